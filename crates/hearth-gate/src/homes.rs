@@ -1,0 +1,245 @@
+//! Gate operations on properties, households, memberships and tenancies (the
+//! tenancy compartment), and the whole-person view that a person page shows.
+
+use crate::people::clamp_limit;
+use crate::{change, Actor, Gate, GateError, Result, Target};
+use hearth_domain::*;
+use hearth_store::homes as q;
+use hearth_store::people as pq;
+use hearth_store::{audit, Page, Tx};
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::json;
+
+/// A household as seen from one of its members' pages.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HouseholdView {
+    pub household: Household,
+    pub property: Property,
+    pub members: Vec<MemberView>,
+    pub tenancies: Vec<Tenancy>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberView {
+    pub membership: Membership,
+    pub given_name: String,
+    pub family_name: String,
+    pub kind: PersonKind,
+}
+
+/// Everything a person page shows, each part present only when the actor may
+/// see its compartment.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonRecord {
+    pub person: Person,
+    pub evidence: Vec<IdentityEvidence>,
+    pub contacts: Option<Vec<ContactPoint>>,
+    pub households: Option<Vec<HouseholdView>>,
+}
+
+impl Gate {
+    /// The person page: identity is required; contact details and tenancy are
+    /// shown when the policy allows, and each compartment read is audited.
+    pub async fn person_record(&self, actor: &Actor, id: Id) -> Result<PersonRecord> {
+        let tx = self.store.begin().await?;
+        let (mut tx, identity) = self.authorize(tx, actor, Action::View, Compartment::Identity, Target::person(id)).await?;
+        let person = pq::person(&mut tx, id).await?;
+        let evidence = pq::evidence_for(&mut tx, id).await?;
+        self.record(&mut tx, actor, &identity, Target::person(id), None).await?;
+        let contacts = match self.permit_or_note(&mut tx, actor, Action::View, Compartment::Contact, Target::person(id)).await? {
+            Some(p) => {
+                let c = pq::contacts_for(&mut tx, id).await?;
+                self.record(&mut tx, actor, &p, Target::person(id), None).await?;
+                Some(c)
+            }
+            None => None,
+        };
+        let households = match self.permit_or_note(&mut tx, actor, Action::View, Compartment::Tenancy, Target::person(id)).await? {
+            Some(p) => {
+                let mut views = vec![];
+                for h in q::households_of(&mut tx, id).await? {
+                    views.push(household_view(&mut tx, h).await?);
+                }
+                self.record(&mut tx, actor, &p, Target::person(id), None).await?;
+                Some(views)
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(PersonRecord { person, evidence, contacts, households })
+    }
+
+    /// Like `authorize`, but a refusal is recorded in the open transaction
+    /// and answered with `None` so the rest of the page can still be shown.
+    async fn permit_or_note(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        action: Action,
+        compartment: Compartment,
+        target: Target,
+    ) -> Result<Option<crate::Permit>> {
+        let d = self.policy.decide(actor.role, action, compartment);
+        if d.allowed {
+            return Ok(Some(crate::Permit { action, compartment, policy_ids: d.policy_ids }));
+        }
+        let e = crate::event(actor, action, compartment, target, "deny", &d.policy_ids, Some(d.reason), None);
+        audit::append(tx, &e, Timestamp::now()).await?;
+        Ok(None)
+    }
+
+    // ---- properties ----
+
+    pub async fn create_property(&self, actor: &Actor, input: &PropertyInput) -> Result<Property> {
+        let fields = input.validate()?;
+        self.guarded(actor, Action::Create, Compartment::Tenancy, Target::collection("property"), async |tx: &mut Tx| {
+            let p = q::insert_property(tx, &fields, Timestamp::now()).await?;
+            Ok((p.clone(), Target::of("property", p.id, None), Some(json!({ "new": p }))))
+        })
+        .await
+    }
+
+    pub async fn property(&self, actor: &Actor, id: Id) -> Result<Property> {
+        self.guarded(actor, Action::View, Compartment::Tenancy, Target::of("property", id, None), async |tx: &mut Tx| {
+            Ok((q::property(tx, id).await?, Target::of("property", id, None), None))
+        })
+        .await
+    }
+
+    pub async fn list_properties(&self, actor: &Actor, after: Option<Id>, limit: Option<i64>) -> Result<Page<Property>> {
+        self.guarded(actor, Action::List, Compartment::Tenancy, Target::collection("property"), async |tx: &mut Tx| {
+            Ok((q::list_properties(tx, after, clamp_limit(limit)).await?, Target::collection("property"), Some(json!({ "after": after }))))
+        })
+        .await
+    }
+
+    pub async fn update_property(&self, actor: &Actor, id: Id, update: &PropertyUpdate) -> Result<Property> {
+        let fields = update.fields.validate()?;
+        self.guarded(actor, Action::Edit, Compartment::Tenancy, Target::of("property", id, None), async |tx: &mut Tx| {
+            let old = q::property(tx, id).await?;
+            let new = q::update_property(tx, id, update.version, &fields).await?;
+            Ok((new.clone(), Target::of("property", id, None), change(&old, &new)))
+        })
+        .await
+    }
+
+    // ---- households ----
+
+    pub async fn create_household(&self, actor: &Actor, input: &HouseholdInput) -> Result<Household> {
+        let property_id = input.validate()?;
+        self.guarded(actor, Action::Create, Compartment::Tenancy, Target::collection("household"), async |tx: &mut Tx| {
+            let h = q::insert_household(tx, property_id, Timestamp::now()).await?;
+            Ok((h.clone(), Target::of("household", h.id, None), Some(json!({ "new": h }))))
+        })
+        .await
+    }
+
+    pub async fn household(&self, actor: &Actor, id: Id) -> Result<HouseholdView> {
+        self.guarded(actor, Action::View, Compartment::Tenancy, Target::of("household", id, None), async |tx: &mut Tx| {
+            let h = q::household(tx, id).await?;
+            Ok((household_view(tx, h).await?, Target::of("household", id, None), None))
+        })
+        .await
+    }
+
+    pub async fn list_households(&self, actor: &Actor, after: Option<Id>, limit: Option<i64>) -> Result<Page<Household>> {
+        self.guarded(actor, Action::List, Compartment::Tenancy, Target::collection("household"), async |tx: &mut Tx| {
+            Ok((q::list_households(tx, after, clamp_limit(limit)).await?, Target::collection("household"), Some(json!({ "after": after }))))
+        })
+        .await
+    }
+
+    pub async fn update_household(&self, actor: &Actor, id: Id, update: &HouseholdUpdate) -> Result<Household> {
+        let property_id = update.fields.validate()?;
+        self.guarded(actor, Action::Edit, Compartment::Tenancy, Target::of("household", id, None), async |tx: &mut Tx| {
+            let old = q::household(tx, id).await?;
+            let new = q::update_household(tx, id, update.version, property_id).await?;
+            Ok((new.clone(), Target::of("household", id, None), change(&old, &new)))
+        })
+        .await
+    }
+
+    pub async fn add_member(&self, actor: &Actor, household_id: Id, input: &MembershipInput) -> Result<Membership> {
+        self.guarded(actor, Action::Create, Compartment::Tenancy, Target::of("household", household_id, None), async |tx: &mut Tx| {
+            let kind = member_kind(tx, input.person_id).await?;
+            let fields = input.validate(kind)?;
+            q::household(tx, household_id).await?;
+            let m = q::insert_membership(tx, household_id, &fields, Timestamp::now()).await?;
+            Ok((m.clone(), Target::of("membership", m.id, Some(m.person_id)), Some(json!({ "new": m }))))
+        })
+        .await
+    }
+
+    pub async fn update_member(&self, actor: &Actor, id: Id, update: &MembershipUpdate) -> Result<Membership> {
+        self.guarded(actor, Action::Edit, Compartment::Tenancy, Target::of("membership", id, None), async |tx: &mut Tx| {
+            let old = q::membership(tx, id).await?;
+            let kind = member_kind(tx, update.fields.person_id).await?;
+            let fields = update.fields.validate(kind)?;
+            let new = q::update_membership(tx, id, update.version, &fields).await?;
+            Ok((new.clone(), Target::of("membership", id, Some(new.person_id)), change(&old, &new)))
+        })
+        .await
+    }
+
+    // ---- tenancies ----
+
+    pub async fn create_tenancy(&self, actor: &Actor, input: &TenancyInput) -> Result<Tenancy> {
+        let fields = input.validate()?;
+        self.guarded(actor, Action::Create, Compartment::Tenancy, Target::collection("tenancy"), async |tx: &mut Tx| {
+            let t = q::insert_tenancy(tx, &fields, Timestamp::now()).await?;
+            Ok((t.clone(), Target::of("tenancy", t.id, None), Some(json!({ "new": t }))))
+        })
+        .await
+    }
+
+    pub async fn tenancy(&self, actor: &Actor, id: Id) -> Result<Tenancy> {
+        self.guarded(actor, Action::View, Compartment::Tenancy, Target::of("tenancy", id, None), async |tx: &mut Tx| {
+            Ok((q::tenancy(tx, id).await?, Target::of("tenancy", id, None), None))
+        })
+        .await
+    }
+
+    pub async fn list_tenancies(&self, actor: &Actor, after: Option<Id>, limit: Option<i64>) -> Result<Page<Tenancy>> {
+        self.guarded(actor, Action::List, Compartment::Tenancy, Target::collection("tenancy"), async |tx: &mut Tx| {
+            Ok((q::list_tenancies(tx, after, clamp_limit(limit)).await?, Target::collection("tenancy"), Some(json!({ "after": after }))))
+        })
+        .await
+    }
+
+    /// Edits a tenancy; setting an end date and reason ends it.
+    pub async fn update_tenancy(&self, actor: &Actor, id: Id, update: &TenancyUpdate) -> Result<Tenancy> {
+        let fields = update.fields.validate()?;
+        self.guarded(actor, Action::Edit, Compartment::Tenancy, Target::of("tenancy", id, None), async |tx: &mut Tx| {
+            let old = q::tenancy(tx, id).await?;
+            let new = q::update_tenancy(tx, id, update.version, &fields, Timestamp::now()).await?;
+            Ok((new.clone(), Target::of("tenancy", id, None), change(&old, &new)))
+        })
+        .await
+    }
+}
+
+async fn member_kind(tx: &mut Tx, person_id: Option<Id>) -> Result<Option<PersonKind>> {
+    match person_id {
+        None => Ok(None),
+        Some(pid) => match pq::person(tx, pid).await {
+            Ok(p) => Ok(Some(p.kind)),
+            Err(hearth_store::StoreError::NotFound) => Err(FieldError::new("person_id", "No such person").into()),
+            Err(e) => Err(GateError::from(e)),
+        },
+    }
+}
+
+async fn household_view(tx: &mut Tx, household: Household) -> Result<HouseholdView> {
+    let property = q::property(tx, household.property_id).await?;
+    let mut members = vec![];
+    for m in q::members_of(tx, household.id).await? {
+        let p = pq::person(tx, m.person_id).await?;
+        members.push(MemberView { membership: m, given_name: p.given_name, family_name: p.family_name, kind: p.kind });
+    }
+    let tenancies = q::tenancies_of_household(tx, household.id).await?;
+    Ok(HouseholdView { household, property, members, tenancies })
+}

@@ -1,0 +1,211 @@
+//! Hearth's gate: the one door to personal data.
+//!
+//! Owns: deciding whether an actor may perform an action on a compartment of a
+//! record, and writing the audit event for that decision in the same
+//! transaction as the read or change it allows. Surfaces (API, UI, CLI) call
+//! the gate; only the gate opens a store transaction. A refusal is recorded
+//! too (its own committed transaction) and returns no data.
+//!
+//! Layout: `policy` decides, `auth` handles staff sign-in, and one module per
+//! family of records (`people`, `homes`) holds the operations.
+
+pub mod auth;
+pub mod homes;
+pub mod people;
+pub mod policy;
+
+use hearth_domain::{Action, Compartment, Id, StaffRole, ValidationErrors};
+use hearth_store::audit::{self, NewAuditEvent};
+use hearth_store::{Store, StoreError, Tx};
+use jiff::civil::Date;
+use jiff::Timestamp;
+pub use policy::Policy;
+
+/// Who is asking, in which role, and for what purpose.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    /// The declared processing purpose, recorded with every decision.
+    pub purpose: String,
+}
+
+/// The default purpose when a surface declares none.
+pub const DEFAULT_PURPOSE: &str = "housing_management";
+
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    #[error("{role} may not {action} {compartment} records: {reason}")]
+    Denied { role: String, action: Action, compartment: Compartment, reason: String },
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("no such record")]
+    NotFound,
+    #[error("the record was changed by someone else since you opened it; reload and try again")]
+    Conflict,
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("storage failed: {0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for GateError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => GateError::NotFound,
+            StoreError::Conflict => GateError::Conflict,
+            StoreError::Invalid(v) => GateError::Invalid(v),
+            other => GateError::Store(other),
+        }
+    }
+}
+
+impl From<hearth_domain::FieldError> for GateError {
+    fn from(e: hearth_domain::FieldError) -> Self {
+        GateError::Invalid(e.into())
+    }
+}
+
+impl From<ValidationErrors> for GateError {
+    fn from(e: ValidationErrors) -> Self {
+        GateError::Invalid(e)
+    }
+}
+
+pub type Result<T, E = GateError> = std::result::Result<T, E>;
+
+/// The record a decision is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub record_type: &'static str,
+    pub record_id: Option<Id>,
+    /// The person whose data this is, so the person's history can list it.
+    pub person_id: Option<Id>,
+}
+
+impl Target {
+    pub fn person(id: Id) -> Self {
+        Target { record_type: "person", record_id: Some(id), person_id: Some(id) }
+    }
+    pub fn of(record_type: &'static str, record_id: Id, person_id: Option<Id>) -> Self {
+        Target { record_type, record_id: Some(record_id), person_id }
+    }
+    pub fn collection(record_type: &'static str) -> Self {
+        Target { record_type, record_id: None, person_id: None }
+    }
+}
+
+/// An allowed decision, carried to the audit event that records its use.
+#[derive(Debug, Clone)]
+pub struct Permit {
+    action: Action,
+    compartment: Compartment,
+    policy_ids: String,
+}
+
+/// The service every surface calls.
+#[derive(Clone)]
+pub struct Gate {
+    store: Store,
+    policy: Policy,
+}
+
+impl Gate {
+    pub fn new(store: Store, policy: Policy) -> Self {
+        Gate { store, policy }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Today in the UK, for rules about dates of birth and tenancies.
+    pub fn today() -> Date {
+        jiff::ZonedDateTime::now().with_time_zone(uk()).date()
+    }
+
+    /// Decides; on refusal records the refusal, commits it and returns
+    /// `Denied`, so the caller never reaches the data.
+    async fn authorize(&self, mut tx: Tx, actor: &Actor, action: Action, compartment: Compartment, target: Target) -> Result<(Tx, Permit)> {
+        let d = self.policy.decide(actor.role, action, compartment);
+        if d.allowed {
+            return Ok((tx, Permit { action, compartment, policy_ids: d.policy_ids }));
+        }
+        let event = event(actor, action, compartment, target, "deny", &d.policy_ids, Some(d.reason.clone()), None);
+        audit::append(&mut tx, &event, Timestamp::now()).await?;
+        tx.commit().await?;
+        tracing::warn!(user = %actor.username, role = %actor.role, %action, %compartment, record = ?target.record_id, "access refused");
+        Err(GateError::Denied { role: actor.role.label().into(), action, compartment, reason: d.reason })
+    }
+
+    /// Records the allowed use in the still-open transaction.
+    async fn record(&self, tx: &mut Tx, actor: &Actor, permit: &Permit, target: Target, detail: Option<serde_json::Value>) -> Result<()> {
+        let event =
+            event(actor, permit.action, permit.compartment, target, "allow", &permit.policy_ids, None, detail.map(|d| d.to_string()));
+        audit::append(tx, &event, Timestamp::now()).await?;
+        Ok(())
+    }
+
+    /// Decide, run `op` and record it, all in one transaction.
+    async fn guarded<T>(
+        &self,
+        actor: &Actor,
+        action: Action,
+        compartment: Compartment,
+        target: Target,
+        op: impl AsyncFnOnce(&mut Tx) -> Result<(T, Target, Option<serde_json::Value>)>,
+    ) -> Result<T> {
+        let tx = self.store.begin().await?;
+        let (mut tx, permit) = self.authorize(tx, actor, action, compartment, target).await?;
+        let (value, recorded, detail) = op(&mut tx).await?;
+        self.record(&mut tx, actor, &permit, recorded, detail).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
+    /// Whether the actor's role may perform `action` on `compartment`; for
+    /// surfaces deciding what to offer (links, buttons). Not a substitute for
+    /// the check each operation makes.
+    pub fn may(&self, actor: &Actor, action: Action, compartment: Compartment) -> bool {
+        self.policy.decide(actor.role, action, compartment).allowed
+    }
+}
+
+pub(crate) fn uk() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event(
+    actor: &Actor,
+    action: Action,
+    compartment: Compartment,
+    target: Target,
+    decision: &str,
+    policy_ids: &str,
+    reason: Option<String>,
+    detail: Option<String>,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        actor_id: Some(actor.user_id),
+        actor_username: actor.username.clone(),
+        actor_role: actor.role.as_str().into(),
+        action: action.as_str().into(),
+        compartment: compartment.as_str().into(),
+        record_type: target.record_type.into(),
+        record_id: target.record_id,
+        person_id: target.person_id,
+        purpose: actor.purpose.clone(),
+        decision: decision.into(),
+        policy_ids: policy_ids.into(),
+        reason,
+        detail,
+    }
+}
+
+/// Old and new values of an edit, for the audit event.
+pub(crate) fn change<T: serde::Serialize>(old: &T, new: &T) -> Option<serde_json::Value> {
+    Some(serde_json::json!({ "old": old, "new": new }))
+}

@@ -1,0 +1,215 @@
+//! Gate operations on people, their identity evidence and contact points,
+//! and the customer search. Identity evidence sits in the identity
+//! compartment; contact points in the contact compartment.
+
+use crate::{change, Actor, Gate, GateError, Result, Target};
+use hearth_domain::{Action, Compartment, ContactPoint, ContactPointInput, ContactPointUpdate, FieldError, Id, IdentityEvidence};
+use hearth_domain::{IdentityEvidenceInput, IdentityEvidenceUpdate, Person, PersonInput, PersonKind, PersonUpdate};
+use hearth_store::people::{self as q, PersonFilter};
+use hearth_store::{Page, Tx};
+use jiff::Timestamp;
+use serde_json::json;
+
+/// Lists are capped so one request cannot pull the whole register.
+pub const MAX_PAGE: i64 = 100;
+
+pub fn clamp_limit(limit: Option<i64>) -> i64 {
+    limit.unwrap_or(25).clamp(1, MAX_PAGE)
+}
+
+/// A child's record may not hold contact points or identity evidence.
+async fn adult_only(tx: &mut Tx, person_id: Id) -> Result<Person> {
+    let p = q::person(tx, person_id).await?;
+    if p.kind == PersonKind::Child {
+        return Err(FieldError::new("person_id", "A child's record holds only names and date of birth").into());
+    }
+    Ok(p)
+}
+
+impl Gate {
+    pub async fn create_person(&self, actor: &Actor, input: &PersonInput) -> Result<Person> {
+        let fields = input.validate(Gate::today())?;
+        self.guarded(actor, Action::Create, Compartment::Identity, Target::collection("person"), async |tx: &mut Tx| {
+            let p = q::insert_person(tx, &fields, Timestamp::now()).await?;
+            Ok((p.clone(), Target::person(p.id), Some(json!({ "new": p }))))
+        })
+        .await
+    }
+
+    pub async fn person(&self, actor: &Actor, id: Id) -> Result<Person> {
+        self.guarded(actor, Action::View, Compartment::Identity, Target::person(id), async |tx: &mut Tx| {
+            Ok((q::person(tx, id).await?, Target::person(id), None))
+        })
+        .await
+    }
+
+    pub async fn update_person(&self, actor: &Actor, id: Id, update: &PersonUpdate) -> Result<Person> {
+        let fields = update.fields.validate(Gate::today())?;
+        self.guarded(actor, Action::Edit, Compartment::Identity, Target::person(id), async |tx: &mut Tx| {
+            let old = q::person(tx, id).await?;
+            let new = q::update_person(tx, id, update.version, &fields, Timestamp::now()).await?;
+            Ok((new.clone(), Target::person(id), change(&old, &new)))
+        })
+        .await
+    }
+
+    /// Lists or searches people. One audit event records the filter used.
+    pub async fn list_people(&self, actor: &Actor, filter: &PersonFilter, after: Option<Id>, limit: Option<i64>) -> Result<Page<Person>> {
+        let detail = json!({
+            "name": filter.name_tokens, "date_of_birth": filter.date_of_birth.map(|d| d.to_string()), "postcode": filter.postcode,
+            "address": filter.address, "tenancy_reference": filter.tenancy_reference, "after": after,
+        });
+        self.guarded(actor, Action::List, Compartment::Identity, Target::collection("person"), async |tx: &mut Tx| {
+            let page = q::list_people(tx, filter, after, clamp_limit(limit)).await?;
+            let mut detail = detail;
+            detail["returned"] = json!(page.items.iter().map(|p| p.id).collect::<Vec<_>>());
+            Ok((page, Target::collection("person"), Some(detail)))
+        })
+        .await
+    }
+
+    // ---- identity evidence ----
+
+    pub async fn add_evidence(&self, actor: &Actor, person_id: Id, input: &IdentityEvidenceInput) -> Result<IdentityEvidence> {
+        let fields = input.validate(Gate::today())?;
+        self.guarded(actor, Action::Create, Compartment::Identity, Target::person(person_id), async |tx: &mut Tx| {
+            adult_only(tx, person_id).await?;
+            let e = q::insert_evidence(tx, person_id, &fields, actor.user_id, Timestamp::now()).await?;
+            Ok((e.clone(), Target::of("identity_evidence", e.id, Some(person_id)), Some(json!({ "new": e }))))
+        })
+        .await
+    }
+
+    pub async fn evidence_for(&self, actor: &Actor, person_id: Id) -> Result<Vec<IdentityEvidence>> {
+        self.guarded(actor, Action::View, Compartment::Identity, Target::person(person_id), async |tx: &mut Tx| {
+            q::person(tx, person_id).await?;
+            Ok((q::evidence_for(tx, person_id).await?, Target::of("identity_evidence", person_id, Some(person_id)), None))
+        })
+        .await
+    }
+
+    pub async fn update_evidence(&self, actor: &Actor, id: Id, update: &IdentityEvidenceUpdate) -> Result<IdentityEvidence> {
+        let fields = update.fields.validate(Gate::today())?;
+        self.guarded(actor, Action::Edit, Compartment::Identity, Target::of("identity_evidence", id, None), async |tx: &mut Tx| {
+            let old = q::evidence(tx, id).await?;
+            let new = q::update_evidence(tx, id, update.version, &fields).await?;
+            Ok((new.clone(), Target::of("identity_evidence", id, Some(old.person_id)), change(&old, &new)))
+        })
+        .await
+    }
+
+    pub async fn delete_evidence(&self, actor: &Actor, id: Id) -> Result<()> {
+        self.guarded(actor, Action::Delete, Compartment::Identity, Target::of("identity_evidence", id, None), async |tx: &mut Tx| {
+            let old = q::evidence(tx, id).await?;
+            q::delete_evidence(tx, id).await?;
+            Ok(((), Target::of("identity_evidence", id, Some(old.person_id)), Some(json!({ "old": old }))))
+        })
+        .await
+    }
+
+    // ---- contact points ----
+
+    pub async fn add_contact(&self, actor: &Actor, person_id: Id, input: &ContactPointInput) -> Result<ContactPoint> {
+        let fields = input.validate()?;
+        self.guarded(actor, Action::Create, Compartment::Contact, Target::person(person_id), async |tx: &mut Tx| {
+            adult_only(tx, person_id).await?;
+            let c = q::insert_contact(tx, person_id, &fields, Timestamp::now()).await?;
+            Ok((c.clone(), Target::of("contact_point", c.id, Some(person_id)), Some(json!({ "new": c }))))
+        })
+        .await
+    }
+
+    pub async fn contacts_for(&self, actor: &Actor, person_id: Id) -> Result<Vec<ContactPoint>> {
+        self.guarded(actor, Action::View, Compartment::Contact, Target::person(person_id), async |tx: &mut Tx| {
+            q::person(tx, person_id).await?;
+            Ok((q::contacts_for(tx, person_id).await?, Target::of("contact_point", person_id, Some(person_id)), None))
+        })
+        .await
+    }
+
+    pub async fn contact(&self, actor: &Actor, id: Id) -> Result<ContactPoint> {
+        self.guarded(actor, Action::View, Compartment::Contact, Target::of("contact_point", id, None), async |tx: &mut Tx| {
+            let c = q::contact(tx, id).await?;
+            Ok((c.clone(), Target::of("contact_point", id, Some(c.person_id)), None))
+        })
+        .await
+    }
+
+    pub async fn update_contact(&self, actor: &Actor, id: Id, update: &ContactPointUpdate) -> Result<ContactPoint> {
+        self.guarded(actor, Action::Edit, Compartment::Contact, Target::of("contact_point", id, None), async |tx: &mut Tx| {
+            let old = q::contact(tx, id).await?;
+            // The kind of a contact point is fixed once created.
+            if let Some(k) = update.fields.kind.as_deref().filter(|k| !k.trim().is_empty()) {
+                if k.trim() != old.kind.as_str() {
+                    return Err(FieldError::new("kind", "A contact point's kind cannot change; add a new one instead").into());
+                }
+            }
+            let fields = update.fields.validate_as(old.kind)?;
+            let new = q::update_contact(tx, id, update.version, old.person_id, &fields, Timestamp::now()).await?;
+            Ok((new.clone(), Target::of("contact_point", id, Some(old.person_id)), change(&old, &new)))
+        })
+        .await
+    }
+
+    pub async fn delete_contact(&self, actor: &Actor, id: Id) -> Result<()> {
+        self.guarded(actor, Action::Delete, Compartment::Contact, Target::of("contact_point", id, None), async |tx: &mut Tx| {
+            let old = q::contact(tx, id).await?;
+            q::delete_contact(tx, id).await?;
+            Ok(((), Target::of("contact_point", id, Some(old.person_id)), Some(json!({ "old": old }))))
+        })
+        .await
+    }
+}
+
+/// Turns one free-text search box into a filter: a date searches dates of
+/// birth, a postcode searches addresses, a tenancy-like reference searches
+/// tenancies, text starting with a house number searches address lines, and
+/// anything else searches names.
+pub fn parse_search(q: &str) -> Result<PersonFilter, GateError> {
+    let q = q.trim();
+    let mut f = PersonFilter::default();
+    if q.is_empty() {
+        return Ok(f);
+    }
+    if let Some(d) = parse_uk_or_iso_date(q) {
+        f.date_of_birth = Some(d);
+    } else if hearth_domain::validate::postcode("q", q).is_ok() {
+        f.postcode = Some(q.to_string());
+    } else if q.contains('-') && q.chars().any(|c| c.is_ascii_digit()) && !q.contains(' ') {
+        f.tenancy_reference = Some(q.to_string());
+    } else if q.starts_with(|c: char| c.is_ascii_digit()) {
+        f.address = Some(q.to_string());
+    } else {
+        f.name_tokens = q.split_whitespace().map(str::to_string).collect();
+    }
+    Ok(f)
+}
+
+/// Accepts 2 March 1984 as `1984-03-02` or `02/03/1984`.
+fn parse_uk_or_iso_date(s: &str) -> Option<jiff::civil::Date> {
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let parts: Vec<&str> = s.split('/').collect();
+    if let [d, m, y] = parts[..] {
+        if y.len() == 4 {
+            return jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok();
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_search_box_understands_dates_postcodes_references_addresses_and_names() {
+        assert_eq!(parse_search("02/03/1984").unwrap().date_of_birth.unwrap().to_string(), "1984-03-02");
+        assert_eq!(parse_search("zz99 3ab").unwrap().postcode.as_deref(), Some("zz99 3ab"));
+        assert_eq!(parse_search("TEN-000123").unwrap().tenancy_reference.as_deref(), Some("TEN-000123"));
+        assert_eq!(parse_search("12 Imaginary Row").unwrap().address.as_deref(), Some("12 Imaginary Row"));
+        assert_eq!(parse_search("ada test").unwrap().name_tokens, ["ada", "test"]);
+        assert!(!parse_search("  ").unwrap().is_search());
+    }
+}

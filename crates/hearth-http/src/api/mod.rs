@@ -1,0 +1,246 @@
+//! The JSON API under `/api/v1`: extractors that turn bad input into problem
+//! bodies naming the field, bearer-token authentication, and the routes.
+
+mod homes;
+mod people;
+
+use crate::problem::{ApiResult, Problem};
+use crate::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::{header, request::Parts, StatusCode};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use hearth_gate::Actor;
+use hearth_store::staff::SessionKind;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi))
+        .route("/auth/token", post(issue_token).delete(revoke_token))
+        .route("/people", get(people::list).post(people::create))
+        .route("/people/{id}", get(people::show).put(people::update))
+        .route("/people/{id}/record", get(people::record))
+        .route("/people/{id}/contact-points", get(people::contacts).post(people::add_contact))
+        .route("/contact-points/{id}", get(people::contact).put(people::update_contact).delete(people::delete_contact))
+        .route("/people/{id}/identity-evidence", get(people::evidence).post(people::add_evidence))
+        .route("/identity-evidence/{id}", put(people::update_evidence).delete(people::delete_evidence))
+        .route("/properties", get(homes::list_properties).post(homes::create_property))
+        .route("/properties/{id}", get(homes::property).put(homes::update_property))
+        .route("/households", get(homes::list_households).post(homes::create_household))
+        .route("/households/{id}", get(homes::household).put(homes::update_household))
+        .route("/households/{id}/members", post(homes::add_member))
+        .route("/memberships/{id}", put(homes::update_member))
+        .route("/tenancies", get(homes::list_tenancies).post(homes::create_tenancy))
+        .route("/tenancies/{id}", get(homes::tenancy).put(homes::update_tenancy))
+        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "No such API route") })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hearth API", description = "Customer records for social housing landlords. Every call is access-checked and audited."),
+    paths(
+        health, issue_token, revoke_token,
+        people::list, people::create, people::show, people::update, people::record,
+        people::contacts, people::add_contact, people::contact, people::update_contact, people::delete_contact,
+        people::evidence, people::add_evidence, people::update_evidence, people::delete_evidence,
+        homes::list_properties, homes::create_property, homes::property, homes::update_property,
+        homes::list_households, homes::create_household, homes::household, homes::update_household,
+        homes::add_member, homes::update_member,
+        homes::list_tenancies, homes::create_tenancy, homes::tenancy, homes::update_tenancy,
+    ),
+    components(schemas(Problem, hearth_domain::FieldError)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The OpenAPI 3.1 document for this API, generated from the code.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi_document())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    status: &'static str,
+}
+
+/// Liveness check; needs no token.
+#[utoipa::path(get, path = "/api/v1/health", security(()), responses((status = 200, body = Health)))]
+async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenRequest {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+    expires_at: String,
+    role: String,
+}
+
+/// Exchanges a staff username and password for a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/token", security(()), request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn issue_token(State(s): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> ApiResult<Json<TokenResponse>> {
+    let signed = s.gate.sign_in(&req.username, &req.password, SessionKind::Api).await.map_err(|e| match e {
+        hearth_gate::GateError::Unauthenticated => {
+            Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in failed", "The username or password is not right")
+        }
+        other => other.into(),
+    })?;
+    Ok(Json(TokenResponse { token: signed.token, expires_at: signed.expires_at.to_string(), role: signed.actor.role.as_str().into() }))
+}
+
+/// Revokes the bearer token sent with the request.
+#[utoipa::path(delete, path = "/api/v1/auth/token", responses((status = 204), (status = 401, body = Problem)))]
+async fn revoke_token(State(s): State<AppState>, parts: axum::http::HeaderMap) -> ApiResult<StatusCode> {
+    let token = bearer(&parts).ok_or_else(|| Problem::from(hearth_gate::GateError::Unauthenticated))?;
+    s.gate.session(token, SessionKind::Api).await?;
+    s.gate.sign_out(token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// The staff member a bearer token belongs to.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let token = bearer(&parts.headers).ok_or_else(|| Problem::from(hearth_gate::GateError::Unauthenticated))?;
+        let session = state.gate.session(token, SessionKind::Api).await?;
+        Ok(ApiActor(session.actor))
+    }
+}
+
+/// A JSON body whose errors name the field: malformed JSON is a 400 on
+/// `body`, a wrong type a 422 on the field's path, an oversize body a 413.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        if !is_json {
+            return Err(Problem::field(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "media-type",
+                "Send JSON",
+                "body",
+                "Set Content-Type: application/json",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::field(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too-large",
+                    "Body too large",
+                    "body",
+                    format!("The body must be at most {} KiB", crate::BODY_LIMIT / 1024),
+                )
+            } else {
+                Problem::field(StatusCode::BAD_REQUEST, "unreadable", "Body unreadable", "body", e.body_text())
+            }
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                Problem::field(
+                    StatusCode::BAD_REQUEST,
+                    "malformed-json",
+                    "Malformed JSON",
+                    "body",
+                    format!("The body is not valid JSON: {inner}"),
+                )
+            } else {
+                let field = if path == "." { "body".to_string() } else { path };
+                Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Some fields are not valid", &field, inner.to_string())
+            }
+        })
+    }
+}
+
+/// Query parameters whose errors come back as problem bodies.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| Problem::field(StatusCode::BAD_REQUEST, "bad-query", "Bad query parameter", "query", e.body_text()))
+    }
+}
+
+/// A numeric record id from the path.
+pub struct RecordId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordId {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        Path::<i64>::from_request_parts(parts, state).await.map(|p| RecordId(p.0)).map_err(|_| {
+            Problem::field(StatusCode::BAD_REQUEST, "bad-id", "Bad record id", "id", "The id in the path must be a whole number")
+        })
+    }
+}
+
+/// One page of a list; pass `next_cursor` as `after` for the next page.
+#[derive(Serialize, ToSchema)]
+pub struct ApiPage<T: ToSchema> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<i64>,
+}
+
+impl<T: ToSchema> From<hearth_store::Page<T>> for ApiPage<T> {
+    fn from(p: hearth_store::Page<T>) -> Self {
+        ApiPage { items: p.items, next_cursor: p.next_cursor }
+    }
+}
+
+/// Cursor pagination parameters shared by every list.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PageParams {
+    /// Return records after this id (the previous page's `next_cursor`).
+    pub after: Option<i64>,
+    /// Page size, 1 to 100 (default 25).
+    pub limit: Option<i64>,
+}

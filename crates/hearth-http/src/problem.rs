@@ -1,0 +1,78 @@
+//! JSON problem bodies (RFC 9457) for API errors, always naming the field at
+//! fault when there is one, and never echoing data the caller may not see.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hearth_domain::FieldError;
+use hearth_gate::GateError;
+use serde::Serialize;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The fields at fault, for validation problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Self {
+        Problem { kind: format!("/problems/{kind}"), title: title.into(), status: status.as_u16(), detail: detail.into(), errors: vec![] }
+    }
+
+    pub fn field(status: StatusCode, kind: &str, title: &str, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Problem { errors: vec![FieldError::new(field, message.clone())], ..Problem::new(status, kind, title, message) }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut r = (status, axum::Json(&self)).into_response();
+        r.headers_mut().insert(header::CONTENT_TYPE, "application/problem+json".parse().expect("static header"));
+        if status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
+        }
+        r
+    }
+}
+
+impl From<GateError> for Problem {
+    fn from(e: GateError) -> Self {
+        match e {
+            GateError::Invalid(v) => Problem {
+                errors: v.0.clone(),
+                ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Some fields are not valid", v.to_string())
+            },
+            GateError::Denied { .. } => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", e.to_string()),
+            GateError::Unauthenticated => {
+                Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in required", "Send a valid bearer token")
+            }
+            GateError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "No such record"),
+            GateError::Conflict => Problem::field(StatusCode::CONFLICT, "conflict", "Edit conflict", "version", e.to_string()),
+            GateError::Store(err) => {
+                tracing::error!(error = %err, "storage failure");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Something went wrong",
+                    "The request was not completed; nothing was saved",
+                )
+            }
+        }
+    }
+}
+
+impl From<hearth_domain::ValidationErrors> for Problem {
+    fn from(e: hearth_domain::ValidationErrors) -> Self {
+        GateError::Invalid(e).into()
+    }
+}
+
+pub type ApiResult<T> = Result<T, Problem>;

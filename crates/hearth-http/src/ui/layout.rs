@@ -1,0 +1,228 @@
+//! The GOV.UK page shell and form components used by every page, so each
+//! page states only its own content. Components follow the Design System's
+//! markup (error summary, inline errors, date input, summary lists).
+
+use crate::security::BODY_SNIPPET;
+use hearth_domain::FieldError;
+use hearth_gate::Actor;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+/// Who is signed in, for the header and forms.
+pub struct Chrome<'a> {
+    pub actor: Option<&'a Actor>,
+    pub csrf: Option<&'a str>,
+}
+
+pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> Markup {
+    let full_title = if has_errors { format!("Error: {title} – Hearth") } else { format!("{title} – Hearth") };
+    html! {
+        (DOCTYPE)
+        html lang="en" class="govuk-template" {
+            head {
+                meta charset="utf-8";
+                title { (full_title) }
+                meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover";
+                link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
+                link rel="stylesheet" href="/assets/govuk-frontend.min.css";
+            }
+            body class="govuk-template__body" {
+                script { (PreEscaped(BODY_SNIPPET)) }
+                a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link" { "Skip to main content" }
+                header {
+                    section aria-label="Service information" class="govuk-service-navigation" data-module="govuk-service-navigation" {
+                        div class="govuk-width-container" {
+                            div class="govuk-service-navigation__container" {
+                                span class="govuk-service-navigation__service-name" {
+                                    a href="/" class="govuk-service-navigation__link" { "Hearth" }
+                                }
+                                @if chrome.actor.is_some() {
+                                    nav aria-label="Menu" class="govuk-service-navigation__wrapper" {
+                                        button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden { "Menu" }
+                                        ul class="govuk-service-navigation__list" id="navigation" {
+                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/search" { "Find a customer" } }
+                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/people/new" { "Add a person" } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                div class="govuk-width-container" {
+                    @if let (Some(actor), Some(csrf)) = (chrome.actor, chrome.csrf) {
+                        div class="hearth-account govuk-!-margin-top-3" {
+                            p class="govuk-body-s govuk-!-margin-bottom-1" {
+                                "Signed in as " strong { (actor.display_name) } " (" (actor.role.label()) ")"
+                            }
+                            form method="post" action="/logout" novalidate {
+                                input type="hidden" name="_csrf" value=(csrf);
+                                button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button" { "Sign out" }
+                            }
+                        }
+                    }
+                    main class="govuk-main-wrapper" id="main-content" {
+                        (content)
+                    }
+                }
+                footer class="govuk-footer" {
+                    div class="govuk-width-container" {
+                        div class="govuk-footer__meta" {
+                            div class="govuk-footer__meta-item govuk-footer__meta-item--grow" {
+                                p class="govuk-footer__meta-custom" { "Hearth: customer records for social housing landlords. Every view and change is recorded." }
+                            }
+                        }
+                    }
+                }
+                script type="module" src="/assets/init.js" {}
+            }
+        }
+    }
+}
+
+/// The anchor an error summary links to for a field.
+fn anchor(field: &str) -> String {
+    match field {
+        "date_of_birth" => "date_of_birth-day".into(),
+        f => f.to_string(),
+    }
+}
+
+pub fn error_summary(errors: &[FieldError]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div class="govuk-error-summary" data-module="govuk-error-summary" {
+                div role="alert" {
+                    h2 class="govuk-error-summary__title" { "There is a problem" }
+                    div class="govuk-error-summary__body" {
+                        ul class="govuk-list govuk-error-summary__list" {
+                            @for e in errors {
+                                li { a href={ "#" (anchor(&e.field)) } { (e.message) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+}
+
+/// A text input with its label, optional hint and inline error.
+pub struct Input<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub value: &'a str,
+    pub hint: Option<&'a str>,
+    pub kind: &'a str,
+    pub autocomplete: Option<&'a str>,
+    pub width: Option<&'a str>,
+    pub spellcheck: bool,
+}
+
+impl<'a> Input<'a> {
+    pub fn text(name: &'a str, label: &'a str, value: &'a str) -> Self {
+        Input { name, label, value, hint: None, kind: "text", autocomplete: None, width: None, spellcheck: true }
+    }
+    pub fn hint(mut self, h: &'a str) -> Self {
+        self.hint = Some(h);
+        self
+    }
+    pub fn kind(mut self, k: &'a str) -> Self {
+        self.kind = k;
+        self
+    }
+    pub fn autocomplete(mut self, a: &'a str) -> Self {
+        self.autocomplete = Some(a);
+        self
+    }
+    pub fn width(mut self, w: &'a str) -> Self {
+        self.width = Some(w);
+        self
+    }
+    pub fn no_spellcheck(mut self) -> Self {
+        self.spellcheck = false;
+        self
+    }
+
+    pub fn render(&self, errors: &[FieldError]) -> Markup {
+        let error = error_for(errors, self.name);
+        let mut described = vec![];
+        if self.hint.is_some() {
+            described.push(format!("{}-hint", self.name));
+        }
+        if error.is_some() {
+            described.push(format!("{}-error", self.name));
+        }
+        let class = format!(
+            "govuk-input{}{}",
+            self.width.map(|w| format!(" govuk-input--width-{w}")).unwrap_or_default(),
+            if error.is_some() { " govuk-input--error" } else { "" }
+        );
+        html! {
+            div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+                label class="govuk-label" for=(self.name) { (self.label) }
+                @if let Some(h) = self.hint { div id={ (self.name) "-hint" } class="govuk-hint" { (h) } }
+                @if let Some(e) = error {
+                    p id={ (self.name) "-error" } class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
+                }
+                input class=(class) id=(self.name) name=(self.name) type=(self.kind) value=(self.value)
+                    aria-describedby=[(!described.is_empty()).then(|| described.join(" "))]
+                    autocomplete=[self.autocomplete] spellcheck=[(!self.spellcheck).then_some("false")];
+            }
+        }
+    }
+}
+
+/// GOV.UK date input: day, month and year boxes under one legend.
+pub fn date_input(name: &str, legend: &str, hint: &str, (d, m, y): (&str, &str, &str), errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, name);
+    let cls = |w: &str| {
+        format!("govuk-input govuk-date-input__input govuk-input--width-{w}{}", if error.is_some() { " govuk-input--error" } else { "" })
+    };
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" role="group" aria-describedby={ (name) "-hint" @if error.is_some() { " " (name) "-error" } } {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
+                div id={ (name) "-hint" } class="govuk-hint" { (hint) }
+                @if let Some(e) = error {
+                    p id={ (name) "-error" } class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
+                }
+                div class="govuk-date-input" id=(name) {
+                    @for (part, label, value, w) in [("day", "Day", d, "2"), ("month", "Month", m, "2"), ("year", "Year", y, "4")] {
+                        div class="govuk-date-input__item" {
+                            div class="govuk-form-group" {
+                                label class="govuk-label govuk-date-input__label" for={ (name) "-" (part) } { (label) }
+                                input class=(cls(w)) id={ (name) "-" (part) } name={ (name) "_" (part) } type="text" inputmode="numeric" value=(value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn success_banner(heading: &str) -> Markup {
+    html! {
+        div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="govuk-notification-banner-title" data-module="govuk-notification-banner" {
+            div class="govuk-notification-banner__header" {
+                h2 class="govuk-notification-banner__title" id="govuk-notification-banner-title" { "Success" }
+            }
+            div class="govuk-notification-banner__content" {
+                p class="govuk-notification-banner__heading" { (heading) }
+            }
+        }
+    }
+}
+
+pub fn csrf_field(csrf: &str) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(csrf); }
+}
+
+/// A date as people read it in the UK, e.g. "2 March 1984".
+pub fn long_date(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %B %Y").to_string()
+}

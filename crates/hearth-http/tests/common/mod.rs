@@ -1,0 +1,120 @@
+//! Test harness: starts Hearth's real router on a loopback port over a fresh
+//! database — a temporary SQLite file, or a new PostgreSQL database on the
+//! server named by HEARTH_TEST_POSTGRES_URL — with one staff account per role.
+//! `both_backends!` runs one test body against each engine.
+
+#![allow(dead_code)]
+
+use hearth_domain::StaffRole;
+use hearth_gate::{Gate, Policy};
+use hearth_store::Store;
+use rand::Rng;
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "test-password-123";
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub client: Client,
+    pub store: Store,
+    pub gate: Gate,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh, empty PostgreSQL database on the test server; the suite must
+/// never skip PostgreSQL silently, so a missing URL fails the test.
+async fn fresh_postgres() -> String {
+    let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL")
+        .expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
+    sqlx::any::install_default_drivers();
+    let name = format!("hearth_t_{:016x}", rand::thread_rng().gen::<u64>());
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect to HEARTH_TEST_POSTGRES_URL");
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
+    format!("{base}/{name}")
+}
+
+pub async fn start(backend: Backend) -> TestServer {
+    let (url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            (format!("sqlite://{}", dir.path().join("hearth.db").display()), Some(dir))
+        }
+        Backend::Postgres => (fresh_postgres().await, None),
+    };
+    let store = Store::open(&url).await.expect("open store");
+    let gate = Gate::new(store.clone(), Policy);
+    for role in StaffRole::ALL {
+        gate.add_user(role.as_str(), &format!("Test {}", role.label()), *role, PASSWORD).await.unwrap();
+    }
+    let app = hearth_http::router(gate.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    TestServer { base: format!("http://{addr}"), client: Client::new(), store, gate, backend, _dir: dir }
+}
+
+/// Runs an async test body `fn(TestServer)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::start($crate::common::Backend::Sqlite).await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::start($crate::common::Backend::Postgres).await).await
+                }
+            }
+        )+
+    };
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A bearer token for the account named after `role`.
+    pub async fn token(&self, role: StaffRole) -> String {
+        let r = self.client.post(self.url("/api/v1/auth/token")).json(&json!({"username": role.as_str(), "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "token for {role}");
+        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        split(r).await
+    }
+
+    pub async fn count(&self, table: hearth_store::Table) -> i64 {
+        self.store.count(table).await.unwrap()
+    }
+}
+
+pub async fn split(r: Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    let v = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, v)
+}
+
+/// The fields a problem body names.
+pub fn problem_fields(v: &Value) -> Vec<String> {
+    v["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+}

@@ -1,0 +1,262 @@
+//! Hearth's store: the only code that speaks SQL.
+//!
+//! Owns: connecting to SQLite (the embedded default) or PostgreSQL, running the
+//! per-backend migrations under `migrations/`, and the queries for every record.
+//! One query text serves both engines: values are stored in types both agree on
+//! (text times and dates, 64-bit integers, 0/1 flags) and parameters are `$n`.
+//! Where the engines differ (transaction start, migrations) the difference lives
+//! here, keyed on [`Backend`], and nowhere else.
+//!
+//! It must never decide who may see what: every function takes a [`Tx`] that
+//! only the gate opens, so personal data is read and written inside the same
+//! transaction as the audit event that records it.
+
+pub mod audit;
+pub mod homes;
+pub mod people;
+pub mod staff;
+pub mod time;
+
+use hearth_domain::{FieldError, ValidationErrors};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Row};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no such record")]
+    NotFound,
+    #[error("the record was changed by someone else since you opened it")]
+    Conflict,
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("stored value in {column} is not valid: {value:?}")]
+    Corrupt { column: &'static str, value: String },
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub fn field(field: &str, message: &str) -> Self {
+        StoreError::Invalid(FieldError::new(field, message).into())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A page of records in id order, with the cursor for the next page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<i64>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows fetched in id order.
+    pub fn from_rows(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Self {
+        let next_cursor = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(&id)
+        } else {
+            None
+        };
+        Page { items, next_cursor }
+    }
+}
+
+/// The connection pool for one database, SQLite or PostgreSQL.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite has one writer at a time; queueing here is fairer and cheaper
+    /// than letting connections spin on the busy timeout.
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+impl std::fmt::Debug for Store {
+    // The URL can carry a password; never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+/// The engine a URL names, and the URL normalised for sqlx.
+pub fn parse_url(url: &str) -> Result<(Backend, String)> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let rest = rest.trim_start_matches("//");
+        if rest.is_empty() {
+            return Err(StoreError::UnsupportedUrl(url.into()));
+        }
+        // Create the file on first run unless the caller chose a mode.
+        let sep = if rest.contains('?') { '&' } else { '?' };
+        let full = if rest.contains("mode=") { format!("sqlite://{rest}") } else { format!("sqlite://{rest}{sep}mode=rwc") };
+        Ok((Backend::Sqlite, full))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Backend::Postgres, url.to_string()))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.into()))
+    }
+}
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) without migrating.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = parse_url(url)?;
+        let opts = AnyPoolOptions::new();
+        let pool = match backend {
+            Backend::Sqlite => {
+                opts.max_connections(4)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the writer; FULL sync
+                            // makes every acknowledged commit survive a crash.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => opts.max_connections(16).connect(&url).await?,
+        };
+        Ok(Store { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
+    }
+
+    /// Opens and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a read-write transaction. On SQLite it takes the write lock at
+    /// once (BEGIN IMMEDIATE) so a read-then-write never fails half-way.
+    pub async fn begin(&self) -> Result<Tx> {
+        let (lock, stmt) = match self.backend {
+            Backend::Sqlite => (Some(self.sqlite_writer.clone().lock_owned().await), "BEGIN IMMEDIATE"),
+            Backend::Postgres => (None, "BEGIN"),
+        };
+        let tx = self.pool.begin_with(stmt).await?;
+        Ok(Tx { tx, _lock: lock })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Row counts per table, for start-up logs and backup checks.
+    pub async fn count(&self, table: Table) -> Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {}", table.name());
+        Ok(sqlx::query(&sql).fetch_one(&self.pool).await?.try_get::<i64, _>(0)?)
+    }
+}
+
+/// Tables that may be counted; a closed list so no caller builds SQL from text.
+#[derive(Debug, Clone, Copy)]
+pub enum Table {
+    Person,
+    StaffUser,
+    AuditEvent,
+    Tenancy,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Person => "person",
+            Table::StaffUser => "staff_user",
+            Table::AuditEvent => "audit_event",
+            Table::Tenancy => "tenancy",
+        }
+    }
+}
+
+/// One database transaction. Dropping it without [`Tx::commit`] rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Any>,
+    _lock: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+/// Reads a text column that must hold one of a vocabulary's spellings.
+pub(crate) fn vocab<T>(row: &AnyRow, column: &'static str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let s: String = row.try_get(column)?;
+    parse(&s).ok_or(StoreError::Corrupt { column, value: s })
+}
+
+/// True when the error is a unique-constraint violation.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
+/// True when the error is a foreign-key or check violation.
+pub(crate) fn is_reference_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if matches!(db.kind(), sqlx::error::ErrorKind::ForeignKeyViolation | sqlx::error::ErrorKind::CheckViolation))
+}
+
+/// Checks an UPDATE guarded by `version = $n` touched a row; tells a stale
+/// version (conflict) apart from a missing record.
+pub(crate) async fn check_versioned_update(tx: &mut Tx, rows: u64, table: &'static str, id: i64) -> Result<()> {
+    if rows == 1 {
+        return Ok(());
+    }
+    let sql = format!("SELECT 1 FROM {table} WHERE id = $1");
+    match sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await? {
+        Some(_) => Err(StoreError::Conflict),
+        None => Err(StoreError::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_create_the_file_unless_told_otherwise() {
+        assert_eq!(parse_url("sqlite://hearth.db").unwrap(), (Backend::Sqlite, "sqlite://hearth.db?mode=rwc".into()));
+        assert_eq!(parse_url("sqlite:x.db?mode=ro").unwrap().1, "sqlite://x.db?mode=ro");
+        assert_eq!(parse_url("postgres://h/db").unwrap().0, Backend::Postgres);
+        assert!(parse_url("mysql://h/db").is_err());
+    }
+}

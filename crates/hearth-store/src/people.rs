@@ -1,0 +1,388 @@
+//! Queries for persons, their identity evidence and contact points, and the
+//! customer search.
+
+use crate::time::{date, get_date, get_opt_date, get_ts, opt_date, ts};
+use crate::{check_versioned_update, is_reference_violation, vocab, Page, Result, StoreError, Tx};
+use hearth_domain::validate::postcode_key;
+use hearth_domain::*;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const PERSON_COLUMNS: &str = "id, kind, given_name, family_name, preferred_name, date_of_birth, ni_number, created_at, updated_at, version";
+
+fn person_from(row: &AnyRow) -> Result<Person> {
+    Ok(Person {
+        id: row.try_get("id")?,
+        kind: vocab(row, "kind", PersonKind::parse)?,
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        preferred_name: row.try_get("preferred_name")?,
+        date_of_birth: get_opt_date(row, "date_of_birth")?,
+        ni_number: row.try_get("ni_number")?,
+        created_at: get_ts(row, "created_at")?,
+        updated_at: get_ts(row, "updated_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+fn key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+pub async fn insert_person(tx: &mut Tx, p: &PersonFields, now: Timestamp) -> Result<Person> {
+    let sql = format!(
+        "INSERT INTO person (kind, given_name, family_name, preferred_name, date_of_birth, ni_number, given_key, family_key, preferred_key, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING {PERSON_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(p.kind.as_str())
+        .bind(&p.given_name)
+        .bind(&p.family_name)
+        .bind(&p.preferred_name)
+        .bind(opt_date(p.date_of_birth))
+        .bind(&p.ni_number)
+        .bind(key(&p.given_name))
+        .bind(key(&p.family_name))
+        .bind(p.preferred_name.as_deref().map(key))
+        .bind(ts(now))
+        .fetch_one(tx.conn())
+        .await?;
+    person_from(&row)
+}
+
+pub async fn person(tx: &mut Tx, id: Id) -> Result<Person> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM person WHERE id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(person_from).transpose()?.ok_or(StoreError::NotFound)
+}
+
+pub async fn update_person(tx: &mut Tx, id: Id, version: i64, p: &PersonFields, now: Timestamp) -> Result<Person> {
+    let r = sqlx::query(
+        "UPDATE person SET kind = $3, given_name = $4, family_name = $5, preferred_name = $6, date_of_birth = $7, ni_number = $8,
+             given_key = $9, family_key = $10, preferred_key = $11, updated_at = $12, version = version + 1
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(p.kind.as_str())
+    .bind(&p.given_name)
+    .bind(&p.family_name)
+    .bind(&p.preferred_name)
+    .bind(opt_date(p.date_of_birth))
+    .bind(&p.ni_number)
+    .bind(key(&p.given_name))
+    .bind(key(&p.family_name))
+    .bind(p.preferred_name.as_deref().map(key))
+    .bind(ts(now))
+    .execute(tx.conn())
+    .await;
+    let r = match r {
+        Err(e) if is_reference_violation(&e) => {
+            return Err(StoreError::field(
+                "kind",
+                "This person has contact details or identity evidence, which a child's record cannot hold",
+            ))
+        }
+        r => r?,
+    };
+    check_versioned_update(tx, r.rows_affected(), "person", id).await?;
+    person(tx, id).await
+}
+
+/// Filters for listing people. All given filters must match.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    pub kind: Option<PersonKind>,
+    pub has_phone: bool,
+    /// Each token must prefix-match the given, family or preferred name.
+    pub name_tokens: Vec<String>,
+    pub date_of_birth: Option<Date>,
+    /// Compared without spaces, upper-case, against contact addresses and
+    /// the property of any household the person belongs to.
+    pub postcode: Option<String>,
+    /// Prefix of the first address line.
+    pub address: Option<String>,
+    pub tenancy_reference: Option<String>,
+}
+
+impl PersonFilter {
+    pub fn is_search(&self) -> bool {
+        !self.name_tokens.is_empty()
+            || self.date_of_birth.is_some()
+            || self.postcode.is_some()
+            || self.address.is_some()
+            || self.tenancy_reference.is_some()
+    }
+}
+
+/// Escapes LIKE wildcards so a search for `50%` finds a literal percent sign.
+fn like_prefix(s: &str) -> String {
+    let mut out = String::new();
+    for c in key(s).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// People matching `filter`, in id order after `after`, at most `limit`.
+pub async fn list_people(tx: &mut Tx, filter: &PersonFilter, after: Option<Id>, limit: i64) -> Result<Page<Person>> {
+    let mut clauses = vec!["p.id > $1".to_string()];
+    let mut binds: Vec<String> = vec![];
+    // $1 is the cursor, $2 the limit; text binds follow from $3.
+    let next = |v: String, binds: &mut Vec<String>| {
+        binds.push(v);
+        format!("${}", binds.len() + 2)
+    };
+    if let Some(k) = filter.kind {
+        let b = next(k.as_str().into(), &mut binds);
+        clauses.push(format!("p.kind = {b}"));
+    }
+    if filter.has_phone {
+        clauses.push("EXISTS (SELECT 1 FROM contact_point c WHERE c.person_id = p.id AND c.kind = 'phone')".into());
+    }
+    for t in filter.name_tokens.iter().take(4) {
+        let b = next(like_prefix(t), &mut binds);
+        clauses.push(format!(
+            "(p.given_key LIKE {b} ESCAPE '\\' OR p.family_key LIKE {b} ESCAPE '\\' OR p.preferred_key LIKE {b} ESCAPE '\\')"
+        ));
+    }
+    if let Some(d) = filter.date_of_birth {
+        let b = next(date(d), &mut binds);
+        clauses.push(format!("p.date_of_birth = {b}"));
+    }
+    if let Some(pc) = &filter.postcode {
+        let b = next(postcode_key(pc), &mut binds);
+        clauses.push(format!(
+            "(EXISTS (SELECT 1 FROM contact_point c WHERE c.person_id = p.id AND c.postcode_key = {b})
+              OR EXISTS (SELECT 1 FROM membership m JOIN household h ON h.id = m.household_id JOIN property pr ON pr.id = h.property_id
+                         WHERE m.person_id = p.id AND pr.postcode_key = {b}))"
+        ));
+    }
+    if let Some(a) = &filter.address {
+        let b = next(like_prefix(a), &mut binds);
+        clauses.push(format!(
+            "(EXISTS (SELECT 1 FROM contact_point c WHERE c.person_id = p.id AND c.line1_key LIKE {b} ESCAPE '\\')
+              OR EXISTS (SELECT 1 FROM membership m JOIN household h ON h.id = m.household_id JOIN property pr ON pr.id = h.property_id
+                         WHERE m.person_id = p.id AND pr.line1_key LIKE {b} ESCAPE '\\'))"
+        ));
+    }
+    if let Some(r) = &filter.tenancy_reference {
+        let b = next(r.trim().to_ascii_uppercase(), &mut binds);
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM membership m JOIN tenancy t ON t.household_id = m.household_id WHERE m.person_id = p.id AND t.reference = {b})"
+        ));
+    }
+    let sql = format!(
+        "SELECT {} FROM person p WHERE {} ORDER BY p.id LIMIT $2",
+        PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", "),
+        clauses.join(" AND ")
+    );
+    let mut q = sqlx::query(&sql).bind(after.unwrap_or(0)).bind(limit + 1);
+    for b in &binds {
+        q = q.bind(b.as_str());
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
+    let items = rows.iter().map(person_from).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(items, limit, |p| p.id))
+}
+
+// ---- identity evidence ----
+
+const EVIDENCE_COLUMNS: &str = "id, person_id, evidence_type, reference, seen_on, recorded_by, version";
+
+fn evidence_from(row: &AnyRow) -> Result<IdentityEvidence> {
+    Ok(IdentityEvidence {
+        id: row.try_get("id")?,
+        person_id: row.try_get("person_id")?,
+        evidence_type: vocab(row, "evidence_type", EvidenceType::parse)?,
+        reference: row.try_get("reference")?,
+        seen_on: get_date(row, "seen_on")?,
+        recorded_by: row.try_get("recorded_by")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// The schema refuses evidence for a child (person_kind is pinned to adult).
+fn child_guard(e: sqlx::Error, field: &str) -> StoreError {
+    if is_reference_violation(&e) {
+        StoreError::field(field, "A child's record holds only names and date of birth")
+    } else {
+        e.into()
+    }
+}
+
+pub async fn insert_evidence(
+    tx: &mut Tx,
+    person_id: Id,
+    e: &IdentityEvidenceFields,
+    recorded_by: Id,
+    now: Timestamp,
+) -> Result<IdentityEvidence> {
+    let sql = format!(
+        "INSERT INTO identity_evidence (person_id, evidence_type, reference, seen_on, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {EVIDENCE_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(person_id)
+        .bind(e.evidence_type.as_str())
+        .bind(&e.reference)
+        .bind(date(e.seen_on))
+        .bind(recorded_by)
+        .bind(ts(now))
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| child_guard(e, "person_id"))?;
+    evidence_from(&row)
+}
+
+pub async fn evidence(tx: &mut Tx, id: Id) -> Result<IdentityEvidence> {
+    let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM identity_evidence WHERE id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(evidence_from).transpose()?.ok_or(StoreError::NotFound)
+}
+
+pub async fn evidence_for(tx: &mut Tx, person_id: Id) -> Result<Vec<IdentityEvidence>> {
+    let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM identity_evidence WHERE person_id = $1 ORDER BY id");
+    sqlx::query(&sql).bind(person_id).fetch_all(tx.conn()).await?.iter().map(evidence_from).collect()
+}
+
+pub async fn update_evidence(tx: &mut Tx, id: Id, version: i64, e: &IdentityEvidenceFields) -> Result<IdentityEvidence> {
+    let r = sqlx::query("UPDATE identity_evidence SET evidence_type = $3, reference = $4, seen_on = $5, version = version + 1 WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(version)
+        .bind(e.evidence_type.as_str())
+        .bind(&e.reference)
+        .bind(date(e.seen_on))
+        .execute(tx.conn())
+        .await?;
+    check_versioned_update(tx, r.rows_affected(), "identity_evidence", id).await?;
+    evidence(tx, id).await
+}
+
+pub async fn delete_evidence(tx: &mut Tx, id: Id) -> Result<()> {
+    let r = sqlx::query("DELETE FROM identity_evidence WHERE id = $1").bind(id).execute(tx.conn()).await?;
+    if r.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+// ---- contact points ----
+
+const CONTACT_COLUMNS: &str = "id, person_id, kind, value, line1, line2, town, postcode, preferred, valid_from, valid_until, version";
+
+fn contact_from(row: &AnyRow) -> Result<ContactPoint> {
+    Ok(ContactPoint {
+        id: row.try_get("id")?,
+        person_id: row.try_get("person_id")?,
+        kind: vocab(row, "kind", ContactPointKind::parse)?,
+        value: row.try_get("value")?,
+        line1: row.try_get("line1")?,
+        line2: row.try_get("line2")?,
+        town: row.try_get("town")?,
+        postcode: row.try_get("postcode")?,
+        preferred: row.try_get::<i64, _>("preferred")? == 1,
+        valid_from: get_opt_date(row, "valid_from")?,
+        valid_until: get_opt_date(row, "valid_until")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// Only one contact point of a kind is preferred: marking one clears the rest.
+async fn clear_preferred(tx: &mut Tx, person_id: Id, kind: ContactPointKind, except: Id) -> Result<()> {
+    sqlx::query(
+        "UPDATE contact_point SET preferred = 0, version = version + 1 WHERE person_id = $1 AND kind = $2 AND preferred = 1 AND id <> $3",
+    )
+    .bind(person_id)
+    .bind(kind.as_str())
+    .bind(except)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_contact(tx: &mut Tx, person_id: Id, c: &ContactPointFields, now: Timestamp) -> Result<ContactPoint> {
+    if c.preferred {
+        clear_preferred(tx, person_id, c.kind, 0).await?;
+    }
+    let sql = format!(
+        "INSERT INTO contact_point (person_id, kind, value, line1, line2, town, postcode, postcode_key, line1_key, preferred, valid_from, valid_until, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING {CONTACT_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(person_id)
+        .bind(c.kind.as_str())
+        .bind(&c.value)
+        .bind(&c.line1)
+        .bind(&c.line2)
+        .bind(&c.town)
+        .bind(&c.postcode)
+        .bind(c.postcode.as_deref().map(postcode_key))
+        .bind(c.line1.as_deref().map(key))
+        .bind(c.preferred as i64)
+        .bind(opt_date(c.valid_from))
+        .bind(opt_date(c.valid_until))
+        .bind(ts(now))
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| child_guard(e, "person_id"))?;
+    contact_from(&row)
+}
+
+pub async fn contact(tx: &mut Tx, id: Id) -> Result<ContactPoint> {
+    let sql = format!("SELECT {CONTACT_COLUMNS} FROM contact_point WHERE id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(contact_from).transpose()?.ok_or(StoreError::NotFound)
+}
+
+pub async fn contacts_for(tx: &mut Tx, person_id: Id) -> Result<Vec<ContactPoint>> {
+    let sql = format!("SELECT {CONTACT_COLUMNS} FROM contact_point WHERE person_id = $1 ORDER BY kind, preferred DESC, id");
+    sqlx::query(&sql).bind(person_id).fetch_all(tx.conn()).await?.iter().map(contact_from).collect()
+}
+
+pub async fn update_contact(
+    tx: &mut Tx,
+    id: Id,
+    version: i64,
+    person_id: Id,
+    c: &ContactPointFields,
+    now: Timestamp,
+) -> Result<ContactPoint> {
+    if c.preferred {
+        clear_preferred(tx, person_id, c.kind, id).await?;
+    }
+    let r = sqlx::query(
+        "UPDATE contact_point SET value = $3, line1 = $4, line2 = $5, town = $6, postcode = $7, postcode_key = $8, line1_key = $9,
+             preferred = $10, valid_from = $11, valid_until = $12, updated_at = $13, version = version + 1
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(&c.value)
+    .bind(&c.line1)
+    .bind(&c.line2)
+    .bind(&c.town)
+    .bind(&c.postcode)
+    .bind(c.postcode.as_deref().map(postcode_key))
+    .bind(c.line1.as_deref().map(key))
+    .bind(c.preferred as i64)
+    .bind(opt_date(c.valid_from))
+    .bind(opt_date(c.valid_until))
+    .bind(ts(now))
+    .execute(tx.conn())
+    .await?;
+    check_versioned_update(tx, r.rows_affected(), "contact_point", id).await?;
+    contact(tx, id).await
+}
+
+pub async fn delete_contact(tx: &mut Tx, id: Id) -> Result<()> {
+    let r = sqlx::query("DELETE FROM contact_point WHERE id = $1").bind(id).execute(tx.conn()).await?;
+    if r.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}

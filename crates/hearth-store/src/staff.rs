@@ -1,0 +1,159 @@
+//! Staff accounts and their sessions (web cookies and API bearer tokens).
+//! Only hashes of secrets are stored: a password's Argon2id PHC string, a
+//! session token's SHA-256.
+
+use crate::time::{get_ts, ts};
+use crate::{is_unique_violation, vocab, Result, StoreError, Tx};
+use hearth_domain::{Id, StaffRole};
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone)]
+pub struct StaffUser {
+    pub id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+fn user_from(row: &AnyRow) -> Result<StaffUser> {
+    Ok(StaffUser {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: vocab(row, "role", StaffRole::parse)?,
+        password_hash: row.try_get("password_hash")?,
+        active: row.try_get::<i64, _>("active")? == 1,
+    })
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, active";
+
+pub async fn insert_user(
+    tx: &mut Tx,
+    username: &str,
+    display_name: &str,
+    role: StaffRole,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<Id> {
+    let r = sqlx::query(
+        "INSERT INTO staff_user (username, display_name, role, password_hash, active, created_at) VALUES ($1, $2, $3, $4, 1, $5) RETURNING id",
+    )
+    .bind(username)
+    .bind(display_name)
+    .bind(role.as_str())
+    .bind(password_hash)
+    .bind(ts(now))
+    .fetch_one(tx.conn())
+    .await;
+    match r {
+        Ok(row) => Ok(row.try_get("id")?),
+        Err(e) if is_unique_violation(&e) => Err(StoreError::field("username", "That username is already taken")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn user_by_username(tx: &mut Tx, username: &str) -> Result<Option<StaffUser>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM staff_user WHERE username = $1");
+    sqlx::query(&sql).bind(username).fetch_optional(tx.conn()).await?.as_ref().map(user_from).transpose()
+}
+
+pub async fn user_by_id(tx: &mut Tx, id: Id) -> Result<StaffUser> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM staff_user WHERE id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(user_from).transpose()?.ok_or(StoreError::NotFound)
+}
+
+pub async fn set_password(tx: &mut Tx, id: Id, password_hash: &str) -> Result<()> {
+    let r = sqlx::query("UPDATE staff_user SET password_hash = $2, version = version + 1 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .execute(tx.conn())
+        .await?;
+    if r.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether a session is a browser cookie or an API bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Web,
+    Api,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Web => "web",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: Id,
+    pub user: StaffUser,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}
+
+pub async fn insert_session(
+    tx: &mut Tx,
+    token_hash: &str,
+    user_id: Id,
+    kind: SessionKind,
+    csrf_token: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<Id> {
+    let row = sqlx::query(
+        "INSERT INTO staff_session (token_hash, user_id, kind, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(kind.as_str())
+    .bind(csrf_token)
+    .bind(ts(now))
+    .bind(ts(expires_at))
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// The live session for a token hash, if it exists, is unexpired, is of the
+/// right kind and belongs to an active account.
+pub async fn live_session(tx: &mut Tx, token_hash: &str, kind: SessionKind, now: Timestamp) -> Result<Option<Session>> {
+    let row = sqlx::query(
+        "SELECT s.id AS session_id, s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role, u.password_hash, u.active
+         FROM staff_session s JOIN staff_user u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.active = 1",
+    )
+    .bind(token_hash)
+    .bind(kind.as_str())
+    .bind(ts(now))
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Session {
+        id: row.try_get("session_id")?,
+        user: user_from(&row)?,
+        csrf_token: row.try_get("csrf_token")?,
+        expires_at: get_ts(&row, "expires_at")?,
+    }))
+}
+
+pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM staff_session WHERE token_hash = $1").bind(token_hash).execute(tx.conn()).await?;
+    Ok(())
+}
+
+pub async fn delete_expired_sessions(tx: &mut Tx, now: Timestamp) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM staff_session WHERE expires_at <= $1").bind(ts(now)).execute(tx.conn()).await?.rows_affected())
+}

@@ -1,0 +1,239 @@
+//! Demo data: plainly synthetic people in households and tenancies across all
+//! nine tenures, and one staff account per role. Everything is invented:
+//! surnames and streets are made-up words, postcodes use the ZZ99 pseudo-area,
+//! phone numbers Ofcom's drama ranges, emails example.org. The same seed gives
+//! the same data. Records go through the gate like any other write.
+
+use anyhow::{anyhow, Result};
+use hearth_domain::*;
+use hearth_gate::{Actor, Gate};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Every demo account's password, printed at the end of loading.
+pub const DEMO_PASSWORD: &str = "hearth-demo";
+
+/// (username, display name, role): one account per role.
+pub const DEMO_STAFF: &[(&str, &str, StaffRole)] = &[
+    ("advisor", "Casey Advisor", StaffRole::ContactCentreAdvisor),
+    ("housing.officer", "Hollis Officer", StaffRole::HousingOfficer),
+    ("asb.officer", "Ash Beaconsfake", StaffRole::AsbOfficer),
+    ("safeguarding.lead", "Sage Guardwell", StaffRole::SafeguardingLead),
+    ("independent.living", "Indy Livingstub", StaffRole::IndependentLivingOfficer),
+    ("income.officer", "Inca Moneypenny", StaffRole::IncomeOfficer),
+    ("manager", "Morgan Managerly", StaffRole::Manager),
+    ("edi.analyst", "Eddie Analysand", StaffRole::EdiAnalyst),
+    ("dpo", "Dana Protectorson", StaffRole::Dpo),
+    ("admin", "Addison Sysadmin", StaffRole::SystemAdministrator),
+    ("contractor", "Connie Fixitt", StaffRole::Contractor),
+    ("supplier.support", "Sam Supportdesk", StaffRole::SupplierSupport),
+];
+
+const GIVEN: &[&str] = &[
+    "Ada", "Bram", "Cleo", "Dev", "Elin", "Femi", "Gus", "Hana", "Ivo", "Juno", "Kit", "Lena", "Milo", "Nia", "Otto", "Pia", "Quin",
+    "Rhea", "Sol", "Tam", "Uma", "Vik", "Wren", "Xan", "Yara", "Zed", "Arlo", "Bea", "Cai", "Dot",
+];
+const FAMILY: &[&str] = &[
+    "Fakeham",
+    "Notreal",
+    "Madeupson",
+    "Sampleton",
+    "Placeholder",
+    "Dummington",
+    "Mockford",
+    "Fictionby",
+    "Pretendwell",
+    "Inventley",
+    "Testerby",
+    "Examplewood",
+    "Specimenski",
+    "Stubbington",
+    "Fauxley",
+    "Shamwell",
+    "Nonesuch",
+    "Imaginary",
+];
+const STREETS: &[&str] = &[
+    "Imaginary Row",
+    "Fictional Lane",
+    "Pretend Close",
+    "Makebelieve Street",
+    "Nonexistent Avenue",
+    "Phantom Court",
+    "Invented Road",
+    "Sample Terrace",
+    "Mock Gardens",
+    "Placeholder Way",
+];
+const TOWNS: &[&str] = &["Nowhereton", "Exampleford", "Fakesbury", "Testbridge"];
+
+fn postcode(rng: &mut ChaCha8Rng) -> String {
+    const L: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
+    format!("ZZ99 {}{}{}", rng.gen_range(1..10), L[rng.gen_range(0..L.len())] as char, L[rng.gen_range(0..L.len())] as char)
+}
+
+fn phone(rng: &mut ChaCha8Rng) -> String {
+    if rng.gen_bool(0.5) {
+        format!("01632 960 {:03}", rng.gen_range(0..1000))
+    } else {
+        format!("07700 900 {:03}", rng.gen_range(0..1000))
+    }
+}
+
+fn date_between(rng: &mut ChaCha8Rng, from_year: i16, to_year: i16) -> String {
+    format!("{}-{:02}-{:02}", rng.gen_range(from_year..=to_year), rng.gen_range(1..=12), rng.gen_range(1..=28))
+}
+
+fn err(e: hearth_gate::GateError) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+/// Loads the demo data unless demo accounts already exist, then prints how to sign in.
+pub async fn load(gate: &Gate, seed: u64, households: usize) -> Result<()> {
+    let mut created_admin = None;
+    for (username, name, role) in DEMO_STAFF {
+        match gate.add_user(username, name, *role, DEMO_PASSWORD).await {
+            Ok(id) if *role == StaffRole::SystemAdministrator => created_admin = Some(id),
+            Ok(_) => {}
+            Err(hearth_gate::GateError::Invalid(e)) if e.0.iter().any(|f| f.field == "username") => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    if let Some(admin_id) = created_admin {
+        let loader = Actor {
+            user_id: admin_id,
+            username: "admin".into(),
+            display_name: "Demo data loader".into(),
+            role: StaffRole::SystemAdministrator,
+            purpose: "demo_data".into(),
+        };
+        load_people(gate, &loader, seed, households).await?;
+    } else {
+        println!("Demo data is already loaded; not loading it again.");
+    }
+    println!("\nDemo staff accounts (password for all: {DEMO_PASSWORD}):");
+    for (username, _, role) in DEMO_STAFF {
+        println!("  {username:<20} {}", role.label());
+    }
+    println!("These accounts are for a demo only: never use them with real data.\n");
+    Ok(())
+}
+
+async fn load_people(gate: &Gate, actor: &Actor, seed: u64, households: usize) -> Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let bar = ProgressBar::new(households as u64).with_message("demo households");
+    bar.set_style(ProgressStyle::with_template("{msg} {bar:30} {pos}/{len}").expect("static template"));
+    let mut people = 0usize;
+    for i in 0..households {
+        // Cycle tenures so every one of the nine appears.
+        let tenure = Tenure::ALL[i % Tenure::ALL.len()];
+        let family = FAMILY[rng.gen_range(0..FAMILY.len())];
+        let property = gate
+            .create_property(
+                actor,
+                &PropertyInput {
+                    uprn: Some(990_000_000_000 + seed as i64 % 1000 * 1_000_000 + i as i64 + 1),
+                    line1: Some(format!("{} {}", rng.gen_range(1..200), STREETS[rng.gen_range(0..STREETS.len())])),
+                    line2: None,
+                    town: Some(TOWNS[rng.gen_range(0..TOWNS.len())].into()),
+                    postcode: Some(postcode(&mut rng)),
+                },
+            )
+            .await
+            .map_err(err)?;
+        let household = gate.create_household(actor, &HouseholdInput { property_id: Some(property.id) }).await.map_err(err)?;
+        // About one in ten tenancies has ended (a former tenancy, kept for its retention period).
+        let ended = rng.gen_bool(0.1);
+        let start = if ended { date_between(&mut rng, 2004, 2018) } else { date_between(&mut rng, 2004, 2025) };
+        let joint = rng.gen_bool(0.35);
+        let lead_role = match tenure {
+            Tenure::Leasehold | Tenure::SharedOwnership => HouseholdRole::Leaseholder,
+            Tenure::Licence => HouseholdRole::Licensee,
+            _ if joint => HouseholdRole::JointTenant,
+            _ => HouseholdRole::Tenant,
+        };
+        let adults = if joint { 2 } else { 1 } + usize::from(rng.gen_bool(0.2));
+        for a in 0..adults {
+            let role = if a < if joint { 2 } else { 1 } { lead_role } else { HouseholdRole::HouseholdMember };
+            let person = gate
+                .create_person(
+                    actor,
+                    &PersonInput {
+                        kind: Some("adult".into()),
+                        given_name: Some(GIVEN[rng.gen_range(0..GIVEN.len())].into()),
+                        family_name: Some(family.into()),
+                        preferred_name: rng.gen_bool(0.15).then(|| GIVEN[rng.gen_range(0..GIVEN.len())].into()),
+                        date_of_birth: Some(date_between(&mut rng, 1940, 2004)),
+                        ni_number: rng
+                            .gen_bool(0.8)
+                            .then(|| format!("ZX{:06}{}", rng.gen_range(0..1_000_000), ['A', 'B', 'C', 'D'][rng.gen_range(0..4)])),
+                    },
+                )
+                .await
+                .map_err(err)?;
+            people += 1;
+            let phone_in =
+                ContactPointInput { kind: Some("phone".into()), value: Some(phone(&mut rng)), preferred: Some(true), ..Default::default() };
+            gate.add_contact(actor, person.id, &phone_in).await.map_err(err)?;
+            if rng.gen_bool(0.6) {
+                let email = format!("{}.{}{}@example.org", person.given_name.to_lowercase(), family.to_lowercase(), rng.gen_range(1..100));
+                let email_in =
+                    ContactPointInput { kind: Some("email".into()), value: Some(email), preferred: Some(true), ..Default::default() };
+                gate.add_contact(actor, person.id, &email_in).await.map_err(err)?;
+            }
+            if lead_role == HouseholdRole::Leaseholder && rng.gen_bool(0.3) {
+                // Some leaseholders live elsewhere and want post there.
+                let addr = ContactPointInput {
+                    kind: Some("address".into()),
+                    line1: Some(format!("{} {}", rng.gen_range(1..200), STREETS[rng.gen_range(0..STREETS.len())])),
+                    town: Some(TOWNS[rng.gen_range(0..TOWNS.len())].into()),
+                    postcode: Some(postcode(&mut rng)),
+                    preferred: Some(true),
+                    ..Default::default()
+                };
+                gate.add_contact(actor, person.id, &addr).await.map_err(err)?;
+            }
+            let member = MembershipInput {
+                person_id: Some(person.id),
+                role: Some(role.as_str().into()),
+                start_date: Some(start.clone()),
+                end_date: None,
+            };
+            gate.add_member(actor, household.id, &member).await.map_err(err)?;
+        }
+        let children = if matches!(tenure, Tenure::Licence) { 0 } else { [0, 0, 1, 2, 3].choose(&mut rng).copied().unwrap_or(0) };
+        for _ in 0..children {
+            let child = gate
+                .create_person(
+                    actor,
+                    &PersonInput {
+                        kind: Some("child".into()),
+                        given_name: Some(GIVEN[rng.gen_range(0..GIVEN.len())].into()),
+                        family_name: Some(family.into()),
+                        date_of_birth: Some(date_between(&mut rng, 2010, 2024)),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(err)?;
+            people += 1;
+            let member = MembershipInput { person_id: Some(child.id), role: Some("child".into()), start_date: None, end_date: None };
+            gate.add_member(actor, household.id, &member).await.map_err(err)?;
+        }
+        let tenancy = TenancyInput {
+            reference: Some(format!("TEN-{:06}", i + 1)),
+            household_id: Some(household.id),
+            tenure: Some(tenure.as_str().into()),
+            start_date: Some(start),
+            end_date: ended.then(|| "2024-09-30".into()),
+            end_reason: ended.then(|| "tenant_notice".into()),
+        };
+        gate.create_tenancy(actor, &tenancy).await.map_err(err)?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!("Loaded {people} synthetic people in {households} households (seed {}).", seed);
+    Ok(())
+}
