@@ -1,6 +1,6 @@
 //! Response headers every page and API answer carries: a strict content
 //! security policy (no inline script but the GOV.UK body-class snippet, by
-//! hash), no framing, no sniffing, no referrer, and no caching of personal data.
+//! hash), no framing, no sniffing, no referrer sent to other sites, and no caching of personal data.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -23,7 +23,7 @@ pub async fn headers(req: Request, next: Next) -> Response {
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&csp).expect("ascii policy"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -7,7 +7,7 @@ use super::{cookie, set_cookie, tokens_match, UiSession, LOGIN_CSRF_COOKIE, SESS
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::Form;
 use hearth_domain::*;
 use hearth_gate::auth::random_token;
@@ -101,7 +101,10 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<
             Ok(signed) => {
                 let max_age = hearth_gate::auth::WEB_SESSION.as_secs();
                 return (
-                    [set_cookie(&headers, SESSION_COOKIE, &signed.token, max_age), set_cookie(&headers, LOGIN_CSRF_COOKIE, "", 0)],
+                    AppendHeaders([
+                        set_cookie(&headers, SESSION_COOKIE, &signed.token, max_age),
+                        set_cookie(&headers, LOGIN_CSRF_COOKIE, "", 0),
+                    ]),
                     Redirect::to("/search"),
                 )
                     .into_response();
