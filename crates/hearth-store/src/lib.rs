@@ -156,6 +156,22 @@ impl Store {
         Ok(())
     }
 
+    /// Creates an empty PostgreSQL database beside the one `server_url` names
+    /// and returns its URL (for tests and first-time set-up). `name` must be a
+    /// plain identifier.
+    pub async fn create_postgres_database(server_url: &str, name: &str) -> Result<String> {
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(StoreError::field("name", "Database names are lower-case letters, digits and underscores"));
+        }
+        sqlx::any::install_default_drivers();
+        let (_, url) = parse_url(server_url)?;
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+        let base = url.split('?').next().unwrap_or(&url);
+        let (server, _) = base.rsplit_once('/').ok_or_else(|| StoreError::UnsupportedUrl(server_url.into()))?;
+        Ok(format!("{server}/{name}"))
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

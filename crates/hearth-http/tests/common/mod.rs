@@ -34,12 +34,8 @@ pub struct TestServer {
 async fn fresh_postgres() -> String {
     let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL")
         .expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
-    sqlx::any::install_default_drivers();
     let name = format!("hearth_t_{:016x}", rand::thread_rng().gen::<u64>());
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect to HEARTH_TEST_POSTGRES_URL");
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
-    let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
-    format!("{base}/{name}")
+    Store::create_postgres_database(&admin_url, &name).await.expect("create a test database on HEARTH_TEST_POSTGRES_URL")
 }
 
 pub async fn start(backend: Backend) -> TestServer {
@@ -88,7 +84,13 @@ impl TestServer {
 
     /// A bearer token for the account named after `role`.
     pub async fn token(&self, role: StaffRole) -> String {
-        let r = self.client.post(self.url("/api/v1/auth/token")).json(&json!({"username": role.as_str(), "password": PASSWORD})).send().await.unwrap();
+        let r = self
+            .client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&json!({"username": role.as_str(), "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "token for {role}");
         r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
     }
