@@ -79,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let store = Store::open(&cli.database_url).await.context("opening the database")?;
-    let gate = Gate::new(store.clone(), Policy::default());
+    let gate = Gate::new(store.clone(), Policy);
     match cli.command {
         Command::Migrate => {
             println!("Database schema is up to date.");

@@ -78,13 +78,17 @@ pub struct UiSession {
 
 impl UiSession {
     /// Checks a posted form's CSRF token and origin.
-    pub fn check_form(&self, headers: &HeaderMap, posted: &str) -> Result<(), Response> {
-        if same_origin(headers) && tokens_match(posted, &self.csrf) {
-            Ok(())
-        } else {
-            Err((StatusCode::FORBIDDEN, "This form has expired or came from another site. Go back, reload the page and try again.")
-                .into_response())
-        }
+    pub fn check_form(&self, headers: &HeaderMap, posted: &str) -> Result<(), FormRefused> {
+        if same_origin(headers) && tokens_match(posted, &self.csrf) { Ok(()) } else { Err(FormRefused) }
+    }
+}
+
+/// A form post without this session's CSRF token, or from another site.
+pub struct FormRefused;
+
+impl IntoResponse for FormRefused {
+    fn into_response(self) -> Response {
+        (StatusCode::FORBIDDEN, "This form has expired or came from another site. Go back, reload the page and try again.").into_response()
     }
 }
 

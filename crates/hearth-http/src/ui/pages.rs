@@ -132,7 +132,7 @@ pub struct CsrfForm {
 
 pub async fn logout(State(s): State<AppState>, session: UiSession, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
     if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r;
+        return r.into_response();
     }
     if let Err(e) = s.gate.sign_out(&session.token).await {
         tracing::error!(error = %e, "sign-out failed");
@@ -485,7 +485,7 @@ pub async fn new_person_form(session: UiSession) -> Response {
 
 pub async fn create_person(State(s): State<AppState>, session: UiSession, headers: HeaderMap, Form(f): Form<PersonForm>) -> Response {
     if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r;
+        return r.into_response();
     }
     match s.gate.create_person(&session.actor, &f.input()).await {
         Ok(p) => Redirect::to(&format!("/people/{}?done=person-created", p.id)).into_response(),
@@ -509,7 +509,7 @@ pub async fn edit_person(
     Form(f): Form<PersonForm>,
 ) -> Response {
     if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r;
+        return r.into_response();
     }
     let update = PersonUpdate { version: f.version.unwrap_or(0), fields: f.input() };
     let action = format!("/people/{id}/edit");
@@ -648,7 +648,7 @@ pub async fn add_contact(
     Form(f): Form<ContactForm>,
 ) -> Response {
     if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r;
+        return r.into_response();
     }
     let kind = ContactPointKind::parse(&f.kind).unwrap_or(ContactPointKind::Phone);
     match s.gate.add_contact(&session.actor, id, &f.input()).await {
@@ -681,7 +681,7 @@ pub async fn edit_contact(
     Form(f): Form<ContactForm>,
 ) -> Response {
     if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r;
+        return r.into_response();
     }
     let kind = ContactPointKind::parse(&f.kind).unwrap_or(ContactPointKind::Phone);
     let update = ContactPointUpdate { version: f.version.unwrap_or(0), fields: f.input() };
