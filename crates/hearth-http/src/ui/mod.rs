@@ -79,7 +79,11 @@ pub struct UiSession {
 impl UiSession {
     /// Checks a posted form's CSRF token and origin.
     pub fn check_form(&self, headers: &HeaderMap, posted: &str) -> Result<(), FormRefused> {
-        if same_origin(headers) && tokens_match(posted, &self.csrf) { Ok(()) } else { Err(FormRefused) }
+        if same_origin(headers) && tokens_match(posted, &self.csrf) {
+            Ok(())
+        } else {
+            Err(FormRefused)
+        }
     }
 }
 

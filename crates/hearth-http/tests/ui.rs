@@ -1,0 +1,103 @@
+//! The web UI over HTTP without a browser: sign-in, CSRF and origin checks,
+//! sessions and security headers, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{TestServer, PASSWORD};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+
+both_backends!(
+    signing_in_needs_the_form_token,
+    forms_refuse_missing_tokens_and_other_origins,
+    pages_need_a_session_and_carry_security_headers
+);
+
+fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in page")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+async fn sign_in(s: &TestServer, c: &Client) -> String {
+    let page = c.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = field(&page, "_csrf");
+    let r = c
+        .post(s.url("/login"))
+        .form(&[("_csrf", csrf.as_str()), ("username", "contact_centre_advisor"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/search");
+    let search = c.get(s.url("/search")).send().await.unwrap().text().await.unwrap();
+    field(&search, "_csrf")
+}
+
+async fn signing_in_needs_the_form_token(s: TestServer) {
+    let c = browser();
+    c.get(s.url("/login")).send().await.unwrap();
+    let r = c
+        .post(s.url("/login"))
+        .form(&[("_csrf", "forged"), ("username", "contact_centre_advisor"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/login", "a forged token signs nobody in");
+    assert!(r.headers().get("set-cookie").is_none_or(|v| !v.to_str().unwrap().starts_with("hearth_session=")));
+    let page = c.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = field(&page, "_csrf");
+    let r = c
+        .post(s.url("/login"))
+        .form(&[("_csrf", csrf.as_str()), ("username", "contact_centre_advisor"), ("password", "wrong one!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("govuk-error-summary") && body.contains("The username or password is not right"));
+    sign_in(&s, &c).await;
+}
+
+async fn forms_refuse_missing_tokens_and_other_origins(s: TestServer) {
+    let c = browser();
+    let csrf = sign_in(&s, &c).await;
+    let form = [("_csrf", "not-the-token"), ("kind", "adult"), ("given_name", "Nia"), ("family_name", "Forgery")];
+    let r = c.post(s.url("/people")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let good = [("_csrf", csrf.as_str()), ("kind", "adult"), ("given_name", "Nia"), ("family_name", "Forgery")];
+    let r = c.post(s.url("/people")).header("origin", "https://evil.example.com").form(&good).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.count(hearth_store::Table::Person).await, 0, "neither post stored anything");
+    let r = c.post(s.url("/people")).header("origin", s.base.as_str()).form(&good).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.count(hearth_store::Table::Person).await, 1);
+    let r = c.post(s.url("/logout")).form(&[("_csrf", "nope")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "sign-out needs the token too");
+    let r = c.post(s.url("/logout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/login");
+    let r = c.get(s.url("/search")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/login", "the session is gone after sign-out");
+}
+
+async fn pages_need_a_session_and_carry_security_headers(s: TestServer) {
+    let c = browser();
+    for path in ["/search", "/people/1", "/people/new", "/contact-points/1/edit"] {
+        let r = c.get(s.url(path)).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/login", "{path}");
+    }
+    let r = c.get(s.url("/login")).send().await.unwrap();
+    let h = r.headers();
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["cache-control"], "no-store");
+    let cookie = h["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let css = c.get(s.url("/assets/govuk-frontend.min.css")).send().await.unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+}

@@ -1,0 +1,120 @@
+//! The `hearth` binary's admin commands, run as a person would run them, on
+//! SQLite and on PostgreSQL.
+
+use hearth_store::{Store, Table};
+use std::process::{Command, Output};
+
+fn hearth(db: &str, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(args)
+        .env("HEARTH_DATABASE_URL", db)
+        .env("HEARTH_PASSWORD", "a long test password")
+        .env("HEARTH_LOG", "warn")
+        .output()
+        .expect("run hearth");
+    assert!(out.status.success(), "hearth {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+async fn postgres_db() -> String {
+    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
+    let name = format!(
+        "hearth_t_cli_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    );
+    Store::create_postgres_database(&server, &name).await.unwrap()
+}
+
+/// Names, dates of birth and tenancies, in id order: what "the same data" means.
+async fn fingerprint(url: &str) -> Vec<String> {
+    let store = Store::open(url).await.unwrap();
+    let gate = hearth_gate::Gate::new(store.clone(), hearth_gate::Policy);
+    let actor = hearth_gate::Actor {
+        user_id: 1,
+        username: "test".into(),
+        display_name: "Test".into(),
+        role: hearth_domain::StaffRole::HousingOfficer,
+        purpose: "test".into(),
+    };
+    let mut out = vec![];
+    let mut after = None;
+    loop {
+        let page = gate.list_people(&actor, &Default::default(), after, Some(100)).await.unwrap();
+        out.extend(page.items.iter().map(|p| format!("{} {} {:?} {:?}", p.given_name, p.family_name, p.date_of_birth, p.ni_number)));
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    let mut after = None;
+    loop {
+        let page = gate.list_tenancies(&actor, after, Some(100)).await.unwrap();
+        out.extend(page.items.iter().map(|t| format!("{} {} {}", t.reference, t.tenure, t.start_date)));
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    store.close().await;
+    out
+}
+
+#[test]
+fn migrate_creates_the_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    let out = hearth(&format!("sqlite://{}", path.display()), &["migrate"]);
+    assert!(path.exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
+}
+
+#[tokio::test]
+async fn demo_is_deterministic_and_covers_every_tenure_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = format!("sqlite://{}", dir.path().join("a.db").display());
+    let b = format!("sqlite://{}", dir.path().join("b.db").display());
+    let c = format!("sqlite://{}", dir.path().join("c.db").display());
+    let out = hearth(&a, &["demo", "--seed", "5"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("advisor") && text.contains("hearth-demo"), "prints the logins: {text}");
+    hearth(&b, &["demo", "--seed", "5"]);
+    hearth(&c, &["demo", "--seed", "6"]);
+    let (fa, fb, fc) = (fingerprint(&a).await, fingerprint(&b).await, fingerprint(&c).await);
+    assert_eq!(fa, fb, "same seed, same data");
+    assert_ne!(fa, fc, "another seed, other data");
+    assert!(fa.len() > 300, "a few hundred people: {}", fa.len());
+    for tenure in hearth_domain::Tenure::ALL {
+        assert!(fa.iter().any(|l| l.contains(&format!(" {} ", tenure.as_str()))), "demo has a {tenure} tenancy");
+    }
+    // Loading again adds nothing.
+    let again = hearth(&a, &["demo", "--seed", "5"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already loaded"));
+    assert_eq!(fingerprint(&a).await.len(), fa.len());
+}
+
+#[tokio::test]
+async fn demo_and_user_add_work_on_postgres() {
+    let url = postgres_db().await;
+    hearth(&url, &["demo", "--seed", "2", "--households", "15"]);
+    let out = hearth(&url, &["user", "add", "pat.officer", "--role", "housing_officer", "--name", "Pat Officer"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Added pat.officer"));
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.count(Table::StaffUser).await.unwrap(), 13, "twelve demo roles and the new account");
+    assert!(store.count(Table::Person).await.unwrap() >= 15);
+    assert_eq!(store.count(Table::Tenancy).await.unwrap(), 15);
+    store.close().await;
+}
+
+#[test]
+fn user_add_refuses_an_unknown_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["user", "add", "someone", "--role", "wizard", "--name", "Some One"])
+        .env("HEARTH_DATABASE_URL", format!("sqlite://{}", dir.path().join("u.db").display()))
+        .env("HEARTH_PASSWORD", "a long test password")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+}
