@@ -145,6 +145,13 @@ pub async fn events_after(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<Aud
     sqlx::query(&sql).bind(after).bind(limit).fetch_all(tx.conn()).await?.iter().map(event_from).collect()
 }
 
+/// The stored hash of one event, or `None` if no event has that id; lets a
+/// signed checkpoint be compared with what the database holds now.
+pub async fn event_hash(store: &Store, id: i64) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT hash FROM audit_event WHERE id = $1").bind(id).fetch_optional(&store.pool).await?;
+    Ok(row.map(|r| r.try_get("hash")).transpose()?)
+}
+
 /// The outcome of checking the whole chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {

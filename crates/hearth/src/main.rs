@@ -2,9 +2,11 @@
 //! builds the gate and runs a surface (the HTTP server or an admin command).
 //! This is the only place `anyhow` is used: errors are reported, not handled.
 
+mod audit_cmd;
 mod demo;
 
 use anyhow::{bail, Context};
+use audit_cmd::AuditCommand;
 use clap::{Parser, Subcommand};
 use hearth_domain::StaffRole;
 use hearth_gate::{Gate, Policy};
@@ -53,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check the audit trail's hash chain and sign checkpoints of it.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -78,7 +85,16 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let store = Store::open(&cli.database_url).await.context("opening the database")?;
+    // A new key needs no database; opening one would create it as a side effect.
+    if let Command::Audit { command: AuditCommand::Keygen { out } } = &cli.command {
+        return audit_cmd::keygen(out);
+    }
+    let store = match &cli.command {
+        // Checking the trail must not change the database it checks, not even its schema.
+        Command::Audit { .. } => Store::connect(&cli.database_url).await,
+        _ => Store::open(&cli.database_url).await,
+    }
+    .context("opening the database")?;
     let gate = Gate::new(store.clone(), Policy);
     match cli.command {
         Command::Migrate => {
@@ -109,6 +125,12 @@ async fn main() -> anyhow::Result<()> {
             };
             let id = gate.add_user(&username, &name, role, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Added {username} ({}) as user {id}.", role.label());
+        }
+        Command::Audit { command } => {
+            if !audit_cmd::run(&store, command).await? {
+                store.close().await;
+                std::process::exit(1);
+            }
         }
     }
     store.close().await;
