@@ -33,5 +33,6 @@ crate::vocabulary! {
         Edit => "edit" / "Edit",
         Delete => "delete" / "Delete",
         Export => "export" / "Export",
+        BreakGlass => "break_glass" / "Break the glass",
     }
 }

@@ -60,6 +60,7 @@ fn actor_of(u: &StaffUser) -> Actor {
         display_name: u.display_name.clone(),
         role: u.role,
         purpose: DEFAULT_PURPOSE.into(),
+        responsibilities: u.responsibilities.clone(),
     }
 }
 
@@ -83,11 +84,22 @@ pub fn validate_new_user(username: &str, display_name: &str, password: &str) -> 
 
 impl Gate {
     /// Creates a staff account (administration, CLI and demo loader).
-    pub async fn add_user(&self, username: &str, display_name: &str, role: StaffRole, password: &str) -> Result<Id> {
+    /// `responsibilities` are compartment names (e.g. `asb`) a manager looks after.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: StaffRole,
+        responsibilities: &[String],
+        password: &str,
+    ) -> Result<Id> {
         validate_new_user(username, display_name, password)?;
+        if let Some(bad) = responsibilities.iter().find(|r| hearth_domain::Compartment::parse(r).is_none()) {
+            return Err(FieldError::new("responsibilities", format!("{bad:?} is not a compartment")).into());
+        }
         let hash = hash_password(password);
         let mut tx = self.store.begin().await?;
-        let id = staff::insert_user(&mut tx, username, display_name.trim(), role, &hash, Timestamp::now()).await?;
+        let id = staff::insert_user(&mut tx, username, display_name.trim(), role, responsibilities, &hash, Timestamp::now()).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -6,7 +6,7 @@ use crate::{change, Actor, Gate, GateError, Result, Target};
 use hearth_domain::*;
 use hearth_store::homes as q;
 use hearth_store::people as pq;
-use hearth_store::{audit, Page, Tx};
+use hearth_store::{Page, Tx};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
@@ -83,13 +83,7 @@ impl Gate {
         compartment: Compartment,
         target: Target,
     ) -> Result<Option<crate::Permit>> {
-        let d = self.policy.decide(actor.role, action, compartment);
-        if d.allowed {
-            return Ok(Some(crate::Permit { action, compartment, policy_ids: d.policy_ids }));
-        }
-        let e = crate::event(actor, action, compartment, target, "deny", &d.policy_ids, Some(d.reason), None);
-        audit::append(tx, &e, Timestamp::now()).await?;
-        Ok(None)
+        Ok(self.check(tx, actor, action, compartment, target).await?.ok())
     }
 
     // ---- properties ----

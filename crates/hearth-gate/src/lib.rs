@@ -10,16 +10,20 @@
 //! family of records (`people`, `homes`) holds the operations.
 
 pub mod auth;
+pub mod grants;
+pub mod history;
 pub mod homes;
 pub mod people;
 pub mod policy;
 
 use hearth_domain::{Action, Compartment, Id, StaffRole, ValidationErrors};
 use hearth_store::audit::{self, NewAuditEvent};
+use hearth_store::grants as grant_store;
 use hearth_store::{Store, StoreError, Tx};
 use jiff::civil::Date;
-use jiff::Timestamp;
-pub use policy::Policy;
+use jiff::{SignedDuration, Timestamp};
+use policy::{AccessRequest, Decision, Relation};
+pub use policy::{Policy, PolicyError};
 
 /// Who is asking, in which role, and for what purpose.
 #[derive(Debug, Clone)]
@@ -30,6 +34,8 @@ pub struct Actor {
     pub role: StaffRole,
     /// The declared processing purpose, recorded with every decision.
     pub purpose: String,
+    /// Compartments this person manages, for the need-to-know policies.
+    pub responsibilities: Vec<String>,
 }
 
 /// The default purpose when a surface declares none.
@@ -103,6 +109,8 @@ pub struct Permit {
     action: Action,
     compartment: Compartment,
     policy_ids: String,
+    /// Set when only a break-glass grant allowed this: the audit event says so.
+    break_glass_reason: Option<String>,
 }
 
 /// The service every surface calls.
@@ -110,11 +118,23 @@ pub struct Permit {
 pub struct Gate {
     store: Store,
     policy: Policy,
+    /// How long a break-glass grant lasts.
+    break_glass_for: SignedDuration,
 }
+
+/// Default life of a break-glass grant: long enough to deal with an
+/// emergency, short enough that it is not a standing permission.
+pub const BREAK_GLASS_DEFAULT: SignedDuration = SignedDuration::from_mins(30);
 
 impl Gate {
     pub fn new(store: Store, policy: Policy) -> Self {
-        Gate { store, policy }
+        Gate { store, policy, break_glass_for: BREAK_GLASS_DEFAULT }
+    }
+
+    /// Sets how long break-glass grants last (configuration).
+    pub fn with_break_glass_for(mut self, d: SignedDuration) -> Self {
+        self.break_glass_for = d;
+        self
     }
 
     pub fn store(&self) -> &Store {
@@ -126,24 +146,69 @@ impl Gate {
         jiff::ZonedDateTime::now().with_time_zone(uk()).date()
     }
 
+    /// What the gate knows about the actor's relationship to the target.
+    async fn relation(&self, tx: &mut Tx, actor: &Actor, compartment: Compartment, target: Target) -> Result<(Relation, Option<String>)> {
+        let now = Timestamp::now();
+        let mut relation = Relation::default();
+        let mut break_glass_reason = None;
+        if let Some(id) = target.record_id {
+            if let Some(g) = grant_store::active_break_glass(tx, actor.user_id, target.record_type, id, compartment.as_str(), now).await? {
+                relation.break_glass = true;
+                break_glass_reason = Some(g.reason);
+            }
+        }
+        if actor.role == StaffRole::SupplierSupport {
+            relation.support_grant = grant_store::support_grant_covers(tx, actor.user_id, compartment.as_str(), now).await?;
+        }
+        Ok((relation, break_glass_reason))
+    }
+
+    /// Asks the policies. A refusal is appended to the audit trail in `tx`
+    /// and returned as the `Err` of the inner result.
+    async fn check(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        action: Action,
+        compartment: Compartment,
+        target: Target,
+    ) -> Result<Result<Permit, Decision>> {
+        let (relation, bg_reason) = self.relation(tx, actor, compartment, target).await?;
+        let d = self.policy.decide(&AccessRequest {
+            actor,
+            action,
+            compartment,
+            record_type: target.record_type,
+            record_key: format!("{}/{}", target.record_type, target.record_id.map(|i| i.to_string()).unwrap_or_else(|| "*".into())),
+            relation,
+        });
+        if d.allowed {
+            let break_glass_reason = if d.via_break_glass { bg_reason } else { None };
+            return Ok(Ok(Permit { action, compartment, policy_ids: d.policy_ids, break_glass_reason }));
+        }
+        let event = event(actor, action, compartment, target, "deny", &d.policy_ids, Some(d.reason.clone()), None);
+        audit::append(tx, &event, Timestamp::now()).await?;
+        tracing::warn!(user = %actor.username, role = %actor.role, %action, %compartment, record = ?target.record_id, "access refused");
+        Ok(Err(d))
+    }
+
     /// Decides; on refusal records the refusal, commits it and returns
     /// `Denied`, so the caller never reaches the data.
     async fn authorize(&self, mut tx: Tx, actor: &Actor, action: Action, compartment: Compartment, target: Target) -> Result<(Tx, Permit)> {
-        let d = self.policy.decide(actor.role, action, compartment);
-        if d.allowed {
-            return Ok((tx, Permit { action, compartment, policy_ids: d.policy_ids }));
+        match self.check(&mut tx, actor, action, compartment, target).await? {
+            Ok(permit) => Ok((tx, permit)),
+            Err(d) => {
+                tx.commit().await?;
+                Err(GateError::Denied { role: actor.role.label().into(), action, compartment, reason: d.reason })
+            }
         }
-        let event = event(actor, action, compartment, target, "deny", &d.policy_ids, Some(d.reason.clone()), None);
-        audit::append(&mut tx, &event, Timestamp::now()).await?;
-        tx.commit().await?;
-        tracing::warn!(user = %actor.username, role = %actor.role, %action, %compartment, record = ?target.record_id, "access refused");
-        Err(GateError::Denied { role: actor.role.label().into(), action, compartment, reason: d.reason })
     }
 
     /// Records the allowed use in the still-open transaction.
     async fn record(&self, tx: &mut Tx, actor: &Actor, permit: &Permit, target: Target, detail: Option<serde_json::Value>) -> Result<()> {
+        let reason = permit.break_glass_reason.as_ref().map(|r| format!("break-glass: {r}"));
         let event =
-            event(actor, permit.action, permit.compartment, target, "allow", &permit.policy_ids, None, detail.map(|d| d.to_string()));
+            event(actor, permit.action, permit.compartment, target, "allow", &permit.policy_ids, reason, detail.map(|d| d.to_string()));
         audit::append(tx, &event, Timestamp::now()).await?;
         Ok(())
     }
@@ -169,7 +234,13 @@ impl Gate {
     /// surfaces deciding what to offer (links, buttons). Not a substitute for
     /// the check each operation makes.
     pub fn may(&self, actor: &Actor, action: Action, compartment: Compartment) -> bool {
-        self.policy.decide(actor.role, action, compartment).allowed
+        let req =
+            AccessRequest { actor, action, compartment, record_type: "any", record_key: "any/*".into(), relation: Relation::default() };
+        self.policy.decide(&req).allowed
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 }
 

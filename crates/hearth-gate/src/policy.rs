@@ -1,43 +1,303 @@
-//! Who may do what, by role and compartment.
+//! Who may do what: the Cedar policy engine behind every gate decision.
 //!
-//! This is the foundation's interim rule table: it already refuses the roles
-//! that must never see identified records (EDI analysts, supplier support
-//! without a grant, contractors outside a job) so refusals and their audit
-//! events work end to end. The Cedar policy files of the access-gate issue
-//! replace the table behind the same `decide` call.
+//! The schema and default policies ship in `policies/` and are compiled into
+//! the binary; an operator overrides either by putting a file of the same name
+//! (`hearth.cedarschema`, `hearth.cedar`) in a policy directory. Policies are
+//! validated against the schema when loaded, so a bad file stops start-up
+//! with a message naming the problem, never a silent allow or deny.
+//!
+//! A request is: the staff member (an entity `in` their role, with their
+//! responsibilities), the action, the record (its compartment and type), and
+//! a context of relationships the gate has worked out (assigned to the case,
+//! patch officer, contractor on the job, break-glass, support grant) plus the
+//! declared purpose. The decision names the policies that made it.
 
-use hearth_domain::{Action, Compartment, StaffRole};
+use crate::Actor;
+use cedar_policy::{
+    Authorizer, Context, Decision as CedarDecision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId, PolicySet, Request,
+    RestrictedExpression, Schema, ValidationMode, Validator,
+};
+use hearth_domain::{Action, Compartment};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+
+pub const SCHEMA_FILE: &str = "hearth.cedarschema";
+pub const POLICY_FILE: &str = "hearth.cedar";
+const SHIPPED_SCHEMA: &str = include_str!("../../../policies/hearth.cedarschema");
+const SHIPPED_POLICIES: &str = include_str!("../../../policies/hearth.cedar");
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the access schema {origin} is not valid: {message}")]
+    Schema { origin: String, message: String },
+    #[error("the access policies {origin} do not parse: {message}")]
+    Parse { origin: String, message: String },
+    #[error("the access policies {origin} do not match the schema: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+/// What the gate knows about the caller's relationship to the record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Relation {
+    pub assigned: bool,
+    pub patch_officer: bool,
+    pub on_job: bool,
+    pub break_glass: bool,
+    pub support_grant: bool,
+}
+
+/// One question for the policies.
+#[derive(Debug, Clone)]
+pub struct AccessRequest<'a> {
+    pub actor: &'a Actor,
+    pub action: Action,
+    pub compartment: Compartment,
+    pub record_type: &'a str,
+    /// Identifies the record for the policy engine, e.g. `person/42`.
+    pub record_key: String,
+    pub relation: Relation,
+}
 
 #[derive(Debug, Clone)]
 pub struct Decision {
     pub allowed: bool,
-    /// Identifiers of the rules that decided, for the audit event.
+    /// The @id of every policy that decided, comma-separated.
     pub policy_ids: String,
     /// Why a refusal was made, in words for the user.
     pub reason: String,
+    /// The permit came only from the break-glass policy: flag it.
+    pub via_break_glass: bool,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct Policy;
+/// The loaded, validated policies. Cheap to clone.
+#[derive(Clone)]
+pub struct Policy {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    schema: Schema,
+    policies: PolicySet,
+    authorizer: Authorizer,
+    /// Policy id → its @id annotation, resolved once.
+    names: HashMap<PolicyId, String>,
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy").field("policies", &self.inner.names.len()).finish()
+    }
+}
+
+fn read_override(dir: Option<&Path>, file: &str, shipped: &'static str) -> Result<(String, String), PolicyError> {
+    if let Some(dir) = dir {
+        let path = dir.join(file);
+        if path.exists() {
+            let text = std::fs::read_to_string(&path).map_err(|source| PolicyError::Read { path: path.display().to_string(), source })?;
+            return Ok((text, path.display().to_string()));
+        }
+    }
+    Ok((shipped.to_string(), format!("shipped with Hearth ({file})")))
+}
 
 impl Policy {
-    pub fn decide(&self, role: StaffRole, action: Action, compartment: Compartment) -> Decision {
-        use Compartment::*;
-        use StaffRole::*;
-        let deny = |id: &str, reason: &str| Decision { allowed: false, policy_ids: id.into(), reason: reason.into() };
-        let allow = |id: &str| Decision { allowed: true, policy_ids: id.into(), reason: String::new() };
-        match role {
-            EdiAnalyst => return deny("edi-analyst-no-identified-records", "EDI analysts see aggregates only, never an identified record"),
-            SupplierSupport => return deny("supplier-support-needs-grant", "supplier support sees nothing without a time-limited grant"),
-            Contractor => return deny("contractor-job-minimum-only", "contractors see only the job they are assigned to"),
-            _ => {}
+    /// The shipped schema and policies.
+    pub fn shipped() -> Result<Policy, PolicyError> {
+        Policy::load(None)
+    }
+
+    /// Loads the schema and policies, preferring the operator's copies in
+    /// `dir`, and validates them strictly against each other.
+    pub fn load(dir: Option<&Path>) -> Result<Policy, PolicyError> {
+        let (schema_text, schema_origin) = read_override(dir, SCHEMA_FILE, SHIPPED_SCHEMA)?;
+        let (policy_text, policy_origin) = read_override(dir, POLICY_FILE, SHIPPED_POLICIES)?;
+        Policy::from_texts(&schema_text, &schema_origin, &policy_text, &policy_origin)
+    }
+
+    pub fn from_texts(schema_text: &str, schema_origin: &str, policy_text: &str, policy_origin: &str) -> Result<Policy, PolicyError> {
+        let (schema, _warnings) = Schema::from_cedarschema_str(schema_text)
+            .map_err(|e| PolicyError::Schema { origin: schema_origin.into(), message: format!("{e:?}") })?;
+        let policies =
+            PolicySet::from_str(policy_text).map_err(|e| PolicyError::Parse { origin: policy_origin.into(), message: e.to_string() })?;
+        let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+        if !result.validation_passed() {
+            let message = result.validation_errors().map(|e| e.to_string()).collect::<Vec<_>>().join("; ");
+            return Err(PolicyError::Invalid { origin: policy_origin.into(), message });
         }
-        if !matches!(compartment, Identity | Contact | Tenancy) {
-            return deny("foundation-core-compartments-only", "this compartment is not available yet");
+        let names = policies
+            .policies()
+            .map(|p| (p.id().clone(), p.annotation("id").map(str::to_string).unwrap_or_else(|| p.id().to_string())))
+            .collect();
+        Ok(Policy { inner: Arc::new(Inner { schema, policies, authorizer: Authorizer::new(), names }) })
+    }
+
+    pub fn decide(&self, req: &AccessRequest) -> Decision {
+        match self.evaluate(req) {
+            Ok(d) => d,
+            // A request the schema cannot express is refused, loudly.
+            Err(message) => {
+                tracing::error!(%message, "access request could not be evaluated");
+                Decision {
+                    allowed: false,
+                    policy_ids: "evaluation-error".into(),
+                    reason: "the access request could not be evaluated".into(),
+                    via_break_glass: false,
+                }
+            }
         }
-        if action == Action::Delete && !matches!(role, Dpo | SystemAdministrator | Manager | HousingOfficer) {
-            return deny("delete-needs-responsibility", "only housing officers, managers and the DPO may delete records");
+    }
+
+    fn evaluate(&self, req: &AccessRequest) -> Result<Decision, String> {
+        let inner = &self.inner;
+        let uid = |ty: &str, id: &str| {
+            EntityUid::from_type_name_and_id(EntityTypeName::from_str(ty).expect("static type name"), EntityId::new(id))
+        };
+        let role_uid = uid("Hearth::Role", req.actor.role.as_str());
+        let staff_uid = uid("Hearth::Staff", &req.actor.user_id.to_string());
+        let record_uid = uid("Hearth::Record", &req.record_key);
+        let staff = Entity::new(
+            staff_uid.clone(),
+            HashMap::from([
+                ("role".into(), RestrictedExpression::new_string(req.actor.role.as_str().into())),
+                (
+                    "responsibilities".into(),
+                    RestrictedExpression::new_set(req.actor.responsibilities.iter().map(|r| RestrictedExpression::new_string(r.clone()))),
+                ),
+            ]),
+            HashSet::from([role_uid.clone()]),
+        )
+        .map_err(|e| e.to_string())?;
+        let record = Entity::new(
+            record_uid.clone(),
+            HashMap::from([
+                ("compartment".into(), RestrictedExpression::new_string(req.compartment.as_str().into())),
+                ("record_type".into(), RestrictedExpression::new_string(req.record_type.into())),
+            ]),
+            HashSet::new(),
+        )
+        .map_err(|e| e.to_string())?;
+        let role = Entity::new_no_attrs(role_uid, HashSet::new());
+        let entities = Entities::from_entities([staff, record, role], Some(&inner.schema)).map_err(|e| e.to_string())?;
+        let r = req.relation;
+        let context = Context::from_pairs([
+            ("purpose".to_string(), RestrictedExpression::new_string(req.actor.purpose.clone())),
+            ("assigned".to_string(), RestrictedExpression::new_bool(r.assigned)),
+            ("patch_officer".to_string(), RestrictedExpression::new_bool(r.patch_officer)),
+            ("on_job".to_string(), RestrictedExpression::new_bool(r.on_job)),
+            ("break_glass".to_string(), RestrictedExpression::new_bool(r.break_glass)),
+            ("support_grant".to_string(), RestrictedExpression::new_bool(r.support_grant)),
+        ])
+        .map_err(|e| e.to_string())?;
+        let action = uid("Hearth::Action", req.action.as_str());
+        let request = Request::new(staff_uid, action, record_uid, context, Some(&inner.schema)).map_err(|e| e.to_string())?;
+        let response = inner.authorizer.is_authorized(&request, &inner.policies, &entities);
+        let errors: Vec<String> = response.diagnostics().errors().map(|e| e.to_string()).collect();
+        if !errors.is_empty() {
+            return Err(errors.join("; "));
         }
-        allow("staff-core-records")
+        let names: Vec<&str> = response.diagnostics().reason().filter_map(|id| inner.names.get(id)).map(String::as_str).collect();
+        let allowed = response.decision() == CedarDecision::Allow;
+        let via_break_glass = allowed && names.iter().all(|n| *n == "break-glass-view");
+        let reason = if allowed {
+            String::new()
+        } else if names.is_empty() {
+            format!("no policy lets a {} {} {} records", req.actor.role.label(), req.action, req.compartment.label().to_lowercase())
+        } else {
+            format!("forbidden by {}", names.join(", "))
+        };
+        Ok(Decision {
+            allowed,
+            policy_ids: if names.is_empty() { "default-deny".into() } else { names.join(",") },
+            reason,
+            via_break_glass,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_domain::StaffRole;
+
+    fn actor(role: StaffRole) -> Actor {
+        Actor {
+            user_id: 7,
+            username: "t".into(),
+            display_name: "T".into(),
+            role,
+            purpose: "housing_management".into(),
+            responsibilities: vec![],
+        }
+    }
+
+    fn ask(p: &Policy, a: &Actor, action: Action, c: Compartment, relation: Relation) -> Decision {
+        p.decide(&AccessRequest { actor: a, action, compartment: c, record_type: "person", record_key: "person/1".into(), relation })
+    }
+
+    #[test]
+    fn shipped_policies_validate_against_the_shipped_schema() {
+        Policy::shipped().unwrap();
+    }
+
+    #[test]
+    fn a_bad_policy_file_is_refused_with_its_origin() {
+        let err = Policy::from_texts(
+            SHIPPED_SCHEMA,
+            "s",
+            "permit (principal, action, resource) when { resource.colour == \"red\" };",
+            "ops/hearth.cedar",
+        )
+        .unwrap_err();
+        assert!(matches!(err, PolicyError::Invalid { .. }), "{err}");
+        assert!(err.to_string().contains("ops/hearth.cedar"));
+        let err = Policy::from_texts(SHIPPED_SCHEMA, "s", "permit (principal, action resource);", "ops/hearth.cedar").unwrap_err();
+        assert!(matches!(err, PolicyError::Parse { .. }));
+        let err = Policy::from_texts("namespace {", "ops/hearth.cedarschema", SHIPPED_POLICIES, "p").unwrap_err();
+        assert!(matches!(err, PolicyError::Schema { .. }));
+    }
+
+    #[test]
+    fn an_operator_directory_overrides_the_shipped_policies() {
+        let dir = std::env::temp_dir().join(format!("hearth-policy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(POLICY_FILE), "@id(\"everyone-reads-identity\")\npermit (principal, action == Hearth::Action::\"view\", resource) when { resource.compartment == \"identity\" };").unwrap();
+        let p = Policy::load(Some(&dir)).unwrap();
+        let d = ask(&p, &actor(StaffRole::Contractor), Action::View, Compartment::Identity, Relation::default());
+        assert!(d.allowed);
+        assert_eq!(d.policy_ids, "everyone-reads-identity");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn refusals_name_the_forbidding_policy() {
+        let p = Policy::shipped().unwrap();
+        let d = ask(&p, &actor(StaffRole::EdiAnalyst), Action::View, Compartment::Identity, Relation::default());
+        assert!(!d.allowed);
+        assert_eq!(d.policy_ids, "no-identified-records-for-analysts-and-admins");
+        let d = ask(&p, &actor(StaffRole::ContactCentreAdvisor), Action::View, Compartment::Safeguarding, Relation::default());
+        assert_eq!(d.policy_ids, "default-deny");
+    }
+
+    #[test]
+    fn marketing_never_touches_sensitive_data() {
+        let p = Policy::shipped().unwrap();
+        let mut a = actor(StaffRole::IncomeOfficer);
+        assert!(ask(&p, &a, Action::View, Compartment::Financial, Relation::default()).allowed);
+        a.purpose = "marketing".into();
+        assert!(!ask(&p, &a, Action::View, Compartment::Financial, Relation::default()).allowed);
+    }
+
+    #[test]
+    fn break_glass_is_flagged() {
+        let p = Policy::shipped().unwrap();
+        let a = actor(StaffRole::ContactCentreAdvisor);
+        let d = ask(&p, &a, Action::View, Compartment::Asb, Relation { break_glass: true, ..Default::default() });
+        assert!(d.allowed && d.via_break_glass);
+        let normal = ask(&p, &a, Action::View, Compartment::Identity, Relation { break_glass: true, ..Default::default() });
+        assert!(normal.allowed && !normal.via_break_glass, "a normal permit is not flagged");
     }
 }

@@ -12,6 +12,7 @@
 //! transaction as the audit event that records it.
 
 pub mod audit;
+pub mod grants;
 pub mod homes;
 pub mod people;
 pub mod staff;

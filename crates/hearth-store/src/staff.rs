@@ -17,6 +17,8 @@ pub struct StaffUser {
     pub role: StaffRole,
     pub password_hash: String,
     pub active: bool,
+    /// Compartments this person manages (e.g. `asb`), for need-to-know rules.
+    pub responsibilities: Vec<String>,
 }
 
 fn user_from(row: &AnyRow) -> Result<StaffUser> {
@@ -27,27 +29,37 @@ fn user_from(row: &AnyRow) -> Result<StaffUser> {
         role: vocab(row, "role", StaffRole::parse)?,
         password_hash: row.try_get("password_hash")?,
         active: row.try_get::<i64, _>("active")? == 1,
+        responsibilities: row
+            .try_get::<String, _>("responsibilities")?
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect(),
     })
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, active";
+const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, active, responsibilities";
 
 pub async fn insert_user(
     tx: &mut Tx,
     username: &str,
     display_name: &str,
     role: StaffRole,
+    responsibilities: &[String],
     password_hash: &str,
     now: Timestamp,
 ) -> Result<Id> {
     let r = sqlx::query(
-        "INSERT INTO staff_user (username, display_name, role, password_hash, active, created_at) VALUES ($1, $2, $3, $4, 1, $5) RETURNING id",
+        "INSERT INTO staff_user (username, display_name, role, password_hash, active, created_at, responsibilities)
+         VALUES ($1, $2, $3, $4, 1, $5, $6) RETURNING id",
     )
     .bind(username)
     .bind(display_name)
     .bind(role.as_str())
     .bind(password_hash)
     .bind(ts(now))
+    .bind(responsibilities.join(","))
     .fetch_one(tx.conn())
     .await;
     match r {
@@ -131,7 +143,7 @@ pub async fn insert_session(
 /// right kind and belongs to an active account.
 pub async fn live_session(tx: &mut Tx, token_hash: &str, kind: SessionKind, now: Timestamp) -> Result<Option<Session>> {
     let row = sqlx::query(
-        "SELECT s.id AS session_id, s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role, u.password_hash, u.active
+        "SELECT s.id AS session_id, s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities
          FROM staff_session s JOIN staff_user u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.active = 1",
     )

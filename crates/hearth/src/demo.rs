@@ -92,22 +92,31 @@ fn err(e: hearth_gate::GateError) -> anyhow::Error {
 
 /// Loads the demo data unless demo accounts already exist, then prints how to sign in.
 pub async fn load(gate: &Gate, seed: u64, households: usize) -> Result<()> {
-    let mut created_admin = None;
+    let mut loader_id = None;
     for (username, name, role) in DEMO_STAFF {
-        match gate.add_user(username, name, *role, DEMO_PASSWORD).await {
-            Ok(id) if *role == StaffRole::SystemAdministrator => created_admin = Some(id),
+        // The demo manager looks after the sensitive compartments.
+        let responsibilities: Vec<String> = if *role == StaffRole::Manager {
+            ["needs", "warning_flags", "asb", "safeguarding", "care", "financial", "recordings"].map(String::from).to_vec()
+        } else {
+            vec![]
+        };
+        match gate.add_user(username, name, *role, &responsibilities, DEMO_PASSWORD).await {
+            Ok(id) if *role == StaffRole::HousingOfficer => loader_id = Some(id),
             Ok(_) => {}
             Err(hearth_gate::GateError::Invalid(e)) if e.0.iter().any(|f| f.field == "username") => {}
             Err(e) => return Err(err(e)),
         }
     }
-    if let Some(admin_id) = created_admin {
+    if let Some(user_id) = loader_id {
+        // Records are created as the demo housing officer would create them:
+        // through the gate, under the same policies, audited.
         let loader = Actor {
-            user_id: admin_id,
-            username: "admin".into(),
+            user_id,
+            username: "housing.officer".into(),
             display_name: "Demo data loader".into(),
-            role: StaffRole::SystemAdministrator,
+            role: StaffRole::HousingOfficer,
             purpose: "demo_data".into(),
+            responsibilities: vec![],
         };
         load_people(gate, &loader, seed, households).await?;
     } else {

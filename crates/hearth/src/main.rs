@@ -21,6 +21,12 @@ struct Cli {
     /// Database URL: sqlite://PATH (default ./hearth.db, created on first run) or postgres://…
     #[arg(long, global = true, env = "HEARTH_DATABASE_URL", default_value = DEFAULT_DB, hide_env_values = true)]
     database_url: String,
+    /// Directory whose hearth.cedar / hearth.cedarschema replace the shipped access policies.
+    #[arg(long, global = true, env = "HEARTH_POLICY_DIR")]
+    policy_dir: Option<std::path::PathBuf>,
+    /// How long a break-glass grant lasts, in minutes.
+    #[arg(long, global = true, env = "HEARTH_BREAK_GLASS_MINUTES", default_value_t = 30)]
+    break_glass_minutes: i64,
     #[command(subcommand)]
     command: Command,
 }
@@ -75,6 +81,9 @@ enum UserCommand {
         /// The person's name as shown in the audit trail.
         #[arg(long)]
         name: String,
+        /// Compartments this person manages (managers), e.g. --responsibility asb,safeguarding.
+        #[arg(long, value_delimiter = ',')]
+        responsibility: Vec<String>,
     },
 }
 
@@ -95,7 +104,12 @@ async fn main() -> anyhow::Result<()> {
         _ => Store::open(&cli.database_url).await,
     }
     .context("opening the database")?;
-    let gate = Gate::new(store.clone(), Policy);
+    // Bad policy files stop start-up here, before anything is served.
+    let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
+    if !(1..=24 * 60).contains(&cli.break_glass_minutes) {
+        bail!("--break-glass-minutes must be from 1 to 1440");
+    }
+    let gate = Gate::new(store.clone(), policy).with_break_glass_for(jiff::SignedDuration::from_mins(cli.break_glass_minutes));
     match cli.command {
         Command::Migrate => {
             println!("Database schema is up to date.");
@@ -109,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
             }
             serve(gate, listen).await?;
         }
-        Command::User { command: UserCommand::Add { username, role, name } } => {
+        Command::User { command: UserCommand::Add { username, role, name, responsibility } } => {
             let Some(role) = StaffRole::parse(&role) else {
                 let roles: Vec<_> = StaffRole::ALL.iter().map(|r| r.as_str()).collect();
                 bail!("unknown role {role:?}; use one of: {}", roles.join(", "));
@@ -123,7 +137,7 @@ async fn main() -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let id = gate.add_user(&username, &name, role, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let id = gate.add_user(&username, &name, role, &responsibility, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Added {username} ({}) as user {id}.", role.label());
         }
         Command::Audit { command } => {

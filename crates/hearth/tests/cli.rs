@@ -29,13 +29,14 @@ async fn postgres_db() -> String {
 /// Names, dates of birth and tenancies, in id order: what "the same data" means.
 async fn fingerprint(url: &str) -> Vec<String> {
     let store = Store::open(url).await.unwrap();
-    let gate = hearth_gate::Gate::new(store.clone(), hearth_gate::Policy);
+    let gate = hearth_gate::Gate::new(store.clone(), hearth_gate::Policy::shipped().unwrap());
     let actor = hearth_gate::Actor {
         user_id: 1,
         username: "test".into(),
         display_name: "Test".into(),
         role: hearth_domain::StaffRole::HousingOfficer,
         purpose: "test".into(),
+        responsibilities: vec![],
     };
     let mut out = vec![];
     let mut after = None;

@@ -47,9 +47,9 @@ pub async fn start(backend: Backend) -> TestServer {
         Backend::Postgres => (fresh_postgres().await, None),
     };
     let store = Store::open(&url).await.expect("open store");
-    let gate = Gate::new(store.clone(), Policy);
+    let gate = Gate::new(store.clone(), Policy::shipped().expect("shipped policies are valid"));
     for role in StaffRole::ALL {
-        gate.add_user(role.as_str(), &format!("Test {}", role.label()), *role, PASSWORD).await.unwrap();
+        gate.add_user(role.as_str(), &format!("Test {}", role.label()), *role, &[], PASSWORD).await.unwrap();
     }
     let app = hearth_http::router(gate.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,0 +1,102 @@
+//! Every cell of docs/access-matrix.md against the shipped Cedar policies:
+//! the table is the documentation, and this test keeps it true.
+
+use hearth_domain::{Action, Compartment, StaffRole};
+use hearth_gate::policy::{AccessRequest, Relation};
+use hearth_gate::{Actor, Policy};
+
+const ACTIONS: [Action; 7] = [Action::View, Action::List, Action::Create, Action::Edit, Action::Delete, Action::Export, Action::BreakGlass];
+
+/// (role, compartment, one code per action) for every row of the table.
+pub fn matrix() -> Vec<(StaffRole, Compartment, Vec<char>)> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/access-matrix.md")).unwrap();
+    let mut rows = vec![];
+    for line in text.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let (Some(role), Some(compartment)) = (StaffRole::parse(cells[0]), Compartment::parse(cells[1])) else { continue };
+        let codes: Vec<char> = cells[2..].iter().map(|c| c.chars().next().unwrap()).collect();
+        assert_eq!(codes.len(), ACTIONS.len(), "{line}");
+        rows.push((role, compartment, codes));
+    }
+    rows
+}
+
+fn actor(role: StaffRole, responsibilities: Vec<String>) -> Actor {
+    Actor {
+        user_id: 1,
+        username: "matrix".into(),
+        display_name: "Matrix".into(),
+        role,
+        purpose: "housing_management".into(),
+        responsibilities,
+    }
+}
+
+fn allowed(p: &Policy, a: &Actor, action: Action, compartment: Compartment, relation: Relation) -> bool {
+    p.decide(&AccessRequest { actor: a, action, compartment, record_type: "person", record_key: "person/1".into(), relation }).allowed
+}
+
+#[test]
+fn the_table_covers_every_role_and_compartment() {
+    let rows = matrix();
+    assert_eq!(rows.len(), StaffRole::ALL.len() * Compartment::ALL.len());
+    for r in StaffRole::ALL {
+        for c in Compartment::ALL {
+            assert!(rows.iter().any(|(rr, cc, _)| rr == r && cc == c), "missing row {r} {c}");
+        }
+    }
+}
+
+#[test]
+fn every_cell_matches_the_policies() {
+    let p = Policy::shipped().unwrap();
+    let all: Vec<String> = Compartment::ALL.iter().map(|c| c.as_str().to_string()).collect();
+    let everything = Relation { assigned: true, patch_officer: true, on_job: true, support_grant: true, break_glass: false };
+    let mut wrong = vec![];
+    for (role, compartment, codes) in matrix() {
+        for (action, code) in ACTIONS.iter().zip(codes) {
+            let plain = allowed(&p, &actor(role, vec![]), *action, compartment, Relation::default());
+            let ok = match code {
+                'Y' => plain,
+                '-' => !plain && !allowed(&p, &actor(role, all.clone()), *action, compartment, everything),
+                'A' => !plain && allowed(&p, &actor(role, vec![]), *action, compartment, Relation { assigned: true, ..Default::default() }),
+                'P' => {
+                    !plain
+                        && allowed(&p, &actor(role, vec![]), *action, compartment, Relation { patch_officer: true, ..Default::default() })
+                        && allowed(&p, &actor(role, vec![]), *action, compartment, Relation { assigned: true, ..Default::default() })
+                }
+                'R' => {
+                    !plain
+                        && allowed(&p, &actor(role, vec![compartment.as_str().into()]), *action, compartment, Relation::default())
+                        && allowed(&p, &actor(role, vec![]), *action, compartment, Relation { assigned: true, ..Default::default() })
+                }
+                'J' => !plain && allowed(&p, &actor(role, vec![]), *action, compartment, Relation { on_job: true, ..Default::default() }),
+                'G' => {
+                    !plain
+                        && allowed(&p, &actor(role, vec![]), *action, compartment, Relation { support_grant: true, ..Default::default() })
+                }
+                other => panic!("unknown code {other}"),
+            };
+            if !ok {
+                wrong.push(format!("{role} {action} {compartment}: table says {code}, policies disagree"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} cells wrong:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[test]
+fn break_glass_opens_viewing_only_for_roles_that_may_break_glass() {
+    let p = Policy::shipped().unwrap();
+    let glass = Relation { break_glass: true, ..Default::default() };
+    for (role, compartment, codes) in matrix() {
+        let may_break = codes[6] == 'Y';
+        let view = allowed(&p, &actor(role, vec![]), Action::View, compartment, glass);
+        let view_plain = codes[0] == 'Y';
+        assert_eq!(view, may_break || view_plain, "{role} viewing {compartment} under break-glass");
+        assert!(
+            !allowed(&p, &actor(role, vec![]), Action::Edit, compartment, glass) || codes[3] == 'Y',
+            "break-glass never grants edits: {role} {compartment}"
+        );
+    }
+}
