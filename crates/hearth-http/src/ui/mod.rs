@@ -3,6 +3,7 @@
 //! Secure except on plain loopback development); every form carries a CSRF
 //! token tied to the session, and cross-origin posts are refused.
 
+mod history;
 mod layout;
 mod pages;
 
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/new", get(pages::new_person_form))
         .route("/people", post(pages::create_person))
         .route("/people/{id}", get(pages::person_page))
+        .route("/people/{id}/history", get(history::person_history_page))
         .route("/people/{id}/edit", get(pages::edit_person_form).post(pages::edit_person))
         .route("/people/{id}/contact-points/new", get(pages::new_contact_form).post(pages::add_contact))
         .route("/contact-points/{id}/edit", get(pages::edit_contact_form).post(pages::edit_contact))

@@ -18,17 +18,17 @@ use hearth_store::staff::SessionKind;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-fn chrome(s: &UiSession) -> Chrome<'_> {
+pub(super) fn chrome(s: &UiSession) -> Chrome<'_> {
     Chrome { actor: Some(&s.actor), csrf: Some(&s.csrf) }
 }
 
 /// A whole page as a response with a status.
-fn respond(status: StatusCode, markup: Markup) -> Response {
+pub(super) fn respond(status: StatusCode, markup: Markup) -> Response {
     (status, markup).into_response()
 }
 
 /// Turns a refusal, a missing record or a failure into a page.
-fn error_page(s: &UiSession, e: GateError) -> Response {
+pub(super) fn error_page(s: &UiSession, e: GateError) -> Response {
     let (status, title, body) = match &e {
         GateError::Denied { reason, .. } => (
             StatusCode::FORBIDDEN,
@@ -288,6 +288,7 @@ fn person_content(rec: &PersonRecord, banner: Option<&str>) -> Markup {
         @if let Some(b) = banner { (success_banner(b)) }
         span class="govuk-caption-l" { (if p.kind == PersonKind::Child { "Child" } else { "Customer" }) }
         h1 class="govuk-heading-l" { (p.full_name()) }
+        p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/history" } { "View history" } }
 
         h2 class="govuk-heading-m" { "Identity" }
         dl class="govuk-summary-list" {

@@ -1,0 +1,119 @@
+//! The History page of a person's record: every decision about their data,
+//! newest first, as the gate recorded it. Times are shown in Europe/London.
+//!
+//! Like the API, it leaves out the old and new values of edits, which may
+//! hold data from compartments the viewer's role may not see.
+
+use super::pages::{chrome, error_page, respond};
+use super::UiSession;
+use crate::ui::layout::page;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hearth_domain::{Action, Compartment, StaffRole};
+use hearth_gate::history::MAX_HISTORY;
+use hearth_store::audit::AuditEvent;
+use maud::{html, Markup};
+
+pub async fn person_history_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match s.gate.person_history(&session.actor, id, Some(MAX_HISTORY)).await {
+        Ok(events) => respond(StatusCode::OK, page("History", &chrome(&session), false, history_content(id, &events))),
+        Err(e) => error_page(&session, e),
+    }
+}
+
+fn history_content(id: i64, events: &[AuditEvent]) -> Markup {
+    html! {
+        a class="govuk-back-link" href={ "/people/" (id) } { "Back to the record" }
+        span class="govuk-caption-l" { "Person " (id) }
+        h1 class="govuk-heading-l" { "History" }
+        p class="govuk-body" {
+            "Every view and change of this record, and every refusal, newest first"
+            @if events.len() as i64 == MAX_HISTORY { " (the latest " (MAX_HISTORY) " only)" }
+            ". Old and new values of changes are not shown here."
+        }
+        @if events.is_empty() {
+            p class="govuk-body" { "Nothing has been recorded about this person yet." }
+        } @else {
+            table class="govuk-table" {
+                caption class="govuk-table__caption govuk-table__caption--m govuk-visually-hidden" { "History of this record" }
+                thead class="govuk-table__head" {
+                    tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "When" }
+                        th scope="col" class="govuk-table__header" { "Who" }
+                        th scope="col" class="govuk-table__header" { "Role" }
+                        th scope="col" class="govuk-table__header" { "What" }
+                        th scope="col" class="govuk-table__header" { "Record" }
+                        th scope="col" class="govuk-table__header" { "Decision" }
+                    }
+                }
+                tbody class="govuk-table__body" {
+                    @for e in events {
+                        @let ev = &e.event;
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" { time datetime=(e.occurred_at) { (uk_time(&e.occurred_at)) } }
+                            td class="govuk-table__cell" { (ev.actor_username) }
+                            td class="govuk-table__cell" { (StaffRole::parse(&ev.actor_role).map(StaffRole::label).unwrap_or(&ev.actor_role)) }
+                            td class="govuk-table__cell" { (what(&ev.action, &ev.compartment)) }
+                            td class="govuk-table__cell" { (record(&ev.record_type, ev.record_id)) }
+                            td class="govuk-table__cell" {
+                                @if ev.decision == "allow" {
+                                    strong class="govuk-tag govuk-tag--green" { "Allowed" }
+                                } @else {
+                                    strong class="govuk-tag govuk-tag--red" { "Refused" }
+                                    @if let Some(r) = &ev.reason { p class="govuk-body-s govuk-!-margin-top-1 govuk-!-margin-bottom-0" { (r) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "2 March 2026, 14:05:07 GMT". Stored times are UTC; staff read UK time.
+/// The zone's abbreviation is shown so the time stays right even where the
+/// time-zone database is missing and UTC is used instead.
+fn uk_time(stored: &str) -> String {
+    let Ok(t) = stored.parse::<jiff::Timestamp>() else { return stored.to_string() };
+    let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+    t.to_zoned_datetime(tz).strftime("%-d %B %Y, %H:%M:%S %Z").to_string()
+}
+
+/// "View identity", "Edit contact details".
+fn what(action: &str, compartment: &str) -> String {
+    let action = Action::parse(action).map(Action::label).unwrap_or(action);
+    let compartment = Compartment::parse(compartment).map(Compartment::label).unwrap_or(compartment);
+    format!("{action} {}", compartment.to_lowercase())
+}
+
+/// "Contact point 12"; a list has no id.
+fn record(record_type: &str, id: Option<i64>) -> String {
+    let words = record_type.replace('_', " ");
+    let mut chars = words.chars();
+    let name = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    match id {
+        Some(id) => format!("{name} {id}"),
+        None => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_uk_time_with_the_zone() {
+        assert_eq!(uk_time("2026-07-01T13:05:07.000000Z"), "1 July 2026, 14:05:07 BST");
+        assert_eq!(uk_time("2026-01-15T09:00:00.000000Z"), "15 January 2026, 09:00:00 GMT");
+    }
+
+    #[test]
+    fn actions_and_records_read_as_words() {
+        assert_eq!(what("edit", "contact"), "Edit contact details");
+        assert_eq!(record("contact_point", Some(12)), "Contact point 12");
+        assert_eq!(record("person", None), "Person");
+    }
+}
