@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: extractors that turn bad input into problem
 //! bodies naming the field, bearer-token authentication, and the routes.
 
+mod grants;
 mod history;
 mod homes;
 mod people;
@@ -27,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}", get(people::show).put(people::update))
         .route("/people/{id}/record", get(people::record))
         .route("/people/{id}/history", get(history::person_history))
+        .route("/people/{id}/break-glass", post(grants::break_glass))
+        .route("/break-glass", get(grants::review_list))
+        .route("/break-glass/{id}/review", post(grants::review))
+        .route("/support-grants", post(grants::grant_support))
         .route("/people/{id}/contact-points", get(people::contacts).post(people::add_contact))
         .route("/contact-points/{id}", get(people::contact).put(people::update_contact).delete(people::delete_contact))
         .route("/people/{id}/identity-evidence", get(people::evidence).post(people::add_evidence))
@@ -48,6 +53,7 @@ pub fn routes() -> Router<AppState> {
     paths(
         health, issue_token, revoke_token,
         people::list, people::create, people::show, people::update, people::record, history::person_history,
+        grants::break_glass, grants::review_list, grants::review, grants::grant_support,
         people::contacts, people::add_contact, people::contact, people::update_contact, people::delete_contact,
         people::evidence, people::add_evidence, people::update_evidence, people::delete_evidence,
         homes::list_properties, homes::create_property, homes::property, homes::update_property,

@@ -39,6 +39,11 @@ async fn fresh_postgres() -> String {
 }
 
 pub async fn start(backend: Backend) -> TestServer {
+    start_with(backend, hearth_gate::BREAK_GLASS_DEFAULT).await
+}
+
+/// Starts a server whose break-glass grants last `break_glass`.
+pub async fn start_with(backend: Backend, break_glass: jiff::SignedDuration) -> TestServer {
     let (url, dir) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -47,7 +52,7 @@ pub async fn start(backend: Backend) -> TestServer {
         Backend::Postgres => (fresh_postgres().await, None),
     };
     let store = Store::open(&url).await.expect("open store");
-    let gate = Gate::new(store.clone(), Policy::shipped().expect("shipped policies are valid"));
+    let gate = Gate::new(store.clone(), Policy::shipped().expect("shipped policies are valid")).with_break_glass_for(break_glass);
     for role in StaffRole::ALL {
         gate.add_user(role.as_str(), &format!("Test {}", role.label()), *role, &[], PASSWORD).await.unwrap();
     }
