@@ -1,6 +1,8 @@
 // End-to-end browser test for Hearth: a contact-centre advisor signs in, finds
-// a customer, changes their phone number (first with an invalid value), and
-// signs out. Every page visited is checked with axe-core against WCAG 2.2 AA.
+// a customer, changes their phone number (first with an invalid value), breaks
+// the glass to read the customer's history, and signs out; the DPO then
+// reviews that break-glass. Every page visited is checked with axe-core
+// against WCAG 2.2 AA.
 //
 // Run from the repo root after `cargo build`:   node --test web/tests/
 //
@@ -47,6 +49,7 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const DEMO_PASSWORD = 'hearth-demo';
 const NEW_PHONE = '01632 960 123'; // Ofcom drama range: plainly fake
 const INVALID_PHONE = 'not a phone';
+const BREAK_GLASS_REASON = 'Caller reports a break-in; checking who changed the record';
 
 const STARTUP_TIMEOUT_MS = 120_000;
 const ACTION_TIMEOUT_MS = 30_000; // debug builds (password hashing) can be slow
@@ -449,8 +452,50 @@ step('advisor changes the phone number', async () => {
   console.log(`screenshot of the person page after the change: ${shot}`);
 });
 
+step('advisor is refused the history and breaks the glass', async () => {
+  const res = await page.goto(`${baseUrl}/people/${person.id}/history`);
+  assert.equal(res.status(), 403, `GET history as the advisor returned HTTP ${res.status()}`);
+  await checkPage('the refused history page');
+
+  await page.getByText('Need access in an emergency?', { exact: true }).click();
+  await page.getByLabel(/Why do you need access now\?/).fill('abc');
+  await clickAndNavigate(page.getByRole('button', { name: 'Break the glass', exact: true }));
+  await page.locator('.govuk-error-summary').waitFor({ state: 'visible' });
+  await checkPage('the break-glass form with an error');
+
+  await page.getByLabel(/Why do you need access now\?/).fill(BREAK_GLASS_REASON);
+  await clickAndNavigate(page.getByRole('button', { name: 'Break the glass', exact: true }));
+  await expectPath(`/people/${person.id}/history`);
+  const bannerText = normaliseSpace(await page.locator('.govuk-notification-banner').first().textContent());
+  assert.match(bannerText, /Access opened until \d\d:\d\d \(Europe\/London\)/, `notification banner says "${bannerText}"`);
+  await checkPage('the history page opened by break-glass');
+});
+
 step('advisor signs out', async () => {
   await clickAndNavigate(page.getByRole('button', { name: 'Sign out', exact: true }));
   await expectPath('/login');
   await checkPage('the sign-in page after signing out');
+});
+
+step('the DPO reviews the break-glass grant', async () => {
+  await page.getByLabel('Username', { exact: true }).fill('dpo');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
+  await expectPath('/search');
+  await clickAndNavigate(page.getByRole('link', { name: 'Break-glass reviews', exact: true }));
+  await expectPath('/break-glass');
+  await checkPage('the break-glass review page');
+
+  const row = page.getByRole('row').filter({ hasText: BREAK_GLASS_REASON });
+  assert.equal(await row.count(), 1, 'the grant is not listed once for review');
+  await row.getByLabel(/Review note/).fill('Confirmed with the advisor\'s team leader');
+  await clickAndNavigate(row.getByRole('button', { name: /^Record review/ }));
+  await expectPath('/break-glass');
+  const bannerText = normaliseSpace(await page.locator('.govuk-notification-banner').first().textContent());
+  assert.ok(bannerText.includes('Review recorded'), `notification banner says "${bannerText}"`);
+  assert.equal(await page.getByRole('row').filter({ hasText: BREAK_GLASS_REASON }).count(), 0, 'the reviewed grant is still listed');
+  await checkPage('the break-glass review page after a review');
+
+  await clickAndNavigate(page.getByRole('button', { name: 'Sign out', exact: true }));
+  await expectPath('/login');
 });

@@ -4,11 +4,12 @@
 //! Like the API, it leaves out the old and new values of edits, which may
 //! hold data from compartments the viewer's role may not see.
 
-use super::pages::{chrome, error_page, respond};
+use super::break_glass::{self, Opened};
+use super::pages::{chrome, respond};
 use super::UiSession;
-use crate::ui::layout::page;
+use crate::ui::layout::{page, success_banner};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hearth_domain::{Action, Compartment, StaffRole};
@@ -16,16 +17,24 @@ use hearth_gate::history::MAX_HISTORY;
 use hearth_store::audit::AuditEvent;
 use maud::{html, Markup};
 
-pub async fn person_history_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+pub async fn person_history_page(
+    State(s): State<AppState>,
+    session: UiSession,
+    Path(id): Path<i64>,
+    Query(opened): Query<Opened>,
+) -> Response {
     match s.gate.person_history(&session.actor, id, Some(MAX_HISTORY)).await {
-        Ok(events) => respond(StatusCode::OK, page("History", &chrome(&session), false, history_content(id, &events))),
-        Err(e) => error_page(&session, e),
+        Ok(events) => {
+            respond(StatusCode::OK, page("History", &chrome(&session), false, history_content(id, &events, opened.banner().as_deref())))
+        }
+        Err(e) => break_glass::refused(&s.gate, &session, e, id, Compartment::Audit),
     }
 }
 
-fn history_content(id: i64, events: &[AuditEvent]) -> Markup {
+fn history_content(id: i64, events: &[AuditEvent], banner: Option<&str>) -> Markup {
     html! {
         a class="govuk-back-link" href={ "/people/" (id) } { "Back to the record" }
+        @if let Some(b) = banner { (success_banner(b)) }
         span class="govuk-caption-l" { "Person " (id) }
         h1 class="govuk-heading-l" { "History" }
         p class="govuk-body" {

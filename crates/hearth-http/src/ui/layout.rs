@@ -11,6 +11,8 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 pub struct Chrome<'a> {
     pub actor: Option<&'a Actor>,
     pub csrf: Option<&'a str>,
+    /// Show the break-glass review list in the navigation.
+    pub reviewer: bool,
 }
 
 pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> Markup {
@@ -41,6 +43,9 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                         ul class="govuk-service-navigation__list" id="navigation" {
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/search" { "Find a customer" } }
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/people/new" { "Add a person" } }
+                                            @if chrome.reviewer {
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/break-glass" { "Break-glass reviews" } }
+                                            }
                                         }
                                     }
                                 }

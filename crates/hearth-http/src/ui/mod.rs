@@ -3,6 +3,7 @@
 //! Secure except on plain loopback development); every form carries a CSRF
 //! token tied to the session, and cross-origin posts are refused.
 
+mod break_glass;
 mod history;
 mod layout;
 mod pages;
@@ -13,6 +14,7 @@ use axum::http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hearth_domain::{Action, Compartment};
 use hearth_gate::Actor;
 use hearth_store::staff::SessionKind;
 
@@ -32,6 +34,9 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/edit", get(pages::edit_person_form).post(pages::edit_person))
         .route("/people/{id}/contact-points/new", get(pages::new_contact_form).post(pages::add_contact))
         .route("/contact-points/{id}/edit", get(pages::edit_contact_form).post(pages::edit_contact))
+        .route("/people/{id}/break-glass", post(break_glass::break_glass))
+        .route("/break-glass", get(break_glass::review_list))
+        .route("/break-glass/{id}/review", post(break_glass::review))
 }
 
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -76,6 +81,8 @@ pub struct UiSession {
     pub actor: Actor,
     pub csrf: String,
     pub token: String,
+    /// May read the break-glass review list, so the navigation offers it.
+    pub reviewer: bool,
 }
 
 impl UiSession {
@@ -106,7 +113,10 @@ impl FromRequestParts<AppState> for UiSession {
             return Err(Redirect::to("/login").into_response());
         };
         match state.gate.session(&token, SessionKind::Web).await {
-            Ok(s) => Ok(UiSession { actor: s.actor, csrf: s.csrf_token, token }),
+            Ok(s) => {
+                let reviewer = state.gate.may(&s.actor, Action::List, Compartment::Audit);
+                Ok(UiSession { actor: s.actor, csrf: s.csrf_token, token, reviewer })
+            }
             Err(_) => Err(Redirect::to("/login").into_response()),
         }
     }

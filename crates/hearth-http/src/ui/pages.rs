@@ -19,7 +19,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 pub(super) fn chrome(s: &UiSession) -> Chrome<'_> {
-    Chrome { actor: Some(&s.actor), csrf: Some(&s.csrf) }
+    Chrome { actor: Some(&s.actor), csrf: Some(&s.csrf), reviewer: s.reviewer }
 }
 
 /// A whole page as a response with a status.
@@ -56,7 +56,7 @@ pub struct LoginForm {
 }
 
 fn login_page(csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
-    let chrome = Chrome { actor: None, csrf: None };
+    let chrome = Chrome { actor: None, csrf: None, reviewer: false };
     page(
         "Sign in",
         &chrome,
@@ -271,16 +271,25 @@ fn row_with_change(key: &str, value: Markup, href: &str, hidden: &str) -> Markup
     }
 }
 
-pub async fn person_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>, Query(done): Query<Done>) -> Response {
+pub async fn person_page(
+    State(s): State<AppState>,
+    session: UiSession,
+    Path(id): Path<i64>,
+    Query(done): Query<Done>,
+    Query(opened): Query<super::break_glass::Opened>,
+) -> Response {
     let rec = match s.gate.person_record(&session.actor, id).await {
         Ok(r) => r,
         Err(e) => return error_page(&session, e),
     };
     let title = rec.person.full_name();
-    respond(StatusCode::OK, page(&title, &chrome(&session), false, person_content(&rec, done.done.as_deref().and_then(done_message))))
+    let banner = opened.banner().or_else(|| done.done.as_deref().and_then(done_message).map(str::to_string));
+    let offer = |c: Compartment, key: &str| super::break_glass::offer(&s.gate, &session, id, c, key);
+    respond(StatusCode::OK, page(&title, &chrome(&session), false, person_content(&rec, banner.as_deref(), &offer)))
 }
 
-fn person_content(rec: &PersonRecord, banner: Option<&str>) -> Markup {
+/// `offer` renders the break-glass form for a refused compartment (or nothing).
+fn person_content(rec: &PersonRecord, banner: Option<&str>, offer: &dyn Fn(Compartment, &str) -> Markup) -> Markup {
     let p = &rec.person;
     let id = p.id;
     let today = Gate::today();
@@ -310,7 +319,7 @@ fn person_content(rec: &PersonRecord, banner: Option<&str>) -> Markup {
 
         h2 class="govuk-heading-m" { "Contact details" }
         @match &rec.contacts {
-            None => p class="govuk-body" { "Your role does not give access to contact details." },
+            None => { p class="govuk-body" { "Your role does not give access to contact details." } (offer(Compartment::Contact, "contact")) },
             Some(_) if p.kind == PersonKind::Child => p class="govuk-body" { "A child's record holds only names and date of birth. Contact the household's adults." },
             Some(contacts) => {
                 @if contacts.is_empty() { p class="govuk-body" { "No contact details recorded." } }
@@ -336,7 +345,7 @@ fn person_content(rec: &PersonRecord, banner: Option<&str>) -> Markup {
 
         h2 class="govuk-heading-m" { "Household" }
         @match &rec.households {
-            None => p class="govuk-body" { "Your role does not give access to household details." },
+            None => { p class="govuk-body" { "Your role does not give access to household details." } (offer(Compartment::Tenancy, "household")) },
             Some(hs) if hs.is_empty() => p class="govuk-body" { "Not recorded as part of a household." },
             Some(hs) => {
                 @for h in hs {
@@ -367,7 +376,7 @@ fn person_content(rec: &PersonRecord, banner: Option<&str>) -> Markup {
 
         h2 class="govuk-heading-m" { "Tenancy" }
         @match &rec.households {
-            None => p class="govuk-body" { "Your role does not give access to tenancy details." },
+            None => { p class="govuk-body" { "Your role does not give access to tenancy details." } (offer(Compartment::Tenancy, "tenancy")) },
             Some(hs) => {
                 @let tenancies: Vec<_> = hs.iter().flat_map(|h| h.tenancies.iter()).collect();
                 @if tenancies.is_empty() { p class="govuk-body" { "No tenancy recorded." } }
