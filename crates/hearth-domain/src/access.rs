@@ -20,6 +20,8 @@ crate::vocabulary! {
         Financial => "financial" / "Income and money",
         Recordings => "recordings" / "Call recordings",
         Rights => "rights" / "Rights requests",
+        Complaints => "complaints" / "Complaints",
+        Repairs => "repairs" / "Repairs",
         Audit => "audit" / "Audit history",
     }
 }

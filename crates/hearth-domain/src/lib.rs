@@ -7,6 +7,8 @@
 //! clock: callers pass `today` in, so every rule is a pure function and testable.
 
 pub mod access;
+pub mod calendar;
+pub mod cases;
 pub mod error;
 pub mod people;
 pub mod property;
@@ -14,6 +16,8 @@ pub mod staff;
 pub mod validate;
 
 pub use access::{Action, Compartment};
+pub use calendar::WorkingCalendar;
+pub use cases::*;
 pub use error::{FieldError, ValidationErrors};
 pub use people::*;
 pub use property::*;

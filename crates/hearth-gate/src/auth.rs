@@ -148,6 +148,26 @@ impl Gate {
         Ok(())
     }
 
+    /// Records `manager` as the line manager of `username` (administration and CLI).
+    pub async fn set_manager(&self, username: &str, manager: &str) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let user = staff::user_by_username(&mut tx, username).await?.ok_or_else(|| FieldError::new("username", "No such account"))?;
+        let m = staff::user_by_username(&mut tx, manager).await?.ok_or_else(|| FieldError::new("manager", "No such account"))?;
+        if m.id == user.id {
+            return Err(FieldError::new("manager", "Nobody manages themselves").into());
+        }
+        staff::set_manager(&mut tx, user.id, Some(m.id)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The id of a staff account, for administration and tests.
+    pub async fn user_id(&self, username: &str) -> Result<Id> {
+        let mut tx = self.store.begin().await?;
+        let u = staff::user_by_username(&mut tx, username).await?.ok_or(GateError::NotFound)?;
+        Ok(u.id)
+    }
+
     /// Sets a new password (administration and CLI).
     pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
         if password.chars().count() < MIN_PASSWORD_CHARS {

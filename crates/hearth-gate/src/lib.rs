@@ -10,6 +10,7 @@
 //! family of records (`people`, `homes`) holds the operations.
 
 pub mod auth;
+pub mod cases;
 pub mod grants;
 pub mod history;
 pub mod homes;
@@ -120,6 +121,9 @@ pub struct Gate {
     policy: Policy,
     /// How long a break-glass grant lasts.
     break_glass_for: SignedDuration,
+    /// Working days for deadlines: weekends and the configured bank holidays.
+    calendar: hearth_domain::WorkingCalendar,
+    complaint_code: hearth_domain::ComplaintCode,
 }
 
 /// Default life of a break-glass grant: long enough to deal with an
@@ -128,7 +132,19 @@ pub const BREAK_GLASS_DEFAULT: SignedDuration = SignedDuration::from_mins(30);
 
 impl Gate {
     pub fn new(store: Store, policy: Policy) -> Self {
-        Gate { store, policy, break_glass_for: BREAK_GLASS_DEFAULT }
+        Gate {
+            store,
+            policy,
+            break_glass_for: BREAK_GLASS_DEFAULT,
+            calendar: hearth_domain::WorkingCalendar::england_and_wales(),
+            complaint_code: hearth_domain::ComplaintCode::default(),
+        }
+    }
+
+    /// Sets the bank holidays deadlines skip (configuration).
+    pub fn with_calendar(mut self, calendar: hearth_domain::WorkingCalendar) -> Self {
+        self.calendar = calendar;
+        self
     }
 
     /// Sets how long break-glass grants last (configuration).
@@ -155,6 +171,18 @@ impl Gate {
             if let Some(g) = grant_store::active_break_glass(tx, actor.user_id, target.record_type, id, compartment.as_str(), now).await? {
                 relation.break_glass = true;
                 break_glass_reason = Some(g.reason);
+            }
+        }
+        if target.record_type == "case" {
+            if let Some(id) = target.record_id {
+                let r = self.case_relation(tx, actor, id, now).await?;
+                relation.assigned = r.assigned;
+                relation.on_job = r.on_job;
+            }
+        }
+        if actor.role == StaffRole::Contractor {
+            if let Some(person) = target.person_id.filter(|_| target.record_type == "person" || target.record_type == "contact_point") {
+                relation.on_job = hearth_store::cases::contractor_on_job_for_person(tx, actor.user_id, person, now).await?;
             }
         }
         if actor.role == StaffRole::SupplierSupport {

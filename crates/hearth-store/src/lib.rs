@@ -12,6 +12,7 @@
 //! transaction as the audit event that records it.
 
 pub mod audit;
+pub mod cases;
 pub mod grants;
 pub mod homes;
 pub mod people;
@@ -171,6 +172,21 @@ impl Store {
         let base = url.split('?').next().unwrap_or(&url);
         let (server, _) = base.rsplit_once('/').ok_or_else(|| StoreError::UnsupportedUrl(server_url.into()))?;
         Ok(format!("{server}/{name}"))
+    }
+
+    /// Drops a database made by [`Store::create_postgres_database`] (for
+    /// throwaway databases such as the benchmark's). Close its pools first.
+    pub async fn drop_postgres_database(server_url: &str, name: &str) -> Result<()> {
+        use sqlx::ConnectOptions;
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(StoreError::field("name", "Database names are lower-case letters, digits and underscores"));
+        }
+        sqlx::any::install_default_drivers();
+        let (_, url) = parse_url(server_url)?;
+        // Dropping waits for a checkpoint, often over a second: expected, not worth a slow-query warning.
+        let mut conn = url.parse::<sqlx::any::AnyConnectOptions>()?.disable_statement_logging().connect().await?;
+        conn.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await?;
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

@@ -169,3 +169,17 @@ pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
 pub async fn delete_expired_sessions(tx: &mut Tx, now: Timestamp) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM staff_session WHERE expires_at <= $1").bind(ts(now)).execute(tx.conn()).await?.rows_affected())
 }
+
+/// Records who manages a staff member (for "the assigned officer's manager").
+pub async fn set_manager(tx: &mut Tx, user_id: Id, manager_id: Option<Id>) -> Result<()> {
+    let r = sqlx::query("UPDATE staff_user SET manager_id = $2, version = version + 1 WHERE id = $1")
+        .bind(user_id)
+        .bind(manager_id)
+        .execute(tx.conn())
+        .await?;
+    if r.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}

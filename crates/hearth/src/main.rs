@@ -3,6 +3,7 @@
 //! This is the only place `anyhow` is used: errors are reported, not handled.
 
 mod audit_cmd;
+mod bench;
 mod demo;
 
 use anyhow::{bail, Context};
@@ -66,6 +67,15 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Measure the gate's cost per request against the bare store call, on throwaway databases.
+    Bench {
+        /// Timed operations of each kind per backend.
+        #[arg(long, default_value_t = 2000)]
+        iterations: usize,
+        /// A PostgreSQL server on which to create (and drop) a benchmark database.
+        #[arg(long, env = "HEARTH_BENCH_POSTGRES_URL", hide_env_values = true)]
+        postgres: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -97,6 +107,11 @@ async fn main() -> anyhow::Result<()> {
     // A new key needs no database; opening one would create it as a side effect.
     if let Command::Audit { command: AuditCommand::Keygen { out } } = &cli.command {
         return audit_cmd::keygen(out);
+    }
+    // The benchmark makes its own throwaway databases and never opens --database-url.
+    if let Command::Bench { iterations, postgres } = &cli.command {
+        let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
+        return bench::run(&policy, *iterations, postgres.as_deref()).await;
     }
     let store = match &cli.command {
         // Checking the trail must not change the database it checks, not even its schema.
@@ -146,6 +161,7 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::Bench { .. } => unreachable!("handled before the database is opened"),
     }
     store.close().await;
     Ok(())

@@ -70,6 +70,7 @@ pub async fn break_glass(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReviewListQuery {
     /// Include reviewed grants too (newest first).
     all: Option<bool>,

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: extractors that turn bad input into problem
 //! bodies naming the field, bearer-token authentication, and the routes.
 
+mod cases;
 mod grants;
 mod history;
 mod homes;
@@ -32,6 +33,9 @@ pub fn routes() -> Router<AppState> {
         .route("/break-glass", get(grants::review_list))
         .route("/break-glass/{id}/review", post(grants::review))
         .route("/support-grants", post(grants::grant_support))
+        .route("/cases", get(cases::list).post(cases::open))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/changes", post(cases::change))
         .route("/people/{id}/contact-points", get(people::contacts).post(people::add_contact))
         .route("/contact-points/{id}", get(people::contact).put(people::update_contact).delete(people::delete_contact))
         .route("/people/{id}/identity-evidence", get(people::evidence).post(people::add_evidence))
@@ -54,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         health, issue_token, revoke_token,
         people::list, people::create, people::show, people::update, people::record, history::person_history,
         grants::break_glass, grants::review_list, grants::review, grants::grant_support,
+        cases::open, cases::list, cases::show, cases::change,
         people::contacts, people::add_contact, people::contact, people::update_contact, people::delete_contact,
         people::evidence, people::add_evidence, people::update_evidence, people::delete_evidence,
         homes::list_properties, homes::create_property, homes::property, homes::update_property,
@@ -246,6 +251,7 @@ impl<T: ToSchema> From<hearth_store::Page<T>> for ApiPage<T> {
 
 /// Cursor pagination parameters shared by every list.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Return records after this id (the previous page's `next_cursor`).
     pub after: Option<i64>,

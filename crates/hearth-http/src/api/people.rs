@@ -13,6 +13,7 @@ use hearth_store::people::PersonFilter;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Free-text search as in the UI: a name, date of birth, postcode, address or tenancy reference.
     q: Option<String>,

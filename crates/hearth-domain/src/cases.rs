@@ -1,0 +1,509 @@
+//! Cases: ASB, safeguarding, complaints, care and support, repair jobs and
+//! tenancy management. A case's kind fixes its compartment (who may see it);
+//! its status moves along a lifecycle set by the kind; closing it records an
+//! outcome and starts its retention clock. Complaint deadlines follow the
+//! Housing Ombudsman's Complaint Handling Code, counted in working days.
+
+use crate::calendar::WorkingCalendar;
+use crate::{Compartment, FieldError, Id, ValidationErrors};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+crate::vocabulary! {
+    CaseKind {
+        Asb => "asb" / "Anti-social behaviour",
+        Safeguarding => "safeguarding" / "Safeguarding",
+        Complaint => "complaint" / "Complaint",
+        CareSupport => "care_support" / "Care and support",
+        Repair => "repair" / "Repair job",
+        TenancyManagement => "tenancy_management" / "Tenancy management",
+    }
+}
+
+impl CaseKind {
+    /// The compartment is set by the kind and never changes.
+    pub fn compartment(self) -> Compartment {
+        match self {
+            CaseKind::Asb => Compartment::Asb,
+            CaseKind::Safeguarding => Compartment::Safeguarding,
+            CaseKind::Complaint => Compartment::Complaints,
+            CaseKind::CareSupport => Compartment::Care,
+            CaseKind::Repair => Compartment::Repairs,
+            CaseKind::TenancyManagement => Compartment::Tenancy,
+        }
+    }
+
+    pub fn reference_prefix(self) -> &'static str {
+        match self {
+            CaseKind::Asb => "ASB",
+            CaseKind::Safeguarding => "SG",
+            CaseKind::Complaint => "CMP",
+            CaseKind::CareSupport => "CS",
+            CaseKind::Repair => "REP",
+            CaseKind::TenancyManagement => "TM",
+        }
+    }
+
+    /// Where a new case of this kind starts.
+    pub fn first_status(self) -> CaseStatus {
+        match self {
+            CaseKind::Complaint => CaseStatus::Stage1Received,
+            CaseKind::Repair => CaseStatus::Reported,
+            _ => CaseStatus::Open,
+        }
+    }
+
+    /// The statuses a case of this kind may move to from `from` (closing is separate).
+    pub fn next_statuses(self, from: CaseStatus) -> &'static [CaseStatus] {
+        use CaseStatus::*;
+        match (self, from) {
+            (CaseKind::Complaint, Stage1Received) => &[Stage1Acknowledged],
+            (CaseKind::Complaint, Stage1Acknowledged) => &[Stage1Responded],
+            (CaseKind::Complaint, Stage1Responded) => &[Stage2Received],
+            (CaseKind::Complaint, Stage2Received) => &[Stage2Acknowledged],
+            (CaseKind::Complaint, Stage2Acknowledged) => &[Stage2Responded],
+            (CaseKind::Complaint, Stage2Responded) => &[EscalatedToOmbudsman],
+            (CaseKind::Repair, Reported) => &[Scheduled],
+            (CaseKind::Repair, Scheduled) => &[NoAccess, Completed],
+            (CaseKind::Repair, NoAccess) => &[Scheduled],
+            (CaseKind::Complaint | CaseKind::Repair, _) => &[],
+            (_, Open) => &[InProgress],
+            (_, InProgress) => &[],
+            _ => &[],
+        }
+    }
+
+    pub fn outcomes(self) -> &'static [CaseOutcome] {
+        use CaseOutcome::*;
+        match self {
+            CaseKind::Complaint => &[Upheld, PartlyUpheld, NotUpheld, Withdrawn],
+            CaseKind::Repair => &[Completed, Cancelled],
+            CaseKind::Asb => &[Resolved, NoFurtherAction, LegalAction, Referred, Withdrawn],
+            _ => &[Resolved, NoFurtherAction, Referred, Withdrawn],
+        }
+    }
+}
+
+crate::vocabulary! {
+    CaseStatus {
+        Open => "open" / "Open",
+        InProgress => "in_progress" / "In progress",
+        Stage1Received => "stage1_received" / "Stage 1: received",
+        Stage1Acknowledged => "stage1_acknowledged" / "Stage 1: acknowledged",
+        Stage1Responded => "stage1_responded" / "Stage 1: responded",
+        Stage2Received => "stage2_received" / "Stage 2: received",
+        Stage2Acknowledged => "stage2_acknowledged" / "Stage 2: acknowledged",
+        Stage2Responded => "stage2_responded" / "Stage 2: responded",
+        EscalatedToOmbudsman => "escalated_to_ombudsman" / "With the Housing Ombudsman",
+        Reported => "reported" / "Reported",
+        Scheduled => "scheduled" / "Appointment booked",
+        NoAccess => "no_access" / "No access",
+        Completed => "completed" / "Completed",
+        Closed => "closed" / "Closed",
+    }
+}
+
+crate::vocabulary! {
+    CaseOutcome {
+        Resolved => "resolved" / "Resolved",
+        NoFurtherAction => "no_further_action" / "No further action",
+        LegalAction => "legal_action" / "Legal action taken",
+        Referred => "referred" / "Referred to another agency",
+        Withdrawn => "withdrawn" / "Withdrawn",
+        Upheld => "upheld" / "Upheld",
+        PartlyUpheld => "partly_upheld" / "Partly upheld",
+        NotUpheld => "not_upheld" / "Not upheld",
+        Completed => "completed" / "Completed",
+        Cancelled => "cancelled" / "Cancelled",
+    }
+}
+
+crate::vocabulary! {
+    PartyRole {
+        Complainant => "complainant" / "Complainant",
+        Reporter => "reporter" / "Reporter",
+        AllegedPerpetrator => "alleged_perpetrator" / "Alleged perpetrator",
+        Witness => "witness" / "Witness",
+        Victim => "victim" / "Victim",
+        Subject => "subject" / "Subject",
+        Household => "household" / "Household member",
+    }
+}
+
+crate::vocabulary! {
+    CasePriority {
+        Emergency => "emergency" / "Emergency",
+        Urgent => "urgent" / "Urgent",
+        Routine => "routine" / "Routine",
+    }
+}
+
+crate::vocabulary! {
+    Trade {
+        Plumbing => "plumbing" / "Plumbing",
+        Electrical => "electrical" / "Electrical",
+        Heating => "heating" / "Heating",
+        Carpentry => "carpentry" / "Carpentry",
+        Roofing => "roofing" / "Roofing",
+        DampAndMould => "damp_and_mould" / "Damp and mould",
+        General => "general" / "General repairs",
+    }
+}
+
+/// Working-day limits from the Complaint Handling Code, held as configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintCode {
+    pub stage1_acknowledge_days: u32,
+    pub stage1_respond_days: u32,
+    pub stage2_acknowledge_days: u32,
+    pub stage2_respond_days: u32,
+    pub max_extension_days: u32,
+}
+
+pub const COMPLAINT_CODE_JSON: &str = include_str!("../../../config/complaint-handling-code.json");
+
+impl Default for ComplaintCode {
+    fn default() -> Self {
+        #[derive(Deserialize)]
+        struct File {
+            stage1_acknowledge_days: u32,
+            stage1_respond_days: u32,
+            stage2_acknowledge_days: u32,
+            stage2_respond_days: u32,
+            max_extension_days: u32,
+        }
+        let f: File = serde_json_lite(COMPLAINT_CODE_JSON);
+        ComplaintCode {
+            stage1_acknowledge_days: f.stage1_acknowledge_days,
+            stage1_respond_days: f.stage1_respond_days,
+            stage2_acknowledge_days: f.stage2_acknowledge_days,
+            stage2_respond_days: f.stage2_respond_days,
+            max_extension_days: f.max_extension_days,
+        }
+    }
+}
+
+/// The shipped file has five integer fields; read them without a JSON crate
+/// so the domain keeps no dependencies beyond serde's derive.
+fn serde_json_lite<T: for<'de> Deserialize<'de>>(text: &str) -> T {
+    let mut map = std::collections::BTreeMap::new();
+    for part in text.trim().trim_start_matches('{').trim_end_matches('}').split(',') {
+        if let Some((k, v)) = part.split_once(':') {
+            let (k, v) = (k.trim().trim_matches('"'), v.trim());
+            if let Ok(n) = v.parse::<u32>() {
+                map.insert(k.to_string(), n);
+            }
+        }
+    }
+    T::deserialize(serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(map.into_iter()))
+        .expect("complaint code config has its fields")
+}
+
+/// When a complaint stage's acknowledgement and response are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StageDeadlines {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub acknowledge_by: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub respond_by: Date,
+}
+
+impl ComplaintCode {
+    /// Deadlines for a stage received on `received`: acknowledge within N
+    /// working days; respond within M working days of the acknowledgement
+    /// (of its due date until it happens), plus any extension.
+    pub fn deadlines(
+        &self,
+        cal: &WorkingCalendar,
+        stage: u8,
+        received: Date,
+        acknowledged: Option<Date>,
+        extension_days: u32,
+    ) -> StageDeadlines {
+        let (ack, respond) = if stage == 2 {
+            (self.stage2_acknowledge_days, self.stage2_respond_days)
+        } else {
+            (self.stage1_acknowledge_days, self.stage1_respond_days)
+        };
+        let acknowledge_by = cal.add_working_days(received, ack);
+        let from = acknowledged.unwrap_or(acknowledge_by);
+        StageDeadlines { acknowledge_by, respond_by: cal.add_working_days(from, respond + extension_days) }
+    }
+}
+
+/// A case as stored and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Case {
+    pub id: Id,
+    pub reference: String,
+    pub kind: CaseKind,
+    pub compartment: Compartment,
+    pub status: CaseStatus,
+    pub priority: CasePriority,
+    pub summary: String,
+    pub assigned_to: Option<Id>,
+    pub team: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub opened_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub due_date: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub closed_at: Option<Timestamp>,
+    pub outcome: Option<CaseOutcome>,
+    pub outcome_note: Option<String>,
+    pub remedy: Option<String>,
+    /// The day the retention clock starts (the day the case closed).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub retention_from: Option<Date>,
+    /// Outcome measures kept for the equality dashboards.
+    pub days_to_complete: Option<i64>,
+    pub upheld: Option<bool>,
+    // complaints
+    pub stage: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub stage_received_on: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub acknowledged_on: Option<Date>,
+    pub extension_days: i64,
+    pub extension_reason: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub ombudsman_escalated_on: Option<Date>,
+    // repairs
+    pub trade: Option<Trade>,
+    pub property_id: Option<Id>,
+    pub contractor_id: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub window_start: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub window_end: Option<Timestamp>,
+    pub no_access_visits: i64,
+    pub version: i64,
+}
+
+impl Case {
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseInput {
+    pub kind: Option<String>,
+    pub summary: Option<String>,
+    pub priority: Option<String>,
+    pub due_date: Option<String>,
+    /// Staff account id of the officer to assign.
+    pub assigned_to: Option<Id>,
+    pub team: Option<String>,
+    /// Complaints: the day the complaint was received (default today).
+    pub received_on: Option<String>,
+    /// Repairs.
+    pub trade: Option<String>,
+    pub property_id: Option<Id>,
+    pub parties: Option<Vec<PartyInput>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartyInput {
+    pub person_id: Option<Id>,
+    pub role: Option<String>,
+    /// A reporter may ask to stay anonymous: recorded, never shown in the case.
+    pub anonymous: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFields {
+    pub kind: CaseKind,
+    pub summary: String,
+    pub priority: CasePriority,
+    pub due_date: Option<Date>,
+    pub assigned_to: Option<Id>,
+    pub team: Option<String>,
+    pub received_on: Option<Date>,
+    pub trade: Option<Trade>,
+    pub property_id: Option<Id>,
+    pub parties: Vec<PartyFields>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartyFields {
+    pub person_id: Id,
+    pub role: PartyRole,
+    pub anonymous: bool,
+}
+
+impl PartyInput {
+    pub fn validate(&self, at: &str) -> Result<PartyFields, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let person_id = errs.check(self.person_id.ok_or_else(|| FieldError::new(format!("{at}person_id"), "Choose the person")));
+        let role = errs.check(
+            PartyRole::parse(self.role.as_deref().unwrap_or("").trim())
+                .ok_or_else(|| FieldError::new(format!("{at}role"), "Choose the party's role")),
+        );
+        let anonymous = self.anonymous.unwrap_or(false);
+        if anonymous && role.is_some_and(|r| r != PartyRole::Reporter) {
+            errs.push(FieldError::new(format!("{at}anonymous"), "Only a reporter can be anonymous"));
+        }
+        errs.into_result()?;
+        Ok(PartyFields { person_id: person_id.expect("checked"), role: role.expect("checked"), anonymous })
+    }
+}
+
+impl CaseInput {
+    pub fn validate(&self, today: Date) -> Result<CaseFields, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let kind = errs.check(CaseKind::parse(self.kind.as_deref().unwrap_or("").trim()).ok_or_else(|| {
+            let kinds: Vec<_> = CaseKind::ALL.iter().map(|k| k.as_str()).collect();
+            FieldError::new("kind", format!("Kind must be one of: {}", kinds.join(", ")))
+        }));
+        let summary = errs.check(crate::validate::name("summary", self.summary.as_deref().unwrap_or(""), "summary").and_then(|s| {
+            if s.chars().count() > 2000 {
+                Err(FieldError::new("summary", "The summary must be 2,000 characters or fewer"))
+            } else {
+                Ok(s)
+            }
+        }));
+        let priority = match self.priority.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            None => Some(CasePriority::Routine),
+            Some(p) => errs
+                .check(CasePriority::parse(p).ok_or_else(|| FieldError::new("priority", "Priority must be emergency, urgent or routine"))),
+        };
+        let due_date = crate::people::optional_date(&mut errs, "due_date", self.due_date.as_deref(), "Due date");
+        let received_on = crate::people::optional_date(&mut errs, "received_on", self.received_on.as_deref(), "Date received");
+        if received_on.is_some_and(|d| d > today) {
+            errs.push(FieldError::new("received_on", "Date received must be today or in the past"));
+        }
+        let team = errs.check(crate::validate::optional_text("team", self.team.as_deref(), 100, "team")).flatten();
+        let trade = match self.trade.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(t) => errs.check(Trade::parse(t).ok_or_else(|| FieldError::new("trade", "Choose a trade"))),
+        };
+        if kind == Some(CaseKind::Repair) {
+            if trade.is_none() && !errs.0.iter().any(|e| e.field == "trade") {
+                errs.push(FieldError::new("trade", "Choose a trade for the repair"));
+            }
+            if self.property_id.is_none() {
+                errs.push(FieldError::new("property_id", "Choose the property to be repaired"));
+            }
+        } else if trade.is_some() {
+            errs.push(FieldError::new("trade", "Only a repair job has a trade"));
+        }
+        let mut parties = vec![];
+        for (i, p) in self.parties.iter().flatten().enumerate() {
+            match p.validate(&format!("parties[{i}].")) {
+                Ok(f) => parties.push(f),
+                Err(e) => errs.0.extend(e.0),
+            }
+        }
+        errs.into_result()?;
+        Ok(CaseFields {
+            kind: kind.expect("checked"),
+            summary: summary.expect("checked"),
+            priority: priority.expect("checked"),
+            due_date,
+            assigned_to: self.assigned_to,
+            team,
+            received_on,
+            trade,
+            property_id: self.property_id,
+            parties,
+        })
+    }
+}
+
+/// A party as the case shows it: an anonymous reporter has no name or id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseParty {
+    pub id: Id,
+    pub role: PartyRole,
+    pub anonymous: bool,
+    pub person_id: Option<Id>,
+    pub name: String,
+}
+
+/// One entry on a case's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseEvent {
+    pub id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    pub by_username: String,
+    /// opened, assigned, status, note, contact, extended, closed, …
+    pub kind: String,
+    pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn kind_fixes_the_compartment() {
+        assert_eq!(CaseKind::Safeguarding.compartment(), Compartment::Safeguarding);
+        assert_eq!(CaseKind::Complaint.compartment(), Compartment::Complaints);
+        assert_eq!(CaseKind::Repair.compartment(), Compartment::Repairs);
+    }
+
+    #[test]
+    fn shipped_complaint_code_has_the_ombudsman_limits() {
+        assert_eq!(
+            ComplaintCode::default(),
+            ComplaintCode {
+                stage1_acknowledge_days: 5,
+                stage1_respond_days: 10,
+                stage2_acknowledge_days: 5,
+                stage2_respond_days: 20,
+                max_extension_days: 10
+            }
+        );
+    }
+
+    #[test]
+    fn complaint_deadlines_count_working_days_with_bank_holidays() {
+        let cal = WorkingCalendar::england_and_wales();
+        let code = ComplaintCode::default();
+        // (stage, received, acknowledged, extension, acknowledge_by, respond_by)
+        let cases = [
+            (1, date(2026, 11, 23), None, 0, date(2026, 11, 30), date(2026, 12, 14)),
+            (1, date(2026, 11, 23), Some(date(2026, 11, 24)), 0, date(2026, 11, 30), date(2026, 12, 8)),
+            (1, date(2026, 12, 18), None, 0, date(2026, 12, 29), date(2027, 1, 13)), // Christmas, Boxing Day substitute, New Year
+            (2, date(2026, 3, 30), None, 0, date(2026, 4, 8), date(2026, 5, 7)),     // Easter, then the early May bank holiday
+            (1, date(2026, 11, 23), Some(date(2026, 11, 24)), 5, date(2026, 11, 30), date(2026, 12, 15)),
+        ];
+        for (stage, received, ack, ext, ack_by, respond_by) in cases {
+            let d = code.deadlines(&cal, stage, received, ack, ext);
+            assert_eq!((d.acknowledge_by, d.respond_by), (ack_by, respond_by), "stage {stage} received {received} ack {ack:?} ext {ext}");
+        }
+    }
+
+    #[test]
+    fn lifecycles_follow_the_kind() {
+        assert_eq!(CaseKind::Complaint.first_status(), CaseStatus::Stage1Received);
+        assert_eq!(CaseKind::Complaint.next_statuses(CaseStatus::Stage1Received), &[CaseStatus::Stage1Acknowledged]);
+        assert_eq!(CaseKind::Repair.next_statuses(CaseStatus::Scheduled), &[CaseStatus::NoAccess, CaseStatus::Completed]);
+        assert_eq!(CaseKind::Asb.next_statuses(CaseStatus::Open), &[CaseStatus::InProgress]);
+        assert!(CaseKind::Asb.next_statuses(CaseStatus::Stage1Received).is_empty());
+    }
+
+    #[test]
+    fn only_a_reporter_can_be_anonymous_and_repairs_need_a_trade() {
+        let today = date(2026, 11, 23);
+        let input = CaseInput {
+            kind: Some("asb".into()),
+            summary: Some("Noise at night".into()),
+            parties: Some(vec![PartyInput { person_id: Some(1), role: Some("witness".into()), anonymous: Some(true) }]),
+            ..Default::default()
+        };
+        assert_eq!(input.validate(today).unwrap_err().0[0].field, "parties[0].anonymous");
+        let repair = CaseInput { kind: Some("repair".into()), summary: Some("Leak".into()), property_id: Some(1), ..Default::default() };
+        assert_eq!(repair.validate(today).unwrap_err().0[0].field, "trade");
+    }
+}

@@ -1,0 +1,385 @@
+//! Gate operations on cases. Need-to-know in practice: a case is seen by the
+//! officer assigned to it, that officer's manager, managers responsible for
+//! its compartment, and (for repair jobs) the contractor during the job's
+//! window, as the policies say. Lists are filtered by the same rules in the
+//! query, so a case the caller may not see is never read or counted.
+
+use crate::people::clamp_limit;
+use crate::policy::{AccessRequest, Relation};
+use crate::{Actor, Gate, GateError, Result, Target};
+use hearth_domain::*;
+use hearth_store::cases::{self as q, CaseFilter, CaseVisibility};
+use hearth_store::{people, Page, Tx};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// A case with everything its page shows.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseView {
+    pub case: Case,
+    pub parties: Vec<CaseParty>,
+    pub timeline: Vec<CaseEvent>,
+    /// For complaints: the current stage's deadlines under the Complaint Handling Code.
+    pub deadlines: Option<StageDeadlines>,
+    pub overdue: bool,
+}
+
+/// A change to a case, sent with the version it was based on.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum CaseChange {
+    /// Assign (or reassign) the case to a staff account.
+    Assign { version: i64, assigned_to: Id, team: Option<String> },
+    /// Move along the kind's lifecycle, e.g. `stage1_acknowledged`; `on` defaults to today.
+    Status { version: i64, status: String, on: Option<String> },
+    /// Complaints: extend the response deadline by working days, with the reason.
+    Extend { version: i64, days: u32, reason: String },
+    /// Repairs: book the contractor and the appointment window.
+    Schedule { version: i64, contractor_id: Id, window_start: String, window_end: String },
+    /// Log a contact or a note on the timeline.
+    Note { version: i64, kind: Option<String>, text: String },
+    /// Close with an outcome; starts the retention clock.
+    Close { version: i64, outcome: String, note: Option<String>, remedy: Option<String> },
+}
+
+impl CaseChange {
+    fn version(&self) -> i64 {
+        match self {
+            CaseChange::Assign { version, .. }
+            | CaseChange::Status { version, .. }
+            | CaseChange::Extend { version, .. }
+            | CaseChange::Schedule { version, .. }
+            | CaseChange::Note { version, .. }
+            | CaseChange::Close { version, .. } => *version,
+        }
+    }
+}
+
+fn case_target(id: Id) -> Target {
+    Target::of("case", id, None)
+}
+
+impl Gate {
+    /// The relationship of `actor` to a case, for the policies.
+    pub(crate) async fn case_relation(&self, tx: &mut Tx, actor: &Actor, case_id: Id, now: Timestamp) -> Result<Relation> {
+        let c = match q::case(tx, case_id).await {
+            Ok(c) => c,
+            Err(hearth_store::StoreError::NotFound) => return Ok(Relation::default()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut r = Relation::default();
+        if let Some(a) = c.assigned_to {
+            r.assigned = a == actor.user_id || q::manager_of(tx, a).await? == Some(actor.user_id);
+        }
+        if actor.role == StaffRole::Contractor {
+            r.on_job = c.kind == CaseKind::Repair
+                && c.contractor_id == Some(actor.user_id)
+                && !c.is_closed()
+                && c.window_start.is_some_and(|s| s <= now)
+                && c.window_end.is_some_and(|e| now < e);
+        }
+        Ok(r)
+    }
+
+    fn complaint_deadlines(&self, c: &Case) -> Option<StageDeadlines> {
+        let received = c.stage_received_on?;
+        Some(self.complaint_code.deadlines(
+            &self.calendar,
+            c.stage.unwrap_or(1) as u8,
+            received,
+            c.acknowledged_on,
+            c.extension_days as u32,
+        ))
+    }
+
+    fn overdue(&self, c: &Case, today: Date) -> bool {
+        if c.is_closed() {
+            return false;
+        }
+        match (c.kind, self.complaint_deadlines(c)) {
+            (CaseKind::Complaint, Some(d)) => {
+                let responded =
+                    matches!(c.status, CaseStatus::Stage1Responded | CaseStatus::Stage2Responded | CaseStatus::EscalatedToOmbudsman);
+                (!responded && today > d.respond_by) || (c.acknowledged_on.is_none() && today > d.acknowledge_by)
+            }
+            _ => c.due_date.is_some_and(|d| today > d),
+        }
+    }
+
+    pub async fn open_case(&self, actor: &Actor, input: &CaseInput) -> Result<CaseView> {
+        let today = Gate::today();
+        let fields = input.validate(today)?;
+        let compartment = fields.kind.compartment();
+        self.guarded(actor, Action::Create, compartment, Target::collection("case"), async |tx: &mut Tx| {
+            for (i, p) in fields.parties.iter().enumerate() {
+                if people::person(tx, p.person_id).await.is_err() {
+                    return Err(FieldError::new(format!("parties[{i}].person_id"), "No such person").into());
+                }
+            }
+            let now = Timestamp::now();
+            let c = q::insert_case(tx, &fields, actor.user_id, now, today).await?;
+            for p in &fields.parties {
+                q::insert_party(tx, c.id, p, now).await?;
+            }
+            q::insert_event(tx, c.id, actor.user_id, "opened", &format!("{} opened: {}", c.kind.label(), c.summary), now).await?;
+            if let Some(a) = c.assigned_to {
+                q::insert_event(tx, c.id, actor.user_id, "assigned", &format!("Assigned to staff account {a}"), now).await?;
+            }
+            let view = self.view_of(tx, c, today).await?;
+            let detail = json!({ "new": view.case, "parties": fields.parties.iter().map(|p| json!({"person_id": p.person_id, "role": p.role, "anonymous": p.anonymous})).collect::<Vec<_>>() });
+            Ok((view.clone(), case_target(view.case.id), Some(detail)))
+        })
+        .await
+    }
+
+    async fn view_of(&self, tx: &mut Tx, case: Case, today: Date) -> Result<CaseView> {
+        let parties = q::parties(tx, case.id).await?;
+        let timeline = q::events(tx, case.id).await?;
+        let deadlines = self.complaint_deadlines(&case);
+        let overdue = self.overdue(&case, today);
+        Ok(CaseView { case, parties, timeline, deadlines, overdue })
+    }
+
+    pub async fn case(&self, actor: &Actor, id: Id) -> Result<CaseView> {
+        // The compartment comes from the case itself; an unknown id is
+        // refused the same way as a hidden one, so ids reveal nothing.
+        let compartment = self.case_compartment(id).await?;
+        self.guarded(actor, Action::View, compartment, case_target(id), async |tx: &mut Tx| {
+            let c = q::case(tx, id).await?;
+            Ok((self.view_of(tx, c, Gate::today()).await?, case_target(id), None))
+        })
+        .await
+    }
+
+    /// The compartment of a case, or Safeguarding (the most restricted) for
+    /// an unknown id so that probing ids gets the same refusal.
+    async fn case_compartment(&self, id: Id) -> Result<Compartment> {
+        let mut tx = self.store.begin().await?;
+        let c = q::case(&mut tx, id).await;
+        drop(tx);
+        match c {
+            Ok(c) => Ok(c.compartment),
+            Err(hearth_store::StoreError::NotFound) => Ok(Compartment::Safeguarding),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Cases the actor may see; the policies are asked per compartment and
+    /// the answer becomes the query's filter.
+    pub async fn list_cases(&self, actor: &Actor, filter: &CaseFilter, after: Option<Id>, limit: Option<i64>) -> Result<Page<Case>> {
+        let mut vis = CaseVisibility::default();
+        for kind in CaseKind::ALL {
+            let c = kind.compartment();
+            let ask = |relation: Relation| {
+                self.policy
+                    .decide(&AccessRequest {
+                        actor,
+                        action: Action::List,
+                        compartment: c,
+                        record_type: "case",
+                        record_key: "case/*".into(),
+                        relation,
+                    })
+                    .allowed
+            };
+            if ask(Relation::default()) {
+                vis.all.push(c);
+            } else if ask(Relation { assigned: true, ..Default::default() }) {
+                vis.assigned.push(c);
+            }
+        }
+        vis.contractor_jobs = self
+            .policy
+            .decide(&AccessRequest {
+                actor,
+                action: Action::View,
+                compartment: Compartment::Repairs,
+                record_type: "case",
+                record_key: "case/*".into(),
+                relation: Relation { on_job: true, ..Default::default() },
+            })
+            .allowed
+            && actor.role == StaffRole::Contractor;
+        let mut tx = self.store.begin().await?;
+        let page = q::list_cases(&mut tx, actor.user_id, &vis, filter, Timestamp::now(), after, clamp_limit(limit)).await?;
+        // One list event per compartment the answer drew on.
+        let mut compartments: Vec<Compartment> = page.items.iter().map(|c| c.compartment).collect();
+        compartments.sort();
+        compartments.dedup();
+        if compartments.is_empty() {
+            compartments.push(Compartment::Tenancy);
+        }
+        for c in compartments {
+            let ids: Vec<Id> = page.items.iter().filter(|k| k.compartment == c).map(|k| k.id).collect();
+            let permit =
+                crate::Permit { action: Action::List, compartment: c, policy_ids: "case-list-filter".into(), break_glass_reason: None };
+            self.record(&mut tx, actor, &permit, Target::collection("case"), Some(json!({ "returned": ids }))).await?;
+        }
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// Applies one change to a case, checking the version and the lifecycle.
+    pub async fn change_case(&self, actor: &Actor, id: Id, change: &CaseChange) -> Result<CaseView> {
+        let compartment = self.case_compartment(id).await?;
+        self.guarded(actor, Action::Edit, compartment, case_target(id), async |tx: &mut Tx| {
+            let old = q::case(tx, id).await?;
+            if old.version != change.version() {
+                return Err(GateError::Conflict);
+            }
+            if old.is_closed() {
+                return Err(FieldError::new("change", "This case is closed").into());
+            }
+            let today = Gate::today();
+            let now = Timestamp::now();
+            let mut c = old.clone();
+            let event = self.apply(&mut c, change, today, now, tx).await?;
+            let saved = q::save_case(tx, &c, now).await?;
+            q::insert_event(tx, id, actor.user_id, event.0, &event.1, now).await?;
+            let view = self.view_of(tx, saved, today).await?;
+            Ok((view.clone(), case_target(id), Some(json!({ "old": old, "new": view.case, "event": event.1 }))))
+        })
+        .await
+    }
+
+    /// Validates and applies `change`; returns the timeline entry (kind, text).
+    async fn apply(&self, c: &mut Case, change: &CaseChange, today: Date, now: Timestamp, tx: &mut Tx) -> Result<(&'static str, String)> {
+        let on_date = |on: &Option<String>| -> Result<Date> {
+            match on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(today),
+                Some(s) => Ok(validate::iso_date("on", s, "Date")?),
+            }
+        };
+        Ok(match change {
+            CaseChange::Assign { assigned_to, team, .. } => {
+                hearth_store::staff::user_by_id(tx, *assigned_to)
+                    .await
+                    .map_err(|_| FieldError::new("assigned_to", "No such staff account"))?;
+                let from = c.assigned_to;
+                c.assigned_to = Some(*assigned_to);
+                if let Some(t) = team {
+                    c.team = validate::optional_text("team", Some(t), 100, "team")?;
+                }
+                (
+                    "assigned",
+                    format!(
+                        "Reassigned from {} to staff account {assigned_to}",
+                        from.map(|f| format!("staff account {f}")).unwrap_or_else(|| "nobody".into())
+                    ),
+                )
+            }
+            CaseChange::Status { status, on, .. } => {
+                let to = CaseStatus::parse(status.trim()).ok_or_else(|| FieldError::new("status", "Unknown status"))?;
+                if !c.kind.next_statuses(c.status).contains(&to) {
+                    let next: Vec<_> = c.kind.next_statuses(c.status).iter().map(|s| s.as_str()).collect();
+                    return Err(FieldError::new(
+                        "status",
+                        format!(
+                            "A {} case cannot go from {} to {}; next can be: {}",
+                            c.kind.label().to_lowercase(),
+                            c.status,
+                            to,
+                            if next.is_empty() { "nothing (close it)".into() } else { next.join(", ") }
+                        ),
+                    )
+                    .into());
+                }
+                let day = on_date(on)?;
+                match to {
+                    CaseStatus::Stage1Acknowledged | CaseStatus::Stage2Acknowledged => c.acknowledged_on = Some(day),
+                    CaseStatus::Stage2Received => {
+                        c.stage = Some(2);
+                        c.stage_received_on = Some(day);
+                        c.acknowledged_on = None;
+                        c.extension_days = 0;
+                        c.extension_reason = None;
+                    }
+                    CaseStatus::EscalatedToOmbudsman => c.ombudsman_escalated_on = Some(day),
+                    CaseStatus::Scheduled if c.window_start.is_none() => {
+                        return Err(FieldError::new("status", "Book the contractor and window with a schedule change").into())
+                    }
+                    CaseStatus::NoAccess => c.no_access_visits += 1,
+                    _ => {}
+                }
+                c.status = to;
+                ("status", format!("{} on {day}", to.label()))
+            }
+            CaseChange::Extend { days, reason, .. } => {
+                if c.kind != CaseKind::Complaint {
+                    return Err(FieldError::new("change", "Only a complaint's deadline can be extended").into());
+                }
+                if *days == 0 || c.extension_days as u32 + days > self.complaint_code.max_extension_days {
+                    return Err(FieldError::new(
+                        "days",
+                        format!("Extensions total at most {} working days per stage", self.complaint_code.max_extension_days),
+                    )
+                    .into());
+                }
+                let reason = validate::name("reason", reason, "reason for the extension")?;
+                c.extension_days += *days as i64;
+                c.extension_reason = Some(reason.clone());
+                ("extended", format!("Response deadline extended by {days} working days: {reason}"))
+            }
+            CaseChange::Schedule { contractor_id, window_start, window_end, .. } => {
+                if c.kind != CaseKind::Repair {
+                    return Err(FieldError::new("change", "Only a repair job is scheduled").into());
+                }
+                let contractor = hearth_store::staff::user_by_id(tx, *contractor_id)
+                    .await
+                    .map_err(|_| FieldError::new("contractor_id", "No such contractor"))?;
+                if contractor.role != StaffRole::Contractor {
+                    return Err(FieldError::new("contractor_id", "That account is not a contractor").into());
+                }
+                let start: Timestamp = window_start
+                    .parse()
+                    .map_err(|_| FieldError::new("window_start", "Give the start as a date and time, like 2026-11-24T09:00:00Z"))?;
+                let end: Timestamp = window_end
+                    .parse()
+                    .map_err(|_| FieldError::new("window_end", "Give the end as a date and time, like 2026-11-24T13:00:00Z"))?;
+                if end <= start {
+                    return Err(FieldError::new("window_end", "The window must end after it starts").into());
+                }
+                c.contractor_id = Some(*contractor_id);
+                c.window_start = Some(start);
+                c.window_end = Some(end);
+                if matches!(c.status, CaseStatus::Reported | CaseStatus::NoAccess) {
+                    c.status = CaseStatus::Scheduled;
+                }
+                ("scheduled", format!("Booked {} from {start} to {end}", contractor.display_name))
+            }
+            CaseChange::Note { kind, text, .. } => {
+                let text = validate::name("text", text, "note")?;
+                let kind = match kind.as_deref().unwrap_or("note") {
+                    "contact" => "contact",
+                    "note" => "note",
+                    _ => return Err(FieldError::new("kind", "A timeline entry is a note or a contact").into()),
+                };
+                (kind, text)
+            }
+            CaseChange::Close { outcome, note, remedy, .. } => {
+                let outcome = CaseOutcome::parse(outcome.trim()).filter(|o| c.kind.outcomes().contains(o)).ok_or_else(|| {
+                    let allowed: Vec<_> = c.kind.outcomes().iter().map(|o| o.as_str()).collect();
+                    FieldError::new("outcome", format!("Outcome must be one of: {}", allowed.join(", ")))
+                })?;
+                c.outcome = Some(outcome);
+                c.outcome_note = validate::optional_text("note", note.as_deref(), 2000, "note")?;
+                c.remedy = validate::optional_text("remedy", remedy.as_deref(), 2000, "remedy")?;
+                c.closed_at = Some(now);
+                c.retention_from = Some(today);
+                c.status = CaseStatus::Closed;
+                let opened = c.opened_at.to_zoned_datetime(crate::uk()).date();
+                c.days_to_complete = Some(opened.until(today).map(|s| s.get_days() as i64).unwrap_or(0));
+                c.upheld = match outcome {
+                    CaseOutcome::Upheld | CaseOutcome::PartlyUpheld => Some(true),
+                    CaseOutcome::NotUpheld => Some(false),
+                    _ => None,
+                };
+                ("closed", format!("Closed: {}", outcome.label()))
+            }
+        })
+    }
+}
