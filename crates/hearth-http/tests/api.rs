@@ -23,6 +23,7 @@ both_backends!(
     refusals_are_audited_and_return_no_data,
     every_read_and_write_leaves_an_intact_audit_chain,
     openapi_document_describes_the_api,
+    the_declared_purpose_is_recorded_and_judged,
 );
 
 /// Audit events after `after`; the transaction ends before the caller goes
@@ -510,4 +511,44 @@ async fn openapi_document_describes_the_api(s: TestServer) {
     }
     assert!(doc["components"]["schemas"].get("Person").is_some());
     assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
+}
+
+async fn the_declared_purpose_is_recorded_and_judged(s: TestServer) {
+    let t = officer(&s).await;
+    let id = create_adult(&s, &t, "Pia", "Purposeful").await["id"].as_i64().unwrap();
+    let r = s
+        .client
+        .get(s.url(&format!("/api/v1/people/{id}")))
+        .bearer_auth(&t)
+        .header("x-hearth-purpose", "tenancy_audit")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let events = {
+        let mut tx = s.store.begin().await.unwrap();
+        hearth_store::audit::events_for_person(&mut tx, id, 1).await.unwrap()
+    };
+    assert_eq!(events[0].event.purpose, "tenancy_audit");
+    let r = s
+        .client
+        .get(s.url(&format!("/api/v1/people/{id}")))
+        .bearer_auth(&t)
+        .header("x-hearth-purpose", "Bad Purpose!")
+        .send()
+        .await
+        .unwrap();
+    let (st, p) = split(r).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["x-hearth-purpose".to_string()]));
+    // Sensitive data is never processed for marketing, whatever the role.
+    let income = s.token(StaffRole::IncomeOfficer).await;
+    let r = s
+        .client
+        .get(s.url(&format!("/api/v1/people/{id}")))
+        .bearer_auth(&income)
+        .header("x-hearth-purpose", "marketing")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "identity is not sensitive");
 }

@@ -132,12 +132,18 @@ pub async fn load_data(gate: &Gate, seed: u64, households: usize) -> Result<bool
             purpose: "demo_data".into(),
             responsibilities: vec![],
         };
-        load_people(gate, &loader, seed, households).await?;
+        for officer in ["housing.officer", "asb.officer", "income.officer", "independent.living"] {
+            gate.set_manager(officer, "manager").await.map_err(err)?;
+        }
+        let people = load_people(gate, &loader, seed, households).await?;
+        load_cases(gate, &loader, seed, &people).await?;
     }
     Ok(loader_id.is_some())
 }
 
-async fn load_people(gate: &Gate, actor: &Actor, seed: u64, households: usize) -> Result<()> {
+/// (person id, property id) of each adult loaded, for the demo cases.
+async fn load_people(gate: &Gate, actor: &Actor, seed: u64, households: usize) -> Result<Vec<(Id, Id)>> {
+    let mut adult_ids = vec![];
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let bar = ProgressBar::new(households as u64).with_message("demo households");
     bar.set_style(ProgressStyle::with_template("{msg} {bar:30} {pos}/{len}").expect("static template"));
@@ -190,6 +196,7 @@ async fn load_people(gate: &Gate, actor: &Actor, seed: u64, households: usize) -
                 .await
                 .map_err(err)?;
             people += 1;
+            adult_ids.push((person.id, property.id));
             let phone_in =
                 ContactPointInput { kind: Some("phone".into()), value: Some(phone(&mut rng)), preferred: Some(true), ..Default::default() };
             gate.add_contact(actor, person.id, &phone_in).await.map_err(err)?;
@@ -251,5 +258,87 @@ async fn load_people(gate: &Gate, actor: &Actor, seed: u64, households: usize) -
     }
     bar.finish_and_clear();
     println!("Loaded {people} synthetic people in {households} households (seed {}).", seed);
+    Ok(adult_ids)
+}
+
+/// A few cases of every kind, assigned to the demo officers; two repair jobs
+/// are booked for the demo contractor in a window around now.
+async fn load_cases(gate: &Gate, actor: &Actor, seed: u64, adults: &[(Id, Id)]) -> Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xCA5E);
+    let id_of = async |name: &str| gate.user_id(name).await.map_err(err);
+    let (housing, asb, living, contractor) =
+        (id_of("housing.officer").await?, id_of("asb.officer").await?, id_of("independent.living").await?, id_of("contractor").await?);
+    let pick = |rng: &mut ChaCha8Rng| adults[rng.gen_range(0..adults.len())];
+    let party = |person: Id, role: &str, anonymous: bool| PartyInput {
+        person_id: Some(person),
+        role: Some(role.into()),
+        anonymous: Some(anonymous),
+    };
+    let mut opened = 0;
+    for i in 0..24 {
+        let (a, _) = pick(&mut rng);
+        let (b, property) = pick(&mut rng);
+        let input = match i % 6 {
+            0 => CaseInput {
+                kind: Some("asb".into()),
+                summary: Some("Loud music late at night reported by a neighbour".into()),
+                assigned_to: Some(asb),
+                parties: Some(vec![party(a, "reporter", true), party(b, "alleged_perpetrator", false)]),
+                ..Default::default()
+            },
+            1 => CaseInput {
+                kind: Some("safeguarding".into()),
+                summary: Some("Concern raised about a tenant's welfare after a missed visit".into()),
+                assigned_to: Some(housing),
+                parties: Some(vec![party(a, "subject", false)]),
+                ..Default::default()
+            },
+            2 => CaseInput {
+                kind: Some("complaint".into()),
+                summary: Some("Complaint about the time taken to fix a boiler".into()),
+                assigned_to: Some(housing),
+                received_on: Some(format!("2026-{:02}-{:02}", rng.gen_range(9..=11), rng.gen_range(1..=20))),
+                parties: Some(vec![party(a, "complainant", false)]),
+                ..Default::default()
+            },
+            3 => CaseInput {
+                kind: Some("care_support".into()),
+                summary: Some("Support plan review for independent living".into()),
+                assigned_to: Some(living),
+                parties: Some(vec![party(a, "subject", false)]),
+                ..Default::default()
+            },
+            4 => CaseInput {
+                kind: Some("repair".into()),
+                summary: Some("Kitchen tap dripping constantly".into()),
+                trade: Some(["plumbing", "electrical", "heating", "carpentry"][rng.gen_range(0..4)].into()),
+                property_id: Some(property),
+                priority: Some(["routine", "urgent", "emergency"][rng.gen_range(0..3)].into()),
+                parties: Some(vec![party(b, "subject", false)]),
+                ..Default::default()
+            },
+            _ => CaseInput {
+                kind: Some("tenancy_management".into()),
+                summary: Some("Request to add a household member to the tenancy".into()),
+                assigned_to: Some(housing),
+                parties: Some(vec![party(a, "subject", false)]),
+                ..Default::default()
+            },
+        };
+        let view = gate.open_case(actor, &input).await.map_err(err)?;
+        opened += 1;
+        if view.case.kind == CaseKind::Repair && i < 12 {
+            // Booked in a window around now, so the demo contractor sees the job.
+            let now = jiff::Timestamp::now();
+            let change = hearth_gate::cases::CaseChange::Schedule {
+                version: view.case.version,
+                contractor_id: contractor,
+                window_start: (now - jiff::SignedDuration::from_hours(1)).to_string(),
+                window_end: (now + jiff::SignedDuration::from_hours(8)).to_string(),
+            };
+            gate.change_case(actor, view.case.id, &change).await.map_err(err)?;
+        }
+    }
+    println!("Opened {opened} demo cases (ASB, safeguarding, complaints, care, repairs, tenancy).");
     Ok(())
 }

@@ -94,6 +94,9 @@ enum UserCommand {
         /// Compartments this person manages (managers), e.g. --responsibility asb,safeguarding.
         #[arg(long, value_delimiter = ',')]
         responsibility: Vec<String>,
+        /// Username of this person's line manager (who then sees the cases assigned to them).
+        #[arg(long)]
+        manager: Option<String>,
     },
 }
 
@@ -113,14 +116,14 @@ async fn main() -> anyhow::Result<()> {
         let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
         return bench::run(&policy, *iterations, postgres.as_deref()).await;
     }
+    // Bad policy files stop start-up here, before the database is touched.
+    let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
     let store = match &cli.command {
         // Checking the trail must not change the database it checks, not even its schema.
         Command::Audit { .. } => Store::connect(&cli.database_url).await,
         _ => Store::open(&cli.database_url).await,
     }
     .context("opening the database")?;
-    // Bad policy files stop start-up here, before anything is served.
-    let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
     if !(1..=24 * 60).contains(&cli.break_glass_minutes) {
         bail!("--break-glass-minutes must be from 1 to 1440");
     }
@@ -138,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
             }
             serve(gate, listen).await?;
         }
-        Command::User { command: UserCommand::Add { username, role, name, responsibility } } => {
+        Command::User { command: UserCommand::Add { username, role, name, responsibility, manager } } => {
             let Some(role) = StaffRole::parse(&role) else {
                 let roles: Vec<_> = StaffRole::ALL.iter().map(|r| r.as_str()).collect();
                 bail!("unknown role {role:?}; use one of: {}", roles.join(", "));
@@ -153,6 +156,9 @@ async fn main() -> anyhow::Result<()> {
                 }
             };
             let id = gate.add_user(&username, &name, role, &responsibility, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(m) = manager {
+                gate.set_manager(&username, &m).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
             println!("Added {username} ({}) as user {id}.", role.label());
         }
         Command::Audit { command } => {

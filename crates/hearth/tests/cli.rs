@@ -119,3 +119,19 @@ fn user_add_refuses_an_unknown_role() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
 }
+
+#[test]
+fn a_bad_policy_file_stops_start_up_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hearth.cedar"), "permit (principal, action, resource) when { resource.colour == \"red\" };").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["migrate"])
+        .env("HEARTH_DATABASE_URL", format!("sqlite://{}", dir.path().join("p.db").display()))
+        .env("HEARTH_POLICY_DIR", dir.path())
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("access policies") && err.contains("hearth.cedar"), "{err}");
+}

@@ -141,7 +141,10 @@ fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
 }
 
-/// The staff member a bearer token belongs to.
+/// Request header naming the processing purpose (default `housing_management`).
+pub const PURPOSE_HEADER: &str = "x-hearth-purpose";
+
+/// The staff member a bearer token belongs to, with the purpose they declared.
 pub struct ApiActor(pub Actor);
 
 impl FromRequestParts<AppState> for ApiActor {
@@ -149,8 +152,22 @@ impl FromRequestParts<AppState> for ApiActor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let token = bearer(&parts.headers).ok_or_else(|| Problem::from(hearth_gate::GateError::Unauthenticated))?;
-        let session = state.gate.session(token, SessionKind::Api).await?;
-        Ok(ApiActor(session.actor))
+        let mut actor = state.gate.session(token, SessionKind::Api).await?.actor;
+        // The caller declares why it is processing; the policies and the audit trail see it.
+        if let Some(p) = parts.headers.get(PURPOSE_HEADER) {
+            let p = p.to_str().unwrap_or("").trim();
+            if !(3..=40).contains(&p.len()) || !p.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                return Err(Problem::field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation",
+                    "Bad purpose",
+                    PURPOSE_HEADER,
+                    "The purpose is a name of 3 to 40 lower-case letters and underscores, e.g. rent_collection",
+                ));
+            }
+            actor.purpose = p.to_string();
+        }
+        Ok(ApiActor(actor))
     }
 }
 
