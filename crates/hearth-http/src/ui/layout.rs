@@ -43,6 +43,7 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                         ul class="govuk-service-navigation__list" id="navigation" {
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/search" { "Find a customer" } }
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/people/new" { "Add a person" } }
+                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/cases" { "Cases" } }
                                             @if chrome.reviewer {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/break-glass" { "Break-glass reviews" } }
                                             }

@@ -4,6 +4,7 @@
 //! token tied to the session, and cross-origin posts are refused.
 
 mod break_glass;
+mod cases;
 mod history;
 mod layout;
 mod pages;
@@ -37,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/break-glass", post(break_glass::break_glass))
         .route("/break-glass", get(break_glass::review_list))
         .route("/break-glass/{id}/review", post(break_glass::review))
+        .route("/cases", get(cases::list).post(cases::open_case))
+        .route("/cases/new", get(cases::new_case_form))
+        .route("/cases/{id}", get(cases::case_page))
+        .route("/cases/{id}/changes", post(cases::change_case))
 }
 
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

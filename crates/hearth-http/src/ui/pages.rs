@@ -298,6 +298,7 @@ fn person_content(rec: &PersonRecord, banner: Option<&str>, offer: &dyn Fn(Compa
         span class="govuk-caption-l" { (if p.kind == PersonKind::Child { "Child" } else { "Customer" }) }
         h1 class="govuk-heading-l" { (p.full_name()) }
         p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/history" } { "View history" } }
+        p class="govuk-body" { a class="govuk-link" href={ "/cases/new?person_id=" (id) } { "Open a case for this person" } }
 
         h2 class="govuk-heading-m" { "Identity" }
         dl class="govuk-summary-list" {

@@ -1,0 +1,761 @@
+//! Cases in the web UI: the officer's case list, the open-a-case form, the
+//! case page with its parties and timeline, and the small forms that change
+//! a case (assign, log a contact, move status, close).
+//!
+//! Every decision is the gate's: these handlers turn flat GOV.UK forms into
+//! gate calls and the gate's field errors back into errors on the inputs.
+//! Times are shown in Europe/London.
+
+use super::layout::{csrf_field, date_input, error_for, long_date, page, success_banner, Input};
+use super::pages::{chrome, error_page, respond};
+use super::UiSession;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use hearth_domain::*;
+use hearth_gate::cases::{CaseChange, CaseView};
+use hearth_gate::{Gate, GateError};
+use hearth_store::cases::CaseFilter;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// How many parties the open-a-case form offers; more can be added later.
+const PARTY_SLOTS: usize = 2;
+
+/// "2 March 2026, 14:05 GMT": the zone is shown in case the time-zone
+/// database is missing and UTC stands in.
+fn uk_time(t: Timestamp) -> String {
+    let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+    t.to_zoned_datetime(tz).strftime("%-d %B %Y, %H:%M %Z").to_string()
+}
+
+fn overdue_tag() -> Markup {
+    html! { strong class="govuk-tag govuk-tag--red" { "Overdue" } }
+}
+
+fn inline_error(id: &str, error: Option<&str>) -> Markup {
+    html! {
+        @if let Some(e) = error {
+            p id={ (id) "-error" } class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
+        }
+    }
+}
+
+/// The GOV.UK error summary; each link goes to the first input of its field
+/// (a date's day box), so keyboard users land where they type.
+fn error_summary(errors: &[FieldError]) -> Markup {
+    let anchor = |f: &str| match f {
+        "received_on" | "due_date" => format!("{f}-day"),
+        f => f.to_string(),
+    };
+    html! {
+        @if !errors.is_empty() {
+            div class="govuk-error-summary" data-module="govuk-error-summary" {
+                div role="alert" {
+                    h2 class="govuk-error-summary__title" { "There is a problem" }
+                    div class="govuk-error-summary__body" {
+                        ul class="govuk-list govuk-error-summary__list" {
+                            @for e in errors { li { a href={ "#" (anchor(&e.field)) } { (e.message) } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Radios for one field; the first input's id is the field's name so the
+/// error summary can link to it.
+fn radios(name: &str, legend: &str, options: &[(&str, &str)], checked: &str, errors: &[FieldError], inline: bool) -> Markup {
+    let error = error_for(errors, name);
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" aria-describedby=[error.is_some().then(|| format!("{name}-error"))] {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
+                (inline_error(name, error))
+                div class={ "govuk-radios" @if inline { " govuk-radios--inline" } } data-module="govuk-radios" {
+                    @for (i, (value, label)) in options.iter().enumerate() {
+                        @let id = if i == 0 { name.to_string() } else { format!("{name}-{value}") };
+                        div class="govuk-radios__item" {
+                            input class="govuk-radios__input" id=(id) name=(name) type="radio" value=(value) checked[checked == *value];
+                            label class="govuk-label govuk-radios__label" for=(id) { (label) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A textarea; `id` differs from `name` where one page has several forms.
+fn textarea(id: &str, name: &str, label: &str, value: &str, errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, id);
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            label class="govuk-label govuk-label--s" for=(id) { (label) }
+            (inline_error(id, error))
+            textarea class={ "govuk-textarea" @if error.is_some() { " govuk-textarea--error" } } id=(id) name=(name) rows="3"
+                aria-describedby=[error.is_some().then(|| format!("{id}-error"))] { (value) }
+        }
+    }
+}
+
+fn select(id: &str, label: &str, options: &[(&str, &str)], chosen: &str, errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, id);
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            label class="govuk-label" for=(id) { (label) }
+            (inline_error(id, error))
+            select class={ "govuk-select" @if error.is_some() { " govuk-select--error" } } id=(id) name=(id)
+                aria-describedby=[error.is_some().then(|| format!("{id}-error"))] {
+                @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
+            }
+        }
+    }
+}
+
+fn row(key: &str, value: Markup) -> Markup {
+    html! {
+        div class="govuk-summary-list__row govuk-summary-list__row--no-actions" {
+            dt class="govuk-summary-list__key" { (key) }
+            dd class="govuk-summary-list__value" { (value) }
+        }
+    }
+}
+
+// ---- the case list ----
+
+/// The date a case is due and whether it is late. The list has cases, not
+/// case views, and asking the gate for each case would record a view of each;
+/// so this mirrors the gate's rule with the shipped Complaint Handling Code.
+fn due_and_overdue(c: &Case, today: Date) -> (Option<Date>, bool) {
+    if c.kind == CaseKind::Complaint {
+        if let Some(received) = c.stage_received_on {
+            let d = ComplaintCode::default().deadlines(
+                &WorkingCalendar::england_and_wales(),
+                c.stage.unwrap_or(1) as u8,
+                received,
+                c.acknowledged_on,
+                c.extension_days as u32,
+            );
+            let responded =
+                matches!(c.status, CaseStatus::Stage1Responded | CaseStatus::Stage2Responded | CaseStatus::EscalatedToOmbudsman);
+            let late = (!responded && today > d.respond_by) || (c.acknowledged_on.is_none() && today > d.acknowledge_by);
+            return (Some(d.respond_by), late && !c.is_closed());
+        }
+    }
+    (c.due_date, !c.is_closed() && c.due_date.is_some_and(|d| today > d))
+}
+
+fn case_table(caption: &str, cases: &[Case], today: Date) -> Markup {
+    html! {
+        table class="govuk-table" {
+            caption class="govuk-table__caption govuk-table__caption--m" { (caption) }
+            thead class="govuk-table__head" {
+                tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "Reference" }
+                    th scope="col" class="govuk-table__header" { "Kind" }
+                    th scope="col" class="govuk-table__header" { "Summary" }
+                    th scope="col" class="govuk-table__header" { "Priority" }
+                    th scope="col" class="govuk-table__header" { "Status" }
+                    th scope="col" class="govuk-table__header" { "Due" }
+                }
+            }
+            tbody class="govuk-table__body" {
+                @for c in cases {
+                    @let (due, late) = due_and_overdue(c, today);
+                    tr class="govuk-table__row" {
+                        td class="govuk-table__cell" { a class="govuk-link" href={ "/cases/" (c.id) } { (c.reference) } }
+                        td class="govuk-table__cell" { (c.kind.label()) }
+                        td class="govuk-table__cell" { (c.summary) }
+                        td class="govuk-table__cell" { (c.priority.label()) }
+                        td class="govuk-table__cell" { (c.status.label()) }
+                        td class="govuk-table__cell" {
+                            (due.map(long_date).unwrap_or_else(|| "Not set".into()))
+                            @if late { " " (overdue_tag()) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn list(State(s): State<AppState>, session: UiSession) -> Response {
+    let me = session.actor.user_id;
+    let mine = CaseFilter { assigned_to: Some(me), open_only: true, ..Default::default() };
+    let mine = match s.gate.list_cases(&session.actor, &mine, None, Some(100)).await {
+        Ok(p) => p.items,
+        Err(e) => return error_page(&session, e),
+    };
+    let open = CaseFilter { open_only: true, ..Default::default() };
+    let others: Vec<Case> = match s.gate.list_cases(&session.actor, &open, None, Some(100)).await {
+        Ok(p) => p.items.into_iter().filter(|c| c.assigned_to != Some(me)).collect(),
+        Err(e) => return error_page(&session, e),
+    };
+    let today = Gate::today();
+    let title = "Your cases";
+    respond(
+        StatusCode::OK,
+        page(
+            title,
+            &chrome(&session),
+            false,
+            html! {
+                h1 class="govuk-heading-l" { (title) }
+                a href="/cases/new" role="button" draggable="false" class="govuk-button" data-module="govuk-button" { "Open a case" }
+                @if mine.is_empty() {
+                    p class="govuk-body" { "No open cases are assigned to you." }
+                } @else {
+                    (case_table("Open cases assigned to you", &mine, today))
+                }
+                @if !others.is_empty() {
+                    (case_table("Other cases you can see", &others, today))
+                }
+            },
+        ),
+    )
+}
+
+// ---- opening a case ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewCaseQuery {
+    person_id: Option<String>,
+}
+
+/// The open-a-case form as posted: flat fields, parties numbered from 0.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CaseForm {
+    _csrf: String,
+    kind: String,
+    summary: String,
+    priority: String,
+    assigned_to: String,
+    team: String,
+    due_date_day: String,
+    due_date_month: String,
+    due_date_year: String,
+    received_on_day: String,
+    received_on_month: String,
+    received_on_year: String,
+    trade: String,
+    property_id: String,
+    party0_person_id: String,
+    party0_role: String,
+    party0_anonymous: Option<String>,
+    party1_person_id: String,
+    party1_role: String,
+    party1_anonymous: Option<String>,
+}
+
+fn date_of(d: &str, m: &str, y: &str) -> Option<String> {
+    let (d, m, y) = (d.trim(), m.trim(), y.trim());
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        None
+    } else {
+        Some(format!("{y:0>4}-{m:0>2}-{d:0>2}"))
+    }
+}
+
+impl CaseForm {
+    fn party(&self, i: usize) -> (&str, &str, bool) {
+        match i {
+            0 => (&self.party0_person_id, &self.party0_role, self.party0_anonymous.is_some()),
+            _ => (&self.party1_person_id, &self.party1_role, self.party1_anonymous.is_some()),
+        }
+    }
+
+    /// The gate's input, errors found while reading the form (ids that are
+    /// not numbers), and for each party sent, the form slot it came from.
+    fn input(&self) -> (CaseInput, Vec<FieldError>, Vec<usize>) {
+        let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        let mut errors = vec![];
+        let number = |s: &str, field: &str, what: &str, errors: &mut Vec<FieldError>| -> Option<Id> {
+            let s = s.trim();
+            if s.is_empty() {
+                return None;
+            }
+            s.parse().map_err(|_| errors.push(FieldError::new(field, format!("{what} must be a number, like 42")))).ok()
+        };
+        let property_id = number(&self.property_id, "property_id", "Property ID", &mut errors);
+        let mut parties = vec![];
+        let mut slots = vec![];
+        for i in 0..PARTY_SLOTS {
+            let (person, role, anonymous) = self.party(i);
+            // An untouched slot is no party; a half-filled one is, so the gate names what is missing.
+            if person.trim().is_empty() && role.trim().is_empty() && !anonymous {
+                continue;
+            }
+            let person_id = number(person, &format!("party{i}_person_id"), "Person ID", &mut errors);
+            if person.trim().is_empty() {
+                errors.push(FieldError::new(format!("party{i}_person_id"), "Enter the person ID"));
+            }
+            parties.push(PartyInput { person_id, role: opt(role), anonymous: Some(anonymous) });
+            slots.push(i);
+        }
+        let input = CaseInput {
+            kind: opt(&self.kind),
+            summary: Some(self.summary.clone()),
+            priority: opt(&self.priority),
+            due_date: date_of(&self.due_date_day, &self.due_date_month, &self.due_date_year),
+            assigned_to: None,
+            team: opt(&self.team),
+            received_on: date_of(&self.received_on_day, &self.received_on_month, &self.received_on_year),
+            trade: opt(&self.trade),
+            property_id,
+            parties: Some(parties),
+        };
+        (input, errors, slots)
+    }
+}
+
+/// Puts the gate's field names (`parties[0].role`) onto the form's input
+/// ids (`party0_role`), so summary links and inline errors find them.
+fn form_field(field: &str, slots: &[usize]) -> String {
+    if let Some(rest) = field.strip_prefix("parties[") {
+        if let Some((n, name)) = rest.split_once("].") {
+            if let Some(slot) = n.parse::<usize>().ok().and_then(|n| slots.get(n)) {
+                return format!("party{slot}_{name}");
+            }
+        }
+    }
+    field.to_string()
+}
+
+fn new_case_page(s: &UiSession, f: &CaseForm, errors: &[FieldError]) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let kinds: Vec<(&str, &str)> = CaseKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
+    let priorities: Vec<(&str, &str)> = CasePriority::ALL.iter().map(|p| (p.as_str(), p.label())).collect();
+    let priority = if f.priority.is_empty() { CasePriority::Routine.as_str() } else { f.priority.as_str() };
+    let mut trades = vec![("", "Not a repair")];
+    trades.extend(Trade::ALL.iter().map(|t| (t.as_str(), t.label())));
+    let mut roles = vec![("", "Choose a role")];
+    roles.extend(PartyRole::ALL.iter().map(|r| (r.as_str(), r.label())));
+    let title = "Open a case";
+    respond(
+        status,
+        page(
+            title,
+            &chrome(s),
+            !errors.is_empty(),
+            html! {
+                a class="govuk-back-link" href="/cases" { "Back to your cases" }
+                div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                    (error_summary(errors))
+                    h1 class="govuk-heading-l" { (title) }
+                    form method="post" action="/cases" novalidate {
+                        (csrf_field(&s.csrf))
+                        (radios("kind", "Kind of case", &kinds, &f.kind, errors, false))
+                        (textarea("summary", "summary", "Summary", &f.summary, errors))
+                        (radios("priority", "Priority", &priorities, priority, errors, true))
+                        (Input::text("assigned_to", "Assign to (staff username, optional)", &f.assigned_to).hint("Leave blank to assign it later.").autocomplete("off").width("20").no_spellcheck().render(errors))
+                        (Input::text("team", "Team (optional)", &f.team).autocomplete("off").width("20").render(errors))
+                        (date_input("due_date", "Due by (optional)", "For example, 27 3 2027", (&f.due_date_day, &f.due_date_month, &f.due_date_year), errors))
+
+                        h2 class="govuk-heading-m" { "Complaints" }
+                        (date_input("received_on", "Date received (optional)", "For a complaint. Leave blank for today.", (&f.received_on_day, &f.received_on_month, &f.received_on_year), errors))
+
+                        h2 class="govuk-heading-m" { "Repairs" }
+                        (select("trade", "Trade", &trades, &f.trade, errors))
+                        (Input::text("property_id", "Property ID", &f.property_id).hint("For a repair: the property to be repaired.").width("10").no_spellcheck().render(errors))
+
+                        @for i in 0..PARTY_SLOTS {
+                            @let (person, role, anonymous) = f.party(i);
+                            @let anon_id = format!("party{i}_anonymous");
+                            @let anon_error = error_for(errors, &anon_id);
+                            h2 class="govuk-heading-m" { "Party " (i + 1) " (optional)" }
+                            (Input::text(&format!("party{i}_person_id"), "Person ID", person).width("10").no_spellcheck().render(errors))
+                            (select(&format!("party{i}_role"), "Role", &roles, role, errors))
+                            div class={ "govuk-form-group" @if anon_error.is_some() { " govuk-form-group--error" } } {
+                                (inline_error(&anon_id, anon_error))
+                                div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
+                                    div class="govuk-checkboxes__item" {
+                                        input class="govuk-checkboxes__input" id=(anon_id) name=(anon_id) type="checkbox" value="yes" checked[anonymous]
+                                            aria-describedby=[anon_error.is_some().then(|| format!("{anon_id}-error"))];
+                                        label class="govuk-label govuk-checkboxes__label" for=(anon_id) {
+                                            "Keep the reporter anonymous" span class="govuk-visually-hidden" { " (party " (i + 1) ")" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Open the case" }
+                    }
+                } }
+            },
+        ),
+    )
+}
+
+pub async fn new_case_form(session: UiSession, Query(q): Query<NewCaseQuery>) -> Response {
+    // Only a plain number is carried into the form from the link.
+    let person = q.person_id.filter(|p| !p.is_empty() && p.len() < 20 && p.bytes().all(|b| b.is_ascii_digit()));
+    let f = CaseForm { party0_person_id: person.unwrap_or_default(), ..Default::default() };
+    new_case_page(&session, &f, &[])
+}
+
+pub async fn open_case(State(s): State<AppState>, session: UiSession, headers: HeaderMap, Form(f): Form<CaseForm>) -> Response {
+    if let Err(r) = session.check_form(&headers, &f._csrf) {
+        return r.into_response();
+    }
+    let (mut input, mut errors, slots) = f.input();
+    if !f.assigned_to.trim().is_empty() {
+        match s.gate.user_id(f.assigned_to.trim()).await {
+            Ok(id) => input.assigned_to = Some(id),
+            Err(GateError::NotFound) => errors.push(FieldError::new("assigned_to", "There is no staff account with that username")),
+            Err(e) => return error_page(&session, e),
+        }
+    }
+    if !errors.is_empty() {
+        // Show the domain's complaints too, so the form is fixed in one go.
+        if let Err(v) = input.validate(Gate::today()) {
+            errors.extend(v.0.into_iter().map(|e| FieldError::new(form_field(&e.field, &slots), e.message)));
+        }
+        return new_case_page(&session, &f, &errors);
+    }
+    match s.gate.open_case(&session.actor, &input).await {
+        Ok(v) => Redirect::to(&format!("/cases/{}?done=opened", v.case.id)).into_response(),
+        Err(GateError::Invalid(v)) => {
+            let errors: Vec<_> = v.0.into_iter().map(|e| FieldError::new(form_field(&e.field, &slots), e.message)).collect();
+            new_case_page(&session, &f, &errors)
+        }
+        Err(e) => error_page(&session, e),
+    }
+}
+
+// ---- the case page ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn done_message(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "opened" => "Case opened",
+        "assigned" => "Case assigned",
+        "contact" => "Contact logged",
+        "status" => "Status changed",
+        "closed" => "Case closed",
+        _ => return None,
+    })
+}
+
+pub async fn case_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>, Query(done): Query<Done>) -> Response {
+    match s.gate.case(&session.actor, id).await {
+        Ok(v) => {
+            let banner = done.done.as_deref().and_then(done_message);
+            respond(StatusCode::OK, case_view_page(&session, &v, banner, &ChangeForm::default(), &[]))
+        }
+        Err(e) => error_page(&session, e),
+    }
+}
+
+fn staff(id: Option<Id>, me: Id) -> String {
+    match id {
+        None => "Nobody yet".into(),
+        Some(a) if a == me => format!("You (staff account {a})"),
+        Some(a) => format!("Staff account {a}"),
+    }
+}
+
+fn event_label(kind: &str) -> String {
+    match kind {
+        "opened" => "Opened".into(),
+        "assigned" => "Assigned".into(),
+        "status" => "Status".into(),
+        "note" => "Note".into(),
+        "contact" => "Contact".into(),
+        "extended" => "Deadline extended".into(),
+        "scheduled" => "Appointment booked".into(),
+        "closed" => "Closed".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+fn case_view_page(s: &UiSession, v: &CaseView, banner: Option<&str>, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+    let c = &v.case;
+    let me = s.actor.user_id;
+    page(
+        &c.reference,
+        &chrome(s),
+        !errors.is_empty(),
+        html! {
+            a class="govuk-back-link" href="/cases" { "Back to your cases" }
+            @if let Some(b) = banner { (success_banner(b)) }
+            (error_summary(errors))
+            span class="govuk-caption-l" { (c.kind.label()) }
+            h1 class="govuk-heading-l" { (c.reference) }
+            p class="govuk-body-l" { (c.summary) }
+            dl class="govuk-summary-list" {
+                (row("Status", html! { (c.status.label()) }))
+                (row("Priority", html! { (c.priority.label()) }))
+                (row("Assigned to", html! { (staff(c.assigned_to, me)) }))
+                (row("Team", html! { (c.team.as_deref().unwrap_or("Not set")) }))
+                (row("Opened", html! { time datetime=(c.opened_at) { (uk_time(c.opened_at)) } }))
+                @if let Some(d) = &v.deadlines {
+                    (row("Acknowledge by", html! { (long_date(d.acknowledge_by)) }))
+                    (row("Respond by", html! { (long_date(d.respond_by)) @if v.overdue { " " (overdue_tag()) } }))
+                } @else {
+                    (row("Due", html! {
+                        (c.due_date.map(long_date).unwrap_or_else(|| "Not set".into()))
+                        @if v.overdue { " " (overdue_tag()) }
+                    }))
+                }
+                @if let Some(t) = c.trade { (row("Trade", html! { (t.label()) })) }
+                @if let Some(p) = c.property_id { (row("Property", html! { "Property " (p) })) }
+                @if let Some(o) = c.outcome {
+                    (row("Outcome", html! { (o.label()) }))
+                    @if let Some(n) = &c.outcome_note { (row("Outcome note", html! { (n) })) }
+                    @if let Some(r) = &c.remedy { (row("Remedy", html! { (r) })) }
+                }
+                @if let Some(at) = c.closed_at { (row("Closed", html! { time datetime=(at) { (uk_time(at)) } })) }
+                @if let Some(d) = c.retention_from { (row("Retention from", html! { (long_date(d)) })) }
+            }
+
+            h2 class="govuk-heading-m" { "Parties" }
+            @if v.parties.is_empty() {
+                p class="govuk-body" { "No parties recorded." }
+            } @else {
+                table class="govuk-table" {
+                    caption class="govuk-table__caption govuk-visually-hidden" { "Parties to this case" }
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "Name" }
+                        th scope="col" class="govuk-table__header" { "Role" }
+                    } }
+                    tbody class="govuk-table__body" {
+                        @for p in &v.parties {
+                            tr class="govuk-table__row" {
+                                td class="govuk-table__cell" {
+                                    // An anonymous reporter is never named or linked, whoever reads the case.
+                                    @match (p.anonymous, p.person_id) {
+                                        (true, _) | (_, None) => "Anonymous reporter",
+                                        (false, Some(pid)) => a class="govuk-link" href={ "/people/" (pid) } { (p.name) },
+                                    }
+                                }
+                                td class="govuk-table__cell" { (p.role.label()) }
+                            }
+                        }
+                    }
+                }
+            }
+
+            h2 class="govuk-heading-m" { "Timeline" }
+            table class="govuk-table" id="timeline" {
+                caption class="govuk-table__caption govuk-visually-hidden" { "Timeline of this case, oldest first" }
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "When" }
+                    th scope="col" class="govuk-table__header" { "Who" }
+                    th scope="col" class="govuk-table__header" { "What" }
+                    th scope="col" class="govuk-table__header" { "Detail" }
+                } }
+                tbody class="govuk-table__body" {
+                    @for e in &v.timeline {
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" { time datetime=(e.at) { (uk_time(e.at)) } }
+                            td class="govuk-table__cell" { (e.by_username) }
+                            td class="govuk-table__cell" { (event_label(&e.kind)) }
+                            td class="govuk-table__cell" { (e.detail) }
+                        }
+                    }
+                }
+            }
+
+            h2 class="govuk-heading-m" { "Documents" }
+            p class="govuk-body" { "No documents yet." }
+
+            @if !c.is_closed() { (change_forms(s, c, f, errors)) }
+        },
+    )
+}
+
+/// One small form per change, each carrying the version it was read at.
+fn change_forms(s: &UiSession, c: &Case, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+    let action = format!("/cases/{}/changes", c.id);
+    let hidden = |change: &str| {
+        html! {
+            (csrf_field(&s.csrf))
+            input type="hidden" name="version" value=(c.version);
+            input type="hidden" name="change" value=(change);
+        }
+    };
+    let next: Vec<(&str, &str)> = c.kind.next_statuses(c.status).iter().map(|st| (st.as_str(), st.label())).collect();
+    let outcomes: Vec<(&str, &str)> = c.kind.outcomes().iter().map(|o| (o.as_str(), o.label())).collect();
+    html! {
+        h2 class="govuk-heading-m" id="changes" tabindex="-1" { "Work on this case" }
+
+        h3 class="govuk-heading-s" { "Assign" }
+        form method="post" action=(action) novalidate {
+            (hidden("assign"))
+            (Input::text("assign_username", "Staff username", &f.assigned_to).autocomplete("off").width("20").no_spellcheck().render(errors))
+            (Input::text("assign_team", "Team (optional)", &f.team).autocomplete("off").width("20").render(errors))
+            button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Assign" }
+        }
+
+        h3 class="govuk-heading-s" { "Log a contact" }
+        form method="post" action=(action) novalidate {
+            (hidden("note"))
+            input type="hidden" name="kind" value="contact";
+            (textarea("contact_text", "text", "What happened", &f.text, errors))
+            button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Log the contact" }
+        }
+
+        @if !next.is_empty() {
+            h3 class="govuk-heading-s" { "Move the case on" }
+            form method="post" action=(action) novalidate {
+                (hidden("status"))
+                (radios("status", "Move to", &next, &f.status, errors, false))
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Move the case on" }
+            }
+        }
+
+        h3 class="govuk-heading-s" { "Close the case" }
+        form method="post" action=(action) novalidate {
+            (hidden("close"))
+            (radios("outcome", "Outcome", &outcomes, &f.outcome, errors, false))
+            (textarea("close_note", "note", "Outcome note (optional)", &f.note, errors))
+            (textarea("close_remedy", "remedy", "Remedy offered (optional)", &f.remedy, errors))
+            button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Close the case" }
+        }
+    }
+}
+
+// ---- changing a case ----
+
+/// Every change form posts here; `change` says which one.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChangeForm {
+    _csrf: String,
+    version: i64,
+    change: String,
+    /// Assign: a staff username, resolved here to the account id.
+    #[serde(rename = "assign_username")]
+    assigned_to: String,
+    #[serde(rename = "assign_team")]
+    team: String,
+    kind: String,
+    text: String,
+    status: String,
+    outcome: String,
+    note: String,
+    remedy: String,
+}
+
+/// The gate's field names onto this page's input ids.
+fn change_field(field: &str) -> String {
+    match field {
+        "assigned_to" => "assign_username",
+        "team" => "assign_team",
+        "text" => "contact_text",
+        "note" => "close_note",
+        "remedy" => "close_remedy",
+        "status" | "outcome" => field,
+        _ => "changes",
+    }
+    .to_string()
+}
+
+pub async fn change_case(
+    State(s): State<AppState>,
+    session: UiSession,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<ChangeForm>,
+) -> Response {
+    if let Err(r) = session.check_form(&headers, &f._csrf) {
+        return r.into_response();
+    }
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
+    let version = f.version;
+    let change = match f.change.as_str() {
+        "assign" => {
+            let username = f.assigned_to.trim();
+            let found = if username.is_empty() { Err(GateError::NotFound) } else { s.gate.user_id(username).await };
+            match found {
+                Ok(assigned_to) => CaseChange::Assign { version, assigned_to, team: opt(&f.team) },
+                Err(GateError::NotFound) => {
+                    let msg = if username.is_empty() { "Enter a staff username" } else { "There is no staff account with that username" };
+                    return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("assign_username", msg)]).await;
+                }
+                Err(e) => return error_page(&session, e),
+            }
+        }
+        "note" => CaseChange::Note { version, kind: opt(&f.kind), text: f.text.clone() },
+        "status" if f.status.is_empty() => {
+            return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("status", "Choose where to move the case")]).await
+        }
+        "status" => CaseChange::Status { version, status: f.status.clone(), on: None },
+        "close" if f.outcome.is_empty() => {
+            return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("outcome", "Choose the outcome")]).await
+        }
+        "close" => CaseChange::Close { version, outcome: f.outcome.clone(), note: opt(&f.note), remedy: opt(&f.remedy) },
+        // Our forms only post the changes above.
+        _ => return error_page(&session, GateError::NotFound),
+    };
+    let done = match &change {
+        CaseChange::Assign { .. } => "assigned",
+        CaseChange::Note { .. } => "contact",
+        CaseChange::Status { .. } => "status",
+        _ => "closed",
+    };
+    match s.gate.change_case(&session.actor, id, &change).await {
+        Ok(_) => Redirect::to(&format!("/cases/{id}?done={done}")).into_response(),
+        Err(GateError::Invalid(v)) => {
+            let errors = v.0.into_iter().map(|e| FieldError::new(change_field(&e.field), e.message)).collect();
+            changes_refused(&s.gate, &session, id, &f, errors).await
+        }
+        Err(GateError::Conflict) => {
+            let e = FieldError::new(
+                "changes",
+                "Someone else changed this case while you were working on it. Check the case as it is now, then make your change again.",
+            );
+            changes_refused(&s.gate, &session, id, &f, vec![e]).await
+        }
+        Err(e) => error_page(&session, e),
+    }
+}
+
+/// The case page again, as it is now, with the errors and what was typed.
+async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, errors: Vec<FieldError>) -> Response {
+    let status = if errors.iter().any(|e| e.field == "changes" && e.message.starts_with("Someone else")) {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    match gate.case(&s.actor, id).await {
+        Ok(v) => respond(status, case_view_page(s, &v, None, f, &errors)),
+        Err(e) => error_page(s, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn party_errors_land_on_the_form_slot_they_came_from() {
+        assert_eq!(form_field("parties[0].anonymous", &[1]), "party1_anonymous");
+        assert_eq!(form_field("parties[1].role", &[0, 1]), "party1_role");
+        assert_eq!(form_field("summary", &[]), "summary");
+    }
+
+    #[test]
+    fn untouched_party_slots_are_not_sent() {
+        let f = CaseForm { kind: "asb".into(), party1_person_id: "7".into(), party1_role: "witness".into(), ..Default::default() };
+        let (input, errors, slots) = f.input();
+        assert!(errors.is_empty());
+        assert_eq!(slots, vec![1]);
+        assert_eq!(input.parties.unwrap()[0].person_id, Some(7));
+        let bad = CaseForm { party0_person_id: "seven".into(), ..Default::default() };
+        assert_eq!(bad.input().1[0].field, "party0_person_id");
+    }
+}

@@ -1,0 +1,147 @@
+//! Cases in the web UI without a browser: an ASB officer opens a case through
+//! the form (with an anonymous reporter), sees it in their list, logs a
+//! contact and closes it; bad forms name their fields, CSRF-less posts are
+//! refused, and an unrelated housing officer is refused the case page; on
+//! SQLite and PostgreSQL.
+
+mod common;
+
+use common::{TestServer, PASSWORD};
+use hearth_domain::StaffRole;
+use reqwest::redirect::Policy;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::json;
+
+both_backends!(an_officer_opens_works_and_closes_a_case_in_the_browser, case_forms_name_their_errors_and_need_the_token);
+
+fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in page")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Signs `username` in through the form; returns the session's CSRF token.
+async fn sign_in(s: &TestServer, c: &Client, username: &str) -> String {
+    let page = c.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = field(&page, "_csrf");
+    let r = c.post(s.url("/login")).form(&[("_csrf", csrf.as_str()), ("username", username), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{username} signs in");
+    let search = c.get(s.url("/search")).send().await.unwrap().text().await.unwrap();
+    field(&search, "_csrf")
+}
+
+async fn get(s: &TestServer, c: &Client, path: &str) -> (StatusCode, String) {
+    let r = c.get(s.url(path)).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn person(s: &TestServer, given: &str, family: &str) -> i64 {
+    let t = s.token(StaffRole::AsbOfficer).await;
+    let (st, p) = s.call(&t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": family}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    p["id"].as_i64().unwrap()
+}
+
+async fn an_officer_opens_works_and_closes_a_case_in_the_browser(s: TestServer) {
+    let reporter = person(&s, "Rhian", "Whistleford").await;
+    let neighbour = person(&s, "Noel", "Loudhouse").await;
+    let c = browser();
+    let csrf = sign_in(&s, &c, "asb_officer").await;
+
+    let (status, form) = get(&s, &c, &format!("/cases/new?person_id={reporter}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains(&format!("name=\"party0_person_id\" type=\"text\" value=\"{reporter}\"")), "the first party is filled in");
+
+    let (r, n) = (reporter.to_string(), neighbour.to_string());
+    let r = c
+        .post(s.url("/cases"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "asb"),
+            ("summary", "Loud music every night"),
+            ("priority", "routine"),
+            ("assigned_to", "asb_officer"),
+            ("party0_person_id", r.as_str()),
+            ("party0_role", "reporter"),
+            ("party0_anonymous", "yes"),
+            ("party1_person_id", n.as_str()),
+            ("party1_role", "alleged_perpetrator"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = location.trim_start_matches("/cases/").split('?').next().unwrap().parse().unwrap();
+
+    let (status, list) = get(&s, &c, "/cases").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("Open cases assigned to you") && list.contains(&format!("href=\"/cases/{id}\"")), "{list}");
+
+    let (status, page) = get(&s, &c, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Case opened") && page.contains("Anonymous reporter") && page.contains("Noel Loudhouse"));
+    assert!(!page.contains("Whistleford"), "the anonymous reporter is never named");
+    let version = field(&page, "version");
+
+    let action = format!("/cases/{id}/changes");
+    let contact =
+        [("_csrf", csrf.as_str()), ("version", version.as_str()), ("change", "note"), ("kind", "contact"), ("text", "Visited the block")];
+    let r = c.post(s.url(&action)).form(&contact).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = c.post(s.url(&action)).form(&contact).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT, "a stale version is refused");
+    assert!(r.text().await.unwrap().contains("Someone else changed this case"));
+
+    let (_, page) = get(&s, &c, &format!("/cases/{id}")).await;
+    assert!(page.contains("Visited the block"));
+    let version = field(&page, "version");
+    let close = [("_csrf", csrf.as_str()), ("version", version.as_str()), ("change", "close"), ("outcome", "resolved")];
+    let r = c.post(s.url(&action)).form(&close).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, &c, r.headers()["location"].to_str().unwrap()).await;
+    assert!(page.contains("Case closed") && page.contains("Resolved") && page.contains("Retention from"));
+    assert!(!page.contains(&format!("action=\"{action}\"")), "a closed case offers no changes");
+
+    s.gate.add_user("other.officer", "Other Officer", StaffRole::HousingOfficer, &[], PASSWORD).await.unwrap();
+    let other = browser();
+    sign_in(&s, &other, "other.officer").await;
+    let (status, page) = get(&s, &other, &format!("/cases/{id}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!page.contains("Loudhouse") && !page.contains("Loud music"));
+    let (_, list) = get(&s, &other, "/cases").await;
+    assert!(!list.contains(&format!("href=\"/cases/{id}\"")), "not listed to the other officer");
+}
+
+async fn case_forms_name_their_errors_and_need_the_token(s: TestServer) {
+    let witness = person(&s, "Wyn", "Seesall").await;
+    let c = browser();
+    let csrf = sign_in(&s, &c, "asb_officer").await;
+    let w = witness.to_string();
+    let bad = [
+        ("_csrf", csrf.as_str()),
+        ("kind", "asb"),
+        ("summary", " "),
+        ("assigned_to", "nobody.here"),
+        ("party1_person_id", w.as_str()),
+        ("party1_role", "witness"),
+        ("party1_anonymous", "yes"),
+    ];
+    let r = c.post(s.url("/cases")).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    for id in ["summary", "assigned_to", "party1_anonymous"] {
+        assert!(page.contains(&format!("href=\"#{id}\"")) && page.contains(&format!("id=\"{id}-error\"")), "{id} is named:\n{page}");
+    }
+
+    let r = c.post(s.url("/cases")).form(&[("_csrf", "forged"), ("kind", "asb"), ("summary", "Graffiti")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c.post(s.url("/cases")).form(&[("kind", "asb"), ("summary", "Graffiti")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a post without any token is refused");
+    let (_, list) = get(&s, &c, "/cases").await;
+    assert!(list.contains("No open cases are assigned to you") && !list.contains("href=\"/cases/1\""), "nothing was opened");
+}
