@@ -1,8 +1,9 @@
 // End-to-end browser test for Hearth: a contact-centre advisor signs in, finds
 // a customer, changes their phone number (first with an invalid value), breaks
 // the glass to read the customer's history, and signs out; the DPO then
-// reviews that break-glass. Every page visited is checked with axe-core
-// against WCAG 2.2 AA.
+// reviews that break-glass; an ASB officer then opens a case with an
+// anonymous reporter, logs a contact and closes it. Every page visited is
+// checked with axe-core against WCAG 2.2 AA.
 //
 // Run from the repo root after `cargo build`:   node --test web/tests/
 //
@@ -495,6 +496,101 @@ step('the DPO reviews the break-glass grant', async () => {
   assert.ok(bannerText.includes('Review recorded'), `notification banner says "${bannerText}"`);
   assert.equal(await page.getByRole('row').filter({ hasText: BREAK_GLASS_REASON }).count(), 0, 'the reviewed grant is still listed');
   await checkPage('the break-glass review page after a review');
+
+  await clickAndNavigate(page.getByRole('button', { name: 'Sign out', exact: true }));
+  await expectPath('/login');
+});
+
+// ---------------------------------------------------------------------------
+// cases: an ASB officer opens a case with an anonymous reporter, logs a
+// contact and closes it. The reporter must never be named on the case page.
+
+const CASE_SUMMARY = 'Loud music and shouting from the flat most nights';
+const CASE_CONTACT = 'Visited the block; spoke to neighbours';
+let reporter; // the anonymous reporter {id, given_name, family_name}
+let perpetrator; // the alleged perpetrator
+
+step('find two demo people with different family names through the API', async () => {
+  const { token } = await api('POST', '/api/v1/auth/token', {
+    body: { username: 'housing.officer', password: DEMO_PASSWORD },
+  });
+  const people = await api('GET', '/api/v1/people?kind=adult&limit=20', { token });
+  reporter = people.items[0];
+  // Different family names, so "the reporter's name is absent" cannot be
+  // confused by a relative who is named.
+  perpetrator = people.items.find((p) => p.family_name !== reporter.family_name);
+  assert.ok(reporter && perpetrator, `demo data lacks two adults with different family names: ${JSON.stringify(people.items)}`);
+  console.log(`reporter #${reporter.id}, alleged perpetrator #${perpetrator.id}`);
+});
+
+step('ASB officer signs in and opens the case list', async () => {
+  await page.getByLabel('Username', { exact: true }).fill('asb.officer');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
+  await expectPath('/search');
+  await clickAndNavigate(page.getByRole('link', { name: 'Cases', exact: true }));
+  await expectPath('/cases');
+  assert.equal(await h1Text(), 'Your cases');
+  await checkPage('the case list');
+});
+
+step('ASB officer is told what is missing on the open-a-case form', async () => {
+  await clickAndNavigate(page.getByRole('button', { name: 'Open a case', exact: true }));
+  await expectPath('/cases/new');
+  await checkPage('the open-a-case form');
+
+  await page.getByLabel('Anti-social behaviour', { exact: true }).check();
+  await clickAndNavigate(page.getByRole('button', { name: 'Open the case', exact: true }));
+  const summary = page.locator('.govuk-error-summary');
+  await summary.waitFor({ state: 'visible' });
+  const text = normaliseSpace(await summary.textContent());
+  assert.ok(/summary/i.test(text), `error summary does not mention the summary: "${text}"`);
+  await checkPage('the open-a-case form with an error');
+});
+
+step('ASB officer opens an ASB case with an anonymous reporter', async () => {
+  await page.getByLabel('Anti-social behaviour', { exact: true }).check();
+  await page.getByLabel('Summary', { exact: true }).fill(CASE_SUMMARY);
+  await page.getByLabel('Assign to (staff username, optional)', { exact: true }).fill('asb.officer');
+  await page.locator('#party0_person_id').fill(String(reporter.id));
+  await page.locator('#party0_role').selectOption('reporter');
+  await page.locator('#party0_anonymous').check();
+  await page.locator('#party1_person_id').fill(String(perpetrator.id));
+  await page.locator('#party1_role').selectOption('alleged_perpetrator');
+  await clickAndNavigate(page.getByRole('button', { name: 'Open the case', exact: true }));
+  assert.match(currentPath(), /^\/cases\/\d+$/, `not on a case page: ${page.url()}`);
+  assert.match(await h1Text(), /^ASB-/, 'the case reference is the heading');
+
+  const body = await page.locator('body').innerText();
+  assert.ok(body.includes('Case opened'), 'no "Case opened" banner');
+  assert.ok(body.includes('Anonymous reporter'), 'the reporter is not shown as anonymous');
+  assert.ok(!body.includes(reporter.family_name), `the page names the anonymous reporter (${reporter.family_name})`);
+  const html = await page.content();
+  assert.ok(!html.includes(`/people/${reporter.id}"`), 'the page links to the anonymous reporter');
+  assert.ok(body.includes(`${perpetrator.given_name} ${perpetrator.family_name}`), 'the alleged perpetrator is not named');
+  await checkPage('the new case page');
+});
+
+step('ASB officer logs a contact and closes the case', async () => {
+  const casePath = currentPath();
+  await page.getByLabel('What happened', { exact: true }).fill(CASE_CONTACT);
+  await clickAndNavigate(page.getByRole('button', { name: 'Log the contact', exact: true }));
+  await expectPath(casePath);
+  assert.ok((await page.locator('body').innerText()).includes('Contact logged'), 'no "Contact logged" banner');
+  await checkPage('the case page after logging a contact');
+
+  await page.getByLabel('Resolved', { exact: true }).check();
+  await clickAndNavigate(page.getByRole('button', { name: 'Close the case', exact: true }));
+  await expectPath(casePath);
+  const statusRow = page.locator('.govuk-summary-list__row').filter({ hasText: 'Status' }).first();
+  assert.equal(normaliseSpace(await statusRow.locator('dd').textContent()), 'Closed');
+  const timeline = normaliseSpace(await page.locator('#timeline').textContent());
+  for (const entry of [CASE_SUMMARY, CASE_CONTACT, 'Closed: Resolved']) {
+    assert.ok(timeline.includes(entry), `timeline lacks "${entry}": ${timeline}`);
+  }
+  assert.equal(await page.getByRole('button', { name: 'Close the case' }).count(), 0, 'a closed case still offers changes');
+  assert.ok(!(await page.locator('body').innerText()).includes(reporter.family_name), 'the closed case names the reporter');
+  await checkPage('the closed case page');
 
   await clickAndNavigate(page.getByRole('button', { name: 'Sign out', exact: true }));
   await expectPath('/login');
