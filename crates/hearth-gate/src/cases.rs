@@ -85,7 +85,8 @@ impl Gate {
         Ok(r)
     }
 
-    fn complaint_deadlines(&self, c: &Case) -> Option<StageDeadlines> {
+    /// A complaint's current-stage deadlines under the configured code and calendar.
+    pub fn complaint_deadlines(&self, c: &Case) -> Option<StageDeadlines> {
         let received = c.stage_received_on?;
         Some(self.complaint_code.deadlines(
             &self.calendar,
@@ -96,7 +97,9 @@ impl Gate {
         ))
     }
 
-    fn overdue(&self, c: &Case, today: Date) -> bool {
+    /// Whether an open case is past its due date (for complaints: a missed
+    /// acknowledgement or response deadline).
+    pub fn overdue(&self, c: &Case, today: Date) -> bool {
         if c.is_closed() {
             return false;
         }

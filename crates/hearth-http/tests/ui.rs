@@ -3,40 +3,14 @@
 
 mod common;
 
-use common::{TestServer, PASSWORD};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+use common::{browser, field, TestServer, PASSWORD};
+use reqwest::StatusCode;
 
 both_backends!(
     signing_in_needs_the_form_token,
     forms_refuse_missing_tokens_and_other_origins,
     pages_need_a_session_and_carry_security_headers
 );
-
-fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
-}
-
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in page")) + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
-}
-
-async fn sign_in(s: &TestServer, c: &Client) -> String {
-    let page = c.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = field(&page, "_csrf");
-    let r = c
-        .post(s.url("/login"))
-        .form(&[("_csrf", csrf.as_str()), ("username", "contact_centre_advisor"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], "/search");
-    let search = c.get(s.url("/search")).send().await.unwrap().text().await.unwrap();
-    field(&search, "_csrf")
-}
 
 async fn signing_in_needs_the_form_token(s: TestServer) {
     let c = browser();
@@ -60,12 +34,12 @@ async fn signing_in_needs_the_form_token(s: TestServer) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(body.contains("govuk-error-summary") && body.contains("The username or password is not right"));
-    sign_in(&s, &c).await;
+    common::sign_in(&s, &c, "contact_centre_advisor").await;
 }
 
 async fn forms_refuse_missing_tokens_and_other_origins(s: TestServer) {
     let c = browser();
-    let csrf = sign_in(&s, &c).await;
+    let csrf = common::sign_in(&s, &c, "contact_centre_advisor").await;
     let form = [("_csrf", "not-the-token"), ("kind", "adult"), ("given_name", "Nia"), ("family_name", "Forgery")];
     let r = c.post(s.url("/people")).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);

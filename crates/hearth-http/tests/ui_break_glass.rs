@@ -4,36 +4,10 @@
 
 mod common;
 
-use common::{TestServer, PASSWORD};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+use common::{browser, get, sign_in, TestServer};
+use reqwest::StatusCode;
 
 both_backends!(advisor_breaks_the_glass_and_the_dpo_reviews_it);
-
-fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
-}
-
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in page")) + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
-}
-
-/// Signs `username` in through the form; returns the session's CSRF token.
-async fn sign_in(s: &TestServer, c: &Client, username: &str) -> String {
-    let page = c.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = field(&page, "_csrf");
-    let r = c.post(s.url("/login")).form(&[("_csrf", csrf.as_str()), ("username", username), ("password", PASSWORD)]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    let search = c.get(s.url("/search")).send().await.unwrap().text().await.unwrap();
-    field(&search, "_csrf")
-}
-
-async fn get(s: &TestServer, c: &Client, path: &str) -> (StatusCode, String) {
-    let r = c.get(s.url(path)).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
 
 async fn advisor_breaks_the_glass_and_the_dpo_reviews_it(s: TestServer) {
     let advisor = browser();

@@ -6,7 +6,7 @@
 //! gate calls and the gate's field errors back into errors on the inputs.
 //! Times are shown in Europe/London.
 
-use super::layout::{csrf_field, date_input, error_for, long_date, page, success_banner, Input};
+use super::layout::{csrf_field, date_input, error_for, error_summary, long_date, page, row, success_banner, Input};
 use super::pages::{chrome, error_page, respond};
 use super::UiSession;
 use crate::AppState;
@@ -41,29 +41,6 @@ fn inline_error(id: &str, error: Option<&str>) -> Markup {
     html! {
         @if let Some(e) = error {
             p id={ (id) "-error" } class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
-        }
-    }
-}
-
-/// The GOV.UK error summary; each link goes to the first input of its field
-/// (a date's day box), so keyboard users land where they type.
-fn error_summary(errors: &[FieldError]) -> Markup {
-    let anchor = |f: &str| match f {
-        "received_on" | "due_date" => format!("{f}-day"),
-        f => f.to_string(),
-    };
-    html! {
-        @if !errors.is_empty() {
-            div class="govuk-error-summary" data-module="govuk-error-summary" {
-                div role="alert" {
-                    h2 class="govuk-error-summary__title" { "There is a problem" }
-                    div class="govuk-error-summary__body" {
-                        ul class="govuk-list govuk-error-summary__list" {
-                            @for e in errors { li { a href={ "#" (anchor(&e.field)) } { (e.message) } } }
-                        }
-                    }
-                }
-            }
         }
     }
 }
@@ -118,40 +95,15 @@ fn select(id: &str, label: &str, options: &[(&str, &str)], chosen: &str, errors:
     }
 }
 
-fn row(key: &str, value: Markup) -> Markup {
-    html! {
-        div class="govuk-summary-list__row govuk-summary-list__row--no-actions" {
-            dt class="govuk-summary-list__key" { (key) }
-            dd class="govuk-summary-list__value" { (value) }
-        }
-    }
-}
-
 // ---- the case list ----
 
-/// The date a case is due and whether it is late. The list has cases, not
-/// case views, and asking the gate for each case would record a view of each;
-/// so this mirrors the gate's rule with the shipped Complaint Handling Code.
-fn due_and_overdue(c: &Case, today: Date) -> (Option<Date>, bool) {
-    if c.kind == CaseKind::Complaint {
-        if let Some(received) = c.stage_received_on {
-            let d = ComplaintCode::default().deadlines(
-                &WorkingCalendar::england_and_wales(),
-                c.stage.unwrap_or(1) as u8,
-                received,
-                c.acknowledged_on,
-                c.extension_days as u32,
-            );
-            let responded =
-                matches!(c.status, CaseStatus::Stage1Responded | CaseStatus::Stage2Responded | CaseStatus::EscalatedToOmbudsman);
-            let late = (!responded && today > d.respond_by) || (c.acknowledged_on.is_none() && today > d.acknowledge_by);
-            return (Some(d.respond_by), late && !c.is_closed());
-        }
-    }
-    (c.due_date, !c.is_closed() && c.due_date.is_some_and(|d| today > d))
+/// The date a case is due and whether it is late, by the gate's rule.
+fn due_and_overdue(gate: &Gate, c: &Case, today: Date) -> (Option<Date>, bool) {
+    let due = gate.complaint_deadlines(c).map(|d| d.respond_by).or(c.due_date);
+    (due, gate.overdue(c, today))
 }
 
-fn case_table(caption: &str, cases: &[Case], today: Date) -> Markup {
+fn case_table(gate: &Gate, caption: &str, cases: &[Case], today: Date) -> Markup {
     html! {
         table class="govuk-table" {
             caption class="govuk-table__caption govuk-table__caption--m" { (caption) }
@@ -167,7 +119,7 @@ fn case_table(caption: &str, cases: &[Case], today: Date) -> Markup {
             }
             tbody class="govuk-table__body" {
                 @for c in cases {
-                    @let (due, late) = due_and_overdue(c, today);
+                    @let (due, late) = due_and_overdue(gate, c, today);
                     tr class="govuk-table__row" {
                         td class="govuk-table__cell" { a class="govuk-link" href={ "/cases/" (c.id) } { (c.reference) } }
                         td class="govuk-table__cell" { (c.kind.label()) }
@@ -211,10 +163,10 @@ pub async fn list(State(s): State<AppState>, session: UiSession) -> Response {
                 @if mine.is_empty() {
                     p class="govuk-body" { "No open cases are assigned to you." }
                 } @else {
-                    (case_table("Open cases assigned to you", &mine, today))
+                    (case_table(&s.gate, "Open cases assigned to you", &mine, today))
                 }
                 @if !others.is_empty() {
-                    (case_table("Other cases you can see", &others, today))
+                    (case_table(&s.gate, "Other cases you can see", &others, today))
                 }
             },
         ),

@@ -85,11 +85,16 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
     }
 }
 
-/// The anchor an error summary links to for a field.
+/// Fields rendered as a GOV.UK date input: the summary links to the day box.
+const DATE_FIELDS: &[&str] = &["date_of_birth", "received_on", "due_date"];
+
+/// The anchor an error summary links to for a field, so keyboard users land
+/// where they type.
 fn anchor(field: &str) -> String {
-    match field {
-        "date_of_birth" => "date_of_birth-day".into(),
-        f => f.to_string(),
+    if DATE_FIELDS.contains(&field) {
+        format!("{field}-day")
+    } else {
+        field.to_string()
     }
 }
 
@@ -231,4 +236,14 @@ pub fn csrf_field(csrf: &str) -> Markup {
 /// A date as people read it in the UK, e.g. "2 March 1984".
 pub fn long_date(d: jiff::civil::Date) -> String {
     d.strftime("%-d %B %Y").to_string()
+}
+
+/// A summary-list row with no actions.
+pub fn row(key: &str, value: Markup) -> Markup {
+    html! {
+        div class="govuk-summary-list__row govuk-summary-list__row--no-actions" {
+            dt class="govuk-summary-list__key" { (key) }
+            dd class="govuk-summary-list__value" { (value) }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! create/edit forms. Each handler calls the gate and renders its answer;
 //! refusals and missing records become GOV.UK error pages.
 
-use super::layout::{csrf_field, date_input, error_summary, long_date, page, success_banner, Chrome, Input};
+use super::layout::{csrf_field, date_input, error_summary, long_date, page, row, success_banner, Chrome, Input};
 use super::{cookie, set_cookie, tokens_match, UiSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -248,15 +248,6 @@ fn done_message(done: &str) -> Option<&'static str> {
         "person-created" => "Person added",
         _ => return None,
     })
-}
-
-fn row(key: &str, value: Markup) -> Markup {
-    html! {
-        div class="govuk-summary-list__row govuk-summary-list__row--no-actions" {
-            dt class="govuk-summary-list__key" { (key) }
-            dd class="govuk-summary-list__value" { (value) }
-        }
-    }
 }
 
 fn row_with_change(key: &str, value: Markup, href: &str, hidden: &str) -> Markup {
