@@ -9,6 +9,7 @@
 pub mod access;
 pub mod calendar;
 pub mod cases;
+pub mod contacts;
 pub mod error;
 pub mod people;
 pub mod property;
@@ -18,6 +19,7 @@ pub mod validate;
 pub use access::{Action, Compartment};
 pub use calendar::WorkingCalendar;
 pub use cases::*;
+pub use contacts::*;
 pub use error::{FieldError, ValidationErrors};
 pub use people::*;
 pub use property::*;

@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod cases;
+pub mod contacts;
 pub mod grants;
 pub mod history;
 pub mod homes;
@@ -178,6 +179,17 @@ impl Gate {
                 let r = self.case_relation(tx, actor, id, now).await?;
                 relation.assigned = r.assigned;
                 relation.on_job = r.on_job;
+            }
+        }
+        // A contact entry inherits need-to-know from its case and its people's grants.
+        if target.record_type == "contact_entry" {
+            if let Some(id) = target.record_id {
+                let (assigned, bg) = self.contact_relation(tx, actor, id, compartment, now).await?;
+                relation.assigned |= assigned;
+                if bg.is_some() && break_glass_reason.is_none() {
+                    relation.break_glass = true;
+                    break_glass_reason = bg;
+                }
             }
         }
         if actor.role == StaffRole::Contractor {

@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod cases;
+pub mod contacts;
 pub mod grants;
 pub mod homes;
 pub mod people;
@@ -222,6 +223,7 @@ pub enum Table {
     StaffUser,
     AuditEvent,
     Tenancy,
+    ContactEntry,
 }
 
 impl Table {
@@ -231,6 +233,7 @@ impl Table {
             Table::StaffUser => "staff_user",
             Table::AuditEvent => "audit_event",
             Table::Tenancy => "tenancy",
+            Table::ContactEntry => "contact_entry",
         }
     }
 }

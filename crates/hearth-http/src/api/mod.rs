@@ -2,6 +2,7 @@
 //! bodies naming the field, bearer-token authentication, and the routes.
 
 mod cases;
+mod contacts;
 mod grants;
 mod history;
 mod homes;
@@ -36,6 +37,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(cases::list).post(cases::open))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/changes", post(cases::change))
+        .route("/contacts", post(contacts::log))
+        .route("/contacts/{id}", get(contacts::show))
+        .route("/people/{id}/timeline", get(contacts::timeline))
         .route("/people/{id}/contact-points", get(people::contacts).post(people::add_contact))
         .route("/contact-points/{id}", get(people::contact).put(people::update_contact).delete(people::delete_contact))
         .route("/people/{id}/identity-evidence", get(people::evidence).post(people::add_evidence))
@@ -59,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         people::list, people::create, people::show, people::update, people::record, history::person_history,
         grants::break_glass, grants::review_list, grants::review, grants::grant_support,
         cases::open, cases::list, cases::show, cases::change,
+        contacts::log, contacts::show, contacts::timeline,
         people::contacts, people::add_contact, people::contact, people::update_contact, people::delete_contact,
         people::evidence, people::add_evidence, people::update_evidence, people::delete_evidence,
         homes::list_properties, homes::create_property, homes::property, homes::update_property,

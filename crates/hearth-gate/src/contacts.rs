@@ -1,0 +1,210 @@
+//! Gate operations on the contact log. An entry is created, read and listed
+//! under its own compartment's rules: a general contact by anyone who may
+//! use the contact log, an ASB, safeguarding or care contact only by those
+//! with need-to-know (for assigned-only roles: the entry's case is theirs).
+//! The timeline asks the policies per compartment and filters in the query,
+//! so an entry the caller may not see is never read or counted.
+
+use crate::people::clamp_limit;
+use crate::policy::{AccessRequest, Relation};
+use crate::{Actor, Gate, GateError, Permit, Result, Target};
+use hearth_domain::*;
+use hearth_store::contacts::{self as q, ContactVisibility, TimelineFilter};
+use hearth_store::{cases, people, staff, Page, Tx};
+use jiff::Timestamp;
+use serde_json::json;
+
+fn entry_target(id: Id, person: Option<Id>) -> Target {
+    Target::of("contact_entry", id, person)
+}
+
+impl Gate {
+    /// The caller's relationship to an entry: assigned when the entry's case
+    /// is (the caller's view of a case decides), break-glass when a grant on
+    /// one of its people covers the compartment.
+    pub(crate) async fn contact_relation(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        entry_id: Id,
+        compartment: Compartment,
+        now: Timestamp,
+    ) -> Result<(bool, Option<String>)> {
+        let Some((_, case_id, people)) = q::entry_access(tx, entry_id).await? else { return Ok((false, None)) };
+        let assigned = match case_id {
+            Some(c) => self.case_relation(tx, actor, c, now).await?.assigned,
+            None => false,
+        };
+        for p in people {
+            if let Some(g) = hearth_store::grants::active_break_glass(tx, actor.user_id, "person", p, compartment.as_str(), now).await? {
+                return Ok((assigned, Some(g.reason)));
+            }
+        }
+        Ok((assigned, None))
+    }
+
+    /// Asks the policies, per contact compartment, what the caller may list
+    /// about `target` (a person, or any entry). Returns the filter for the
+    /// query and the permit each visible compartment was listed under.
+    async fn contact_visibility(&self, tx: &mut Tx, actor: &Actor, target: Target) -> Result<(ContactVisibility, Vec<Permit>)> {
+        let mut vis = ContactVisibility::default();
+        let mut permits = vec![];
+        for &c in CONTACT_COMPARTMENTS {
+            let (relation, bg_reason) = self.relation(tx, actor, c, target).await?;
+            let ask = |relation: Relation| {
+                self.policy.decide(&AccessRequest {
+                    actor,
+                    action: Action::List,
+                    compartment: c,
+                    record_type: "contact_entry",
+                    record_key: "contact_entry/*".into(),
+                    relation,
+                })
+            };
+            let d = ask(relation);
+            let d = if d.allowed {
+                vis.all.push(c);
+                d
+            } else {
+                let d = ask(Relation { assigned: true, ..relation });
+                if !d.allowed {
+                    continue;
+                }
+                vis.assigned.push(c);
+                d
+            };
+            let break_glass_reason = if d.via_break_glass { bg_reason } else { None };
+            permits.push(Permit { action: Action::List, compartment: c, policy_ids: d.policy_ids, break_glass_reason });
+        }
+        Ok((vis, permits))
+    }
+
+    /// Fills in the links of each entry: only other parts the caller may see,
+    /// and none at all on an entry the caller may not see.
+    async fn link(&self, tx: &mut Tx, actor: &Actor, vis: &ContactVisibility, entries: &mut [ContactEntry]) -> Result<()> {
+        for e in entries.iter_mut() {
+            e.linked_entry_ids = if q::visible(tx, e.id, actor.user_id, vis).await? {
+                q::linked_ids(tx, e.id, e.submission_id, actor.user_id, vis).await?
+            } else {
+                vec![]
+            };
+        }
+        Ok(())
+    }
+
+    /// Logs a contact: one entry, or one per part of a split submission,
+    /// each created under its own compartment's rules and audited with the
+    /// new entry for every person it was with.
+    pub async fn log_contact(&self, actor: &Actor, input: &ContactInput) -> Result<Vec<ContactEntry>> {
+        let now = Timestamp::now();
+        let fields = input.validate(now)?;
+        let split = input.parts.is_some();
+        let mut tx = self.store.begin().await?;
+        let mut permits = vec![];
+        for f in &fields {
+            match self.check(&mut tx, actor, Action::Create, f.compartment, Target::collection("contact_entry")).await? {
+                Ok(p) => permits.push(p),
+                Err(d) => {
+                    tx.commit().await?;
+                    return Err(GateError::Denied {
+                        role: actor.role.label().into(),
+                        action: Action::Create,
+                        compartment: f.compartment,
+                        reason: d.reason,
+                    });
+                }
+            }
+        }
+        // Name the field at fault rather than failing on a foreign key.
+        for (i, p) in fields[0].person_ids.iter().enumerate() {
+            if people::person(&mut tx, *p).await.is_err() {
+                return Err(FieldError::new(format!("person_ids[{i}]"), "No such person").into());
+            }
+        }
+        for (k, f) in fields.iter().enumerate() {
+            let at = if split { format!("parts[{k}].") } else { String::new() };
+            if let Some(c) = f.case_id {
+                if cases::case(&mut tx, c).await.is_err() {
+                    return Err(FieldError::new(format!("{at}case_id"), "No such case").into());
+                }
+            }
+            for (j, fu) in f.follow_ups.iter().enumerate() {
+                if staff::user_by_id(&mut tx, fu.owner).await.is_err() {
+                    return Err(FieldError::new(format!("{at}follow_ups[{j}].owner"), "No such staff account").into());
+                }
+            }
+        }
+        let mut submission = None;
+        let mut entries = vec![];
+        for f in &fields {
+            let id = q::insert_entry(&mut tx, f, submission, actor.user_id, now).await?;
+            submission.get_or_insert(id);
+            entries.push(q::entry(&mut tx, id).await?);
+        }
+        let (vis, _) = self.contact_visibility(&mut tx, actor, Target::collection("contact_entry")).await?;
+        self.link(&mut tx, actor, &vis, &mut entries).await?;
+        for (e, permit) in entries.iter().zip(&permits) {
+            for p in &e.person_ids {
+                self.record(&mut tx, actor, permit, entry_target(e.id, Some(*p)), Some(json!({ "new": e }))).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(entries)
+    }
+
+    /// One entry, under its compartment's rules. An unknown id is refused
+    /// like a safeguarding entry, so probing ids reveals nothing.
+    pub async fn contact_entry(&self, actor: &Actor, id: Id) -> Result<ContactEntry> {
+        let compartment = {
+            let mut tx = self.store.begin().await?;
+            let access = q::entry_access(&mut tx, id).await?;
+            drop(tx);
+            access.map(|a| a.0).unwrap_or(Compartment::Safeguarding)
+        };
+        self.guarded(actor, Action::View, compartment, entry_target(id, None), async |tx: &mut Tx| {
+            let mut e = q::entry(tx, id).await?;
+            let (vis, _) = self.contact_visibility(tx, actor, Target::collection("contact_entry")).await?;
+            e.linked_entry_ids = q::linked_ids(tx, e.id, e.submission_id, actor.user_id, &vis).await?;
+            let person = e.person_ids.first().copied();
+            Ok((e, entry_target(id, person), None))
+        })
+        .await
+    }
+
+    /// A person's contact log, newest first, holding only the compartments
+    /// the caller may list. One audit event per compartment drawn on.
+    pub async fn person_timeline(
+        &self,
+        actor: &Actor,
+        person_id: Id,
+        filter: &TimelineFilter,
+        after: Option<Id>,
+        limit: Option<i64>,
+    ) -> Result<Page<ContactEntry>> {
+        let mut tx = self.store.begin().await?;
+        let target = Target::person(person_id);
+        let (vis, permits) = self.contact_visibility(&mut tx, actor, target).await?;
+        let Some(fallback) = permits.first().cloned() else {
+            // Nothing listable at all: a refusal, recorded like any other.
+            let (tx, _) = self.authorize(tx, actor, Action::List, Compartment::ContactLog, target).await?;
+            drop(tx);
+            return Ok(Page { items: vec![], next_cursor: None });
+        };
+        people::person(&mut tx, person_id).await?;
+        let mut page = q::timeline(&mut tx, actor.user_id, &vis, person_id, filter, after, clamp_limit(limit)).await?;
+        self.link(&mut tx, actor, &vis, &mut page.items).await?;
+        let mut drawn: Vec<&Permit> = permits.iter().filter(|p| page.items.iter().any(|e| e.compartment == p.compartment)).collect();
+        if drawn.is_empty() {
+            drawn.push(&fallback);
+        }
+        for permit in drawn {
+            let ids: Vec<Id> = page.items.iter().filter(|e| e.compartment == permit.compartment).map(|e| e.id).collect();
+            let detail = json!({
+                "returned": ids, "channel": filter.channel, "compartment": filter.compartment, "after": after,
+            });
+            self.record(&mut tx, actor, permit, target, Some(detail)).await?;
+        }
+        tx.commit().await?;
+        Ok(page)
+    }
+}

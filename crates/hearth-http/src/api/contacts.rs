@@ -1,0 +1,84 @@
+//! API handlers for the contact log: log a contact (or a split submission),
+//! read one entry, and a person's timeline filtered by need-to-know.
+
+use super::{ApiActor, ApiJson, ApiPage, ApiQuery, RecordId};
+use crate::problem::{ApiResult, Problem};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use hearth_domain::{contact_compartment, Channel, ContactEntry, ContactInput, FieldError, ValidationErrors};
+use hearth_store::contacts::TimelineFilter;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The entries a submission made: one, or one per part of a split.
+#[derive(Serialize, ToSchema)]
+pub struct ContactsLogged {
+    pub entries: Vec<ContactEntry>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// One channel, e.g. `call_in`, `appointment`, `social_media`.
+    channel: Option<String>,
+    /// One compartment: general, asb, safeguarding, care or financial.
+    compartment: Option<String>,
+    /// Entries older than this one (the previous page's `next_cursor`).
+    after: Option<i64>,
+    /// Page size, 1 to 100 (default 25).
+    limit: Option<i64>,
+}
+
+fn invalid(field: &str, message: &str) -> Problem {
+    ValidationErrors::from(FieldError::new(field, message)).into()
+}
+
+/// Logs a contact. A submission with `parts` makes one linked entry per
+/// part, each in its own compartment. Social media is logged only as a
+/// service request; verbatim text only with a reason; mailings never.
+#[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactInput,
+    responses((status = 201, body = ContactsLogged), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn log(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> ApiResult<(StatusCode, Json<ContactsLogged>)> {
+    Ok((StatusCode::CREATED, Json(ContactsLogged { entries: s.gate.log_contact(&a, &input).await? })))
+}
+
+/// One contact entry, if its compartment's rules let the caller see it.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = ContactEntry), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn show(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<ContactEntry>> {
+    Ok(Json(s.gate.contact_entry(&a, id).await?))
+}
+
+/// A person's contact log, newest first. Entries in compartments the caller
+/// may not see are neither listed nor counted.
+#[utoipa::path(get, path = "/api/v1/people/{id}/timeline", params(("id" = i64, Path), TimelineQuery),
+    responses((status = 200, body = ApiPage<ContactEntry>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn timeline(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiQuery(q): ApiQuery<TimelineQuery>,
+) -> ApiResult<Json<ApiPage<ContactEntry>>> {
+    let channel = match q.channel.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(Channel::parse(c).ok_or_else(|| invalid("channel", "Unknown channel"))?),
+    };
+    let compartment = match q.compartment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            contact_compartment(c)
+                .ok_or_else(|| invalid("compartment", "Compartment must be general, asb, safeguarding, care or financial"))?,
+        ),
+    };
+    if q.limit.is_some_and(|l| !(1..=100).contains(&l)) {
+        return Err(invalid("limit", "Limit must be from 1 to 100"));
+    }
+    let filter = TimelineFilter { channel, compartment };
+    Ok(Json(s.gate.person_timeline(&a, id, &filter, q.after, q.limit).await?.into()))
+}

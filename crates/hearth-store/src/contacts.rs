@@ -1,0 +1,254 @@
+//! Queries for the contact log: entries, the people they were with, their
+//! follow-ups, and the policy-filtered timeline. Visibility is applied in
+//! the SQL, so an entry the caller may not see is never read or counted.
+
+use crate::time::{date, get_date, get_ts, ts};
+use crate::{is_reference_violation, vocab, Page, Result, StoreError, Tx};
+use hearth_domain::*;
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const COLUMNS: &str = "e.id, e.submission_id, e.occurred_at, e.recorded_at, e.recorded_by, e.channel, e.compartment, e.case_id, e.subjects,
+    e.summary, e.verbatim, e.verbatim_reason, e.voicemail_left, e.appointment_outcome, e.place, e.system_generated, e.service_request";
+
+fn flag(row: &AnyRow, column: &'static str) -> Result<Option<bool>> {
+    Ok(row.try_get::<Option<i64>, _>(column)?.map(|v| v == 1))
+}
+
+fn opt_vocab<T>(row: &AnyRow, column: &'static str, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
+    let s: Option<String> = row.try_get(column)?;
+    s.map(|s| parse(&s).ok_or(StoreError::Corrupt { column, value: s })).transpose()
+}
+
+/// An entry's own columns; people and follow-ups are filled in by [`complete`].
+fn entry_from(row: &AnyRow) -> Result<ContactEntry> {
+    let id: Id = row.try_get("id")?;
+    let subjects: String = row.try_get("subjects")?;
+    Ok(ContactEntry {
+        id,
+        submission_id: row.try_get::<Option<Id>, _>("submission_id")?.unwrap_or(id),
+        occurred_at: get_ts(row, "occurred_at")?,
+        recorded_at: get_ts(row, "recorded_at")?,
+        recorded_by: row.try_get("recorded_by")?,
+        channel: vocab(row, "channel", Channel::parse)?,
+        compartment: vocab(row, "compartment", Compartment::parse)?,
+        person_ids: vec![],
+        case_id: row.try_get("case_id")?,
+        subjects: serde_json::from_str(&subjects).map_err(|_| StoreError::Corrupt { column: "subjects", value: subjects.clone() })?,
+        summary: row.try_get("summary")?,
+        verbatim: row.try_get("verbatim")?,
+        verbatim_reason: opt_vocab(row, "verbatim_reason", VerbatimReason::parse)?,
+        follow_ups: vec![],
+        voicemail_left: flag(row, "voicemail_left")?,
+        appointment_outcome: opt_vocab(row, "appointment_outcome", AppointmentOutcome::parse)?,
+        place: row.try_get("place")?,
+        system_generated: flag(row, "system_generated")?,
+        service_request: flag(row, "service_request")?,
+        linked_entry_ids: vec![],
+    })
+}
+
+async fn complete(tx: &mut Tx, mut e: ContactEntry) -> Result<ContactEntry> {
+    let rows = sqlx::query("SELECT person_id FROM contact_entry_person WHERE entry_id = $1 ORDER BY person_id")
+        .bind(e.id)
+        .fetch_all(tx.conn())
+        .await?;
+    e.person_ids = rows.iter().map(|r| r.try_get("person_id")).collect::<Result<_, _>>()?;
+    let rows = sqlx::query("SELECT id, action, owner_id, due_on FROM contact_follow_up WHERE entry_id = $1 ORDER BY id")
+        .bind(e.id)
+        .fetch_all(tx.conn())
+        .await?;
+    e.follow_ups = rows
+        .iter()
+        .map(|r| {
+            Ok(FollowUp {
+                id: r.try_get("id")?,
+                action: r.try_get("action")?,
+                owner: r.try_get("owner_id")?,
+                due_on: get_date(r, "due_on")?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(e)
+}
+
+/// Stores one entry with its people and follow-ups. `submission_id` is the
+/// first entry of the submission, or `None` for that first entry itself.
+pub async fn insert_entry(tx: &mut Tx, f: &ContactFields, submission_id: Option<Id>, recorded_by: Id, now: Timestamp) -> Result<Id> {
+    let subjects = serde_json::to_string(&f.subjects).expect("a list of strings serialises");
+    let row = sqlx::query(
+        "INSERT INTO contact_entry (submission_id, occurred_at, recorded_at, recorded_by, channel, compartment, case_id, subjects, summary,
+             verbatim, verbatim_reason, voicemail_left, appointment_outcome, place, system_generated, service_request)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+    )
+    .bind(submission_id)
+    .bind(ts(f.occurred_at))
+    .bind(ts(now))
+    .bind(recorded_by)
+    .bind(f.channel.as_str())
+    .bind(f.compartment.as_str())
+    .bind(f.case_id)
+    .bind(subjects)
+    .bind(&f.summary)
+    .bind(f.verbatim.as_ref().map(|v| v.0.as_str()))
+    .bind(f.verbatim.as_ref().map(|v| v.1.as_str()))
+    .bind(f.voicemail_left.map(i64::from))
+    .bind(f.appointment_outcome.map(|o| o.as_str()))
+    .bind(&f.place)
+    .bind(f.system_generated.map(i64::from))
+    .bind(f.service_request.map(i64::from))
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| if is_reference_violation(&e) { StoreError::field("case_id", "No such case") } else { e.into() })?;
+    let id: Id = row.try_get("id")?;
+    sqlx::query("UPDATE contact_entry SET submission_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(submission_id.unwrap_or(id))
+        .execute(tx.conn())
+        .await?;
+    for p in &f.person_ids {
+        sqlx::query("INSERT INTO contact_entry_person (entry_id, person_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(*p)
+            .execute(tx.conn())
+            .await
+            .map_err(|e| if is_reference_violation(&e) { StoreError::field("person_ids", "No such person") } else { e.into() })?;
+    }
+    for fu in &f.follow_ups {
+        sqlx::query("INSERT INTO contact_follow_up (entry_id, action, owner_id, due_on) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(&fu.action)
+            .bind(fu.owner)
+            .bind(date(fu.due_on))
+            .execute(tx.conn())
+            .await
+            .map_err(|e| if is_reference_violation(&e) { StoreError::field("follow_ups", "No such staff account") } else { e.into() })?;
+    }
+    Ok(id)
+}
+
+/// One entry with its people and follow-ups (no links: the gate filters those).
+pub async fn entry(tx: &mut Tx, id: Id) -> Result<ContactEntry> {
+    let sql = format!("SELECT {COLUMNS} FROM contact_entry e WHERE e.id = $1");
+    let e =
+        sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(entry_from).transpose()?.ok_or(StoreError::NotFound)?;
+    complete(tx, e).await
+}
+
+/// Just what the gate needs to decide about an entry: its compartment, case and people.
+pub async fn entry_access(tx: &mut Tx, id: Id) -> Result<Option<(Compartment, Option<Id>, Vec<Id>)>> {
+    let Some(row) = sqlx::query("SELECT compartment, case_id FROM contact_entry WHERE id = $1").bind(id).fetch_optional(tx.conn()).await?
+    else {
+        return Ok(None);
+    };
+    let compartment = vocab(&row, "compartment", Compartment::parse)?;
+    let case_id: Option<Id> = row.try_get("case_id")?;
+    let rows = sqlx::query("SELECT person_id FROM contact_entry_person WHERE entry_id = $1 ORDER BY person_id")
+        .bind(id)
+        .fetch_all(tx.conn())
+        .await?;
+    let people = rows.iter().map(|r| r.try_get("person_id")).collect::<Result<_, _>>()?;
+    Ok(Some((compartment, case_id, people)))
+}
+
+/// Which entries a caller may list, worked out by the gate from the policies.
+#[derive(Debug, Clone, Default)]
+pub struct ContactVisibility {
+    /// Compartments whose entries the caller may list outright.
+    pub all: Vec<Compartment>,
+    /// Compartments whose entries the caller may list when the entry's case
+    /// is assigned to them (or to someone they manage).
+    pub assigned: Vec<Compartment>,
+}
+
+impl ContactVisibility {
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty() && self.assigned.is_empty()
+    }
+
+    /// The SQL condition on entries aliased `t`, with `me` the caller's parameter.
+    /// Compartment names come from the closed vocabulary, so they are inlined.
+    fn clause(&self, t: &str, me: &str) -> String {
+        let list = |cs: &[Compartment]| cs.iter().map(|c| format!("'{}'", c.as_str())).collect::<Vec<_>>().join(", ");
+        let mut parts = vec![];
+        if !self.all.is_empty() {
+            parts.push(format!("{t}.compartment IN ({})", list(&self.all)));
+        }
+        if !self.assigned.is_empty() {
+            parts.push(format!(
+                "({t}.compartment IN ({}) AND {t}.case_id IN (SELECT c.id FROM case_record c
+                   WHERE c.assigned_to = {me} OR c.assigned_to IN (SELECT s.id FROM staff_user s WHERE s.manager_id = {me})))",
+                list(&self.assigned)
+            ));
+        }
+        if parts.is_empty() {
+            "1 = 0".into()
+        } else {
+            format!("({})", parts.join(" OR "))
+        }
+    }
+}
+
+/// Whether the caller may see the entry.
+pub async fn visible(tx: &mut Tx, id: Id, me: Id, vis: &ContactVisibility) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM contact_entry e WHERE e.id = $1 AND {}", vis.clause("e", "$2"));
+    Ok(sqlx::query(&sql).bind(id).bind(me).fetch_optional(tx.conn()).await?.is_some())
+}
+
+/// Ids of the other entries from the same submission that the caller may see.
+pub async fn linked_ids(tx: &mut Tx, id: Id, submission_id: Id, me: Id, vis: &ContactVisibility) -> Result<Vec<Id>> {
+    let sql =
+        format!("SELECT e.id FROM contact_entry e WHERE e.submission_id = $1 AND e.id <> $2 AND {} ORDER BY e.id", vis.clause("e", "$3"));
+    let rows = sqlx::query(&sql).bind(submission_id).bind(id).bind(me).fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TimelineFilter {
+    pub channel: Option<Channel>,
+    pub compartment: Option<Compartment>,
+}
+
+/// A person's entries the caller may see, newest first. The cursor is the
+/// last entry's id; it is resolved under the same visibility, so a hidden
+/// entry's id gives an empty page rather than its position.
+pub async fn timeline(
+    tx: &mut Tx,
+    me: Id,
+    vis: &ContactVisibility,
+    person_id: Id,
+    f: &TimelineFilter,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Page<ContactEntry>> {
+    if vis.is_empty() {
+        return Ok(Page { items: vec![], next_cursor: None });
+    }
+    // $1 person, $2 limit, $3 caller, $4 cursor, $5 channel, $6 compartment.
+    // Every parameter is referenced whatever the filter, so one text serves both engines.
+    let sql = format!(
+        "SELECT {COLUMNS} FROM contact_entry e
+         WHERE e.id IN (SELECT p.entry_id FROM contact_entry_person p WHERE p.person_id = $1) AND {}
+           AND ($4 = 0 OR EXISTS (SELECT 1 FROM contact_entry k WHERE k.id = $4 AND {}
+                AND (e.occurred_at < k.occurred_at OR (e.occurred_at = k.occurred_at AND e.id < k.id))))
+           AND ($5 = '' OR e.channel = $5) AND ($6 = '' OR e.compartment = $6)
+         ORDER BY e.occurred_at DESC, e.id DESC LIMIT $2",
+        vis.clause("e", "$3"),
+        vis.clause("k", "$3"),
+    );
+    let rows = sqlx::query(&sql)
+        .bind(person_id)
+        .bind(limit + 1)
+        .bind(me)
+        .bind(after.unwrap_or(0))
+        .bind(f.channel.map(|c| c.as_str()).unwrap_or(""))
+        .bind(f.compartment.map(|c| c.as_str()).unwrap_or(""))
+        .fetch_all(tx.conn())
+        .await?;
+    let mut items = vec![];
+    for r in &rows {
+        items.push(complete(tx, entry_from(r)?).await?);
+    }
+    Ok(Page::from_rows(items, limit, |e| e.id))
+}
