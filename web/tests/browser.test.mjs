@@ -2,8 +2,10 @@
 // a customer, changes their phone number (first with an invalid value), breaks
 // the glass to read the customer's history, and signs out; the DPO then
 // reviews that break-glass; an ASB officer then opens a case with an
-// anonymous reporter, logs a contact and closes it. Every page visited is
-// checked with axe-core against WCAG 2.2 AA.
+// anonymous reporter, logs a contact and closes it; finally the advisor logs
+// a phone call, an attempted call and a no-access appointment on the
+// customer's page and sees them in its Contact history. Every page visited
+// is checked with axe-core against WCAG 2.2 AA.
 //
 // Run from the repo root after `cargo build`:   node --test web/tests/
 //
@@ -591,6 +593,91 @@ step('ASB officer logs a contact and closes the case', async () => {
   assert.equal(await page.getByRole('button', { name: 'Close the case' }).count(), 0, 'a closed case still offers changes');
   assert.ok(!(await page.locator('body').innerText()).includes(reporter.family_name), 'the closed case names the reporter');
   await checkPage('the closed case page');
+
+  await clickAndNavigate(page.getByRole('button', { name: 'Sign out', exact: true }));
+  await expectPath('/login');
+});
+
+// ---------------------------------------------------------------------------
+// contact log: the advisor logs a phone call, an attempted call with a
+// voicemail left (first forgetting to say so) and a no-access appointment on
+// a customer's page, and sees all three in its Contact history.
+
+const CONTACT_CALL = 'Asked when the kitchen tap will be repaired';
+const CONTACT_ATTEMPT = 'Rang back about the repair; no answer';
+const CONTACT_APPOINTMENT = 'Called for the gas safety check; nobody home';
+
+async function openLogContactForm() {
+  await clickAndNavigate(page.getByRole('link', { name: 'Log a contact', exact: true }));
+  await expectPath(`/people/${person.id}/contacts/new`);
+  assert.equal(await h1Text(), 'Log a contact');
+}
+
+async function submitContact() {
+  await clickAndNavigate(page.getByRole('button', { name: 'Log the contact', exact: true }));
+  await expectPath(`/people/${person.id}`);
+  const bannerText = normaliseSpace(await page.locator('.govuk-notification-banner').first().textContent());
+  assert.ok(bannerText.includes('Contact logged'), `notification banner says "${bannerText}"`);
+}
+
+step('advisor sees the contact history on the person page', async () => {
+  await page.getByLabel('Username', { exact: true }).fill('advisor');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
+  await expectPath('/search');
+  const res = await page.goto(`${baseUrl}/people/${person.id}`);
+  assert.equal(res.status(), 200, `GET the person page returned HTTP ${res.status()}`);
+  await page.getByRole('heading', { level: 2, name: 'Contact history', exact: true }).waitFor({ state: 'visible' });
+  await checkPage('the person page with its contact history');
+});
+
+step('advisor logs a phone call', async () => {
+  await openLogContactForm();
+  await checkPage('the log-a-contact form');
+  assert.equal(await page.getByLabel('Channel', { exact: true }).inputValue(), 'call_in', 'inbound call is not the default');
+  await page.getByLabel('Summary', { exact: true }).fill(CONTACT_CALL);
+  await submitContact();
+  await checkPage('the person page after logging a call');
+});
+
+step('advisor is asked about the voicemail, then logs an attempted call', async () => {
+  await openLogContactForm();
+  await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Attempted call' });
+  await page.getByLabel('Summary', { exact: true }).fill(CONTACT_ATTEMPT);
+  await clickAndNavigate(page.getByRole('button', { name: 'Log the contact', exact: true }));
+  const summary = page.locator('.govuk-error-summary');
+  await summary.waitFor({ state: 'visible' });
+  const text = normaliseSpace(await summary.textContent());
+  assert.ok(/voicemail/i.test(text), `error summary does not mention the voicemail: "${text}"`);
+  await checkPage('the log-a-contact form with an error');
+
+  assert.equal(await page.getByLabel('Summary', { exact: true }).inputValue(), CONTACT_ATTEMPT, 'the summary was not kept');
+  await page.locator('#voicemail_left').check(); // "Yes"
+  await submitContact();
+  await checkPage('the person page after logging an attempted call');
+});
+
+step('advisor logs a no-access appointment and sees all three contacts', async () => {
+  await openLogContactForm();
+  await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Appointment' });
+  await page.getByLabel('Summary', { exact: true }).fill(CONTACT_APPOINTMENT);
+  await page.getByLabel('No access', { exact: true }).check();
+  await submitContact();
+
+  // innerText, not textContent: it separates the table's cells.
+  const history = normaliseSpace(await page.locator('#contact-history').innerText());
+  for (const entry of [
+    `Inbound call ${CONTACT_CALL}`,
+    `Attempted call (voicemail left) ${CONTACT_ATTEMPT}`,
+    `Appointment (no access) ${CONTACT_APPOINTMENT}`,
+  ]) {
+    assert.ok(history.includes(entry), `contact history lacks "${entry}": ${history}`);
+  }
+  assert.ok(
+    history.indexOf(CONTACT_APPOINTMENT) < history.indexOf(CONTACT_CALL),
+    `the contact history is not newest first: ${history}`,
+  );
+  await checkPage('the person page with three contacts logged');
 
   await clickAndNavigate(page.getByRole('button', { name: 'Sign out', exact: true }));
   await expectPath('/login');

@@ -5,6 +5,7 @@
 
 mod break_glass;
 mod cases;
+mod contacts;
 mod history;
 mod layout;
 mod pages;
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/people", post(pages::create_person))
         .route("/people/{id}", get(pages::person_page))
         .route("/people/{id}/history", get(history::person_history_page))
+        .route("/people/{id}/contacts", get(contacts::list).post(contacts::log_contact))
+        .route("/people/{id}/contacts/new", get(contacts::new_contact_form))
         .route("/people/{id}/edit", get(pages::edit_person_form).post(pages::edit_person))
         .route("/people/{id}/contact-points/new", get(pages::new_contact_form).post(pages::add_contact))
         .route("/contact-points/{id}/edit", get(pages::edit_contact_form).post(pages::edit_contact))

@@ -246,6 +246,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "address-added" => "Postal address added",
         "person-updated" => "Personal details updated",
         "person-created" => "Person added",
+        "contact-logged" => "Contact logged",
         _ => return None,
     })
 }
@@ -276,11 +277,13 @@ pub async fn person_page(
     let title = rec.person.full_name();
     let banner = opened.banner().or_else(|| done.done.as_deref().and_then(done_message).map(str::to_string));
     let offer = |c: Compartment, key: &str| super::break_glass::offer(&s.gate, &session, id, c, key);
-    respond(StatusCode::OK, page(&title, &chrome(&session), false, person_content(&rec, banner.as_deref(), &offer)))
+    let contacts = super::contacts::person_section(&s.gate, &session, id).await;
+    respond(StatusCode::OK, page(&title, &chrome(&session), false, person_content(&rec, banner.as_deref(), &offer, contacts)))
 }
 
-/// `offer` renders the break-glass form for a refused compartment (or nothing).
-fn person_content(rec: &PersonRecord, banner: Option<&str>, offer: &dyn Fn(Compartment, &str) -> Markup) -> Markup {
+/// `offer` renders the break-glass form for a refused compartment (or nothing);
+/// `contacts` is the contact history section, read separately from the record.
+fn person_content(rec: &PersonRecord, banner: Option<&str>, offer: &dyn Fn(Compartment, &str) -> Markup, contacts: Markup) -> Markup {
     let p = &rec.person;
     let id = p.id;
     let today = Gate::today();
@@ -384,6 +387,8 @@ fn person_content(rec: &PersonRecord, banner: Option<&str>, offer: &dyn Fn(Compa
                 }
             }
         }
+
+        (contacts)
     }
 }
 

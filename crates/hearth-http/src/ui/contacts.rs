@@ -1,0 +1,355 @@
+//! The contact log in the web UI: the "Contact history" section of the
+//! person page, a paged list of a person's contacts with a channel filter,
+//! and the log-a-contact form.
+//!
+//! The gate decides everything: the timeline holds only entries the caller
+//! may see, and the form is turned into the same `ContactInput` the API
+//! takes, so the domain's rules (an attempted call says whether a voicemail
+//! was left, an appointment has an outcome) apply unchanged and its field
+//! errors land on this form's inputs. Times are shown in Europe/London.
+
+use super::layout::{csrf_field, error_for, error_summary, page};
+use super::pages::{chrome, error_page, respond};
+use super::UiSession;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use hearth_domain::*;
+use hearth_gate::{Gate, GateError};
+use hearth_store::contacts::TimelineFilter;
+use jiff::Timestamp;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// How many entries the person page shows before "See all".
+const ON_PERSON_PAGE: i64 = 20;
+/// Page size of the full contact list.
+const PER_PAGE: i64 = 25;
+
+/// The compartments offered on the form, as the gate names them.
+const COMPARTMENTS: &[(&str, &str)] =
+    &[("general", "General"), ("asb", "ASB"), ("safeguarding", "Safeguarding"), ("care", "Care"), ("financial", "Financial")];
+
+/// "2 March 2026, 14:05 GMT": the zone is shown in case the time-zone
+/// database is missing and UTC stands in.
+fn uk_time(t: Timestamp) -> String {
+    let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+    t.to_zoned_datetime(tz).strftime("%-d %B %Y, %H:%M %Z").to_string()
+}
+
+fn inline_error(id: &str, error: Option<&str>) -> Markup {
+    html! {
+        @if let Some(e) = error {
+            p id={ (id) "-error" } class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
+        }
+    }
+}
+
+/// Radios whose first input's id is the field's name, so the error
+/// summary's link lands on it.
+fn radios(name: &str, legend: &str, hint: &str, options: &[(&str, &str)], checked: &str, errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, name);
+    let described = if error.is_some() { format!("{name}-hint {name}-error") } else { format!("{name}-hint") };
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" aria-describedby=(described) {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
+                div id={ (name) "-hint" } class="govuk-hint" { (hint) }
+                (inline_error(name, error))
+                div class="govuk-radios govuk-radios--inline govuk-radios--small" data-module="govuk-radios" {
+                    @for (i, (value, label)) in options.iter().enumerate() {
+                        @let id = if i == 0 { name.to_string() } else { format!("{name}-{value}") };
+                        div class="govuk-radios__item" {
+                            input class="govuk-radios__input" id=(id) name=(name) type="radio" value=(value) checked[checked == *value];
+                            label class="govuk-label govuk-radios__label" for=(id) { (label) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn select(id: &str, label: &str, options: &[(&str, &str)], chosen: &str, errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, id);
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            label class="govuk-label govuk-label--s" for=(id) { (label) }
+            (inline_error(id, error))
+            select class={ "govuk-select" @if error.is_some() { " govuk-select--error" } } id=(id) name=(id)
+                aria-describedby=[error.is_some().then(|| format!("{id}-error"))] {
+                @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
+            }
+        }
+    }
+}
+
+fn channel_options() -> Vec<(&'static str, &'static str)> {
+    Channel::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
+}
+
+/// The channel with what the entry adds to it, e.g. "Attempted call (voicemail left)".
+fn channel_cell(e: &ContactEntry) -> String {
+    let label = e.channel.label();
+    match (e.voicemail_left, e.appointment_outcome) {
+        (Some(true), _) => format!("{label} (voicemail left)"),
+        (Some(false), _) => format!("{label} (no voicemail)"),
+        (_, Some(o)) => format!("{label} ({})", o.label().to_lowercase()),
+        _ => label.to_string(),
+    }
+}
+
+fn recorder(id: Id, me: Id) -> String {
+    if id == me {
+        format!("You (staff account {id})")
+    } else {
+        format!("Staff account {id}")
+    }
+}
+
+fn entries_table(caption: &str, entries: &[ContactEntry], me: Id) -> Markup {
+    html! {
+        table class="govuk-table" id="contact-history" {
+            caption class="govuk-table__caption govuk-visually-hidden" { (caption) }
+            thead class="govuk-table__head" { tr class="govuk-table__row" {
+                th scope="col" class="govuk-table__header" { "When" }
+                th scope="col" class="govuk-table__header" { "Channel" }
+                th scope="col" class="govuk-table__header" { "Summary" }
+                th scope="col" class="govuk-table__header" { "Staff" }
+            } }
+            tbody class="govuk-table__body" {
+                @for e in entries {
+                    tr class="govuk-table__row" {
+                        td class="govuk-table__cell" { time datetime=(e.occurred_at) { (uk_time(e.occurred_at)) } }
+                        td class="govuk-table__cell" { (channel_cell(e)) }
+                        td class="govuk-table__cell" { (e.summary) }
+                        td class="govuk-table__cell" { (recorder(e.recorded_by, me)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- the person page section ----
+
+/// The "Contact history" section of the person page: the newest entries the
+/// caller may see. A failure here must not cost the rest of the page.
+pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) -> Markup {
+    let timeline = match gate.person_timeline(&s.actor, person_id, &TimelineFilter::default(), None, Some(ON_PERSON_PAGE)).await {
+        Ok(p) => Some(p),
+        Err(e) => {
+            tracing::warn!(error = %e, "contact history failed");
+            None
+        }
+    };
+    html! {
+        h2 class="govuk-heading-m" { "Contact history" }
+        p class="govuk-body" { a class="govuk-link" href={ "/people/" (person_id) "/contacts/new" } { "Log a contact" } }
+        @match timeline {
+            Some(p) if p.items.is_empty() => p class="govuk-body" { "No contacts you can see are recorded." },
+            Some(p) => {
+                (entries_table("Contacts with this person, newest first", &p.items, s.actor.user_id))
+                @if p.next_cursor.is_some() {
+                    p class="govuk-body" { a class="govuk-link" href={ "/people/" (person_id) "/contacts" } { "See all" span class="govuk-visually-hidden" { " contacts" } } }
+                }
+            },
+            None => p class="govuk-body" { "The contact history cannot be shown just now." },
+        }
+    }
+}
+
+// ---- the paged list ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    channel: String,
+    after: Option<i64>,
+}
+
+pub async fn list(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Response {
+    // An unknown channel in the address is simply no filter.
+    let channel = Channel::parse(q.channel.trim());
+    let chosen = channel.map(|c| c.as_str()).unwrap_or("");
+    let filter = TimelineFilter { channel, compartment: None };
+    let p = match s.gate.person_timeline(&session.actor, id, &filter, q.after, Some(PER_PAGE)).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&session, e),
+    };
+    let mut channels = vec![("", "All channels")];
+    channels.extend(channel_options());
+    let title = "Contact history";
+    respond(
+        StatusCode::OK,
+        page(
+            title,
+            &chrome(&session),
+            false,
+            html! {
+                a class="govuk-back-link" href={ "/people/" (id) } { "Back to the person" }
+                h1 class="govuk-heading-l" { (title) }
+                p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/contacts/new" } { "Log a contact" } }
+                form method="get" action={ "/people/" (id) "/contacts" } novalidate {
+                    (select("channel", "Channel", &channels, chosen, &[]))
+                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Filter" }
+                }
+                @if p.items.is_empty() {
+                    p class="govuk-body" { "No contacts you can see match." }
+                } @else {
+                    (entries_table("Contacts with this person, newest first", &p.items, session.actor.user_id))
+                }
+                @if let Some(next) = p.next_cursor {
+                    nav class="govuk-pagination govuk-pagination--block" aria-label="Pagination" {
+                        div class="govuk-pagination__next" {
+                            a class="govuk-link govuk-pagination__link" href={ "/people/" (id) "/contacts?channel=" (chosen) "&after=" (next) } rel="next" {
+                                span class="govuk-pagination__link-title" { "Older contacts" }
+                            }
+                        }
+                    }
+                }
+            },
+        ),
+    )
+}
+
+// ---- logging a contact ----
+
+/// The log-a-contact form as posted. Voicemail and outcome are always on
+/// the form (it works without JavaScript) but sent only for their channel.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ContactForm {
+    _csrf: String,
+    channel: String,
+    summary: String,
+    voicemail_left: String,
+    appointment_outcome: String,
+    compartment: String,
+}
+
+impl ContactForm {
+    fn input(&self, person_id: Id) -> ContactInput {
+        let channel = Channel::parse(self.channel.trim());
+        let voicemail_left = match (channel, self.voicemail_left.as_str()) {
+            (Some(Channel::CallAttempt), "yes") => Some(true),
+            (Some(Channel::CallAttempt), "no") => Some(false),
+            _ => None,
+        };
+        let outcome = self.appointment_outcome.trim();
+        let appointment_outcome = (channel == Some(Channel::Appointment) && !outcome.is_empty()).then(|| outcome.to_string());
+        ContactInput {
+            occurred_at: None, // now
+            channel: Some(self.channel.trim().to_string()),
+            compartment: Some(self.compartment.trim().to_string()).filter(|c| !c.is_empty()),
+            person_ids: Some(vec![person_id]),
+            summary: Some(self.summary.clone()),
+            voicemail_left,
+            appointment_outcome,
+            ..Default::default()
+        }
+    }
+}
+
+/// The gate's field names onto this form's input ids; anything the form
+/// has no input for is shown against the channel, the first field.
+fn form_field(field: &str) -> &str {
+    match field {
+        "channel" | "summary" | "compartment" | "voicemail_left" | "appointment_outcome" => field,
+        _ => "channel",
+    }
+}
+
+fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, errors: &[FieldError]) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let channel = if f.channel.is_empty() { Channel::CallIn.as_str() } else { f.channel.as_str() };
+    let compartment = if f.compartment.is_empty() { "general" } else { f.compartment.as_str() };
+    let outcomes: Vec<(&str, &str)> = AppointmentOutcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect();
+    let summary_error = error_for(errors, "summary");
+    let title = "Log a contact";
+    respond(
+        status,
+        page(
+            title,
+            &chrome(s),
+            !errors.is_empty(),
+            html! {
+                a class="govuk-back-link" href={ "/people/" (person_id) } { "Back to the person" }
+                div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                    (error_summary(errors))
+                    h1 class="govuk-heading-l" { (title) }
+                    form method="post" action={ "/people/" (person_id) "/contacts" } novalidate {
+                        (csrf_field(&s.csrf))
+                        (select("channel", "Channel", &channel_options(), channel, errors))
+                        div class={ "govuk-form-group" @if summary_error.is_some() { " govuk-form-group--error" } } {
+                            label class="govuk-label govuk-label--s" for="summary" { "Summary" }
+                            div id="summary-hint" class="govuk-hint" { "What the contact was about and what was agreed. Summarise rather than quote." }
+                            (inline_error("summary", summary_error))
+                            textarea class={ "govuk-textarea" @if summary_error.is_some() { " govuk-textarea--error" } } id="summary" name="summary" rows="4"
+                                aria-describedby={ "summary-hint" @if summary_error.is_some() { " summary-error" } } { (f.summary) }
+                        }
+                        (radios("voicemail_left", "Voicemail left?", "Only for an attempted call.", &[("yes", "Yes"), ("no", "No")], &f.voicemail_left, errors))
+                        (radios("appointment_outcome", "Appointment outcome", "Only for an appointment.", &outcomes, &f.appointment_outcome, errors))
+                        (select("compartment", "Compartment", COMPARTMENTS, compartment, errors))
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Log the contact" }
+                    }
+                } }
+            },
+        ),
+    )
+}
+
+pub async fn new_contact_form(session: UiSession, Path(id): Path<i64>) -> Response {
+    contact_form(&session, id, &ContactForm::default(), &[])
+}
+
+pub async fn log_contact(
+    State(s): State<AppState>,
+    session: UiSession,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<ContactForm>,
+) -> Response {
+    if let Err(r) = session.check_form(&headers, &f._csrf) {
+        return r.into_response();
+    }
+    match s.gate.log_contact(&session.actor, &f.input(id)).await {
+        Ok(_) => Redirect::to(&format!("/people/{id}?done=contact-logged")).into_response(),
+        // The person in the address does not exist: the form has nothing to fix.
+        Err(GateError::Invalid(v)) if v.0.iter().any(|e| e.field.starts_with("person_ids")) => error_page(&session, GateError::NotFound),
+        Err(GateError::Invalid(v)) => {
+            let errors: Vec<_> = v.0.into_iter().map(|e| FieldError::new(form_field(&e.field), e.message)).collect();
+            contact_form(&session, id, &f, &errors)
+        }
+        Err(e) => error_page(&session, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_fields_are_sent_only_for_their_channel() {
+        let f = ContactForm {
+            channel: "call_in".into(),
+            voicemail_left: "yes".into(),
+            appointment_outcome: "attended".into(),
+            ..Default::default()
+        };
+        let i = f.input(7);
+        assert_eq!((i.voicemail_left, i.appointment_outcome, i.person_ids), (None, None, Some(vec![7])));
+        let f = ContactForm { channel: "call_attempt".into(), voicemail_left: "no".into(), ..Default::default() };
+        assert_eq!(f.input(7).voicemail_left, Some(false));
+        let f = ContactForm { channel: "appointment".into(), appointment_outcome: "no_access".into(), ..Default::default() };
+        assert_eq!(f.input(7).appointment_outcome.as_deref(), Some("no_access"));
+    }
+
+    #[test]
+    fn unknown_gate_fields_land_on_the_channel() {
+        assert_eq!(form_field("voicemail_left"), "voicemail_left");
+        assert_eq!(form_field("mailing"), "channel");
+    }
+}
