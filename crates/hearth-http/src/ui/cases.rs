@@ -6,7 +6,10 @@
 //! gate calls and the gate's field errors back into errors on the inputs.
 //! Times are shown in Europe/London.
 
-use super::layout::{csrf_field, date_input, error_for, error_summary, long_date, page, row, success_banner, Input};
+use super::layout::{
+    csrf_field, date_input, error_for, error_summary, inline_error, long_date, page, radios, row, select, success_banner, textarea,
+    uk_time, Input,
+};
 use super::pages::{chrome, error_page, respond};
 use super::UiSession;
 use crate::AppState;
@@ -19,80 +22,14 @@ use hearth_gate::cases::{CaseChange, CaseView};
 use hearth_gate::{Gate, GateError};
 use hearth_store::cases::CaseFilter;
 use jiff::civil::Date;
-use jiff::Timestamp;
 use maud::{html, Markup};
 use serde::Deserialize;
 
 /// How many parties the open-a-case form offers; more can be added later.
 const PARTY_SLOTS: usize = 2;
 
-/// "2 March 2026, 14:05 GMT": the zone is shown in case the time-zone
-/// database is missing and UTC stands in.
-fn uk_time(t: Timestamp) -> String {
-    let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
-    t.to_zoned_datetime(tz).strftime("%-d %B %Y, %H:%M %Z").to_string()
-}
-
 fn overdue_tag() -> Markup {
     html! { strong class="govuk-tag govuk-tag--red" { "Overdue" } }
-}
-
-fn inline_error(id: &str, error: Option<&str>) -> Markup {
-    html! {
-        @if let Some(e) = error {
-            p id={ (id) "-error" } class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
-        }
-    }
-}
-
-/// Radios for one field; the first input's id is the field's name so the
-/// error summary can link to it.
-fn radios(name: &str, legend: &str, options: &[(&str, &str)], checked: &str, errors: &[FieldError], inline: bool) -> Markup {
-    let error = error_for(errors, name);
-    html! {
-        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
-            fieldset class="govuk-fieldset" aria-describedby=[error.is_some().then(|| format!("{name}-error"))] {
-                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
-                (inline_error(name, error))
-                div class={ "govuk-radios" @if inline { " govuk-radios--inline" } } data-module="govuk-radios" {
-                    @for (i, (value, label)) in options.iter().enumerate() {
-                        @let id = if i == 0 { name.to_string() } else { format!("{name}-{value}") };
-                        div class="govuk-radios__item" {
-                            input class="govuk-radios__input" id=(id) name=(name) type="radio" value=(value) checked[checked == *value];
-                            label class="govuk-label govuk-radios__label" for=(id) { (label) }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// A textarea; `id` differs from `name` where one page has several forms.
-fn textarea(id: &str, name: &str, label: &str, value: &str, errors: &[FieldError]) -> Markup {
-    let error = error_for(errors, id);
-    html! {
-        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
-            label class="govuk-label govuk-label--s" for=(id) { (label) }
-            (inline_error(id, error))
-            textarea class={ "govuk-textarea" @if error.is_some() { " govuk-textarea--error" } } id=(id) name=(name) rows="3"
-                aria-describedby=[error.is_some().then(|| format!("{id}-error"))] { (value) }
-        }
-    }
-}
-
-fn select(id: &str, label: &str, options: &[(&str, &str)], chosen: &str, errors: &[FieldError]) -> Markup {
-    let error = error_for(errors, id);
-    html! {
-        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
-            label class="govuk-label" for=(id) { (label) }
-            (inline_error(id, error))
-            select class={ "govuk-select" @if error.is_some() { " govuk-select--error" } } id=(id) name=(id)
-                aria-describedby=[error.is_some().then(|| format!("{id}-error"))] {
-                @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
-            }
-        }
-    }
 }
 
 // ---- the case list ----
@@ -304,9 +241,9 @@ fn new_case_page(s: &UiSession, f: &CaseForm, errors: &[FieldError]) -> Response
                     h1 class="govuk-heading-l" { (title) }
                     form method="post" action="/cases" novalidate {
                         (csrf_field(&s.csrf))
-                        (radios("kind", "Kind of case", &kinds, &f.kind, errors, false))
+                        (radios("kind", "Kind of case", None, &kinds, &f.kind, errors, ""))
                         (textarea("summary", "summary", "Summary", &f.summary, errors))
-                        (radios("priority", "Priority", &priorities, priority, errors, true))
+                        (radios("priority", "Priority", None, &priorities, priority, errors, " govuk-radios--inline"))
                         (Input::text("assigned_to", "Assign to (staff username, optional)", &f.assigned_to).hint("Leave blank to assign it later.").autocomplete("off").width("20").no_spellcheck().render(errors))
                         (Input::text("team", "Team (optional)", &f.team).autocomplete("off").width("20").render(errors))
                         (date_input("due_date", "Due by (optional)", "For example, 27 3 2027", (&f.due_date_day, &f.due_date_month, &f.due_date_year), errors))
@@ -564,7 +501,7 @@ fn change_forms(s: &UiSession, c: &Case, f: &ChangeForm, errors: &[FieldError]) 
             h3 class="govuk-heading-s" { "Move the case on" }
             form method="post" action=(action) novalidate {
                 (hidden("status"))
-                (radios("status", "Move to", &next, &f.status, errors, false))
+                (radios("status", "Move to", None, &next, &f.status, errors, ""))
                 button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Move the case on" }
             }
         }
@@ -572,7 +509,7 @@ fn change_forms(s: &UiSession, c: &Case, f: &ChangeForm, errors: &[FieldError]) 
         h3 class="govuk-heading-s" { "Close the case" }
         form method="post" action=(action) novalidate {
             (hidden("close"))
-            (radios("outcome", "Outcome", &outcomes, &f.outcome, errors, false))
+            (radios("outcome", "Outcome", None, &outcomes, &f.outcome, errors, ""))
             (textarea("close_note", "note", "Outcome note (optional)", &f.note, errors))
             (textarea("close_remedy", "remedy", "Remedy offered (optional)", &f.remedy, errors))
             button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Close the case" }

@@ -8,7 +8,7 @@
 //! was left, an appointment has an outcome) apply unchanged and its field
 //! errors land on this form's inputs. Times are shown in Europe/London.
 
-use super::layout::{csrf_field, error_for, error_summary, page};
+use super::layout::{csrf_field, error_for, error_summary, inline_error, page, radios, select, uk_time};
 use super::pages::{chrome, error_page, respond};
 use super::UiSession;
 use crate::AppState;
@@ -19,7 +19,6 @@ use axum::Form;
 use hearth_domain::*;
 use hearth_gate::{Gate, GateError};
 use hearth_store::contacts::TimelineFilter;
-use jiff::Timestamp;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -31,60 +30,6 @@ const PER_PAGE: i64 = 25;
 /// The compartments offered on the form, as the gate names them.
 const COMPARTMENTS: &[(&str, &str)] =
     &[("general", "General"), ("asb", "ASB"), ("safeguarding", "Safeguarding"), ("care", "Care"), ("financial", "Financial")];
-
-/// "2 March 2026, 14:05 GMT": the zone is shown in case the time-zone
-/// database is missing and UTC stands in.
-fn uk_time(t: Timestamp) -> String {
-    let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
-    t.to_zoned_datetime(tz).strftime("%-d %B %Y, %H:%M %Z").to_string()
-}
-
-fn inline_error(id: &str, error: Option<&str>) -> Markup {
-    html! {
-        @if let Some(e) = error {
-            p id={ (id) "-error" } class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
-        }
-    }
-}
-
-/// Radios whose first input's id is the field's name, so the error
-/// summary's link lands on it.
-fn radios(name: &str, legend: &str, hint: &str, options: &[(&str, &str)], checked: &str, errors: &[FieldError]) -> Markup {
-    let error = error_for(errors, name);
-    let described = if error.is_some() { format!("{name}-hint {name}-error") } else { format!("{name}-hint") };
-    html! {
-        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
-            fieldset class="govuk-fieldset" aria-describedby=(described) {
-                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
-                div id={ (name) "-hint" } class="govuk-hint" { (hint) }
-                (inline_error(name, error))
-                div class="govuk-radios govuk-radios--inline govuk-radios--small" data-module="govuk-radios" {
-                    @for (i, (value, label)) in options.iter().enumerate() {
-                        @let id = if i == 0 { name.to_string() } else { format!("{name}-{value}") };
-                        div class="govuk-radios__item" {
-                            input class="govuk-radios__input" id=(id) name=(name) type="radio" value=(value) checked[checked == *value];
-                            label class="govuk-label govuk-radios__label" for=(id) { (label) }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn select(id: &str, label: &str, options: &[(&str, &str)], chosen: &str, errors: &[FieldError]) -> Markup {
-    let error = error_for(errors, id);
-    html! {
-        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
-            label class="govuk-label govuk-label--s" for=(id) { (label) }
-            (inline_error(id, error))
-            select class={ "govuk-select" @if error.is_some() { " govuk-select--error" } } id=(id) name=(id)
-                aria-describedby=[error.is_some().then(|| format!("{id}-error"))] {
-                @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
-            }
-        }
-    }
-}
 
 fn channel_options() -> Vec<(&'static str, &'static str)> {
     Channel::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
@@ -290,8 +235,8 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, errors: &[FieldEr
                             textarea class={ "govuk-textarea" @if summary_error.is_some() { " govuk-textarea--error" } } id="summary" name="summary" rows="4"
                                 aria-describedby={ "summary-hint" @if summary_error.is_some() { " summary-error" } } { (f.summary) }
                         }
-                        (radios("voicemail_left", "Voicemail left?", "Only for an attempted call.", &[("yes", "Yes"), ("no", "No")], &f.voicemail_left, errors))
-                        (radios("appointment_outcome", "Appointment outcome", "Only for an appointment.", &outcomes, &f.appointment_outcome, errors))
+                        (radios("voicemail_left", "Voicemail left?", Some("Only for an attempted call."), &[("yes", "Yes"), ("no", "No")], &f.voicemail_left, errors, " govuk-radios--inline govuk-radios--small"))
+                        (radios("appointment_outcome", "Appointment outcome", Some("Only for an appointment."), &outcomes, &f.appointment_outcome, errors, " govuk-radios--inline govuk-radios--small"))
                         (select("compartment", "Compartment", COMPARTMENTS, compartment, errors))
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Log the contact" }
                     }

@@ -247,3 +247,87 @@ pub fn row(key: &str, value: Markup) -> Markup {
         }
     }
 }
+
+/// A time as people in the UK read it: "2 March 2026, 14:05 GMT". The zone is
+/// shown in case the time-zone database is missing and UTC stands in.
+pub fn uk_time(t: jiff::Timestamp) -> String {
+    let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+    t.to_zoned_datetime(tz).strftime("%-d %B %Y, %H:%M %Z").to_string()
+}
+
+/// The inline error under a field's label, if it has one.
+pub fn inline_error(id: &str, error: Option<&str>) -> Markup {
+    html! {
+        @if let Some(e) = error {
+            p id={ (id) "-error" } class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
+        }
+    }
+}
+
+/// Radios for one field. The first input's id is the field's name, so the
+/// error summary's link lands on it. `modifiers` adds GOV.UK radio classes
+/// such as ` govuk-radios--inline`.
+pub fn radios(
+    name: &str,
+    legend: &str,
+    hint: Option<&str>,
+    options: &[(&str, &str)],
+    checked: &str,
+    errors: &[FieldError],
+    modifiers: &str,
+) -> Markup {
+    let error = error_for(errors, name);
+    let mut described = vec![];
+    if hint.is_some() {
+        described.push(format!("{name}-hint"));
+    }
+    if error.is_some() {
+        described.push(format!("{name}-error"));
+    }
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" aria-describedby=[(!described.is_empty()).then(|| described.join(" "))] {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
+                @if let Some(h) = hint { div id={ (name) "-hint" } class="govuk-hint" { (h) } }
+                (inline_error(name, error))
+                div class={ "govuk-radios" (modifiers) } data-module="govuk-radios" {
+                    @for (i, (value, label)) in options.iter().enumerate() {
+                        @let id = if i == 0 { name.to_string() } else { format!("{name}-{value}") };
+                        div class="govuk-radios__item" {
+                            input class="govuk-radios__input" id=(id) name=(name) type="radio" value=(value) checked[checked == *value];
+                            label class="govuk-label govuk-radios__label" for=(id) { (label) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A textarea; `id` differs from `name` where one page has several forms.
+pub fn textarea(id: &str, name: &str, label: &str, value: &str, errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, id);
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            label class="govuk-label govuk-label--s" for=(id) { (label) }
+            (inline_error(id, error))
+            textarea class={ "govuk-textarea" @if error.is_some() { " govuk-textarea--error" } } id=(id) name=(name) rows="3"
+                aria-describedby=[error.is_some().then(|| format!("{id}-error"))] { (value) }
+        }
+    }
+}
+
+/// A select whose id and name are the field's name.
+pub fn select(id: &str, label: &str, options: &[(&str, &str)], chosen: &str, errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, id);
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            label class="govuk-label govuk-label--s" for=(id) { (label) }
+            (inline_error(id, error))
+            select class={ "govuk-select" @if error.is_some() { " govuk-select--error" } } id=(id) name=(id)
+                aria-describedby=[error.is_some().then(|| format!("{id}-error"))] {
+                @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
+            }
+        }
+    }
+}
