@@ -6,12 +6,11 @@
 
 use super::layout::{csrf_field, error_for, error_summary, page, success_banner};
 use super::pages::{chrome, error_page, respond};
-use super::UiSession;
+use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use hearth_domain::{Action, Compartment, FieldError};
 use hearth_gate::policy::{AccessRequest, Relation};
 use hearth_gate::{Actor, Gate, GateError};
@@ -173,16 +172,7 @@ fn reason_page(s: &UiSession, person_id: i64, compartment: Compartment, reason: 
     )
 }
 
-pub async fn break_glass(
-    State(st): State<AppState>,
-    session: UiSession,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<BreakGlassForm>,
-) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn break_glass(State(st): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<BreakGlassForm>) -> Response {
     // The form only ever posts a known compartment; anything else is not ours.
     let Some(c) = Compartment::parse(f.compartment.trim()) else { return error_page(&session, GateError::NotFound) };
     match st.gate.break_glass(&session.actor, id, c, &f.reason).await {
@@ -316,16 +306,7 @@ pub struct ReviewForm {
     note: String,
 }
 
-pub async fn review(
-    State(st): State<AppState>,
-    session: UiSession,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<ReviewForm>,
-) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn review(State(st): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ReviewForm>) -> Response {
     match st.gate.review_break_glass(&session.actor, id, &f.note).await {
         Ok(_) => Redirect::to("/break-glass?done=reviewed").into_response(),
         // Point the error at this grant's own textarea.
@@ -340,3 +321,5 @@ pub async fn review(
         Err(e) => error_page(&session, e),
     }
 }
+
+super::csrf_forms!(BreakGlassForm, ReviewForm);

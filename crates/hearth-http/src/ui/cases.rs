@@ -11,12 +11,11 @@ use super::layout::{
     uk_time, Input,
 };
 use super::pages::{chrome, error_page, respond};
-use super::UiSession;
+use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use hearth_domain::*;
 use hearth_gate::cases::{CaseChange, CaseView};
 use hearth_gate::{Gate, GateError};
@@ -290,10 +289,7 @@ pub async fn new_case_form(session: UiSession, Query(q): Query<NewCaseQuery>) ->
     new_case_page(&session, &f, &[])
 }
 
-pub async fn open_case(State(s): State<AppState>, session: UiSession, headers: HeaderMap, Form(f): Form<CaseForm>) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn open_case(State(s): State<AppState>, Posted(session, f): Posted<CaseForm>) -> Response {
     let (mut input, mut errors, slots) = f.input();
     if !f.assigned_to.trim().is_empty() {
         match s.gate.user_id(f.assigned_to.trim()).await {
@@ -553,16 +549,7 @@ fn change_field(field: &str) -> String {
     .to_string()
 }
 
-pub async fn change_case(
-    State(s): State<AppState>,
-    session: UiSession,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<ChangeForm>,
-) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn change_case(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ChangeForm>) -> Response {
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
     let version = f.version;
     let change = match f.change.as_str() {
@@ -648,3 +635,5 @@ mod tests {
         assert_eq!(bad.input().1[0].field, "party0_person_id");
     }
 }
+
+super::csrf_forms!(CaseForm, ChangeForm);

@@ -10,12 +10,11 @@
 
 use super::layout::{csrf_field, error_for, error_summary, inline_error, page, radios, select, uk_time};
 use super::pages::{chrome, error_page, respond};
-use super::UiSession;
+use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use hearth_domain::*;
 use hearth_gate::{Gate, GateError};
 use hearth_store::contacts::TimelineFilter;
@@ -250,16 +249,7 @@ pub async fn new_contact_form(session: UiSession, Path(id): Path<i64>) -> Respon
     contact_form(&session, id, &ContactForm::default(), &[])
 }
 
-pub async fn log_contact(
-    State(s): State<AppState>,
-    session: UiSession,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<ContactForm>,
-) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn log_contact(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ContactForm>) -> Response {
     match s.gate.log_contact(&session.actor, &f.input(id)).await {
         Ok(_) => Redirect::to(&format!("/people/{id}?done=contact-logged")).into_response(),
         // The person in the address does not exist: the form has nothing to fix.
@@ -298,3 +288,5 @@ mod tests {
         assert_eq!(form_field("mailing"), "channel");
     }
 }
+
+super::csrf_forms!(ContactForm);

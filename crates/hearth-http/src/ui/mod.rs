@@ -104,6 +104,43 @@ impl UiSession {
     }
 }
 
+/// A form posted by a signed-in user, let through only when it carries that
+/// session's CSRF token and comes from this site. Handlers take this instead
+/// of a session and a form, so no handler can forget the check.
+pub struct Posted<T>(pub UiSession, pub T);
+
+/// A form that carries the `_csrf` hidden field.
+pub trait CsrfToken {
+    fn csrf_token(&self) -> &str;
+}
+
+/// Implements [`CsrfToken`] for forms with a `_csrf: String` field.
+macro_rules! csrf_forms {
+    ($($t:ty),+ $(,)?) => {
+        $(impl $crate::ui::CsrfToken for $t {
+            fn csrf_token(&self) -> &str {
+                &self._csrf
+            }
+        })+
+    };
+}
+pub(crate) use csrf_forms;
+
+impl<T: serde::de::DeserializeOwned + CsrfToken + Send> axum::extract::FromRequest<AppState> for Posted<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let session = UiSession::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let axum::Form(form) = axum::Form::<T>::from_request(axum::extract::Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        session.check_form(&headers, form.csrf_token()).map_err(IntoResponse::into_response)?;
+        Ok(Posted(session, form))
+    }
+}
+
 /// A form post without this session's CSRF token, or from another site.
 pub struct FormRefused;
 

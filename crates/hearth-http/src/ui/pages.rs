@@ -3,7 +3,7 @@
 //! refusals and missing records become GOV.UK error pages.
 
 use super::layout::{csrf_field, date_input, error_summary, long_date, page, row, success_banner, Chrome, Input};
-use super::{cookie, set_cookie, tokens_match, UiSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use super::{cookie, set_cookie, tokens_match, Posted, UiSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -130,10 +130,7 @@ pub struct CsrfForm {
     _csrf: String,
 }
 
-pub async fn logout(State(s): State<AppState>, session: UiSession, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn logout(State(s): State<AppState>, headers: HeaderMap, Posted(session, _): Posted<CsrfForm>) -> Response {
     if let Err(e) = s.gate.sign_out(&session.token).await {
         tracing::error!(error = %e, "sign-out failed");
     }
@@ -490,10 +487,7 @@ pub async fn new_person_form(session: UiSession) -> Response {
     person_form(&session, "Add a person", "/people", &PersonForm::default(), &[])
 }
 
-pub async fn create_person(State(s): State<AppState>, session: UiSession, headers: HeaderMap, Form(f): Form<PersonForm>) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn create_person(State(s): State<AppState>, Posted(session, f): Posted<PersonForm>) -> Response {
     match s.gate.create_person(&session.actor, &f.input()).await {
         Ok(p) => Redirect::to(&format!("/people/{}?done=person-created", p.id)).into_response(),
         Err(GateError::Invalid(v)) => person_form(&session, "Add a person", "/people", &f, &v.0),
@@ -508,16 +502,7 @@ pub async fn edit_person_form(State(s): State<AppState>, session: UiSession, Pat
     }
 }
 
-pub async fn edit_person(
-    State(s): State<AppState>,
-    session: UiSession,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<PersonForm>,
-) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn edit_person(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<PersonForm>) -> Response {
     let update = PersonUpdate { version: f.version.unwrap_or(0), fields: f.input() };
     let action = format!("/people/{id}/edit");
     match s.gate.update_person(&session.actor, id, &update).await {
@@ -647,16 +632,7 @@ pub async fn new_contact_form(State(s): State<AppState>, session: UiSession, Pat
     contact_form(&session, kind, add_title(kind), &format!("/people/{id}/contact-points/new"), &ContactForm::default(), &[])
 }
 
-pub async fn add_contact(
-    State(s): State<AppState>,
-    session: UiSession,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<ContactForm>,
-) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn add_contact(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ContactForm>) -> Response {
     let kind = ContactPointKind::parse(&f.kind).unwrap_or(ContactPointKind::Phone);
     match s.gate.add_contact(&session.actor, id, &f.input()).await {
         Ok(c) => Redirect::to(&format!("/people/{id}?done={}-added", c.kind.as_str())).into_response(),
@@ -680,16 +656,7 @@ pub async fn edit_contact_form(State(s): State<AppState>, session: UiSession, Pa
     }
 }
 
-pub async fn edit_contact(
-    State(s): State<AppState>,
-    session: UiSession,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<ContactForm>,
-) -> Response {
-    if let Err(r) = session.check_form(&headers, &f._csrf) {
-        return r.into_response();
-    }
+pub async fn edit_contact(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ContactForm>) -> Response {
     let kind = ContactPointKind::parse(&f.kind).unwrap_or(ContactPointKind::Phone);
     let update = ContactPointUpdate { version: f.version.unwrap_or(0), fields: f.input() };
     let action = format!("/contact-points/{id}/edit");
@@ -700,3 +667,5 @@ pub async fn edit_contact(
         Err(e) => error_page(&session, e),
     }
 }
+
+super::csrf_forms!(CsrfForm, PersonForm, ContactForm);
