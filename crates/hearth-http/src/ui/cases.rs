@@ -10,7 +10,7 @@ use super::layout::{
     csrf_field, date_input, error_for, error_summary, inline_error, long_date, page, radios, row, select, success_banner, textarea,
     uk_time, Input,
 };
-use super::pages::{chrome, error_page, respond};
+use super::pages::{chrome, error_page, respond, Done};
 use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -316,12 +316,6 @@ pub async fn open_case(State(s): State<AppState>, Posted(session, f): Posted<Cas
 }
 
 // ---- the case page ----
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    done: Option<String>,
-}
 
 fn done_message(done: &str) -> Option<&'static str> {
     Some(match done {

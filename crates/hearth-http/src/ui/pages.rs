@@ -227,10 +227,11 @@ fn urlencode(s: &str) -> String {
 
 // ---- the person page ----
 
+/// The `?done=` query a page is redirected to after a change, naming its banner.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Done {
-    done: Option<String>,
+    pub(super) done: Option<String>,
 }
 
 fn done_message(done: &str) -> Option<&'static str> {
