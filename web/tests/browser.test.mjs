@@ -4,352 +4,28 @@
 // reviews that break-glass; an ASB officer then opens a case with an
 // anonymous reporter, logs a contact and closes it; finally the advisor logs
 // a phone call, an attempted call and a no-access appointment on the
-// customer's page and sees them in its Contact history. Every page visited
+// customer's page and sees them in its Contact history, then logs one more
+// with the keyboard alone. Every page visited
 // is checked with axe-core against WCAG 2.2 AA.
 //
-// Run from the repo root after `cargo build`:   node --test web/tests/
-//
-// Environment:
-//   HEARTH_BIN      path to the server binary (default: <repo>/target/debug/hearth)
-//   CHROMIUM_PATH   path to Chromium (default: /usr/bin/chromium)
-//
-// Needs `npm ci` in web/ (playwright-core, axe-core) and Debian's `chromium`.
+// Run from the repo root after `cargo build`:   node --test web/tests/*.test.mjs
+// (the server and browser set-up is in harness.mjs).
 
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import {
+  useServer, step, api, page, baseUrl, tmpDir, DEMO_PASSWORD, normaliseSpace, currentPath, h1Text, checkPage,
+  clickAndNavigate, expectPath,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const require = createRequire(import.meta.url);
-
-const HEARTH_BIN = process.env.HEARTH_BIN
-  ? path.resolve(process.env.HEARTH_BIN)
-  : path.join(repoRoot, 'target', 'debug', 'hearth');
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-const DEMO_PASSWORD = 'hearth-demo';
 const NEW_PHONE = '01632 960 123'; // Ofcom drama range: plainly fake
 const INVALID_PHONE = 'not a phone';
 const BREAK_GLASS_REASON = 'Caller reports a break-in; checking who changed the record';
 
-const STARTUP_TIMEOUT_MS = 120_000;
-const ACTION_TIMEOUT_MS = 30_000; // debug builds (password hashing) can be slow
-const NAVIGATION_TIMEOUT_MS = 60_000;
-
-// Shared state, filled in by `before` and by the steps in order.
-let tmpDir;
-let logPath;
-let baseUrl;
-let server;
-let serverExited = null; // {code, signal} once the process has gone
-let browser;
-let context;
-let page;
 let person; // {id, given_name, family_name, ...} from the API
 let fullName;
-let failed = false;
 
-// Problems seen by the page listeners since the last check.
-let pageErrors = [];
-let badResponses = [];
-
-// ---------------------------------------------------------------------------
-// helpers
-
-async function freePort() {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitForHealth() {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  let last = 'no attempt yet';
-  while (Date.now() < deadline) {
-    if (serverExited) {
-      throw new Error(
-        `hearth exited before becoming healthy (code ${serverExited.code}, signal ${serverExited.signal})`,
-      );
-    }
-    try {
-      const res = await fetch(`${baseUrl}/api/v1/health`, { signal: AbortSignal.timeout(5_000) });
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = err.cause?.code || err.message;
-    }
-    await sleep(250);
-  }
-  throw new Error(`GET /api/v1/health did not return 200 within ${STARTUP_TIMEOUT_MS / 1000} s (last: ${last})`);
-}
-
-function printServerLog() {
-  try {
-    const log = fs.readFileSync(logPath, 'utf8');
-    process.stderr.write(`\n----- hearth log (${logPath}) -----\n${log}\n----- end of hearth log -----\n`);
-  } catch (err) {
-    process.stderr.write(`(could not read hearth log ${logPath}: ${err.message})\n`);
-  }
-}
-
-async function api(method, urlPath, { token, body } = {}) {
-  const headers = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${baseUrl}${urlPath}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(ACTION_TIMEOUT_MS),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${urlPath} returned HTTP ${res.status}: ${text.slice(0, 500)}`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    assert.fail(`${method} ${urlPath} did not return JSON: ${text.slice(0, 500)}`);
-  }
-}
-
-function normaliseSpace(s) {
-  return (s ?? '').replace(/\s+/g, ' ').trim();
-}
-
-function currentPath() {
-  return new URL(page.url()).pathname;
-}
-
-async function h1Text() {
-  const h1 = page.locator('h1');
-  assert.equal(await h1.count(), 1, `expected exactly one <h1> on ${currentPath()}`);
-  return normaliseSpace(await h1.textContent());
-}
-
-// Run axe-core on the current page and fail with a readable report on any
-// violation. The script is injected with addScriptTag; if the page's
-// Content-Security-Policy blocks inline scripts (as it should), fall back to
-// evaluating it over the DevTools protocol, which CSP does not govern.
-async function checkAccessibility(label) {
-  await page.waitForLoadState('load');
-  const hasAxe = () => page.evaluate(() => typeof window.axe === 'object');
-  if (!(await hasAxe())) {
-    try {
-      await page.addScriptTag({ content: AXE_SOURCE });
-    } catch {
-      // blocked by CSP; handled below
-    }
-    if (!(await hasAxe())) await page.evaluate(AXE_SOURCE);
-  }
-  assert.ok(await hasAxe(), `could not inject axe-core into ${label}`);
-  const results = await page.evaluate(
-    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }),
-    AXE_TAGS,
-  );
-  const violations = results.violations;
-  if (violations.length > 0) {
-    const report = violations
-      .map((v) => {
-        const nodes = v.nodes
-          .map((n) => `      - ${JSON.stringify(n.target)}${n.failureSummary ? `\n        ${n.failureSummary.replace(/\n/g, '\n        ')}` : ''}`)
-          .join('\n');
-        return `  * ${v.id} [${v.impact}] ${v.help}\n    ${v.helpUrl}\n${nodes}`;
-      })
-      .join('\n');
-    assert.fail(`axe found ${violations.length} accessibility violation(s) on ${label} (${page.url()}):\n${report}`);
-  }
-}
-
-// Checks that apply to every page: no uncaught script errors, no failed
-// same-origin subresources (CSS, JS, images), GOV.UK Frontend's "supported"
-// class set by the inline body script, the GOV.UK Frontend CSS applied with
-// Hearth's font (not GDS Transport, which is for GOV.UK only), then axe.
-async function checkPage(label) {
-  await checkAccessibility(label);
-  const bodyClass = await page.evaluate(() => document.body.className);
-  assert.match(
-    bodyClass,
-    /\bgovuk-frontend-supported\b/,
-    `<body> on ${label} lacks class govuk-frontend-supported (inline GOV.UK Frontend script not run?): "${bodyClass}"`,
-  );
-  const styled = await page.evaluate(() => {
-    const el = document.querySelector('[class*="govuk-heading-"], .govuk-body, .govuk-button, .govuk-label');
-    return el ? { element: el.outerHTML.slice(0, 80), font: getComputedStyle(el).fontFamily } : null;
-  });
-  assert.ok(styled, `no element with a GOV.UK Frontend typography class on ${label}`);
-  assert.match(
-    styled.font,
-    /^arial\b/i,
-    `${styled.element} on ${label} is not styled by Hearth's GOV.UK Frontend CSS: font-family "${styled.font}"`,
-  );
-  const errors = pageErrors;
-  const responses = badResponses;
-  pageErrors = [];
-  badResponses = [];
-  assert.deepEqual(errors, [], `uncaught script errors on ${label}`);
-  assert.deepEqual(responses, [], `failed subresource requests on ${label}`);
-}
-
-// Click something that navigates (a link, or a button that submits a form),
-// and wait until the resulting document has loaded. This does not assume the
-// URL changes: a form re-rendered with errors may come back at the same URL.
-async function clickAndNavigate(locator) {
-  await Promise.all([
-    page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() }),
-    locator.click(),
-  ]);
-  await page.waitForLoadState('load');
-}
-
-// Assert the current path, saying what is on the page if it is wrong.
-async function expectPath(expected) {
-  const actual = currentPath();
-  if (actual === expected) return;
-  const h1 = normaliseSpace(await page.locator('h1').first().textContent({ timeout: 1_000 }).catch(() => ''));
-  const errors = normaliseSpace(
-    await page.locator('.govuk-error-summary').first().textContent({ timeout: 1_000 }).catch(() => ''),
-  );
-  assert.fail(`expected to be on ${expected} but on ${page.url()} (h1: "${h1}"${errors ? `; error summary: "${errors}"` : ''})`);
-}
-
-// Each step is a top-level test; node:test runs them in order. Once one
-// fails, the rest are skipped rather than failing in confusing ways.
-function step(name, fn) {
-  test(name, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (err) {
-      failed = true;
-      if (page && tmpDir) {
-        const shot = path.join(tmpDir, 'failure.png');
-        try {
-          await page.screenshot({ path: shot, fullPage: true });
-          process.stderr.write(`screenshot at failure (${page.url()}): ${shot}\n`);
-        } catch {
-          // the page may be gone
-        }
-      }
-      throw err;
-    }
-  });
-}
-
-// ---------------------------------------------------------------------------
-// setup and teardown
-
-before(async () => {
-  tmpDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'hearth-browser-'));
-  logPath = path.join(tmpDir, 'hearth.log');
-  try {
-    await fsp.access(HEARTH_BIN, fs.constants.X_OK);
-  } catch {
-    failed = true;
-    throw new Error(`hearth binary not found or not executable: ${HEARTH_BIN} (build it, or set HEARTH_BIN)`);
-  }
-
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  const args = [
-    'serve',
-    '--demo',
-    '--seed',
-    '7',
-    '--listen',
-    `127.0.0.1:${port}`,
-    '--database-url',
-    `sqlite://${path.join(tmpDir, 'hearth.db')}`,
-  ];
-  const logFd = fs.openSync(logPath, 'a');
-  server = spawn(HEARTH_BIN, args, { cwd: tmpDir, stdio: ['ignore', logFd, logFd] });
-  fs.closeSync(logFd);
-  server.on('exit', (code, signal) => {
-    serverExited = { code, signal };
-  });
-  server.on('error', (err) => {
-    serverExited = { code: null, signal: null, error: err.message };
-  });
-  console.log(`hearth: ${HEARTH_BIN} ${args.join(' ')}`);
-  console.log(`hearth log: ${logPath}`);
-
-  try {
-    await waitForHealth();
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-  page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-  page.on('response', (res) => {
-    const url = new URL(res.url());
-    if (url.origin !== baseUrl || res.status() < 400) return;
-    if (res.request().resourceType() === 'document') return; // checked by the steps themselves
-    if (url.pathname === '/favicon.ico') return; // the browser asks for it unprompted
-    badResponses.push(`${res.status()} ${url.pathname}`);
-  });
-  page.on('requestfailed', (req) => {
-    const reason = req.failure()?.errorText ?? '';
-    if (reason.includes('ERR_ABORTED')) return; // cancelled by a navigation away
-    if (new URL(req.url()).origin === baseUrl) badResponses.push(`failed ${req.url()}: ${req.failure()?.errorText}`);
-  });
-}, { timeout: STARTUP_TIMEOUT_MS + 60_000 });
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (server && !serverExited) {
-    server.kill('SIGTERM');
-    const exited = await Promise.race([once(server, 'exit').then(() => true), sleep(10_000).then(() => false)]);
-    if (!exited) {
-      server.kill('SIGKILL');
-      await once(server, 'exit').catch(() => {});
-    }
-  }
-  if (failed && logPath) printServerLog();
-  if (tmpDir) console.log(`test files kept in ${tmpDir}`);
-});
-
-// ---------------------------------------------------------------------------
+useServer();
 // the journey
 
 step('find a demo customer with a phone number through the API', async () => {
@@ -678,6 +354,49 @@ step('advisor logs a no-access appointment and sees all three contacts', async (
     `the contact history is not newest first: ${history}`,
   );
   await checkPage('the person page with three contacts logged');
+});
+
+const CONTACT_KEYBOARD = 'Asked for a rent statement by post';
+
+// The log-a-contact form must work from the keyboard alone: Tab reaches
+// every field in order and Enter on the button submits. Keystrokes are
+// counted and printed (speed targets are not asserted in tests).
+step('advisor logs a contact using only the keyboard', async () => {
+  const res = await page.goto(`${baseUrl}/people/${person.id}/contacts/new`);
+  assert.equal(res.status(), 200);
+  await expectPath(`/people/${person.id}/contacts/new`);
+  let keys = 0;
+  const focused = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return { id: el?.id || '', tag: el?.tagName || '', text: (el?.textContent || '').trim() };
+  });
+  const tabUntil = async (pred, what) => {
+    const seen = [];
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      keys++;
+      const f = await focused();
+      seen.push(f.id || f.tag);
+      if (pred(f)) return seen;
+    }
+    assert.fail(`Tab never reached ${what}; focus went through: ${seen.join(', ')}`);
+  };
+  const before = await tabUntil((f) => f.id === 'summary', 'the summary');
+  assert.ok(before.includes('channel'), `the channel comes before the summary in tab order: ${before.join(', ')}`);
+  await page.keyboard.type(CONTACT_KEYBOARD);
+  keys += CONTACT_KEYBOARD.length;
+  await tabUntil((f) => f.tag === 'BUTTON' && f.text === 'Log the contact', 'the Log the contact button');
+  await Promise.all([
+    page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() }),
+    page.keyboard.press('Enter'),
+  ]);
+  keys++;
+  await page.waitForLoadState('load');
+  await expectPath(`/people/${person.id}`);
+  const history = normaliseSpace(await page.locator('body').textContent());
+  assert.ok(history.includes(CONTACT_KEYBOARD), 'the keyboard-logged contact is on the timeline');
+  console.log(`log-a-contact by keyboard alone: ${keys} keystrokes (${keys - CONTACT_KEYBOARD.length} besides the summary text)`);
+  await checkPage('the person page after logging by keyboard');
 
   await clickAndNavigate(page.getByRole('button', { name: 'Sign out', exact: true }));
   await expectPath('/login');

@@ -85,6 +85,11 @@ pub struct FollowUp {
     pub owner: Id,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub due_on: Date,
+    /// When it was marked done; `None` while it is open.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub done_at: Option<Timestamp>,
+    /// Staff account that marked it done.
+    pub done_by: Option<Id>,
 }
 
 /// One entry in the contact log as stored and shown.

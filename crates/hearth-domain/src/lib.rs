@@ -7,22 +7,36 @@
 //! clock: callers pass `today` in, so every rule is a pure function and testable.
 
 pub mod access;
+pub mod breaches;
 pub mod calendar;
 pub mod cases;
 pub mod contacts;
+pub mod documents;
 pub mod error;
+pub mod needs;
 pub mod people;
 pub mod property;
+pub mod recordings;
+pub mod retention;
+pub mod rights;
 pub mod staff;
 pub mod validate;
 
 pub use access::{Action, Compartment};
+pub use breaches::*;
 pub use calendar::WorkingCalendar;
 pub use cases::*;
 pub use contacts::*;
+pub use documents::*;
 pub use error::{FieldError, ValidationErrors};
+pub use needs::*;
 pub use people::*;
 pub use property::*;
+pub use recordings::*;
+pub use retention::{
+    DisposalAction, HoldScope, LawfulBasis, Period, RecordClass, RecordClassEntry, Register, RetentionRule, RetentionTrigger,
+};
+pub use rights::*;
 pub use staff::StaffRole;
 
 /// Record identifiers are database-assigned 64-bit integers.

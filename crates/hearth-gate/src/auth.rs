@@ -2,7 +2,7 @@
 //! and API bearer tokens. Secrets are random 256-bit values; only their
 //! SHA-256 is stored, so a copy of the database grants no session.
 
-use crate::{Actor, Gate, GateError, Result, DEFAULT_PURPOSE};
+use crate::{totp, Actor, Gate, GateError, Result, DEFAULT_PURPOSE};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use hearth_domain::{FieldError, Id, StaffRole, ValidationErrors};
@@ -15,7 +15,19 @@ use sha2::{Digest, Sha256};
 pub const WEB_SESSION: SignedDuration = SignedDuration::from_hours(8);
 /// How long an API token lasts from issue.
 pub const API_TOKEN: SignedDuration = SignedDuration::from_hours(12);
+/// A browser session unused this long ends (ASVS 3.3.2: 30 minutes idle).
+pub const WEB_IDLE: SignedDuration = SignedDuration::from_mins(30);
+/// Session use is written at most this often, so reading pages is not a write each time.
+const TOUCH_EVERY: SignedDuration = SignedDuration::from_mins(1);
+/// Consecutive failed sign-ins that lock an account …
+pub const MAX_FAILED_SIGN_INS: i64 = 5;
+/// … for this long (ASVS 2.2.1: anti-automation without a permanent lock-out).
+pub const LOCK_FOR: SignedDuration = SignedDuration::from_mins(15);
 const MIN_PASSWORD_CHARS: usize = 10;
+const MAX_PASSWORD_CHARS: usize = 128;
+/// Passwords seen in breaches and guessing lists (NIST SP 800-63B 5.1.1.2);
+/// compared case-insensitively.
+const COMMON_PASSWORDS: &str = include_str!("../../../config/common-passwords.txt");
 
 /// A signed-in staff member and the secrets of their session.
 #[derive(Debug, Clone)]
@@ -76,10 +88,36 @@ pub fn validate_new_user(username: &str, display_name: &str, password: &str) -> 
     if display_name.trim().is_empty() {
         errs.push(FieldError::new("display_name", "Enter the person's name"));
     }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        errs.push(FieldError::new("password", format!("Password must be at least {MIN_PASSWORD_CHARS} characters")));
+    if let Err(e) = check_password(username, password) {
+        errs.push(e);
     }
     errs.into_result()
+}
+
+/// NIST SP 800-63B rules for a chosen password: long enough, not absurdly
+/// long, not a known common or breached password, not one repeated
+/// character, not the username. No composition rules: they do not help.
+pub fn check_password(username: &str, password: &str) -> Result<(), FieldError> {
+    let n = password.chars().count();
+    let problem = if n < MIN_PASSWORD_CHARS {
+        format!("Password must be at least {MIN_PASSWORD_CHARS} characters")
+    } else if n > MAX_PASSWORD_CHARS {
+        format!("Password must be {MAX_PASSWORD_CHARS} characters or fewer")
+    } else if is_common_password(password) {
+        "Password is too common: it appears in lists of breached passwords. Choose another".to_string()
+    } else if password.chars().all(|c| password.starts_with(c)) {
+        "Password must not be one character repeated".to_string()
+    } else if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
+        "Password must not contain the username".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(FieldError::new("password", problem))
+}
+
+fn is_common_password(password: &str) -> bool {
+    let p = password.trim().to_lowercase();
+    COMMON_PASSWORDS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).any(|l| l.to_lowercase() == p)
 }
 
 impl Gate {
@@ -105,26 +143,58 @@ impl Gate {
     }
 
     /// Checks a password and opens a session. Unknown users and wrong
-    /// passwords get the same answer, after the same hashing work.
+    /// passwords get the same answer, after the same hashing work. Every
+    /// sign-in makes a new session with new secrets, so nothing an attacker
+    /// planted before sign-in survives it (no session fixation).
+    ///
+    /// After [`MAX_FAILED_SIGN_INS`] failures in a row the account is locked
+    /// for [`LOCK_FOR`]; while locked even the right password is refused.
     pub async fn sign_in(&self, username: &str, password: &str, kind: SessionKind) -> Result<SignedIn> {
+        self.sign_in_with_code(username, password, None, kind).await
+    }
+
+    /// As [`Gate::sign_in`], with the code from an authenticator app for an
+    /// account that has two-step sign-in on. A missing or wrong code counts
+    /// as a failed sign-in, towards the lock.
+    pub async fn sign_in_with_code(&self, username: &str, password: &str, code: Option<&str>, kind: SessionKind) -> Result<SignedIn> {
+        let now = Timestamp::now();
         let mut tx = self.store.begin().await?;
         let user = staff::user_by_username(&mut tx, username.trim()).await?;
-        let ok = match &user {
-            Some(u) => verify_password(password, &u.password_hash) && u.active,
-            None => {
-                // Spend the same time as a real check so timing reveals nothing.
-                let _ = verify_password(password, &hash_password("not-a-real-account"));
-                false
-            }
-        };
-        let Some(user) = user.filter(|_| ok) else {
-            tracing::warn!(username, "sign-in refused");
+        let Some(user) = user else {
+            // Spend the same time as a real check so timing reveals nothing.
+            let _ = verify_password(password, &hash_password("not-a-real-account"));
+            tracing::warn!(username, "sign-in refused: unknown account");
             return Err(GateError::Unauthenticated);
         };
-        let now = Timestamp::now();
+        if let Some(until) = user.locked_until.filter(|t| *t > now) {
+            let _ = verify_password(password, &user.password_hash);
+            tracing::warn!(username, %until, "sign-in refused: account locked");
+            return Err(GateError::Throttled { retry_after: until.duration_since(now) });
+        }
+        if !(verify_password(password, &user.password_hash) && user.active) {
+            let lock = (user.failed_sign_ins + 1 >= MAX_FAILED_SIGN_INS).then(|| now + LOCK_FOR);
+            staff::record_failed_sign_in(&mut tx, user.id, lock).await?;
+            tx.commit().await?;
+            tracing::warn!(username, locked = lock.is_some(), "sign-in refused: wrong password or inactive account");
+            return Err(GateError::Unauthenticated);
+        }
+        if let Some(secret) = &user.totp_secret {
+            let code = code.map(str::trim).unwrap_or("");
+            let Some(step) = totp::accept(secret, code, now.as_second(), user.totp_last_step) else {
+                let lock = (user.failed_sign_ins + 1 >= MAX_FAILED_SIGN_INS).then(|| now + LOCK_FOR);
+                staff::record_failed_sign_in(&mut tx, user.id, lock).await?;
+                tx.commit().await?;
+                tracing::warn!(username, "sign-in refused: security code missing or wrong");
+                let message =
+                    if code.is_empty() { "Enter the security code from your authenticator app" } else { "The security code is not right" };
+                return Err(FieldError::new("totp_code", message).into());
+            };
+            staff::set_totp_last_step(&mut tx, user.id, step).await?;
+        }
         let expires_at = now + if kind == SessionKind::Web { WEB_SESSION } else { API_TOKEN };
         let token = random_token();
         let csrf_token = random_token();
+        staff::clear_failed_sign_ins(&mut tx, user.id).await?;
         staff::insert_session(&mut tx, &token_hash(&token), user.id, kind, &csrf_token, now, expires_at).await?;
         staff::delete_expired_sessions(&mut tx, now).await?;
         tx.commit().await?;
@@ -133,12 +203,82 @@ impl Gate {
     }
 
     /// The session a cookie or bearer token belongs to, if live.
+    /// A browser session idle for [`WEB_IDLE`] has ended (and is removed).
     pub async fn session(&self, token: &str, kind: SessionKind) -> Result<LiveSession> {
+        let now = Timestamp::now();
         let mut tx = self.store.begin().await?;
-        let s = staff::live_session(&mut tx, &token_hash(token), kind, Timestamp::now()).await?;
+        let s = staff::live_session(&mut tx, &token_hash(token), kind, now).await?;
+        let Some(s) = s else {
+            tx.commit().await?;
+            return Err(GateError::Unauthenticated);
+        };
+        let idle = now.duration_since(s.last_seen_at);
+        if kind == SessionKind::Web && idle >= WEB_IDLE {
+            staff::delete_session(&mut tx, &token_hash(token)).await?;
+            tx.commit().await?;
+            tracing::info!(username = %s.user.username, "session ended after being idle");
+            return Err(GateError::Unauthenticated);
+        }
+        if idle >= TOUCH_EVERY {
+            staff::touch_session(&mut tx, s.id, now).await?;
+        }
         tx.commit().await?;
-        let s = s.ok_or(GateError::Unauthenticated)?;
         Ok(LiveSession { actor: actor_of(&s.user), csrf_token: s.csrf_token })
+    }
+
+    /// Ends every session and API token of the signed-in account.
+    pub async fn sign_out_everywhere(&self, actor: &Actor) -> Result<u64> {
+        let mut tx = self.store.begin().await?;
+        let n = staff::delete_user_sessions(&mut tx, actor.user_id).await?;
+        tx.commit().await?;
+        tracing::info!(username = %actor.username, sessions = n, "signed out everywhere");
+        Ok(n)
+    }
+
+    /// Whether the signed-in account uses two-step sign-in.
+    pub async fn two_step_enabled(&self, actor: &Actor) -> Result<bool> {
+        let mut tx = self.store.begin().await?;
+        let user = staff::user_by_id(&mut tx, actor.user_id).await?;
+        tx.commit().await?;
+        Ok(user.totp_secret.is_some())
+    }
+
+    /// Turns on two-step sign-in with a secret the person's app now holds,
+    /// once they prove it with a current code.
+    pub async fn enable_two_step(&self, actor: &Actor, secret: &str, code: &str) -> Result<()> {
+        let now = Timestamp::now();
+        let step = totp::accept(secret, code, now.as_second(), None)
+            .ok_or_else(|| FieldError::new("totp_code", "The security code is not right; check the app's clock and try the new code"))?;
+        let mut tx = self.store.begin().await?;
+        staff::set_totp_secret(&mut tx, actor.user_id, Some(secret)).await?;
+        staff::set_totp_last_step(&mut tx, actor.user_id, step).await?;
+        tx.commit().await?;
+        tracing::info!(username = %actor.username, "two-step sign-in turned on");
+        Ok(())
+    }
+
+    /// Turns two-step sign-in off, with a current code as proof.
+    pub async fn disable_two_step(&self, actor: &Actor, code: &str) -> Result<()> {
+        let now = Timestamp::now();
+        let mut tx = self.store.begin().await?;
+        let user = staff::user_by_id(&mut tx, actor.user_id).await?;
+        let Some(secret) = user.totp_secret else { return Ok(()) };
+        if totp::accept(&secret, code, now.as_second(), user.totp_last_step).is_none() {
+            return Err(FieldError::new("totp_code", "The security code is not right").into());
+        }
+        staff::set_totp_secret(&mut tx, actor.user_id, None).await?;
+        tx.commit().await?;
+        tracing::info!(username = %actor.username, "two-step sign-in turned off");
+        Ok(())
+    }
+
+    /// Lifts a sign-in lock (administration and CLI).
+    pub async fn unlock(&self, username: &str) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let user = staff::user_by_username(&mut tx, username).await?.ok_or(GateError::NotFound)?;
+        staff::clear_failed_sign_ins(&mut tx, user.id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<()> {
@@ -161,6 +301,14 @@ impl Gate {
         Ok(())
     }
 
+    /// An active staff account acting for `purpose` outside a session: the
+    /// operator of a command-line or scheduled job (a retention run).
+    pub async fn actor_for(&self, username: &str, purpose: &str) -> Result<Actor> {
+        let mut tx = self.store.begin().await?;
+        let u = staff::user_by_username(&mut tx, username).await?.filter(|u| u.active).ok_or(GateError::NotFound)?;
+        Ok(Actor { purpose: purpose.into(), ..actor_of(&u) })
+    }
+
     /// The id of a staff account, for administration and tests.
     pub async fn user_id(&self, username: &str) -> Result<Id> {
         let mut tx = self.store.begin().await?;
@@ -169,13 +317,13 @@ impl Gate {
     }
 
     /// Sets a new password (administration and CLI).
+    /// A new password ends every existing session of the account.
     pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
-        if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(FieldError::new("password", format!("Password must be at least {MIN_PASSWORD_CHARS} characters")).into());
-        }
+        check_password(username, password)?;
         let mut tx = self.store.begin().await?;
         let user = staff::user_by_username(&mut tx, username).await?.ok_or(GateError::NotFound)?;
         staff::set_password(&mut tx, user.id, &hash_password(password)).await?;
+        staff::delete_user_sessions(&mut tx, user.id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -207,5 +355,15 @@ mod tests {
         let e = validate_new_user("Bad Name", "", "short").unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["username", "display_name", "password"]);
+    }
+
+    #[test]
+    fn breached_repeated_and_username_passwords_are_refused() {
+        for bad in ["Password123", "1234567890", "QWERTYUIOP", "zzzzzzzzzzzz", "pat.example-2026"] {
+            let e = check_password("pat.example", bad).unwrap_err();
+            assert_eq!(e.field, "password", "{bad}");
+        }
+        assert!(check_password("pat.example", &"x".repeat(129).replace("xx", "xy")).is_err());
+        assert!(check_password("pat.example", "kettle orchard lamplight").is_ok());
     }
 }

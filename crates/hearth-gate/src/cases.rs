@@ -128,10 +128,12 @@ impl Gate {
             for p in &fields.parties {
                 q::insert_party(tx, c.id, p, now).await?;
             }
+            let named: Vec<Id> = fields.parties.iter().filter(|p| !p.anonymous).map(|p| p.person_id).collect();
             q::insert_event(tx, c.id, actor.user_id, "opened", &format!("{} opened: {}", c.kind.label(), c.summary), now).await?;
             if let Some(a) = c.assigned_to {
                 q::insert_event(tx, c.id, actor.user_id, "assigned", &format!("Assigned to staff account {a}"), now).await?;
             }
+            let c = self.priority_uplift(tx, actor, c, &named, now).await?;
             let view = self.view_of(tx, c, today).await?;
             let detail = json!({ "new": view.case, "parties": fields.parties.iter().map(|p| json!({"person_id": p.person_id, "role": p.role, "anonymous": p.anonymous})).collect::<Vec<_>>() });
             Ok((view.clone(), case_target(view.case.id), Some(detail)))

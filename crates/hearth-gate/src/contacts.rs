@@ -46,7 +46,7 @@ impl Gate {
     /// Asks the policies, per contact compartment, what the caller may list
     /// about `target` (a person, or any entry). Returns the filter for the
     /// query and the permit each visible compartment was listed under.
-    async fn contact_visibility(&self, tx: &mut Tx, actor: &Actor, target: Target) -> Result<(ContactVisibility, Vec<Permit>)> {
+    pub(crate) async fn contact_visibility(&self, tx: &mut Tx, actor: &Actor, target: Target) -> Result<(ContactVisibility, Vec<Permit>)> {
         let mut vis = ContactVisibility::default();
         let mut permits = vec![];
         for &c in CONTACT_COMPARTMENTS {
@@ -119,6 +119,15 @@ impl Gate {
         for (i, p) in fields[0].person_ids.iter().enumerate() {
             if people::person(&mut tx, *p).await.is_err() {
                 return Err(FieldError::new(format!("person_ids[{i}]"), "No such person").into());
+            }
+        }
+        // A contact with a restricted person would be new processing of their data.
+        for p in &fields[0].person_ids {
+            if let Some(refused) =
+                self.restriction_refusal(&mut tx, actor, Action::Create, fields[0].compartment, Target::person(*p)).await?
+            {
+                tx.commit().await?;
+                return Err(refused);
             }
         }
         for (k, f) in fields.iter().enumerate() {
@@ -206,5 +215,29 @@ impl Gate {
         }
         tx.commit().await?;
         Ok(page)
+    }
+
+    /// Marks a follow-up done, recording who and when. Closing it is an
+    /// edit of its entry, decided under the entry's compartment.
+    pub async fn mark_follow_up_done(&self, actor: &Actor, follow_up_id: Id) -> Result<FollowUp> {
+        let (entry_id, compartment, person) = {
+            let mut tx = self.store.begin().await?;
+            let found = match q::follow_up(&mut tx, follow_up_id).await? {
+                Some((entry_id, _)) => q::entry_access(&mut tx, entry_id).await?.map(|a| (entry_id, a.0, a.2.first().copied())),
+                None => None,
+            };
+            drop(tx);
+            // An unknown id is decided like a safeguarding entry, so probing ids reveals nothing.
+            found.unwrap_or((0, Compartment::Safeguarding, None))
+        };
+        let target = if entry_id == 0 { Target::collection("contact_entry") } else { entry_target(entry_id, person) };
+        self.guarded(actor, Action::Edit, compartment, target, async |tx: &mut Tx| {
+            let Some((_, before)) = q::follow_up(tx, follow_up_id).await? else { return Err(GateError::NotFound) };
+            q::mark_follow_up_done(tx, follow_up_id, actor.user_id, Timestamp::now()).await?;
+            let (_, after) = q::follow_up(tx, follow_up_id).await?.ok_or(GateError::NotFound)?;
+            let detail = json!({ "follow_up": follow_up_id, "old": before, "new": after });
+            Ok((after, target, Some(detail)))
+        })
+        .await
     }
 }

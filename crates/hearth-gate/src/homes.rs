@@ -39,6 +39,9 @@ pub struct PersonRecord {
     pub evidence: Vec<IdentityEvidence>,
     pub contacts: Option<Vec<ContactPoint>>,
     pub households: Option<Vec<HouseholdView>>,
+    /// The restriction of processing in force (UK GDPR Art. 18), so every
+    /// screen showing the person can warn that only storage is allowed.
+    pub restriction: Option<hearth_store::restrictions::Restriction>,
 }
 
 impl Gate {
@@ -49,6 +52,7 @@ impl Gate {
         let (mut tx, identity) = self.authorize(tx, actor, Action::View, Compartment::Identity, Target::person(id)).await?;
         let person = pq::person(&mut tx, id).await?;
         let evidence = pq::evidence_for(&mut tx, id).await?;
+        let restriction = hearth_store::restrictions::active(&mut tx, id).await?;
         self.record(&mut tx, actor, &identity, Target::person(id), None).await?;
         let contacts = match self.permit_or_note(&mut tx, actor, Action::View, Compartment::Contact, Target::person(id)).await? {
             Some(p) => {
@@ -70,7 +74,7 @@ impl Gate {
             None => None,
         };
         tx.commit().await?;
-        Ok(PersonRecord { person, evidence, contacts, households })
+        Ok(PersonRecord { person, evidence, contacts, households, restriction })
     }
 
     /// Like `authorize`, but a refusal is recorded in the open transaction

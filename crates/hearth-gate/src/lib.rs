@@ -10,13 +10,21 @@
 //! family of records (`people`, `homes`) holds the operations.
 
 pub mod auth;
+pub mod breaches;
 pub mod cases;
 pub mod contacts;
+pub mod documents;
 pub mod grants;
 pub mod history;
 pub mod homes;
+pub mod needs;
 pub mod people;
 pub mod policy;
+pub mod recordings;
+pub mod restrictions;
+pub mod retention;
+pub mod rights;
+pub mod totp;
 
 use hearth_domain::{Action, Compartment, Id, StaffRole, ValidationErrors};
 use hearth_store::audit::{self, NewAuditEvent};
@@ -49,12 +57,17 @@ pub enum GateError {
     Denied { role: String, action: Action, compartment: Compartment, reason: String },
     #[error("sign in first")]
     Unauthenticated,
+    #[error("too many attempts; try again in {} minutes", (retry_after.as_secs().max(1) + 59) / 60)]
+    Throttled { retry_after: jiff::SignedDuration },
     #[error("no such record")]
     NotFound,
     #[error("the record was changed by someone else since you opened it; reload and try again")]
     Conflict,
     #[error("{0}")]
     Invalid(ValidationErrors),
+    /// The person's processing is restricted (UK GDPR Art. 18): only storage is allowed.
+    #[error("Processing of this person's data is restricted (Art. 18) since {since}: {reason}; only storage is allowed")]
+    Restricted { since: String, reason: String },
     #[error("storage failed: {0}")]
     Store(StoreError),
 }
@@ -125,6 +138,13 @@ pub struct Gate {
     /// Working days for deadlines: weekends and the configured bank holidays.
     calendar: hearth_domain::WorkingCalendar,
     complaint_code: hearth_domain::ComplaintCode,
+    /// Where document bytes are kept.
+    documents: hearth_store::documents::DocumentStorage,
+    max_document_bytes: usize,
+    /// The register of record classes: purposes and the retention schedule.
+    register: hearth_domain::Register,
+    /// Months until needs and flags are reviewed (configuration).
+    review_periods: hearth_domain::ReviewPeriods,
 }
 
 /// Default life of a break-glass grant: long enough to deal with an
@@ -139,12 +159,30 @@ impl Gate {
             break_glass_for: BREAK_GLASS_DEFAULT,
             calendar: hearth_domain::WorkingCalendar::england_and_wales(),
             complaint_code: hearth_domain::ComplaintCode::default(),
+            documents: hearth_store::documents::DocumentStorage::Database,
+            max_document_bytes: hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES,
+            register: hearth_domain::Register::shipped(),
+            review_periods: hearth_domain::ReviewPeriods::default(),
         }
+    }
+
+    /// Sets the register of record classes (configuration). Refuses one whose
+    /// rules Hearth cannot carry out for the classes it already disposes of.
+    pub fn with_register(mut self, register: hearth_domain::Register) -> Result<Self> {
+        retention::check_register(&register)?;
+        self.register = register;
+        Ok(self)
     }
 
     /// Sets the bank holidays deadlines skip (configuration).
     pub fn with_calendar(mut self, calendar: hearth_domain::WorkingCalendar) -> Self {
         self.calendar = calendar;
+        self
+    }
+
+    /// Sets the review periods for needs and warning flags (configuration).
+    pub fn with_review_periods(mut self, periods: hearth_domain::ReviewPeriods) -> Self {
+        self.review_periods = periods;
         self
     }
 
@@ -190,6 +228,32 @@ impl Gate {
                     relation.break_glass = true;
                     break_glass_reason = bg;
                 }
+            }
+        }
+        // A document inherits need-to-know from its case and its person's grants;
+        // a call recording from its call's entry.
+        let inherited = match (target.record_type, target.record_id) {
+            ("document", Some(id)) => Some(self.document_relation(tx, actor, id, compartment, now).await?),
+            ("call_recording", Some(id)) => match hearth_store::recordings::recording(tx, id).await {
+                Ok(r) => Some(self.contact_relation(tx, actor, r.contact_entry_id, compartment, now).await?),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+            _ => None,
+        };
+        if let Some((assigned, bg)) = inherited {
+            relation.assigned |= assigned;
+            if bg.is_some() && break_glass_reason.is_none() {
+                relation.break_glass = true;
+                break_glass_reason = bg;
+            }
+        }
+        // Needs follow the person: their patch's officer, or the officer reviewing one of their needs.
+        if compartment == Compartment::Needs {
+            if let Some(person) = target.person_id {
+                let (patch, reviewer) = self.needs_relation(tx, actor, person).await?;
+                relation.patch_officer |= patch;
+                relation.assigned |= reviewer;
             }
         }
         if actor.role == StaffRole::Contractor {
@@ -264,10 +328,47 @@ impl Gate {
     ) -> Result<T> {
         let tx = self.store.begin().await?;
         let (mut tx, permit) = self.authorize(tx, actor, action, compartment, target).await?;
+        if let Some(refused) = self.restriction_refusal(&mut tx, actor, action, compartment, target).await? {
+            tx.commit().await?;
+            return Err(refused);
+        }
         let (value, recorded, detail) = op(&mut tx).await?;
+        // Some targets only learn their person once the record is read.
+        if recorded.person_id != target.person_id {
+            if let Some(id) = recorded.person_id.filter(|_| restrictable(action, compartment)) {
+                if hearth_store::restrictions::active(&mut tx, id).await?.is_some() {
+                    drop(tx); // rolls the change back
+                    let mut tx = self.store.begin().await?;
+                    let refused = self.restriction_refusal(&mut tx, actor, action, compartment, recorded).await?;
+                    tx.commit().await?;
+                    return Err(refused.unwrap_or(GateError::Conflict));
+                }
+            }
+        }
         self.record(&mut tx, actor, &permit, recorded, detail).await?;
         tx.commit().await?;
         Ok(value)
+    }
+
+    /// When the target's person is under a restriction of processing and the
+    /// action changes their data, records the refusal in `tx` and returns it.
+    /// The rights and audit compartments stay open so the DPO can lift it.
+    pub(crate) async fn restriction_refusal(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        action: Action,
+        compartment: Compartment,
+        target: Target,
+    ) -> Result<Option<GateError>> {
+        let Some(person) = target.person_id.filter(|_| restrictable(action, compartment)) else { return Ok(None) };
+        let Some(r) = hearth_store::restrictions::active(tx, person).await? else { return Ok(None) };
+        let since = r.placed_at.to_zoned_datetime(uk()).strftime("%-d %B %Y").to_string();
+        let refused = GateError::Restricted { since, reason: r.reason };
+        let event = event(actor, action, compartment, target, "deny", "processing-restriction", Some(refused.to_string()), None);
+        audit::append(tx, &event, Timestamp::now()).await?;
+        tracing::warn!(user = %actor.username, %action, %compartment, person, "refused: processing restricted");
+        Ok(Some(refused))
     }
 
     /// Whether the actor's role may perform `action` on `compartment`; for
@@ -282,6 +383,12 @@ impl Gate {
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
+}
+
+/// Whether a restriction of processing refuses this action: any change to a
+/// person's data, except rights work and the audit trail.
+pub(crate) fn restrictable(action: Action, compartment: Compartment) -> bool {
+    matches!(action, Action::Edit | Action::Create | Action::Delete) && !matches!(compartment, Compartment::Rights | Compartment::Audit)
 }
 
 pub(crate) fn uk() -> jiff::tz::TimeZone {

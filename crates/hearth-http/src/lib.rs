@@ -9,7 +9,12 @@ pub mod api;
 pub mod assets;
 pub mod problem;
 pub mod security;
+pub mod throttle;
 pub mod ui;
+pub mod upload;
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use hearth_gate::Gate;
@@ -21,16 +26,61 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub gate: Gate,
+    pub throttles: Arc<Throttles>,
+}
+
+/// Limits on how hard one client address may push.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Failed sign-ins from one address per 15 minutes before it must wait.
+    pub failed_sign_ins_per_address: u32,
+    /// API requests from one address per minute (0: no limit).
+    pub api_requests_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // Generous: a contact centre behind one NAT address shares the API limit.
+        Limits { failed_sign_ins_per_address: 20, api_requests_per_minute: 6000 }
+    }
+}
+
+#[derive(Debug)]
+pub struct Throttles {
+    pub failed_sign_ins: throttle::Throttle,
+    pub api_requests: throttle::Throttle,
+}
+
+/// The whole application with the default limits.
+pub fn router(gate: Gate) -> Router {
+    router_with(gate, Limits::default())
 }
 
 /// The whole application: API, UI, static assets and security headers.
-pub fn router(gate: Gate) -> Router {
-    let state = AppState { gate };
+/// Serve it with connection info (`into_make_service_with_connect_info`)
+/// so the per-address limits see each client's address.
+pub fn router_with(gate: Gate, limits: Limits) -> Router {
+    let throttles = Throttles {
+        failed_sign_ins: throttle::Throttle::new(limits.failed_sign_ins_per_address, Duration::from_secs(15 * 60)),
+        api_requests: throttle::Throttle::new(limits.api_requests_per_minute, Duration::from_secs(60)),
+    };
+    // Document uploads get their own, larger limit (see `upload`).
+    let upload_limit = upload::body_limit(gate.max_document_bytes());
+    let state = AppState { gate, throttles: Arc::new(throttles) };
     Router::new()
-        .nest("/api/v1", api::routes())
-        .merge(ui::routes())
+        .nest("/api/v1", api::routes(upload_limit).layer(axum::middleware::from_fn_with_state(state.clone(), api::rate_limit)))
+        .merge(ui::routes(upload_limit))
         .merge(assets::routes())
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
+}
+
+/// Adds `Strict-Transport-Security` to every answer: for a server that
+/// speaks HTTPS itself, so browsers never fall back to plain HTTP.
+pub fn with_hsts(app: Router) -> Router {
+    app.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+        axum::http::header::STRICT_TRANSPORT_SECURITY,
+        axum::http::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    ))
 }

@@ -18,11 +18,21 @@ pub struct Problem {
     /// The fields at fault, for validation problems.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Seconds until a throttled request may be retried (sent as `Retry-After`).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
     pub fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Self {
-        Problem { kind: format!("/problems/{kind}"), title: title.into(), status: status.as_u16(), detail: detail.into(), errors: vec![] }
+        Problem {
+            kind: format!("/problems/{kind}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: vec![],
+            retry_after: None,
+        }
     }
 
     pub fn field(status: StatusCode, kind: &str, title: &str, field: &str, message: impl Into<String>) -> Self {
@@ -36,6 +46,9 @@ impl IntoResponse for Problem {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut r = (status, axum::Json(&self)).into_response();
         r.headers_mut().insert(header::CONTENT_TYPE, "application/problem+json".parse().expect("static header"));
+        if let Some(secs) = self.retry_after {
+            r.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        }
         if status == StatusCode::UNAUTHORIZED {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
         }
@@ -54,7 +67,14 @@ impl From<GateError> for Problem {
             GateError::Unauthenticated => {
                 Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in required", "Send a valid bearer token")
             }
+            GateError::Throttled { retry_after } => Problem {
+                retry_after: Some(retry_after.as_secs().max(1) as u64),
+                ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many attempts", e.to_string())
+            },
             GateError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "No such record"),
+            GateError::Restricted { .. } => {
+                Problem::field(StatusCode::CONFLICT, "restricted", "Processing restricted", "restriction", e.to_string())
+            }
             GateError::Conflict => Problem::field(StatusCode::CONFLICT, "conflict", "Edit conflict", "version", e.to_string()),
             GateError::Store(err) => {
                 tracing::error!(error = %err, "storage failure");

@@ -55,22 +55,49 @@ async fn complete(tx: &mut Tx, mut e: ContactEntry) -> Result<ContactEntry> {
         .fetch_all(tx.conn())
         .await?;
     e.person_ids = rows.iter().map(|r| r.try_get("person_id")).collect::<Result<_, _>>()?;
-    let rows = sqlx::query("SELECT id, action, owner_id, due_on FROM contact_follow_up WHERE entry_id = $1 ORDER BY id")
+    let rows = sqlx::query(&format!("SELECT {FOLLOW_UP_COLUMNS} FROM contact_follow_up WHERE entry_id = $1 ORDER BY id"))
         .bind(e.id)
         .fetch_all(tx.conn())
         .await?;
-    e.follow_ups = rows
-        .iter()
-        .map(|r| {
-            Ok(FollowUp {
-                id: r.try_get("id")?,
-                action: r.try_get("action")?,
-                owner: r.try_get("owner_id")?,
-                due_on: get_date(r, "due_on")?,
-            })
-        })
-        .collect::<Result<_>>()?;
+    e.follow_ups = rows.iter().map(follow_up_from).collect::<Result<_>>()?;
     Ok(e)
+}
+
+const FOLLOW_UP_COLUMNS: &str = "id, entry_id, action, owner_id, due_on, done_at, done_by";
+
+fn follow_up_from(r: &AnyRow) -> Result<FollowUp> {
+    let done_at: Option<String> = r.try_get("done_at")?;
+    Ok(FollowUp {
+        id: r.try_get("id")?,
+        action: r.try_get("action")?,
+        owner: r.try_get("owner_id")?,
+        due_on: get_date(r, "due_on")?,
+        done_at: done_at.map(|t| t.parse().map_err(|_| StoreError::Corrupt { column: "done_at", value: t })).transpose()?,
+        done_by: r.try_get("done_by")?,
+    })
+}
+
+/// A follow-up and the entry it belongs to.
+pub async fn follow_up(tx: &mut Tx, id: Id) -> Result<Option<(Id, FollowUp)>> {
+    let row =
+        sqlx::query(&format!("SELECT {FOLLOW_UP_COLUMNS} FROM contact_follow_up WHERE id = $1")).bind(id).fetch_optional(tx.conn()).await?;
+    row.map(|r| Ok((r.try_get("entry_id")?, follow_up_from(&r)?))).transpose()
+}
+
+/// Marks an open follow-up done. A follow-up already done is a conflict,
+/// so two people closing it at once cannot both be recorded as the closer.
+pub async fn mark_follow_up_done(tx: &mut Tx, id: Id, by: Id, now: Timestamp) -> Result<()> {
+    let r = sqlx::query("UPDATE contact_follow_up SET done_at = $2, done_by = $3 WHERE id = $1 AND done_at IS NULL")
+        .bind(id)
+        .bind(ts(now))
+        .bind(by)
+        .execute(tx.conn())
+        .await?;
+    if r.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::field("follow_up", "This follow-up has already been marked done"))
+    }
 }
 
 /// Stores one entry with its people and follow-ups. `submission_id` is the
@@ -169,7 +196,7 @@ impl ContactVisibility {
 
     /// The SQL condition on entries aliased `t`, with `me` the caller's parameter.
     /// Compartment names come from the closed vocabulary, so they are inlined.
-    fn clause(&self, t: &str, me: &str) -> String {
+    pub(crate) fn clause(&self, t: &str, me: &str) -> String {
         let list = |cs: &[Compartment]| cs.iter().map(|c| format!("'{}'", c.as_str())).collect::<Vec<_>>().join(", ");
         let mut parts = vec![];
         if !self.all.is_empty() {

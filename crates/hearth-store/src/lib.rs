@@ -12,11 +12,18 @@
 //! transaction as the audit event that records it.
 
 pub mod audit;
+pub mod breaches;
 pub mod cases;
 pub mod contacts;
+pub mod documents;
 pub mod grants;
 pub mod homes;
+pub mod needs;
 pub mod people;
+pub mod recordings;
+pub mod restrictions;
+pub mod retention;
+pub mod rights;
 pub mod staff;
 pub mod time;
 
@@ -209,10 +216,42 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Writes a consistent copy of a SQLite database to a new file at `path`
+    /// while the server keeps running (`VACUUM INTO` reads one snapshot).
+    /// PostgreSQL is backed up with its own tools (`pg_dump`).
+    pub async fn backup_sqlite_to(&self, path: &str) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::field("database_url", "PostgreSQL is backed up with pg_dump, not hearth backup"));
+        }
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Row counts per table, for start-up logs and backup checks.
     pub async fn count(&self, table: Table) -> Result<i64> {
         let sql = format!("SELECT COUNT(*) FROM {}", table.name());
         Ok(sqlx::query(&sql).fetch_one(&self.pool).await?.try_get::<i64, _>(0)?)
+    }
+}
+
+impl Store {
+    /// Every column of one row as text (NULL as `None`), or `None` if there
+    /// is no such row: for checks that a skeleton record kept no personal
+    /// field, and for tests. Never for showing personal data to users.
+    pub async fn raw_row(&self, table: Table, id: i64) -> Result<Option<std::collections::BTreeMap<String, Option<String>>>> {
+        use sqlx::Column;
+        let sql = format!("SELECT * FROM {} WHERE id = $1", table.name());
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await? else { return Ok(None) };
+        let mut out = std::collections::BTreeMap::new();
+        for c in row.columns() {
+            let i = c.ordinal();
+            let v = match row.try_get::<Option<String>, _>(i) {
+                Ok(v) => v,
+                Err(_) => row.try_get::<Option<i64>, _>(i)?.map(|n| n.to_string()),
+            };
+            out.insert(c.name().to_string(), v);
+        }
+        Ok(Some(out))
     }
 }
 
@@ -224,16 +263,51 @@ pub enum Table {
     AuditEvent,
     Tenancy,
     ContactEntry,
+    RightsRequest,
+    Breach,
+    Document,
+    CallRecording,
+    StaffNotification,
+    CaseRecord,
+    LegalHold,
+    RetentionRun,
+    DisposalCertificate,
 }
 
 impl Table {
-    fn name(self) -> &'static str {
+    pub const ALL: &'static [Table] = &[
+        Table::Person,
+        Table::StaffUser,
+        Table::AuditEvent,
+        Table::Tenancy,
+        Table::ContactEntry,
+        Table::RightsRequest,
+        Table::Breach,
+        Table::Document,
+        Table::CallRecording,
+        Table::StaffNotification,
+        Table::CaseRecord,
+        Table::LegalHold,
+        Table::RetentionRun,
+        Table::DisposalCertificate,
+    ];
+
+    pub fn name(self) -> &'static str {
         match self {
             Table::Person => "person",
             Table::StaffUser => "staff_user",
             Table::AuditEvent => "audit_event",
             Table::Tenancy => "tenancy",
             Table::ContactEntry => "contact_entry",
+            Table::RightsRequest => "rights_request",
+            Table::Breach => "breach",
+            Table::Document => "document",
+            Table::CallRecording => "call_recording",
+            Table::StaffNotification => "staff_notification",
+            Table::CaseRecord => "case_record",
+            Table::LegalHold => "legal_hold",
+            Table::RetentionRun => "retention_run",
+            Table::DisposalCertificate => "disposal_certificate",
         }
     }
 }
@@ -259,6 +333,11 @@ impl Tx {
 pub(crate) fn vocab<T>(row: &AnyRow, column: &'static str, parse: fn(&str) -> Option<T>) -> Result<T> {
     let s: String = row.try_get(column)?;
     parse(&s).ok_or(StoreError::Corrupt { column, value: s })
+}
+
+/// `$from, $from+1, …` for an `IN (…)` list of `n` values.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// True when the error is a unique-constraint violation.

@@ -2,7 +2,7 @@
 //! Only hashes of secrets are stored: a password's Argon2id PHC string, a
 //! session token's SHA-256.
 
-use crate::time::{get_ts, ts};
+use crate::time::{get_opt_ts, get_ts, ts};
 use crate::{is_unique_violation, vocab, Result, StoreError, Tx};
 use hearth_domain::{Id, StaffRole};
 use jiff::Timestamp;
@@ -19,6 +19,14 @@ pub struct StaffUser {
     pub active: bool,
     /// Compartments this person manages (e.g. `asb`), for need-to-know rules.
     pub responsibilities: Vec<String>,
+    /// Failed sign-ins since the last success or lock.
+    pub failed_sign_ins: i64,
+    /// While in the future, sign-in is refused whatever the password.
+    pub locked_until: Option<Timestamp>,
+    /// Base32 TOTP secret, when two-step sign-in is on.
+    pub totp_secret: Option<String>,
+    /// The last TOTP time step accepted (a code is never accepted twice).
+    pub totp_last_step: Option<i64>,
 }
 
 fn user_from(row: &AnyRow) -> Result<StaffUser> {
@@ -36,10 +44,15 @@ fn user_from(row: &AnyRow) -> Result<StaffUser> {
             .filter(|r| !r.is_empty())
             .map(str::to_string)
             .collect(),
+        failed_sign_ins: row.try_get("failed_sign_ins")?,
+        locked_until: get_opt_ts(row, "locked_until")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_last_step: row.try_get("totp_last_step")?,
     })
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, active, responsibilities";
+const USER_COLUMNS: &str =
+    "id, username, display_name, role, password_hash, active, responsibilities, failed_sign_ins, locked_until, totp_secret, totp_last_step";
 
 pub async fn insert_user(
     tx: &mut Tx,
@@ -114,6 +127,8 @@ pub struct Session {
     pub user: StaffUser,
     pub csrf_token: String,
     pub expires_at: Timestamp,
+    /// When the session was last used (its start, if never since).
+    pub last_seen_at: Timestamp,
 }
 
 pub async fn insert_session(
@@ -143,7 +158,8 @@ pub async fn insert_session(
 /// right kind and belongs to an active account.
 pub async fn live_session(tx: &mut Tx, token_hash: &str, kind: SessionKind, now: Timestamp) -> Result<Option<Session>> {
     let row = sqlx::query(
-        "SELECT s.id AS session_id, s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities
+        "SELECT s.id AS session_id, s.csrf_token, s.expires_at, COALESCE(s.last_seen_at, s.created_at) AS last_seen_at,
+                u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities, u.failed_sign_ins, u.locked_until, u.totp_secret, u.totp_last_step
          FROM staff_session s JOIN staff_user u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.active = 1",
     )
@@ -158,7 +174,38 @@ pub async fn live_session(tx: &mut Tx, token_hash: &str, kind: SessionKind, now:
         user: user_from(&row)?,
         csrf_token: row.try_get("csrf_token")?,
         expires_at: get_ts(&row, "expires_at")?,
+        last_seen_at: get_ts(&row, "last_seen_at")?,
     }))
+}
+
+/// Notes that a session was used now (for the idle timeout).
+pub async fn touch_session(tx: &mut Tx, session_id: Id, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE staff_session SET last_seen_at = $2 WHERE id = $1").bind(session_id).bind(ts(now)).execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Ends every session of an account (sign out everywhere, password change).
+pub async fn delete_user_sessions(tx: &mut Tx, user_id: Id) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM staff_session WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?.rows_affected())
+}
+
+/// Records a failed sign-in; when `lock_until` is given the count starts
+/// again and the account is locked until then.
+pub async fn record_failed_sign_in(tx: &mut Tx, user_id: Id, lock_until: Option<Timestamp>) -> Result<()> {
+    match lock_until {
+        Some(t) => sqlx::query("UPDATE staff_user SET failed_sign_ins = 0, locked_until = $2 WHERE id = $1").bind(user_id).bind(ts(t)),
+        None => sqlx::query("UPDATE staff_user SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1").bind(user_id),
+    }
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Clears the failure count and any lock after a successful sign-in (or an
+/// administrator's unlock).
+pub async fn clear_failed_sign_ins(tx: &mut Tx, user_id: Id) -> Result<()> {
+    sqlx::query("UPDATE staff_user SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1").bind(user_id).execute(tx.conn()).await?;
+    Ok(())
 }
 
 pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
@@ -182,4 +229,20 @@ pub async fn set_manager(tx: &mut Tx, user_id: Id, manager_id: Option<Id>) -> Re
     } else {
         Ok(())
     }
+}
+
+/// Turns two-step sign-in on (with its secret) or off (`None`).
+pub async fn set_totp_secret(tx: &mut Tx, user_id: Id, secret: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE staff_user SET totp_secret = $2, totp_last_step = NULL WHERE id = $1")
+        .bind(user_id)
+        .bind(secret)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Records the TOTP time step just used.
+pub async fn set_totp_last_step(tx: &mut Tx, user_id: Id, step: i64) -> Result<()> {
+    sqlx::query("UPDATE staff_user SET totp_last_step = $2 WHERE id = $1").bind(user_id).bind(step).execute(tx.conn()).await?;
+    Ok(())
 }

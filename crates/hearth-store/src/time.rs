@@ -24,6 +24,11 @@ pub(crate) fn get_ts(row: &AnyRow, column: &'static str) -> Result<Timestamp> {
     s.parse().map_err(|_| StoreError::Corrupt { column, value: s })
 }
 
+pub(crate) fn get_opt_ts(row: &AnyRow, column: &'static str) -> Result<Option<Timestamp>> {
+    let s: Option<String> = row.try_get(column)?;
+    s.map(|s| s.parse().map_err(|_| StoreError::Corrupt { column, value: s })).transpose()
+}
+
 pub(crate) fn get_date(row: &AnyRow, column: &'static str) -> Result<Date> {
     let s: String = row.try_get(column)?;
     s.parse().map_err(|_| StoreError::Corrupt { column, value: s })

@@ -8,6 +8,11 @@
 //! decision, and the Cedar decision alone, so the table shows where the
 //! gate's cost goes. It prints figures and never judges them: speed targets
 //! belong to whoever reads the table, not to a timed test.
+//!
+//! It also times the retention sweep: the same number of due records in a
+//! contact log of T rows and of 10T rows, and prints the ratio. The sweep
+//! reads due rows through an index on the trigger date, so the ratio should
+//! stay near 1 however large the table grows.
 
 use crate::demo;
 use anyhow::{bail, Context, Result};
@@ -25,8 +30,15 @@ use std::time::{Duration, Instant};
 /// Demo households loaded per backend: a few hundred people.
 const HOUSEHOLDS: usize = 60;
 
+/// Sizes for the retention sweep: T rows not due, and how many are due.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepSize {
+    pub table_rows: i64,
+    pub due: i64,
+}
+
 /// Runs the benchmark on SQLite and, if `postgres` names a server, on PostgreSQL.
-pub async fn run(policy: &Policy, iterations: usize, postgres: Option<&str>) -> Result<()> {
+pub async fn run(policy: &Policy, iterations: usize, postgres: Option<&str>, sweep: SweepSize) -> Result<()> {
     if iterations == 0 {
         bail!("--iterations must be at least 1");
     }
@@ -35,11 +47,129 @@ pub async fn run(policy: &Policy, iterations: usize, postgres: Option<&str>) -> 
         if cfg!(debug_assertions) { "debug build; `cargo run --release -- bench` gives representative figures" } else { "release build" };
     println!("Hearth gate benchmark: {iterations} timed iterations per operation after {warmup} warm-up ({build}).");
     on_sqlite(policy, iterations, warmup).await?;
+    sweep_sqlite(policy, sweep).await?;
     match postgres {
-        Some(server) => on_postgres(policy, server, iterations, warmup).await?,
+        Some(server) => {
+            on_postgres(policy, server, iterations, warmup).await?;
+            sweep_postgres(policy, server, sweep).await?;
+        }
         None => println!("\nPostgreSQL: skipped (pass --postgres URL or set HEARTH_BENCH_POSTGRES_URL)."),
     }
     Ok(())
+}
+
+async fn sweep_sqlite(policy: &Policy, size: SweepSize) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("hearth_bench_sweep_{}", unique()));
+    std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let urls = [format!("sqlite://{}", dir.join("t.db").display()), format!("sqlite://{}", dir.join("10t.db").display())];
+    let result = sweep_pair(&urls, policy, size).await;
+    if let Err(e) = std::fs::remove_dir_all(&dir) {
+        eprintln!("warning: could not remove {}: {e}", dir.display());
+    }
+    let (small, large) = result?;
+    print_sweep("SQLite", size, small, large);
+    Ok(())
+}
+
+async fn sweep_postgres(policy: &Policy, server: &str, size: SweepSize) -> Result<()> {
+    let names = [format!("hearth_bench_sweep_{}", unique()), format!("hearth_bench_sweep_{}_10t", unique())];
+    let mut urls = vec![];
+    for name in &names {
+        urls.push(Store::create_postgres_database(server, name).await.context("creating the sweep benchmark's PostgreSQL database")?);
+    }
+    let result = sweep_pair(&[urls[0].clone(), urls[1].clone()], policy, size).await;
+    for name in &names {
+        if let Err(e) = Store::drop_postgres_database(server, name).await {
+            eprintln!("warning: could not drop the benchmark database {name}: {e}");
+        }
+    }
+    let (small, large) = result?;
+    print_sweep("PostgreSQL", size, small, large);
+    Ok(())
+}
+
+/// Rounds of timed sweeps, alternating between the two databases so that
+/// load from elsewhere on the machine falls on both alike.
+const SWEEP_ROUNDS: usize = 5;
+
+fn print_sweep(label: &str, size: SweepSize, small: Duration, large: Duration) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("\nRetention sweep on {label}: {} due chatbot entries disposed of per run (median of {SWEEP_ROUNDS} runs each)", size.due);
+    println!("  in a contact log of {} other rows (T): {:.1} ms", size.table_rows, ms(small));
+    println!("  in a contact log of {} other rows (10T): {:.1} ms", size.table_rows * 10, ms(large));
+    println!("  ratio sweep 10T/T: {:.2}", ms(large) / ms(small));
+}
+
+/// A database of `rows` entries that are not due (half recent chatbot
+/// entries, half old calls: the same index, other keys), with a DPO.
+async fn sweep_db(url: &str, policy: &Policy, rows: i64) -> Result<(Store, Gate, Actor)> {
+    use hearth_domain::Channel;
+    use hearth_gate::retention::RETENTION_PURPOSE;
+    use hearth_store::retention::insert_synthetic_entries;
+    let store = Store::open(url).await.context("opening the sweep benchmark database")?;
+    let gate = Gate::new(store.clone(), policy.clone());
+    gate.add_user("bench.dpo", "Benchmark DPO", hearth_domain::StaffRole::Dpo, &[], "bench-password-123")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let dpo = gate.actor_for("bench.dpo", RETENTION_PURPOSE).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let now = Timestamp::now();
+    let mut tx = store.begin().await?;
+    insert_synthetic_entries(&mut tx, rows / 2, Channel::Chatbot, now, dpo.user_id).await?;
+    insert_synthetic_entries(&mut tx, rows - rows / 2, Channel::CallIn, now - jiff::SignedDuration::from_hours(24 * 365 * 3), dpo.user_id)
+        .await?;
+    tx.commit().await?;
+    Ok((store, gate, dpo))
+}
+
+/// Adds `due` old chatbot entries and times the run that disposes of them.
+async fn one_sweep(store: &Store, gate: &Gate, dpo: &Actor, due: i64) -> Result<Duration> {
+    use hearth_domain::Channel;
+    use hearth_gate::retention::{RetentionMode, DEFAULT_BATCH};
+    let mut tx = store.begin().await?;
+    let old = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 365 * 3);
+    hearth_store::retention::insert_synthetic_entries(&mut tx, due, Channel::Chatbot, old, dpo.user_id).await?;
+    tx.commit().await?;
+    let t = Instant::now();
+    let report = gate
+        .retention(dpo, Gate::today(), RetentionMode::Run { started_by: "command" }, DEFAULT_BATCH, &|_, _| {})
+        .await
+        .map_err(|e| anyhow::anyhow!("retention run: {e}"))?;
+    let d = t.elapsed();
+    if report.disposed() != due as u64 {
+        bail!("the sweep disposed of {} entries; {due} were due", report.disposed());
+    }
+    Ok(d)
+}
+
+/// Median sweep times on a table of T and one of 10T, after one warm-up each.
+async fn sweep_pair(urls: &[String; 2], policy: &Policy, size: SweepSize) -> Result<(Duration, Duration)> {
+    let small = sweep_db(&urls[0], policy, size.table_rows).await?;
+    let large = sweep_db(&urls[1], policy, size.table_rows * 10).await;
+    let large = match large {
+        Ok(l) => l,
+        Err(e) => {
+            small.0.close().await;
+            return Err(e);
+        }
+    };
+    let result = async {
+        let (mut a, mut b) = (vec![], vec![]);
+        for round in 0..=SWEEP_ROUNDS {
+            let x = one_sweep(&small.0, &small.1, &small.2, size.due).await?;
+            let y = one_sweep(&large.0, &large.1, &large.2, size.due).await?;
+            if round > 0 {
+                a.push(x);
+                b.push(y);
+            }
+        }
+        a.sort();
+        b.sort();
+        Ok((a[a.len() / 2], b[b.len() / 2]))
+    }
+    .await;
+    small.0.close().await;
+    large.0.close().await;
+    result
 }
 
 fn unique() -> String {

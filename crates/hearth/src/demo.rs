@@ -132,10 +132,12 @@ pub async fn load_data(gate: &Gate, seed: u64, households: usize) -> Result<bool
             purpose: "demo_data".into(),
             responsibilities: vec![],
         };
-        for officer in ["housing.officer", "asb.officer", "income.officer", "independent.living"] {
+        // Line managers: they see their staff's cases and are told of calls ended over unconsented recordings.
+        for officer in ["advisor", "housing.officer", "asb.officer", "income.officer", "independent.living"] {
             gate.set_manager(officer, "manager").await.map_err(err)?;
         }
         let people = load_people(gate, &loader, seed, households).await?;
+        load_needs(gate, &loader, &people).await?;
         load_cases(gate, &loader, seed, &people).await?;
     }
     Ok(loader_id.is_some())
@@ -340,5 +342,95 @@ async fn load_cases(gate: &Gate, actor: &Actor, seed: u64, adults: &[(Id, Id)]) 
         }
     }
     println!("Opened {opened} demo cases (ASB, safeguarding, complaints, care, repairs, tenancy).");
+    Ok(())
+}
+
+/// The demo housing officer's patch is every demo home; a few tenants have
+/// needs, adjustments and a warning flag. Fixed choices, so the same seed
+/// gives the same data; one need has no consent (kept, not used) and one is
+/// overdue for review. The first adult has none, for the browser tests.
+async fn load_needs(gate: &Gate, actor: &Actor, adults: &[(Id, Id)]) -> Result<()> {
+    let mut properties: Vec<Id> = adults.iter().map(|(_, p)| *p).collect();
+    properties.dedup();
+    for p in properties {
+        gate.set_patch_officer(p, "housing.officer").await.map_err(err)?;
+    }
+    let today = Gate::today();
+    let long_ago = today.saturating_sub(jiff::ToSpan::years(2)).to_string();
+    // (adult index, category, consent, disclosed on, detail, adjustments as (kind, format, language))
+    type Plan<'a> = (usize, &'a str, bool, Option<&'a str>, &'a str, &'a [(&'a str, Option<&'a str>, Option<&'a str>)]);
+    let plans: &[Plan] = &[
+        (
+            3,
+            "hearing",
+            true,
+            None,
+            "Demo: hard of hearing; uses a text relay service",
+            &[("call_ahead", None, None), ("introduce_yourself", None, None)],
+        ),
+        (
+            7,
+            "sight",
+            true,
+            None,
+            "Demo: partially sighted",
+            &[("preferred_format", Some("large_print"), None), ("repair_priority_uplift", None, None)],
+        ),
+        (
+            11,
+            "language",
+            true,
+            None,
+            "Demo: prefers to speak Polish",
+            &[("preferred_format", Some("spoken_language_interpreter"), Some("Polish"))],
+        ),
+        (15, "mental_health", false, None, "Demo: anxiety; did not want it used", &[("longer_calls", None, None)]),
+        (
+            19,
+            "mobility",
+            true,
+            Some(long_ago.as_str()),
+            "Demo: uses a wheelchair",
+            &[("more_time_at_door", None, None), ("peep", None, None)],
+        ),
+    ];
+    let mut recorded = 0;
+    for (i, category, consent, disclosed, detail, adjustments) in plans {
+        let Some((person, _)) = adults.get(*i) else { continue };
+        let need = NeedInput {
+            category: Some((*category).into()),
+            detail: Some((*detail).into()),
+            source: Some("staff_contact".into()),
+            disclosed_on: disclosed.map(str::to_string),
+            disclosure_channel: Some("phone".into()),
+            duration: Some("long_term".into()),
+            consent_to_tailor: Some(*consent),
+            ..Default::default()
+        };
+        let n = gate.record_need(actor, *person, &need).await.map_err(err)?;
+        for (kind, format, language) in *adjustments {
+            let a = AdjustmentInput {
+                need_id: Some(n.id),
+                kind: Some((*kind).into()),
+                format: format.map(str::to_string),
+                language: language.map(str::to_string),
+                ..Default::default()
+            };
+            gate.add_adjustment(actor, *person, &a).await.map_err(err)?;
+        }
+        recorded += 1;
+    }
+    if let Some((person, _)) = adults.get(5) {
+        let flag = WarningFlagInput {
+            category: Some("dangerous_animal".into()),
+            severity: Some("medium".into()),
+            risk_assessment: Some("Demo: a large dog is kept at the property; ask for it to be shut away before entering".into()),
+            person_told: Some(true),
+            person_told_on: Some(today.to_string()),
+            ..Default::default()
+        };
+        gate.add_warning_flag(actor, *person, &flag).await.map_err(err)?;
+    }
+    println!("Recorded {recorded} demo needs with their adjustments, and a warning flag.");
     Ok(())
 }

@@ -3,15 +3,19 @@
 //! This is the only place `anyhow` is used: errors are reported, not handled.
 
 mod audit_cmd;
+mod backup_cmd;
 mod bench;
 mod demo;
+mod retention_cmd;
+mod ropa;
 
 use anyhow::{bail, Context};
 use audit_cmd::AuditCommand;
 use clap::{Parser, Subcommand};
-use hearth_domain::StaffRole;
+use hearth_domain::{Register, StaffRole};
 use hearth_gate::{Gate, Policy};
 use hearth_store::Store;
+use retention_cmd::RetentionCommand;
 use std::net::SocketAddr;
 
 const DEFAULT_DB: &str = "sqlite://hearth.db";
@@ -25,9 +29,18 @@ struct Cli {
     /// Directory whose hearth.cedar / hearth.cedarschema replace the shipped access policies.
     #[arg(long, global = true, env = "HEARTH_POLICY_DIR")]
     policy_dir: Option<std::path::PathBuf>,
+    /// A register of record classes (purposes, lawful bases, retention rules) replacing the shipped config/record-classes.json.
+    #[arg(long, global = true, env = "HEARTH_RECORD_CLASSES")]
+    record_classes: Option<std::path::PathBuf>,
     /// How long a break-glass grant lasts, in minutes.
     #[arg(long, global = true, env = "HEARTH_BREAK_GLASS_MINUTES", default_value_t = 30)]
     break_glass_minutes: i64,
+    /// Keep uploaded documents as files in this folder (named by random ids) instead of in the database.
+    #[arg(long, global = true, env = "HEARTH_DOCUMENTS_DIR")]
+    documents_dir: Option<std::path::PathBuf>,
+    /// Largest document accepted for upload, in MiB.
+    #[arg(long, global = true, env = "HEARTH_DOCUMENTS_MAX_MIB", default_value_t = 10)]
+    documents_max_mib: usize,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +58,24 @@ enum Command {
         /// Seed for the demo data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// API requests one client address may make per minute (0: no limit).
+        #[arg(long, env = "HEARTH_API_REQUESTS_PER_MINUTE", default_value_t = hearth_http::Limits::default().api_requests_per_minute)]
+        api_requests_per_minute: u32,
+        /// Failed sign-ins from one client address per 15 minutes before it must wait (0: no limit).
+        #[arg(long, env = "HEARTH_FAILED_SIGN_INS_PER_ADDRESS", default_value_t = hearth_http::Limits::default().failed_sign_ins_per_address)]
+        failed_sign_ins_per_address: u32,
+        /// PEM certificate chain: serve HTTPS (with HSTS) instead of plain HTTP. Needs --tls-key.
+        #[arg(long, env = "HEARTH_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// PEM private key for --tls-cert.
+        #[arg(long, env = "HEARTH_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
+        /// Run the retention schedule this often (e.g. 24h, 30m, 7d); off unless given.
+        #[arg(long, env = "HEARTH_RETENTION_EVERY")]
+        retention_every: Option<String>,
+        /// Staff account the scheduled retention runs act as (normally the DPO).
+        #[arg(long, env = "HEARTH_RETENTION_OPERATOR")]
+        retention_operator: Option<String>,
     },
     /// Create or update the database schema, then exit.
     Migrate,
@@ -67,6 +98,33 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Write a consistent copy of the running SQLite database to a new file (PostgreSQL: prints pg_dump guidance).
+    Backup {
+        /// Where to write the copy; must not exist.
+        path: std::path::PathBuf,
+    },
+    /// Restore a backup into a new, empty database (--database-url), then verify its audit chain and counts.
+    Restore {
+        /// The backup file written by `hearth backup`.
+        path: std::path::PathBuf,
+    },
+    /// Apply the retention schedule: plan (dry run), run, export certificates.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+    /// Export the record of processing activities (every record class: purpose, lawful basis, recipients, retention).
+    Ropa {
+        /// csv or html.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// The organisation named in the HTML heading.
+        #[arg(long, default_value = "Hearth")]
+        organisation: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Measure the gate's cost per request against the bare store call, on throwaway databases.
     Bench {
         /// Timed operations of each kind per backend.
@@ -75,6 +133,12 @@ enum Command {
         /// A PostgreSQL server on which to create (and drop) a benchmark database.
         #[arg(long, env = "HEARTH_BENCH_POSTGRES_URL", hide_env_values = true)]
         postgres: Option<String>,
+        /// Retention sweep: rows in the smaller contact log (the larger has ten times as many).
+        #[arg(long, default_value_t = 5000)]
+        sweep_rows: i64,
+        /// Retention sweep: due entries disposed of in each.
+        #[arg(long, default_value_t = 200)]
+        sweep_due: i64,
     },
 }
 
@@ -111,10 +175,30 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Audit { command: AuditCommand::Keygen { out } } = &cli.command {
         return audit_cmd::keygen(out);
     }
+    // A bad register stops every command here, before the database is touched.
+    let register = load_register(cli.record_classes.as_deref())?;
+    if let Command::Ropa { format, organisation, out } = &cli.command {
+        let text = match format.as_str() {
+            "csv" => ropa::csv(&register),
+            "html" => ropa::html(&register, organisation),
+            other => bail!("--format {other:?}: use csv or html"),
+        };
+        return write_out(out.as_deref(), &text);
+    }
     // The benchmark makes its own throwaway databases and never opens --database-url.
-    if let Command::Bench { iterations, postgres } = &cli.command {
+    if let Command::Bench { iterations, postgres, sweep_rows, sweep_due } = &cli.command {
         let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
-        return bench::run(&policy, *iterations, postgres.as_deref()).await;
+        if *sweep_rows < 1 || *sweep_due < 1 {
+            bail!("--sweep-rows and --sweep-due must be at least 1");
+        }
+        let sweep = bench::SweepSize { table_rows: *sweep_rows, due: *sweep_due };
+        return bench::run(&policy, *iterations, postgres.as_deref(), sweep).await;
+    }
+    // Backups read the database as it is; a restore must not create its target first.
+    match &cli.command {
+        Command::Backup { path } => return backup_cmd::backup(&cli.database_url, path).await,
+        Command::Restore { path } => return backup_cmd::restore(&cli.database_url, path).await,
+        _ => {}
     }
     // Bad policy files stop start-up here, before the database is touched.
     let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
@@ -127,7 +211,19 @@ async fn main() -> anyhow::Result<()> {
     if !(1..=24 * 60).contains(&cli.break_glass_minutes) {
         bail!("--break-glass-minutes must be from 1 to 1440");
     }
-    let gate = Gate::new(store.clone(), policy).with_break_glass_for(jiff::SignedDuration::from_mins(cli.break_glass_minutes));
+    if !(1..=1024).contains(&cli.documents_max_mib) {
+        bail!("--documents-max-mib must be from 1 to 1024");
+    }
+    let documents = match &cli.documents_dir {
+        Some(dir) => hearth_store::documents::DocumentStorage::folder(dir.clone())
+            .with_context(|| format!("using {} as the documents folder", dir.display()))?,
+        None => hearth_store::documents::DocumentStorage::Database,
+    };
+    let gate = Gate::new(store.clone(), policy)
+        .with_break_glass_for(jiff::SignedDuration::from_mins(cli.break_glass_minutes))
+        .with_documents(documents, cli.documents_max_mib * 1024 * 1024)
+        .with_register(register)
+        .map_err(|e| anyhow::anyhow!("the register of record classes cannot be applied: {e}"))?;
     match cli.command {
         Command::Migrate => {
             println!("Database schema is up to date.");
@@ -135,11 +231,38 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo { seed, households } => {
             demo::load(&gate, seed, households).await?;
         }
-        Command::Serve { listen, demo, seed } => {
+        Command::Serve {
+            listen,
+            demo,
+            seed,
+            api_requests_per_minute,
+            failed_sign_ins_per_address,
+            tls_cert,
+            tls_key,
+            retention_every,
+            retention_operator,
+        } => {
+            // Read the certificate before anything else, so a bad path fails at once.
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(tls_config(&cert, &key).await?),
+                _ => None,
+            };
             if demo {
                 demo::load(&gate, seed, 120).await?;
             }
-            serve(gate, listen).await?;
+            if let Some(every) = retention_every {
+                let every = retention_cmd::parse_every(&every)?;
+                let Some(operator) = retention_operator else {
+                    bail!("--retention-every needs --retention-operator (normally the DPO's account)")
+                };
+                // Fail now, not at the first tick, if the account is wrong.
+                gate.actor_for(&operator, hearth_gate::retention::RETENTION_PURPOSE)
+                    .await
+                    .map_err(|_| anyhow::anyhow!("--retention-operator {operator:?} is not an active staff account"))?;
+                tracing::info!(?every, %operator, "scheduled retention runs are on");
+                retention_cmd::spawn_schedule(gate.clone(), operator, every);
+            }
+            serve(gate, listen, hearth_http::Limits { api_requests_per_minute, failed_sign_ins_per_address }, tls).await?;
         }
         Command::User { command: UserCommand::Add { username, role, name, responsibility, manager } } => {
             let Some(role) = StaffRole::parse(&role) else {
@@ -167,19 +290,75 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
-        Command::Bench { .. } => unreachable!("handled before the database is opened"),
+        Command::Retention { command } => retention_cmd::run(&gate, command).await?,
+        Command::Bench { .. } | Command::Ropa { .. } | Command::Backup { .. } | Command::Restore { .. } => {
+            unreachable!("handled before the database is opened")
+        }
     }
     store.close().await;
     Ok(())
 }
 
-async fn serve(gate: Gate, listen: SocketAddr) -> anyhow::Result<()> {
-    let app = hearth_http::router(gate);
+/// The shipped register, or the operator's file; every problem is listed.
+fn load_register(path: Option<&std::path::Path>) -> anyhow::Result<Register> {
+    let (text, origin) = match path {
+        None => (hearth_domain::retention::SHIPPED_REGISTER.to_string(), "shipped config/record-classes.json".to_string()),
+        Some(p) => (
+            std::fs::read_to_string(p).with_context(|| format!("reading the register of record classes {}", p.display()))?,
+            p.display().to_string(),
+        ),
+    };
+    Register::parse(&text).map_err(|errors| {
+        let lines: Vec<String> = errors.0.iter().map(|e| format!("  - {}: {}", e.field, e.message)).collect();
+        anyhow::anyhow!("the register of record classes {origin} is not valid:\n{}", lines.join("\n"))
+    })
+}
+
+/// Writes command output to `path`, or standard output.
+pub(crate) fn write_out(path: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(())
+        }
+    }
+}
+
+async fn tls_config(cert: &std::path::Path, key: &std::path::Path) -> anyhow::Result<axum_server::tls_rustls::RustlsConfig> {
+    // ring, not aws-lc: no C toolchain needed, and the same provider sqlx uses.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .with_context(|| format!("reading the TLS certificate {} and key {}", cert.display(), key.display()))
+}
+
+async fn serve(
+    gate: Gate,
+    listen: SocketAddr,
+    limits: hearth_http::Limits,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
-    tracing::info!("Hearth is listening on http://{addr}/");
-    println!("Hearth is running at http://{addr}/ (Ctrl-C to stop)");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    let Some(tls) = tls else {
+        let app = hearth_http::router_with(gate, limits).into_make_service_with_connect_info::<SocketAddr>();
+        tracing::info!("Hearth is listening on http://{addr}/");
+        println!("Hearth is running at http://{addr}/ (Ctrl-C to stop)");
+        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+        return Ok(());
+    };
+    let app = hearth_http::with_hsts(hearth_http::router_with(gate, limits)).into_make_service_with_connect_info::<SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    tracing::info!("Hearth is listening on https://{addr}/");
+    println!("Hearth is running at https://{addr}/ (Ctrl-C to stop)");
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)?.handle(handle).serve(app).await?;
     Ok(())
 }
 

@@ -119,6 +119,54 @@ async fn a_deleted_last_event_breaks_the_chain() {
     assert!(err.contains("deleted from the end"), "{err}");
 }
 
+/// The id of the first demo event that carries a payload (old/new values).
+async fn first_event_with_payload(url: &str) -> i64 {
+    let store = Store::connect(url).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let id = audit::events_after(&mut tx, 0, 100_000).await.unwrap().into_iter().find(|e| e.event.detail.is_some()).unwrap().id;
+    drop(tx);
+    store.close().await;
+    id
+}
+
+#[tokio::test]
+async fn a_payload_redacted_by_a_retention_run_still_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = demo_sqlite(dir.path());
+    let id = first_event_with_payload(&url).await;
+    tamper(&url, &format!("UPDATE audit_event SET detail = NULL, redacted = 'redacted by retention run 1' WHERE id = {id}")).await;
+    intact_count(&ok(&url, &["audit", "verify"]));
+}
+
+#[tokio::test]
+async fn a_payload_removed_outside_a_retention_run_breaks_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = demo_sqlite(dir.path());
+    let id = first_event_with_payload(&url).await;
+    tamper(&url, &format!("UPDATE audit_event SET detail = NULL WHERE id = {id}")).await;
+    let err = fails(&url, &["audit", "verify"]);
+    assert!(err.contains(&format!("BROKEN at event {id}: its payload was removed without a retention run")), "{err}");
+}
+
+#[tokio::test]
+async fn an_edited_payload_or_digest_breaks_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = demo_sqlite(dir.path());
+    let id = first_event_with_payload(&url).await;
+    tamper(&url, &format!("UPDATE audit_event SET detail = '{{\"new\":\"something else\"}}' WHERE id = {id}")).await;
+    let err = fails(&url, &["audit", "verify"]);
+    assert!(err.contains(&format!("BROKEN at event {id}: its payload does not match its digest")), "{err}");
+    // Replacing the digest to match does not help: the chain covers the digest.
+    let dir = tempfile::tempdir().unwrap();
+    let url = demo_sqlite(dir.path());
+    let id = first_event_with_payload(&url).await;
+    let other = audit::digest("{\"new\":\"something else\"}");
+    tamper(&url, &format!("UPDATE audit_event SET detail = '{{\"new\":\"something else\"}}', detail_digest = '{other}' WHERE id = {id}"))
+        .await;
+    let err = fails(&url, &["audit", "verify"]);
+    assert!(err.contains(&format!("BROKEN at event {id}: its contents do not match its hash")), "{err}");
+}
+
 #[tokio::test]
 async fn verify_works_on_postgres_and_names_an_edited_event() {
     let url = postgres_db().await;

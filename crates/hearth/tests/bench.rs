@@ -6,7 +6,7 @@ use std::process::Command;
 
 fn bench(extra: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(["bench", "--iterations", "20"])
+        .args(["bench", "--iterations", "20", "--sweep-rows", "500", "--sweep-due", "20"])
         .args(extra)
         .env_remove("HEARTH_BENCH_POSTGRES_URL")
         .env("HEARTH_LOG", "warn")
@@ -29,7 +29,7 @@ fn ratios(text: &str, label: &str) -> Vec<f64> {
 }
 
 fn assert_ratios(text: &str, backends: usize) {
-    for label in ["ratio gated/bare reads", "ratio gated/bare writes"] {
+    for label in ["ratio gated/bare reads", "ratio gated/bare writes", "ratio sweep 10T/T"] {
         let found = ratios(text, label);
         assert_eq!(found.len(), backends, "expected {backends} `{label}` lines in:\n{text}");
         assert!(found.iter().all(|r| r.is_finite() && *r > 0.0), "{label} must be positive: {found:?}\n{text}");

@@ -135,3 +135,118 @@ fn a_bad_policy_file_stops_start_up_with_a_clear_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("access policies") && err.contains("hearth.cedar"), "{err}");
 }
+
+/// Runs `hearth` with a register file; returns the output whatever it is.
+fn with_register(db: &str, register: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(args)
+        .env("HEARTH_DATABASE_URL", db)
+        .env("HEARTH_RECORD_CLASSES", register)
+        .env("HEARTH_LOG", "warn")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_record_class_without_a_purpose_or_rule_stops_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw: serde_json::Value = serde_json::from_str(hearth_domain::retention::SHIPPED_REGISTER).unwrap();
+    for e in raw["record_classes"].as_array_mut().unwrap() {
+        if e["class"] == "call_recording" {
+            e["purpose"] = "".into();
+        }
+    }
+    raw["record_classes"].as_array_mut().unwrap().retain(|e| e["class"] != "need");
+    let path = dir.path().join("register.json");
+    std::fs::write(&path, raw.to_string()).unwrap();
+    let db = format!("sqlite://{}", dir.path().join("r.db").display());
+    for args in [&["migrate"][..], &["serve", "--listen", "127.0.0.1:0"], &["retention", "plan", "--operator", "dpo"], &["ropa"]] {
+        let out = with_register(&db, &path, args);
+        assert!(!out.status.success(), "{args:?} must refuse the register");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("register of record classes"), "{args:?}: {err}");
+        assert!(err.contains("(call_recording).purpose: Give the purpose"), "{args:?}: {err}");
+        assert!(err.contains("Record class need (Needs and vulnerabilities) has no entry"), "{args:?}: {err}");
+    }
+    assert!(!dir.path().join("r.db").exists(), "refused before the database is touched");
+    // A rule Hearth cannot carry out for a class it already disposes of is refused too.
+    let mut raw: serde_json::Value = serde_json::from_str(hearth_domain::retention::SHIPPED_REGISTER).unwrap();
+    for e in raw["record_classes"].as_array_mut().unwrap() {
+        if e["class"] == "contact_log_chatbot" {
+            e["retention"]["trigger"] = "last_contact".into();
+        }
+    }
+    std::fs::write(&path, raw.to_string()).unwrap();
+    let out = with_register(&db, &path, &["migrate"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("contact_log_chatbot") && err.contains("after the last contact"), "{err}");
+}
+
+#[test]
+fn ropa_exports_every_record_class_with_purpose_and_lawful_basis() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("unused.db").display());
+    let csv = String::from_utf8(hearth(&db, &["ropa"]).stdout).unwrap();
+    let register = hearth_domain::Register::shipped();
+    assert_eq!(csv.lines().count(), hearth_domain::RecordClass::ALL.len() + 1);
+    for class in hearth_domain::RecordClass::ALL {
+        let line = csv.lines().find(|l| l.starts_with(&format!("{},", class.as_str()))).unwrap_or_else(|| panic!("{class} missing"));
+        let e = register.entry(*class);
+        assert!(line.contains(e.purpose.split(',').next().unwrap()), "{line}");
+        assert!(line.contains("(Art. 6(1)("), "{line}");
+    }
+    let out = dir.path().join("ropa.html");
+    hearth(&db, &["ropa", "--format", "html", "--out", out.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<section id=").count(), hearth_domain::RecordClass::ALL.len());
+    assert!(!dir.path().join("unused.db").exists(), "ropa never opens the database");
+}
+
+#[test]
+fn retention_plan_and_run_work_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("d.db").display());
+    hearth(&db, &["demo", "--seed", "2", "--households", "5"]);
+    let plan = String::from_utf8(hearth(&db, &["retention", "plan", "--operator", "dpo", "--as-of", "2030-01-01"]).stdout).unwrap();
+    assert!(plan.contains("dry run") && plan.contains("contact_log_chatbot") && plan.contains("Not swept by this version"), "{plan}");
+    let run = String::from_utf8(hearth(&db, &["retention", "run", "--operator", "dpo", "--as-of", "2030-01-01"]).stdout).unwrap();
+    assert!(run.starts_with("Retention run 1 as of 2030-01-01"), "{run}");
+    let csv = String::from_utf8(hearth(&db, &["retention", "certificates", "--operator", "dpo"]).stdout).unwrap();
+    assert!(csv.starts_with("certificate,run,record_class,rule"), "{csv}");
+    assert!(String::from_utf8(hearth(&db, &["audit", "verify"]).stdout).unwrap().starts_with("Audit chain intact"));
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["retention", "run", "--operator", "nobody.here"])
+        .env("HEARTH_DATABASE_URL", &db)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no active staff account \"nobody.here\""));
+}
+
+#[test]
+fn scheduled_retention_in_serve_needs_a_valid_operator_and_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("s.db").display());
+    for (args, words) in [
+        (&["serve", "--listen", "127.0.0.1:0", "--retention-every", "24h"][..], "--retention-every needs --retention-operator"),
+        (
+            &["serve", "--listen", "127.0.0.1:0", "--retention-every", "24h", "--retention-operator", "nobody.here"],
+            "is not an active staff account",
+        ),
+        (&["serve", "--listen", "127.0.0.1:0", "--retention-every", "5s", "--retention-operator", "dpo"], "interval like 30m"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(args)
+            .env("HEARTH_DATABASE_URL", &db)
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(words), "{args:?}: {err}");
+    }
+}

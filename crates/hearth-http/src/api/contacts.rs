@@ -39,7 +39,9 @@ fn invalid(field: &str, message: &str) -> Problem {
 /// part, each in its own compartment. Social media is logged only as a
 /// service request; verbatim text only with a reason; mailings never.
 #[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactInput,
-    responses((status = 201, body = ContactsLogged), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ContactsLogged), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "A person named is under a restriction of processing (`/problems/restricted`)"),
+        (status = 422, body = Problem)))]
 pub async fn log(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,

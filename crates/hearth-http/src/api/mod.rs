@@ -3,15 +3,25 @@
 
 mod cases;
 mod contacts;
+mod documents;
 mod grants;
 mod history;
 mod homes;
+mod needs;
 mod people;
+mod recordings;
+mod rights;
+
+pub use documents::attachment;
+mod restrictions;
+mod retention;
 
 use crate::problem::{ApiResult, Problem};
+use crate::throttle::ClientIp;
 use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::{header, request::Parts, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use hearth_gate::Actor;
@@ -21,25 +31,56 @@ use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-pub fn routes() -> Router<AppState> {
+/// The API's routes; `upload_limit` is the body limit for document uploads.
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .route("/auth/token", post(issue_token).delete(revoke_token))
+        .route("/auth/sign-out-everywhere", post(sign_out_everywhere))
         .route("/people", get(people::list).post(people::create))
         .route("/people/{id}", get(people::show).put(people::update))
         .route("/people/{id}/record", get(people::record))
         .route("/people/{id}/history", get(history::person_history))
         .route("/people/{id}/break-glass", post(grants::break_glass))
+        .route("/people/{id}/restriction", get(restrictions::show).post(restrictions::place))
+        .route("/people/{id}/restriction/lift", post(restrictions::lift))
         .route("/break-glass", get(grants::review_list))
         .route("/break-glass/{id}/review", post(grants::review))
         .route("/support-grants", post(grants::grant_support))
         .route("/cases", get(cases::list).post(cases::open))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/changes", post(cases::change))
+        .route("/rights-requests", get(rights::list).post(rights::log))
+        .route("/rights-requests/{id}", get(rights::show))
+        .route("/rights-requests/{id}/changes", post(rights::change))
+        .route("/breaches", get(rights::breaches).post(rights::record_breach))
+        .route("/breaches/{id}", get(rights::breach))
+        .route("/breaches/{id}/changes", post(rights::change_breach))
+        .route("/cases/{id}/job-sheet", get(needs::job_sheet))
+        .route("/people/{id}/needs", get(needs::list).post(needs::record))
+        .route("/needs/{id}/changes", post(needs::change))
+        .route("/people/{id}/needs-checks", post(needs::check))
+        .route("/needs/coverage", get(needs::coverage))
+        .route("/reviews", get(needs::reviews))
+        .route("/people/{id}/adjustments", get(needs::adjustments).post(needs::add_adjustment))
+        .route("/adjustments/{id}/end", post(needs::end_adjustment))
+        .route("/people/{id}/warning-flags", get(needs::flags).post(needs::add_flag))
+        .route("/warning-flags/{id}/acknowledge", post(needs::acknowledge))
+        .route("/warning-flags/{id}/changes", post(needs::change_flag))
         .route("/contacts", post(contacts::log))
         .route("/contacts/{id}", get(contacts::show))
         .route("/people/{id}/timeline", get(contacts::timeline))
+        .route(
+            "/people/{id}/documents",
+            get(documents::list).post(documents::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/documents/{id}", get(documents::show))
+        .route("/documents/{id}/content", get(documents::download))
+        .route("/call-recordings", post(recordings::create))
+        .route("/call-recordings/{id}", get(recordings::show))
+        .route("/notifications", get(recordings::notifications))
+        .route("/follow-ups/{id}/done", post(recordings::follow_up_done))
         .route("/people/{id}/contact-points", get(people::contacts).post(people::add_contact))
         .route("/contact-points/{id}", get(people::contact).put(people::update_contact).delete(people::delete_contact))
         .route("/people/{id}/identity-evidence", get(people::evidence).post(people::add_evidence))
@@ -52,6 +93,12 @@ pub fn routes() -> Router<AppState> {
         .route("/memberships/{id}", put(homes::update_member))
         .route("/tenancies", get(homes::list_tenancies).post(homes::create_tenancy))
         .route("/tenancies/{id}", get(homes::tenancy).put(homes::update_tenancy))
+        .route("/record-classes", get(retention::record_classes))
+        .route("/retention/upcoming", get(retention::upcoming))
+        .route("/retention/runs", get(retention::runs))
+        .route("/retention/certificates", get(retention::certificates))
+        .route("/retention/holds", get(retention::holds).post(retention::place_hold))
+        .route("/retention/holds/{id}/release", post(retention::release_hold))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "No such API route") })
 }
 
@@ -59,17 +106,27 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "Hearth API", description = "Customer records for social housing landlords. Every call is access-checked and audited."),
     paths(
-        health, issue_token, revoke_token,
+        health, issue_token, revoke_token, sign_out_everywhere,
         people::list, people::create, people::show, people::update, people::record, history::person_history,
         grants::break_glass, grants::review_list, grants::review, grants::grant_support,
         cases::open, cases::list, cases::show, cases::change,
         contacts::log, contacts::show, contacts::timeline,
+        rights::log, rights::list, rights::show, rights::change,
+        rights::record_breach, rights::breaches, rights::breach, rights::change_breach,
+        documents::upload, documents::list, documents::show, documents::download,
+        recordings::create, recordings::show, recordings::notifications, recordings::follow_up_done,
+        needs::record, needs::list, needs::change, needs::check, needs::coverage, needs::reviews,
+        needs::add_adjustment, needs::adjustments, needs::end_adjustment,
+        needs::add_flag, needs::flags, needs::acknowledge, needs::change_flag, needs::job_sheet,
         people::contacts, people::add_contact, people::contact, people::update_contact, people::delete_contact,
         people::evidence, people::add_evidence, people::update_evidence, people::delete_evidence,
         homes::list_properties, homes::create_property, homes::property, homes::update_property,
         homes::list_households, homes::create_household, homes::household, homes::update_household,
         homes::add_member, homes::update_member,
         homes::list_tenancies, homes::create_tenancy, homes::tenancy, homes::update_tenancy,
+        retention::record_classes, retention::upcoming, retention::runs, retention::certificates,
+        retention::holds, retention::place_hold, retention::release_hold,
+        restrictions::show, restrictions::place, restrictions::lift,
     ),
     components(schemas(Problem, hearth_domain::FieldError)),
     modifiers(&BearerAuth),
@@ -88,7 +145,27 @@ impl Modify for BearerAuth {
 
 /// The OpenAPI 3.1 document for this API, generated from the code.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
+    problems_as_problem_json(&mut doc);
+    serde_json::from_value(doc).expect("the adjusted document is still OpenAPI")
+}
+
+/// Error answers are sent as `application/problem+json` (RFC 9457); utoipa
+/// documents every body as `application/json`, so say what is really sent.
+fn problems_as_problem_json(doc: &mut serde_json::Value) {
+    const PROBLEM: &str = "#/components/schemas/Problem";
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for op in paths.values_mut().filter_map(|p| p.as_object_mut()).flat_map(|p| p.values_mut()) {
+        let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+        for content in responses.values_mut().filter_map(|r| r.get_mut("content")).filter_map(|c| c.as_object_mut()) {
+            let is_problem =
+                content.get("application/json").and_then(|m| m.pointer("/schema/$ref")).and_then(|r| r.as_str()) == Some(PROBLEM);
+            if is_problem {
+                let media = content.remove("application/json").expect("checked");
+                content.insert("application/problem+json".into(), media);
+            }
+        }
+    }
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
@@ -110,6 +187,9 @@ async fn health() -> Json<Health> {
 pub struct TokenRequest {
     username: String,
     password: String,
+    /// The 6-digit code from an authenticator app, for accounts with two-step sign-in on.
+    #[serde(default)]
+    totp_code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -123,13 +203,22 @@ pub struct TokenResponse {
 /// Exchanges a staff username and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/token", security(()), request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
-async fn issue_token(State(s): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> ApiResult<Json<TokenResponse>> {
-    let signed = s.gate.sign_in(&req.username, &req.password, SessionKind::Api).await.map_err(|e| match e {
-        hearth_gate::GateError::Unauthenticated => {
-            Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in failed", "The username or password is not right")
-        }
-        other => other.into(),
-    })?;
+async fn issue_token(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    if let Some(wait) = s.throttles.failed_sign_ins.blocked(ip) {
+        return Err(throttled(wait));
+    }
+    let signed =
+        s.gate.sign_in_with_code(&req.username, &req.password, req.totp_code.as_deref(), SessionKind::Api).await.map_err(|e| match e {
+            hearth_gate::GateError::Unauthenticated => {
+                s.throttles.failed_sign_ins.hit(ip);
+                Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in failed", "The username or password is not right")
+            }
+            other => other.into(),
+        })?;
     Ok(Json(TokenResponse { token: signed.token, expires_at: signed.expires_at.to_string(), role: signed.actor.role.as_str().into() }))
 }
 
@@ -140,6 +229,30 @@ async fn revoke_token(State(s): State<AppState>, parts: axum::http::HeaderMap) -
     s.gate.session(token, SessionKind::Api).await?;
     s.gate.sign_out(token).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends every session and API token of the caller's account (for a lost
+/// device or a suspected leak).
+#[utoipa::path(post, path = "/api/v1/auth/sign-out-everywhere", responses((status = 204), (status = 401, body = Problem)))]
+async fn sign_out_everywhere(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<StatusCode> {
+    s.gate.sign_out_everywhere(&actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn throttled(wait: std::time::Duration) -> Problem {
+    Problem::from(hearth_gate::GateError::Throttled {
+        retry_after: jiff::SignedDuration::try_from(wait).unwrap_or(jiff::SignedDuration::ZERO),
+    })
+}
+
+/// Refuses an address's API requests above its per-minute limit.
+pub async fn rate_limit(State(s): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let ip = crate::throttle::request_ip(&req);
+    if let Some(wait) = s.throttles.api_requests.blocked(ip) {
+        return throttled(wait).into_response();
+    }
+    s.throttles.api_requests.hit(ip);
+    next.run(req).await
 }
 
 fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {

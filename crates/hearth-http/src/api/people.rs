@@ -102,7 +102,9 @@ pub async fn record(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(i
 
 /// Replaces a person's details; `version` must be the one last read.
 #[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path)), request_body = PersonUpdate,
-    responses((status = 200, body = Person), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Person), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Edited by someone else since read (`/problems/conflict`), or the person is under a restriction of processing (`/problems/restricted`)"),
+        (status = 422, body = Problem)))]
 pub async fn update(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,

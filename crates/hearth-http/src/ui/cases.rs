@@ -332,7 +332,8 @@ pub async fn case_page(State(s): State<AppState>, session: UiSession, Path(id): 
     match s.gate.case(&session.actor, id).await {
         Ok(v) => {
             let banner = done.done.as_deref().and_then(done_message);
-            respond(StatusCode::OK, case_view_page(&session, &v, banner, &ChangeForm::default(), &[]))
+            let first = super::needs::case_banner(&s.gate, &session, &v).await;
+            respond(StatusCode::OK, case_view_page(&session, &v, banner, first, &ChangeForm::default(), &[]))
         }
         Err(e) => error_page(&session, e),
     }
@@ -360,7 +361,8 @@ fn event_label(kind: &str) -> String {
     }
 }
 
-fn case_view_page(s: &UiSession, v: &CaseView, banner: Option<&str>, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+/// `first` is the adjustments banner of the people on the case, shown before anything else.
+fn case_view_page(s: &UiSession, v: &CaseView, banner: Option<&str>, first: Markup, f: &ChangeForm, errors: &[FieldError]) -> Markup {
     let c = &v.case;
     let me = s.actor.user_id;
     page(
@@ -371,9 +373,13 @@ fn case_view_page(s: &UiSession, v: &CaseView, banner: Option<&str>, f: &ChangeF
             a class="govuk-back-link" href="/cases" { "Back to your cases" }
             @if let Some(b) = banner { (success_banner(b)) }
             (error_summary(errors))
+            (first)
             span class="govuk-caption-l" { (c.kind.label()) }
             h1 class="govuk-heading-l" { (c.reference) }
             p class="govuk-body-l" { (c.summary) }
+            @if c.kind == CaseKind::Repair {
+                p class="govuk-body" { a class="govuk-link" href={ "/cases/" (c.id) "/job-sheet" } { "Job sheet for the contractor" } }
+            }
             dl class="govuk-summary-list" {
                 (row("Status", html! { (c.status.label()) }))
                 (row("Priority", html! { (c.priority.label()) }))
@@ -602,7 +608,10 @@ async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, err
         StatusCode::UNPROCESSABLE_ENTITY
     };
     match gate.case(&s.actor, id).await {
-        Ok(v) => respond(status, case_view_page(s, &v, None, f, &errors)),
+        Ok(v) => {
+            let first = super::needs::case_banner(gate, s, &v).await;
+            respond(status, case_view_page(s, &v, None, first, f, &errors))
+        }
         Err(e) => error_page(s, e),
     }
 }

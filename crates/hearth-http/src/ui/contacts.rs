@@ -8,7 +8,7 @@
 //! was left, an appointment has an outcome) apply unchanged and its field
 //! errors land on this form's inputs. Times are shown in Europe/London.
 
-use super::layout::{csrf_field, error_for, error_summary, inline_error, page, radios, select, uk_time};
+use super::layout::{csrf_field, error_for, error_summary, inline_error, long_date, page, radios, select, textarea, uk_time, Input};
 use super::pages::{chrome, error_page, respond};
 use super::{Posted, UiSession};
 use crate::AppState;
@@ -53,7 +53,39 @@ fn recorder(id: Id, me: Id) -> String {
     }
 }
 
-fn entries_table(caption: &str, entries: &[ContactEntry], me: Id) -> Markup {
+/// A follow-up under its entry's summary: done (by whom, when), or open
+/// with a button to mark it done.
+fn follow_up_item(f: &FollowUp, me: Id, csrf: &str, person_id: Id) -> Markup {
+    html! {
+        li {
+            (f.action) " – due " (long_date(f.due_on))
+            @if let (Some(at), Some(by)) = (f.done_at, f.done_by) {
+                " – " strong class="govuk-tag govuk-tag--green" { "Done" } " " (uk_time(at)) " by " (recorder(by, me).to_lowercase_first())
+            } @else {
+                form method="post" action={ "/people/" (person_id) "/follow-ups/" (f.id) "/done" } class="govuk-!-display-inline" novalidate {
+                    (csrf_field(csrf))
+                    button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0 govuk-!-margin-left-2" data-module="govuk-button" {
+                        "Mark done" span class="govuk-visually-hidden" { ": " (f.action) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+trait LowerFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+
+impl LowerFirst for String {
+    /// "You (staff account 3)" reads as "you (staff account 3)" mid-sentence.
+    fn to_lowercase_first(&self) -> String {
+        let mut c = self.chars();
+        c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
+    }
+}
+
+fn entries_table(caption: &str, entries: &[ContactEntry], me: Id, csrf: &str, person_id: Id) -> Markup {
     html! {
         table class="govuk-table" id="contact-history" {
             caption class="govuk-table__caption govuk-visually-hidden" { (caption) }
@@ -61,6 +93,7 @@ fn entries_table(caption: &str, entries: &[ContactEntry], me: Id) -> Markup {
                 th scope="col" class="govuk-table__header" { "When" }
                 th scope="col" class="govuk-table__header" { "Channel" }
                 th scope="col" class="govuk-table__header" { "Summary" }
+                th scope="col" class="govuk-table__header" { "Compartment" }
                 th scope="col" class="govuk-table__header" { "Staff" }
             } }
             tbody class="govuk-table__body" {
@@ -68,7 +101,22 @@ fn entries_table(caption: &str, entries: &[ContactEntry], me: Id) -> Markup {
                     tr class="govuk-table__row" {
                         td class="govuk-table__cell" { time datetime=(e.occurred_at) { (uk_time(e.occurred_at)) } }
                         td class="govuk-table__cell" { (channel_cell(e)) }
-                        td class="govuk-table__cell" { (e.summary) }
+                        td class="govuk-table__cell" {
+                            (e.summary)
+                            @if !e.follow_ups.is_empty() {
+                                ul class="govuk-list govuk-body-s govuk-!-margin-top-2" {
+                                    @for f in &e.follow_ups { (follow_up_item(f, me, csrf, person_id)) }
+                                }
+                            }
+                            @if is_call(e.channel) {
+                                p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0" {
+                                    a class="govuk-link" href={ "/people/" (person_id) "/contacts/" (e.id) "/recording" } {
+                                        "Add call recording details" span class="govuk-visually-hidden" { " for this call" }
+                                    }
+                                }
+                            }
+                        }
+                        td class="govuk-table__cell" { (super::documents::compartment_label(e.compartment)) }
                         td class="govuk-table__cell" { (recorder(e.recorded_by, me)) }
                     }
                 }
@@ -95,7 +143,7 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
         @match timeline {
             Some(p) if p.items.is_empty() => p class="govuk-body" { "No contacts you can see are recorded." },
             Some(p) => {
-                (entries_table("Contacts with this person, newest first", &p.items, s.actor.user_id))
+                (entries_table("Contacts with this person, newest first", &p.items, s.actor.user_id, &s.csrf, person_id))
                 @if p.next_cursor.is_some() {
                     p class="govuk-body" { a class="govuk-link" href={ "/people/" (person_id) "/contacts" } { "See all" span class="govuk-visually-hidden" { " contacts" } } }
                 }
@@ -111,6 +159,7 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
 #[serde(default)]
 pub struct ListQuery {
     channel: String,
+    compartment: String,
     after: Option<i64>,
 }
 
@@ -118,13 +167,17 @@ pub async fn list(State(s): State<AppState>, session: UiSession, Path(id): Path<
     // An unknown channel in the address is simply no filter.
     let channel = Channel::parse(q.channel.trim());
     let chosen = channel.map(|c| c.as_str()).unwrap_or("");
-    let filter = TimelineFilter { channel, compartment: None };
+    let compartment = contact_compartment(q.compartment.trim());
+    let chosen_compartment = if compartment.is_some() { q.compartment.trim() } else { "" };
+    let filter = TimelineFilter { channel, compartment };
     let p = match s.gate.person_timeline(&session.actor, id, &filter, q.after, Some(PER_PAGE)).await {
         Ok(p) => p,
         Err(e) => return error_page(&session, e),
     };
     let mut channels = vec![("", "All channels")];
     channels.extend(channel_options());
+    let mut compartments = vec![("", "All you can see")];
+    compartments.extend(COMPARTMENTS.iter().copied());
     let title = "Contact history";
     respond(
         StatusCode::OK,
@@ -138,17 +191,18 @@ pub async fn list(State(s): State<AppState>, session: UiSession, Path(id): Path<
                 p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/contacts/new" } { "Log a contact" } }
                 form method="get" action={ "/people/" (id) "/contacts" } novalidate {
                     (select("channel", "Channel", &channels, chosen, &[]))
+                    (select("compartment", "Compartment", &compartments, chosen_compartment, &[]))
                     button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Filter" }
                 }
                 @if p.items.is_empty() {
                     p class="govuk-body" { "No contacts you can see match." }
                 } @else {
-                    (entries_table("Contacts with this person, newest first", &p.items, session.actor.user_id))
+                    (entries_table("Contacts with this person, newest first", &p.items, session.actor.user_id, &session.csrf, id))
                 }
                 @if let Some(next) = p.next_cursor {
                     nav class="govuk-pagination govuk-pagination--block" aria-label="Pagination" {
                         div class="govuk-pagination__next" {
-                            a class="govuk-link govuk-pagination__link" href={ "/people/" (id) "/contacts?channel=" (chosen) "&after=" (next) } rel="next" {
+                            a class="govuk-link govuk-pagination__link" href={ "/people/" (id) "/contacts?channel=" (chosen) "&compartment=" (chosen_compartment) "&after=" (next) } rel="next" {
                                 span class="govuk-pagination__link-title" { "Older contacts" }
                             }
                         }
@@ -262,6 +316,120 @@ pub async fn log_contact(State(s): State<AppState>, Path(id): Path<i64>, Posted(
     }
 }
 
+// ---- recording a call recording ----
+
+/// The call-recording form as posted: either the landlord's own recording
+/// (purpose, storage reference) or the customer's (consent, call ended, note).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RecordingForm {
+    _csrf: String,
+    made_by: String,
+    purpose: String,
+    storage_ref: String,
+    staff_consent: String,
+    call_ended: String,
+    note: String,
+}
+
+fn yes_no(v: &str) -> Option<bool> {
+    match v {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+impl RecordingForm {
+    fn input(&self, entry_id: Id) -> RecordingInput {
+        let customer = self.made_by == "customer";
+        RecordingInput {
+            contact_entry_id: Some(entry_id),
+            made_by: Some(self.made_by.clone()).filter(|m| !m.is_empty()),
+            purpose: Some(self.purpose.clone()).filter(|p| !customer && !p.is_empty()),
+            storage_ref: Some(self.storage_ref.clone()).filter(|r| !customer && !r.trim().is_empty()),
+            staff_consent: yes_no(&self.staff_consent).filter(|_| customer),
+            call_ended: yes_no(&self.call_ended).filter(|_| customer),
+            note: Some(self.note.clone()).filter(|n| !n.trim().is_empty()),
+        }
+    }
+}
+
+fn recording_form(s: &UiSession, person_id: Id, entry_id: Id, f: &RecordingForm, errors: &[FieldError]) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let made_by: Vec<(&str, &str)> = vec![("landlord", "We recorded the call"), ("customer", "The customer recorded the call")];
+    let purposes: Vec<(&str, &str)> = RecordingPurpose::ALL.iter().map(|p| (p.as_str(), p.label())).collect();
+    let chosen = if f.made_by.is_empty() { "landlord" } else { f.made_by.as_str() };
+    let title = "Record a call recording";
+    respond(
+        status,
+        page(
+            title,
+            &chrome(s),
+            !errors.is_empty(),
+            html! {
+                a class="govuk-back-link" href={ "/people/" (person_id) } { "Back to the person" }
+                div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                    (error_summary(errors))
+                    h1 class="govuk-heading-l" { (title) }
+                    form method="post" action={ "/people/" (person_id) "/contacts/" (entry_id) "/recording" } novalidate {
+                        (csrf_field(&s.csrf))
+                        (radios("made_by", "Who recorded the call?", None, &made_by, chosen, errors, ""))
+                        (radios("purpose", "Why did we record it?", Some("Only when we recorded the call."), &purposes, &f.purpose, errors, ""))
+                        (Input::text("storage_ref", "Telephony system reference", &f.storage_ref).hint("Only when we recorded the call.").width("20").render(errors))
+                        (radios("staff_consent", "Did you consent to the customer recording?", Some("Only when the customer recorded the call."), &[("yes", "Yes"), ("no", "No")], &f.staff_consent, errors, " govuk-radios--inline"))
+                        (radios("call_ended", "Did you end the call because you did not consent?", Some("Your line manager will be told."), &[("yes", "Yes"), ("no", "No")], &f.call_ended, errors, " govuk-radios--inline"))
+                        (textarea("note", "note", "Note", &f.note, errors))
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Save the recording" }
+                    }
+                } }
+            },
+        ),
+    )
+}
+
+pub async fn new_recording_form(session: UiSession, Path((person_id, entry_id)): Path<(i64, i64)>) -> Response {
+    recording_form(&session, person_id, entry_id, &RecordingForm::default(), &[])
+}
+
+pub async fn record_recording(
+    State(s): State<AppState>,
+    Path((person_id, entry_id)): Path<(i64, i64)>,
+    Posted(session, f): Posted<RecordingForm>,
+) -> Response {
+    match s.gate.record_call_recording(&session.actor, &f.input(entry_id)).await {
+        Ok(_) => Redirect::to(&format!("/people/{person_id}?done=recording-saved")).into_response(),
+        Err(GateError::Invalid(v)) => {
+            let errors: Vec<_> =
+                v.0.into_iter()
+                    .map(|e| {
+                        let field = match e.field.as_str() {
+                            "purpose" | "storage_ref" | "staff_consent" | "call_ended" | "note" => e.field,
+                            _ => "made_by".into(),
+                        };
+                        FieldError::new(field, e.message)
+                    })
+                    .collect();
+            recording_form(&session, person_id, entry_id, &f, &errors)
+        }
+        Err(e) => error_page(&session, e),
+    }
+}
+
+/// Marks a follow-up done from the contact history, then back to the person.
+pub async fn follow_up_done(
+    State(s): State<AppState>,
+    Path((person_id, follow_up)): Path<(i64, i64)>,
+    Posted(session, _): Posted<super::pages::CsrfForm>,
+) -> Response {
+    match s.gate.mark_follow_up_done(&session.actor, follow_up).await {
+        Ok(_) => Redirect::to(&format!("/people/{person_id}?done=follow-up-done")).into_response(),
+        // Already done (perhaps by a colleague a moment ago): the page shows by whom.
+        Err(GateError::Invalid(_)) => Redirect::to(&format!("/people/{person_id}")).into_response(),
+        Err(e) => error_page(&session, e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,4 +457,4 @@ mod tests {
     }
 }
 
-super::csrf_forms!(ContactForm);
+super::csrf_forms!(ContactForm, RecordingForm);

@@ -11,9 +11,20 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 pub struct Chrome<'a> {
     pub actor: Option<&'a Actor>,
     pub csrf: Option<&'a str>,
-    /// Show the break-glass review list in the navigation.
+    /// Show the break-glass review list and the retention page in the navigation.
     pub reviewer: bool,
+    /// Show the rights-request and breach registers (the DPO's) in the navigation.
+    pub registers: bool,
 }
+
+/// Roles that review needs or warning flags, offered the "Reviews due" work list.
+const REVIEWERS: &[hearth_domain::StaffRole] = &[
+    hearth_domain::StaffRole::HousingOfficer,
+    hearth_domain::StaffRole::AsbOfficer,
+    hearth_domain::StaffRole::SafeguardingLead,
+    hearth_domain::StaffRole::IndependentLivingOfficer,
+    hearth_domain::StaffRole::Manager,
+];
 
 pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> Markup {
     let full_title = if has_errors { format!("Error: {title} – Hearth") } else { format!("{title} – Hearth") };
@@ -44,8 +55,17 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/search" { "Find a customer" } }
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/people/new" { "Add a person" } }
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/cases" { "Cases" } }
+                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/notifications" { "Notifications" } }
+                                            @if chrome.actor.is_some_and(|a| REVIEWERS.contains(&a.role)) {
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/reviews" { "Reviews due" } }
+                                            }
                                             @if chrome.reviewer {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/break-glass" { "Break-glass reviews" } }
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/retention" { "Retention" } }
+                                            }
+                                            @if chrome.registers {
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/rights" { "Rights requests" } }
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/breaches" { "Breaches" } }
                                             }
                                         }
                                     }
@@ -58,11 +78,18 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                     @if let (Some(actor), Some(csrf)) = (chrome.actor, chrome.csrf) {
                         div class="hearth-account govuk-!-margin-top-3" {
                             p class="govuk-body-s govuk-!-margin-bottom-1" {
-                                "Signed in as " strong { (actor.display_name) } " (" (actor.role.label()) ")"
+                                "Signed in as " strong { (actor.display_name) } " (" (actor.role.label()) ") · "
+                                a class="govuk-link" href="/account" { "Your account" }
                             }
-                            form method="post" action="/logout" novalidate {
-                                input type="hidden" name="_csrf" value=(csrf);
-                                button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button" { "Sign out" }
+                            div class="govuk-button-group govuk-!-margin-bottom-0" {
+                                form method="post" action="/logout" novalidate {
+                                    input type="hidden" name="_csrf" value=(csrf);
+                                    button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button" { "Sign out" }
+                                }
+                                form method="post" action="/logout-everywhere" novalidate {
+                                    input type="hidden" name="_csrf" value=(csrf);
+                                    button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button" { "Sign out on all devices" }
+                                }
                             }
                         }
                     }
@@ -86,7 +113,20 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
 }
 
 /// Fields rendered as a GOV.UK date input: the summary links to the day box.
-const DATE_FIELDS: &[&str] = &["date_of_birth", "received_on", "due_date"];
+const DATE_FIELDS: &[&str] = &[
+    "date_of_birth",
+    "received_on",
+    "due_date",
+    "discovered_at",
+    "reported_at",
+    "identity_on",
+    "clarification_on",
+    "told_on",
+    "disclosed_on",
+    "review_date",
+    "incident_date",
+    "person_told_on",
+];
 
 /// The anchor an error summary links to for a field, so keyboard users land
 /// where they type.

@@ -3,12 +3,20 @@
 //! Secure except on plain loopback development); every form carries a CSRF
 //! token tied to the session, and cross-origin posts are refused.
 
+mod account;
+mod breaches;
 mod break_glass;
 mod cases;
 mod contacts;
+mod documents;
 mod history;
 mod layout;
+mod needs;
+mod notifications;
 mod pages;
+mod restrictions;
+mod retention;
+mod rights;
 
 use crate::AppState;
 use axum::extract::FromRequestParts;
@@ -23,18 +31,31 @@ use hearth_store::staff::SessionKind;
 pub const SESSION_COOKIE: &str = "hearth_session";
 pub const LOGIN_CSRF_COOKIE: &str = "hearth_login_csrf";
 
-pub fn routes() -> Router<AppState> {
+/// The UI's routes; `upload_limit` is the body limit for document uploads.
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/search") }))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
+        .route("/logout-everywhere", post(pages::logout_everywhere))
+        .route("/account", get(account::show))
+        .route("/account/two-step", get(account::setup).post(account::enable))
+        .route("/account/two-step/off", post(account::disable))
         .route("/search", get(pages::search))
         .route("/people/new", get(pages::new_person_form))
         .route("/people", post(pages::create_person))
         .route("/people/{id}", get(pages::person_page))
         .route("/people/{id}/history", get(history::person_history_page))
+        .route("/people/{id}/restriction", post(restrictions::place))
+        .route("/people/{id}/restriction/lift", post(restrictions::lift))
         .route("/people/{id}/contacts", get(contacts::list).post(contacts::log_contact))
         .route("/people/{id}/contacts/new", get(contacts::new_contact_form))
+        .route("/people/{id}/follow-ups/{follow_up}/done", post(contacts::follow_up_done))
+        .route("/people/{id}/contacts/{entry}/recording", get(contacts::new_recording_form).post(contacts::record_recording))
+        .route("/people/{id}/documents", post(documents::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
+        .route("/people/{id}/documents/new", get(documents::new_document_form))
+        .route("/documents/{id}/download", get(documents::download))
+        .route("/notifications", get(notifications::list))
         .route("/people/{id}/edit", get(pages::edit_person_form).post(pages::edit_person))
         .route("/people/{id}/contact-points/new", get(pages::new_contact_form).post(pages::add_contact))
         .route("/contact-points/{id}/edit", get(pages::edit_contact_form).post(pages::edit_contact))
@@ -45,6 +66,30 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(cases::new_case_form))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/changes", post(cases::change_case))
+        .route("/rights", get(rights::list).post(rights::log_request))
+        .route("/rights/new", get(rights::new_request_form))
+        .route("/rights/{id}", get(rights::request_page))
+        .route("/rights/{id}/changes", post(rights::change_request))
+        .route("/breaches", get(breaches::list).post(breaches::record_breach))
+        .route("/breaches/new", get(breaches::new_breach_form))
+        .route("/breaches/{id}", get(breaches::breach_page))
+        .route("/breaches/{id}/changes", post(breaches::change_breach))
+        .route("/retention", get(retention::retention))
+        .route("/retention/holds", post(retention::place_hold))
+        .route("/retention/holds/{id}/release", post(retention::release_hold))
+        .route("/retention/certificates.csv", get(retention::certificates_download))
+        .route("/cases/{id}/job-sheet", get(needs::job_sheet))
+        .route("/people/{id}/needs/new", get(needs::new_need_form))
+        .route("/people/{id}/needs", post(needs::record_need))
+        .route("/needs/{id}/consent", post(needs::record_consent))
+        .route("/needs/{id}/reviewed", post(needs::mark_reviewed))
+        .route("/needs/{id}/end", get(needs::end_need_form).post(needs::end_need))
+        .route("/people/{id}/adjustments/new", get(needs::new_adjustment_form))
+        .route("/people/{id}/adjustments", post(needs::add_adjustment))
+        .route("/people/{id}/warning-flags/new", get(needs::new_flag_form))
+        .route("/people/{id}/warning-flags", post(needs::add_flag))
+        .route("/warning-flags/{id}/acknowledge", post(needs::acknowledge_flag))
+        .route("/reviews", get(needs::reviews))
 }
 
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -91,6 +136,8 @@ pub struct UiSession {
     pub token: String,
     /// May read the break-glass review list, so the navigation offers it.
     pub reviewer: bool,
+    /// May list rights requests and breaches, so the navigation offers them.
+    pub registers: bool,
 }
 
 impl UiSession {
@@ -160,7 +207,8 @@ impl FromRequestParts<AppState> for UiSession {
         match state.gate.session(&token, SessionKind::Web).await {
             Ok(s) => {
                 let reviewer = state.gate.may(&s.actor, Action::List, Compartment::Audit);
-                Ok(UiSession { actor: s.actor, csrf: s.csrf_token, token, reviewer })
+                let registers = state.gate.may(&s.actor, Action::List, Compartment::Rights);
+                Ok(UiSession { actor: s.actor, csrf: s.csrf_token, token, reviewer, registers })
             }
             Err(_) => Err(Redirect::to("/login").into_response()),
         }

@@ -4,6 +4,7 @@
 
 use super::layout::{csrf_field, date_input, error_summary, long_date, page, row, success_banner, Chrome, Input};
 use super::{cookie, set_cookie, tokens_match, Posted, UiSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::throttle::ClientIp;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -19,7 +20,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 pub(super) fn chrome(s: &UiSession) -> Chrome<'_> {
-    Chrome { actor: Some(&s.actor), csrf: Some(&s.csrf), reviewer: s.reviewer }
+    Chrome { actor: Some(&s.actor), csrf: Some(&s.csrf), reviewer: s.reviewer, registers: s.registers }
 }
 
 /// A whole page as a response with a status.
@@ -34,6 +35,11 @@ pub(super) fn error_page(s: &UiSession, e: GateError) -> Response {
             StatusCode::FORBIDDEN,
             "You cannot see this",
             format!("Your role does not give access: {reason}. The attempt has been recorded."),
+        ),
+        GateError::Restricted { .. } => (
+            StatusCode::CONFLICT,
+            "Processing restricted",
+            format!("{e}. Nothing was saved. Ask the data protection officer if the restriction should be lifted."),
         ),
         GateError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is no such record. Check the link or search again.".into()),
         GateError::Unauthenticated => return Redirect::to("/login").into_response(),
@@ -53,10 +59,12 @@ pub struct LoginForm {
     _csrf: String,
     username: String,
     password: String,
+    /// Only for accounts with two-step sign-in on.
+    totp_code: String,
 }
 
 fn login_page(csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
-    let chrome = Chrome { actor: None, csrf: None, reviewer: false };
+    let chrome = Chrome { actor: None, csrf: None, reviewer: false, registers: false };
     page(
         "Sign in",
         &chrome,
@@ -70,6 +78,9 @@ fn login_page(csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
                         (csrf_field(csrf))
                         (Input::text("username", "Username", username).autocomplete("username").width("20").no_spellcheck().render(errors))
                         (Input::text("password", "Password", "").kind("password").autocomplete("current-password").width("20").render(errors))
+                        (Input::text("totp_code", "Security code (only if you use two-step sign-in)", "")
+                            .hint("The 6-digit code from your authenticator app")
+                            .autocomplete("one-time-code").width("5").no_spellcheck().render(errors))
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Sign in" }
                     }
                 }
@@ -84,7 +95,7 @@ pub async fn login_form(headers: HeaderMap) -> Response {
     ([set_cookie(&headers, LOGIN_CSRF_COOKIE, &csrf, 3600)], login_page(&csrf, "", &[])).into_response()
 }
 
-pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !tokens_match(expected, &f._csrf) || !super::same_origin(&headers) {
         return Redirect::to("/login").into_response();
@@ -96,8 +107,15 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<
     if f.password.is_empty() {
         errors.push(FieldError::new("password", "Enter your password"));
     }
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let Some(wait) = s.throttles.failed_sign_ins.blocked(ip).filter(|_| errors.is_empty()) {
+        status = StatusCode::TOO_MANY_REQUESTS;
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        errors.push(FieldError::new("username", format!("Too many failed sign-ins from this network; try again in {minutes} minutes")));
+    }
     if errors.is_empty() {
-        match s.gate.sign_in(&f.username, &f.password, SessionKind::Web).await {
+        let code = Some(f.totp_code.as_str()).filter(|c| !c.trim().is_empty());
+        match s.gate.sign_in_with_code(&f.username, &f.password, code, SessionKind::Web).await {
             Ok(signed) => {
                 let max_age = hearth_gate::auth::WEB_SESSION.as_secs();
                 return (
@@ -109,7 +127,14 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<
                 )
                     .into_response();
             }
-            Err(GateError::Unauthenticated) => errors.push(FieldError::new("username", "The username or password is not right")),
+            Err(GateError::Unauthenticated) => {
+                s.throttles.failed_sign_ins.hit(ip);
+                errors.push(FieldError::new("username", "The username or password is not right"))
+            }
+            Err(GateError::Invalid(v)) => errors.extend(v.0),
+            Err(e @ GateError::Throttled { .. }) => {
+                errors.push(FieldError::new("username", format!("Sign-in is paused for this account: {e}. An administrator can unlock it")))
+            }
             Err(e) => {
                 tracing::error!(error = %e, "sign-in failed");
                 errors.push(FieldError::new("username", "Sign-in is not working at the moment; try again later"));
@@ -117,11 +142,7 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<
         }
     }
     let csrf = random_token();
-    (
-        [set_cookie(&headers, LOGIN_CSRF_COOKIE, &csrf, 3600)],
-        respond(StatusCode::UNPROCESSABLE_ENTITY, login_page(&csrf, &f.username, &errors)),
-    )
-        .into_response()
+    ([set_cookie(&headers, LOGIN_CSRF_COOKIE, &csrf, 3600)], respond(status, login_page(&csrf, &f.username, &errors))).into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -133,6 +154,14 @@ pub struct CsrfForm {
 pub async fn logout(State(s): State<AppState>, headers: HeaderMap, Posted(session, _): Posted<CsrfForm>) -> Response {
     if let Err(e) = s.gate.sign_out(&session.token).await {
         tracing::error!(error = %e, "sign-out failed");
+    }
+    ([set_cookie(&headers, SESSION_COOKIE, "", 0)], Redirect::to("/login")).into_response()
+}
+
+/// Ends every session of the account, this one included.
+pub async fn logout_everywhere(State(s): State<AppState>, headers: HeaderMap, Posted(session, _): Posted<CsrfForm>) -> Response {
+    if let Err(e) = s.gate.sign_out_everywhere(&session.actor).await {
+        tracing::error!(error = %e, "sign-out everywhere failed");
     }
     ([set_cookie(&headers, SESSION_COOKIE, "", 0)], Redirect::to("/login")).into_response()
 }
@@ -245,6 +274,15 @@ fn done_message(done: &str) -> Option<&'static str> {
         "person-updated" => "Personal details updated",
         "person-created" => "Person added",
         "contact-logged" => "Contact logged",
+        "follow-up-done" => "Follow-up marked done",
+        "document-uploaded" => "Document uploaded",
+        "recording-saved" => "Call recording saved",
+        "need-recorded" => "Need recorded",
+        "need-ended" => "Need ended",
+        "need-reviewed" => "Need reviewed; next review date set",
+        "consent-recorded" => "Consent recorded",
+        "adjustment-added" => "Adjustment added",
+        "flag-added" => "Warning flag added",
         _ => return None,
     })
 }
@@ -276,17 +314,31 @@ pub async fn person_page(
     let banner = opened.banner().or_else(|| done.done.as_deref().and_then(done_message).map(str::to_string));
     let offer = |c: Compartment, key: &str| super::break_glass::offer(&s.gate, &session, id, c, key);
     let contacts = super::contacts::person_section(&s.gate, &session, id).await;
-    respond(StatusCode::OK, page(&title, &chrome(&session), false, person_content(&rec, banner.as_deref(), &offer, contacts)))
+    let documents = super::documents::person_section(&s.gate, &session, id).await;
+    let contacts = html! { (contacts) (documents) };
+    let restriction = super::restrictions::person_section(&s.gate, &session, &rec);
+    let contacts = html! { (contacts) (restriction.form) };
+    let needs = super::needs::person_sections(&s.gate, &session, id).await;
+    let content = html! { (restriction.banner) (person_content(&rec, banner.as_deref(), &offer, needs, contacts)) };
+    respond(StatusCode::OK, page(&title, &chrome(&session), false, content))
 }
 
 /// `offer` renders the break-glass form for a refused compartment (or nothing);
-/// `contacts` is the contact history section, read separately from the record.
-fn person_content(rec: &PersonRecord, banner: Option<&str>, offer: &dyn Fn(Compartment, &str) -> Markup, contacts: Markup) -> Markup {
+/// `needs` is the adjustments banner and flags (shown first) and the needs
+/// section; `contacts` is the contact history section, read separately from the record.
+fn person_content(
+    rec: &PersonRecord,
+    banner: Option<&str>,
+    offer: &dyn Fn(Compartment, &str) -> Markup,
+    needs: super::needs::PersonNeeds,
+    contacts: Markup,
+) -> Markup {
     let p = &rec.person;
     let id = p.id;
     let today = Gate::today();
     html! {
         @if let Some(b) = banner { (success_banner(b)) }
+        (needs.first)
         span class="govuk-caption-l" { (if p.kind == PersonKind::Child { "Child" } else { "Customer" }) }
         h1 class="govuk-heading-l" { (p.full_name()) }
         p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/history" } { "View history" } }
@@ -385,6 +437,8 @@ fn person_content(rec: &PersonRecord, banner: Option<&str>, offer: &dyn Fn(Compa
                 }
             }
         }
+
+        (needs.section)
 
         (contacts)
     }

@@ -44,6 +44,20 @@ pub async fn start(backend: Backend) -> TestServer {
 
 /// Starts a server whose break-glass grants last `break_glass`.
 pub async fn start_with(backend: Backend, break_glass: jiff::SignedDuration) -> TestServer {
+    start_configured(backend, |g| g.with_break_glass_for(break_glass)).await
+}
+
+/// Starts a server with the given per-address limits.
+pub async fn start_limited(backend: Backend, limits: hearth_http::Limits) -> TestServer {
+    start_full(backend, |g| g, limits).await
+}
+
+/// Starts a server whose gate `configure` sets up (document storage, limits…).
+pub async fn start_configured(backend: Backend, configure: impl FnOnce(Gate) -> Gate) -> TestServer {
+    start_full(backend, configure, hearth_http::Limits::default()).await
+}
+
+async fn start_full(backend: Backend, configure: impl FnOnce(Gate) -> Gate, limits: hearth_http::Limits) -> TestServer {
     let (url, dir) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -52,11 +66,11 @@ pub async fn start_with(backend: Backend, break_glass: jiff::SignedDuration) -> 
         Backend::Postgres => (fresh_postgres().await, None),
     };
     let store = Store::open(&url).await.expect("open store");
-    let gate = Gate::new(store.clone(), Policy::shipped().expect("shipped policies are valid")).with_break_glass_for(break_glass);
+    let gate = configure(Gate::new(store.clone(), Policy::shipped().expect("shipped policies are valid")));
     for role in StaffRole::ALL {
         gate.add_user(role.as_str(), &format!("Test {}", role.label()), *role, &[], PASSWORD).await.unwrap();
     }
-    let app = hearth_http::router(gate.clone());
+    let app = hearth_http::router_with(gate.clone(), limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

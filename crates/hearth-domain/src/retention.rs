@@ -1,0 +1,569 @@
+//! The register of record classes: every kind of record Hearth holds, why it
+//! is held (purpose, UK GDPR Art. 6 lawful basis, Art. 9 / DPA 2018 Sch. 1
+//! condition where special-category), what it holds, who receives it, and its
+//! retention rule (trigger, period, action).
+//!
+//! Owns: the closed list [`RecordClass`] (code declares what exists), parsing
+//! and validating the register (`config/record-classes.json`, overridable by
+//! the operator) and the pure date arithmetic of a rule. The register must
+//! name every declared class exactly once with a purpose and a rule, so a new
+//! class cannot be added without one. It must never read files or the clock:
+//! callers pass the text and `as_of` in.
+
+use crate::{CaseKind, Channel, Compartment, FieldError, ValidationErrors};
+use jiff::civil::Date;
+use jiff::Span;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The register as shipped.
+pub const SHIPPED_REGISTER: &str = include_str!("../../../config/record-classes.json");
+
+crate::vocabulary! {
+    /// Every class of record Hearth holds or will hold. Adding a variant
+    /// without a register entry stops start-up.
+    RecordClass {
+        PersonIdentity => "person_identity" / "Person identity",
+        ContactPoint => "contact_point" / "Contact points",
+        IdentityEvidence => "identity_evidence" / "Identity evidence",
+        HouseholdTenancy => "household_tenancy" / "Households and tenancies",
+        ContactLogEntry => "contact_log_entry" / "Contact log entries",
+        ContactLogLiveAgent => "contact_log_live_agent" / "Live agent chats",
+        ContactLogChatbot => "contact_log_chatbot" / "Chatbot and virtual agent interactions",
+        CaseAsb => "case_asb" / "Anti-social behaviour cases",
+        CaseSafeguarding => "case_safeguarding" / "Safeguarding cases",
+        CaseComplaint => "case_complaint" / "Complaints",
+        CaseCareSupport => "case_care_support" / "Care and support cases",
+        CaseRepair => "case_repair" / "Repair jobs",
+        CaseTenancyManagement => "case_tenancy_management" / "Tenancy management cases",
+        CaseDocument => "case_document" / "Case documents",
+        CallRecording => "call_recording" / "Call recordings",
+        CarePlan => "care_plan" / "Care plans",
+        HousingApplication => "housing_application" / "Housing applications",
+        BenefitNotification => "benefit_notification" / "Housing benefit notifications",
+        RentStatement => "rent_statement" / "Rent statements",
+        Need => "need" / "Needs and vulnerabilities",
+        Adjustment => "adjustment" / "Reasonable adjustments",
+        WarningFlag => "warning_flag" / "Warning flags",
+        EdiMonitoring => "edi_monitoring" / "Equality monitoring",
+        RightsRequest => "rights_request" / "Rights requests",
+        AuditEvent => "audit_event" / "Audit events",
+        StaffAccount => "staff_account" / "Staff accounts",
+        AccessGrant => "access_grant" / "Break-glass and support grants",
+    }
+}
+
+impl RecordClass {
+    /// The compartment whose policies govern disposing of this class.
+    pub fn compartment(self) -> Compartment {
+        use RecordClass::*;
+        match self {
+            PersonIdentity | IdentityEvidence | StaffAccount => Compartment::Identity,
+            ContactPoint => Compartment::Contact,
+            HouseholdTenancy | HousingApplication => Compartment::Tenancy,
+            ContactLogEntry | ContactLogLiveAgent | ContactLogChatbot => Compartment::ContactLog,
+            CaseAsb => CaseKind::Asb.compartment(),
+            CaseSafeguarding => CaseKind::Safeguarding.compartment(),
+            CaseComplaint => CaseKind::Complaint.compartment(),
+            CaseCareSupport | CarePlan => CaseKind::CareSupport.compartment(),
+            CaseRepair => CaseKind::Repair.compartment(),
+            CaseTenancyManagement | CaseDocument => CaseKind::TenancyManagement.compartment(),
+            CallRecording => Compartment::Recordings,
+            BenefitNotification | RentStatement => Compartment::Financial,
+            Need => Compartment::Needs,
+            Adjustment => Compartment::Adjustments,
+            WarningFlag => Compartment::WarningFlags,
+            EdiMonitoring => Compartment::Edi,
+            RightsRequest => Compartment::Rights,
+            AuditEvent | AccessGrant => Compartment::Audit,
+        }
+    }
+
+    /// Classes that hold special-category or criminal-offence data: the
+    /// register must name the Art. 9 / Art. 10 condition for each.
+    pub fn special_category(self) -> bool {
+        use RecordClass::*;
+        matches!(self, CaseAsb | CaseSafeguarding | CaseCareSupport | CarePlan | Need | Adjustment | WarningFlag | EdiMonitoring)
+    }
+
+    /// The case class for a case kind.
+    pub fn of_case(kind: CaseKind) -> RecordClass {
+        match kind {
+            CaseKind::Asb => RecordClass::CaseAsb,
+            CaseKind::Safeguarding => RecordClass::CaseSafeguarding,
+            CaseKind::Complaint => RecordClass::CaseComplaint,
+            CaseKind::CareSupport => RecordClass::CaseCareSupport,
+            CaseKind::Repair => RecordClass::CaseRepair,
+            CaseKind::TenancyManagement => RecordClass::CaseTenancyManagement,
+        }
+    }
+
+    /// The class of a contact log entry not filed on a case (entries on a
+    /// case follow the case's rule).
+    pub fn of_contact(channel: Channel) -> RecordClass {
+        match channel {
+            Channel::Chatbot => RecordClass::ContactLogChatbot,
+            Channel::LiveAgent => RecordClass::ContactLogLiveAgent,
+            _ => RecordClass::ContactLogEntry,
+        }
+    }
+}
+
+crate::vocabulary! {
+    /// The event a retention period runs from.
+    RetentionTrigger {
+        Created => "created" / "after it was created",
+        TenancyEnded => "tenancy_ended" / "after the tenancy ended",
+        CaseClosed => "case_closed" / "after the case was closed",
+        OfferAccepted => "offer_accepted" / "after the offer of accommodation was accepted",
+        LastContact => "last_contact" / "after the last contact",
+    }
+}
+
+crate::vocabulary! {
+    /// What happens when the period has run.
+    DisposalAction {
+        Delete => "delete" / "Delete",
+        Skeleton => "skeleton" / "Reduce to a skeleton record",
+        Anonymise => "anonymise" / "Anonymise",
+        Keep => "keep" / "Keep",
+    }
+}
+
+crate::vocabulary! {
+    /// What a legal hold covers: one person's records, one case, or a whole class.
+    HoldScope {
+        Person => "person" / "A person",
+        Case => "case" / "A case",
+        RecordClass => "record_class" / "A record class",
+    }
+}
+
+crate::vocabulary! {
+    /// UK GDPR Art. 6(1) lawful bases.
+    LawfulBasis {
+        Consent => "consent" / "Consent (Art. 6(1)(a))",
+        Contract => "contract" / "Contract (Art. 6(1)(b))",
+        LegalObligation => "legal_obligation" / "Legal obligation (Art. 6(1)(c))",
+        VitalInterests => "vital_interests" / "Vital interests (Art. 6(1)(d))",
+        PublicTask => "public_task" / "Public task (Art. 6(1)(e))",
+        LegitimateInterests => "legitimate_interests" / "Legitimate interests (Art. 6(1)(f))",
+    }
+}
+
+crate::vocabulary! {
+    PeriodUnit {
+        Days => "days" / "days",
+        Months => "months" / "months",
+        Years => "years" / "years",
+    }
+}
+
+/// A retention period in calendar units, e.g. 7 years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Period {
+    pub amount: u32,
+    pub unit: PeriodUnit,
+}
+
+impl Period {
+    /// Parses "7 years", "6 months", "30 days" (singular allowed).
+    pub fn parse(text: &str) -> Option<Period> {
+        let mut parts = text.split_whitespace();
+        let amount: u32 = parts.next()?.parse().ok()?;
+        let unit = match parts.next()? {
+            "day" | "days" => PeriodUnit::Days,
+            "month" | "months" => PeriodUnit::Months,
+            "year" | "years" => PeriodUnit::Years,
+            _ => return None,
+        };
+        (parts.next().is_none() && amount > 0 && amount <= 200 * 366).then_some(Period { amount, unit })
+    }
+
+    fn span(self) -> Span {
+        let n = i64::from(self.amount);
+        match self.unit {
+            PeriodUnit::Days => Span::new().days(n),
+            PeriodUnit::Months => Span::new().months(n),
+            PeriodUnit::Years => Span::new().years(n),
+        }
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = if self.amount == 1 { self.unit.as_str().trim_end_matches('s') } else { self.unit.as_str() };
+        write!(f, "{} {unit}", self.amount)
+    }
+}
+
+/// How long a class is kept and what happens then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum RetentionRule {
+    /// Kept indefinitely (care plans; the audit trail).
+    Keep,
+    /// `action` once `period` has run from `trigger`.
+    After { trigger: RetentionTrigger, period: Period, action: DisposalAction },
+}
+
+impl RetentionRule {
+    pub fn action(self) -> DisposalAction {
+        match self {
+            RetentionRule::Keep => DisposalAction::Keep,
+            RetentionRule::After { action, .. } => action,
+        }
+    }
+
+    /// The latest trigger date that is due on `as_of`: a record whose
+    /// trigger fell on or before it is disposed of. The rule fires on the
+    /// anniversary itself (closed 2019-03-01, 7 years: due 2026-03-01).
+    pub fn cutoff(self, as_of: Date) -> Option<Date> {
+        match self {
+            RetentionRule::Keep => None,
+            RetentionRule::After { period, .. } => as_of.checked_sub(period.span()).ok(),
+        }
+    }
+
+    /// The day a record whose trigger fell on `trigger_date` becomes due.
+    pub fn due_on(self, trigger_date: Date) -> Option<Date> {
+        match self {
+            RetentionRule::Keep => None,
+            RetentionRule::After { period, .. } => trigger_date.checked_add(period.span()).ok(),
+        }
+    }
+
+    /// In words, e.g. "Reduce to a skeleton record 7 years after the case was closed".
+    pub fn describe(self) -> String {
+        match self {
+            RetentionRule::Keep => "Keep".into(),
+            RetentionRule::After { trigger, period, action } => format!("{} {period} {}", action.label(), trigger.label()),
+        }
+    }
+}
+
+/// One class's entry in the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordClassEntry {
+    pub class: RecordClass,
+    pub purpose: String,
+    pub lawful_basis: Vec<LawfulBasis>,
+    pub lawful_basis_note: Option<String>,
+    /// The Art. 9 condition (and DPA 2018 Sch. 1 paragraph), or Art. 10 basis.
+    pub special_category: Option<String>,
+    pub data_categories: Vec<String>,
+    pub recipients: Vec<String>,
+    pub retention: RetentionRule,
+    /// Where the rule comes from (policy, statute).
+    pub source: Option<String>,
+}
+
+/// The validated register: exactly one entry per [`RecordClass`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Register {
+    entries: BTreeMap<RecordClass, RecordClassEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegister {
+    #[serde(default)]
+    #[allow(dead_code)]
+    about: Option<String>,
+    record_classes: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    class: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    lawful_basis: Vec<String>,
+    lawful_basis_note: Option<String>,
+    special_category: Option<String>,
+    #[serde(default)]
+    data_categories: Vec<String>,
+    #[serde(default)]
+    recipients: Vec<String>,
+    retention: Option<RawRule>,
+    source: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    trigger: Option<String>,
+    period: Option<String>,
+    action: String,
+}
+
+fn trimmed(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+impl Register {
+    /// The register shipped in `config/record-classes.json`.
+    pub fn shipped() -> Register {
+        Register::parse(SHIPPED_REGISTER).expect("the shipped register of record classes is valid")
+    }
+
+    /// Parses and validates a register. Every problem is reported, each
+    /// naming the entry and field (`record_classes[3].retention.period`).
+    pub fn parse(text: &str) -> Result<Register, ValidationErrors> {
+        let raw: RawRegister =
+            serde_json::from_str(text).map_err(|e| FieldError::new("record_classes", format!("The register is not valid JSON: {e}")))?;
+        let mut errors = ValidationErrors::default();
+        let mut entries = BTreeMap::new();
+        for (i, e) in raw.record_classes.into_iter().enumerate() {
+            let at = |f: &str| format!("record_classes[{i}].{f}");
+            let Some(class) = RecordClass::parse(e.class.trim()) else {
+                errors.push(FieldError::new(at("class"), format!("{:?} is not a record class Hearth knows", e.class)));
+                continue;
+            };
+            let at = |f: &str| format!("record_classes[{i}] ({class}).{f}");
+            let purpose = e.purpose.trim().to_string();
+            if purpose.is_empty() {
+                errors.push(FieldError::new(at("purpose"), "Give the purpose this record class is held for"));
+            }
+            let mut lawful_basis = vec![];
+            for b in &e.lawful_basis {
+                match LawfulBasis::parse(b.trim()) {
+                    Some(b) => lawful_basis.push(b),
+                    None => errors.push(FieldError::new(
+                        at("lawful_basis"),
+                        format!("{b:?} is not a lawful basis; use one of: {}", names(LawfulBasis::ALL.iter().map(|b| b.as_str()))),
+                    )),
+                }
+            }
+            if e.lawful_basis.is_empty() {
+                errors.push(FieldError::new(at("lawful_basis"), "Give at least one UK GDPR Art. 6 lawful basis"));
+            }
+            let special_category = trimmed(e.special_category);
+            if class.special_category() && special_category.is_none() {
+                errors.push(FieldError::new(
+                    at("special_category"),
+                    "This class holds special-category or criminal offence data: give the Art. 9 / DPA 2018 Sch. 1 condition",
+                ));
+            }
+            let retention = match e.retention {
+                None => {
+                    errors.push(FieldError::new(at("retention"), "Give a retention rule (trigger, period and action, or action keep)"));
+                    None
+                }
+                Some(r) => errors.check(rule(r, &at)),
+            };
+            if entries.contains_key(&class) {
+                errors.push(FieldError::new(at("class"), format!("{class} appears more than once")));
+                continue;
+            }
+            if let Some(retention) = retention {
+                entries.insert(
+                    class,
+                    RecordClassEntry {
+                        class,
+                        purpose,
+                        lawful_basis,
+                        lawful_basis_note: trimmed(e.lawful_basis_note),
+                        special_category,
+                        data_categories: e.data_categories.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                        recipients: e.recipients.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                        retention,
+                        source: trimmed(e.source),
+                    },
+                );
+            }
+        }
+        for class in RecordClass::ALL {
+            if !entries.contains_key(class) && !errors.0.iter().any(|e| e.field.contains(&format!("({class})"))) {
+                errors.push(FieldError::new(
+                    "record_classes",
+                    format!(
+                        "Record class {class} ({}) has no entry: every record class needs a purpose and a retention rule",
+                        class.label()
+                    ),
+                ));
+            }
+        }
+        errors.into_result()?;
+        Ok(Register { entries })
+    }
+
+    pub fn entry(&self, class: RecordClass) -> &RecordClassEntry {
+        // parse() guarantees an entry per class.
+        &self.entries[&class]
+    }
+
+    pub fn rule(&self, class: RecordClass) -> RetentionRule {
+        self.entry(class).retention
+    }
+
+    /// Every entry, in declaration order of [`RecordClass`].
+    pub fn entries(&self) -> impl Iterator<Item = &RecordClassEntry> {
+        self.entries.values()
+    }
+}
+
+fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
+    it.collect::<Vec<_>>().join(", ")
+}
+
+fn rule(r: RawRule, at: &dyn Fn(&str) -> String) -> Result<RetentionRule, FieldError> {
+    let action = DisposalAction::parse(r.action.trim()).ok_or_else(|| {
+        FieldError::new(at("retention.action"), format!("{:?} is not an action; use one of: delete, skeleton, anonymise, keep", r.action))
+    })?;
+    if action == DisposalAction::Keep {
+        if r.trigger.is_some() || r.period.is_some() {
+            return Err(FieldError::new(at("retention"), "A rule that keeps records has no trigger or period"));
+        }
+        return Ok(RetentionRule::Keep);
+    }
+    let trigger = r.trigger.as_deref().map(str::trim).ok_or_else(|| FieldError::new(at("retention.trigger"), "Give the trigger"))?;
+    let trigger = RetentionTrigger::parse(trigger).ok_or_else(|| {
+        FieldError::new(
+            at("retention.trigger"),
+            format!("{trigger:?} is not a trigger; use one of: {}", names(RetentionTrigger::ALL.iter().map(|t| t.as_str()))),
+        )
+    })?;
+    let period = r.period.as_deref().ok_or_else(|| FieldError::new(at("retention.period"), "Give the period, like \"7 years\""))?;
+    let period = Period::parse(period).ok_or_else(|| {
+        FieldError::new(
+            at("retention.period"),
+            format!("{period:?} is not a period; write it like \"7 years\", \"6 months\" or \"30 days\""),
+        )
+    })?;
+    Ok(RetentionRule::After { trigger, period, action })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn rule_of(class: RecordClass) -> RetentionRule {
+        Register::shipped().rule(class)
+    }
+
+    #[test]
+    fn the_shipped_register_names_every_record_class_the_code_declares() {
+        let r = Register::shipped();
+        let in_config: Vec<RecordClass> = r.entries().map(|e| e.class).collect();
+        let mut declared = RecordClass::ALL.to_vec();
+        declared.sort();
+        assert_eq!(in_config, declared);
+        // And the file itself lists each exactly once (no silent duplicates).
+        let raw: serde_json::Value = serde_json::from_str(SHIPPED_REGISTER).unwrap();
+        let mut listed: Vec<&str> = raw["record_classes"].as_array().unwrap().iter().map(|e| e["class"].as_str().unwrap()).collect();
+        listed.sort();
+        let mut names: Vec<&str> = RecordClass::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort();
+        assert_eq!(listed, names);
+    }
+
+    #[test]
+    fn every_class_has_a_purpose_and_a_lawful_basis() {
+        for e in Register::shipped().entries() {
+            assert!(!e.purpose.is_empty() && !e.lawful_basis.is_empty(), "{}", e.class);
+        }
+    }
+
+    #[test]
+    fn the_seeds_defaults_are_the_shipped_rules() {
+        use DisposalAction::*;
+        use RetentionTrigger::*;
+        let after = |trigger, amount, unit, action| RetentionRule::After { trigger, period: Period { amount, unit }, action };
+        assert_eq!(rule_of(RecordClass::CallRecording), after(Created, 6, PeriodUnit::Months, Delete));
+        assert_eq!(rule_of(RecordClass::ContactLogChatbot), after(Created, 2, PeriodUnit::Years, Delete));
+        assert_eq!(rule_of(RecordClass::BenefitNotification), after(Created, 2, PeriodUnit::Years, Delete));
+        assert_eq!(rule_of(RecordClass::RentStatement), after(Created, 2, PeriodUnit::Years, Delete));
+        assert_eq!(rule_of(RecordClass::HousingApplication), after(OfferAccepted, 6, PeriodUnit::Years, Delete));
+        assert_eq!(rule_of(RecordClass::HouseholdTenancy), after(TenancyEnded, 6, PeriodUnit::Years, Delete));
+        assert_eq!(rule_of(RecordClass::CaseDocument), after(CaseClosed, 3, PeriodUnit::Years, Delete));
+        for kind in CaseKind::ALL {
+            assert_eq!(rule_of(RecordClass::of_case(*kind)), after(CaseClosed, 7, PeriodUnit::Years, Skeleton), "{kind}");
+        }
+        assert_eq!(rule_of(RecordClass::CarePlan), RetentionRule::Keep);
+    }
+
+    #[test]
+    fn a_rule_fires_on_the_anniversary_not_the_day_before() {
+        let r = rule_of(RecordClass::CaseAsb);
+        let closed = d("2019-03-01");
+        assert_eq!(r.due_on(closed), Some(d("2026-03-01")));
+        assert!(closed <= r.cutoff(d("2026-03-01")).unwrap());
+        assert!(closed > r.cutoff(d("2026-02-28")).unwrap());
+        let months = rule_of(RecordClass::CallRecording);
+        assert_eq!(months.cutoff(d("2026-08-31")), Some(d("2026-02-28")), "month ends clamp");
+        assert_eq!(RetentionRule::Keep.cutoff(d("2026-01-01")), None);
+    }
+
+    fn without(class: &str) -> String {
+        let mut raw: serde_json::Value = serde_json::from_str(SHIPPED_REGISTER).unwrap();
+        raw["record_classes"].as_array_mut().unwrap().retain(|e| e["class"] != class);
+        raw.to_string()
+    }
+
+    fn edited(class: &str, f: impl Fn(&mut serde_json::Value)) -> String {
+        let mut raw: serde_json::Value = serde_json::from_str(SHIPPED_REGISTER).unwrap();
+        for e in raw["record_classes"].as_array_mut().unwrap() {
+            if e["class"] == class {
+                f(e);
+            }
+        }
+        raw.to_string()
+    }
+
+    fn fields(text: &str) -> Vec<String> {
+        Register::parse(text).unwrap_err().0.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+    }
+
+    #[test]
+    fn a_register_missing_a_class_is_refused_by_name() {
+        let errs = fields(&without("call_recording"));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].contains("call_recording") && errs[0].contains("no entry"), "{errs:?}");
+    }
+
+    #[test]
+    fn a_class_without_a_purpose_or_rule_is_refused() {
+        let errs = fields(&edited("contact_log_chatbot", |e| {
+            e["purpose"] = "  ".into();
+            e.as_object_mut().unwrap().remove("retention");
+        }));
+        assert!(errs.iter().any(|e| e.starts_with("record_classes[6] (contact_log_chatbot).purpose")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.starts_with("record_classes[6] (contact_log_chatbot).retention")), "{errs:?}");
+        assert!(!errs.iter().any(|e| e.contains("no entry")), "not reported twice: {errs:?}");
+    }
+
+    #[test]
+    fn bad_rules_and_bases_are_named() {
+        let errs = fields(&edited("case_asb", |e| {
+            e["retention"]["period"] = "seven years".into();
+            e["lawful_basis"] = serde_json::json!(["because"]);
+            e.as_object_mut().unwrap().remove("special_category");
+        }));
+        assert!(errs.iter().any(|e| e.contains("retention.period")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("lawful_basis") && e.contains("\"because\"")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("special_category")), "{errs:?}");
+        let errs = fields(&edited("care_plan", |e| e["retention"]["period"] = "1 year".into()));
+        assert!(errs.iter().any(|e| e.contains("keeps records has no trigger")), "{errs:?}");
+        let errs = fields(&edited("need", |e| e["class"] = "needs_register".into()));
+        assert!(errs.iter().any(|e| e.contains("not a record class")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("need (Needs and vulnerabilities) has no entry")), "{errs:?}");
+    }
+
+    #[test]
+    fn periods_read_as_written() {
+        assert_eq!(Period::parse("7 years"), Some(Period { amount: 7, unit: PeriodUnit::Years }));
+        assert_eq!(Period::parse("1 month").unwrap().to_string(), "1 month");
+        assert_eq!(Period::parse("0 days"), None);
+        assert_eq!(Period::parse("3 fortnights"), None);
+        assert_eq!(rule_of(RecordClass::CaseComplaint).describe(), "Reduce to a skeleton record 7 years after the case was closed");
+    }
+}

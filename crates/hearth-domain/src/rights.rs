@@ -1,0 +1,610 @@
+//! Data subject rights requests (UK GDPR Articles 15–22, seeds 003 and 004
+//! "Your rights"): what a request is, who made it, and the deadline engine
+//! that says when the answer is due under the regulator's guidance.
+//!
+//! The deadline is one calendar month from the day the clock starts (the day
+//! the request arrived, or the day proof of identity arrived when it had to
+//! be asked for), counted to the corresponding date of the next month or the
+//! last day of that month when there is none (31 January → end of February),
+//! plus any days the clock stood still waiting for clarification, plus an
+//! extension of up to two further months for complex or numerous requests;
+//! a deadline on a weekend or bank holiday moves to the next working day.
+//!
+//! Pure: dates and the working calendar are passed in. It must never read the
+//! clock or storage; the gate records, the surfaces show.
+
+use crate::calendar::WorkingCalendar;
+use crate::{validate, FieldError, Id, ValidationErrors};
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+
+/// How close a deadline must be to count as "due soon" on the work list.
+pub const DUE_SOON_DAYS: i32 = 7;
+/// The longest extension the law allows: two further months.
+pub const MAX_EXTENSION_MONTHS: u8 = 2;
+
+crate::vocabulary! {
+    /// The right being exercised.
+    RightsRequestKind {
+        Access => "access" / "Access (a copy of their information)",
+        Rectification => "rectification" / "Rectification (correct mistakes)",
+        Erasure => "erasure" / "Erasure (delete their information)",
+        Restriction => "restriction" / "Restriction (store but do not use)",
+        Objection => "objection" / "Objection to processing",
+        Portability => "portability" / "Portability (data in a reusable format)",
+        AutomatedDecision => "automated_decision" / "Automated decision-making",
+    }
+}
+
+impl RightsRequestKind {
+    pub fn reference_prefix(self) -> &'static str {
+        match self {
+            RightsRequestKind::Access => "SAR",
+            _ => "DSR",
+        }
+    }
+}
+
+crate::vocabulary! {
+    /// Who made the request.
+    RequesterKind {
+        Person => "person" / "The person themselves",
+        Representative => "representative" / "A representative with authority",
+    }
+}
+
+crate::vocabulary! {
+    IdentityStatus {
+        Pending => "pending" / "Not yet checked",
+        Passed => "passed" / "Checked and confirmed",
+    }
+}
+
+crate::vocabulary! {
+    RightsRequestStatus {
+        Open => "open" / "Open",
+        Completed => "completed" / "Completed",
+        Refused => "refused" / "Refused",
+        Withdrawn => "withdrawn" / "Withdrawn",
+    }
+}
+
+crate::vocabulary! {
+    /// Why more time was needed (UK GDPR Article 12(3)).
+    ExtensionGround {
+        Complex => "complex" / "The request is complex",
+        Numerous => "numerous" / "The person has made numerous requests",
+    }
+}
+
+crate::vocabulary! {
+    /// The only grounds on which a request may be refused (Article 12(5), or an exemption).
+    RefusalGround {
+        ManifestlyUnfounded => "manifestly_unfounded" / "Manifestly unfounded",
+        ManifestlyExcessive => "manifestly_excessive" / "Manifestly excessive",
+        Exemption => "exemption" / "An exemption applies",
+    }
+}
+
+crate::vocabulary! {
+    /// Where a request stands on the DPO's work list.
+    WorkState {
+        Overdue => "overdue" / "Overdue",
+        DueSoon => "due_soon" / "Due soon",
+        OnTrack => "on_track" / "On track",
+        WaitingForIdentity => "waiting_for_identity" / "Waiting for proof of identity",
+        WaitingForClarification => "waiting_for_clarification" / "Waiting for clarification",
+        Closed => "closed" / "Closed",
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The deadline engine.
+
+/// The dates that move a request's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClockDates {
+    pub received_on: Option<Date>,
+    /// Proof of identity was asked for: the clock does not start until it arrives.
+    pub identity_requested_on: Option<Date>,
+    pub identity_received_on: Option<Date>,
+    /// Clarification was asked for: the clock stands still until it arrives.
+    pub clarification_requested_on: Option<Date>,
+    pub clarification_received_on: Option<Date>,
+    /// 0, 1 or 2 further months.
+    pub extension_months: u8,
+}
+
+/// Where a request's response clock stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ResponseClock {
+    /// Not started: proof of identity was asked for on `since` and has not arrived.
+    WaitingForIdentity {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        since: Date,
+    },
+    /// Stopped on `since` waiting for clarification, with `days_left` to run when it arrives.
+    WaitingForClarification {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        since: Date,
+        days_left: i32,
+    },
+    /// Running: due on `due_on`; `one_month_due_on` is the deadline without any extension.
+    Running {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        started_on: Date,
+        paused_days: i32,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        one_month_due_on: Date,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        due_on: Date,
+    },
+}
+
+impl ResponseClock {
+    pub fn due_on(&self) -> Option<Date> {
+        match self {
+            ResponseClock::Running { due_on, .. } => Some(*due_on),
+            _ => None,
+        }
+    }
+}
+
+/// The first working day on or after `d`.
+pub fn next_working_day(cal: &WorkingCalendar, d: Date) -> Date {
+    let mut d = d;
+    while !cal.is_working_day(d) {
+        d = d.tomorrow().expect("dates stay in range");
+    }
+    d
+}
+
+/// The corresponding date `months` later, or the last day of that month when
+/// there is none (jiff clamps: 31 January + 1 month = 28 or 29 February).
+pub fn corresponding_date(from: Date, months: i32) -> Date {
+    from.checked_add(months.months()).expect("dates stay in range")
+}
+
+/// Whole days from `a` to `b` (negative when `b` is earlier).
+pub fn days_between(a: Date, b: Date) -> i32 {
+    a.until(b).map(|s| s.get_days()).unwrap_or(0)
+}
+
+/// Where the clock stands. The clock starts on the day the request arrived,
+/// or — when proof of identity had to be asked for — the day it arrived.
+/// Days spent waiting for clarification after the start do not count: they
+/// are added to the calendar-month deadline, which is then moved to the
+/// next working day.
+pub fn response_clock(cal: &WorkingCalendar, received_on: Date, d: &ClockDates) -> ResponseClock {
+    let started_on = match (d.identity_requested_on, d.identity_received_on) {
+        (Some(since), None) => return ResponseClock::WaitingForIdentity { since },
+        (Some(_), Some(arrived)) => arrived.max(received_on),
+        // Identity confirmed without asking the person for anything: the clock ran from receipt.
+        (None, _) => received_on,
+    };
+    let due = |months: i32, paused: i32| corresponding_date(started_on, months) + paused.days();
+    let paused_days = match (d.clarification_requested_on, d.clarification_received_on) {
+        (Some(asked), None) => {
+            let since = asked.max(started_on);
+            let left = days_between(since, due(1 + d.extension_months as i32, 0));
+            return ResponseClock::WaitingForClarification { since, days_left: left.max(0) };
+        }
+        (Some(asked), Some(arrived)) => days_between(asked.max(started_on), arrived).max(0),
+        _ => 0,
+    };
+    ResponseClock::Running {
+        started_on,
+        paused_days,
+        one_month_due_on: next_working_day(cal, due(1, paused_days)),
+        due_on: next_working_day(cal, due(1 + d.extension_months.min(MAX_EXTENSION_MONTHS) as i32, paused_days)),
+    }
+}
+
+/// Where an open request stands on the work list on `today`.
+pub fn work_state(clock: &ResponseClock, open: bool, today: Date) -> WorkState {
+    if !open {
+        return WorkState::Closed;
+    }
+    match clock {
+        ResponseClock::WaitingForIdentity { .. } => WorkState::WaitingForIdentity,
+        ResponseClock::WaitingForClarification { .. } => WorkState::WaitingForClarification,
+        ResponseClock::Running { due_on, .. } if today > *due_on => WorkState::Overdue,
+        ResponseClock::Running { due_on, .. } if days_between(today, *due_on) <= DUE_SOON_DAYS => WorkState::DueSoon,
+        ResponseClock::Running { .. } => WorkState::OnTrack,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The request record.
+
+/// A rights request as stored and shown. Later work (the access bundle,
+/// portability export, erasure report) attaches to it by `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RightsRequest {
+    pub id: Id,
+    pub reference: String,
+    pub kind: RightsRequestKind,
+    /// The person whose data the request is about.
+    pub person_id: Id,
+    pub person_name: String,
+    pub requester: RequesterKind,
+    pub representative_name: Option<String>,
+    /// The representative's relationship to the person, e.g. "daughter", "solicitor".
+    pub representative_relationship: Option<String>,
+    /// How the representative showed authority, e.g. "signed letter of authority".
+    pub representative_authority: Option<String>,
+    /// What the person asked for, in their words or a summary.
+    pub description: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub received_on: Date,
+    pub identity_status: IdentityStatus,
+    pub identity_method: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub identity_requested_on: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub identity_received_on: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub clarification_requested_on: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub clarification_received_on: Option<Date>,
+    pub status: RightsRequestStatus,
+    /// The staff member answering it.
+    pub owner_id: Option<Id>,
+    pub owner_name: Option<String>,
+    pub notes: Option<String>,
+    pub extension_months: i64,
+    pub extension_ground: Option<ExtensionGround>,
+    pub extension_reason: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub extension_told_on: Option<Date>,
+    pub refusal_ground: Option<RefusalGround>,
+    pub refusal_exemption: Option<String>,
+    pub refusal_reason: Option<String>,
+    /// The letter sent with a refusal, stating the right to complain to the ICO.
+    pub refusal_letter: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub closed_on: Option<Date>,
+    pub outcome: Option<String>,
+    /// The deadline as last worked out (empty while the clock stands still or once closed).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub due_on: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    pub version: i64,
+}
+
+impl RightsRequest {
+    pub fn is_open(&self) -> bool {
+        self.status == RightsRequestStatus::Open
+    }
+
+    pub fn clock_dates(&self) -> ClockDates {
+        ClockDates {
+            received_on: Some(self.received_on),
+            identity_requested_on: self.identity_requested_on,
+            identity_received_on: self.identity_received_on,
+            clarification_requested_on: self.clarification_requested_on,
+            clarification_received_on: self.clarification_received_on,
+            extension_months: self.extension_months.clamp(0, MAX_EXTENSION_MONTHS as i64) as u8,
+        }
+    }
+
+    pub fn clock(&self, cal: &WorkingCalendar) -> ResponseClock {
+        response_clock(cal, self.received_on, &self.clock_dates())
+    }
+}
+
+/// A new request as sent by the API or the form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RightsRequestInput {
+    /// access, rectification, erasure, restriction, objection, portability, automated_decision.
+    pub kind: Option<String>,
+    pub person_id: Option<Id>,
+    /// person (default) or representative.
+    pub requester: Option<String>,
+    pub representative_name: Option<String>,
+    pub representative_relationship: Option<String>,
+    pub representative_authority: Option<String>,
+    pub description: Option<String>,
+    /// The day the request arrived, YYYY-MM-DD (default today).
+    pub received_on: Option<String>,
+    /// Staff account answering the request.
+    pub owner_id: Option<Id>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RightsRequestFields {
+    pub kind: RightsRequestKind,
+    pub person_id: Id,
+    pub requester: RequesterKind,
+    pub representative_name: Option<String>,
+    pub representative_relationship: Option<String>,
+    pub representative_authority: Option<String>,
+    pub description: String,
+    pub received_on: Date,
+    pub owner_id: Option<Id>,
+    pub notes: Option<String>,
+}
+
+/// A date that cannot be in the future.
+pub fn past_date(errs: &mut ValidationErrors, field: &str, value: Option<&str>, what: &str, today: Date) -> Option<Date> {
+    let d = crate::people::optional_date(errs, field, value, what)?;
+    if d > today {
+        errs.push(FieldError::new(field, format!("{what} must be today or in the past")));
+        return None;
+    }
+    Some(d)
+}
+
+impl RightsRequestInput {
+    pub fn validate(&self, today: Date) -> Result<RightsRequestFields, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let kind = errs.check(RightsRequestKind::parse(self.kind.as_deref().unwrap_or("").trim()).ok_or_else(|| {
+            let kinds: Vec<_> = RightsRequestKind::ALL.iter().map(|k| k.as_str()).collect();
+            FieldError::new("kind", format!("Choose the right being exercised: one of {}", kinds.join(", ")))
+        }));
+        let person_id = errs.check(self.person_id.ok_or_else(|| FieldError::new("person_id", "Choose the person the request is about")));
+        let requester = match self.requester.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Some(RequesterKind::Person),
+            Some(r) => errs.check(
+                RequesterKind::parse(r)
+                    .ok_or_else(|| FieldError::new("requester", "Say whether the person or a representative made the request")),
+            ),
+        };
+        let rep_name = errs
+            .check(validate::optional_text("representative_name", self.representative_name.as_deref(), 100, "representative's name"))
+            .flatten();
+        let rep_rel = errs
+            .check(validate::optional_text(
+                "representative_relationship",
+                self.representative_relationship.as_deref(),
+                100,
+                "representative's relationship",
+            ))
+            .flatten();
+        let rep_auth = errs
+            .check(validate::optional_text(
+                "representative_authority",
+                self.representative_authority.as_deref(),
+                500,
+                "representative's authority",
+            ))
+            .flatten();
+        match requester {
+            Some(RequesterKind::Representative) => {
+                if rep_name.is_none() && !errs.0.iter().any(|e| e.field == "representative_name") {
+                    errs.push(FieldError::new("representative_name", "Enter the representative's name"));
+                }
+                if rep_rel.is_none() && !errs.0.iter().any(|e| e.field == "representative_relationship") {
+                    errs.push(FieldError::new(
+                        "representative_relationship",
+                        "Enter the representative's relationship to the person, for example solicitor or daughter",
+                    ));
+                }
+            }
+            Some(RequesterKind::Person) if rep_name.is_some() || rep_rel.is_some() || rep_auth.is_some() => {
+                errs.push(FieldError::new("requester", "Choose representative if someone asked on the person's behalf"));
+            }
+            _ => {}
+        }
+        let description = errs.check(long_text("description", self.description.as_deref(), 4000, "what the request asks for"));
+        let received_on = past_date(&mut errs, "received_on", self.received_on.as_deref(), "The date received", today);
+        let notes = errs.check(validate::optional_text("notes", self.notes.as_deref(), 4000, "notes")).flatten();
+        errs.into_result()?;
+        Ok(RightsRequestFields {
+            kind: kind.expect("checked"),
+            person_id: person_id.expect("checked"),
+            requester: requester.expect("checked"),
+            representative_name: rep_name,
+            representative_relationship: rep_rel,
+            representative_authority: rep_auth,
+            description: description.expect("checked"),
+            received_on: received_on.unwrap_or(today),
+            owner_id: self.owner_id,
+            notes,
+        })
+    }
+}
+
+/// Required free text, allowing line breaks (unlike names).
+pub fn long_text(field: &str, value: Option<&str>, max_chars: usize, what: &str) -> Result<String, FieldError> {
+    let v = value.unwrap_or("").trim();
+    if v.is_empty() {
+        return Err(FieldError::new(field, format!("Enter {what}")));
+    }
+    if v.chars().count() > max_chars {
+        return Err(FieldError::new(field, format!("The text must be {max_chars} characters or fewer")));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(FieldError::new(field, "The text must not contain control characters"));
+    }
+    Ok(v.to_string())
+}
+
+/// The letter that goes with a refusal. The law requires it to give the
+/// reason and to tell the person they may complain to the Information
+/// Commissioner's Office and seek to enforce their right through a court.
+pub fn refusal_letter(r: &RightsRequest, ground: RefusalGround, exemption: Option<&str>, reason: &str, on: Date) -> String {
+    let ground_text = match ground {
+        RefusalGround::ManifestlyUnfounded => "we consider the request to be manifestly unfounded".to_string(),
+        RefusalGround::ManifestlyExcessive => "we consider the request to be manifestly excessive".to_string(),
+        RefusalGround::Exemption => {
+            format!("an exemption applies: {}", exemption.unwrap_or("an exemption under the Data Protection Act 2018"))
+        }
+    };
+    let addressee = match (&r.requester, &r.representative_name) {
+        (RequesterKind::Representative, Some(n)) => n.clone(),
+        _ => r.person_name.clone(),
+    };
+    format!(
+        "{date}\n\nDear {addressee},\n\nYour request {reference} ({kind}), received on {received}\n\n\
+         We have considered your request and we are not able to act on it, because {ground_text}.\n\n\
+         Our reasons: {reason}\n\n\
+         If you are unhappy with this decision, you may ask us to look at it again by writing to our data protection officer.\n\n\
+         You also have the right to complain to the Information Commissioner's Office (ICO), the UK regulator for data protection: \
+         Information Commissioner's Office, Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF; telephone 0303 123 1113; \
+         website www.ico.org.uk. You may also seek to enforce your rights through the courts.\n\n\
+         Yours sincerely,\n\nData Protection Officer",
+        date = on.strftime("%-d %B %Y"),
+        reference = r.reference,
+        kind = r.kind.label(),
+        received = r.received_on.strftime("%-d %B %Y"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn cal() -> WorkingCalendar {
+        WorkingCalendar::england_and_wales()
+    }
+
+    fn due(received: Date, d: ClockDates) -> Option<Date> {
+        response_clock(&cal(), received, &d).due_on()
+    }
+
+    fn plain(received: Date) -> ClockDates {
+        ClockDates { received_on: Some(received), ..Default::default() }
+    }
+
+    #[test]
+    fn one_calendar_month_to_the_corresponding_date_or_the_months_last_day() {
+        // (received, due): weekends and bank holidays move the date on.
+        let cases = [
+            (date(2026, 9, 3), date(2026, 10, 5)),    // 3 Oct 2026 is a Saturday → Monday 5 Oct
+            (date(2026, 9, 8), date(2026, 10, 8)),    // a Thursday: the corresponding date
+            (date(2027, 1, 31), date(2027, 3, 1)),    // no 31 Feb: end of February (Sun 28 Feb 2027) → Monday 1 March
+            (date(2026, 1, 31), date(2026, 3, 2)),    // end of February 2026 is Saturday 28th → Monday 2 March
+            (date(2028, 1, 31), date(2028, 2, 29)),   // leap year: Tuesday 29 February 2028
+            (date(2026, 3, 31), date(2026, 4, 30)),   // no 31 April: 30 April
+            (date(2026, 4, 25), date(2026, 5, 26)),   // 25 May 2026 is the spring bank holiday → Tuesday
+            (date(2026, 11, 25), date(2026, 12, 29)), // 25 Dec is Christmas Day, 28th the Boxing Day substitute
+            (date(2026, 12, 1), date(2027, 1, 4)),    // 1 Jan is New Year's Day, then a weekend
+            (date(2026, 3, 3), date(2026, 4, 7)),     // 3 April is Good Friday, then the weekend and Easter Monday
+        ];
+        for (received, want) in cases {
+            assert_eq!(due(received, plain(received)), Some(want), "received {received}");
+        }
+    }
+
+    #[test]
+    fn the_clock_starts_when_requested_proof_of_identity_arrives() {
+        let received = date(2026, 9, 8);
+        let waiting = ClockDates { identity_requested_on: Some(date(2026, 9, 9)), ..plain(received) };
+        assert_eq!(response_clock(&cal(), received, &waiting), ResponseClock::WaitingForIdentity { since: date(2026, 9, 9) });
+        let arrived = ClockDates { identity_received_on: Some(date(2026, 9, 15)), ..waiting };
+        assert_eq!(due(received, arrived), Some(date(2026, 10, 15)));
+        // Identity confirmed without asking the person for proof: the clock ran from receipt.
+        assert_eq!(due(received, ClockDates { identity_received_on: Some(date(2026, 9, 20)), ..plain(received) }), Some(date(2026, 10, 8)));
+    }
+
+    #[test]
+    fn the_clock_stands_still_while_waiting_for_clarification_and_resumes() {
+        let received = date(2026, 9, 8); // due 8 October if nothing stops the clock
+        let asked = ClockDates { clarification_requested_on: Some(date(2026, 9, 10)), ..plain(received) };
+        assert_eq!(
+            response_clock(&cal(), received, &asked),
+            ResponseClock::WaitingForClarification { since: date(2026, 9, 10), days_left: 28 }
+        );
+        // Ten days waiting: 8 October + 10 days = Sunday 18 October → Monday 19 October.
+        let answered = ClockDates { clarification_received_on: Some(date(2026, 9, 20)), ..asked };
+        match response_clock(&cal(), received, &answered) {
+            ResponseClock::Running { paused_days, due_on, .. } => {
+                assert_eq!(paused_days, 10);
+                assert_eq!(due_on, date(2026, 10, 19));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_extension_adds_up_to_two_further_months() {
+        let received = date(2026, 9, 8);
+        assert_eq!(due(received, ClockDates { extension_months: 1, ..plain(received) }), Some(date(2026, 11, 9))); // Sunday 8 Nov → Monday
+        assert_eq!(due(received, ClockDates { extension_months: 2, ..plain(received) }), Some(date(2026, 12, 8)));
+        // 30 November + three months in all: there is no 30 February, so Sunday 28 February 2027 → Monday 1 March.
+        assert_eq!(due(date(2026, 11, 30), ClockDates { extension_months: 2, ..plain(date(2026, 11, 30)) }), Some(date(2027, 3, 1)));
+        match response_clock(&cal(), received, &ClockDates { extension_months: 2, ..plain(received) }) {
+            ResponseClock::Running { one_month_due_on, .. } => assert_eq!(one_month_due_on, date(2026, 10, 8)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_work_list_sorts_requests_by_their_deadline() {
+        let clock = response_clock(&cal(), date(2026, 9, 8), &plain(date(2026, 9, 8)));
+        assert_eq!(work_state(&clock, true, date(2026, 9, 20)), WorkState::OnTrack);
+        assert_eq!(work_state(&clock, true, date(2026, 10, 1)), WorkState::DueSoon);
+        assert_eq!(work_state(&clock, true, date(2026, 10, 8)), WorkState::DueSoon);
+        assert_eq!(work_state(&clock, true, date(2026, 10, 9)), WorkState::Overdue);
+        assert_eq!(work_state(&clock, false, date(2026, 10, 9)), WorkState::Closed);
+    }
+
+    #[test]
+    fn a_representative_must_be_named_with_their_relationship() {
+        let today = date(2026, 9, 8);
+        let input = RightsRequestInput {
+            kind: Some("access".into()),
+            person_id: Some(1),
+            requester: Some("representative".into()),
+            description: Some("A copy of everything".into()),
+            ..Default::default()
+        };
+        let fields: Vec<_> = input.validate(today).unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["representative_name", "representative_relationship"]);
+        let future = RightsRequestInput { received_on: Some("2026-09-09".into()), requester: None, ..input.clone() };
+        assert_eq!(future.validate(today).unwrap_err().0[0].field, "received_on");
+        let bad_kind = RightsRequestInput { kind: Some("gossip".into()), requester: None, ..input };
+        assert_eq!(bad_kind.validate(today).unwrap_err().0[0].field, "kind");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_date() -> impl Strategy<Value = Date> {
+        // 2024–2028: the years the shipped bank-holiday list covers, and then some.
+        (0i32..(5 * 366)).prop_map(|n| jiff::civil::date(2024, 1, 1) + n.days())
+    }
+
+    proptest! {
+        #[test]
+        fn the_deadline_never_precedes_receipt(
+            received in any_date(),
+            id_after in proptest::option::of(0i32..60),
+            clar in proptest::option::of((0i32..40, 0i32..40)),
+            ext in 0u8..=2,
+        ) {
+            let cal = WorkingCalendar::england_and_wales();
+            let d = ClockDates {
+                received_on: Some(received),
+                identity_requested_on: id_after.map(|_| received),
+                identity_received_on: id_after.map(|n| received + n.days()),
+                clarification_requested_on: clar.map(|(a, _)| received + a.days()),
+                clarification_received_on: clar.map(|(a, b)| received + (a + b).days()),
+                extension_months: ext,
+            };
+            let clock = response_clock(&cal, received, &d);
+            let ResponseClock::Running { due_on, one_month_due_on, started_on, .. } = clock else {
+                return Err(TestCaseError::fail(format!("clock should run: {clock:?}")));
+            };
+            prop_assert!(due_on > received);
+            prop_assert!(due_on >= corresponding_date(started_on, 1));
+            prop_assert!(due_on >= one_month_due_on);
+            prop_assert!(cal.is_working_day(due_on));
+            // An extension never brings the deadline forward.
+            let shorter = response_clock(&cal, received, &ClockDates { extension_months: 0, ..d }).due_on().unwrap();
+            prop_assert!(due_on >= shorter);
+        }
+    }
+}

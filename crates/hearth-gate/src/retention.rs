@@ -1,0 +1,735 @@
+//! Retention and disposal through the gate: planning and running the
+//! retention schedule, legal holds, disposal certificates and the DPO's view
+//! of what is coming up.
+//!
+//! The schedule is the register of record classes (`hearth_domain::Register`).
+//! Each record class that Hearth can already dispose of has a [`Sweep`]: one
+//! finder of due records and one disposal function. Classes added later
+//! (documents, recordings, needs) plug in by adding a variant; a class with
+//! a rule but no sweep yet is reported as "not swept" in every plan and run,
+//! never silently skipped.
+//!
+//! Every batch is decided by the policies (delete on the class's compartment,
+//! and on the audit compartment for redacting the payloads of the disposed
+//! records' audit events) and audited in the same transaction as the
+//! disposal. Time is passed in (`as_of`) so rules are testable at their
+//! boundaries. Never dispose of anything outside a batch decided here.
+
+use crate::{Actor, Gate, GateError, Result, Target};
+use hearth_domain::*;
+use hearth_store::audit::{self, Redaction};
+use hearth_store::documents::DocumentStorage;
+use hearth_store::retention::{self as q, Certificate, Cursor, Due, LegalHold, NewHold, RetentionRun};
+use hearth_store::time::ts;
+use hearth_store::Tx;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+
+/// The purpose recorded on retention decisions.
+pub const RETENTION_PURPOSE: &str = "retention_schedule";
+
+/// How a record class that exists today is found and disposed of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    /// Contact log entries on one channel, not filed on a case; deleted.
+    ContactEntries(Channel),
+    /// Closed cases of one kind, reduced to skeletons with their contact entries.
+    Cases(CaseKind),
+    /// Call-recording records; deleted.
+    CallRecordings,
+    /// Documents filed on closed cases; deleted with their bytes.
+    CaseDocuments,
+}
+
+impl Sweep {
+    /// The sweep for a class, or `None` where its records do not exist yet
+    /// or their disposal is not built yet.
+    pub fn of(class: RecordClass) -> Option<Sweep> {
+        use RecordClass::*;
+        Some(match class {
+            ContactLogChatbot => Sweep::ContactEntries(Channel::Chatbot),
+            CallRecording => Sweep::CallRecordings,
+            CaseDocument => Sweep::CaseDocuments,
+            CaseAsb => Sweep::Cases(CaseKind::Asb),
+            CaseSafeguarding => Sweep::Cases(CaseKind::Safeguarding),
+            CaseComplaint => Sweep::Cases(CaseKind::Complaint),
+            CaseCareSupport => Sweep::Cases(CaseKind::CareSupport),
+            CaseRepair => Sweep::Cases(CaseKind::Repair),
+            CaseTenancyManagement => Sweep::Cases(CaseKind::TenancyManagement),
+            _ => return None,
+        })
+    }
+
+    fn trigger(self) -> RetentionTrigger {
+        match self {
+            Sweep::ContactEntries(_) | Sweep::CallRecordings => RetentionTrigger::Created,
+            Sweep::Cases(_) | Sweep::CaseDocuments => RetentionTrigger::CaseClosed,
+        }
+    }
+
+    fn action(self) -> DisposalAction {
+        match self {
+            Sweep::ContactEntries(_) | Sweep::CallRecordings | Sweep::CaseDocuments => DisposalAction::Delete,
+            Sweep::Cases(_) => DisposalAction::Skeleton,
+        }
+    }
+
+    fn record_type(self) -> &'static str {
+        match self {
+            Sweep::ContactEntries(_) => "contact_entry",
+            Sweep::Cases(_) => "case",
+            Sweep::CallRecordings => "call_recording",
+            Sweep::CaseDocuments => "document",
+        }
+    }
+
+    async fn find(self, tx: &mut Tx, cutoff: Date, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+        Ok(match self {
+            Sweep::ContactEntries(ch) => q::due_contact_entries(tx, ch, &day_after_start(cutoff), cursor, limit).await?,
+            Sweep::Cases(kind) => q::due_cases(tx, kind, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::CallRecordings => q::due_call_recordings(tx, &day_after_start(cutoff), cursor, limit).await?,
+            Sweep::CaseDocuments => q::due_case_documents(tx, &cutoff.to_string(), cursor, limit).await?,
+        })
+    }
+
+    /// Disposes of `ids` and redacts their audit payloads; returns the ids
+    /// actually disposed of (a concurrent run may have taken some).
+    async fn dispose(
+        self,
+        tx: &mut Tx,
+        ids: &[Id],
+        run_id: Id,
+        now: Timestamp,
+        documents: &DocumentStorage,
+    ) -> Result<(Vec<Id>, Redaction)> {
+        let note = format!("redacted by retention run {run_id}");
+        Ok(match self {
+            Sweep::ContactEntries(_) => {
+                let deleted = q::delete_contact_entries(tx, ids).await?;
+                let r = audit::redact(tx, "contact_entry", &deleted, &note).await?;
+                (deleted, r)
+            }
+            Sweep::Cases(_) => {
+                let (cases, entries) = q::skeleton_cases(tx, ids, run_id, now).await?;
+                let a = audit::redact(tx, "case", &cases, &note).await?;
+                let b = audit::redact(tx, "contact_entry", &entries, &note).await?;
+                (cases, Redaction { redacted: a.redacted + b.redacted, legacy_kept: a.legacy_kept + b.legacy_kept })
+            }
+            Sweep::CallRecordings => {
+                let deleted = q::delete_call_recordings(tx, ids).await?;
+                let r = audit::redact(tx, "call_recording", &deleted, &note).await?;
+                (deleted, r)
+            }
+            Sweep::CaseDocuments => {
+                let deleted = q::delete_documents(tx, documents, ids).await?;
+                let r = audit::redact(tx, "document", &deleted, &note).await?;
+                (deleted, r)
+            }
+        })
+    }
+
+    /// Records per trigger day, for the upcoming-disposals view.
+    async fn by_day(self, tx: &mut Tx, up_to: Date) -> Result<Vec<(Date, i64)>> {
+        let rows = match self {
+            Sweep::ContactEntries(ch) => q::contact_entries_by_day(tx, ch, "", &day_after_start(up_to)).await?,
+            Sweep::Cases(kind) => q::cases_by_day(tx, kind, "", &up_to.to_string()).await?,
+            Sweep::CallRecordings => q::call_recordings_by_day(tx, "", &day_after_start(up_to)).await?,
+            Sweep::CaseDocuments => q::case_documents_by_day(tx, &up_to.to_string()).await?,
+        };
+        Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
+    }
+}
+
+/// Midnight UTC at the start of the day after `d`, as stored: a record
+/// created on `d` (UTC) is before it.
+fn day_after_start(d: Date) -> String {
+    let next = d.tomorrow().unwrap_or(d);
+    // The same fixed-width form as `hearth_store::time::ts`.
+    format!("{next}T00:00:00.000000Z")
+}
+
+/// Refuses a register whose rules Hearth cannot carry out for the classes
+/// it already sweeps (e.g. chatbot logs "anonymised" or counted from the
+/// last contact). Called at start-up, beside parsing the register.
+pub fn check_register(register: &Register) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    for class in RecordClass::ALL {
+        let (Some(sweep), RetentionRule::After { trigger, action, .. }) = (Sweep::of(*class), register.rule(*class)) else { continue };
+        if trigger != sweep.trigger() || action != sweep.action() {
+            errors.push(FieldError::new(
+                format!("record_classes ({class}).retention"),
+                format!(
+                    "Hearth disposes of {} by “{} {}”; this register asks for “{} {}”",
+                    class.label().to_lowercase(),
+                    sweep.action().label().to_lowercase(),
+                    sweep.trigger().label(),
+                    action.label().to_lowercase(),
+                    trigger.label()
+                ),
+            ));
+        }
+    }
+    errors.into_result()
+}
+
+/// Plan (dry run) or run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetentionMode {
+    Plan,
+    /// Dispose; `started_by` is `command` or `schedule`.
+    Run {
+        started_by: &'static str,
+    },
+}
+
+/// Whether a class was swept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SweepStatus {
+    Swept,
+    /// The rule keeps these records.
+    Kept,
+    /// A rule exists but Hearth does not dispose of this class yet.
+    NotSwept,
+}
+
+/// One rule's outcome in a plan or a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleOutcome {
+    pub class: RecordClass,
+    pub rule: String,
+    pub status: SweepStatus,
+    pub cutoff: Option<Date>,
+    /// Disposed of (run), or due and not held (plan).
+    pub disposed: u64,
+    pub held: u64,
+    /// The holds that kept records back.
+    pub holds: Vec<Id>,
+    pub audit_redacted: u64,
+    /// Audit payloads written before separate payload hashing, left in place.
+    pub audit_legacy_kept: u64,
+    pub certificate: Option<Certificate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RetentionReport {
+    pub run_id: Option<Id>,
+    pub as_of: Date,
+    pub rules: Vec<RuleOutcome>,
+}
+
+impl RetentionReport {
+    pub fn disposed(&self) -> u64 {
+        self.rules.iter().map(|r| r.disposed).sum()
+    }
+    pub fn held(&self) -> u64 {
+        self.rules.iter().map(|r| r.held).sum()
+    }
+}
+
+/// Active holds, keyed by what they cover.
+#[derive(Default)]
+struct Holds {
+    classes: HashMap<String, Id>,
+    persons: HashMap<Id, Id>,
+    cases: HashMap<Id, Id>,
+}
+
+impl Holds {
+    fn of(list: &[LegalHold]) -> Holds {
+        let mut h = Holds::default();
+        for l in list {
+            match l.scope {
+                HoldScope::RecordClass => {
+                    h.classes.entry(l.record_class.clone().unwrap_or_default()).or_insert(l.id);
+                }
+                HoldScope::Person => {
+                    h.persons.entry(l.person_id.unwrap_or_default()).or_insert(l.id);
+                }
+                HoldScope::Case => {
+                    h.cases.entry(l.case_id.unwrap_or_default()).or_insert(l.id);
+                }
+            }
+        }
+        h
+    }
+
+    /// The hold that keeps `due` back, if any.
+    fn holding(&self, class: RecordClass, sweep: Sweep, due: &Due) -> Option<Id> {
+        self.classes
+            .get(class.as_str())
+            .or_else(|| matches!(sweep, Sweep::Cases(_)).then(|| self.cases.get(&due.id)).flatten())
+            .or_else(|| due.case_id.and_then(|c| self.cases.get(&c)))
+            .or_else(|| due.person_ids.iter().find_map(|p| self.persons.get(p)))
+            .copied()
+    }
+}
+
+/// What a sweep of one class disposed of, for its certificate.
+#[derive(Default)]
+struct Disposed {
+    first_id: Option<Id>,
+    last_id: Option<Id>,
+    /// Each committed batch's ids, comma-separated, in disposal order.
+    ids: Vec<String>,
+}
+
+/// Batch size: big enough to amortise a transaction, small enough that
+/// SQLite's writer lock is never held for long.
+pub const DEFAULT_BATCH: i64 = 500;
+
+/// What the DPO's retention page shows as coming up.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Upcoming {
+    /// YYYY-MM; records already due count in the current month.
+    pub month: String,
+    pub class: RecordClass,
+    pub count: i64,
+}
+
+/// A legal hold as entered.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HoldInput {
+    /// `person`, `case` or `record_class`.
+    pub scope: String,
+    pub person_id: Option<Id>,
+    pub case_id: Option<Id>,
+    pub record_class: Option<String>,
+    /// Why disposal must wait (litigation, an investigation, a rights request).
+    pub reason: String,
+    /// Username of the person responsible for releasing it; the caller if absent.
+    pub owner: Option<String>,
+}
+
+impl Gate {
+    /// Plans or runs the retention schedule as of `as_of`. `progress` is told
+    /// each batch's class and count. A run writes a certificate per rule that
+    /// disposed of or held anything.
+    pub async fn retention(
+        &self,
+        actor: &Actor,
+        as_of: Date,
+        mode: RetentionMode,
+        batch: i64,
+        progress: &(dyn Fn(RecordClass, u64) + Send + Sync),
+    ) -> Result<RetentionReport> {
+        let batch = batch.clamp(1, 10_000);
+        let run_id = match mode {
+            RetentionMode::Plan => None,
+            RetentionMode::Run { started_by } => {
+                let mut tx = self.store.begin().await?;
+                let id = q::start_run(&mut tx, &as_of.to_string(), actor.user_id, &actor.username, started_by, Timestamp::now()).await?;
+                tx.commit().await?;
+                Some(id)
+            }
+        };
+        let mut report = RetentionReport { run_id, as_of, rules: vec![] };
+        let result = self.sweep_all(actor, &mut report, batch, progress).await;
+        if let Some(id) = run_id {
+            // A failed run still records what its committed batches disposed of.
+            let (status, failure) = match &result {
+                Ok(()) => ("finished", None),
+                Err(e) => ("failed", Some(e.to_string())),
+            };
+            let redacted = report.rules.iter().map(|x| x.audit_redacted).sum::<u64>() as i64;
+            let mut tx = self.store.begin().await?;
+            q::finish_run(
+                &mut tx,
+                id,
+                status,
+                report.disposed() as i64,
+                report.held() as i64,
+                redacted,
+                failure.as_deref(),
+                Timestamp::now(),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        result.map(|()| report)
+    }
+
+    async fn sweep_all(
+        &self,
+        actor: &Actor,
+        report: &mut RetentionReport,
+        batch: i64,
+        progress: &(dyn Fn(RecordClass, u64) + Send + Sync),
+    ) -> Result<()> {
+        let (as_of, run_id) = (report.as_of, report.run_id);
+        for class in RecordClass::ALL.iter().copied() {
+            let rule = self.register.rule(class);
+            let mut out = RuleOutcome {
+                class,
+                rule: rule.describe(),
+                status: SweepStatus::NotSwept,
+                cutoff: rule.cutoff(as_of),
+                disposed: 0,
+                held: 0,
+                holds: vec![],
+                audit_redacted: 0,
+                audit_legacy_kept: 0,
+                certificate: None,
+            };
+            match (Sweep::of(class), out.cutoff) {
+                (_, None) => out.status = SweepStatus::Kept,
+                (None, Some(_)) => {}
+                (Some(sweep), Some(cutoff)) => {
+                    out.status = SweepStatus::Swept;
+                    if run_id.is_none() && !self.may(actor, Action::Delete, class.compartment()) {
+                        return Err(GateError::Denied {
+                            role: actor.role.label().into(),
+                            action: Action::Delete,
+                            compartment: class.compartment(),
+                            reason: "only a role that may dispose of these records may plan their disposal".into(),
+                        });
+                    }
+                    // Holds are read afresh per class, so one placed during a long run counts from the next class.
+                    let holds = {
+                        let mut tx = self.store.begin().await?;
+                        Holds::of(&q::active_holds(&mut tx).await?)
+                    };
+                    let mut done = Disposed::default();
+                    let swept = self.sweep_class(actor, class, sweep, cutoff, run_id, batch, &holds, &mut out, &mut done, progress).await;
+                    // Committed batches are certified even when a later one fails.
+                    if let Some(run_id) = run_id.filter(|_| out.disposed + out.held > 0) {
+                        let c = Certificate {
+                            id: 0,
+                            run_id,
+                            record_class: class.as_str().into(),
+                            rule: rule.describe(),
+                            action: sweep.action().as_str().into(),
+                            as_of: as_of.to_string(),
+                            cutoff: cutoff.to_string(),
+                            disposed: out.disposed as i64,
+                            held: out.held as i64,
+                            first_id: done.first_id,
+                            last_id: done.last_id,
+                            ids_sha256: audit::digest(&done.ids.join(",")),
+                            audit_redacted: out.audit_redacted as i64,
+                            issued_at: String::new(),
+                            operator: actor.username.clone(),
+                        };
+                        match self.certify(actor, class, c).await {
+                            Ok(c) => out.certificate = Some(c),
+                            Err(e) if swept.is_ok() => {
+                                report.rules.push(out);
+                                return Err(e);
+                            }
+                            Err(e) => tracing::error!(%class, "could not certify a failed sweep's committed batches: {e}"),
+                        }
+                    }
+                    if let Err(e) = swept {
+                        report.rules.push(out);
+                        return Err(e);
+                    }
+                }
+            }
+            report.rules.push(out);
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn sweep_class(
+        &self,
+        actor: &Actor,
+        class: RecordClass,
+        sweep: Sweep,
+        cutoff: Date,
+        run_id: Option<Id>,
+        batch: i64,
+        holds: &Holds,
+        out: &mut RuleOutcome,
+        done: &mut Disposed,
+        progress: &(dyn Fn(RecordClass, u64) + Send + Sync),
+    ) -> Result<()> {
+        let mut cursor = Cursor::default();
+        loop {
+            let mut tx = self.store.begin().await?;
+            let due = sweep.find(&mut tx, cutoff, &cursor, batch).await?;
+            let Some(end) = due.last() else { break };
+            cursor = Cursor::after(end);
+            let mut ids = vec![];
+            for d in &due {
+                match holds.holding(class, sweep, d) {
+                    Some(h) => {
+                        out.held += 1;
+                        if !out.holds.contains(&h) {
+                            out.holds.push(h);
+                        }
+                    }
+                    None => ids.push(d.id),
+                }
+            }
+            let Some(run_id) = run_id else {
+                out.disposed += ids.len() as u64;
+                progress(class, ids.len() as u64);
+                continue;
+            };
+            if ids.is_empty() {
+                continue;
+            }
+            // A refusal is committed (and so on record) by authorize.
+            let target = Target::collection(sweep.record_type());
+            let (tx, permit) = self.authorize(tx, actor, Action::Delete, class.compartment(), target).await?;
+            let (mut tx, audit_permit) =
+                self.authorize(tx, actor, Action::Delete, Compartment::Audit, Target::collection("audit_event")).await?;
+            let (disposed, redaction) = sweep.dispose(&mut tx, &ids, run_id, Timestamp::now(), &self.documents).await?;
+            let n = disposed.len() as u64;
+            let batch_ids = disposed.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let (lo, hi) = (disposed.iter().min().copied(), disposed.iter().max().copied());
+            let detail = json!({
+                "retention_run": run_id, "record_class": class, "action": sweep.action(), "disposed": n,
+                "first_id": lo, "last_id": hi, "ids_sha256": audit::digest(&batch_ids),
+            });
+            self.record(&mut tx, actor, &permit, target, Some(detail)).await?;
+            if redaction.redacted > 0 {
+                let detail = json!({ "retention_run": run_id, "record_class": class, "payloads_redacted": redaction.redacted });
+                self.record(&mut tx, actor, &audit_permit, Target::collection("audit_event"), Some(detail)).await?;
+            }
+            tx.commit().await?;
+            if !batch_ids.is_empty() {
+                done.ids.push(batch_ids);
+            }
+            done.first_id = match (done.first_id, lo) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            done.last_id = done.last_id.max(hi);
+            out.disposed += n;
+            out.audit_redacted += redaction.redacted;
+            out.audit_legacy_kept += redaction.legacy_kept;
+            progress(class, n);
+        }
+        Ok(())
+    }
+
+    /// Stores the run's certificate for one rule, audited.
+    async fn certify(&self, actor: &Actor, class: RecordClass, c: Certificate) -> Result<Certificate> {
+        let c = Certificate { issued_at: ts(Timestamp::now()), ..c };
+        let tx = self.store.begin().await?;
+        let (mut tx, permit) =
+            self.authorize(tx, actor, Action::Delete, class.compartment(), Target::collection("disposal_certificate")).await?;
+        let c = q::insert_certificate(&mut tx, &c).await?;
+        self.record(&mut tx, actor, &permit, Target::of("disposal_certificate", c.id, None), Some(json!({ "certificate": c }))).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Records coming up for disposal in the next `months` months, by month
+    /// and class; what is already due counts in the current month.
+    pub async fn upcoming_disposals(&self, actor: &Actor, today: Date, months: i8) -> Result<Vec<Upcoming>> {
+        let horizon = today.checked_add(jiff::Span::new().months(i64::from(months))).unwrap_or(today);
+        self.guarded(actor, Action::List, Compartment::Audit, Target::collection("retention_schedule"), async |tx: &mut Tx| {
+            let mut by: BTreeMap<(String, RecordClass), i64> = BTreeMap::new();
+            for class in RecordClass::ALL.iter().copied() {
+                let rule = self.register.rule(class);
+                let (Some(sweep), Some(up_to)) = (Sweep::of(class), rule.cutoff(horizon)) else { continue };
+                for (day, n) in sweep.by_day(tx, up_to).await? {
+                    let due = rule.due_on(day).unwrap_or(today).max(today);
+                    *by.entry((due.strftime("%Y-%m").to_string(), class)).or_default() += n;
+                }
+            }
+            let list: Vec<Upcoming> = by.into_iter().map(|((month, class), count)| Upcoming { month, class, count }).collect();
+            Ok((list, Target::collection("retention_schedule"), None))
+        })
+        .await
+    }
+
+    /// Recent retention runs, newest first.
+    pub async fn retention_runs(&self, actor: &Actor, limit: i64) -> Result<Vec<RetentionRun>> {
+        self.guarded(actor, Action::List, Compartment::Audit, Target::collection("retention_run"), async |tx: &mut Tx| {
+            Ok((q::runs(tx, limit.clamp(1, 1000)).await?, Target::collection("retention_run"), None))
+        })
+        .await
+    }
+
+    /// Disposal certificates, newest first (of one run if given). Listing is
+    /// `list`; the CSV download is `export`.
+    pub async fn certificates(&self, actor: &Actor, run_id: Option<Id>, export: bool) -> Result<Vec<Certificate>> {
+        let action = if export { Action::Export } else { Action::List };
+        self.guarded(actor, action, Compartment::Audit, Target::collection("disposal_certificate"), async |tx: &mut Tx| {
+            let list = q::certificates(tx, run_id, if export { 100_000 } else { 200 }).await?;
+            let detail = json!({ "run_id": run_id, "returned": list.len() });
+            Ok((list, Target::collection("disposal_certificate"), Some(detail)))
+        })
+        .await
+    }
+
+    /// Holds in force.
+    pub async fn legal_holds(&self, actor: &Actor) -> Result<Vec<LegalHold>> {
+        self.guarded(actor, Action::List, Compartment::Audit, Target::collection("legal_hold"), async |tx: &mut Tx| {
+            Ok((q::active_holds(tx).await?, Target::collection("legal_hold"), None))
+        })
+        .await
+    }
+
+    /// Places a legal hold: its records are skipped by every retention run
+    /// until it is released. A DPO decision (the rights compartment).
+    pub async fn place_hold(&self, actor: &Actor, input: &HoldInput) -> Result<LegalHold> {
+        let mut errors = ValidationErrors::default();
+        let scope = errors.check(
+            HoldScope::parse(input.scope.trim())
+                .ok_or_else(|| FieldError::new("scope", "Choose what the hold covers: a person, a case or a record class")),
+        );
+        let reason = input.reason.trim().to_string();
+        if reason.chars().count() < 10 {
+            errors.push(FieldError::new("reason", "Give the reason for the hold in at least 10 characters"));
+        } else if reason.chars().count() > 2000 {
+            errors.push(FieldError::new("reason", "The reason must be 2000 characters or fewer"));
+        }
+        let mut hold =
+            NewHold { scope: HoldScope::Person, person_id: None, case_id: None, record_class: None, reason, owner_id: actor.user_id };
+        match scope {
+            Some(HoldScope::Person) => match input.person_id {
+                Some(id) => hold.person_id = Some(id),
+                None => errors.push(FieldError::new("person_id", "Give the person the hold is on")),
+            },
+            Some(HoldScope::Case) => match input.case_id {
+                Some(id) => hold.case_id = Some(id),
+                None => errors.push(FieldError::new("case_id", "Give the case the hold is on")),
+            },
+            Some(HoldScope::RecordClass) => match input.record_class.as_deref().map(str::trim).and_then(RecordClass::parse) {
+                Some(c) => hold.record_class = Some(c.as_str().into()),
+                None => errors.push(FieldError::new("record_class", "Choose a record class")),
+            },
+            None => {}
+        }
+        if let Some(s) = scope {
+            hold.scope = s;
+        }
+        errors.into_result()?;
+        let target = match hold.scope {
+            HoldScope::Person => Target::person(hold.person_id.unwrap_or_default()),
+            HoldScope::Case => Target::of("case", hold.case_id.unwrap_or_default(), None),
+            HoldScope::RecordClass => Target::collection("legal_hold"),
+        };
+        self.guarded(actor, Action::Create, Compartment::Rights, target, async |tx: &mut Tx| {
+            if let Some(id) = hold.person_id {
+                hearth_store::people::person(tx, id)
+                    .await
+                    .map_err(|_| FieldError::new("person_id", "There is no person with that number"))?;
+            }
+            if let Some(id) = hold.case_id {
+                hearth_store::cases::case(tx, id).await.map_err(|_| FieldError::new("case_id", "There is no case with that number"))?;
+            }
+            if let Some(owner) = input.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+                let u = hearth_store::staff::user_by_username(tx, owner)
+                    .await?
+                    .ok_or_else(|| FieldError::new("owner", "No such staff account"))?;
+                hold.owner_id = u.id;
+            }
+            let h = q::place_hold(tx, &hold, actor.user_id, Timestamp::now()).await?;
+            Ok((h.clone(), Target { record_type: "legal_hold", record_id: Some(h.id), person_id: h.person_id }, Some(json!({ "new": h }))))
+        })
+        .await
+    }
+
+    pub async fn release_hold(&self, actor: &Actor, id: Id) -> Result<LegalHold> {
+        self.guarded(actor, Action::Edit, Compartment::Rights, Target::of("legal_hold", id, None), async |tx: &mut Tx| {
+            let h = q::release_hold(tx, id, actor.user_id, Timestamp::now()).await?;
+            Ok((
+                h.clone(),
+                Target { record_type: "legal_hold", record_id: Some(h.id), person_id: h.person_id },
+                Some(json!({ "released": h.id })),
+            ))
+        })
+        .await
+    }
+
+    pub fn register(&self) -> &Register {
+        &self.register
+    }
+}
+
+/// One CSV line (CRLF-terminated); a field starting with =, +, - or @ is
+/// prefixed with ' so a spreadsheet never runs it as a formula.
+pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
+    let field = |s: &str| {
+        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    };
+    fields.iter().map(|f| field(f.as_ref())).collect::<Vec<_>>().join(",") + "\r\n"
+}
+
+/// Disposal certificates as CSV, oldest first: what the DPO files or sends.
+pub fn certificates_csv(list: &[Certificate]) -> String {
+    let mut text = csv_line(&[
+        "certificate",
+        "run",
+        "record_class",
+        "rule",
+        "action",
+        "as_of",
+        "cutoff",
+        "disposed",
+        "held",
+        "first_id",
+        "last_id",
+        "ids_sha256",
+        "audit_payloads_redacted",
+        "issued_at",
+        "operator",
+    ]);
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for c in list.iter().rev() {
+        text.push_str(&csv_line(&[
+            c.id.to_string(),
+            c.run_id.to_string(),
+            c.record_class.clone(),
+            c.rule.clone(),
+            c.action.clone(),
+            c.as_of.clone(),
+            c.cutoff.clone(),
+            c.disposed.to_string(),
+            c.held.to_string(),
+            opt(c.first_id),
+            opt(c.last_id),
+            c.ids_sha256.clone(),
+            c.audit_redacted.to_string(),
+            c.issued_at.clone(),
+            c.operator.clone(),
+        ]));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_register_is_one_hearth_can_carry_out() {
+        check_register(&Register::shipped()).unwrap();
+    }
+
+    #[test]
+    fn every_swept_class_is_a_class_with_a_disposal_rule() {
+        let r = Register::shipped();
+        for class in RecordClass::ALL {
+            if let Some(sweep) = Sweep::of(*class) {
+                assert_eq!(r.rule(*class).action(), sweep.action(), "{class}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_created_rule_counts_whole_utc_days() {
+        assert_eq!(day_after_start("2026-02-28".parse().unwrap()), "2026-03-01T00:00:00.000000Z");
+    }
+
+    #[test]
+    fn certificate_csv_defuses_formulas() {
+        assert_eq!(csv_line(&["=SUM(A1)", "a,b"]), "'=SUM(A1),\"a,b\"\r\n");
+    }
+}

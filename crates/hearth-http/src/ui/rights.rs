@@ -1,0 +1,551 @@
+//! Rights requests in the web UI, for the data protection officer: the work
+//! list (overdue, due soon, waiting, on track), the log-a-request form, and
+//! the request page with its clock and the forms that move it on (identity
+//! check, clarification, extension, refusal with its letter, note,
+//! completion).
+//!
+//! Every decision is the gate's: these handlers turn flat GOV.UK forms into
+//! gate calls and the gate's field errors back into errors on the inputs.
+
+use super::layout::{csrf_field, date_input, error_summary, long_date, page, radios, row, success_banner, textarea, Input};
+use super::pages::{chrome, error_page, respond, Done};
+use super::{Posted, UiSession};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_domain::*;
+use hearth_gate::rights::{RightsChange, RightsRequestView};
+use hearth_gate::{Gate, GateError};
+use hearth_store::rights::RequestFilter;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// A GOV.UK date input's three boxes as an ISO date, or `None` when all are blank.
+pub(super) fn form_date(d: &str, m: &str, y: &str) -> Option<String> {
+    let (d, m, y) = (d.trim(), m.trim(), y.trim());
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        None
+    } else {
+        Some(format!("{y:0>4}-{m:0>2}-{d:0>2}"))
+    }
+}
+
+fn state_tag(state: WorkState) -> Markup {
+    let colour = match state {
+        WorkState::Overdue => "govuk-tag--red",
+        WorkState::DueSoon => "govuk-tag--orange",
+        WorkState::OnTrack => "govuk-tag--green",
+        WorkState::WaitingForIdentity | WorkState::WaitingForClarification => "govuk-tag--yellow",
+        WorkState::Closed => "govuk-tag--grey",
+    };
+    html! { strong class={ "govuk-tag " (colour) } { (state.label()) } }
+}
+
+fn due_text(v: &RightsRequestView) -> Markup {
+    html! {
+        @match (v.request.due_on, v.days_left) {
+            (Some(d), Some(n)) if n < 0 => { (long_date(d)) " (" (-n) " days overdue)" }
+            (Some(d), Some(n)) => { (long_date(d)) " (" (n) " days left)" }
+            _ => @match v.clock {
+                ResponseClock::WaitingForIdentity { since } => { "Clock not started: proof of identity asked for on " (long_date(since)) }
+                ResponseClock::WaitingForClarification { since, days_left } => {
+                    "Clock stopped on " (long_date(since)) " with " (days_left) " days left"
+                }
+                ResponseClock::Running { .. } => "Closed",
+            },
+        }
+    }
+}
+
+fn request_table(caption: &str, items: &[&RightsRequestView]) -> Markup {
+    html! {
+        table class="govuk-table" {
+            caption class="govuk-table__caption govuk-table__caption--m" { (caption) " (" (items.len()) ")" }
+            thead class="govuk-table__head" {
+                tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "Reference" }
+                    th scope="col" class="govuk-table__header" { "Right" }
+                    th scope="col" class="govuk-table__header" { "Person" }
+                    th scope="col" class="govuk-table__header" { "Received" }
+                    th scope="col" class="govuk-table__header" { "Due" }
+                    th scope="col" class="govuk-table__header" { "State" }
+                }
+            }
+            tbody class="govuk-table__body" {
+                @for v in items {
+                    @let r = &v.request;
+                    tr class="govuk-table__row" {
+                        td class="govuk-table__cell" { a class="govuk-link" href={ "/rights/" (r.id) } { (r.reference) } }
+                        td class="govuk-table__cell" { (r.kind.label()) }
+                        td class="govuk-table__cell" { (r.person_name) }
+                        td class="govuk-table__cell" { (long_date(r.received_on)) }
+                        td class="govuk-table__cell" { (due_text(v)) }
+                        td class="govuk-table__cell" { (state_tag(v.state)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn list(State(s): State<AppState>, session: UiSession) -> Response {
+    let work = match s.gate.rights_work_list(&session.actor, &RequestFilter { open_only: true, ..Default::default() }, None).await {
+        Ok(w) => w,
+        Err(e) => return error_page(&session, e),
+    };
+    let group = |states: &[WorkState]| -> Vec<&RightsRequestView> { work.items.iter().filter(|v| states.contains(&v.state)).collect() };
+    let overdue = group(&[WorkState::Overdue]);
+    let due_soon = group(&[WorkState::DueSoon]);
+    let waiting = group(&[WorkState::WaitingForIdentity, WorkState::WaitingForClarification]);
+    let on_track = group(&[WorkState::OnTrack]);
+    let title = "Rights requests";
+    respond(
+        StatusCode::OK,
+        page(
+            title,
+            &chrome(&session),
+            false,
+            html! {
+                h1 class="govuk-heading-l" { (title) }
+                p class="govuk-body" {
+                    "Open requests as on " (long_date(work.as_of)) ": " (work.overdue) " overdue, " (work.due_soon) " due within "
+                    (DUE_SOON_DAYS) " days. A response is due one calendar month after the request, or after proof of identity arrives when it had to be asked for."
+                }
+                a href="/rights/new" role="button" draggable="false" class="govuk-button" data-module="govuk-button" { "Log a request" }
+                @if work.items.is_empty() {
+                    p class="govuk-body" id="no-requests" { "There are no open requests." }
+                }
+                @for (caption, items) in [("Overdue", &overdue), ("Due soon", &due_soon), ("Clock stopped", &waiting), ("On track", &on_track)] {
+                    @if !items.is_empty() { (request_table(caption, items)) }
+                }
+            },
+        ),
+    )
+}
+
+// ---- logging a request ----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct RequestForm {
+    _csrf: String,
+    kind: String,
+    person_id: String,
+    requester: String,
+    representative_name: String,
+    representative_relationship: String,
+    representative_authority: String,
+    description: String,
+    received_on_day: String,
+    received_on_month: String,
+    received_on_year: String,
+    notes: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewRequestQuery {
+    person_id: Option<String>,
+}
+
+fn new_request_page(s: &UiSession, f: &RequestForm, errors: &[FieldError]) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let kinds: Vec<(&str, &str)> = RightsRequestKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
+    let requesters: Vec<(&str, &str)> = RequesterKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
+    let requester = if f.requester.is_empty() { "person" } else { f.requester.as_str() };
+    let title = "Log a rights request";
+    respond(
+        status,
+        page(
+            title,
+            &chrome(s),
+            !errors.is_empty(),
+            html! {
+                a class="govuk-back-link" href="/rights" { "Back to rights requests" }
+                div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                    (error_summary(errors))
+                    h1 class="govuk-heading-l" { (title) }
+                    form method="post" action="/rights" novalidate {
+                        (csrf_field(&s.csrf))
+                        (radios("kind", "Which right is the person exercising?", None, &kinds, &f.kind, errors, ""))
+                        (Input::text("person_id", "Person ID", &f.person_id).hint("The customer record the request is about.").width("10").no_spellcheck().render(errors))
+                        (radios("requester", "Who made the request?", None, &requesters, requester, errors, ""))
+                        (Input::text("representative_name", "Representative's name (if a representative)", &f.representative_name).autocomplete("off").render(errors))
+                        (Input::text("representative_relationship", "Their relationship to the person", &f.representative_relationship).hint("For example, daughter, solicitor, attorney under a lasting power.").autocomplete("off").render(errors))
+                        (Input::text("representative_authority", "How they showed authority (optional)", &f.representative_authority).hint("For example, signed letter of authority seen.").autocomplete("off").render(errors))
+                        (textarea("description", "description", "What the request asks for", &f.description, errors))
+                        (date_input("received_on", "Date received", "The day the request arrived, by any channel. Leave blank for today. For example, 27 3 2027", (&f.received_on_day, &f.received_on_month, &f.received_on_year), errors))
+                        (textarea("notes", "notes", "Notes (optional)", &f.notes, errors))
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Log the request" }
+                    }
+                } }
+            },
+        ),
+    )
+}
+
+pub async fn new_request_form(session: UiSession, Query(q): Query<NewRequestQuery>) -> Response {
+    let person = q.person_id.filter(|p| !p.is_empty() && p.len() < 20 && p.bytes().all(|b| b.is_ascii_digit()));
+    new_request_page(&session, &RequestForm { person_id: person.unwrap_or_default(), ..Default::default() }, &[])
+}
+
+pub async fn log_request(State(s): State<AppState>, Posted(session, f): Posted<RequestForm>) -> Response {
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let mut errors = vec![];
+    let person_id = match f.person_id.trim() {
+        "" => None,
+        p => p.parse().map_err(|_| errors.push(FieldError::new("person_id", "Person ID must be a number, like 42"))).ok(),
+    };
+    let input = RightsRequestInput {
+        kind: opt(&f.kind),
+        person_id,
+        requester: opt(&f.requester),
+        representative_name: opt(&f.representative_name),
+        representative_relationship: opt(&f.representative_relationship),
+        representative_authority: opt(&f.representative_authority),
+        description: Some(f.description.clone()),
+        received_on: form_date(&f.received_on_day, &f.received_on_month, &f.received_on_year),
+        owner_id: Some(session.actor.user_id),
+        notes: opt(&f.notes),
+    };
+    if !errors.is_empty() {
+        if let Err(v) = input.validate(Gate::today()) {
+            errors.extend(v.0.into_iter().filter(|e| e.field != "person_id"));
+        }
+        return new_request_page(&session, &f, &errors);
+    }
+    match s.gate.log_rights_request(&session.actor, &input).await {
+        Ok(v) => Redirect::to(&format!("/rights/{}?done=logged", v.request.id)).into_response(),
+        Err(GateError::Invalid(v)) => new_request_page(&session, &f, &v.0),
+        Err(e) => error_page(&session, e),
+    }
+}
+
+// ---- the request page ----
+
+fn done_message(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "logged" => "Request logged",
+        "identity" => "Identity check recorded",
+        "clarification" => "Clarification recorded",
+        "extended" => "Deadline extended",
+        "refused" => "Request refused",
+        "note" => "Note added",
+        "completed" => "Request completed",
+        _ => return None,
+    })
+}
+
+pub async fn request_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>, Query(done): Query<Done>) -> Response {
+    match s.gate.rights_request(&session.actor, id).await {
+        Ok(v) => {
+            let banner = done.done.as_deref().and_then(done_message);
+            respond(StatusCode::OK, request_view_page(&session, &v, banner, &ChangeForm::default(), &[]))
+        }
+        Err(e) => error_page(&session, e),
+    }
+}
+
+fn opt_date(d: Option<jiff::civil::Date>) -> String {
+    d.map(long_date).unwrap_or_else(|| "Not recorded".into())
+}
+
+fn request_view_page(s: &UiSession, v: &RightsRequestView, banner: Option<&str>, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+    let r = &v.request;
+    page(
+        &r.reference,
+        &chrome(s),
+        !errors.is_empty(),
+        html! {
+            a class="govuk-back-link" href="/rights" { "Back to rights requests" }
+            @if let Some(b) = banner { (success_banner(b)) }
+            (error_summary(errors))
+            span class="govuk-caption-l" { (r.kind.label()) }
+            h1 class="govuk-heading-l" { (r.reference) " " (state_tag(v.state)) }
+            dl class="govuk-summary-list" {
+                (row("Person", html! { a class="govuk-link" href={ "/people/" (r.person_id) } { (r.person_name) } }))
+                (row("Requester", html! {
+                    @match (&r.requester, &r.representative_name) {
+                        (RequesterKind::Representative, Some(n)) => {
+                            (n) " (" (r.representative_relationship.as_deref().unwrap_or("")) ")"
+                            @if let Some(a) = &r.representative_authority { br; "Authority: " (a) }
+                        }
+                        _ => "The person themselves",
+                    }
+                }))
+                (row("What they asked for", html! { (r.description) }))
+                (row("Received", html! { (long_date(r.received_on)) }))
+                (row("Due", due_text(v)))
+                (row("Status", html! { (r.status.label()) }))
+                (row("Identity", html! {
+                    (r.identity_status.label())
+                    @if let Some(m) = &r.identity_method { ": " (m) }
+                    @if let Some(d) = r.identity_requested_on { br; "Proof asked for on " (long_date(d)) }
+                    @if let Some(d) = r.identity_received_on { br; "Confirmed on " (long_date(d)) }
+                }))
+                @if r.clarification_requested_on.is_some() {
+                    (row("Clarification", html! {
+                        "Asked for on " (opt_date(r.clarification_requested_on)) "; received: " (opt_date(r.clarification_received_on))
+                    }))
+                }
+                @if r.extension_months > 0 {
+                    (row("Extension", html! {
+                        (r.extension_months) " further month(s): " (r.extension_ground.map(|g| g.label()).unwrap_or(""))
+                        br; (r.extension_reason.as_deref().unwrap_or(""))
+                        br; "Requester told on " (opt_date(r.extension_told_on))
+                    }))
+                }
+                (row("Owner", html! { (r.owner_name.as_deref().unwrap_or("Nobody yet")) }))
+                @if let Some(o) = &r.outcome { (row("Outcome", html! { (o) })) }
+                @if let Some(d) = r.closed_on { (row("Closed", html! { (long_date(d)) })) }
+                (row("Notes", html! {
+                    @if let Some(n) = &r.notes { @for line in n.lines() { (line) br; } } @else { "None" }
+                }))
+            }
+            @if let (Some(g), Some(letter)) = (r.refusal_ground, &r.refusal_letter) {
+                h2 class="govuk-heading-m" { "Refusal: " (g.label()) }
+                div class="govuk-inset-text" id="refusal-letter" {
+                    @for para in letter.split("\n\n") { p class="govuk-body" { (para) } }
+                }
+            }
+            @if r.is_open() { (change_forms(s, v, f, errors)) }
+            @else {
+                h2 class="govuk-heading-m" { "Add a note" }
+                (note_form(s, r, f, errors))
+            }
+        },
+    )
+}
+
+fn hidden(s: &UiSession, r: &RightsRequest, change: &str) -> Markup {
+    html! {
+        (csrf_field(&s.csrf))
+        input type="hidden" name="version" value=(r.version);
+        input type="hidden" name="change" value=(change);
+    }
+}
+
+fn note_form(s: &UiSession, r: &RightsRequest, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+    html! {
+        form method="post" action={ "/rights/" (r.id) "/changes" } novalidate {
+            (hidden(s, r, "note"))
+            (textarea("note_text", "text", "Note", &f.text, errors))
+            button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Add the note" }
+        }
+    }
+}
+
+/// One small form per change, each carrying the version it was read at.
+fn change_forms(s: &UiSession, v: &RightsRequestView, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+    let r = &v.request;
+    let action = format!("/rights/{}/changes", r.id);
+    let grounds: Vec<(&str, &str)> = ExtensionGround::ALL.iter().map(|g| (g.as_str(), g.label())).collect();
+    let refusals: Vec<(&str, &str)> = RefusalGround::ALL.iter().map(|g| (g.as_str(), g.label())).collect();
+    let months = [("1", "One further month"), ("2", "Two further months")];
+    let awaiting_clarification = r.clarification_requested_on.is_some() && r.clarification_received_on.is_none();
+    html! {
+        h2 class="govuk-heading-m" id="changes" tabindex="-1" { "Work on this request" }
+
+        @if r.identity_status == IdentityStatus::Pending {
+            h3 class="govuk-heading-s" { "Identity check" }
+            form method="post" action=(action) novalidate {
+                (hidden(s, r, "identity_passed"))
+                (Input::text("method", "How was identity confirmed?", &f.method).hint("For example, photo ID and proof of address seen; known to staff and security questions answered.").render(errors))
+                (date_input("identity_on", "Date confirmed", "Leave blank for today.", (&f.identity_on_day, &f.identity_on_month, &f.identity_on_year), errors))
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record identity as confirmed" }
+            }
+            @if r.identity_requested_on.is_none() {
+                form method="post" action=(action) novalidate {
+                    (hidden(s, r, "request_identity"))
+                    p class="govuk-body" { "If you must ask the requester for proof of identity, the clock does not start until it arrives." }
+                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record that proof of identity was asked for today" }
+                }
+            }
+        }
+
+        h3 class="govuk-heading-s" { "Clarification" }
+        @if awaiting_clarification {
+            form method="post" action=(action) novalidate {
+                (hidden(s, r, "clarification_received"))
+                (date_input("clarification_on", "Date clarification arrived", "Leave blank for today.", (&f.clarification_on_day, &f.clarification_on_month, &f.clarification_on_year), errors))
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record clarification received" }
+            }
+        } @else if r.clarification_requested_on.is_none() {
+            form method="post" action=(action) novalidate {
+                (hidden(s, r, "request_clarification"))
+                p class="govuk-body" { "The clock stands still while you wait for clarification you reasonably need." }
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record that clarification was asked for today" }
+            }
+        } @else {
+            p class="govuk-body" { "Clarification was asked for and received." }
+        }
+
+        @if r.extension_months < MAX_EXTENSION_MONTHS as i64 {
+            h3 class="govuk-heading-s" { "Extend the deadline" }
+            form method="post" action=(action) novalidate {
+                (hidden(s, r, "extend"))
+                (radios("months", "Extension in total", None, &months, &f.months, errors, " govuk-radios--inline"))
+                (radios("ground", "Why more time is needed", None, &grounds, &f.ground, errors, ""))
+                (textarea("extend_reason", "reason", "Reason", &f.reason, errors))
+                (date_input("told_on", "Date the requester was told", "It must be within the first month. Leave blank for today.", (&f.told_on_day, &f.told_on_month, &f.told_on_year), errors))
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Extend the deadline" }
+            }
+        }
+
+        h3 class="govuk-heading-s" { "Add a note" }
+        (note_form(s, r, f, errors))
+
+        h3 class="govuk-heading-s" { "Complete the request" }
+        form method="post" action=(action) novalidate {
+            (hidden(s, r, "complete"))
+            (textarea("outcome", "outcome", "What was done", &f.outcome, errors))
+            button type="submit" class="govuk-button" data-module="govuk-button" { "Complete the request" }
+        }
+
+        h3 class="govuk-heading-s" { "Refuse the request" }
+        p class="govuk-body" { "A request may be refused only if it is manifestly unfounded or manifestly excessive, or an exemption applies. The letter tells the requester they can complain to the Information Commissioner's Office." }
+        form method="post" action=(action) novalidate {
+            (hidden(s, r, "refuse"))
+            (radios("refuse_ground", "Ground", None, &refusals, &f.refuse_ground, errors, ""))
+            (Input::text("exemption", "Exemption (only when refusing under one)", &f.exemption).hint("For example, Data Protection Act 2018 Schedule 2 paragraph 2 (crime and taxation).").render(errors))
+            (textarea("refuse_reason", "refuse_reason", "Reason", &f.refuse_reason, errors))
+            button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Refuse the request" }
+        }
+    }
+}
+
+// ---- changing a request ----
+
+/// Every change form posts here; `change` says which one.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChangeForm {
+    _csrf: String,
+    version: i64,
+    change: String,
+    method: String,
+    identity_on_day: String,
+    identity_on_month: String,
+    identity_on_year: String,
+    clarification_on_day: String,
+    clarification_on_month: String,
+    clarification_on_year: String,
+    months: String,
+    ground: String,
+    reason: String,
+    told_on_day: String,
+    told_on_month: String,
+    told_on_year: String,
+    text: String,
+    outcome: String,
+    refuse_ground: String,
+    refuse_reason: String,
+    exemption: String,
+}
+
+/// The gate's field names onto this page's input ids, per change.
+fn change_field(change: &str, field: &str) -> String {
+    match (change, field) {
+        ("identity_passed", "on") => "identity_on",
+        ("clarification_received", "on") => "clarification_on",
+        ("extend", "reason") => "extend_reason",
+        ("refuse", "ground") => "refuse_ground",
+        ("refuse", "reason") => "refuse_reason",
+        ("note", "text") => "note_text",
+        (_, "method" | "months" | "ground" | "told_on" | "outcome" | "exemption") => field,
+        _ => "changes",
+    }
+    .to_string()
+}
+
+pub async fn change_request(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ChangeForm>) -> Response {
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
+    let version = f.version;
+    let change = match f.change.as_str() {
+        "request_identity" => RightsChange::RequestIdentity { version, on: None },
+        "identity_passed" => RightsChange::IdentityPassed {
+            version,
+            method: f.method.clone(),
+            on: form_date(&f.identity_on_day, &f.identity_on_month, &f.identity_on_year),
+        },
+        "request_clarification" => RightsChange::RequestClarification { version, on: None },
+        "clarification_received" => RightsChange::ClarificationReceived {
+            version,
+            on: form_date(&f.clarification_on_day, &f.clarification_on_month, &f.clarification_on_year),
+        },
+        "extend" => {
+            let Ok(months) = f.months.parse() else {
+                return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("months", "Choose one or two further months")])
+                    .await;
+            };
+            RightsChange::Extend {
+                version,
+                months,
+                ground: f.ground.clone(),
+                reason: f.reason.clone(),
+                told_on: form_date(&f.told_on_day, &f.told_on_month, &f.told_on_year),
+            }
+        }
+        "refuse" => {
+            RightsChange::Refuse { version, ground: f.refuse_ground.clone(), reason: f.refuse_reason.clone(), exemption: opt(&f.exemption) }
+        }
+        "note" => RightsChange::Note { version, text: f.text.clone() },
+        "complete" => RightsChange::Complete { version, outcome: f.outcome.clone(), on: None },
+        // Our forms only post the changes above.
+        _ => return error_page(&session, GateError::NotFound),
+    };
+    let done = match &change {
+        RightsChange::RequestIdentity { .. } | RightsChange::IdentityPassed { .. } => "identity",
+        RightsChange::RequestClarification { .. } | RightsChange::ClarificationReceived { .. } => "clarification",
+        RightsChange::Extend { .. } => "extended",
+        RightsChange::Refuse { .. } => "refused",
+        RightsChange::Note { .. } => "note",
+        _ => "completed",
+    };
+    match s.gate.change_rights_request(&session.actor, id, &change).await {
+        Ok(_) => Redirect::to(&format!("/rights/{id}?done={done}")).into_response(),
+        Err(GateError::Invalid(v)) => {
+            let errors = v.0.into_iter().map(|e| FieldError::new(change_field(&f.change, &e.field), e.message)).collect();
+            changes_refused(&s.gate, &session, id, &f, errors).await
+        }
+        Err(GateError::Conflict) => {
+            let e = FieldError::new(
+                "changes",
+                "Someone else changed this request while you were working on it. Check the request as it is now, then make your change again.",
+            );
+            changes_refused(&s.gate, &session, id, &f, vec![e]).await
+        }
+        Err(e) => error_page(&session, e),
+    }
+}
+
+/// The request page again, as it is now, with the errors and what was typed.
+async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, errors: Vec<FieldError>) -> Response {
+    let status = if errors.iter().any(|e| e.field == "changes" && e.message.starts_with("Someone else")) {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    match gate.rights_request(&s.actor, id).await {
+        Ok(v) => respond(status, request_view_page(s, &v, None, f, &errors)),
+        Err(e) => error_page(s, e),
+    }
+}
+
+super::csrf_forms!(RequestForm, ChangeForm);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_fields_land_on_the_form_that_sent_them() {
+        assert_eq!(change_field("identity_passed", "on"), "identity_on");
+        assert_eq!(change_field("refuse", "reason"), "refuse_reason");
+        assert_eq!(change_field("extend", "told_on"), "told_on");
+        assert_eq!(change_field("complete", "change"), "changes");
+        assert_eq!(form_date("", " ", ""), None);
+        assert_eq!(form_date("3", "9", "2026").as_deref(), Some("2026-09-03"));
+    }
+}

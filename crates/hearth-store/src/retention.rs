@@ -1,0 +1,638 @@
+//! Queries for retention and disposal: finding records whose retention
+//! period has run, disposing of them (one function per record class),
+//! legal holds, retention runs and their disposal certificates.
+//!
+//! The finders read only due rows, through partial indexes on the trigger
+//! date (`case_record_due`, `contact_entry_due`), in (date, id) order with a
+//! keyset cursor, so a sweep's cost follows the number of due records, not
+//! the size of the table. Nothing here decides whether disposal is allowed:
+//! the gate asks the policies and audits each batch in the same transaction.
+
+use crate::time::{get_ts, ts};
+use crate::{placeholders, vocab, Result, Tx};
+use hearth_domain::{CaseKind, Channel, HoldScope, Id};
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// A record whose retention period has run, with what a legal hold could name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub id: Id,
+    /// The trigger value (date or time, as stored): the keyset cursor.
+    pub trigger: String,
+    pub person_ids: Vec<Id>,
+    /// The case it belongs to, when a hold on that case should keep it.
+    pub case_id: Option<Id>,
+}
+
+/// Where a sweep resumes: after this (trigger, id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub trigger: String,
+    pub id: Id,
+}
+
+impl Cursor {
+    pub fn after(d: &Due) -> Cursor {
+        Cursor { trigger: d.trigger.clone(), id: d.id }
+    }
+}
+
+async fn bind_ids<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ids: &'q [Id],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q
+}
+
+/// `(record id, person id)` pairs from a link table, grouped by record.
+async fn people_of(tx: &mut Tx, sql_prefix: &str, ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>> {
+    let mut out: HashMap<Id, Vec<Id>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!("{sql_prefix} ({})", placeholders(1, ids.len()));
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    for r in rows {
+        out.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+    }
+    Ok(out)
+}
+
+fn due_from(rows: Vec<AnyRow>, mut people: HashMap<Id, Vec<Id>>) -> Result<Vec<Due>> {
+    rows.iter()
+        .map(|r| {
+            let id: Id = r.try_get(0)?;
+            Ok(Due { id, trigger: r.try_get(1)?, person_ids: people.remove(&id).unwrap_or_default(), case_id: None })
+        })
+        .collect()
+}
+
+// ---- contact log entries not filed on a case: trigger "created" ----
+
+/// Entries on `channel`, not on a case, recorded before `before` (a stored
+/// timestamp), after `cursor`, oldest first.
+pub async fn due_contact_entries(tx: &mut Tx, channel: Channel, before: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let rows = sqlx::query(
+        "SELECT id, recorded_at FROM contact_entry
+         WHERE case_id IS NULL AND channel = $1 AND recorded_at < $2 AND recorded_at >= $3 AND (recorded_at > $3 OR id > $4)
+         ORDER BY recorded_at, id LIMIT $5",
+    )
+    .bind(channel.as_str())
+    .bind(before)
+    .bind(&cursor.trigger)
+    .bind(cursor.id)
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?;
+    let ids: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    let people = people_of(tx, "SELECT entry_id, person_id FROM contact_entry_person WHERE entry_id IN", &ids).await?;
+    due_from(rows, people)
+}
+
+/// Deletes contact entries with their people links and follow-ups; an entry
+/// of the same split submission that stays loses its link to them. Returns
+/// the ids deleted (fewer than asked if a concurrent run got there first).
+pub async fn delete_contact_entries(tx: &mut Tx, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = placeholders(1, ids.len());
+    for sql in [
+        format!("UPDATE contact_entry SET submission_id = NULL WHERE submission_id IN ({list})"),
+        format!("DELETE FROM contact_entry_person WHERE entry_id IN ({list})"),
+        format!("DELETE FROM contact_follow_up WHERE entry_id IN ({list})"),
+    ] {
+        bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
+    }
+    let sql = format!("DELETE FROM contact_entry WHERE id IN ({list}) RETURNING id");
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    let mut deleted: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    deleted.sort_unstable();
+    Ok(deleted)
+}
+
+/// Entries on `channel`, not on a case, per UTC day of recording in
+/// `[from, to)` (stored timestamps), for the upcoming-disposals view.
+pub async fn contact_entries_by_day(tx: &mut Tx, channel: Channel, from: &str, to: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT substr(recorded_at, 1, 10) AS day, COUNT(*) AS n FROM contact_entry
+         WHERE case_id IS NULL AND channel = $1 AND recorded_at >= $2 AND recorded_at < $3
+         GROUP BY substr(recorded_at, 1, 10) ORDER BY 1",
+    )
+    .bind(channel.as_str())
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get("n")?))).collect()
+}
+
+// ---- call recordings: trigger "created" ----
+
+/// Call recordings made before `before` (a stored timestamp), after
+/// `cursor`, oldest first, with the people on their calls.
+pub async fn due_call_recordings(tx: &mut Tx, before: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let rows = sqlx::query(
+        "SELECT id, recorded_at FROM call_recording
+         WHERE recorded_at < $1 AND recorded_at >= $2 AND (recorded_at > $2 OR id > $3)
+         ORDER BY recorded_at, id LIMIT $4",
+    )
+    .bind(before)
+    .bind(&cursor.trigger)
+    .bind(cursor.id)
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?;
+    let ids: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    let people = people_of(
+        tx,
+        "SELECT r.id, p.person_id FROM call_recording r JOIN contact_entry_person p ON p.entry_id = r.entry_id WHERE r.id IN",
+        &ids,
+    )
+    .await?;
+    due_from(rows, people)
+}
+
+/// Deletes call-recording records; a manager's notification about one keeps
+/// its message (which names ids only) but loses the link. Returns the ids deleted.
+pub async fn delete_call_recordings(tx: &mut Tx, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = placeholders(1, ids.len());
+    let sql = format!("UPDATE staff_notification SET recording_id = NULL WHERE recording_id IN ({list})");
+    bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
+    let sql = format!("DELETE FROM call_recording WHERE id IN ({list}) RETURNING id");
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    let mut deleted: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    deleted.sort_unstable();
+    Ok(deleted)
+}
+
+/// Call recordings per UTC day made in `[from, to)`, for the upcoming view.
+pub async fn call_recordings_by_day(tx: &mut Tx, from: &str, to: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT substr(recorded_at, 1, 10) AS day, COUNT(*) AS n FROM call_recording
+         WHERE recorded_at >= $1 AND recorded_at < $2 GROUP BY substr(recorded_at, 1, 10) ORDER BY 1",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get("n")?))).collect()
+}
+
+// ---- documents filed on a case: trigger "case closed" ----
+
+/// Documents on cases closed (retention date) on or before `cutoff`, after
+/// `cursor` (closure date, document id), oldest first, with their person and case.
+pub async fn due_case_documents(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let rows = sqlx::query(
+        "SELECT d.id, c.retention_from, d.person_id, d.case_id FROM document d JOIN case_record c ON c.id = d.case_id
+         WHERE c.retention_from IS NOT NULL AND c.retention_from <= $1 AND c.retention_from >= $2 AND (c.retention_from > $2 OR d.id > $3)
+         ORDER BY c.retention_from, d.id LIMIT $4",
+    )
+    .bind(cutoff)
+    .bind(&cursor.trigger)
+    .bind(cursor.id)
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| Ok(Due { id: r.try_get(0)?, trigger: r.try_get(1)?, person_ids: vec![r.try_get(2)?], case_id: r.try_get(3)? }))
+        .collect()
+}
+
+/// Deletes documents, their bytes with them: in the row, or the file in the
+/// documents folder. A file is removed before the transaction commits; if
+/// the commit then fails the row stays, past its date, and the next run
+/// deletes it (its download already fails the hash check). Returns the ids deleted.
+pub async fn delete_documents(tx: &mut Tx, storage: &crate::documents::DocumentStorage, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = placeholders(1, ids.len());
+    let sql = format!("DELETE FROM document WHERE id IN ({list}) RETURNING id, stored_name");
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    let mut deleted = Vec::with_capacity(rows.len());
+    for r in &rows {
+        deleted.push(r.try_get::<Id, _>(0)?);
+        let stored: Option<String> = r.try_get(1)?;
+        if let Some(name) = stored {
+            crate::documents::remove_file(storage, &name)?;
+        }
+    }
+    deleted.sort_unstable();
+    Ok(deleted)
+}
+
+/// Documents on closed cases per closure date up to `to`, for the upcoming view.
+pub async fn case_documents_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT c.retention_from AS day, COUNT(*) AS n FROM document d JOIN case_record c ON c.id = d.case_id
+         WHERE c.retention_from IS NOT NULL AND c.retention_from <= $1 GROUP BY c.retention_from ORDER BY 1",
+    )
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get("n")?))).collect()
+}
+
+// ---- closed cases: trigger "case closed" ----
+
+/// Closed cases of `kind` not yet reduced to skeletons whose retention date
+/// is on or before `cutoff` (a date), after `cursor`, oldest first.
+pub async fn due_cases(tx: &mut Tx, kind: CaseKind, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let rows = sqlx::query(
+        "SELECT id, retention_from FROM case_record
+         WHERE kind = $1 AND disposed_at IS NULL AND retention_from IS NOT NULL
+           AND retention_from <= $2 AND retention_from >= $3 AND (retention_from > $3 OR id > $4)
+         ORDER BY retention_from, id LIMIT $5",
+    )
+    .bind(kind.as_str())
+    .bind(cutoff)
+    .bind(&cursor.trigger)
+    .bind(cursor.id)
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?;
+    let ids: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    let people = people_of(tx, "SELECT case_id, person_id FROM case_party WHERE case_id IN", &ids).await?;
+    due_from(rows, people)
+}
+
+/// What stands in for text a skeleton no longer holds.
+pub fn removed_marker(run_id: Id) -> String {
+    format!("[removed by retention run {run_id}]")
+}
+
+/// Reduces cases to skeleton records: kind, compartment, status, priority,
+/// reference, dates, outcome and complaint-handling figures stay (what the
+/// regulator's statistics need); the summary, notes, remedy, team,
+/// assignments, property, contractor and appointment window go, the parties
+/// are unlinked, timeline entries lose their text, and contact entries on
+/// the case keep only channel, compartment and times. Returns the ids of the
+/// cases reduced and of their contact entries, so their audit payloads can
+/// be redacted too.
+pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp) -> Result<(Vec<Id>, Vec<Id>)> {
+    if ids.is_empty() {
+        return Ok((vec![], vec![]));
+    }
+    let marker = removed_marker(run_id);
+    let list = placeholders(4, ids.len());
+    // Only cases still whole: a concurrent run that got there first wins.
+    let sql = format!(
+        "UPDATE case_record SET summary = $1, outcome_note = NULL, remedy = NULL, extension_reason = NULL, team = NULL,
+             assigned_to = NULL, property_id = NULL, contractor_id = NULL, window_start = NULL, window_end = NULL,
+             disposed_at = $2, disposal_run_id = $3, updated_at = $2, version = version + 1
+         WHERE id IN ({list}) AND disposed_at IS NULL RETURNING id"
+    );
+    let now = ts(now);
+    let rows = bind_ids(sqlx::query(&sql).bind(&marker).bind(&now).bind(run_id), ids).await.fetch_all(tx.conn()).await?;
+    let mut reduced: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    reduced.sort_unstable();
+    if reduced.is_empty() {
+        return Ok((vec![], vec![]));
+    }
+    let ids = reduced.as_slice();
+    let list = placeholders(1, ids.len());
+    let sql = format!("DELETE FROM case_party WHERE case_id IN ({list})");
+    bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
+    let sql = format!("UPDATE case_event SET detail = ${} WHERE case_id IN ({list})", ids.len() + 1);
+    bind_ids(sqlx::query(&sql), ids).await.bind(&marker).execute(tx.conn()).await?;
+    let sql = format!("SELECT id FROM contact_entry WHERE case_id IN ({list}) ORDER BY id");
+    let entries: Vec<Id> =
+        bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    for chunk in entries.chunks(500) {
+        let list = placeholders(1, chunk.len());
+        for sql in [
+            format!("DELETE FROM contact_entry_person WHERE entry_id IN ({list})"),
+            format!("DELETE FROM contact_follow_up WHERE entry_id IN ({list})"),
+        ] {
+            bind_ids(sqlx::query(&sql), chunk).await.execute(tx.conn()).await?;
+        }
+        let sql = format!(
+            "UPDATE contact_entry SET summary = ${}, subjects = '[]', verbatim = NULL, verbatim_reason = NULL, place = NULL WHERE id IN ({list})",
+            chunk.len() + 1
+        );
+        bind_ids(sqlx::query(&sql), chunk).await.bind(&marker).execute(tx.conn()).await?;
+    }
+    Ok((reduced, entries))
+}
+
+/// Closed cases of `kind` not yet reduced, per retention date in `[from, to]`.
+pub async fn cases_by_day(tx: &mut Tx, kind: CaseKind, from: &str, to: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT retention_from AS day, COUNT(*) AS n FROM case_record
+         WHERE kind = $1 AND disposed_at IS NULL AND retention_from IS NOT NULL AND retention_from >= $2 AND retention_from <= $3
+         GROUP BY retention_from ORDER BY 1",
+    )
+    .bind(kind.as_str())
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get("n")?))).collect()
+}
+
+// ---- legal holds ----
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LegalHold {
+    pub id: Id,
+    pub scope: HoldScope,
+    pub person_id: Option<Id>,
+    pub case_id: Option<Id>,
+    pub record_class: Option<String>,
+    pub reason: String,
+    pub owner_id: Id,
+    pub owner: String,
+    pub placed_by: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub placed_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub released_at: Option<Timestamp>,
+}
+
+/// A hold to place; exactly one of the targets matches the scope.
+#[derive(Debug, Clone)]
+pub struct NewHold {
+    pub scope: HoldScope,
+    pub person_id: Option<Id>,
+    pub case_id: Option<Id>,
+    pub record_class: Option<String>,
+    pub reason: String,
+    pub owner_id: Id,
+}
+
+const HOLD_COLUMNS: &str = "h.id, h.scope, h.person_id, h.case_id, h.record_class, h.reason, h.owner_id, u.username AS owner, h.placed_by,
+    h.placed_at, h.released_at";
+
+fn hold_from(r: &AnyRow) -> Result<LegalHold> {
+    let released: Option<String> = r.try_get("released_at")?;
+    Ok(LegalHold {
+        id: r.try_get("id")?,
+        scope: vocab(r, "scope", HoldScope::parse)?,
+        person_id: r.try_get("person_id")?,
+        case_id: r.try_get("case_id")?,
+        record_class: r.try_get("record_class")?,
+        reason: r.try_get("reason")?,
+        owner_id: r.try_get("owner_id")?,
+        owner: r.try_get("owner")?,
+        placed_by: r.try_get("placed_by")?,
+        placed_at: get_ts(r, "placed_at")?,
+        released_at: released.map(|s| s.parse().map_err(|_| crate::StoreError::Corrupt { column: "released_at", value: s })).transpose()?,
+    })
+}
+
+pub async fn hold(tx: &mut Tx, id: Id) -> Result<LegalHold> {
+    let sql = format!("SELECT {HOLD_COLUMNS} FROM legal_hold h JOIN staff_user u ON u.id = h.owner_id WHERE h.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.ok_or(crate::StoreError::NotFound)?;
+    hold_from(&row)
+}
+
+pub async fn place_hold(tx: &mut Tx, h: &NewHold, placed_by: Id, now: Timestamp) -> Result<LegalHold> {
+    let row = sqlx::query(
+        "INSERT INTO legal_hold (scope, person_id, case_id, record_class, reason, owner_id, placed_by, placed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(h.scope.as_str())
+    .bind(h.person_id)
+    .bind(h.case_id)
+    .bind(&h.record_class)
+    .bind(&h.reason)
+    .bind(h.owner_id)
+    .bind(placed_by)
+    .bind(ts(now))
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| {
+        if crate::is_reference_violation(&e) {
+            crate::StoreError::field("target", "No such record to hold")
+        } else {
+            e.into()
+        }
+    })?;
+    hold(tx, row.try_get("id")?).await
+}
+
+/// Ends a hold; the row stays as the record that it was held.
+pub async fn release_hold(tx: &mut Tx, id: Id, by: Id, now: Timestamp) -> Result<LegalHold> {
+    let n = sqlx::query("UPDATE legal_hold SET released_at = $1, released_by = $2 WHERE id = $3 AND released_at IS NULL")
+        .bind(ts(now))
+        .bind(by)
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n == 0 {
+        hold(tx, id).await?;
+        return Err(crate::StoreError::field("hold", "This hold was already released"));
+    }
+    hold(tx, id).await
+}
+
+pub async fn active_holds(tx: &mut Tx) -> Result<Vec<LegalHold>> {
+    let sql =
+        format!("SELECT {HOLD_COLUMNS} FROM legal_hold h JOIN staff_user u ON u.id = h.owner_id WHERE h.released_at IS NULL ORDER BY h.id");
+    sqlx::query(&sql).fetch_all(tx.conn()).await?.iter().map(hold_from).collect()
+}
+
+// ---- runs and certificates ----
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RetentionRun {
+    pub id: Id,
+    /// The date the rules were applied as of (YYYY-MM-DD).
+    pub as_of: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub operator: String,
+    /// `command` or `schedule`.
+    pub started_by: String,
+    /// `running`, `finished` or `failed`.
+    pub status: String,
+    pub disposed: i64,
+    pub held: i64,
+    pub audit_redacted: i64,
+    pub failure: Option<String>,
+}
+
+const RUN_COLUMNS: &str = "id, as_of, started_at, finished_at, operator, started_by, status, disposed, held, audit_redacted, failure";
+
+fn run_from(r: &AnyRow) -> Result<RetentionRun> {
+    Ok(RetentionRun {
+        id: r.try_get("id")?,
+        as_of: r.try_get("as_of")?,
+        started_at: r.try_get("started_at")?,
+        finished_at: r.try_get("finished_at")?,
+        operator: r.try_get("operator")?,
+        started_by: r.try_get("started_by")?,
+        status: r.try_get("status")?,
+        disposed: r.try_get("disposed")?,
+        held: r.try_get("held")?,
+        audit_redacted: r.try_get("audit_redacted")?,
+        failure: r.try_get("failure")?,
+    })
+}
+
+pub async fn start_run(tx: &mut Tx, as_of: &str, operator_id: Id, operator: &str, started_by: &str, now: Timestamp) -> Result<Id> {
+    let row = sqlx::query(
+        "INSERT INTO retention_run (as_of, started_at, operator_id, operator, started_by, status) VALUES ($1, $2, $3, $4, $5, 'running') RETURNING id",
+    )
+    .bind(as_of)
+    .bind(ts(now))
+    .bind(operator_id)
+    .bind(operator)
+    .bind(started_by)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn finish_run(
+    tx: &mut Tx,
+    id: Id,
+    status: &str,
+    disposed: i64,
+    held: i64,
+    audit_redacted: i64,
+    failure: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE retention_run SET status = $1, disposed = $2, held = $3, audit_redacted = $4, failure = $5, finished_at = $6 WHERE id = $7",
+    )
+    .bind(status)
+    .bind(disposed)
+    .bind(held)
+    .bind(audit_redacted)
+    .bind(failure)
+    .bind(ts(now))
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn runs(tx: &mut Tx, limit: i64) -> Result<Vec<RetentionRun>> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM retention_run ORDER BY id DESC LIMIT $1");
+    sqlx::query(&sql).bind(limit).fetch_all(tx.conn()).await?.iter().map(run_from).collect()
+}
+
+/// What one run disposed of under one rule; holds no personal data.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Certificate {
+    pub id: Id,
+    pub run_id: Id,
+    pub record_class: String,
+    /// The rule in words, e.g. "Delete 2 years after it was created".
+    pub rule: String,
+    pub action: String,
+    pub as_of: String,
+    /// Records whose trigger fell on or before this date were due.
+    pub cutoff: String,
+    pub disposed: i64,
+    pub held: i64,
+    pub first_id: Option<Id>,
+    pub last_id: Option<Id>,
+    /// SHA-256 over the disposed ids, comma-separated, batch by batch and
+    /// ascending within each batch: anyone holding the ids can check it.
+    pub ids_sha256: String,
+    pub audit_redacted: i64,
+    pub issued_at: String,
+    pub operator: String,
+}
+
+const CERT_COLUMNS: &str =
+    "id, run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256, audit_redacted, issued_at, operator";
+
+fn cert_from(r: &AnyRow) -> Result<Certificate> {
+    Ok(Certificate {
+        id: r.try_get("id")?,
+        run_id: r.try_get("run_id")?,
+        record_class: r.try_get("record_class")?,
+        rule: r.try_get("rule")?,
+        action: r.try_get("action")?,
+        as_of: r.try_get("as_of")?,
+        cutoff: r.try_get("cutoff")?,
+        disposed: r.try_get("disposed")?,
+        held: r.try_get("held")?,
+        first_id: r.try_get("first_id")?,
+        last_id: r.try_get("last_id")?,
+        ids_sha256: r.try_get("ids_sha256")?,
+        audit_redacted: r.try_get("audit_redacted")?,
+        issued_at: r.try_get("issued_at")?,
+        operator: r.try_get("operator")?,
+    })
+}
+
+/// Stores a certificate (its `id` is assigned here) and returns it.
+pub async fn insert_certificate(tx: &mut Tx, c: &Certificate) -> Result<Certificate> {
+    let row = sqlx::query(
+        "INSERT INTO disposal_certificate (run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256,
+             audit_redacted, issued_at, operator)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+    )
+    .bind(c.run_id)
+    .bind(&c.record_class)
+    .bind(&c.rule)
+    .bind(&c.action)
+    .bind(&c.as_of)
+    .bind(&c.cutoff)
+    .bind(c.disposed)
+    .bind(c.held)
+    .bind(c.first_id)
+    .bind(c.last_id)
+    .bind(&c.ids_sha256)
+    .bind(c.audit_redacted)
+    .bind(&c.issued_at)
+    .bind(&c.operator)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(Certificate { id: row.try_get("id")?, ..c.clone() })
+}
+
+/// Certificates, newest first; of one run if `run_id` is given.
+pub async fn certificates(tx: &mut Tx, run_id: Option<Id>, limit: i64) -> Result<Vec<Certificate>> {
+    let rows = match run_id {
+        Some(r) => {
+            let sql = format!("SELECT {CERT_COLUMNS} FROM disposal_certificate WHERE run_id = $1 ORDER BY id DESC LIMIT $2");
+            sqlx::query(&sql).bind(r).bind(limit).fetch_all(tx.conn()).await?
+        }
+        None => {
+            let sql = format!("SELECT {CERT_COLUMNS} FROM disposal_certificate ORDER BY id DESC LIMIT $1");
+            sqlx::query(&sql).bind(limit).fetch_all(tx.conn()).await?
+        }
+    };
+    rows.iter().map(cert_from).collect()
+}
+
+/// Adds `n` plainly synthetic contact entries on `channel`, all recorded at
+/// `recorded_at`, in one statement: for the retention benchmark's large
+/// tables. Never used on a live database.
+pub async fn insert_synthetic_entries(tx: &mut Tx, n: i64, channel: Channel, recorded_at: Timestamp, recorded_by: Id) -> Result<u64> {
+    let done = sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < $1)
+         INSERT INTO contact_entry (occurred_at, recorded_at, recorded_by, channel, compartment, subjects, summary)
+         SELECT $2, $2, $3, $4, 'contact_log', '[]', 'Synthetic benchmark entry' FROM seq",
+    )
+    .bind(n)
+    .bind(ts(recorded_at))
+    .bind(recorded_by)
+    .bind(channel.as_str())
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,93 @@
+// Browser test for the DPO's registers: the DPO signs in, opens Rights
+// requests, logs a subject access request for a demo customer (first with a
+// mistake), records that identity was confirmed, sees the deadline on the
+// work list, then records a breach and sees its 72-hour clock. Every page
+// visited is checked with axe-core against WCAG 2.2 AA.
+//
+// Run from the repo root after `cargo build -p hearth`:
+//   HEARTH_BIN=$PWD/target/debug/hearth node --test web/tests/rights.test.mjs
+
+import assert from 'node:assert/strict';
+import {
+  useServer, step, api, page, baseUrl, DEMO_PASSWORD, normaliseSpace, h1Text, checkPage, clickAndNavigate, expectPath,
+} from './harness.mjs';
+
+let person; // a demo adult {id, given_name, family_name}
+
+useServer();
+
+step('find a demo customer through the API', async () => {
+  const { token } = await api('POST', '/api/v1/auth/token', { body: { username: 'housing.officer', password: DEMO_PASSWORD } });
+  const people = await api('GET', '/api/v1/people?kind=adult&limit=5', { token });
+  person = people.items[0];
+  assert.ok(person && person.id !== undefined, `no demo adult: ${JSON.stringify(people)}`);
+});
+
+step('the DPO signs in and opens the rights requests', async () => {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Username', { exact: true }).fill('dpo');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
+  await expectPath('/search');
+  await clickAndNavigate(page.getByRole('link', { name: 'Rights requests', exact: true }));
+  await expectPath('/rights');
+  assert.equal(await h1Text(), 'Rights requests');
+  await checkPage('the rights request work list');
+});
+
+step('the DPO logs a subject access request, first forgetting the right', async () => {
+  await clickAndNavigate(page.getByRole('button', { name: 'Log a request', exact: true }));
+  await expectPath('/rights/new');
+  await checkPage('the log-a-request form');
+  await page.getByLabel('Person ID', { exact: true }).fill(String(person.id));
+  await page.getByLabel('What the request asks for').fill('A copy of everything you hold about me');
+  await clickAndNavigate(page.getByRole('button', { name: 'Log the request', exact: true }));
+  const summary = normaliseSpace(await page.locator('.govuk-error-summary').textContent());
+  assert.ok(summary.includes('Choose the right being exercised'), `error summary says "${summary}"`);
+  await checkPage('the log-a-request form with errors');
+
+  await page.getByLabel('Access (a copy of their information)').check();
+  await page.getByLabel('Day').fill('2');
+  await page.getByLabel('Month').fill('11');
+  await page.getByLabel('Year').fill('2026');
+  await clickAndNavigate(page.getByRole('button', { name: 'Log the request', exact: true }));
+  assert.match(new URL(page.url()).pathname, /^\/rights\/\d+$/);
+  const banner = normaliseSpace(await page.locator('.govuk-notification-banner').textContent());
+  assert.ok(banner.includes('Request logged'), `banner says "${banner}"`);
+  await checkPage('the request page');
+});
+
+step('the DPO records that identity was confirmed', async () => {
+  await page.getByLabel('How was identity confirmed?').fill('Photo ID and a recent utility bill seen at the office');
+  await clickAndNavigate(page.getByRole('button', { name: 'Record identity as confirmed', exact: true }));
+  const banner = normaliseSpace(await page.locator('.govuk-notification-banner').textContent());
+  assert.ok(banner.includes('Identity check recorded'), `banner says "${banner}"`);
+  const identity = normaliseSpace(await page.locator('.govuk-summary-list').textContent());
+  assert.ok(identity.includes('Checked and confirmed'), `summary says "${identity}"`);
+  await checkPage('the request page after the identity check');
+  await clickAndNavigate(page.getByRole('link', { name: 'Back to rights requests', exact: true }));
+  const list = normaliseSpace(await page.locator('main').textContent());
+  assert.ok(list.includes(`${person.given_name} ${person.family_name}`), `work list lacks the request: "${list}"`);
+  assert.ok(list.includes('2 December 2026'), `work list lacks the deadline: "${list}"`);
+});
+
+step('the DPO records a breach and sees the 72-hour clock', async () => {
+  await clickAndNavigate(page.getByRole('link', { name: 'Breaches', exact: true }));
+  await expectPath('/breaches');
+  await checkPage('the breach register');
+  await clickAndNavigate(page.getByRole('button', { name: 'Record a breach', exact: true }));
+  await checkPage('the record-a-breach form');
+  const now = new Date();
+  await page.getByLabel('Incident', { exact: true }).fill('Rent statement sent to the wrong address');
+  await page.getByLabel('What happened').fill('A rent statement for one tenant was posted to a neighbour, who returned it');
+  await page.getByLabel('Day').fill(String(now.getUTCDate()));
+  await page.getByLabel('Month').fill(String(now.getUTCMonth() + 1));
+  await page.getByLabel('Year').fill(String(now.getUTCFullYear()));
+  await page.getByLabel('Time discovered (UK time)').fill('00:00');
+  await page.getByLabel('Income and money').check();
+  await clickAndNavigate(page.getByRole('button', { name: 'Record the breach', exact: true }));
+  assert.match(new URL(page.url()).pathname, /^\/breaches\/\d+$/);
+  const clock = normaliseSpace(await page.locator('#reporting-clock').textContent());
+  assert.ok(clock.startsWith('Decide within'), `clock says "${clock}"`);
+  await checkPage('the breach page');
+});
