@@ -5,7 +5,7 @@
 //! event; an ASB document is never listed or downloadable for a
 //! contact-centre advisor; a folder store names files by random ids.
 
-mod common;
+use crate::common;
 
 use common::{start_configured, Backend, TestServer};
 use hearth_domain::StaffRole;

@@ -4,7 +4,7 @@
 //! reason (as is a document upload), reads still work, only the DPO places or lifts, lifting restores
 //! edits, and both show in the person's audit history.
 
-mod common;
+use crate::common;
 
 use common::{problem_fields, TestServer};
 use hearth_domain::{RecordClass, StaffRole};

@@ -3,7 +3,7 @@
 //! the person sees the warning banner first, an edit is refused with the
 //! reason on an error page, and the DPO lifts it.
 
-mod common;
+use crate::common;
 
 use common::{browser, get, sign_in, TestServer};
 use hearth_domain::StaffRole;

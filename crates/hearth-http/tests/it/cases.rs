@@ -3,7 +3,7 @@
 //! days, closure starting the retention clock, reassignment audited, and a
 //! contractor seeing a repair job only inside its window.
 
-mod common;
+use crate::common;
 
 use common::{problem_fields, TestServer, PASSWORD};
 use hearth_domain::StaffRole;

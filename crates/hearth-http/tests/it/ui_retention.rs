@@ -3,7 +3,7 @@
 //! GOV.UK errors, last runs, certificates and their CSV download; roles
 //! without oversight are refused.
 
-mod common;
+use crate::common;
 
 use common::{browser, get, sign_in, TestServer};
 use hearth_domain::StaffRole;

@@ -3,7 +3,7 @@
 //! every sign-in, sign-out everywhere, the idle timeout, API rate limits,
 //! body limits and security headers.
 
-mod common;
+use crate::common;
 
 use common::{browser, field, get, Backend, TestServer, PASSWORD};
 use hearth_domain::StaffRole;

@@ -1,7 +1,7 @@
 //! The web UI over HTTP without a browser: sign-in, CSRF and origin checks,
 //! sessions and security headers, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{browser, field, TestServer, PASSWORD};
 use reqwest::StatusCode;

@@ -6,7 +6,7 @@
 //! marked done from the contact history; the contact list filters by
 //! compartment; a line manager reads their notifications.
 
-mod common;
+use crate::common;
 
 use common::{browser, get, sign_in, TestServer};
 use hearth_domain::StaffRole;

@@ -2,7 +2,7 @@
 //! PostgreSQL: it lists who did what to the record in order, never the old
 //! and new values, and reading it is itself decided and recorded.
 
-mod common;
+use crate::common;
 
 use common::{problem_fields, TestServer, PASSWORD};
 use hearth_domain::StaffRole;

@@ -4,7 +4,7 @@
 //! refused, and an unrelated housing officer is refused the case page; on
 //! SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{browser, field, get, sign_in, TestServer, PASSWORD};
 use hearth_domain::StaffRole;

@@ -5,7 +5,7 @@
 //! certificate without personal data, and the audit chain still verifies
 //! after the disposed records' payloads are redacted.
 
-mod common;
+use crate::common;
 
 use common::{problem_fields, TestServer};
 use hearth_domain::{RecordClass, StaffRole};

@@ -6,7 +6,7 @@
 //! clock and the reporting rules, bad input names the field with nothing
 //! written, and every role but the DPO is refused.
 
-mod common;
+use crate::common;
 
 use common::{problem_fields, TestServer};
 use hearth_domain::StaffRole;

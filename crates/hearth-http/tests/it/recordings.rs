@@ -7,7 +7,7 @@
 //! manager nothing is stored; a follow-up is marked done once, by whom and
 //! when, under its entry's compartment rules.
 
-mod common;
+use crate::common;
 
 use common::{problem_fields, TestServer};
 use hearth_domain::StaffRole;

@@ -14,7 +14,7 @@ impl Drop for Server {
     }
 }
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/fixtures");
 
 #[tokio::test]
 async fn serve_with_a_certificate_speaks_https_with_hsts() {

@@ -2,7 +2,7 @@
 //! every cell of docs/access-matrix.md that has a route today, break-glass
 //! from grant to expiry and DPO review, and supplier-support grants.
 
-mod common;
+use crate::common;
 
 use common::{start_with, Backend, TestServer};
 use hearth_domain::{Compartment, StaffRole};

@@ -5,7 +5,7 @@
 //! sees its 72-hour clock; other roles are refused the pages and are not
 //! offered them in the navigation; posts without the CSRF token are refused.
 
-mod common;
+use crate::common;
 
 use common::{browser, get, sign_in, TestServer};
 use hearth_domain::StaffRole;

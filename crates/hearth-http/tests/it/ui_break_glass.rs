@@ -2,7 +2,7 @@
 //! person's history breaks the glass from the refusal page, and the DPO
 //! reviews the grant, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{browser, get, sign_in, TestServer};
 use reqwest::StatusCode;

@@ -4,7 +4,7 @@
 //! refused naming that field; a post without the CSRF token is refused; on
 //! SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{browser, get, sign_in, TestServer};
 use hearth_domain::StaffRole;

@@ -6,7 +6,7 @@
 //! nothing outside its allowed fields; a flag's text waits for each user's
 //! acknowledgement; coverage counts tenants with a needs check.
 
-mod common;
+use crate::common;
 
 use common::{browser, get, problem_fields, sign_in, TestServer, PASSWORD};
 use hearth_domain::StaffRole;

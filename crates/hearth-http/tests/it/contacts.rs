@@ -5,7 +5,7 @@
 //! advisor's timeline, search or counts, while the assigned ASB officer
 //! sees it; a split submission's link shows only where both parts show.
 
-mod common;
+use crate::common;
 
 use common::{problem_fields, TestServer};
 use hearth_domain::StaffRole;

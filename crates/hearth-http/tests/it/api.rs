@@ -2,7 +2,7 @@
 //! PostgreSQL (each test body runs twice). Bad input must come back as a 4xx
 //! problem naming the field, with nothing stored.
 
-mod common;
+use crate::common;
 
 use common::{problem_fields, split, TestServer};
 use hearth_domain::StaffRole;

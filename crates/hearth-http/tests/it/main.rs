@@ -1,0 +1,27 @@
+//! The HTTP integration tests, one module per capability. They form a single
+//! test binary on purpose: each binary links the whole stack (~70 MB), so one
+//! binary instead of twenty keeps linking time and disk use small.
+
+#[macro_use]
+mod common;
+
+mod access;
+mod api;
+mod cases;
+mod contacts;
+mod documents;
+mod history;
+mod needs;
+mod recordings;
+mod restriction;
+mod retention;
+mod rights;
+mod security;
+mod ui;
+mod ui_break_glass;
+mod ui_cases;
+mod ui_contacts;
+mod ui_documents;
+mod ui_restriction;
+mod ui_retention;
+mod ui_rights;

@@ -1,0 +1,9 @@
+//! The binary's integration tests: they run the real `hearth` executable.
+//! One test binary on purpose, so the stack is linked once, not six times.
+
+mod audit;
+mod backup;
+mod bench;
+mod cli;
+mod crash;
+mod tls;
