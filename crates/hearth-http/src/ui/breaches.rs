@@ -7,7 +7,7 @@
 //! as UTC.
 
 use super::layout::{csrf_field, date_input, error_summary, long_date, page, radios, row, success_banner, textarea, uk_time, Input};
-use super::pages::{chrome, error_page, respond, Done};
+use super::pages::{chrome, error_page, respond, Done, Refusal};
 use super::rights::form_date;
 use super::{Posted, UiSession};
 use crate::AppState;
@@ -456,8 +456,7 @@ pub async fn change_breach(State(s): State<AppState>, Path(id): Path<i64>, Poste
             {
                 Ok(t) => t,
                 Err(e) => {
-                    return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("reported_at", format!("The report {e}"))])
-                        .await
+                    return changes_refused(&s.gate, &session, id, &f, Refusal::field("reported_at", format!("The report {e}"))).await
                 }
             };
             BreachChange::Decide {
@@ -471,13 +470,11 @@ pub async fn change_breach(State(s): State<AppState>, Path(id): Path<i64>, Poste
         }
         "add_person" => match person(&f.person_id, "add_person_id") {
             Ok(person_id) => BreachChange::AddPerson { version, person_id },
-            Err(e) => return changes_refused(&s.gate, &session, id, &f, vec![e]).await,
+            Err(e) => return changes_refused(&s.gate, &session, id, &f, Refusal::fields(vec![e])).await,
         },
         "notify_person" => match person(&f.notify_person_id, "notify_person_id") {
             Ok(person_id) => BreachChange::NotifyPerson { version, person_id, on: None, how: f.how.clone() },
-            Err(_) => {
-                return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("notify_person_id", "Choose who was told")]).await
-            }
+            Err(_) => return changes_refused(&s.gate, &session, id, &f, Refusal::field("notify_person_id", "Choose who was told")).await,
         },
         "action" => BreachChange::Action { version, text: f.text.clone() },
         "committee" => BreachChange::Committee { version, on: None },
@@ -495,31 +492,15 @@ pub async fn change_breach(State(s): State<AppState>, Path(id): Path<i64>, Poste
     };
     match s.gate.change_breach(&session.actor, id, &change).await {
         Ok(_) => Redirect::to(&format!("/breaches/{id}?done={done}")).into_response(),
-        Err(GateError::Invalid(v)) => {
-            let errors = v.0.into_iter().map(|e| FieldError::new(change_field(&f.change, &e.field), e.message)).collect();
-            changes_refused(&s.gate, &session, id, &f, errors).await
-        }
-        Err(GateError::Conflict) => {
-            let e = FieldError::new(
-                "changes",
-                "Someone else changed this breach while you were working on it. Check the breach as it is now, then make your change again.",
-            );
-            changes_refused(&s.gate, &session, id, &f, vec![e]).await
-        }
-        Err(e) => error_page(&session, e),
+        Err(e) => match Refusal::from_gate(e, "breach", |field| change_field(&f.change, field)) {
+            Ok(r) => changes_refused(&s.gate, &session, id, &f, r).await,
+            Err(e) => error_page(&session, e),
+        },
     }
 }
 
-async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, errors: Vec<FieldError>) -> Response {
-    let status = if errors.iter().any(|e| e.field == "changes" && e.message.starts_with("Someone else")) {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    match gate.breach(&s.actor, id).await {
-        Ok(v) => respond(status, breach_view_page(s, &v, None, f, &errors)),
-        Err(e) => error_page(s, e),
-    }
+async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: Refusal) -> Response {
+    r.page(s, gate.breach(&s.actor, id), |v, errors| breach_view_page(s, &v, None, f, errors)).await
 }
 
 /// The record-a-breach form as posted, kept as pairs so each ticked class of

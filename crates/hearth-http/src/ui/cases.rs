@@ -10,7 +10,7 @@ use super::layout::{
     csrf_field, date_input, error_for, error_summary, inline_error, long_date, page, radios, row, select, success_banner, textarea,
     uk_time, Input,
 };
-use super::pages::{chrome, error_page, respond, Done};
+use super::pages::{chrome, error_page, respond, Done, Refusal};
 use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -560,18 +560,18 @@ pub async fn change_case(State(s): State<AppState>, Path(id): Path<i64>, Posted(
                 Ok(assigned_to) => CaseChange::Assign { version, assigned_to, team: opt(&f.team) },
                 Err(GateError::NotFound) => {
                     let msg = if username.is_empty() { "Enter a staff username" } else { "There is no staff account with that username" };
-                    return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("assign_username", msg)]).await;
+                    return changes_refused(&s.gate, &session, id, &f, Refusal::field("assign_username", msg)).await;
                 }
                 Err(e) => return error_page(&session, e),
             }
         }
         "note" => CaseChange::Note { version, kind: opt(&f.kind), text: f.text.clone() },
         "status" if f.status.is_empty() => {
-            return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("status", "Choose where to move the case")]).await
+            return changes_refused(&s.gate, &session, id, &f, Refusal::field("status", "Choose where to move the case")).await
         }
         "status" => CaseChange::Status { version, status: f.status.clone(), on: None },
         "close" if f.outcome.is_empty() => {
-            return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("outcome", "Choose the outcome")]).await
+            return changes_refused(&s.gate, &session, id, &f, Refusal::field("outcome", "Choose the outcome")).await
         }
         "close" => CaseChange::Close { version, outcome: f.outcome.clone(), note: opt(&f.note), remedy: opt(&f.remedy) },
         // Our forms only post the changes above.
@@ -585,35 +585,21 @@ pub async fn change_case(State(s): State<AppState>, Path(id): Path<i64>, Posted(
     };
     match s.gate.change_case(&session.actor, id, &change).await {
         Ok(_) => Redirect::to(&format!("/cases/{id}?done={done}")).into_response(),
-        Err(GateError::Invalid(v)) => {
-            let errors = v.0.into_iter().map(|e| FieldError::new(change_field(&e.field), e.message)).collect();
-            changes_refused(&s.gate, &session, id, &f, errors).await
-        }
-        Err(GateError::Conflict) => {
-            let e = FieldError::new(
-                "changes",
-                "Someone else changed this case while you were working on it. Check the case as it is now, then make your change again.",
-            );
-            changes_refused(&s.gate, &session, id, &f, vec![e]).await
-        }
-        Err(e) => error_page(&session, e),
+        Err(e) => match Refusal::from_gate(e, "case", change_field) {
+            Ok(r) => changes_refused(&s.gate, &session, id, &f, r).await,
+            Err(e) => error_page(&session, e),
+        },
     }
 }
 
 /// The case page again, as it is now, with the errors and what was typed.
-async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, errors: Vec<FieldError>) -> Response {
-    let status = if errors.iter().any(|e| e.field == "changes" && e.message.starts_with("Someone else")) {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: Refusal) -> Response {
+    let load = async {
+        let v = gate.case(&s.actor, id).await?;
+        let first = super::needs::case_banner(gate, s, &v).await;
+        Ok((v, first))
     };
-    match gate.case(&s.actor, id).await {
-        Ok(v) => {
-            let first = super::needs::case_banner(gate, s, &v).await;
-            respond(status, case_view_page(s, &v, None, first, f, &errors))
-        }
-        Err(e) => error_page(s, e),
-    }
+    r.page(s, load, |(v, first), errors| case_view_page(s, &v, None, first, f, errors)).await
 }
 
 #[cfg(test)]

@@ -51,6 +51,56 @@ pub(super) fn error_page(s: &UiSession, e: GateError) -> Response {
     respond(status, page(title, &chrome(s), false, html! { h1 class="govuk-heading-l" { (title) } p class="govuk-body" { (body) } }))
 }
 
+/// Why a change posted from a record's page came back to it: errors in what
+/// was typed (422), or someone else changed the record first (409).
+pub(super) struct Refusal {
+    status: StatusCode,
+    errors: Vec<FieldError>,
+}
+
+impl Refusal {
+    /// Errors in the form's own fields, found before or by the gate.
+    pub fn fields(errors: Vec<FieldError>) -> Self {
+        Refusal { status: StatusCode::UNPROCESSABLE_ENTITY, errors }
+    }
+
+    /// One error on one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::fields(vec![FieldError::new(field, message)])
+    }
+
+    /// The gate's refusal of a change to a `noun` ("case", "request"): its
+    /// field errors mapped onto the page's inputs by `field`, or the conflict
+    /// message. Anything else (denied, not found, failure) is not a form
+    /// error and is handed back.
+    pub fn from_gate(e: GateError, noun: &str, field: impl Fn(&str) -> String) -> Result<Self, GateError> {
+        match e {
+            GateError::Invalid(v) => Ok(Self::fields(v.0.into_iter().map(|e| FieldError::new(field(&e.field), e.message)).collect())),
+            GateError::Conflict => Ok(Refusal {
+                status: StatusCode::CONFLICT,
+                errors: vec![FieldError::new(
+                    "changes",
+                    format!("Someone else changed this {noun} while you were working on it. Check the {noun} as it is now, then make your change again."),
+                )],
+            }),
+            other => Err(other),
+        }
+    }
+
+    /// The record's page again, as it is now (`load`), with the errors.
+    pub async fn page<V>(
+        self,
+        s: &UiSession,
+        load: impl std::future::Future<Output = Result<V, GateError>>,
+        render: impl FnOnce(V, &[FieldError]) -> Markup,
+    ) -> Response {
+        match load.await {
+            Ok(v) => respond(self.status, render(v, &self.errors)),
+            Err(e) => error_page(s, e),
+        }
+    }
+}
+
 // ---- sign in and out ----
 
 #[derive(Deserialize, Default)]

@@ -8,7 +8,7 @@
 //! gate calls and the gate's field errors back into errors on the inputs.
 
 use super::layout::{csrf_field, date_input, error_summary, long_date, page, radios, row, success_banner, textarea, Input};
-use super::pages::{chrome, error_page, respond, Done};
+use super::pages::{chrome, error_page, respond, Done, Refusal};
 use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -476,8 +476,7 @@ pub async fn change_request(State(s): State<AppState>, Path(id): Path<i64>, Post
         },
         "extend" => {
             let Ok(months) = f.months.parse() else {
-                return changes_refused(&s.gate, &session, id, &f, vec![FieldError::new("months", "Choose one or two further months")])
-                    .await;
+                return changes_refused(&s.gate, &session, id, &f, Refusal::field("months", "Choose one or two further months")).await;
             };
             RightsChange::Extend {
                 version,
@@ -505,32 +504,16 @@ pub async fn change_request(State(s): State<AppState>, Path(id): Path<i64>, Post
     };
     match s.gate.change_rights_request(&session.actor, id, &change).await {
         Ok(_) => Redirect::to(&format!("/rights/{id}?done={done}")).into_response(),
-        Err(GateError::Invalid(v)) => {
-            let errors = v.0.into_iter().map(|e| FieldError::new(change_field(&f.change, &e.field), e.message)).collect();
-            changes_refused(&s.gate, &session, id, &f, errors).await
-        }
-        Err(GateError::Conflict) => {
-            let e = FieldError::new(
-                "changes",
-                "Someone else changed this request while you were working on it. Check the request as it is now, then make your change again.",
-            );
-            changes_refused(&s.gate, &session, id, &f, vec![e]).await
-        }
-        Err(e) => error_page(&session, e),
+        Err(e) => match Refusal::from_gate(e, "request", |field| change_field(&f.change, field)) {
+            Ok(r) => changes_refused(&s.gate, &session, id, &f, r).await,
+            Err(e) => error_page(&session, e),
+        },
     }
 }
 
 /// The request page again, as it is now, with the errors and what was typed.
-async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, errors: Vec<FieldError>) -> Response {
-    let status = if errors.iter().any(|e| e.field == "changes" && e.message.starts_with("Someone else")) {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    match gate.rights_request(&s.actor, id).await {
-        Ok(v) => respond(status, request_view_page(s, &v, None, f, &errors)),
-        Err(e) => error_page(s, e),
-    }
+async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: Refusal) -> Response {
+    r.page(s, gate.rights_request(&s.actor, id), |v, errors| request_view_page(s, &v, None, f, errors)).await
 }
 
 super::csrf_forms!(RequestForm, ChangeForm);
