@@ -25,6 +25,9 @@ crate::vocabulary! {
     RecordClass {
         PersonIdentity => "person_identity" / "Person identity",
         ContactPoint => "contact_point" / "Contact points",
+        ConsentRecord => "consent_record" / "Consent records",
+        ContactPreference => "contact_preference" / "Contact preferences",
+        Objection => "objection" / "Objections to processing",
         IdentityEvidence => "identity_evidence" / "Identity evidence",
         HouseholdTenancy => "household_tenancy" / "Households and tenancies",
         ContactLogEntry => "contact_log_entry" / "Contact log entries",
@@ -59,7 +62,7 @@ impl RecordClass {
         use RecordClass::*;
         match self {
             PersonIdentity | IdentityEvidence | StaffAccount => Compartment::Identity,
-            ContactPoint => Compartment::Contact,
+            ContactPoint | ConsentRecord | ContactPreference | Objection => Compartment::Contact,
             HouseholdTenancy | HousingApplication => Compartment::Tenancy,
             ContactLogEntry | ContactLogLiveAgent | ContactLogChatbot => Compartment::ContactLog,
             CaseAsb => CaseKind::Asb.compartment(),

@@ -12,6 +12,7 @@
 pub mod auth;
 pub mod breaches;
 pub mod cases;
+pub mod consent;
 pub mod contacts;
 pub mod documents;
 pub mod grants;
@@ -335,7 +336,7 @@ impl Gate {
         let (value, recorded, detail) = op(&mut tx).await?;
         // Some targets only learn their person once the record is read.
         if recorded.person_id != target.person_id {
-            if let Some(id) = recorded.person_id.filter(|_| restrictable(action, compartment)) {
+            if let Some(id) = recorded.person_id.filter(|_| restrictable(action, compartment, recorded)) {
                 if hearth_store::restrictions::active(&mut tx, id).await?.is_some() {
                     drop(tx); // rolls the change back
                     let mut tx = self.store.begin().await?;
@@ -361,7 +362,7 @@ impl Gate {
         compartment: Compartment,
         target: Target,
     ) -> Result<Option<GateError>> {
-        let Some(person) = target.person_id.filter(|_| restrictable(action, compartment)) else { return Ok(None) };
+        let Some(person) = target.person_id.filter(|_| restrictable(action, compartment, target)) else { return Ok(None) };
         let Some(r) = hearth_store::restrictions::active(tx, person).await? else { return Ok(None) };
         let since = r.placed_at.to_zoned_datetime(uk()).strftime("%-d %B %Y").to_string();
         let refused = GateError::Restricted { since, reason: r.reason };
@@ -386,9 +387,12 @@ impl Gate {
 }
 
 /// Whether a restriction of processing refuses this action: any change to a
-/// person's data, except rights work and the audit trail.
-pub(crate) fn restrictable(action: Action, compartment: Compartment) -> bool {
-    matches!(action, Action::Edit | Action::Create | Action::Delete) && !matches!(compartment, Compartment::Rights | Compartment::Audit)
+/// person's data, except rights work, the audit trail and records that only
+/// reduce processing (a withdrawal of consent, an objection).
+pub(crate) fn restrictable(action: Action, compartment: Compartment, target: Target) -> bool {
+    matches!(action, Action::Edit | Action::Create | Action::Delete)
+        && !matches!(compartment, Compartment::Rights | Compartment::Audit)
+        && !consent::REDUCES_PROCESSING.contains(&target.record_type)
 }
 
 pub(crate) fn uk() -> jiff::tz::TimeZone {

@@ -14,6 +14,7 @@
 pub mod audit;
 pub mod breaches;
 pub mod cases;
+pub mod consent;
 pub mod contacts;
 pub mod documents;
 pub mod grants;

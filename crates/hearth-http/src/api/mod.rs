@@ -2,6 +2,7 @@
 //! bodies naming the field, bearer-token authentication, and the routes.
 
 mod cases;
+mod consent;
 mod contacts;
 mod documents;
 mod grants;
@@ -45,6 +46,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/break-glass", post(grants::break_glass))
         .route("/people/{id}/restriction", get(restrictions::show).post(restrictions::place))
         .route("/people/{id}/restriction/lift", post(restrictions::lift))
+        .route("/people/{id}/consent", get(consent::show).post(consent::record))
+        .route("/people/{id}/contact-preferences", put(consent::preferences))
+        .route("/people/{id}/objections", post(consent::object))
+        .route("/objections/{id}/withdraw", post(consent::withdraw_objection))
         .route("/break-glass", get(grants::review_list))
         .route("/break-glass/{id}/review", post(grants::review))
         .route("/support-grants", post(grants::grant_support))
@@ -111,6 +116,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         grants::break_glass, grants::review_list, grants::review, grants::grant_support,
         cases::open, cases::list, cases::show, cases::change,
         contacts::log, contacts::show, contacts::timeline,
+        consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection,
         rights::log, rights::list, rights::show, rights::change,
         rights::record_breach, rights::breaches, rights::breach, rights::change_breach,
         documents::upload, documents::list, documents::show, documents::download,

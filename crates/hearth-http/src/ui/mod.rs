@@ -7,6 +7,7 @@ mod account;
 mod breaches;
 mod break_glass;
 mod cases;
+mod consent;
 mod contacts;
 mod documents;
 mod history;
@@ -46,6 +47,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people", post(pages::create_person))
         .route("/people/{id}", get(pages::person_page))
         .route("/people/{id}/history", get(history::person_history_page))
+        .route("/people/{id}/consent", get(consent::show).post(consent::record))
+        .route("/people/{id}/contact-preferences", post(consent::preferences))
+        .route("/people/{id}/objections", post(consent::object))
+        .route("/objections/{id}/withdraw", post(consent::withdraw))
         .route("/people/{id}/restriction", post(restrictions::place))
         .route("/people/{id}/restriction/lift", post(restrictions::lift))
         .route("/people/{id}/contacts", get(contacts::list).post(contacts::log_contact))

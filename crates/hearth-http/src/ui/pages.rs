@@ -367,7 +367,13 @@ pub async fn person_page(
     let documents = super::documents::person_section(&s.gate, &session, id).await;
     let contacts = html! { (contacts) (documents) };
     let restriction = super::restrictions::person_section(&s.gate, &session, &rec);
-    let contacts = html! { (contacts) (restriction.form) };
+    let consent = html! {
+        @if s.gate.may(&session.actor, Action::View, Compartment::Contact) {
+            h2 class="govuk-heading-m" { "Consent and contact preferences" }
+            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/consent" } { "Consent, contact preferences and objections" } }
+        }
+    };
+    let contacts = html! { (consent) (contacts) (restriction.form) };
     let needs = super::needs::person_sections(&s.gate, &session, id).await;
     let content = html! { (restriction.banner) (person_content(&rec, banner.as_deref(), &offer, needs, contacts)) };
     respond(StatusCode::OK, page(&title, &chrome(&session), false, content))

@@ -8,6 +8,7 @@ mod common;
 mod access;
 mod api;
 mod cases;
+mod consent;
 mod contacts;
 mod documents;
 mod history;

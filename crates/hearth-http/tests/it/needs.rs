@@ -27,7 +27,7 @@ const DETAIL: &str = "Profound hearing loss in both ears since an illness";
 const RISK: &str = "Dog kept loose in the hallway; bit a meter reader in March";
 
 /// A tenant at a property on the housing officer's patch, with a phone.
-async fn tenant(s: &TestServer, t: &str, given: &str, family: &str, uprn: i64) -> (i64, i64) {
+pub(crate) async fn tenant(s: &TestServer, t: &str, given: &str, family: &str, uprn: i64) -> (i64, i64) {
     let (st, p) = s.call(t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": family}))).await;
     assert_eq!(st, StatusCode::CREATED, "{p}");
     let id = p["id"].as_i64().unwrap();
