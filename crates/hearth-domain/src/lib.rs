@@ -9,6 +9,7 @@
 pub mod access;
 pub mod breaches;
 pub mod calendar;
+pub mod capacity;
 pub mod cases;
 pub mod consent;
 pub mod contacts;
@@ -26,6 +27,7 @@ pub mod validate;
 pub use access::{Action, Compartment};
 pub use breaches::*;
 pub use calendar::WorkingCalendar;
+pub use capacity::*;
 pub use cases::*;
 pub use consent::*;
 pub use contacts::*;

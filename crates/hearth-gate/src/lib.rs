@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod breaches;
+pub mod capacity;
 pub mod cases;
 pub mod consent;
 pub mod contacts;
@@ -378,6 +379,15 @@ impl Gate {
     pub fn may(&self, actor: &Actor, action: Action, compartment: Compartment) -> bool {
         let req =
             AccessRequest { actor, action, compartment, record_type: "any", record_key: "any/*".into(), relation: Relation::default() };
+        self.policy.decide(&req).allowed
+    }
+
+    /// Whether the actor's role may perform `action` on `compartment` for
+    /// records it is assigned to or whose patch it covers; for surfaces
+    /// deciding whether to offer a link to need-to-know pages.
+    pub fn may_when_related(&self, actor: &Actor, action: Action, compartment: Compartment) -> bool {
+        let relation = Relation { assigned: true, patch_officer: true, ..Relation::default() };
+        let req = AccessRequest { actor, action, compartment, record_type: "any", record_key: "any/*".into(), relation };
         self.policy.decide(&req).allowed
     }
 

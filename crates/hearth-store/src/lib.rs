@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod breaches;
+pub mod capacity;
 pub mod cases;
 pub mod consent;
 pub mod contacts;

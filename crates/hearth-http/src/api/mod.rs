@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: extractors that turn bad input into problem
 //! bodies naming the field, bearer-token authentication, and the routes.
 
+mod capacity;
 mod cases;
 mod consent;
 mod contacts;
@@ -50,6 +51,12 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/contact-preferences", put(consent::preferences))
         .route("/people/{id}/objections", post(consent::object))
         .route("/objections/{id}/withdraw", post(consent::withdraw_objection))
+        .route("/people/{id}/capacity", get(capacity::show))
+        .route("/people/{id}/capacity-assessments", post(capacity::assess))
+        .route("/people/{id}/best-interests-shares", post(capacity::share))
+        .route("/people/{id}/not-held-requests", post(capacity::not_held))
+        .route("/not-held-requests", get(capacity::removal_list))
+        .route("/not-held-requests/{id}/remove", post(capacity::remove))
         .route("/break-glass", get(grants::review_list))
         .route("/break-glass/{id}/review", post(grants::review))
         .route("/support-grants", post(grants::grant_support))
@@ -116,6 +123,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         grants::break_glass, grants::review_list, grants::review, grants::grant_support,
         cases::open, cases::list, cases::show, cases::change,
         contacts::log, contacts::show, contacts::timeline,
+        capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection,
         rights::log, rights::list, rights::show, rights::change,
         rights::record_breach, rights::breaches, rights::breach, rights::change_breach,

@@ -6,6 +6,7 @@
 mod account;
 mod breaches;
 mod break_glass;
+mod capacity;
 mod cases;
 mod consent;
 mod contacts;
@@ -47,6 +48,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people", post(pages::create_person))
         .route("/people/{id}", get(pages::person_page))
         .route("/people/{id}/history", get(history::person_history_page))
+        .route("/people/{id}/capacity", get(capacity::show))
+        .route("/people/{id}/capacity-assessments", post(capacity::assess))
+        .route("/people/{id}/best-interests-shares", post(capacity::share))
+        .route("/removals", get(capacity::removals))
+        .route("/removals/{id}", post(capacity::remove))
         .route("/people/{id}/consent", get(consent::show).post(consent::record))
         .route("/people/{id}/contact-preferences", post(consent::preferences))
         .route("/people/{id}/objections", post(consent::object))

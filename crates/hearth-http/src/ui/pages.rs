@@ -372,6 +372,9 @@ pub async fn person_page(
             h2 class="govuk-heading-m" { "Consent and contact preferences" }
             p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/consent" } { "Consent, contact preferences and objections" } }
         }
+        @if s.gate.may_when_related(&session.actor, Action::View, Compartment::Needs) {
+            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/capacity" } { "Mental capacity and best interests" } }
+        }
     };
     let contacts = html! { (consent) (contacts) (restriction.form) };
     let needs = super::needs::person_sections(&s.gate, &session, id).await;

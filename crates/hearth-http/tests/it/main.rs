@@ -7,6 +7,7 @@ mod common;
 
 mod access;
 mod api;
+mod capacity;
 mod cases;
 mod consent;
 mod contacts;
