@@ -179,3 +179,23 @@ impl Gate {
         .await
     }
 }
+
+impl Gate {
+    /// Who marketing may reach on `channel` today. Asked under the
+    /// `marketing` purpose whatever the caller declared, so the policies
+    /// that keep sensitive compartments out of marketing apply.
+    pub async fn marketing_audience(&self, actor: &Actor, channel: &str) -> Result<Vec<q::AudienceMember>> {
+        let channel = hearth_domain::PreferenceChannel::parse(channel.trim())
+            .filter(|c| !matches!(c, hearth_domain::PreferenceChannel::Phone | hearth_domain::PreferenceChannel::Visit))
+            .ok_or_else(|| FieldError::new("channel", "Choose email, sms or letter: marketing is not made by phone call or visit"))?;
+        let mut actor = actor.clone();
+        actor.purpose = "marketing".into();
+        let today = Gate::today();
+        self.guarded(&actor, Action::List, Compartment::Contact, Target::collection("marketing_audience"), async |tx: &mut Tx| {
+            let list = q::marketing_audience(tx, channel, today).await?;
+            let ids: Vec<Id> = list.iter().map(|m| m.person_id).collect();
+            Ok((list, Target::collection("marketing_audience"), Some(json!({ "channel": channel, "returned": ids }))))
+        })
+        .await
+    }
+}

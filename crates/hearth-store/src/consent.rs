@@ -264,3 +264,65 @@ pub async fn withdraw_objection(tx: &mut Tx, id: Id, reason: &str, by: Id, now: 
     }
     objection(tx, id).await
 }
+
+// ---- marketing audience ----
+
+/// One person who may receive marketing on a channel, and where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AudienceMember {
+    pub person_id: Id,
+    pub name: String,
+    /// The email address, phone number or first address line.
+    pub to: String,
+    pub postcode: Option<String>,
+}
+
+/// Everyone marketing may reach on `channel` today: whose latest marketing
+/// consent is given and not lapsed, who has not opted out of marketing or
+/// declined the channel, has no standing objection to direct marketing and
+/// is not under a restriction of processing; with a current contact point of
+/// the channel's kind (preferred first, one per person).
+pub async fn marketing_audience(tx: &mut Tx, channel: PreferenceChannel, today: jiff::civil::Date) -> Result<Vec<AudienceMember>> {
+    let kind = match channel {
+        PreferenceChannel::Email => "email",
+        PreferenceChannel::Sms | PreferenceChannel::Phone => "phone",
+        PreferenceChannel::Letter | PreferenceChannel::Visit => "address",
+    };
+    let rows = sqlx::query(
+        "SELECT p.id AS person_id, p.given_name, p.family_name, cp.value, cp.line1, cp.postcode
+         FROM person p JOIN contact_point cp ON cp.person_id = p.id AND cp.kind = $1 AND (cp.valid_until IS NULL OR cp.valid_until >= $3)
+         WHERE EXISTS (
+             SELECT 1 FROM consent_record c
+             WHERE c.person_id = p.id AND c.purpose = 'marketing' AND c.decision = 'given' AND (c.expires_on IS NULL OR c.expires_on > $3)
+               AND NOT EXISTS (SELECT 1 FROM consent_record l WHERE l.person_id = p.id AND l.purpose = 'marketing'
+                               AND (l.decided_on > c.decided_on OR (l.decided_on = c.decided_on AND l.id > c.id))))
+           AND NOT EXISTS (SELECT 1 FROM contact_preference f WHERE f.person_id = p.id
+                           AND (f.marketing_opt_out = 1 OR (',' || f.declined_channels || ',') LIKE $2))
+           AND NOT EXISTS (SELECT 1 FROM objection o WHERE o.person_id = p.id AND o.kind = 'direct_marketing' AND o.withdrawn_at IS NULL)
+           AND NOT EXISTS (SELECT 1 FROM processing_restriction r WHERE r.person_id = p.id AND r.lifted_at IS NULL)
+         ORDER BY p.id, cp.preferred DESC, cp.id",
+    )
+    .bind(kind)
+    .bind(format!("%,{},%", channel.as_str()))
+    .bind(date(today))
+    .fetch_all(tx.conn())
+    .await?;
+    let mut out: Vec<AudienceMember> = Vec::new();
+    for r in &rows {
+        let person_id: Id = r.try_get("person_id")?;
+        if out.last().is_some_and(|m| m.person_id == person_id) {
+            continue;
+        }
+        let given: String = r.try_get("given_name")?;
+        let family: String = r.try_get("family_name")?;
+        let to: Option<String> = if kind == "address" { r.try_get("line1")? } else { r.try_get("value")? };
+        out.push(AudienceMember {
+            person_id,
+            name: format!("{given} {family}"),
+            to: to.unwrap_or_default(),
+            postcode: r.try_get("postcode")?,
+        });
+    }
+    Ok(out)
+}

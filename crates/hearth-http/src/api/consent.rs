@@ -2,7 +2,7 @@
 //! (UK GDPR Arts. 7 and 21). Withdrawing consent to tailor services stops
 //! the person's needs being used to tailor services in the same request.
 
-use super::{ApiActor, ApiJson, RecordId};
+use super::{ApiActor, ApiJson, ApiQuery, RecordId};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 use axum::extract::State;
@@ -74,4 +74,24 @@ pub async fn withdraw_objection(
     ApiJson(input): ApiJson<WithdrawObjection>,
 ) -> ApiResult<Json<Objection>> {
     Ok(Json(s.gate.withdraw_objection(&a, id, &input).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct AudienceQuery {
+    /// email, sms or letter.
+    pub channel: Option<String>,
+}
+
+/// Who marketing may reach on a channel today: latest marketing consent
+/// given and not lapsed, no opt-out, channel not declined, no objection to
+/// direct marketing, not restricted. Read under the `marketing` purpose.
+#[utoipa::path(get, path = "/api/v1/marketing/audience", params(AudienceQuery),
+    responses((status = 200, body = Vec<hearth_store::consent::AudienceMember>), (status = 403, body = Problem),
+        (status = 422, body = Problem, description = "No channel, or one marketing does not use")))]
+pub async fn audience(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<AudienceQuery>,
+) -> ApiResult<Json<Vec<hearth_store::consent::AudienceMember>>> {
+    Ok(Json(s.gate.marketing_audience(&a, q.channel.as_deref().unwrap_or("")).await?))
 }

@@ -51,6 +51,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/contact-preferences", put(consent::preferences))
         .route("/people/{id}/objections", post(consent::object))
         .route("/objections/{id}/withdraw", post(consent::withdraw_objection))
+        .route("/marketing/audience", get(consent::audience))
         .route("/people/{id}/capacity", get(capacity::show))
         .route("/people/{id}/capacity-assessments", post(capacity::assess))
         .route("/people/{id}/best-interests-shares", post(capacity::share))
@@ -124,7 +125,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         cases::open, cases::list, cases::show, cases::change,
         contacts::log, contacts::show, contacts::timeline,
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
-        consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection,
+        consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
         rights::log, rights::list, rights::show, rights::change,
         rights::record_breach, rights::breaches, rights::breach, rights::change_breach,
         documents::upload, documents::list, documents::show, documents::download,

@@ -17,6 +17,7 @@ both_backends!(
     consent_needs_evidence_and_preferences_refuse_a_stale_version,
     under_restriction_withdrawals_and_objections_are_still_recorded,
     the_consent_page_records_and_names_its_errors,
+    marketing_reaches_only_those_who_agreed_and_stops_at_once,
 );
 
 async fn person(s: &TestServer, t: &str, given: &str) -> i64 {
@@ -255,4 +256,58 @@ async fn the_consent_page_records_and_names_its_errors(s: TestServer) {
         c.post(s.url(&format!("/people/{id}/objections"))).form(&[("_csrf", csrf.as_str()), ("kind", "profiling")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("href=\"#detail\""));
+}
+
+async fn marketing_reaches_only_those_who_agreed_and_stops_at_once(s: TestServer) {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let mut people = vec![];
+    for (i, name) in ["Agnes", "Basil", "Cosima", "Dorian"].iter().enumerate() {
+        let id = person(&s, &t, name).await;
+        let (st, c) = post(
+            &s,
+            &t,
+            &format!("/api/v1/people/{id}/contact-points"),
+            json!({"kind": "email", "value": format!("{}@example.invalid", name.to_lowercase()), "preferred": i % 2 == 0}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "{c}");
+        let (st, _) = post(&s, &t, &format!("/api/v1/people/{id}/consent"), given("marketing")).await;
+        assert_eq!(st, StatusCode::CREATED);
+        people.push(id);
+    }
+    let [agnes, basil, cosima, dorian] = people[..] else { unreachable!() };
+    // Basil opts out; Cosima objects to direct marketing; Dorian declines email only.
+    let (st, _) =
+        s.call(&t, Method::PUT, &format!("/api/v1/people/{basil}/contact-preferences"), Some(json!({"marketing_opt_out": true}))).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) =
+        post(&s, &t, &format!("/api/v1/people/{cosima}/objections"), json!({"kind": "direct_marketing", "detail": "No offers, please"}))
+            .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, _) = s
+        .call(&t, Method::PUT, &format!("/api/v1/people/{dorian}/contact-preferences"), Some(json!({"declined_channels": ["email"]})))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+
+    let ids = |v: &Value| v.as_array().unwrap().iter().map(|m| m["person_id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let (st, audience) = s.call(&t, Method::GET, "/api/v1/marketing/audience?channel=email", None).await;
+    assert_eq!(st, StatusCode::OK, "{audience}");
+    let mine: Vec<i64> = ids(&audience).into_iter().filter(|i| people.contains(i)).collect();
+    assert_eq!(mine, [agnes], "{audience}");
+    assert_eq!(audience.as_array().unwrap().iter().find(|m| m["person_id"] == agnes).unwrap()["to"], "agnes@example.invalid");
+
+    // Withdrawal applies at once.
+    let (st, _) = post(
+        &s,
+        &t,
+        &format!("/api/v1/people/{agnes}/consent"),
+        json!({"purpose": "marketing", "decision": "withdrawn", "method": "email", "evidence": "Unsubscribe email of 2 December"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, audience) = s.call(&t, Method::GET, "/api/v1/marketing/audience?channel=email", None).await;
+    assert!(!ids(&audience).contains(&agnes), "{audience}");
+
+    let (st, p) = s.call(&t, Method::GET, "/api/v1/marketing/audience?channel=visit", None).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["channel".to_string()]));
 }
