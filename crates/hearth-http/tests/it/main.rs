@@ -6,6 +6,7 @@
 mod common;
 
 mod access;
+mod anonymity;
 mod api;
 mod cases;
 mod contacts;
