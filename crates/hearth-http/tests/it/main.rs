@@ -19,6 +19,7 @@ mod retention;
 mod rights;
 mod security;
 mod ui;
+mod ui_anonymity;
 mod ui_break_glass;
 mod ui_cases;
 mod ui_contacts;
