@@ -42,9 +42,10 @@ impl OverrideInput {
                 "ground",
                 "Give the ground: a court order, a police request or best interests to prevent harm",
             ))),
-            Some(g) => errs.check(OverrideGround::parse(g).ok_or_else(|| {
-                FieldError::new("ground", "Ground must be court_order, police_request or best_interests_prevent_harm")
-            })),
+            Some(g) => errs.check(
+                OverrideGround::parse(g)
+                    .ok_or_else(|| FieldError::new("ground", "Ground must be court_order, police_request or best_interests_prevent_harm")),
+            ),
         };
         let detail = self.detail.as_deref().unwrap_or("").trim().to_string();
         match detail.chars().count() {
@@ -116,9 +117,14 @@ mod tests {
         let none = OverrideInput { party_id: Some(1), ground: None, detail: None };
         let fields: Vec<_> = none.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["ground", "detail"]);
-        let bad = OverrideInput { party_id: Some(1), ground: Some("curiosity".into()), detail: Some("Because we would like to know".into()) };
+        let bad =
+            OverrideInput { party_id: Some(1), ground: Some("curiosity".into()), detail: Some("Because we would like to know".into()) };
         assert_eq!(bad.validate().unwrap_err().0[0].field, "ground");
-        let ok = OverrideInput { party_id: Some(1), ground: Some("court_order".into()), detail: Some("Order ZZ-TEST-1 of the county court".into()) };
+        let ok = OverrideInput {
+            party_id: Some(1),
+            ground: Some("court_order".into()),
+            detail: Some("Order ZZ-TEST-1 of the county court".into()),
+        };
         assert_eq!(ok.validate().unwrap().ground, OverrideGround::CourtOrder);
     }
 }

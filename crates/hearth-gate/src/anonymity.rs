@@ -32,7 +32,15 @@ const MAX_OVERRIDES: i64 = 100;
 
 /// Composes the letter. It is given the case and the recipient only: the
 /// other parties are never read, so none of them can appear in it.
-pub fn compose_letter(c: &Case, role: PartyRole, anonymous: bool, recipient: &Person, address: &[String], today: Date, from: &str) -> CaseLetter {
+pub fn compose_letter(
+    c: &Case,
+    role: PartyRole,
+    anonymous: bool,
+    recipient: &Person,
+    address: &[String],
+    today: Date,
+    from: &str,
+) -> CaseLetter {
     let reference = &c.reference;
     let kind_label = c.kind.label().to_lowercase();
     let (kind, subject, paragraphs) = match role {
@@ -203,7 +211,8 @@ impl Gate {
         }
         let now = Timestamp::now();
         let o = a::approve(&mut tx, id, actor.user_id, now).await?;
-        let text = format!("Reveal of the anonymous reporter approved for {} ({})", o.requested_by_username, o.ground.label().to_lowercase());
+        let text =
+            format!("Reveal of the anonymous reporter approved for {} ({})", o.requested_by_username, o.ground.label().to_lowercase());
         q::insert_event(&mut tx, o.case_id, actor.user_id, "override_approved", &text, now).await?;
         self.record(&mut tx, actor, &permit, target, Some(json!({ "approved": o }))).await?;
         tx.commit().await?;

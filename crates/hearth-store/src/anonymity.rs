@@ -121,10 +121,11 @@ pub async fn revealed_to(tx: &mut Tx, case_id: Id, reader: Id) -> Result<Vec<(Id
 /// How a person takes part in a case: their role and whether they asked to
 /// stay anonymous. `None` if they are not a party.
 pub async fn party_of(tx: &mut Tx, case_id: Id, person_id: Id) -> Result<Option<(Id, PartyRole, bool)>> {
-    let row = sqlx::query("SELECT id, role, anonymous FROM case_party WHERE case_id = $1 AND person_id = $2 ORDER BY anonymous, id LIMIT 1")
-        .bind(case_id)
-        .bind(person_id)
-        .fetch_optional(tx.conn())
-        .await?;
+    let row =
+        sqlx::query("SELECT id, role, anonymous FROM case_party WHERE case_id = $1 AND person_id = $2 ORDER BY anonymous, id LIMIT 1")
+            .bind(case_id)
+            .bind(person_id)
+            .fetch_optional(tx.conn())
+            .await?;
     row.map(|r| Ok((r.try_get("id")?, vocab(&r, "role", PartyRole::parse)?, r.try_get::<i64, _>("anonymous")? == 1))).transpose()
 }

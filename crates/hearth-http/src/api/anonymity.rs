@@ -51,7 +51,11 @@ pub async fn person_cases(State(s): State<AppState>, ApiActor(a): ApiActor, Reco
 #[utoipa::path(get, path = "/api/v1/cases/{id}/letters/{person_id}", params(("id" = i64, Path), ("person_id" = i64, Path)),
     responses((status = 200, body = CaseLetter), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "No such case, or the person is not a party to it")))]
-pub async fn letter(State(s): State<AppState>, ApiActor(a): ApiActor, LetterPath(id, person_id): LetterPath) -> ApiResult<Json<CaseLetter>> {
+pub async fn letter(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    LetterPath(id, person_id): LetterPath,
+) -> ApiResult<Json<CaseLetter>> {
     Ok(Json(s.gate.case_letter(&a, id, person_id).await?))
 }
 

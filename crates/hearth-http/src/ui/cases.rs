@@ -6,12 +6,12 @@
 //! gate calls and the gate's field errors back into errors on the inputs.
 //! Times are shown in Europe/London.
 
+use super::anonymity::OverrideForm;
 use super::layout::{
     csrf_field, date_input, error_for, error_summary, inline_error, long_date, page, radios, row, select, success_banner, textarea,
     uk_time, Input,
 };
 use super::pages::{chrome, error_page, respond, Done, Refusal};
-use super::anonymity::OverrideForm;
 use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, Query, State};

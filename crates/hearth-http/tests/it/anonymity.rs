@@ -30,12 +30,14 @@ pub struct Fixture {
     pub officer: String,
 }
 
-async fn person(s: &TestServer, t: &str, given: &str, family: &str, line1: &str, town: &str, postcode: &str, phone: &str) -> i64 {
+/// A person with a postal address `[line1, town, postcode]` and a phone number.
+async fn person(s: &TestServer, t: &str, given: &str, family: &str, [line1, town, postcode]: [&str; 3], phone: &str) -> i64 {
     let (st, p) = s.call(t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": family}))).await;
     assert_eq!(st, StatusCode::CREATED, "{p}");
     let id = p["id"].as_i64().unwrap();
     let path = format!("/api/v1/people/{id}/contact-points");
-    let (st, c) = s.call(t, Method::POST, &path, Some(json!({"kind": "address", "line1": line1, "town": town, "postcode": postcode}))).await;
+    let (st, c) =
+        s.call(t, Method::POST, &path, Some(json!({"kind": "address", "line1": line1, "town": town, "postcode": postcode}))).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
     let (st, c) = s.call(t, Method::POST, &path, Some(json!({"kind": "phone", "value": phone}))).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
@@ -54,8 +56,8 @@ pub async fn asb_case(s: &TestServer) -> Fixture {
     s.gate.add_user("asb.manager", "ASB Manager", StaffRole::Manager, &["asb".to_string()], PASSWORD).await.unwrap();
     let officer = s.token(StaffRole::AsbOfficer).await;
     let me = s.gate.user_id("asb_officer").await.unwrap();
-    let reporter = person(s, &officer, "Quillon", "Hushworth", "4 Secret Mews", "Quietford", "ZZ99 4QH", "01632 960444").await;
-    let accused = person(s, &officer, "Rhea", "Noisington", "9 Loud Lane", "Bangton", "ZZ99 9LL", "01632 960999").await;
+    let reporter = person(s, &officer, "Quillon", "Hushworth", ["4 Secret Mews", "Quietford", "ZZ99 4QH"], "01632 960444").await;
+    let accused = person(s, &officer, "Rhea", "Noisington", ["9 Loud Lane", "Bangton", "ZZ99 9LL"], "01632 960999").await;
     let body = json!({"kind": "asb", "summary": "Loud music after midnight", "assigned_to": me,
         "parties": [{"person_id": reporter, "role": "reporter", "anonymous": true}, {"person_id": accused, "role": "alleged_perpetrator"}]});
     let (st, opened) = s.call(&officer, Method::POST, "/api/v1/cases", Some(body)).await;
@@ -111,7 +113,11 @@ async fn an_anonymous_reporter_is_absent_from_letters_views_and_lists(s: TestSer
     let (st, ack) = s.call(officer, Method::GET, &format!("/api/v1/cases/{id}/letters/{}", f.reporter), None).await;
     assert_eq!(st, StatusCode::OK, "{ack}");
     let ack_text = ack["text"].as_str().unwrap();
-    assert!(ack_text.contains("Quillon Hushworth") && ack_text.contains("4 Secret Mews") && ack_text.contains("keep your identity confidential"));
+    assert!(
+        ack_text.contains("Quillon Hushworth")
+            && ack_text.contains("4 Secret Mews")
+            && ack_text.contains("keep your identity confidential")
+    );
     assert!(!ack_text.contains("Noisington"), "the acknowledgement names nobody else: {ack_text}");
 
     // A person who is not a party gets no letter; a role without the case gets none.
@@ -142,7 +148,10 @@ async fn an_anonymous_reporter_is_absent_from_letters_views_and_lists(s: TestSer
     // The concern sits on the reporter's own record, marked.
     let (st, mine) = s.call(officer, Method::GET, &format!("/api/v1/people/{}/cases", f.reporter), None).await;
     assert_eq!(st, StatusCode::OK, "{mine}");
-    assert_eq!((mine[0]["case"]["id"].as_i64(), &mine[0]["role"], &mine[0]["reported_anonymously"]), (Some(id), &json!("reporter"), &json!(true)));
+    assert_eq!(
+        (mine[0]["case"]["id"].as_i64(), &mine[0]["role"], &mine[0]["reported_anonymously"]),
+        (Some(id), &json!("reporter"), &json!(true))
+    );
     let (_, theirs) = s.call(officer, Method::GET, &format!("/api/v1/people/{}/cases", f.accused), None).await;
     assert_eq!((&theirs[0]["role"], &theirs[0]["reported_anonymously"]), (&json!("alleged_perpetrator"), &json!(false)));
     // Staff outside the ASB compartment do not see it even there.

@@ -29,8 +29,13 @@ async fn the_reporter_stays_hidden_on_every_page_until_an_approved_override(s: T
     let (st, letter) = get(&s, &officer, &format!("/cases/{id}/letters/{}", f.accused)).await;
     assert_eq!(st, StatusCode::OK);
     assert_no_reporter(&letter, f.reporter, "the letter page");
-    for part in ["We have received a report about Loud music after midnight.", "Rhea Noisington", "9 Loud Lane", "Example Homes (Test Data) Ltd", &f.reference]
-    {
+    for part in [
+        "We have received a report about Loud music after midnight.",
+        "Rhea Noisington",
+        "9 Loud Lane",
+        "Example Homes (Test Data) Ltd",
+        &f.reference,
+    ] {
         assert!(letter.contains(part), "the letter has {part}");
     }
     let (_, list) = get(&s, &officer, "/cases").await;
@@ -51,7 +56,10 @@ async fn the_reporter_stays_hidden_on_every_page_until_an_approved_override(s: T
     let r = officer.post(s.url(&path)).form(&[("_csrf", csrf.as_str()), ("party_id", &party), ("detail", "x")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
-    assert!(body.contains("govuk-error-summary") && body.contains("href=\"#ground\"") && body.contains("href=\"#override_detail\""), "{body}");
+    assert!(
+        body.contains("govuk-error-summary") && body.contains("href=\"#ground\"") && body.contains("href=\"#override_detail\""),
+        "{body}"
+    );
     assert_no_reporter(&body, f.reporter, "the refused form");
     let detail = "Order ZZ-TEST-0002 of the Testville County Court";
     let form = [("_csrf", csrf.as_str()), ("party_id", &party), ("ground", "court_order"), ("detail", detail)];
