@@ -85,6 +85,21 @@ impl AnonymityOverride {
     }
 }
 
+/// Whether `text` names a person by full name, or by a family name of three
+/// letters or more that no named party shares (a shared one proves nothing).
+/// Used to keep an anonymous reporter's name out of a case's own words.
+pub fn names_person(text: &str, given: &str, family: &str, named_families: &[&str]) -> bool {
+    let text = text.to_lowercase();
+    let (given, family) = (given.trim().to_lowercase(), family.trim().to_lowercase());
+    if text.contains(&format!("{given} {family}")) {
+        return true;
+    }
+    if family.chars().count() < 3 || named_families.iter().any(|f| f.trim().to_lowercase() == family) {
+        return false;
+    }
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').any(|w| w == family)
+}
+
 /// A generated letter about a case to one named party. `text` is the whole
 /// letter as printed; the other fields are its parts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,6 +126,15 @@ pub const LANDLORD_LINES: &[&str] = &["Example Homes (Test Data) Ltd", "1 Sample
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reporter_is_named_by_full_name_or_an_unshared_family_name() {
+        assert!(names_person("Mr QUILLON HUSHWORTH says it is loud", "Quillon", "Hushworth", &[]));
+        assert!(names_person("Reported by Hushworth.", "Quillon", "Hushworth", &[]));
+        assert!(!names_person("Hushworthy Road", "Quillon", "Hushworth", &[]), "whole words only");
+        assert!(!names_person("Smith household noise", "Ann", "Smith", &["Smith"]), "shared with a named party");
+        assert!(!names_person("Loud music", "Quillon", "Hushworth", &[]));
+    }
 
     #[test]
     fn an_override_needs_a_ground_and_detail() {

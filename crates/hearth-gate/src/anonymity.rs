@@ -128,6 +128,16 @@ async fn postal_address(tx: &mut Tx, person_id: Id, today: Date) -> Result<Vec<S
     })
 }
 
+/// Refuses `text` (the field `field`) if it names one of the anonymous
+/// reporters among `parties` (given, family, anonymous).
+pub(crate) fn check_not_named(field: &str, text: &str, parties: &[(String, String, bool)]) -> Result<()> {
+    let named: Vec<&str> = parties.iter().filter(|p| !p.2).map(|p| p.1.as_str()).collect();
+    if parties.iter().filter(|p| p.2).any(|(given, family, _)| names_person(text, given, family, &named)) {
+        return Err(FieldError::new(field, "Do not name the anonymous reporter: the case and its letters must not identify them").into());
+    }
+    Ok(())
+}
+
 impl Gate {
     /// The cases on a person's own record that the actor may see, including
     /// those the person reported anonymously (marked so). Case lists

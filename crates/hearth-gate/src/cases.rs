@@ -130,11 +130,14 @@ impl Gate {
         let fields = input.validate(today)?;
         let compartment = fields.kind.compartment();
         self.guarded(actor, Action::Create, compartment, Target::collection("case"), async |tx: &mut Tx| {
+            let mut names = vec![];
             for (i, p) in fields.parties.iter().enumerate() {
-                if people::person(tx, p.person_id).await.is_err() {
-                    return Err(FieldError::new(format!("parties[{i}].person_id"), "No such person").into());
+                match people::person(tx, p.person_id).await {
+                    Ok(person) => names.push((person.given_name, person.family_name, p.anonymous)),
+                    Err(_) => return Err(FieldError::new(format!("parties[{i}].person_id"), "No such person").into()),
                 }
             }
+            crate::anonymity::check_not_named("summary", &fields.summary, &names)?;
             let now = Timestamp::now();
             let c = q::insert_case(tx, &fields, actor.user_id, now, today).await?;
             for p in &fields.parties {
@@ -385,6 +388,7 @@ impl Gate {
             }
             CaseChange::Note { kind, text, .. } => {
                 let text = validate::name("text", text, "note")?;
+                crate::anonymity::check_not_named("text", &text, &hearth_store::anonymity::party_names(tx, c.id).await?)?;
                 let kind = match kind.as_deref().unwrap_or("note") {
                     "contact" => "contact",
                     "note" => "note",

@@ -1,9 +1,10 @@
 //! Reporter anonymity over HTTP, on SQLite and PostgreSQL: an anonymous
 //! reporter's name, address and phone never appear in a letter to another
 //! party, the case as any officer sees it, or a case list, yet the case is on
-//! the reporter's own record; overriding needs a ground and a second person
-//! of a permitted role, then shows the reporter only to the person who asked,
-//! audited; the DPO lists the overrides.
+//! the reporter's own record, and the case's own words may not name them;
+//! overriding needs a ground and a second person of a permitted role, then
+//! shows the reporter only to the person who asked, audited; the DPO lists
+//! the overrides.
 
 use crate::common;
 
@@ -144,6 +145,16 @@ async fn an_anonymous_reporter_is_absent_from_letters_views_and_lists(s: TestSer
         let (_, by_accused) = s.call(t, Method::GET, &format!("/api/v1/cases?person_id={}", f.accused), None).await;
         assert_eq!(by_accused["items"][0]["id"], id);
     }
+
+    // The case's own words may not name the reporter either.
+    let body = json!({"kind": "asb", "summary": "Quillon Hushworth reports loud music",
+        "parties": [{"person_id": f.reporter, "role": "reporter", "anonymous": true}]});
+    let (st, p) = s.call(officer, Method::POST, "/api/v1/cases", Some(body)).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["summary".to_string()]), "{p}");
+    let (_, view) = s.call(officer, Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+    let note = json!({"change": "note", "version": view["case"]["version"], "text": "Spoke to Mr Hushworth again"});
+    let (st, p) = s.call(officer, Method::POST, &format!("/api/v1/cases/{id}/changes"), Some(note)).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["text".to_string()]), "{p}");
 
     // The concern sits on the reporter's own record, marked.
     let (st, mine) = s.call(officer, Method::GET, &format!("/api/v1/people/{}/cases", f.reporter), None).await;
