@@ -39,7 +39,7 @@ pub struct OverrideQuery {
 /// person's role; a case they reported anonymously is marked
 /// `reported_anonymously` (and is left out of every other case list).
 #[utoipa::path(get, path = "/api/v1/people/{id}/cases", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<PersonCase>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<PersonCase>), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn person_cases(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<Vec<PersonCase>>> {
     Ok(Json(s.gate.person_cases(&a, id).await?))
 }
