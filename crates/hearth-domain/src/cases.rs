@@ -425,6 +425,9 @@ pub struct CaseParty {
     pub anonymous: bool,
     pub person_id: Option<Id>,
     pub name: String,
+    /// Set only for the reader an approved override lets see this
+    /// anonymous reporter: the override's id.
+    pub revealed_under: Option<Id>,
 }
 
 /// One entry on a case's timeline.

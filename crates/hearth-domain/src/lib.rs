@@ -7,6 +7,7 @@
 //! clock: callers pass `today` in, so every rule is a pure function and testable.
 
 pub mod access;
+pub mod anonymity;
 pub mod breaches;
 pub mod calendar;
 pub mod capacity;
@@ -25,6 +26,7 @@ pub mod staff;
 pub mod validate;
 
 pub use access::{Action, Compartment};
+pub use anonymity::*;
 pub use breaches::*;
 pub use calendar::WorkingCalendar;
 pub use capacity::*;

@@ -525,6 +525,11 @@ mod tests {
         raw.to_string()
     }
 
+    fn raw_index(class: &str) -> usize {
+        let v: serde_json::Value = serde_json::from_str(SHIPPED_REGISTER).unwrap();
+        v["record_classes"].as_array().unwrap().iter().position(|e| e["class"] == class).unwrap()
+    }
+
     fn fields(text: &str) -> Vec<String> {
         Register::parse(text).unwrap_err().0.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
     }
@@ -542,8 +547,10 @@ mod tests {
             e["purpose"] = "  ".into();
             e.as_object_mut().unwrap().remove("retention");
         }));
-        assert!(errs.iter().any(|e| e.starts_with("record_classes[6] (contact_log_chatbot).purpose")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("record_classes[6] (contact_log_chatbot).retention")), "{errs:?}");
+        // The entry's position in the file is named too, so the operator can find it.
+        let at = raw_index("contact_log_chatbot");
+        assert!(errs.iter().any(|e| e.starts_with(&format!("record_classes[{at}] (contact_log_chatbot).purpose"))), "{errs:?}");
+        assert!(errs.iter().any(|e| e.starts_with(&format!("record_classes[{at}] (contact_log_chatbot).retention"))), "{errs:?}");
         assert!(!errs.iter().any(|e| e.contains("no entry")), "not reported twice: {errs:?}");
     }
 

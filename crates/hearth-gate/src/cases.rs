@@ -25,6 +25,8 @@ pub struct CaseView {
     /// For complaints: the current stage's deadlines under the Complaint Handling Code.
     pub deadlines: Option<StageDeadlines>,
     pub overdue: bool,
+    /// Requests to reveal an anonymous reporter on this case, and their approvals.
+    pub overrides: Vec<AnonymityOverride>,
 }
 
 /// A change to a case, sent with the version it was based on.
@@ -56,6 +58,16 @@ impl CaseChange {
             | CaseChange::Note { version, .. }
             | CaseChange::Close { version, .. } => *version,
         }
+    }
+}
+
+/// A party as the audit detail records it: an anonymous reporter's person
+/// is not written into the trail, which managers may read; `case_party` holds it.
+fn party_detail(p: &PartyFields) -> serde_json::Value {
+    if p.anonymous {
+        json!({ "role": p.role, "anonymous": true })
+    } else {
+        json!({ "person_id": p.person_id, "role": p.role, "anonymous": false })
     }
 }
 
@@ -118,11 +130,14 @@ impl Gate {
         let fields = input.validate(today)?;
         let compartment = fields.kind.compartment();
         self.guarded(actor, Action::Create, compartment, Target::collection("case"), async |tx: &mut Tx| {
+            let mut names = vec![];
             for (i, p) in fields.parties.iter().enumerate() {
-                if people::person(tx, p.person_id).await.is_err() {
-                    return Err(FieldError::new(format!("parties[{i}].person_id"), "No such person").into());
+                match people::person(tx, p.person_id).await {
+                    Ok(person) => names.push((person.given_name, person.family_name, p.anonymous)),
+                    Err(_) => return Err(FieldError::new(format!("parties[{i}].person_id"), "No such person").into()),
                 }
             }
+            crate::anonymity::check_not_named("summary", &fields.summary, &names)?;
             let now = Timestamp::now();
             let c = q::insert_case(tx, &fields, actor.user_id, now, today).await?;
             for p in &fields.parties {
@@ -135,7 +150,7 @@ impl Gate {
             }
             let c = self.priority_uplift(tx, actor, c, &named, now).await?;
             let view = self.view_of(tx, c, today).await?;
-            let detail = json!({ "new": view.case, "parties": fields.parties.iter().map(|p| json!({"person_id": p.person_id, "role": p.role, "anonymous": p.anonymous})).collect::<Vec<_>>() });
+            let detail = json!({ "new": view.case, "parties": fields.parties.iter().map(party_detail).collect::<Vec<_>>() });
             Ok((view.clone(), case_target(view.case.id), Some(detail)))
         })
         .await
@@ -146,7 +161,8 @@ impl Gate {
         let timeline = q::events(tx, case.id).await?;
         let deadlines = self.complaint_deadlines(&case);
         let overdue = self.overdue(&case, today);
-        Ok(CaseView { case, parties, timeline, deadlines, overdue })
+        let overrides = hearth_store::anonymity::for_case(tx, case.id).await?;
+        Ok(CaseView { case, parties, timeline, deadlines, overdue, overrides })
     }
 
     pub async fn case(&self, actor: &Actor, id: Id) -> Result<CaseView> {
@@ -155,14 +171,28 @@ impl Gate {
         let compartment = self.case_compartment(id).await?;
         self.guarded(actor, Action::View, compartment, case_target(id), async |tx: &mut Tx| {
             let c = q::case(tx, id).await?;
-            Ok((self.view_of(tx, c, Gate::today()).await?, case_target(id), None))
+            let mut view = self.view_of(tx, c, Gate::today()).await?;
+            // An approved override shows the reporter to the person who asked
+            // for it, and to nobody else; every such view is recorded.
+            let revealed = hearth_store::anonymity::revealed_to(tx, id, actor.user_id).await?;
+            let mut shown = vec![];
+            for (party_id, override_id, person_id, name) in revealed {
+                if let Some(p) = view.parties.iter_mut().find(|p| p.id == party_id) {
+                    p.person_id = Some(person_id);
+                    p.name = name;
+                    p.revealed_under = Some(override_id);
+                    shown.push(json!({ "party_id": party_id, "override_id": override_id, "person_id": person_id }));
+                }
+            }
+            let detail = (!shown.is_empty()).then(|| json!({ "revealed_anonymous_reporters": shown }));
+            Ok((view, case_target(id), detail))
         })
         .await
     }
 
     /// The compartment of a case, or Safeguarding (the most restricted) for
     /// an unknown id so that probing ids gets the same refusal.
-    async fn case_compartment(&self, id: Id) -> Result<Compartment> {
+    pub(crate) async fn case_compartment(&self, id: Id) -> Result<Compartment> {
         let mut tx = self.store.begin().await?;
         let c = q::case(&mut tx, id).await;
         drop(tx);
@@ -358,6 +388,7 @@ impl Gate {
             }
             CaseChange::Note { kind, text, .. } => {
                 let text = validate::name("text", text, "note")?;
+                crate::anonymity::check_not_named("text", &text, &hearth_store::anonymity::party_names(tx, c.id).await?)?;
                 let kind = match kind.as_deref().unwrap_or("note") {
                     "contact" => "contact",
                     "note" => "note",

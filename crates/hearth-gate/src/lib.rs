@@ -9,6 +9,7 @@
 //! Layout: `policy` decides, `auth` handles staff sign-in, and one module per
 //! family of records (`people`, `homes`) holds the operations.
 
+pub mod anonymity;
 pub mod auth;
 pub mod breaches;
 pub mod capacity;

@@ -179,6 +179,7 @@ pub async fn parties(tx: &mut Tx, case_id: Id) -> Result<Vec<CaseParty>> {
                 anonymous,
                 person_id: r.try_get("person_id")?,
                 name: r.try_get::<Option<String>, _>("name")?.unwrap_or_else(|| "Anonymous reporter".into()),
+                revealed_under: None,
             })
         })
         .collect()
@@ -272,6 +273,10 @@ pub struct CaseFilter {
     pub open_only: bool,
     pub kind: Option<CaseKind>,
     pub person_id: Option<Id>,
+    /// With `person_id`: also the cases the person reported anonymously. Only
+    /// for the person's own record; every other list leaves them out, so a
+    /// list filtered by person cannot point at an anonymous reporter.
+    pub with_anonymous_reports: bool,
 }
 
 /// Cases the caller may see, matching the filter. A case the caller may not
@@ -325,7 +330,8 @@ pub async fn list_cases(
     }
     if let Some(p) = f.person_id {
         let b = bind(Bind::Int(p), &mut binds);
-        clauses.push(format!("EXISTS (SELECT 1 FROM case_party cp WHERE cp.case_id = case_record.id AND cp.person_id = {b})"));
+        let anonymous = if f.with_anonymous_reports { "" } else { " AND cp.anonymous = 0" };
+        clauses.push(format!("EXISTS (SELECT 1 FROM case_party cp WHERE cp.case_id = case_record.id AND cp.person_id = {b}{anonymous})"));
     }
     let sql = format!("SELECT {COLUMNS} FROM case_record WHERE {} ORDER BY id LIMIT $2", clauses.join(" AND "));
     let mut q = sqlx::query(&sql).bind(after.unwrap_or(0)).bind(limit + 1).bind(me);

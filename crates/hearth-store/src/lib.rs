@@ -11,6 +11,7 @@
 //! only the gate opens, so personal data is read and written inside the same
 //! transaction as the audit event that records it.
 
+pub mod anonymity;
 pub mod audit;
 pub mod breaches;
 pub mod capacity;
@@ -274,6 +275,7 @@ pub enum Table {
     LegalHold,
     RetentionRun,
     DisposalCertificate,
+    AnonymityOverride,
 }
 
 impl Table {
@@ -292,6 +294,7 @@ impl Table {
         Table::LegalHold,
         Table::RetentionRun,
         Table::DisposalCertificate,
+        Table::AnonymityOverride,
     ];
 
     pub fn name(self) -> &'static str {
@@ -310,6 +313,7 @@ impl Table {
             Table::LegalHold => "legal_hold",
             Table::RetentionRun => "retention_run",
             Table::DisposalCertificate => "disposal_certificate",
+            Table::AnonymityOverride => "anonymity_override",
         }
     }
 }

@@ -303,6 +303,9 @@ pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp)
     }
     let ids = reduced.as_slice();
     let list = placeholders(1, ids.len());
+    // Anonymity overrides point at the parties; the audit trail keeps their decisions.
+    let sql = format!("DELETE FROM anonymity_override WHERE case_id IN ({list})");
+    bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
     let sql = format!("DELETE FROM case_party WHERE case_id IN ({list})");
     bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
     let sql = format!("UPDATE case_event SET detail = ${} WHERE case_id IN ({list})", ids.len() + 1);

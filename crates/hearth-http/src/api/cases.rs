@@ -56,6 +56,7 @@ pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q):
         open_only: q.open.unwrap_or(false),
         kind,
         person_id: q.person_id,
+        with_anonymous_reports: false,
     };
     Ok(Json(s.gate.list_cases(&a, &filter, q.after, q.limit).await?.into()))
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: extractors that turn bad input into problem
 //! bodies naming the field, bearer-token authentication, and the routes.
 
+mod anonymity;
 mod capacity;
 mod cases;
 mod consent;
@@ -64,6 +65,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/cases", get(cases::list).post(cases::open))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/changes", post(cases::change))
+        .route("/cases/{id}/letters/{person_id}", get(anonymity::letter))
+        .route("/cases/{id}/anonymity-overrides", post(anonymity::request))
+        .route("/anonymity-overrides", get(anonymity::list))
+        .route("/anonymity-overrides/{id}/approve", post(anonymity::approve))
+        .route("/people/{id}/cases", get(anonymity::person_cases))
         .route("/rights-requests", get(rights::list).post(rights::log))
         .route("/rights-requests/{id}", get(rights::show))
         .route("/rights-requests/{id}/changes", post(rights::change))
@@ -123,6 +129,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         people::list, people::create, people::show, people::update, people::record, history::person_history,
         grants::break_glass, grants::review_list, grants::review, grants::grant_support,
         cases::open, cases::list, cases::show, cases::change,
+        anonymity::person_cases, anonymity::letter, anonymity::request, anonymity::approve, anonymity::list,
         contacts::log, contacts::show, contacts::timeline,
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,

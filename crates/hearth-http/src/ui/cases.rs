@@ -6,6 +6,7 @@
 //! gate calls and the gate's field errors back into errors on the inputs.
 //! Times are shown in Europe/London.
 
+use super::anonymity::OverrideForm;
 use super::layout::{
     csrf_field, date_input, error_for, error_summary, inline_error, long_date, page, radios, row, select, success_banner, textarea,
     uk_time, Input,
@@ -324,6 +325,8 @@ fn done_message(done: &str) -> Option<&'static str> {
         "contact" => "Contact logged",
         "status" => "Status changed",
         "closed" => "Case closed",
+        "override_requested" => "Asked to reveal the reporter: waiting for a second person to approve",
+        "override_approved" => "Reveal of the reporter approved",
         _ => return None,
     })
 }
@@ -333,7 +336,7 @@ pub async fn case_page(State(s): State<AppState>, session: UiSession, Path(id): 
         Ok(v) => {
             let banner = done.done.as_deref().and_then(done_message);
             let first = super::needs::case_banner(&s.gate, &session, &v).await;
-            respond(StatusCode::OK, case_view_page(&session, &v, banner, first, &ChangeForm::default(), &[]))
+            respond(StatusCode::OK, case_view_page(&session, &v, banner, first, &ChangeForm::default(), &OverrideForm::default(), &[]))
         }
         Err(e) => error_page(&session, e),
     }
@@ -362,7 +365,16 @@ fn event_label(kind: &str) -> String {
 }
 
 /// `first` is the adjustments banner of the people on the case, shown before anything else.
-fn case_view_page(s: &UiSession, v: &CaseView, banner: Option<&str>, first: Markup, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+/// `o` is the ask-to-reveal form as typed, when it comes back with errors.
+fn case_view_page(
+    s: &UiSession,
+    v: &CaseView,
+    banner: Option<&str>,
+    first: Markup,
+    f: &ChangeForm,
+    o: &OverrideForm,
+    errors: &[FieldError],
+) -> Markup {
     let c = &v.case;
     let me = s.actor.user_id;
     page(
@@ -415,23 +427,39 @@ fn case_view_page(s: &UiSession, v: &CaseView, banner: Option<&str>, first: Mark
                     thead class="govuk-table__head" { tr class="govuk-table__row" {
                         th scope="col" class="govuk-table__header" { "Name" }
                         th scope="col" class="govuk-table__header" { "Role" }
+                        th scope="col" class="govuk-table__header" { span class="govuk-visually-hidden" { "Letter" } }
                     } }
                     tbody class="govuk-table__body" {
                         @for p in &v.parties {
                             tr class="govuk-table__row" {
                                 td class="govuk-table__cell" {
                                     // An anonymous reporter is never named or linked, whoever reads the case.
-                                    @match (p.anonymous, p.person_id) {
-                                        (true, _) | (_, None) => "Anonymous reporter",
-                                        (false, Some(pid)) => a class="govuk-link" href={ "/people/" (pid) } { (p.name) },
+                                    // Only an approved override's reader sees one, marked as such.
+                                    @match (p.anonymous, p.person_id, p.revealed_under) {
+                                        (true, Some(pid), Some(o)) => {
+                                            a class="govuk-link" href={ "/people/" (pid) } { (p.name) }
+                                            " " strong class="govuk-tag govuk-tag--red" { "Anonymous: revealed to you under override " (o) }
+                                        }
+                                        (true, _, _) | (_, None, _) => "Anonymous reporter",
+                                        (false, Some(pid), _) => a class="govuk-link" href={ "/people/" (pid) } { (p.name) },
                                     }
                                 }
                                 td class="govuk-table__cell" { (p.role.label()) }
+                                td class="govuk-table__cell" {
+                                    // Letters to an anonymous reporter are reached from their own record.
+                                    @if let (false, Some(pid)) = (p.anonymous, p.person_id) {
+                                        a class="govuk-link" href={ "/cases/" (c.id) "/letters/" (pid) } {
+                                            "Letter" span class="govuk-visually-hidden" { " to " (p.name) }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
+
+            (super::anonymity::case_section(s, v, o, errors))
 
             h2 class="govuk-heading-m" { "Timeline" }
             table class="govuk-table" id="timeline" {
@@ -599,7 +627,17 @@ async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: 
         let first = super::needs::case_banner(gate, s, &v).await;
         Ok((v, first))
     };
-    r.page(s, load, |(v, first), errors| case_view_page(s, &v, None, first, f, errors)).await
+    r.page(s, load, |(v, first), errors| case_view_page(s, &v, None, first, f, &OverrideForm::default(), errors)).await
+}
+
+/// The case page again with the ask-to-reveal form's errors and what was typed.
+pub(super) async fn override_refused(gate: &Gate, s: &UiSession, id: Id, o: &OverrideForm, r: Refusal) -> Response {
+    let load = async {
+        let v = gate.case(&s.actor, id).await?;
+        let first = super::needs::case_banner(gate, s, &v).await;
+        Ok((v, first))
+    };
+    r.page(s, load, |(v, first), errors| case_view_page(s, &v, None, first, &ChangeForm::default(), o, errors)).await
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! token tied to the session, and cross-origin posts are refused.
 
 mod account;
+mod anonymity;
 mod breaches;
 mod break_glass;
 mod capacity;
@@ -77,6 +78,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/cases/new", get(cases::new_case_form))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/changes", post(cases::change_case))
+        .route("/cases/{id}/letters/{person_id}", get(anonymity::letter_page))
+        .route("/cases/{id}/anonymity-overrides", post(anonymity::request))
+        .route("/anonymity-overrides", get(anonymity::register))
+        .route("/anonymity-overrides/{id}/approve", post(anonymity::approve))
         .route("/rights", get(rights::list).post(rights::log_request))
         .route("/rights/new", get(rights::new_request_form))
         .route("/rights/{id}", get(rights::request_page))

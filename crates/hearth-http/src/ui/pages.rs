@@ -377,6 +377,8 @@ pub async fn person_page(
         }
     };
     let contacts = html! { (consent) (contacts) (restriction.form) };
+    let cases = super::anonymity::person_section(&s.gate, &session, id).await;
+    let contacts = html! { (cases) (contacts) };
     let needs = super::needs::person_sections(&s.gate, &session, id).await;
     let content = html! { (restriction.banner) (person_content(&rec, banner.as_deref(), &offer, needs, contacts)) };
     respond(StatusCode::OK, page(&title, &chrome(&session), false, content))

@@ -6,6 +6,7 @@
 mod common;
 
 mod access;
+mod anonymity;
 mod api;
 mod capacity;
 mod cases;
@@ -20,6 +21,7 @@ mod retention;
 mod rights;
 mod security;
 mod ui;
+mod ui_anonymity;
 mod ui_break_glass;
 mod ui_cases;
 mod ui_contacts;

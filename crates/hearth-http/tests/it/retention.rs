@@ -190,7 +190,7 @@ async fn closed_cases_become_skeletons_seven_years_after_closure(s: TestServer) 
             &officer,
             Method::POST,
             &path,
-            Some(json!({"change": "note", "version": opened["case"]["version"], "text": "Spoke to Quill Reportwell"})),
+            Some(json!({"change": "note", "version": opened["case"]["version"], "text": "Spoke to the reporter again"})),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{noted}");
@@ -286,7 +286,7 @@ async fn closed_cases_become_skeletons_seven_years_after_closure(s: TestServer) 
     }
     // The people themselves are another record class (still held); what
     // the case and its entries said is gone from the audit payloads too.
-    for text in ["Loud music", "Spoke to Quill", "Warned Ruben", "Xanthe", "moved out", "Mediation"] {
+    for text in ["Loud music", "Spoke to the reporter", "Warned Ruben", "Xanthe", "moved out", "Mediation"] {
         audit_never_mentions(&s, text).await;
     }
     verify_intact(&s).await;

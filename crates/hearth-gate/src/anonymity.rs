@@ -1,0 +1,243 @@
+//! Gate operations for reporter anonymity (seed 000, 3.1.3–3.1.5): the cases
+//! on a person's own record (marked where they reported anonymously), letters
+//! from a case to one named party, and overriding anonymity — asked for with
+//! a recorded ground, approved by a second person of a permitted role, then
+//! shown only to the person who asked, each reveal audited (in `cases`).
+//!
+//! Nothing a letter says is read from the case's other parties, so no letter
+//! can name an anonymous reporter unless it is addressed to them.
+
+use crate::{event, Actor, Gate, GateError, Result, Target};
+use hearth_domain::*;
+use hearth_store::anonymity as a;
+use hearth_store::cases::{self as q, CaseFilter};
+use hearth_store::{people, Page, StoreError, Tx};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::json;
+
+/// A case on a person's record, with how they take part in it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonCase {
+    pub case: Case,
+    pub role: PartyRole,
+    /// The person reported this case and asked not to be named in it.
+    pub reported_anonymously: bool,
+}
+
+/// Most overrides one request of the register returns.
+const MAX_OVERRIDES: i64 = 100;
+
+/// Composes the letter. It is given the case and the recipient only: the
+/// other parties are never read, so none of them can appear in it.
+pub fn compose_letter(
+    c: &Case,
+    role: PartyRole,
+    anonymous: bool,
+    recipient: &Person,
+    address: &[String],
+    today: Date,
+    from: &str,
+) -> CaseLetter {
+    let reference = &c.reference;
+    let kind_label = c.kind.label().to_lowercase();
+    let (kind, subject, paragraphs) = match role {
+        PartyRole::AllegedPerpetrator => (
+            "report_received",
+            format!("A report about {kind_label} (our reference {reference})"),
+            vec![
+                format!("We have received a report about {}.", c.summary.trim_end_matches('.')),
+                "We have a duty to look into reports like this, and we have not decided that anything happened. We would like to hear your side of it."
+                    .to_string(),
+                format!("Please contact us within 10 working days, quoting reference {reference}."),
+            ],
+        ),
+        PartyRole::Reporter | PartyRole::Complainant => {
+            let mut p = vec![
+                format!("Thank you for your report. We have recorded it as case {reference}: {}.", c.summary.trim_end_matches('.')),
+                "An officer will look into it and contact you about what happens next.".to_string(),
+            ];
+            if anonymous {
+                p.push(
+                    "You asked us to keep your identity confidential. We will not tell anyone else that you made this report, and your name will not appear in any letter we send to anyone else about it."
+                        .to_string(),
+                );
+            }
+            ("acknowledgement", format!("Your report (our reference {reference})"), p)
+        }
+        other => (
+            "update",
+            format!("Case {reference}"),
+            vec![
+                format!("We are writing to you about case {reference}: {}.", c.summary.trim_end_matches('.')),
+                format!("You are named in this case as a {}. Please contact us if you have anything to add.", other.label().to_lowercase()),
+            ],
+        ),
+    };
+    let from_lines: Vec<String> = LANDLORD_LINES.iter().map(|l| l.to_string()).collect();
+    let mut to_lines = vec![recipient.full_name()];
+    to_lines.extend(address.iter().cloned());
+    let salutation = format!("Dear {}", recipient.full_name());
+    let sign_off = vec!["Yours sincerely".to_string(), from.to_string(), LANDLORD_LINES[0].to_string()];
+    let date_text = today.strftime("%-d %B %Y").to_string();
+    let mut text = String::new();
+    for l in &from_lines {
+        text.push_str(l);
+        text.push('\n');
+    }
+    text.push('\n');
+    for l in &to_lines {
+        text.push_str(l);
+        text.push('\n');
+    }
+    text.push_str(&format!("\n{date_text}\n\nOur reference: {reference}\n\n{salutation}\n\n{subject}\n\n"));
+    for p in &paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    text.push_str(&sign_off.join("\n"));
+    text.push('\n');
+    CaseLetter {
+        case_id: c.id,
+        case_reference: reference.clone(),
+        kind: kind.into(),
+        from_lines,
+        to_lines,
+        date: today,
+        subject,
+        salutation,
+        paragraphs,
+        sign_off,
+        text,
+    }
+}
+
+/// The person's current postal address as letter lines, preferred first.
+async fn postal_address(tx: &mut Tx, person_id: Id, today: Date) -> Result<Vec<String>> {
+    let mut addresses: Vec<ContactPoint> = people::contacts_for(tx, person_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == ContactPointKind::Address && c.valid_until.is_none_or(|u| u >= today))
+        .collect();
+    addresses.sort_by_key(|c| !c.preferred);
+    Ok(match addresses.first() {
+        Some(c) => [&c.line1, &c.line2, &c.town, &c.postcode].into_iter().flatten().cloned().collect(),
+        None => vec!["(No postal address recorded)".into()],
+    })
+}
+
+/// Refuses `text` (the field `field`) if it names one of the anonymous
+/// reporters among `parties` (given, family, anonymous).
+pub(crate) fn check_not_named(field: &str, text: &str, parties: &[(String, String, bool)]) -> Result<()> {
+    let named: Vec<&str> = parties.iter().filter(|p| !p.2).map(|p| p.1.as_str()).collect();
+    if parties.iter().filter(|p| p.2).any(|(given, family, _)| names_person(text, given, family, &named)) {
+        return Err(FieldError::new(field, "Do not name the anonymous reporter: the case and its letters must not identify them").into());
+    }
+    Ok(())
+}
+
+impl Gate {
+    /// The cases on a person's own record that the actor may see, including
+    /// those the person reported anonymously (marked so). Case lists
+    /// elsewhere leave anonymous reports out.
+    pub async fn person_cases(&self, actor: &Actor, person_id: Id) -> Result<Vec<PersonCase>> {
+        let filter = CaseFilter { person_id: Some(person_id), with_anonymous_reports: true, ..Default::default() };
+        let page = self.list_cases(actor, &filter, None, Some(100)).await?;
+        let mut tx = self.store.begin().await?;
+        let mut out = vec![];
+        for c in page.items {
+            if let Some((_, role, anonymous)) = a::party_of(&mut tx, c.id, person_id).await? {
+                out.push(PersonCase { case: c, role, reported_anonymously: anonymous });
+            }
+        }
+        drop(tx);
+        Ok(out)
+    }
+
+    /// A letter about a case to one of its parties, for whoever may see the
+    /// case; each one generated is audited. An anonymous reporter may be
+    /// written to, but no other letter names them.
+    pub async fn case_letter(&self, actor: &Actor, case_id: Id, person_id: Id) -> Result<CaseLetter> {
+        let compartment = self.case_compartment(case_id).await?;
+        let target = Target::of("case", case_id, None);
+        self.guarded(actor, Action::View, compartment, target, async |tx: &mut Tx| {
+            let c = q::case(tx, case_id).await?;
+            let Some((party_id, role, anonymous)) = a::party_of(tx, case_id, person_id).await? else {
+                return Err(GateError::NotFound);
+            };
+            let person = people::person(tx, person_id).await?;
+            let today = Gate::today();
+            let address = postal_address(tx, person_id, today).await?;
+            let letter = compose_letter(&c, role, anonymous, &person, &address, today, &actor.display_name);
+            // A letter to an anonymous reporter stays off their history, which
+            // managers read; the DPO sees it in the detail.
+            let recorded = Target::of("case_letter", case_id, (!anonymous).then_some(person_id));
+            Ok((letter.clone(), recorded, Some(json!({ "party_id": party_id, "recipient": person_id, "letter": letter.kind }))))
+        })
+        .await
+    }
+
+    /// Asks to reveal an anonymous reporter, giving the ground. Anyone who
+    /// may work on the case may ask; the identity stays hidden until a second
+    /// person approves.
+    pub async fn request_override(&self, actor: &Actor, case_id: Id, input: &OverrideInput) -> Result<AnonymityOverride> {
+        let fields = input.validate()?;
+        let compartment = self.case_compartment(case_id).await?;
+        self.guarded(actor, Action::Edit, compartment, Target::of("case", case_id, None), async |tx: &mut Tx| {
+            q::case(tx, case_id).await?;
+            if !a::is_anonymous_party(tx, case_id, fields.party_id).await? {
+                return Err(FieldError::new("party_id", "That party is not an anonymous reporter on this case").into());
+            }
+            let now = Timestamp::now();
+            let o = a::insert(tx, case_id, &fields, actor.user_id, now).await?;
+            let text = format!("Asked to reveal the anonymous reporter ({}); waiting for approval", fields.ground.label().to_lowercase());
+            q::insert_event(tx, case_id, actor.user_id, "override_requested", &text, now).await?;
+            Ok((o.clone(), Target::of("anonymity_override", o.id, None), Some(json!({ "requested": o }))))
+        })
+        .await
+    }
+
+    /// Approves an override: the DPO, or a safeguarding lead or manager
+    /// responsible for the case's compartment, and never the person who asked.
+    pub async fn approve_override(&self, actor: &Actor, id: Id) -> Result<AnonymityOverride> {
+        let mut tx = self.store.begin().await?;
+        let compartment = match a::by_id(&mut tx, id).await {
+            Ok(o) => q::case(&mut tx, o.case_id).await?.compartment,
+            // An unknown id is refused like a hidden one.
+            Err(StoreError::NotFound) => Compartment::Safeguarding,
+            Err(e) => return Err(e.into()),
+        };
+        let target = Target::of("anonymity_override", id, None);
+        let (mut tx, permit) = self.authorize(tx, actor, Action::Edit, compartment, target).await?;
+        let o = a::by_id(&mut tx, id).await?;
+        if o.requested_by == actor.user_id {
+            let reason = "the person who asked for an override cannot approve it; a second person must".to_string();
+            let e = event(actor, Action::Edit, compartment, target, "deny", "override-needs-second-person", Some(reason.clone()), None);
+            hearth_store::audit::append(&mut tx, &e, Timestamp::now()).await?;
+            tx.commit().await?;
+            return Err(GateError::Denied { role: actor.role.label().into(), action: Action::Edit, compartment, reason });
+        }
+        let now = Timestamp::now();
+        let o = a::approve(&mut tx, id, actor.user_id, now).await?;
+        let text =
+            format!("Reveal of the anonymous reporter approved for {} ({})", o.requested_by_username, o.ground.label().to_lowercase());
+        q::insert_event(&mut tx, o.case_id, actor.user_id, "override_approved", &text, now).await?;
+        self.record(&mut tx, actor, &permit, target, Some(json!({ "approved": o }))).await?;
+        tx.commit().await?;
+        Ok(o)
+    }
+
+    /// The register of overrides, newest first, for the DPO.
+    pub async fn list_overrides(&self, actor: &Actor, before: Option<Id>, limit: Option<i64>) -> Result<Page<AnonymityOverride>> {
+        let limit = limit.unwrap_or(MAX_OVERRIDES).clamp(1, MAX_OVERRIDES);
+        let target = Target::collection("anonymity_override");
+        self.guarded(actor, Action::List, Compartment::Rights, target, async |tx: &mut Tx| {
+            let page = a::list(tx, before, limit).await?;
+            let ids: Vec<Id> = page.items.iter().map(|o| o.id).collect();
+            Ok((page, target, Some(json!({ "returned": ids }))))
+        })
+        .await
+    }
+}

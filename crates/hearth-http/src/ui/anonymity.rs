@@ -1,0 +1,264 @@
+//! Reporter anonymity in the web UI: the override section of a case page
+//! (ask with a ground, approve as a second person), letters from a case to
+//! one party, the cases section of a person's own page (marked "reported
+//! anonymously"), and the DPO's register of overrides.
+//!
+//! The gate decides everything; an anonymous reporter is never linked from a
+//! case page, so their letters are reached from their own record.
+
+use super::layout::{csrf_field, page, radios, textarea, uk_time};
+use super::pages::{chrome, error_page, respond, Refusal};
+use super::{Posted, UiSession};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_domain::*;
+use hearth_gate::anonymity::PersonCase;
+use hearth_gate::cases::CaseView;
+use hearth_gate::Gate;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// The ask-to-reveal form as posted.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct OverrideForm {
+    _csrf: String,
+    party_id: String,
+    ground: String,
+    detail: String,
+}
+
+/// A form with only the CSRF token (approve).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    _csrf: String,
+}
+
+super::csrf_forms!(OverrideForm, TokenForm);
+
+fn override_field(field: &str) -> String {
+    match field {
+        "ground" => "ground",
+        "detail" => "override_detail",
+        _ => "override_party",
+    }
+    .to_string()
+}
+
+fn status_tag(o: &AnonymityOverride) -> Markup {
+    html! {
+        @if let Some(by) = &o.approved_by_username {
+            strong class="govuk-tag govuk-tag--green" { "Approved" } " by " (by)
+        } @else {
+            strong class="govuk-tag govuk-tag--yellow" { "Waiting for approval" }
+        }
+    }
+}
+
+/// The override section of a case page: only shown when the case has an anonymous reporter.
+pub fn case_section(s: &UiSession, v: &CaseView, f: &OverrideForm, errors: &[FieldError]) -> Markup {
+    let anonymous: Vec<&CaseParty> = v.parties.iter().filter(|p| p.anonymous).collect();
+    if anonymous.is_empty() {
+        return html! {};
+    }
+    let grounds: Vec<(&str, &str)> = OverrideGround::ALL.iter().map(|g| (g.as_str(), g.label())).collect();
+    let me = s.actor.user_id;
+    html! {
+        h2 class="govuk-heading-m" id="anonymity" { "Anonymous reporter" }
+        p class="govuk-body" {
+            "The reporter asked not to be named. Their name is left out of this case, its letters and its lists. "
+            "It can be revealed only on a court order, a police request or in someone's best interests to prevent harm, "
+            "asked for by one person and approved by a second (the data protection officer, or a safeguarding lead or manager responsible for these cases)."
+        }
+        @if !v.overrides.is_empty() {
+            table class="govuk-table" {
+                caption class="govuk-table__caption govuk-table__caption--s" { "Requests to reveal the reporter" }
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "Asked" }
+                    th scope="col" class="govuk-table__header" { "Ground" }
+                    th scope="col" class="govuk-table__header" { "Detail" }
+                    th scope="col" class="govuk-table__header" { "Status" }
+                } }
+                tbody class="govuk-table__body" {
+                    @for o in &v.overrides {
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" { (o.requested_by_username) ", " time datetime=(o.requested_at) { (uk_time(o.requested_at)) } }
+                            td class="govuk-table__cell" { (o.ground.label()) }
+                            td class="govuk-table__cell" { (o.detail) }
+                            td class="govuk-table__cell" {
+                                (status_tag(o))
+                                @if !o.is_approved() && o.requested_by != me {
+                                    form method="post" action={ "/anonymity-overrides/" (o.id) "/approve" } novalidate {
+                                        (csrf_field(&s.csrf))
+                                        button type="submit" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0 govuk-!-margin-top-2" data-module="govuk-button" {
+                                            "Approve" span class="govuk-visually-hidden" { " request " (o.id) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h3 class="govuk-heading-s" { "Ask to reveal the reporter" }
+        form method="post" action={ "/cases/" (v.case.id) "/anonymity-overrides" } novalidate {
+            (csrf_field(&s.csrf))
+            @if anonymous.len() == 1 {
+                input type="hidden" name="party_id" value=(anonymous[0].id);
+            } @else {
+                @let options: Vec<(String, String)> = anonymous.iter().enumerate().map(|(i, p)| (p.id.to_string(), format!("Anonymous reporter {}", i + 1))).collect();
+                @let options: Vec<(&str, &str)> = options.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+                (radios("override_party", "Which reporter", None, &options, &f.party_id, errors, ""))
+            }
+            (radios("ground", "Ground", None, &grounds, &f.ground, errors, ""))
+            (textarea("override_detail", "detail", "Detail: the order or request reference, or the harm to prevent", &f.detail, errors))
+            button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Ask for approval" }
+        }
+    }
+}
+
+pub async fn request(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<OverrideForm>) -> Response {
+    let input = OverrideInput {
+        party_id: f.party_id.trim().parse().ok(),
+        ground: Some(f.ground.clone()).filter(|g| !g.is_empty()),
+        detail: Some(f.detail.clone()),
+    };
+    match s.gate.request_override(&session.actor, id, &input).await {
+        Ok(_) => Redirect::to(&format!("/cases/{id}?done=override_requested#anonymity")).into_response(),
+        Err(e) => match Refusal::from_gate(e, "case", override_field) {
+            Ok(r) => super::cases::override_refused(&s.gate, &session, id, &f, r).await,
+            Err(e) => error_page(&session, e),
+        },
+    }
+}
+
+pub async fn approve(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, _f): Posted<TokenForm>) -> Response {
+    match s.gate.approve_override(&session.actor, id).await {
+        Ok(o) => Redirect::to(&format!("/cases/{}?done=override_approved#anonymity", o.case_id)).into_response(),
+        Err(e) => error_page(&session, e),
+    }
+}
+
+// ---- letters ----
+
+pub async fn letter_page(State(s): State<AppState>, session: UiSession, Path((id, person_id)): Path<(i64, i64)>) -> Response {
+    match s.gate.case_letter(&session.actor, id, person_id).await {
+        Ok(l) => respond(StatusCode::OK, page(&format!("Letter: {}", l.case_reference), &chrome(&session), false, letter_content(&l))),
+        Err(e) => error_page(&session, e),
+    }
+}
+
+fn letter_content(l: &CaseLetter) -> Markup {
+    html! {
+        a class="govuk-back-link" href={ "/cases/" (l.case_id) } { "Back to the case" }
+        span class="govuk-caption-l" { (l.case_reference) }
+        h1 class="govuk-heading-l" { "Letter" }
+        p class="govuk-body" { "Print this letter or copy it into the letter template. It goes to the addressee only." }
+        div class="govuk-inset-text" id="letter" {
+            p class="govuk-body" { @for (i, line) in l.from_lines.iter().enumerate() { @if i > 0 { br; } (line) } }
+            p class="govuk-body" { @for (i, line) in l.to_lines.iter().enumerate() { @if i > 0 { br; } (line) } }
+            p class="govuk-body" { (super::layout::long_date(l.date)) }
+            p class="govuk-body" { "Our reference: " (l.case_reference) }
+            p class="govuk-body" { (l.salutation) }
+            p class="govuk-body govuk-!-font-weight-bold" { (l.subject) }
+            @for para in &l.paragraphs { p class="govuk-body" { (para) } }
+            p class="govuk-body" { @for (i, line) in l.sign_off.iter().enumerate() { @if i > 0 { br; } (line) } }
+        }
+    }
+}
+
+// ---- the cases on a person's own record ----
+
+/// The cases section of a person's page; nothing if the actor may see none.
+pub async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) -> Markup {
+    let cases: Vec<PersonCase> = gate.person_cases(&s.actor, person_id).await.unwrap_or_default();
+    html! {
+        h2 class="govuk-heading-m" { "Cases" }
+        @if cases.is_empty() {
+            p class="govuk-body" { "No cases you can see." }
+        } @else {
+            table class="govuk-table" {
+                caption class="govuk-table__caption govuk-visually-hidden" { "Cases this person is party to" }
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "Reference" }
+                    th scope="col" class="govuk-table__header" { "Kind" }
+                    th scope="col" class="govuk-table__header" { "Role" }
+                    th scope="col" class="govuk-table__header" { "Status" }
+                    th scope="col" class="govuk-table__header" { span class="govuk-visually-hidden" { "Letter" } }
+                } }
+                tbody class="govuk-table__body" {
+                    @for pc in &cases {
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" { a class="govuk-link" href={ "/cases/" (pc.case.id) } { (pc.case.reference) } }
+                            td class="govuk-table__cell" { (pc.case.kind.label()) }
+                            td class="govuk-table__cell" {
+                                (pc.role.label())
+                                @if pc.reported_anonymously { " " strong class="govuk-tag govuk-tag--grey" { "Reported anonymously" } }
+                            }
+                            td class="govuk-table__cell" { (pc.case.status.label()) }
+                            td class="govuk-table__cell" {
+                                a class="govuk-link" href={ "/cases/" (pc.case.id) "/letters/" (person_id) } {
+                                    "Letter" span class="govuk-visually-hidden" { " about " (pc.case.reference) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- the DPO's register ----
+
+pub async fn register(State(s): State<AppState>, session: UiSession) -> Response {
+    let list = match s.gate.list_overrides(&session.actor, None, Some(100)).await {
+        Ok(p) => p.items,
+        Err(e) => return error_page(&session, e),
+    };
+    let title = "Anonymity overrides";
+    respond(
+        StatusCode::OK,
+        page(
+            title,
+            &chrome(&session),
+            false,
+            html! {
+                h1 class="govuk-heading-l" { (title) }
+                p class="govuk-body" { "Every request to reveal an anonymous reporter, newest first (the latest 100), with its ground and approval." }
+                @if list.is_empty() {
+                    p class="govuk-body" { "No overrides have been asked for." }
+                } @else {
+                    table class="govuk-table" {
+                        caption class="govuk-table__caption govuk-visually-hidden" { "Anonymity overrides" }
+                        thead class="govuk-table__head" { tr class="govuk-table__row" {
+                            th scope="col" class="govuk-table__header" { "Case" }
+                            th scope="col" class="govuk-table__header" { "Ground" }
+                            th scope="col" class="govuk-table__header" { "Detail" }
+                            th scope="col" class="govuk-table__header" { "Asked by" }
+                            th scope="col" class="govuk-table__header" { "Status" }
+                        } }
+                        tbody class="govuk-table__body" {
+                            @for o in &list {
+                                tr class="govuk-table__row" {
+                                    td class="govuk-table__cell" { a class="govuk-link" href={ "/cases/" (o.case_id) "#anonymity" } { (o.case_reference) } }
+                                    td class="govuk-table__cell" { (o.ground.label()) }
+                                    td class="govuk-table__cell" { (o.detail) }
+                                    td class="govuk-table__cell" { (o.requested_by_username) ", " (uk_time(o.requested_at)) }
+                                    td class="govuk-table__cell" {
+                                        (status_tag(o))
+                                        @if let Some(at) = o.approved_at { ", " (uk_time(at)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        ),
+    )
+}
