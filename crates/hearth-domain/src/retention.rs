@@ -50,6 +50,8 @@ crate::vocabulary! {
         AuditEvent => "audit_event" / "Audit events",
         StaffAccount => "staff_account" / "Staff accounts",
         AccessGrant => "access_grant" / "Break-glass and support grants",
+        Representative => "representative" / "Authorised representatives",
+        CallerCheck => "caller_check" / "Caller checks",
     }
 }
 
@@ -58,8 +60,8 @@ impl RecordClass {
     pub fn compartment(self) -> Compartment {
         use RecordClass::*;
         match self {
-            PersonIdentity | IdentityEvidence | StaffAccount => Compartment::Identity,
-            ContactPoint => Compartment::Contact,
+            PersonIdentity | IdentityEvidence | StaffAccount | CallerCheck => Compartment::Identity,
+            ContactPoint | Representative => Compartment::Contact,
             HouseholdTenancy | HousingApplication => Compartment::Tenancy,
             ContactLogEntry | ContactLogLiveAgent | ContactLogChatbot => Compartment::ContactLog,
             CaseAsb => CaseKind::Asb.compartment(),

@@ -50,7 +50,8 @@ impl Gate {
         let mut vis = ContactVisibility::default();
         let mut permits = vec![];
         for &c in CONTACT_COMPARTMENTS {
-            let (relation, bg_reason) = self.relation(tx, actor, c, target).await?;
+            let (mut relation, bg_reason) = self.relation(tx, actor, c, target).await?;
+            self.caller_relation(tx, actor, Action::List, target, &mut relation).await?;
             let ask = |relation: Relation| {
                 self.policy.decide(&AccessRequest {
                     actor,

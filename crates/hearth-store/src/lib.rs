@@ -21,6 +21,7 @@ pub mod homes;
 pub mod needs;
 pub mod people;
 pub mod recordings;
+pub mod representatives;
 pub mod restrictions;
 pub mod retention;
 pub mod rights;
@@ -272,6 +273,8 @@ pub enum Table {
     LegalHold,
     RetentionRun,
     DisposalCertificate,
+    Representative,
+    CallerCheck,
 }
 
 impl Table {
@@ -290,6 +293,8 @@ impl Table {
         Table::LegalHold,
         Table::RetentionRun,
         Table::DisposalCertificate,
+        Table::Representative,
+        Table::CallerCheck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -308,6 +313,8 @@ impl Table {
             Table::LegalHold => "legal_hold",
             Table::RetentionRun => "retention_run",
             Table::DisposalCertificate => "disposal_certificate",
+            Table::Representative => "representative",
+            Table::CallerCheck => "caller_check",
         }
     }
 }

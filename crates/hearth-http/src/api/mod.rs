@@ -13,6 +13,7 @@ mod recordings;
 mod rights;
 
 pub use documents::attachment;
+mod representatives;
 mod restrictions;
 mod retention;
 
@@ -45,6 +46,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/break-glass", post(grants::break_glass))
         .route("/people/{id}/restriction", get(restrictions::show).post(restrictions::place))
         .route("/people/{id}/restriction/lift", post(restrictions::lift))
+        .route("/people/{id}/representatives", get(representatives::list).post(representatives::add))
+        .route("/representatives/{id}/end", post(representatives::end))
+        .route("/people/{id}/caller-checks", post(representatives::check))
         .route("/break-glass", get(grants::review_list))
         .route("/break-glass/{id}/review", post(grants::review))
         .route("/support-grants", post(grants::grant_support))
@@ -127,6 +131,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         retention::record_classes, retention::upcoming, retention::runs, retention::certificates,
         retention::holds, retention::place_hold, retention::release_hold,
         restrictions::show, restrictions::place, restrictions::lift,
+        representatives::list, representatives::add, representatives::end, representatives::check,
     ),
     components(schemas(Problem, hearth_domain::FieldError)),
     modifiers(&BearerAuth),

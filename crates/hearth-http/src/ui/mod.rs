@@ -14,6 +14,7 @@ mod layout;
 mod needs;
 mod notifications;
 mod pages;
+mod representatives;
 mod restrictions;
 mod retention;
 mod rights;
@@ -46,6 +47,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people", post(pages::create_person))
         .route("/people/{id}", get(pages::person_page))
         .route("/people/{id}/history", get(history::person_history_page))
+        .route("/people/{id}/caller-check", get(representatives::check_page).post(representatives::record_check))
+        .route("/people/{id}/representatives", post(representatives::add_rep))
+        .route("/people/{id}/representatives/new", get(representatives::new_rep_form))
+        .route("/representatives/{id}/end", post(representatives::end))
         .route("/people/{id}/restriction", post(restrictions::place))
         .route("/people/{id}/restriction/lift", post(restrictions::lift))
         .route("/people/{id}/contacts", get(contacts::list).post(contacts::log_contact))

@@ -367,9 +367,10 @@ pub async fn person_page(
     let documents = super::documents::person_section(&s.gate, &session, id).await;
     let contacts = html! { (contacts) (documents) };
     let restriction = super::restrictions::person_section(&s.gate, &session, &rec);
-    let contacts = html! { (contacts) (restriction.form) };
+    let (caller_check, representatives) = super::representatives::person_section(&s.gate, &session, &rec).await;
+    let contacts = html! { (representatives) (contacts) (restriction.form) };
     let needs = super::needs::person_sections(&s.gate, &session, id).await;
-    let content = html! { (restriction.banner) (person_content(&rec, banner.as_deref(), &offer, needs, contacts)) };
+    let content = html! { (restriction.banner) (caller_check) (person_content(&rec, banner.as_deref(), &offer, needs, contacts)) };
     respond(StatusCode::OK, page(&title, &chrome(&session), false, content))
 }
 
