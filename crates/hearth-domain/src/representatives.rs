@@ -193,7 +193,10 @@ impl RepresentativeInput {
                 _ => None,
             };
             if needs.is_some_and(|n| n != e) {
-                errs.push(FieldError::new("evidence", format!("A {} is evidenced by the {}", r.label(), needs.unwrap().label().to_lowercase())));
+                errs.push(FieldError::new(
+                    "evidence",
+                    format!("A {} is evidenced by the {}", r.label(), needs.unwrap().label().to_lowercase()),
+                ));
             }
         }
         errs.into_result()?;
@@ -314,7 +317,6 @@ pub fn representative_current(valid_from: Date, expires_on: Option<Date>, ended:
         Ok(())
     }
 }
-
 
 #[cfg(test)]
 mod tests {

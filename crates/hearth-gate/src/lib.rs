@@ -279,7 +279,14 @@ impl Gate {
 
     /// What the actor's caller check for the target's person opens, for
     /// reads about one person (the policies decide what needs one).
-    pub(crate) async fn caller_relation(&self, tx: &mut Tx, actor: &Actor, action: Action, target: Target, relation: &mut Relation) -> Result<()> {
+    pub(crate) async fn caller_relation(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        action: Action,
+        target: Target,
+        relation: &mut Relation,
+    ) -> Result<()> {
         let Some(person) = target.person_id else { return Ok(()) };
         relation.about_person = true;
         if !matches!(action, Action::View | Action::List) {

@@ -104,7 +104,16 @@ impl Gate {
             Err(errors) => {
                 let why = format!("Caller check failed: {errors}");
                 let detail = json!({ "checks_passed": input.checks_passed, "representative_id": input.representative_id });
-                let e = event(actor, Action::Create, Compartment::Identity, target, "deny", "caller-check", Some(why), Some(detail.to_string()));
+                let e = event(
+                    actor,
+                    Action::Create,
+                    Compartment::Identity,
+                    target,
+                    "deny",
+                    "caller-check",
+                    Some(why),
+                    Some(detail.to_string()),
+                );
                 audit::append(&mut tx, &e, Timestamp::now()).await?;
                 tx.commit().await?;
                 return Err(GateError::Invalid(errors));
@@ -172,7 +181,12 @@ impl Gate {
 
     /// The actor's caller check for the person in force now, if any. A check
     /// that relied on a representative lapses with the representative.
-    pub(crate) async fn current_caller_check(&self, tx: &mut Tx, actor: &Actor, person_id: Id) -> Result<Option<(CallerCheck, Option<Representative>)>> {
+    pub(crate) async fn current_caller_check(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        person_id: Id,
+    ) -> Result<Option<(CallerCheck, Option<Representative>)>> {
         let Some(check) = q::current_check(tx, actor.user_id, person_id, Timestamp::now()).await? else { return Ok(None) };
         let Some(rep_id) = check.representative_id else { return Ok(Some((check, None))) };
         let rep = q::representative(tx, rep_id).await?;

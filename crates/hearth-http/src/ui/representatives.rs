@@ -12,8 +12,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::{
-    Action, AuthorityEvidence, CallerCheckInput, CallerCheckItem, Compartment, EndRepresentativeInput, FieldError, Id,
-    RepresentativeInput, RepresentativeRelationship, RepresentativeScope,
+    Action, AuthorityEvidence, CallerCheckInput, CallerCheckItem, Compartment, EndRepresentativeInput, FieldError, Id, RepresentativeInput,
+    RepresentativeRelationship, RepresentativeScope,
 };
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::{Gate, GateError};
@@ -202,7 +202,9 @@ pub async fn end(State(s): State<AppState>, Path(id): Path<i64>, Posted(session,
         Ok(r) => Redirect::to(&format!("/people/{}", r.person_id)).into_response(),
         Err(GateError::Invalid(v)) => {
             let errors: Vec<FieldError> =
-                v.0.into_iter().map(|e| FieldError::new(if e.field == "reason" { format!("end-{id}") } else { e.field }, e.message)).collect();
+                v.0.into_iter()
+                    .map(|e| FieldError::new(if e.field == "reason" { format!("end-{id}") } else { e.field }, e.message))
+                    .collect();
             let body = html! {
                 (error_summary(&errors))
                 h1 class="govuk-heading-l" { "End a representative's authority" }
@@ -237,7 +239,8 @@ fn rep_form(session: &UiSession, id: Id, errors: &[FieldError], f: &RepForm) -> 
     let rel: Vec<(&str, &str)> =
         std::iter::once(("", "Choose")).chain(RepresentativeRelationship::ALL.iter().map(|r| (r.as_str(), r.label()))).collect();
     let scopes: Vec<(&str, &str)> = RepresentativeScope::ALL.iter().map(|r| (r.as_str(), r.label())).collect();
-    let ev: Vec<(&str, &str)> = std::iter::once(("", "Choose")).chain(AuthorityEvidence::ALL.iter().map(|r| (r.as_str(), r.label()))).collect();
+    let ev: Vec<(&str, &str)> =
+        std::iter::once(("", "Choose")).chain(AuthorityEvidence::ALL.iter().map(|r| (r.as_str(), r.label()))).collect();
     html! {
         a class="govuk-back-link" href={ "/people/" (id) } { "Back to the person" }
         (error_summary(errors))
@@ -269,7 +272,10 @@ pub async fn add_rep(State(s): State<AppState>, Path(id): Path<i64>, Posted(sess
             Ok(n) => Some(n),
             Err(_) => {
                 let errors = [FieldError::new("person_id", "Enter a record number, like 42")];
-                return respond(StatusCode::UNPROCESSABLE_ENTITY, page("Add a representative", &chrome(&session), true, rep_form(&session, id, &errors, &f)));
+                return respond(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    page("Add a representative", &chrome(&session), true, rep_form(&session, id, &errors, &f)),
+                );
             }
         },
     };
@@ -287,9 +293,10 @@ pub async fn add_rep(State(s): State<AppState>, Path(id): Path<i64>, Posted(sess
     };
     match s.gate.add_representative(&session.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/people/{id}#representatives")).into_response(),
-        Err(GateError::Invalid(v)) => {
-            respond(StatusCode::UNPROCESSABLE_ENTITY, page("Add a representative", &chrome(&session), true, rep_form(&session, id, &v.0, &f)))
-        }
+        Err(GateError::Invalid(v)) => respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page("Add a representative", &chrome(&session), true, rep_form(&session, id, &v.0, &f)),
+        ),
         Err(e) => error_page(&session, e),
     }
 }

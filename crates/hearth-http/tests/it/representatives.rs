@@ -106,26 +106,16 @@ async fn an_advisor_sees_the_account_only_after_checking_the_caller(s: TestServe
     // Every check, passed or failed, is in the person's history.
     let dpo = s.token(StaffRole::Dpo).await;
     let (_, h) = s.call(&dpo, Method::GET, &format!("/api/v1/people/{id}/history"), None).await;
-    let checks: Vec<&str> = h
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["record_type"] == "caller_check")
-        .map(|e| e["decision"].as_str().unwrap())
-        .collect();
+    let checks: Vec<&str> =
+        h.as_array().unwrap().iter().filter(|e| e["record_type"] == "caller_check").map(|e| e["decision"].as_str().unwrap()).collect();
     assert_eq!(checks, ["allow", "deny", "deny"], "{h:#}");
     let refused = h.as_array().unwrap().iter().find(|e| e["decision"] == "deny" && e["compartment"] == "contact_log").unwrap();
     assert!(refused["reason"].as_str().unwrap().contains("Check the caller first"), "{refused}");
 }
 
 async fn token_for(s: &TestServer, username: &str) -> String {
-    let r = s
-        .client
-        .post(s.url("/api/v1/auth/token"))
-        .json(&json!({"username": username, "password": common::PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let r =
+        s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": username, "password": common::PASSWORD})).send().await.unwrap();
     r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
 }
 
@@ -154,7 +144,12 @@ async fn a_representative_outside_scope_is_refused(s: TestServer) {
     let ended = rep(&s, id, "discuss_account", json!({})).await;
     let officer = s.token(StaffRole::HousingOfficer).await;
     let (st, e) = s
-        .call(&officer, Method::POST, &format!("/api/v1/representatives/{}/end", ended["id"]), Some(json!({"reason": "Customer withdrew consent"})))
+        .call(
+            &officer,
+            Method::POST,
+            &format!("/api/v1/representatives/{}/end", ended["id"]),
+            Some(json!({"reason": "Customer withdrew consent"})),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{e}");
     let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": ended["id"]}))).await;
@@ -171,7 +166,12 @@ async fn a_representative_outside_scope_is_refused(s: TestServer) {
     assert_eq!(st, StatusCode::OK);
     // Ending the representative during the call closes it again.
     let (st, _) = s
-        .call(&officer, Method::POST, &format!("/api/v1/representatives/{}/end", account["id"]), Some(json!({"reason": "Authority revoked"})))
+        .call(
+            &officer,
+            Method::POST,
+            &format!("/api/v1/representatives/{}/end", account["id"]),
+            Some(json!({"reason": "Authority revoked"})),
+        )
         .await;
     assert_eq!(st, StatusCode::OK);
     let (st, _) = timeline(&s, &advisor, id).await;
@@ -192,8 +192,15 @@ async fn representatives_are_added_listed_and_ended_through_the_gate(s: TestServ
     let (st, r) = s.call(&officer, Method::POST, &url, Some(body)).await;
     assert_eq!(st, StatusCode::CREATED, "{r}");
     assert_eq!((&r["name"], &r["representative_person_id"]), (&json!("Gale Fakecaller"), &json!(on_file)), "{r}");
-    let (st, p) = s.call(&officer, Method::POST, &url, Some(json!({"person_id": 999999, "relationship": "friend", "scope": "everything",
-        "evidence": "signed_authority_form", "evidence_reference": "X"}))).await;
+    let (st, p) = s
+        .call(
+            &officer,
+            Method::POST,
+            &url,
+            Some(json!({"person_id": 999999, "relationship": "friend", "scope": "everything",
+        "evidence": "signed_authority_form", "evidence_reference": "X"})),
+        )
+        .await;
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["person_id".to_string()]), "{p}");
 
     let end = format!("/api/v1/representatives/{}/end", r["id"]);
@@ -215,8 +222,13 @@ async fn representatives_are_added_listed_and_ended_through_the_gate(s: TestServ
     assert_eq!(st, StatusCode::FORBIDDEN);
     let dpo = s.token(StaffRole::Dpo).await;
     let (_, h) = s.call(&dpo, Method::GET, &format!("/api/v1/people/{id}/history"), None).await;
-    let actions: Vec<&str> =
-        h.as_array().unwrap().iter().filter(|e| e["record_type"] == "representative" && e["decision"] == "allow").map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["record_type"] == "representative" && e["decision"] == "allow")
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert!(actions.contains(&"create") && actions.contains(&"edit") && actions.contains(&"list"), "{actions:?}");
     let (_, doc) = s.call(&dpo, Method::GET, "/api/v1/openapi.json", None).await;
     for path in ["/api/v1/people/{id}/representatives", "/api/v1/representatives/{id}/end", "/api/v1/people/{id}/caller-checks"] {

@@ -35,7 +35,10 @@ async fn an_advisor_checks_the_caller_from_the_person_page(s: TestServer) {
     let r = c.post(&url).form(&[("_csrf", csrf.as_str()), ("check_full_name", "yes"), ("area", "account")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
-    assert!(body.contains("govuk-error-summary") && body.contains("at least 2 security questions") && body.contains("#checks_passed"), "{body}");
+    assert!(
+        body.contains("govuk-error-summary") && body.contains("at least 2 security questions") && body.contains("#checks_passed"),
+        "{body}"
+    );
 
     let r = c
         .post(&url)
