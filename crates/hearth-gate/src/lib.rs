@@ -278,7 +278,9 @@ impl Gate {
     }
 
     /// What the actor's caller check for the target's person opens, for
-    /// reads about one person (the policies decide what needs one).
+    /// reads about one person (the policies decide what needs one). A
+    /// household or tenancy read by its own id is about its members: a check
+    /// for any one of them (a joint tenant calling) opens it.
     pub(crate) async fn caller_relation(
         &self,
         tx: &mut Tx,
@@ -287,14 +289,21 @@ impl Gate {
         target: Target,
         relation: &mut Relation,
     ) -> Result<()> {
-        let Some(person) = target.person_id else { return Ok(()) };
-        relation.about_person = true;
-        if !matches!(action, Action::View | Action::List) {
+        let reading = matches!(action, Action::View | Action::List);
+        let people = match (target.person_id, target.record_id) {
+            (Some(person), _) => vec![person],
+            (None, Some(id)) if reading => hearth_store::representatives::people_of_home(tx, target.record_type, id).await?,
+            _ => vec![],
+        };
+        relation.about_person = !people.is_empty();
+        if !reading {
             return Ok(());
         }
-        if let Some(areas) = self.caller_check_areas(tx, actor, person).await? {
-            relation.caller_checked_account = areas.contains(&hearth_domain::CallerCheckArea::Account);
-            relation.caller_checked_repairs = areas.contains(&hearth_domain::CallerCheckArea::Repairs);
+        for person in people {
+            if let Some(areas) = self.caller_check_areas(tx, actor, person).await? {
+                relation.caller_checked_account |= areas.contains(&hearth_domain::CallerCheckArea::Account);
+                relation.caller_checked_repairs |= areas.contains(&hearth_domain::CallerCheckArea::Repairs);
+            }
         }
         Ok(())
     }

@@ -209,3 +209,16 @@ pub async fn current_check(tx: &mut Tx, staff_id: Id, person_id: Id, now: Timest
     );
     sqlx::query(&sql).bind(staff_id).bind(person_id).bind(ts(now)).fetch_optional(tx.conn()).await?.as_ref().map(check_from_row).transpose()
 }
+
+/// The people of a household, or of a tenancy's household: whose caller
+/// check may open a household or tenancy read by its own id.
+pub async fn people_of_home(tx: &mut Tx, record_type: &str, id: Id) -> Result<Vec<Id>> {
+    let sql = match record_type {
+        "household" => "SELECT person_id FROM membership WHERE household_id = $1 ORDER BY person_id",
+        "tenancy" => {
+            "SELECT m.person_id FROM membership m JOIN tenancy t ON t.household_id = m.household_id WHERE t.id = $1 ORDER BY m.person_id"
+        }
+        _ => return Ok(vec![]),
+    };
+    sqlx::query(sql).bind(id).fetch_all(tx.conn()).await?.iter().map(|r| Ok(r.try_get::<Id, _>(0)?)).collect()
+}

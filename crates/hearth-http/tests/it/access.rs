@@ -149,8 +149,9 @@ async fn http_responses_match_the_access_matrix(s: TestServer) {
             (Compartment::Audit, 1, Method::GET, "/api/v1/break-glass".into(), None),
         ];
         for (compartment, action, method, path, body) in cases {
-            // `C` cells need a caller check only on reads about one person;
-            // these routes (a tenancy by id, lists) are not, so they act as `Y`.
+            // `C` cells need a caller check only on reads about someone; these
+            // routes (lists, a tenancy whose household has no members yet) are
+            // not, so they act as `Y`. representatives.rs tests the rest.
             let expect_allowed = matches!(code(*role, compartment, action), 'Y' | 'C');
             let (status, resp) = s.call(&t, method.clone(), &path, body).await;
             let ok =

@@ -16,6 +16,7 @@ both_backends!(
     an_advisor_sees_the_account_only_after_checking_the_caller,
     a_representative_outside_scope_is_refused,
     representatives_are_added_listed_and_ended_through_the_gate,
+    reads_by_record_id_need_the_check_too,
 );
 
 mod a_caller_check_lasts_for_the_call {
@@ -247,4 +248,52 @@ async fn a_caller_check_lasts_for_the_call(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     let (st, p) = timeline(&s, &advisor, id).await;
     assert_check_first(st, &p);
+}
+
+/// A contact entry, household or tenancy read by its own id is about its
+/// people: the advisor is refused until a caller check for one of them.
+async fn reads_by_record_id_need_the_check_too(s: TestServer) {
+    let id = person(&s, "Ida").await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let (st, e) = s
+        .call(
+            &officer,
+            Method::POST,
+            "/api/v1/contacts",
+            Some(json!({"channel": "call_in", "person_ids": [id], "summary": "Asked about rent"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{e}");
+    let entry = e["entries"][0]["id"].as_i64().unwrap();
+    let (_, pr) = s
+        .call(
+            &officer,
+            Method::POST,
+            "/api/v1/properties",
+            Some(json!({"uprn": 990000200001i64, "line1": "2 Sample Row", "town": "Testbridge", "postcode": "ZZ99 6AB"})),
+        )
+        .await;
+    let (_, h) = s.call(&officer, Method::POST, "/api/v1/households", Some(json!({"property_id": pr["id"]}))).await;
+    let hid = h["id"].as_i64().unwrap();
+    let (st, m) = s
+        .call(&officer, Method::POST, &format!("/api/v1/households/{hid}/members"), Some(json!({"person_id": id, "role": "tenant"})))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{m}");
+    let body = json!({"reference": "TEN-CHK-1", "household_id": hid, "tenure": "assured", "start_date": "2020-01-01"});
+    let (st, t) = s.call(&officer, Method::POST, "/api/v1/tenancies", Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{t}");
+    let paths = [format!("/api/v1/contacts/{entry}"), format!("/api/v1/households/{hid}"), format!("/api/v1/tenancies/{}", t["id"])];
+    for path in &paths {
+        let (st, p) = s.call(&advisor, Method::GET, path, None).await;
+        assert_check_first(st, &p);
+        assert!(!p.to_string().contains("TEN-CHK-1") && !p.to_string().contains("Asked about rent"), "{p}");
+        let (st, _) = s.call(&officer, Method::GET, path, None).await;
+        assert_eq!(st, StatusCode::OK, "other roles are unaffected: {path}");
+    }
+    common::check_caller(&s, &advisor, id).await;
+    for path in &paths {
+        let (st, p) = s.call(&advisor, Method::GET, path, None).await;
+        assert_eq!(st, StatusCode::OK, "{path}: {p}");
+    }
 }
