@@ -278,7 +278,7 @@ impl Gate {
     }
 
     /// What the actor's caller check for the target's person opens, for
-    /// reads about one person (the policies decide what needs one). A
+    /// actions about one person (the policies decide what needs one). A
     /// household or tenancy read by its own id is about its members: a check
     /// for any one of them (a joint tenant calling) opens it.
     pub(crate) async fn caller_relation(
@@ -296,9 +296,6 @@ impl Gate {
             _ => vec![],
         };
         relation.about_person = !people.is_empty();
-        if !reading {
-            return Ok(());
-        }
         for person in people {
             if let Some(areas) = self.caller_check_areas(tx, actor, person).await? {
                 relation.caller_checked_account |= areas.contains(&hearth_domain::CallerCheckArea::Account);

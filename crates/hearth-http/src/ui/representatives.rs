@@ -26,6 +26,9 @@ use serde::Deserialize;
 pub(super) async fn person_section(gate: &Gate, session: &UiSession, rec: &PersonRecord) -> (Markup, Markup) {
     let id = rec.person.id;
     let reps = gate.representatives(&session.actor, id).await.ok();
+    // An advisor changes representatives only for a checked caller (the gate refuses otherwise).
+    let checked = rec.caller_check.as_ref().is_some_and(|c| c.areas.contains(&hearth_domain::CallerCheckArea::Account))
+        || !gate.caller_check_needed(&session.actor);
     let panel = if gate.caller_check_needed(&session.actor) {
         match &rec.caller_check {
             Some(c) => html! {
@@ -57,11 +60,11 @@ pub(super) async fn person_section(gate: &Gate, session: &UiSession, rec: &Perso
                         @if let Some(at) = r.ended_at { ". Ended " (uk_time(at)) " by " (r.ended_by.as_deref().unwrap_or("")) ": " (r.end_reason.as_deref().unwrap_or("")) }
                     }))
                 }
-                @if r.ended_at.is_none() && gate.may(&session.actor, Action::Edit, Compartment::Contact) {
+                @if r.ended_at.is_none() && checked && gate.may(&session.actor, Action::Edit, Compartment::Contact) {
                     (end_form(session, r, &[], ""))
                 }
             }
-            @if gate.may(&session.actor, Action::Create, Compartment::Contact) {
+            @if checked && gate.may(&session.actor, Action::Create, Compartment::Contact) {
                 p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/representatives/new" } { "Add a representative" } }
             }
         },

@@ -214,10 +214,18 @@ async fn representatives_are_added_listed_and_ended_through_the_gate(s: TestServ
     let (st, p) = s.call(&officer, Method::POST, "/api/v1/representatives/999999/end", Some(json!({"reason": "No such one"}))).await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{p}");
 
-    // Listing works for the advisor before any check (they need it to check the caller).
+    // Listing works for the advisor before any check (they need it to check
+    // the caller); adding one needs a checked caller.
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let verbal = json!({"name": "Kit Notreal", "phone": "01632 960 444", "relationship": "friend", "scope": "discuss_account",
+        "evidence": "verbal_consent_recorded_call", "evidence_reference": "CALL-1"});
     let (st, list) = s.call(&advisor, Method::GET, &url, None).await;
     assert_eq!((st, list.as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{list}");
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(verbal.clone())).await;
+    assert_check_first(st, &p);
+    common::check_caller(&s, &advisor, id).await;
+    let (st, v) = s.call(&advisor, Method::POST, &url, Some(verbal)).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
     let analyst = s.token(StaffRole::EdiAnalyst).await;
     let (st, _) = s.call(&analyst, Method::GET, &url, None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);

@@ -27,6 +27,7 @@ async fn an_advisor_checks_the_caller_from_the_person_page(s: TestServer) {
     let (st, page) = get(&s, &c, &format!("/people/{id}")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("Check the caller first") && page.contains("Record the check"), "the form is offered");
+    assert!(!page.contains("Add a representative"), "no authority is given on an unchecked caller's word");
     let (st, page) = get(&s, &c, &format!("/people/{id}/contacts")).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(page.contains("Record the check"), "a refused read offers the form");
@@ -49,6 +50,7 @@ async fn an_advisor_checks_the_caller_from_the_person_page(s: TestServer) {
     assert_eq!((r.status(), r.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, format!("/people/{id}").as_str()));
     let (_, page) = get(&s, &c, &format!("/people/{id}")).await;
     assert!(page.contains("Caller checked at") && !page.contains("Record the check"), "the check opens the page");
+    assert!(page.contains("Add a representative"));
     assert!(!page.contains("Your role does not give access to tenancy details"), "tenancy shown");
     let (st, _) = get(&s, &c, &format!("/people/{id}/contacts")).await;
     assert_eq!(st, StatusCode::OK);
