@@ -9,8 +9,11 @@
 //! A request is: the staff member (an entity `in` their role, with their
 //! responsibilities), the action, the record (its compartment and type), and
 //! a context of relationships the gate has worked out (assigned to the case,
-//! patch officer, contractor on the job, break-glass, support grant) plus the
-//! declared purpose. The decision names the policies that made it.
+//! patch officer, contractor on the job, break-glass, support grant, whether
+//! the record is about a person and what the caller's caller check for them
+//! opens) plus the declared purpose. The decision names the policies that
+//! made it; a forbidding policy's `@reason` annotation, if it has one, is the
+//! refusal's reason in words for the user.
 
 use crate::Actor;
 use cedar_policy::{
@@ -306,6 +309,25 @@ mod tests {
         assert_eq!(d.policy_ids, "no-identified-records-for-analysts-and-admins");
         let d = ask(&p, &actor(StaffRole::ContactCentreAdvisor), Action::View, Compartment::Safeguarding, Relation::default());
         assert_eq!(d.policy_ids, "default-deny");
+    }
+
+    #[test]
+    fn an_unchecked_caller_is_refused_in_the_policys_own_words() {
+        let p = Policy::shipped().unwrap();
+        let a = actor(StaffRole::ContactCentreAdvisor);
+        let unchecked = Relation { about_person: true, ..Default::default() };
+        let d = ask(&p, &a, Action::View, Compartment::Tenancy, unchecked);
+        assert!(!d.allowed && d.reason.starts_with("Check the caller first"), "{d:?}");
+        assert_eq!(d.policy_ids, "advisor-checks-the-caller-first");
+        let repairs_only = Relation { caller_checked_repairs: true, ..unchecked };
+        assert!(!ask(&p, &a, Action::View, Compartment::ContactLog, repairs_only).allowed);
+        assert!(ask(&p, &a, Action::View, Compartment::Repairs, repairs_only).allowed);
+        assert!(ask(&p, &a, Action::View, Compartment::ContactLog, Relation { caller_checked_account: true, ..unchecked }).allowed);
+        assert!(ask(&p, &a, Action::View, Compartment::Identity, unchecked).allowed, "identity stays open to ask the questions");
+        assert!(
+            ask(&p, &actor(StaffRole::HousingOfficer), Action::View, Compartment::Tenancy, unchecked).allowed,
+            "other roles unaffected"
+        );
     }
 
     #[test]
