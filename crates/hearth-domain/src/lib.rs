@@ -20,6 +20,7 @@ pub mod needs;
 pub mod people;
 pub mod property;
 pub mod recordings;
+pub mod representatives;
 pub mod retention;
 pub mod rights;
 pub mod staff;
@@ -39,6 +40,7 @@ pub use needs::*;
 pub use people::*;
 pub use property::*;
 pub use recordings::*;
+pub use representatives::*;
 pub use retention::{
     DisposalAction, HoldScope, LawfulBasis, Period, RecordClass, RecordClassEntry, Register, RetentionRule, RetentionTrigger,
 };

@@ -56,6 +56,8 @@ crate::vocabulary! {
         AuditEvent => "audit_event" / "Audit events",
         StaffAccount => "staff_account" / "Staff accounts",
         AccessGrant => "access_grant" / "Break-glass and support grants",
+        Representative => "representative" / "Authorised representatives",
+        CallerCheck => "caller_check" / "Caller checks",
     }
 }
 
@@ -64,8 +66,8 @@ impl RecordClass {
     pub fn compartment(self) -> Compartment {
         use RecordClass::*;
         match self {
-            PersonIdentity | IdentityEvidence | StaffAccount => Compartment::Identity,
-            ContactPoint | ConsentRecord | ContactPreference | Objection => Compartment::Contact,
+            PersonIdentity | IdentityEvidence | StaffAccount | CallerCheck => Compartment::Identity,
+            ContactPoint | ConsentRecord | ContactPreference | Objection | Representative => Compartment::Contact,
             HouseholdTenancy | HousingApplication => Compartment::Tenancy,
             ContactLogEntry | ContactLogLiveAgent | ContactLogChatbot => Compartment::ContactLog,
             CaseAsb => CaseKind::Asb.compartment(),

@@ -50,7 +50,8 @@ impl Gate {
         let mut vis = ContactVisibility::default();
         let mut permits = vec![];
         for &c in CONTACT_COMPARTMENTS {
-            let (relation, bg_reason) = self.relation(tx, actor, c, target).await?;
+            let (mut relation, bg_reason) = self.relation(tx, actor, c, target).await?;
+            self.caller_relation(tx, actor, Action::List, target, &mut relation).await?;
             let ask = |relation: Relation| {
                 self.policy.decide(&AccessRequest {
                     actor,
@@ -164,13 +165,14 @@ impl Gate {
     /// One entry, under its compartment's rules. An unknown id is refused
     /// like a safeguarding entry, so probing ids reveals nothing.
     pub async fn contact_entry(&self, actor: &Actor, id: Id) -> Result<ContactEntry> {
-        let compartment = {
+        // Decided about the entry's first person, so a caller check applies.
+        let (compartment, about) = {
             let mut tx = self.store.begin().await?;
             let access = q::entry_access(&mut tx, id).await?;
             drop(tx);
-            access.map(|a| a.0).unwrap_or(Compartment::Safeguarding)
+            access.map(|a| (a.0, a.2.first().copied())).unwrap_or((Compartment::Safeguarding, None))
         };
-        self.guarded(actor, Action::View, compartment, entry_target(id, None), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, compartment, entry_target(id, about), async |tx: &mut Tx| {
             let mut e = q::entry(tx, id).await?;
             let (vis, _) = self.contact_visibility(tx, actor, Target::collection("contact_entry")).await?;
             e.linked_entry_ids = q::linked_ids(tx, e.id, e.submission_id, actor.user_id, &vis).await?;

@@ -42,6 +42,9 @@ pub struct PersonRecord {
     /// The restriction of processing in force (UK GDPR Art. 18), so every
     /// screen showing the person can warn that only storage is allowed.
     pub restriction: Option<hearth_store::restrictions::Restriction>,
+    /// The caller's check this staff member made for the person on the
+    /// current call, if still in force (it opens the account to them).
+    pub caller_check: Option<hearth_store::representatives::CallerCheck>,
 }
 
 impl Gate {
@@ -53,6 +56,7 @@ impl Gate {
         let person = pq::person(&mut tx, id).await?;
         let evidence = pq::evidence_for(&mut tx, id).await?;
         let restriction = hearth_store::restrictions::active(&mut tx, id).await?;
+        let caller_check = self.current_caller_check(&mut tx, actor, id).await?.map(|(c, _)| c);
         self.record(&mut tx, actor, &identity, Target::person(id), None).await?;
         let contacts = match self.permit_or_note(&mut tx, actor, Action::View, Compartment::Contact, Target::person(id)).await? {
             Some(p) => {
@@ -74,7 +78,7 @@ impl Gate {
             None => None,
         };
         tx.commit().await?;
-        Ok(PersonRecord { person, evidence, contacts, households, restriction })
+        Ok(PersonRecord { person, evidence, contacts, households, restriction, caller_check })
     }
 
     /// Like `authorize`, but a refusal is recorded in the open transaction

@@ -24,6 +24,7 @@ pub mod needs;
 pub mod people;
 pub mod policy;
 pub mod recordings;
+pub mod representatives;
 pub mod restrictions;
 pub mod retention;
 pub mod rights;
@@ -148,6 +149,8 @@ pub struct Gate {
     register: hearth_domain::Register,
     /// Months until needs and flags are reviewed (configuration).
     review_periods: hearth_domain::ReviewPeriods,
+    /// How long a caller check lasts (the call).
+    caller_check_for: SignedDuration,
 }
 
 /// Default life of a break-glass grant: long enough to deal with an
@@ -166,7 +169,14 @@ impl Gate {
             max_document_bytes: hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES,
             register: hearth_domain::Register::shipped(),
             review_periods: hearth_domain::ReviewPeriods::default(),
+            caller_check_for: hearth_domain::CALLER_CHECK_LASTS,
         }
+    }
+
+    /// Sets how long a caller check lasts (configuration; tests shorten it).
+    pub fn with_caller_check_for(mut self, d: SignedDuration) -> Self {
+        self.caller_check_for = d;
+        self
     }
 
     /// Sets the register of record classes (configuration). Refuses one whose
@@ -270,6 +280,34 @@ impl Gate {
         Ok((relation, break_glass_reason))
     }
 
+    /// What the actor's caller check for the target's person opens, for
+    /// actions about one person (the policies decide what needs one). A
+    /// household or tenancy read by its own id is about its members: a check
+    /// for any one of them (a joint tenant calling) opens it.
+    pub(crate) async fn caller_relation(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        action: Action,
+        target: Target,
+        relation: &mut Relation,
+    ) -> Result<()> {
+        let reading = matches!(action, Action::View | Action::List);
+        let people = match (target.person_id, target.record_id) {
+            (Some(person), _) => vec![person],
+            (None, Some(id)) if reading => hearth_store::representatives::people_of_home(tx, target.record_type, id).await?,
+            _ => vec![],
+        };
+        relation.about_person = !people.is_empty();
+        for person in people {
+            if let Some(areas) = self.caller_check_areas(tx, actor, person).await? {
+                relation.caller_checked_account |= areas.contains(&hearth_domain::CallerCheckArea::Account);
+                relation.caller_checked_repairs |= areas.contains(&hearth_domain::CallerCheckArea::Repairs);
+            }
+        }
+        Ok(())
+    }
+
     /// Asks the policies. A refusal is appended to the audit trail in `tx`
     /// and returned as the `Err` of the inner result.
     async fn check(
@@ -280,18 +318,31 @@ impl Gate {
         compartment: Compartment,
         target: Target,
     ) -> Result<Result<Permit, Decision>> {
-        let (relation, bg_reason) = self.relation(tx, actor, compartment, target).await?;
-        let d = self.policy.decide(&AccessRequest {
-            actor,
-            action,
-            compartment,
-            record_type: target.record_type,
-            record_key: format!("{}/{}", target.record_type, target.record_id.map(|i| i.to_string()).unwrap_or_else(|| "*".into())),
-            relation,
-        });
+        let (mut relation, bg_reason) = self.relation(tx, actor, compartment, target).await?;
+        self.caller_relation(tx, actor, action, target, &mut relation).await?;
+        let ask = |relation: Relation| {
+            self.policy.decide(&AccessRequest {
+                actor,
+                action,
+                compartment,
+                record_type: target.record_type,
+                record_key: format!("{}/{}", target.record_type, target.record_id.map(|i| i.to_string()).unwrap_or_else(|| "*".into())),
+                relation,
+            })
+        };
+        let mut d = ask(relation);
         if d.allowed {
             let break_glass_reason = if d.via_break_glass { bg_reason } else { None };
             return Ok(Ok(Permit { action, compartment, policy_ids: d.policy_ids, break_glass_reason }));
+        }
+        // Refused only for want of a caller check: say what the check in force covers.
+        if let Some(person) = target.person_id.filter(|_| relation.about_person) {
+            let full = Relation { caller_checked_account: true, caller_checked_repairs: true, ..relation };
+            if ask(full).allowed {
+                if let Some(note) = self.caller_check_note(tx, actor, person).await? {
+                    d.reason = format!("{}. {note}", d.reason);
+                }
+            }
         }
         let event = event(actor, action, compartment, target, "deny", &d.policy_ids, Some(d.reason.clone()), None);
         audit::append(tx, &event, Timestamp::now()).await?;
@@ -411,7 +462,7 @@ pub(crate) fn uk() -> jiff::tz::TimeZone {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn event(
+pub(crate) fn event(
     actor: &Actor,
     action: Action,
     compartment: Compartment,

@@ -9,8 +9,11 @@
 //! A request is: the staff member (an entity `in` their role, with their
 //! responsibilities), the action, the record (its compartment and type), and
 //! a context of relationships the gate has worked out (assigned to the case,
-//! patch officer, contractor on the job, break-glass, support grant) plus the
-//! declared purpose. The decision names the policies that made it.
+//! patch officer, contractor on the job, break-glass, support grant, whether
+//! the record is about a person and what the caller's caller check for them
+//! opens) plus the declared purpose. The decision names the policies that
+//! made it; a forbidding policy's `@reason` annotation, if it has one, is the
+//! refusal's reason in words for the user.
 
 use crate::Actor;
 use cedar_policy::{
@@ -48,6 +51,12 @@ pub struct Relation {
     pub on_job: bool,
     pub break_glass: bool,
     pub support_grant: bool,
+    /// The record is about one person (so a caller check can apply).
+    pub about_person: bool,
+    /// The actor's caller check for that person, in force now, opens the account.
+    pub caller_checked_account: bool,
+    /// ... opens repairs.
+    pub caller_checked_repairs: bool,
 }
 
 /// One question for the policies.
@@ -85,6 +94,8 @@ struct Inner {
     authorizer: Authorizer,
     /// Policy id → its @id annotation, resolved once.
     names: HashMap<PolicyId, String>,
+    /// Policy id → its @reason annotation: the words a refusal by it gives.
+    reasons: HashMap<PolicyId, String>,
 }
 
 impl std::fmt::Debug for Policy {
@@ -132,7 +143,8 @@ impl Policy {
             .policies()
             .map(|p| (p.id().clone(), p.annotation("id").map(str::to_string).unwrap_or_else(|| p.id().to_string())))
             .collect();
-        Ok(Policy { inner: Arc::new(Inner { schema, policies, authorizer: Authorizer::new(), names }) })
+        let reasons = policies.policies().filter_map(|p| Some((p.id().clone(), p.annotation("reason")?.to_string()))).collect();
+        Ok(Policy { inner: Arc::new(Inner { schema, policies, authorizer: Authorizer::new(), names, reasons }) })
     }
 
     pub fn decide(&self, req: &AccessRequest) -> Decision {
@@ -193,6 +205,16 @@ impl Policy {
             ("on_job".to_string(), RestrictedExpression::new_bool(r.on_job)),
             ("break_glass".to_string(), RestrictedExpression::new_bool(r.break_glass)),
             ("support_grant".to_string(), RestrictedExpression::new_bool(r.support_grant)),
+            ("about_person".to_string(), RestrictedExpression::new_bool(r.about_person)),
+            (
+                "caller_checked".to_string(),
+                RestrictedExpression::new_set(
+                    [(r.caller_checked_account, "account"), (r.caller_checked_repairs, "repairs")]
+                        .into_iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, area)| RestrictedExpression::new_string(area.into())),
+                ),
+            ),
         ])
         .map_err(|e| e.to_string())?;
         let action = uid("Hearth::Action", req.action.as_str());
@@ -203,10 +225,14 @@ impl Policy {
             return Err(errors.join("; "));
         }
         let names: Vec<&str> = response.diagnostics().reason().filter_map(|id| inner.names.get(id)).map(String::as_str).collect();
+        // A forbidding policy may say in its own words what to do about it.
+        let own_words: Vec<&str> = response.diagnostics().reason().filter_map(|id| inner.reasons.get(id)).map(String::as_str).collect();
         let allowed = response.decision() == CedarDecision::Allow;
         let via_break_glass = allowed && names.iter().all(|n| *n == "break-glass-view");
         let reason = if allowed {
             String::new()
+        } else if !own_words.is_empty() {
+            own_words.join("; ")
         } else if names.is_empty() {
             format!("no policy lets a {} {} {} records", req.actor.role.label(), req.action, req.compartment.label().to_lowercase())
         } else {
@@ -283,6 +309,25 @@ mod tests {
         assert_eq!(d.policy_ids, "no-identified-records-for-analysts-and-admins");
         let d = ask(&p, &actor(StaffRole::ContactCentreAdvisor), Action::View, Compartment::Safeguarding, Relation::default());
         assert_eq!(d.policy_ids, "default-deny");
+    }
+
+    #[test]
+    fn an_unchecked_caller_is_refused_in_the_policys_own_words() {
+        let p = Policy::shipped().unwrap();
+        let a = actor(StaffRole::ContactCentreAdvisor);
+        let unchecked = Relation { about_person: true, ..Default::default() };
+        let d = ask(&p, &a, Action::View, Compartment::Tenancy, unchecked);
+        assert!(!d.allowed && d.reason.starts_with("Check the caller first"), "{d:?}");
+        assert_eq!(d.policy_ids, "advisor-checks-the-caller-first");
+        let repairs_only = Relation { caller_checked_repairs: true, ..unchecked };
+        assert!(!ask(&p, &a, Action::View, Compartment::ContactLog, repairs_only).allowed);
+        assert!(ask(&p, &a, Action::View, Compartment::Repairs, repairs_only).allowed);
+        assert!(ask(&p, &a, Action::View, Compartment::ContactLog, Relation { caller_checked_account: true, ..unchecked }).allowed);
+        assert!(ask(&p, &a, Action::View, Compartment::Identity, unchecked).allowed, "identity stays open to ask the questions");
+        assert!(
+            ask(&p, &actor(StaffRole::HousingOfficer), Action::View, Compartment::Tenancy, unchecked).allowed,
+            "other roles unaffected"
+        );
     }
 
     #[test]

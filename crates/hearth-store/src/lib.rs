@@ -24,6 +24,7 @@ pub mod homes;
 pub mod needs;
 pub mod people;
 pub mod recordings;
+pub mod representatives;
 pub mod restrictions;
 pub mod retention;
 pub mod rights;
@@ -276,6 +277,8 @@ pub enum Table {
     RetentionRun,
     DisposalCertificate,
     AnonymityOverride,
+    Representative,
+    CallerCheck,
 }
 
 impl Table {
@@ -295,6 +298,8 @@ impl Table {
         Table::RetentionRun,
         Table::DisposalCertificate,
         Table::AnonymityOverride,
+        Table::Representative,
+        Table::CallerCheck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -314,6 +319,8 @@ impl Table {
             Table::RetentionRun => "retention_run",
             Table::DisposalCertificate => "disposal_certificate",
             Table::AnonymityOverride => "anonymity_override",
+            Table::Representative => "representative",
+            Table::CallerCheck => "caller_check",
         }
     }
 }

@@ -16,6 +16,7 @@ mod recordings;
 mod rights;
 
 pub use documents::attachment;
+mod representatives;
 mod restrictions;
 mod retention;
 
@@ -59,6 +60,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/not-held-requests", post(capacity::not_held))
         .route("/not-held-requests", get(capacity::removal_list))
         .route("/not-held-requests/{id}/remove", post(capacity::remove))
+        .route("/people/{id}/representatives", get(representatives::list).post(representatives::add))
+        .route("/representatives/{id}/end", post(representatives::end))
+        .route("/people/{id}/caller-checks", post(representatives::check))
         .route("/break-glass", get(grants::review_list))
         .route("/break-glass/{id}/review", post(grants::review))
         .route("/support-grants", post(grants::grant_support))
@@ -149,6 +153,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         retention::record_classes, retention::upcoming, retention::runs, retention::certificates,
         retention::holds, retention::place_hold, retention::release_hold,
         restrictions::show, restrictions::place, restrictions::lift,
+        representatives::list, representatives::add, representatives::end, representatives::check,
     ),
     components(schemas(Problem, hearth_domain::FieldError)),
     modifiers(&BearerAuth),

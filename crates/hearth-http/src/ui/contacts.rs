@@ -130,8 +130,13 @@ fn entries_table(caption: &str, entries: &[ContactEntry], me: Id, csrf: &str, pe
 /// The "Contact history" section of the person page: the newest entries the
 /// caller may see. A failure here must not cost the rest of the page.
 pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) -> Markup {
+    let mut refused = None;
     let timeline = match gate.person_timeline(&s.actor, person_id, &TimelineFilter::default(), None, Some(ON_PERSON_PAGE)).await {
         Ok(p) => Some(p),
+        Err(GateError::Denied { reason, .. }) => {
+            refused = Some(reason);
+            None
+        }
         Err(e) => {
             tracing::warn!(error = %e, "contact history failed");
             None
@@ -148,7 +153,10 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
                     p class="govuk-body" { a class="govuk-link" href={ "/people/" (person_id) "/contacts" } { "See all" span class="govuk-visually-hidden" { " contacts" } } }
                 }
             },
-            None => p class="govuk-body" { "The contact history cannot be shown just now." },
+            None => @match refused {
+                Some(r) => p class="govuk-body" { (r) },
+                None => p class="govuk-body" { "The contact history cannot be shown just now." },
+            },
         }
     }
 }
@@ -172,6 +180,10 @@ pub async fn list(State(s): State<AppState>, session: UiSession, Path(id): Path<
     let filter = TimelineFilter { channel, compartment };
     let p = match s.gate.person_timeline(&session.actor, id, &filter, q.after, Some(PER_PAGE)).await {
         Ok(p) => p,
+        // Refused for want of a caller check: offer the check, not a dead end.
+        Err(GateError::Denied { .. }) if s.gate.caller_check_needed(&session.actor) => {
+            return super::representatives::refused_page(&s, &session, id).await
+        }
         Err(e) => return error_page(&session, e),
     };
     let mut channels = vec![("", "All channels")];

@@ -39,8 +39,13 @@ pub(super) fn compartment_label(c: Compartment) -> &'static str {
 /// The "Documents" section of the person page. A failure here must not
 /// cost the rest of the page.
 pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) -> Markup {
+    let mut refused = None;
     let docs = match gate.person_documents(&s.actor, person_id, None, Some(ON_PERSON_PAGE)).await {
         Ok(p) => Some(p.items),
+        Err(GateError::Denied { reason, .. }) => {
+            refused = Some(reason);
+            None
+        }
         Err(e) => {
             tracing::warn!(error = %e, "documents failed");
             None
@@ -78,7 +83,10 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
                     }
                 }
             },
-            None => p class="govuk-body" { "The documents cannot be shown just now." },
+            None => @match refused {
+                Some(r) => p class="govuk-body" { (r) },
+                None => p class="govuk-body" { "The documents cannot be shown just now." },
+            },
         }
     }
 }

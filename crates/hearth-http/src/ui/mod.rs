@@ -17,6 +17,7 @@ mod layout;
 mod needs;
 mod notifications;
 mod pages;
+mod representatives;
 mod restrictions;
 mod retention;
 mod rights;
@@ -58,6 +59,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/contact-preferences", post(consent::preferences))
         .route("/people/{id}/objections", post(consent::object))
         .route("/objections/{id}/withdraw", post(consent::withdraw))
+        .route("/people/{id}/caller-check", get(representatives::check_page).post(representatives::record_check))
+        .route("/people/{id}/representatives", post(representatives::add_rep))
+        .route("/people/{id}/representatives/new", get(representatives::new_rep_form))
+        .route("/representatives/{id}/end", post(representatives::end))
         .route("/people/{id}/restriction", post(restrictions::place))
         .route("/people/{id}/restriction/lift", post(restrictions::lift))
         .route("/people/{id}/contacts", get(contacts::list).post(contacts::log_contact))

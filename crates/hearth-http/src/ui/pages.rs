@@ -376,11 +376,12 @@ pub async fn person_page(
             p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/capacity" } { "Mental capacity and best interests" } }
         }
     };
-    let contacts = html! { (consent) (contacts) (restriction.form) };
+    let (caller_check, representatives) = super::representatives::person_section(&s.gate, &session, &rec).await;
+    let contacts = html! { (representatives) (consent) (contacts) (restriction.form) };
     let cases = super::anonymity::person_section(&s.gate, &session, id).await;
     let contacts = html! { (cases) (contacts) };
     let needs = super::needs::person_sections(&s.gate, &session, id).await;
-    let content = html! { (restriction.banner) (person_content(&rec, banner.as_deref(), &offer, needs, contacts)) };
+    let content = html! { (restriction.banner) (caller_check) (person_content(&rec, banner.as_deref(), &offer, needs, contacts)) };
     respond(StatusCode::OK, page(&title, &chrome(&session), false, content))
 }
 

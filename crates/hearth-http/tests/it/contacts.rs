@@ -45,6 +45,8 @@ async fn every_channel_logs_with_its_own_fields(s: TestServer) {
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
     let owner = s.gate.user_id("housing_officer").await.unwrap();
     let who = person(&s, &advisor, "Cal", "Everyway").await;
+    // An advisor sees the contact history only after checking the caller.
+    common::check_caller(&s, &advisor, who).await;
     // (channel, the channel's own fields, what must come back)
     let table: Vec<(&str, Value, Value)> = vec![
         ("call_in", json!({}), json!({})),
@@ -171,6 +173,8 @@ async fn an_asb_contact_never_reaches_an_advisor(s: TestServer) {
     let officer = s.token(StaffRole::AsbOfficer).await;
     let officer_id = s.gate.user_id("asb_officer").await.unwrap();
     let who = person(&s, &advisor, "Ivy", "Hushwell").await;
+    // An advisor sees the contact history only after checking the caller.
+    common::check_caller(&s, &advisor, who).await;
     let (st, case) = s
         .call(
             &officer,
@@ -269,6 +273,8 @@ async fn a_split_submission_is_linked_only_where_both_parts_show(s: TestServer) 
     let officer = s.token(StaffRole::AsbOfficer).await;
     let officer_id = s.gate.user_id("asb_officer").await.unwrap();
     let who = person(&s, &advisor, "Sid", "Splitworth").await;
+    // An advisor sees the contact history only after checking the caller.
+    common::check_caller(&s, &advisor, who).await;
     let (_, case) = s
         .call(&officer, Method::POST, "/api/v1/cases", Some(json!({"kind": "asb", "summary": "Harassment", "assigned_to": officer_id})))
         .await;

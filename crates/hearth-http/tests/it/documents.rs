@@ -127,6 +127,8 @@ async fn a_small_limit_refuses_far_larger_files_clearly(backend: Backend) {
 async fn a_download_is_an_attachment_and_leaves_an_audit_event(s: TestServer) {
     let t = s.token(StaffRole::ContactCentreAdvisor).await;
     let who = person(&s, &t).await;
+    // An advisor sees the person's documents only after checking the caller.
+    common::check_caller(&s, &t, who).await;
     let (st, doc) = upload(&s, &t, who, file("tenancy letter.pdf", "application/pdf", PDF).text("title", "Signed tenancy letter")).await;
     assert_eq!(st, StatusCode::CREATED, "{doc}");
     let id = doc["id"].as_i64().unwrap();
@@ -162,6 +164,8 @@ async fn an_asb_document_never_reaches_an_advisor(s: TestServer) {
     let asb = s.token(StaffRole::AsbOfficer).await;
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
     let who = person(&s, &advisor).await;
+    // An advisor sees the person's documents only after checking the caller.
+    common::check_caller(&s, &advisor, who).await;
     let (st, general) = upload(&s, &advisor, who, file("rent.pdf", "application/pdf", PDF)).await;
     assert_eq!(st, StatusCode::CREATED, "{general}");
     let (st, doc) = upload(&s, &asb, who, file("noise diary.png", "image/png", PNG).text("compartment", "asb")).await;
@@ -222,6 +226,8 @@ async fn a_folder_store_names_files_by_random_ids(backend: Backend) {
     let s = start_configured(backend, move |g| g.with_documents(storage, hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES)).await;
     let t = s.token(StaffRole::ContactCentreAdvisor).await;
     let who = person(&s, &t).await;
+    // An advisor sees the person's documents only after checking the caller.
+    common::check_caller(&s, &t, who).await;
     let (st, doc) = upload(&s, &t, who, file("../../etc/passwd.pdf", "application/pdf", PDF)).await;
     assert_eq!(st, StatusCode::CREATED, "{doc}");
     assert_eq!(doc["title"], "passwd.pdf", "only the last segment of a client's path is kept, and only as a title");

@@ -137,6 +137,8 @@ async fn a_follow_up_is_marked_done_once(s: TestServer) {
     let me = s.gate.user_id("contact_centre_advisor").await.unwrap();
     let owner = s.gate.user_id("housing_officer").await.unwrap();
     let who = person(&s, &advisor).await;
+    // An advisor sees the contact history only after checking the caller.
+    common::check_caller(&s, &advisor, who).await;
     let fu = json!([{"action": "Send the rent statement", "owner": owner, "due_on": "2026-12-01"}]);
     let e = contact(&s, &advisor, json!({"channel": "call_in", "person_ids": [who], "summary": "Statement", "follow_ups": fu})).await;
     let f = &e["follow_ups"][0];

@@ -24,6 +24,8 @@ async fn an_advisor_logs_a_call_and_sees_it_in_the_history(s: TestServer) {
     let id = person(&s).await;
     let c = browser();
     let csrf = sign_in(&s, &c, "contact_centre_advisor").await;
+    // An advisor sees the contact history only after checking the caller.
+    common::check_caller_ui(&s, &c, &csrf, id).await;
 
     let (status, page) = get(&s, &c, &format!("/people/{id}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -60,6 +62,8 @@ async fn the_contact_form_names_its_errors_and_needs_the_token(s: TestServer) {
     let id = person(&s).await;
     let c = browser();
     let csrf = sign_in(&s, &c, "contact_centre_advisor").await;
+    // An advisor sees the contact history only after checking the caller.
+    common::check_caller_ui(&s, &c, &csrf, id).await;
     let action = s.url(&format!("/people/{id}/contacts"));
 
     let r = c

@@ -42,6 +42,8 @@ async fn an_advisor_uploads_a_pdf_and_downloads_it(s: TestServer) {
     let id = person(&s).await;
     let c = browser();
     let csrf = sign_in(&s, &c, "contact_centre_advisor").await;
+    // An advisor sees the contact history only after checking the caller.
+    common::check_caller_ui(&s, &c, &csrf, id).await;
     let (status, page) = get(&s, &c, &format!("/people/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("No documents you can see are filed") && page.contains(&format!("/people/{id}/documents/new")), "{page}");
@@ -75,6 +77,8 @@ async fn the_upload_form_names_its_errors_and_needs_the_token(s: TestServer) {
     let id = person(&s).await;
     let c = browser();
     let csrf = sign_in(&s, &c, "contact_centre_advisor").await;
+    // An advisor sees the contact history only after checking the caller.
+    common::check_caller_ui(&s, &c, &csrf, id).await;
     let action = s.url(&format!("/people/{id}/documents"));
     let r = c.post(&action).multipart(form(&csrf, "virus.pdf", "application/pdf", b"MZ\x90\0not a pdf")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -152,6 +156,8 @@ async fn a_line_manager_reads_their_notifications(s: TestServer) {
     // The advisor files it through the form on the contact history.
     let adv = browser();
     let csrf = sign_in(&s, &adv, "contact_centre_advisor").await;
+    // An advisor sees the contact history only after checking the caller.
+    common::check_caller_ui(&s, &adv, &csrf, id).await;
     let (_, page) = get(&s, &adv, &format!("/people/{id}")).await;
     let form_path = format!("/people/{id}/contacts/{entry}/recording");
     assert!(page.contains(&form_path), "calls offer a recording link: {page}");

@@ -170,3 +170,23 @@ pub async fn get(s: &TestServer, c: &Client, path: &str) -> (StatusCode, String)
     let r = c.get(s.url(path)).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
 }
+
+/// Records a caller check (two security questions) by the token's user for
+/// the person, as a contact-centre advisor must before reading their
+/// account (contact history, documents, tenancy).
+pub async fn check_caller(s: &TestServer, token: &str, person_id: i64) {
+    let body = serde_json::json!({"checks_passed": ["full_name", "date_of_birth"]});
+    let (st, c) = s.call(token, Method::POST, &format!("/api/v1/people/{person_id}/caller-checks"), Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "caller check: {c}");
+}
+
+/// The same from a signed-in browser.
+pub async fn check_caller_ui(s: &TestServer, c: &Client, csrf: &str, person_id: i64) {
+    let r = c
+        .post(s.url(&format!("/people/{person_id}/caller-check")))
+        .form(&[("_csrf", csrf), ("check_full_name", "yes"), ("check_address", "yes"), ("area", "account")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "caller check");
+}

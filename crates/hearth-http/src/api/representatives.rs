@@ -1,0 +1,69 @@
+//! API handlers for authorised representatives and caller checks. A
+//! contact-centre advisor records a caller check before the account of the
+//! person on the call is shown to them; until then those reads answer 403
+//! with a detail starting "Check the caller first". A failed check (too few
+//! security questions, or a representative who is not current or whose
+//! scope does not cover what is asked) answers 422 naming the field and is
+//! still audited.
+
+use super::{ApiActor, ApiJson, RecordId};
+use crate::problem::{ApiResult, Problem};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use hearth_domain::{CallerCheckInput, EndRepresentativeInput, RepresentativeInput};
+use hearth_store::representatives::{CallerCheck, Representative};
+
+/// The person's representatives, current and past, newest first.
+#[utoipa::path(get, path = "/api/v1/people/{id}/representatives", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Representative>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<Vec<Representative>>> {
+    Ok(Json(s.gate.representatives(&a, id).await?))
+}
+
+/// Records someone the person lets speak for them: an existing person
+/// record (`person_id`) or a name and phone number, with the relationship,
+/// scope (discuss_account, act_on_repairs, everything), evidence and dates.
+#[utoipa::path(post, path = "/api/v1/people/{id}/representatives", params(("id" = i64, Path)), request_body = RepresentativeInput,
+    responses((status = 201, body = Representative), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The person's processing is restricted"),
+        (status = 422, body = Problem, description = "A field is missing or invalid")))]
+pub async fn add(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiJson(input): ApiJson<RepresentativeInput>,
+) -> ApiResult<(StatusCode, Json<Representative>)> {
+    Ok((StatusCode::CREATED, Json(s.gate.add_representative(&a, id, &input).await?)))
+}
+
+/// Ends a representative's authority, recording who ended it, when and why.
+#[utoipa::path(post, path = "/api/v1/representatives/{id}/end", params(("id" = i64, Path)), request_body = EndRepresentativeInput,
+    responses((status = 200, body = Representative), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The person's processing is restricted"),
+        (status = 422, body = Problem, description = "No reason, or already ended")))]
+pub async fn end(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiJson(input): ApiJson<EndRepresentativeInput>,
+) -> ApiResult<Json<Representative>> {
+    Ok(Json(s.gate.end_representative(&a, id, &input).await?))
+}
+
+/// Records the check of the caller on this call: the security questions
+/// they answered (at least two), or the representative they are (current,
+/// and with a scope covering `area`). The check is the caller's own and
+/// lasts for the call (30 minutes).
+#[utoipa::path(post, path = "/api/v1/people/{id}/caller-checks", params(("id" = i64, Path)), request_body = CallerCheckInput,
+    responses((status = 201, body = CallerCheck), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "The check failed: too few questions, or the representative may not be relied on")))]
+pub async fn check(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiJson(input): ApiJson<CallerCheckInput>,
+) -> ApiResult<(StatusCode, Json<CallerCheck>)> {
+    Ok((StatusCode::CREATED, Json(s.gate.record_caller_check(&a, id, &input).await?)))
+}

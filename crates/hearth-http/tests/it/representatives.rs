@@ -1,0 +1,307 @@
+//! Authorised representatives and caller checks over HTTP, on SQLite and
+//! PostgreSQL: a contact-centre advisor is refused a person's account until
+//! they record a caller check, which opens it to them alone for the call; a
+//! representative outside scope is refused, as is one expired or ended;
+//! too few security questions is a 422 naming the field; every check is
+//! audited; other roles are unaffected.
+
+use crate::common;
+
+use common::{problem_fields, start_configured, Backend, TestServer};
+use hearth_domain::StaffRole;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+both_backends!(
+    an_advisor_sees_the_account_only_after_checking_the_caller,
+    a_representative_outside_scope_is_refused,
+    representatives_are_added_listed_and_ended_through_the_gate,
+    reads_by_record_id_need_the_check_too,
+);
+
+mod a_caller_check_lasts_for_the_call {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_caller_check_lasts_for_the_call(super::Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::a_caller_check_lasts_for_the_call(super::Backend::Postgres).await
+    }
+}
+
+async fn person(s: &TestServer, given: &str) -> i64 {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let (st, p) = s.call(&t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": "Fakecaller"}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    p["id"].as_i64().unwrap()
+}
+
+fn questions() -> Value {
+    json!({"checks_passed": ["full_name", "date_of_birth"]})
+}
+
+async fn timeline(s: &TestServer, t: &str, id: i64) -> (StatusCode, Value) {
+    s.call(t, Method::GET, &format!("/api/v1/people/{id}/timeline"), None).await
+}
+
+async fn rep(s: &TestServer, id: i64, scope: &str, extra: Value) -> Value {
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let mut body = json!({"name": "Sam Notreal", "phone": "01632 960 222", "relationship": "relative", "scope": scope,
+        "evidence": "signed_authority_form", "evidence_reference": "AUTH-0001"});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (st, r) = s.call(&officer, Method::POST, &format!("/api/v1/people/{id}/representatives"), Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    r
+}
+
+fn assert_check_first(st: StatusCode, p: &Value) {
+    assert_eq!(st, StatusCode::FORBIDDEN, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("Check the caller first"), "{p}");
+}
+
+async fn an_advisor_sees_the_account_only_after_checking_the_caller(s: TestServer) {
+    let id = person(&s, "Cara").await;
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+
+    // Refused before a check, with a reason; identity stays open to ask the questions.
+    let (st, p) = timeline(&s, &advisor, id).await;
+    assert_check_first(st, &p);
+    let (st, rec) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}/record"), None).await;
+    assert_eq!(st, StatusCode::OK, "{rec}");
+    assert!(rec["households"].is_null(), "no tenancy before the check: {rec}");
+    assert_eq!(rec["person"]["given_name"], "Cara");
+    // Other roles are unaffected.
+    let (st, _) = timeline(&s, &officer, id).await;
+    assert_eq!(st, StatusCode::OK);
+
+    // Too few questions: 422 naming the field, still refused, and audited.
+    let url = format!("/api/v1/people/{id}/caller-checks");
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"checks_passed": ["full_name"]}))).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["checks_passed".to_string()]), "{p}");
+    let (st, _) = timeline(&s, &advisor, id).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"checks_passed": ["full_name", "shoe_size"]}))).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["checks_passed".to_string()]), "{p}");
+
+    // A valid check opens the account to this advisor only.
+    let (st, c) = s.call(&advisor, Method::POST, &url, Some(questions())).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    assert_eq!((&c["checked_by"], &c["areas"]), (&json!("contact_centre_advisor"), &json!(["account", "repairs"])), "{c}");
+    let (st, p) = timeline(&s, &advisor, id).await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    let (_, rec) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}/record"), None).await;
+    assert!(rec["households"].is_array() && rec["caller_check"]["id"] == c["id"], "{rec}");
+    s.gate.add_user("second.advisor", "Second Advisor", StaffRole::ContactCentreAdvisor, &[], common::PASSWORD).await.unwrap();
+    let other = token_for(&s, "second.advisor").await;
+    let (st, p) = timeline(&s, &other, id).await;
+    assert_check_first(st, &p);
+    // A check for one person opens nobody else.
+    let second = person(&s, "Dev").await;
+    let (st, _) = timeline(&s, &advisor, second).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+
+    // Every check, passed or failed, is in the person's history.
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (_, h) = s.call(&dpo, Method::GET, &format!("/api/v1/people/{id}/history"), None).await;
+    let checks: Vec<&str> =
+        h.as_array().unwrap().iter().filter(|e| e["record_type"] == "caller_check").map(|e| e["decision"].as_str().unwrap()).collect();
+    assert_eq!(checks, ["allow", "deny", "deny"], "{h:#}");
+    let refused = h.as_array().unwrap().iter().find(|e| e["decision"] == "deny" && e["compartment"] == "contact_log").unwrap();
+    assert!(refused["reason"].as_str().unwrap().contains("Check the caller first"), "{refused}");
+}
+
+async fn token_for(s: &TestServer, username: &str) -> String {
+    let r =
+        s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": username, "password": common::PASSWORD})).send().await.unwrap();
+    r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+}
+
+async fn a_representative_outside_scope_is_refused(s: TestServer) {
+    let id = person(&s, "Ezra").await;
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let url = format!("/api/v1/people/{id}/caller-checks");
+    let repairs = rep(&s, id, "act_on_repairs", json!({})).await;
+
+    // Asking about the account as a repairs-only representative: refused, naming the scope.
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": repairs["id"], "area": "account"}))).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["representative_id".to_string()]), "{p}");
+    assert!(p.to_string().contains("act_on_repairs"), "{p}");
+    // Checked for repairs, the account stays shut, and the refusal names the scope.
+    let (st, c) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": repairs["id"], "area": "repairs"}))).await;
+    assert_eq!((st, &c["areas"]), (StatusCode::CREATED, &json!(["repairs"])), "{c}");
+    let (st, p) = timeline(&s, &advisor, id).await;
+    assert_check_first(st, &p);
+    assert!(p["detail"].as_str().unwrap().contains("act_on_repairs"), "{p}");
+
+    // An expired representative, and an ended one, are refused.
+    let expired = rep(&s, id, "everything", json!({"valid_from": "2020-01-01", "expires_on": "2021-01-01"})).await;
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": expired["id"]}))).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["representative_id".to_string()]), "{p}");
+    assert!(p.to_string().contains("expired"), "{p}");
+    let ended = rep(&s, id, "discuss_account", json!({})).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let (st, e) = s
+        .call(
+            &officer,
+            Method::POST,
+            &format!("/api/v1/representatives/{}/end", ended["id"]),
+            Some(json!({"reason": "Customer withdrew consent"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{e}");
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": ended["id"]}))).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["representative_id".to_string()]), "{p}");
+    assert!(p.to_string().contains("ended"), "{p}");
+    let (st, _) = timeline(&s, &advisor, id).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "still refused");
+
+    // A current representative whose scope covers the account opens it.
+    let account = rep(&s, id, "discuss_account", json!({})).await;
+    let (st, c) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": account["id"]}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    let (st, _) = timeline(&s, &advisor, id).await;
+    assert_eq!(st, StatusCode::OK);
+    // Ending the representative during the call closes it again.
+    let (st, _) = s
+        .call(
+            &officer,
+            Method::POST,
+            &format!("/api/v1/representatives/{}/end", account["id"]),
+            Some(json!({"reason": "Authority revoked"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = timeline(&s, &advisor, id).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+async fn representatives_are_added_listed_and_ended_through_the_gate(s: TestServer) {
+    let id = person(&s, "Fern").await;
+    let on_file = person(&s, "Gale").await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let url = format!("/api/v1/people/{id}/representatives");
+    let (st, p) = s.call(&officer, Method::POST, &url, Some(json!({"relationship": "friend", "scope": "everything"}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let fields = problem_fields(&p);
+    assert!(fields.contains(&"name".to_string()) && fields.contains(&"evidence".to_string()), "{fields:?}");
+    let body = json!({"person_id": on_file, "relationship": "attorney", "scope": "everything", "evidence": "lpa_registration",
+        "evidence_reference": "LPA-7000-0000-0000"});
+    let (st, r) = s.call(&officer, Method::POST, &url, Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    assert_eq!((&r["name"], &r["representative_person_id"]), (&json!("Gale Fakecaller"), &json!(on_file)), "{r}");
+    let (st, p) = s
+        .call(
+            &officer,
+            Method::POST,
+            &url,
+            Some(json!({"person_id": 999999, "relationship": "friend", "scope": "everything",
+        "evidence": "signed_authority_form", "evidence_reference": "X"})),
+        )
+        .await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["person_id".to_string()]), "{p}");
+
+    let end = format!("/api/v1/representatives/{}/end", r["id"]);
+    let (st, p) = s.call(&officer, Method::POST, &end, Some(json!({"reason": ""}))).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_string()]));
+    let (st, e) = s.call(&officer, Method::POST, &end, Some(json!({"reason": "Power of attorney revoked"}))).await;
+    assert_eq!((st, &e["ended_by"], &e["end_reason"]), (StatusCode::OK, &json!("housing_officer"), &json!("Power of attorney revoked")));
+    let (st, p) = s.call(&officer, Method::POST, &end, Some(json!({"reason": "Power of attorney revoked"}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "already ended: {p}");
+    let (st, p) = s.call(&officer, Method::POST, "/api/v1/representatives/999999/end", Some(json!({"reason": "No such one"}))).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{p}");
+
+    // Listing works for the advisor before any check (they need it to check
+    // the caller); adding one needs a checked caller.
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let verbal = json!({"name": "Kit Notreal", "phone": "01632 960 444", "relationship": "friend", "scope": "discuss_account",
+        "evidence": "verbal_consent_recorded_call", "evidence_reference": "CALL-1"});
+    let (st, list) = s.call(&advisor, Method::GET, &url, None).await;
+    assert_eq!((st, list.as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{list}");
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(verbal.clone())).await;
+    assert_check_first(st, &p);
+    common::check_caller(&s, &advisor, id).await;
+    let (st, v) = s.call(&advisor, Method::POST, &url, Some(verbal)).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let analyst = s.token(StaffRole::EdiAnalyst).await;
+    let (st, _) = s.call(&analyst, Method::GET, &url, None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (_, h) = s.call(&dpo, Method::GET, &format!("/api/v1/people/{id}/history"), None).await;
+    let actions: Vec<&str> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["record_type"] == "representative" && e["decision"] == "allow")
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"create") && actions.contains(&"edit") && actions.contains(&"list"), "{actions:?}");
+    let (_, doc) = s.call(&dpo, Method::GET, "/api/v1/openapi.json", None).await;
+    for path in ["/api/v1/people/{id}/representatives", "/api/v1/representatives/{id}/end", "/api/v1/people/{id}/caller-checks"] {
+        assert!(doc["paths"][path]["post"].is_object(), "{path} documented");
+    }
+}
+
+async fn a_caller_check_lasts_for_the_call(backend: Backend) {
+    let s = start_configured(backend, |g| g.with_caller_check_for(jiff::SignedDuration::from_secs(2))).await;
+    let id = person(&s, "Hal").await;
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let (st, c) = s.call(&advisor, Method::POST, &format!("/api/v1/people/{id}/caller-checks"), Some(questions())).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    let (st, _) = timeline(&s, &advisor, id).await;
+    assert_eq!(st, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let (st, p) = timeline(&s, &advisor, id).await;
+    assert_check_first(st, &p);
+}
+
+/// A contact entry, household or tenancy read by its own id is about its
+/// people: the advisor is refused until a caller check for one of them.
+async fn reads_by_record_id_need_the_check_too(s: TestServer) {
+    let id = person(&s, "Ida").await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let (st, e) = s
+        .call(
+            &officer,
+            Method::POST,
+            "/api/v1/contacts",
+            Some(json!({"channel": "call_in", "person_ids": [id], "summary": "Asked about rent"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{e}");
+    let entry = e["entries"][0]["id"].as_i64().unwrap();
+    let (_, pr) = s
+        .call(
+            &officer,
+            Method::POST,
+            "/api/v1/properties",
+            Some(json!({"uprn": 990000200001i64, "line1": "2 Sample Row", "town": "Testbridge", "postcode": "ZZ99 6AB"})),
+        )
+        .await;
+    let (_, h) = s.call(&officer, Method::POST, "/api/v1/households", Some(json!({"property_id": pr["id"]}))).await;
+    let hid = h["id"].as_i64().unwrap();
+    let (st, m) = s
+        .call(&officer, Method::POST, &format!("/api/v1/households/{hid}/members"), Some(json!({"person_id": id, "role": "tenant"})))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{m}");
+    let body = json!({"reference": "TEN-CHK-1", "household_id": hid, "tenure": "assured", "start_date": "2020-01-01"});
+    let (st, t) = s.call(&officer, Method::POST, "/api/v1/tenancies", Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{t}");
+    let paths = [format!("/api/v1/contacts/{entry}"), format!("/api/v1/households/{hid}"), format!("/api/v1/tenancies/{}", t["id"])];
+    for path in &paths {
+        let (st, p) = s.call(&advisor, Method::GET, path, None).await;
+        assert_check_first(st, &p);
+        assert!(!p.to_string().contains("TEN-CHK-1") && !p.to_string().contains("Asked about rent"), "{p}");
+        let (st, _) = s.call(&officer, Method::GET, path, None).await;
+        assert_eq!(st, StatusCode::OK, "other roles are unaffected: {path}");
+    }
+    common::check_caller(&s, &advisor, id).await;
+    for path in &paths {
+        let (st, p) = s.call(&advisor, Method::GET, path, None).await;
+        assert_eq!(st, StatusCode::OK, "{path}: {p}");
+    }
+}
