@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   useServer, step, api, page, baseUrl, tmpDir, DEMO_PASSWORD, normaliseSpace, currentPath, h1Text, checkPage,
-  clickAndNavigate, expectPath,
+  clickAndNavigate, expectPath, checkCaller,
 } from './harness.mjs';
 
 const NEW_PHONE = '01632 960 123'; // Ofcom drama range: plainly fake
@@ -303,6 +303,7 @@ step('advisor sees the contact history on the person page', async () => {
   await expectPath('/search');
   const res = await page.goto(`${baseUrl}/people/${person.id}`);
   assert.equal(res.status(), 200, `GET the person page returned HTTP ${res.status()}`);
+  await checkCaller(person.id);
   await page.getByRole('heading', { level: 2, name: 'Contact history', exact: true }).waitFor({ state: 'visible' });
   await checkPage('the person page with its contact history');
 });

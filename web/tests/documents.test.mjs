@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {
-  useServer, step, api, page, baseUrl, tmpDir, DEMO_PASSWORD, normaliseSpace, h1Text, checkPage, clickAndNavigate, expectPath,
+  useServer, step, api, page, baseUrl, tmpDir, DEMO_PASSWORD, normaliseSpace, h1Text, checkPage, clickAndNavigate, expectPath, checkCaller,
 } from './harness.mjs';
 
 const PDF = '%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n';
@@ -34,6 +34,7 @@ step('advisor signs in and opens the upload form from the person page', async ()
   await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
   await expectPath('/search');
   await page.goto(`${baseUrl}/people/${person.id}`);
+  await checkCaller(person.id);
   await page.getByRole('heading', { level: 2, name: 'Documents', exact: true }).waitFor({ state: 'visible' });
   await clickAndNavigate(page.getByRole('link', { name: 'Upload a document', exact: true }));
   await expectPath(`/people/${person.id}/documents/new`);

@@ -344,3 +344,17 @@ export function useServer() {
 
   // ---------------------------------------------------------------------------
 }
+
+// On a person page, a contact-centre advisor records a caller check (two
+// security questions answered) before the account is shown; the page is
+// checked with axe before and after.
+export async function checkCaller(personId) {
+  await page.getByRole('heading', { level: 2, name: 'Check the caller', exact: true }).waitFor({ state: 'visible' });
+  await checkPage('the person page asking for a caller check');
+  await page.getByLabel('Full name', { exact: true }).check();
+  await page.getByLabel('Date of birth', { exact: true }).check();
+  await clickAndNavigate(page.getByRole('button', { name: 'Record the check', exact: true }));
+  await expectPath(`/people/${personId}`);
+  const text = normaliseSpace(await page.locator('main').textContent());
+  if (!text.includes('Caller checked')) throw new Error(`no "Caller checked" on the person page: ${text.slice(0, 400)}`);
+}
