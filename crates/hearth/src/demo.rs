@@ -138,6 +138,7 @@ pub async fn load_data(gate: &Gate, seed: u64, households: usize) -> Result<bool
         }
         let people = load_people(gate, &loader, seed, households).await?;
         load_needs(gate, &loader, &people).await?;
+        load_consents(gate, &loader, &people).await?;
         load_cases(gate, &loader, seed, &people).await?;
     }
     Ok(loader_id.is_some())
@@ -432,5 +433,41 @@ async fn load_needs(gate: &Gate, actor: &Actor, adults: &[(Id, Id)]) -> Result<(
         gate.add_warning_flag(actor, *person, &flag).await.map_err(err)?;
     }
     println!("Recorded {recorded} demo needs with their adjustments, and a warning flag.");
+    Ok(())
+}
+
+/// A few consent records, contact preferences and an objection, so the
+/// consent pages and the marketing audience have something to show.
+async fn load_consents(gate: &Gate, actor: &Actor, adults: &[(Id, Id)]) -> Result<()> {
+    let consent = |purpose: &str, decision: &str| ConsentInput {
+        purpose: Some(purpose.into()),
+        decision: Some(decision.into()),
+        method: Some("written_form".into()),
+        evidence: Some("Demo: sign-up form on file".into()),
+        notice_version: (decision == "given").then(|| "demo-notice-v1".to_string()),
+        ..Default::default()
+    };
+    for (i, (person, _)) in adults.iter().enumerate().take(12) {
+        if i % 3 != 2 {
+            gate.record_consent(actor, *person, &consent("marketing", "given")).await.map_err(err)?;
+        }
+        if i % 4 == 0 {
+            let prefs =
+                PreferencesInput { preferred_channel: Some("email".into()), declined_channels: vec!["phone".into()], ..Default::default() };
+            gate.save_preferences(actor, *person, &prefs).await.map_err(err)?;
+        }
+    }
+    if let Some((person, _)) = adults.get(1) {
+        gate.record_consent(actor, *person, &consent("marketing", "withdrawn")).await.map_err(err)?;
+    }
+    if let Some((person, _)) = adults.get(4) {
+        let o = ObjectionInput {
+            kind: Some("sharing".into()),
+            detail: Some("Demo: does not want details passed to other agencies".into()),
+            ..Default::default()
+        };
+        gate.record_objection(actor, *person, &o).await.map_err(err)?;
+    }
+    println!("Recorded demo consents, contact preferences and an objection.");
     Ok(())
 }
