@@ -113,9 +113,7 @@ pub async fn delete_contact_entries(tx: &mut Tx, ids: &[Id]) -> Result<Vec<Id>> 
     }
     let sql = format!("DELETE FROM contact_entry WHERE id IN ({list}) RETURNING id");
     let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
-    let mut deleted: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
-    deleted.sort_unstable();
-    Ok(deleted)
+    sorted_ids(&rows)
 }
 
 /// Entries on `channel`, not on a case, per UTC day of recording in
@@ -131,7 +129,7 @@ pub async fn contact_entries_by_day(tx: &mut Tx, channel: Channel, from: &str, t
     .bind(to)
     .fetch_all(tx.conn())
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get("n")?))).collect()
+    day_counts(&rows)
 }
 
 // ---- call recordings: trigger "created" ----
@@ -171,9 +169,7 @@ pub async fn delete_call_recordings(tx: &mut Tx, ids: &[Id]) -> Result<Vec<Id>> 
     bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
     let sql = format!("DELETE FROM call_recording WHERE id IN ({list}) RETURNING id");
     let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
-    let mut deleted: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
-    deleted.sort_unstable();
-    Ok(deleted)
+    sorted_ids(&rows)
 }
 
 /// Call recordings per UTC day made in `[from, to)`, for the upcoming view.
@@ -186,7 +182,7 @@ pub async fn call_recordings_by_day(tx: &mut Tx, from: &str, to: &str) -> Result
     .bind(to)
     .fetch_all(tx.conn())
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get("n")?))).collect()
+    day_counts(&rows)
 }
 
 // ---- documents filed on a case: trigger "case closed" ----
@@ -242,7 +238,7 @@ pub async fn case_documents_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String,
     .bind(to)
     .fetch_all(tx.conn())
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get("n")?))).collect()
+    day_counts(&rows)
 }
 
 // ---- closed cases: trigger "case closed" ----
@@ -342,7 +338,7 @@ pub async fn cases_by_day(tx: &mut Tx, kind: CaseKind, from: &str, to: &str) -> 
     .bind(to)
     .fetch_all(tx.conn())
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get("n")?))).collect()
+    day_counts(&rows)
 }
 
 // ---- legal holds ----
@@ -638,4 +634,16 @@ pub async fn insert_synthetic_entries(tx: &mut Tx, n: i64, channel: Channel, rec
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected())
+}
+
+/// `(day, n)` rows of an upcoming-disposals count, as read.
+fn day_counts(rows: &[AnyRow]) -> Result<Vec<(String, i64)>> {
+    rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get("n")?))).collect()
+}
+
+/// The ids a `DELETE … RETURNING id` answered, in order, for certificates.
+fn sorted_ids(rows: &[AnyRow]) -> Result<Vec<Id>> {
+    let mut ids: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<std::result::Result<_, _>>()?;
+    ids.sort_unstable();
+    Ok(ids)
 }
