@@ -28,6 +28,16 @@ pub struct BreachView {
     pub time_left: Option<String>,
 }
 
+/// What a member of staff gets back for reporting a breach.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BreachReceipt {
+    pub id: Id,
+    pub title: String,
+    /// When the report to the regulator is due (72 hours after discovery), RFC 3339.
+    pub report_by: String,
+}
+
 /// One line of the register.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -112,6 +122,26 @@ impl Gate {
             q::add_action(tx, b.id, actor.user_id, "Breach recorded", now).await?;
             let view = self.breach_view(tx, b).await?;
             Ok((view.clone(), breach_target(view.breach.id, None), Some(json!({ "new": view.breach }))))
+        })
+        .await
+    }
+
+    /// Any member of staff reports a suspected breach at once (seed 000
+    /// §5.2). It goes into the DPO's register with the 72-hour clock running
+    /// from discovery; the reporter gets a receipt, not the register.
+    pub async fn report_breach(&self, actor: &Actor, input: &BreachInput) -> Result<BreachReceipt> {
+        let now = Timestamp::now();
+        let fields = input.validate(now)?;
+        self.guarded(actor, Action::Create, Compartment::Rights, Target::collection("breach_report"), async |tx: &mut Tx| {
+            let b = q::insert_breach(tx, &fields, actor.user_id, now).await?;
+            let note = format!(
+                "Reported by {} ({}); waiting for the data protection officer's assessment",
+                actor.display_name,
+                actor.role.label()
+            );
+            q::add_action(tx, b.id, actor.user_id, &note, now).await?;
+            let receipt = BreachReceipt { id: b.id, title: b.title.clone(), report_by: report_by(b.discovered_at).to_string() };
+            Ok((receipt, Target::of("breach_report", b.id, None), Some(json!({ "new": b }))))
         })
         .await
     }

@@ -78,6 +78,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights-requests/{id}", get(rights::show))
         .route("/rights-requests/{id}/changes", post(rights::change))
         .route("/breaches", get(rights::breaches).post(rights::record_breach))
+        .route("/breach-reports", post(rights::report_breach))
         .route("/breaches/{id}", get(rights::breach))
         .route("/breaches/{id}/changes", post(rights::change_breach))
         .route("/cases/{id}/job-sheet", get(needs::job_sheet))
@@ -138,7 +139,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
         rights::log, rights::list, rights::show, rights::change,
-        rights::record_breach, rights::breaches, rights::breach, rights::change_breach,
+        rights::record_breach, rights::report_breach, rights::breaches, rights::breach, rights::change_breach,
         documents::upload, documents::list, documents::show, documents::download,
         recordings::create, recordings::show, recordings::notifications, recordings::follow_up_done,
         needs::record, needs::list, needs::change, needs::check, needs::coverage, needs::reviews,

@@ -100,6 +100,19 @@ pub async fn record_breach(
     Ok((StatusCode::CREATED, Json(s.gate.record_breach(&a, &input).await?)))
 }
 
+/// Reports a suspected personal data breach (any member of staff). It goes
+/// into the DPO's register; the answer is a receipt, not the register.
+#[utoipa::path(post, path = "/api/v1/breach-reports", request_body = BreachInput,
+    responses((status = 201, body = hearth_gate::breaches::BreachReceipt), (status = 403, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)))]
+pub async fn report_breach(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(input): ApiJson<BreachInput>,
+) -> ApiResult<(StatusCode, Json<hearth_gate::breaches::BreachReceipt>)> {
+    Ok((StatusCode::CREATED, Json(s.gate.report_breach(&a, &input).await?)))
+}
+
 /// The breach register, most urgent reporting deadline first.
 #[utoipa::path(get, path = "/api/v1/breaches", params(BreachQuery),
     responses((status = 200, body = Vec<BreachSummary>), (status = 403, body = crate::problem::Problem)))]

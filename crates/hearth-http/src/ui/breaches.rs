@@ -132,9 +132,20 @@ fn ticked(pairs: &[(String, String)], prefix: &str) -> Vec<String> {
     pairs.iter().filter_map(|(k, v)| k.strip_prefix(prefix).filter(|_| v == "yes").map(str::to_string)).collect()
 }
 
-fn new_breach_page(s: &UiSession, f: &BreachForm, classes: &[Compartment], errors: &[FieldError]) -> Response {
+/// The same form records a breach in the register (the DPO) or reports a
+/// suspected one (any member of staff).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Record,
+    Report,
+}
+
+fn new_breach_page(s: &UiSession, mode: Mode, f: &BreachForm, classes: &[Compartment], errors: &[FieldError]) -> Response {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let title = "Record a breach";
+    let (title, action, button) = match mode {
+        Mode::Record => ("Record a breach", "/breaches", "Record the breach"),
+        Mode::Report => ("Report a data breach", "/report-a-breach", "Report the breach"),
+    };
     respond(
         status,
         page(
@@ -142,11 +153,18 @@ fn new_breach_page(s: &UiSession, f: &BreachForm, classes: &[Compartment], error
             &chrome(s),
             !errors.is_empty(),
             html! {
-                a class="govuk-back-link" href="/breaches" { "Back to the breach register" }
+                @if mode == Mode::Record { a class="govuk-back-link" href="/breaches" { "Back to the breach register" } }
                 div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
                     (error_summary(errors))
                     h1 class="govuk-heading-l" { (title) }
-                    form method="post" action="/breaches" novalidate {
+                    @if mode == Mode::Report {
+                        p class="govuk-body" {
+                            "Report it now, even if you are not sure: personal data lost, sent to the wrong person, seen by someone "
+                            "who should not see it, or changed or destroyed by mistake. The data protection officer decides within 72 hours "
+                            "of discovery whether the Information Commissioner's Office must be told."
+                        }
+                    }
+                    form method="post" action=(action) novalidate {
                         (csrf_field(&s.csrf))
                         (Input::text("title", "Incident", &f.title).hint("A short name, for example: rent statement sent to the wrong address.").render(errors))
                         (textarea("description", "description", "What happened", &f.description, errors))
@@ -154,7 +172,7 @@ fn new_breach_page(s: &UiSession, f: &BreachForm, classes: &[Compartment], error
                         (Input::text("discovered_time", "Time discovered (UK time)", &f.discovered_time).hint("For example, 14:30").width("5").no_spellcheck().render(errors))
                         (classes_checkboxes("record_classes", classes, errors))
                         (Input::text("people_affected_estimate", "How many people are affected, as far as you know (optional)", &f.people_affected_estimate).width("5").no_spellcheck().render(errors))
-                        button type="submit" class="govuk-button" data-module="govuk-button" { "Record the breach" }
+                        button type="submit" class="govuk-button" data-module="govuk-button" { (button) }
                     }
                 } }
             },
@@ -163,10 +181,22 @@ fn new_breach_page(s: &UiSession, f: &BreachForm, classes: &[Compartment], error
 }
 
 pub async fn new_breach_form(session: UiSession) -> Response {
-    new_breach_page(&session, &BreachForm::default(), &[], &[])
+    new_breach_page(&session, Mode::Record, &BreachForm::default(), &[], &[])
+}
+
+pub async fn report_form(session: UiSession) -> Response {
+    new_breach_page(&session, Mode::Report, &BreachForm::default(), &[], &[])
 }
 
 pub async fn record_breach(State(s): State<AppState>, Posted(session, raw): Posted<RawForm>) -> Response {
+    posted(s, session, raw, Mode::Record).await
+}
+
+pub async fn report_breach(State(s): State<AppState>, Posted(session, raw): Posted<RawForm>) -> Response {
+    posted(s, session, raw, Mode::Report).await
+}
+
+async fn posted(s: AppState, session: UiSession, raw: RawForm, mode: Mode) -> Response {
     let f = raw.breach_form();
     let classes = ticked(&raw.pairs, "record_classes_");
     let chosen: Vec<Compartment> = classes.iter().filter_map(|c| Compartment::parse(c)).collect();
@@ -195,13 +225,38 @@ pub async fn record_breach(State(s): State<AppState>, Posted(session, raw): Post
         if let Err(v) = input.validate(jiff::Timestamp::now()) {
             errors.extend(v.0.into_iter().filter(|e| !errors.iter().any(|x| x.field == e.field)).collect::<Vec<_>>());
         }
-        return new_breach_page(&session, &f, &chosen, &errors);
+        return new_breach_page(&session, mode, &f, &chosen, &errors);
+    }
+    if mode == Mode::Report {
+        return match s.gate.report_breach(&session.actor, &input).await {
+            Ok(r) => respond(StatusCode::OK, reported_page(&session, &r)),
+            Err(GateError::Invalid(v)) => new_breach_page(&session, mode, &f, &chosen, &v.0),
+            Err(e) => error_page(&session, e),
+        };
     }
     match s.gate.record_breach(&session.actor, &input).await {
         Ok(v) => Redirect::to(&format!("/breaches/{}?done=recorded", v.breach.id)).into_response(),
-        Err(GateError::Invalid(v)) => new_breach_page(&session, &f, &chosen, &v.0),
+        Err(GateError::Invalid(v)) => new_breach_page(&session, mode, &f, &chosen, &v.0),
         Err(e) => error_page(&session, e),
     }
+}
+
+fn reported_page(s: &UiSession, r: &hearth_gate::breaches::BreachReceipt) -> maud::Markup {
+    let due = r.report_by.parse::<jiff::Timestamp>().map(|t| uk_time(t)).unwrap_or_else(|_| r.report_by.clone());
+    page(
+        "Breach reported",
+        &chrome(s),
+        false,
+        html! {
+            div class="govuk-panel govuk-panel--confirmation" {
+                h1 class="govuk-panel__title" { "Breach reported" }
+                div class="govuk-panel__body" { "Reference " strong { "BR-" (format!("{:06}", r.id)) } }
+            }
+            p class="govuk-body" { "The data protection officer has it in the breach register: " (r.title) "." }
+            p class="govuk-body" { "If it must be reported to the Information Commissioner's Office, that is due by " (due) ". "
+                "Tell the data protection officer at once if you learn more." }
+        },
+    )
 }
 
 // ---- the breach page ----

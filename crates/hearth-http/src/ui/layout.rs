@@ -56,6 +56,7 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/people/new" { "Add a person" } }
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/cases" { "Cases" } }
                                             li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/notifications" { "Notifications" } }
+                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/report-a-breach" { "Report a breach" } }
                                             @if chrome.actor.is_some_and(|a| REVIEWERS.contains(&a.role)) {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/reviews" { "Reviews due" } }
                                             }

@@ -93,6 +93,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/{id}/changes", post(rights::change_request))
         .route("/breaches", get(breaches::list).post(breaches::record_breach))
         .route("/breaches/new", get(breaches::new_breach_form))
+        .route("/report-a-breach", get(breaches::report_form).post(breaches::report_breach))
         .route("/breaches/{id}", get(breaches::breach_page))
         .route("/breaches/{id}/changes", post(breaches::change_breach))
         .route("/retention", get(retention::retention))

@@ -21,6 +21,7 @@ both_backends!(
     bad_requests_name_the_field_and_write_nothing,
     only_the_dpo_handles_rights_requests_and_breaches,
     the_breach_clock_runs_72_hours_and_a_risky_breach_must_be_reported,
+    any_member_of_staff_reports_a_breach_into_the_dpos_register,
 );
 
 async fn person(s: &TestServer, given: &str, family: &str) -> i64 {
@@ -435,4 +436,40 @@ async fn the_breach_clock_runs_72_hours_and_a_risky_breach_must_be_reported(s: T
     .await;
     assert_eq!(st, StatusCode::OK, "{b}");
     assert_eq!(b["clock"], json!({"state": "not_reported"}));
+}
+
+async fn any_member_of_staff_reports_a_breach_into_the_dpos_register(s: TestServer) {
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (st, p) = s.call(&advisor, Method::POST, "/api/v1/breach-reports", Some(json!({"description": "No title"}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert!(problem_fields(&p).contains(&"title".to_string()), "{p}");
+
+    let discovered = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2)).to_string();
+    let report = json!({"title": "Letter sent to the wrong address", "description": "A rent letter for one tenant went to a neighbour at 9 Invented Close",
+                        "discovered_at": discovered, "record_classes": ["financial"]});
+    let (st, receipt) = s.call(&advisor, Method::POST, "/api/v1/breach-reports", Some(report.clone())).await;
+    assert_eq!(st, StatusCode::CREATED, "{receipt}");
+    let id = receipt["id"].as_i64().unwrap();
+    assert!(receipt.get("actions").is_none() && receipt.get("people").is_none(), "a receipt, not the register: {receipt}");
+    assert!(receipt["report_by"].as_str().unwrap().starts_with('2'), "{receipt}");
+
+    // The reporter cannot read the register or the breach; the DPO can, with who reported it.
+    let (st, _) = s.call(&advisor, Method::GET, &format!("/api/v1/breaches/{id}"), None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.call(&advisor, Method::GET, "/api/v1/breaches", None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, b) = s.call(&dpo, Method::GET, &format!("/api/v1/breaches/{id}"), None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert!(b["actions"].to_string().contains("Reported by"), "{b}");
+    let (_, register) = s.call(&dpo, Method::GET, "/api/v1/breaches", None).await;
+    assert!(register.as_array().unwrap().iter().any(|r| r["breach"]["id"] == id), "{register}");
+
+    // Supplier support reports nothing; a housing officer can.
+    let support = s.token(StaffRole::SupplierSupport).await;
+    let (st, _) = s.call(&support, Method::POST, "/api/v1/breach-reports", Some(report.clone())).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let (st, _) = s.call(&officer, Method::POST, "/api/v1/breach-reports", Some(report)).await;
+    assert_eq!(st, StatusCode::CREATED);
 }

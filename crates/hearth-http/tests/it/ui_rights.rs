@@ -13,7 +13,11 @@ use hearth_store::Table;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-both_backends!(the_dpo_logs_and_works_a_request_in_the_browser, the_dpo_records_a_breach_and_others_are_refused);
+both_backends!(
+    the_dpo_logs_and_works_a_request_in_the_browser,
+    the_dpo_records_a_breach_and_others_are_refused,
+    any_member_of_staff_reports_a_breach_from_the_menu,
+);
 
 async fn person(s: &TestServer, given: &str, family: &str) -> i64 {
     let t = s.token(StaffRole::ContactCentreAdvisor).await;
@@ -231,4 +235,41 @@ async fn the_dpo_records_a_breach_and_others_are_refused(s: TestServer) {
             assert!(!page.contains("Lost laptop"));
         }
     }
+}
+
+async fn any_member_of_staff_reports_a_breach_from_the_menu(s: TestServer) {
+    let c = browser();
+    let csrf = sign_in(&s, &c, "housing_officer").await;
+    let (_, search) = get(&s, &c, "/search").await;
+    assert!(search.contains("href=\"/report-a-breach\""), "every member of staff is offered it");
+    let (st, form) = get(&s, &c, "/report-a-breach").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(form.contains("Report a data breach"));
+    let r = c.post(s.url("/report-a-breach")).form(&[("_csrf", csrf.as_str()), ("title", "")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#title\""), "the error summary links to the field");
+    let today = hearth_gate::Gate::today();
+    let (d, m, y) = (today.day().to_string(), today.month().to_string(), today.year().to_string());
+    let r = c
+        .post(s.url("/report-a-breach"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("title", "Email to the wrong tenant"),
+            ("description", "An email about arrears went to a tenant with the same surname"),
+            ("discovered_at_day", d.as_str()),
+            ("discovered_at_month", m.as_str()),
+            ("discovered_at_year", y.as_str()),
+            ("discovered_time", "00:01"),
+            ("record_classes_financial", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Breach reported") && html.contains("BR-0000"), "a receipt with the reference");
+    assert_eq!(s.count(Table::Breach).await, 1, "it is in the register");
+    let (st, _) = get(&s, &c, "/breaches").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "the register stays the DPO's");
 }
