@@ -6,6 +6,7 @@
 mod account;
 mod anonymity;
 mod breaches;
+pub(crate) mod bundle;
 mod break_glass;
 mod capacity;
 mod cases;
@@ -91,6 +92,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/new", get(rights::new_request_form))
         .route("/rights/{id}", get(rights::request_page))
         .route("/rights/{id}/changes", post(rights::change_request))
+        .route("/rights/{id}/bundle", get(bundle::bundle_page))
+        .route("/rights/{id}/bundle.json", get(bundle::bundle_json))
+        .route("/rights/{id}/portability.json", get(bundle::portability_json))
+        .route("/rights/{id}/portability.csv", get(bundle::portability_csv))
         .route("/breaches", get(breaches::list).post(breaches::record_breach))
         .route("/breaches/new", get(breaches::new_breach_form))
         .route("/breaches/{id}", get(breaches::breach_page))
