@@ -180,6 +180,8 @@ impl ThirdParties {
         for c in people::contacts_for(tx, id).await? {
             for v in [&c.value, &c.line1, &c.line2].into_iter().flatten() {
                 self.add_text(v);
+                // A number is often typed into notes without the stored spacing.
+                self.add_text(&v.replace(' ', ""));
             }
         }
         Ok(())

@@ -62,7 +62,7 @@ pub async fn recording(tx: &mut Tx, id: Id) -> Result<CallRecording> {
 
 /// The recordings of one contact entry, for a subject access bundle.
 pub async fn of_entry(tx: &mut Tx, entry_id: Id) -> Result<Vec<CallRecording>> {
-    let sql = format!("SELECT {COLUMNS} FROM call_recording WHERE contact_entry_id = $1 ORDER BY id");
+    let sql = format!("SELECT {COLUMNS} FROM call_recording WHERE entry_id = $1 ORDER BY id");
     let rows = sqlx::query(&sql).bind(entry_id).fetch_all(tx.conn()).await?;
     rows.iter().map(recording_from).collect()
 }
