@@ -2,7 +2,8 @@
 //! the rights-request page, the printable HTML document of a bundle (also
 //! served by the API), and the downloads. The gate generates and audits.
 
-use super::pages::error_page;
+use super::layout::page;
+use super::pages::{chrome, error_page, respond};
 use super::UiSession;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -10,6 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hearth_domain::{IdentityStatus, RightsRequest, RightsRequestKind};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
+use hearth_gate::GateError;
 use maud::{html, Markup, DOCTYPE};
 use serde_json::Value;
 
@@ -121,6 +123,30 @@ pub fn bundle_html(b: &AccessBundle) -> String {
     .into_string()
 }
 
+/// A request not ready (422: wrong kind, identity not confirmed) or closed
+/// (409) gets a page saying why; anything else is the usual error page.
+fn refused(s: &UiSession, id: i64, e: GateError) -> Response {
+    let (status, reasons) = match e {
+        GateError::Invalid(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0.into_iter().map(|f| f.message).collect::<Vec<_>>()),
+        GateError::Conflict => (StatusCode::CONFLICT, vec!["The request is closed; nothing more can be generated for it".to_string()]),
+        other => return error_page(s, other),
+    };
+    let title = "This cannot be generated yet";
+    respond(
+        status,
+        page(
+            title,
+            &chrome(s),
+            false,
+            html! {
+                h1 class="govuk-heading-l" { (title) }
+                @for r in &reasons { p class="govuk-body" { (r) } }
+                p class="govuk-body" { a class="govuk-link" href={ "/rights/" (id) } { "Back to the request" } }
+            },
+        ),
+    )
+}
+
 fn download(content_type: &'static str, name: String, body: String) -> Response {
     (
         StatusCode::OK,
@@ -137,19 +163,19 @@ fn json_text<T: serde::Serialize>(v: &T) -> String {
 pub async fn bundle_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
     match s.gate.access_bundle(&session.actor, id).await {
         Ok(b) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], bundle_html(&b)).into_response(),
-        Err(e) => error_page(&session, e),
+        Err(e) => refused(&session, id, e),
     }
 }
 
 pub async fn bundle_json(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
     match s.gate.access_bundle(&session.actor, id).await {
         Ok(b) => download("application/json", format!("access-bundle-{}.json", b.request_reference), json_text(&b)),
-        Err(e) => error_page(&session, e),
+        Err(e) => refused(&session, id, e),
     }
 }
 
 async fn export(s: &AppState, session: &UiSession, id: i64) -> Result<PortabilityExport, Response> {
-    s.gate.portability_export(&session.actor, id).await.map_err(|e| error_page(session, e))
+    s.gate.portability_export(&session.actor, id).await.map_err(|e| refused(session, id, e))
 }
 
 pub async fn portability_json(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {

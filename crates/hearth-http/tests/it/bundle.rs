@@ -3,11 +3,12 @@
 //! contact with another adult, the whole JSON and the whole HTML hold nothing
 //! of the other adult; withheld items are listed with reasons; only the DPO
 //! may generate, only once identity is confirmed and for the right kind of
-//! request; portability gives JSON and CSV of what the person provided.
+//! request; portability gives JSON and CSV of what the person provided; the
+//! DPO generates and downloads the bundle from the request page.
 
 use crate::common;
 
-use common::{problem_fields, TestServer};
+use common::{browser, get, problem_fields, sign_in, TestServer};
 use hearth_domain::StaffRole;
 use hearth_store::Table;
 use reqwest::{Method, StatusCode};
@@ -17,6 +18,7 @@ both_backends!(
     the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld,
     only_the_dpo_generates_and_only_once_identity_is_confirmed,
     portability_gives_json_and_csv_of_what_the_person_provided,
+    the_dpo_generates_the_bundle_from_the_request_page,
 );
 
 const OTHER_SECRETS: [&str; 4] = ["Torvald", "Brackenwick", "01632 960771", "torvald.brackenwick@example.invalid"];
@@ -192,4 +194,37 @@ async fn portability_gives_json_and_csv_of_what_the_person_provided(s: TestServe
     assert!(csv.starts_with("section,item,field,value\r\n"), "{csv}");
     assert!(csv.contains("\"person\",1,\"given_name\",\"Marisol\""), "{csv}");
     assert_no_other_adult(&csv, "the portability CSV");
+}
+
+async fn the_dpo_generates_the_bundle_from_the_request_page(s: TestServer) {
+    let f = shared_household(&s).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let pending = request(&s, &dpo, "access", f.me, false).await;
+    let id = request(&s, &dpo, "access", f.me, true).await;
+    let c = browser();
+    sign_in(&s, &c, "dpo").await;
+
+    let (st, page) = get(&s, &c, &format!("/rights/{pending}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Confirm the requester") && !page.contains(&format!("/rights/{pending}/bundle")), "not offered before identity");
+    let (st, _) = get(&s, &c, &format!("/rights/{pending}/bundle")).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (st, page) = get(&s, &c, &format!("/rights/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains(&format!("href=\"/rights/{id}/bundle\"")), "{page}");
+    let (st, html) = get(&s, &c, &format!("/rights/{id}/bundle")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("The information we hold about you") && html.contains("Information withheld"), "{html}");
+    assert_no_other_adult(&html, "the printable bundle");
+    let r = c.get(s.url(&format!("/rights/{id}/bundle.json"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_no_other_adult(&r.text().await.unwrap(), "the downloaded bundle");
+
+    let other = browser();
+    sign_in(&s, &other, "housing_officer").await;
+    let (st, body) = get(&s, &other, &format!("/rights/{id}/bundle")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(!body.contains("Quenby"), "{body}");
 }
