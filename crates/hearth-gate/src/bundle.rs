@@ -204,10 +204,16 @@ impl ThirdParties {
 
 fn check_request(r: &RightsRequest, kind: RightsRequestKind) -> Result<()> {
     if r.kind != kind {
-        return Err(FieldError::new("kind", format!("This is a {} request; only a {} request can have this generated", r.kind.label(), kind.label())).into());
+        return Err(FieldError::new(
+            "kind",
+            format!("This is a {} request; only a {} request can have this generated", r.kind.label(), kind.label()),
+        )
+        .into());
     }
     if r.identity_status != IdentityStatus::Passed {
-        return Err(FieldError::new("identity_status", "Confirm the requester's identity before generating anything for this request").into());
+        return Err(
+            FieldError::new("identity_status", "Confirm the requester's identity before generating anything for this request").into()
+        );
     }
     if !r.is_open() {
         return Err(GateError::Conflict);
@@ -247,7 +253,12 @@ impl Gate {
         let mut ident = vec![to_value(&person)];
         ident.extend(people::evidence_for(tx, pid).await?.iter().map(to_value));
         section("identity", "Identity", &[RecordClass::PersonIdentity, RecordClass::IdentityEvidence], ident);
-        section("contact_points", "Contact details", &[RecordClass::ContactPoint], people::contacts_for(tx, pid).await?.iter().map(to_value).collect());
+        section(
+            "contact_points",
+            "Contact details",
+            &[RecordClass::ContactPoint],
+            people::contacts_for(tx, pid).await?.iter().map(to_value).collect(),
+        );
 
         // Households: the person's own membership; other members only as a redacted role.
         let mut homes_out = vec![];
@@ -317,11 +328,8 @@ impl Gate {
                 continue;
             }
             case_classes.insert(RecordClass::of_case(c.kind));
-            let events: Vec<Value> = cases::events(tx, c.id)
-                .await?
-                .iter()
-                .map(|e| json!({ "at": e.at, "kind": e.kind, "detail": e.detail }))
-                .collect();
+            let events: Vec<Value> =
+                cases::events(tx, c.id).await?.iter().map(|e| json!({ "at": e.at, "kind": e.kind, "detail": e.detail })).collect();
             let mut v = to_value(&c);
             if let Value::Object(m) = &mut v {
                 m.remove("assigned_to");
@@ -373,7 +381,12 @@ impl Gate {
         section("call_recordings", "Call recordings (details, not the audio)", &[RecordClass::CallRecording], recs);
 
         section("needs", "Needs", &[RecordClass::Need], needs::needs_of(tx, pid).await?.iter().map(to_value).collect());
-        section("adjustments", "Reasonable adjustments", &[RecordClass::Adjustment], needs::adjustments_of(tx, pid).await?.iter().map(to_value).collect());
+        section(
+            "adjustments",
+            "Reasonable adjustments",
+            &[RecordClass::Adjustment],
+            needs::adjustments_of(tx, pid).await?.iter().map(to_value).collect(),
+        );
         section(
             "warning_flags",
             "Warning flags",

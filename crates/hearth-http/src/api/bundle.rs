@@ -46,7 +46,12 @@ fn with_type(body: String, content_type: &'static str) -> Response {
             (AccessBundle = "application/json"),
             ("text/html") )),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn bundle(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId, ApiQuery(q): ApiQuery<FormatQuery>) -> ApiResult<Response> {
+pub async fn bundle(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+) -> ApiResult<Response> {
     let f = format(&q, &["json", "html"])?;
     let b = s.gate.access_bundle(&a, id).await?;
     Ok(match f.as_str() {

@@ -6,8 +6,8 @@
 mod account;
 mod anonymity;
 mod breaches;
-pub(crate) mod bundle;
 mod break_glass;
+pub(crate) mod bundle;
 mod capacity;
 mod cases;
 mod consent;

@@ -57,7 +57,12 @@ async fn shared_household(s: &TestServer) -> Fixture {
     let (_, h) = s.call(&t, Method::POST, "/api/v1/households", Some(json!({"property_id": pr["id"]}))).await;
     for p in [me, other] {
         let (st, m) = s
-            .call(&t, Method::POST, &format!("/api/v1/households/{}/members", h["id"]), Some(json!({"person_id": p, "role": "joint_tenant"})))
+            .call(
+                &t,
+                Method::POST,
+                &format!("/api/v1/households/{}/members", h["id"]),
+                Some(json!({"person_id": p, "role": "joint_tenant"})),
+            )
             .await;
         assert_eq!(st, StatusCode::CREATED, "{m}");
     }
@@ -79,7 +84,12 @@ async fn shared_household(s: &TestServer) -> Fixture {
 
 async fn request(s: &TestServer, dpo: &str, kind: &str, person: i64, pass: bool) -> i64 {
     let (st, v) = s
-        .call(dpo, Method::POST, "/api/v1/rights-requests", Some(json!({"kind": kind, "person_id": person, "description": "Everything you hold"})))
+        .call(
+            dpo,
+            Method::POST,
+            "/api/v1/rights-requests",
+            Some(json!({"kind": kind, "person_id": person, "description": "Everything you hold"})),
+        )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     let id = v["request"]["id"].as_i64().unwrap();
