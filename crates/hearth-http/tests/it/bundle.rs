@@ -180,6 +180,17 @@ async fn only_the_dpo_generates_and_only_once_identity_is_confirmed(s: TestServe
     }
     let (st, _) = s.call(&dpo, Method::GET, "/api/v1/rights-requests/999999/bundle", None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // Both endpoints are in the OpenAPI document with every answer they can give.
+    let doc: Value = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    for path in ["/api/v1/rights-requests/{id}/bundle", "/api/v1/rights-requests/{id}/portability"] {
+        let responses = &doc["paths"][path]["get"]["responses"];
+        for code in ["200", "403", "404", "409", "422"] {
+            assert!(responses.get(code).is_some(), "{path} does not document {code}: {responses}");
+        }
+    }
+    assert!(doc["paths"]["/api/v1/rights-requests/{id}/bundle"]["get"]["responses"]["200"]["content"].get("text/html").is_some());
+    assert!(doc["components"]["schemas"].get("AccessBundle").is_some() && doc["components"]["schemas"].get("PortabilityExport").is_some());
 }
 
 async fn portability_gives_json_and_csv_of_what_the_person_provided(s: TestServer) {
