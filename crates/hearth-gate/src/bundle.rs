@@ -202,6 +202,13 @@ impl ThirdParties {
     }
 }
 
+/// A document is marked privileged by its title: "[Privileged]" or the words
+/// "legal privilege" / "legally privileged" (there is no separate flag yet).
+fn privileged(title: &str) -> bool {
+    let t = title.to_ascii_lowercase();
+    t.contains("[privileged]") || t.contains("legal privilege") || t.contains("legally privileged")
+}
+
 fn check_request(r: &RightsRequest, kind: RightsRequestKind) -> Result<()> {
     if r.kind != kind {
         return Err(FieldError::new(
@@ -398,7 +405,14 @@ impl Gate {
         let mut after = None;
         loop {
             let page = documents::for_person(tx, actor.user_id, &contact_vis, pid, after, 200).await?;
-            docs.extend(page.items.iter().map(|d| {
+            for d in page.items.iter().filter(|d| privileged(&d.title)) {
+                withheld.push(WithheldItem {
+                    reason: "legal_privilege".into(),
+                    what: format!("Document {} uploaded {}", d.id, d.uploaded_at.strftime("%-d %B %Y")),
+                    explanation: "Marked as legally privileged (DPA 2018 Sch. 2 para 19)".into(),
+                });
+            }
+            docs.extend(page.items.iter().filter(|d| !privileged(&d.title)).map(|d| {
                 let mut v = to_value(d);
                 if let Value::Object(m) = &mut v {
                     m.remove("sha256");
@@ -519,5 +533,31 @@ impl Gate {
             Ok((export, Target::of("rights_request", request_id, Some(pid)), Some(json!({ "generated": "portability_export" }))))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_is_case_insensitive_and_longest_first() {
+        let mut v = json!({"summary": "Saw TORVALD Brackenwick and torvald again", "n": 3, "list": ["Brackenwick's car"]});
+        let mut tp = ThirdParties::default();
+        for s in ["Torvald", "Brackenwick", "Torvald Brackenwick", "Al"] {
+            tp.add_text(s);
+        }
+        redact(&mut v, &tp.sorted());
+        assert_eq!(v["summary"], format!("Saw {REDACTED} and {REDACTED} again"));
+        assert_eq!(v["list"][0], format!("{REDACTED}'s car"));
+        assert_eq!(v["n"], 3);
+        assert!(!tp.needles.contains("Al"), "two-letter strings are not redacted");
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv("a \"b\", c"), "\"a \"\"b\"\", c\"");
+        assert_eq!(csv("=SUM(A1)"), "\"'=SUM(A1)\"");
+        assert!(privileged("[Privileged] note") && privileged("Legally privileged advice") && !privileged("Tenancy agreement"));
     }
 }

@@ -11,6 +11,7 @@ use crate::common;
 use common::{browser, get, problem_fields, sign_in, TestServer};
 use hearth_domain::StaffRole;
 use hearth_store::Table;
+use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -79,6 +80,14 @@ async fn shared_household(s: &TestServer) -> Fixture {
         "summary": "Marisol rang about the garden; Torvald Brackenwick (01632 960771) was also on the line"});
     let (st, e) = s.call(&t, Method::POST, "/api/v1/contacts", Some(body)).await;
     assert_eq!(st, StatusCode::CREATED, "{e}");
+    for title in ["Copy of the tenancy agreement", "[Privileged] Advice from counsel on possession"] {
+        let form = Form::new()
+            .text("compartment", "general")
+            .text("title", title)
+            .part("file", Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("letter.pdf").mime_str("application/pdf").unwrap());
+        let r = s.client.post(s.url(&format!("/api/v1/people/{me}/documents"))).bearer_auth(&t).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    }
     Fixture { me }
 }
 
@@ -145,6 +154,10 @@ async fn the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld(s
     assert!(reasons.contains(&"third_party"), "{withheld:?}");
     assert!(reasons.contains(&"ongoing_investigation"), "{withheld:?}");
     assert!(withheld.iter().any(|w| w["reason"] == "ongoing_investigation" && w["what"].as_str().unwrap().contains("ASB")), "{withheld:?}");
+    assert!(reasons.contains(&"legal_privilege"), "{withheld:?}");
+    let docs = section("documents")["records"].as_array().unwrap().clone();
+    assert_eq!(docs.len(), 1, "the privileged document is withheld: {docs:?}");
+    assert!(!json_text.contains("Advice from counsel"), "{json_text}");
 
     let (st, ct, html) = raw(&s, &dpo, &format!("/api/v1/rights-requests/{id}/bundle?format=html")).await;
     assert_eq!(st, StatusCode::OK, "{html}");
