@@ -459,6 +459,15 @@ impl Gate {
             restrictions::for_person(tx, pid).await?.iter().map(to_value).collect(),
         );
 
+        let requests =
+            rights::list_requests(tx, &rights::RequestFilter { open_only: false, person_id: Some(pid), due_by: None }, 1000).await?;
+        section(
+            "rights_requests",
+            "Your requests under data protection law",
+            &[RecordClass::RightsRequest],
+            requests.iter().map(to_value).collect(),
+        );
+
         // Who accessed the record: roles and what was done, not the staff's names or the change detail.
         let access: Vec<Value> = audit::events_for_person(tx, pid, 5000)
             .await?
