@@ -12,6 +12,7 @@
 pub mod anonymity;
 pub mod auth;
 pub mod breaches;
+pub mod bundle;
 pub mod capacity;
 pub mod cases;
 pub mod consent;

@@ -60,6 +60,13 @@ pub async fn recording(tx: &mut Tx, id: Id) -> Result<CallRecording> {
     sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(recording_from).transpose()?.ok_or(StoreError::NotFound)
 }
 
+/// The recordings of one contact entry, for a subject access bundle.
+pub async fn of_entry(tx: &mut Tx, entry_id: Id) -> Result<Vec<CallRecording>> {
+    let sql = format!("SELECT {COLUMNS} FROM call_recording WHERE entry_id = $1 ORDER BY id");
+    let rows = sqlx::query(&sql).bind(entry_id).fetch_all(tx.conn()).await?;
+    rows.iter().map(recording_from).collect()
+}
+
 /// The people on the call a recording belongs to, for the audit trail.
 pub async fn recording_people(tx: &mut Tx, id: Id) -> Result<Vec<Id>> {
     let rows = sqlx::query(

@@ -2,6 +2,7 @@
 //! bodies naming the field, bearer-token authentication, and the routes.
 
 mod anonymity;
+mod bundle;
 mod capacity;
 mod cases;
 mod consent;
@@ -77,6 +78,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights-requests", get(rights::list).post(rights::log))
         .route("/rights-requests/{id}", get(rights::show))
         .route("/rights-requests/{id}/changes", post(rights::change))
+        .route("/rights-requests/{id}/bundle", get(bundle::bundle))
+        .route("/rights-requests/{id}/portability", get(bundle::portability))
         .route("/breaches", get(rights::breaches).post(rights::record_breach))
         .route("/breach-reports", post(rights::report_breach))
         .route("/breaches/{id}", get(rights::breach))
@@ -138,7 +141,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         contacts::log, contacts::show, contacts::timeline,
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
-        rights::log, rights::list, rights::show, rights::change,
+        rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::portability,
         rights::record_breach, rights::report_breach, rights::breaches, rights::breach, rights::change_breach,
         documents::upload, documents::list, documents::show, documents::download,
         recordings::create, recordings::show, recordings::notifications, recordings::follow_up_done,

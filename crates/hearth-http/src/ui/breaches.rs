@@ -242,7 +242,7 @@ async fn posted(s: AppState, session: UiSession, raw: RawForm, mode: Mode) -> Re
 }
 
 fn reported_page(s: &UiSession, r: &hearth_gate::breaches::BreachReceipt) -> maud::Markup {
-    let due = r.report_by.parse::<jiff::Timestamp>().map(|t| uk_time(t)).unwrap_or_else(|_| r.report_by.clone());
+    let due = r.report_by.parse::<jiff::Timestamp>().map(uk_time).unwrap_or_else(|_| r.report_by.clone());
     page(
         "Breach reported",
         &chrome(s),

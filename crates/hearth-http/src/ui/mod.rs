@@ -7,6 +7,7 @@ mod account;
 mod anonymity;
 mod breaches;
 mod break_glass;
+pub(crate) mod bundle;
 mod capacity;
 mod cases;
 mod consent;
@@ -91,6 +92,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/new", get(rights::new_request_form))
         .route("/rights/{id}", get(rights::request_page))
         .route("/rights/{id}/changes", post(rights::change_request))
+        .route("/rights/{id}/bundle", get(bundle::bundle_page))
+        .route("/rights/{id}/bundle.json", get(bundle::bundle_json))
+        .route("/rights/{id}/portability.json", get(bundle::portability_json))
+        .route("/rights/{id}/portability.csv", get(bundle::portability_csv))
         .route("/breaches", get(breaches::list).post(breaches::record_breach))
         .route("/breaches/new", get(breaches::new_breach_form))
         .route("/report-a-breach", get(breaches::report_form).post(breaches::report_breach))

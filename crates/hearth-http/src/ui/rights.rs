@@ -309,6 +309,7 @@ fn request_view_page(s: &UiSession, v: &RightsRequestView, banner: Option<&str>,
                     @for para in letter.split("\n\n") { p class="govuk-body" { (para) } }
                 }
             }
+            (super::bundle::panel(r))
             @if r.is_open() { (change_forms(s, v, f, errors)) }
             @else {
                 h2 class="govuk-heading-m" { "Add a note" }

@@ -8,6 +8,7 @@ mod common;
 mod access;
 mod anonymity;
 mod api;
+mod bundle;
 mod capacity;
 mod cases;
 mod consent;

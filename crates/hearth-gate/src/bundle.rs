@@ -1,0 +1,572 @@
+//! Gate operations that answer a rights request with data: the subject
+//! access bundle (everything held on the person, other people redacted,
+//! withheld items listed with reasons, the register's information per record
+//! class) and the portability export (what the person gave us, as JSON and
+//! CSV). Only the DPO may generate either; generation is audited as an
+//! export in the rights compartment, in the same transaction as the reads.
+
+use crate::{Actor, Gate, GateError, Result, Target};
+use hearth_domain::*;
+use hearth_store::cases::{CaseFilter, CaseVisibility};
+use hearth_store::contacts::{ContactVisibility, TimelineFilter};
+use hearth_store::{
+    audit, capacity, cases, consent, contacts, documents, homes, needs, people, recordings, representatives, restrictions, rights, Tx,
+};
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// What replaces another person's personal data in a bundle.
+pub const REDACTED: &str = "[redacted: third party]";
+
+/// A subject access bundle (UK GDPR Art. 15) for the person a request is about.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessBundle {
+    pub request_reference: String,
+    pub person_id: Id,
+    /// RFC 3339.
+    pub generated_at: String,
+    pub sections: Vec<BundleSection>,
+    pub withheld: Vec<WithheldItem>,
+    /// The person's other rights and where to complain.
+    pub rights_statement: String,
+}
+
+/// One kind of record held, with what the register says about it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BundleSection {
+    pub key: String,
+    pub title: String,
+    /// Purpose, lawful basis, recipients, retention and source of each record class in the section.
+    pub classes: Vec<RecordClassEntry>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub records: Vec<Value>,
+}
+
+/// Something held but not given, and why.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WithheldItem {
+    /// `third_party`, `ongoing_investigation` or `legal_privilege`.
+    pub reason: String,
+    pub what: String,
+    pub explanation: String,
+}
+
+/// The data the person provided, for a portability request (Art. 20).
+///
+/// Format `hearth-portability/1`: a JSON object with `format`, `person`
+/// (given_name, family_name, preferred_name, date_of_birth), `contact_points`
+/// (kind, value, address lines, preferred), `needs` (category, detail,
+/// disclosed_on, preferred_words) and `consents` (purpose, decision, on,
+/// method) plus `preferences` (the stored contact preferences). The CSV form
+/// has one row per value: `section,item,field,value`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortabilityExport {
+    pub format: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub person: Value,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub contact_points: Vec<Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub needs: Vec<Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub consents: Vec<Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub preferences: Option<Value>,
+}
+
+impl PortabilityExport {
+    /// The CSV form: `section,item,field,value`, one row per scalar value.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("section,item,field,value\r\n");
+        let mut rows = |section: &str, item: usize, v: &Value| {
+            if let Value::Object(m) = v {
+                for (k, val) in m {
+                    let text = match val {
+                        Value::Null => String::new(),
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    out.push_str(&format!("{},{},{},{}\r\n", csv(section), item, csv(k), csv(&text)));
+                }
+            }
+        };
+        rows("person", 1, &self.person);
+        for (i, v) in self.contact_points.iter().enumerate() {
+            rows("contact_points", i + 1, v);
+        }
+        for (i, v) in self.needs.iter().enumerate() {
+            rows("needs", i + 1, v);
+        }
+        for (i, v) in self.consents.iter().enumerate() {
+            rows("consents", i + 1, v);
+        }
+        if let Some(p) = &self.preferences {
+            rows("preferences", 1, p);
+        }
+        out
+    }
+}
+
+fn csv(s: &str) -> String {
+    // Quote always, and defuse spreadsheet formulas.
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Replaces every (ASCII case-insensitive) occurrence of each needle in every
+/// string of `v`. Needles are longest first so a full name goes before its parts.
+fn redact(v: &mut Value, needles: &[String]) {
+    match v {
+        Value::String(s) => {
+            for n in needles {
+                *s = replace_ci(s, n);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| redact(x, needles)),
+        Value::Object(m) => m.values_mut().for_each(|x| redact(x, needles)),
+        _ => {}
+    }
+}
+
+fn replace_ci(hay: &str, needle: &str) -> String {
+    let (h, n) = (hay.to_ascii_lowercase(), needle.to_ascii_lowercase());
+    if n.is_empty() || !h.contains(&n) {
+        return hay.to_string();
+    }
+    // ASCII lowering keeps byte offsets, so positions in `h` are positions in `hay`.
+    let mut out = String::new();
+    let mut last = 0;
+    for (i, _) in h.match_indices(&n) {
+        if i < last {
+            continue;
+        }
+        out.push_str(&hay[last..i]);
+        out.push_str(REDACTED);
+        last = i + n.len();
+    }
+    out.push_str(&hay[last..]);
+    out
+}
+
+/// Other people met while collecting the bundle, and what identifies them.
+#[derive(Default)]
+struct ThirdParties {
+    ids: BTreeSet<Id>,
+    needles: BTreeSet<String>,
+}
+
+impl ThirdParties {
+    async fn add_person(&mut self, tx: &mut Tx, id: Id) -> Result<()> {
+        if !self.ids.insert(id) {
+            return Ok(());
+        }
+        if let Ok(p) = people::person(tx, id).await {
+            self.add_text(&p.full_name());
+            self.add_text(&p.given_name);
+            self.add_text(&p.family_name);
+            p.preferred_name.iter().for_each(|n| self.add_text(n));
+            p.ni_number.iter().for_each(|n| self.add_text(n));
+        }
+        for c in people::contacts_for(tx, id).await? {
+            for v in [&c.value, &c.line1, &c.line2].into_iter().flatten() {
+                self.add_text(v);
+                // A number is often typed into notes without the stored spacing.
+                self.add_text(&v.replace(' ', ""));
+            }
+        }
+        Ok(())
+    }
+
+    fn add_text(&mut self, s: &str) {
+        let s = s.trim();
+        // Very short strings would shred ordinary words.
+        if s.chars().count() >= 3 && s != REDACTED {
+            self.needles.insert(s.to_string());
+        }
+    }
+
+    fn sorted(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.needles.iter().cloned().collect();
+        v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        v
+    }
+}
+
+/// A document is marked privileged by its title: "[Privileged]" or the words
+/// "legal privilege" / "legally privileged" (there is no separate flag yet).
+fn privileged(title: &str) -> bool {
+    let t = title.to_ascii_lowercase();
+    t.contains("[privileged]") || t.contains("legal privilege") || t.contains("legally privileged")
+}
+
+fn check_request(r: &RightsRequest, kind: RightsRequestKind) -> Result<()> {
+    if r.kind != kind {
+        return Err(FieldError::new(
+            "kind",
+            format!("This is a {} request; only a {} request can have this generated", r.kind.label(), kind.label()),
+        )
+        .into());
+    }
+    if r.identity_status != IdentityStatus::Passed {
+        return Err(
+            FieldError::new("identity_status", "Confirm the requester's identity before generating anything for this request").into()
+        );
+    }
+    if !r.is_open() {
+        return Err(GateError::Conflict);
+    }
+    Ok(())
+}
+
+impl Gate {
+    fn classes(&self, classes: &[RecordClass]) -> Vec<RecordClassEntry> {
+        classes.iter().map(|c| self.register.entry(*c).clone()).collect()
+    }
+
+    /// Generates the access bundle for an open access request whose
+    /// requester's identity has been confirmed (DPO only; audited).
+    pub async fn access_bundle(&self, actor: &Actor, request_id: Id) -> Result<AccessBundle> {
+        let target = Target::of("rights_request", request_id, None);
+        self.guarded(actor, Action::Export, Compartment::Rights, target, async |tx: &mut Tx| {
+            let request = rights::request(tx, request_id).await?;
+            check_request(&request, RightsRequestKind::Access)?;
+            let bundle = self.collect_bundle(tx, actor, &request).await?;
+            let detail = json!({ "generated": "access_bundle", "sections": bundle.sections.len(), "withheld": bundle.withheld.len() });
+            Ok((bundle, Target::of("rights_request", request_id, Some(request.person_id)), Some(detail)))
+        })
+        .await
+    }
+
+    async fn collect_bundle(&self, tx: &mut Tx, actor: &Actor, request: &RightsRequest) -> Result<AccessBundle> {
+        let pid = request.person_id;
+        let mut others = ThirdParties::default();
+        let mut withheld = vec![];
+        let mut sections = vec![];
+        let mut section = |key: &str, title: &str, classes: &[RecordClass], records: Vec<Value>| {
+            sections.push(BundleSection { key: key.into(), title: title.into(), classes: self.classes(classes), records });
+        };
+
+        let person = people::person(tx, pid).await?;
+        let mut ident = vec![to_value(&person)];
+        ident.extend(people::evidence_for(tx, pid).await?.iter().map(to_value));
+        section("identity", "Identity", &[RecordClass::PersonIdentity, RecordClass::IdentityEvidence], ident);
+        section(
+            "contact_points",
+            "Contact details",
+            &[RecordClass::ContactPoint],
+            people::contacts_for(tx, pid).await?.iter().map(to_value).collect(),
+        );
+
+        // Households: the person's own membership; other members only as a redacted role.
+        let mut homes_out = vec![];
+        for h in homes::households_of(tx, pid).await? {
+            let mut members = vec![];
+            for m in homes::members_of(tx, h.id).await? {
+                if m.person_id == pid {
+                    members.push(to_value(&m));
+                } else {
+                    others.add_person(tx, m.person_id).await?;
+                    members.push(json!({ "role": m.role, "person": REDACTED }));
+                    withheld.push(WithheldItem {
+                        reason: "third_party".into(),
+                        what: format!("Details of another member of household {}", h.id),
+                        explanation: "Another person's personal data; their role in the household is shown".into(),
+                    });
+                }
+            }
+            let tenancies: Vec<Value> = homes::tenancies_of_household(tx, h.id).await?.iter().map(to_value).collect();
+            let property = homes::property(tx, h.property_id).await.ok().map(|p| to_value(&p));
+            homes_out.push(json!({ "household_id": h.id, "property": property, "members": members, "tenancies": tenancies }));
+        }
+        section("households", "Households and tenancies", &[RecordClass::HouseholdTenancy], homes_out);
+
+        // Cases where the person is a named party.
+        let all: Vec<Compartment> = Compartment::ALL.to_vec();
+        let case_vis = CaseVisibility { all: all.clone(), assigned: vec![], contractor_jobs: false };
+        let filter = CaseFilter { person_id: Some(pid), with_anonymous_reports: true, ..CaseFilter::default() };
+        let mut case_list = vec![];
+        let mut after = None;
+        loop {
+            let page = cases::list_cases(tx, actor.user_id, &case_vis, &filter, Timestamp::now(), after, 200).await?;
+            case_list.extend(page.items);
+            match page.next_cursor {
+                Some(c) => after = Some(c),
+                None => break,
+            }
+        }
+        let mut case_out = vec![];
+        let mut case_classes = BTreeSet::new();
+        for c in case_list {
+            let investigation = matches!(c.kind, CaseKind::Asb | CaseKind::Safeguarding) && c.closed_at.is_none();
+            let parties = cases::parties(tx, c.id).await?;
+            let mut party_out = vec![];
+            for p in &parties {
+                if p.person_id == Some(pid) {
+                    party_out.push(json!({ "role": p.role, "you": true }));
+                } else {
+                    others.add_text(&p.name);
+                    if let Some(o) = p.person_id {
+                        others.add_person(tx, o).await?;
+                    }
+                    party_out.push(json!({ "role": p.role, "name": REDACTED }));
+                    withheld.push(WithheldItem {
+                        reason: "third_party".into(),
+                        what: format!("The identity of another party to case {}", c.reference),
+                        explanation: "Another person's personal data; their role in the case is shown".into(),
+                    });
+                }
+            }
+            if investigation {
+                withheld.push(WithheldItem {
+                    reason: "ongoing_investigation".into(),
+                    what: format!("Case {} ({})", c.reference, c.kind.label()),
+                    explanation: "Disclosure would be likely to prejudice an investigation still open (DPA 2018 Sch. 2 para 2)".into(),
+                });
+                continue;
+            }
+            case_classes.insert(RecordClass::of_case(c.kind));
+            let events: Vec<Value> =
+                cases::events(tx, c.id).await?.iter().map(|e| json!({ "at": e.at, "kind": e.kind, "detail": e.detail })).collect();
+            let mut v = to_value(&c);
+            if let Value::Object(m) = &mut v {
+                m.remove("assigned_to");
+                m.insert("parties".into(), Value::Array(party_out));
+                m.insert("events".into(), Value::Array(events));
+            }
+            case_out.push(v);
+        }
+        section("cases", "Cases you are named in", &case_classes.into_iter().collect::<Vec<_>>(), case_out);
+
+        // Contact log and the recordings of those calls.
+        let contact_vis = ContactVisibility { all: all.clone(), assigned: vec![] };
+        let mut entries = vec![];
+        let mut after = None;
+        loop {
+            let page = contacts::timeline(tx, actor.user_id, &contact_vis, pid, &TimelineFilter::default(), after, 200).await?;
+            entries.extend(page.items);
+            match page.next_cursor {
+                Some(c) => after = Some(c),
+                None => break,
+            }
+        }
+        let mut recs = vec![];
+        let mut log_classes = BTreeSet::new();
+        for e in &entries {
+            log_classes.insert(RecordClass::of_contact(e.channel));
+            for o in e.person_ids.iter().filter(|o| **o != pid) {
+                others.add_person(tx, *o).await?;
+            }
+            recs.extend(recordings::of_entry(tx, e.id).await?.iter().map(|r| {
+                let mut v = to_value(r);
+                if let Value::Object(m) = &mut v {
+                    m.remove("storage_ref");
+                }
+                v
+            }));
+        }
+        let entries_out = entries
+            .iter()
+            .map(|e| {
+                let mut v = to_value(e);
+                if let Value::Object(m) = &mut v {
+                    m.remove("person_ids");
+                }
+                v
+            })
+            .collect();
+        section("contact_log", "Contact log", &log_classes.into_iter().collect::<Vec<_>>(), entries_out);
+        section("call_recordings", "Call recordings (details, not the audio)", &[RecordClass::CallRecording], recs);
+
+        section("needs", "Needs", &[RecordClass::Need], needs::needs_of(tx, pid).await?.iter().map(to_value).collect());
+        section(
+            "adjustments",
+            "Reasonable adjustments",
+            &[RecordClass::Adjustment],
+            needs::adjustments_of(tx, pid).await?.iter().map(to_value).collect(),
+        );
+        section(
+            "warning_flags",
+            "Warning flags",
+            &[RecordClass::WarningFlag],
+            needs::flags_of(tx, pid, actor.user_id).await?.iter().map(to_value).collect(),
+        );
+
+        let mut docs = vec![];
+        let mut after = None;
+        loop {
+            let page = documents::for_person(tx, actor.user_id, &contact_vis, pid, after, 200).await?;
+            for d in page.items.iter().filter(|d| privileged(&d.title)) {
+                withheld.push(WithheldItem {
+                    reason: "legal_privilege".into(),
+                    what: format!("Document {} uploaded {}", d.id, d.uploaded_at.strftime("%-d %B %Y")),
+                    explanation: "Marked as legally privileged (DPA 2018 Sch. 2 para 19)".into(),
+                });
+            }
+            docs.extend(page.items.iter().filter(|d| !privileged(&d.title)).map(|d| {
+                let mut v = to_value(d);
+                if let Value::Object(m) = &mut v {
+                    m.remove("sha256");
+                }
+                v
+            }));
+            match page.next_cursor {
+                Some(c) => after = Some(c),
+                None => break,
+            }
+        }
+        section("documents", "Documents (details; copies on request)", &[RecordClass::CaseDocument], docs);
+
+        let mut consents: Vec<Value> = consent::consents_of(tx, pid).await?.iter().map(to_value).collect();
+        consents.extend(consent::preferences_of(tx, pid).await?.iter().map(to_value));
+        consents.extend(consent::objections_of(tx, pid).await?.iter().map(to_value));
+        section(
+            "consents",
+            "Consents, contact preferences and objections",
+            &[RecordClass::ConsentRecord, RecordClass::ContactPreference, RecordClass::Objection],
+            consents,
+        );
+
+        let mut cap: Vec<Value> = capacity::assessments_of(tx, pid).await?.iter().map(to_value).collect();
+        cap.extend(capacity::shares_of(tx, pid).await?.iter().map(to_value));
+        cap.extend(capacity::not_held_of(tx, pid).await?.iter().map(to_value));
+        section(
+            "capacity",
+            "Mental capacity and best-interests records",
+            &[RecordClass::CapacityAssessment, RecordClass::BestInterestsShare, RecordClass::NotHeldRequest],
+            cap,
+        );
+
+        section(
+            "representatives",
+            "People authorised to act for you",
+            &[RecordClass::Representative],
+            representatives::for_person(tx, pid).await?.iter().map(to_value).collect(),
+        );
+        section(
+            "restrictions",
+            "Restrictions of processing",
+            &[RecordClass::RightsRequest],
+            restrictions::for_person(tx, pid).await?.iter().map(to_value).collect(),
+        );
+
+        let requests =
+            rights::list_requests(tx, &rights::RequestFilter { open_only: false, person_id: Some(pid), due_by: None }, 1000).await?;
+        section(
+            "rights_requests",
+            "Your requests under data protection law",
+            &[RecordClass::RightsRequest],
+            requests.iter().map(to_value).collect(),
+        );
+
+        // Who accessed the record: roles and what was done, not the staff's names or the change detail.
+        let access: Vec<Value> = audit::events_for_person(tx, pid, 5000)
+            .await?
+            .iter()
+            .map(|e| {
+                json!({ "at": e.occurred_at, "staff_role": e.event.actor_role, "action": e.event.action,
+                        "compartment": e.event.compartment, "record_type": e.event.record_type, "decision": e.event.decision })
+            })
+            .collect();
+        if !access.is_empty() {
+            withheld.push(WithheldItem {
+                reason: "third_party".into(),
+                what: "The names of the staff who used your record".into(),
+                explanation: "Each use is listed with the member of staff's role; names are given on request where fair".into(),
+            });
+        }
+        section("access_history", "Who used your record", &[RecordClass::AuditEvent], access);
+
+        let needles = others.sorted();
+        for s in &mut sections {
+            s.records.iter_mut().for_each(|r| redact(r, &needles));
+        }
+        // The same third party can come up in several places: list each once.
+        let mut seen = BTreeSet::new();
+        withheld.retain(|w| seen.insert((w.reason.clone(), w.what.clone())));
+        Ok(AccessBundle {
+            request_reference: request.reference.clone(),
+            person_id: pid,
+            generated_at: Timestamp::now().to_string(),
+            sections,
+            withheld,
+            rights_statement: "You also have the right to have wrong information corrected, to ask for information to be erased or \
+                               its use restricted, to object, and to data portability. You can complain to the Information \
+                               Commissioner's Office (ico.org.uk, 0303 123 1113)."
+                .into(),
+        })
+    }
+
+    /// The data the person provided, for an open portability request whose
+    /// requester's identity has been confirmed (DPO only; audited).
+    pub async fn portability_export(&self, actor: &Actor, request_id: Id) -> Result<PortabilityExport> {
+        let target = Target::of("rights_request", request_id, None);
+        self.guarded(actor, Action::Export, Compartment::Rights, target, async |tx: &mut Tx| {
+            let request = rights::request(tx, request_id).await?;
+            check_request(&request, RightsRequestKind::Portability)?;
+            let pid = request.person_id;
+            let p = people::person(tx, pid).await?;
+            let person = json!({ "given_name": p.given_name, "family_name": p.family_name, "preferred_name": p.preferred_name,
+                                 "date_of_birth": p.date_of_birth });
+            let contact_points = people::contacts_for(tx, pid)
+                .await?
+                .iter()
+                .map(|c| {
+                    json!({ "kind": c.kind, "value": c.value, "line1": c.line1, "line2": c.line2, "town": c.town,
+                            "postcode": c.postcode, "preferred": c.preferred })
+                })
+                .collect();
+            // Needs the person told us themselves; contractor reports are not "provided by" them.
+            let needs = needs::needs_of(tx, pid)
+                .await?
+                .iter()
+                .filter(|n| n.source != NeedSource::ContractorReport)
+                .map(|n| json!({ "category": n.category, "detail": n.detail, "disclosed_on": n.disclosed_on, "preferred_words": n.preferred_words }))
+                .collect();
+            let consents = consent::consents_of(tx, pid)
+                .await?
+                .iter()
+                .map(|c| json!({ "purpose": c.purpose, "decision": c.decision, "on": c.on, "method": c.method }))
+                .collect();
+            let preferences = consent::preferences_of(tx, pid).await?.map(|p| to_value(&p));
+            let export = PortabilityExport { format: "hearth-portability/1".into(), person, contact_points, needs, consents, preferences };
+            Ok((export, Target::of("rights_request", request_id, Some(pid)), Some(json!({ "generated": "portability_export" }))))
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_is_case_insensitive_and_longest_first() {
+        let mut v = json!({"summary": "Saw TORVALD Brackenwick and torvald again", "n": 3, "list": ["Brackenwick's car"]});
+        let mut tp = ThirdParties::default();
+        for s in ["Torvald", "Brackenwick", "Torvald Brackenwick", "Al"] {
+            tp.add_text(s);
+        }
+        redact(&mut v, &tp.sorted());
+        assert_eq!(v["summary"], format!("Saw {REDACTED} and {REDACTED} again"));
+        assert_eq!(v["list"][0], format!("{REDACTED}'s car"));
+        assert_eq!(v["n"], 3);
+        assert!(!tp.needles.contains("Al"), "two-letter strings are not redacted");
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv("a \"b\", c"), "\"a \"\"b\"\", c\"");
+        assert_eq!(csv("=SUM(A1)"), "\"'=SUM(A1)\"");
+        assert!(privileged("[Privileged] note") && privileged("Legally privileged advice") && !privileged("Tenancy agreement"));
+    }
+}

@@ -1,0 +1,82 @@
+//! API handlers that answer a rights request with data: the subject access
+//! bundle (JSON or printable HTML) and the portability export (JSON or CSV).
+//! The gate decides (DPO only), checks the request is of the right type with
+//! identity confirmed, and audits the generation.
+
+use super::{ApiActor, ApiQuery, RecordId};
+use crate::problem::{ApiResult, Problem};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use hearth_domain::{FieldError, ValidationErrors};
+use hearth_gate::bundle::{AccessBundle, PortabilityExport};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `json` (default) or `html` for the bundle; `json` (default) or `csv` for portability.
+    format: Option<String>,
+}
+
+fn format(q: &FormatQuery, allowed: &[&str]) -> Result<String, ValidationErrors> {
+    let f = q.format.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("json").to_ascii_lowercase();
+    if allowed.contains(&f.as_str()) {
+        Ok(f)
+    } else {
+        Err(FieldError::new("format", format!("The format must be one of: {}", allowed.join(", "))).into())
+    }
+}
+
+fn with_type(body: String, content_type: &'static str) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Generates the access bundle for an access request whose requester's
+/// identity is confirmed: everything held on the person, other people's
+/// details redacted, withheld items with reasons, and the register's
+/// purpose, lawful basis, recipients, retention and source per record class.
+#[utoipa::path(get, path = "/api/v1/rights-requests/{id}/bundle", params(("id" = i64, Path), FormatQuery),
+    responses((status = 200, body = AccessBundle, content(
+            (AccessBundle = "application/json"),
+            ("text/html") )),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn bundle(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+) -> ApiResult<Response> {
+    let f = format(&q, &["json", "html"])?;
+    let b = s.gate.access_bundle(&a, id).await?;
+    Ok(match f.as_str() {
+        "html" => with_type(crate::ui::bundle::bundle_html(&b), "text/html; charset=utf-8"),
+        _ => with_type(serde_json::to_string(&b).unwrap_or_default(), "application/json"),
+    })
+}
+
+/// The data the person provided, for a portability request whose requester's
+/// identity is confirmed. Format `hearth-portability/1` (see docs/rights-bundle.md).
+#[utoipa::path(get, path = "/api/v1/rights-requests/{id}/portability", params(("id" = i64, Path), FormatQuery),
+    responses((status = 200, content(
+            (PortabilityExport = "application/json"),
+            ("text/csv") )),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn portability(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+) -> ApiResult<Response> {
+    let f = format(&q, &["json", "csv"])?;
+    let x: PortabilityExport = s.gate.portability_export(&a, id).await?;
+    Ok(match f.as_str() {
+        "csv" => with_type(x.to_csv(), "text/csv; charset=utf-8"),
+        _ => with_type(serde_json::to_string(&x).unwrap_or_default(), "application/json"),
+    })
+}

@@ -1,0 +1,193 @@
+//! The access bundle and portability export in the web UI: the DPO's panel on
+//! the rights-request page, the printable HTML document of a bundle (also
+//! served by the API), and the downloads. The gate generates and audits.
+
+use super::layout::page;
+use super::pages::{chrome, error_page, respond};
+use super::UiSession;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hearth_domain::{IdentityStatus, RightsRequest, RightsRequestKind};
+use hearth_gate::bundle::{AccessBundle, PortabilityExport};
+use hearth_gate::GateError;
+use maud::{html, Markup, DOCTYPE};
+use serde_json::Value;
+
+/// The panel on the request page: what can be generated, or why not yet.
+pub(super) fn panel(r: &RightsRequest) -> Markup {
+    let ready = r.identity_status == IdentityStatus::Passed && r.is_open();
+    html! {
+        @match r.kind {
+            RightsRequestKind::Access => {
+                h2 class="govuk-heading-m" id="bundle" { "Access bundle" }
+                @if ready {
+                    p class="govuk-body" { "Everything held on the person, with other people's details redacted and withheld items listed. Generating it is recorded in the audit trail." }
+                    div class="govuk-button-group" {
+                        a href={ "/rights/" (r.id) "/bundle" } role="button" draggable="false" class="govuk-button" data-module="govuk-button" { "Generate the bundle (printable)" }
+                        a href={ "/rights/" (r.id) "/bundle.json" } class="govuk-link" download { "Download as JSON" }
+                    }
+                } @else {
+                    p class="govuk-body" { "Confirm the requester's identity before generating the bundle." }
+                }
+            }
+            RightsRequestKind::Portability => {
+                h2 class="govuk-heading-m" id="portability" { "Portability export" }
+                @if ready {
+                    p class="govuk-body" { "The information the person gave us, in a machine-readable form. Generating it is recorded in the audit trail." }
+                    div class="govuk-button-group" {
+                        a href={ "/rights/" (r.id) "/portability.json" } role="button" draggable="false" class="govuk-button" data-module="govuk-button" download { "Download as JSON" }
+                        a href={ "/rights/" (r.id) "/portability.csv" } class="govuk-link" download { "Download as CSV" }
+                    }
+                } @else {
+                    p class="govuk-body" { "Confirm the requester's identity before generating the export." }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn label(key: &str) -> String {
+    let s = key.replace('_', " ");
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+fn value(v: &Value) -> Markup {
+    match v {
+        Value::Null => html! { "—" },
+        Value::Bool(b) => html! { @if *b { "Yes" } @else { "No" } },
+        Value::String(s) => html! { (s) },
+        Value::Number(n) => html! { (n.to_string()) },
+        Value::Array(a) if a.is_empty() => html! { "None" },
+        Value::Array(a) => html! { ul class="govuk-list" { @for x in a { li { (value(x)) } } } },
+        Value::Object(m) => html! {
+            dl class="govuk-summary-list govuk-summary-list--no-border" {
+                @for (k, x) in m {
+                    div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (label(k)) } dd class="govuk-summary-list__value" { (value(x)) } }
+                }
+            }
+        },
+    }
+}
+
+/// The bundle as one self-contained, printable HTML document.
+pub fn bundle_html(b: &AccessBundle) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                title { "Your information: " (b.request_reference) }
+                style { "body{font-family:Arial,sans-serif;max-width:60em;margin:2em auto;line-height:1.4}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3em;text-align:left;vertical-align:top}section{break-inside:auto;margin-bottom:2em}dl{margin:0}dt{font-weight:bold}dd{margin:0 0 .4em 1em}@media print{a{color:#000}}" }
+            }
+            body class="govuk-template__body" {
+                main {
+                h1 { "The information we hold about you" }
+                p { "Request " (b.request_reference) ". Produced " (b.generated_at) "." }
+                p { "Where another person's details appear in our records they are replaced with “" (hearth_gate::bundle::REDACTED) "”." }
+                @for s in &b.sections {
+                    section id=(s.key) {
+                        h2 { (s.title) }
+                        @for c in &s.classes {
+                            h3 { (c.class.label()) }
+                            dl {
+                                dt { "Why we hold it" } dd { (c.purpose) }
+                                dt { "Lawful basis" } dd { (c.lawful_basis.iter().map(|l| l.label()).collect::<Vec<_>>().join("; ")) @if let Some(n) = &c.lawful_basis_note { " — " (n) } }
+                                @if let Some(sc) = &c.special_category { dt { "Condition for sensitive information" } dd { (sc) } }
+                                dt { "Who we share it with" } dd { @if c.recipients.is_empty() { "Nobody outside the organisation" } @else { (c.recipients.join("; ")) } }
+                                dt { "How long we keep it" } dd { (c.retention.describe()) }
+                                @if let Some(src) = &c.source { dt { "Basis of the retention period" } dd { (src) } }
+                            }
+                        }
+                        @if s.records.is_empty() { p { "We hold nothing of this kind about you." } }
+                        @for r in &s.records { div class="record" { (value(r)) } hr; }
+                    }
+                }
+                section id="withheld" {
+                    h2 { "Information withheld" }
+                    @if b.withheld.is_empty() { p { "Nothing was withheld." } } @else {
+                        table {
+                            thead { tr { th scope="col" { "What" } th scope="col" { "Why" } th scope="col" { "Explanation" } } }
+                            tbody { @for w in &b.withheld { tr { td { (w.what) } td { (label(&w.reason)) } td { (w.explanation) } } } }
+                        }
+                    }
+                }
+                section id="rights" { h2 { "Your rights" } p { (b.rights_statement) } }
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// A request not ready (422: wrong kind, identity not confirmed) or closed
+/// (409) gets a page saying why; anything else is the usual error page.
+fn refused(s: &UiSession, id: i64, e: GateError) -> Response {
+    let (status, reasons) = match e {
+        GateError::Invalid(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0.into_iter().map(|f| f.message).collect::<Vec<_>>()),
+        GateError::Conflict => (StatusCode::CONFLICT, vec!["The request is closed; nothing more can be generated for it".to_string()]),
+        other => return error_page(s, other),
+    };
+    let title = "This cannot be generated yet";
+    respond(
+        status,
+        page(
+            title,
+            &chrome(s),
+            false,
+            html! {
+                h1 class="govuk-heading-l" { (title) }
+                @for r in &reasons { p class="govuk-body" { (r) } }
+                p class="govuk-body" { a class="govuk-link" href={ "/rights/" (id) } { "Back to the request" } }
+            },
+        ),
+    )
+}
+
+fn download(content_type: &'static str, name: String, body: String) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        body,
+    )
+        .into_response()
+}
+
+fn json_text<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+pub async fn bundle_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match s.gate.access_bundle(&session.actor, id).await {
+        Ok(b) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], bundle_html(&b)).into_response(),
+        Err(e) => refused(&session, id, e),
+    }
+}
+
+pub async fn bundle_json(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match s.gate.access_bundle(&session.actor, id).await {
+        Ok(b) => download("application/json", format!("access-bundle-{}.json", b.request_reference), json_text(&b)),
+        Err(e) => refused(&session, id, e),
+    }
+}
+
+async fn export(s: &AppState, session: &UiSession, id: i64) -> Result<PortabilityExport, Response> {
+    s.gate.portability_export(&session.actor, id).await.map_err(|e| refused(session, id, e))
+}
+
+pub async fn portability_json(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match export(&s, &session, id).await {
+        Ok(x) => download("application/json", format!("portability-{id}.json"), json_text(&x)),
+        Err(r) => r,
+    }
+}
+
+pub async fn portability_csv(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match export(&s, &session, id).await {
+        Ok(x) => download("text/csv; charset=utf-8", format!("portability-{id}.csv"), x.to_csv()),
+        Err(r) => r,
+    }
+}

@@ -1,0 +1,264 @@
+//! The subject access bundle and the portability export over HTTP, on SQLite
+//! and PostgreSQL: for a person in a shared household, named in a case and a
+//! contact with another adult, the whole JSON and the whole HTML hold nothing
+//! of the other adult; withheld items are listed with reasons; only the DPO
+//! may generate, only once identity is confirmed and for the right kind of
+//! request; portability gives JSON and CSV of what the person provided; the
+//! DPO generates and downloads the bundle from the request page.
+
+use crate::common;
+
+use common::{browser, get, problem_fields, sign_in, TestServer};
+use hearth_domain::StaffRole;
+use hearth_store::Table;
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+both_backends!(
+    the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld,
+    only_the_dpo_generates_and_only_once_identity_is_confirmed,
+    portability_gives_json_and_csv_of_what_the_person_provided,
+    the_dpo_generates_the_bundle_from_the_request_page,
+);
+
+const OTHER_SECRETS: [&str; 4] = ["Torvald", "Brackenwick", "01632 960771", "torvald.brackenwick@example.invalid"];
+
+async fn adult(s: &TestServer, t: &str, given: &str, family: &str, phone: &str, email: &str) -> i64 {
+    let (st, p) = s.call(t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": family}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    for body in [json!({"kind": "phone", "value": phone}), json!({"kind": "email", "value": email})] {
+        let (st, c) = s.call(t, Method::POST, &format!("/api/v1/people/{id}/contact-points"), Some(body)).await;
+        assert_eq!(st, StatusCode::CREATED, "{c}");
+    }
+    id
+}
+
+struct Fixture {
+    me: i64,
+}
+
+/// Marisol Quenby shares a household with Torvald Brackenwick; both are
+/// named in a tenancy case (whose summary names him too), an open ASB case
+/// and a logged call.
+async fn shared_household(s: &TestServer) -> Fixture {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let me = adult(s, &t, "Marisol", "Quenby", "01632 960123", "marisol.quenby@example.invalid").await;
+    let other = adult(s, &t, "Torvald", "Brackenwick", "01632 960771", "torvald.brackenwick@example.invalid").await;
+    let (st, pr) = s
+        .call(
+            &t,
+            Method::POST,
+            "/api/v1/properties",
+            Some(json!({"uprn": 990000077001i64, "line1": "3 Invented Row", "town": "Mockbury", "postcode": "ZZ99 7QB"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{pr}");
+    let (_, h) = s.call(&t, Method::POST, "/api/v1/households", Some(json!({"property_id": pr["id"]}))).await;
+    for p in [me, other] {
+        let (st, m) = s
+            .call(
+                &t,
+                Method::POST,
+                &format!("/api/v1/households/{}/members", h["id"]),
+                Some(json!({"person_id": p, "role": "joint_tenant"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{m}");
+    }
+    let body = json!({"kind": "tenancy_management", "summary": "Marisol Quenby and Torvald Brackenwick disagree about the shared garden",
+        "parties": [{"person_id": me, "role": "subject"}, {"person_id": other, "role": "subject"}]});
+    let (st, c) = s.call(&t, Method::POST, "/api/v1/cases", Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    let asb = s.token(StaffRole::AsbOfficer).await;
+    let body = json!({"kind": "asb", "summary": "Reported shouting from next door",
+        "parties": [{"person_id": me, "role": "reporter"}, {"person_id": other, "role": "alleged_perpetrator"}]});
+    let (st, c) = s.call(&asb, Method::POST, "/api/v1/cases", Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    let body = json!({"channel": "call_in", "person_ids": [me, other],
+        "summary": "Marisol rang about the garden; Torvald Brackenwick (01632 960771) was also on the line"});
+    let (st, e) = s.call(&t, Method::POST, "/api/v1/contacts", Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{e}");
+    for title in ["Copy of the tenancy agreement", "[Privileged] Advice from counsel on possession"] {
+        let form = Form::new()
+            .text("compartment", "general")
+            .text("title", title)
+            .part("file", Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("letter.pdf").mime_str("application/pdf").unwrap());
+        let r = s.client.post(s.url(&format!("/api/v1/people/{me}/documents"))).bearer_auth(&t).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    }
+    Fixture { me }
+}
+
+async fn request(s: &TestServer, dpo: &str, kind: &str, person: i64, pass: bool) -> i64 {
+    let (st, v) = s
+        .call(
+            dpo,
+            Method::POST,
+            "/api/v1/rights-requests",
+            Some(json!({"kind": kind, "person_id": person, "description": "Everything you hold"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let id = v["request"]["id"].as_i64().unwrap();
+    if pass {
+        let change = json!({"change": "identity_passed", "version": v["request"]["version"], "method": "Passport seen"});
+        let (st, v) = s.call(dpo, Method::POST, &format!("/api/v1/rights-requests/{id}/changes"), Some(change)).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    id
+}
+
+/// Status, content type and the body as text.
+async fn raw(s: &TestServer, t: &str, path: &str) -> (StatusCode, String, String) {
+    let r = s.client.get(s.url(path)).bearer_auth(t).send().await.unwrap();
+    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status(), ct, r.text().await.unwrap())
+}
+
+fn assert_no_other_adult(text: &str, what: &str) {
+    let lower = text.to_lowercase();
+    for secret in OTHER_SECRETS {
+        assert!(!lower.contains(&secret.to_lowercase()), "{what} holds the other adult's {secret}: {text}");
+    }
+}
+
+async fn the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld(s: TestServer) {
+    let f = shared_household(&s).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let id = request(&s, &dpo, "access", f.me, true).await;
+    let audit_before = s.count(Table::AuditEvent).await;
+
+    let (st, ct, json_text) = raw(&s, &dpo, &format!("/api/v1/rights-requests/{id}/bundle")).await;
+    assert_eq!(st, StatusCode::OK, "{json_text}");
+    assert!(ct.starts_with("application/json"), "{ct}");
+    assert_no_other_adult(&json_text, "the JSON bundle");
+    assert!(s.count(Table::AuditEvent).await > audit_before, "generation is audited");
+    let b: Value = serde_json::from_str(&json_text).unwrap();
+    let section = |key: &str| b["sections"].as_array().unwrap().iter().find(|x| x["key"] == key).cloned().unwrap();
+    assert!(json_text.contains("Marisol") && json_text.contains("01632 960123"), "the person's own data is there");
+    assert_eq!(section("households")["records"].as_array().unwrap().len(), 1);
+    assert!(section("households")["records"].to_string().contains("[redacted: third party]"));
+    let cases = section("cases")["records"].as_array().unwrap().clone();
+    assert_eq!(cases.len(), 1, "the open ASB case is withheld: {cases:?}");
+    assert!(cases[0]["summary"].as_str().unwrap().contains("[redacted: third party]"), "{}", cases[0]);
+    assert_eq!(section("contact_log")["records"].as_array().unwrap().len(), 1);
+    assert!(!section("access_history")["records"].as_array().unwrap().is_empty(), "who used the record is listed");
+    let identity = section("identity");
+    assert!(identity["classes"][0]["purpose"].as_str().is_some_and(|p| !p.is_empty()), "the register's purpose: {identity}");
+    assert!(identity["classes"][0]["retention"].is_object() || identity["classes"][0]["retention"].is_string(), "{identity}");
+
+    let withheld = b["withheld"].as_array().unwrap();
+    let reasons: Vec<&str> = withheld.iter().map(|w| w["reason"].as_str().unwrap()).collect();
+    assert!(reasons.contains(&"third_party"), "{withheld:?}");
+    assert!(reasons.contains(&"ongoing_investigation"), "{withheld:?}");
+    assert!(withheld.iter().any(|w| w["reason"] == "ongoing_investigation" && w["what"].as_str().unwrap().contains("ASB")), "{withheld:?}");
+    assert!(reasons.contains(&"legal_privilege"), "{withheld:?}");
+    let docs = section("documents")["records"].as_array().unwrap().clone();
+    assert_eq!(docs.len(), 1, "the privileged document is withheld: {docs:?}");
+    assert!(!json_text.contains("Advice from counsel"), "{json_text}");
+
+    let (st, ct, html) = raw(&s, &dpo, &format!("/api/v1/rights-requests/{id}/bundle?format=html")).await;
+    assert_eq!(st, StatusCode::OK, "{html}");
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert_no_other_adult(&html, "the HTML bundle");
+    assert!(html.contains("Information withheld") && html.contains("Marisol"), "{html}");
+
+    let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/bundle?format=pdf"), None).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["format".to_string()]));
+}
+
+async fn only_the_dpo_generates_and_only_once_identity_is_confirmed(s: TestServer) {
+    let f = shared_household(&s).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let unchecked = request(&s, &dpo, "access", f.me, false).await;
+    let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{unchecked}/bundle"), None).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["identity_status".to_string()]), "{p}");
+
+    let erasure = request(&s, &dpo, "erasure", f.me, true).await;
+    let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{erasure}/bundle"), None).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["kind".to_string()]), "{p}");
+    let (st, _) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{erasure}/portability"), None).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let id = request(&s, &dpo, "access", f.me, true).await;
+    for role in StaffRole::ALL.iter().filter(|r| **r != StaffRole::Dpo) {
+        let t = s.token(*role).await;
+        let (st, ct, body) = raw(&s, &t, &format!("/api/v1/rights-requests/{id}/bundle?format=html")).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{role} must be refused: {body}");
+        assert!(ct.starts_with("application/problem+json"), "{ct}");
+        assert_no_other_adult(&body, "a refusal");
+        assert!(!body.contains("Marisol"), "{role} saw the bundle: {body}");
+    }
+    let (st, _) = s.call(&dpo, Method::GET, "/api/v1/rights-requests/999999/bundle", None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // Both endpoints are in the OpenAPI document with every answer they can give.
+    let doc: Value = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    for path in ["/api/v1/rights-requests/{id}/bundle", "/api/v1/rights-requests/{id}/portability"] {
+        let responses = &doc["paths"][path]["get"]["responses"];
+        for code in ["200", "403", "404", "409", "422"] {
+            assert!(responses.get(code).is_some(), "{path} does not document {code}: {responses}");
+        }
+    }
+    assert!(doc["paths"]["/api/v1/rights-requests/{id}/bundle"]["get"]["responses"]["200"]["content"].get("text/html").is_some());
+    assert!(doc["components"]["schemas"].get("AccessBundle").is_some() && doc["components"]["schemas"].get("PortabilityExport").is_some());
+}
+
+async fn portability_gives_json_and_csv_of_what_the_person_provided(s: TestServer) {
+    let f = shared_household(&s).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let access = request(&s, &dpo, "access", f.me, true).await;
+    let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{access}/portability"), None).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["kind".to_string()]));
+
+    let id = request(&s, &dpo, "portability", f.me, true).await;
+    let (st, x) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/portability"), None).await;
+    assert_eq!(st, StatusCode::OK, "{x}");
+    assert_eq!(x["format"], "hearth-portability/1");
+    assert_eq!((x["person"]["given_name"].as_str(), x["person"]["family_name"].as_str()), (Some("Marisol"), Some("Quenby")));
+    let values: Vec<&str> = x["contact_points"].as_array().unwrap().iter().filter_map(|c| c["value"].as_str()).collect();
+    assert!(values.contains(&"marisol.quenby@example.invalid"), "{x}");
+    assert_no_other_adult(&x.to_string(), "the portability JSON");
+
+    let (st, ct, csv) = raw(&s, &dpo, &format!("/api/v1/rights-requests/{id}/portability?format=csv")).await;
+    assert_eq!(st, StatusCode::OK, "{csv}");
+    assert!(ct.starts_with("text/csv"), "{ct}");
+    assert!(csv.starts_with("section,item,field,value\r\n"), "{csv}");
+    assert!(csv.contains("\"person\",1,\"given_name\",\"Marisol\""), "{csv}");
+    assert_no_other_adult(&csv, "the portability CSV");
+}
+
+async fn the_dpo_generates_the_bundle_from_the_request_page(s: TestServer) {
+    let f = shared_household(&s).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let pending = request(&s, &dpo, "access", f.me, false).await;
+    let id = request(&s, &dpo, "access", f.me, true).await;
+    let c = browser();
+    sign_in(&s, &c, "dpo").await;
+
+    let (st, page) = get(&s, &c, &format!("/rights/{pending}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Confirm the requester") && !page.contains(&format!("/rights/{pending}/bundle")), "not offered before identity");
+    let (st, _) = get(&s, &c, &format!("/rights/{pending}/bundle")).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (st, page) = get(&s, &c, &format!("/rights/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains(&format!("href=\"/rights/{id}/bundle\"")), "{page}");
+    let (st, html) = get(&s, &c, &format!("/rights/{id}/bundle")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("The information we hold about you") && html.contains("Information withheld"), "{html}");
+    assert_no_other_adult(&html, "the printable bundle");
+    let r = c.get(s.url(&format!("/rights/{id}/bundle.json"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_no_other_adult(&r.text().await.unwrap(), "the downloaded bundle");
+
+    let other = browser();
+    sign_in(&s, &other, "housing_officer").await;
+    let (st, body) = get(&s, &other, &format!("/rights/{id}/bundle")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(!body.contains("Quenby"), "{body}");
+}
