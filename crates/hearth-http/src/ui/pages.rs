@@ -41,6 +41,7 @@ pub(super) fn error_page(s: &UiSession, e: GateError) -> Response {
             "Processing restricted",
             format!("{e}. Nothing was saved. Ask the data protection officer if the restriction should be lifted."),
         ),
+        GateError::EdiDisabled(_) => (StatusCode::CONFLICT, "Equality monitoring is unavailable", e.to_string()),
         GateError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is no such record. Check the link or search again.".into()),
         GateError::Unauthenticated => return Redirect::to("/login").into_response(),
         other => {
