@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{problem_fields, Backend, TestServer};
+use common::{browser, get, problem_fields, sign_in, Backend, TestServer};
 use hearth_domain::StaffRole;
 use hearth_gate::edi::EdiKey;
 use hearth_store::Table;
@@ -36,6 +36,8 @@ keyed!(
     no_other_role_sees_edi_or_learns_it_exists,
     analysts_see_only_protected_coverage,
     bad_answers_are_refused_naming_the_field,
+    the_web_form_is_write_only,
+    the_analyst_page_shows_protected_counts,
 );
 both_backends!(without_a_key_nothing_is_captured);
 
@@ -206,8 +208,75 @@ async fn without_a_key_nothing_is_captured(s: TestServer) {
     let analyst = s.token(StaffRole::EdiAnalyst).await;
     let (st, p) = s.call(&analyst, Method::GET, "/api/v1/edi/coverage", None).await;
     assert_eq!(st, StatusCode::CONFLICT, "{p}");
+    let officer = browser();
+    sign_in(&s, &officer, "housing_officer").await;
+    let (st, page) = get(&s, &officer, &format!("/people/{id}/edi/new")).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(page.contains("Equality monitoring is unavailable") && page.contains("no encryption key"), "{page}");
     // Roles that may not capture are still refused first: the refusal says nothing about configuration.
     let asb = s.token(StaffRole::AsbOfficer).await;
     let (st, _) = s.call(&asb, Method::POST, &format!("/api/v1/people/{id}/edi"), Some(answers())).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+async fn the_web_form_is_write_only(s: TestServer) {
+    let id = person(&s, 1).await;
+    let officer = browser();
+    let csrf = sign_in(&s, &officer, "housing_officer").await;
+    let (st, page) = get(&s, &officer, &format!("/people/{id}/edi/new")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Record equality monitoring answers") && page.contains("Prefer not to say") && page.contains("Not asked"));
+
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("_csrf", csrf.clone())];
+        form.extend(fields.into_iter().map(|(k, v)| (k, v.to_string())));
+        officer.post(s.url(&format!("/people/{id}/edi"))).form(&form).send()
+    };
+    let r = post(vec![("source", "phone"), ("religion", "other")]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("There is a problem") && body.contains("Describe the answer for religion or belief"), "{body}");
+    assert_eq!(s.count(Table::EdiRecord).await, 0, "nothing half-written");
+
+    let r = post(vec![
+        ("source", "phone"),
+        ("religion", "other"),
+        ("religion_other", MARKER),
+        ("ethnicity", "white_roma"),
+        ("sex", "prefer_not_to_say"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Equality monitoring answers recorded"), "{body}");
+    assert!(!body.contains(MARKER) && !body.contains("Roma") && !body.contains("Prefer not to say"), "nothing echoed: {body}");
+    assert_eq!(s.count(Table::EdiRecord).await, 1);
+
+    // A role that may not capture gets neither the form nor the post.
+    let asb = browser();
+    let asb_csrf = sign_in(&s, &asb, "asb_officer").await;
+    let (st, _) = get(&s, &asb, &format!("/people/{id}/edi/new")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let r = asb.post(s.url(&format!("/people/{id}/edi"))).form(&[("_csrf", asb_csrf.as_str()), ("source", "phone")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.count(Table::EdiRecord).await, 1);
+}
+
+async fn the_analyst_page_shows_protected_counts(s: TestServer) {
+    let id = person(&s, 1).await;
+    let t = s.token(StaffRole::IncomeOfficer).await;
+    let (st, _) = s.call(&t, Method::POST, &format!("/api/v1/people/{id}/edi"), Some(answers())).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let analyst = browser();
+    sign_in(&s, &analyst, "edi_analyst").await;
+    let (st, page) = get(&s, &analyst, "/edi/coverage").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Equality monitoring coverage") && page.contains("Religion or belief"), "{page}");
+    assert!(page.contains("[c]"), "one person is suppressed: {page}");
+    assert!(!page.contains(MARKER) && !page.contains("Testy"), "no answers, no names");
+    let officer = browser();
+    sign_in(&s, &officer, "housing_officer").await;
+    let (st, _) = get(&s, &officer, "/edi/coverage").await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
