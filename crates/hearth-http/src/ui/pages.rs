@@ -376,6 +376,10 @@ pub async fn person_page(
         @if s.gate.may_when_related(&session.actor, Action::View, Compartment::Needs) {
             p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/capacity" } { "Mental capacity and best interests" } }
         }
+        // Offered by role alone, the same on every person: it must not hint whether answers exist.
+        @if s.gate.may(&session.actor, Action::Create, Compartment::Edi) {
+            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/edi/new" } { "Record equality monitoring answers" } }
+        }
     };
     let (caller_check, representatives) = super::representatives::person_section(&s.gate, &session, &rec).await;
     let contacts = html! { (representatives) (consent) (contacts) (restriction.form) };
