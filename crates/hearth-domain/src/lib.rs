@@ -15,6 +15,7 @@ pub mod cases;
 pub mod consent;
 pub mod contacts;
 pub mod documents;
+pub mod edi;
 pub mod error;
 pub mod needs;
 pub mod people;
@@ -35,6 +36,10 @@ pub use cases::*;
 pub use consent::*;
 pub use contacts::*;
 pub use documents::*;
+pub use edi::{
+    age_band, protect_row, value_allowed, Answer, AnswerStatus, Cell, Characteristic, DisclosureControl, EdiAnswers, EdiRecord, EdiSource,
+    ProtectedRow,
+};
 pub use error::{FieldError, ValidationErrors};
 pub use needs::*;
 pub use people::*;

@@ -18,6 +18,7 @@ pub mod cases;
 pub mod consent;
 pub mod contacts;
 pub mod documents;
+pub mod edi;
 pub mod grants;
 pub mod history;
 pub mod homes;
@@ -73,6 +74,9 @@ pub enum GateError {
     /// The person's processing is restricted (UK GDPR Art. 18): only storage is allowed.
     #[error("Processing of this person's data is restricted (Art. 18) since {since}: {reason}; only storage is allowed")]
     Restricted { since: String, reason: String },
+    /// Equality monitoring cannot run: no key is configured, or it does not open what is stored.
+    #[error("{0}")]
+    EdiDisabled(String),
     #[error("storage failed: {0}")]
     Store(StoreError),
 }
@@ -152,6 +156,10 @@ pub struct Gate {
     review_periods: hearth_domain::ReviewPeriods,
     /// How long a caller check lasts (the call).
     caller_check_for: SignedDuration,
+    /// The key sealing equality answers; without one, capture is refused.
+    edi_key: Option<edi::EdiKey>,
+    /// Thresholds applied to every published equality count.
+    disclosure_control: hearth_domain::DisclosureControl,
 }
 
 /// Default life of a break-glass grant: long enough to deal with an
@@ -171,7 +179,21 @@ impl Gate {
             register: hearth_domain::Register::shipped(),
             review_periods: hearth_domain::ReviewPeriods::default(),
             caller_check_for: hearth_domain::CALLER_CHECK_LASTS,
+            edi_key: None,
+            disclosure_control: hearth_domain::DisclosureControl::default(),
         }
+    }
+
+    /// Switches equality capture on with the operator's key.
+    pub fn with_edi_key(mut self, key: edi::EdiKey) -> Self {
+        self.edi_key = Some(key);
+        self
+    }
+
+    /// Sets the disclosure-control thresholds for equality reports.
+    pub fn with_disclosure_control(mut self, sdc: hearth_domain::DisclosureControl) -> Self {
+        self.disclosure_control = sdc;
+        self
     }
 
     /// Sets how long a caller check lasts (configuration; tests shorten it).

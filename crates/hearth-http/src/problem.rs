@@ -75,6 +75,9 @@ impl From<GateError> for Problem {
             GateError::Restricted { .. } => {
                 Problem::field(StatusCode::CONFLICT, "restricted", "Processing restricted", "restriction", e.to_string())
             }
+            GateError::EdiDisabled(_) => {
+                Problem::new(StatusCode::CONFLICT, "edi-disabled", "Equality monitoring unavailable", e.to_string())
+            }
             GateError::Conflict => Problem::field(StatusCode::CONFLICT, "conflict", "Edit conflict", "version", e.to_string()),
             GateError::Store(err) => {
                 tracing::error!(error = %err, "storage failure");

@@ -19,6 +19,7 @@ pub mod cases;
 pub mod consent;
 pub mod contacts;
 pub mod documents;
+pub mod edi;
 pub mod grants;
 pub mod homes;
 pub mod needs;
@@ -279,6 +280,7 @@ pub enum Table {
     AnonymityOverride,
     Representative,
     CallerCheck,
+    EdiRecord,
 }
 
 impl Table {
@@ -300,6 +302,7 @@ impl Table {
         Table::AnonymityOverride,
         Table::Representative,
         Table::CallerCheck,
+        Table::EdiRecord,
     ];
 
     pub fn name(self) -> &'static str {
@@ -321,6 +324,7 @@ impl Table {
             Table::AnonymityOverride => "anonymity_override",
             Table::Representative => "representative",
             Table::CallerCheck => "caller_check",
+            Table::EdiRecord => "edi_record",
         }
     }
 }

@@ -38,6 +38,13 @@ struct Cli {
     /// Keep uploaded documents as files in this folder (named by random ids) instead of in the database.
     #[arg(long, global = true, env = "HEARTH_DOCUMENTS_DIR")]
     documents_dir: Option<std::path::PathBuf>,
+    /// File holding the 256-bit key (64 hex characters) that seals equality-monitoring answers.
+    /// Without it (or HEARTH_EDI_KEY) equality capture is switched off; nothing is stored in plain text.
+    #[arg(long, global = true, env = "HEARTH_EDI_KEY_FILE", conflicts_with = "edi_key")]
+    edi_key_file: Option<std::path::PathBuf>,
+    /// The equality-monitoring key itself, as 64 hex characters (prefer --edi-key-file).
+    #[arg(long, global = true, env = "HEARTH_EDI_KEY", hide_env_values = true)]
+    edi_key: Option<String>,
     /// Largest document accepted for upload, in MiB.
     #[arg(long, global = true, env = "HEARTH_DOCUMENTS_MAX_MIB", default_value_t = 10)]
     documents_max_mib: usize,
@@ -219,11 +226,26 @@ async fn main() -> anyhow::Result<()> {
             .with_context(|| format!("using {} as the documents folder", dir.display()))?,
         None => hearth_store::documents::DocumentStorage::Database,
     };
-    let gate = Gate::new(store.clone(), policy)
+    let edi_key = match (&cli.edi_key_file, &cli.edi_key) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading the equality key file {}", path.display()))?;
+            Some(hearth_gate::edi::EdiKey::from_hex(&text).with_context(|| format!("the equality key file {}", path.display()))?)
+        }
+        (None, Some(hex)) => Some(hearth_gate::edi::EdiKey::from_hex(hex).context("HEARTH_EDI_KEY")?),
+        (None, None) => None,
+    };
+    let mut gate = Gate::new(store.clone(), policy)
         .with_break_glass_for(jiff::SignedDuration::from_mins(cli.break_glass_minutes))
         .with_documents(documents, cli.documents_max_mib * 1024 * 1024)
         .with_register(register)
         .map_err(|e| anyhow::anyhow!("the register of record classes cannot be applied: {e}"))?;
+    match edi_key {
+        Some(key) => gate = gate.with_edi_key(key),
+        None if matches!(cli.command, Command::Serve { .. }) => {
+            tracing::warn!("no equality-monitoring key (--edi-key-file or HEARTH_EDI_KEY): equality capture is switched off")
+        }
+        None => {}
+    }
     match cli.command {
         Command::Migrate => {
             println!("Database schema is up to date.");

@@ -8,6 +8,7 @@ mod cases;
 mod consent;
 mod contacts;
 mod documents;
+mod edi;
 mod grants;
 mod history;
 mod homes;
@@ -50,6 +51,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/break-glass", post(grants::break_glass))
         .route("/people/{id}/restriction", get(restrictions::show).post(restrictions::place))
         .route("/people/{id}/restriction/lift", post(restrictions::lift))
+        .route("/people/{id}/edi", post(edi::record))
+        .route("/edi/coverage", get(edi::coverage))
         .route("/people/{id}/consent", get(consent::show).post(consent::record))
         .route("/people/{id}/contact-preferences", put(consent::preferences))
         .route("/people/{id}/objections", post(consent::object))
@@ -157,6 +160,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         retention::record_classes, retention::upcoming, retention::runs, retention::certificates,
         retention::holds, retention::place_hold, retention::release_hold,
         restrictions::show, restrictions::place, restrictions::lift,
+        edi::record, edi::coverage,
         representatives::list, representatives::add, representatives::end, representatives::check,
     ),
     components(schemas(Problem, hearth_domain::FieldError)),

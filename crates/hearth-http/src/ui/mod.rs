@@ -13,6 +13,7 @@ mod cases;
 mod consent;
 mod contacts;
 mod documents;
+mod edi;
 mod history;
 mod layout;
 mod needs;
@@ -66,6 +67,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/representatives/{id}/end", post(representatives::end))
         .route("/people/{id}/restriction", post(restrictions::place))
         .route("/people/{id}/restriction/lift", post(restrictions::lift))
+        .route("/people/{id}/edi/new", get(edi::new_form))
+        .route("/people/{id}/edi", post(edi::record))
+        .route("/edi/coverage", get(edi::coverage))
         .route("/people/{id}/contacts", get(contacts::list).post(contacts::log_contact))
         .route("/people/{id}/contacts/new", get(contacts::new_contact_form))
         .route("/people/{id}/follow-ups/{follow_up}/done", post(contacts::follow_up_done))

@@ -41,6 +41,7 @@ pub(super) fn error_page(s: &UiSession, e: GateError) -> Response {
             "Processing restricted",
             format!("{e}. Nothing was saved. Ask the data protection officer if the restriction should be lifted."),
         ),
+        GateError::EdiDisabled(_) => (StatusCode::CONFLICT, "Equality monitoring is unavailable", e.to_string()),
         GateError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is no such record. Check the link or search again.".into()),
         GateError::Unauthenticated => return Redirect::to("/login").into_response(),
         other => {
@@ -374,6 +375,10 @@ pub async fn person_page(
         }
         @if s.gate.may_when_related(&session.actor, Action::View, Compartment::Needs) {
             p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/capacity" } { "Mental capacity and best interests" } }
+        }
+        // Offered by role alone, the same on every person: it must not hint whether answers exist.
+        @if s.gate.may(&session.actor, Action::Create, Compartment::Edi) {
+            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/edi/new" } { "Record equality monitoring answers" } }
         }
     };
     let (caller_check, representatives) = super::representatives::person_section(&s.gate, &session, &rec).await;

@@ -14,6 +14,7 @@ mod cases;
 mod consent;
 mod contacts;
 mod documents;
+mod edi;
 mod history;
 mod needs;
 mod recordings;

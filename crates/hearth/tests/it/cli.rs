@@ -136,6 +136,28 @@ fn a_bad_policy_file_stops_start_up_with_a_clear_message() {
     assert!(err.contains("access policies") && err.contains("hearth.cedar"), "{err}");
 }
 
+#[test]
+fn a_bad_equality_key_stops_start_up_and_a_good_one_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("edi.key");
+    let run = |key: &str| {
+        std::fs::write(&key_file, key).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(["migrate", "--edi-key-file"])
+            .arg(&key_file)
+            .env("HEARTH_DATABASE_URL", format!("sqlite://{}", dir.path().join("k.db").display()))
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .unwrap()
+    };
+    let out = run("not-a-key");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("equality key file") && err.contains("64 hexadecimal characters"), "{err}");
+    let out = run(&format!("{}\n", "3c".repeat(32)));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// Runs `hearth` with a register file; returns the output whatever it is.
 fn with_register(db: &str, register: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hearth"))

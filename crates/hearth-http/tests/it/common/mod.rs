@@ -123,6 +123,11 @@ impl TestServer {
         split(r).await
     }
 
+    /// The directory holding the SQLite database files (None on PostgreSQL), for tests that read the raw bytes.
+    pub fn sqlite_dir(&self) -> Option<&std::path::Path> {
+        self._dir.as_ref().map(|d| d.path())
+    }
+
     pub async fn count(&self, table: hearth_store::Table) -> i64 {
         self.store.count(table).await.unwrap()
     }

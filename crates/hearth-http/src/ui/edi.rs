@@ -1,0 +1,246 @@
+//! Equality monitoring pages (seed 002): the front line's write-only capture
+//! form, which confirms "recorded" and never shows answers back, and the
+//! equality analyst's coverage report (counts after disclosure control).
+//! The gate decides who may do either and seals the answers; this module
+//! only renders and posts.
+
+use super::layout::{csrf_field, error_summary, page, select, success_banner, Input};
+use super::pages::{chrome, error_page, respond};
+use super::{Posted, UiSession};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hearth_domain::edi as v;
+use hearth_domain::{Action, Answer, Cell, Characteristic, Compartment, EdiAnswers, EdiSource, FieldError};
+use hearth_gate::edi::{EdiCoverage, EdiInput, EDI_DISABLED};
+use hearth_gate::GateError;
+use maud::{html, Markup};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Deserialize, Default)]
+pub struct EdiForm {
+    #[serde(default)]
+    _csrf: String,
+    /// Every other field by name: one select per question, "other" texts, source and dates.
+    #[serde(flatten)]
+    fields: BTreeMap<String, String>,
+}
+
+super::csrf_forms!(EdiForm);
+
+const NOT_ASKED: &str = "";
+const PREFER_NOT: &str = "prefer_not_to_say";
+
+/// The questions on the form, with their options and whether "other" takes a description.
+fn questions() -> Vec<(Characteristic, Vec<(&'static str, &'static str)>)> {
+    fn opts<T: Copy>(all: &[T], f: impl Fn(T) -> (&'static str, &'static str)) -> Vec<(&'static str, &'static str)> {
+        all.iter().map(|x| f(*x)).collect()
+    }
+    vec![
+        (Characteristic::Sex, opts(v::Sex::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::GenderIdentity, opts(v::GenderIdentity::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::Ethnicity, opts(v::Ethnicity::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::Religion, opts(v::Religion::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::SexualOrientation, opts(v::SexualOrientation::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::MaritalStatus, opts(v::MaritalStatus::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::PregnancyMaternity, opts(v::PregnancyMaternity::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::Disability, opts(v::Disability::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::FirstLanguage, opts(v::FirstLanguage::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::Caring, opts(v::Caring::ALL, |x| (x.as_str(), x.label()))),
+        (Characteristic::ArmedForces, opts(v::ArmedForces::ALL, |x| (x.as_str(), x.label()))),
+    ]
+}
+
+fn has_other(options: &[(&str, &str)]) -> bool {
+    options.iter().any(|(v, _)| *v == "other")
+}
+
+impl EdiForm {
+    fn get(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    fn answer(&self, c: Characteristic) -> Answer {
+        match self.get(c.as_str()) {
+            NOT_ASKED => Answer::NotAsked,
+            PREFER_NOT => Answer::PreferNotToSay,
+            value => {
+                let other = (value == "other").then(|| self.get(&format!("{}_other", c.as_str())).to_string());
+                Answer::Recorded { value: value.to_string(), other }
+            }
+        }
+    }
+
+    fn input(&self) -> Result<EdiInput, Vec<FieldError>> {
+        let mut errors = vec![];
+        let source = EdiSource::parse(self.get("source"));
+        if source.is_none() {
+            errors.push(FieldError::new("source", "Select how the answers were given"));
+        }
+        let valid_until = match self.get("pregnancy_valid_until").trim() {
+            "" => None,
+            d => match d.parse() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(FieldError::new("pregnancy_valid_until", "Enter the date as year-month-day, for example 2027-03-31"));
+                    None
+                }
+            },
+        };
+        let interpreter_needed = match self.get("interpreter_needed") {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        };
+        let answers = EdiAnswers {
+            sex: self.answer(Characteristic::Sex),
+            gender_identity: self.answer(Characteristic::GenderIdentity),
+            ethnicity: self.answer(Characteristic::Ethnicity),
+            religion: self.answer(Characteristic::Religion),
+            sexual_orientation: self.answer(Characteristic::SexualOrientation),
+            marital_status: self.answer(Characteristic::MaritalStatus),
+            pregnancy_maternity: self.answer(Characteristic::PregnancyMaternity),
+            pregnancy_valid_until: valid_until,
+            disability: self.answer(Characteristic::Disability),
+            first_language: self.answer(Characteristic::FirstLanguage),
+            interpreter_needed,
+            caring: self.answer(Characteristic::Caring),
+            armed_forces: self.answer(Characteristic::ArmedForces),
+        };
+        match source {
+            Some(source) if errors.is_empty() => Ok(EdiInput { source, recorded_on: None, answers }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn unavailable(session: &UiSession) -> Response {
+    let body = html! {
+        h1 class="govuk-heading-l" { "Equality monitoring is unavailable" }
+        p class="govuk-body" { (EDI_DISABLED) }
+    };
+    respond(StatusCode::CONFLICT, page("Equality monitoring is unavailable", &chrome(session), false, body))
+}
+
+fn refused(session: &UiSession) -> Response {
+    let reason = "only front-line staff record equality answers, and nobody reads them back".to_string();
+    error_page(
+        session,
+        GateError::Denied { role: session.actor.role.label().into(), action: Action::Create, compartment: Compartment::Edi, reason },
+    )
+}
+
+fn form_page(session: &UiSession, id: i64, f: &EdiForm, errors: &[FieldError]) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut with_blank = vec![("", "Not asked"), (PREFER_NOT, "Prefer not to say")];
+    let body = html! {
+        (error_summary(errors))
+        h1 class="govuk-heading-l" { "Record equality monitoring answers" }
+        p class="govuk-body" {
+            "Every question is optional. Choose \u{201c}Prefer not to say\u{201d} only if the person chose not to answer, and leave \u{201c}Not asked\u{201d} if the question was not put. "
+            "Once recorded the answers are sealed and are not shown again, here or anywhere else."
+        }
+        form method="post" action={ "/people/" (id) "/edi" } novalidate {
+            (csrf_field(&session.csrf))
+            (select("source", "How the answers were given", &[("", "Choose"), ("webform", EdiSource::Webform.label()), ("phone", EdiSource::Phone.label()), ("survey", EdiSource::Survey.label())], f.get("source"), errors))
+            @for (c, options) in questions() {
+                @let all = { with_blank.truncate(2); with_blank.extend(options.iter().copied()); with_blank.clone() };
+                (select(c.as_str(), c.label(), &all, f.get(c.as_str()), errors))
+                @if has_other(&options) {
+                    @let name = format!("{}_other", c.as_str());
+                    (Input::text(&name, "If other, describe it (optional otherwise)", f.get(&name)).render(errors))
+                }
+                @if c == Characteristic::PregnancyMaternity {
+                    (Input::text("pregnancy_valid_until", "If pregnant or on maternity, until when the answer holds", f.get("pregnancy_valid_until")).hint("For example, 2027-03-31").render(errors))
+                }
+                @if c == Characteristic::FirstLanguage {
+                    (select("interpreter_needed", "Needs an interpreter", &[("", "Not asked"), ("yes", "Yes"), ("no", "No")], f.get("interpreter_needed"), errors))
+                }
+            }
+            button type="submit" class="govuk-button" data-module="govuk-button" { "Record the answers" }
+        }
+    };
+    respond(status, page("Record equality monitoring answers", &chrome(session), !errors.is_empty(), body))
+}
+
+/// The capture form, for roles that may record equality answers.
+pub async fn new_form(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    if !s.gate.may(&session.actor, Action::Create, Compartment::Edi) {
+        return refused(&session);
+    }
+    if !s.gate.edi_enabled() {
+        return unavailable(&session);
+    }
+    form_page(&session, id, &EdiForm::default(), &[])
+}
+
+/// Records the answers; the confirmation repeats none of them.
+pub async fn record(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<EdiForm>) -> Response {
+    let input = match f.input() {
+        Ok(i) => i,
+        Err(errors) => return form_page(&session, id, &f, &errors),
+    };
+    match s.gate.record_edi(&session.actor, id, &input).await {
+        Ok(_) => {
+            let body = html! {
+                (success_banner("Equality monitoring answers recorded"))
+                p class="govuk-body" { "The answers are sealed and will not be shown again." }
+                p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) } { "Back to the person" } }
+            };
+            respond(StatusCode::OK, page("Equality monitoring answers recorded", &chrome(&session), false, body))
+        }
+        Err(GateError::Invalid(v)) => form_page(&session, id, &f, &v.0),
+        Err(GateError::EdiDisabled(_)) => unavailable(&session),
+        Err(e) => error_page(&session, e),
+    }
+}
+
+fn cell(c: Cell) -> Markup {
+    match c {
+        Cell::Shown(n) => html! { (n) },
+        Cell::Suppressed => html! { abbr title="Suppressed: too few to show safely" { "[c]" } },
+    }
+}
+
+/// The coverage report for equality analysts.
+pub async fn coverage(State(s): State<AppState>, session: UiSession) -> Response {
+    let report: EdiCoverage = match s.gate.edi_coverage(&session.actor).await {
+        Ok(r) => r,
+        Err(GateError::EdiDisabled(_)) => return unavailable(&session),
+        Err(e) => return error_page(&session, e),
+    };
+    let sdc = report.disclosure_control;
+    let body = html! {
+        h1 class="govuk-heading-l" { "Equality monitoring coverage" }
+        p class="govuk-body" {
+            "For each characteristic, how many people's latest answers record it, say they prefer not to say, or were not asked. "
+            "Counts from 1 to " (sdc.suppress_up_to) " are shown as [c], other counts are rounded to the nearest " (sdc.round_to)
+            ", and where one count alone would be hidden a second is hidden too so it cannot be worked out from the total."
+        }
+        table class="govuk-table" {
+            thead class="govuk-table__head" {
+                tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "Characteristic" }
+                    th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Recorded" }
+                    th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Prefer not to say" }
+                    th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Not asked" }
+                    th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Total" }
+                }
+            }
+            tbody class="govuk-table__body" {
+                @for r in &report.rows {
+                    tr class="govuk-table__row" id={ "row-" (r.characteristic.as_str()) } {
+                        th scope="row" class="govuk-table__header" { (r.label) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (cell(r.recorded)) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (cell(r.prefer_not_to_say)) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (cell(r.not_asked)) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (cell(r.total)) }
+                    }
+                }
+            }
+        }
+    };
+    respond(StatusCode::OK, page("Equality monitoring coverage", &chrome(&session), false, body))
+}
