@@ -106,11 +106,8 @@ impl Gate {
     /// Removes what a due request names, on the DPO's confirmation. Refused
     /// while no assessment since the request has found the person has capacity.
     pub async fn confirm_removal(&self, actor: &Actor, id: Id) -> Result<RemovalDone> {
-        let person = {
-            let mut tx = self.store.begin().await?;
-            q::not_held(&mut tx, id).await?.person_id
-        };
-        let target = Target::of("not_held_request", id, Some(person));
+        let person = self.owner(async |tx: &mut Tx| Ok(Some(q::not_held(tx, id).await?.person_id))).await?;
+        let target = Target::of("not_held_request", id, person);
         self.guarded(actor, Action::Delete, Compartment::Needs, target, async |tx: &mut Tx| {
             let request = q::not_held(tx, id).await?;
             match request.state {

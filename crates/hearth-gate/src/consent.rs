@@ -155,11 +155,8 @@ impl Gate {
             2001.. => return Err(FieldError::new("reason", "The reason must be 2000 characters or fewer").into()),
             _ => {}
         }
-        let person = {
-            let mut tx = self.store.begin().await?;
-            q::objection(&mut tx, id).await?.person_id
-        };
-        let target = Target::of("objection_withdrawal", id, Some(person));
+        let person = self.owner(async |tx: &mut Tx| Ok(Some(q::objection(tx, id).await?.person_id))).await?;
+        let target = Target::of("objection_withdrawal", id, person);
         self.guarded(actor, Action::Edit, Compartment::Contact, target, async |tx: &mut Tx| {
             let o = q::withdraw_objection(tx, id, &reason, actor.user_id, Timestamp::now()).await?;
             Ok((o.clone(), target, Some(json!({ "new": o }))))
@@ -169,14 +166,11 @@ impl Gate {
 
     /// The person an objection belongs to, for whoever may see their contact records.
     pub async fn objection_person(&self, actor: &Actor, id: Id) -> Result<Id> {
-        let person = {
-            let mut tx = self.store.begin().await?;
-            q::objection(&mut tx, id).await?.person_id
-        };
-        self.guarded(actor, Action::View, Compartment::Contact, Target::of("objection", id, Some(person)), async |_tx: &mut Tx| {
-            Ok((person, Target::of("objection", id, Some(person)), None))
-        })
-        .await
+        let person = self.owner(async |tx: &mut Tx| Ok(Some(q::objection(tx, id).await?.person_id))).await?;
+        let target = Target::of("objection", id, person);
+        let person =
+            self.guarded(actor, Action::View, Compartment::Contact, target, async |_tx: &mut Tx| Ok((person, target, None))).await?;
+        person.ok_or(crate::GateError::NotFound)
     }
 }
 

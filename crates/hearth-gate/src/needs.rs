@@ -71,15 +71,6 @@ impl Gate {
         Ok(())
     }
 
-    /// The person a record belongs to, read before the decision so the
-    /// policies can be asked about that person (an unknown id: nobody).
-    async fn owner(&self, f: impl AsyncFnOnce(&mut Tx) -> hearth_store::Result<Option<Id>>) -> Result<Option<Id>> {
-        let mut tx = self.store.begin().await?;
-        let p = f(&mut tx).await?;
-        drop(tx);
-        Ok(p)
-    }
-
     // ---- needs ----
 
     pub async fn record_need(&self, actor: &Actor, person_id: Id, input: &NeedInput) -> Result<Need> {
