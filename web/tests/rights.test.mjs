@@ -1,18 +1,21 @@
 // Browser test for the DPO's registers: the DPO signs in, opens Rights
 // requests, logs a subject access request for a demo customer (first with a
 // mistake), records that identity was confirmed, sees the deadline on the
-// work list, then records a breach and sees its 72-hour clock. Every page
+// work list, generates the access bundle and downloads it as a zip, then
+// records a breach and sees its 72-hour clock. Every page
 // visited is checked with axe-core against WCAG 2.2 AA.
 //
 // Run from the repo root after `cargo build -p hearth`:
 //   HEARTH_BIN=$PWD/target/debug/hearth node --test web/tests/rights.test.mjs
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import {
   useServer, step, api, page, baseUrl, DEMO_PASSWORD, normaliseSpace, h1Text, checkPage, clickAndNavigate, expectPath,
 } from './harness.mjs';
 
 let person; // a demo adult {id, given_name, family_name}
+let requestPath; // the logged request's page
 
 useServer();
 
@@ -51,7 +54,8 @@ step('the DPO logs a subject access request, first forgetting the right', async 
   await page.getByLabel('Month').fill('11');
   await page.getByLabel('Year').fill('2026');
   await clickAndNavigate(page.getByRole('button', { name: 'Log the request', exact: true }));
-  assert.match(new URL(page.url()).pathname, /^\/rights\/\d+$/);
+  requestPath = new URL(page.url()).pathname;
+  assert.match(requestPath, /^\/rights\/\d+$/);
   const banner = normaliseSpace(await page.locator('.govuk-notification-banner').textContent());
   assert.ok(banner.includes('Request logged'), `banner says "${banner}"`);
   await checkPage('the request page');
@@ -69,6 +73,28 @@ step('the DPO records that identity was confirmed', async () => {
   const list = normaliseSpace(await page.locator('main').textContent());
   assert.ok(list.includes(`${person.given_name} ${person.family_name}`), `work list lacks the request: "${list}"`);
   assert.ok(list.includes('2 December 2026'), `work list lacks the deadline: "${list}"`);
+});
+
+step('the DPO generates the access bundle and downloads it', async () => {
+  await page.goto(`${baseUrl}${requestPath}`);
+  await clickAndNavigate(page.getByRole('button', { name: 'Generate the bundle (printable)', exact: true }));
+  await expectPath(`${requestPath}/bundle`);
+  assert.equal(await h1Text(), 'The information we hold about you');
+  const text = normaliseSpace(await page.locator('main').textContent());
+  assert.ok(text.includes(`${person.given_name}`), `the bundle lacks the person: "${text.slice(0, 400)}"`);
+  assert.ok(text.includes('Information withheld') && text.includes('Your rights'), 'the bundle has its withheld list and rights');
+  await checkPage('the printable access bundle');
+
+  await page.goto(`${baseUrl}${requestPath}`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download the bundle (zip of the printable copy and JSON)', exact: true }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^access-bundle-.+\.zip$/);
+  const zip = await readFile(await download.path());
+  assert.equal(zip.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'a zip archive');
+  const names = zip.toString('latin1');
+  assert.ok(names.includes('.html') && names.includes('.json'), 'the zip holds the printable copy and the JSON');
 });
 
 step('the DPO records a breach and sees the 72-hour clock', async () => {

@@ -134,6 +134,8 @@ pub struct Document {
     /// A name for people to recognise it by (the uploaded file's name unless given).
     pub title: String,
     pub byte_size: i64,
+    /// Covered by legal professional privilege: withheld from access bundles.
+    pub legally_privileged: bool,
     /// SHA-256 of the bytes, hex.
     pub sha256: String,
     pub uploaded_by: Id,
@@ -150,6 +152,8 @@ pub struct DocumentUpload {
     pub case_id: Option<String>,
     pub contact_entry_id: Option<String>,
     pub title: Option<String>,
+    /// "yes" or "true" when the document is legally privileged (advice from or to a lawyer).
+    pub legally_privileged: Option<String>,
     /// The file name the client sent, used only for the title and a consistency check.
     pub file_name: Option<String>,
     /// The media type the client declared for the file.
@@ -168,6 +172,7 @@ pub struct DocumentFields {
     pub contact_entry_id: Option<Id>,
     pub kind: DocumentKind,
     pub title: String,
+    pub legally_privileged: bool,
 }
 
 fn optional_id(errs: &mut ValidationErrors, field: &str, v: Option<&str>, what: &str) -> Option<Id> {
@@ -243,8 +248,23 @@ impl DocumentUpload {
                 None
             }
         };
+        let legally_privileged = match self.legally_privileged.as_deref().map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("" | "no" | "false") => false,
+            Some("yes" | "true") => true,
+            Some(_) => {
+                errs.push(FieldError::new("legally_privileged", "Legally privileged must be yes or no"));
+                false
+            }
+        };
         errs.into_result()?;
-        Ok(DocumentFields { compartment, case_id, contact_entry_id, kind: kind.expect("checked"), title: title.expect("checked") })
+        Ok(DocumentFields {
+            compartment,
+            case_id,
+            contact_entry_id,
+            kind: kind.expect("checked"),
+            title: title.expect("checked"),
+            legally_privileged,
+        })
     }
 }
 

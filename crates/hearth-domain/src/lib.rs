@@ -16,6 +16,7 @@ pub mod consent;
 pub mod contacts;
 pub mod documents;
 pub mod edi;
+pub mod erasure;
 pub mod error;
 pub mod needs;
 pub mod people;
@@ -40,6 +41,7 @@ pub use edi::{
     age_band, protect_row, value_allowed, Answer, AnswerStatus, Cell, Characteristic, DisclosureControl, EdiAnswers, EdiRecord, EdiSource,
     ProtectedRow,
 };
+pub use erasure::{ErasureDecision, ErasureItem, HeldRecords};
 pub use error::{FieldError, ValidationErrors};
 pub use needs::*;
 pub use people::*;

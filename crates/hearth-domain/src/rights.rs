@@ -112,6 +112,8 @@ pub struct ClockDates {
     /// Clarification was asked for: the clock stands still until it arrives.
     pub clarification_requested_on: Option<Date>,
     pub clarification_received_on: Option<Date>,
+    /// Days the clock stood still in earlier clarification rounds.
+    pub earlier_paused_days: i32,
     /// 0, 1 or 2 further months.
     pub extension_months: u8,
 }
@@ -186,15 +188,17 @@ pub fn response_clock(cal: &WorkingCalendar, received_on: Date, d: &ClockDates) 
         (None, _) => received_on,
     };
     let due = |months: i32, paused: i32| corresponding_date(started_on, months) + paused.days();
-    let paused_days = match (d.clarification_requested_on, d.clarification_received_on) {
-        (Some(asked), None) => {
-            let since = asked.max(started_on);
-            let left = days_between(since, due(1 + d.extension_months as i32, 0));
-            return ResponseClock::WaitingForClarification { since, days_left: left.max(0) };
-        }
-        (Some(asked), Some(arrived)) => days_between(asked.max(started_on), arrived).max(0),
-        _ => 0,
-    };
+    let earlier = d.earlier_paused_days.max(0);
+    let paused_days = earlier
+        + match (d.clarification_requested_on, d.clarification_received_on) {
+            (Some(asked), None) => {
+                let since = asked.max(started_on);
+                let left = days_between(since, due(1 + d.extension_months as i32, earlier));
+                return ResponseClock::WaitingForClarification { since, days_left: left.max(0) };
+            }
+            (Some(asked), Some(arrived)) => days_between(asked.max(started_on), arrived).max(0),
+            _ => 0,
+        };
     ResponseClock::Running {
         started_on,
         paused_days,
@@ -251,6 +255,10 @@ pub struct RightsRequest {
     pub clarification_requested_on: Option<Date>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub clarification_received_on: Option<Date>,
+    /// How many times clarification has been asked for; the dates above are the latest round's.
+    pub clarification_rounds: i64,
+    /// Days the clock stood still in the rounds before the latest.
+    pub earlier_paused_days: i64,
     pub status: RightsRequestStatus,
     /// The staff member answering it.
     pub owner_id: Option<Id>,
@@ -289,6 +297,7 @@ impl RightsRequest {
             identity_received_on: self.identity_received_on,
             clarification_requested_on: self.clarification_requested_on,
             clarification_received_on: self.clarification_received_on,
+            earlier_paused_days: self.earlier_paused_days.clamp(0, i32::MAX as i64) as i32,
             extension_months: self.extension_months.clamp(0, MAX_EXTENSION_MONTHS as i64) as u8,
         }
     }
@@ -526,6 +535,31 @@ mod tests {
     }
 
     #[test]
+    fn every_clarification_round_adds_its_pause() {
+        let received = date(2026, 9, 8);
+        // A first round of 10 days (folded) and a second of 5: 8 October + 15 days = Friday 23 October.
+        let second = ClockDates {
+            earlier_paused_days: 10,
+            clarification_requested_on: Some(date(2026, 9, 25)),
+            clarification_received_on: Some(date(2026, 9, 30)),
+            ..plain(received)
+        };
+        match response_clock(&cal(), received, &second) {
+            ResponseClock::Running { paused_days, due_on, .. } => {
+                assert_eq!(paused_days, 15);
+                assert_eq!(due_on, date(2026, 10, 23));
+            }
+            other => panic!("{other:?}"),
+        }
+        // While the second round is awaited the days left count the first pause: 18 October less 25 September.
+        let waiting = ClockDates { clarification_received_on: None, ..second };
+        assert_eq!(
+            response_clock(&cal(), received, &waiting),
+            ResponseClock::WaitingForClarification { since: date(2026, 9, 25), days_left: 23 }
+        );
+    }
+
+    #[test]
     fn an_extension_adds_up_to_two_further_months() {
         let received = date(2026, 9, 8);
         assert_eq!(due(received, ClockDates { extension_months: 1, ..plain(received) }), Some(date(2026, 11, 9))); // Sunday 8 Nov → Monday
@@ -583,6 +617,7 @@ mod properties {
             received in any_date(),
             id_after in proptest::option::of(0i32..60),
             clar in proptest::option::of((0i32..40, 0i32..40)),
+            earlier in 0i32..60,
             ext in 0u8..=2,
         ) {
             let cal = WorkingCalendar::england_and_wales();
@@ -592,6 +627,7 @@ mod properties {
                 identity_received_on: id_after.map(|n| received + n.days()),
                 clarification_requested_on: clar.map(|(a, _)| received + a.days()),
                 clarification_received_on: clar.map(|(a, b)| received + (a + b).days()),
+                earlier_paused_days: earlier,
                 extension_months: ext,
             };
             let clock = response_clock(&cal, received, &d);

@@ -109,6 +109,7 @@ impl Gate {
             entry_id: fields.contact_entry_id,
             kind: fields.kind,
             title: &fields.title,
+            legally_privileged: fields.legally_privileged,
             bytes: &upload.bytes,
             sha256: &sha256,
             stored_name: &stored_name,

@@ -248,16 +248,22 @@ impl Gate {
                 format!("Identity confirmed on {d}: {method}")
             }
             RightsChange::RequestClarification { on, .. } => {
-                if r.clarification_requested_on.is_some() {
-                    return Err(FieldError::new(
-                        "change",
-                        "Clarification has already been asked for once; record further contact in a note",
-                    )
-                    .into());
+                if r.clarification_requested_on.is_some() && r.clarification_received_on.is_none() {
+                    return Err(FieldError::new("change", "Clarification is already awaited; record its arrival first").into());
                 }
-                let d = day("on", on, today, r.received_on, "The date clarification was asked for")?;
+                // A later round may not start before the previous answer arrived.
+                let not_before = r.clarification_received_on.unwrap_or(r.received_on);
+                let d = day("on", on, today, not_before, "The date clarification was asked for")?;
+                if r.clarification_received_on.is_some() {
+                    // Fold the finished round into the earlier pauses before its dates are replaced.
+                    if let ResponseClock::Running { paused_days, .. } = r.clock(&self.calendar) {
+                        r.earlier_paused_days = paused_days as i64;
+                    }
+                }
                 r.clarification_requested_on = Some(d);
-                format!("Clarification asked for on {d}: the clock stands still until it arrives")
+                r.clarification_received_on = None;
+                r.clarification_rounds += 1;
+                format!("Clarification asked for on {d} (round {}): the clock stands still until it arrives", r.clarification_rounds)
             }
             RightsChange::ClarificationReceived { on, .. } => {
                 let Some(asked) = r.clarification_requested_on.filter(|_| r.clarification_received_on.is_none()) else {

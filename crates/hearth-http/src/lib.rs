@@ -12,6 +12,7 @@ pub mod security;
 pub mod throttle;
 pub mod ui;
 pub mod upload;
+mod zip;
 
 use std::sync::Arc;
 use std::time::Duration;

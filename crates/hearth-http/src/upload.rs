@@ -95,6 +95,7 @@ pub async fn read(mut mp: Multipart, max: usize) -> Result<ReadUpload, UploadErr
             "case_id" => &mut out.upload.case_id,
             "contact_entry_id" => &mut out.upload.contact_entry_id,
             "title" => &mut out.upload.title,
+            "legally_privileged" => &mut out.upload.legally_privileged,
             _ => continue,
         };
         *slot = Some(text);

@@ -46,6 +46,7 @@ pub struct NewDocument<'a> {
     pub entry_id: Option<Id>,
     pub kind: DocumentKind,
     pub title: &'a str,
+    pub legally_privileged: bool,
     pub bytes: &'a [u8],
     pub sha256: &'a str,
     /// A random id: the file's name when stored in a folder.
@@ -54,7 +55,7 @@ pub struct NewDocument<'a> {
 }
 
 const COLUMNS: &str =
-    "d.id, d.person_id, d.compartment, d.case_id, d.entry_id, d.kind, d.title, d.byte_size, d.sha256, d.uploaded_by, d.uploaded_at";
+    "d.id, d.person_id, d.compartment, d.case_id, d.entry_id, d.kind, d.title, d.legally_privileged, d.byte_size, d.sha256, d.uploaded_by, d.uploaded_at";
 
 fn document_from(row: &AnyRow) -> Result<Document> {
     let kind = vocab(row, "kind", DocumentKind::parse)?;
@@ -68,6 +69,7 @@ fn document_from(row: &AnyRow) -> Result<Document> {
         media_type: kind.media_type().into(),
         title: row.try_get("title")?,
         byte_size: row.try_get("byte_size")?,
+        legally_privileged: row.try_get::<i64, _>("legally_privileged")? != 0,
         sha256: row.try_get("sha256")?,
         uploaded_by: row.try_get("uploaded_by")?,
         uploaded_at: get_ts(row, "uploaded_at")?,
@@ -102,8 +104,8 @@ pub async fn insert(tx: &mut Tx, storage: &DocumentStorage, d: &NewDocument<'_>,
     };
     let result = sqlx::query(
         "INSERT INTO document (person_id, compartment, case_id, entry_id, kind, title, byte_size, sha256, content, stored_name,
-             uploaded_by, uploaded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             uploaded_by, uploaded_at, legally_privileged)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(d.person_id)
     .bind(d.compartment.as_str())
@@ -117,6 +119,7 @@ pub async fn insert(tx: &mut Tx, storage: &DocumentStorage, d: &NewDocument<'_>,
     .bind(stored_name)
     .bind(d.uploaded_by)
     .bind(ts(now))
+    .bind(d.legally_privileged as i64)
     .fetch_one(tx.conn())
     .await;
     match result {

@@ -20,6 +20,7 @@ pub mod consent;
 pub mod contacts;
 pub mod documents;
 pub mod edi;
+pub mod erasure;
 pub mod grants;
 pub mod homes;
 pub mod needs;

@@ -13,7 +13,7 @@ use sqlx::Row;
 const COLUMNS: &str = "r.id, r.reference, r.kind, r.person_id, p.given_name || ' ' || p.family_name AS person_name, r.requester,
     r.representative_name, r.representative_relationship, r.representative_authority, r.description, r.received_on,
     r.identity_status, r.identity_method, r.identity_requested_on, r.identity_received_on, r.clarification_requested_on,
-    r.clarification_received_on, r.status, r.owner_id, u.display_name AS owner_name, r.notes, r.extension_months, r.extension_ground,
+    r.clarification_received_on, r.clarification_rounds, r.earlier_paused_days, r.status, r.owner_id, u.display_name AS owner_name, r.notes, r.extension_months, r.extension_ground,
     r.extension_reason, r.extension_told_on, r.refusal_ground, r.refusal_exemption, r.refusal_reason, r.refusal_letter, r.closed_on,
     r.outcome, r.due_on, r.created_at, r.version";
 
@@ -43,6 +43,8 @@ fn request_from(row: &AnyRow) -> Result<RightsRequest> {
         identity_received_on: get_opt_date(row, "identity_received_on")?,
         clarification_requested_on: get_opt_date(row, "clarification_requested_on")?,
         clarification_received_on: get_opt_date(row, "clarification_received_on")?,
+        clarification_rounds: row.try_get("clarification_rounds")?,
+        earlier_paused_days: row.try_get("earlier_paused_days")?,
         status: vocab(row, "status", RightsRequestStatus::parse)?,
         owner_id: row.try_get("owner_id")?,
         owner_name: row.try_get("owner_name")?,
@@ -116,7 +118,7 @@ pub async fn save_request(tx: &mut Tx, r: &RightsRequest, now: Timestamp) -> Res
              clarification_requested_on = $7, clarification_received_on = $8, status = $9, owner_id = $10, notes = $11,
              extension_months = $12, extension_ground = $13, extension_reason = $14, extension_told_on = $15, refusal_ground = $16,
              refusal_exemption = $17, refusal_reason = $18, refusal_letter = $19, closed_on = $20, outcome = $21, due_on = $22,
-             updated_at = $23, version = version + 1
+             updated_at = $23, clarification_rounds = $24, earlier_paused_days = $25, version = version + 1
          WHERE id = $1 AND version = $2",
     )
     .bind(r.id)
@@ -142,6 +144,8 @@ pub async fn save_request(tx: &mut Tx, r: &RightsRequest, now: Timestamp) -> Res
     .bind(&r.outcome)
     .bind(opt_date(r.due_on))
     .bind(ts(now))
+    .bind(r.clarification_rounds)
+    .bind(r.earlier_paused_days)
     .execute(tx.conn())
     .await
     .map_err(owner_error)?;

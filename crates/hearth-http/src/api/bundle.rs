@@ -1,22 +1,25 @@
 //! API handlers that answer a rights request with data: the subject access
-//! bundle (JSON or printable HTML) and the portability export (JSON or CSV).
+//! bundle (JSON, printable HTML or both zipped), the portability export (JSON
+//! or CSV), and the erasure review and its carrying out.
 //! The gate decides (DPO only), checks the request is of the right type with
 //! identity confirmed, and audits the generation.
 
-use super::{ApiActor, ApiQuery, RecordId};
+use super::{ApiActor, ApiJson, ApiQuery, RecordId};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use hearth_domain::{FieldError, ValidationErrors};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
+use hearth_gate::erasure::ErasureReview;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// `json` (default) or `html` for the bundle; `json` (default) or `csv` for portability.
+    /// `json` (default), `html` or `zip` (both in one archive) for the bundle; `json` (default) or `csv` for portability.
     format: Option<String>,
 }
 
@@ -44,7 +47,8 @@ fn with_type(body: String, content_type: &'static str) -> Response {
 #[utoipa::path(get, path = "/api/v1/rights-requests/{id}/bundle", params(("id" = i64, Path), FormatQuery),
     responses((status = 200, body = AccessBundle, content(
             (AccessBundle = "application/json"),
-            ("text/html") )),
+            ("text/html"),
+            ("application/zip") )),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn bundle(
     State(s): State<AppState>,
@@ -52,10 +56,11 @@ pub async fn bundle(
     RecordId(id): RecordId,
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
-    let f = format(&q, &["json", "html"])?;
+    let f = format(&q, &["json", "html", "zip"])?;
     let b = s.gate.access_bundle(&a, id).await?;
     Ok(match f.as_str() {
         "html" => with_type(crate::ui::bundle::bundle_html(&b), "text/html; charset=utf-8"),
+        "zip" => crate::ui::bundle::bundle_zip(&b),
         _ => with_type(serde_json::to_string(&b).unwrap_or_default(), "application/json"),
     })
 }
@@ -79,4 +84,34 @@ pub async fn portability(
         "csv" => with_type(x.to_csv(), "text/csv; charset=utf-8"),
         _ => with_type(serde_json::to_string(&x).unwrap_or_default(), "application/json"),
     })
+}
+
+/// What erasing the person's data would do, class by class: erased, or kept
+/// and why (a legal hold, a retention rule still running, a permanent
+/// record). For an open erasure request whose requester's identity is confirmed.
+#[utoipa::path(get, path = "/api/v1/rights-requests/{id}/erasure", params(("id" = i64, Path)),
+    responses((status = 200, body = ErasureReview), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn erasure_review(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<ErasureReview>> {
+    Ok(Json(s.gate.erasure_review(&a, id).await?))
+}
+
+/// The request's version, so an erasure is carried out on the request as last read.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ErasureOrder {
+    pub version: i64,
+}
+
+/// Carries out the erasure the review allows, in one transaction with its
+/// audit event, and notes on the request what was erased and what was kept.
+#[utoipa::path(post, path = "/api/v1/rights-requests/{id}/erasure", params(("id" = i64, Path)), request_body = ErasureOrder,
+    responses((status = 200, body = ErasureReview), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn carry_out_erasure(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiJson(o): ApiJson<ErasureOrder>,
+) -> ApiResult<Json<ErasureReview>> {
+    Ok(Json(s.gate.carry_out_erasure(&a, id, o.version).await?))
 }

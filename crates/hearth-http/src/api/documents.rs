@@ -32,6 +32,8 @@ pub struct DocumentForm {
     contact_entry_id: Option<i64>,
     /// Defaults to the file's name.
     title: Option<String>,
+    /// `yes` when the document is covered by legal professional privilege; an access bundle withholds it.
+    legally_privileged: Option<String>,
 }
 
 /// Uploads a document for a person. Oversize files are refused with 413

@@ -83,6 +83,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights-requests/{id}/changes", post(rights::change))
         .route("/rights-requests/{id}/bundle", get(bundle::bundle))
         .route("/rights-requests/{id}/portability", get(bundle::portability))
+        .route("/rights-requests/{id}/erasure", get(bundle::erasure_review).post(bundle::carry_out_erasure))
         .route("/breaches", get(rights::breaches).post(rights::record_breach))
         .route("/breach-reports", post(rights::report_breach))
         .route("/breaches/{id}", get(rights::breach))
@@ -144,7 +145,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         contacts::log, contacts::show, contacts::timeline,
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
-        rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::portability,
+        rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::portability, bundle::erasure_review, bundle::carry_out_erasure,
         rights::record_breach, rights::report_breach, rights::breaches, rights::breach, rights::change_breach,
         documents::upload, documents::list, documents::show, documents::download,
         recordings::create, recordings::show, recordings::notifications, recordings::follow_up_done,

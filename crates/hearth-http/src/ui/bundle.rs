@@ -2,17 +2,19 @@
 //! the rights-request page, the printable HTML document of a bundle (also
 //! served by the API), and the downloads. The gate generates and audits.
 
-use super::layout::page;
+use super::layout::{csrf_field, page, success_banner};
 use super::pages::{chrome, error_page, respond};
-use super::UiSession;
+use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hearth_domain::{IdentityStatus, RightsRequest, RightsRequestKind};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
+use hearth_gate::erasure::ErasureReview;
 use hearth_gate::GateError;
 use maud::{html, Markup, DOCTYPE};
+use serde::Deserialize;
 use serde_json::Value;
 
 /// The panel on the request page: what can be generated, or why not yet.
@@ -26,6 +28,7 @@ pub(super) fn panel(r: &RightsRequest) -> Markup {
                     p class="govuk-body" { "Everything held on the person, with other people's details redacted and withheld items listed. Generating it is recorded in the audit trail." }
                     div class="govuk-button-group" {
                         a href={ "/rights/" (r.id) "/bundle" } role="button" draggable="false" class="govuk-button" data-module="govuk-button" { "Generate the bundle (printable)" }
+                        a href={ "/rights/" (r.id) "/bundle.zip" } class="govuk-link" download { "Download the bundle (zip of the printable copy and JSON)" }
                         a href={ "/rights/" (r.id) "/bundle.json" } class="govuk-link" download { "Download as JSON" }
                     }
                 } @else {
@@ -42,6 +45,15 @@ pub(super) fn panel(r: &RightsRequest) -> Markup {
                     }
                 } @else {
                     p class="govuk-body" { "Confirm the requester's identity before generating the export." }
+                }
+            }
+            RightsRequestKind::Erasure => {
+                h2 class="govuk-heading-m" id="erasure" { "Erasure" }
+                @if ready {
+                    p class="govuk-body" { "See, class by class, what would be erased and what must be kept and why, before carrying it out." }
+                    a href={ "/rights/" (r.id) "/erasure" } role="button" draggable="false" class="govuk-button" data-module="govuk-button" { "Review the erasure" }
+                } @else {
+                    p class="govuk-body" { "Confirm the requester's identity before reviewing the erasure." }
                 }
             }
             _ => {}
@@ -167,6 +179,33 @@ pub async fn bundle_page(State(s): State<AppState>, session: UiSession, Path(id)
     }
 }
 
+/// The bundle as the requester receives it: the printable HTML and the JSON in one zip.
+pub(crate) fn bundle_zip(b: &AccessBundle) -> Response {
+    let stem = format!("access-bundle-{}", b.request_reference);
+    let html = bundle_html(b);
+    let json = json_text(b);
+    let modified = b.generated_at.parse().unwrap_or_else(|_| jiff::Timestamp::now());
+    let files = [(format!("{stem}/{stem}.html"), html.as_bytes()), (format!("{stem}/{stem}.json"), json.as_bytes())];
+    let entries: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), *d)).collect();
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.zip\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        crate::zip::stored(&entries, modified),
+    )
+        .into_response()
+}
+
+pub async fn bundle_zip_download(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match s.gate.access_bundle(&session.actor, id).await {
+        Ok(b) => bundle_zip(&b),
+        Err(e) => refused(&session, id, e),
+    }
+}
+
 pub async fn bundle_json(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
     match s.gate.access_bundle(&session.actor, id).await {
         Ok(b) => download("application/json", format!("access-bundle-{}.json", b.request_reference), json_text(&b)),
@@ -189,5 +228,93 @@ pub async fn portability_csv(State(s): State<AppState>, session: UiSession, Path
     match export(&s, &session, id).await {
         Ok(x) => download("text/csv; charset=utf-8", format!("portability-{id}.csv"), x.to_csv()),
         Err(r) => r,
+    }
+}
+
+fn erasure_page(s: &UiSession, review: &ErasureReview) -> Response {
+    let title = "Erasure review";
+    let erasable = review.items.iter().any(|i| i.decision == hearth_domain::ErasureDecision::Erase);
+    respond(
+        StatusCode::OK,
+        page(
+            title,
+            &chrome(s),
+            false,
+            html! {
+                a class="govuk-back-link" href={ "/rights/" (review.request_id) } { "Back to the request" }
+                @if let Some(done) = &review.carried_out {
+                    (success_banner("Erasure carried out: what was erased and what was kept is noted on the request"))
+                    h2 class="govuk-heading-m" { "What was erased" }
+                    @if done.is_empty() { p class="govuk-body" { "Nothing could be erased." } } @else {
+                        table class="govuk-table" id="erased" {
+                            caption class="govuk-table__caption govuk-visually-hidden" { "Records erased, by class" }
+                            thead class="govuk-table__head" { tr class="govuk-table__row" {
+                                th scope="col" class="govuk-table__header" { "Record class" }
+                                th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Erased" }
+                                th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Kept" }
+                                th scope="col" class="govuk-table__header" { "Note" }
+                            } }
+                            tbody class="govuk-table__body" { @for d in done { tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { (d.class.label()) }
+                                td class="govuk-table__cell govuk-table__cell--numeric" { (d.erased) }
+                                td class="govuk-table__cell govuk-table__cell--numeric" { (d.kept) }
+                                td class="govuk-table__cell" { (d.note) }
+                            } } }
+                        }
+                    }
+                }
+                h1 class="govuk-heading-l" { (title) ": " (review.request_reference) }
+                p class="govuk-body" { "What Hearth holds about the person, as of " (review.as_of) ", and whether each class is erased or kept." }
+                table class="govuk-table" id="erasure-review" {
+                    caption class="govuk-table__caption govuk-visually-hidden" { "Each record class: how many records, and whether they are erased or kept, and why" }
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "Record class" }
+                        th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Records" }
+                        th scope="col" class="govuk-table__header" { "Decision" }
+                        th scope="col" class="govuk-table__header" { "Why" }
+                    } }
+                    tbody class="govuk-table__body" { @for i in &review.items { tr class="govuk-table__row" {
+                        td class="govuk-table__cell" { (i.label) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (i.count) }
+                        td class="govuk-table__cell" {
+                            strong class={ "govuk-tag " @if i.decision == hearth_domain::ErasureDecision::Erase { "govuk-tag--red" } @else { "govuk-tag--grey" } } { (i.decision.label()) }
+                        }
+                        td class="govuk-table__cell" { (i.reason) }
+                    } } }
+                }
+                @if review.carried_out.is_none() && erasable {
+                    form method="post" action={ "/rights/" (review.request_id) "/erasure" } novalidate {
+                        (csrf_field(&s.csrf))
+                        input type="hidden" name="version" value=(review.request_version);
+                        div class="govuk-warning-text" {
+                            span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
+                            strong class="govuk-warning-text__text" { span class="govuk-visually-hidden" { "Warning" } "Erased records cannot be recovered." }
+                        }
+                        button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Carry out the erasure" }
+                    }
+                }
+            },
+        ),
+    )
+}
+
+pub async fn erasure_review_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match s.gate.erasure_review(&session.actor, id).await {
+        Ok(r) => erasure_page(&session, &r),
+        Err(e) => refused(&session, id, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ErasureForm {
+    _csrf: String,
+    version: i64,
+}
+super::csrf_forms!(ErasureForm);
+
+pub async fn carry_out_erasure(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ErasureForm>) -> Response {
+    match s.gate.carry_out_erasure(&session.actor, id, f.version).await {
+        Ok(review) => erasure_page(&session, &review),
+        Err(e) => refused(&session, id, e),
     }
 }

@@ -69,7 +69,10 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
                     tbody class="govuk-table__body" {
                         @for doc in &d {
                             tr class="govuk-table__row" {
-                                td class="govuk-table__cell" { (doc.title) }
+                                td class="govuk-table__cell" {
+                                    (doc.title)
+                                    @if doc.legally_privileged { " " strong class="govuk-tag govuk-tag--grey" { "Legally privileged" } }
+                                }
                                 td class="govuk-table__cell" { (doc.kind.label()) ", " (human_size(doc.byte_size as usize)) }
                                 td class="govuk-table__cell" { (compartment_label(doc.compartment)) }
                                 td class="govuk-table__cell" { time datetime=(doc.uploaded_at) { (uk_time(doc.uploaded_at)) } }
@@ -97,6 +100,7 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
 struct DocumentForm {
     compartment: String,
     title: String,
+    legally_privileged: bool,
 }
 
 fn upload_form(s: &UiSession, status: StatusCode, person_id: Id, f: &DocumentForm, errors: &[FieldError], max: usize) -> Response {
@@ -127,6 +131,18 @@ fn upload_form(s: &UiSession, status: StatusCode, person_id: Id, f: &DocumentFor
                         }
                         (Input::text("title", "Title (optional)", &f.title).hint("Leave blank to use the file's name.").render(errors))
                         (select("compartment", "Compartment", COMPARTMENTS, compartment, errors))
+                        div class="govuk-form-group" {
+                            div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
+                                div class="govuk-checkboxes__item" {
+                                    input class="govuk-checkboxes__input" id="legally_privileged" name="legally_privileged" type="checkbox" value="yes"
+                                        aria-describedby="legally_privileged-hint" checked[f.legally_privileged];
+                                    label class="govuk-label govuk-checkboxes__label" for="legally_privileged" { "Legally privileged" }
+                                    div id="legally_privileged-hint" class="govuk-hint govuk-checkboxes__hint" {
+                                        "Advice from or to a lawyer about legal rights or proceedings. It is withheld from subject access bundles."
+                                    }
+                                }
+                            }
+                        }
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Upload the document" }
                     }
                 } }
@@ -142,7 +158,7 @@ pub async fn new_document_form(State(s): State<AppState>, session: UiSession, Pa
 /// The gate's field names onto this form's inputs; anything else lands on the file.
 fn form_field(field: &str) -> &str {
     match field {
-        "title" | "compartment" => field,
+        "title" | "compartment" | "legally_privileged" => field,
         _ => "file",
     }
 }
@@ -172,6 +188,7 @@ pub async fn upload(
     let f = DocumentForm {
         compartment: read.upload.compartment.clone().unwrap_or_default(),
         title: read.upload.title.clone().unwrap_or_default(),
+        legally_privileged: read.upload.legally_privileged.is_some(),
     };
     match s.gate.upload_document(&session.actor, id, &read.upload).await {
         Ok(_) => Redirect::to(&format!("/people/{id}?done=document-uploaded")).into_response(),

@@ -286,7 +286,9 @@ fn request_view_page(s: &UiSession, v: &RightsRequestView, banner: Option<&str>,
                 }))
                 @if r.clarification_requested_on.is_some() {
                     (row("Clarification", html! {
+                        @if r.clarification_rounds > 1 { "Round " (r.clarification_rounds) ": " }
                         "Asked for on " (opt_date(r.clarification_requested_on)) "; received: " (opt_date(r.clarification_received_on))
+                        @if r.earlier_paused_days > 0 { br; "Earlier rounds stopped the clock for " (r.earlier_paused_days) " day(s)." }
                     }))
                 }
                 @if r.extension_months > 0 {
@@ -372,14 +374,15 @@ fn change_forms(s: &UiSession, v: &RightsRequestView, f: &ChangeForm, errors: &[
                 (date_input("clarification_on", "Date clarification arrived", "Leave blank for today.", (&f.clarification_on_day, &f.clarification_on_month, &f.clarification_on_year), errors))
                 button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record clarification received" }
             }
-        } @else if r.clarification_requested_on.is_none() {
+        } @else {
             form method="post" action=(action) novalidate {
                 (hidden(s, r, "request_clarification"))
                 p class="govuk-body" { "The clock stands still while you wait for clarification you reasonably need." }
-                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record that clarification was asked for today" }
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" {
+                    @if r.clarification_rounds > 0 { "Record that further clarification was asked for today" }
+                    @else { "Record that clarification was asked for today" }
+                }
             }
-        } @else {
-            p class="govuk-body" { "Clarification was asked for and received." }
         }
 
         @if r.extension_months < MAX_EXTENSION_MONTHS as i64 {

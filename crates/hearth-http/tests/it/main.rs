@@ -15,6 +15,7 @@ mod consent;
 mod contacts;
 mod documents;
 mod edi;
+mod erasure;
 mod history;
 mod needs;
 mod recordings;

@@ -86,8 +86,18 @@ async fn the_deadline_follows_identity_clarification_extension_and_bank_holidays
     assert_eq!(v["clock"]["paused_days"], 10);
     assert_eq!(v["request"]["due_on"], "2026-10-26");
 
-    // Two further months: 15 December + 10 days = Christmas Day, then the
-    // weekend and the Boxing Day substitute, so Tuesday 29 December.
+    // A second round of three days: both pauses count, so 15 October + 13 days = Wednesday 28th.
+    let v = changed(&s, &dpo, id, json!({"change": "request_clarification", "version": version(&v), "on": "2026-10-05"})).await;
+    assert_eq!(v["clock"]["state"], "waiting_for_clarification");
+    assert_eq!(v["request"]["clarification_rounds"], 2);
+    let (st, e) = change(&s, &dpo, id, json!({"change": "request_clarification", "version": version(&v), "on": "2026-10-06"})).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["change".to_string()]), "one round at a time");
+    let v = changed(&s, &dpo, id, json!({"change": "clarification_received", "version": version(&v), "on": "2026-10-08"})).await;
+    assert_eq!(v["clock"]["paused_days"], 13, "{v}");
+    assert_eq!(v["request"]["due_on"], "2026-10-28");
+
+    // Two further months: 15 December + 13 days = Monday 28 December, the
+    // Boxing Day substitute bank holiday, so Tuesday 29 December.
     let v = changed(
         &s,
         &dpo,
@@ -96,7 +106,7 @@ async fn the_deadline_follows_identity_clarification_extension_and_bank_holidays
     )
     .await;
     assert_eq!(v["request"]["due_on"], "2026-12-29", "{v}");
-    assert_eq!(v["clock"]["one_month_due_on"], "2026-10-26");
+    assert_eq!(v["clock"]["one_month_due_on"], "2026-10-28");
     assert_eq!(v["request"]["extension_told_on"], "2026-10-01");
 
     let v = changed(&s, &dpo, id, json!({"change": "complete", "version": version(&v), "outcome": "Copy sent by recorded delivery"})).await;

@@ -1,0 +1,197 @@
+//! Requests for erasure: the review that says, class by class, what Hearth
+//! holds about the person and whether it is erased or kept and why (legal
+//! holds, the register's retention rules and lawful bases), and carrying it
+//! out. Both are the DPO's, on an open erasure request whose requester's
+//! identity is confirmed; both are audited, and the erasure happens in the
+//! same transaction as its audit event.
+
+use crate::bundle::check_request;
+use crate::{Actor, Gate, Result, Target};
+use hearth_domain::erasure::decide;
+use hearth_domain::*;
+use hearth_store::erasure::{self as q, ClassFacts, TenancyFacts};
+use hearth_store::retention::{self as disposal, LegalHold};
+use hearth_store::{rights, Tx};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::json;
+
+/// What an erasure request would do, or did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErasureReview {
+    pub request_id: Id,
+    pub request_reference: String,
+    /// The request's version: send it back to carry the erasure out.
+    pub request_version: i64,
+    pub person_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub as_of: Date,
+    pub items: Vec<ErasureItem>,
+    /// Present once carried out: what was removed, class by class.
+    pub carried_out: Option<Vec<ErasedClass>>,
+}
+
+/// What carrying out the erasure removed from one class.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErasedClass {
+    pub class: RecordClass,
+    pub erased: i64,
+    /// Records of an erasable class that stay, and why (part of someone else's record, say).
+    pub kept: i64,
+    pub note: String,
+}
+
+fn trigger_facts(rule: RetentionRule, f: &ClassFacts, tenancy: &TenancyFacts, last_contact: Option<Date>) -> (bool, Option<Date>) {
+    match rule {
+        RetentionRule::Keep => (false, None),
+        RetentionRule::After { trigger, .. } => match trigger {
+            RetentionTrigger::TenancyEnded => (tenancy.open > 0, tenancy.latest_end),
+            RetentionTrigger::CaseClosed => (f.open > 0, f.latest_closed),
+            RetentionTrigger::Created => (false, f.latest_created),
+            RetentionTrigger::LastContact => (false, last_contact.or(f.latest_created)),
+            // Hearth holds no housing applications yet; an offer not yet accepted keeps the record.
+            RetentionTrigger::OfferAccepted => (true, None),
+        },
+    }
+}
+
+/// A hold that keeps this class of this person's records.
+fn hold_for<'a>(holds: &'a [LegalHold], person_id: Id, case_ids: &[Id], class: RecordClass) -> Option<&'a LegalHold> {
+    holds.iter().find(|h| match h.scope {
+        HoldScope::Person => h.person_id == Some(person_id),
+        HoldScope::RecordClass => h.record_class.as_deref() == Some(class.as_str()),
+        HoldScope::Case => {
+            h.case_id.is_some_and(|c| case_ids.contains(&c)) && (class.as_str().starts_with("case_") || class == RecordClass::CaseDocument)
+        }
+    })
+}
+
+impl Gate {
+    async fn review_in(&self, tx: &mut Tx, request: &RightsRequest, as_of: Date) -> Result<ErasureReview> {
+        let pid = request.person_id;
+        let tenancy = q::tenancy_facts(tx, pid).await?;
+        let last_contact = q::latest_contact(tx, pid).await?;
+        let holds = disposal::active_holds(tx).await?;
+        let case_ids = q::case_ids(tx, pid).await?;
+        let items = q::class_facts(tx, pid)
+            .await?
+            .iter()
+            .map(|f| {
+                let entry = self.register.entry(f.class);
+                let (trigger_pending, latest_trigger) = trigger_facts(entry.retention, f, &tenancy, last_contact);
+                let held = HeldRecords { class: f.class, count: f.count, trigger_pending, latest_trigger };
+                let hold = hold_for(&holds, pid, &case_ids, f.class).map(|h| format!("{} (hold {}, owner {})", h.reason, h.id, h.owner));
+                decide(entry, &held, hold.as_deref(), as_of)
+            })
+            .collect();
+        Ok(ErasureReview {
+            request_id: request.id,
+            request_reference: request.reference.clone(),
+            request_version: request.version,
+            person_id: pid,
+            as_of,
+            items,
+            carried_out: None,
+        })
+    }
+
+    /// What erasing the person's data would do, class by class (DPO only; audited).
+    pub async fn erasure_review(&self, actor: &Actor, request_id: Id) -> Result<ErasureReview> {
+        let target = Target::of("rights_request", request_id, None);
+        self.guarded(actor, Action::View, Compartment::Rights, target, async |tx: &mut Tx| {
+            let request = rights::request(tx, request_id).await?;
+            check_request(&request, RightsRequestKind::Erasure)?;
+            let review = self.review_in(tx, &request, Gate::today()).await?;
+            let detail = json!({ "reviewed": "erasure", "classes": review.items.len() });
+            Ok((review, Target::of("rights_request", request_id, Some(request.person_id)), Some(detail)))
+        })
+        .await
+    }
+
+    /// Erases what the review allows, in one transaction with its audit
+    /// event, and notes on the request what was erased and what was kept.
+    /// Hearth erases call recordings, contact-log entries about the person
+    /// alone, and case documents; any other class the review marks for
+    /// erasure is listed as kept with the reason, for the DPO to act on.
+    pub async fn carry_out_erasure(&self, actor: &Actor, request_id: Id, version: i64) -> Result<ErasureReview> {
+        let target = Target::of("rights_request", request_id, None);
+        self.guarded(actor, Action::Delete, Compartment::Rights, target, async |tx: &mut Tx| {
+            let mut request = rights::request(tx, request_id).await?;
+            check_request(&request, RightsRequestKind::Erasure)?;
+            if request.version != version {
+                return Err(crate::GateError::Conflict);
+            }
+            let pid = request.person_id;
+            let mut review = self.review_in(tx, &request, Gate::today()).await?;
+            let erasable: Vec<RecordClass> =
+                review.items.iter().filter(|i| i.decision == ErasureDecision::Erase).map(|i| i.class).collect();
+            let mut done = vec![];
+            for class in &erasable {
+                let (erased, kept, note) = match class {
+                    RecordClass::CallRecording => {
+                        let ids = q::call_recording_ids(tx, pid).await?;
+                        let n = disposal::delete_call_recordings(tx, &ids).await?.len() as i64;
+                        (n, ids.len() as i64 - n, "Recording records deleted".to_string())
+                    }
+                    RecordClass::CaseDocument => {
+                        let ids = q::case_document_ids(tx, pid).await?;
+                        let n = disposal::delete_documents(tx, &self.documents, &ids).await?.len() as i64;
+                        (n, ids.len() as i64 - n, "Documents and their files deleted".to_string())
+                    }
+                    _ => (0, 0, String::new()),
+                };
+                if !note.is_empty() {
+                    done.push(ErasedClass { class: *class, erased, kept, note });
+                }
+            }
+            // Contact entries after recordings and documents, which hang off them.
+            let channels: Vec<Channel> = Channel::ALL.iter().copied().filter(|c| erasable.contains(&RecordClass::of_contact(*c))).collect();
+            let (ids, shared) = q::sole_contact_entry_ids(tx, pid, &channels).await?;
+            let erased_entries = disposal::delete_contact_entries(tx, &ids).await?;
+            for class in erasable.iter().filter(|c| channels.iter().any(|ch| RecordClass::of_contact(*ch) == **c)) {
+                // One line for the contact log as a whole, on its first erasable class.
+                if done.iter().any(|d| channels.iter().any(|ch| RecordClass::of_contact(*ch) == d.class)) {
+                    continue;
+                }
+                done.push(ErasedClass {
+                    class: *class,
+                    erased: erased_entries.len() as i64,
+                    kept: shared,
+                    note: "Entries about the person alone deleted; entries also about other people, on a case, or with a recording or document kept stay as part of those records".into(),
+                });
+            }
+            for class in &erasable {
+                if !done.iter().any(|d| d.class == *class)
+                    && !channels.iter().any(|ch| RecordClass::of_contact(*ch) == *class)
+                {
+                    let count = review.items.iter().find(|i| i.class == *class).map(|i| i.count).unwrap_or(0);
+                    done.push(ErasedClass {
+                        class: *class,
+                        erased: 0,
+                        kept: count,
+                        note: "Hearth cannot erase this class by itself yet: erase it by hand or let the retention schedule dispose of it"
+                            .into(),
+                    });
+                }
+            }
+            let summary = done.iter().map(|d| format!("{}: {} erased, {} kept", d.class.label(), d.erased, d.kept)).collect::<Vec<_>>().join("; ");
+            let kept = review.items.iter().filter(|i| i.decision == ErasureDecision::Keep).map(|i| format!("{} kept: {}", i.label, i.reason));
+            let note = std::iter::once(format!("Erasure carried out on {}: {}", review.as_of, if summary.is_empty() { "nothing erasable".into() } else { summary }))
+                .chain(kept)
+                .collect::<Vec<_>>()
+                .join("\n");
+            request.notes = Some(match request.notes.take() {
+                Some(n) if !n.is_empty() => format!("{n}\n{note}"),
+                _ => note,
+            });
+            review.request_version = rights::save_request(tx, &request, Timestamp::now()).await?.version;
+            review.carried_out = Some(done);
+            let detail = json!({ "erasure": review.carried_out, "kept": review.items.iter().filter(|i| i.decision == ErasureDecision::Keep).map(|i| i.class).collect::<Vec<_>>() });
+            Ok((review, Target::of("rights_request", request_id, Some(pid)), Some(detail)))
+        })
+        .await
+    }
+}
