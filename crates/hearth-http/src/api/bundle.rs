@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hearth_domain::{FieldError, ValidationErrors};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
-use hearth_gate::erasure::ErasureReview;
+use hearth_gate::erasure::{ErasureReview, RecordChange};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -114,4 +114,17 @@ pub async fn carry_out_erasure(
     ApiJson(o): ApiJson<ErasureOrder>,
 ) -> ApiResult<Json<ErasureReview>> {
     Ok(Json(s.gate.carry_out_erasure(&a, id, o.version).await?))
+}
+
+/// For a rectification request: every change made to the person's records
+/// since it arrived, field by field with old and new values, from the audit trail.
+#[utoipa::path(get, path = "/api/v1/rights-requests/{id}/rectifications", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<RecordChange>), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn rectifications(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+) -> ApiResult<Json<Vec<RecordChange>>> {
+    Ok(Json(s.gate.rectification_history(&a, id).await?))
 }

@@ -84,6 +84,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights-requests/{id}/bundle", get(bundle::bundle))
         .route("/rights-requests/{id}/portability", get(bundle::portability))
         .route("/rights-requests/{id}/erasure", get(bundle::erasure_review).post(bundle::carry_out_erasure))
+        .route("/rights-requests/{id}/rectifications", get(bundle::rectifications))
         .route("/breaches", get(rights::breaches).post(rights::record_breach))
         .route("/breach-reports", post(rights::report_breach))
         .route("/breaches/{id}", get(rights::breach))
@@ -145,7 +146,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         contacts::log, contacts::show, contacts::timeline,
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
-        rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::portability, bundle::erasure_review, bundle::carry_out_erasure,
+        rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::portability, bundle::erasure_review, bundle::carry_out_erasure, bundle::rectifications,
         rights::record_breach, rights::report_breach, rights::breaches, rights::breach, rights::change_breach,
         documents::upload, documents::list, documents::show, documents::download,
         recordings::create, recordings::show, recordings::notifications, recordings::follow_up_done,

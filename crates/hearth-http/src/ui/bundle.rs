@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hearth_domain::{IdentityStatus, RightsRequest, RightsRequestKind};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
-use hearth_gate::erasure::ErasureReview;
+use hearth_gate::erasure::{ErasureReview, RecordChange};
 use hearth_gate::GateError;
 use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
@@ -45,6 +45,13 @@ pub(super) fn panel(r: &RightsRequest) -> Markup {
                     }
                 } @else {
                     p class="govuk-body" { "Confirm the requester's identity before generating the export." }
+                }
+            }
+            RightsRequestKind::Rectification => {
+                h2 class="govuk-heading-m" id="rectification" { "Rectification" }
+                p class="govuk-body" { "Correct the person's record on their page; every change is kept in the audit trail with the old and new values." }
+                p class="govuk-body" {
+                    a class="govuk-link" href={ "/rights/" (r.id) "/rectifications" } { "See the changes made since the request arrived" }
                 }
             }
             RightsRequestKind::Erasure => {
@@ -315,6 +322,58 @@ super::csrf_forms!(ErasureForm);
 pub async fn carry_out_erasure(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ErasureForm>) -> Response {
     match s.gate.carry_out_erasure(&session.actor, id, f.version).await {
         Ok(review) => erasure_page(&session, &review),
+        Err(e) => refused(&session, id, e),
+    }
+}
+
+fn text_cell(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("(blank)")
+}
+
+fn rectifications_page(s: &UiSession, id: i64, changes: &[RecordChange]) -> Response {
+    let title = "Changes since the request arrived";
+    respond(
+        StatusCode::OK,
+        page(
+            title,
+            &chrome(s),
+            false,
+            html! {
+                a class="govuk-back-link" href={ "/rights/" (id) } { "Back to the request" }
+                h1 class="govuk-heading-l" { (title) }
+                @if changes.is_empty() {
+                    p class="govuk-body" { "Nothing has been changed on the person's records since the request arrived." }
+                } @else {
+                    table class="govuk-table" id="rectifications" {
+                        caption class="govuk-table__caption govuk-visually-hidden" { "Each change: when, by whom, the record, and each field's old and new value" }
+                        thead class="govuk-table__head" { tr class="govuk-table__row" {
+                            th scope="col" class="govuk-table__header" { "When" }
+                            th scope="col" class="govuk-table__header" { "By" }
+                            th scope="col" class="govuk-table__header" { "Record" }
+                            th scope="col" class="govuk-table__header" { "Field" }
+                            th scope="col" class="govuk-table__header" { "Was" }
+                            th scope="col" class="govuk-table__header" { "Now" }
+                        } }
+                        tbody class="govuk-table__body" {
+                            @for c in changes { @for f in &c.changes { tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { (c.at) }
+                                td class="govuk-table__cell" { (c.by) " (" (c.role) ")" }
+                                td class="govuk-table__cell" { (label(&c.record_type)) @if let Some(r) = c.record_id { " " (r) } }
+                                td class="govuk-table__cell" { (label(&f.field)) }
+                                td class="govuk-table__cell" { (text_cell(&f.old)) }
+                                td class="govuk-table__cell" { (text_cell(&f.new)) }
+                            } } }
+                        }
+                    }
+                }
+            },
+        ),
+    )
+}
+
+pub async fn rectifications(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match s.gate.rectification_history(&session.actor, id).await {
+        Ok(c) => rectifications_page(&session, id, &c),
         Err(e) => refused(&session, id, e),
     }
 }

@@ -100,6 +100,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/{id}/bundle.json", get(bundle::bundle_json))
         .route("/rights/{id}/bundle.zip", get(bundle::bundle_zip_download))
         .route("/rights/{id}/erasure", get(bundle::erasure_review_page).post(bundle::carry_out_erasure))
+        .route("/rights/{id}/rectifications", get(bundle::rectifications))
         .route("/rights/{id}/portability.json", get(bundle::portability_json))
         .route("/rights/{id}/portability.csv", get(bundle::portability_csv))
         .route("/breaches", get(breaches::list).post(breaches::record_breach))

@@ -6,12 +6,17 @@
 
 use crate::common;
 
-use common::{problem_fields, TestServer};
+use common::{browser, get, problem_fields, sign_in, TestServer};
 use hearth_domain::StaffRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-both_backends!(erasure_keeps_what_a_retention_rule_or_hold_needs_and_erases_the_rest, only_the_dpo_reviews_an_erasure_request,);
+both_backends!(
+    erasure_keeps_what_a_retention_rule_or_hold_needs_and_erases_the_rest,
+    only_the_dpo_reviews_an_erasure_request,
+    rectification_shows_each_change_with_old_and_new_values,
+    the_dpo_reviews_and_carries_out_an_erasure_in_the_browser,
+);
 
 struct Tenant {
     id: i64,
@@ -189,4 +194,60 @@ async fn only_the_dpo_reviews_an_erasure_request(s: TestServer) {
     let access = v["request"]["id"].as_i64().unwrap();
     let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{access}/erasure"), None).await;
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["kind".to_string()]), "{p}");
+}
+
+async fn rectification_shows_each_change_with_old_and_new_values(s: TestServer) {
+    let w = tenant(&s).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let body = json!({"kind": "rectification", "person_id": w.id, "description": "My first name is spelt wrongly"});
+    let (_, v) = s.call(&dpo, Method::POST, "/api/v1/rights-requests", Some(body)).await;
+    let id = v["request"]["id"].as_i64().unwrap();
+    let (_, p) = s.call(&officer, Method::GET, &format!("/api/v1/people/{}", w.id), None).await;
+    let update = json!({"version": p["version"], "given_name": "Wendelin", "family_name": "Sparrowhawk"});
+    let (st, e) = s.call(&officer, Method::PUT, &format!("/api/v1/people/{}", w.id), Some(update)).await;
+    assert_eq!(st, StatusCode::OK, "{e}");
+
+    let (st, changes) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/rectifications"), None).await;
+    assert_eq!(st, StatusCode::OK, "{changes}");
+    let list = changes.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{changes}");
+    assert_eq!(list[0]["by"], "housing_officer");
+    assert_eq!(list[0]["changes"], json!([{"field": "given_name", "old": "Wendeline", "new": "Wendelin"}]));
+    let (st, _) = s.call(&officer, Method::GET, &format!("/api/v1/rights-requests/{id}/rectifications"), None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+async fn the_dpo_reviews_and_carries_out_an_erasure_in_the_browser(s: TestServer) {
+    let w = tenant(&s).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let id = erasure_request(&s, &dpo, w.id).await;
+    let c = browser();
+    let csrf = sign_in(&s, &c, "dpo").await;
+    let (st, page) = get(&s, &c, &format!("/rights/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains(&format!("href=\"/rights/{id}/erasure\"")), "the request page offers the review");
+    let (st, review) = get(&s, &c, &format!("/rights/{id}/erasure")).await;
+    assert_eq!(st, StatusCode::OK, "{review}");
+    assert!(review.contains("Call recordings") && review.contains("6 years after the tenancy ended"), "{review}");
+    assert!(review.contains("Carry out the erasure"), "{review}");
+    let version = common::field(&review, "version");
+
+    // Without the session's token the form is refused and nothing is erased.
+    let r =
+        c.post(s.url(&format!("/rights/{id}/erasure"))).form(&[("_csrf", "wrong"), ("version", version.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, still) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/erasure"), None).await;
+    assert!(still["items"].as_array().unwrap().iter().any(|i| i["class"] == "call_recording"), "{still}");
+
+    let r = c
+        .post(s.url(&format!("/rights/{id}/erasure")))
+        .form(&[("_csrf", csrf.as_str()), ("version", version.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let done = r.text().await.unwrap();
+    assert!(done.contains("Erasure carried out") && done.contains("id=\"erased\""), "{done}");
+    assert!(!done.contains("Carry out the erasure"), "no second button once done");
 }
