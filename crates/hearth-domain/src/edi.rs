@@ -781,7 +781,6 @@ mod tests {
         assert_eq!(a.validate(today).unwrap_err().0[0].field, "interpreter_needed");
     }
 
-
     fn outcomes(contacts: u64, need: bool) -> PersonOutcomes {
         PersonOutcomes { contacts, cases: 1, repair_days: vec![10], complaints_decided: 1, complaints_upheld: 0, has_need: need }
     }

@@ -11,8 +11,8 @@
 
 use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::{
-    protect_row, service_equity, Action, AnswerStatus, Cell, Characteristic, Compartment, DisclosureControl, EdiAnswers, EdiRecord, EdiSource,
-    EquityTable, Id, Measure, OutcomeMeasure,
+    protect_row, service_equity, Action, AnswerStatus, Cell, Characteristic, Compartment, DisclosureControl, EdiAnswers, EdiRecord,
+    EdiSource, EquityTable, Id, Measure, OutcomeMeasure,
 };
 use hearth_store::Tx;
 use jiff::civil::Date;
@@ -285,7 +285,8 @@ impl Gate {
             let records = self.latest_records(tx).await?;
             let mut outcomes = hearth_store::edi::outcomes(tx).await?;
             let joined: Vec<_> = records.into_iter().map(|(id, r)| (r, outcomes.remove(&id).unwrap_or_default())).collect();
-            let report = ServiceEquity { tables: service_equity(&joined, &self.disclosure_control), disclosure_control: self.disclosure_control };
+            let report =
+                ServiceEquity { tables: service_equity(&joined, &self.disclosure_control), disclosure_control: self.disclosure_control };
             Ok((report, target, None))
         })
         .await

@@ -47,9 +47,7 @@ pub async fn latest_per_person(tx: &mut Tx) -> Result<Vec<SealedEdi>> {
 /// Every stored capture, sealed, for re-sealing under a new key.
 pub async fn all_sealed(tx: &mut Tx) -> Result<Vec<(Id, SealedEdi)>> {
     let rows = sqlx::query("SELECT id, person_id, sealed FROM edi_record ORDER BY id").fetch_all(tx.conn()).await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("id")?, SealedEdi { person_id: r.try_get("person_id")?, sealed: r.try_get("sealed")? })))
-        .collect()
+    rows.iter().map(|r| Ok((r.try_get("id")?, SealedEdi { person_id: r.try_get("person_id")?, sealed: r.try_get("sealed")? }))).collect()
 }
 
 /// Replaces one capture's sealed text (key rotation); the answers are unchanged.
@@ -64,11 +62,10 @@ pub async fn reseal(tx: &mut Tx, id: Id, sealed: &str) -> Result<()> {
 pub async fn outcomes(tx: &mut Tx) -> Result<std::collections::HashMap<Id, PersonOutcomes>> {
     let mut out: std::collections::HashMap<Id, PersonOutcomes> = std::collections::HashMap::new();
     const WITH_EDI: &str = "(SELECT DISTINCT person_id FROM edi_record)";
-    let contacts = sqlx::query(&format!(
-        "SELECT person_id, COUNT(*) AS n FROM contact_entry_person WHERE person_id IN {WITH_EDI} GROUP BY person_id"
-    ))
-    .fetch_all(tx.conn())
-    .await?;
+    let contacts =
+        sqlx::query(&format!("SELECT person_id, COUNT(*) AS n FROM contact_entry_person WHERE person_id IN {WITH_EDI} GROUP BY person_id"))
+            .fetch_all(tx.conn())
+            .await?;
     for r in contacts {
         out.entry(r.try_get("person_id")?).or_default().contacts = r.try_get::<i64, _>("n")?.max(0) as u64;
     }

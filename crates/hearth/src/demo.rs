@@ -499,11 +499,7 @@ fn demo_answer(rng: &mut ChaCha8Rng, c: Characteristic) -> Answer {
         return Answer::PreferNotToSay;
     }
     let options = hearth_domain::edi::options(c);
-    let value = if !usual(c).is_empty() && rng.gen_bool(0.5) {
-        usual(c)
-    } else {
-        options[rng.gen_range(0..options.len())].0
-    };
+    let value = if !usual(c).is_empty() && rng.gen_bool(0.5) { usual(c) } else { options[rng.gen_range(0..options.len())].0 };
     let other = (value == "other").then(|| "Demo: an invented answer".to_string());
     Answer::Recorded { value: value.into(), other }
 }

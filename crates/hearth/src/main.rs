@@ -13,10 +13,10 @@ mod ropa;
 use anyhow::{bail, Context};
 use audit_cmd::AuditCommand;
 use clap::{Parser, Subcommand};
-use keys_cmd::KeysCommand;
 use hearth_domain::{Register, StaffRole};
 use hearth_gate::{Gate, Policy};
 use hearth_store::Store;
+use keys_cmd::KeysCommand;
 use retention_cmd::RetentionCommand;
 use std::net::SocketAddr;
 

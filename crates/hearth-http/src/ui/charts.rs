@@ -11,7 +11,6 @@ use maud::{html, Markup};
 pub enum BarValue {
     Value(f64),
     Suppressed,
-    NoData,
 }
 
 /// GOV.UK palette colours for up to three series.
@@ -84,9 +83,6 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, series: &[&str], rows: &[(St
                         }
                         BarValue::Suppressed => {
                             text class="hearth-chart__suppressed" x=(LABEL_W + 4.0) y=(y + BAR_H - 3.0) fill="#0b0c0c" { "[c]" }
-                        }
-                        BarValue::NoData => {
-                            text x=(LABEL_W + 4.0) y=(y + BAR_H - 3.0) fill="#505a5f" { "no data" }
                         }
                     }
                 }

@@ -5,18 +5,18 @@
 //! The gate decides who may do either and seals the answers; this module
 //! only renders and posts.
 
+use super::charts::{bar_chart, BarValue};
 use super::layout::{csrf_field, error_summary, page, select, success_banner, Input};
 use super::pages::{chrome, error_page, respond};
 use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, State};
+use axum::http::header;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use hearth_domain::edi as v;
 use hearth_domain::{Action, Answer, Cell, Characteristic, Compartment, EdiAnswers, EdiSource, FieldError};
-use super::charts::{bar_chart, BarValue};
-use axum::http::header;
-use axum::response::IntoResponse;
 use hearth_domain::{DisclosureControl, Measure, OutcomeMeasure};
 use hearth_gate::edi::{measure_text, EdiCoverage, EdiInput, ServiceEquity, EDI_DISABLED};
 use hearth_gate::GateError;
@@ -264,11 +264,8 @@ pub async fn coverage(State(s): State<AppState>, session: UiSession) -> Response
         Err(e) => return report_error(&session, e),
     };
     let sdc = report.disclosure_control;
-    let rows: Vec<(String, Vec<BarValue>)> = report
-        .rows
-        .iter()
-        .map(|r| (r.label.to_string(), vec![bar(r.recorded), bar(r.prefer_not_to_say), bar(r.not_asked)]))
-        .collect();
+    let rows: Vec<(String, Vec<BarValue>)> =
+        report.rows.iter().map(|r| (r.label.to_string(), vec![bar(r.recorded), bar(r.prefer_not_to_say), bar(r.not_asked)])).collect();
     let body = html! {
         h1 class="govuk-heading-l" { "Equality monitoring coverage" }
         p class="govuk-body" {

@@ -306,7 +306,10 @@ async fn the_analyst_page_shows_protected_counts(s: TestServer) {
     assert!(page.contains("href=\"/edi/coverage.csv\""), "a CSV download");
     let (st, page) = get(&s, &analyst, "/edi/equity").await;
     assert_eq!(st, StatusCode::OK);
-    assert!(page.contains("Service equity") && page.contains("equity-chart-ethnicity") && page.contains("href=\"/edi/equity.csv\""), "{page}");
+    assert!(
+        page.contains("Service equity") && page.contains("equity-chart-ethnicity") && page.contains("href=\"/edi/equity.csv\""),
+        "{page}"
+    );
     assert!(!page.contains(MARKER) && !page.contains("Testy"), "no answers, no names");
     // One person: every group holding them is suppressed, so no bar anywhere.
     assert!(!page.contains("hearth-chart__bar"), "no bar drawn for a suppressed group");
@@ -378,7 +381,8 @@ async fn analysts_see_protected_service_equity(s: TestServer) {
 fn assert_no_small_counts(csv: &str, columns: &[&str]) -> usize {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let idx: Vec<usize> = columns.iter().map(|c| header.iter().position(|h| h == c).unwrap_or_else(|| panic!("{c} in {header:?}"))).collect();
+    let idx: Vec<usize> =
+        columns.iter().map(|c| header.iter().position(|h| h == c).unwrap_or_else(|| panic!("{c} in {header:?}"))).collect();
     let mut suppressed = 0;
     for line in lines {
         // Labels never hold a comma in these tests' rows that matter: count from the right.
