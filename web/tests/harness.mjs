@@ -260,8 +260,9 @@ export function step(name, fn) {
 
 /// Registers the hooks that start `hearth serve --demo` on a free port with a
 /// fresh SQLite file, launch Chromium, and tear both down at the end. Call it
-/// once at the top of each browser test file.
-export function useServer() {
+/// once at the top of each browser test file. `env` adds environment
+/// variables for the server (e.g. HEARTH_EDI_KEY to switch on equality monitoring).
+export function useServer({ env = {} } = {}) {
   before(async () => {
     tmpDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'hearth-browser-'));
     logPath = path.join(tmpDir, 'hearth.log');
@@ -285,7 +286,7 @@ export function useServer() {
       `sqlite://${path.join(tmpDir, 'hearth.db')}`,
     ];
     const logFd = fs.openSync(logPath, 'a');
-    server = spawn(HEARTH_BIN, args, { cwd: tmpDir, stdio: ['ignore', logFd, logFd] });
+    server = spawn(HEARTH_BIN, args, { cwd: tmpDir, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...env } });
     fs.closeSync(logFd);
     server.on('exit', (code, signal) => {
       serverExited = { code, signal };

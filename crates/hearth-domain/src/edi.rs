@@ -355,6 +355,61 @@ impl EdiRecord {
     }
 }
 
+/// The answers a characteristic can take, with their labels, in report order.
+pub fn options(c: Characteristic) -> Vec<(&'static str, &'static str)> {
+    fn opts<T: Copy>(all: &[T], f: impl Fn(T) -> (&'static str, &'static str)) -> Vec<(&'static str, &'static str)> {
+        all.iter().map(|x| f(*x)).collect()
+    }
+    match c {
+        Characteristic::AgeBand => opts(AgeBand::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::Sex => opts(Sex::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::GenderIdentity => opts(GenderIdentity::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::Ethnicity => opts(Ethnicity::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::Religion => opts(Religion::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::SexualOrientation => opts(SexualOrientation::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::MaritalStatus => opts(MaritalStatus::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::PregnancyMaternity => opts(PregnancyMaternity::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::Disability => opts(Disability::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::FirstLanguage => opts(FirstLanguage::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::Caring => opts(Caring::ALL, |x| (x.as_str(), x.label())),
+        Characteristic::ArmedForces => opts(ArmedForces::ALL, |x| (x.as_str(), x.label())),
+    }
+}
+
+impl EdiRecord {
+    /// The answer held for one characteristic.
+    pub fn answer(&self, c: Characteristic) -> &Answer {
+        let a = &self.answers;
+        match c {
+            Characteristic::AgeBand => &self.age_band,
+            Characteristic::Sex => &a.sex,
+            Characteristic::GenderIdentity => &a.gender_identity,
+            Characteristic::Ethnicity => &a.ethnicity,
+            Characteristic::Religion => &a.religion,
+            Characteristic::SexualOrientation => &a.sexual_orientation,
+            Characteristic::MaritalStatus => &a.marital_status,
+            Characteristic::PregnancyMaternity => &a.pregnancy_maternity,
+            Characteristic::Disability => &a.disability,
+            Characteristic::FirstLanguage => &a.first_language,
+            Characteristic::Caring => &a.caring,
+            Characteristic::ArmedForces => &a.armed_forces,
+        }
+    }
+}
+
+/// The shipped disclosure-control rules (`config/disclosure-control.json`).
+pub const SHIPPED_DISCLOSURE_CONTROL: &str = include_str!("../../../config/disclosure-control.json");
+
+/// The file form of the rules: the two thresholds plus an optional note.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisclosureControlFile {
+    #[serde(default, rename = "about")]
+    _about: Option<serde_json::Value>,
+    suppress_up_to: u64,
+    round_to: u64,
+}
+
 /// Thresholds for statistical disclosure control of published counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -366,8 +421,35 @@ pub struct DisclosureControl {
 }
 
 impl Default for DisclosureControl {
+    /// The shipped rules: counts 1 to 7 suppressed, the rest rounded to the nearest 5.
     fn default() -> Self {
-        DisclosureControl { suppress_up_to: 7, round_to: 5 }
+        DisclosureControl::parse(SHIPPED_DISCLOSURE_CONTROL).expect("the shipped disclosure-control rules are valid")
+    }
+}
+
+impl DisclosureControl {
+    /// Reads and checks a rules file. Suppression must hide at least a
+    /// single person, and rounding must be to a base of 1 (none) to 100.
+    pub fn parse(text: &str) -> Result<DisclosureControl, ValidationErrors> {
+        let file: DisclosureControlFile =
+            serde_json::from_str(text).map_err(|e| ValidationErrors(vec![FieldError::new("disclosure_control", e.to_string())]))?;
+        let mut errors = Vec::new();
+        if !(1..=1000).contains(&file.suppress_up_to) {
+            errors.push(FieldError::new("suppress_up_to", "Suppress counts up to a number from 1 to 1000"));
+        }
+        if !(1..=100).contains(&file.round_to) {
+            errors.push(FieldError::new("round_to", "Round to a base from 1 to 100"));
+        }
+        if errors.is_empty() {
+            Ok(DisclosureControl { suppress_up_to: file.suppress_up_to, round_to: file.round_to })
+        } else {
+            Err(ValidationErrors(errors))
+        }
+    }
+
+    /// Whether a count is small enough to be hidden.
+    pub fn is_small(&self, n: u64) -> bool {
+        n >= 1 && n <= self.suppress_up_to
     }
 }
 
@@ -394,7 +476,7 @@ impl DisclosureControl {
     }
 
     fn cell(&self, n: u64) -> Cell {
-        if n >= 1 && n <= self.suppress_up_to {
+        if self.is_small(n) {
             Cell::Suppressed
         } else {
             Cell::Shown(self.round(n))
@@ -424,6 +506,199 @@ pub fn protect_row(config: &DisclosureControl, counts: &[u64]) -> ProtectedRow {
         }
     }
     ProtectedRow { cells, total }
+}
+
+crate::vocabulary! {
+    /// The service outcomes compared across groups in the service-equity report.
+    OutcomeMeasure {
+        ContactsPerPerson => "contacts_per_person" / "Contacts per person",
+        CasesPerPerson => "cases_per_person" / "Cases per person",
+        RepairDays => "mean_days_to_complete_repair" / "Mean days to complete a repair",
+        ComplaintsUpheld => "complaints_upheld_percent" / "Complaints upheld or partly upheld (%)",
+        WithNeed => "with_need_percent" / "People with a recorded need (%)",
+    }
+}
+
+/// What one person's records show, gathered inside the gate for the
+/// service-equity report and never published person by person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonOutcomes {
+    /// Contact log entries about the person.
+    pub contacts: u64,
+    /// Cases the person is a party to.
+    pub cases: u64,
+    /// Days to complete each completed repair the person is a party to.
+    pub repair_days: Vec<i64>,
+    /// Complaints by or about the person with a decision (upheld or not).
+    pub complaints_decided: u64,
+    /// Of those, upheld or partly upheld.
+    pub complaints_upheld: u64,
+    /// Whether the person has a current recorded need.
+    pub has_need: bool,
+}
+
+/// One published outcome measure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Measure {
+    /// Hidden: the group, or what the measure rests on, is too small to show.
+    Suppressed,
+    /// Nothing to measure (no people, repairs or complaints in the group).
+    NoData,
+    /// Rounded to one decimal place.
+    Shown(f64),
+}
+
+/// The outcome measures of one group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupMeasures {
+    pub contacts_per_person: Measure,
+    pub cases_per_person: Measure,
+    pub mean_days_to_complete_repair: Measure,
+    pub complaints_upheld_percent: Measure,
+    pub with_need_percent: Measure,
+}
+
+impl GroupMeasures {
+    fn all(m: Measure) -> GroupMeasures {
+        GroupMeasures {
+            contacts_per_person: m,
+            cases_per_person: m,
+            mean_days_to_complete_repair: m,
+            complaints_upheld_percent: m,
+            with_need_percent: m,
+        }
+    }
+
+    /// Each measure with its name, in [`OutcomeMeasure::ALL`] order.
+    pub fn list(&self) -> [(OutcomeMeasure, Measure); 5] {
+        [
+            (OutcomeMeasure::ContactsPerPerson, self.contacts_per_person),
+            (OutcomeMeasure::CasesPerPerson, self.cases_per_person),
+            (OutcomeMeasure::RepairDays, self.mean_days_to_complete_repair),
+            (OutcomeMeasure::ComplaintsUpheld, self.complaints_upheld_percent),
+            (OutcomeMeasure::WithNeed, self.with_need_percent),
+        ]
+    }
+}
+
+/// One group (an answer, "prefer not to say" or "not asked") of one characteristic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EquityGroup {
+    /// The answer's vocabulary spelling, or `prefer_not_to_say` / `not_asked`.
+    pub value: String,
+    pub label: String,
+    pub people: Cell,
+    pub measures: GroupMeasures,
+}
+
+/// The service-equity table of one characteristic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EquityTable {
+    pub characteristic: Characteristic,
+    pub label: String,
+    pub groups: Vec<EquityGroup>,
+    /// People with a capture, after disclosure control.
+    pub total: Cell,
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn mean(sum: u64, n: u64) -> Measure {
+    if n == 0 {
+        Measure::NoData
+    } else {
+        Measure::Shown(round1(sum as f64 / n as f64))
+    }
+}
+
+/// A share that hides itself when either part (those with, those without)
+/// is a small count, so the share cannot point at a few people.
+fn share(sdc: &DisclosureControl, part: u64, whole: u64) -> Measure {
+    if whole == 0 {
+        Measure::NoData
+    } else if sdc.is_small(whole) || sdc.is_small(part) || sdc.is_small(whole - part) {
+        Measure::Suppressed
+    } else {
+        Measure::Shown(round1(100.0 * part as f64 / whole as f64))
+    }
+}
+
+fn measures(sdc: &DisclosureControl, group: &[&PersonOutcomes]) -> GroupMeasures {
+    let n = group.len() as u64;
+    let repair_days: Vec<i64> = group.iter().flat_map(|o| o.repair_days.iter().copied()).collect();
+    let repairs = repair_days.len() as u64;
+    let decided: u64 = group.iter().map(|o| o.complaints_decided).sum();
+    let upheld: u64 = group.iter().map(|o| o.complaints_upheld).sum();
+    GroupMeasures {
+        contacts_per_person: mean(group.iter().map(|o| o.contacts).sum(), n),
+        cases_per_person: mean(group.iter().map(|o| o.cases).sum(), n),
+        mean_days_to_complete_repair: if sdc.is_small(repairs) {
+            Measure::Suppressed
+        } else {
+            mean(repair_days.iter().map(|d| (*d).max(0) as u64).sum(), repairs)
+        },
+        complaints_upheld_percent: share(sdc, upheld, decided),
+        with_need_percent: share(sdc, group.iter().filter(|o| o.has_need).count() as u64, n),
+    }
+}
+
+/// The groups of a characteristic, in report order: its answers, then
+/// "prefer not to say" and "not asked".
+pub fn groups(c: Characteristic) -> Vec<(&'static str, &'static str)> {
+    let mut g = options(c);
+    g.push(("prefer_not_to_say", "Prefer not to say"));
+    g.push(("not_asked", "Not asked"));
+    g
+}
+
+/// Compares service outcomes across the groups of every characteristic.
+/// Group sizes go through [`protect_row`] (with its secondary suppression);
+/// a group whose size is hidden has every measure hidden, and a measure
+/// resting on a small number of people or events is hidden too. Free-text
+/// "other" descriptions are never used: "other" is one group.
+pub fn service_equity(people: &[(EdiRecord, PersonOutcomes)], sdc: &DisclosureControl) -> Vec<EquityTable> {
+    Characteristic::ALL
+        .iter()
+        .map(|&c| {
+            let keys = groups(c);
+            let mut buckets: Vec<Vec<&PersonOutcomes>> = vec![Vec::new(); keys.len()];
+            for (record, outcomes) in people {
+                let key = match record.answer(c) {
+                    Answer::Recorded { value, .. } => value.as_str(),
+                    Answer::PreferNotToSay => "prefer_not_to_say",
+                    Answer::NotAsked => "not_asked",
+                };
+                if let Some(i) = keys.iter().position(|(k, _)| *k == key) {
+                    buckets[i].push(outcomes);
+                }
+            }
+            let counts: Vec<u64> = buckets.iter().map(|b| b.len() as u64).collect();
+            let row = protect_row(sdc, &counts);
+            let groups = keys
+                .iter()
+                .zip(&buckets)
+                .zip(&row.cells)
+                .map(|(((value, label), bucket), cell)| EquityGroup {
+                    value: (*value).to_string(),
+                    label: (*label).to_string(),
+                    people: *cell,
+                    measures: match cell {
+                        Cell::Suppressed => GroupMeasures::all(Measure::Suppressed),
+                        Cell::Shown(_) if bucket.is_empty() => GroupMeasures::all(Measure::NoData),
+                        Cell::Shown(_) => measures(sdc, bucket),
+                    },
+                })
+                .collect();
+            EquityTable { characteristic: c, label: c.label().to_string(), groups, total: row.total }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -506,7 +781,111 @@ mod tests {
         assert_eq!(a.validate(today).unwrap_err().0[0].field, "interpreter_needed");
     }
 
+    fn outcomes(contacts: u64, need: bool) -> PersonOutcomes {
+        PersonOutcomes { contacts, cases: 1, repair_days: vec![10], complaints_decided: 1, complaints_upheld: 0, has_need: need }
+    }
+
+    fn with_sex(value: &str) -> EdiRecord {
+        let a = EdiAnswers { sex: Answer::Recorded { value: value.into(), other: None }, ..Default::default() };
+        EdiRecord::new(a, None, date(2026, 1, 1))
+    }
+
+    #[test]
+    fn equity_hides_small_groups_and_their_measures() {
+        let mut people = Vec::new();
+        for i in 0..20 {
+            people.push((with_sex("female"), outcomes(2, i < 10)));
+        }
+        for _ in 0..3 {
+            people.push((with_sex("male"), outcomes(50, true)));
+        }
+        people.push((EdiRecord::new(EdiAnswers::default(), None, date(2026, 1, 1)), outcomes(1, false)));
+        let tables = service_equity(&people, &DisclosureControl::default());
+        let sex = tables.iter().find(|t| t.characteristic == Characteristic::Sex).unwrap();
+        let g = |v: &str| sex.groups.iter().find(|g| g.value == v).unwrap().clone();
+        assert_eq!(g("female").people, Cell::Shown(20));
+        assert_eq!(g("female").measures.contacts_per_person, Measure::Shown(2.0));
+        assert_eq!(g("female").measures.with_need_percent, Measure::Shown(50.0));
+        // 20 complaints decided, none upheld: the zero part is not small, so it shows.
+        assert_eq!(g("female").measures.complaints_upheld_percent, Measure::Shown(0.0));
+        assert_eq!(g("male").people, Cell::Suppressed);
+        assert_eq!(g("male").measures, GroupMeasures::all(Measure::Suppressed), "nothing about a hidden group");
+        // The lone "not asked" person is hidden, and with only two small groups the total stands.
+        assert_eq!(g("not_asked").people, Cell::Suppressed);
+        assert_eq!(g("prefer_not_to_say").measures.contacts_per_person, Measure::NoData);
+        assert_eq!(sex.total, Cell::Shown(25));
+    }
+
+    #[test]
+    fn a_share_resting_on_a_few_people_is_hidden() {
+        let people: Vec<_> = (0..12).map(|i| (with_sex("female"), outcomes(1, i < 2))).collect();
+        let tables = service_equity(&people, &DisclosureControl::default());
+        let female = &tables[1].groups[0];
+        assert_eq!(female.people, Cell::Shown(10));
+        assert_eq!(female.measures.with_need_percent, Measure::Suppressed, "2 of 12 would point at two people");
+        assert_eq!(female.measures.contacts_per_person, Measure::Shown(1.0));
+    }
+
+    #[test]
+    fn disclosure_rules_are_read_and_checked() {
+        assert_eq!(DisclosureControl::default(), DisclosureControl { suppress_up_to: 7, round_to: 5 });
+        assert_eq!(
+            DisclosureControl::parse(r#"{"suppress_up_to": 10, "round_to": 10}"#).unwrap(),
+            DisclosureControl { suppress_up_to: 10, round_to: 10 }
+        );
+        let e = DisclosureControl::parse(r#"{"suppress_up_to": 0, "round_to": 0}"#).unwrap_err();
+        assert_eq!(e.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["suppress_up_to", "round_to"]);
+        assert!(DisclosureControl::parse(r#"{"suppress_up_to": 7, "round_to": 5, "threshold": 3}"#).is_err(), "unknown keys");
+        assert!(DisclosureControl::parse("{}").is_err());
+    }
+
     proptest! {
+        #[test]
+        fn equity_never_shows_a_small_group_or_a_measure_of_one(
+            people in proptest::collection::vec((0usize..4, 0u64..5, any::<bool>(), 0u64..3, 0u64..3), 0..60)
+        ) {
+            let sdc = DisclosureControl::default();
+            let values = ["female", "male", "prefer", "none"];
+            let input: Vec<_> = people.iter().map(|(v, contacts, need, decided, upheld)| {
+                let sex = match values[*v] {
+                    "prefer" => Answer::PreferNotToSay,
+                    "none" => Answer::NotAsked,
+                    x => Answer::Recorded { value: x.into(), other: None },
+                };
+                let rec = EdiRecord::new(EdiAnswers { sex, ..Default::default() }, None, date(2026, 1, 1));
+                let o = PersonOutcomes { contacts: *contacts, cases: 0, repair_days: vec![], complaints_decided: *decided,
+                    complaints_upheld: (*upheld).min(*decided), has_need: *need };
+                (rec, o)
+            }).collect();
+            let tables = service_equity(&input, &sdc);
+            let sex = &tables[1];
+            let mut suppressed = 0;
+            for g in &sex.groups {
+                let members: Vec<_> = input.iter().filter(|(r, _)| match r.answer(Characteristic::Sex) {
+                    Answer::Recorded { value, .. } => *value == g.value,
+                    Answer::PreferNotToSay => g.value == "prefer_not_to_say",
+                    Answer::NotAsked => g.value == "not_asked",
+                }).collect();
+                let n = members.len() as u64;
+                prop_assert!(!sdc.is_small(n) || g.people == Cell::Suppressed, "small group shown");
+                if g.people == Cell::Suppressed {
+                    suppressed += 1;
+                    for (_, m) in g.measures.list() { prop_assert_eq!(m, Measure::Suppressed); }
+                }
+                let with_need = members.iter().filter(|(_, o)| o.has_need).count() as u64;
+                if let Measure::Shown(_) = g.measures.with_need_percent {
+                    prop_assert!(!sdc.is_small(with_need) && !sdc.is_small(n - with_need));
+                }
+                let decided: u64 = members.iter().map(|(_, o)| o.complaints_decided).sum();
+                let upheld: u64 = members.iter().map(|(_, o)| o.complaints_upheld).sum();
+                if let Measure::Shown(_) = g.measures.complaints_upheld_percent {
+                    prop_assert!(!sdc.is_small(decided) && !sdc.is_small(upheld) && !sdc.is_small(decided - upheld));
+                }
+            }
+            // One hidden group could be worked out from a shown total.
+            prop_assert!(suppressed != 1 || sex.total == Cell::Suppressed);
+        }
+
         #[test]
         fn protected_rows_never_reveal_a_small_count(counts in proptest::collection::vec(0u64..60, 1..8)) {
             let c = DisclosureControl::default();

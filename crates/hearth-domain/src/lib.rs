@@ -38,8 +38,8 @@ pub use consent::*;
 pub use contacts::*;
 pub use documents::*;
 pub use edi::{
-    age_band, protect_row, value_allowed, Answer, AnswerStatus, Cell, Characteristic, DisclosureControl, EdiAnswers, EdiRecord, EdiSource,
-    ProtectedRow,
+    age_band, protect_row, service_equity, value_allowed, Answer, AnswerStatus, Cell, Characteristic, DisclosureControl, EdiAnswers,
+    EdiRecord, EdiSource, EquityGroup, EquityTable, GroupMeasures, Measure, OutcomeMeasure, PersonOutcomes, ProtectedRow,
 };
 pub use erasure::{ErasureDecision, ErasureItem, HeldRecords};
 pub use error::{FieldError, ValidationErrors};

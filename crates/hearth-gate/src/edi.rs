@@ -11,7 +11,8 @@
 
 use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::{
-    protect_row, Action, AnswerStatus, Cell, Characteristic, Compartment, DisclosureControl, EdiAnswers, EdiRecord, EdiSource, Id,
+    protect_row, service_equity, Action, AnswerStatus, Cell, Characteristic, Compartment, DisclosureControl, EdiAnswers, EdiRecord,
+    EdiSource, EquityTable, Id, Measure, OutcomeMeasure,
 };
 use hearth_store::Tx;
 use jiff::civil::Date;
@@ -157,6 +158,69 @@ pub fn coverage(records: &[EdiRecord], sdc: &DisclosureControl) -> EdiCoverage {
     EdiCoverage { rows, disclosure_control: *sdc }
 }
 
+/// The service-equity report: for each characteristic, group sizes and
+/// outcome measures after disclosure control.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceEquity {
+    pub tables: Vec<EquityTable>,
+    pub disclosure_control: DisclosureControl,
+}
+
+/// How a published count reads in a table or CSV: suppressed counts are `[c]`.
+pub fn cell_text(c: Cell) -> String {
+    match c {
+        Cell::Shown(n) => n.to_string(),
+        Cell::Suppressed => "[c]".into(),
+    }
+}
+
+/// How a published measure reads: suppressed `[c]`, nothing to measure empty.
+pub fn measure_text(m: Measure) -> String {
+    match m {
+        Measure::Shown(x) => format!("{x:.1}"),
+        Measure::Suppressed => "[c]".into(),
+        Measure::NoData => String::new(),
+    }
+}
+
+impl EdiCoverage {
+    /// The table as CSV, as published: suppressed counts are `[c]`.
+    pub fn to_csv(&self) -> String {
+        let mut out = crate::retention::csv_line(&["characteristic", "recorded", "prefer_not_to_say", "not_asked", "total"]);
+        for r in &self.rows {
+            out.push_str(&crate::retention::csv_line(&[
+                r.label.to_string(),
+                cell_text(r.recorded),
+                cell_text(r.prefer_not_to_say),
+                cell_text(r.not_asked),
+                cell_text(r.total),
+            ]));
+        }
+        out
+    }
+}
+
+impl ServiceEquity {
+    /// Every characteristic's table as one CSV, as published.
+    pub fn to_csv(&self) -> String {
+        let mut head = vec!["characteristic".to_string(), "group".to_string(), "people".to_string()];
+        head.extend(OutcomeMeasure::ALL.iter().map(|m| m.as_str().to_string()));
+        let mut out = crate::retention::csv_line(&head);
+        for t in &self.tables {
+            for g in &t.groups {
+                let mut line = vec![t.label.clone(), g.label.clone(), cell_text(g.people)];
+                line.extend(g.measures.list().iter().map(|(_, m)| measure_text(*m)));
+                out.push_str(&crate::retention::csv_line(&line));
+            }
+            let mut line = vec![t.label.clone(), "All people".to_string(), cell_text(t.total)];
+            line.extend(OutcomeMeasure::ALL.iter().map(|_| String::new()));
+            out.push_str(&crate::retention::csv_line(&line));
+        }
+        out
+    }
+}
+
 impl Gate {
     /// Whether equality capture is switched on (a key is configured).
     pub fn edi_enabled(&self) -> bool {
@@ -195,13 +259,54 @@ impl Gate {
     pub async fn edi_coverage(&self, actor: &Actor) -> Result<EdiCoverage> {
         let target = Target::collection("edi_coverage");
         self.guarded(actor, Action::List, Compartment::Edi, target, async |tx: &mut Tx| {
-            let key = self.edi_key()?;
-            let mut records = Vec::new();
-            for row in hearth_store::edi::latest_per_person(tx).await? {
-                let plain = key.open(row.person_id, &row.sealed)?;
-                records.push(serde_json::from_slice::<EdiRecord>(&plain).map_err(|e| GateError::EdiDisabled(e.to_string()))?);
-            }
+            let records: Vec<EdiRecord> = self.latest_records(tx).await?.into_iter().map(|(_, r)| r).collect();
             Ok((coverage(&records, &self.disclosure_control), target, None))
+        })
+        .await
+    }
+
+    /// Opens every person's latest capture (inside the caller's transaction).
+    async fn latest_records(&self, tx: &mut Tx) -> Result<Vec<(Id, EdiRecord)>> {
+        let key = self.edi_key()?;
+        let mut records = Vec::new();
+        for row in hearth_store::edi::latest_per_person(tx).await? {
+            let plain = key.open(row.person_id, &row.sealed)?;
+            records.push((row.person_id, serde_json::from_slice::<EdiRecord>(&plain).map_err(|e| GateError::EdiDisabled(e.to_string()))?));
+        }
+        Ok(records)
+    }
+
+    /// The service-equity report (equality analysts): answers are opened and
+    /// joined to each person's service outcomes here, and only the protected
+    /// aggregate leaves.
+    pub async fn edi_equity(&self, actor: &Actor) -> Result<ServiceEquity> {
+        let target = Target::collection("edi_equity");
+        self.guarded(actor, Action::List, Compartment::Edi, target, async |tx: &mut Tx| {
+            let records = self.latest_records(tx).await?;
+            let mut outcomes = hearth_store::edi::outcomes(tx).await?;
+            let joined: Vec<_> = records.into_iter().map(|(id, r)| (r, outcomes.remove(&id).unwrap_or_default())).collect();
+            let report =
+                ServiceEquity { tables: service_equity(&joined, &self.disclosure_control), disclosure_control: self.disclosure_control };
+            Ok((report, target, None))
+        })
+        .await
+    }
+
+    /// Re-seals every stored capture from `old` to `new` in one transaction
+    /// (the DPO, from the command line). Any capture `old` cannot open stops
+    /// the rotation and nothing changes. Returns how many were re-sealed.
+    pub async fn rotate_edi_key(&self, actor: &Actor, old: &EdiKey, new: &EdiKey) -> Result<u64> {
+        let target = Target::collection("edi_key");
+        self.guarded(actor, Action::Edit, Compartment::Edi, target, async |tx: &mut Tx| {
+            let rows = hearth_store::edi::all_sealed(tx).await?;
+            for (id, row) in &rows {
+                let plain = old.open(row.person_id, &row.sealed).map_err(|_| {
+                    GateError::EdiDisabled(format!("equality record {id} cannot be opened with the old key: nothing was re-sealed"))
+                })?;
+                hearth_store::edi::reseal(tx, *id, &new.seal(row.person_id, &plain)?).await?;
+            }
+            let n = rows.len() as u64;
+            Ok((n, target, Some(json!({ "resealed": n }))))
         })
         .await
     }

@@ -140,6 +140,7 @@ pub async fn load_data(gate: &Gate, seed: u64, households: usize) -> Result<bool
         load_needs(gate, &loader, &people).await?;
         load_consents(gate, &loader, &people).await?;
         load_cases(gate, &loader, seed, &people).await?;
+        load_edi(gate, &loader, seed, &people).await?;
     }
     Ok(loader_id.is_some())
 }
@@ -469,5 +470,82 @@ async fn load_consents(gate: &Gate, actor: &Actor, adults: &[(Id, Id)]) -> Resul
         gate.record_objection(actor, *person, &o).await.map_err(err)?;
     }
     println!("Recorded demo consents, contact preferences and an objection.");
+    Ok(())
+}
+
+/// The most common answer per characteristic in the demo answers (about
+/// half of those who answer give it; the rest spread over the others).
+fn usual(c: Characteristic) -> &'static str {
+    match c {
+        Characteristic::Ethnicity => "white_british",
+        Characteristic::Religion => "no_religion",
+        Characteristic::SexualOrientation => "straight",
+        Characteristic::MaritalStatus => "never_married",
+        Characteristic::PregnancyMaternity => "neither",
+        Characteristic::Disability | Characteristic::Caring => "no",
+        Characteristic::FirstLanguage => "english",
+        Characteristic::ArmedForces => "none",
+        Characteristic::GenderIdentity => "same",
+        _ => "",
+    }
+}
+
+fn demo_answer(rng: &mut ChaCha8Rng, c: Characteristic) -> Answer {
+    let roll = rng.gen_range(0..100);
+    if roll < 8 {
+        return Answer::NotAsked;
+    }
+    if roll < 15 {
+        return Answer::PreferNotToSay;
+    }
+    let options = hearth_domain::edi::options(c);
+    let value = if !usual(c).is_empty() && rng.gen_bool(0.5) { usual(c) } else { options[rng.gen_range(0..options.len())].0 };
+    let other = (value == "other").then(|| "Demo: an invented answer".to_string());
+    Answer::Recorded { value: value.into(), other }
+}
+
+/// Equality answers for the demo adults, when a key is configured: the
+/// front line records them write-only, so the analyst's dashboards have
+/// something to show. Without a key nothing is recorded (and nothing could be).
+async fn load_edi(gate: &Gate, actor: &Actor, seed: u64, adults: &[(Id, Id)]) -> Result<()> {
+    if !gate.edi_enabled() {
+        println!("No equality-monitoring key configured: no demo equality answers recorded.");
+        return Ok(());
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(2002));
+    let sources = [EdiSource::Webform, EdiSource::Phone, EdiSource::Survey];
+    let today = Gate::today();
+    let mut n = 0;
+    for (person, _) in adults {
+        // Some people were never sent the form at all.
+        if rng.gen_bool(0.1) {
+            continue;
+        }
+        let mut answers = EdiAnswers {
+            sex: demo_answer(&mut rng, Characteristic::Sex),
+            gender_identity: demo_answer(&mut rng, Characteristic::GenderIdentity),
+            ethnicity: demo_answer(&mut rng, Characteristic::Ethnicity),
+            religion: demo_answer(&mut rng, Characteristic::Religion),
+            sexual_orientation: demo_answer(&mut rng, Characteristic::SexualOrientation),
+            marital_status: demo_answer(&mut rng, Characteristic::MaritalStatus),
+            pregnancy_maternity: demo_answer(&mut rng, Characteristic::PregnancyMaternity),
+            pregnancy_valid_until: None,
+            disability: demo_answer(&mut rng, Characteristic::Disability),
+            first_language: demo_answer(&mut rng, Characteristic::FirstLanguage),
+            interpreter_needed: None,
+            caring: demo_answer(&mut rng, Characteristic::Caring),
+            armed_forces: demo_answer(&mut rng, Characteristic::ArmedForces),
+        };
+        if matches!(&answers.pregnancy_maternity, Answer::Recorded { value, .. } if value != "neither") {
+            answers.pregnancy_valid_until = today.checked_add(jiff::Span::new().months(6)).ok();
+        }
+        if answers.first_language.status() == AnswerStatus::Recorded {
+            answers.interpreter_needed = Some(rng.gen_bool(0.1));
+        }
+        let input = hearth_gate::edi::EdiInput { source: sources[n % sources.len()], recorded_on: None, answers };
+        gate.record_edi(actor, *person, &input).await.map_err(err)?;
+        n += 1;
+    }
+    println!("Recorded demo equality answers for {n} people (sealed; only aggregates can be seen).");
     Ok(())
 }

@@ -6,6 +6,7 @@ mod audit_cmd;
 mod backup_cmd;
 mod bench;
 mod demo;
+mod keys_cmd;
 mod retention_cmd;
 mod ropa;
 
@@ -15,6 +16,7 @@ use clap::{Parser, Subcommand};
 use hearth_domain::{Register, StaffRole};
 use hearth_gate::{Gate, Policy};
 use hearth_store::Store;
+use keys_cmd::KeysCommand;
 use retention_cmd::RetentionCommand;
 use std::net::SocketAddr;
 
@@ -45,6 +47,9 @@ struct Cli {
     /// The equality-monitoring key itself, as 64 hex characters (prefer --edi-key-file).
     #[arg(long, global = true, env = "HEARTH_EDI_KEY", hide_env_values = true)]
     edi_key: Option<String>,
+    /// Disclosure-control rules for the equality dashboards, replacing the shipped config/disclosure-control.json.
+    #[arg(long, global = true, env = "HEARTH_DISCLOSURE_CONTROL")]
+    disclosure_control: Option<std::path::PathBuf>,
     /// Largest document accepted for upload, in MiB.
     #[arg(long, global = true, env = "HEARTH_DOCUMENTS_MAX_MIB", default_value_t = 10)]
     documents_max_mib: usize,
@@ -120,6 +125,11 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Manage the key that seals equality-monitoring answers.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Export the record of processing activities (every record class: purpose, lawful basis, recipients, retention).
     Ropa {
         /// csv or html.
@@ -184,6 +194,7 @@ async fn main() -> anyhow::Result<()> {
     }
     // A bad register stops every command here, before the database is touched.
     let register = load_register(cli.record_classes.as_deref())?;
+    let disclosure_control = load_disclosure_control(cli.disclosure_control.as_deref())?;
     if let Command::Ropa { format, organisation, out } = &cli.command {
         let text = match format.as_str() {
             "csv" => ropa::csv(&register),
@@ -238,7 +249,8 @@ async fn main() -> anyhow::Result<()> {
         .with_break_glass_for(jiff::SignedDuration::from_mins(cli.break_glass_minutes))
         .with_documents(documents, cli.documents_max_mib * 1024 * 1024)
         .with_register(register)
-        .map_err(|e| anyhow::anyhow!("the register of record classes cannot be applied: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("the register of record classes cannot be applied: {e}"))?
+        .with_disclosure_control(disclosure_control);
     match edi_key {
         Some(key) => gate = gate.with_edi_key(key),
         None if matches!(cli.command, Command::Serve { .. }) => {
@@ -313,6 +325,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Retention { command } => retention_cmd::run(&gate, command).await?,
+        Command::Keys { command } => keys_cmd::run(&gate, command).await?,
         Command::Bench { .. } | Command::Ropa { .. } | Command::Backup { .. } | Command::Restore { .. } => {
             unreachable!("handled before the database is opened")
         }
@@ -333,6 +346,21 @@ fn load_register(path: Option<&std::path::Path>) -> anyhow::Result<Register> {
     Register::parse(&text).map_err(|errors| {
         let lines: Vec<String> = errors.0.iter().map(|e| format!("  - {}: {}", e.field, e.message)).collect();
         anyhow::anyhow!("the register of record classes {origin} is not valid:\n{}", lines.join("\n"))
+    })
+}
+
+/// The shipped disclosure-control rules, or the operator's file; every problem is listed.
+fn load_disclosure_control(path: Option<&std::path::Path>) -> anyhow::Result<hearth_domain::DisclosureControl> {
+    let (text, origin) = match path {
+        None => (hearth_domain::edi::SHIPPED_DISCLOSURE_CONTROL.to_string(), "shipped config/disclosure-control.json".to_string()),
+        Some(p) => (
+            std::fs::read_to_string(p).with_context(|| format!("reading the disclosure-control rules {}", p.display()))?,
+            p.display().to_string(),
+        ),
+    };
+    hearth_domain::DisclosureControl::parse(&text).map_err(|errors| {
+        let lines: Vec<String> = errors.0.iter().map(|e| format!("  - {}: {}", e.field, e.message)).collect();
+        anyhow::anyhow!("the disclosure-control rules {origin} are not valid:\n{}", lines.join("\n"))
     })
 }
 

@@ -19,11 +19,11 @@ use serde::Deserialize;
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// `json` (default), `html` or `zip` (both in one archive) for the bundle; `json` (default) or `csv` for portability.
-    format: Option<String>,
+    /// `json` (default), `html` or `zip` (both in one archive) for the bundle; `json` (default) or `csv` for portability and the equality reports.
+    pub(super) format: Option<String>,
 }
 
-fn format(q: &FormatQuery, allowed: &[&str]) -> Result<String, ValidationErrors> {
+pub(super) fn format(q: &FormatQuery, allowed: &[&str]) -> Result<String, ValidationErrors> {
     let f = q.format.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("json").to_ascii_lowercase();
     if allowed.contains(&f.as_str()) {
         Ok(f)
@@ -32,7 +32,7 @@ fn format(q: &FormatQuery, allowed: &[&str]) -> Result<String, ValidationErrors>
     }
 }
 
-fn with_type(body: String, content_type: &'static str) -> Response {
+pub(super) fn with_type(body: String, content_type: &'static str) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -53,6 +53,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/restriction/lift", post(restrictions::lift))
         .route("/people/{id}/edi", post(edi::record))
         .route("/edi/coverage", get(edi::coverage))
+        .route("/edi/equity", get(edi::equity))
         .route("/people/{id}/consent", get(consent::show).post(consent::record))
         .route("/people/{id}/contact-preferences", put(consent::preferences))
         .route("/people/{id}/objections", post(consent::object))
@@ -162,7 +163,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         retention::record_classes, retention::upcoming, retention::runs, retention::certificates,
         retention::holds, retention::place_hold, retention::release_hold,
         restrictions::show, restrictions::place, restrictions::lift,
-        edi::record, edi::coverage,
+        edi::record, edi::coverage, edi::equity,
         representatives::list, representatives::add, representatives::end, representatives::check,
     ),
     components(schemas(Problem, hearth_domain::FieldError)),

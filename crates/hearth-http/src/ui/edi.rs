@@ -1,19 +1,24 @@
 //! Equality monitoring pages (seed 002): the front line's write-only capture
 //! form, which confirms "recorded" and never shows answers back, and the
-//! equality analyst's coverage report (counts after disclosure control).
+//! equality analyst's dashboards: coverage and service equity, each an SVG
+//! chart beside its data table, after disclosure control, with CSV exports.
 //! The gate decides who may do either and seals the answers; this module
 //! only renders and posts.
 
+use super::charts::{bar_chart, BarValue};
 use super::layout::{csrf_field, error_summary, page, select, success_banner, Input};
 use super::pages::{chrome, error_page, respond};
 use super::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, State};
+use axum::http::header;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use hearth_domain::edi as v;
 use hearth_domain::{Action, Answer, Cell, Characteristic, Compartment, EdiAnswers, EdiSource, FieldError};
-use hearth_gate::edi::{EdiCoverage, EdiInput, EDI_DISABLED};
+use hearth_domain::{DisclosureControl, Measure, OutcomeMeasure};
+use hearth_gate::edi::{measure_text, EdiCoverage, EdiInput, ServiceEquity, EDI_DISABLED};
 use hearth_gate::GateError;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -204,22 +209,81 @@ fn cell(c: Cell) -> Markup {
     }
 }
 
+fn measure(m: Measure) -> Markup {
+    match m {
+        Measure::Shown(_) => html! { (measure_text(m)) },
+        Measure::Suppressed => html! { abbr title="Suppressed: too few to show safely" { "[c]" } },
+        Measure::NoData => html! { abbr title="Nothing to measure" { "–" } },
+    }
+}
+
+fn bar(c: Cell) -> BarValue {
+    match c {
+        Cell::Shown(n) => BarValue::Value(n as f64),
+        Cell::Suppressed => BarValue::Suppressed,
+    }
+}
+
+fn csv_download(body: String, name: &str) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// What the rules are and what "[c]" means, above every table.
+fn legend(sdc: &DisclosureControl) -> Markup {
+    html! {
+        div class="govuk-inset-text" {
+            p class="govuk-body" {
+                strong { "[c]" } " means suppressed: counts from 1 to " (sdc.suppress_up_to) " are not shown, and neither is anything worked out from them. "
+                "Other counts are rounded to the nearest " (sdc.round_to) ", and where one count alone would be hidden a second is hidden too, so it cannot be worked out from the total. "
+                "Suppressed values have no bar in the charts."
+            }
+        }
+    }
+}
+
+fn report_error(session: &UiSession, e: GateError) -> Response {
+    match e {
+        GateError::EdiDisabled(_) => unavailable(session),
+        e => error_page(session, e),
+    }
+}
+
 /// The coverage report for equality analysts.
 pub async fn coverage(State(s): State<AppState>, session: UiSession) -> Response {
     let report: EdiCoverage = match s.gate.edi_coverage(&session.actor).await {
         Ok(r) => r,
-        Err(GateError::EdiDisabled(_)) => return unavailable(&session),
-        Err(e) => return error_page(&session, e),
+        Err(e) => return report_error(&session, e),
     };
     let sdc = report.disclosure_control;
+    let rows: Vec<(String, Vec<BarValue>)> =
+        report.rows.iter().map(|r| (r.label.to_string(), vec![bar(r.recorded), bar(r.prefer_not_to_say), bar(r.not_asked)])).collect();
     let body = html! {
         h1 class="govuk-heading-l" { "Equality monitoring coverage" }
         p class="govuk-body" {
-            "For each characteristic, how many people's latest answers record it, say they prefer not to say, or were not asked. "
-            "Counts from 1 to " (sdc.suppress_up_to) " are shown as [c], other counts are rounded to the nearest " (sdc.round_to)
-            ", and where one count alone would be hidden a second is hidden too so it cannot be worked out from the total."
+            "For each characteristic, how many people's latest answers record it, say they prefer not to say, or were not asked."
+        }
+        (legend(&sdc))
+        p class="govuk-body" {
+            a class="govuk-link" href="/edi/coverage.csv" download { "Download this table as CSV" }
+            " · "
+            a class="govuk-link" href="/edi/equity" { "Service equity" }
+        }
+        figure class="hearth-figure" {
+            (bar_chart("coverage-chart", "Equality monitoring coverage by characteristic",
+                "Horizontal bars per characteristic for recorded, prefer not to say and not asked, after disclosure control; [c] marks a suppressed count. The same figures are in the table below.",
+                &["Recorded", "Prefer not to say", "Not asked"], &rows))
         }
         table class="govuk-table" {
+            caption class="govuk-table__caption govuk-table__caption--m" { "Coverage by characteristic" }
             thead class="govuk-table__head" {
                 tr class="govuk-table__row" {
                     th scope="col" class="govuk-table__header" { "Characteristic" }
@@ -243,4 +307,97 @@ pub async fn coverage(State(s): State<AppState>, session: UiSession) -> Response
         }
     };
     respond(StatusCode::OK, page("Equality monitoring coverage", &chrome(&session), false, body))
+}
+
+/// The coverage table as CSV, as published.
+pub async fn coverage_csv(State(s): State<AppState>, session: UiSession) -> Response {
+    match s.gate.edi_coverage(&session.actor).await {
+        Ok(r) => csv_download(r.to_csv(), "equality-coverage.csv"),
+        Err(e) => report_error(&session, e),
+    }
+}
+
+/// The service-equity dashboard for equality analysts.
+pub async fn equity(State(s): State<AppState>, session: UiSession) -> Response {
+    let report: ServiceEquity = match s.gate.edi_equity(&session.actor).await {
+        Ok(r) => r,
+        Err(e) => return report_error(&session, e),
+    };
+    let sdc = report.disclosure_control;
+    let body = html! {
+        h1 class="govuk-heading-l" { "Service equity" }
+        p class="govuk-body" {
+            "For each characteristic, how many people are in each group and how the service has worked for them: "
+            "contacts and cases per person, the mean days to complete a repair, the share of decided complaints upheld or partly upheld, "
+            "and the share with a recorded need. Each person counts once, by their latest answers."
+        }
+        (legend(&sdc))
+        p class="govuk-body" {
+            "A group whose count is suppressed has all its measures suppressed, and a measure resting on " (sdc.suppress_up_to)
+            " or fewer people, repairs or complaints (or a share whose either part is that small) is suppressed too. There is no drill-down below the groups shown."
+        }
+        p class="govuk-body" {
+            a class="govuk-link" href="/edi/equity.csv" download { "Download every table as CSV" }
+            " · "
+            a class="govuk-link" href="/edi/coverage" { "Coverage" }
+        }
+        nav aria-label="Characteristics" {
+            ul class="govuk-list" {
+                @for t in &report.tables {
+                    li { a class="govuk-link" href={ "#equity-" (t.characteristic.as_str()) } { (t.label) } }
+                }
+            }
+        }
+        @for t in &report.tables {
+            @let key = t.characteristic.as_str();
+            section id={ "equity-" (key) } {
+                h2 class="govuk-heading-m" { (t.label) }
+                @let rows: Vec<(String, Vec<BarValue>)> = t.groups.iter().map(|g| (g.label.clone(), vec![bar(g.people)])).collect();
+                figure class="hearth-figure" {
+                    (bar_chart(&format!("equity-chart-{key}"), &format!("People in each group: {}", t.label.to_lowercase()),
+                        &format!("One bar per group of {}, after disclosure control; [c] marks a suppressed count. The same figures and the outcome measures are in the table below.", t.label.to_lowercase()),
+                        &["People"], &rows))
+                }
+                table class="govuk-table" {
+                    caption class="govuk-table__caption govuk-table__caption--s" { "Groups and outcome measures: " (t.label.to_lowercase()) }
+                    thead class="govuk-table__head" {
+                        tr class="govuk-table__row" {
+                            th scope="col" class="govuk-table__header" { "Group" }
+                            th scope="col" class="govuk-table__header govuk-table__header--numeric" { "People" }
+                            @for m in OutcomeMeasure::ALL {
+                                th scope="col" class="govuk-table__header govuk-table__header--numeric" { (m.label()) }
+                            }
+                        }
+                    }
+                    tbody class="govuk-table__body" {
+                        @for g in &t.groups {
+                            tr class="govuk-table__row" id={ "equity-" (key) "-" (g.value) } {
+                                th scope="row" class="govuk-table__header" { (g.label) }
+                                td class="govuk-table__cell govuk-table__cell--numeric" { (cell(g.people)) }
+                                @for (_, m) in g.measures.list() {
+                                    td class="govuk-table__cell govuk-table__cell--numeric" { (measure(m)) }
+                                }
+                            }
+                        }
+                        tr class="govuk-table__row" {
+                            th scope="row" class="govuk-table__header" { "All people" }
+                            td class="govuk-table__cell govuk-table__cell--numeric" { (cell(t.total)) }
+                            @for _ in OutcomeMeasure::ALL {
+                                td class="govuk-table__cell govuk-table__cell--numeric" {}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    respond(StatusCode::OK, page("Service equity", &chrome(&session), false, body))
+}
+
+/// Every service-equity table as one CSV, as published.
+pub async fn equity_csv(State(s): State<AppState>, session: UiSession) -> Response {
+    match s.gate.edi_equity(&session.actor).await {
+        Ok(r) => csv_download(r.to_csv(), "service-equity.csv"),
+        Err(e) => report_error(&session, e),
+    }
 }

@@ -60,6 +60,10 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                             @if chrome.actor.is_some_and(|a| REVIEWERS.contains(&a.role)) {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/reviews" { "Reviews due" } }
                                             }
+                                            @if chrome.actor.is_some_and(|a| a.role == hearth_domain::StaffRole::EdiAnalyst) {
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/edi/coverage" { "Equality coverage" } }
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/edi/equity" { "Service equity" } }
+                                            }
                                             @if chrome.reviewer {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/break-glass" { "Break-glass reviews" } }
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/retention" { "Retention" } }

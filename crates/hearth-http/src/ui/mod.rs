@@ -10,6 +10,7 @@ mod break_glass;
 pub(crate) mod bundle;
 mod capacity;
 mod cases;
+mod charts;
 mod consent;
 mod contacts;
 mod documents;
@@ -70,6 +71,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/edi/new", get(edi::new_form))
         .route("/people/{id}/edi", post(edi::record))
         .route("/edi/coverage", get(edi::coverage))
+        .route("/edi/coverage.csv", get(edi::coverage_csv))
+        .route("/edi/equity", get(edi::equity))
+        .route("/edi/equity.csv", get(edi::equity_csv))
         .route("/people/{id}/contacts", get(contacts::list).post(contacts::log_contact))
         .route("/people/{id}/contacts/new", get(contacts::new_contact_form))
         .route("/people/{id}/follow-ups/{follow_up}/done", post(contacts::follow_up_done))

@@ -9,6 +9,7 @@ use crate::common;
 use common::{browser, get, problem_fields, sign_in, Backend, TestServer};
 use hearth_domain::StaffRole;
 use hearth_gate::edi::EdiKey;
+use hearth_gate::{Gate, GateError, Policy};
 use hearth_store::Table;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -38,6 +39,9 @@ keyed!(
     bad_answers_are_refused_naming_the_field,
     the_web_form_is_write_only,
     the_analyst_page_shows_protected_counts,
+    analysts_see_protected_service_equity,
+    reports_download_as_csv_without_small_counts,
+    rotating_the_key_reseals_every_record,
 );
 both_backends!(without_a_key_nothing_is_captured);
 
@@ -100,6 +104,18 @@ async fn front_line_capture_is_write_only_and_sealed_at_rest(s: TestServer) {
             }
         }
         assert!(seen > 0, "read the database files");
+    } else {
+        // PostgreSQL: a plain-text dump of the whole database holds no answer either.
+        let out = std::process::Command::new("pg_dump")
+            .args(["--no-owner", "--data-only", &s.database_url])
+            .output()
+            .expect("pg_dump must be installed to check the PostgreSQL dump");
+        assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+        let dump = String::from_utf8_lossy(&out.stdout);
+        assert!(dump.contains("edi_record") && dump.contains("v1:"), "the dump holds the sealed rows");
+        for needle in [MARKER, "Zorblaxian", "white_roma", "prefer_not_to_say", "welsh"] {
+            assert!(!dump.contains(needle), "{needle} found in the pg_dump output");
+        }
     }
 }
 
@@ -137,11 +153,16 @@ async fn no_other_role_sees_edi_or_learns_it_exists(s: TestServer) {
         }
         assert_eq!(seen[0], seen[1], "{role}: same answers whether or not a record exists");
         assert_eq!(answers_by_body[0], answers_by_body[1], "{role}: same capture reply whether or not a record exists");
-        let (st, body) = s.call(&t, Method::GET, "/api/v1/edi/coverage", None).await;
-        if role == StaffRole::EdiAnalyst {
-            assert_eq!(st, StatusCode::OK, "{body}");
-        } else {
-            assert_eq!(st, StatusCode::FORBIDDEN, "{role} sees no aggregate: {body}");
+        for path in ["/api/v1/edi/coverage", "/api/v1/edi/equity", "/api/v1/edi/coverage?format=csv", "/api/v1/edi/equity?format=csv"] {
+            let r = s.client.get(s.url(path)).bearer_auth(&t).send().await.unwrap();
+            let st = r.status();
+            let body = r.text().await.unwrap();
+            if role == StaffRole::EdiAnalyst {
+                assert_eq!(st, StatusCode::OK, "{path}: {body}");
+            } else {
+                assert_eq!(st, StatusCode::FORBIDDEN, "{role} sees no aggregate at {path}: {body}");
+                assert!(!body.contains("[c]") && !body.contains("Religion"), "{role} {path}: no figures at all: {body}");
+            }
         }
     }
 }
@@ -280,8 +301,194 @@ async fn the_analyst_page_shows_protected_counts(s: TestServer) {
     assert!(page.contains("Equality monitoring coverage") && page.contains("Religion or belief"), "{page}");
     assert!(page.contains("[c]"), "one person is suppressed: {page}");
     assert!(!page.contains(MARKER) && !page.contains("Testy"), "no answers, no names");
+    assert!(page.contains(r#"<svg class="hearth-chart" id="coverage-chart""#) && page.contains(r#"role="img""#), "a chart: {page}");
+    assert!(page.contains("<title id=\"coverage-chart-title\">Equality monitoring coverage by characteristic</title>"));
+    assert!(page.contains("href=\"/edi/coverage.csv\""), "a CSV download");
+    let (st, page) = get(&s, &analyst, "/edi/equity").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("Service equity") && page.contains("equity-chart-ethnicity") && page.contains("href=\"/edi/equity.csv\""),
+        "{page}"
+    );
+    assert!(!page.contains(MARKER) && !page.contains("Testy"), "no answers, no names");
+    // One person: every group holding them is suppressed, so no bar anywhere.
+    assert!(!page.contains("hearth-chart__bar"), "no bar drawn for a suppressed group");
+    let r = analyst.get(s.url("/edi/equity.csv")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("service-equity.csv"));
     let officer = browser();
     sign_in(&s, &officer, "housing_officer").await;
-    let (st, _) = get(&s, &officer, "/edi/coverage").await;
-    assert_eq!(st, StatusCode::FORBIDDEN);
+    for path in ["/edi/coverage", "/edi/equity", "/edi/coverage.csv", "/edi/equity.csv"] {
+        let (st, body) = get(&s, &officer, path).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{path}");
+        assert!(!body.contains("[c]"), "{path}");
+    }
+}
+
+/// Records answers for `n` new people with the given sex answer; returns their ids.
+async fn people_with_sex(s: &TestServer, from: usize, n: usize, sex: Value) -> Vec<i64> {
+    let t = s.token(StaffRole::ContactCentreAdvisor).await;
+    let mut ids = Vec::new();
+    for k in from..from + n {
+        let id = person(s, k).await;
+        let body = json!({"source": "survey", "answers": {"sex": sex}});
+        let (st, r) = s.call(&t, Method::POST, &format!("/api/v1/people/{id}/edi"), Some(body)).await;
+        assert_eq!(st, StatusCode::CREATED, "{r}");
+        ids.push(id);
+    }
+    ids
+}
+
+fn group<'a>(report: &'a Value, characteristic: &str, value: &str) -> &'a Value {
+    let table = report["tables"].as_array().unwrap().iter().find(|t| t["characteristic"] == characteristic).unwrap();
+    table["groups"].as_array().unwrap().iter().find(|g| g["value"] == value).unwrap()
+}
+
+async fn analysts_see_protected_service_equity(s: TestServer) {
+    let women = people_with_sex(&s, 0, 12, json!({"status": "recorded", "value": "female"})).await;
+    people_with_sex(&s, 12, 3, json!({"status": "recorded", "value": "male"})).await;
+    people_with_sex(&s, 15, 2, json!({"status": "not_asked"})).await;
+    // Two contacts with each of the twelve women.
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    for summary in ["Rent query", "Repair chase"] {
+        let body = json!({"channel": "call_in", "person_ids": women, "parts": [{"summary": summary}]});
+        let (st, r) = s.call(&officer, Method::POST, "/api/v1/contacts", Some(body)).await;
+        assert_eq!(st, StatusCode::CREATED, "{r}");
+    }
+    let analyst = s.token(StaffRole::EdiAnalyst).await;
+    let (st, report) = s.call(&analyst, Method::GET, "/api/v1/edi/equity", None).await;
+    assert_eq!(st, StatusCode::OK, "{report}");
+    assert_eq!(report["tables"].as_array().unwrap().len(), hearth_domain::Characteristic::ALL.len());
+    let shown = |x: f64| json!({"kind": "shown", "value": x});
+    let suppressed = json!({"kind": "suppressed"});
+    let female = group(&report, "sex", "female");
+    assert_eq!(female["people"], json!({"kind": "shown", "value": 10}), "12 rounds to 10");
+    assert_eq!(female["measures"]["contacts_per_person"], shown(2.0));
+    assert_eq!(female["measures"]["cases_per_person"], shown(0.0));
+    assert_eq!(female["measures"]["mean_days_to_complete_repair"], json!({"kind": "no_data"}));
+    let male = group(&report, "sex", "male");
+    assert_eq!(male["people"], suppressed);
+    for (name, m) in male["measures"].as_object().unwrap() {
+        assert_eq!(m, &suppressed, "{name}: nothing about a suppressed group");
+    }
+    assert_eq!(group(&report, "sex", "not_asked")["people"], suppressed);
+    assert_eq!(group(&report, "ethnicity", "not_asked")["people"], json!({"kind": "shown", "value": 15}), "17 rounds to 15");
+    let text = report.to_string();
+    assert!(!text.contains("person_id") && !text.contains("Fakeperson"), "no identifiers: {report}");
+}
+
+/// Every count field in a CSV column is "[c]" or a rounded count that is not small.
+fn assert_no_small_counts(csv: &str, columns: &[&str]) -> usize {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let idx: Vec<usize> =
+        columns.iter().map(|c| header.iter().position(|h| h == c).unwrap_or_else(|| panic!("{c} in {header:?}"))).collect();
+    let mut suppressed = 0;
+    for line in lines {
+        // Labels never hold a comma in these tests' rows that matter: count from the right.
+        let fields: Vec<&str> = line.rsplitn(header.len(), ',').collect::<Vec<_>>().into_iter().rev().collect();
+        for i in &idx {
+            match fields[*i] {
+                "[c]" => suppressed += 1,
+                v => {
+                    let n: u64 = v.parse().unwrap_or_else(|_| panic!("a count in {line}"));
+                    assert!(n == 0 || (n > 7 && n % 5 == 0), "small or unrounded count {n} in {line}");
+                }
+            }
+        }
+    }
+    suppressed
+}
+
+async fn reports_download_as_csv_without_small_counts(s: TestServer) {
+    people_with_sex(&s, 0, 12, json!({"status": "recorded", "value": "female"})).await;
+    people_with_sex(&s, 12, 3, json!({"status": "prefer_not_to_say"})).await;
+    let analyst = s.token(StaffRole::EdiAnalyst).await;
+    let csv = |path: &'static str| {
+        let req = s.client.get(s.url(path)).bearer_auth(&analyst);
+        async move {
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"), "{path}");
+            r.text().await.unwrap()
+        }
+    };
+    let coverage = csv("/api/v1/edi/coverage?format=csv").await;
+    assert!(coverage.starts_with("characteristic,recorded,prefer_not_to_say,not_asked,total\r\n"), "{coverage}");
+    // Sex: 12 recorded, 3 declined: the 3 is hidden and the 12 with it.
+    assert!(coverage.contains("\r\nSex,[c],[c],0,15\r\n"), "{coverage}");
+    assert!(assert_no_small_counts(&coverage, &["recorded", "prefer_not_to_say", "not_asked", "total"]) >= 2);
+    let equity = csv("/api/v1/edi/equity?format=csv").await;
+    assert!(equity.starts_with("characteristic,group,people,contacts_per_person,cases_per_person,"), "{equity}");
+    assert!(equity.contains("\r\nSex,Female,[c],[c],[c],[c],[c],[c]\r\n"), "{equity}");
+    assert!(equity.contains("\r\nSex,Prefer not to say,[c],[c],[c],[c],[c],[c]\r\n"), "{equity}");
+    assert!(assert_no_small_counts(&equity, &["people"]) >= 2);
+    // A bad format is refused naming the field.
+    let (st, p) = s.call(&analyst, Method::GET, "/api/v1/edi/equity?format=xlsx", None).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["format".to_string()]), "{p}");
+}
+
+async fn rotating_the_key_reseals_every_record(s: TestServer) {
+    let id = person(&s, 1).await;
+    for role in FRONT_LINE {
+        let t = s.token(role).await;
+        let (st, _) = s.call(&t, Method::POST, &format!("/api/v1/people/{id}/edi"), Some(answers())).await;
+        assert_eq!(st, StatusCode::CREATED);
+    }
+    people_with_sex(&s, 2, 9, json!({"status": "recorded", "value": "male"})).await;
+    let rows = s.count(Table::EdiRecord).await;
+    let analyst = s.gate.actor_for("edi_analyst", "equality_monitoring").await.unwrap();
+    let before = serde_json::to_value(s.gate.edi_coverage(&analyst).await.unwrap()).unwrap();
+    let old = EdiKey::from_hex(&"5a".repeat(32)).unwrap();
+    let new = EdiKey::from_hex(&"a7".repeat(32)).unwrap();
+    let sealed = |row: &std::collections::BTreeMap<String, Option<String>>| {
+        (row["person_id"].clone().unwrap().parse::<i64>().unwrap(), row["sealed"].clone().unwrap())
+    };
+    let mut was = Vec::new();
+    for i in 1..=rows {
+        was.push(s.store.raw_row(Table::EdiRecord, i).await.unwrap().expect("ids run from 1"));
+    }
+
+    // Only the DPO may rotate, and a wrong old key changes nothing.
+    for role in [StaffRole::SystemAdministrator, StaffRole::EdiAnalyst, StaffRole::HousingOfficer] {
+        let actor = s.gate.actor_for(role.as_str(), "key_rotation").await.unwrap();
+        let r = s.gate.rotate_edi_key(&actor, &old, &new).await;
+        assert!(matches!(r, Err(GateError::Denied { .. })), "{role}: {r:?}");
+    }
+    let dpo = s.gate.actor_for("dpo", "key_rotation").await.unwrap();
+    let wrong = EdiKey::from_hex(&"11".repeat(32)).unwrap();
+    assert!(matches!(s.gate.rotate_edi_key(&dpo, &wrong, &new).await, Err(GateError::EdiDisabled(_))));
+    for (i, row) in was.iter().enumerate() {
+        assert_eq!(&s.store.raw_row(Table::EdiRecord, i as i64 + 1).await.unwrap().unwrap(), row, "unchanged after a failed rotation");
+    }
+
+    assert_eq!(s.gate.rotate_edi_key(&dpo, &old, &new).await.unwrap(), rows as u64);
+    for (i, row) in was.iter().enumerate() {
+        let now = s.store.raw_row(Table::EdiRecord, i as i64 + 1).await.unwrap().unwrap();
+        let (person_id, text) = sealed(&now);
+        assert_ne!(text, sealed(row).1, "re-sealed");
+        assert!(old.open(person_id, &text).is_err(), "the old key opens nothing");
+        assert!(new.open(person_id, &text).is_ok(), "the new key opens it");
+        assert!(!text.contains(MARKER));
+    }
+    // The server still holding the old key can no longer open the records…
+    assert!(matches!(s.gate.edi_coverage(&analyst).await, Err(GateError::EdiDisabled(_))));
+    // …and one started with the new key gives the analyst the same report.
+    let restarted = Gate::new(s.store.clone(), Policy::shipped().unwrap()).with_edi_key(new);
+    let after = serde_json::to_value(restarted.edi_coverage(&analyst).await.unwrap()).unwrap();
+    assert_eq!(after, before, "the analyst report is unchanged");
+    // The rotation is in the audit trail as the DPO's edit of the key, with a count and nothing else.
+    let events = s.count(Table::AuditEvent).await;
+    let mut found = false;
+    for i in (1..=events).rev().take(10) {
+        if let Some(e) = s.store.raw_row(Table::AuditEvent, i).await.unwrap() {
+            if e.values().any(|v| v.as_deref() == Some("edi_key")) {
+                let text = format!("{e:?}");
+                assert!(text.contains("resealed") && !text.contains(MARKER), "{text}");
+                found = true;
+                break;
+            }
+        }
+    }
+    assert!(found, "the rotation was audited");
 }
