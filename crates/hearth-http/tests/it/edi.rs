@@ -392,7 +392,7 @@ fn assert_no_small_counts(csv: &str, columns: &[&str]) -> usize {
                 "[c]" => suppressed += 1,
                 v => {
                     let n: u64 = v.parse().unwrap_or_else(|_| panic!("a count in {line}"));
-                    assert!(n == 0 || (n > 7 && n % 5 == 0), "small or unrounded count {n} in {line}");
+                    assert!(n == 0 || (n > 7 && n.is_multiple_of(5)), "small or unrounded count {n} in {line}");
                 }
             }
         }
