@@ -50,7 +50,8 @@ pub struct BundleSection {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WithheldItem {
-    /// `third_party`, `ongoing_investigation` or `legal_privilege`.
+    /// `third_party`, `ongoing_investigation`, `legal_privilege`, or
+    /// `not_available` (equality answers this server holds no key to open).
     pub reason: String,
     pub what: String,
     pub explanation: String,
@@ -478,6 +479,21 @@ impl Gate {
             });
         }
         section("access_history", "Who used your record", &[RecordClass::AuditEvent], access);
+
+        // Equality answers are the person's own; they are sealed at rest and opened here only for them.
+        let equality = match self.edi_of_person(tx, pid).await? {
+            Some(records) => records,
+            None => {
+                withheld.push(WithheldItem {
+                    reason: "not_available".into(),
+                    what: "Your equality monitoring answers".into(),
+                    explanation: "They are held encrypted and this server has no key to open them; the DPO will send them separately"
+                        .into(),
+                });
+                vec![]
+            }
+        };
+        section("equality", "Equality monitoring answers", &[RecordClass::EdiMonitoring], equality);
 
         let needles = others.sorted();
         for s in &mut sections {

@@ -265,6 +265,24 @@ impl Gate {
         .await
     }
 
+    /// One person's captures, opened, for their own subject access bundle
+    /// (inside the bundle's transaction, which the DPO's export decided).
+    /// `None` when captures exist but no key is configured to open them.
+    pub(crate) async fn edi_of_person(&self, tx: &mut Tx, person_id: Id) -> Result<Option<Vec<serde_json::Value>>> {
+        let rows = hearth_store::edi::for_person(tx, person_id).await?;
+        if rows.is_empty() {
+            return Ok(Some(vec![]));
+        }
+        let Some(key) = self.edi_key.as_ref() else { return Ok(None) };
+        let mut out = Vec::with_capacity(rows.len());
+        for (source, recorded_on, row) in rows {
+            let plain = key.open(row.person_id, &row.sealed)?;
+            let answers: serde_json::Value = serde_json::from_slice(&plain).map_err(|e| GateError::EdiDisabled(e.to_string()))?;
+            out.push(json!({ "source": source, "recorded_on": recorded_on, "answers": answers }));
+        }
+        Ok(Some(out))
+    }
+
     /// Opens every person's latest capture (inside the caller's transaction).
     async fn latest_records(&self, tx: &mut Tx) -> Result<Vec<(Id, EdiRecord)>> {
         let key = self.edi_key()?;

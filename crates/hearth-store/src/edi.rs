@@ -44,6 +44,24 @@ pub async fn latest_per_person(tx: &mut Tx) -> Result<Vec<SealedEdi>> {
     rows.iter().map(|r| Ok(SealedEdi { person_id: r.try_get("person_id")?, sealed: r.try_get("sealed")? })).collect()
 }
 
+/// One person's captures, oldest first, for their subject access bundle:
+/// (source, recorded_on, sealed).
+pub async fn for_person(tx: &mut Tx, person_id: Id) -> Result<Vec<(String, String, SealedEdi)>> {
+    let rows = sqlx::query("SELECT person_id, sealed, source, recorded_on FROM edi_record WHERE person_id = $1 ORDER BY id")
+        .bind(person_id)
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("source")?,
+                r.try_get("recorded_on")?,
+                SealedEdi { person_id: r.try_get("person_id")?, sealed: r.try_get("sealed")? },
+            ))
+        })
+        .collect()
+}
+
 /// Every stored capture, sealed, for re-sealing under a new key.
 pub async fn all_sealed(tx: &mut Tx) -> Result<Vec<(Id, SealedEdi)>> {
     let rows = sqlx::query("SELECT id, person_id, sealed FROM edi_record ORDER BY id").fetch_all(tx.conn()).await?;

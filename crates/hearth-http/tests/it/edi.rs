@@ -42,6 +42,7 @@ keyed!(
     analysts_see_protected_service_equity,
     reports_download_as_csv_without_small_counts,
     rotating_the_key_reseals_every_record,
+    the_persons_access_bundle_gives_them_their_own_answers,
 );
 both_backends!(without_a_key_nothing_is_captured);
 
@@ -491,4 +492,29 @@ async fn rotating_the_key_reseals_every_record(s: TestServer) {
         }
     }
     assert!(found, "the rotation was audited");
+}
+
+async fn the_persons_access_bundle_gives_them_their_own_answers(s: TestServer) {
+    let id = person(&s, 1).await;
+    let other = person(&s, 2).await;
+    let t = s.token(StaffRole::HousingOfficer).await;
+    for who in [id, other] {
+        let (st, r) = s.call(&t, Method::POST, &format!("/api/v1/people/{who}/edi"), Some(answers())).await;
+        assert_eq!(st, StatusCode::CREATED, "{r}");
+    }
+    let dpo = s.token(StaffRole::Dpo).await;
+    let body = json!({"kind": "access", "person_id": id, "description": "Everything, including my equality answers"});
+    let (_, v) = s.call(&dpo, Method::POST, "/api/v1/rights-requests", Some(body)).await;
+    let rid = v["request"]["id"].as_i64().unwrap();
+    let change = json!({"change": "identity_passed", "version": v["request"]["version"], "method": "Passport seen"});
+    let (st, _) = s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{rid}/changes"), Some(change)).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, b) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{rid}/bundle"), None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let section = b["sections"].as_array().unwrap().iter().find(|x| x["key"] == "equality").cloned().unwrap();
+    let records = section["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "only the person's own capture: {section}");
+    assert_eq!(records[0]["source"], "phone");
+    assert!(records[0]["answers"].to_string().contains(MARKER), "{section}");
+    assert!(b["withheld"].as_array().unwrap().iter().all(|w| w["reason"] != "not_available"), "{b}");
 }
