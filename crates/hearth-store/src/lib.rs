@@ -29,6 +29,7 @@ pub mod representatives;
 pub mod restrictions;
 pub mod retention;
 pub mod rights;
+pub mod sharing;
 pub mod staff;
 pub mod time;
 
@@ -281,6 +282,9 @@ pub enum Table {
     Representative,
     CallerCheck,
     EdiRecord,
+    Organisation,
+    SharingAgreement,
+    Disclosure,
 }
 
 impl Table {
@@ -303,6 +307,9 @@ impl Table {
         Table::Representative,
         Table::CallerCheck,
         Table::EdiRecord,
+        Table::Organisation,
+        Table::SharingAgreement,
+        Table::Disclosure,
     ];
 
     pub fn name(self) -> &'static str {
@@ -325,6 +332,9 @@ impl Table {
             Table::Representative => "representative",
             Table::CallerCheck => "caller_check",
             Table::EdiRecord => "edi_record",
+            Table::Organisation => "organisation",
+            Table::SharingAgreement => "sharing_agreement",
+            Table::Disclosure => "disclosure",
         }
     }
 }

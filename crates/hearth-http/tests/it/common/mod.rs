@@ -26,6 +26,8 @@ pub struct TestServer {
     pub store: Store,
     pub gate: Gate,
     pub backend: Backend,
+    /// The database URL, for tests that must reach the database around Hearth (e.g. to prove a trigger refuses a raw UPDATE).
+    pub db_url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -74,7 +76,7 @@ async fn start_full(backend: Backend, configure: impl FnOnce(Gate) -> Gate, limi
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestServer { base: format!("http://{addr}"), client: Client::new(), store, gate, backend, _dir: dir }
+    TestServer { base: format!("http://{addr}"), client: Client::new(), store, gate, backend, db_url: url, _dir: dir }
 }
 
 /// Runs an async test body `fn(TestServer)` once on SQLite and once on PostgreSQL.
