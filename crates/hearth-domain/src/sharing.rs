@@ -23,7 +23,7 @@ crate::vocabulary! {
         SafeguardingAgency => "safeguarding_agency" / "Safeguarding agency",
         LocalAuthority => "local_authority" / "Local authority",
         Dwp => "dwp" / "Department for Work and Pensions",
-        OtherRequester => "other" / "Other requester",
+        Other => "other" / "Other requester",
         RepairsContractor => "repairs_contractor" / "Repairs and maintenance contractor",
         SurveyCompany => "survey_company" / "Survey company",
         MailingHouse => "mailing_house" / "Mailing house",
@@ -31,7 +31,7 @@ crate::vocabulary! {
         SupportAgency => "support_agency" / "Support agency",
         GroupMember => "group_member" / "Another landlord in our group",
         CoreReturn => "core_return" / "CORE lettings return (national statistics)",
-        NationalFraudInitiative => "nfi" / "National Fraud Initiative",
+        Nfi => "nfi" / "National Fraud Initiative",
     }
 }
 
@@ -43,7 +43,7 @@ impl RecipientType {
         RecipientType::SafeguardingAgency,
         RecipientType::LocalAuthority,
         RecipientType::Dwp,
-        RecipientType::OtherRequester,
+        RecipientType::Other,
     ];
 
     /// Routine recipients of minimal extracts, each under an agreement.
@@ -67,7 +67,7 @@ impl RecipientType {
             RecipientType::Utility => &[Name, AddressLine1, AddressLine2, Town, Postcode],
             RecipientType::SupportAgency => &[Name, Phone, Email, AddressLine1, Postcode],
             RecipientType::GroupMember => &[Name, DateOfBirth, AddressLine1, Postcode, Phone, Email],
-            RecipientType::NationalFraudInitiative => &NFI_FIELDS,
+            RecipientType::Nfi => &NFI_FIELDS,
             _ => &[],
         }
     }
@@ -324,7 +324,8 @@ impl AgreementInput {
             e.push(FieldError::new("data_categories", "List the categories of data shared"));
         }
         let transfer_method = required_text(&mut e, "transfer_method", &self.transfer_method, 200, "transfer method");
-        let security_requirements = required_text(&mut e, "security_requirements", &self.security_requirements, 2000, "security requirements");
+        let security_requirements =
+            required_text(&mut e, "security_requirements", &self.security_requirements, 2000, "security requirements");
         let starts_on = validate::iso_date("starts_on", self.starts_on.trim(), "The start date").map_err(|x| e.push(x)).ok();
         let expires_on = validate::iso_date("expires_on", self.expires_on.trim(), "The expiry date").map_err(|x| e.push(x)).ok();
         if let (Some(s), Some(x)) = (starts_on, expires_on) {
@@ -476,7 +477,11 @@ pub struct DisclosureDecisionInput {
 }
 
 /// Checks a decision against the request it answers.
-pub fn check_disclosure_decision(request: &DisclosureEntry, input: &DisclosureDecisionInput, today: Date) -> Result<NewDisclosure, ValidationErrors> {
+pub fn check_disclosure_decision(
+    request: &DisclosureEntry,
+    input: &DisclosureDecisionInput,
+    today: Date,
+) -> Result<NewDisclosure, ValidationErrors> {
     let mut e = ValidationErrors::default();
     let decision = DisclosureDecision::parse(input.decision.trim());
     if decision.is_none() {
@@ -493,7 +498,8 @@ pub fn check_disclosure_decision(request: &DisclosureEntry, input: &DisclosureDe
         }
     }
     let person_ids = dedup(&input.person_ids);
-    let method = validate::optional_text("method", input.method.as_deref(), 200, "method of disclosure").map_err(|x| e.push(x)).ok().flatten();
+    let method =
+        validate::optional_text("method", input.method.as_deref(), 200, "method of disclosure").map_err(|x| e.push(x)).ok().flatten();
     let disclosed_on = match input.disclosed_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => validate::iso_date("disclosed_on", s, "The date of disclosure").map_err(|x| e.push(x)).ok(),

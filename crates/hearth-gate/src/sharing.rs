@@ -95,7 +95,7 @@ async fn left_out_because(tx: &mut Tx, s: &ExtractSubject, recipient: RecipientT
     if s.restricted {
         return Ok(Some("processing restricted (Art. 18)".into()));
     }
-    if s.objects_to_sharing && recipient != RecipientType::NationalFraudInitiative {
+    if s.objects_to_sharing && recipient != RecipientType::Nfi {
         return Ok(Some("objects to sharing".into()));
     }
     let consents = hearth_store::consent::consents_of(tx, s.person_id).await?;
@@ -160,7 +160,8 @@ impl Gate {
 
     pub async fn agreements(&self, actor: &Actor) -> Result<Vec<SharingAgreement>> {
         let target = Target::collection("sharing_agreement");
-        self.guarded(actor, Action::List, Compartment::Rights, target, async |tx: &mut Tx| Ok((q::agreements(tx).await?, target, None))).await
+        self.guarded(actor, Action::List, Compartment::Rights, target, async |tx: &mut Tx| Ok((q::agreements(tx).await?, target, None)))
+            .await
     }
 
     pub async fn agreement(&self, actor: &Actor, id: Id) -> Result<SharingAgreement> {
@@ -309,7 +310,8 @@ impl Gate {
                 let s = q::extract_subject(tx, id, today).await?;
                 let mut why = left_out_because(tx, &s, recipient, today).await?;
                 // Between group members, only people on our own records go, and only to the member the agreement names.
-                if why.is_none() && recipient == RecipientType::GroupMember && Some(s.organisation_id) == agreement.partner_organisation_id {
+                if why.is_none() && recipient == RecipientType::GroupMember && Some(s.organisation_id) == agreement.partner_organisation_id
+                {
                     why = Some("already on the group member's records".into());
                 }
                 match why {
@@ -375,7 +377,7 @@ impl Gate {
                         continue;
                     }
                     let s = q::extract_subject(tx, m.person_id, today).await?;
-                    if let Some(reason) = left_out_because(tx, &s, RecipientType::NationalFraudInitiative, today).await? {
+                    if let Some(reason) = left_out_because(tx, &s, RecipientType::Nfi, today).await? {
                         left_out.push(LeftOut { person_id: m.person_id, reason });
                         continue;
                     }
@@ -388,7 +390,7 @@ impl Gate {
             let new = NewDisclosure {
                 kind: DisclosureEntryKind::Return,
                 refers_to: None,
-                recipient_type: RecipientType::NationalFraudInitiative,
+                recipient_type: RecipientType::Nfi,
                 recipient: "Cabinet Office (National Fraud Initiative)".into(),
                 verification: None,
                 exemption: Some(DisclosureExemption::LegalObligation),
@@ -401,7 +403,8 @@ impl Gate {
                 disclosed_on: Some(today),
             };
             let e = q::append_disclosure(tx, &new, actor.user_id, Timestamp::now()).await?;
-            let file = SharedFile { disclosure_id: e.id, file_name: format!("nfi-housing-{today}.csv"), csv, rows: included.len(), left_out };
+            let file =
+                SharedFile { disclosure_id: e.id, file_name: format!("nfi-housing-{today}.csv"), csv, rows: included.len(), left_out };
             Ok((file, Target::of("nfi_extract", e.id, None), Some(json!({ "disclosure": e.id, "fields": header, "people": included }))))
         })
         .await
@@ -430,8 +433,14 @@ impl Gate {
                     let edi_target = Target::collection("core_return");
                     match self.check(tx, actor, Action::Export, Compartment::Edi, edi_target).await? {
                         Ok(permit) => {
-                            self.record(tx, actor, &permit, edi_target, Some(json!({ "use": "CORE lettings return", "from": from, "to": to })))
-                                .await?;
+                            self.record(
+                                tx,
+                                actor,
+                                &permit,
+                                edi_target,
+                                Some(json!({ "use": "CORE lettings return", "from": from, "to": to })),
+                            )
+                            .await?;
                             Some(key.clone())
                         }
                         Err(_) => None,
@@ -467,13 +476,22 @@ impl Gate {
                     edi.push(record);
                     people.push(m.person_id);
                 }
-                let mut row = vec![format!("L{:05}", rows.len() + 1), t.start_date.to_string(), t.tenure.clone(), members.len().to_string()];
+                let mut row =
+                    vec![format!("L{:05}", rows.len() + 1), t.start_date.to_string(), t.tenure.clone(), members.len().to_string()];
                 for i in 0..CORE_MEMBERS {
                     match members.get(i) {
                         Some(m) => {
-                            row.push(m.date_of_birth.map(|d| validate::age_on(d, t.start_date).to_string()).unwrap_or_else(|| CORE_REFUSED.into()));
                             row.push(
-                                edi[i].as_ref().map(|r| core_gender(&r.answers.sex, &r.answers.gender_identity)).unwrap_or(CORE_REFUSED).into(),
+                                m.date_of_birth
+                                    .map(|d| validate::age_on(d, t.start_date).to_string())
+                                    .unwrap_or_else(|| CORE_REFUSED.into()),
+                            );
+                            row.push(
+                                edi[i]
+                                    .as_ref()
+                                    .map(|r| core_gender(&r.answers.sex, &r.answers.gender_identity))
+                                    .unwrap_or(CORE_REFUSED)
+                                    .into(),
                             );
                             row.push(if i == 0 { "L".into() } else { core_relationship(m.role).into() });
                             row.push(CORE_REFUSED.into()); // working situation: not held
@@ -484,8 +502,18 @@ impl Gate {
                 let lead = edi.first().and_then(|r| r.as_ref());
                 row.push(lead.map(|r| core_ethnicity(&r.answers.ethnicity)).unwrap_or(CORE_REFUSED).into());
                 row.push(CORE_REFUSED.into()); // nationality: not held
-                let answers: Vec<&str> = edi.iter().map(|r| r.as_ref().map(|r| core_disability(&r.answers.disability)).unwrap_or(CORE_REFUSED)).collect();
-                row.push(if answers.contains(&"1") { "1" } else if !answers.is_empty() && answers.iter().all(|a| *a == "2") { "2" } else { CORE_REFUSED }.into());
+                let answers: Vec<&str> =
+                    edi.iter().map(|r| r.as_ref().map(|r| core_disability(&r.answers.disability)).unwrap_or(CORE_REFUSED)).collect();
+                row.push(
+                    if answers.contains(&"1") {
+                        "1"
+                    } else if !answers.is_empty() && answers.iter().all(|a| *a == "2") {
+                        "2"
+                    } else {
+                        CORE_REFUSED
+                    }
+                    .into(),
+                );
                 row.push(CORE_REFUSED.into()); // access needs: not held as equality data
                 row.push(CORE_REFUSED.into()); // previous tenure: not held
                 row.push(CORE_REFUSED.into()); // income: not held
@@ -518,7 +546,8 @@ impl Gate {
                 disclosed_on: Some(today),
             };
             let e = q::append_disclosure(tx, &new, actor.user_id, Timestamp::now()).await?;
-            let file = SharedFile { disclosure_id: e.id, file_name: format!("core-lettings-{from}-{to}.csv"), csv, rows: rows.len(), left_out };
+            let file =
+                SharedFile { disclosure_id: e.id, file_name: format!("core-lettings-{from}-{to}.csv"), csv, rows: rows.len(), left_out };
             let detail = json!({ "disclosure": e.id, "lettings": file.rows, "edi": edi_key.is_some() });
             Ok((file, Target::of("core_return", e.id, None), Some(detail)))
         })

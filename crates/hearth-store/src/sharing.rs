@@ -64,7 +64,11 @@ pub async fn organisation_of(tx: &mut Tx, person_id: Id) -> Result<Id> {
 /// Moves a person onto another group member's records.
 pub async fn set_organisation(tx: &mut Tx, person_id: Id, organisation_id: Id) -> Result<()> {
     organisation(tx, organisation_id).await.map_err(|_| StoreError::field("organisation_id", "No such organisation"))?;
-    let r = sqlx::query("UPDATE person SET organisation_id = $2 WHERE id = $1").bind(person_id).bind(organisation_id).execute(tx.conn()).await?;
+    let r = sqlx::query("UPDATE person SET organisation_id = $2 WHERE id = $1")
+        .bind(person_id)
+        .bind(organisation_id)
+        .execute(tx.conn())
+        .await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -73,7 +77,8 @@ pub async fn set_organisation(tx: &mut Tx, person_id: Id, organisation_id: Id) -
 
 // ---- agreements ----
 
-const AGREEMENT_COLUMNS: &str = "id, partner, partner_organisation_id, recipient_type, purpose, lawful_basis, data_categories, transfer_method,
+const AGREEMENT_COLUMNS: &str =
+    "id, partner, partner_organisation_id, recipient_type, purpose, lawful_basis, data_categories, transfer_method,
     security_requirements, starts_on, expires_on, owner, status, ended_on, ended_reason, version";
 
 fn agreement_from(r: &AnyRow) -> Result<SharingAgreement> {
@@ -121,7 +126,13 @@ pub async fn insert_agreement(tx: &mut Tx, f: &AgreementFields, by: Id, now: Tim
     .bind(ts(now))
     .fetch_one(tx.conn())
     .await
-    .map_err(|e| if is_reference_violation(&e) { StoreError::field("partner_organisation_id", "No such organisation") } else { e.into() })?;
+    .map_err(|e| {
+        if is_reference_violation(&e) {
+            StoreError::field("partner_organisation_id", "No such organisation")
+        } else {
+            e.into()
+        }
+    })?;
     agreement(tx, row.try_get("id")?).await
 }
 
@@ -238,7 +249,8 @@ pub async fn disclosure(tx: &mut Tx, id: Id) -> Result<DisclosureEntry> {
 
 /// The register, newest first.
 pub async fn disclosures(tx: &mut Tx, limit: i64) -> Result<Vec<DisclosureEntry>> {
-    let sql = format!("SELECT {DISCLOSURE_COLUMNS} FROM disclosure d JOIN staff_user s ON s.id = d.recorded_by ORDER BY d.id DESC LIMIT $1");
+    let sql =
+        format!("SELECT {DISCLOSURE_COLUMNS} FROM disclosure d JOIN staff_user s ON s.id = d.recorded_by ORDER BY d.id DESC LIMIT $1");
     let rows = sqlx::query(&sql).bind(limit).fetch_all(tx.conn()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -249,7 +261,9 @@ pub async fn disclosures(tx: &mut Tx, limit: i64) -> Result<Vec<DisclosureEntry>
 
 /// The entries that decide or correct `id`, oldest first.
 pub async fn follow_ups(tx: &mut Tx, id: Id) -> Result<Vec<DisclosureEntry>> {
-    let sql = format!("SELECT {DISCLOSURE_COLUMNS} FROM disclosure d JOIN staff_user s ON s.id = d.recorded_by WHERE d.refers_to = $1 ORDER BY d.id");
+    let sql = format!(
+        "SELECT {DISCLOSURE_COLUMNS} FROM disclosure d JOIN staff_user s ON s.id = d.recorded_by WHERE d.refers_to = $1 ORDER BY d.id"
+    );
     let rows = sqlx::query(&sql).bind(id).fetch_all(tx.conn()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -312,8 +326,10 @@ async fn preferred_contact(tx: &mut Tx, person_id: Id, kind: &str, today: Date) 
 pub async fn extract_subject(tx: &mut Tx, person_id: Id, today: Date) -> Result<ExtractSubject> {
     let p = crate::people::person(tx, person_id).await?;
     let organisation_id = organisation_of(tx, person_id).await?;
-    let phone = preferred_contact(tx, person_id, "phone", today).await?.map(|r| r.try_get::<Option<String>, _>("value")).transpose()?.flatten();
-    let email = preferred_contact(tx, person_id, "email", today).await?.map(|r| r.try_get::<Option<String>, _>("value")).transpose()?.flatten();
+    let phone =
+        preferred_contact(tx, person_id, "phone", today).await?.map(|r| r.try_get::<Option<String>, _>("value")).transpose()?.flatten();
+    let email =
+        preferred_contact(tx, person_id, "email", today).await?.map(|r| r.try_get::<Option<String>, _>("value")).transpose()?.flatten();
     let address = match preferred_contact(tx, person_id, "address", today).await? {
         Some(r) => Some((
             r.try_get::<Option<String>, _>("line1")?.unwrap_or_default(),

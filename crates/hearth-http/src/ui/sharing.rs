@@ -246,7 +246,10 @@ pub async fn end_agreement(State(s): State<AppState>, Path(id): Path<i64>, Poste
     match s.gate.end_agreement(&session.actor, id, &EndAgreement { version: f.version, reason: f.reason }).await {
         Ok(_) => Redirect::to("/sharing-agreements?done=agreement-ended").into_response(),
         Err(e) => match Refusal::from_gate(e, "agreement", |f| f.to_string()) {
-            Ok(r) => r.page(&session, s.gate.agreements(&session.actor), |_, errors| refusal_markup(&session, "/sharing-agreements", errors)).await,
+            Ok(r) => {
+                r.page(&session, s.gate.agreements(&session.actor), |_, errors| refusal_markup(&session, "/sharing-agreements", errors))
+                    .await
+            }
             Err(e) => error_page(&session, e),
         },
     }
@@ -411,7 +414,14 @@ fn entry_rows(e: &DisclosureEntry) -> Markup {
     }
 }
 
-fn disclosure_markup(s: &UiSession, v: &DisclosureView, done: &Done, decision: &DecisionForm, correction: &CorrectionForm, errors: &[FieldError]) -> Markup {
+fn disclosure_markup(
+    s: &UiSession,
+    v: &DisclosureView,
+    done: &Done,
+    decision: &DecisionForm,
+    correction: &CorrectionForm,
+    errors: &[FieldError],
+) -> Markup {
     let decided = v.follow_ups.iter().any(|f| f.kind == DisclosureEntryKind::Decision);
     let decisions: Vec<(&str, &str)> = DisclosureDecision::ALL.iter().map(|d| (d.as_str(), d.label())).collect();
     let id = v.entry.id;
@@ -466,7 +476,13 @@ pub async fn disclosure_page(State(s): State<AppState>, session: UiSession, Path
 pub async fn decide(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<DecisionForm>) -> Response {
     let person_ids = match ids("person_ids", &f.person_ids) {
         Ok(v) => v,
-        Err(e) => return Refusal::fields(vec![e]).page(&session, s.gate.disclosure(&session.actor, id), |v, errors| disclosure_markup(&session, &v, &Done::default(), &f, &CorrectionForm::default(), errors)).await,
+        Err(e) => {
+            return Refusal::fields(vec![e])
+                .page(&session, s.gate.disclosure(&session.actor, id), |v, errors| {
+                    disclosure_markup(&session, &v, &Done::default(), &f, &CorrectionForm::default(), errors)
+                })
+                .await
+        }
     };
     let input = DisclosureDecisionInput {
         decision: f.decision.clone(),
@@ -479,7 +495,12 @@ pub async fn decide(State(s): State<AppState>, Path(id): Path<i64>, Posted(sessi
     match s.gate.decide_disclosure(&session.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/disclosures/{id}?done=decided")).into_response(),
         Err(e) => match Refusal::from_gate(e, "entry", |x| x.split('[').next().unwrap_or("").to_string()) {
-            Ok(r) => r.page(&session, s.gate.disclosure(&session.actor, id), |v, errors| disclosure_markup(&session, &v, &Done::default(), &f, &CorrectionForm::default(), errors)).await,
+            Ok(r) => {
+                r.page(&session, s.gate.disclosure(&session.actor, id), |v, errors| {
+                    disclosure_markup(&session, &v, &Done::default(), &f, &CorrectionForm::default(), errors)
+                })
+                .await
+            }
             Err(e) => error_page(&session, e),
         },
     }
@@ -489,7 +510,12 @@ pub async fn correct(State(s): State<AppState>, Path(id): Path<i64>, Posted(sess
     match s.gate.correct_disclosure(&session.actor, id, &DisclosureCorrectionInput { text: f.text.clone() }).await {
         Ok(_) => Redirect::to(&format!("/disclosures/{id}?done=corrected")).into_response(),
         Err(e) => match Refusal::from_gate(e, "entry", |x| x.to_string()) {
-            Ok(r) => r.page(&session, s.gate.disclosure(&session.actor, id), |v, errors| disclosure_markup(&session, &v, &Done::default(), &DecisionForm::default(), &f, errors)).await,
+            Ok(r) => {
+                r.page(&session, s.gate.disclosure(&session.actor, id), |v, errors| {
+                    disclosure_markup(&session, &v, &Done::default(), &DecisionForm::default(), &f, errors)
+                })
+                .await
+            }
             Err(e) => error_page(&session, e),
         },
     }

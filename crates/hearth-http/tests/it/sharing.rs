@@ -104,9 +104,13 @@ async fn a_share_under_an_expired_or_ended_agreement_is_refused(s: TestServer) {
     let (st, _, _) = extract(&s, &dpo, &live["id"], &[p]).await;
     assert_eq!(st, StatusCode::CREATED);
     let id = live["id"].as_i64().unwrap();
-    let (st, ended) =
-        post(&s, &dpo, &format!("/api/v1/sharing-agreements/{id}/end"), json!({"version": live["version"], "reason": "Contract let to another firm"}))
-            .await;
+    let (st, ended) = post(
+        &s,
+        &dpo,
+        &format!("/api/v1/sharing-agreements/{id}/end"),
+        json!({"version": live["version"], "reason": "Contract let to another firm"}),
+    )
+    .await;
     assert_eq!((st, ended["status"].as_str()), (StatusCode::OK, Some("ended")), "{ended}");
     let (st, body, _) = extract(&s, &dpo, &live["id"], &[p]).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -123,7 +127,9 @@ async fn a_contractor_extract_holds_only_its_declared_fields(s: TestServer) {
     let ada = person(&s, "Ada", "Fakeperson", "AB123456C", "01632 960 101", "ada@example.com").await;
     let bob = person(&s, "Bob", "Objector", "AB123457C", "01632 960 102", "bob@example.com").await;
     let cy = person(&s, "Cy", "Restricted", "AB123458C", "01632 960 103", "cy@example.com").await;
-    let (st, o) = post(&s, &officer, &format!("/api/v1/people/{bob}/objections"), json!({"kind": "sharing", "detail": "Does not want data shared"})).await;
+    let (st, o) =
+        post(&s, &officer, &format!("/api/v1/people/{bob}/objections"), json!({"kind": "sharing", "detail": "Does not want data shared"}))
+            .await;
     assert_eq!(st, StatusCode::CREATED, "{o}");
     let (st, r) = post(&s, &dpo, &format!("/api/v1/people/{cy}/restriction"), json!({"reason": "Accuracy contested"})).await;
     assert_eq!(st, StatusCode::CREATED, "{r}");
@@ -145,9 +151,16 @@ async fn a_contractor_extract_holds_only_its_declared_fields(s: TestServer) {
     assert!(e["disclosed_on"].is_string() && e["method"] == "Contractor portal", "{e}");
 
     // JSON gives who was left out and why.
-    let (st, f) = s.call(&dpo, Method::POST, "/api/v1/extracts?format=json", Some(json!({"agreement_id": a["id"], "person_ids": [ada, bob, cy]}))).await;
+    let (st, f) = s
+        .call(&dpo, Method::POST, "/api/v1/extracts?format=json", Some(json!({"agreement_id": a["id"], "person_ids": [ada, bob, cy]})))
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{f}");
-    let reasons: Vec<_> = f["left_out"].as_array().unwrap().iter().map(|l| (l["person_id"].as_i64().unwrap(), l["reason"].as_str().unwrap().to_string())).collect();
+    let reasons: Vec<_> = f["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["person_id"].as_i64().unwrap(), l["reason"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(reasons.len(), 2, "{f}");
     assert!(reasons.contains(&(bob, "objects to sharing".into())), "{reasons:?}");
     assert!(reasons.iter().any(|(p, r)| *p == cy && r.contains("restricted")), "{reasons:?}");
@@ -160,10 +173,18 @@ async fn a_mailing_house_extract_honours_marketing_choices(s: TestServer) {
     let opted_out = person(&s, "Opted", "Out", "AB223457C", "01632 960 112", "out@example.com").await;
     let never_asked = person(&s, "Never", "Asked", "AB223458C", "01632 960 113", "never@example.com").await;
     for p in [keen, opted_out] {
-        let (st, c) = post(&s, &officer, &format!("/api/v1/people/{p}/consent"), json!({"purpose": "marketing", "decision": "given", "method": "portal"})).await;
+        let (st, c) = post(
+            &s,
+            &officer,
+            &format!("/api/v1/people/{p}/consent"),
+            json!({"purpose": "marketing", "decision": "given", "method": "portal", "evidence": "Portal form 1", "notice_version": "v3"}),
+        )
+        .await;
         assert_eq!(st, StatusCode::CREATED, "{c}");
     }
-    let (st, pr) = s.call(&officer, Method::PUT, &format!("/api/v1/people/{opted_out}/contact-preferences"), Some(json!({"marketing_opt_out": true}))).await;
+    let (st, pr) = s
+        .call(&officer, Method::PUT, &format!("/api/v1/people/{opted_out}/contact-preferences"), Some(json!({"marketing_opt_out": true})))
+        .await;
     assert_eq!(st, StatusCode::OK, "{pr}");
     let mut body = agreement_body("mailing_house", "2020-01-01", "2099-12-31");
     body["partner"] = json!("Postmark Mailing (fictional)");
@@ -171,7 +192,10 @@ async fn a_mailing_house_extract_honours_marketing_choices(s: TestServer) {
     let a = agreement(&s, &dpo, body).await;
     let (st, csv, _) = extract(&s, &dpo, &a["id"], &[keen, opted_out, never_asked]).await;
     assert_eq!(st, StatusCode::CREATED, "{csv}");
-    assert_eq!(csv, format!("name,address_line1,address_line2,town,postcode\r\nKeen Reader,{keen} Sample Terrace,,Testbridge,ZZ99 5GH\r\n"));
+    assert_eq!(
+        csv,
+        format!("name,address_line1,address_line2,town,postcode\r\nKeen Reader,{keen} Sample Terrace,,Testbridge,ZZ99 5GH\r\n")
+    );
 }
 
 async fn group_members_share_only_under_an_agreement_naming_them(s: TestServer) {
@@ -188,7 +212,11 @@ async fn group_members_share_only_under_an_agreement_naming_them(s: TestServer) 
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["partner_organisation_id".to_string()]), "{p}");
     body["partner_organisation_id"] = orgs[0]["id"].clone();
     let (st, p) = post(&s, &dpo, "/api/v1/sharing-agreements", body.clone()).await;
-    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["partner_organisation_id".to_string()]), "not with ourselves: {p}");
+    assert_eq!(
+        (st, problem_fields(&p)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["partner_organisation_id".to_string()]),
+        "not with ourselves: {p}"
+    );
     body["partner_organisation_id"] = member["id"].clone();
     let a = agreement(&s, &dpo, body).await;
     let ada = person(&s, "Ada", "Fakeperson", "AB323456C", "01632 960 121", "ada@example.com").await;
@@ -206,20 +234,38 @@ async fn letting(s: &TestServer) -> Vec<i64> {
     let t = s.token(StaffRole::HousingOfficer).await;
     let lead = person(s, "Lena", "Leadtenant", "AB423456C", "01632 960 131", "lena@example.com").await;
     let partner = person(s, "Paul", "Partnerperson", "AB423457C", "07700 900 132", "paul@example.com").await;
-    let (st, child) = post(s, &t, "/api/v1/people", json!({"kind": "child", "given_name": "Kit", "family_name": "Childperson", "date_of_birth": "2015-06-01"})).await;
+    let (st, child) = post(
+        s,
+        &t,
+        "/api/v1/people",
+        json!({"kind": "child", "given_name": "Kit", "family_name": "Childperson", "date_of_birth": "2015-06-01"}),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "{child}");
     let child = child["id"].as_i64().unwrap();
-    let (st, pr) =
-        post(s, &t, "/api/v1/properties", json!({"uprn": 990000200001i64, "line1": "9 Letting Row", "town": "Testbridge", "postcode": "ZZ99 7AB"})).await;
+    let (st, pr) = post(
+        s,
+        &t,
+        "/api/v1/properties",
+        json!({"uprn": 990000200001i64, "line1": "9 Letting Row", "town": "Testbridge", "postcode": "ZZ99 7AB"}),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "{pr}");
     let (_, h) = post(s, &t, "/api/v1/households", json!({"property_id": pr["id"]})).await;
     let hid = h["id"].as_i64().unwrap();
     for (p, role) in [(lead, "tenant"), (partner, "joint_tenant"), (child, "child")] {
-        let (st, m) = post(s, &t, &format!("/api/v1/households/{hid}/members"), json!({"person_id": p, "role": role, "start_date": "2026-01-05"})).await;
+        let (st, m) =
+            post(s, &t, &format!("/api/v1/households/{hid}/members"), json!({"person_id": p, "role": role, "start_date": "2026-01-05"}))
+                .await;
         assert_eq!(st, StatusCode::CREATED, "{m}");
     }
-    let (st, ten) =
-        post(s, &t, "/api/v1/tenancies", json!({"reference": "TEN-CORE1", "household_id": hid, "tenure": "assured", "start_date": "2026-01-05"})).await;
+    let (st, ten) = post(
+        s,
+        &t,
+        "/api/v1/tenancies",
+        json!({"reference": "TEN-CORE1", "household_id": hid, "tenure": "assured", "start_date": "2026-01-05"}),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "{ten}");
     vec![lead, partner, child]
 }
@@ -244,8 +290,24 @@ async fn the_core_return_names_nobody(s: TestServer) {
     let row: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(header.len(), row.len());
     let forbidden = [
-        "Lena", "Leadtenant", "Paul", "Partnerperson", "Kit", "Childperson", "AB423456C", "AB423457C", "01632 960 131", "07700 900 132",
-        "lena@example.com", "paul@example.com", "TEN-CORE1", "Letting Row", "ZZ99", "1980-02-03", "2015-06-01", "@",
+        "Lena",
+        "Leadtenant",
+        "Paul",
+        "Partnerperson",
+        "Kit",
+        "Childperson",
+        "AB423456C",
+        "AB423457C",
+        "01632 960 131",
+        "07700 900 132",
+        "lena@example.com",
+        "paul@example.com",
+        "TEN-CORE1",
+        "Letting Row",
+        "ZZ99",
+        "1980-02-03",
+        "2015-06-01",
+        "@",
     ];
     for (h, cell) in header.iter().zip(&row) {
         for f in forbidden {
@@ -303,7 +365,8 @@ async fn requests_are_decided_and_corrected_by_new_entries(s: TestServer) {
     let id = r["entry"]["id"].as_i64().unwrap();
     assert_eq!(r["entry"]["kind"], "request");
 
-    let (st, bad) = post(&s, &dpo, &format!("/api/v1/disclosures/{id}/decision"), json!({"decision": "approved", "reason": "Exemption applies"})).await;
+    let (st, bad) =
+        post(&s, &dpo, &format!("/api/v1/disclosures/{id}/decision"), json!({"decision": "approved", "reason": "Exemption applies"})).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     let fields = problem_fields(&bad);
     assert!(fields.contains(&"fields".to_string()) && fields.contains(&"method".to_string()), "{bad}");
@@ -323,7 +386,8 @@ async fn requests_are_decided_and_corrected_by_new_entries(s: TestServer) {
     let (st, again) = post(&s, &dpo, &format!("/api/v1/disclosures/{id}/decision"), decision).await;
     assert_eq!((st, problem_fields(&again)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["decision".to_string()]), "decided once");
 
-    let (st, c) = post(&s, &dpo, &format!("/api/v1/disclosures/{id}/corrections"), json!({"text": "The investigation ref is TP/2, not TP/1"})).await;
+    let (st, c) =
+        post(&s, &dpo, &format!("/api/v1/disclosures/{id}/corrections"), json!({"text": "The investigation ref is TP/2, not TP/1"})).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
     let (_, view) = s.call(&dpo, Method::GET, &format!("/api/v1/disclosures/{id}"), None).await;
     assert_eq!(view["entry"]["detail"], "Current address and phone number, investigation ref TP/1", "the original is unchanged");
@@ -372,7 +436,9 @@ async fn only_the_dpo_shares(s: TestServer) {
     let dpo = s.token(StaffRole::Dpo).await;
     let a = agreement(&s, &dpo, agreement_body("repairs_contractor", "2020-01-01", "2099-12-31")).await;
     let p = person(&s, "Ada", "Fakeperson", "AB723456C", "01632 960 161", "ada@example.com").await;
-    for role in [StaffRole::HousingOfficer, StaffRole::Manager, StaffRole::ContactCentreAdvisor, StaffRole::Contractor, StaffRole::EdiAnalyst] {
+    for role in
+        [StaffRole::HousingOfficer, StaffRole::Manager, StaffRole::ContactCentreAdvisor, StaffRole::Contractor, StaffRole::EdiAnalyst]
+    {
         let t = s.token(role).await;
         let (st, _, _) = extract(&s, &t, &a["id"], &[p]).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{role} extract");
