@@ -478,16 +478,16 @@ impl Gate {
                 }
                 let mut row =
                     vec![format!("L{:05}", rows.len() + 1), t.start_date.to_string(), t.tenure.clone(), members.len().to_string()];
-                for i in 0..CORE_MEMBERS {
-                    match members.get(i) {
-                        Some(m) => {
+                for (i, slot) in edi.iter().map(Some).chain(std::iter::repeat(None)).take(CORE_MEMBERS).enumerate() {
+                    match members.get(i).zip(slot) {
+                        Some((m, record)) => {
                             row.push(
                                 m.date_of_birth
                                     .map(|d| validate::age_on(d, t.start_date).to_string())
                                     .unwrap_or_else(|| CORE_REFUSED.into()),
                             );
                             row.push(
-                                edi[i]
+                                record
                                     .as_ref()
                                     .map(|r| core_gender(&r.answers.sex, &r.answers.gender_identity))
                                     .unwrap_or(CORE_REFUSED)
