@@ -25,6 +25,7 @@ pub mod recordings;
 pub mod representatives;
 pub mod retention;
 pub mod rights;
+pub mod sharing;
 pub mod staff;
 pub mod validate;
 
@@ -52,6 +53,7 @@ pub use retention::{
     DisposalAction, HoldScope, LawfulBasis, Period, RecordClass, RecordClassEntry, Register, RetentionRule, RetentionTrigger,
 };
 pub use rights::*;
+pub use sharing::*;
 pub use staff::StaffRole;
 
 /// Record identifiers are database-assigned 64-bit integers.

@@ -53,6 +53,8 @@ crate::vocabulary! {
         WarningFlag => "warning_flag" / "Warning flags",
         EdiMonitoring => "edi_monitoring" / "Equality monitoring",
         RightsRequest => "rights_request" / "Rights requests",
+        SharingAgreement => "sharing_agreement" / "Data-sharing agreements",
+        Disclosure => "disclosure" / "Disclosure register entries",
         AuditEvent => "audit_event" / "Audit events",
         StaffAccount => "staff_account" / "Staff accounts",
         AccessGrant => "access_grant" / "Break-glass and support grants",
@@ -82,7 +84,7 @@ impl RecordClass {
             Adjustment => Compartment::Adjustments,
             WarningFlag => Compartment::WarningFlags,
             EdiMonitoring => Compartment::Edi,
-            RightsRequest => Compartment::Rights,
+            RightsRequest | SharingAgreement | Disclosure => Compartment::Rights,
             AuditEvent | AccessGrant => Compartment::Audit,
         }
     }

@@ -462,6 +462,25 @@ impl Gate {
             requests.iter().map(to_value).collect(),
         );
 
+        // Disclosures made: who received the person's data, which fields, when and how. One made to
+        // prevent or detect crime or collect tax is withheld while telling could prejudice it.
+        let mut disclosed = vec![];
+        for d in hearth_store::sharing::disclosures_of(tx, pid).await? {
+            if matches!(d.exemption, Some(DisclosureExemption::CrimePrevention | DisclosureExemption::Taxation)) {
+                withheld.push(WithheldItem {
+                    reason: "ongoing_investigation".into(),
+                    what: format!("A disclosure to {}", d.recipient_type.label().to_lowercase()),
+                    explanation: "Telling you about it could prejudice the prevention or detection of crime or the collection of tax \
+                                  (DPA 2018 Sch. 2 para. 2)"
+                        .into(),
+                });
+                continue;
+            }
+            disclosed.push(json!({ "reference": d.reference, "recipient_type": d.recipient_type, "recipient": d.recipient,
+                "exemption": d.exemption, "fields": d.fields, "disclosed_on": d.disclosed_on, "method": d.method }));
+        }
+        section("disclosures", "Who we gave your information to", &[RecordClass::Disclosure], disclosed);
+
         // Who accessed the record: roles and what was done, not the staff's names or the change detail.
         let access: Vec<Value> = audit::events_for_person(tx, pid, 5000)
             .await?

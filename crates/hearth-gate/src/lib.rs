@@ -31,6 +31,7 @@ pub mod representatives;
 pub mod restrictions;
 pub mod retention;
 pub mod rights;
+pub mod sharing;
 pub mod totp;
 
 use hearth_domain::{Action, Compartment, Id, StaffRole, ValidationErrors};

@@ -30,6 +30,7 @@ pub mod representatives;
 pub mod restrictions;
 pub mod retention;
 pub mod rights;
+pub mod sharing;
 pub mod staff;
 pub mod time;
 
@@ -282,6 +283,9 @@ pub enum Table {
     Representative,
     CallerCheck,
     EdiRecord,
+    Organisation,
+    SharingAgreement,
+    Disclosure,
 }
 
 impl Table {
@@ -304,6 +308,9 @@ impl Table {
         Table::Representative,
         Table::CallerCheck,
         Table::EdiRecord,
+        Table::Organisation,
+        Table::SharingAgreement,
+        Table::Disclosure,
     ];
 
     pub fn name(self) -> &'static str {
@@ -326,6 +333,9 @@ impl Table {
             Table::Representative => "representative",
             Table::CallerCheck => "caller_check",
             Table::EdiRecord => "edi_record",
+            Table::Organisation => "organisation",
+            Table::SharingAgreement => "sharing_agreement",
+            Table::Disclosure => "disclosure",
         }
     }
 }

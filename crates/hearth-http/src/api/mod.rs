@@ -16,6 +16,7 @@ mod needs;
 mod people;
 mod recordings;
 mod rights;
+mod sharing;
 
 pub use documents::attachment;
 mod representatives;
@@ -90,6 +91,17 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/breach-reports", post(rights::report_breach))
         .route("/breaches/{id}", get(rights::breach))
         .route("/breaches/{id}/changes", post(rights::change_breach))
+        .route("/organisations", get(sharing::organisations).post(sharing::add_organisation))
+        .route("/sharing-agreements", get(sharing::agreements).post(sharing::create_agreement))
+        .route("/sharing-agreements/{id}", get(sharing::agreement))
+        .route("/sharing-agreements/{id}/end", post(sharing::end_agreement))
+        .route("/disclosures", get(sharing::disclosures).post(sharing::record_request))
+        .route("/disclosures/{id}", get(sharing::disclosure))
+        .route("/disclosures/{id}/decision", post(sharing::decide))
+        .route("/disclosures/{id}/corrections", post(sharing::correct))
+        .route("/extracts", post(sharing::extract))
+        .route("/returns/core", post(sharing::core_return))
+        .route("/returns/nfi", post(sharing::nfi))
         .route("/cases/{id}/job-sheet", get(needs::job_sheet))
         .route("/people/{id}/needs", get(needs::list).post(needs::record))
         .route("/needs/{id}/changes", post(needs::change))
@@ -149,6 +161,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
         rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::portability, bundle::erasure_review, bundle::carry_out_erasure, bundle::rectifications,
         rights::record_breach, rights::report_breach, rights::breaches, rights::breach, rights::change_breach,
+        sharing::organisations, sharing::add_organisation,
+        sharing::create_agreement, sharing::agreements, sharing::agreement, sharing::end_agreement,
+        sharing::record_request, sharing::disclosures, sharing::disclosure, sharing::decide, sharing::correct,
+        sharing::extract, sharing::core_return, sharing::nfi,
         documents::upload, documents::list, documents::show, documents::download,
         recordings::create, recordings::show, recordings::notifications, recordings::follow_up_done,
         needs::record, needs::list, needs::change, needs::check, needs::coverage, needs::reviews,

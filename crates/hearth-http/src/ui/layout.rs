@@ -71,6 +71,8 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                             @if chrome.registers {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/rights" { "Rights requests" } }
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/breaches" { "Breaches" } }
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/disclosures" { "Disclosures" } }
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/sharing-agreements" { "Sharing agreements" } }
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/removals" { "Removals" } }
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/anonymity-overrides" { "Anonymity overrides" } }
                                             }

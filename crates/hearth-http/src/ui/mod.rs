@@ -24,6 +24,7 @@ mod representatives;
 mod restrictions;
 mod retention;
 mod rights;
+mod sharing;
 
 use crate::AppState;
 use axum::extract::FromRequestParts;
@@ -96,6 +97,14 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/cases/{id}/anonymity-overrides", post(anonymity::request))
         .route("/anonymity-overrides", get(anonymity::register))
         .route("/anonymity-overrides/{id}/approve", post(anonymity::approve))
+        .route("/sharing-agreements", get(sharing::agreements).post(sharing::create_agreement))
+        .route("/sharing-agreements/new", get(sharing::new_agreement_form))
+        .route("/sharing-agreements/{id}/end", post(sharing::end_agreement))
+        .route("/disclosures", get(sharing::register).post(sharing::record_request))
+        .route("/disclosures/new", get(sharing::new_request_form))
+        .route("/disclosures/{id}", get(sharing::disclosure_page))
+        .route("/disclosures/{id}/decision", post(sharing::decide))
+        .route("/disclosures/{id}/corrections", post(sharing::correct))
         .route("/rights", get(rights::list).post(rights::log_request))
         .route("/rights/new", get(rights::new_request_form))
         .route("/rights/{id}", get(rights::request_page))

@@ -24,6 +24,7 @@ mod restriction;
 mod retention;
 mod rights;
 mod security;
+mod sharing;
 mod ui;
 mod ui_anonymity;
 mod ui_break_glass;

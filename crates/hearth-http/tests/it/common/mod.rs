@@ -26,7 +26,8 @@ pub struct TestServer {
     pub store: Store,
     pub gate: Gate,
     pub backend: Backend,
-    /// The database URL the store opened (for tests that dump the raw database).
+    /// The database URL the store opened, for tests that reach the database around Hearth
+    /// (dumping the raw database, proving a trigger refuses a raw UPDATE).
     pub database_url: String,
     _dir: Option<tempfile::TempDir>,
 }
