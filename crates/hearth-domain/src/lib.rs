@@ -17,6 +17,7 @@ pub mod contacts;
 pub mod documents;
 pub mod edi;
 pub mod error;
+pub mod import;
 pub mod needs;
 pub mod people;
 pub mod property;

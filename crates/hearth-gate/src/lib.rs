@@ -22,6 +22,7 @@ pub mod edi;
 pub mod grants;
 pub mod history;
 pub mod homes;
+pub mod import;
 pub mod needs;
 pub mod people;
 pub mod policy;
