@@ -157,6 +157,9 @@ enum Command {
         /// Scale run: contact-log entries per person, on average.
         #[arg(long, default_value_t = 10, requires = "scale")]
         contacts_per_person: u64,
+        /// Scale run: timed contact writes (HTTP and bare, each) and timed reads of each page.
+        #[arg(long, default_value_t = 400, requires = "scale")]
+        samples: usize,
         /// Scale run: folder for the generated files and the SQLite database (default: a new temporary folder, removed after).
         #[arg(long, requires = "scale")]
         work_dir: Option<std::path::PathBuf>,
@@ -254,9 +257,9 @@ async fn main() -> anyhow::Result<()> {
         println!("Wrote {} people, {} tenancies and {} contacts to {} (seed {seed}).", n.people, n.tenancies, n.contacts, out.display());
         return Ok(());
     }
-    if let Command::Bench { scale: true, people, contacts_per_person, postgres, work_dir, .. } = &cli.command {
+    if let Command::Bench { scale: true, people, contacts_per_person, samples, postgres, work_dir, .. } = &cli.command {
         let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
-        let size = bench::ScaleSize { people: *people, contacts_per_person: *contacts_per_person };
+        let size = bench::ScaleSize { people: *people, contacts_per_person: *contacts_per_person, samples: *samples };
         return bench::scale(&policy, size, postgres.as_deref(), work_dir.as_deref()).await;
     }
     if let Command::Bench { iterations, postgres, sweep_rows, sweep_due, .. } = &cli.command {

@@ -55,7 +55,7 @@ fn bench_prints_both_ratios_on_postgres_too() {
 /// for each backend (none is judged).
 fn scale(extra: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(["bench", "--scale", "--people", "150", "--contacts-per-person", "3"])
+        .args(["bench", "--scale", "--people", "150", "--contacts-per-person", "3", "--samples", "40"])
         .args(extra)
         .env_remove("HEARTH_BENCH_POSTGRES_URL")
         .env("HEARTH_LOG", "warn")
