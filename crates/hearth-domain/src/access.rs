@@ -36,5 +36,7 @@ crate::vocabulary! {
         Delete => "delete" / "Delete",
         Export => "export" / "Export",
         BreakGlass => "break_glass" / "Break the glass",
+        /// Load records in bulk from another system's export, decided once per batch.
+        Import => "import" / "Bulk import",
     }
 }

@@ -18,6 +18,7 @@ pub mod documents;
 pub mod edi;
 pub mod erasure;
 pub mod error;
+pub mod import;
 pub mod needs;
 pub mod people;
 pub mod property;

@@ -23,6 +23,7 @@ pub mod erasure;
 pub mod grants;
 pub mod history;
 pub mod homes;
+pub mod import;
 pub mod needs;
 pub mod people;
 pub mod policy;

@@ -5,7 +5,8 @@ use hearth_domain::{Action, Compartment, StaffRole};
 use hearth_gate::policy::{AccessRequest, Relation};
 use hearth_gate::{Actor, Policy};
 
-const ACTIONS: [Action; 7] = [Action::View, Action::List, Action::Create, Action::Edit, Action::Delete, Action::Export, Action::BreakGlass];
+const ACTIONS: [Action; 8] =
+    [Action::View, Action::List, Action::Create, Action::Edit, Action::Delete, Action::Export, Action::BreakGlass, Action::Import];
 
 /// (role, compartment, one code per action) for every row of the table.
 pub fn matrix() -> Vec<(StaffRole, Compartment, Vec<char>)> {

@@ -203,9 +203,11 @@ impl ContactVisibility {
             parts.push(format!("{t}.compartment IN ({})", list(&self.all)));
         }
         if !self.assigned.is_empty() {
+            // Correlated on the entry's own case, so it is a primary-key lookup
+            // per entry rather than a pass over every case (docs/performance.md).
             parts.push(format!(
-                "({t}.compartment IN ({}) AND {t}.case_id IN (SELECT c.id FROM case_record c
-                   WHERE c.assigned_to = {me} OR c.assigned_to IN (SELECT s.id FROM staff_user s WHERE s.manager_id = {me})))",
+                "({t}.compartment IN ({}) AND EXISTS (SELECT 1 FROM case_record c WHERE c.id = {t}.case_id
+                   AND (c.assigned_to = {me} OR c.assigned_to IN (SELECT s.id FROM staff_user s WHERE s.manager_id = {me}))))",
                 list(&self.assigned)
             ));
         }
@@ -252,18 +254,7 @@ pub async fn timeline(
     if vis.is_empty() {
         return Ok(Page { items: vec![], next_cursor: None });
     }
-    // $1 person, $2 limit, $3 caller, $4 cursor, $5 channel, $6 compartment.
-    // Every parameter is referenced whatever the filter, so one text serves both engines.
-    let sql = format!(
-        "SELECT {COLUMNS} FROM contact_entry e
-         WHERE e.id IN (SELECT p.entry_id FROM contact_entry_person p WHERE p.person_id = $1) AND {}
-           AND ($4 = 0 OR EXISTS (SELECT 1 FROM contact_entry k WHERE k.id = $4 AND {}
-                AND (e.occurred_at < k.occurred_at OR (e.occurred_at = k.occurred_at AND e.id < k.id))))
-           AND ($5 = '' OR e.channel = $5) AND ($6 = '' OR e.compartment = $6)
-         ORDER BY e.occurred_at DESC, e.id DESC LIMIT $2",
-        vis.clause("e", "$3"),
-        vis.clause("k", "$3"),
-    );
+    let sql = timeline_sql(vis);
     let rows = sqlx::query(&sql)
         .bind(person_id)
         .bind(limit + 1)
@@ -278,4 +269,20 @@ pub async fn timeline(
         items.push(complete(tx, entry_from(r)?).await?);
     }
     Ok(Page::from_rows(items, limit, |e| e.id))
+}
+
+/// The timeline's SQL.
+pub(crate) fn timeline_sql(vis: &ContactVisibility) -> String {
+    // $1 person, $2 limit, $3 caller, $4 cursor, $5 channel, $6 compartment.
+    // Every parameter is referenced whatever the filter, so one text serves both engines.
+    format!(
+        "SELECT {COLUMNS} FROM contact_entry e
+         WHERE e.id IN (SELECT p.entry_id FROM contact_entry_person p WHERE p.person_id = $1) AND {}
+           AND ($4 = 0 OR EXISTS (SELECT 1 FROM contact_entry k WHERE k.id = $4 AND {}
+                AND (e.occurred_at < k.occurred_at OR (e.occurred_at = k.occurred_at AND e.id < k.id))))
+           AND ($5 = '' OR e.channel = $5) AND ($6 = '' OR e.compartment = $6)
+         ORDER BY e.occurred_at DESC, e.id DESC LIMIT $2",
+        vis.clause("e", "$3"),
+        vis.clause("k", "$3"),
+    )
 }

@@ -136,13 +136,11 @@ pub async fn update_household(tx: &mut Tx, id: Id, version: i64, property_id: Id
 }
 
 /// The households a person is (or was) a member of.
+pub(crate) const HOUSEHOLDS_OF: &str =
+    "SELECT DISTINCT h.id, h.property_id, h.version FROM household h JOIN membership m ON m.household_id = h.id WHERE m.person_id = $1 ORDER BY h.id";
+
 pub async fn households_of(tx: &mut Tx, person_id: Id) -> Result<Vec<Household>> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT h.id, h.property_id, h.version FROM household h JOIN membership m ON m.household_id = h.id WHERE m.person_id = $1 ORDER BY h.id",
-    )
-    .bind(person_id)
-    .fetch_all(tx.conn())
-    .await?;
+    let rows = sqlx::query(HOUSEHOLDS_OF).bind(person_id).fetch_all(tx.conn()).await?;
     rows.iter().map(household_from).collect()
 }
 
@@ -184,8 +182,12 @@ pub async fn membership(tx: &mut Tx, id: Id) -> Result<Membership> {
     sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(membership_from).transpose()?.ok_or(StoreError::NotFound)
 }
 
+pub(crate) fn members_of_sql() -> String {
+    format!("SELECT {MEMBERSHIP_COLUMNS} FROM membership WHERE household_id = $1 ORDER BY id")
+}
+
 pub async fn members_of(tx: &mut Tx, household_id: Id) -> Result<Vec<Membership>> {
-    let sql = format!("SELECT {MEMBERSHIP_COLUMNS} FROM membership WHERE household_id = $1 ORDER BY id");
+    let sql = members_of_sql();
     sqlx::query(&sql).bind(household_id).fetch_all(tx.conn()).await?.iter().map(membership_from).collect()
 }
 
@@ -264,8 +266,12 @@ pub async fn list_tenancies(tx: &mut Tx, after: Option<Id>, limit: i64) -> Resul
     Ok(Page::from_rows(rows.iter().map(tenancy_from).collect::<Result<_>>()?, limit, |t: &Tenancy| t.id))
 }
 
+pub(crate) fn tenancies_of_household_sql() -> String {
+    format!("SELECT {TENANCY_COLUMNS} FROM tenancy WHERE household_id = $1 ORDER BY start_date DESC, id DESC")
+}
+
 pub async fn tenancies_of_household(tx: &mut Tx, household_id: Id) -> Result<Vec<Tenancy>> {
-    let sql = format!("SELECT {TENANCY_COLUMNS} FROM tenancy WHERE household_id = $1 ORDER BY start_date DESC, id DESC");
+    let sql = tenancies_of_household_sql();
     sqlx::query(&sql).bind(household_id).fetch_all(tx.conn()).await?.iter().map(tenancy_from).collect()
 }
 

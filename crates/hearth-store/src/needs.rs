@@ -30,15 +30,12 @@ fn flag(row: &AnyRow, column: &str) -> Result<bool> {
 
 /// Whether `officer` is the patch officer of a property where `person_id`
 /// currently lives.
+pub(crate) const IS_PATCH_OFFICER: &str =
+    "SELECT 1 FROM membership m JOIN household h ON h.id = m.household_id JOIN property p ON p.id = h.property_id
+         WHERE m.person_id = $1 AND m.end_date IS NULL AND p.patch_officer_id = $2 LIMIT 1";
+
 pub async fn is_patch_officer(tx: &mut Tx, officer: Id, person_id: Id) -> Result<bool> {
-    let row = sqlx::query(
-        "SELECT 1 FROM membership m JOIN household h ON h.id = m.household_id JOIN property p ON p.id = h.property_id
-         WHERE m.person_id = $1 AND m.end_date IS NULL AND p.patch_officer_id = $2 LIMIT 1",
-    )
-    .bind(person_id)
-    .bind(officer)
-    .fetch_optional(tx.conn())
-    .await?;
+    let row = sqlx::query(IS_PATCH_OFFICER).bind(person_id).bind(officer).fetch_optional(tx.conn()).await?;
     Ok(row.is_some())
 }
 
@@ -127,9 +124,12 @@ pub async fn need(tx: &mut Tx, id: Id) -> Result<Need> {
 }
 
 /// A person's needs, active first, newest first.
+pub(crate) fn needs_of_sql() -> String {
+    format!("SELECT {NEED_COLUMNS} FROM need WHERE person_id = $1 ORDER BY CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END, id DESC")
+}
+
 pub async fn needs_of(tx: &mut Tx, person_id: Id) -> Result<Vec<Need>> {
-    let sql =
-        format!("SELECT {NEED_COLUMNS} FROM need WHERE person_id = $1 ORDER BY CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END, id DESC");
+    let sql = needs_of_sql();
     sqlx::query(&sql).bind(person_id).fetch_all(tx.conn()).await?.iter().map(need_from).collect()
 }
 
@@ -316,10 +316,14 @@ pub async fn flag_for(tx: &mut Tx, id: Id, reader: Id) -> Result<WarningFlag> {
 }
 
 /// A person's flags as `reader` may see them, current first.
-pub async fn flags_of(tx: &mut Tx, person_id: Id, reader: Id) -> Result<Vec<WarningFlag>> {
-    let sql = format!(
+pub(crate) fn flags_of_sql() -> String {
+    format!(
         "SELECT {FLAG_COLUMNS} FROM warning_flag f WHERE f.person_id = $2 ORDER BY CASE WHEN f.ends_on IS NULL THEN 0 ELSE 1 END, f.id DESC"
-    );
+    )
+}
+
+pub async fn flags_of(tx: &mut Tx, person_id: Id, reader: Id) -> Result<Vec<WarningFlag>> {
+    let sql = flags_of_sql();
     sqlx::query(&sql).bind(reader).bind(person_id).fetch_all(tx.conn()).await?.iter().map(flag_from).collect()
 }
 

@@ -52,8 +52,12 @@ pub async fn insert_person(tx: &mut Tx, p: &PersonFields, now: Timestamp) -> Res
     person_from(&row)
 }
 
+pub(crate) fn person_sql() -> String {
+    format!("SELECT {PERSON_COLUMNS} FROM person WHERE id = $1")
+}
+
 pub async fn person(tx: &mut Tx, id: Id) -> Result<Person> {
-    let sql = format!("SELECT {PERSON_COLUMNS} FROM person WHERE id = $1");
+    let sql = person_sql();
     sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(person_from).transpose()?.ok_or(StoreError::NotFound)
 }
 
@@ -131,6 +135,18 @@ fn like_prefix(s: &str) -> String {
 
 /// People matching `filter`, in id order after `after`, at most `limit`.
 pub async fn list_people(tx: &mut Tx, filter: &PersonFilter, after: Option<Id>, limit: i64) -> Result<Page<Person>> {
+    let (sql, binds) = list_people_sql(filter);
+    let mut q = sqlx::query(&sql).bind(after.unwrap_or(0)).bind(limit + 1);
+    for b in &binds {
+        q = q.bind(b.as_str());
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
+    let items = rows.iter().map(person_from).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(items, limit, |p| p.id))
+}
+
+/// The search's SQL: `$1` the cursor, `$2` the limit, then the text binds returned.
+pub(crate) fn list_people_sql(filter: &PersonFilter) -> (String, Vec<String>) {
     let mut clauses = vec!["p.id > $1".to_string()];
     let mut binds: Vec<String> = vec![];
     // $1 is the cursor, $2 the limit; text binds follow from $3.
@@ -182,13 +198,7 @@ pub async fn list_people(tx: &mut Tx, filter: &PersonFilter, after: Option<Id>, 
         PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", "),
         clauses.join(" AND ")
     );
-    let mut q = sqlx::query(&sql).bind(after.unwrap_or(0)).bind(limit + 1);
-    for b in &binds {
-        q = q.bind(b.as_str());
-    }
-    let rows = q.fetch_all(tx.conn()).await?;
-    let items = rows.iter().map(person_from).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(items, limit, |p| p.id))
+    (sql, binds)
 }
 
 // ---- identity evidence ----
@@ -338,8 +348,12 @@ pub async fn contact(tx: &mut Tx, id: Id) -> Result<ContactPoint> {
     sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(contact_from).transpose()?.ok_or(StoreError::NotFound)
 }
 
+pub(crate) fn contacts_for_sql() -> String {
+    format!("SELECT {CONTACT_COLUMNS} FROM contact_point WHERE person_id = $1 ORDER BY kind, preferred DESC, id")
+}
+
 pub async fn contacts_for(tx: &mut Tx, person_id: Id) -> Result<Vec<ContactPoint>> {
-    let sql = format!("SELECT {CONTACT_COLUMNS} FROM contact_point WHERE person_id = $1 ORDER BY kind, preferred DESC, id");
+    let sql = contacts_for_sql();
     sqlx::query(&sql).bind(person_id).fetch_all(tx.conn()).await?.iter().map(contact_from).collect()
 }
 

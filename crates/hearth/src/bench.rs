@@ -13,6 +13,11 @@
 //! contact log of T rows and of 10T rows, and prints the ratio. The sweep
 //! reads due rows through an index on the trigger date, so the ratio should
 //! stay near 1 however large the table grows.
+//!
+//! `--scale` runs the large-landlord benchmark instead (module `scale`):
+//! generate, import, serve and measure at N people and M contacts each.
+
+mod scale;
 
 use crate::demo;
 use anyhow::{bail, Context, Result};
@@ -26,6 +31,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+pub use scale::ScaleSize;
+
+/// The large-landlord run (`--scale`): see [`scale`].
+pub async fn scale(policy: &Policy, size: ScaleSize, postgres: Option<&str>, work_dir: Option<&std::path::Path>) -> Result<()> {
+    scale::run(policy, size, postgres, work_dir).await
+}
 
 /// Demo households loaded per backend: a few hundred people.
 const HOUSEHOLDS: usize = 60;

@@ -31,11 +31,11 @@ pub const DEMO_STAFF: &[(&str, &str, StaffRole)] = &[
     ("supplier.support", "Sam Supportdesk", StaffRole::SupplierSupport),
 ];
 
-const GIVEN: &[&str] = &[
+pub(crate) const GIVEN: &[&str] = &[
     "Ada", "Bram", "Cleo", "Dev", "Elin", "Femi", "Gus", "Hana", "Ivo", "Juno", "Kit", "Lena", "Milo", "Nia", "Otto", "Pia", "Quin",
     "Rhea", "Sol", "Tam", "Uma", "Vik", "Wren", "Xan", "Yara", "Zed", "Arlo", "Bea", "Cai", "Dot",
 ];
-const FAMILY: &[&str] = &[
+pub(crate) const FAMILY: &[&str] = &[
     "Fakeham",
     "Notreal",
     "Madeupson",
@@ -55,7 +55,7 @@ const FAMILY: &[&str] = &[
     "Nonesuch",
     "Imaginary",
 ];
-const STREETS: &[&str] = &[
+pub(crate) const STREETS: &[&str] = &[
     "Imaginary Row",
     "Fictional Lane",
     "Pretend Close",
@@ -67,9 +67,9 @@ const STREETS: &[&str] = &[
     "Mock Gardens",
     "Placeholder Way",
 ];
-const TOWNS: &[&str] = &["Nowhereton", "Exampleford", "Fakesbury", "Testbridge"];
+pub(crate) const TOWNS: &[&str] = &["Nowhereton", "Exampleford", "Fakesbury", "Testbridge"];
 
-fn postcode(rng: &mut ChaCha8Rng) -> String {
+pub(crate) fn postcode(rng: &mut ChaCha8Rng) -> String {
     const L: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
     format!("ZZ99 {}{}{}", rng.gen_range(1..10), L[rng.gen_range(0..L.len())] as char, L[rng.gen_range(0..L.len())] as char)
 }
@@ -82,7 +82,7 @@ fn phone(rng: &mut ChaCha8Rng) -> String {
     }
 }
 
-fn date_between(rng: &mut ChaCha8Rng, from_year: i16, to_year: i16) -> String {
+pub(crate) fn date_between(rng: &mut ChaCha8Rng, from_year: i16, to_year: i16) -> String {
     format!("{}-{:02}-{:02}", rng.gen_range(from_year..=to_year), rng.gen_range(1..=12), rng.gen_range(1..=28))
 }
 

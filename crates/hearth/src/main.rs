@@ -6,6 +6,8 @@ mod audit_cmd;
 mod backup_cmd;
 mod bench;
 mod demo;
+mod generate;
+mod import_cmd;
 mod keys_cmd;
 mod retention_cmd;
 mod ropa;
@@ -156,6 +158,63 @@ enum Command {
         /// Retention sweep: due entries disposed of in each.
         #[arg(long, default_value_t = 200)]
         sweep_due: i64,
+        /// Instead: the large-landlord scale run (generate, import, serve, measure; docs/performance.md).
+        #[arg(long)]
+        scale: bool,
+        /// Scale run: people in the generated data set.
+        #[arg(long, default_value_t = 2000, requires = "scale")]
+        people: u64,
+        /// Scale run: contact-log entries per person, on average.
+        #[arg(long, default_value_t = 10, requires = "scale")]
+        contacts_per_person: u64,
+        /// Scale run: timed contact writes (HTTP and bare, each) and timed reads of each page.
+        #[arg(long, default_value_t = 400, requires = "scale")]
+        samples: usize,
+        /// Scale run: folder for the generated files and the SQLite database (default: a new temporary folder, removed after).
+        #[arg(long, requires = "scale")]
+        work_dir: Option<std::path::PathBuf>,
+    },
+    /// Write a plainly synthetic landlord's export (people.csv, tenancies.csv, contacts.csv) for `hearth import`.
+    Generate {
+        /// About how many people (whole households, so a few more).
+        #[arg(long)]
+        people: u64,
+        /// Contact-log entries per person, on average, over ten years.
+        #[arg(long, default_value_t = 100)]
+        contacts_per_person: u64,
+        /// Seed: the same seed gives byte-identical files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder to write the three files into.
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
+    },
+    /// Load people, tenancies and contacts from CSV files (docs/import-format.md), reporting every bad row.
+    Import {
+        /// people.csv: one person per line.
+        #[arg(long)]
+        people: Option<std::path::PathBuf>,
+        /// tenancies.csv: one tenancy (with its home and household) per line.
+        #[arg(long)]
+        tenancies: Option<std::path::PathBuf>,
+        /// contacts.csv: one contact-log entry per line.
+        #[arg(long)]
+        contacts: Option<std::path::PathBuf>,
+        /// Every file of this name (people.csv, tenancies.csv, contacts.csv) in this folder.
+        #[arg(long, conflicts_with_all = ["people", "tenancies", "contacts"])]
+        dir: Option<std::path::PathBuf>,
+        /// A name for this import, recorded in each batch's audit event.
+        #[arg(long)]
+        name: String,
+        /// The staff account the import runs as (the DPO's).
+        #[arg(long = "as")]
+        as_user: String,
+        /// Rows per batch (one transaction and one audit event each).
+        #[arg(long, default_value_t = import_cmd::DEFAULT_BATCH)]
+        batch: usize,
+        /// No progress bars.
+        #[arg(long)]
+        quiet: bool,
     },
 }
 
@@ -204,7 +263,17 @@ async fn main() -> anyhow::Result<()> {
         return write_out(out.as_deref(), &text);
     }
     // The benchmark makes its own throwaway databases and never opens --database-url.
-    if let Command::Bench { iterations, postgres, sweep_rows, sweep_due } = &cli.command {
+    if let Command::Generate { people, contacts_per_person, seed, out } = &cli.command {
+        let n = generate::generate(out, *people, *contacts_per_person, *seed)?;
+        println!("Wrote {} people, {} tenancies and {} contacts to {} (seed {seed}).", n.people, n.tenancies, n.contacts, out.display());
+        return Ok(());
+    }
+    if let Command::Bench { scale: true, people, contacts_per_person, samples, postgres, work_dir, .. } = &cli.command {
+        let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
+        let size = bench::ScaleSize { people: *people, contacts_per_person: *contacts_per_person, samples: *samples };
+        return bench::scale(&policy, size, postgres.as_deref(), work_dir.as_deref()).await;
+    }
+    if let Command::Bench { iterations, postgres, sweep_rows, sweep_due, .. } = &cli.command {
         let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
         if *sweep_rows < 1 || *sweep_due < 1 {
             bail!("--sweep-rows and --sweep-due must be at least 1");
@@ -326,7 +395,29 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Retention { command } => retention_cmd::run(&gate, command).await?,
         Command::Keys { command } => keys_cmd::run(&gate, command).await?,
-        Command::Bench { .. } | Command::Ropa { .. } | Command::Backup { .. } | Command::Restore { .. } => {
+        Command::Import { people, tenancies, contacts, dir, name, as_user, batch, quiet } => {
+            let files = match dir {
+                Some(d) => {
+                    let [p, t, c] = generate::files(&d);
+                    import_cmd::ImportFiles { people: Some(p), tenancies: Some(t), contacts: Some(c) }
+                }
+                None => import_cmd::ImportFiles { people, tenancies, contacts },
+            };
+            if files.people.is_none() && files.tenancies.is_none() && files.contacts.is_none() {
+                bail!("name the files to import: --people, --tenancies, --contacts, or --dir");
+            }
+            let actor = gate
+                .actor_for(&as_user, hearth_gate::DEFAULT_PURPOSE)
+                .await
+                .map_err(|_| anyhow::anyhow!("--as {as_user:?} is not an active staff account"))?;
+            let report = import_cmd::import(&gate, &actor, &name, &files, batch, !quiet).await?;
+            import_cmd::print_summary(&report);
+            if !report.all_imported() {
+                store.close().await;
+                std::process::exit(2);
+            }
+        }
+        Command::Bench { .. } | Command::Generate { .. } | Command::Ropa { .. } | Command::Backup { .. } | Command::Restore { .. } => {
             unreachable!("handled before the database is opened")
         }
     }

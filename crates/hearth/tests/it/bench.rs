@@ -50,3 +50,43 @@ fn bench_prints_both_ratios_on_postgres_too() {
     assert!(text.contains("PostgreSQL (new database)"), "{text}");
     assert_ratios(&text, 2);
 }
+
+/// The scale run at a tiny size: every figure the issue asks for is printed
+/// for each backend (none is judged).
+fn scale(extra: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["bench", "--scale", "--people", "150", "--contacts-per-person", "3", "--samples", "40"])
+        .args(extra)
+        .env_remove("HEARTH_BENCH_POSTGRES_URL")
+        .env("HEARTH_LOG", "warn")
+        .output()
+        .expect("run hearth");
+    assert!(out.status.success(), "hearth bench --scale failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn assert_scale_figures(text: &str, backends: usize) {
+    let ratios = ratios(text, "ratio HTTP/bare");
+    assert_eq!(ratios.len(), backends, "{text}");
+    assert!(ratios.iter().all(|r| r.is_finite() && *r > 0.0), "{text}");
+    for label in
+        ["contacts.csv", "person API (GET /api/v1/people/{id})", "person page (GET /people/{id})", "server memory after the load: VmRSS"]
+    {
+        assert_eq!(text.matches(label).count(), backends, "{label} once per backend in:\n{text}");
+    }
+}
+
+#[test]
+fn scale_bench_prints_every_figure_on_sqlite() {
+    let text = scale(&[]);
+    assert!(text.contains("Generated ") && text.contains("SQLite:"), "{text}");
+    assert_scale_figures(&text, 1);
+}
+
+#[test]
+fn scale_bench_prints_every_figure_on_postgres_too() {
+    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
+    let text = scale(&["--postgres", &server]);
+    assert!(text.contains("PostgreSQL:"), "{text}");
+    assert_scale_figures(&text, 2);
+}

@@ -6,4 +6,6 @@ mod backup;
 mod bench;
 mod cli;
 mod crash;
+mod import;
+mod plans;
 mod tls;

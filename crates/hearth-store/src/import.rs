@@ -1,0 +1,175 @@
+//! Bulk inserts for `hearth import`: many rows per statement, inside the
+//! batch transaction the gate opened. Rows arrive validated; a database
+//! failure fails the whole call and the gate's transaction rolls back.
+//!
+//! Ids of a multi-row insert come back from `RETURNING id`; both engines
+//! assign them in the order of the `VALUES` rows within one statement, so
+//! sorting them gives the rows' ids in order.
+
+use crate::time::{opt_date, ts};
+use crate::{homes, Result, StoreError, Tx};
+use hearth_domain::{ContactFields, Id, MembershipFields, PersonFields, PropertyFields, TenancyFields};
+use jiff::Timestamp;
+use sqlx::Row;
+
+/// Rows per multi-row INSERT: well under both engines' bound-parameter limits.
+const CHUNK: usize = 200;
+
+/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters each.
+fn values(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+async fn sorted_ids<'a>(q: sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments<'a>>, tx: &mut Tx) -> Result<Vec<Id>> {
+    let rows = q.fetch_all(tx.conn()).await?;
+    let mut ids = rows.iter().map(|r| r.try_get::<Id, _>("id")).collect::<Result<Vec<_>, _>>()?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// Inserts people; their ids in the order given.
+pub async fn insert_people(tx: &mut Tx, people: &[PersonFields], now: Timestamp) -> Result<Vec<Id>> {
+    let now = ts(now);
+    let mut ids = Vec::with_capacity(people.len());
+    for chunk in people.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO person (kind, given_name, family_name, preferred_name, date_of_birth, ni_number, given_key, family_key, preferred_key,
+               created_at, updated_at) VALUES {} RETURNING id",
+            values(chunk.len(), 11)
+        );
+        let mut q = sqlx::query(&sql);
+        for p in chunk {
+            q = q
+                .bind(p.kind.as_str())
+                .bind(&p.given_name)
+                .bind(&p.family_name)
+                .bind(&p.preferred_name)
+                .bind(opt_date(p.date_of_birth))
+                .bind(&p.ni_number)
+                .bind(key(&p.given_name))
+                .bind(key(&p.family_name))
+                .bind(p.preferred_name.as_deref().map(key))
+                .bind(now.clone())
+                .bind(now.clone());
+        }
+        ids.extend(sorted_ids(q, tx).await?);
+    }
+    Ok(ids)
+}
+
+/// One tenancy with its home and household, as `hearth import` makes them.
+#[derive(Debug, Clone)]
+pub struct TenancyImport {
+    pub property: PropertyFields,
+    /// `household_id` is ignored: a new household is made for the tenancy.
+    pub tenancy: TenancyFields,
+    pub members: Vec<MembershipFields>,
+}
+
+/// A failure while inserting row `index` of a batch.
+#[derive(Debug)]
+pub struct RowFailure {
+    pub index: usize,
+    pub error: StoreError,
+}
+
+/// Inserts each tenancy with a new household at its property (found by
+/// UPRN, or made) and the household's members. Returns the tenancy ids, or
+/// the first row that failed.
+pub async fn insert_tenancies(tx: &mut Tx, rows: &[TenancyImport], now: Timestamp) -> Result<Vec<Id>, RowFailure> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for (index, row) in rows.iter().enumerate() {
+        let id = insert_tenancy(tx, row, now).await.map_err(|error| RowFailure { index, error })?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+async fn insert_tenancy(tx: &mut Tx, row: &TenancyImport, now: Timestamp) -> Result<Id> {
+    let existing = sqlx::query("SELECT id FROM property WHERE uprn = $1").bind(row.property.uprn).fetch_optional(tx.conn()).await?;
+    let property_id = match existing {
+        Some(r) => r.try_get::<Id, _>("id")?,
+        None => homes::insert_property(tx, &row.property, now).await?.id,
+    };
+    let household = homes::insert_household(tx, property_id, now).await?;
+    for m in &row.members {
+        homes::insert_membership(tx, household.id, m, now).await?;
+    }
+    let t = TenancyFields { household_id: household.id, ..row.tenancy.clone() };
+    Ok(homes::insert_tenancy(tx, &t, now).await?.id)
+}
+
+/// Inserts contact-log entries (each its own submission, no follow-ups)
+/// with their people. An imported entry's `recorded_at` is when it
+/// happened: the legacy system logged it then, and retention counts from it.
+pub async fn insert_contacts(tx: &mut Tx, entries: &[ContactFields], recorded_by: Id) -> Result<Vec<Id>> {
+    let mut ids = Vec::with_capacity(entries.len());
+    for chunk in entries.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO contact_entry (occurred_at, recorded_at, recorded_by, channel, compartment, case_id, subjects, summary,
+               verbatim, verbatim_reason, voicemail_left, appointment_outcome, place, system_generated, service_request)
+             VALUES {} RETURNING id",
+            values(chunk.len(), 15)
+        );
+        let mut q = sqlx::query(&sql);
+        for f in chunk {
+            let at = ts(f.occurred_at);
+            q = q
+                .bind(at.clone())
+                .bind(at)
+                .bind(recorded_by)
+                .bind(f.channel.as_str())
+                .bind(f.compartment.as_str())
+                .bind(f.case_id)
+                .bind(serde_json::to_string(&f.subjects).expect("a list of strings serialises"))
+                .bind(&f.summary)
+                .bind(f.verbatim.as_ref().map(|v| v.0.clone()))
+                .bind(f.verbatim.as_ref().map(|v| v.1.as_str()))
+                .bind(f.voicemail_left.map(i64::from))
+                .bind(f.appointment_outcome.map(|o| o.as_str()))
+                .bind(&f.place)
+                .bind(f.system_generated.map(i64::from))
+                .bind(f.service_request.map(i64::from));
+        }
+        let chunk_ids = sorted_ids(q, tx).await?;
+        // Each entry is its own submission, as insert_entry records it.
+        let sql = format!("UPDATE contact_entry SET submission_id = id WHERE id IN ({})", crate::placeholders(1, chunk_ids.len()));
+        let mut q = sqlx::query(&sql);
+        for id in &chunk_ids {
+            q = q.bind(*id);
+        }
+        q.execute(tx.conn()).await?;
+        let links: Vec<(Id, Id)> = chunk.iter().zip(&chunk_ids).flat_map(|(f, id)| f.person_ids.iter().map(move |p| (*id, *p))).collect();
+        for part in links.chunks(CHUNK * 2) {
+            let sql = format!("INSERT INTO contact_entry_person (entry_id, person_id) VALUES {}", values(part.len(), 2));
+            let mut q = sqlx::query(&sql);
+            for (e, p) in part {
+                q = q.bind(*e).bind(*p);
+            }
+            q.execute(tx.conn()).await?;
+        }
+        ids.extend(chunk_ids);
+    }
+    Ok(ids)
+}
+
+/// A staff account's id by username, for attributing imported entries.
+pub async fn staff_id(tx: &mut Tx, username: &str) -> Result<Option<Id>> {
+    let row = sqlx::query("SELECT id FROM staff_user WHERE username = $1").bind(username).fetch_optional(tx.conn()).await?;
+    row.map(|r| r.try_get::<Id, _>("id").map_err(StoreError::from)).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_number_parameters_row_by_row() {
+        assert_eq!(super::values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}

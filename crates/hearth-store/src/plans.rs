@@ -1,0 +1,108 @@
+//! The hot per-person queries, as the store runs them, and their query
+//! plans: a test asks each engine to explain them and refuses a full table
+//! scan, so every per-person read stays O(log n) in the size of the
+//! database (docs/performance.md).
+
+use crate::contacts::{timeline_sql, ContactVisibility};
+use crate::people::{contacts_for_sql, list_people_sql, person_sql, PersonFilter};
+use crate::{homes, needs, Backend, Result, Store};
+use hearth_domain::Compartment;
+use sqlx::{Executor, Row};
+
+/// A bound value for a planned query.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// One hot query: its name, its SQL exactly as the store runs it, and sample values.
+#[derive(Debug, Clone)]
+pub struct HotQuery {
+    pub name: &'static str,
+    pub sql: String,
+    pub params: Vec<Param>,
+}
+
+fn q(name: &'static str, sql: impl Into<String>, params: Vec<Param>) -> HotQuery {
+    HotQuery { name, sql: sql.into(), params }
+}
+
+/// The queries behind a person's page and API reads, and the customer search.
+pub fn hot_queries() -> Vec<HotQuery> {
+    use Param::{Int, Text};
+    // A housing officer's view of the contact log: general entries, and case
+    // compartments where the case is theirs or their team's.
+    let officer = ContactVisibility { all: vec![Compartment::ContactLog], assigned: vec![Compartment::Asb, Compartment::Safeguarding] };
+    let timeline = timeline_sql(&officer);
+    let timeline_params = |cursor: i64| vec![Int(1), Int(26), Int(1), Int(cursor), Text(String::new()), Text(String::new())];
+    let by_name = PersonFilter { name_tokens: vec!["fakeham".into()], ..Default::default() };
+    let by_postcode = PersonFilter { postcode: Some("ZZ99 1AB".into()), ..Default::default() };
+    let search = |f: &PersonFilter| {
+        let (sql, binds) = list_people_sql(f);
+        let mut params = vec![Int(0), Int(26)];
+        params.extend(binds.into_iter().map(Text));
+        (sql, params)
+    };
+    let (name_sql, name_params) = search(&by_name);
+    let (postcode_sql, postcode_params) = search(&by_postcode);
+    vec![
+        q("person by id", person_sql(), vec![Int(1)]),
+        q("person's contact points", contacts_for_sql(), vec![Int(1)]),
+        q("person's contact timeline, first page", timeline.clone(), timeline_params(0)),
+        q("person's contact timeline, next page", timeline, timeline_params(5)),
+        q("person's households", homes::HOUSEHOLDS_OF, vec![Int(1)]),
+        q("household's members", homes::members_of_sql(), vec![Int(1)]),
+        q("household's tenancies", homes::tenancies_of_household_sql(), vec![Int(1)]),
+        q("person's needs", needs::needs_of_sql(), vec![Int(1)]),
+        q("person's warning flags", needs::flags_of_sql(), vec![Int(1), Int(1)]),
+        q("patch officer check", needs::IS_PATCH_OFFICER, vec![Int(1), Int(1)]),
+        q("search by name", name_sql, name_params),
+        q("search by postcode", postcode_sql, postcode_params),
+    ]
+}
+
+impl Store {
+    /// The engine's plan for `query`, one line per step. On PostgreSQL
+    /// sequential scans are priced out (`enable_seqscan = off`), so the plan
+    /// shows whether an index *can* serve the query whatever the table sizes.
+    pub async fn plan(&self, query: &HotQuery) -> Result<Vec<String>> {
+        let mut tx = self.pool.begin().await?;
+        let prefix = match self.backend {
+            Backend::Sqlite => "EXPLAIN QUERY PLAN ",
+            Backend::Postgres => {
+                (&mut *tx).execute("SET LOCAL enable_seqscan = off").await?;
+                "EXPLAIN "
+            }
+        };
+        let sql = format!("{prefix}{}", query.sql);
+        let mut qq = sqlx::query(&sql);
+        for p in &query.params {
+            qq = match p {
+                Param::Int(i) => qq.bind(*i),
+                Param::Text(t) => qq.bind(t.clone()),
+            };
+        }
+        let rows = qq.fetch_all(&mut *tx).await?;
+        let column = match self.backend {
+            Backend::Sqlite => "detail",
+            Backend::Postgres => "QUERY PLAN",
+        };
+        let lines = rows.iter().map(|r| r.try_get::<String, _>(column)).collect::<Result<Vec<_>, _>>()?;
+        tx.rollback().await?;
+        Ok(lines)
+    }
+}
+
+/// The steps of a plan that read a whole table (or a whole index in order).
+pub fn full_scans(backend: Backend, plan: &[String]) -> Vec<String> {
+    plan.iter()
+        .filter(|l| match backend {
+            // SQLite: "SCAN t" / "SCAN t USING INDEX i" walk everything;
+            // "SEARCH t USING INDEX i (c=?)" is a lookup.
+            Backend::Sqlite => l.trim_start().starts_with("SCAN ") && !l.contains("CONSTANT ROW"),
+            Backend::Postgres => l.contains("Seq Scan"),
+        })
+        .cloned()
+        .collect()
+}

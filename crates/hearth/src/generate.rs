@@ -1,0 +1,168 @@
+//! `hearth generate`: a plainly synthetic landlord's export at any size, as
+//! the three CSV files `hearth import` reads (docs/import-format.md):
+//! households of one to six people with a tenancy each, and a contact log
+//! spread over the ten years before 2026 across every channel. Names,
+//! streets and towns are made-up words, postcodes the ZZ99 pseudo-area, NI
+//! numbers the ZX prefix. The same seed gives byte-identical files; nothing
+//! depends on the clock (children are born from 2012, so every row stays
+//! valid until 2030).
+
+use crate::demo::{date_between, postcode, FAMILY, GIVEN, STREETS, TOWNS};
+use anyhow::{Context, Result};
+use hearth_domain::import::{join_line, CONTACT_HEADER, PEOPLE_HEADER, TENANCY_HEADER};
+use hearth_domain::{Channel, Tenure};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// File names inside the output folder.
+pub const PEOPLE_FILE: &str = "people.csv";
+pub const TENANCIES_FILE: &str = "tenancies.csv";
+pub const CONTACTS_FILE: &str = "contacts.csv";
+
+/// How many of each were written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Generated {
+    pub people: u64,
+    pub tenancies: u64,
+    pub contacts: u64,
+}
+
+/// The three files in `dir`.
+pub fn files(dir: &Path) -> [PathBuf; 3] {
+    [dir.join(PEOPLE_FILE), dir.join(TENANCIES_FILE), dir.join(CONTACTS_FILE)]
+}
+
+const SUMMARIES: &[&str] = &[
+    "Asked about the rent balance",
+    "Reported a dripping tap in the kitchen",
+    "Chased a repair appointment",
+    "Asked for a copy of the tenancy agreement",
+    "Reported noise from a neighbouring flat",
+    "Gave new contact details",
+    "Asked about a parking permit",
+    "Reported a broken communal light",
+    "Discussed a payment plan",
+    "Asked about a transfer to a larger home",
+    "Confirmed an appointment time",
+    "Reported damp in the bathroom",
+];
+const SUBJECTS: &[&str] = &["rent", "repairs", "tenancy", "neighbourhood", "payments", "contact_details"];
+/// Weights per channel, in Channel::ALL order: calls and letters dominate.
+const CHANNEL_WEIGHTS: &[u32] = &[30, 12, 8, 5, 3, 1, 6, 12, 8, 6, 3, 6, 4, 3, 2, 2, 1];
+
+/// Seconds in the ten years before 2026-01-01 (2016-01-01 onwards).
+const WINDOW_START: i64 = 1_451_606_400;
+const WINDOW_SECS: i64 = 1_767_225_600 - WINDOW_START;
+
+/// Writes about `people` people (whole households, so up to five more) with
+/// `contacts_per_person` contact-log entries each on average.
+pub fn generate(dir: &Path, people: u64, contacts_per_person: u64, seed: u64) -> Result<Generated> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let open = |name: &str| -> Result<BufWriter<File>> {
+        let p = dir.join(name);
+        Ok(BufWriter::with_capacity(1 << 20, File::create(&p).with_context(|| format!("creating {}", p.display()))?))
+    };
+    let (mut pf, mut tf, mut cf) = (open(PEOPLE_FILE)?, open(TENANCIES_FILE)?, open(CONTACTS_FILE)?);
+    writeln!(pf, "{}", PEOPLE_HEADER.join(","))?;
+    writeln!(tf, "{}", TENANCY_HEADER.join(","))?;
+    writeln!(cf, "{}", CONTACT_HEADER.join(","))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let total_weight: u32 = CHANNEL_WEIGHTS.iter().sum();
+    assert_eq!(CHANNEL_WEIGHTS.len(), Channel::ALL.len());
+    let mut n = Generated::default();
+    let mut household = 0u64;
+    while n.people < people {
+        household += 1;
+        let family = FAMILY[rng.gen_range(0..FAMILY.len())];
+        let adults = if rng.gen_bool(0.35) { 2 } else { 1 } + usize::from(rng.gen_bool(0.1));
+        let children = [0, 0, 0, 1, 1, 2, 3][rng.gen_range(0..7)];
+        let mut refs = vec![];
+        let mut adult_refs = vec![];
+        for i in 0..adults + children {
+            n.people += 1;
+            let person_ref = format!("P{:07}", n.people);
+            let given = GIVEN[rng.gen_range(0..GIVEN.len())];
+            let child = i >= adults;
+            let row = if child {
+                let dob = date_between(&mut rng, 2012, 2024);
+                join_line(&[&person_ref, "child", given, family, "", &dob, ""])
+            } else {
+                let preferred = if rng.gen_bool(0.1) { GIVEN[rng.gen_range(0..GIVEN.len())] } else { "" };
+                let dob = date_between(&mut rng, 1940, 2004);
+                let ni = if rng.gen_bool(0.8) {
+                    format!("ZX{:06}{}", rng.gen_range(0..1_000_000), ['A', 'B', 'C', 'D'][rng.gen_range(0..4)])
+                } else {
+                    String::new()
+                };
+                adult_refs.push(person_ref.clone());
+                join_line(&[&person_ref, "adult", given, family, preferred, &dob, &ni])
+            };
+            writeln!(pf, "{row}")?;
+            refs.push(person_ref);
+        }
+        // The tenancy: the first adult is the tenant, a second may be joint tenant.
+        let joint = adults >= 2 && rng.gen_bool(0.6);
+        let tenants = if joint { adult_refs[..2].join(";") } else { adult_refs[0].clone() };
+        let members: Vec<&str> = refs.iter().filter(|r| !tenants.split(';').any(|t| t == r.as_str())).map(String::as_str).collect();
+        let tenure = Tenure::ALL[if rng.gen_bool(0.7) { 1 } else { rng.gen_range(0..Tenure::ALL.len()) }];
+        let start = date_between(&mut rng, 1995, 2024);
+        let (end, reason) = if rng.gen_bool(0.05) { ("2025-06-30".to_string(), "tenant_notice") } else { (String::new(), "") };
+        let line1 = format!("{} {}", rng.gen_range(1..400), STREETS[rng.gen_range(0..STREETS.len())]);
+        let line2 = if rng.gen_bool(0.2) { format!("Flat {}", rng.gen_range(1..40)) } else { String::new() };
+        let row = join_line(&[
+            &format!("GEN{seed}-{household:07}"),
+            tenure.as_str(),
+            &start,
+            &end,
+            reason,
+            &(800_000_000_000 + household).to_string(),
+            &line1,
+            &line2,
+            TOWNS[rng.gen_range(0..TOWNS.len())],
+            &postcode(&mut rng),
+            &tenants,
+            &members.join(";"),
+        ]);
+        writeln!(tf, "{row}")?;
+        n.tenancies += 1;
+        // The household's share of the contact log, with its adults.
+        for _ in 0..contacts_per_person * refs.len() as u64 {
+            let who = &adult_refs[rng.gen_range(0..adult_refs.len())];
+            let people = if joint && rng.gen_bool(0.1) { tenants.clone() } else { who.clone() };
+            let at = jiff::Timestamp::from_second(WINDOW_START + rng.gen_range(0..WINDOW_SECS)).expect("in range");
+            let mut pick = rng.gen_range(0..total_weight);
+            let mut channel = Channel::CallIn;
+            for (c, w) in Channel::ALL.iter().zip(CHANNEL_WEIGHTS) {
+                if pick < *w {
+                    channel = *c;
+                    break;
+                }
+                pick -= w;
+            }
+            let summary = SUMMARIES[rng.gen_range(0..SUMMARIES.len())];
+            let subject = SUBJECTS[rng.gen_range(0..SUBJECTS.len())];
+            let (mut voicemail, mut outcome, mut place, mut system, mut service) = ("", "", "", "", "");
+            match channel {
+                Channel::CallAttempt => voicemail = if rng.gen_bool(0.5) { "true" } else { "false" },
+                Channel::Appointment => {
+                    outcome = ["attended", "no_access", "failed_to_attend"][rng.gen_range(0..3)];
+                    place = "Home visit";
+                }
+                Channel::LetterOut => system = if rng.gen_bool(0.5) { "true" } else { "false" },
+                Channel::SocialMedia => service = "true",
+                _ => {}
+            }
+            let row =
+                join_line(&[&people, &at.to_string(), channel.as_str(), summary, subject, voicemail, outcome, place, system, service]);
+            writeln!(cf, "{row}")?;
+            n.contacts += 1;
+        }
+    }
+    for mut f in [pf, tf, cf] {
+        f.flush()?;
+    }
+    Ok(n)
+}
