@@ -365,7 +365,7 @@ mod tests {
 
     #[test]
     fn a_person_row_names_the_bad_columns() {
-        let ok = person_row("P1,adult,Testy,Example-Person,,1980-02-03,QQ123456C", today()).unwrap();
+        let ok = person_row("P1,adult,Testy,Example-Person,,1980-02-03,ZX123456C", today()).unwrap();
         assert_eq!(ok.person_ref, "P1");
         assert_eq!(ok.fields.given_name, "Testy");
         let e = person_row("P 1,adult,,Example,,1980-13-03,", today()).unwrap_err();
