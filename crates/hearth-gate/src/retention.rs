@@ -4,10 +4,19 @@
 //!
 //! The schedule is the register of record classes (`hearth_domain::Register`).
 //! Each record class that Hearth can already dispose of has a [`Sweep`]: one
-//! finder of due records and one disposal function. Classes added later
-//! (documents, recordings, needs) plug in by adding a variant; a class with
-//! a rule but no sweep yet is reported as "not swept" in every plan and run,
-//! never silently skipped.
+//! finder of due records and one disposal function. Classes added later plug
+//! in by adding a variant; a class with a rule but no sweep yet is reported
+//! as "not swept" in every plan and run, never silently skipped.
+//!
+//! "Tenancy ended" is per person: the latest end date of the tenancies of
+//! the households they belong to, once none of those is still open (someone
+//! who never had a tenancy has no such date, so those rules never fire for
+//! them). A former tenant's needs, adjustments, contact points, identity
+//! evidence, consent records, contact preferences and objections are deleted
+//! by it, and so are contact log entries (not chatbot, not on a case) once
+//! every person on them is a former tenant whose date has run, unless a call
+//! recording or document still points at the entry. Adjustments are swept
+//! before needs, since each points at its need.
 //!
 //! Every batch is decided by the policies (delete on the class's compartment,
 //! and on the audit compartment for redacting the payloads of the disposed
@@ -19,7 +28,7 @@ use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::*;
 use hearth_store::audit::{self, Redaction};
 use hearth_store::documents::DocumentStorage;
-use hearth_store::retention::{self as q, Certificate, Cursor, Due, LegalHold, NewHold, RetentionRun};
+use hearth_store::retention::{self as q, Certificate, Cursor, Due, LegalHold, NewHold, PersonTable, RetentionRun};
 use hearth_store::time::ts;
 use hearth_store::Tx;
 use jiff::civil::Date;
@@ -42,6 +51,11 @@ pub enum Sweep {
     CallRecordings,
     /// Documents filed on closed cases; deleted with their bytes.
     CaseDocuments,
+    /// One table of a former tenant's own records; deleted.
+    FormerTenant(PersonTable),
+    /// Contact log entries of one class (not chatbot), not on a case, whose
+    /// people are all former tenants; deleted.
+    FormerTenantEntries(RecordClass),
 }
 
 impl Sweep {
@@ -59,6 +73,14 @@ impl Sweep {
             CaseCareSupport => Sweep::Cases(CaseKind::CareSupport),
             CaseRepair => Sweep::Cases(CaseKind::Repair),
             CaseTenancyManagement => Sweep::Cases(CaseKind::TenancyManagement),
+            Need => Sweep::FormerTenant(PersonTable::Need),
+            Adjustment => Sweep::FormerTenant(PersonTable::Adjustment),
+            ContactPoint => Sweep::FormerTenant(PersonTable::ContactPoint),
+            IdentityEvidence => Sweep::FormerTenant(PersonTable::IdentityEvidence),
+            ConsentRecord => Sweep::FormerTenant(PersonTable::ConsentRecord),
+            ContactPreference => Sweep::FormerTenant(PersonTable::ContactPreference),
+            Objection => Sweep::FormerTenant(PersonTable::Objection),
+            ContactLogEntry | ContactLogLiveAgent => Sweep::FormerTenantEntries(class),
             _ => return None,
         })
     }
@@ -67,19 +89,25 @@ impl Sweep {
         match self {
             Sweep::ContactEntries(_) | Sweep::CallRecordings => RetentionTrigger::Created,
             Sweep::Cases(_) | Sweep::CaseDocuments => RetentionTrigger::CaseClosed,
+            Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) => RetentionTrigger::TenancyEnded,
         }
     }
 
     fn action(self) -> DisposalAction {
         match self {
-            Sweep::ContactEntries(_) | Sweep::CallRecordings | Sweep::CaseDocuments => DisposalAction::Delete,
+            Sweep::ContactEntries(_)
+            | Sweep::CallRecordings
+            | Sweep::CaseDocuments
+            | Sweep::FormerTenant(_)
+            | Sweep::FormerTenantEntries(_) => DisposalAction::Delete,
             Sweep::Cases(_) => DisposalAction::Skeleton,
         }
     }
 
     fn record_type(self) -> &'static str {
         match self {
-            Sweep::ContactEntries(_) => "contact_entry",
+            Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) => "contact_entry",
+            Sweep::FormerTenant(t) => t.table(),
             Sweep::Cases(_) => "case",
             Sweep::CallRecordings => "call_recording",
             Sweep::CaseDocuments => "document",
@@ -92,6 +120,10 @@ impl Sweep {
             Sweep::Cases(kind) => q::due_cases(tx, kind, &cutoff.to_string(), cursor, limit).await?,
             Sweep::CallRecordings => q::due_call_recordings(tx, &day_after_start(cutoff), cursor, limit).await?,
             Sweep::CaseDocuments => q::due_case_documents(tx, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::FormerTenant(t) => q::due_person_records(tx, t, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::FormerTenantEntries(class) => {
+                q::due_former_tenant_entries(tx, &channels_of(class), &cutoff.to_string(), cursor, limit).await?
+            }
         })
     }
 
@@ -128,6 +160,21 @@ impl Sweep {
                 let r = audit::redact(tx, "document", &deleted, &note).await?;
                 (deleted, r)
             }
+            Sweep::FormerTenant(t) => {
+                let deleted = q::delete_person_records(tx, t, ids).await?;
+                let mut r = Redaction::default();
+                for record_type in t.audit_record_types() {
+                    let one = audit::redact(tx, record_type, &deleted, &note).await?;
+                    r.redacted += one.redacted;
+                    r.legacy_kept += one.legacy_kept;
+                }
+                (deleted, r)
+            }
+            Sweep::FormerTenantEntries(_) => {
+                let deleted = q::delete_contact_entries(tx, ids).await?;
+                let r = audit::redact(tx, "contact_entry", &deleted, &note).await?;
+                (deleted, r)
+            }
         })
     }
 
@@ -138,9 +185,24 @@ impl Sweep {
             Sweep::Cases(kind) => q::cases_by_day(tx, kind, "", &up_to.to_string()).await?,
             Sweep::CallRecordings => q::call_recordings_by_day(tx, "", &day_after_start(up_to)).await?,
             Sweep::CaseDocuments => q::case_documents_by_day(tx, &up_to.to_string()).await?,
+            Sweep::FormerTenant(t) => q::person_records_by_day(tx, t, &up_to.to_string()).await?,
+            Sweep::FormerTenantEntries(class) => q::former_tenant_entries_by_day(tx, &channels_of(class), &up_to.to_string()).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
     }
+}
+
+/// The channels whose entries not on a case are of `class`.
+fn channels_of(class: RecordClass) -> Vec<Channel> {
+    Channel::ALL.iter().copied().filter(|ch| RecordClass::of_contact(*ch) == class).collect()
+}
+
+/// The order classes are swept in: adjustments before needs, since each
+/// adjustment points at its need (reports list classes in register order).
+fn sweep_order() -> Vec<RecordClass> {
+    let mut order = RecordClass::ALL.to_vec();
+    order.sort_by_key(|c| *c != RecordClass::Adjustment);
+    order
 }
 
 /// Midnight UTC at the start of the day after `d`, as stored: a record
@@ -330,6 +392,7 @@ impl Gate {
         };
         let mut report = RetentionReport { run_id, as_of, rules: vec![] };
         let result = self.sweep_all(actor, &mut report, batch, progress).await;
+        report.rules.sort_by_key(|o| RecordClass::ALL.iter().position(|c| *c == o.class));
         if let Some(id) = run_id {
             // A failed run still records what its committed batches disposed of.
             let (status, failure) = match &result {
@@ -362,7 +425,7 @@ impl Gate {
         progress: &(dyn Fn(RecordClass, u64) + Send + Sync),
     ) -> Result<()> {
         let (as_of, run_id) = (report.as_of, report.run_id);
-        for class in RecordClass::ALL.iter().copied() {
+        for class in sweep_order() {
             let rule = self.register.rule(class);
             let mut out = RuleOutcome {
                 class,
@@ -721,6 +784,51 @@ mod tests {
                 assert_eq!(r.rule(*class).action(), sweep.action(), "{class}");
             }
         }
+    }
+
+    #[test]
+    fn a_register_asking_for_what_a_tenancy_ended_sweep_cannot_do_is_refused() {
+        let mut raw: serde_json::Value = serde_json::from_str(hearth_domain::retention::SHIPPED_REGISTER).unwrap();
+        for e in raw["record_classes"].as_array_mut().unwrap() {
+            match e["class"].as_str().unwrap() {
+                "need" => e["retention"]["action"] = "anonymise".into(),
+                "contact_point" => e["retention"]["trigger"] = "created".into(),
+                "contact_log_live_agent" => e["retention"]["trigger"] = "last_contact".into(),
+                _ => {}
+            }
+        }
+        let register = Register::parse(&raw.to_string()).unwrap();
+        let errors = check_register(&register).unwrap_err();
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "record_classes (contact_point).retention",
+                "record_classes (contact_log_live_agent).retention",
+                "record_classes (need).retention"
+            ]
+        );
+        assert!(errors.0[2].message.contains("delete after the tenancy ended"), "{}", errors.0[2].message);
+    }
+
+    #[test]
+    fn adjustments_are_swept_before_their_needs_and_every_class_once() {
+        let order = sweep_order();
+        let pos = |c| order.iter().position(|x| *x == c).unwrap();
+        assert!(pos(RecordClass::Adjustment) < pos(RecordClass::Need));
+        assert_eq!(order.len(), RecordClass::ALL.len());
+    }
+
+    #[test]
+    fn contact_log_classes_split_the_channels_with_the_chatbot() {
+        let mut all: Vec<Channel> = [RecordClass::ContactLogEntry, RecordClass::ContactLogLiveAgent, RecordClass::ContactLogChatbot]
+            .into_iter()
+            .flat_map(channels_of)
+            .collect();
+        all.sort_by_key(|c| c.as_str());
+        assert_eq!(all.len(), Channel::ALL.len());
+        assert_eq!(channels_of(RecordClass::ContactLogLiveAgent), [Channel::LiveAgent]);
+        assert!(!channels_of(RecordClass::ContactLogEntry).contains(&Channel::Chatbot));
     }
 
     #[test]

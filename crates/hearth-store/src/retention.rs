@@ -3,8 +3,8 @@
 //! legal holds, retention runs and their disposal certificates.
 //!
 //! The finders read only due rows, through partial indexes on the trigger
-//! date (`case_record_due`, `contact_entry_due`), in (date, id) order with a
-//! keyset cursor, so a sweep's cost follows the number of due records, not
+//! date (`case_record_due`, `contact_entry_due`, `tenancy_ended`), in
+//! (date, id) order with a keyset cursor, so a sweep's cost follows the number of due records, not
 //! the size of the table. Nothing here decides whether disposal is allowed:
 //! the gate asks the policies and audits each batch in the same transaction.
 
@@ -339,6 +339,173 @@ pub async fn cases_by_day(tx: &mut Tx, kind: CaseKind, from: &str, to: &str) -> 
     .fetch_all(tx.conn())
     .await?;
     day_counts(&rows)
+}
+
+// ---- a former tenant's records: trigger "tenancy ended" ----
+//
+// A person's tenancy ended on the latest end date of the tenancies of the
+// households they belong to, and only once none of those is still open. The
+// finders start from tenancies ended on or before the cutoff (the partial
+// index `tenancy_ended`), reach their members, and drop anyone with a
+// tenancy still open or ended after the cutoff (`tenancy_household_end`).
+
+/// Former tenants whose tenancy ended on or before `$1`, with that date.
+const FORMER_TENANTS: &str = "SELECT m.person_id AS person_id, MAX(t.end_date) AS ended
+    FROM tenancy t JOIN membership m ON m.household_id = t.household_id
+    WHERE t.end_date IS NOT NULL AND t.end_date <= $1
+    GROUP BY m.person_id
+    HAVING NOT EXISTS (SELECT 1 FROM membership m2 JOIN tenancy t2 ON t2.household_id = m2.household_id
+                       WHERE m2.person_id = m.person_id AND (t2.end_date IS NULL OR t2.end_date > $1))";
+
+/// A table of one person's own records, disposed of once their tenancy has
+/// ended. A closed list: table and column names come only from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonTable {
+    Need,
+    Adjustment,
+    ContactPoint,
+    IdentityEvidence,
+    ConsentRecord,
+    ContactPreference,
+    Objection,
+}
+
+impl PersonTable {
+    pub fn table(self) -> &'static str {
+        match self {
+            PersonTable::Need => "need",
+            PersonTable::Adjustment => "adjustment",
+            PersonTable::ContactPoint => "contact_point",
+            PersonTable::IdentityEvidence => "identity_evidence",
+            PersonTable::ConsentRecord => "consent_record",
+            PersonTable::ContactPreference => "contact_preference",
+            PersonTable::Objection => "objection",
+        }
+    }
+
+    /// The row's key: contact preferences are one row per person.
+    fn id_column(self) -> &'static str {
+        match self {
+            PersonTable::ContactPreference => "person_id",
+            _ => "id",
+        }
+    }
+
+    /// The audit record types whose `record_id` is this table's key.
+    pub fn audit_record_types(self) -> &'static [&'static str] {
+        match self {
+            PersonTable::Need => &["need"],
+            PersonTable::Adjustment => &["adjustment"],
+            PersonTable::ContactPoint => &["contact_point"],
+            PersonTable::IdentityEvidence => &["identity_evidence"],
+            PersonTable::ConsentRecord => &["consent_record", "consent_withdrawal"],
+            PersonTable::ContactPreference => &["contact_preference"],
+            PersonTable::Objection => &["objection", "objection_withdrawal"],
+        }
+    }
+
+    /// Rows the delete leaves: a need stays while an adjustment still points
+    /// at it. Adjustments are swept first, so this holds back only a need
+    /// whose adjustment a hold kept; the finder still lists it (a plan counts
+    /// it) and it is found again by the next run.
+    fn waits(self) -> &'static str {
+        match self {
+            PersonTable::Need => " AND NOT EXISTS (SELECT 1 FROM adjustment a WHERE a.need_id = x.id)",
+            _ => "",
+        }
+    }
+}
+
+/// Rows of `table` belonging to people whose tenancy ended on or before
+/// `cutoff` (a date), after `cursor` (end date, row key), oldest first.
+pub async fn due_person_records(tx: &mut Tx, table: PersonTable, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let (name, key) = (table.table(), table.id_column());
+    let sql = format!(
+        "WITH former AS ({FORMER_TENANTS})
+         SELECT x.{key} AS id, f.ended AS ended, x.person_id AS person_id FROM former f JOIN {name} x ON x.person_id = f.person_id
+         WHERE f.ended >= $2 AND (f.ended > $2 OR x.{key} > $3)
+         ORDER BY f.ended, x.{key} LIMIT $4"
+    );
+    let rows = sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| Ok(Due { id: r.try_get("id")?, trigger: r.try_get("ended")?, person_ids: vec![r.try_get("person_id")?], case_id: None }))
+        .collect()
+}
+
+/// Deletes rows of `table` by key (see [`PersonTable::waits`]); returns the keys deleted.
+pub async fn delete_person_records(tx: &mut Tx, table: PersonTable, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let (name, key, waits) = (table.table(), table.id_column(), table.waits());
+    let sql = format!("DELETE FROM {name} AS x WHERE x.{key} IN ({}){waits} RETURNING {key}", placeholders(1, ids.len()));
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    sorted_ids(&rows)
+}
+
+/// Rows of `table` per tenancy end date up to `to`, for the upcoming view.
+pub async fn person_records_by_day(tx: &mut Tx, table: PersonTable, to: &str) -> Result<Vec<(String, i64)>> {
+    let name = table.table();
+    let sql = format!(
+        "WITH former AS ({FORMER_TENANTS})
+         SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN {name} x ON x.person_id = f.person_id GROUP BY f.ended ORDER BY 1"
+    );
+    let rows = sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?;
+    day_counts(&rows)
+}
+
+/// Contact entries on `channels`, not on a case, whose people are all
+/// former tenants (`former` is in scope) and which no recording or document
+/// still points at, with the latest of their people's end dates.
+fn former_entries_sql(channels: &[Channel], first: usize) -> String {
+    format!(
+        "SELECT e.id AS id, MAX(f.ended) AS ended
+         FROM former f JOIN contact_entry_person p ON p.person_id = f.person_id JOIN contact_entry e ON e.id = p.entry_id
+         WHERE e.case_id IS NULL AND e.channel IN ({})
+           AND NOT EXISTS (SELECT 1 FROM contact_entry_person o WHERE o.entry_id = e.id AND o.person_id NOT IN (SELECT person_id FROM former))
+           AND NOT EXISTS (SELECT 1 FROM call_recording r WHERE r.entry_id = e.id)
+           AND NOT EXISTS (SELECT 1 FROM document d WHERE d.entry_id = e.id)
+         GROUP BY e.id",
+        placeholders(first, channels.len())
+    )
+}
+
+/// Contact entries (see `former_entries_sql`) due on `cutoff`, after
+/// `cursor` (latest end date, entry id), oldest first, with their people.
+pub async fn due_former_tenant_entries(tx: &mut Tx, channels: &[Channel], cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    if channels.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "WITH former AS ({FORMER_TENANTS})
+         SELECT id, ended FROM ({}) due WHERE ended >= $2 AND (ended > $2 OR id > $3) ORDER BY ended, id LIMIT $4",
+        former_entries_sql(channels, 5)
+    );
+    let mut q = sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit);
+    for ch in channels {
+        q = q.bind(ch.as_str());
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
+    let ids: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    let people = people_of(tx, "SELECT entry_id, person_id FROM contact_entry_person WHERE entry_id IN", &ids).await?;
+    due_from(rows, people)
+}
+
+/// Those contact entries per latest end date up to `to`, for the upcoming view.
+pub async fn former_tenant_entries_by_day(tx: &mut Tx, channels: &[Channel], to: &str) -> Result<Vec<(String, i64)>> {
+    if channels.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "WITH former AS ({FORMER_TENANTS})
+         SELECT ended AS day, COUNT(*) AS n FROM ({}) due GROUP BY ended ORDER BY 1",
+        former_entries_sql(channels, 2)
+    );
+    let mut q = sqlx::query(&sql).bind(to);
+    for ch in channels {
+        q = q.bind(ch.as_str());
+    }
+    day_counts(&q.fetch_all(tx.conn()).await?)
 }
 
 // ---- legal holds ----
