@@ -192,6 +192,15 @@ async fn a_former_tenants_records_are_deleted_six_years_after_the_tenancy_ended_
         assert_eq!(rule(&planned, class).disposed, 0, "{class} while the tenancy is open");
     }
 
+    // The current tenant also lived in the former tenant's home: one ended
+    // tenancy among theirs does not make them a former tenant.
+    post(
+        &s,
+        &t,
+        &format!("/api/v1/households/{}/members", former_tenancy["household_id"]),
+        json!({"person_id": current, "role": "household_member", "start_date": "2015-04-01"}),
+    )
+    .await;
     end_tenancy(&s, &t, &former_tenancy, "2020-06-30").await;
     end_tenancy(&s, &t, &held_tenancy, "2020-06-30").await;
     let dpo_actor = dpo(&s).await;
