@@ -149,33 +149,28 @@ impl Gate {
             }
             // Contact entries after recordings and documents, which hang off them.
             let channels: Vec<Channel> = Channel::ALL.iter().copied().filter(|c| erasable.contains(&RecordClass::of_contact(*c))).collect();
+            let is_contact = |class: RecordClass| channels.iter().any(|ch| RecordClass::of_contact(*ch) == class);
             let (ids, shared) = q::sole_contact_entry_ids(tx, pid, &channels).await?;
             let erased_entries = disposal::delete_contact_entries(tx, &ids).await?;
-            for class in erasable.iter().filter(|c| channels.iter().any(|ch| RecordClass::of_contact(*ch) == **c)) {
-                // One line for the contact log as a whole, on its first erasable class.
-                if done.iter().any(|d| channels.iter().any(|ch| RecordClass::of_contact(*ch) == d.class)) {
-                    continue;
-                }
+            // One line for the contact log as a whole, on its first erasable class.
+            if let Some(class) = erasable.iter().copied().find(|c| is_contact(*c)) {
                 done.push(ErasedClass {
-                    class: *class,
+                    class,
                     erased: erased_entries.len() as i64,
                     kept: shared,
                     note: "Entries about the person alone deleted; entries also about other people, on a case, or with a recording or document kept stay as part of those records".into(),
                 });
             }
-            for class in &erasable {
-                if !done.iter().any(|d| d.class == *class)
-                    && !channels.iter().any(|ch| RecordClass::of_contact(*ch) == *class)
-                {
-                    let count = review.items.iter().find(|i| i.class == *class).map(|i| i.count).unwrap_or(0);
-                    done.push(ErasedClass {
-                        class: *class,
-                        erased: 0,
-                        kept: count,
-                        note: "Hearth cannot erase this class by itself yet: erase it by hand or let the retention schedule dispose of it"
-                            .into(),
-                    });
-                }
+            let leftover: Vec<RecordClass> =
+                erasable.iter().copied().filter(|c| !is_contact(*c) && !done.iter().any(|d| d.class == *c)).collect();
+            for class in leftover {
+                let count = review.items.iter().find(|i| i.class == class).map(|i| i.count).unwrap_or(0);
+                done.push(ErasedClass {
+                    class,
+                    erased: 0,
+                    kept: count,
+                    note: "Hearth cannot erase this class by itself yet: erase it by hand or let the retention schedule dispose of it".into(),
+                });
             }
             let summary = done.iter().map(|d| format!("{}: {} erased, {} kept", d.class.label(), d.erased, d.kept)).collect::<Vec<_>>().join("; ");
             let kept = review.items.iter().filter(|i| i.decision == ErasureDecision::Keep).map(|i| format!("{} kept: {}", i.label, i.reason));
