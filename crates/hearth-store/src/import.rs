@@ -2,25 +2,73 @@
 //! batch transaction the gate opened. Rows arrive validated; a database
 //! failure fails the whole call and the gate's transaction rolls back.
 //!
-//! Ids of a multi-row insert come back from `RETURNING id`; both engines
-//! assign them in the order of the `VALUES` rows within one statement, so
-//! sorting them gives the rows' ids in order.
+//! People's ids come back from `RETURNING id`; both engines assign them in
+//! the order of the `VALUES` rows within one statement, so sorting them
+//! gives the rows' ids in order. Contacts, the bulk of any import, have
+//! their ids reserved first (see `reserve_ids`), so each row is written
+//! once with its submission already set.
 
 use crate::time::{opt_date, ts};
-use crate::{homes, Result, StoreError, Tx};
+use crate::{homes, Backend, Result, StoreError, Tx};
 use hearth_domain::{ContactFields, Id, MembershipFields, PersonFields, PropertyFields, TenancyFields};
 use jiff::Timestamp;
 use sqlx::Row;
 
-/// Rows per multi-row INSERT: well under both engines' bound-parameter limits.
-const CHUNK: usize = 200;
+/// Bound parameters per multi-row INSERT, well under both engines' limits.
+const PARAMS: usize = 900;
 
-/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters each.
-fn values(rows: usize, cols: usize) -> String {
+/// Rows per statement for a table of `cols` columns.
+fn rows_per_statement(cols: usize) -> usize {
+    (PARAMS / cols).max(1)
+}
+
+/// `(…), (…)` for `rows` rows of `cols` parameters each: `$1, $2, …` on
+/// PostgreSQL, plain `?` on SQLite. SQLite's driver looks every numbered
+/// parameter up by name in a list as long as the statement's, so binding a
+/// statement of n numbered parameters costs n²; positional ones cost n.
+fn values(backend: Backend, rows: usize, cols: usize) -> String {
     (0..rows)
-        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
+        .map(|r| {
+            let params: Vec<String> = (1..=cols)
+                .map(|c| match backend {
+                    Backend::Sqlite => "?".to_string(),
+                    Backend::Postgres => format!("${}", r * cols + c),
+                })
+                .collect();
+            format!("({})", params.join(", "))
+        })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `n` new ids for `table`, in ascending order, that no other writer can
+/// take: on SQLite the batch holds the only write lock, so the next ids
+/// after both the highest in use and the highest ever given (AUTOINCREMENT
+/// never reuses the id of a deleted row); on PostgreSQL they are drawn from
+/// the table's sequence.
+async fn reserve_ids(tx: &mut Tx, table: &'static str, n: usize) -> Result<Vec<Id>> {
+    if n == 0 {
+        return Ok(vec![]);
+    }
+    match tx.backend() {
+        Backend::Sqlite => {
+            let sql = format!(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = $1), 0), COALESCE((SELECT MAX(id) FROM {table}), 0)) AS last"
+            );
+            let last: Id = sqlx::query(&sql).bind(table).fetch_one(tx.conn()).await?.try_get("last")?;
+            Ok((last + 1..=last + n as Id).collect())
+        }
+        Backend::Postgres => {
+            let rows = sqlx::query("SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)")
+                .bind(table)
+                .bind(n as i64)
+                .fetch_all(tx.conn())
+                .await?;
+            let mut ids = rows.iter().map(|r| r.try_get::<Id, _>("id")).collect::<Result<Vec<_>, _>>()?;
+            ids.sort_unstable();
+            Ok(ids)
+        }
+    }
 }
 
 fn key(s: &str) -> String {
@@ -38,11 +86,12 @@ async fn sorted_ids<'a>(q: sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArgum
 pub async fn insert_people(tx: &mut Tx, people: &[PersonFields], now: Timestamp) -> Result<Vec<Id>> {
     let now = ts(now);
     let mut ids = Vec::with_capacity(people.len());
-    for chunk in people.chunks(CHUNK) {
+    let backend = tx.backend();
+    for chunk in people.chunks(rows_per_statement(11)) {
         let sql = format!(
             "INSERT INTO person (kind, given_name, family_name, preferred_name, date_of_birth, ni_number, given_key, family_key, preferred_key,
                created_at, updated_at) VALUES {} RETURNING id",
-            values(chunk.len(), 11)
+            values(backend, chunk.len(), 11)
         );
         let mut q = sqlx::query(&sql);
         for p in chunk {
@@ -109,19 +158,25 @@ async fn insert_tenancy(tx: &mut Tx, row: &TenancyImport, now: Timestamp) -> Res
 /// Inserts contact-log entries (each its own submission, no follow-ups)
 /// with their people. An imported entry's `recorded_at` is when it
 /// happened: the legacy system logged it then, and retention counts from it.
+/// Ids are reserved first so each row is written once, already naming
+/// itself as its submission.
 pub async fn insert_contacts(tx: &mut Tx, entries: &[ContactFields], recorded_by: Id) -> Result<Vec<Id>> {
-    let mut ids = Vec::with_capacity(entries.len());
-    for chunk in entries.chunks(CHUNK) {
+    let backend = tx.backend();
+    let ids = reserve_ids(tx, "contact_entry", entries.len()).await?;
+    let per = rows_per_statement(17);
+    for (chunk, chunk_ids) in entries.chunks(per).zip(ids.chunks(per)) {
         let sql = format!(
-            "INSERT INTO contact_entry (occurred_at, recorded_at, recorded_by, channel, compartment, case_id, subjects, summary,
-               verbatim, verbatim_reason, voicemail_left, appointment_outcome, place, system_generated, service_request)
-             VALUES {} RETURNING id",
-            values(chunk.len(), 15)
+            "INSERT INTO contact_entry (id, submission_id, occurred_at, recorded_at, recorded_by, channel, compartment, case_id, subjects,
+               summary, verbatim, verbatim_reason, voicemail_left, appointment_outcome, place, system_generated, service_request)
+             VALUES {}",
+            values(backend, chunk.len(), 17)
         );
         let mut q = sqlx::query(&sql);
-        for f in chunk {
+        for (f, id) in chunk.iter().zip(chunk_ids) {
             let at = ts(f.occurred_at);
             q = q
+                .bind(*id)
+                .bind(*id)
                 .bind(at.clone())
                 .bind(at)
                 .bind(recorded_by)
@@ -138,24 +193,16 @@ pub async fn insert_contacts(tx: &mut Tx, entries: &[ContactFields], recorded_by
                 .bind(f.system_generated.map(i64::from))
                 .bind(f.service_request.map(i64::from));
         }
-        let chunk_ids = sorted_ids(q, tx).await?;
-        // Each entry is its own submission, as insert_entry records it.
-        let sql = format!("UPDATE contact_entry SET submission_id = id WHERE id IN ({})", crate::placeholders(1, chunk_ids.len()));
+        q.execute(tx.conn()).await?;
+    }
+    let links: Vec<(Id, Id)> = entries.iter().zip(&ids).flat_map(|(f, id)| f.person_ids.iter().map(move |p| (*id, *p))).collect();
+    for part in links.chunks(rows_per_statement(2)) {
+        let sql = format!("INSERT INTO contact_entry_person (entry_id, person_id) VALUES {}", values(backend, part.len(), 2));
         let mut q = sqlx::query(&sql);
-        for id in &chunk_ids {
-            q = q.bind(*id);
+        for (e, p) in part {
+            q = q.bind(*e).bind(*p);
         }
         q.execute(tx.conn()).await?;
-        let links: Vec<(Id, Id)> = chunk.iter().zip(&chunk_ids).flat_map(|(f, id)| f.person_ids.iter().map(move |p| (*id, *p))).collect();
-        for part in links.chunks(CHUNK * 2) {
-            let sql = format!("INSERT INTO contact_entry_person (entry_id, person_id) VALUES {}", values(part.len(), 2));
-            let mut q = sqlx::query(&sql);
-            for (e, p) in part {
-                q = q.bind(*e).bind(*p);
-            }
-            q.execute(tx.conn()).await?;
-        }
-        ids.extend(chunk_ids);
     }
     Ok(ids)
 }
@@ -169,7 +216,9 @@ pub async fn staff_id(tx: &mut Tx, username: &str) -> Result<Option<Id>> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn values_number_parameters_row_by_row() {
-        assert_eq!(super::values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    fn values_number_parameters_row_by_row_on_postgres_and_by_position_on_sqlite() {
+        use crate::Backend;
+        assert_eq!(super::values(Backend::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }
 }

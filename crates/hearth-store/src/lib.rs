@@ -132,16 +132,41 @@ pub fn parse_url(url: &str) -> Result<(Backend, String)> {
     }
 }
 
+/// How a process uses the database, where that changes its settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Workload {
+    /// The server and most commands: SQLite's default page cache per
+    /// connection, so the server's memory stays small.
+    #[default]
+    Interactive,
+    /// A bulk load (`hearth import`): a large SQLite page cache, so the
+    /// indexes being filled in random order stay in memory instead of
+    /// being re-read from the file for every row. The process is short-lived.
+    BulkLoad,
+}
+
+/// SQLite page cache per connection for [`Workload::BulkLoad`], in KiB.
+const BULK_CACHE_KIB: i64 = 256 * 1024;
+
 impl Store {
     /// Opens (creating a SQLite file if needed) without migrating.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_for(url, Workload::Interactive).await
+    }
+
+    /// [`Store::connect`] with settings for `workload`.
+    pub async fn connect_for(url: &str, workload: Workload) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let (backend, url) = parse_url(url)?;
         let opts = AnyPoolOptions::new();
         let pool = match backend {
             Backend::Sqlite => {
-                opts.max_connections(4)
-                    .after_connect(|conn, _| {
+                // A bulk load writes one batch at a time; a single connection
+                // keeps its page cache, which SQLite empties whenever another
+                // connection has written since.
+                let connections = if workload == Workload::BulkLoad { 1 } else { 4 };
+                opts.max_connections(connections)
+                    .after_connect(move |conn, _| {
                         Box::pin(async move {
                             // WAL lets readers run beside the writer; FULL sync
                             // makes every acknowledged commit survive a crash.
@@ -149,6 +174,10 @@ impl Store {
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            if workload == Workload::BulkLoad {
+                                // Negative: a size in KiB rather than in pages.
+                                conn.execute(format!("PRAGMA cache_size = -{BULK_CACHE_KIB}").as_str()).await?;
+                            }
                             Ok(())
                         })
                     })
@@ -162,7 +191,12 @@ impl Store {
 
     /// Opens and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Store> {
-        let store = Store::connect(url).await?;
+        Store::open_for(url, Workload::Interactive).await
+    }
+
+    /// [`Store::open`] with settings for `workload`.
+    pub async fn open_for(url: &str, workload: Workload) -> Result<Store> {
+        let store = Store::connect_for(url, workload).await?;
         store.migrate().await?;
         Ok(store)
     }
@@ -218,7 +252,7 @@ impl Store {
             Backend::Postgres => (None, "BEGIN"),
         };
         let tx = self.pool.begin_with(stmt).await?;
-        Ok(Tx { tx, _lock: lock })
+        Ok(Tx { tx, _lock: lock, backend: self.backend })
     }
 
     pub async fn close(&self) {
@@ -346,9 +380,14 @@ impl Table {
 pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     _lock: Option<OwnedMutexGuard<()>>,
+    backend: Backend,
 }
 
 impl Tx {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())

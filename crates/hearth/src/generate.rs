@@ -1,7 +1,8 @@
 //! `hearth generate`: a plainly synthetic landlord's export at any size, as
 //! the three CSV files `hearth import` reads (docs/import-format.md):
 //! households of one to six people with a tenancy each, and a contact log
-//! spread over the ten years before 2026 across every channel. Names,
+//! spread over the ten years before 2026 across every channel, oldest entry
+//! first as a legacy system keeps it. Names,
 //! streets and towns are made-up words, postcodes the ZZ99 pseudo-area, NI
 //! numbers the ZX prefix. The same seed gives byte-identical files; nothing
 //! depends on the clock (children are born from 2012, so every row stays
@@ -21,6 +22,13 @@ use std::path::{Path, PathBuf};
 pub const PEOPLE_FILE: &str = "people.csv";
 pub const TENANCIES_FILE: &str = "tenancies.csv";
 pub const CONTACTS_FILE: &str = "contacts.csv";
+
+/// The people of one household a contact can be about.
+struct ContactHousehold {
+    adults: Vec<String>,
+    /// `A;B` when the tenancy is joint.
+    tenants: Option<String>,
+}
 
 /// How many of each were written.
 #[derive(Debug, Clone, Copy, Default)]
@@ -74,6 +82,10 @@ pub fn generate(dir: &Path, people: u64, contacts_per_person: u64, seed: u64) ->
     assert_eq!(CHANNEL_WEIGHTS.len(), Channel::ALL.len());
     let mut n = Generated::default();
     let mut household = 0u64;
+    // Who contacts may be about: each household's adults, and its joint
+    // tenants where there are two; and the household of each person.
+    let mut households: Vec<ContactHousehold> = vec![];
+    let mut people_household: Vec<usize> = vec![];
     while n.people < people {
         household += 1;
         let family = FAMILY[rng.gen_range(0..FAMILY.len())];
@@ -128,38 +140,49 @@ pub fn generate(dir: &Path, people: u64, contacts_per_person: u64, seed: u64) ->
         ]);
         writeln!(tf, "{row}")?;
         n.tenancies += 1;
-        // The household's share of the contact log, with its adults.
-        for _ in 0..contacts_per_person * refs.len() as u64 {
-            let who = &adult_refs[rng.gen_range(0..adult_refs.len())];
-            let people = if joint && rng.gen_bool(0.1) { tenants.clone() } else { who.clone() };
-            let at = jiff::Timestamp::from_second(WINDOW_START + rng.gen_range(0..WINDOW_SECS)).expect("in range");
-            let mut pick = rng.gen_range(0..total_weight);
-            let mut channel = Channel::CallIn;
-            for (c, w) in Channel::ALL.iter().zip(CHANNEL_WEIGHTS) {
-                if pick < *w {
-                    channel = *c;
-                    break;
-                }
-                pick -= w;
+        people_household.extend(std::iter::repeat_n(households.len(), refs.len()));
+        households.push(ContactHousehold { adults: adult_refs, tenants: joint.then_some(tenants) });
+    }
+    // The contact log in the order it was kept, oldest first, as a legacy
+    // system exports it: each entry about someone picked at random, so every
+    // person has about `contacts_per_person` entries over the ten years.
+    let total = contacts_per_person * n.people;
+    for i in 0..total {
+        // Entry i falls in the i-th of `total` equal slices of the window.
+        let from = WINDOW_START + (i as i128 * WINDOW_SECS as i128 / total as i128) as i64;
+        let to = WINDOW_START + ((i + 1) as i128 * WINDOW_SECS as i128 / total as i128) as i64;
+        let at = jiff::Timestamp::from_second(if to > from { rng.gen_range(from..to) } else { from }).expect("in range");
+        let h = &households[people_household[rng.gen_range(0..people_household.len())]];
+        let who = &h.adults[rng.gen_range(0..h.adults.len())];
+        let people = match &h.tenants {
+            Some(joint) if rng.gen_bool(0.1) => joint.clone(),
+            _ => who.clone(),
+        };
+        let mut pick = rng.gen_range(0..total_weight);
+        let mut channel = Channel::CallIn;
+        for (c, w) in Channel::ALL.iter().zip(CHANNEL_WEIGHTS) {
+            if pick < *w {
+                channel = *c;
+                break;
             }
-            let summary = SUMMARIES[rng.gen_range(0..SUMMARIES.len())];
-            let subject = SUBJECTS[rng.gen_range(0..SUBJECTS.len())];
-            let (mut voicemail, mut outcome, mut place, mut system, mut service) = ("", "", "", "", "");
-            match channel {
-                Channel::CallAttempt => voicemail = if rng.gen_bool(0.5) { "true" } else { "false" },
-                Channel::Appointment => {
-                    outcome = ["attended", "no_access", "failed_to_attend"][rng.gen_range(0..3)];
-                    place = "Home visit";
-                }
-                Channel::LetterOut => system = if rng.gen_bool(0.5) { "true" } else { "false" },
-                Channel::SocialMedia => service = "true",
-                _ => {}
-            }
-            let row =
-                join_line(&[&people, &at.to_string(), channel.as_str(), summary, subject, voicemail, outcome, place, system, service]);
-            writeln!(cf, "{row}")?;
-            n.contacts += 1;
+            pick -= w;
         }
+        let summary = SUMMARIES[rng.gen_range(0..SUMMARIES.len())];
+        let subject = SUBJECTS[rng.gen_range(0..SUBJECTS.len())];
+        let (mut voicemail, mut outcome, mut place, mut system, mut service) = ("", "", "", "", "");
+        match channel {
+            Channel::CallAttempt => voicemail = if rng.gen_bool(0.5) { "true" } else { "false" },
+            Channel::Appointment => {
+                outcome = ["attended", "no_access", "failed_to_attend"][rng.gen_range(0..3)];
+                place = "Home visit";
+            }
+            Channel::LetterOut => system = if rng.gen_bool(0.5) { "true" } else { "false" },
+            Channel::SocialMedia => service = "true",
+            _ => {}
+        }
+        let row = join_line(&[&people, &at.to_string(), channel.as_str(), summary, subject, voicemail, outcome, place, system, service]);
+        writeln!(cf, "{row}")?;
+        n.contacts += 1;
     }
     for mut f in [pf, tf, cf] {
         f.flush()?;

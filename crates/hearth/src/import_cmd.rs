@@ -20,6 +20,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Rows per batch unless told otherwise.
@@ -209,7 +210,7 @@ pub async fn import(gate: &Gate, actor: &Actor, name: &str, files: &ImportFiles,
         import_tenancies(gate, actor, name, path, batch, show, &people, &mut report).await?;
     }
     if let Some(path) = &files.contacts {
-        import_contacts(gate, actor, name, path, batch, show, &people, &mut report).await?;
+        import_contacts(gate, actor, name, path, batch, show, Arc::new(people), &mut report).await?;
     }
     Ok(report)
 }
@@ -361,6 +362,15 @@ fn tenancy_import(row: rows::TenancyRow, people: &People) -> Result<TenancyImpor
     Ok(TenancyImport { property: row.property, tenancy: row.tenancy, members })
 }
 
+/// Rows the contacts parser hands over at a time: enough to make the
+/// channel's cost negligible, few enough that the writer is never idle long.
+const PARSED_CHUNK: usize = 1000;
+
+/// One contacts line as parsed: its number and the entry or why it is bad.
+type ParsedContact = (usize, Result<hearth_domain::ContactFields, String>);
+
+/// Contacts are most of any export, so they are parsed and validated on a
+/// thread of their own while the database writes the previous batch.
 #[allow(clippy::too_many_arguments)]
 async fn import_contacts(
     gate: &Gate,
@@ -369,35 +379,57 @@ async fn import_contacts(
     path: &Path,
     size: usize,
     show: bool,
-    people: &People,
+    people: Arc<People>,
     report: &mut Report,
 ) -> Result<()> {
     let started = Instant::now();
     let now = jiff::Timestamp::now();
     let mut lines = Lines::open(path, CONTACT_HEADER, show)?;
+    let bar = lines.bar.clone();
     let mut b = Batcher::new(gate, actor, name, path);
-    let resolve = |r: &str| people.get(r).copied();
-    loop {
-        let next = lines.next()?;
-        let done = next.is_none();
-        if let Some((line, text)) = next {
-            b.summary.rows += 1;
-            match text
+    // Two batches in flight at most: the parser stays just ahead of the writer.
+    let (send, mut parsed) = tokio::sync::mpsc::channel::<Vec<ParsedContact>>((2 * size).div_ceil(PARSED_CHUNK).max(2));
+    let parser = std::thread::spawn(move || -> Result<()> {
+        let resolve = |r: &str| people.get(r).copied();
+        let mut chunk = Vec::with_capacity(PARSED_CHUNK);
+        while let Some((line, text)) = lines.next()? {
+            let row = text
                 .map_err(|_| "line: the line is not UTF-8 text".to_string())
-                .and_then(|t| rows::contact_row(&t, now, resolve).map_err(|e| reason(&e)))
-            {
-                Err(r) => b.bad(report, &lines.bar, line, r),
-                Ok(f) => b.pending.push((line, f)),
+                .and_then(|t| rows::contact_row(&t, now, resolve).map_err(|e| reason(&e)));
+            chunk.push((line, row));
+            if chunk.len() == PARSED_CHUNK && send.blocking_send(std::mem::replace(&mut chunk, Vec::with_capacity(PARSED_CHUNK))).is_err() {
+                // The writer stopped (it failed); its error is the one to report.
+                return Ok(());
             }
         }
-        if b.pending.len() >= size || (done && !b.pending.is_empty()) {
-            b.flush(report, &lines.bar, contact_rows).await?;
+        if !chunk.is_empty() {
+            let _ = send.blocking_send(chunk);
         }
-        if done {
-            break;
+        Ok(())
+    });
+    let written: Result<()> = async {
+        while let Some(chunk) = parsed.recv().await {
+            for (line, row) in chunk {
+                b.summary.rows += 1;
+                match row {
+                    Err(r) => b.bad(report, &bar, line, r),
+                    Ok(f) => b.pending.push((line, f)),
+                }
+                if b.pending.len() >= size {
+                    b.flush(report, &bar, contact_rows).await?;
+                }
+            }
         }
+        b.flush(report, &bar, contact_rows).await?;
+        Ok(())
     }
-    lines.bar.finish_and_clear();
+    .await;
+    // Dropping the receiver lets a parser blocked on a full channel finish.
+    drop(parsed);
+    let read = parser.join().map_err(|_| anyhow::anyhow!("the contacts parser panicked"))?;
+    written?;
+    read?;
+    bar.finish_and_clear();
     b.summary.elapsed = started.elapsed();
     report.files.push(b.summary);
     Ok(())

@@ -17,7 +17,7 @@ use audit_cmd::AuditCommand;
 use clap::{Parser, Subcommand};
 use hearth_domain::{Register, StaffRole};
 use hearth_gate::{Gate, Policy};
-use hearth_store::Store;
+use hearth_store::{Store, Workload};
 use keys_cmd::KeysCommand;
 use retention_cmd::RetentionCommand;
 use std::net::SocketAddr;
@@ -292,6 +292,7 @@ async fn main() -> anyhow::Result<()> {
     let store = match &cli.command {
         // Checking the trail must not change the database it checks, not even its schema.
         Command::Audit { .. } => Store::connect(&cli.database_url).await,
+        Command::Import { .. } => Store::open_for(&cli.database_url, Workload::BulkLoad).await,
         _ => Store::open(&cli.database_url).await,
     }
     .context("opening the database")?;

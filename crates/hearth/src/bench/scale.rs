@@ -17,7 +17,7 @@ use crate::{generate, import_cmd};
 use anyhow::{bail, Context, Result};
 use hearth_domain::{Channel, Compartment, ContactFields, StaffRole};
 use hearth_gate::{Actor, Gate, Policy, DEFAULT_PURPOSE};
-use hearth_store::{Store, Table};
+use hearth_store::{Store, Table, Workload};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::{BufRead, BufReader};
@@ -150,7 +150,8 @@ fn fmt_rate(n: f64) -> String {
 async fn on_backend(label: &str, url: &str, policy: &Policy, files: &Path, samples: usize) -> Result<()> {
     let (writes, reads) = (samples.max(8), samples.max(10));
     println!("\n{label}:");
-    let store = Store::open(url).await.context("opening the scale benchmark database")?;
+    // The import's own settings, as `hearth import` opens the database.
+    let store = Store::open_for(url, Workload::BulkLoad).await.context("opening the scale benchmark database")?;
     let gate = Gate::new(store.clone(), policy.clone());
     let add = |u: &'static str, role| {
         let gate = gate.clone();

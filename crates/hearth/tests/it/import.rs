@@ -92,6 +92,34 @@ async fn generated_set_imports_cleanly(db: &str) {
     // One audit event per batch of up to 100 rows, not one per row.
     let batches = [people, tenancies, contacts].iter().map(|n| (n + 99) / 100).sum::<i64>();
     assert_eq!(count(db, Table::AuditEvent).await - audit_before, batches);
+    reserved_ids_are_never_reused(db, &out).await;
+}
+
+/// Contacts are written with ids reserved before the insert: each entry is
+/// its own submission, and the id of a deleted entry (as retention deletes
+/// them) is never given again.
+async fn reserved_ids_are_never_reused(db: &str, export: &Path) {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let url = hearth_store::parse_url(db).unwrap().1;
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let own: i64 = sqlx::query("SELECT COUNT(*) FROM contact_entry WHERE submission_id = id").fetch_one(&pool).await.unwrap().get(0);
+    assert_eq!(own, count(db, Table::ContactEntry).await, "every imported entry is its own submission");
+    let newest: i64 = sqlx::query("SELECT MAX(id) FROM contact_entry").fetch_one(&pool).await.unwrap().get(0);
+    for sql in ["DELETE FROM contact_entry_person WHERE entry_id >= $1", "DELETE FROM contact_entry WHERE id >= $1"] {
+        sqlx::query(sql).bind(newest - 2).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    // People and contacts again (tenancy references must stay unique).
+    let (people, contacts) = (export.join("people.csv"), export.join("contacts.csv"));
+    let args = ["import", "--people", people.to_str().unwrap(), "--contacts", contacts.to_str().unwrap()];
+    let text = ok(db, &[&args[..], &["--name", "again", "--as", "import.dpo", "--quiet"]].concat());
+    assert!(text.contains("Every row was imported."), "{text}");
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let first_new: i64 =
+        sqlx::query("SELECT MIN(id) FROM contact_entry WHERE id > $1").bind(newest - 3).fetch_one(&pool).await.unwrap().get(0);
+    assert!(first_new > newest, "a deleted entry's id ({newest}) was given again ({first_new})");
+    pool.close().await;
 }
 
 #[tokio::test]
