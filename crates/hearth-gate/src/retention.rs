@@ -12,11 +12,16 @@
 //! the households they belong to, once none of those is still open (someone
 //! who never had a tenancy has no such date, so those rules never fire for
 //! them). A former tenant's needs, adjustments, contact points, identity
-//! evidence, consent records, contact preferences and objections are deleted
-//! by it, and so are contact log entries (not chatbot, not on a case) once
-//! every person on them is a former tenant whose date has run, unless a call
-//! recording or document still points at the entry. Adjustments are swept
-//! before needs, since each points at its need.
+//! evidence, consent records, contact preferences, objections, mental
+//! capacity assessments, best-interests shares, not-held requests and
+//! authorised representatives are deleted by it, and so are contact log
+//! entries (not chatbot, not on a case) once every person on them is a
+//! former tenant whose date has run, unless a call recording or document
+//! still points at the entry. Their equality-monitoring captures are
+//! anonymised: every sealed capture is deleted, leaving only aggregates that
+//! identify nobody. A record that another points at is swept after it
+//! (adjustments before needs, shares before assessments, caller checks
+//! before representatives) and waits while one still does.
 //!
 //! Every batch is decided by the policies (delete on the class's compartment,
 //! and on the audit compartment for redacting the payloads of the disposed
@@ -80,9 +85,20 @@ impl Sweep {
             ConsentRecord => Sweep::FormerTenant(PersonTable::ConsentRecord),
             ContactPreference => Sweep::FormerTenant(PersonTable::ContactPreference),
             Objection => Sweep::FormerTenant(PersonTable::Objection),
+            CapacityAssessment => Sweep::FormerTenant(PersonTable::CapacityAssessment),
+            BestInterestsShare => Sweep::FormerTenant(PersonTable::BestInterestsShare),
+            NotHeldRequest => Sweep::FormerTenant(PersonTable::NotHeldRequest),
+            Representative => Sweep::FormerTenant(PersonTable::Representative),
+            EdiMonitoring => Sweep::FormerTenant(PersonTable::EdiRecord),
             ContactLogEntry | ContactLogLiveAgent => Sweep::FormerTenantEntries(class),
             _ => return None,
         })
+    }
+
+    /// Every sweep of a class, run one after the other under its one rule
+    /// and certificate.
+    fn all_of(class: RecordClass) -> Vec<Sweep> {
+        Sweep::of(class).into_iter().collect()
     }
 
     fn trigger(self) -> RetentionTrigger {
@@ -95,6 +111,10 @@ impl Sweep {
 
     fn action(self) -> DisposalAction {
         match self {
+            // Every sealed capture of the person is deleted; what remains is
+            // only the aggregates, which identify nobody: the register calls
+            // that anonymising.
+            Sweep::FormerTenant(PersonTable::EdiRecord) => DisposalAction::Anonymise,
             Sweep::ContactEntries(_)
             | Sweep::CallRecordings
             | Sweep::CaseDocuments
@@ -162,12 +182,7 @@ impl Sweep {
             }
             Sweep::FormerTenant(t) => {
                 let deleted = q::delete_person_records(tx, t, ids).await?;
-                let mut r = Redaction::default();
-                for record_type in t.audit_record_types() {
-                    let one = audit::redact(tx, record_type, &deleted, &note).await?;
-                    r.redacted += one.redacted;
-                    r.legacy_kept += one.legacy_kept;
-                }
+                let r = redact_all(tx, t.audit_record_types(), &deleted, &note).await?;
                 (deleted, r)
             }
             Sweep::FormerTenantEntries(_) => {
@@ -192,16 +207,33 @@ impl Sweep {
     }
 }
 
+/// Redacts the audit payloads of `ids` under each of `record_types`.
+async fn redact_all(tx: &mut Tx, record_types: &[&str], ids: &[Id], note: &str) -> Result<Redaction> {
+    let mut r = Redaction::default();
+    for record_type in record_types {
+        let one = audit::redact(tx, record_type, ids, note).await?;
+        r.redacted += one.redacted;
+        r.legacy_kept += one.legacy_kept;
+    }
+    Ok(r)
+}
+
 /// The channels whose entries not on a case are of `class`.
 fn channels_of(class: RecordClass) -> Vec<Channel> {
     Channel::ALL.iter().copied().filter(|ch| RecordClass::of_contact(*ch) == class).collect()
 }
 
-/// The order classes are swept in: adjustments before needs, since each
-/// adjustment points at its need (reports list classes in register order).
+/// Classes whose records point at another class's: each is swept before
+/// the class it points at, so that one is not left waiting for a later run.
+/// An adjustment points at its need, a best-interests share at the
+/// assessment it rested on, a caller check at the representative relied on.
+const SWEPT_FIRST: &[RecordClass] = &[RecordClass::Adjustment, RecordClass::BestInterestsShare, RecordClass::CallerCheck];
+
+/// The order classes are swept in: [`SWEPT_FIRST`], then the rest in
+/// register order (reports list classes in register order).
 fn sweep_order() -> Vec<RecordClass> {
     let mut order = RecordClass::ALL.to_vec();
-    order.sort_by_key(|c| *c != RecordClass::Adjustment);
+    order.sort_by_key(|c| SWEPT_FIRST.iter().position(|f| f == c).unwrap_or(SWEPT_FIRST.len()));
     order
 }
 
@@ -458,7 +490,13 @@ impl Gate {
                         Holds::of(&q::active_holds(&mut tx).await?)
                     };
                     let mut done = Disposed::default();
-                    let swept = self.sweep_class(actor, class, sweep, cutoff, run_id, batch, &holds, &mut out, &mut done, progress).await;
+                    let mut swept = Ok(());
+                    for part in Sweep::all_of(class) {
+                        swept = self.sweep_class(actor, class, part, cutoff, run_id, batch, &holds, &mut out, &mut done, progress).await;
+                        if swept.is_err() {
+                            break;
+                        }
+                    }
                     // Committed batches are certified even when a later one fails.
                     if let Some(run_id) = run_id.filter(|_| out.disposed + out.held > 0) {
                         let c = Certificate {
@@ -557,14 +595,19 @@ impl Gate {
                 self.record(&mut tx, actor, &audit_permit, Target::collection("audit_event"), Some(detail)).await?;
             }
             tx.commit().await?;
+            // A class swept from several tables names each batch's table, and
+            // has no id range: one across tables would mean nothing.
+            let several = Sweep::all_of(class).len() > 1;
             if !batch_ids.is_empty() {
-                done.ids.push(batch_ids);
+                done.ids.push(if several { format!("{}:{batch_ids}", sweep.record_type()) } else { batch_ids });
             }
-            done.first_id = match (done.first_id, lo) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            done.last_id = done.last_id.max(hi);
+            if !several {
+                done.first_id = match (done.first_id, lo) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                done.last_id = done.last_id.max(hi);
+            }
             out.disposed += n;
             out.audit_redacted += redaction.redacted;
             out.audit_legacy_kept += redaction.legacy_kept;
@@ -593,10 +636,12 @@ impl Gate {
             let mut by: BTreeMap<(String, RecordClass), i64> = BTreeMap::new();
             for class in RecordClass::ALL.iter().copied() {
                 let rule = self.register.rule(class);
-                let (Some(sweep), Some(up_to)) = (Sweep::of(class), rule.cutoff(horizon)) else { continue };
-                for (day, n) in sweep.by_day(tx, up_to).await? {
-                    let due = rule.due_on(day).unwrap_or(today).max(today);
-                    *by.entry((due.strftime("%Y-%m").to_string(), class)).or_default() += n;
+                let Some(up_to) = rule.cutoff(horizon) else { continue };
+                for sweep in Sweep::all_of(class) {
+                    for (day, n) in sweep.by_day(tx, up_to).await? {
+                        let due = rule.due_on(day).unwrap_or(today).max(today);
+                        *by.entry((due.strftime("%Y-%m").to_string(), class)).or_default() += n;
+                    }
                 }
             }
             let list: Vec<Upcoming> = by.into_iter().map(|((month, class), count)| Upcoming { month, class, count }).collect();
@@ -812,11 +857,31 @@ mod tests {
     }
 
     #[test]
-    fn adjustments_are_swept_before_their_needs_and_every_class_once() {
+    fn records_are_swept_before_what_they_point_at_and_every_class_once() {
         let order = sweep_order();
         let pos = |c| order.iter().position(|x| *x == c).unwrap();
         assert!(pos(RecordClass::Adjustment) < pos(RecordClass::Need));
-        assert_eq!(order.len(), RecordClass::ALL.len());
+        assert!(pos(RecordClass::BestInterestsShare) < pos(RecordClass::CapacityAssessment));
+        assert!(pos(RecordClass::CallerCheck) < pos(RecordClass::Representative));
+        let mut sorted = order.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), RecordClass::ALL.len());
+    }
+
+    #[test]
+    fn equality_monitoring_is_anonymised_and_a_register_deleting_it_is_refused() {
+        assert_eq!(Sweep::of(RecordClass::EdiMonitoring).map(Sweep::action), Some(DisposalAction::Anonymise));
+        let mut raw: serde_json::Value = serde_json::from_str(hearth_domain::retention::SHIPPED_REGISTER).unwrap();
+        for e in raw["record_classes"].as_array_mut().unwrap() {
+            if e["class"] == "edi_monitoring" {
+                e["retention"]["action"] = "delete".into();
+            }
+        }
+        let errors = check_register(&Register::parse(&raw.to_string()).unwrap()).unwrap_err();
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.0[0].field, "record_classes (edi_monitoring).retention");
+        assert!(errors.0[0].message.contains("anonymise after the tenancy ended"), "{}", errors.0[0].message);
     }
 
     #[test]

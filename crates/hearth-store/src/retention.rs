@@ -368,6 +368,13 @@ pub enum PersonTable {
     ConsentRecord,
     ContactPreference,
     Objection,
+    CapacityAssessment,
+    BestInterestsShare,
+    NotHeldRequest,
+    Representative,
+    /// Sealed equality-monitoring captures: deleting every one of a person's
+    /// is how the class is anonymised (only aggregates that identify nobody remain).
+    EdiRecord,
 }
 
 impl PersonTable {
@@ -380,6 +387,11 @@ impl PersonTable {
             PersonTable::ConsentRecord => "consent_record",
             PersonTable::ContactPreference => "contact_preference",
             PersonTable::Objection => "objection",
+            PersonTable::CapacityAssessment => "capacity_assessment",
+            PersonTable::BestInterestsShare => "best_interests_share",
+            PersonTable::NotHeldRequest => "not_held_request",
+            PersonTable::Representative => "representative",
+            PersonTable::EdiRecord => "edi_record",
         }
     }
 
@@ -401,16 +413,27 @@ impl PersonTable {
             PersonTable::ConsentRecord => &["consent_record", "consent_withdrawal"],
             PersonTable::ContactPreference => &["contact_preference"],
             PersonTable::Objection => &["objection", "objection_withdrawal"],
+            PersonTable::CapacityAssessment => &["capacity_assessment"],
+            PersonTable::BestInterestsShare => &["best_interests_share"],
+            PersonTable::NotHeldRequest => &["not_held_request"],
+            PersonTable::Representative => &["representative"],
+            PersonTable::EdiRecord => &["edi_record"],
         }
     }
 
     /// Rows the delete leaves: a need stays while an adjustment still points
-    /// at it. Adjustments are swept first, so this holds back only a need
-    /// whose adjustment a hold kept; the finder still lists it (a plan counts
-    /// it) and it is found again by the next run.
+    /// at it, an assessment while a best-interests share still rests on it,
+    /// and a representative while a caller check still names them. The
+    /// pointing rows are swept first (`sweep_order` in the gate), so this
+    /// holds back only a row whose dependant a hold kept, or (for a
+    /// representative) a caller check younger than its own 2 years; the
+    /// finder still lists it (a plan counts it) and it is found again by the
+    /// next run. Each check reads an index on the pointing column.
     fn waits(self) -> &'static str {
         match self {
             PersonTable::Need => " AND NOT EXISTS (SELECT 1 FROM adjustment a WHERE a.need_id = x.id)",
+            PersonTable::CapacityAssessment => " AND NOT EXISTS (SELECT 1 FROM best_interests_share b WHERE b.assessment_id = x.id)",
+            PersonTable::Representative => " AND NOT EXISTS (SELECT 1 FROM caller_check c WHERE c.representative_id = x.id)",
             _ => "",
         }
     }

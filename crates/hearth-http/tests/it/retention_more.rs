@@ -1,0 +1,295 @@
+//! Retention of the record classes swept after the first ones, on SQLite and
+//! PostgreSQL, with the clock passed in: a former tenant's mental capacity
+//! assessments, best-interests shares, not-held requests and authorised
+//! representatives are deleted 6 years after their tenancy ended, and their
+//! equality-monitoring captures anonymised (every sealed capture deleted),
+//! and not the day before. A record another still points at waits (a
+//! representative a caller check relied on); a person hold keeps a former
+//! tenant's records back and is reported; every disposal is certified and
+//! the audit chain still verifies after the payloads are redacted.
+
+use crate::common;
+
+use common::{Backend, TestServer};
+use hearth_domain::{RecordClass, StaffRole};
+use hearth_gate::edi::EdiKey;
+use hearth_gate::retention::{HoldInput, RetentionMode, RetentionReport, RuleOutcome, Upcoming, RETENTION_PURPOSE};
+use hearth_gate::Actor;
+use hearth_store::audit::{self, Verification};
+use hearth_store::Table;
+use jiff::civil::Date;
+use jiff::Span;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Runs a test body once per backend on a server that has an equality key,
+/// so equality-monitoring captures can be recorded.
+macro_rules! keyed {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(super::keyed(super::Backend::Sqlite).await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(super::keyed(super::Backend::Postgres).await).await
+                }
+            }
+        )+
+    };
+}
+
+keyed!(capacity_representative_and_equality_records_go_six_years_after_the_tenancy_ended,);
+
+async fn keyed(backend: Backend) -> TestServer {
+    common::start_configured(backend, |g| g.with_edi_key(EdiKey::from_hex(&"5a".repeat(32)).unwrap())).await
+}
+
+async fn dpo(s: &TestServer) -> Actor {
+    s.gate.actor_for("dpo", RETENTION_PURPOSE).await.unwrap()
+}
+
+/// A run in batches of 2, so batching is exercised.
+async fn run(s: &TestServer, as_of: Date) -> RetentionReport {
+    s.gate.retention(&dpo(s).await, as_of, RetentionMode::Run { started_by: "command" }, 2, &|_, _| {}).await.unwrap()
+}
+
+async fn plan(s: &TestServer, as_of: Date) -> RetentionReport {
+    s.gate.retention(&dpo(s).await, as_of, RetentionMode::Plan, 2, &|_, _| {}).await.unwrap()
+}
+
+fn rule(r: &RetentionReport, class: RecordClass) -> &RuleOutcome {
+    r.rules.iter().find(|o| o.class == class).unwrap()
+}
+
+async fn post(s: &TestServer, t: &str, path: &str, body: Value) -> Value {
+    let (st, v) = s.call(t, Method::POST, path, Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{path}: {v}");
+    v
+}
+
+async fn get(s: &TestServer, t: &str, path: &str) -> Value {
+    let (st, v) = s.call(t, Method::GET, path, None).await;
+    assert_eq!(st, StatusCode::OK, "{path}: {v}");
+    v
+}
+
+async fn place_person_hold(s: &TestServer, person: i64) -> i64 {
+    let input = json!({"scope": "person", "person_id": person, "reason": "Disrepair claim pending in the county court"});
+    s.gate.place_hold(&dpo(s).await, &serde_json::from_value::<HoldInput>(input).unwrap()).await.unwrap().id
+}
+
+async fn verify_intact(s: &TestServer) {
+    match audit::verify(&s.store).await.unwrap() {
+        Verification::Intact { .. } => {}
+        broken => panic!("audit chain broken after disposal: {broken:?}"),
+    }
+}
+
+/// Every audit payload still held, as text.
+async fn audit_payloads(s: &TestServer) -> Vec<(i64, String)> {
+    let mut tx = s.store.begin().await.unwrap();
+    let events = audit::events_after(&mut tx, 0, 100_000).await.unwrap();
+    events.into_iter().filter_map(|e| e.event.detail.map(|d| (e.id, d))).collect()
+}
+
+async fn audit_never_mentions(s: &TestServer, text: &str) {
+    for (id, d) in audit_payloads(s).await {
+        assert!(!d.contains(text), "event {id} still holds {text:?}: {d}");
+    }
+}
+
+async fn audit_mentions(s: &TestServer, text: &str) -> bool {
+    audit_payloads(s).await.iter().any(|(_, d)| d.contains(text))
+}
+
+/// A tenant of their own new home on the housing officer's patch, with an
+/// open tenancy; returns (person, tenancy).
+async fn tenant(s: &TestServer, t: &str, given: &str, uprn: i64) -> (i64, Value) {
+    let id = post(s, t, "/api/v1/people", json!({"given_name": given, "family_name": "Fictional"})).await["id"].as_i64().unwrap();
+    let prop =
+        post(s, t, "/api/v1/properties", json!({"uprn": uprn, "line1": "5 Notional Walk", "town": "Testbury", "postcode": "ZZ99 5AB"}))
+            .await;
+    let pid = prop["id"].as_i64().unwrap();
+    let hid = post(s, t, "/api/v1/households", json!({"property_id": pid})).await["id"].as_i64().unwrap();
+    post(s, t, &format!("/api/v1/households/{hid}/members"), json!({"person_id": id, "role": "tenant", "start_date": "2015-04-01"})).await;
+    let tenancy = post(
+        s,
+        t,
+        "/api/v1/tenancies",
+        json!({"reference": format!("TEN-{uprn}"), "household_id": hid, "tenure": "assured", "start_date": "2015-04-01"}),
+    )
+    .await;
+    s.gate.set_patch_officer(pid, "housing_officer").await.unwrap();
+    (id, tenancy)
+}
+
+async fn end_tenancy(s: &TestServer, t: &str, tenancy: &Value, on: &str) {
+    let mut body = tenancy.clone();
+    body["end_date"] = json!(on);
+    body["end_reason"] = json!("tenant_notice");
+    let (st, v) = s.call(t, Method::PUT, &format!("/api/v1/tenancies/{}", tenancy["id"]), Some(body)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+}
+
+/// A representative not on file, named after `tag`.
+async fn representative(s: &TestServer, t: &str, id: i64, tag: &str) -> i64 {
+    post(
+        s,
+        t,
+        &format!("/api/v1/people/{id}/representatives"),
+        json!({"name": format!("{tag} Repname"), "phone": "01632 960 333", "relationship": "relative", "scope": "everything",
+               "evidence": "signed_authority_form", "evidence_reference": format!("AUTH-{tag}")}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// One record of each capacity class, a representative and an equality
+/// capture, each naming `tag` where it holds text.
+async fn capacity_records(s: &TestServer, t: &str, id: i64, tag: &str) {
+    let need = post(
+        s,
+        t,
+        &format!("/api/v1/people/{id}/needs"),
+        json!({"category": "mental_health", "detail": format!("{tag} told us in confidence"), "source": "staff_contact",
+               "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
+    )
+    .await;
+    let a = post(
+        s,
+        t,
+        &format!("/api/v1/people/{id}/capacity-assessments"),
+        json!({"decision": "Whether to move to a ground-floor flat", "reason": format!("{tag} confused about keys"),
+               "assessor_name": "Nurse Ima Ginary", "assessor_role": "Community psychiatric nurse", "assessed_on": "2019-03-01",
+               "outcome": "lacks_capacity"}),
+    )
+    .await;
+    post(
+        s,
+        t,
+        &format!("/api/v1/people/{id}/best-interests-shares"),
+        json!({"assessment_id": a["id"], "recipient": "lpa_attorney", "recipient_name": "Wendy Madeup",
+               "what": format!("{tag} viewing date"), "why": "She manages his appointments"}),
+    )
+    .await;
+    post(
+        s,
+        t,
+        &format!("/api/v1/people/{id}/not-held-requests"),
+        json!({"what": format!("{tag} the breakdown"), "need_ids": [need["id"]], "requested_on": "2019-04-01"}),
+    )
+    .await;
+    representative(s, t, id, tag).await;
+    let edi = json!({"source": "phone", "answers": {"sex": {"status": "prefer_not_to_say"},
+        "religion": {"status": "recorded", "value": "other", "other": format!("{tag} faith")},
+        "ethnicity": {"status": "recorded", "value": "white_roma"}, "first_language": {"status": "recorded", "value": "welsh"},
+        "interpreter_needed": false}});
+    let (st, r) = s.call(t, Method::POST, &format!("/api/v1/people/{id}/edi"), Some(edi)).await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+}
+
+/// (assessments, shares, not-held requests, representatives) the person has.
+async fn capacity_held(s: &TestServer, t: &str, id: i64) -> [usize; 4] {
+    let len = |v: &Value| v.as_array().map(Vec::len).unwrap_or(0);
+    let c = get(s, t, &format!("/api/v1/people/{id}/capacity")).await;
+    let reps = get(s, t, &format!("/api/v1/people/{id}/representatives")).await;
+    [len(&c["assessments"]), len(&c["shares"]), len(&c["not_held"]), len(&reps)]
+}
+
+const CAPACITY_CLASSES: [RecordClass; 5] = [
+    RecordClass::CapacityAssessment,
+    RecordClass::BestInterestsShare,
+    RecordClass::NotHeldRequest,
+    RecordClass::Representative,
+    RecordClass::EdiMonitoring,
+];
+
+async fn capacity_representative_and_equality_records_go_six_years_after_the_tenancy_ended(s: TestServer) {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let (former, former_tenancy) = tenant(&s, &t, "Ferdinand", 990_000_025_001).await;
+    let (heldback, held_tenancy) = tenant(&s, &t, "Hermione", 990_000_025_002).await;
+    let (current, _) = tenant(&s, &t, "Cuthbert", 990_000_025_003).await;
+    capacity_records(&s, &t, former, "Quorblex").await;
+    capacity_records(&s, &t, heldback, "Heldwick").await;
+    capacity_records(&s, &t, current, "Stayputt").await;
+    // A second representative of the former tenant, relied on by a caller
+    // check that is itself kept 2 years from when it was made.
+    let relied_on = representative(&s, &t, former, "Waitabit").await;
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    post(&s, &advisor, &format!("/api/v1/people/{former}/caller-checks"), json!({"representative_id": relied_on, "area": "account"})).await;
+    assert_eq!(capacity_held(&s, &t, former).await, [1, 1, 1, 2]);
+    assert_eq!(s.count(Table::EdiRecord).await, 3);
+
+    let ended: Date = "2020-06-30".parse().unwrap();
+    let due = ended.checked_add(Span::new().years(6)).unwrap();
+    let planned = plan(&s, due).await;
+    for class in CAPACITY_CLASSES {
+        assert_eq!(rule(&planned, class).disposed, 0, "{class} while the tenancy is open");
+    }
+    end_tenancy(&s, &t, &former_tenancy, "2020-06-30").await;
+    end_tenancy(&s, &t, &held_tenancy, "2020-06-30").await;
+    let hold = place_person_hold(&s, heldback).await;
+
+    // Upcoming: counted in the anniversary month.
+    let up = s.gate.upcoming_disposals(&dpo(&s).await, due.checked_sub(Span::new().months(2)).unwrap(), 6).await.unwrap();
+    let month = due.strftime("%Y-%m").to_string();
+    for (class, count) in [
+        (RecordClass::CapacityAssessment, 2),
+        (RecordClass::BestInterestsShare, 2),
+        (RecordClass::NotHeldRequest, 2),
+        (RecordClass::Representative, 3),
+        (RecordClass::EdiMonitoring, 2),
+    ] {
+        assert!(up.contains(&Upcoming { month: month.clone(), class, count }), "{class}: {up:?}");
+    }
+
+    // The day before: nothing goes.
+    let kept = run(&s, due.yesterday().unwrap()).await;
+    for class in CAPACITY_CLASSES {
+        let out = rule(&kept, class);
+        assert_eq!((out.disposed, out.held, out.certificate.is_none()), (0, 0, true), "{class} the day before");
+    }
+    assert_eq!(capacity_held(&s, &t, former).await, [1, 1, 1, 2]);
+    assert_eq!(s.count(Table::EdiRecord).await, 3);
+
+    // On the day: the former tenant's go, the held person's stay (reported),
+    // the current tenant's are untouched; the representative a caller check
+    // still relies on waits for it.
+    let done = run(&s, due).await;
+    for class in CAPACITY_CLASSES {
+        let out = rule(&done, class);
+        assert_eq!((out.disposed, out.held, out.holds.clone()), (1, 1, vec![hold]), "{class}");
+        let c = out.certificate.as_ref().unwrap_or_else(|| panic!("{class}: a certificate"));
+        let action = if class == RecordClass::EdiMonitoring { "anonymise" } else { "delete" };
+        assert_eq!((c.record_class.as_str(), c.action.as_str(), c.disposed, c.held), (class.as_str(), action, 1, 1));
+        assert_eq!(c.cutoff, "2020-06-30");
+        assert!(!serde_json::to_string(c).unwrap().contains("Quorblex"));
+    }
+    assert_eq!(rule(&done, RecordClass::EdiMonitoring).rule, "Anonymise 6 years after the tenancy ended");
+    assert_eq!(capacity_held(&s, &t, former).await, [0, 0, 0, 1], "only the representative a check relies on is left");
+    assert!(s.store.raw_row(Table::Representative, relied_on).await.unwrap().is_some());
+    assert_eq!(capacity_held(&s, &t, heldback).await, [1, 1, 1, 1], "held");
+    assert_eq!(capacity_held(&s, &t, current).await, [1, 1, 1, 1], "current tenant");
+    assert_eq!(s.count(Table::EdiRecord).await, 2, "the former tenant's sealed capture is gone");
+
+    // The payloads about what went are redacted; the chain verifies.
+    audit_never_mentions(&s, "Quorblex").await;
+    assert!(audit_mentions(&s, "Heldwick").await, "held records keep their trail");
+    assert!(audit_mentions(&s, "Waitabit").await, "a waiting record keeps its trail");
+    verify_intact(&s).await;
+
+    // Released: the next run takes the held person's; a further run finds nothing.
+    s.gate.release_hold(&dpo(&s).await, hold).await.unwrap();
+    let after = run(&s, due).await;
+    for class in CAPACITY_CLASSES {
+        assert_eq!(rule(&after, class).disposed, 1, "{class} after release");
+    }
+    assert_eq!(capacity_held(&s, &t, heldback).await, [0, 0, 0, 0]);
+    assert_eq!(run(&s, due).await.disposed(), 0);
+    assert_eq!(s.count(Table::EdiRecord).await, 1);
+    verify_intact(&s).await;
+}
