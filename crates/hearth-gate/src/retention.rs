@@ -23,6 +23,16 @@
 //! (adjustments before needs, shares before assessments, caller checks
 //! before representatives) and waits while one still does.
 //!
+//! "Created" rules run from when the record was made (UTC day): caller
+//! checks (2 years), break-glass and supplier-support grants (7 years, one
+//! class swept from two tables: its certificate names each batch's table in
+//! the hashed id list, `break_glass:1,2,support_grant:3`, and gives no id
+//! range), and data-sharing agreements (7 years). A break-glass grant waits
+//! for the DPO's review however old: it is kept for that review, and one
+//! deleted unreviewed would be an access nobody ever examined. An agreement
+//! that a disclosure names is never found: the disclosure register is kept
+//! for ever and must show what each disclosure rested on.
+//!
 //! Every batch is decided by the policies (delete on the class's compartment,
 //! and on the audit compartment for redacting the payloads of the disposed
 //! records' audit events) and audited in the same transaction as the
@@ -33,7 +43,7 @@ use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::*;
 use hearth_store::audit::{self, Redaction};
 use hearth_store::documents::DocumentStorage;
-use hearth_store::retention::{self as q, Certificate, Cursor, Due, LegalHold, NewHold, PersonTable, RetentionRun};
+use hearth_store::retention::{self as q, Certificate, CreatedTable, Cursor, Due, LegalHold, NewHold, PersonTable, RetentionRun};
 use hearth_store::time::ts;
 use hearth_store::Tx;
 use jiff::civil::Date;
@@ -61,6 +71,8 @@ pub enum Sweep {
     /// Contact log entries of one class (not chatbot), not on a case, whose
     /// people are all former tenants; deleted.
     FormerTenantEntries(RecordClass),
+    /// One table of records kept for a period from when they were made; deleted.
+    Created(CreatedTable),
 }
 
 impl Sweep {
@@ -91,19 +103,26 @@ impl Sweep {
             Representative => Sweep::FormerTenant(PersonTable::Representative),
             EdiMonitoring => Sweep::FormerTenant(PersonTable::EdiRecord),
             ContactLogEntry | ContactLogLiveAgent => Sweep::FormerTenantEntries(class),
+            CallerCheck => Sweep::Created(CreatedTable::CallerCheck),
+            AccessGrant => Sweep::Created(CreatedTable::BreakGlass),
+            SharingAgreement => Sweep::Created(CreatedTable::SharingAgreement),
             _ => return None,
         })
     }
 
     /// Every sweep of a class, run one after the other under its one rule
-    /// and certificate.
+    /// and certificate: access grants are break-glass and support grants,
+    /// two tables.
     fn all_of(class: RecordClass) -> Vec<Sweep> {
-        Sweep::of(class).into_iter().collect()
+        match class {
+            RecordClass::AccessGrant => vec![Sweep::Created(CreatedTable::BreakGlass), Sweep::Created(CreatedTable::SupportGrant)],
+            _ => Sweep::of(class).into_iter().collect(),
+        }
     }
 
     fn trigger(self) -> RetentionTrigger {
         match self {
-            Sweep::ContactEntries(_) | Sweep::CallRecordings => RetentionTrigger::Created,
+            Sweep::ContactEntries(_) | Sweep::CallRecordings | Sweep::Created(_) => RetentionTrigger::Created,
             Sweep::Cases(_) | Sweep::CaseDocuments => RetentionTrigger::CaseClosed,
             Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) => RetentionTrigger::TenancyEnded,
         }
@@ -119,7 +138,8 @@ impl Sweep {
             | Sweep::CallRecordings
             | Sweep::CaseDocuments
             | Sweep::FormerTenant(_)
-            | Sweep::FormerTenantEntries(_) => DisposalAction::Delete,
+            | Sweep::FormerTenantEntries(_)
+            | Sweep::Created(_) => DisposalAction::Delete,
             Sweep::Cases(_) => DisposalAction::Skeleton,
         }
     }
@@ -128,6 +148,7 @@ impl Sweep {
         match self {
             Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) => "contact_entry",
             Sweep::FormerTenant(t) => t.table(),
+            Sweep::Created(t) => t.table(),
             Sweep::Cases(_) => "case",
             Sweep::CallRecordings => "call_recording",
             Sweep::CaseDocuments => "document",
@@ -144,6 +165,7 @@ impl Sweep {
             Sweep::FormerTenantEntries(class) => {
                 q::due_former_tenant_entries(tx, &channels_of(class), &cutoff.to_string(), cursor, limit).await?
             }
+            Sweep::Created(t) => q::due_created(tx, t, &day_after_start(cutoff), cursor, limit).await?,
         })
     }
 
@@ -190,6 +212,11 @@ impl Sweep {
                 let r = audit::redact(tx, "contact_entry", &deleted, &note).await?;
                 (deleted, r)
             }
+            Sweep::Created(t) => {
+                let deleted = q::delete_created(tx, t, ids).await?;
+                let r = redact_all(tx, t.audit_record_types(), &deleted, &note).await?;
+                (deleted, r)
+            }
         })
     }
 
@@ -202,6 +229,7 @@ impl Sweep {
             Sweep::CaseDocuments => q::case_documents_by_day(tx, &up_to.to_string()).await?,
             Sweep::FormerTenant(t) => q::person_records_by_day(tx, t, &up_to.to_string()).await?,
             Sweep::FormerTenantEntries(class) => q::former_tenant_entries_by_day(tx, &channels_of(class), &up_to.to_string()).await?,
+            Sweep::Created(t) => q::created_by_day(tx, t, &day_after_start(up_to)).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
     }

@@ -288,6 +288,8 @@ pub enum Table {
     Organisation,
     SharingAgreement,
     Disclosure,
+    BreakGlass,
+    SupportGrant,
 }
 
 impl Table {
@@ -313,6 +315,8 @@ impl Table {
         Table::Organisation,
         Table::SharingAgreement,
         Table::Disclosure,
+        Table::BreakGlass,
+        Table::SupportGrant,
     ];
 
     pub fn name(self) -> &'static str {
@@ -338,6 +342,8 @@ impl Table {
             Table::Organisation => "organisation",
             Table::SharingAgreement => "sharing_agreement",
             Table::Disclosure => "disclosure",
+            Table::BreakGlass => "break_glass",
+            Table::SupportGrant => "support_grant",
         }
     }
 }

@@ -2,8 +2,9 @@
 //! period has run, disposing of them (one function per record class),
 //! legal holds, retention runs and their disposal certificates.
 //!
-//! The finders read only due rows, through partial indexes on the trigger
-//! date (`case_record_due`, `contact_entry_due`, `tenancy_ended`), in
+//! The finders read only due rows, through (partial) indexes on the trigger
+//! date (`case_record_due`, `contact_entry_due`, `tenancy_ended`, and one on
+//! each "created" table's time, e.g. `caller_check_checked`), in
 //! (date, id) order with a keyset cursor, so a sweep's cost follows the number of due records, not
 //! the size of the table. Nothing here decides whether disposal is allowed:
 //! the gate asks the policies and audits each batch in the same transaction.
@@ -529,6 +530,113 @@ pub async fn former_tenant_entries_by_day(tx: &mut Tx, channels: &[Channel], to:
         q = q.bind(ch.as_str());
     }
     day_counts(&q.fetch_all(tx.conn()).await?)
+}
+
+// ---- records kept for a period from when they were made: trigger "created" ----
+
+/// A table whose rows are disposed of a period after they were made, found
+/// through an index on that time. A closed list: names come only from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreatedTable {
+    CallerCheck,
+    /// Break-glass grants: only once the DPO has reviewed them.
+    BreakGlass,
+    SupportGrant,
+    /// Data-sharing agreements no disclosure names.
+    SharingAgreement,
+}
+
+impl CreatedTable {
+    pub fn table(self) -> &'static str {
+        match self {
+            CreatedTable::CallerCheck => "caller_check",
+            CreatedTable::BreakGlass => "break_glass",
+            CreatedTable::SupportGrant => "support_grant",
+            CreatedTable::SharingAgreement => "sharing_agreement",
+        }
+    }
+
+    /// When the row was made (a stored timestamp), indexed with `id`.
+    fn created_column(self) -> &'static str {
+        match self {
+            CreatedTable::CallerCheck => "checked_at",
+            CreatedTable::BreakGlass | CreatedTable::SupportGrant => "granted_at",
+            CreatedTable::SharingAgreement => "created_at",
+        }
+    }
+
+    /// The person a hold on whom keeps the row, if the row names one.
+    fn person_column(self) -> &'static str {
+        match self {
+            CreatedTable::CallerCheck | CreatedTable::BreakGlass => "x.person_id",
+            CreatedTable::SupportGrant | CreatedTable::SharingAgreement => "NULL",
+        }
+    }
+
+    /// Rows never found however old. A break-glass grant waits for the
+    /// DPO's review: it is kept for that review, and deleting one unreviewed
+    /// would destroy the only account of an access nobody has examined. An
+    /// agreement a disclosure names stays: the disclosure register is kept
+    /// for ever and must show what each disclosure rested on.
+    fn excluded(self) -> &'static str {
+        match self {
+            CreatedTable::BreakGlass => " AND x.reviewed_at IS NOT NULL",
+            CreatedTable::SharingAgreement => " AND NOT EXISTS (SELECT 1 FROM disclosure d WHERE d.agreement_id = x.id)",
+            CreatedTable::CallerCheck | CreatedTable::SupportGrant => "",
+        }
+    }
+
+    /// The audit record types whose `record_id` is this table's id. (A
+    /// break-glass grant's opening is audited on the person, and the reason
+    /// stays in the trail of every access it allowed: the trail is kept.)
+    pub fn audit_record_types(self) -> &'static [&'static str] {
+        match self {
+            CreatedTable::CallerCheck => &["caller_check"],
+            CreatedTable::BreakGlass => &["break_glass"],
+            CreatedTable::SupportGrant => &["support_grant"],
+            CreatedTable::SharingAgreement => &["sharing_agreement"],
+        }
+    }
+}
+
+/// Rows of `table` made before `before` (a stored timestamp), after
+/// `cursor`, oldest first, with the person they name.
+pub async fn due_created(tx: &mut Tx, table: CreatedTable, before: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let (name, at, person, excluded) = (table.table(), table.created_column(), table.person_column(), table.excluded());
+    let sql = format!(
+        "SELECT x.id AS id, x.{at} AS at, {person} AS person_id FROM {name} x
+         WHERE x.{at} < $1 AND x.{at} >= $2 AND (x.{at} > $2 OR x.id > $3){excluded}
+         ORDER BY x.{at}, x.id LIMIT $4"
+    );
+    let rows = sqlx::query(&sql).bind(before).bind(&cursor.trigger).bind(cursor.id).bind(limit).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            let person: Option<Id> = r.try_get("person_id")?;
+            Ok(Due { id: r.try_get("id")?, trigger: r.try_get("at")?, person_ids: person.into_iter().collect(), case_id: None })
+        })
+        .collect()
+}
+
+/// Deletes rows of `table` (a representative a deleted caller check relied
+/// on may then go: see [`PersonTable::waits`]). Returns the ids deleted.
+pub async fn delete_created(tx: &mut Tx, table: CreatedTable, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    // Checked again here: a disclosure may have named the agreement since it was found.
+    let sql = format!("DELETE FROM {} AS x WHERE x.id IN ({}){} RETURNING id", table.table(), placeholders(1, ids.len()), table.excluded());
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    sorted_ids(&rows)
+}
+
+/// Rows of `table` per UTC day made before `to` (a stored timestamp), for the upcoming view.
+pub async fn created_by_day(tx: &mut Tx, table: CreatedTable, to: &str) -> Result<Vec<(String, i64)>> {
+    let (name, at, excluded) = (table.table(), table.created_column(), table.excluded());
+    let sql = format!(
+        "SELECT substr(x.{at}, 1, 10) AS day, COUNT(*) AS n FROM {name} x WHERE x.{at} < $1{excluded}
+         GROUP BY substr(x.{at}, 1, 10) ORDER BY 1"
+    );
+    day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
 }
 
 // ---- legal holds ----

@@ -7,6 +7,11 @@
 //! representative a caller check relied on); a person hold keeps a former
 //! tenant's records back and is reported; every disposal is certified and
 //! the audit chain still verifies after the payloads are redacted.
+//!
+//! "Created" rules: caller checks go 2 years after they were made,
+//! break-glass and supplier-support grants and data-sharing agreements 7
+//! years after; a break-glass grant waits for the DPO's review, and an
+//! agreement a disclosure names is kept with the disclosure register.
 
 use crate::common;
 
@@ -41,7 +46,12 @@ macro_rules! keyed {
     };
 }
 
-keyed!(capacity_representative_and_equality_records_go_six_years_after_the_tenancy_ended,);
+keyed!(
+    capacity_representative_and_equality_records_go_six_years_after_the_tenancy_ended,
+    caller_checks_are_deleted_two_years_after_they_were_made,
+    access_grants_are_deleted_seven_years_on_and_break_glass_waits_for_review,
+    sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names_them,
+);
 
 async fn keyed(backend: Backend) -> TestServer {
     common::start_configured(backend, |g| g.with_edi_key(EdiKey::from_hex(&"5a".repeat(32)).unwrap())).await
@@ -291,5 +301,171 @@ async fn capacity_representative_and_equality_records_go_six_years_after_the_ten
     assert_eq!(capacity_held(&s, &t, heldback).await, [0, 0, 0, 0]);
     assert_eq!(run(&s, due).await.disposed(), 0);
     assert_eq!(s.count(Table::EdiRecord).await, 1);
+    verify_intact(&s).await;
+}
+
+fn years(d: Date, n: i64) -> Date {
+    d.checked_add(Span::new().years(n)).unwrap()
+}
+
+/// The UTC date a stored time falls on: a "created" rule's trigger.
+fn day_of(at: &Value) -> Date {
+    let t: jiff::Timestamp = at.as_str().unwrap().parse().unwrap();
+    t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
+async fn person(s: &TestServer, t: &str, given: &str) -> i64 {
+    post(s, t, "/api/v1/people", json!({"given_name": given, "family_name": "Fakeperson"})).await["id"].as_i64().unwrap()
+}
+
+async fn exists(s: &TestServer, table: Table, id: i64) -> bool {
+    s.store.raw_row(table, id).await.unwrap().is_some()
+}
+
+/// Runs on `as_of` and checks what `class` disposed of and held.
+async fn run_expecting(s: &TestServer, as_of: Date, class: RecordClass, disposed: u64, held: u64) -> RuleOutcome {
+    let r = run(s, as_of).await;
+    let out = rule(&r, class).clone();
+    assert_eq!((out.disposed, out.held), (disposed, held), "{class} on {as_of}");
+    out
+}
+
+async fn caller_checks_are_deleted_two_years_after_they_were_made(s: TestServer) {
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let free = person(&s, &officer, "Ferdinand").await;
+    let heldback = person(&s, &officer, "Hermione").await;
+    let rep = representative(&s, &officer, free, "Quorblex").await;
+    let by_rep =
+        post(&s, &advisor, &format!("/api/v1/people/{free}/caller-checks"), json!({"representative_id": rep, "area": "account"})).await;
+    let held =
+        post(&s, &advisor, &format!("/api/v1/people/{heldback}/caller-checks"), json!({"checks_passed": ["full_name", "date_of_birth"]}))
+            .await;
+    let hold = place_person_hold(&s, heldback).await;
+    let due = years(day_of(&by_rep["checked_at"]), 2);
+
+    let up = s.gate.upcoming_disposals(&dpo(&s).await, due.checked_sub(Span::new().months(1)).unwrap(), 3).await.unwrap();
+    let month = due.strftime("%Y-%m").to_string();
+    assert!(up.contains(&Upcoming { month, class: RecordClass::CallerCheck, count: 2 }), "{up:?}");
+
+    let kept = run_expecting(&s, due.yesterday().unwrap(), RecordClass::CallerCheck, 0, 0).await;
+    assert!(kept.certificate.is_none());
+    assert!(exists(&s, Table::CallerCheck, by_rep["id"].as_i64().unwrap()).await);
+
+    let out = run_expecting(&s, due, RecordClass::CallerCheck, 1, 1).await;
+    assert_eq!(out.holds, vec![hold]);
+    let c = out.certificate.expect("a certificate");
+    let id = by_rep["id"].as_i64().unwrap();
+    assert_eq!((c.record_class.as_str(), c.action.as_str(), c.first_id, c.last_id), ("caller_check", "delete", Some(id), Some(id)));
+    assert_eq!(c.rule, "Delete 2 years after it was created");
+    assert!(!exists(&s, Table::CallerCheck, id).await);
+    assert!(exists(&s, Table::CallerCheck, held["id"].as_i64().unwrap()).await, "held");
+    // The representative it relied on no longer waits for it (their own rule has not run: no tenancy).
+    assert!(exists(&s, Table::Representative, rep).await);
+    let mut tx = s.store.begin().await.unwrap();
+    let events = audit::events_after(&mut tx, 0, 100_000).await.unwrap();
+    drop(tx);
+    let redacted: Vec<_> = events.iter().filter(|e| e.event.record_type == "caller_check" && e.event.record_id == Some(id)).collect();
+    assert!(!redacted.is_empty() && redacted.iter().all(|e| e.event.detail.is_none() && e.redacted.is_some()));
+    verify_intact(&s).await;
+}
+
+async fn break_glass(s: &TestServer, t: &str, id: i64, reason: &str) -> Value {
+    post(s, t, &format!("/api/v1/people/{id}/break-glass"), json!({"compartment": "audit", "reason": reason})).await
+}
+
+async fn access_grants_are_deleted_seven_years_on_and_break_glass_waits_for_review(s: TestServer) {
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let dpo_token = s.token(StaffRole::Dpo).await;
+    let who = person(&s, &officer, "Ferdinand").await;
+    let heldback = person(&s, &officer, "Hermione").await;
+    let reviewed = break_glass(&s, &advisor, who, "Welfare emergency, no answer at the door").await;
+    let unreviewed = break_glass(&s, &advisor, who, "Second look at the account history today").await;
+    let held = break_glass(&s, &advisor, heldback, "Welfare emergency, no answer at the door").await;
+    for (g, note) in [(&reviewed, "Quorblex justified"), (&held, "Heldwick justified")] {
+        let (st, v) =
+            s.call(&dpo_token, Method::POST, &format!("/api/v1/break-glass/{}/review", g["id"]), Some(json!({"note": note}))).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let support = post(
+        &s,
+        &dpo_token,
+        "/api/v1/support-grants",
+        json!({"username": "supplier_support", "compartments": ["contact_log"], "hours": 4, "reason": "Investigating ticket Quorblex-1"}),
+    )
+    .await;
+    let hold = place_person_hold(&s, heldback).await;
+    let due = years(day_of(&reviewed["granted_at"]), 7);
+
+    let up = s.gate.upcoming_disposals(&dpo(&s).await, due.checked_sub(Span::new().months(1)).unwrap(), 3).await.unwrap();
+    let month = due.strftime("%Y-%m").to_string();
+    assert!(up.contains(&Upcoming { month, class: RecordClass::AccessGrant, count: 3 }), "reviewed grants only: {up:?}");
+
+    run_expecting(&s, due.yesterday().unwrap(), RecordClass::AccessGrant, 0, 0).await;
+    let out = run_expecting(&s, due, RecordClass::AccessGrant, 2, 1).await;
+    assert_eq!(out.holds, vec![hold]);
+    let (bg, sg) = (reviewed["id"].as_i64().unwrap(), support["id"].as_i64().unwrap());
+    let c = out.certificate.expect("a certificate");
+    assert_eq!((c.record_class.as_str(), c.disposed, c.first_id, c.last_id), ("access_grant", 2, None, None));
+    assert_eq!(c.ids_sha256, audit::digest(&format!("break_glass:{bg},support_grant:{sg}")));
+    assert!(!exists(&s, Table::BreakGlass, bg).await && !exists(&s, Table::SupportGrant, sg).await);
+    assert!(exists(&s, Table::BreakGlass, held["id"].as_i64().unwrap()).await, "held");
+    assert!(exists(&s, Table::BreakGlass, unreviewed["id"].as_i64().unwrap()).await, "an unreviewed grant waits for the DPO");
+
+    // Reviewed years late, it goes on the next run.
+    let (st, v) = s
+        .call(&dpo_token, Method::POST, &format!("/api/v1/break-glass/{}/review", unreviewed["id"]), Some(json!({"note": "Justified"})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    run_expecting(&s, due, RecordClass::AccessGrant, 1, 1).await;
+    assert!(!exists(&s, Table::BreakGlass, unreviewed["id"].as_i64().unwrap()).await);
+    // The review note and the support grant's reason are redacted; the held grant's review stays.
+    audit_never_mentions(&s, "Quorblex").await;
+    assert!(audit_mentions(&s, "Heldwick").await);
+    verify_intact(&s).await;
+}
+
+/// The UTC day an agreement was made (the API does not show it).
+async fn created_on(s: &TestServer, agreement: &Value) -> Date {
+    let row = s.store.raw_row(Table::SharingAgreement, agreement["id"].as_i64().unwrap()).await.unwrap().unwrap();
+    day_of(&json!(row["created_at"]))
+}
+
+async fn sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names_them(s: TestServer) {
+    let dpo_token = s.token(StaffRole::Dpo).await;
+    let body = |partner: &str| {
+        json!({"partner": partner, "recipient_type": "repairs_contractor", "purpose": "Carrying out repairs", "lawful_basis": "contract",
+               "data_categories": ["name", "address", "phone"], "transfer_method": "Contractor portal",
+               "security_requirements": "Encrypted in transit and at rest", "starts_on": "2020-01-01", "expires_on": "2099-12-31",
+               "owner": "Head of Repairs"})
+    };
+    let unused = post(&s, &dpo_token, "/api/v1/sharing-agreements", body("Quorblex Repairs Ltd (fictional)")).await;
+    let used = post(&s, &dpo_token, "/api/v1/sharing-agreements", body("Usedwell Repairs Ltd (fictional)")).await;
+    let who = person(&s, &s.token(StaffRole::HousingOfficer).await, "Ferdinand").await;
+    let (st, v) = s
+        .call(&dpo_token, Method::POST, "/api/v1/extracts?format=json", Some(json!({"agreement_id": used["id"], "person_ids": [who]})))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let due = years(created_on(&s, &unused).await, 7);
+
+    let up = s.gate.upcoming_disposals(&dpo(&s).await, due.checked_sub(Span::new().months(1)).unwrap(), 3).await.unwrap();
+    let month = due.strftime("%Y-%m").to_string();
+    assert!(up.contains(&Upcoming { month, class: RecordClass::SharingAgreement, count: 1 }), "{up:?}");
+
+    run_expecting(&s, due.yesterday().unwrap(), RecordClass::SharingAgreement, 0, 0).await;
+    let out = run_expecting(&s, due, RecordClass::SharingAgreement, 1, 0).await;
+    let id = unused["id"].as_i64().unwrap();
+    assert_eq!(out.certificate.map(|c| (c.first_id, c.last_id)), Some((Some(id), Some(id))));
+    assert!(!exists(&s, Table::SharingAgreement, id).await);
+    assert!(exists(&s, Table::SharingAgreement, used["id"].as_i64().unwrap()).await, "the disclosure register still names it");
+    audit_never_mentions(&s, "Quorblex").await;
+
+    // A hold on the class keeps even an unused one.
+    let late = post(&s, &dpo_token, "/api/v1/sharing-agreements", body("Latecomer Ltd (fictional)")).await;
+    let input = json!({"scope": "record_class", "record_class": "sharing_agreement", "reason": "Partner dispute under review"});
+    let hold = s.gate.place_hold(&dpo(&s).await, &serde_json::from_value::<HoldInput>(input).unwrap()).await.unwrap().id;
+    let out = run_expecting(&s, years(created_on(&s, &late).await, 7), RecordClass::SharingAgreement, 0, 1).await;
+    assert_eq!(out.holds, vec![hold]);
     verify_intact(&s).await;
 }
