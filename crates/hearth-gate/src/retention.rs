@@ -33,6 +33,10 @@
 //! that a disclosure names is never found: the disclosure register is kept
 //! for ever and must show what each disclosure rested on.
 //!
+//! A rights request is deleted 6 years after it was closed (its "case
+//! closed" date), with its audit payloads; nothing else refers to one. A
+//! hold on the requester keeps it.
+//!
 //! Every batch is decided by the policies (delete on the class's compartment,
 //! and on the audit compartment for redacting the payloads of the disposed
 //! records' audit events) and audited in the same transaction as the
@@ -73,6 +77,8 @@ pub enum Sweep {
     FormerTenantEntries(RecordClass),
     /// One table of records kept for a period from when they were made; deleted.
     Created(CreatedTable),
+    /// Closed rights requests; deleted.
+    RightsRequests,
 }
 
 impl Sweep {
@@ -106,6 +112,7 @@ impl Sweep {
             CallerCheck => Sweep::Created(CreatedTable::CallerCheck),
             AccessGrant => Sweep::Created(CreatedTable::BreakGlass),
             SharingAgreement => Sweep::Created(CreatedTable::SharingAgreement),
+            RightsRequest => Sweep::RightsRequests,
             _ => return None,
         })
     }
@@ -123,7 +130,8 @@ impl Sweep {
     fn trigger(self) -> RetentionTrigger {
         match self {
             Sweep::ContactEntries(_) | Sweep::CallRecordings | Sweep::Created(_) => RetentionTrigger::Created,
-            Sweep::Cases(_) | Sweep::CaseDocuments => RetentionTrigger::CaseClosed,
+            // A rights request is the DPO's case: its closing date.
+            Sweep::Cases(_) | Sweep::CaseDocuments | Sweep::RightsRequests => RetentionTrigger::CaseClosed,
             Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) => RetentionTrigger::TenancyEnded,
         }
     }
@@ -139,7 +147,8 @@ impl Sweep {
             | Sweep::CaseDocuments
             | Sweep::FormerTenant(_)
             | Sweep::FormerTenantEntries(_)
-            | Sweep::Created(_) => DisposalAction::Delete,
+            | Sweep::Created(_)
+            | Sweep::RightsRequests => DisposalAction::Delete,
             Sweep::Cases(_) => DisposalAction::Skeleton,
         }
     }
@@ -149,6 +158,7 @@ impl Sweep {
             Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) => "contact_entry",
             Sweep::FormerTenant(t) => t.table(),
             Sweep::Created(t) => t.table(),
+            Sweep::RightsRequests => "rights_request",
             Sweep::Cases(_) => "case",
             Sweep::CallRecordings => "call_recording",
             Sweep::CaseDocuments => "document",
@@ -166,6 +176,7 @@ impl Sweep {
                 q::due_former_tenant_entries(tx, &channels_of(class), &cutoff.to_string(), cursor, limit).await?
             }
             Sweep::Created(t) => q::due_created(tx, t, &day_after_start(cutoff), cursor, limit).await?,
+            Sweep::RightsRequests => q::due_rights_requests(tx, &cutoff.to_string(), cursor, limit).await?,
         })
     }
 
@@ -217,6 +228,11 @@ impl Sweep {
                 let r = redact_all(tx, t.audit_record_types(), &deleted, &note).await?;
                 (deleted, r)
             }
+            Sweep::RightsRequests => {
+                let deleted = q::delete_rights_requests(tx, ids).await?;
+                let r = audit::redact(tx, "rights_request", &deleted, &note).await?;
+                (deleted, r)
+            }
         })
     }
 
@@ -230,6 +246,7 @@ impl Sweep {
             Sweep::FormerTenant(t) => q::person_records_by_day(tx, t, &up_to.to_string()).await?,
             Sweep::FormerTenantEntries(class) => q::former_tenant_entries_by_day(tx, &channels_of(class), &up_to.to_string()).await?,
             Sweep::Created(t) => q::created_by_day(tx, t, &day_after_start(up_to)).await?,
+            Sweep::RightsRequests => q::rights_requests_by_day(tx, &up_to.to_string()).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
     }

@@ -4,7 +4,8 @@
 //!
 //! The finders read only due rows, through (partial) indexes on the trigger
 //! date (`case_record_due`, `contact_entry_due`, `tenancy_ended`, and one on
-//! each "created" table's time, e.g. `caller_check_checked`), in
+//! each "created" table's time, e.g. `caller_check_checked`;
+//! `rights_request_closed`), in
 //! (date, id) order with a keyset cursor, so a sweep's cost follows the number of due records, not
 //! the size of the table. Nothing here decides whether disposal is allowed:
 //! the gate asks the policies and audits each batch in the same transaction.
@@ -637,6 +638,53 @@ pub async fn created_by_day(tx: &mut Tx, table: CreatedTable, to: &str) -> Resul
          GROUP BY substr(x.{at}, 1, 10) ORDER BY 1"
     );
     day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
+}
+
+// ---- rights requests: trigger "case closed" (the request's closing date) ----
+
+/// Closed rights requests whose closing date is on or before `cutoff`
+/// (through `rights_request_closed`), after `cursor`, oldest first, with
+/// their requester. Nothing else refers to a request, so it goes alone.
+pub async fn due_rights_requests(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let rows = sqlx::query(
+        "SELECT id, closed_on, person_id FROM rights_request
+         WHERE closed_on IS NOT NULL AND status <> 'open'
+           AND closed_on <= $1 AND closed_on >= $2 AND (closed_on > $2 OR id > $3)
+         ORDER BY closed_on, id LIMIT $4",
+    )
+    .bind(cutoff)
+    .bind(&cursor.trigger)
+    .bind(cursor.id)
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(|r| Ok(Due { id: r.try_get(0)?, trigger: r.try_get(1)?, person_ids: vec![r.try_get(2)?], case_id: None })).collect()
+}
+
+/// Deletes closed rights requests (one reopened since it was found stays).
+/// Returns the ids deleted.
+pub async fn delete_rights_requests(tx: &mut Tx, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "DELETE FROM rights_request WHERE id IN ({}) AND closed_on IS NOT NULL AND status <> 'open' RETURNING id",
+        placeholders(1, ids.len())
+    );
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    sorted_ids(&rows)
+}
+
+/// Closed rights requests per closing date up to `to`, for the upcoming view.
+pub async fn rights_requests_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT closed_on AS day, COUNT(*) AS n FROM rights_request
+         WHERE closed_on IS NOT NULL AND status <> 'open' AND closed_on <= $1 GROUP BY closed_on ORDER BY 1",
+    )
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    day_counts(&rows)
 }
 
 // ---- legal holds ----

@@ -11,7 +11,8 @@
 //! "Created" rules: caller checks go 2 years after they were made,
 //! break-glass and supplier-support grants and data-sharing agreements 7
 //! years after; a break-glass grant waits for the DPO's review, and an
-//! agreement a disclosure names is kept with the disclosure register.
+//! agreement a disclosure names is kept with the disclosure register. A
+//! closed rights request goes 6 years after its closing date.
 
 use crate::common;
 
@@ -51,6 +52,7 @@ keyed!(
     caller_checks_are_deleted_two_years_after_they_were_made,
     access_grants_are_deleted_seven_years_on_and_break_glass_waits_for_review,
     sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names_them,
+    rights_requests_are_deleted_six_years_after_they_were_closed,
 );
 
 async fn keyed(backend: Backend) -> TestServer {
@@ -468,4 +470,56 @@ async fn sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names
     let out = run_expecting(&s, years(created_on(&s, &late).await, 7), RecordClass::SharingAgreement, 0, 1).await;
     assert_eq!(out.holds, vec![hold]);
     verify_intact(&s).await;
+}
+
+async fn request_change(s: &TestServer, dpo: &str, id: i64, body: Value) -> Value {
+    let (st, v) = s.call(dpo, Method::POST, &format!("/api/v1/rights-requests/{id}/changes"), Some(body)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v
+}
+
+/// A rights request from `person`, identity checked and completed today.
+async fn closed_request(s: &TestServer, dpo: &str, person: i64, description: &str) -> Value {
+    let v = post(s, dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": person, "description": description})).await;
+    let id = v["request"]["id"].as_i64().unwrap();
+    let v = request_change(s, dpo, id, json!({"change": "identity_passed", "version": v["request"]["version"], "method": "Passport seen"}))
+        .await;
+    let v = request_change(s, dpo, id, json!({"change": "complete", "version": v["request"]["version"], "outcome": "Copy sent"})).await;
+    assert_eq!(v["request"]["status"], "completed");
+    v["request"].clone()
+}
+
+async fn rights_requests_are_deleted_six_years_after_they_were_closed(s: TestServer) {
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let dpo_token = s.token(StaffRole::Dpo).await;
+    let free = person(&s, &officer, "Ferdinand").await;
+    let heldback = person(&s, &officer, "Hermione").await;
+    let done = closed_request(&s, &dpo_token, free, "Quorblex wants a copy of everything").await;
+    let held = closed_request(&s, &dpo_token, heldback, "Heldwick wants a copy of everything").await;
+    let open = post(&s, &dpo_token, "/api/v1/rights-requests", json!({"kind": "erasure", "person_id": free, "description": "Still open"}))
+        .await["request"]
+        .clone();
+    let hold = place_person_hold(&s, heldback).await;
+    let closed_on: Date = done["closed_on"].as_str().unwrap().parse().unwrap();
+    let due = years(closed_on, 6);
+
+    let up = s.gate.upcoming_disposals(&dpo(&s).await, due.checked_sub(Span::new().months(1)).unwrap(), 3).await.unwrap();
+    let month = due.strftime("%Y-%m").to_string();
+    assert!(up.contains(&Upcoming { month, class: RecordClass::RightsRequest, count: 2 }), "{up:?}");
+
+    let kept = run_expecting(&s, due.yesterday().unwrap(), RecordClass::RightsRequest, 0, 0).await;
+    assert!(kept.certificate.is_none());
+    let out = run_expecting(&s, due, RecordClass::RightsRequest, 1, 1).await;
+    assert_eq!(out.holds, vec![hold]);
+    let id = done["id"].as_i64().unwrap();
+    let c = out.certificate.expect("a certificate");
+    assert_eq!((c.record_class.as_str(), c.action.as_str(), c.first_id), ("rights_request", "delete", Some(id)));
+    assert_eq!(c.rule, "Delete 6 years after the case was closed");
+    assert!(!exists(&s, Table::RightsRequest, id).await);
+    assert!(exists(&s, Table::RightsRequest, held["id"].as_i64().unwrap()).await, "the hold on the requester keeps it");
+    assert!(exists(&s, Table::RightsRequest, open["id"].as_i64().unwrap()).await, "an open request is never due");
+    audit_never_mentions(&s, "Quorblex").await;
+    assert!(audit_mentions(&s, "Heldwick").await);
+    verify_intact(&s).await;
+    assert_eq!(run(&s, years(due, 1)).await.disposed(), 0, "the held one stays while held; nothing else is due");
 }
