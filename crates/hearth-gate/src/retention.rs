@@ -35,7 +35,10 @@
 //!
 //! A rights request is deleted 6 years after it was closed (its "case
 //! closed" date), with its audit payloads; nothing else refers to one. A
-//! hold on the requester keeps it.
+//! warning flag is deleted 2 years after the later of the day it was
+//! recorded or last reviewed and the day its person was last in contact
+//! (any contact log entry naming them), with its acknowledgements. A hold on
+//! the person keeps either.
 //!
 //! Every batch is decided by the policies (delete on the class's compartment,
 //! and on the audit compartment for redacting the payloads of the disposed
@@ -79,6 +82,8 @@ pub enum Sweep {
     Created(CreatedTable),
     /// Closed rights requests; deleted.
     RightsRequests,
+    /// Warning flags neither renewed nor followed by contact; deleted.
+    WarningFlags,
 }
 
 impl Sweep {
@@ -113,6 +118,7 @@ impl Sweep {
             AccessGrant => Sweep::Created(CreatedTable::BreakGlass),
             SharingAgreement => Sweep::Created(CreatedTable::SharingAgreement),
             RightsRequest => Sweep::RightsRequests,
+            WarningFlag => Sweep::WarningFlags,
             _ => return None,
         })
     }
@@ -132,6 +138,7 @@ impl Sweep {
             Sweep::ContactEntries(_) | Sweep::CallRecordings | Sweep::Created(_) => RetentionTrigger::Created,
             // A rights request is the DPO's case: its closing date.
             Sweep::Cases(_) | Sweep::CaseDocuments | Sweep::RightsRequests => RetentionTrigger::CaseClosed,
+            Sweep::WarningFlags => RetentionTrigger::LastContact,
             Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) => RetentionTrigger::TenancyEnded,
         }
     }
@@ -148,7 +155,8 @@ impl Sweep {
             | Sweep::FormerTenant(_)
             | Sweep::FormerTenantEntries(_)
             | Sweep::Created(_)
-            | Sweep::RightsRequests => DisposalAction::Delete,
+            | Sweep::RightsRequests
+            | Sweep::WarningFlags => DisposalAction::Delete,
             Sweep::Cases(_) => DisposalAction::Skeleton,
         }
     }
@@ -159,6 +167,7 @@ impl Sweep {
             Sweep::FormerTenant(t) => t.table(),
             Sweep::Created(t) => t.table(),
             Sweep::RightsRequests => "rights_request",
+            Sweep::WarningFlags => "warning_flag",
             Sweep::Cases(_) => "case",
             Sweep::CallRecordings => "call_recording",
             Sweep::CaseDocuments => "document",
@@ -177,6 +186,7 @@ impl Sweep {
             }
             Sweep::Created(t) => q::due_created(tx, t, &day_after_start(cutoff), cursor, limit).await?,
             Sweep::RightsRequests => q::due_rights_requests(tx, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::WarningFlags => q::due_warning_flags(tx, &cutoff.to_string(), &day_after_start(cutoff), cursor, limit).await?,
         })
     }
 
@@ -233,6 +243,11 @@ impl Sweep {
                 let r = audit::redact(tx, "rights_request", &deleted, &note).await?;
                 (deleted, r)
             }
+            Sweep::WarningFlags => {
+                let deleted = q::delete_warning_flags(tx, ids).await?;
+                let r = audit::redact(tx, "warning_flag", &deleted, &note).await?;
+                (deleted, r)
+            }
         })
     }
 
@@ -247,6 +262,7 @@ impl Sweep {
             Sweep::FormerTenantEntries(class) => q::former_tenant_entries_by_day(tx, &channels_of(class), &up_to.to_string()).await?,
             Sweep::Created(t) => q::created_by_day(tx, t, &day_after_start(up_to)).await?,
             Sweep::RightsRequests => q::rights_requests_by_day(tx, &up_to.to_string()).await?,
+            Sweep::WarningFlags => q::warning_flags_by_day(tx, &up_to.to_string()).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
     }

@@ -290,6 +290,7 @@ pub enum Table {
     Disclosure,
     BreakGlass,
     SupportGrant,
+    WarningFlag,
 }
 
 impl Table {
@@ -317,6 +318,7 @@ impl Table {
         Table::Disclosure,
         Table::BreakGlass,
         Table::SupportGrant,
+        Table::WarningFlag,
     ];
 
     pub fn name(self) -> &'static str {
@@ -344,6 +346,7 @@ impl Table {
             Table::Disclosure => "disclosure",
             Table::BreakGlass => "break_glass",
             Table::SupportGrant => "support_grant",
+            Table::WarningFlag => "warning_flag",
         }
     }
 }

@@ -5,7 +5,7 @@
 //! The finders read only due rows, through (partial) indexes on the trigger
 //! date (`case_record_due`, `contact_entry_due`, `tenancy_ended`, and one on
 //! each "created" table's time, e.g. `caller_check_checked`;
-//! `rights_request_closed`), in
+//! `rights_request_closed`; `warning_flag_renewed`), in
 //! (date, id) order with a keyset cursor, so a sweep's cost follows the number of due records, not
 //! the size of the table. Nothing here decides whether disposal is allowed:
 //! the gate asks the policies and audits each batch in the same transaction.
@@ -685,6 +685,76 @@ pub async fn rights_requests_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String
     .fetch_all(tx.conn())
     .await?;
     day_counts(&rows)
+}
+
+// ---- warning flags: trigger "last contact" ----
+//
+// A flag's trigger is the later of the day it was recorded or last reviewed
+// (`renewed_on`) and the day its person was last in contact (the latest
+// `occurred_at` of a contact log entry naming them). It is due once both
+// fell on or before the cutoff: the finder reads flags renewed by then
+// through `warning_flag_renewed`, in (renewed_on, id) order, and drops any
+// whose person has been in contact since, each check an index search of
+// that person's entries. Its cost follows the flags not renewed within the
+// period, not the size of either table.
+
+/// `$day_after` is midnight UTC after the cutoff, as stored.
+fn contact_since(day_after: usize) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM contact_entry_person p JOIN contact_entry e ON e.id = p.entry_id
+                     WHERE p.person_id = f.person_id AND e.occurred_at >= ${day_after})"
+    )
+}
+
+/// Flags due on `cutoff` (`day_after` is midnight UTC after it), after
+/// `cursor` (renewal date, id), with their person.
+pub async fn due_warning_flags(tx: &mut Tx, cutoff: &str, day_after: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let sql = format!(
+        "SELECT f.id, f.renewed_on, f.person_id FROM warning_flag f
+         WHERE f.renewed_on <= $1 AND f.renewed_on >= $2 AND (f.renewed_on > $2 OR f.id > $3) AND {}
+         ORDER BY f.renewed_on, f.id LIMIT $4",
+        contact_since(5)
+    );
+    let rows =
+        sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit).bind(day_after).fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| Ok(Due { id: r.try_get(0)?, trigger: r.try_get(1)?, person_ids: vec![r.try_get(2)?], case_id: None })).collect()
+}
+
+/// Deletes flags with their acknowledgements. Returns the ids deleted.
+pub async fn delete_warning_flags(tx: &mut Tx, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = placeholders(1, ids.len());
+    let sql = format!("DELETE FROM warning_flag_ack WHERE flag_id IN ({list})");
+    bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
+    let sql = format!("DELETE FROM warning_flag WHERE id IN ({list}) RETURNING id");
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    sorted_ids(&rows)
+}
+
+/// Flags renewed on or before `to`, per trigger day (the later of renewal
+/// and the person's last contact) up to `to`, for the upcoming view.
+pub async fn warning_flags_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT f.renewed_on AS renewed,
+                (SELECT MAX(substr(e.occurred_at, 1, 10)) FROM contact_entry_person p JOIN contact_entry e ON e.id = p.entry_id
+                  WHERE p.person_id = f.person_id) AS contacted
+         FROM warning_flag f WHERE f.renewed_on <= $1",
+    )
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut days: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for r in &rows {
+        let renewed: String = r.try_get("renewed")?;
+        let contacted: Option<String> = r.try_get("contacted")?;
+        let day = contacted.filter(|c| *c > renewed).unwrap_or(renewed);
+        if day.as_str() <= to {
+            *days.entry(day).or_default() += 1;
+        }
+    }
+    Ok(days.into_iter().collect())
 }
 
 // ---- legal holds ----

@@ -12,7 +12,9 @@
 //! break-glass and supplier-support grants and data-sharing agreements 7
 //! years after; a break-glass grant waits for the DPO's review, and an
 //! agreement a disclosure names is kept with the disclosure register. A
-//! closed rights request goes 6 years after its closing date.
+//! closed rights request goes 6 years after its closing date. A warning
+//! flag goes 2 years after the later of its renewal (recorded or reviewed)
+//! and its person's last contact.
 
 use crate::common;
 
@@ -53,6 +55,7 @@ keyed!(
     access_grants_are_deleted_seven_years_on_and_break_glass_waits_for_review,
     sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names_them,
     rights_requests_are_deleted_six_years_after_they_were_closed,
+    warning_flags_go_two_years_after_the_last_contact_or_renewal,
 );
 
 async fn keyed(backend: Backend) -> TestServer {
@@ -522,4 +525,98 @@ async fn rights_requests_are_deleted_six_years_after_they_were_closed(s: TestSer
     assert!(audit_mentions(&s, "Heldwick").await);
     verify_intact(&s).await;
     assert_eq!(run(&s, years(due, 1)).await.disposed(), 0, "the held one stays while held; nothing else is due");
+}
+
+/// A flag recorded on `at` (through the store: the API records today),
+/// on a tenant of the housing officer's patch.
+async fn flag_recorded_on(s: &TestServer, person: i64, at: jiff::Timestamp) -> i64 {
+    let input = hearth_domain::WarningFlagInput {
+        category: Some("dangerous_animal".into()),
+        severity: Some("high".into()),
+        risk_assessment: Some("Large dog loose in the garden".into()),
+        person_told: Some(false),
+        not_told_reason: Some("Telling them would raise the risk".into()),
+        ..Default::default()
+    };
+    let day = at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let fields = input.validate(day, s.gate.review_periods()).unwrap();
+    let by = s.gate.user_id("housing_officer").await.unwrap();
+    let mut tx = s.store.begin().await.unwrap();
+    let id = hearth_store::needs::insert_flag(&mut tx, person, &fields, by, at).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn contact(s: &TestServer, person: i64, occurred_at: Option<&str>) {
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let mut body = json!({"channel": "call_in", "person_ids": [person], "summary": "Rang about the rent"});
+    if let Some(at) = occurred_at {
+        body["occurred_at"] = json!(at);
+    }
+    post(s, &advisor, "/api/v1/contacts", body).await;
+}
+
+async fn warning_flags_go_two_years_after_the_last_contact_or_renewal(s: TestServer) {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let now = jiff::Timestamp::now();
+    let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let long_ago = now - jiff::SignedDuration::from_hours(400 * 24);
+    let old_day = long_ago.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+
+    // Recorded today; last in contact before that.
+    let (a, _) = tenant(&s, &t, "Alberta", 990_000_026_001).await;
+    contact(&s, a, Some("2025-01-06T10:00:00Z")).await;
+    let fa = post(
+        &s,
+        &t,
+        &format!("/api/v1/people/{a}/warning-flags"),
+        json!({"category": "dangerous_animal", "severity": "high",
+        "risk_assessment": "Quorblex keeps a large dog", "person_told": false, "not_told_reason": "Telling them would raise the risk"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // Recorded long ago, in contact today: the contact counts.
+    let (b, _) = tenant(&s, &t, "Bartholomew", 990_000_026_002).await;
+    let fb = flag_recorded_on(&s, b, long_ago).await;
+    contact(&s, b, None).await;
+    // Recorded long ago, no contact since: due first. Acknowledged by a reader.
+    let (c, _) = tenant(&s, &t, "Cressida", 990_000_026_003).await;
+    let fc = flag_recorded_on(&s, c, long_ago).await;
+    let (st, v) = s.call(&t, Method::POST, &format!("/api/v1/warning-flags/{fc}/acknowledge"), None).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // Recorded long ago, reviewed today: renewed.
+    let (d, _) = tenant(&s, &t, "Desmond", 990_000_026_004).await;
+    let fd = flag_recorded_on(&s, d, long_ago).await;
+    let (st, v) =
+        s.call(&t, Method::POST, &format!("/api/v1/warning-flags/{fd}/changes"), Some(json!({"change": "reviewed", "version": 1}))).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // Like C, but held.
+    let (h, _) = tenant(&s, &t, "Hermione", 990_000_026_005).await;
+    let fh = flag_recorded_on(&s, h, long_ago).await;
+    let hold = place_person_hold(&s, h).await;
+
+    let first = years(old_day, 2);
+    let second = years(today, 2);
+    let up = s.gate.upcoming_disposals(&dpo(&s).await, today, 30).await.unwrap();
+    let month = |d: Date| d.strftime("%Y-%m").to_string();
+    assert!(up.contains(&Upcoming { month: month(first), class: RecordClass::WarningFlag, count: 2 }), "{up:?}");
+    assert!(up.contains(&Upcoming { month: month(second), class: RecordClass::WarningFlag, count: 3 }), "{up:?}");
+
+    run_expecting(&s, first.yesterday().unwrap(), RecordClass::WarningFlag, 0, 0).await;
+    let out = run_expecting(&s, first, RecordClass::WarningFlag, 1, 1).await;
+    assert_eq!((out.holds.clone(), out.certificate.map(|c| (c.first_id, c.action))), (vec![hold], Some((Some(fc), "delete".to_string()))));
+    assert!(!exists(&s, Table::WarningFlag, fc).await, "not renewed and no contact since: deleted with its acknowledgement");
+    for id in [fa, fb, fd, fh] {
+        assert!(exists(&s, Table::WarningFlag, id).await, "flag {id} kept");
+    }
+
+    run_expecting(&s, second.yesterday().unwrap(), RecordClass::WarningFlag, 0, 1).await;
+    run_expecting(&s, second, RecordClass::WarningFlag, 3, 1).await;
+    for id in [fa, fb, fd] {
+        assert!(!exists(&s, Table::WarningFlag, id).await, "flag {id} deleted two years after the last contact or renewal");
+    }
+    assert!(exists(&s, Table::WarningFlag, fh).await, "held");
+    audit_never_mentions(&s, "Quorblex").await;
+    verify_intact(&s).await;
 }
