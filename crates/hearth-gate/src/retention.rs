@@ -31,7 +31,9 @@
 //! for the DPO's review however old: it is kept for that review, and one
 //! deleted unreviewed would be an access nobody ever examined. An agreement
 //! that a disclosure names is never found: the disclosure register is kept
-//! for ever and must show what each disclosure rested on.
+//! for ever and must show what each disclosure rested on. Nor is one still in
+//! force on the run's date (active and not expired): the register keeps an
+//! agreement while in force, and the 7 years count only once it is not.
 //!
 //! A rights request is deleted 6 years after it was closed (its "case
 //! closed" date), with its audit payloads; nothing else refers to one. A
@@ -174,7 +176,8 @@ impl Sweep {
         }
     }
 
-    async fn find(self, tx: &mut Tx, cutoff: Date, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    /// Records due on `cutoff` in a run as of `as_of`.
+    async fn find(self, tx: &mut Tx, as_of: Date, cutoff: Date, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
         Ok(match self {
             Sweep::ContactEntries(ch) => q::due_contact_entries(tx, ch, &day_after_start(cutoff), cursor, limit).await?,
             Sweep::Cases(kind) => q::due_cases(tx, kind, &cutoff.to_string(), cursor, limit).await?,
@@ -184,7 +187,7 @@ impl Sweep {
             Sweep::FormerTenantEntries(class) => {
                 q::due_former_tenant_entries(tx, &channels_of(class), &cutoff.to_string(), cursor, limit).await?
             }
-            Sweep::Created(t) => q::due_created(tx, t, &day_after_start(cutoff), cursor, limit).await?,
+            Sweep::Created(t) => q::due_created(tx, t, &day_after_start(cutoff), &as_of.to_string(), cursor, limit).await?,
             Sweep::RightsRequests => q::due_rights_requests(tx, &cutoff.to_string(), cursor, limit).await?,
             Sweep::WarningFlags => q::due_warning_flags(tx, &cutoff.to_string(), &day_after_start(cutoff), cursor, limit).await?,
         })
@@ -197,6 +200,7 @@ impl Sweep {
         tx: &mut Tx,
         ids: &[Id],
         run_id: Id,
+        as_of: Date,
         now: Timestamp,
         documents: &DocumentStorage,
     ) -> Result<(Vec<Id>, Redaction)> {
@@ -234,7 +238,7 @@ impl Sweep {
                 (deleted, r)
             }
             Sweep::Created(t) => {
-                let deleted = q::delete_created(tx, t, ids).await?;
+                let deleted = q::delete_created(tx, t, ids, &as_of.to_string()).await?;
                 let r = redact_all(tx, t.audit_record_types(), &deleted, &note).await?;
                 (deleted, r)
             }
@@ -251,8 +255,9 @@ impl Sweep {
         })
     }
 
-    /// Records per trigger day, for the upcoming-disposals view.
-    async fn by_day(self, tx: &mut Tx, up_to: Date) -> Result<Vec<(Date, i64)>> {
+    /// Records per trigger day, for the upcoming-disposals view (`today`
+    /// for what is kept while in force).
+    async fn by_day(self, tx: &mut Tx, today: Date, up_to: Date) -> Result<Vec<(Date, i64)>> {
         let rows = match self {
             Sweep::ContactEntries(ch) => q::contact_entries_by_day(tx, ch, "", &day_after_start(up_to)).await?,
             Sweep::Cases(kind) => q::cases_by_day(tx, kind, "", &up_to.to_string()).await?,
@@ -260,7 +265,7 @@ impl Sweep {
             Sweep::CaseDocuments => q::case_documents_by_day(tx, &up_to.to_string()).await?,
             Sweep::FormerTenant(t) => q::person_records_by_day(tx, t, &up_to.to_string()).await?,
             Sweep::FormerTenantEntries(class) => q::former_tenant_entries_by_day(tx, &channels_of(class), &up_to.to_string()).await?,
-            Sweep::Created(t) => q::created_by_day(tx, t, &day_after_start(up_to)).await?,
+            Sweep::Created(t) => q::created_by_day(tx, t, &day_after_start(up_to), &today.to_string()).await?,
             Sweep::RightsRequests => q::rights_requests_by_day(tx, &up_to.to_string()).await?,
             Sweep::WarningFlags => q::warning_flags_by_day(tx, &up_to.to_string()).await?,
         };
@@ -553,7 +558,8 @@ impl Gate {
                     let mut done = Disposed::default();
                     let mut swept = Ok(());
                     for part in Sweep::all_of(class) {
-                        swept = self.sweep_class(actor, class, part, cutoff, run_id, batch, &holds, &mut out, &mut done, progress).await;
+                        swept =
+                            self.sweep_class(actor, class, part, as_of, cutoff, run_id, batch, &holds, &mut out, &mut done, progress).await;
                         if swept.is_err() {
                             break;
                         }
@@ -603,6 +609,7 @@ impl Gate {
         actor: &Actor,
         class: RecordClass,
         sweep: Sweep,
+        as_of: Date,
         cutoff: Date,
         run_id: Option<Id>,
         batch: i64,
@@ -614,7 +621,7 @@ impl Gate {
         let mut cursor = Cursor::default();
         loop {
             let mut tx = self.store.begin().await?;
-            let due = sweep.find(&mut tx, cutoff, &cursor, batch).await?;
+            let due = sweep.find(&mut tx, as_of, cutoff, &cursor, batch).await?;
             let Some(end) = due.last() else { break };
             cursor = Cursor::after(end);
             let mut ids = vec![];
@@ -642,7 +649,7 @@ impl Gate {
             let (tx, permit) = self.authorize(tx, actor, Action::Delete, class.compartment(), target).await?;
             let (mut tx, audit_permit) =
                 self.authorize(tx, actor, Action::Delete, Compartment::Audit, Target::collection("audit_event")).await?;
-            let (disposed, redaction) = sweep.dispose(&mut tx, &ids, run_id, Timestamp::now(), &self.documents).await?;
+            let (disposed, redaction) = sweep.dispose(&mut tx, &ids, run_id, as_of, Timestamp::now(), &self.documents).await?;
             let n = disposed.len() as u64;
             let batch_ids = disposed.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
             let (lo, hi) = (disposed.iter().min().copied(), disposed.iter().max().copied());
@@ -699,7 +706,7 @@ impl Gate {
                 let rule = self.register.rule(class);
                 let Some(up_to) = rule.cutoff(horizon) else { continue };
                 for sweep in Sweep::all_of(class) {
-                    for (day, n) in sweep.by_day(tx, up_to).await? {
+                    for (day, n) in sweep.by_day(tx, today, up_to).await? {
                         let due = rule.due_on(day).unwrap_or(today).max(today);
                         *by.entry((due.strftime("%Y-%m").to_string(), class)).or_default() += n;
                     }

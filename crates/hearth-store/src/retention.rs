@@ -543,7 +543,7 @@ pub enum CreatedTable {
     /// Break-glass grants: only once the DPO has reviewed them.
     BreakGlass,
     SupportGrant,
-    /// Data-sharing agreements no disclosure names.
+    /// Data-sharing agreements no disclosure names, once out of force.
     SharingAgreement,
 }
 
@@ -587,6 +587,17 @@ impl CreatedTable {
         }
     }
 
+    /// Rows kept while in force on the date bound as `$n`: an agreement
+    /// still active and not expired is kept whatever its age (the register:
+    /// "kept while in force"). Empty where the table has no such state, and
+    /// then nothing is bound.
+    fn in_force(self, n: usize) -> Option<String> {
+        match self {
+            CreatedTable::SharingAgreement => Some(format!(" AND NOT (x.status = 'active' AND x.expires_on >= ${n})")),
+            CreatedTable::CallerCheck | CreatedTable::BreakGlass | CreatedTable::SupportGrant => None,
+        }
+    }
+
     /// The audit record types whose `record_id` is this table's id. (A
     /// break-glass grant's opening is audited on the person, and the reason
     /// stays in the trail of every access it allowed: the trail is kept.)
@@ -601,15 +612,22 @@ impl CreatedTable {
 }
 
 /// Rows of `table` made before `before` (a stored timestamp), after
-/// `cursor`, oldest first, with the person they name.
-pub async fn due_created(tx: &mut Tx, table: CreatedTable, before: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+/// `cursor`, oldest first, with the person they name; `on` is the run's date
+/// (YYYY-MM-DD), for what is kept while in force.
+pub async fn due_created(tx: &mut Tx, table: CreatedTable, before: &str, on: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
     let (name, at, person, excluded) = (table.table(), table.created_column(), table.person_column(), table.excluded());
+    let in_force = table.in_force(5);
     let sql = format!(
         "SELECT x.id AS id, x.{at} AS at, {person} AS person_id FROM {name} x
-         WHERE x.{at} < $1 AND x.{at} >= $2 AND (x.{at} > $2 OR x.id > $3){excluded}
-         ORDER BY x.{at}, x.id LIMIT $4"
+         WHERE x.{at} < $1 AND x.{at} >= $2 AND (x.{at} > $2 OR x.id > $3){excluded}{}
+         ORDER BY x.{at}, x.id LIMIT $4",
+        in_force.as_deref().unwrap_or_default()
     );
-    let rows = sqlx::query(&sql).bind(before).bind(&cursor.trigger).bind(cursor.id).bind(limit).fetch_all(tx.conn()).await?;
+    let mut q = sqlx::query(&sql).bind(before).bind(&cursor.trigger).bind(cursor.id).bind(limit);
+    if in_force.is_some() {
+        q = q.bind(on);
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
     rows.iter()
         .map(|r| {
             let person: Option<Id> = r.try_get("person_id")?;
@@ -619,25 +637,46 @@ pub async fn due_created(tx: &mut Tx, table: CreatedTable, before: &str, cursor:
 }
 
 /// Deletes rows of `table` (a representative a deleted caller check relied
-/// on may then go: see [`PersonTable::waits`]). Returns the ids deleted.
-pub async fn delete_created(tx: &mut Tx, table: CreatedTable, ids: &[Id]) -> Result<Vec<Id>> {
+/// on may then go: see [`PersonTable::waits`]); `on` is the run's date.
+/// Returns the ids deleted.
+pub async fn delete_created(tx: &mut Tx, table: CreatedTable, ids: &[Id], on: &str) -> Result<Vec<Id>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    // Checked again here: a disclosure may have named the agreement since it was found.
-    let sql = format!("DELETE FROM {} AS x WHERE x.id IN ({}){} RETURNING id", table.table(), placeholders(1, ids.len()), table.excluded());
-    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    // Checked again here: a disclosure may have named the agreement, or it
+    // been renewed, since it was found.
+    let in_force = table.in_force(ids.len() + 1);
+    let sql = format!(
+        "DELETE FROM {} AS x WHERE x.id IN ({}){}{} RETURNING id",
+        table.table(),
+        placeholders(1, ids.len()),
+        table.excluded(),
+        in_force.as_deref().unwrap_or_default()
+    );
+    let mut q = bind_ids(sqlx::query(&sql), ids).await;
+    if in_force.is_some() {
+        q = q.bind(on);
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
     sorted_ids(&rows)
 }
 
-/// Rows of `table` per UTC day made before `to` (a stored timestamp), for the upcoming view.
-pub async fn created_by_day(tx: &mut Tx, table: CreatedTable, to: &str) -> Result<Vec<(String, i64)>> {
+/// Rows of `table` per UTC day made before `to` (a stored timestamp), for
+/// the upcoming view. An agreement in force on `on` (today) is not counted:
+/// it is kept while in force, and a renewal can move its expiry.
+pub async fn created_by_day(tx: &mut Tx, table: CreatedTable, to: &str, on: &str) -> Result<Vec<(String, i64)>> {
     let (name, at, excluded) = (table.table(), table.created_column(), table.excluded());
+    let in_force = table.in_force(2);
     let sql = format!(
-        "SELECT substr(x.{at}, 1, 10) AS day, COUNT(*) AS n FROM {name} x WHERE x.{at} < $1{excluded}
-         GROUP BY substr(x.{at}, 1, 10) ORDER BY 1"
+        "SELECT substr(x.{at}, 1, 10) AS day, COUNT(*) AS n FROM {name} x WHERE x.{at} < $1{excluded}{}
+         GROUP BY substr(x.{at}, 1, 10) ORDER BY 1",
+        in_force.as_deref().unwrap_or_default()
     );
-    day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
+    let mut q = sqlx::query(&sql).bind(to);
+    if in_force.is_some() {
+        q = q.bind(on);
+    }
+    day_counts(&q.fetch_all(tx.conn()).await?)
 }
 
 // ---- rights requests: trigger "case closed" (the request's closing date) ----

@@ -10,8 +10,9 @@
 //!
 //! "Created" rules: caller checks go 2 years after they were made,
 //! break-glass and supplier-support grants and data-sharing agreements 7
-//! years after; a break-glass grant waits for the DPO's review, and an
-//! agreement a disclosure names is kept with the disclosure register. A
+//! years after; a break-glass grant waits for the DPO's review, an
+//! agreement a disclosure names is kept with the disclosure register, and
+//! one still in force (active, not expired) is kept until it is not. A
 //! closed rights request goes 6 years after its closing date. A warning
 //! flag goes 2 years after the later of its renewal (recorded or reviewed)
 //! and its person's last contact.
@@ -54,6 +55,7 @@ keyed!(
     caller_checks_are_deleted_two_years_after_they_were_made,
     access_grants_are_deleted_seven_years_on_and_break_glass_waits_for_review,
     sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names_them,
+    a_sharing_agreement_in_force_is_kept_however_old,
     rights_requests_are_deleted_six_years_after_they_were_closed,
     warning_flags_go_two_years_after_the_last_contact_or_renewal,
 );
@@ -439,12 +441,8 @@ async fn created_on(s: &TestServer, agreement: &Value) -> Date {
 
 async fn sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names_them(s: TestServer) {
     let dpo_token = s.token(StaffRole::Dpo).await;
-    let body = |partner: &str| {
-        json!({"partner": partner, "recipient_type": "repairs_contractor", "purpose": "Carrying out repairs", "lawful_basis": "contract",
-               "data_categories": ["name", "address", "phone"], "transfer_method": "Contractor portal",
-               "security_requirements": "Encrypted in transit and at rest", "starts_on": "2020-01-01", "expires_on": "2099-12-31",
-               "owner": "Head of Repairs"})
-    };
+    // Expired long before they are 7 years old: only the 7 years count.
+    let body = |partner: &str| agreement_body(partner, "2027-12-31");
     let unused = post(&s, &dpo_token, "/api/v1/sharing-agreements", body("Quorblex Repairs Ltd (fictional)")).await;
     let used = post(&s, &dpo_token, "/api/v1/sharing-agreements", body("Usedwell Repairs Ltd (fictional)")).await;
     let who = person(&s, &s.token(StaffRole::HousingOfficer).await, "Ferdinand").await;
@@ -472,6 +470,42 @@ async fn sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names
     let hold = s.gate.place_hold(&dpo(&s).await, &serde_json::from_value::<HoldInput>(input).unwrap()).await.unwrap().id;
     let out = run_expecting(&s, years(created_on(&s, &late).await, 7), RecordClass::SharingAgreement, 0, 1).await;
     assert_eq!(out.holds, vec![hold]);
+    verify_intact(&s).await;
+}
+
+fn agreement_body(partner: &str, expires_on: &str) -> Value {
+    json!({"partner": partner, "recipient_type": "repairs_contractor", "purpose": "Carrying out repairs", "lawful_basis": "contract",
+           "data_categories": ["name", "address", "phone"], "transfer_method": "Contractor portal",
+           "security_requirements": "Encrypted in transit and at rest", "starts_on": "2020-01-01", "expires_on": expires_on,
+           "owner": "Head of Repairs"})
+}
+
+/// "Kept while in force": an agreement still active and not expired on the
+/// run's date stays past its 7 years even though no disclosure names it;
+/// it goes the day after it expires.
+async fn a_sharing_agreement_in_force_is_kept_however_old(s: TestServer) {
+    let dpo_token = s.token(StaffRole::Dpo).await;
+    let probe = post(&s, &dpo_token, "/api/v1/sharing-agreements", agreement_body("Probe Ltd (fictional)", "2027-12-31")).await;
+    let due = years(created_on(&s, &probe).await, 7);
+    // In force until a year after the 7 years have run.
+    let expires = years(due, 1);
+    let long = post(&s, &dpo_token, "/api/v1/sharing-agreements", agreement_body("Longlast Ltd (fictional)", &expires.to_string())).await;
+    let id = long["id"].as_i64().unwrap();
+
+    // Upcoming: only the one out of force by then counts.
+    let up = s.gate.upcoming_disposals(&dpo(&s).await, due.checked_sub(Span::new().months(1)).unwrap(), 3).await.unwrap();
+    let month = due.strftime("%Y-%m").to_string();
+    assert!(up.contains(&Upcoming { month, class: RecordClass::SharingAgreement, count: 1 }), "{up:?}");
+
+    run_expecting(&s, due, RecordClass::SharingAgreement, 1, 0).await;
+    assert!(!exists(&s, Table::SharingAgreement, probe["id"].as_i64().unwrap()).await);
+    assert!(exists(&s, Table::SharingAgreement, id).await, "in force");
+    // Its last day in force: still kept. The day after it expired: gone.
+    run_expecting(&s, expires, RecordClass::SharingAgreement, 0, 0).await;
+    assert!(exists(&s, Table::SharingAgreement, id).await, "in force on its expiry date");
+    run_expecting(&s, expires.tomorrow().unwrap(), RecordClass::SharingAgreement, 1, 0).await;
+    assert!(!exists(&s, Table::SharingAgreement, id).await);
+    audit_never_mentions(&s, "Longlast").await;
     verify_intact(&s).await;
 }
 
