@@ -21,7 +21,12 @@
 //! anonymised: every sealed capture is deleted, leaving only aggregates that
 //! identify nobody. A record that another points at is swept after it
 //! (adjustments before needs, shares before assessments, caller checks
-//! before representatives) and waits while one still does.
+//! before representatives) and waits while one still does. Last of all
+//! (`SWEPT_LAST`) the former tenant's identity is reduced to a skeleton:
+//! every personal field goes, the id stays (case skeletons, the disclosure
+//! register, breach records and the audit trail name it). It waits while any
+//! of their other tenancy-ended records remain, so a hold or a waiting record
+//! keeps the name its records need.
 //!
 //! "Created" rules run from when the record was made (UTC day): caller
 //! checks (2 years), break-glass and supplier-support grants (7 years, one
@@ -86,6 +91,9 @@ pub enum Sweep {
     RightsRequests,
     /// Warning flags neither renewed nor followed by contact; deleted.
     WarningFlags,
+    /// A former tenant's identity, reduced to a skeleton once their other
+    /// tenancy-ended records are gone.
+    PersonIdentity,
 }
 
 impl Sweep {
@@ -121,6 +129,7 @@ impl Sweep {
             SharingAgreement => Sweep::Created(CreatedTable::SharingAgreement),
             RightsRequest => Sweep::RightsRequests,
             WarningFlag => Sweep::WarningFlags,
+            PersonIdentity => Sweep::PersonIdentity,
             _ => return None,
         })
     }
@@ -141,7 +150,7 @@ impl Sweep {
             // A rights request is the DPO's case: its closing date.
             Sweep::Cases(_) | Sweep::CaseDocuments | Sweep::RightsRequests => RetentionTrigger::CaseClosed,
             Sweep::WarningFlags => RetentionTrigger::LastContact,
-            Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) => RetentionTrigger::TenancyEnded,
+            Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) | Sweep::PersonIdentity => RetentionTrigger::TenancyEnded,
         }
     }
 
@@ -159,7 +168,9 @@ impl Sweep {
             | Sweep::Created(_)
             | Sweep::RightsRequests
             | Sweep::WarningFlags => DisposalAction::Delete,
-            Sweep::Cases(_) => DisposalAction::Skeleton,
+            // The id stays: case skeletons, the disclosure register, breach
+            // records and the audit trail name it. Every personal field goes.
+            Sweep::Cases(_) | Sweep::PersonIdentity => DisposalAction::Skeleton,
         }
     }
 
@@ -170,6 +181,7 @@ impl Sweep {
             Sweep::Created(t) => t.table(),
             Sweep::RightsRequests => "rights_request",
             Sweep::WarningFlags => "warning_flag",
+            Sweep::PersonIdentity => "person",
             Sweep::Cases(_) => "case",
             Sweep::CallRecordings => "call_recording",
             Sweep::CaseDocuments => "document",
@@ -190,6 +202,7 @@ impl Sweep {
             Sweep::Created(t) => q::due_created(tx, t, &day_after_start(cutoff), &as_of.to_string(), cursor, limit).await?,
             Sweep::RightsRequests => q::due_rights_requests(tx, &cutoff.to_string(), cursor, limit).await?,
             Sweep::WarningFlags => q::due_warning_flags(tx, &cutoff.to_string(), &day_after_start(cutoff), cursor, limit).await?,
+            Sweep::PersonIdentity => q::due_persons(tx, &cutoff.to_string(), cursor, limit).await?,
         })
     }
 
@@ -252,6 +265,11 @@ impl Sweep {
                 let r = audit::redact(tx, "warning_flag", &deleted, &note).await?;
                 (deleted, r)
             }
+            Sweep::PersonIdentity => {
+                let reduced = q::skeleton_persons(tx, ids, run_id, now).await?;
+                let r = audit::redact(tx, "person", &reduced, &note).await?;
+                (reduced, r)
+            }
         })
     }
 
@@ -268,6 +286,7 @@ impl Sweep {
             Sweep::Created(t) => q::created_by_day(tx, t, &day_after_start(up_to), &today.to_string()).await?,
             Sweep::RightsRequests => q::rights_requests_by_day(tx, &up_to.to_string()).await?,
             Sweep::WarningFlags => q::warning_flags_by_day(tx, &up_to.to_string()).await?,
+            Sweep::PersonIdentity => q::persons_by_day(tx, &up_to.to_string()).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
     }
@@ -295,11 +314,19 @@ fn channels_of(class: RecordClass) -> Vec<Channel> {
 /// assessment it rested on, a caller check at the representative relied on.
 const SWEPT_FIRST: &[RecordClass] = &[RecordClass::Adjustment, RecordClass::BestInterestsShare, RecordClass::CallerCheck];
 
-/// The order classes are swept in: [`SWEPT_FIRST`], then the rest in
-/// register order (reports list classes in register order).
+/// Classes swept after every other, in this order: a person's identity
+/// waits for their other tenancy-ended records.
+const SWEPT_LAST: &[RecordClass] = &[RecordClass::PersonIdentity];
+
+/// The order classes are swept in: [`SWEPT_FIRST`], the rest in register
+/// order (reports list classes in register order), then [`SWEPT_LAST`].
 fn sweep_order() -> Vec<RecordClass> {
     let mut order = RecordClass::ALL.to_vec();
-    order.sort_by_key(|c| SWEPT_FIRST.iter().position(|f| f == c).unwrap_or(SWEPT_FIRST.len()));
+    order.sort_by_key(|c| match (SWEPT_FIRST.iter().position(|f| f == c), SWEPT_LAST.iter().position(|l| l == c)) {
+        (Some(i), _) => i,
+        (None, Some(i)) => SWEPT_FIRST.len() + 1 + i,
+        (None, None) => SWEPT_FIRST.len(),
+    });
     order
 }
 
@@ -931,6 +958,7 @@ mod tests {
         assert!(pos(RecordClass::Adjustment) < pos(RecordClass::Need));
         assert!(pos(RecordClass::BestInterestsShare) < pos(RecordClass::CapacityAssessment));
         assert!(pos(RecordClass::CallerCheck) < pos(RecordClass::Representative));
+        assert_eq!(order.last(), Some(&RecordClass::PersonIdentity));
         let mut sorted = order.clone();
         sorted.sort();
         sorted.dedup();

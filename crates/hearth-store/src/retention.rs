@@ -1,6 +1,7 @@
 //! Queries for retention and disposal: finding records whose retention
 //! period has run, disposing of them (one function per record class),
-//! legal holds, retention runs and their disposal certificates.
+//! legal holds, retention runs and their disposal certificates. Persons and
+//! cases are reduced to skeletons rather than deleted: other records name them.
 //!
 //! The finders read only due rows, through (partial) indexes on the trigger
 //! date (`case_record_due`, `contact_entry_due`, `tenancy_ended`, and one on
@@ -380,6 +381,21 @@ pub enum PersonTable {
 }
 
 impl PersonTable {
+    pub const ALL: &'static [PersonTable] = &[
+        PersonTable::Need,
+        PersonTable::Adjustment,
+        PersonTable::ContactPoint,
+        PersonTable::IdentityEvidence,
+        PersonTable::ConsentRecord,
+        PersonTable::ContactPreference,
+        PersonTable::Objection,
+        PersonTable::CapacityAssessment,
+        PersonTable::BestInterestsShare,
+        PersonTable::NotHeldRequest,
+        PersonTable::Representative,
+        PersonTable::EdiRecord,
+    ];
+
     pub fn table(self) -> &'static str {
         match self {
             PersonTable::Need => "need",
@@ -531,6 +547,81 @@ pub async fn former_tenant_entries_by_day(tx: &mut Tx, channels: &[Channel], to:
         q = q.bind(ch.as_str());
     }
     day_counts(&q.fetch_all(tx.conn()).await?)
+}
+
+// ---- a former tenant's identity: trigger "tenancy ended", skeleton ----
+//
+// The person row stays (case skeletons, the disclosure register, breach
+// records and the audit trail name its id); every personal field goes. It
+// is swept after every other tenancy-ended class and waits while any of the
+// person's records of those classes remain (a hold, or a class's own wait,
+// kept one back), so it is never left naming nobody for a record that still
+// needs it.
+
+/// The person's tenancy-ended records that must go before their identity:
+/// every [`PersonTable`] row, and contact log entries naming them that are
+/// neither on a case nor chatbot (the classes a former tenant's entries are
+/// swept under). Each check reads an index on the person column.
+fn identity_waits() -> String {
+    let mut waits: Vec<String> =
+        PersonTable::ALL.iter().map(|t| format!(" AND NOT EXISTS (SELECT 1 FROM {} w WHERE w.person_id = x.id)", t.table())).collect();
+    waits.push(
+        " AND NOT EXISTS (SELECT 1 FROM contact_entry_person w JOIN contact_entry e ON e.id = w.entry_id
+                          WHERE w.person_id = x.id AND e.case_id IS NULL AND e.channel <> 'chatbot')"
+            .into(),
+    );
+    waits.concat()
+}
+
+/// Persons not yet reduced whose tenancy ended on or before `cutoff`, after
+/// `cursor` (end date, id), oldest first. Lists those still waiting too (a
+/// plan counts them); the reduction skips them.
+pub async fn due_persons(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let sql = format!(
+        "WITH former AS ({FORMER_TENANTS})
+         SELECT x.id AS id, f.ended AS ended FROM former f JOIN person x ON x.id = f.person_id
+         WHERE x.disposed_at IS NULL AND f.ended >= $2 AND (f.ended > $2 OR x.id > $3)
+         ORDER BY f.ended, x.id LIMIT $4"
+    );
+    let rows = sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            let id: Id = r.try_get("id")?;
+            Ok(Due { id, trigger: r.try_get("ended")?, person_ids: vec![id], case_id: None })
+        })
+        .collect()
+}
+
+/// Reduces persons to skeletons: the names become the removal marker, the
+/// search keys empty, and preferred name, date of birth and National
+/// Insurance number NULL; kind (the schema ties evidence and contact points
+/// to it), organisation and times stay. One still waiting (see
+/// `identity_waits`) or already reduced is left. Returns the ids reduced.
+pub async fn skeleton_persons(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "UPDATE person AS x SET given_name = $1, family_name = '', preferred_name = NULL, date_of_birth = NULL, ni_number = NULL,
+             given_key = '', family_key = '', preferred_key = NULL, disposed_at = $2, disposal_run_id = $3, updated_at = $2,
+             version = version + 1
+         WHERE x.id IN ({}) AND x.disposed_at IS NULL{} RETURNING id",
+        placeholders(4, ids.len()),
+        identity_waits()
+    );
+    let now = ts(now);
+    let rows = bind_ids(sqlx::query(&sql).bind(removed_marker(run_id)).bind(&now).bind(run_id), ids).await.fetch_all(tx.conn()).await?;
+    sorted_ids(&rows)
+}
+
+/// Persons not yet reduced per tenancy end date up to `to`, for the upcoming view.
+pub async fn persons_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>> {
+    let sql = format!(
+        "WITH former AS ({FORMER_TENANTS})
+         SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN person x ON x.id = f.person_id
+         WHERE x.disposed_at IS NULL GROUP BY f.ended ORDER BY 1"
+    );
+    day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
 }
 
 // ---- records kept for a period from when they were made: trigger "created" ----

@@ -16,6 +16,11 @@
 //! closed rights request goes 6 years after its closing date. A warning
 //! flag goes 2 years after the later of its renewal (recorded or reviewed)
 //! and its person's last contact.
+//!
+//! A former tenant's identity is reduced to a skeleton 6 years after their
+//! tenancy ended, after their other tenancy-ended records (it waits while
+//! one remains); the skeleton holds no personal field, search never finds
+//! it, and the API and page say it was removed by retention.
 
 use crate::common;
 
@@ -58,6 +63,7 @@ keyed!(
     a_sharing_agreement_in_force_is_kept_however_old,
     rights_requests_are_deleted_six_years_after_they_were_closed,
     warning_flags_go_two_years_after_the_last_contact_or_renewal,
+    a_former_tenants_identity_is_reduced_to_a_skeleton_once_their_other_records_are_gone,
 );
 
 async fn keyed(backend: Backend) -> TestServer {
@@ -305,7 +311,8 @@ async fn capacity_representative_and_equality_records_go_six_years_after_the_ten
     for class in CAPACITY_CLASSES {
         assert_eq!(rule(&after, class).disposed, 1, "{class} after release");
     }
-    assert_eq!(capacity_held(&s, &t, heldback).await, [0, 0, 0, 0]);
+    // Nothing else held them, so their identity went too.
+    reduced_with_nothing_left(&s, &t, heldback).await;
     assert_eq!(run(&s, due).await.disposed(), 0);
     assert_eq!(s.count(Table::EdiRecord).await, 1);
     verify_intact(&s).await;
@@ -653,4 +660,166 @@ async fn warning_flags_go_two_years_after_the_last_contact_or_renewal(s: TestSer
     assert!(exists(&s, Table::WarningFlag, fh).await, "held");
     audit_never_mentions(&s, "Quorblex").await;
     verify_intact(&s).await;
+}
+
+/// A former tenant whose records are all gone has had their identity
+/// reduced: the API says so, and no row of theirs is left in any table a
+/// tenancy-ended rule deletes from (counted around Hearth).
+pub(crate) async fn reduced_with_nothing_left(s: &TestServer, t: &str, person: i64) {
+    let (st, v) = s.call(t, Method::GET, &format!("/api/v1/people/{person}"), None).await;
+    assert_eq!(st, StatusCode::GONE, "{v}");
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&s.database_url).await.unwrap();
+    for table in hearth_store::retention::PersonTable::ALL {
+        let sql = format!("SELECT COUNT(*) AS n FROM {} WHERE person_id = $1", table.table());
+        let n: i64 = sqlx::Row::get(&sqlx::query(&sql).bind(person).fetch_one(&mut conn).await.unwrap(), "n");
+        assert_eq!(n, 0, "{}", table.table());
+    }
+}
+
+/// The columns of a person row, so a column added later must be looked at here.
+const PERSON_COLUMNS: [&str; 16] = [
+    "created_at",
+    "date_of_birth",
+    "disposal_run_id",
+    "disposed_at",
+    "family_key",
+    "family_name",
+    "given_key",
+    "given_name",
+    "id",
+    "kind",
+    "ni_number",
+    "organisation_id",
+    "preferred_key",
+    "preferred_name",
+    "updated_at",
+    "version",
+];
+
+async fn a_former_tenants_identity_is_reduced_to_a_skeleton_once_their_other_records_are_gone(s: TestServer) {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let (former, tenancy) = tenant(&s, &t, "Ferdinand", 990_000_027_001).await;
+    let details = json!({"version": 1, "given_name": "Ferdinand", "family_name": "Quorblexton", "preferred_name": "Ferdo",
+                         "date_of_birth": "1961-07-13", "ni_number": "ab 71 35 29 c"});
+    let (st, v) = s.call(&t, Method::PUT, &format!("/api/v1/people/{former}"), Some(details)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let child = post(
+        &s,
+        &t,
+        "/api/v1/people",
+        json!({"kind": "child", "given_name": "Hana", "family_name": "Quorblexton",
+                                                     "date_of_birth": "2012-05-05"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let hid = tenancy["household_id"].as_i64().unwrap();
+    post(
+        &s,
+        &t,
+        &format!("/api/v1/households/{hid}/members"),
+        json!({"person_id": child, "role": "child",
+                                                                        "start_date": "2015-04-01"}),
+    )
+    .await;
+    post(
+        &s,
+        &t,
+        &format!("/api/v1/people/{former}/needs"),
+        json!({"category": "mobility", "detail": "Uses a walking frame", "source": "staff_contact", "disclosure_channel": "phone",
+               "duration": "long_term", "consent_to_tailor": true}),
+    )
+    .await;
+    let (heldback, held_tenancy) = tenant(&s, &t, "Hermione", 990_000_027_002).await;
+    end_tenancy(&s, &t, &tenancy, "2019-03-31").await;
+    end_tenancy(&s, &t, &held_tenancy, "2019-03-31").await;
+    let person_hold = place_person_hold(&s, heldback).await;
+    let due: Date = "2025-03-31".parse().unwrap();
+
+    // The day before: nobody's identity goes.
+    run_expecting(&s, due.yesterday().unwrap(), RecordClass::PersonIdentity, 0, 0).await;
+    assert_eq!(get(&s, &t, &format!("/api/v1/people/{former}")).await["family_name"], "Quorblexton");
+
+    // On the day, with a hold on the need class: the need stays, so the
+    // identity waits (neither disposed nor held); the child goes, the held
+    // tenant is held and reported.
+    let input = json!({"scope": "record_class", "record_class": "need", "reason": "Audit of needs recording under way"});
+    let need_hold = s.gate.place_hold(&dpo(&s).await, &serde_json::from_value::<HoldInput>(input).unwrap()).await.unwrap().id;
+    let out = run_expecting(&s, due, RecordClass::PersonIdentity, 1, 1).await;
+    assert_eq!(out.holds, vec![person_hold]);
+    let c = out.certificate.expect("a certificate");
+    assert_eq!(
+        (c.record_class.as_str(), c.action.as_str(), c.first_id, c.last_id),
+        ("person_identity", "skeleton", Some(child), Some(child))
+    );
+    assert_eq!(c.rule, "Reduce to a skeleton record 6 years after the tenancy ended");
+    assert_eq!(get(&s, &t, &format!("/api/v1/people/{former}")).await["family_name"], "Quorblexton", "waits for the held need");
+
+    // Released: the need goes, then the identity, in the same run.
+    s.gate.release_hold(&dpo(&s).await, need_hold).await.unwrap();
+    let r = run(&s, due).await;
+    assert_eq!((rule(&r, RecordClass::Need).disposed, rule(&r, RecordClass::PersonIdentity).disposed), (1, 1));
+    let run_id = r.run_id.unwrap().to_string();
+    let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string();
+
+    // Every column of the skeleton: nothing personal is left.
+    let row = s.store.raw_row(Table::Person, former).await.unwrap().unwrap();
+    assert_eq!(row.keys().map(String::as_str).collect::<Vec<_>>(), PERSON_COLUMNS);
+    let marker = format!("[removed by retention run {run_id}]");
+    let text = |c: &str| row[c].clone();
+    assert_eq!(text("given_name").as_deref(), Some(marker.as_str()));
+    for c in ["family_name", "given_key", "family_key"] {
+        assert_eq!(text(c).as_deref(), Some(""), "{c}");
+    }
+    for c in ["preferred_name", "preferred_key", "date_of_birth", "ni_number"] {
+        assert_eq!(text(c), None, "{c}");
+    }
+    assert_eq!(text("id"), Some(former.to_string()));
+    assert_eq!(text("kind").as_deref(), Some("adult"));
+    assert_eq!(text("organisation_id").as_deref(), Some("1"));
+    assert_eq!(text("disposal_run_id"), Some(run_id.clone()));
+    assert!(text("disposed_at").unwrap().starts_with(&today));
+    assert!(text("updated_at").unwrap().starts_with(&today));
+    assert!(text("created_at").is_some() && text("version").is_some());
+    // A child's skeleton keeps no date of birth either.
+    let row = s.store.raw_row(Table::Person, child).await.unwrap().unwrap();
+    assert_eq!((row["kind"].as_deref(), row["date_of_birth"].as_deref(), row["family_name"].as_deref()), (Some("child"), None, Some("")));
+
+    // Nothing about them is left in the audit payloads, and the chain verifies.
+    for gone in ["Quorblexton", "Ferdo", "1961-07-13", "AB713529C", "2012-05-05"] {
+        audit_never_mentions(&s, gone).await;
+    }
+    assert!(audit_mentions(&s, "Hermione").await, "the held tenant's stays");
+    verify_intact(&s).await;
+
+    // The API says what happened; the page too; search never finds them.
+    let (st, v) = s.call(&t, Method::GET, &format!("/api/v1/people/{former}"), None).await;
+    assert_eq!(st, StatusCode::GONE, "{v}");
+    assert!(v["detail"].as_str().unwrap().contains(&format!("reduced to a skeleton by retention on {today}")), "{v}");
+    let c = common::browser();
+    common::sign_in(&s, &c, "housing_officer").await;
+    let (st, page) = common::get(&s, &c, &format!("/people/{former}")).await;
+    assert_eq!(st, StatusCode::GONE);
+    assert!(page.contains("Removed by retention") && page.contains(&today), "{page}");
+    let list = get(&s, &t, "/api/v1/people?limit=100").await;
+    let ids: Vec<i64> = list["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+    assert!(ids.contains(&heldback) && !ids.contains(&former) && !ids.contains(&child), "{ids:?}");
+    for q in ["name=Quorblexton", "date_of_birth=1961-07-13", "tenancy_reference=TEN-990000027001"] {
+        let found = get(&s, &t, &format!("/api/v1/people?{q}")).await;
+        assert_eq!(found["items"], json!([]), "{q}");
+    }
+    // Nothing new is recorded against a skeleton.
+    let (st, _) = s
+        .call(
+            &t,
+            Method::POST,
+            &format!("/api/v1/people/{former}/needs"),
+            Some(json!({"category": "mobility",
+        "detail": "x", "source": "staff_contact", "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // A later run finds nothing more; the held tenant waits for their hold.
+    let again = run(&s, due).await;
+    assert_eq!((rule(&again, RecordClass::PersonIdentity).disposed, rule(&again, RecordClass::PersonIdentity).held), (0, 1));
 }
