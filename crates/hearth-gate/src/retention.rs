@@ -26,7 +26,13 @@
 //! every personal field goes, the id stays (case skeletons, the disclosure
 //! register, breach records and the audit trail name it). It waits while any
 //! of their other tenancy-ended records remain, so a hold or a waiting record
-//! keeps the name its records need.
+//! keeps the name its records need. Then households and tenancies (one
+//! class, three tables, certified like access grants): the reduced person's
+//! memberships, a tenancy ended by the cutoff once no membership of its
+//! household remains, and the household once neither memberships nor
+//! tenancies do (found by the latest end date of the tenancies retention
+//! deleted from it). Properties are not personal data and stay. A hold on a
+//! person keeps their memberships, and with them the tenancy and household.
 //!
 //! "Created" rules run from when the record was made (UTC day): caller
 //! checks (2 years), break-glass and supplier-support grants (7 years, one
@@ -57,7 +63,9 @@ use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::*;
 use hearth_store::audit::{self, Redaction};
 use hearth_store::documents::DocumentStorage;
-use hearth_store::retention::{self as q, Certificate, CreatedTable, Cursor, Due, LegalHold, NewHold, PersonTable, RetentionRun};
+use hearth_store::retention::{
+    self as q, Certificate, CreatedTable, Cursor, Due, HomeTable, LegalHold, NewHold, PersonTable, RetentionRun,
+};
 use hearth_store::time::ts;
 use hearth_store::Tx;
 use jiff::civil::Date;
@@ -94,6 +102,9 @@ pub enum Sweep {
     /// A former tenant's identity, reduced to a skeleton once their other
     /// tenancy-ended records are gone.
     PersonIdentity,
+    /// One table of households and tenancies (memberships of reduced
+    /// persons, tenancies nobody belongs to, emptied households); deleted.
+    Homes(HomeTable),
 }
 
 impl Sweep {
@@ -130,6 +141,7 @@ impl Sweep {
             RightsRequest => Sweep::RightsRequests,
             WarningFlag => Sweep::WarningFlags,
             PersonIdentity => Sweep::PersonIdentity,
+            HouseholdTenancy => Sweep::Homes(HomeTable::Membership),
             _ => return None,
         })
     }
@@ -140,6 +152,10 @@ impl Sweep {
     fn all_of(class: RecordClass) -> Vec<Sweep> {
         match class {
             RecordClass::AccessGrant => vec![Sweep::Created(CreatedTable::BreakGlass), Sweep::Created(CreatedTable::SupportGrant)],
+            // In this order: each waits for the one before.
+            RecordClass::HouseholdTenancy => {
+                vec![Sweep::Homes(HomeTable::Membership), Sweep::Homes(HomeTable::Tenancy), Sweep::Homes(HomeTable::Household)]
+            }
             _ => Sweep::of(class).into_iter().collect(),
         }
     }
@@ -150,7 +166,9 @@ impl Sweep {
             // A rights request is the DPO's case: its closing date.
             Sweep::Cases(_) | Sweep::CaseDocuments | Sweep::RightsRequests => RetentionTrigger::CaseClosed,
             Sweep::WarningFlags => RetentionTrigger::LastContact,
-            Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) | Sweep::PersonIdentity => RetentionTrigger::TenancyEnded,
+            Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) | Sweep::PersonIdentity | Sweep::Homes(_) => {
+                RetentionTrigger::TenancyEnded
+            }
         }
     }
 
@@ -167,7 +185,8 @@ impl Sweep {
             | Sweep::FormerTenantEntries(_)
             | Sweep::Created(_)
             | Sweep::RightsRequests
-            | Sweep::WarningFlags => DisposalAction::Delete,
+            | Sweep::WarningFlags
+            | Sweep::Homes(_) => DisposalAction::Delete,
             // The id stays: case skeletons, the disclosure register, breach
             // records and the audit trail name it. Every personal field goes.
             Sweep::Cases(_) | Sweep::PersonIdentity => DisposalAction::Skeleton,
@@ -182,6 +201,7 @@ impl Sweep {
             Sweep::RightsRequests => "rights_request",
             Sweep::WarningFlags => "warning_flag",
             Sweep::PersonIdentity => "person",
+            Sweep::Homes(t) => t.table(),
             Sweep::Cases(_) => "case",
             Sweep::CallRecordings => "call_recording",
             Sweep::CaseDocuments => "document",
@@ -203,6 +223,7 @@ impl Sweep {
             Sweep::RightsRequests => q::due_rights_requests(tx, &cutoff.to_string(), cursor, limit).await?,
             Sweep::WarningFlags => q::due_warning_flags(tx, &cutoff.to_string(), &day_after_start(cutoff), cursor, limit).await?,
             Sweep::PersonIdentity => q::due_persons(tx, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::Homes(t) => q::due_homes(tx, t, &cutoff.to_string(), cursor, limit).await?,
         })
     }
 
@@ -270,6 +291,11 @@ impl Sweep {
                 let r = audit::redact(tx, "person", &reduced, &note).await?;
                 (reduced, r)
             }
+            Sweep::Homes(t) => {
+                let deleted = q::delete_homes(tx, t, ids).await?;
+                let r = audit::redact(tx, t.table(), &deleted, &note).await?;
+                (deleted, r)
+            }
         })
     }
 
@@ -287,6 +313,7 @@ impl Sweep {
             Sweep::RightsRequests => q::rights_requests_by_day(tx, &up_to.to_string()).await?,
             Sweep::WarningFlags => q::warning_flags_by_day(tx, &up_to.to_string()).await?,
             Sweep::PersonIdentity => q::persons_by_day(tx, &up_to.to_string()).await?,
+            Sweep::Homes(t) => q::homes_by_day(tx, t, &up_to.to_string()).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
     }
@@ -315,8 +342,9 @@ fn channels_of(class: RecordClass) -> Vec<Channel> {
 const SWEPT_FIRST: &[RecordClass] = &[RecordClass::Adjustment, RecordClass::BestInterestsShare, RecordClass::CallerCheck];
 
 /// Classes swept after every other, in this order: a person's identity
-/// waits for their other tenancy-ended records.
-const SWEPT_LAST: &[RecordClass] = &[RecordClass::PersonIdentity];
+/// waits for their other tenancy-ended records, and their memberships (so
+/// their household's tenancy and the household) for their identity.
+const SWEPT_LAST: &[RecordClass] = &[RecordClass::PersonIdentity, RecordClass::HouseholdTenancy];
 
 /// The order classes are swept in: [`SWEPT_FIRST`], the rest in register
 /// order (reports list classes in register order), then [`SWEPT_LAST`].
@@ -958,7 +986,7 @@ mod tests {
         assert!(pos(RecordClass::Adjustment) < pos(RecordClass::Need));
         assert!(pos(RecordClass::BestInterestsShare) < pos(RecordClass::CapacityAssessment));
         assert!(pos(RecordClass::CallerCheck) < pos(RecordClass::Representative));
-        assert_eq!(order.last(), Some(&RecordClass::PersonIdentity));
+        assert_eq!(order[order.len() - 2..], [RecordClass::PersonIdentity, RecordClass::HouseholdTenancy]);
         let mut sorted = order.clone();
         sorted.sort();
         sorted.dedup();

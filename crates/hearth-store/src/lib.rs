@@ -291,6 +291,9 @@ pub enum Table {
     BreakGlass,
     SupportGrant,
     WarningFlag,
+    Membership,
+    Household,
+    Property,
 }
 
 impl Table {
@@ -319,6 +322,9 @@ impl Table {
         Table::BreakGlass,
         Table::SupportGrant,
         Table::WarningFlag,
+        Table::Membership,
+        Table::Household,
+        Table::Property,
     ];
 
     pub fn name(self) -> &'static str {
@@ -343,6 +349,9 @@ impl Table {
             Table::EdiRecord => "edi_record",
             Table::Organisation => "organisation",
             Table::SharingAgreement => "sharing_agreement",
+            Table::Membership => "membership",
+            Table::Household => "household",
+            Table::Property => "property",
             Table::Disclosure => "disclosure",
             Table::BreakGlass => "break_glass",
             Table::SupportGrant => "support_grant",

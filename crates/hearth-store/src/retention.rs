@@ -624,6 +624,158 @@ pub async fn persons_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>>
     day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
 }
 
+// ---- households and tenancies: trigger "tenancy ended", delete ----
+//
+// Swept after the identities, in three steps (one rule, one certificate):
+// a former tenant's memberships once their identity has been reduced (so
+// nothing tenancy-ended about them is left that needs their end date); then
+// a tenancy ended on or before the cutoff that no membership of its
+// household still points at; then a household retention emptied (it
+// records the latest end date of the tenancies deleted from it,
+// `household.tenancy_ended_on`) once neither memberships nor tenancies
+// remain. Properties are not personal data and stay. A hold on a person
+// keeps their memberships, and so their household's tenancy and the
+// household.
+
+/// One of the tables of the household-and-tenancy class. A closed list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeTable {
+    Membership,
+    Tenancy,
+    Household,
+}
+
+impl HomeTable {
+    pub fn table(self) -> &'static str {
+        match self {
+            HomeTable::Membership => "membership",
+            HomeTable::Tenancy => "tenancy",
+            HomeTable::Household => "household",
+        }
+    }
+
+    /// Rows the delete leaves: a membership whose person has not been
+    /// reduced yet (held, or waiting for their own records), a tenancy a
+    /// membership of its household still points at, a household with a
+    /// membership or tenancy left. The finder still lists them (a plan
+    /// counts them). Each check reads an index on the pointing column.
+    fn waits(self) -> &'static str {
+        match self {
+            HomeTable::Membership => " AND EXISTS (SELECT 1 FROM person p WHERE p.id = x.person_id AND p.disposed_at IS NOT NULL)",
+            HomeTable::Tenancy => " AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.household_id = x.household_id)",
+            HomeTable::Household => {
+                " AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.household_id = x.id)
+                  AND NOT EXISTS (SELECT 1 FROM tenancy t WHERE t.household_id = x.id)"
+            }
+        }
+    }
+}
+
+/// Rows of `table` due on `cutoff`, after `cursor`, oldest first: a former
+/// tenant's memberships by their end date (with the person, for holds);
+/// ended tenancies no membership points at, by end date; emptied
+/// households by their tenancies' latest end date.
+pub async fn due_homes(tx: &mut Tx, table: HomeTable, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let sql = match table {
+        HomeTable::Membership => format!(
+            "WITH former AS ({FORMER_TENANTS})
+             SELECT x.id AS id, f.ended AS ended, x.person_id AS person_id FROM former f JOIN membership x ON x.person_id = f.person_id
+             WHERE f.ended >= $2 AND (f.ended > $2 OR x.id > $3)
+             ORDER BY f.ended, x.id LIMIT $4"
+        ),
+        HomeTable::Tenancy => format!(
+            "SELECT x.id AS id, x.end_date AS ended, NULL AS person_id FROM tenancy x
+             WHERE x.end_date IS NOT NULL AND x.end_date <= $1 AND x.end_date >= $2 AND (x.end_date > $2 OR x.id > $3){}
+             ORDER BY x.end_date, x.id LIMIT $4",
+            table.waits()
+        ),
+        HomeTable::Household => format!(
+            "SELECT x.id AS id, x.tenancy_ended_on AS ended, NULL AS person_id FROM household x
+             WHERE x.tenancy_ended_on IS NOT NULL AND x.tenancy_ended_on <= $1
+               AND x.tenancy_ended_on >= $2 AND (x.tenancy_ended_on > $2 OR x.id > $3){}
+             ORDER BY x.tenancy_ended_on, x.id LIMIT $4",
+            table.waits()
+        ),
+    };
+    let rows = sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            let person: Option<Id> = r.try_get("person_id")?;
+            Ok(Due { id: r.try_get("id")?, trigger: r.try_get("ended")?, person_ids: person.into_iter().collect(), case_id: None })
+        })
+        .collect()
+}
+
+/// Deletes rows of `table` (see [`HomeTable::waits`]); a deleted tenancy's
+/// end date is kept on its household, which is found by it. Returns the ids deleted.
+pub async fn delete_homes(tx: &mut Tx, table: HomeTable, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = placeholders(1, ids.len());
+    let sql = match table {
+        HomeTable::Tenancy => format!(
+            "DELETE FROM tenancy AS x WHERE x.id IN ({list}) AND x.end_date IS NOT NULL{} RETURNING id, household_id, end_date",
+            table.waits()
+        ),
+        _ => format!("DELETE FROM {} AS x WHERE x.id IN ({list}){} RETURNING id", table.table(), table.waits()),
+    };
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    if table == HomeTable::Tenancy {
+        for r in &rows {
+            let (household, ended): (Id, String) = (r.try_get("household_id")?, r.try_get("end_date")?);
+            sqlx::query("UPDATE household SET tenancy_ended_on = $1 WHERE id = $2 AND (tenancy_ended_on IS NULL OR tenancy_ended_on < $1)")
+                .bind(&ended)
+                .bind(household)
+                .execute(tx.conn())
+                .await?;
+        }
+    }
+    sorted_ids(&rows)
+}
+
+/// Rows of `table` per trigger day up to `to`, for the upcoming view: a
+/// former tenant's memberships by their end date, ended tenancies by theirs,
+/// and households none of whose tenancies is open by the latest end date of
+/// theirs (or of those retention already deleted).
+pub async fn homes_by_day(tx: &mut Tx, table: HomeTable, to: &str) -> Result<Vec<(String, i64)>> {
+    match table {
+        HomeTable::Membership => {
+            let sql = format!(
+                "WITH former AS ({FORMER_TENANTS})
+                 SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN membership x ON x.person_id = f.person_id GROUP BY f.ended ORDER BY 1"
+            );
+            day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
+        }
+        HomeTable::Tenancy => day_counts(
+            &sqlx::query(
+                "SELECT end_date AS day, COUNT(*) AS n FROM tenancy WHERE end_date IS NOT NULL AND end_date <= $1 GROUP BY end_date ORDER BY 1",
+            )
+            .bind(to)
+            .fetch_all(tx.conn())
+            .await?,
+        ),
+        HomeTable::Household => {
+            let rows = sqlx::query(
+                "SELECT h.tenancy_ended_on AS emptied, (SELECT MAX(t.end_date) FROM tenancy t WHERE t.household_id = h.id) AS ended
+                 FROM household h
+                 WHERE NOT EXISTS (SELECT 1 FROM tenancy t WHERE t.household_id = h.id AND t.end_date IS NULL)
+                   AND (h.tenancy_ended_on IS NOT NULL OR EXISTS (SELECT 1 FROM tenancy t WHERE t.household_id = h.id))",
+            )
+            .fetch_all(tx.conn())
+            .await?;
+            let mut days: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+            for r in &rows {
+                let (emptied, ended): (Option<String>, Option<String>) = (r.try_get("emptied")?, r.try_get("ended")?);
+                if let Some(day) = emptied.max(ended).filter(|d| d.as_str() <= to) {
+                    *days.entry(day).or_default() += 1;
+                }
+            }
+            Ok(days.into_iter().collect())
+        }
+    }
+}
+
 // ---- records kept for a period from when they were made: trigger "created" ----
 
 /// A table whose rows are disposed of a period after they were made, found
