@@ -6,9 +6,10 @@
 //! The finders read only due rows, through (partial) indexes on the trigger
 //! date (`case_record_due`, `contact_entry_due`, `tenancy_ended`, and one on
 //! each "created" table's time, e.g. `caller_check_checked`;
-//! `rights_request_closed`; `warning_flag_renewed`), in
-//! (date, id) order with a keyset cursor, so a sweep's cost follows the number of due records, not
-//! the size of the table. Nothing here decides whether disposal is allowed:
+//! `rights_request_closed`; `warning_flag_renewed`; `household_tenancy_ended`),
+//! in (date, id) order with a keyset cursor, so a sweep's cost follows the
+//! number of due records, not the size of the table (the upcoming view's
+//! household count, by contrast, reads every household). Nothing here decides whether disposal is allowed:
 //! the gate asks the policies and audits each batch in the same transaction.
 
 use crate::time::{get_ts, ts};
