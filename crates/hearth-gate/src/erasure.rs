@@ -51,7 +51,8 @@ fn trigger_facts(rule: RetentionRule, f: &ClassFacts, tenancy: &TenancyFacts, la
             RetentionTrigger::TenancyEnded => (tenancy.open > 0, tenancy.latest_end),
             RetentionTrigger::CaseClosed => (f.open > 0, f.latest_closed),
             RetentionTrigger::Created => (false, f.latest_created),
-            RetentionTrigger::LastContact => (false, last_contact.or(f.latest_created)),
+            // The later of the last contact and the newest renewal, as the retention sweep counts it.
+            RetentionTrigger::LastContact => (false, last_contact.max(f.latest_created)),
             // Hearth holds no housing applications yet; an offer not yet accepted keeps the record.
             RetentionTrigger::OfferAccepted => (true, None),
         },

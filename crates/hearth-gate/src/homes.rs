@@ -53,7 +53,7 @@ impl Gate {
     pub async fn person_record(&self, actor: &Actor, id: Id) -> Result<PersonRecord> {
         let tx = self.store.begin().await?;
         let (mut tx, identity) = self.authorize(tx, actor, Action::View, Compartment::Identity, Target::person(id)).await?;
-        let person = pq::person(&mut tx, id).await?;
+        let person = crate::people::shown_person(&mut tx, id).await?;
         let evidence = pq::evidence_for(&mut tx, id).await?;
         let restriction = hearth_store::restrictions::active(&mut tx, id).await?;
         let caller_check = self.current_caller_check(&mut tx, actor, id).await?.map(|(c, _)| c);

@@ -70,6 +70,10 @@ pub enum GateError {
     Throttled { retry_after: jiff::SignedDuration },
     #[error("no such record")]
     NotFound,
+    /// The person was reduced to a skeleton by the retention schedule: their
+    /// id stays (other records name it), nothing about them does.
+    #[error("This person's record was reduced to a skeleton by retention on {on}: their personal details were removed under the retention schedule")]
+    Disposed { on: jiff::civil::Date },
     #[error("the record was changed by someone else since you opened it; reload and try again")]
     Conflict,
     #[error("{0}")]

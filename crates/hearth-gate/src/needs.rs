@@ -293,7 +293,7 @@ impl Gate {
                     if next < today {
                         return Err(FieldError::new("next_review", "Next review date must be today or in the future").into());
                     }
-                    q::save_flag_review(tx, id, *version, next).await?;
+                    q::save_flag_review(tx, id, *version, next, today).await?;
                 }
                 WarningFlagChange::End { version, reason } => {
                     let reason = end_reason(reason)?;

@@ -10,6 +10,18 @@ use hearth_store::{Page, Tx};
 use jiff::Timestamp;
 use serde_json::json;
 
+/// A person to show: one reduced to a skeleton is [`GateError::Disposed`]
+/// with the day, not a bare "not found".
+pub(crate) async fn shown_person(tx: &mut Tx, id: Id) -> Result<Person> {
+    match q::person(tx, id).await {
+        Err(hearth_store::StoreError::NotFound) => match q::disposed_at(tx, id).await? {
+            Some(at) => Err(GateError::Disposed { on: at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date() }),
+            None => Err(GateError::NotFound),
+        },
+        r => Ok(r?),
+    }
+}
+
 /// Lists are capped so one request cannot pull the whole register.
 pub const MAX_PAGE: i64 = 100;
 
@@ -36,9 +48,12 @@ impl Gate {
         .await
     }
 
+    /// A person; one reduced to a skeleton by retention is
+    /// [`GateError::Disposed`], with the day (410 in the API, a page saying
+    /// so in the UI), so staff learn why the record is empty.
     pub async fn person(&self, actor: &Actor, id: Id) -> Result<Person> {
         self.guarded(actor, Action::View, Compartment::Identity, Target::person(id), async |tx: &mut Tx| {
-            Ok((q::person(tx, id).await?, Target::person(id), None))
+            Ok((shown_person(tx, id).await?, Target::person(id), None))
         })
         .await
     }

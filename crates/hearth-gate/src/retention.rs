@@ -12,11 +12,46 @@
 //! the households they belong to, once none of those is still open (someone
 //! who never had a tenancy has no such date, so those rules never fire for
 //! them). A former tenant's needs, adjustments, contact points, identity
-//! evidence, consent records, contact preferences and objections are deleted
-//! by it, and so are contact log entries (not chatbot, not on a case) once
-//! every person on them is a former tenant whose date has run, unless a call
-//! recording or document still points at the entry. Adjustments are swept
-//! before needs, since each points at its need.
+//! evidence, consent records, contact preferences, objections, mental
+//! capacity assessments, best-interests shares, not-held requests and
+//! authorised representatives are deleted by it, and so are contact log
+//! entries (not chatbot, not on a case) once every person on them is a
+//! former tenant whose date has run, unless a call recording or document
+//! still points at the entry. Their equality-monitoring captures are
+//! anonymised: every sealed capture is deleted, leaving only aggregates that
+//! identify nobody. A record that another points at is swept after it
+//! (adjustments before needs, shares before assessments, caller checks
+//! before representatives) and waits while one still does. Last of all
+//! (`SWEPT_LAST`) the former tenant's identity is reduced to a skeleton:
+//! every personal field goes, the id stays (case skeletons, the disclosure
+//! register, breach records and the audit trail name it). It waits while any
+//! of their other tenancy-ended records remain, so a hold or a waiting record
+//! keeps the name its records need. Then households and tenancies (one
+//! class, three tables, certified like access grants): the reduced person's
+//! memberships, a tenancy ended by the cutoff once no membership of its
+//! household remains, and the household once neither memberships nor
+//! tenancies do (found by the latest end date of the tenancies retention
+//! deleted from it). Properties are not personal data and stay. A hold on a
+//! person keeps their memberships, and with them the tenancy and household.
+//!
+//! "Created" rules run from when the record was made (UTC day): caller
+//! checks (2 years), break-glass and supplier-support grants (7 years, one
+//! class swept from two tables: its certificate names each batch's table in
+//! the hashed id list, `break_glass:1,2,support_grant:3`, and gives no id
+//! range), and data-sharing agreements (7 years). A break-glass grant waits
+//! for the DPO's review however old: it is kept for that review, and one
+//! deleted unreviewed would be an access nobody ever examined. An agreement
+//! that a disclosure names is never found: the disclosure register is kept
+//! for ever and must show what each disclosure rested on. Nor is one still in
+//! force on the run's date (active and not expired): the register keeps an
+//! agreement while in force, and the 7 years count only once it is not.
+//!
+//! A rights request is deleted 6 years after it was closed (its "case
+//! closed" date), with its audit payloads; nothing else refers to one. A
+//! warning flag is deleted 2 years after the later of the day it was
+//! recorded or last reviewed and the day its person was last in contact
+//! (any contact log entry naming them), with its acknowledgements. A hold on
+//! the person keeps either.
 //!
 //! Every batch is decided by the policies (delete on the class's compartment,
 //! and on the audit compartment for redacting the payloads of the disposed
@@ -28,7 +63,9 @@ use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::*;
 use hearth_store::audit::{self, Redaction};
 use hearth_store::documents::DocumentStorage;
-use hearth_store::retention::{self as q, Certificate, Cursor, Due, LegalHold, NewHold, PersonTable, RetentionRun};
+use hearth_store::retention::{
+    self as q, Certificate, CreatedTable, Cursor, Due, HomeTable, LegalHold, NewHold, PersonTable, RetentionRun,
+};
 use hearth_store::time::ts;
 use hearth_store::Tx;
 use jiff::civil::Date;
@@ -56,6 +93,18 @@ pub enum Sweep {
     /// Contact log entries of one class (not chatbot), not on a case, whose
     /// people are all former tenants; deleted.
     FormerTenantEntries(RecordClass),
+    /// One table of records kept for a period from when they were made; deleted.
+    Created(CreatedTable),
+    /// Closed rights requests; deleted.
+    RightsRequests,
+    /// Warning flags neither renewed nor followed by contact; deleted.
+    WarningFlags,
+    /// A former tenant's identity, reduced to a skeleton once their other
+    /// tenancy-ended records are gone.
+    PersonIdentity,
+    /// One table of households and tenancies (memberships of reduced
+    /// persons, tenancies nobody belongs to, emptied households); deleted.
+    Homes(HomeTable),
 }
 
 impl Sweep {
@@ -80,27 +129,67 @@ impl Sweep {
             ConsentRecord => Sweep::FormerTenant(PersonTable::ConsentRecord),
             ContactPreference => Sweep::FormerTenant(PersonTable::ContactPreference),
             Objection => Sweep::FormerTenant(PersonTable::Objection),
+            CapacityAssessment => Sweep::FormerTenant(PersonTable::CapacityAssessment),
+            BestInterestsShare => Sweep::FormerTenant(PersonTable::BestInterestsShare),
+            NotHeldRequest => Sweep::FormerTenant(PersonTable::NotHeldRequest),
+            Representative => Sweep::FormerTenant(PersonTable::Representative),
+            EdiMonitoring => Sweep::FormerTenant(PersonTable::EdiRecord),
             ContactLogEntry | ContactLogLiveAgent => Sweep::FormerTenantEntries(class),
+            CallerCheck => Sweep::Created(CreatedTable::CallerCheck),
+            AccessGrant => Sweep::Created(CreatedTable::BreakGlass),
+            SharingAgreement => Sweep::Created(CreatedTable::SharingAgreement),
+            RightsRequest => Sweep::RightsRequests,
+            WarningFlag => Sweep::WarningFlags,
+            PersonIdentity => Sweep::PersonIdentity,
+            HouseholdTenancy => Sweep::Homes(HomeTable::Membership),
             _ => return None,
         })
     }
 
+    /// Every sweep of a class, run one after the other under its one rule
+    /// and certificate: access grants are break-glass and support grants,
+    /// two tables.
+    fn all_of(class: RecordClass) -> Vec<Sweep> {
+        match class {
+            RecordClass::AccessGrant => vec![Sweep::Created(CreatedTable::BreakGlass), Sweep::Created(CreatedTable::SupportGrant)],
+            // In this order: each waits for the one before.
+            RecordClass::HouseholdTenancy => {
+                vec![Sweep::Homes(HomeTable::Membership), Sweep::Homes(HomeTable::Tenancy), Sweep::Homes(HomeTable::Household)]
+            }
+            _ => Sweep::of(class).into_iter().collect(),
+        }
+    }
+
     fn trigger(self) -> RetentionTrigger {
         match self {
-            Sweep::ContactEntries(_) | Sweep::CallRecordings => RetentionTrigger::Created,
-            Sweep::Cases(_) | Sweep::CaseDocuments => RetentionTrigger::CaseClosed,
-            Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) => RetentionTrigger::TenancyEnded,
+            Sweep::ContactEntries(_) | Sweep::CallRecordings | Sweep::Created(_) => RetentionTrigger::Created,
+            // A rights request is the DPO's case: its closing date.
+            Sweep::Cases(_) | Sweep::CaseDocuments | Sweep::RightsRequests => RetentionTrigger::CaseClosed,
+            Sweep::WarningFlags => RetentionTrigger::LastContact,
+            Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) | Sweep::PersonIdentity | Sweep::Homes(_) => {
+                RetentionTrigger::TenancyEnded
+            }
         }
     }
 
     fn action(self) -> DisposalAction {
         match self {
+            // Every sealed capture of the person is deleted; what remains is
+            // only the aggregates, which identify nobody: the register calls
+            // that anonymising.
+            Sweep::FormerTenant(PersonTable::EdiRecord) => DisposalAction::Anonymise,
             Sweep::ContactEntries(_)
             | Sweep::CallRecordings
             | Sweep::CaseDocuments
             | Sweep::FormerTenant(_)
-            | Sweep::FormerTenantEntries(_) => DisposalAction::Delete,
-            Sweep::Cases(_) => DisposalAction::Skeleton,
+            | Sweep::FormerTenantEntries(_)
+            | Sweep::Created(_)
+            | Sweep::RightsRequests
+            | Sweep::WarningFlags
+            | Sweep::Homes(_) => DisposalAction::Delete,
+            // The id stays: case skeletons, the disclosure register, breach
+            // records and the audit trail name it. Every personal field goes.
+            Sweep::Cases(_) | Sweep::PersonIdentity => DisposalAction::Skeleton,
         }
     }
 
@@ -108,13 +197,19 @@ impl Sweep {
         match self {
             Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) => "contact_entry",
             Sweep::FormerTenant(t) => t.table(),
+            Sweep::Created(t) => t.table(),
+            Sweep::RightsRequests => "rights_request",
+            Sweep::WarningFlags => "warning_flag",
+            Sweep::PersonIdentity => "person",
+            Sweep::Homes(t) => t.table(),
             Sweep::Cases(_) => "case",
             Sweep::CallRecordings => "call_recording",
             Sweep::CaseDocuments => "document",
         }
     }
 
-    async fn find(self, tx: &mut Tx, cutoff: Date, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    /// Records due on `cutoff` in a run as of `as_of`.
+    async fn find(self, tx: &mut Tx, as_of: Date, cutoff: Date, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
         Ok(match self {
             Sweep::ContactEntries(ch) => q::due_contact_entries(tx, ch, &day_after_start(cutoff), cursor, limit).await?,
             Sweep::Cases(kind) => q::due_cases(tx, kind, &cutoff.to_string(), cursor, limit).await?,
@@ -124,6 +219,11 @@ impl Sweep {
             Sweep::FormerTenantEntries(class) => {
                 q::due_former_tenant_entries(tx, &channels_of(class), &cutoff.to_string(), cursor, limit).await?
             }
+            Sweep::Created(t) => q::due_created(tx, t, &day_after_start(cutoff), &as_of.to_string(), cursor, limit).await?,
+            Sweep::RightsRequests => q::due_rights_requests(tx, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::WarningFlags => q::due_warning_flags(tx, &cutoff.to_string(), &day_after_start(cutoff), cursor, limit).await?,
+            Sweep::PersonIdentity => q::due_persons(tx, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::Homes(t) => q::due_homes(tx, t, &cutoff.to_string(), cursor, limit).await?,
         })
     }
 
@@ -134,6 +234,7 @@ impl Sweep {
         tx: &mut Tx,
         ids: &[Id],
         run_id: Id,
+        as_of: Date,
         now: Timestamp,
         documents: &DocumentStorage,
     ) -> Result<(Vec<Id>, Redaction)> {
@@ -162,12 +263,7 @@ impl Sweep {
             }
             Sweep::FormerTenant(t) => {
                 let deleted = q::delete_person_records(tx, t, ids).await?;
-                let mut r = Redaction::default();
-                for record_type in t.audit_record_types() {
-                    let one = audit::redact(tx, record_type, &deleted, &note).await?;
-                    r.redacted += one.redacted;
-                    r.legacy_kept += one.legacy_kept;
-                }
+                let r = redact_all(tx, t.audit_record_types(), &deleted, &note).await?;
                 (deleted, r)
             }
             Sweep::FormerTenantEntries(_) => {
@@ -175,11 +271,37 @@ impl Sweep {
                 let r = audit::redact(tx, "contact_entry", &deleted, &note).await?;
                 (deleted, r)
             }
+            Sweep::Created(t) => {
+                let deleted = q::delete_created(tx, t, ids, &as_of.to_string()).await?;
+                let r = redact_all(tx, t.audit_record_types(), &deleted, &note).await?;
+                (deleted, r)
+            }
+            Sweep::RightsRequests => {
+                let deleted = q::delete_rights_requests(tx, ids).await?;
+                let r = audit::redact(tx, "rights_request", &deleted, &note).await?;
+                (deleted, r)
+            }
+            Sweep::WarningFlags => {
+                let deleted = q::delete_warning_flags(tx, ids).await?;
+                let r = audit::redact(tx, "warning_flag", &deleted, &note).await?;
+                (deleted, r)
+            }
+            Sweep::PersonIdentity => {
+                let reduced = q::skeleton_persons(tx, ids, run_id, now).await?;
+                let r = audit::redact(tx, "person", &reduced, &note).await?;
+                (reduced, r)
+            }
+            Sweep::Homes(t) => {
+                let deleted = q::delete_homes(tx, t, ids).await?;
+                let r = audit::redact(tx, t.table(), &deleted, &note).await?;
+                (deleted, r)
+            }
         })
     }
 
-    /// Records per trigger day, for the upcoming-disposals view.
-    async fn by_day(self, tx: &mut Tx, up_to: Date) -> Result<Vec<(Date, i64)>> {
+    /// Records per trigger day, for the upcoming-disposals view (`today`
+    /// for what is kept while in force).
+    async fn by_day(self, tx: &mut Tx, today: Date, up_to: Date) -> Result<Vec<(Date, i64)>> {
         let rows = match self {
             Sweep::ContactEntries(ch) => q::contact_entries_by_day(tx, ch, "", &day_after_start(up_to)).await?,
             Sweep::Cases(kind) => q::cases_by_day(tx, kind, "", &up_to.to_string()).await?,
@@ -187,9 +309,25 @@ impl Sweep {
             Sweep::CaseDocuments => q::case_documents_by_day(tx, &up_to.to_string()).await?,
             Sweep::FormerTenant(t) => q::person_records_by_day(tx, t, &up_to.to_string()).await?,
             Sweep::FormerTenantEntries(class) => q::former_tenant_entries_by_day(tx, &channels_of(class), &up_to.to_string()).await?,
+            Sweep::Created(t) => q::created_by_day(tx, t, &day_after_start(up_to), &today.to_string()).await?,
+            Sweep::RightsRequests => q::rights_requests_by_day(tx, &up_to.to_string()).await?,
+            Sweep::WarningFlags => q::warning_flags_by_day(tx, &up_to.to_string()).await?,
+            Sweep::PersonIdentity => q::persons_by_day(tx, &up_to.to_string()).await?,
+            Sweep::Homes(t) => q::homes_by_day(tx, t, &up_to.to_string()).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
     }
+}
+
+/// Redacts the audit payloads of `ids` under each of `record_types`.
+async fn redact_all(tx: &mut Tx, record_types: &[&str], ids: &[Id], note: &str) -> Result<Redaction> {
+    let mut r = Redaction::default();
+    for record_type in record_types {
+        let one = audit::redact(tx, record_type, ids, note).await?;
+        r.redacted += one.redacted;
+        r.legacy_kept += one.legacy_kept;
+    }
+    Ok(r)
 }
 
 /// The channels whose entries not on a case are of `class`.
@@ -197,11 +335,26 @@ fn channels_of(class: RecordClass) -> Vec<Channel> {
     Channel::ALL.iter().copied().filter(|ch| RecordClass::of_contact(*ch) == class).collect()
 }
 
-/// The order classes are swept in: adjustments before needs, since each
-/// adjustment points at its need (reports list classes in register order).
+/// Classes whose records point at another class's: each is swept before
+/// the class it points at, so that one is not left waiting for a later run.
+/// An adjustment points at its need, a best-interests share at the
+/// assessment it rested on, a caller check at the representative relied on.
+const SWEPT_FIRST: &[RecordClass] = &[RecordClass::Adjustment, RecordClass::BestInterestsShare, RecordClass::CallerCheck];
+
+/// Classes swept after every other, in this order: a person's identity
+/// waits for their other tenancy-ended records, and their memberships (so
+/// their household's tenancy and the household) for their identity.
+const SWEPT_LAST: &[RecordClass] = &[RecordClass::PersonIdentity, RecordClass::HouseholdTenancy];
+
+/// The order classes are swept in: [`SWEPT_FIRST`], the rest in register
+/// order (reports list classes in register order), then [`SWEPT_LAST`].
 fn sweep_order() -> Vec<RecordClass> {
     let mut order = RecordClass::ALL.to_vec();
-    order.sort_by_key(|c| *c != RecordClass::Adjustment);
+    order.sort_by_key(|c| match (SWEPT_FIRST.iter().position(|f| f == c), SWEPT_LAST.iter().position(|l| l == c)) {
+        (Some(i), _) => i,
+        (None, Some(i)) => SWEPT_FIRST.len() + 1 + i,
+        (None, None) => SWEPT_FIRST.len(),
+    });
     order
 }
 
@@ -458,7 +611,14 @@ impl Gate {
                         Holds::of(&q::active_holds(&mut tx).await?)
                     };
                     let mut done = Disposed::default();
-                    let swept = self.sweep_class(actor, class, sweep, cutoff, run_id, batch, &holds, &mut out, &mut done, progress).await;
+                    let mut swept = Ok(());
+                    for part in Sweep::all_of(class) {
+                        swept =
+                            self.sweep_class(actor, class, part, as_of, cutoff, run_id, batch, &holds, &mut out, &mut done, progress).await;
+                        if swept.is_err() {
+                            break;
+                        }
+                    }
                     // Committed batches are certified even when a later one fails.
                     if let Some(run_id) = run_id.filter(|_| out.disposed + out.held > 0) {
                         let c = Certificate {
@@ -504,6 +664,7 @@ impl Gate {
         actor: &Actor,
         class: RecordClass,
         sweep: Sweep,
+        as_of: Date,
         cutoff: Date,
         run_id: Option<Id>,
         batch: i64,
@@ -515,7 +676,7 @@ impl Gate {
         let mut cursor = Cursor::default();
         loop {
             let mut tx = self.store.begin().await?;
-            let due = sweep.find(&mut tx, cutoff, &cursor, batch).await?;
+            let due = sweep.find(&mut tx, as_of, cutoff, &cursor, batch).await?;
             let Some(end) = due.last() else { break };
             cursor = Cursor::after(end);
             let mut ids = vec![];
@@ -543,7 +704,7 @@ impl Gate {
             let (tx, permit) = self.authorize(tx, actor, Action::Delete, class.compartment(), target).await?;
             let (mut tx, audit_permit) =
                 self.authorize(tx, actor, Action::Delete, Compartment::Audit, Target::collection("audit_event")).await?;
-            let (disposed, redaction) = sweep.dispose(&mut tx, &ids, run_id, Timestamp::now(), &self.documents).await?;
+            let (disposed, redaction) = sweep.dispose(&mut tx, &ids, run_id, as_of, Timestamp::now(), &self.documents).await?;
             let n = disposed.len() as u64;
             let batch_ids = disposed.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
             let (lo, hi) = (disposed.iter().min().copied(), disposed.iter().max().copied());
@@ -557,14 +718,19 @@ impl Gate {
                 self.record(&mut tx, actor, &audit_permit, Target::collection("audit_event"), Some(detail)).await?;
             }
             tx.commit().await?;
+            // A class swept from several tables names each batch's table, and
+            // has no id range: one across tables would mean nothing.
+            let several = Sweep::all_of(class).len() > 1;
             if !batch_ids.is_empty() {
-                done.ids.push(batch_ids);
+                done.ids.push(if several { format!("{}:{batch_ids}", sweep.record_type()) } else { batch_ids });
             }
-            done.first_id = match (done.first_id, lo) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            done.last_id = done.last_id.max(hi);
+            if !several {
+                done.first_id = match (done.first_id, lo) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                done.last_id = done.last_id.max(hi);
+            }
             out.disposed += n;
             out.audit_redacted += redaction.redacted;
             out.audit_legacy_kept += redaction.legacy_kept;
@@ -593,10 +759,12 @@ impl Gate {
             let mut by: BTreeMap<(String, RecordClass), i64> = BTreeMap::new();
             for class in RecordClass::ALL.iter().copied() {
                 let rule = self.register.rule(class);
-                let (Some(sweep), Some(up_to)) = (Sweep::of(class), rule.cutoff(horizon)) else { continue };
-                for (day, n) in sweep.by_day(tx, up_to).await? {
-                    let due = rule.due_on(day).unwrap_or(today).max(today);
-                    *by.entry((due.strftime("%Y-%m").to_string(), class)).or_default() += n;
+                let Some(up_to) = rule.cutoff(horizon) else { continue };
+                for sweep in Sweep::all_of(class) {
+                    for (day, n) in sweep.by_day(tx, today, up_to).await? {
+                        let due = rule.due_on(day).unwrap_or(today).max(today);
+                        *by.entry((due.strftime("%Y-%m").to_string(), class)).or_default() += n;
+                    }
                 }
             }
             let list: Vec<Upcoming> = by.into_iter().map(|((month, class), count)| Upcoming { month, class, count }).collect();
@@ -812,11 +980,32 @@ mod tests {
     }
 
     #[test]
-    fn adjustments_are_swept_before_their_needs_and_every_class_once() {
+    fn records_are_swept_before_what_they_point_at_and_every_class_once() {
         let order = sweep_order();
         let pos = |c| order.iter().position(|x| *x == c).unwrap();
         assert!(pos(RecordClass::Adjustment) < pos(RecordClass::Need));
-        assert_eq!(order.len(), RecordClass::ALL.len());
+        assert!(pos(RecordClass::BestInterestsShare) < pos(RecordClass::CapacityAssessment));
+        assert!(pos(RecordClass::CallerCheck) < pos(RecordClass::Representative));
+        assert_eq!(order[order.len() - 2..], [RecordClass::PersonIdentity, RecordClass::HouseholdTenancy]);
+        let mut sorted = order.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), RecordClass::ALL.len());
+    }
+
+    #[test]
+    fn equality_monitoring_is_anonymised_and_a_register_deleting_it_is_refused() {
+        assert_eq!(Sweep::of(RecordClass::EdiMonitoring).map(Sweep::action), Some(DisposalAction::Anonymise));
+        let mut raw: serde_json::Value = serde_json::from_str(hearth_domain::retention::SHIPPED_REGISTER).unwrap();
+        for e in raw["record_classes"].as_array_mut().unwrap() {
+            if e["class"] == "edi_monitoring" {
+                e["retention"]["action"] = "delete".into();
+            }
+        }
+        let errors = check_register(&Register::parse(&raw.to_string()).unwrap()).unwrap_err();
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.0[0].field, "record_classes (edi_monitoring).retention");
+        assert!(errors.0[0].message.contains("anonymise after the tenancy ended"), "{}", errors.0[0].message);
     }
 
     #[test]

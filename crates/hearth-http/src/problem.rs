@@ -72,6 +72,7 @@ impl From<GateError> for Problem {
                 ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many attempts", e.to_string())
             },
             GateError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "No such record"),
+            GateError::Disposed { .. } => Problem::new(StatusCode::GONE, "disposed", "Removed by retention", e.to_string()),
             GateError::Restricted { .. } => {
                 Problem::field(StatusCode::CONFLICT, "restricted", "Processing restricted", "restriction", e.to_string())
             }

@@ -73,7 +73,8 @@ pub async fn class_facts(tx: &mut Tx, person_id: Id) -> Result<Vec<ClassFacts>> 
         (RecordClass::HouseholdTenancy, "SELECT COUNT(*) AS n, MAX(created_at) AS latest FROM membership WHERE person_id = $1"),
         (RecordClass::Need, "SELECT COUNT(*) AS n, MAX(recorded_at) AS latest FROM need WHERE person_id = $1"),
         (RecordClass::Adjustment, "SELECT COUNT(*) AS n, MAX(recorded_at) AS latest FROM adjustment WHERE person_id = $1"),
-        (RecordClass::WarningFlag, "SELECT COUNT(*) AS n, MAX(recorded_at) AS latest FROM warning_flag WHERE person_id = $1"),
+        // A flag counts from its last renewal (recorded or reviewed), as the retention sweep does.
+        (RecordClass::WarningFlag, "SELECT COUNT(*) AS n, MAX(renewed_on) AS latest FROM warning_flag WHERE person_id = $1"),
         (RecordClass::ConsentRecord, "SELECT COUNT(*) AS n, MAX(recorded_at) AS latest FROM consent_record WHERE person_id = $1"),
         (RecordClass::ContactPreference, "SELECT COUNT(*) AS n, MAX(updated_at) AS latest FROM contact_preference WHERE person_id = $1"),
         (RecordClass::Objection, "SELECT COUNT(*) AS n, MAX(recorded_at) AS latest FROM objection WHERE person_id = $1"),

@@ -322,6 +322,12 @@ pub enum Table {
     Organisation,
     SharingAgreement,
     Disclosure,
+    BreakGlass,
+    SupportGrant,
+    WarningFlag,
+    Membership,
+    Household,
+    Property,
 }
 
 impl Table {
@@ -347,6 +353,12 @@ impl Table {
         Table::Organisation,
         Table::SharingAgreement,
         Table::Disclosure,
+        Table::BreakGlass,
+        Table::SupportGrant,
+        Table::WarningFlag,
+        Table::Membership,
+        Table::Household,
+        Table::Property,
     ];
 
     pub fn name(self) -> &'static str {
@@ -371,7 +383,13 @@ impl Table {
             Table::EdiRecord => "edi_record",
             Table::Organisation => "organisation",
             Table::SharingAgreement => "sharing_agreement",
+            Table::Membership => "membership",
+            Table::Household => "household",
+            Table::Property => "property",
             Table::Disclosure => "disclosure",
+            Table::BreakGlass => "break_glass",
+            Table::SupportGrant => "support_grant",
+            Table::WarningFlag => "warning_flag",
         }
     }
 }

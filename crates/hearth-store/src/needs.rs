@@ -280,8 +280,8 @@ fn flag_from(row: &AnyRow) -> Result<WarningFlag> {
 pub async fn insert_flag(tx: &mut Tx, person_id: Id, f: &WarningFlagFields, by: Id, now: Timestamp) -> Result<Id> {
     let row = sqlx::query(
         "INSERT INTO warning_flag (person_id, category, severity, incident_date, risk_assessment, person_told, person_told_on, not_told_reason,
-             review_date, starts_on, ends_on, review_officer_id, recorded_by, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id",
+             review_date, starts_on, ends_on, review_officer_id, recorded_by, recorded_at, renewed_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id",
     )
     .bind(person_id)
     .bind(f.category.as_str())
@@ -296,6 +296,8 @@ pub async fn insert_flag(tx: &mut Tx, person_id: Id, f: &WarningFlagFields, by: 
     .bind(opt_date(f.ends_on))
     .bind(by)
     .bind(ts(now))
+    // Renewed the day it was recorded (UTC): its retention runs from then or the last contact.
+    .bind(ts(now)[..10].to_string())
     .fetch_one(tx.conn())
     .await?;
     Ok(row.try_get("id")?)
@@ -346,11 +348,14 @@ pub async fn acknowledge_flag(tx: &mut Tx, id: Id, user: Id, now: Timestamp) -> 
     Ok(true)
 }
 
-pub async fn save_flag_review(tx: &mut Tx, id: Id, version: i64, review_date: Date) -> Result<()> {
-    let r = sqlx::query("UPDATE warning_flag SET review_date = $3, version = version + 1 WHERE id = $1 AND version = $2")
+/// Records a review on `reviewed_on`: the next review date, and the flag
+/// renewed (its retention runs from the later of this and the last contact).
+pub async fn save_flag_review(tx: &mut Tx, id: Id, version: i64, review_date: Date, reviewed_on: Date) -> Result<()> {
+    let r = sqlx::query("UPDATE warning_flag SET review_date = $3, renewed_on = $4, version = version + 1 WHERE id = $1 AND version = $2")
         .bind(id)
         .bind(version)
         .bind(date(review_date))
+        .bind(date(reviewed_on))
         .execute(tx.conn())
         .await?;
     check_versioned_update(tx, r.rows_affected(), "warning_flag", id).await

@@ -52,13 +52,22 @@ pub async fn insert_person(tx: &mut Tx, p: &PersonFields, now: Timestamp) -> Res
     person_from(&row)
 }
 
+/// A person reduced to a skeleton by retention is not found: nothing about
+/// them remains to show, and nothing new may be recorded against them.
 pub(crate) fn person_sql() -> String {
-    format!("SELECT {PERSON_COLUMNS} FROM person WHERE id = $1")
+    format!("SELECT {PERSON_COLUMNS} FROM person WHERE id = $1 AND disposed_at IS NULL")
 }
 
 pub async fn person(tx: &mut Tx, id: Id) -> Result<Person> {
     let sql = person_sql();
     sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(person_from).transpose()?.ok_or(StoreError::NotFound)
+}
+
+/// When a person was reduced to a skeleton by retention, if they were.
+pub async fn disposed_at(tx: &mut Tx, id: Id) -> Result<Option<Timestamp>> {
+    let row = sqlx::query("SELECT disposed_at FROM person WHERE id = $1").bind(id).fetch_optional(tx.conn()).await?;
+    let Some(at) = row.map(|r| r.try_get::<Option<String>, _>("disposed_at")).transpose()?.flatten() else { return Ok(None) };
+    at.parse().map(Some).map_err(|_| StoreError::Corrupt { column: "disposed_at", value: at })
 }
 
 pub async fn update_person(tx: &mut Tx, id: Id, version: i64, p: &PersonFields, now: Timestamp) -> Result<Person> {
@@ -147,7 +156,8 @@ pub async fn list_people(tx: &mut Tx, filter: &PersonFilter, after: Option<Id>, 
 
 /// The search's SQL: `$1` the cursor, `$2` the limit, then the text binds returned.
 pub(crate) fn list_people_sql(filter: &PersonFilter) -> (String, Vec<String>) {
-    let mut clauses = vec!["p.id > $1".to_string()];
+    // Skeletons are never found: they hold no name, and nothing to show.
+    let mut clauses = vec!["p.id > $1".to_string(), "p.disposed_at IS NULL".to_string()];
     let mut binds: Vec<String> = vec![];
     // $1 is the cursor, $2 the limit; text binds follow from $3.
     let next = |v: String, binds: &mut Vec<String>| {

@@ -1,11 +1,15 @@
 //! Queries for retention and disposal: finding records whose retention
 //! period has run, disposing of them (one function per record class),
-//! legal holds, retention runs and their disposal certificates.
+//! legal holds, retention runs and their disposal certificates. Persons and
+//! cases are reduced to skeletons rather than deleted: other records name them.
 //!
-//! The finders read only due rows, through partial indexes on the trigger
-//! date (`case_record_due`, `contact_entry_due`, `tenancy_ended`), in
-//! (date, id) order with a keyset cursor, so a sweep's cost follows the number of due records, not
-//! the size of the table. Nothing here decides whether disposal is allowed:
+//! The finders read only due rows, through (partial) indexes on the trigger
+//! date (`case_record_due`, `contact_entry_due`, `tenancy_ended`, and one on
+//! each "created" table's time, e.g. `caller_check_checked`;
+//! `rights_request_closed`; `warning_flag_renewed`; `household_tenancy_ended`),
+//! in (date, id) order with a keyset cursor, so a sweep's cost follows the
+//! number of due records, not the size of the table (the upcoming view's
+//! household count, by contrast, reads every household). Nothing here decides whether disposal is allowed:
 //! the gate asks the policies and audits each batch in the same transaction.
 
 use crate::time::{get_ts, ts};
@@ -368,9 +372,31 @@ pub enum PersonTable {
     ConsentRecord,
     ContactPreference,
     Objection,
+    CapacityAssessment,
+    BestInterestsShare,
+    NotHeldRequest,
+    Representative,
+    /// Sealed equality-monitoring captures: deleting every one of a person's
+    /// is how the class is anonymised (only aggregates that identify nobody remain).
+    EdiRecord,
 }
 
 impl PersonTable {
+    pub const ALL: &'static [PersonTable] = &[
+        PersonTable::Need,
+        PersonTable::Adjustment,
+        PersonTable::ContactPoint,
+        PersonTable::IdentityEvidence,
+        PersonTable::ConsentRecord,
+        PersonTable::ContactPreference,
+        PersonTable::Objection,
+        PersonTable::CapacityAssessment,
+        PersonTable::BestInterestsShare,
+        PersonTable::NotHeldRequest,
+        PersonTable::Representative,
+        PersonTable::EdiRecord,
+    ];
+
     pub fn table(self) -> &'static str {
         match self {
             PersonTable::Need => "need",
@@ -380,6 +406,11 @@ impl PersonTable {
             PersonTable::ConsentRecord => "consent_record",
             PersonTable::ContactPreference => "contact_preference",
             PersonTable::Objection => "objection",
+            PersonTable::CapacityAssessment => "capacity_assessment",
+            PersonTable::BestInterestsShare => "best_interests_share",
+            PersonTable::NotHeldRequest => "not_held_request",
+            PersonTable::Representative => "representative",
+            PersonTable::EdiRecord => "edi_record",
         }
     }
 
@@ -401,16 +432,27 @@ impl PersonTable {
             PersonTable::ConsentRecord => &["consent_record", "consent_withdrawal"],
             PersonTable::ContactPreference => &["contact_preference"],
             PersonTable::Objection => &["objection", "objection_withdrawal"],
+            PersonTable::CapacityAssessment => &["capacity_assessment"],
+            PersonTable::BestInterestsShare => &["best_interests_share"],
+            PersonTable::NotHeldRequest => &["not_held_request"],
+            PersonTable::Representative => &["representative"],
+            PersonTable::EdiRecord => &["edi_record"],
         }
     }
 
     /// Rows the delete leaves: a need stays while an adjustment still points
-    /// at it. Adjustments are swept first, so this holds back only a need
-    /// whose adjustment a hold kept; the finder still lists it (a plan counts
-    /// it) and it is found again by the next run.
+    /// at it, an assessment while a best-interests share still rests on it,
+    /// and a representative while a caller check still names them. The
+    /// pointing rows are swept first (`sweep_order` in the gate), so this
+    /// holds back only a row whose dependant a hold kept, or (for a
+    /// representative) a caller check younger than its own 2 years; the
+    /// finder still lists it (a plan counts it) and it is found again by the
+    /// next run. Each check reads an index on the pointing column.
     fn waits(self) -> &'static str {
         match self {
             PersonTable::Need => " AND NOT EXISTS (SELECT 1 FROM adjustment a WHERE a.need_id = x.id)",
+            PersonTable::CapacityAssessment => " AND NOT EXISTS (SELECT 1 FROM best_interests_share b WHERE b.assessment_id = x.id)",
+            PersonTable::Representative => " AND NOT EXISTS (SELECT 1 FROM caller_check c WHERE c.representative_id = x.id)",
             _ => "",
         }
     }
@@ -506,6 +548,496 @@ pub async fn former_tenant_entries_by_day(tx: &mut Tx, channels: &[Channel], to:
         q = q.bind(ch.as_str());
     }
     day_counts(&q.fetch_all(tx.conn()).await?)
+}
+
+// ---- a former tenant's identity: trigger "tenancy ended", skeleton ----
+//
+// The person row stays (case skeletons, the disclosure register, breach
+// records and the audit trail name its id); every personal field goes. It
+// is swept after every other tenancy-ended class and waits while any of the
+// person's records of those classes remain (a hold, or a class's own wait,
+// kept one back), so it is never left naming nobody for a record that still
+// needs it.
+
+/// The person's tenancy-ended records that must go before their identity:
+/// every [`PersonTable`] row, and contact log entries naming them that are
+/// neither on a case nor chatbot (the classes a former tenant's entries are
+/// swept under). Each check reads an index on the person column.
+fn identity_waits() -> String {
+    let mut waits: Vec<String> =
+        PersonTable::ALL.iter().map(|t| format!(" AND NOT EXISTS (SELECT 1 FROM {} w WHERE w.person_id = x.id)", t.table())).collect();
+    waits.push(
+        " AND NOT EXISTS (SELECT 1 FROM contact_entry_person w JOIN contact_entry e ON e.id = w.entry_id
+                          WHERE w.person_id = x.id AND e.case_id IS NULL AND e.channel <> 'chatbot')"
+            .into(),
+    );
+    waits.concat()
+}
+
+/// Persons not yet reduced whose tenancy ended on or before `cutoff`, after
+/// `cursor` (end date, id), oldest first. Lists those still waiting too (a
+/// plan counts them); the reduction skips them.
+pub async fn due_persons(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let sql = format!(
+        "WITH former AS ({FORMER_TENANTS})
+         SELECT x.id AS id, f.ended AS ended FROM former f JOIN person x ON x.id = f.person_id
+         WHERE x.disposed_at IS NULL AND f.ended >= $2 AND (f.ended > $2 OR x.id > $3)
+         ORDER BY f.ended, x.id LIMIT $4"
+    );
+    let rows = sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            let id: Id = r.try_get("id")?;
+            Ok(Due { id, trigger: r.try_get("ended")?, person_ids: vec![id], case_id: None })
+        })
+        .collect()
+}
+
+/// Reduces persons to skeletons: the names become the removal marker, the
+/// search keys empty, and preferred name, date of birth and National
+/// Insurance number NULL; kind (the schema ties evidence and contact points
+/// to it), organisation and times stay. One still waiting (see
+/// `identity_waits`) or already reduced is left. Returns the ids reduced.
+pub async fn skeleton_persons(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "UPDATE person AS x SET given_name = $1, family_name = '', preferred_name = NULL, date_of_birth = NULL, ni_number = NULL,
+             given_key = '', family_key = '', preferred_key = NULL, disposed_at = $2, disposal_run_id = $3, updated_at = $2,
+             version = version + 1
+         WHERE x.id IN ({}) AND x.disposed_at IS NULL{} RETURNING id",
+        placeholders(4, ids.len()),
+        identity_waits()
+    );
+    let now = ts(now);
+    let rows = bind_ids(sqlx::query(&sql).bind(removed_marker(run_id)).bind(&now).bind(run_id), ids).await.fetch_all(tx.conn()).await?;
+    sorted_ids(&rows)
+}
+
+/// Persons not yet reduced per tenancy end date up to `to`, for the upcoming view.
+pub async fn persons_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>> {
+    let sql = format!(
+        "WITH former AS ({FORMER_TENANTS})
+         SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN person x ON x.id = f.person_id
+         WHERE x.disposed_at IS NULL GROUP BY f.ended ORDER BY 1"
+    );
+    day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
+}
+
+// ---- households and tenancies: trigger "tenancy ended", delete ----
+//
+// Swept after the identities, in three steps (one rule, one certificate):
+// a former tenant's memberships once their identity has been reduced (so
+// nothing tenancy-ended about them is left that needs their end date); then
+// a tenancy ended on or before the cutoff that no membership of its
+// household still points at; then a household retention emptied (it
+// records the latest end date of the tenancies deleted from it,
+// `household.tenancy_ended_on`) once neither memberships nor tenancies
+// remain. Properties are not personal data and stay. A hold on a person
+// keeps their memberships, and so their household's tenancy and the
+// household.
+
+/// One of the tables of the household-and-tenancy class. A closed list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeTable {
+    Membership,
+    Tenancy,
+    Household,
+}
+
+impl HomeTable {
+    pub fn table(self) -> &'static str {
+        match self {
+            HomeTable::Membership => "membership",
+            HomeTable::Tenancy => "tenancy",
+            HomeTable::Household => "household",
+        }
+    }
+
+    /// Rows the delete leaves: a membership whose person has not been
+    /// reduced yet (held, or waiting for their own records), a tenancy a
+    /// membership of its household still points at, a household with a
+    /// membership or tenancy left. The finder still lists them (a plan
+    /// counts them). Each check reads an index on the pointing column.
+    fn waits(self) -> &'static str {
+        match self {
+            HomeTable::Membership => " AND EXISTS (SELECT 1 FROM person p WHERE p.id = x.person_id AND p.disposed_at IS NOT NULL)",
+            HomeTable::Tenancy => " AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.household_id = x.household_id)",
+            HomeTable::Household => {
+                " AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.household_id = x.id)
+                  AND NOT EXISTS (SELECT 1 FROM tenancy t WHERE t.household_id = x.id)"
+            }
+        }
+    }
+}
+
+/// Rows of `table` due on `cutoff`, after `cursor`, oldest first: a former
+/// tenant's memberships by their end date (with the person, for holds);
+/// ended tenancies no membership points at, by end date; emptied
+/// households by their tenancies' latest end date.
+pub async fn due_homes(tx: &mut Tx, table: HomeTable, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let sql = match table {
+        HomeTable::Membership => format!(
+            "WITH former AS ({FORMER_TENANTS})
+             SELECT x.id AS id, f.ended AS ended, x.person_id AS person_id FROM former f JOIN membership x ON x.person_id = f.person_id
+             WHERE f.ended >= $2 AND (f.ended > $2 OR x.id > $3)
+             ORDER BY f.ended, x.id LIMIT $4"
+        ),
+        HomeTable::Tenancy => format!(
+            "SELECT x.id AS id, x.end_date AS ended, NULL AS person_id FROM tenancy x
+             WHERE x.end_date IS NOT NULL AND x.end_date <= $1 AND x.end_date >= $2 AND (x.end_date > $2 OR x.id > $3){}
+             ORDER BY x.end_date, x.id LIMIT $4",
+            table.waits()
+        ),
+        HomeTable::Household => format!(
+            "SELECT x.id AS id, x.tenancy_ended_on AS ended, NULL AS person_id FROM household x
+             WHERE x.tenancy_ended_on IS NOT NULL AND x.tenancy_ended_on <= $1
+               AND x.tenancy_ended_on >= $2 AND (x.tenancy_ended_on > $2 OR x.id > $3){}
+             ORDER BY x.tenancy_ended_on, x.id LIMIT $4",
+            table.waits()
+        ),
+    };
+    let rows = sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            let person: Option<Id> = r.try_get("person_id")?;
+            Ok(Due { id: r.try_get("id")?, trigger: r.try_get("ended")?, person_ids: person.into_iter().collect(), case_id: None })
+        })
+        .collect()
+}
+
+/// Deletes rows of `table` (see [`HomeTable::waits`]); a deleted tenancy's
+/// end date is kept on its household, which is found by it. Returns the ids deleted.
+pub async fn delete_homes(tx: &mut Tx, table: HomeTable, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = placeholders(1, ids.len());
+    let sql = match table {
+        HomeTable::Tenancy => format!(
+            "DELETE FROM tenancy AS x WHERE x.id IN ({list}) AND x.end_date IS NOT NULL{} RETURNING id, household_id, end_date",
+            table.waits()
+        ),
+        _ => format!("DELETE FROM {} AS x WHERE x.id IN ({list}){} RETURNING id", table.table(), table.waits()),
+    };
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    if table == HomeTable::Tenancy {
+        for r in &rows {
+            let (household, ended): (Id, String) = (r.try_get("household_id")?, r.try_get("end_date")?);
+            sqlx::query("UPDATE household SET tenancy_ended_on = $1 WHERE id = $2 AND (tenancy_ended_on IS NULL OR tenancy_ended_on < $1)")
+                .bind(&ended)
+                .bind(household)
+                .execute(tx.conn())
+                .await?;
+        }
+    }
+    sorted_ids(&rows)
+}
+
+/// Rows of `table` per trigger day up to `to`, for the upcoming view: a
+/// former tenant's memberships by their end date, ended tenancies by theirs,
+/// and households none of whose tenancies is open by the latest end date of
+/// theirs (or of those retention already deleted).
+pub async fn homes_by_day(tx: &mut Tx, table: HomeTable, to: &str) -> Result<Vec<(String, i64)>> {
+    match table {
+        HomeTable::Membership => {
+            let sql = format!(
+                "WITH former AS ({FORMER_TENANTS})
+                 SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN membership x ON x.person_id = f.person_id GROUP BY f.ended ORDER BY 1"
+            );
+            day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
+        }
+        HomeTable::Tenancy => day_counts(
+            &sqlx::query(
+                "SELECT end_date AS day, COUNT(*) AS n FROM tenancy WHERE end_date IS NOT NULL AND end_date <= $1 GROUP BY end_date ORDER BY 1",
+            )
+            .bind(to)
+            .fetch_all(tx.conn())
+            .await?,
+        ),
+        HomeTable::Household => {
+            let rows = sqlx::query(
+                "SELECT h.tenancy_ended_on AS emptied, (SELECT MAX(t.end_date) FROM tenancy t WHERE t.household_id = h.id) AS ended
+                 FROM household h
+                 WHERE NOT EXISTS (SELECT 1 FROM tenancy t WHERE t.household_id = h.id AND t.end_date IS NULL)
+                   AND (h.tenancy_ended_on IS NOT NULL OR EXISTS (SELECT 1 FROM tenancy t WHERE t.household_id = h.id))",
+            )
+            .fetch_all(tx.conn())
+            .await?;
+            let mut days: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+            for r in &rows {
+                let (emptied, ended): (Option<String>, Option<String>) = (r.try_get("emptied")?, r.try_get("ended")?);
+                if let Some(day) = emptied.max(ended).filter(|d| d.as_str() <= to) {
+                    *days.entry(day).or_default() += 1;
+                }
+            }
+            Ok(days.into_iter().collect())
+        }
+    }
+}
+
+// ---- records kept for a period from when they were made: trigger "created" ----
+
+/// A table whose rows are disposed of a period after they were made, found
+/// through an index on that time. A closed list: names come only from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreatedTable {
+    CallerCheck,
+    /// Break-glass grants: only once the DPO has reviewed them.
+    BreakGlass,
+    SupportGrant,
+    /// Data-sharing agreements no disclosure names, once out of force.
+    SharingAgreement,
+}
+
+impl CreatedTable {
+    pub fn table(self) -> &'static str {
+        match self {
+            CreatedTable::CallerCheck => "caller_check",
+            CreatedTable::BreakGlass => "break_glass",
+            CreatedTable::SupportGrant => "support_grant",
+            CreatedTable::SharingAgreement => "sharing_agreement",
+        }
+    }
+
+    /// When the row was made (a stored timestamp), indexed with `id`.
+    fn created_column(self) -> &'static str {
+        match self {
+            CreatedTable::CallerCheck => "checked_at",
+            CreatedTable::BreakGlass | CreatedTable::SupportGrant => "granted_at",
+            CreatedTable::SharingAgreement => "created_at",
+        }
+    }
+
+    /// The person a hold on whom keeps the row, if the row names one.
+    fn person_column(self) -> &'static str {
+        match self {
+            CreatedTable::CallerCheck | CreatedTable::BreakGlass => "x.person_id",
+            CreatedTable::SupportGrant | CreatedTable::SharingAgreement => "NULL",
+        }
+    }
+
+    /// Rows never found however old. A break-glass grant waits for the
+    /// DPO's review: it is kept for that review, and deleting one unreviewed
+    /// would destroy the only account of an access nobody has examined. An
+    /// agreement a disclosure names stays: the disclosure register is kept
+    /// for ever and must show what each disclosure rested on.
+    fn excluded(self) -> &'static str {
+        match self {
+            CreatedTable::BreakGlass => " AND x.reviewed_at IS NOT NULL",
+            CreatedTable::SharingAgreement => " AND NOT EXISTS (SELECT 1 FROM disclosure d WHERE d.agreement_id = x.id)",
+            CreatedTable::CallerCheck | CreatedTable::SupportGrant => "",
+        }
+    }
+
+    /// Rows kept while in force on the date bound as `$n`: an agreement
+    /// still active and not expired is kept whatever its age (the register:
+    /// "kept while in force"). Empty where the table has no such state, and
+    /// then nothing is bound.
+    fn in_force(self, n: usize) -> Option<String> {
+        match self {
+            CreatedTable::SharingAgreement => Some(format!(" AND NOT (x.status = 'active' AND x.expires_on >= ${n})")),
+            CreatedTable::CallerCheck | CreatedTable::BreakGlass | CreatedTable::SupportGrant => None,
+        }
+    }
+
+    /// The audit record types whose `record_id` is this table's id. (A
+    /// break-glass grant's opening is audited on the person, and the reason
+    /// stays in the trail of every access it allowed: the trail is kept.)
+    pub fn audit_record_types(self) -> &'static [&'static str] {
+        match self {
+            CreatedTable::CallerCheck => &["caller_check"],
+            CreatedTable::BreakGlass => &["break_glass"],
+            CreatedTable::SupportGrant => &["support_grant"],
+            CreatedTable::SharingAgreement => &["sharing_agreement"],
+        }
+    }
+}
+
+/// Rows of `table` made before `before` (a stored timestamp), after
+/// `cursor`, oldest first, with the person they name; `on` is the run's date
+/// (YYYY-MM-DD), for what is kept while in force.
+pub async fn due_created(tx: &mut Tx, table: CreatedTable, before: &str, on: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let (name, at, person, excluded) = (table.table(), table.created_column(), table.person_column(), table.excluded());
+    let in_force = table.in_force(5);
+    let sql = format!(
+        "SELECT x.id AS id, x.{at} AS at, {person} AS person_id FROM {name} x
+         WHERE x.{at} < $1 AND x.{at} >= $2 AND (x.{at} > $2 OR x.id > $3){excluded}{}
+         ORDER BY x.{at}, x.id LIMIT $4",
+        in_force.as_deref().unwrap_or_default()
+    );
+    let mut q = sqlx::query(&sql).bind(before).bind(&cursor.trigger).bind(cursor.id).bind(limit);
+    if in_force.is_some() {
+        q = q.bind(on);
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            let person: Option<Id> = r.try_get("person_id")?;
+            Ok(Due { id: r.try_get("id")?, trigger: r.try_get("at")?, person_ids: person.into_iter().collect(), case_id: None })
+        })
+        .collect()
+}
+
+/// Deletes rows of `table` (a representative a deleted caller check relied
+/// on may then go: see [`PersonTable::waits`]); `on` is the run's date.
+/// Returns the ids deleted.
+pub async fn delete_created(tx: &mut Tx, table: CreatedTable, ids: &[Id], on: &str) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    // Checked again here: a disclosure may have named the agreement, or it
+    // been renewed, since it was found.
+    let in_force = table.in_force(ids.len() + 1);
+    let sql = format!(
+        "DELETE FROM {} AS x WHERE x.id IN ({}){}{} RETURNING id",
+        table.table(),
+        placeholders(1, ids.len()),
+        table.excluded(),
+        in_force.as_deref().unwrap_or_default()
+    );
+    let mut q = bind_ids(sqlx::query(&sql), ids).await;
+    if in_force.is_some() {
+        q = q.bind(on);
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
+    sorted_ids(&rows)
+}
+
+/// Rows of `table` per UTC day made before `to` (a stored timestamp), for
+/// the upcoming view. An agreement in force on `on` (today) is not counted:
+/// it is kept while in force, and a renewal can move its expiry.
+pub async fn created_by_day(tx: &mut Tx, table: CreatedTable, to: &str, on: &str) -> Result<Vec<(String, i64)>> {
+    let (name, at, excluded) = (table.table(), table.created_column(), table.excluded());
+    let in_force = table.in_force(2);
+    let sql = format!(
+        "SELECT substr(x.{at}, 1, 10) AS day, COUNT(*) AS n FROM {name} x WHERE x.{at} < $1{excluded}{}
+         GROUP BY substr(x.{at}, 1, 10) ORDER BY 1",
+        in_force.as_deref().unwrap_or_default()
+    );
+    let mut q = sqlx::query(&sql).bind(to);
+    if in_force.is_some() {
+        q = q.bind(on);
+    }
+    day_counts(&q.fetch_all(tx.conn()).await?)
+}
+
+// ---- rights requests: trigger "case closed" (the request's closing date) ----
+
+/// Closed rights requests whose closing date is on or before `cutoff`
+/// (through `rights_request_closed`), after `cursor`, oldest first, with
+/// their requester. Nothing else refers to a request, so it goes alone.
+pub async fn due_rights_requests(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let rows = sqlx::query(
+        "SELECT id, closed_on, person_id FROM rights_request
+         WHERE closed_on IS NOT NULL AND status <> 'open'
+           AND closed_on <= $1 AND closed_on >= $2 AND (closed_on > $2 OR id > $3)
+         ORDER BY closed_on, id LIMIT $4",
+    )
+    .bind(cutoff)
+    .bind(&cursor.trigger)
+    .bind(cursor.id)
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(|r| Ok(Due { id: r.try_get(0)?, trigger: r.try_get(1)?, person_ids: vec![r.try_get(2)?], case_id: None })).collect()
+}
+
+/// Deletes closed rights requests (one reopened since it was found stays).
+/// Returns the ids deleted.
+pub async fn delete_rights_requests(tx: &mut Tx, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "DELETE FROM rights_request WHERE id IN ({}) AND closed_on IS NOT NULL AND status <> 'open' RETURNING id",
+        placeholders(1, ids.len())
+    );
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    sorted_ids(&rows)
+}
+
+/// Closed rights requests per closing date up to `to`, for the upcoming view.
+pub async fn rights_requests_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT closed_on AS day, COUNT(*) AS n FROM rights_request
+         WHERE closed_on IS NOT NULL AND status <> 'open' AND closed_on <= $1 GROUP BY closed_on ORDER BY 1",
+    )
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    day_counts(&rows)
+}
+
+// ---- warning flags: trigger "last contact" ----
+//
+// A flag's trigger is the later of the day it was recorded or last reviewed
+// (`renewed_on`) and the day its person was last in contact (the latest
+// `occurred_at` of a contact log entry naming them). It is due once both
+// fell on or before the cutoff: the finder reads flags renewed by then
+// through `warning_flag_renewed`, in (renewed_on, id) order, and drops any
+// whose person has been in contact since, each check an index search of
+// that person's entries. Its cost follows the flags not renewed within the
+// period, not the size of either table.
+
+/// `$day_after` is midnight UTC after the cutoff, as stored.
+fn contact_since(day_after: usize) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM contact_entry_person p JOIN contact_entry e ON e.id = p.entry_id
+                     WHERE p.person_id = f.person_id AND e.occurred_at >= ${day_after})"
+    )
+}
+
+/// Flags due on `cutoff` (`day_after` is midnight UTC after it), after
+/// `cursor` (renewal date, id), with their person.
+pub async fn due_warning_flags(tx: &mut Tx, cutoff: &str, day_after: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+    let sql = format!(
+        "SELECT f.id, f.renewed_on, f.person_id FROM warning_flag f
+         WHERE f.renewed_on <= $1 AND f.renewed_on >= $2 AND (f.renewed_on > $2 OR f.id > $3) AND {}
+         ORDER BY f.renewed_on, f.id LIMIT $4",
+        contact_since(5)
+    );
+    let rows =
+        sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit).bind(day_after).fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| Ok(Due { id: r.try_get(0)?, trigger: r.try_get(1)?, person_ids: vec![r.try_get(2)?], case_id: None })).collect()
+}
+
+/// Deletes flags with their acknowledgements. Returns the ids deleted.
+pub async fn delete_warning_flags(tx: &mut Tx, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = placeholders(1, ids.len());
+    let sql = format!("DELETE FROM warning_flag_ack WHERE flag_id IN ({list})");
+    bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
+    let sql = format!("DELETE FROM warning_flag WHERE id IN ({list}) RETURNING id");
+    let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
+    sorted_ids(&rows)
+}
+
+/// Flags renewed on or before `to`, per trigger day (the later of renewal
+/// and the person's last contact) up to `to`, for the upcoming view.
+pub async fn warning_flags_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT f.renewed_on AS renewed,
+                (SELECT MAX(substr(e.occurred_at, 1, 10)) FROM contact_entry_person p JOIN contact_entry e ON e.id = p.entry_id
+                  WHERE p.person_id = f.person_id) AS contacted
+         FROM warning_flag f WHERE f.renewed_on <= $1",
+    )
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut days: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for r in &rows {
+        let renewed: String = r.try_get("renewed")?;
+        let contacted: Option<String> = r.try_get("contacted")?;
+        let day = contacted.filter(|c| *c > renewed).unwrap_or(renewed);
+        if day.as_str() <= to {
+            *days.entry(day).or_default() += 1;
+        }
+    }
+    Ok(days.into_iter().collect())
 }
 
 // ---- legal holds ----

@@ -87,7 +87,8 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Person), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Person), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 410, description = "Reduced to a skeleton by retention: the problem's detail gives the day", body = Problem)))]
 pub async fn show(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<Person>> {
     Ok(Json(s.gate.person(&a, id).await?))
 }

@@ -43,6 +43,7 @@ pub(super) fn error_page(s: &UiSession, e: GateError) -> Response {
         ),
         GateError::EdiDisabled(_) => (StatusCode::CONFLICT, "Equality monitoring is unavailable", e.to_string()),
         GateError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is no such record. Check the link or search again.".into()),
+        GateError::Disposed { .. } => (StatusCode::GONE, "Removed by retention", e.to_string()),
         GateError::Unauthenticated => return Redirect::to("/login").into_response(),
         other => {
             tracing::error!(error = %other, "page failed");
