@@ -206,23 +206,31 @@ impl Gate {
     /// A browser session idle for [`WEB_IDLE`] has ended (and is removed).
     pub async fn session(&self, token: &str, kind: SessionKind) -> Result<LiveSession> {
         let now = Timestamp::now();
-        let mut tx = self.store.begin().await?;
-        let s = staff::live_session(&mut tx, &token_hash(token), kind, now).await?;
-        let Some(s) = s else {
+        let hash = token_hash(token);
+        // Every request asks this, so it only reads; the rare write (ending
+        // an idle session, noting activity) takes a write transaction of its own.
+        let s = {
+            let mut tx = self.store.begin_read().await?;
+            let s = staff::live_session(&mut tx, &hash, kind, now).await?;
             tx.commit().await?;
+            s
+        };
+        let Some(s) = s else {
             return Err(GateError::Unauthenticated);
         };
         let idle = now.duration_since(s.last_seen_at);
         if kind == SessionKind::Web && idle >= WEB_IDLE {
-            staff::delete_session(&mut tx, &token_hash(token)).await?;
+            let mut tx = self.store.begin().await?;
+            staff::delete_session(&mut tx, &hash).await?;
             tx.commit().await?;
             tracing::info!(username = %s.user.username, "session ended after being idle");
             return Err(GateError::Unauthenticated);
         }
         if idle >= TOUCH_EVERY {
+            let mut tx = self.store.begin().await?;
             staff::touch_session(&mut tx, s.id, now).await?;
+            tx.commit().await?;
         }
-        tx.commit().await?;
         Ok(LiveSession { actor: actor_of(&s.user), csrf_token: s.csrf_token })
     }
 

@@ -167,7 +167,7 @@ impl Gate {
     pub async fn contact_entry(&self, actor: &Actor, id: Id) -> Result<ContactEntry> {
         // Decided about the entry's first person, so a caller check applies.
         let (compartment, about) = {
-            let mut tx = self.store.begin().await?;
+            let mut tx = self.store.begin_read().await?;
             let access = q::entry_access(&mut tx, id).await?;
             drop(tx);
             access.map(|a| (a.0, a.2.first().copied())).unwrap_or((Compartment::Safeguarding, None))

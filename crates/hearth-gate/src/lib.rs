@@ -404,7 +404,7 @@ impl Gate {
     /// The person a record belongs to, read before the decision so the
     /// policies can be asked about that person (an unknown id: nobody).
     pub(crate) async fn owner(&self, f: impl AsyncFnOnce(&mut Tx) -> hearth_store::Result<Option<Id>>) -> Result<Option<Id>> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let p = f(&mut tx).await?;
         drop(tx);
         Ok(p)

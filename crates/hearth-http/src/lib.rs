@@ -26,7 +26,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub gate: Gate,
+    /// Shared, not copied: axum clones the state for every request, and the
+    /// gate carries the register, calendars and other configuration.
+    pub gate: Arc<Gate>,
     pub throttles: Arc<Throttles>,
 }
 
@@ -67,7 +69,7 @@ pub fn router_with(gate: Gate, limits: Limits) -> Router {
     };
     // Document uploads get their own, larger limit (see `upload`).
     let upload_limit = upload::body_limit(gate.max_document_bytes());
-    let state = AppState { gate, throttles: Arc::new(throttles) };
+    let state = AppState { gate: Arc::new(gate), throttles: Arc::new(throttles) };
     Router::new()
         .nest("/api/v1", api::routes(upload_limit).layer(axum::middleware::from_fn_with_state(state.clone(), api::rate_limit)))
         .merge(ui::routes(upload_limit))

@@ -255,6 +255,19 @@ impl Store {
         Ok(Tx { tx, _lock: lock, backend: self.backend })
     }
 
+    /// Starts a transaction that only reads: on SQLite a deferred one,
+    /// which neither waits for nor holds the write lock (WAL readers see the
+    /// last commit); on PostgreSQL `READ ONLY`, so a write in it fails.
+    /// Never write in it: on SQLite an upgrade can fail with "busy".
+    pub async fn begin_read(&self) -> Result<Tx> {
+        let stmt = match self.backend {
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN READ ONLY",
+        };
+        let tx = self.pool.begin_with(stmt).await?;
+        Ok(Tx { tx, _lock: None, backend: self.backend })
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
