@@ -22,6 +22,7 @@ mod recordings;
 mod representatives;
 mod restriction;
 mod retention;
+mod retention_helpers;
 mod retention_more;
 mod retention_tenancy;
 mod rights;

@@ -25,12 +25,12 @@
 //! household; the property stays, and a person hold keeps all three.
 
 use crate::common;
+use crate::retention_helpers::*;
 
 use common::{Backend, TestServer};
 use hearth_domain::{RecordClass, StaffRole};
 use hearth_gate::edi::EdiKey;
-use hearth_gate::retention::{HoldInput, RetentionMode, RetentionReport, RuleOutcome, Upcoming, RETENTION_PURPOSE};
-use hearth_gate::Actor;
+use hearth_gate::retention::{HoldInput, RuleOutcome, Upcoming};
 use hearth_store::audit::{self, Verification};
 use hearth_store::Table;
 use jiff::civil::Date;
@@ -73,29 +73,6 @@ async fn keyed(backend: Backend) -> TestServer {
     common::start_configured(backend, |g| g.with_edi_key(EdiKey::from_hex(&"5a".repeat(32)).unwrap())).await
 }
 
-async fn dpo(s: &TestServer) -> Actor {
-    s.gate.actor_for("dpo", RETENTION_PURPOSE).await.unwrap()
-}
-
-/// A run in batches of 2, so batching is exercised.
-async fn run(s: &TestServer, as_of: Date) -> RetentionReport {
-    s.gate.retention(&dpo(s).await, as_of, RetentionMode::Run { started_by: "command" }, 2, &|_, _| {}).await.unwrap()
-}
-
-async fn plan(s: &TestServer, as_of: Date) -> RetentionReport {
-    s.gate.retention(&dpo(s).await, as_of, RetentionMode::Plan, 2, &|_, _| {}).await.unwrap()
-}
-
-fn rule(r: &RetentionReport, class: RecordClass) -> &RuleOutcome {
-    r.rules.iter().find(|o| o.class == class).unwrap()
-}
-
-async fn post(s: &TestServer, t: &str, path: &str, body: Value) -> Value {
-    let (st, v) = s.call(t, Method::POST, path, Some(body)).await;
-    assert_eq!(st, StatusCode::CREATED, "{path}: {v}");
-    v
-}
-
 async fn get(s: &TestServer, t: &str, path: &str) -> Value {
     let (st, v) = s.call(t, Method::GET, path, None).await;
     assert_eq!(st, StatusCode::OK, "{path}: {v}");
@@ -129,35 +106,6 @@ async fn audit_never_mentions(s: &TestServer, text: &str) {
 
 async fn audit_mentions(s: &TestServer, text: &str) -> bool {
     audit_payloads(s).await.iter().any(|(_, d)| d.contains(text))
-}
-
-/// A tenant of their own new home on the housing officer's patch, with an
-/// open tenancy; returns (person, tenancy).
-async fn tenant(s: &TestServer, t: &str, given: &str, uprn: i64) -> (i64, Value) {
-    let id = post(s, t, "/api/v1/people", json!({"given_name": given, "family_name": "Fictional"})).await["id"].as_i64().unwrap();
-    let prop =
-        post(s, t, "/api/v1/properties", json!({"uprn": uprn, "line1": "5 Notional Walk", "town": "Testbury", "postcode": "ZZ99 5AB"}))
-            .await;
-    let pid = prop["id"].as_i64().unwrap();
-    let hid = post(s, t, "/api/v1/households", json!({"property_id": pid})).await["id"].as_i64().unwrap();
-    post(s, t, &format!("/api/v1/households/{hid}/members"), json!({"person_id": id, "role": "tenant", "start_date": "2015-04-01"})).await;
-    let tenancy = post(
-        s,
-        t,
-        "/api/v1/tenancies",
-        json!({"reference": format!("TEN-{uprn}"), "household_id": hid, "tenure": "assured", "start_date": "2015-04-01"}),
-    )
-    .await;
-    s.gate.set_patch_officer(pid, "housing_officer").await.unwrap();
-    (id, tenancy)
-}
-
-async fn end_tenancy(s: &TestServer, t: &str, tenancy: &Value, on: &str) {
-    let mut body = tenancy.clone();
-    body["end_date"] = json!(on);
-    body["end_reason"] = json!("tenant_notice");
-    let (st, v) = s.call(t, Method::PUT, &format!("/api/v1/tenancies/{}", tenancy["id"]), Some(body)).await;
-    assert_eq!(st, StatusCode::OK, "{v}");
 }
 
 /// A representative not on file, named after `tag`.

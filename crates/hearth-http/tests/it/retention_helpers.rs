@@ -1,0 +1,62 @@
+//! Helpers shared by the retention tests: running and planning as the DPO
+//! with the clock passed in, and making tenants whose tenancy can be ended.
+
+use crate::common::TestServer;
+use hearth_domain::RecordClass;
+use hearth_gate::retention::{RetentionMode, RetentionReport, RuleOutcome, RETENTION_PURPOSE};
+use hearth_gate::Actor;
+use jiff::civil::Date;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub(crate) async fn dpo(s: &TestServer) -> Actor {
+    s.gate.actor_for("dpo", RETENTION_PURPOSE).await.unwrap()
+}
+
+/// A run in batches of 2, so batching is exercised.
+pub(crate) async fn run(s: &TestServer, as_of: Date) -> RetentionReport {
+    s.gate.retention(&dpo(s).await, as_of, RetentionMode::Run { started_by: "command" }, 2, &|_, _| {}).await.unwrap()
+}
+
+pub(crate) async fn plan(s: &TestServer, as_of: Date) -> RetentionReport {
+    s.gate.retention(&dpo(s).await, as_of, RetentionMode::Plan, 2, &|_, _| {}).await.unwrap()
+}
+
+pub(crate) fn rule(r: &RetentionReport, class: RecordClass) -> &RuleOutcome {
+    r.rules.iter().find(|o| o.class == class).unwrap()
+}
+
+pub(crate) async fn post(s: &TestServer, t: &str, path: &str, body: Value) -> Value {
+    let (st, v) = s.call(t, Method::POST, path, Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{path}: {v}");
+    v
+}
+
+/// A tenant of their own new home on the housing officer's patch, with an
+/// open tenancy; returns (person, tenancy).
+pub(crate) async fn tenant(s: &TestServer, t: &str, given: &str, uprn: i64) -> (i64, Value) {
+    let id = post(s, t, "/api/v1/people", json!({"given_name": given, "family_name": "Fictional"})).await["id"].as_i64().unwrap();
+    let prop =
+        post(s, t, "/api/v1/properties", json!({"uprn": uprn, "line1": "3 Notional Walk", "town": "Testbury", "postcode": "ZZ99 3AB"}))
+            .await;
+    let pid = prop["id"].as_i64().unwrap();
+    let hid = post(s, t, "/api/v1/households", json!({"property_id": pid})).await["id"].as_i64().unwrap();
+    post(s, t, &format!("/api/v1/households/{hid}/members"), json!({"person_id": id, "role": "tenant", "start_date": "2015-04-01"})).await;
+    let tenancy = post(
+        s,
+        t,
+        "/api/v1/tenancies",
+        json!({"reference": format!("TEN-{uprn}"), "household_id": hid, "tenure": "assured", "start_date": "2015-04-01"}),
+    )
+    .await;
+    s.gate.set_patch_officer(pid, "housing_officer").await.unwrap();
+    (id, tenancy)
+}
+
+pub(crate) async fn end_tenancy(s: &TestServer, t: &str, tenancy: &Value, on: &str) {
+    let mut body = tenancy.clone();
+    body["end_date"] = json!(on);
+    body["end_reason"] = json!("tenant_notice");
+    let (st, v) = s.call(t, Method::PUT, &format!("/api/v1/tenancies/{}", tenancy["id"]), Some(body)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+}
