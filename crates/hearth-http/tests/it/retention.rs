@@ -24,6 +24,7 @@ both_backends!(
     call_recordings_are_deleted_six_months_after_they_were_made_to_the_day,
     case_documents_are_deleted_three_years_after_the_case_closed_unless_the_case_is_held,
     closed_cases_become_skeletons_seven_years_after_closure,
+    every_kind_of_case_becomes_a_skeleton_on_its_day,
     legal_holds_keep_records_back_and_are_reported,
     only_a_role_that_may_dispose_plans_or_runs_retention,
     the_api_lists_record_classes_and_manages_holds,
@@ -295,10 +296,47 @@ async fn closed_cases_become_skeletons_seven_years_after_closure(s: TestServer) 
     assert_eq!(rule(&run(&s, years(due, 1)).await, RecordClass::CaseAsb).disposed, 0);
 }
 
+/// Each case class's rule fires on its own day: the ASB test above looks
+/// at the skeleton field by field; this one checks every other kind at its
+/// boundary, each opened and closed by a role that works that kind.
+async fn every_kind_of_case_becomes_a_skeleton_on_its_day(s: TestServer) {
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let subject = person(&s, &advisor, "Kit", "Kindly").await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let home = json!({"uprn": 100000777, "line1": "7 Notional Walk", "town": "Testbury", "postcode": "ZZ99 7AB"});
+    let (st, prop) = s.call(&officer, Method::POST, "/api/v1/properties", Some(home)).await;
+    assert_eq!(st, StatusCode::CREATED, "{prop}");
+    for (kind, outcome, role, class) in [
+        ("safeguarding", "resolved", StaffRole::SafeguardingLead, RecordClass::CaseSafeguarding),
+        ("care_support", "resolved", StaffRole::IndependentLivingOfficer, RecordClass::CaseCareSupport),
+        ("repair", "completed", StaffRole::HousingOfficer, RecordClass::CaseRepair),
+        ("complaint", "withdrawn", StaffRole::HousingOfficer, RecordClass::CaseComplaint),
+        ("tenancy_management", "resolved", StaffRole::HousingOfficer, RecordClass::CaseTenancyManagement),
+    ] {
+        let t = s.token(role).await;
+        let extra = if kind == "repair" { json!({"trade": "plumbing", "property_id": prop["id"]}) } else { json!({}) };
+        let (id, closed_on) = close_case_as(&s, &t, role.as_str(), kind, outcome, extra, subject).await;
+        let due = years(closed_on, 7);
+        assert_eq!(rule(&run(&s, day_before(due)).await, class).disposed, 0, "{kind}: kept the day before");
+        assert_eq!(disposed_at(&s, id).await, None, "{kind}");
+        assert_eq!(rule(&run(&s, due).await, class).disposed, 1, "{kind}: reduced on the day");
+        assert!(disposed_at(&s, id).await.is_some(), "{kind}");
+    }
+    verify_intact(&s).await;
+}
+
 /// A case opened by the housing officer, assigned to them, and closed.
 async fn close_case(s: &TestServer, t: &str, kind: &str, outcome: &str, person: i64) -> (i64, Date) {
-    let me = s.gate.user_id("housing_officer").await.unwrap();
-    let body = json!({"kind": kind, "summary": "Synthetic case for holds", "assigned_to": me, "parties": [{"person_id": person, "role": "subject"}]});
+    close_case_as(s, t, "housing_officer", kind, outcome, json!({}), person).await
+}
+
+/// A case of `kind` (with `extra` fields) opened by `t`, assigned to `assignee`, and closed.
+async fn close_case_as(s: &TestServer, t: &str, assignee: &str, kind: &str, outcome: &str, extra: Value, person: i64) -> (i64, Date) {
+    let me = s.gate.user_id(assignee).await.unwrap();
+    let mut body = json!({"kind": kind, "summary": "Synthetic case for holds", "assigned_to": me, "parties": [{"person_id": person, "role": "subject"}]});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
     let (st, opened) = s.call(t, Method::POST, "/api/v1/cases", Some(body)).await;
     assert_eq!(st, StatusCode::CREATED, "{opened}");
     let id = opened["case"]["id"].as_i64().unwrap();
