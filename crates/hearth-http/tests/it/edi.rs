@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{browser, get, problem_fields, sign_in, Backend, TestServer};
+use common::{browser, get, problem_fields, sign_in, TestServer};
 use hearth_domain::StaffRole;
 use hearth_gate::edi::EdiKey;
 use hearth_gate::{Gate, GateError, Policy};
@@ -14,25 +14,7 @@ use hearth_store::Table;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-/// Runs a test body once per backend on a server that has an equality key.
-macro_rules! keyed {
-    ($($name:ident),+ $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(super::keyed(super::Backend::Sqlite).await).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(super::keyed(super::Backend::Postgres).await).await
-                }
-            }
-        )+
-    };
-}
-
-keyed!(
+keyed_backends!(
     front_line_capture_is_write_only_and_sealed_at_rest,
     no_other_role_sees_edi_or_learns_it_exists,
     analysts_see_only_protected_coverage,
@@ -45,10 +27,6 @@ keyed!(
     the_persons_access_bundle_gives_them_their_own_answers,
 );
 both_backends!(without_a_key_nothing_is_captured);
-
-async fn keyed(backend: Backend) -> TestServer {
-    common::start_configured(backend, |g| g.with_edi_key(EdiKey::from_hex(&"5a".repeat(32)).unwrap())).await
-}
 
 /// Invented, plainly fake, and distinctive enough to search raw bytes for.
 const MARKER: &str = "Zorblaxian-Invented-Faith-7Q";

@@ -27,9 +27,8 @@
 use crate::common;
 use crate::retention_helpers::*;
 
-use common::{Backend, TestServer};
+use common::TestServer;
 use hearth_domain::{RecordClass, StaffRole};
-use hearth_gate::edi::EdiKey;
 use hearth_gate::retention::{HoldInput, RuleOutcome, Upcoming};
 use hearth_store::audit::{self, Verification};
 use hearth_store::Table;
@@ -38,26 +37,7 @@ use jiff::Span;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-/// Runs a test body once per backend on a server that has an equality key,
-/// so equality-monitoring captures can be recorded.
-macro_rules! keyed {
-    ($($name:ident),+ $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(super::keyed(super::Backend::Sqlite).await).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(super::keyed(super::Backend::Postgres).await).await
-                }
-            }
-        )+
-    };
-}
-
-keyed!(
+keyed_backends!(
     capacity_representative_and_equality_records_go_six_years_after_the_tenancy_ended,
     caller_checks_are_deleted_two_years_after_they_were_made,
     access_grants_are_deleted_seven_years_on_and_break_glass_waits_for_review,
@@ -68,10 +48,6 @@ keyed!(
     a_former_tenants_identity_is_reduced_to_a_skeleton_once_their_other_records_are_gone,
     households_and_tenancies_go_after_their_members_identities,
 );
-
-async fn keyed(backend: Backend) -> TestServer {
-    common::start_configured(backend, |g| g.with_edi_key(EdiKey::from_hex(&"5a".repeat(32)).unwrap())).await
-}
 
 async fn get(s: &TestServer, t: &str, path: &str) -> Value {
     let (st, v) = s.call(t, Method::GET, path, None).await;

@@ -99,6 +99,30 @@ macro_rules! both_backends {
     };
 }
 
+/// A server whose gate has an equality-monitoring key, so captures can be recorded.
+pub async fn start_keyed(backend: Backend) -> TestServer {
+    start_configured(backend, |g| g.with_edi_key(hearth_gate::edi::EdiKey::from_hex(&"5a".repeat(32)).unwrap())).await
+}
+
+/// [`both_backends!`] on servers with an equality key ([`start_keyed`]).
+#[macro_export]
+macro_rules! keyed_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::start_keyed($crate::common::Backend::Sqlite).await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::start_keyed($crate::common::Backend::Postgres).await).await
+                }
+            }
+        )+
+    };
+}
+
 impl TestServer {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
