@@ -36,7 +36,7 @@ impl Gate {
             None => false,
         };
         for p in people {
-            if let Some(g) = hearth_store::grants::active_break_glass(tx, actor.user_id, "person", p, compartment.as_str(), now).await? {
+            if let Some(g) = self.break_glass(tx, actor, "person", p, compartment, now).await? {
                 return Ok((assigned, Some(g.reason)));
             }
         }
@@ -83,11 +83,13 @@ impl Gate {
     /// Fills in the links of each entry: only other parts the caller may see,
     /// and none at all on an entry the caller may not see.
     async fn link(&self, tx: &mut Tx, actor: &Actor, vis: &ContactVisibility, entries: &mut [ContactEntry]) -> Result<()> {
+        // One query for the page: the visible entries of its submissions.
+        let submissions: Vec<Id> = entries.iter().map(|e| e.submission_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let visible = q::visible_in_submissions(tx, &submissions, actor.user_id, vis).await?;
         for e in entries.iter_mut() {
-            e.linked_entry_ids = if q::visible(tx, e.id, actor.user_id, vis).await? {
-                q::linked_ids(tx, e.id, e.submission_id, actor.user_id, vis).await?
-            } else {
-                vec![]
+            e.linked_entry_ids = match visible.get(&e.submission_id) {
+                Some(ids) if ids.contains(&e.id) => ids.iter().copied().filter(|i| *i != e.id).collect(),
+                _ => vec![],
             };
         }
         Ok(())

@@ -44,6 +44,31 @@ use jiff::{SignedDuration, Timestamp};
 use policy::{AccessRequest, Decision, Relation};
 pub use policy::{Policy, PolicyError};
 
+/// What one response that only reads carries between its gate calls.
+#[derive(Default)]
+struct ReadScope {
+    /// The audit events of its reads, written together when it ends.
+    events: Vec<NewAuditEvent>,
+    /// The caller checks in force, by (user, person): every section of a
+    /// page asks the same question, and the answer cannot change while a
+    /// read-only response is built.
+    caller_checks: std::collections::HashMap<(Id, Id), Option<Vec<hearth_domain::CallerCheckArea>>>,
+    /// Whether each user holds any unexpired break-glass grant: most hold
+    /// none, and then no section of the page need look one up.
+    any_break_glass: std::collections::HashMap<Id, bool>,
+}
+
+type PendingReads = std::sync::Arc<std::sync::Mutex<ReadScope>>;
+
+tokio::task_local! {
+    /// Set by `Gate::reading` for the length of one response.
+    static READS: PendingReads;
+}
+
+fn in_scope<R>(f: impl FnOnce(&mut ReadScope) -> R) -> Option<R> {
+    READS.try_with(|p| f(&mut p.lock().unwrap_or_else(|p| p.into_inner()))).ok()
+}
+
 /// Who is asking, in which role, and for what purpose.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -250,7 +275,7 @@ impl Gate {
         let mut relation = Relation::default();
         let mut break_glass_reason = None;
         if let Some(id) = target.record_id {
-            if let Some(g) = grant_store::active_break_glass(tx, actor.user_id, target.record_type, id, compartment.as_str(), now).await? {
+            if let Some(g) = self.break_glass(tx, actor, target.record_type, id, compartment, now).await? {
                 relation.break_glass = true;
                 break_glass_reason = Some(g.reason);
             }
@@ -330,7 +355,16 @@ impl Gate {
         };
         relation.about_person = !people.is_empty();
         for person in people {
-            if let Some(areas) = self.caller_check_areas(tx, actor, person).await? {
+            let memo = in_scope(|s| s.caller_checks.get(&(actor.user_id, person)).cloned()).flatten();
+            let areas = match memo {
+                Some(areas) => areas,
+                None => {
+                    let areas = self.caller_check_areas(tx, actor, person).await?;
+                    in_scope(|s| s.caller_checks.insert((actor.user_id, person), areas.clone()));
+                    areas
+                }
+            };
+            if let Some(areas) = areas {
                 relation.caller_checked_account |= areas.contains(&hearth_domain::CallerCheckArea::Account);
                 relation.caller_checked_repairs |= areas.contains(&hearth_domain::CallerCheckArea::Repairs);
             }
@@ -375,7 +409,7 @@ impl Gate {
             }
         }
         let event = event(actor, action, compartment, target, "deny", &d.policy_ids, Some(d.reason.clone()), None);
-        audit::append(tx, &event, Timestamp::now()).await?;
+        self.audit(tx, event).await?;
         tracing::warn!(user = %actor.username, role = %actor.role, %action, %compartment, record = ?target.record_id, "access refused");
         Ok(Err(d))
     }
@@ -397,6 +431,65 @@ impl Gate {
         let reason = permit.break_glass_reason.as_ref().map(|r| format!("break-glass: {r}"));
         let event =
             event(actor, permit.action, permit.compartment, target, "allow", &permit.policy_ids, reason, detail.map(|d| d.to_string()));
+        self.audit(tx, event).await?;
+        Ok(())
+    }
+
+    /// The actor's unexpired break-glass grant for a record, if any. Inside
+    /// `reading`, asks first (once per response) whether the actor holds
+    /// any grant at all.
+    pub(crate) async fn break_glass(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        record_type: &str,
+        record_id: Id,
+        compartment: Compartment,
+        now: Timestamp,
+    ) -> Result<Option<grant_store::BreakGlass>> {
+        let known = in_scope(|s| s.any_break_glass.get(&actor.user_id).copied());
+        let any = match known {
+            None => true,
+            Some(Some(any)) => any,
+            Some(None) => {
+                let any = grant_store::any_active_break_glass(tx, actor.user_id, now).await?;
+                in_scope(|s| s.any_break_glass.insert(actor.user_id, any));
+                any
+            }
+        };
+        if !any {
+            return Ok(None);
+        }
+        Ok(grant_store::active_break_glass(tx, actor.user_id, record_type, record_id, compartment.as_str(), now).await?)
+    }
+
+    /// Runs `f`, the reads behind one response (a page assembled from several
+    /// gate calls), and writes the audit events of its reads together in one
+    /// transaction when it ends: one durable commit per page instead of one
+    /// per call. Changes are still audited in their own transaction. `f`'s
+    /// output comes back only once its events are stored; on `Err` the
+    /// caller must not send what was read.
+    pub async fn reading<T>(&self, f: impl std::future::Future<Output = T>) -> Result<T> {
+        let pending = PendingReads::default();
+        let out = READS.scope(pending.clone(), f).await;
+        let events = std::mem::take(&mut pending.lock().unwrap_or_else(|p| p.into_inner()).events);
+        if !events.is_empty() {
+            let mut tx = self.store.begin().await?;
+            audit::append_many(&mut tx, &events, Timestamp::now()).await?;
+            tx.commit().await?;
+        }
+        Ok(out)
+    }
+
+    /// Appends an audit event in `tx`; inside `reading`, a read's event
+    /// (allowed or refused) waits for the end of the response instead.
+    async fn audit(&self, tx: &mut Tx, event: NewAuditEvent) -> Result<()> {
+        let read = event.action == Action::View.as_str() || event.action == Action::List.as_str();
+        let mut event = Some(event);
+        if read && in_scope(|s| s.events.extend(event.take())).is_some() {
+            return Ok(());
+        }
+        let Some(event) = event else { return Ok(()) };
         audit::append(tx, &event, Timestamp::now()).await?;
         Ok(())
     }
@@ -459,7 +552,7 @@ impl Gate {
         let since = r.placed_at.to_zoned_datetime(uk()).strftime("%-d %B %Y").to_string();
         let refused = GateError::Restricted { since, reason: r.reason };
         let event = event(actor, action, compartment, target, "deny", "processing-restriction", Some(refused.to_string()), None);
-        audit::append(tx, &event, Timestamp::now()).await?;
+        self.audit(tx, event).await?;
         tracing::warn!(user = %actor.username, %action, %compartment, person, "refused: processing restricted");
         Ok(Some(refused))
     }

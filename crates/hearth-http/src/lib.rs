@@ -72,7 +72,7 @@ pub fn router_with(gate: Gate, limits: Limits) -> Router {
     let state = AppState { gate: Arc::new(gate), throttles: Arc::new(throttles) };
     Router::new()
         .nest("/api/v1", api::routes(upload_limit).layer(axum::middleware::from_fn_with_state(state.clone(), api::rate_limit)))
-        .merge(ui::routes(upload_limit))
+        .merge(ui::routes(upload_limit).layer(axum::middleware::from_fn_with_state(state.clone(), ui::reads_audited_once)))
         .merge(assets::routes())
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(security::headers))

@@ -133,44 +133,64 @@ fn chain_hash_v2(prev_hash: &str, id: i64, occurred_at: &str, event: &NewAuditEv
 
 /// Appends an event inside the caller's transaction; returns its id.
 pub async fn append(tx: &mut Tx, event: &NewAuditEvent, now: Timestamp) -> Result<i64> {
+    let ids = append_many(tx, std::slice::from_ref(event), now).await?;
+    Ok(ids[0])
+}
+
+/// Appends events in order inside the caller's transaction, reading and
+/// moving the chain's head once for all of them; returns their ids.
+pub async fn append_many(tx: &mut Tx, events: &[NewAuditEvent], now: Timestamp) -> Result<Vec<i64>> {
+    if events.is_empty() {
+        return Ok(vec![]);
+    }
     // Touching the head row takes its lock (a row lock on PostgreSQL; SQLite
     // already holds the database write lock), so ids and hashes stay in order.
     let head = sqlx::query("UPDATE audit_head SET last_event_id = last_event_id WHERE id = 1 RETURNING last_event_id, last_hash")
         .fetch_one(tx.conn())
         .await?;
-    let prev_id: i64 = head.try_get("last_event_id")?;
-    let prev_hash: String = head.try_get("last_hash")?;
-    let id = prev_id + 1;
+    let mut prev_id: i64 = head.try_get("last_event_id")?;
+    let mut prev_hash: String = head.try_get("last_hash")?;
     let occurred_at = ts(now);
-    let detail_digest = event.detail.as_deref().map(digest);
-    let hash = chain_hash_v2(&prev_hash, id, &occurred_at, event, detail_digest.as_deref());
-    sqlx::query(
-        "INSERT INTO audit_event (id, occurred_at, actor_id, actor_username, actor_role, action, compartment, record_type, record_id, person_id,
-             purpose, decision, policy_ids, reason, detail, prev_hash, hash, chain_v, detail_digest)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 2, $18)",
-    )
-    .bind(id)
-    .bind(&occurred_at)
-    .bind(event.actor_id)
-    .bind(&event.actor_username)
-    .bind(&event.actor_role)
-    .bind(&event.action)
-    .bind(&event.compartment)
-    .bind(&event.record_type)
-    .bind(event.record_id)
-    .bind(event.person_id)
-    .bind(&event.purpose)
-    .bind(&event.decision)
-    .bind(&event.policy_ids)
-    .bind(&event.reason)
-    .bind(&event.detail)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .bind(&detail_digest)
-    .execute(tx.conn())
-    .await?;
-    sqlx::query("UPDATE audit_head SET last_event_id = $1, last_hash = $2 WHERE id = 1").bind(id).bind(&hash).execute(tx.conn()).await?;
-    Ok(id)
+    let mut ids = Vec::with_capacity(events.len());
+    for event in events {
+        let id = prev_id + 1;
+        let detail_digest = event.detail.as_deref().map(digest);
+        let hash = chain_hash_v2(&prev_hash, id, &occurred_at, event, detail_digest.as_deref());
+        sqlx::query(
+            "INSERT INTO audit_event (id, occurred_at, actor_id, actor_username, actor_role, action, compartment, record_type, record_id, person_id,
+                 purpose, decision, policy_ids, reason, detail, prev_hash, hash, chain_v, detail_digest)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 2, $18)",
+        )
+        .bind(id)
+        .bind(&occurred_at)
+        .bind(event.actor_id)
+        .bind(&event.actor_username)
+        .bind(&event.actor_role)
+        .bind(&event.action)
+        .bind(&event.compartment)
+        .bind(&event.record_type)
+        .bind(event.record_id)
+        .bind(event.person_id)
+        .bind(&event.purpose)
+        .bind(&event.decision)
+        .bind(&event.policy_ids)
+        .bind(&event.reason)
+        .bind(&event.detail)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .bind(&detail_digest)
+        .execute(tx.conn())
+        .await?;
+        ids.push(id);
+        prev_id = id;
+        prev_hash = hash;
+    }
+    sqlx::query("UPDATE audit_head SET last_event_id = $1, last_hash = $2 WHERE id = 1")
+        .bind(prev_id)
+        .bind(&prev_hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(ids)
 }
 
 const EVENT_COLUMNS: &str = "id, occurred_at, actor_id, actor_username, actor_role, action, compartment, record_type, record_id, person_id,

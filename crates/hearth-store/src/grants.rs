@@ -83,6 +83,17 @@ pub async fn break_glass(tx: &mut Tx, id: Id) -> Result<BreakGlass> {
     sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound)
 }
 
+/// Whether the user holds any unexpired break-glass grant at all: when not,
+/// a page's many per-record grant lookups can be skipped.
+pub async fn any_active_break_glass(tx: &mut Tx, user_id: Id, now: Timestamp) -> Result<bool> {
+    let row = sqlx::query("SELECT 1 FROM break_glass WHERE user_id = $1 AND expires_at > $2 LIMIT 1")
+        .bind(user_id)
+        .bind(ts(now))
+        .fetch_optional(tx.conn())
+        .await?;
+    Ok(row.is_some())
+}
+
 /// The unexpired grant covering this user, record and compartment, if any.
 pub async fn active_break_glass(
     tx: &mut Tx,

@@ -139,6 +139,31 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/reviews", get(needs::reviews))
 }
 
+/// A page is assembled from several gate calls, each of which audits its
+/// reads. For a GET the gate gathers those events and writes them in one
+/// transaction once the page is built (`Gate::reading`): one durable commit
+/// per page instead of one per section. If they cannot be written, the page
+/// is not sent.
+pub(crate) async fn reads_audited_once(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+        return next.run(req).await;
+    }
+    match s.gate.reading(next.run(req)).await {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::error!(error = %e, "the page's audit events could not be written; the page was not sent");
+            let chrome = layout::Chrome { actor: None, csrf: None, reviewer: false, registers: false };
+            let title = "Sorry, there is a problem with the service";
+            let body = maud::html! { h1 class="govuk-heading-l" { (title) } p class="govuk-body" { "Try again later." } };
+            (StatusCode::INTERNAL_SERVER_ERROR, layout::page(title, &chrome, false, body)).into_response()
+        }
+    }
+}
+
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)

@@ -9,7 +9,8 @@ use reqwest::StatusCode;
 both_backends!(
     signing_in_needs_the_form_token,
     forms_refuse_missing_tokens_and_other_origins,
-    pages_need_a_session_and_carry_security_headers
+    pages_need_a_session_and_carry_security_headers,
+    a_page_writes_the_audit_events_of_its_reads_in_one_commit
 );
 
 async fn signing_in_needs_the_form_token(s: TestServer) {
@@ -74,4 +75,67 @@ async fn pages_need_a_session_and_carry_security_headers(s: TestServer) {
     let css = c.get(s.url("/assets/govuk-frontend.min.css")).send().await.unwrap();
     assert_eq!(css.status(), StatusCode::OK);
     assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+}
+
+/// The person page reads many compartments; each read (and each refusal) is
+/// audited, and the page's events are written together, once it is built.
+async fn a_page_writes_the_audit_events_of_its_reads_in_one_commit(s: TestServer) {
+    use hearth_domain::StaffRole;
+    use reqwest::Method;
+    use serde_json::json;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let (st, p) = s
+        .call(&officer, Method::POST, "/api/v1/people", Some(json!({"kind": "adult", "given_name": "Ada", "family_name": "Pagetest"})))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let events = |s: &TestServer| {
+        let store = s.store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let all = hearth_store::audit::events_for_person(&mut tx, id, 200).await.unwrap();
+            all.into_iter().filter(|e| matches!(e.event.action.as_str(), "view" | "list")).collect::<Vec<_>>()
+        }
+    };
+    let before = events(&s).await.len();
+
+    for (user, refused) in [("housing_officer", false), ("contact_centre_advisor", true)] {
+        let c = browser();
+        common::sign_in(&s, &c, user).await;
+        let (st, page) = common::get(&s, &c, &format!("/people/{id}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("Pagetest"));
+        let all = events(&s).await;
+        let page_events: Vec<_> = all.iter().filter(|e| e.event.actor_username == user).collect();
+        let compartments: Vec<&str> = page_events.iter().map(|e| e.event.compartment.as_str()).collect();
+        for c in ["identity", "contact_log"] {
+            assert!(compartments.contains(&c), "{user}: the {c} read is audited: {compartments:?}");
+        }
+        assert!(page_events.len() >= 4, "{user}: one event per section read, {compartments:?}");
+        assert_eq!(
+            page_events.iter().any(|e| e.event.decision == "deny"),
+            refused,
+            "{user}: a section the role may not see is recorded as refused"
+        );
+        // One transaction, one time: all of the page's events carry the same stamp.
+        let times: std::collections::BTreeSet<&str> = page_events.iter().map(|e| e.occurred_at.as_str()).collect();
+        assert_eq!(times.len(), 1, "{user}: written together: {times:?}");
+    }
+    assert!(events(&s).await.len() > before);
+
+    // Inside `reading`, a read's event waits for the end; afterwards it is stored.
+    let actor = s.gate.actor_for("housing_officer", hearth_gate::DEFAULT_PURPOSE).await.unwrap();
+    let n = events(&s).await.len();
+    let during = s
+        .gate
+        .reading(async {
+            s.gate.person_record(&actor, id).await.unwrap();
+            events(&s).await.len()
+        })
+        .await
+        .unwrap();
+    assert_eq!(during, n, "nothing written before the response is complete");
+    assert!(events(&s).await.len() > n, "written when it is");
+    let v = hearth_store::audit::verify(&s.store).await.unwrap();
+    assert!(matches!(v, hearth_store::audit::Verification::Intact { .. }), "the chain still verifies: {v:?}");
 }
