@@ -49,18 +49,51 @@ fn entry_from(row: &AnyRow) -> Result<ContactEntry> {
     })
 }
 
-async fn complete(tx: &mut Tx, mut e: ContactEntry) -> Result<ContactEntry> {
-    let rows = sqlx::query("SELECT person_id FROM contact_entry_person WHERE entry_id = $1 ORDER BY person_id")
-        .bind(e.id)
-        .fetch_all(tx.conn())
-        .await?;
-    e.person_ids = rows.iter().map(|r| r.try_get("person_id")).collect::<Result<_, _>>()?;
-    let rows = sqlx::query(&format!("SELECT {FOLLOW_UP_COLUMNS} FROM contact_follow_up WHERE entry_id = $1 ORDER BY id"))
-        .bind(e.id)
-        .fetch_all(tx.conn())
-        .await?;
-    e.follow_ups = rows.iter().map(follow_up_from).collect::<Result<_>>()?;
-    Ok(e)
+async fn complete(tx: &mut Tx, e: ContactEntry) -> Result<ContactEntry> {
+    Ok(complete_all(tx, vec![e]).await?.remove(0))
+}
+
+/// Fills in the people and follow-ups of a page of entries with two queries
+/// for the whole page, not two per entry.
+async fn complete_all(tx: &mut Tx, mut entries: Vec<ContactEntry>) -> Result<Vec<ContactEntry>> {
+    if entries.is_empty() {
+        return Ok(entries);
+    }
+    let sql = entries_people_sql(entries.len());
+    let mut q = sqlx::query(&sql);
+    for e in &entries {
+        q = q.bind(e.id);
+    }
+    let mut people: std::collections::HashMap<Id, Vec<Id>> = std::collections::HashMap::new();
+    for r in q.fetch_all(tx.conn()).await? {
+        people.entry(r.try_get("entry_id")?).or_default().push(r.try_get("person_id")?);
+    }
+    let sql = entries_follow_ups_sql(entries.len());
+    let mut q = sqlx::query(&sql);
+    for e in &entries {
+        q = q.bind(e.id);
+    }
+    let mut follow_ups: std::collections::HashMap<Id, Vec<FollowUp>> = std::collections::HashMap::new();
+    for r in q.fetch_all(tx.conn()).await? {
+        follow_ups.entry(r.try_get("entry_id")?).or_default().push(follow_up_from(&r)?);
+    }
+    for e in &mut entries {
+        e.person_ids = people.remove(&e.id).unwrap_or_default();
+        e.follow_ups = follow_ups.remove(&e.id).unwrap_or_default();
+    }
+    Ok(entries)
+}
+
+/// The people of `n` entries (`$1..$n`).
+pub(crate) fn entries_people_sql(n: usize) -> String {
+    let list = crate::placeholders(1, n);
+    format!("SELECT entry_id, person_id FROM contact_entry_person WHERE entry_id IN ({list}) ORDER BY entry_id, person_id")
+}
+
+/// The follow-ups of `n` entries (`$1..$n`).
+pub(crate) fn entries_follow_ups_sql(n: usize) -> String {
+    let list = crate::placeholders(1, n);
+    format!("SELECT {FOLLOW_UP_COLUMNS} FROM contact_follow_up WHERE entry_id IN ({list}) ORDER BY id")
 }
 
 const FOLLOW_UP_COLUMNS: &str = "id, entry_id, action, owner_id, due_on, done_at, done_by";
@@ -219,18 +252,38 @@ impl ContactVisibility {
     }
 }
 
-/// Whether the caller may see the entry.
-pub async fn visible(tx: &mut Tx, id: Id, me: Id, vis: &ContactVisibility) -> Result<bool> {
-    let sql = format!("SELECT 1 FROM contact_entry e WHERE e.id = $1 AND {}", vis.clause("e", "$2"));
-    Ok(sqlx::query(&sql).bind(id).bind(me).fetch_optional(tx.conn()).await?.is_some())
-}
-
 /// Ids of the other entries from the same submission that the caller may see.
 pub async fn linked_ids(tx: &mut Tx, id: Id, submission_id: Id, me: Id, vis: &ContactVisibility) -> Result<Vec<Id>> {
     let sql =
         format!("SELECT e.id FROM contact_entry e WHERE e.submission_id = $1 AND e.id <> $2 AND {} ORDER BY e.id", vis.clause("e", "$3"));
     let rows = sqlx::query(&sql).bind(submission_id).bind(id).bind(me).fetch_all(tx.conn()).await?;
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+}
+
+/// The entries of these submissions that the caller may see, by submission,
+/// in id order: what `visible` and `linked_ids` answer for a whole page.
+pub async fn visible_in_submissions(
+    tx: &mut Tx,
+    submissions: &[Id],
+    me: Id,
+    vis: &ContactVisibility,
+) -> Result<std::collections::HashMap<Id, Vec<Id>>> {
+    let mut out: std::collections::HashMap<Id, Vec<Id>> = std::collections::HashMap::new();
+    for chunk in submissions.chunks(500) {
+        let sql = format!(
+            "SELECT e.id, e.submission_id FROM contact_entry e WHERE e.submission_id IN ({}) AND {} ORDER BY e.id",
+            crate::placeholders(2, chunk.len()),
+            vis.clause("e", "$1")
+        );
+        let mut q = sqlx::query(&sql).bind(me);
+        for s in chunk {
+            q = q.bind(*s);
+        }
+        for r in q.fetch_all(tx.conn()).await? {
+            out.entry(r.try_get("submission_id")?).or_default().push(r.try_get("id")?);
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -264,10 +317,7 @@ pub async fn timeline(
         .bind(f.compartment.map(|c| c.as_str()).unwrap_or(""))
         .fetch_all(tx.conn())
         .await?;
-    let mut items = vec![];
-    for r in &rows {
-        items.push(complete(tx, entry_from(r)?).await?);
-    }
+    let items = complete_all(tx, rows.iter().map(entry_from).collect::<Result<_>>()?).await?;
     Ok(Page::from_rows(items, limit, |e| e.id))
 }
 

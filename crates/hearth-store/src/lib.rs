@@ -184,7 +184,22 @@ impl Store {
                     .connect(&url)
                     .await?
             }
-            Backend::Postgres => opts.max_connections(16).connect(&url).await?,
+            Backend::Postgres => {
+                opts.max_connections(16)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // Hearth's queries are index lookups of a few rows, but the
+                            // planner's row estimates for a person's contact log can pass
+                            // jit_above_cost, and compiling the plan then costs 50 ms or
+                            // more for a query that runs in under one
+                            // (docs/performance.md).
+                            conn.execute("SET jit = off").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
         };
         Ok(Store { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
     }

@@ -3,7 +3,7 @@
 //! scan, so every per-person read stays O(log n) in the size of the
 //! database (docs/performance.md).
 
-use crate::contacts::{timeline_sql, ContactVisibility};
+use crate::contacts::{entries_follow_ups_sql, entries_people_sql, timeline_sql, ContactVisibility};
 use crate::people::{contacts_for_sql, list_people_sql, person_sql, PersonFilter};
 use crate::{homes, needs, Backend, Result, Store};
 use hearth_domain::Compartment;
@@ -51,6 +51,8 @@ pub fn hot_queries() -> Vec<HotQuery> {
         q("person's contact points", contacts_for_sql(), vec![Int(1)]),
         q("person's contact timeline, first page", timeline.clone(), timeline_params(0)),
         q("person's contact timeline, next page", timeline, timeline_params(5)),
+        q("timeline page's people", entries_people_sql(3), vec![Int(1), Int(2), Int(3)]),
+        q("timeline page's follow-ups", entries_follow_ups_sql(3), vec![Int(1), Int(2), Int(3)]),
         q("person's households", homes::HOUSEHOLDS_OF, vec![Int(1)]),
         q("household's members", homes::members_of_sql(), vec![Int(1)]),
         q("household's tenancies", homes::tenancies_of_household_sql(), vec![Int(1)]),
@@ -63,6 +65,16 @@ pub fn hot_queries() -> Vec<HotQuery> {
 }
 
 impl Store {
+    /// A PostgreSQL setting as the store's own connections have it (for the
+    /// tests that check what `connect` sets); `None` on SQLite.
+    pub async fn pg_setting(&self, name: &str) -> Result<Option<String>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT current_setting($1) AS v").bind(name).fetch_one(&self.pool).await?;
+        Ok(Some(row.try_get("v")?))
+    }
+
     /// The engine's plan for `query`, one line per step. On PostgreSQL
     /// sequential scans are priced out (`enable_seqscan = off`), so the plan
     /// shows whether an index *can* serve the query whatever the table sizes.
