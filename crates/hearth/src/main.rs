@@ -173,6 +173,9 @@ enum Command {
         /// Scale run: folder for the generated files and the SQLite database (default: a new temporary folder, removed after).
         #[arg(long, requires = "scale")]
         work_dir: Option<std::path::PathBuf>,
+        /// Scale run: PostgreSQL only (with --postgres), for a full-size run split over two sittings.
+        #[arg(long, requires_all = ["scale", "postgres"])]
+        postgres_only: bool,
     },
     /// Write a plainly synthetic landlord's export (people.csv, tenancies.csv, contacts.csv) for `hearth import`.
     Generate {
@@ -268,9 +271,10 @@ async fn main() -> anyhow::Result<()> {
         println!("Wrote {} people, {} tenancies and {} contacts to {} (seed {seed}).", n.people, n.tenancies, n.contacts, out.display());
         return Ok(());
     }
-    if let Command::Bench { scale: true, people, contacts_per_person, samples, postgres, work_dir, .. } = &cli.command {
+    if let Command::Bench { scale: true, people, contacts_per_person, samples, postgres, work_dir, postgres_only, .. } = &cli.command {
         let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
-        let size = bench::ScaleSize { people: *people, contacts_per_person: *contacts_per_person, samples: *samples };
+        let size =
+            bench::ScaleSize { people: *people, contacts_per_person: *contacts_per_person, samples: *samples, sqlite: !*postgres_only };
         return bench::scale(&policy, size, postgres.as_deref(), work_dir.as_deref()).await;
     }
     if let Command::Bench { iterations, postgres, sweep_rows, sweep_due, .. } = &cli.command {

@@ -32,6 +32,8 @@ pub struct ScaleSize {
     pub contacts_per_person: u64,
     /// Timed contact writes of each kind, and timed reads of each page.
     pub samples: usize,
+    /// Whether to run the SQLite half (PostgreSQL runs when a server is given).
+    pub sqlite: bool,
 }
 
 const PASSWORD: &str = "bench-scale-password-1";
@@ -71,13 +73,17 @@ async fn run_in(policy: &Policy, size: ScaleSize, postgres: Option<&str>, dir: &
     let files_dir = dir.join("export");
     let n = generate::generate(&files_dir, size.people, size.contacts_per_person, 1)?;
     println!("Generated {} people, {} tenancies, {} contacts in {:.1} s.", n.people, n.tenancies, n.contacts, t.elapsed().as_secs_f64());
-    let db = dir.join("scale.db");
-    let sqlite_url = format!("sqlite://{}", db.display());
-    let r = on_backend("SQLite", &sqlite_url, policy, &files_dir, size.samples).await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    if size.sqlite {
+        let db = dir.join("scale.db");
+        let sqlite_url = format!("sqlite://{}", db.display());
+        let r = on_backend("SQLite", &sqlite_url, policy, &files_dir, size.samples).await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        r?;
+    } else {
+        println!("\nSQLite: skipped (--postgres-only).");
     }
-    r?;
     match postgres {
         Some(server) => {
             let name = format!("hearth_bench_scale_{}", super::unique());
