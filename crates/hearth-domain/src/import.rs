@@ -1,15 +1,18 @@
-//! Bulk import from a legacy housing system's CSV export: the three files
-//! described in `docs/import-format.md` (people, tenancies, contacts), one
-//! row per line. Each row is parsed and then validated by the same rules as
-//! the API (`PersonInput`, `TenancyInput`, `PropertyInput`, `ContactInput`),
-//! so a bad row's error names the column at fault.
+//! Bulk import from a legacy housing system's CSV export: the files
+//! described in `docs/import-format.md` (people, tenancies, contacts, needs,
+//! warning flags, equality answers), one row per line. Each row is parsed
+//! and then validated by the same rules as the API (`PersonInput`,
+//! `TenancyInput`, `PropertyInput`, `ContactInput`, `NeedInput`,
+//! `WarningFlagInput`, `EdiAnswers`), so a bad row's error names the column
+//! at fault.
 //!
 //! Rows refer to each other by the legacy system's own references
 //! (`person_ref`), never by Hearth ids: the caller resolves them.
 
 use crate::{
-    Channel, ContactFields, ContactInput, FieldError, Id, PersonFields, PersonInput, PersonKind, PropertyFields, PropertyInput,
-    TenancyFields, TenancyInput, ValidationErrors,
+    Answer, Channel, ContactFields, ContactInput, EdiAnswers, EdiSource, FieldError, Id, NeedFields, NeedInput, PersonFields, PersonInput,
+    PersonKind, PropertyFields, PropertyInput, ReviewPeriods, TenancyFields, TenancyInput, ValidationErrors, WarningFlagFields,
+    WarningFlagInput,
 };
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -46,6 +49,59 @@ pub const CONTACT_HEADER: &[&str] = &[
     "system_generated",
     "service_request",
 ];
+
+/// Header of `needs.csv`, in order. The review officer is whoever runs the import.
+pub const NEEDS_HEADER: &[&str] = &[
+    "person_ref",
+    "category",
+    "detail",
+    "source",
+    "disclosed_on",
+    "disclosure_channel",
+    "duration",
+    "review_date",
+    "preferred_words",
+    "consent_to_tailor",
+];
+
+/// Header of `flags.csv` (staff-safety warning flags), in order.
+pub const FLAGS_HEADER: &[&str] = &[
+    "person_ref",
+    "category",
+    "severity",
+    "incident_date",
+    "risk_assessment",
+    "person_told",
+    "person_told_on",
+    "not_told_reason",
+    "review_date",
+    "starts_on",
+    "ends_on",
+];
+
+/// Header of `equality.csv` (equality monitoring answers), in order: the
+/// source and date, then one column per question in `EdiAnswers`.
+pub const EQUALITY_HEADER: &[&str] = &[
+    "person_ref",
+    "source",
+    "recorded_on",
+    "sex",
+    "gender_identity",
+    "ethnicity",
+    "religion",
+    "sexual_orientation",
+    "marital_status",
+    "pregnancy_maternity",
+    "pregnancy_valid_until",
+    "disability",
+    "first_language",
+    "interpreter_needed",
+    "caring",
+    "armed_forces",
+];
+
+/// How an equality answer that was asked and declined is written.
+pub const PREFER_NOT_TO_SAY: &str = "prefer_not_to_say";
 
 /// Longest line accepted; a longer one is reported, not read further.
 pub const MAX_LINE: usize = 16 * 1024;
@@ -333,6 +389,173 @@ pub fn contact_row(
     Ok(fields.expect("checked"))
 }
 
+/// A record about one person, already resolved from the export's
+/// `person_ref` to the Hearth person it was imported as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct About<T> {
+    pub person_id: Id,
+    pub fields: T,
+}
+
+/// The person a row is about, or `None` after recording why not.
+fn about(errs: &mut ValidationErrors, value: Option<&str>, person: impl Fn(&str) -> Option<(Id, PersonKind)>) -> Option<Id> {
+    let r = errs.check(reference("person_ref", value, "person reference"))?;
+    let found = person(&r).map(|(id, _)| id);
+    if found.is_none() {
+        errs.push(FieldError::new("person_ref", format!("No person with reference {r} has been imported")));
+    }
+    found
+}
+
+/// Adds the API validation's errors, leaving out a field this parser has
+/// already reported (a `true`/`false` column it could not read, say).
+fn merge(errs: &mut ValidationErrors, more: ValidationErrors) {
+    for e in more.0 {
+        if !errs.0.iter().any(|f| f.field == e.field) {
+            errs.push(e);
+        }
+    }
+}
+
+/// Parses and validates one line of `needs.csv` as `NeedInput` is validated
+/// (`today` bounds the dates and is the default disclosure date).
+pub fn need_row(
+    line: &str,
+    today: Date,
+    periods: &ReviewPeriods,
+    person: impl Fn(&str) -> Option<(Id, PersonKind)>,
+) -> Result<About<NeedFields>, ValidationErrors> {
+    let c = columns(line, NEEDS_HEADER)?;
+    let mut errs = ValidationErrors::default();
+    let person_id = about(&mut errs, c[0].as_deref(), person);
+    let consent = errs.check(flag("consent_to_tailor", c[9].as_deref())).flatten();
+    let input = NeedInput {
+        category: c[1].clone(),
+        detail: c[2].clone(),
+        source: c[3].clone(),
+        disclosed_on: c[4].clone(),
+        disclosure_channel: c[5].clone(),
+        duration: c[6].clone(),
+        review_date: c[7].clone(),
+        preferred_words: c[8].clone(),
+        consent_to_tailor: consent,
+        review_officer: None,
+    };
+    let fields = input.validate(today, periods).map_err(|e| merge(&mut errs, e)).ok();
+    errs.into_result()?;
+    Ok(About { person_id: person_id.expect("checked"), fields: fields.expect("checked") })
+}
+
+/// Parses and validates one line of `flags.csv` as `WarningFlagInput` is validated.
+pub fn flag_row(
+    line: &str,
+    today: Date,
+    periods: &ReviewPeriods,
+    person: impl Fn(&str) -> Option<(Id, PersonKind)>,
+) -> Result<About<WarningFlagFields>, ValidationErrors> {
+    let c = columns(line, FLAGS_HEADER)?;
+    let mut errs = ValidationErrors::default();
+    let person_id = about(&mut errs, c[0].as_deref(), person);
+    let told = errs.check(flag("person_told", c[5].as_deref())).flatten();
+    let input = WarningFlagInput {
+        category: c[1].clone(),
+        severity: c[2].clone(),
+        incident_date: c[3].clone(),
+        risk_assessment: c[4].clone(),
+        person_told: told,
+        person_told_on: c[6].clone(),
+        not_told_reason: c[7].clone(),
+        review_date: c[8].clone(),
+        starts_on: c[9].clone(),
+        ends_on: c[10].clone(),
+    };
+    let fields = input.validate(today, periods).map_err(|e| merge(&mut errs, e)).ok();
+    errs.into_result()?;
+    Ok(About { person_id: person_id.expect("checked"), fields: fields.expect("checked") })
+}
+
+/// One capture of equality answers, as `equality.csv` gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EqualityFields {
+    pub source: EdiSource,
+    pub recorded_on: Date,
+    pub answers: EdiAnswers,
+}
+
+/// One answer cell: empty is "not asked", `prefer_not_to_say` a declined
+/// answer, `other: text` the value `other` with its description, anything
+/// else the characteristic's own value (checked by `EdiAnswers::validate`).
+fn answer(value: Option<&str>) -> Answer {
+    match value {
+        None => Answer::NotAsked,
+        Some(PREFER_NOT_TO_SAY) => Answer::PreferNotToSay,
+        Some(v) => match v.split_once(':') {
+            Some((value, other)) => Answer::Recorded { value: value.trim().to_string(), other: Some(other.trim().to_string()) },
+            None => Answer::Recorded { value: v.to_string(), other: None },
+        },
+    }
+}
+
+/// Writes an answer as [`equality_row`] reads it.
+pub fn answer_text(a: &Answer) -> String {
+    match a {
+        Answer::NotAsked => String::new(),
+        Answer::PreferNotToSay => PREFER_NOT_TO_SAY.to_string(),
+        Answer::Recorded { value, other: Some(o) } => format!("{value}: {o}"),
+        Answer::Recorded { value, other: None } => value.clone(),
+    }
+}
+
+/// Parses and validates one line of `equality.csv` as a capture through the
+/// API is validated: the date recorded (default `today`) not in the future,
+/// every answer from its characteristic's list, pregnancy's lapse date.
+pub fn equality_row(
+    line: &str,
+    today: Date,
+    person: impl Fn(&str) -> Option<(Id, PersonKind)>,
+) -> Result<About<EqualityFields>, ValidationErrors> {
+    let c = columns(line, EQUALITY_HEADER)?;
+    let mut errs = ValidationErrors::default();
+    let person_id = about(&mut errs, c[0].as_deref(), person);
+    let source = errs.check(
+        EdiSource::parse(c[1].as_deref().unwrap_or(""))
+            .ok_or_else(|| FieldError::new("source", "Choose where the answers came from: webform, phone or survey")),
+    );
+    let recorded_on = match c[2].as_deref() {
+        None => Some(today),
+        Some(v) => errs.check(crate::validate::iso_date("recorded_on", v, "The date recorded")),
+    };
+    if recorded_on.is_some_and(|d| d > today) {
+        errs.push(FieldError::new("recorded_on", "The date recorded must not be in the future"));
+    }
+    let valid_until = match c[10].as_deref() {
+        None => None,
+        Some(v) => errs.check(crate::validate::iso_date("pregnancy_valid_until", v, "The date the answer lapses")),
+    };
+    let interpreter = errs.check(flag("interpreter_needed", c[13].as_deref())).flatten();
+    let answers = EdiAnswers {
+        sex: answer(c[3].as_deref()),
+        gender_identity: answer(c[4].as_deref()),
+        ethnicity: answer(c[5].as_deref()),
+        religion: answer(c[6].as_deref()),
+        sexual_orientation: answer(c[7].as_deref()),
+        marital_status: answer(c[8].as_deref()),
+        pregnancy_maternity: answer(c[9].as_deref()),
+        pregnancy_valid_until: valid_until,
+        disability: answer(c[11].as_deref()),
+        first_language: answer(c[12].as_deref()),
+        interpreter_needed: interpreter,
+        caring: answer(c[14].as_deref()),
+        armed_forces: answer(c[15].as_deref()),
+    };
+    if let Err(e) = answers.validate(recorded_on.unwrap_or(today)) {
+        merge(&mut errs, e);
+    }
+    errs.into_result()?;
+    let fields = EqualityFields { source: source.expect("checked"), recorded_on: recorded_on.expect("checked"), answers };
+    Ok(About { person_id: person_id.expect("checked"), fields })
+}
+
 /// Whether a channel's rows need a column beyond the common ones, for the
 /// generator and the format document.
 pub fn channel_columns(channel: Channel) -> &'static [&'static str] {
@@ -399,5 +622,48 @@ mod tests {
         let e = contact_row("P1,,carrier_pigeon,Hi,,,,,,", now, resolve).unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
         assert!(fields.contains(&"occurred_at") && fields.contains(&"channel"), "{fields:?}");
+    }
+
+    fn p1(r: &str) -> Option<(Id, PersonKind)> {
+        (r == "P1").then_some((7, PersonKind::Adult))
+    }
+
+    #[test]
+    fn a_need_row_is_validated_like_the_api() {
+        let periods = ReviewPeriods::default();
+        let n = need_row("P1,hearing,,staff_contact,2020-03-01,phone,long_term,,,true", today(), &periods, p1).unwrap();
+        assert_eq!(n.person_id, 7);
+        assert_eq!(n.fields.review_date, jiff::civil::date(2021, 3, 1), "defaults from the category's period");
+        assert!(n.fields.consent_to_tailor);
+        let e = need_row("P9,earache,,staff_contact,2099-01-01,phone,long_term,,,perhaps", today(), &periods, p1).unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["person_ref", "consent_to_tailor", "category", "disclosed_on"]);
+        let e = need_row("P1,hearing,,staff_contact,,phone,long_term,,,", today(), &periods, p1).unwrap_err();
+        assert_eq!(e.0[0].field, "consent_to_tailor");
+    }
+
+    #[test]
+    fn a_flag_row_needs_a_risk_assessment_and_whether_the_person_was_told() {
+        let periods = ReviewPeriods::default();
+        let f = flag_row("P1,verbal_abuse,medium,2024-02-01,Shouted at an officer,true,2024-02-03,,,2024-02-02,", today(), &periods, p1)
+            .unwrap();
+        assert_eq!(f.fields.starts_on, jiff::civil::date(2024, 2, 2));
+        let e = flag_row("P1,verbal_abuse,extreme,,,false,,,,,", today(), &periods, p1).unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["severity", "risk_assessment", "not_told_reason"]);
+    }
+
+    #[test]
+    fn an_equality_row_reads_declined_not_asked_and_other() {
+        let line = "P1,survey,2024-05-01,female,,other: Invented group,prefer_not_to_say,,,pregnant,2024-12-01,no,welsh,false,,";
+        let e = equality_row(line, today(), p1).unwrap();
+        assert_eq!(e.fields.answers.gender_identity, Answer::NotAsked);
+        assert_eq!(e.fields.answers.religion, Answer::PreferNotToSay);
+        assert_eq!(e.fields.answers.ethnicity, Answer::Recorded { value: "other".into(), other: Some("Invented group".into()) });
+        assert_eq!(answer_text(&e.fields.answers.ethnicity), "other: Invented group");
+        let bad = "P1,carrier,2099-01-01,robot,,,,,,pregnant,,,,true,,";
+        let e = equality_row(bad, today(), p1).unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["source", "recorded_on", "sex", "pregnancy_valid_until", "interpreter_needed"]);
     }
 }

@@ -82,6 +82,15 @@ impl EdiKey {
     }
 }
 
+/// The stored form of one capture: the answers with the age band on the
+/// day recorded, serialised and sealed for the person. Capture through the
+/// API and bulk import both seal through here.
+pub(crate) fn seal_capture(key: &EdiKey, person_id: Id, answers: &EdiAnswers, dob: Option<Date>, recorded_on: Date) -> Result<String> {
+    let record = EdiRecord::new(answers.clone(), dob, recorded_on);
+    let plain = serde_json::to_vec(&record).map_err(|e| GateError::EdiDisabled(e.to_string()))?;
+    key.seal(person_id, &plain)
+}
+
 /// The message given wherever capture is refused for want of a key.
 pub const EDI_DISABLED: &str =
     "Equality monitoring is switched off: no encryption key is configured (hearth serve --edi-key-file or HEARTH_EDI_KEY). Nothing was recorded.";
@@ -227,7 +236,7 @@ impl Gate {
         self.edi_key.is_some()
     }
 
-    fn edi_key(&self) -> Result<&EdiKey> {
+    pub(crate) fn edi_key(&self) -> Result<&EdiKey> {
         self.edi_key.as_ref().ok_or_else(|| GateError::EdiDisabled(EDI_DISABLED.into()))
     }
 
@@ -243,9 +252,7 @@ impl Gate {
                 return Err(hearth_domain::FieldError::new("recorded_on", "The date recorded must not be in the future").into());
             }
             input.answers.validate(recorded_on)?;
-            let record = EdiRecord::new(input.answers.clone(), person.date_of_birth, recorded_on);
-            let plain = serde_json::to_vec(&record).map_err(|e| GateError::EdiDisabled(e.to_string()))?;
-            let sealed = key.seal(person_id, &plain)?;
+            let sealed = seal_capture(key, person_id, &input.answers, person.date_of_birth, recorded_on)?;
             let id = hearth_store::edi::insert(tx, person_id, &sealed, input.source.as_str(), recorded_on, actor.user_id, Timestamp::now())
                 .await?;
             // The audit detail says a capture happened, never what it holds.

@@ -8,11 +8,16 @@
 //! their ids reserved first (see `reserve_ids`), so each row is written
 //! once with its submission already set.
 
-use crate::time::{opt_date, ts};
+use crate::time::{date, get_opt_date, opt_date, ts};
 use crate::{homes, Backend, Result, StoreError, Tx};
-use hearth_domain::{ContactFields, Id, MembershipFields, PersonFields, PropertyFields, TenancyFields};
+use hearth_domain::import::About;
+use hearth_domain::{
+    ContactFields, EdiSource, Id, MembershipFields, NeedFields, PersonFields, PropertyFields, TenancyFields, WarningFlagFields,
+};
+use jiff::civil::Date;
 use jiff::Timestamp;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// Bound parameters per multi-row INSERT, well under both engines' limits.
 const PARAMS: usize = 900;
@@ -203,6 +208,144 @@ pub async fn insert_contacts(tx: &mut Tx, entries: &[ContactFields], recorded_by
             q = q.bind(*e).bind(*p);
         }
         q.execute(tx.conn()).await?;
+    }
+    Ok(ids)
+}
+
+/// Ids looked up per statement: a whole default batch in one query, under
+/// both engines' limits on bound parameters (SQLite 32766, PostgreSQL 65535).
+const LOOKUP_IDS: usize = 10_000;
+
+/// The people among `ids` that exist, with their dates of birth: one query
+/// for a batch's people rather than one per row.
+pub async fn people_born(tx: &mut Tx, ids: &[Id]) -> Result<HashMap<Id, Option<Date>>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let backend = tx.backend();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(LOOKUP_IDS) {
+        let params: Vec<String> = (1..=chunk.len())
+            .map(|i| match backend {
+                Backend::Sqlite => "?".to_string(),
+                Backend::Postgres => format!("${i}"),
+            })
+            .collect();
+        let sql = format!("SELECT id, date_of_birth FROM person WHERE id IN ({})", params.join(", "));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(tx.conn()).await? {
+            out.insert(row.try_get::<Id, _>("id")?, get_opt_date(&row, "date_of_birth")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts needs, each reviewed by, and with its consent answer recorded
+/// by, `by` (whoever runs the import); their ids in the order given. The
+/// people must exist (see `people_born`).
+pub async fn insert_needs(tx: &mut Tx, needs: &[About<NeedFields>], by: Id, now: Timestamp) -> Result<Vec<Id>> {
+    let now = ts(now);
+    let backend = tx.backend();
+    let mut ids = Vec::with_capacity(needs.len());
+    for chunk in needs.chunks(rows_per_statement(16)) {
+        let sql = format!(
+            "INSERT INTO need (person_id, category, detail, source, disclosed_on, disclosure_channel, duration, review_date, preferred_words,
+               consent_to_tailor, consent_recorded_by, consent_recorded_at, review_officer_id, recorded_by, recorded_at, updated_at)
+             VALUES {} RETURNING id",
+            values(backend, chunk.len(), 16)
+        );
+        let mut q = sqlx::query(&sql);
+        for About { person_id, fields: f } in chunk {
+            q = q
+                .bind(*person_id)
+                .bind(f.category.as_str())
+                .bind(&f.detail)
+                .bind(f.source.as_str())
+                .bind(date(f.disclosed_on))
+                .bind(f.disclosure_channel.as_str())
+                .bind(f.duration.as_str())
+                .bind(date(f.review_date))
+                .bind(&f.preferred_words)
+                .bind(f.consent_to_tailor as i64)
+                .bind(by)
+                .bind(now.clone())
+                .bind(f.review_officer.unwrap_or(by))
+                .bind(by)
+                .bind(now.clone())
+                .bind(now.clone());
+        }
+        ids.extend(sorted_ids(q, tx).await?);
+    }
+    Ok(ids)
+}
+
+/// Inserts warning flags recorded and reviewed by `by`, acknowledged by
+/// nobody (every reader acknowledges before seeing the text); their ids in
+/// the order given. The people must exist.
+pub async fn insert_flags(tx: &mut Tx, flags: &[About<WarningFlagFields>], by: Id, now: Timestamp) -> Result<Vec<Id>> {
+    let at = ts(now);
+    // Renewed the day it was recorded (UTC), as a flag added through the API.
+    let renewed = at[..10].to_string();
+    let backend = tx.backend();
+    let mut ids = Vec::with_capacity(flags.len());
+    for chunk in flags.chunks(rows_per_statement(15)) {
+        let sql = format!(
+            "INSERT INTO warning_flag (person_id, category, severity, incident_date, risk_assessment, person_told, person_told_on,
+               not_told_reason, review_date, starts_on, ends_on, review_officer_id, recorded_by, recorded_at, renewed_on)
+             VALUES {} RETURNING id",
+            values(backend, chunk.len(), 15)
+        );
+        let mut q = sqlx::query(&sql);
+        for About { person_id, fields: f } in chunk {
+            q = q
+                .bind(*person_id)
+                .bind(f.category.as_str())
+                .bind(f.severity.as_str())
+                .bind(opt_date(f.incident_date))
+                .bind(&f.risk_assessment)
+                .bind(f.person_told as i64)
+                .bind(opt_date(f.person_told_on))
+                .bind(&f.not_told_reason)
+                .bind(date(f.review_date))
+                .bind(date(f.starts_on))
+                .bind(opt_date(f.ends_on))
+                .bind(by)
+                .bind(by)
+                .bind(at.clone())
+                .bind(renewed.clone());
+        }
+        ids.extend(sorted_ids(q, tx).await?);
+    }
+    Ok(ids)
+}
+
+/// One equality capture, already sealed by the gate.
+#[derive(Debug, Clone)]
+pub struct SealedCapture {
+    pub person_id: Id,
+    pub sealed: String,
+    pub source: EdiSource,
+    pub recorded_on: Date,
+}
+
+/// Appends sealed equality captures recorded by `by`; their ids in the order given.
+pub async fn insert_edi(tx: &mut Tx, captures: &[SealedCapture], by: Id, now: Timestamp) -> Result<Vec<Id>> {
+    let now = ts(now);
+    let backend = tx.backend();
+    let mut ids = Vec::with_capacity(captures.len());
+    for chunk in captures.chunks(rows_per_statement(6)) {
+        let sql = format!(
+            "INSERT INTO edi_record (person_id, sealed, source, recorded_on, recorded_by, recorded_at) VALUES {} RETURNING id",
+            values(backend, chunk.len(), 6)
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q.bind(c.person_id).bind(&c.sealed).bind(c.source.as_str()).bind(date(c.recorded_on)).bind(by).bind(now.clone());
+        }
+        ids.extend(sorted_ids(q, tx).await?);
     }
     Ok(ids)
 }

@@ -1,17 +1,29 @@
 //! `hearth generate`: a plainly synthetic landlord's export at any size, as
-//! the three CSV files `hearth import` reads (docs/import-format.md):
+//! the CSV files `hearth import` reads (docs/import-format.md):
 //! households of one to six people with a tenancy each, and a contact log
 //! spread over the ten years before 2026 across every channel, oldest entry
-//! first as a legacy system keeps it. Names,
+//! first as a legacy system keeps it; and for some of the people needs,
+//! staff-safety warning flags and equality answers. Names,
 //! streets and towns are made-up words, postcodes the ZZ99 pseudo-area, NI
-//! numbers the ZX prefix. The same seed gives byte-identical files; nothing
-//! depends on the clock (children are born from 2012, so every row stays
-//! valid until 2030).
+//! numbers the ZX prefix, free text says it is made up. The same seed gives
+//! byte-identical files; nothing depends on the clock (children are born
+//! from 2012 and every date is before 2026, so every row stays valid until
+//! 2030; review dates are left to default when imported).
+//!
+//! Needs, flags and equality answers come from an RNG stream of their own,
+//! so adding them left people.csv, tenancies.csv and contacts.csv exactly
+//! as an earlier version wrote them for the same seed.
 
 use crate::demo::{date_between, postcode, FAMILY, GIVEN, STREETS, TOWNS};
 use anyhow::{Context, Result};
-use hearth_domain::import::{join_line, CONTACT_HEADER, PEOPLE_HEADER, TENANCY_HEADER};
-use hearth_domain::{Channel, Tenure};
+use hearth_domain::edi::options;
+use hearth_domain::import::{
+    answer_text, join_line, CONTACT_HEADER, EQUALITY_HEADER, FLAGS_HEADER, NEEDS_HEADER, PEOPLE_HEADER, PREFER_NOT_TO_SAY, TENANCY_HEADER,
+};
+use hearth_domain::{
+    Answer, Channel, Characteristic, DisclosureChannel, EdiSource, FlagCategory, FlagSeverity, NeedCategory, NeedDuration, NeedSource,
+    Tenure,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::fs::File;
@@ -22,6 +34,9 @@ use std::path::{Path, PathBuf};
 pub const PEOPLE_FILE: &str = "people.csv";
 pub const TENANCIES_FILE: &str = "tenancies.csv";
 pub const CONTACTS_FILE: &str = "contacts.csv";
+pub const NEEDS_FILE: &str = "needs.csv";
+pub const FLAGS_FILE: &str = "flags.csv";
+pub const EQUALITY_FILE: &str = "equality.csv";
 
 /// The people of one household a contact can be about.
 struct ContactHousehold {
@@ -36,11 +51,150 @@ pub struct Generated {
     pub people: u64,
     pub tenancies: u64,
     pub contacts: u64,
+    pub needs: u64,
+    pub flags: u64,
+    pub equality: u64,
 }
 
-/// The three files in `dir`.
+/// The three core files in `dir`.
 pub fn files(dir: &Path) -> [PathBuf; 3] {
     [dir.join(PEOPLE_FILE), dir.join(TENANCIES_FILE), dir.join(CONTACTS_FILE)]
+}
+
+/// The needs, flags and equality files in `dir`.
+pub fn extra_files(dir: &Path) -> [PathBuf; 3] {
+    [dir.join(NEEDS_FILE), dir.join(FLAGS_FILE), dir.join(EQUALITY_FILE)]
+}
+
+/// Mixed into the seed for the needs, flags and equality stream.
+const EXTRA_STREAM: u64 = 0x6e65_6564_735f_6564;
+
+const NEED_DETAILS: &[&str] = &[
+    "Made-up detail for a synthetic record",
+    "Invented for testing: finds letters hard to read",
+    "Invented for testing: needs time to reach the door",
+    "Invented for testing: prefers calls in the morning",
+];
+const RISK_ASSESSMENTS: &[&str] = &[
+    "Invented for testing: raised voice at an officer during a visit; visit in pairs",
+    "Invented for testing: dog loose in the garden on two visits",
+    "Invented for testing: threatening letter received; assessed as medium risk",
+];
+
+/// Needs, warning flags and equality answers for some of the people, from
+/// their own RNG stream.
+struct Extras {
+    rng: ChaCha8Rng,
+    needs: BufWriter<File>,
+    flags: BufWriter<File>,
+    equality: BufWriter<File>,
+}
+
+fn pick<T: Copy>(rng: &mut ChaCha8Rng, all: &[T]) -> T {
+    all[rng.gen_range(0..all.len())]
+}
+
+impl Extras {
+    /// Rows about one person just written: about one in eight has a need
+    /// (a few two), one adult in fifty a warning flag, two in five adults
+    /// equality answers.
+    fn person(&mut self, person_ref: &str, child: bool, n: &mut Generated) -> Result<()> {
+        let rng = &mut self.rng;
+        let needs = if rng.gen_bool(0.12) { 1 + usize::from(rng.gen_bool(0.25)) } else { 0 };
+        for _ in 0..needs {
+            let detail = if rng.gen_bool(0.7) { pick(rng, NEED_DETAILS) } else { "" };
+            let words = if rng.gen_bool(0.1) { "Prefers plain words" } else { "" };
+            let row = join_line(&[
+                person_ref,
+                pick(rng, NeedCategory::ALL).as_str(),
+                detail,
+                pick(rng, NeedSource::ALL).as_str(),
+                &date_between(rng, 2016, 2025),
+                pick(rng, DisclosureChannel::ALL).as_str(),
+                pick(rng, NeedDuration::ALL).as_str(),
+                "",
+                words,
+                if rng.gen_bool(0.8) { "true" } else { "false" },
+            ]);
+            writeln!(self.needs, "{row}")?;
+            n.needs += 1;
+        }
+        if child {
+            return Ok(());
+        }
+        if rng.gen_bool(0.02) {
+            let incident = date_between(rng, 2016, 2025);
+            let told = rng.gen_bool(0.7);
+            let row = join_line(&[
+                person_ref,
+                pick(rng, FlagCategory::ALL).as_str(),
+                pick(rng, FlagSeverity::ALL).as_str(),
+                &incident,
+                pick(rng, RISK_ASSESSMENTS),
+                if told { "true" } else { "false" },
+                if told { &incident } else { "" },
+                if told { "" } else { "Invented for testing: telling them would raise the risk to staff" },
+                "",
+                &incident,
+                "",
+            ]);
+            writeln!(self.flags, "{row}")?;
+            n.flags += 1;
+        }
+        if rng.gen_bool(0.4) {
+            let (year, month) = (rng.gen_range(2018..=2025), rng.gen_range(1..=12));
+            let recorded_on = format!("{year}-{month:02}-{:02}", rng.gen_range(1..=28));
+            let mut row = vec![person_ref.to_string(), pick(rng, EdiSource::ALL).as_str().to_string(), recorded_on];
+            let answer = |rng: &mut ChaCha8Rng, c: Characteristic| -> Answer {
+                if rng.gen_bool(0.15) {
+                    return Answer::NotAsked;
+                }
+                if rng.gen_bool(0.1) {
+                    return Answer::PreferNotToSay;
+                }
+                let value = pick(rng, &options(c)).0.to_string();
+                let other = (value == "other").then(|| "Invented answer".to_string());
+                Answer::Recorded { value, other }
+            };
+            for c in [Characteristic::Sex, Characteristic::GenderIdentity, Characteristic::Ethnicity, Characteristic::Religion] {
+                row.push(answer_text(&answer(rng, c)));
+            }
+            for c in [Characteristic::SexualOrientation, Characteristic::MaritalStatus] {
+                row.push(answer_text(&answer(rng, c)));
+            }
+            // Mostly "neither"; a pregnancy answer lapses nine months on.
+            let (pregnancy, until) = match rng.gen_range(0..40) {
+                0 => ("pregnant", format!("{}-{:02}-28", year + 1, month)),
+                1 => ("maternity", format!("{year}-{month:02}-28")),
+                2 => (PREFER_NOT_TO_SAY, String::new()),
+                3..=6 => ("", String::new()),
+                _ => ("neither", String::new()),
+            };
+            row.push(pregnancy.to_string());
+            row.push(until);
+            row.push(answer_text(&answer(rng, Characteristic::Disability)));
+            let language = answer(rng, Characteristic::FirstLanguage);
+            let interpreter = match &language {
+                Answer::Recorded { value, .. } if value != "english" => {
+                    if rng.gen_bool(0.3) {
+                        "true"
+                    } else {
+                        "false"
+                    }
+                }
+                _ => "",
+            };
+            row.push(answer_text(&language));
+            row.push(interpreter.to_string());
+            for c in [Characteristic::Caring, Characteristic::ArmedForces] {
+                row.push(answer_text(&answer(rng, c)));
+            }
+            let fields: Vec<&str> = row.iter().map(String::as_str).collect();
+            writeln!(self.equality, "{}", join_line(&fields))?;
+            n.equality += 1;
+        }
+        Ok(())
+    }
 }
 
 const SUMMARIES: &[&str] = &[
@@ -77,6 +231,15 @@ pub fn generate(dir: &Path, people: u64, contacts_per_person: u64, seed: u64) ->
     writeln!(pf, "{}", PEOPLE_HEADER.join(","))?;
     writeln!(tf, "{}", TENANCY_HEADER.join(","))?;
     writeln!(cf, "{}", CONTACT_HEADER.join(","))?;
+    let mut extras = Extras {
+        rng: ChaCha8Rng::seed_from_u64(seed ^ EXTRA_STREAM),
+        needs: open(NEEDS_FILE)?,
+        flags: open(FLAGS_FILE)?,
+        equality: open(EQUALITY_FILE)?,
+    };
+    writeln!(extras.needs, "{}", NEEDS_HEADER.join(","))?;
+    writeln!(extras.flags, "{}", FLAGS_HEADER.join(","))?;
+    writeln!(extras.equality, "{}", EQUALITY_HEADER.join(","))?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let total_weight: u32 = CHANNEL_WEIGHTS.iter().sum();
     assert_eq!(CHANNEL_WEIGHTS.len(), Channel::ALL.len());
@@ -113,6 +276,7 @@ pub fn generate(dir: &Path, people: u64, contacts_per_person: u64, seed: u64) ->
                 join_line(&[&person_ref, "adult", given, family, preferred, &dob, &ni])
             };
             writeln!(pf, "{row}")?;
+            extras.person(&person_ref, child, &mut n)?;
             refs.push(person_ref);
         }
         // The tenancy: the first adult is the tenant, a second may be joint tenant.
@@ -184,7 +348,7 @@ pub fn generate(dir: &Path, people: u64, contacts_per_person: u64, seed: u64) ->
         writeln!(cf, "{row}")?;
         n.contacts += 1;
     }
-    for mut f in [pf, tf, cf] {
+    for mut f in [pf, tf, cf, extras.needs, extras.flags, extras.equality] {
         f.flush()?;
     }
     Ok(n)

@@ -1,17 +1,23 @@
-//! `hearth import`: loads people, tenancies and contacts from a legacy
-//! system's CSV export (docs/import-format.md) through the gate. Every row is
+//! `hearth import`: loads people, tenancies, contacts, needs, warning flags
+//! and equality answers from a legacy system's CSV export
+//! (docs/import-format.md) through the gate. Every row is
 //! validated; a bad row is reported with its line number and the field at
 //! fault and skipped, and the good rows around it still load. Good rows go
 //! in batches, each one transaction with one audit event naming the import;
 //! if the database refuses any row of a batch the whole batch rolls back
 //! and is reported, and the import carries on with the next batch.
 //!
-//! Rows refer to people by the export's own `person_ref`, so the three files
-//! are imported together, in one run: people first, then tenancies, then
-//! contacts.
+//! Rows refer to people by the export's own `person_ref`, so the files are
+//! imported together, in one run: people first, then tenancies, contacts,
+//! needs, warning flags and equality answers. Equality answers are sealed
+//! under the operator's key; without one the run is refused before anything
+//! is imported.
 
+use crate::generate;
 use anyhow::{bail, Context, Result};
-use hearth_domain::import::{self as rows, CONTACT_HEADER, PEOPLE_HEADER, TENANCY_HEADER};
+use hearth_domain::import::{
+    self as rows, About, CONTACT_HEADER, EQUALITY_HEADER, FLAGS_HEADER, NEEDS_HEADER, PEOPLE_HEADER, TENANCY_HEADER,
+};
 use hearth_domain::{HouseholdRole, Id, MembershipInput, PersonKind, ValidationErrors};
 use hearth_gate::import::{BatchInfo, ImportRows};
 use hearth_gate::{Actor, Gate};
@@ -27,11 +33,38 @@ use std::time::{Duration, Instant};
 pub const DEFAULT_BATCH: usize = 5000;
 
 /// What to import.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportFiles {
     pub people: Option<PathBuf>,
     pub tenancies: Option<PathBuf>,
     pub contacts: Option<PathBuf>,
+    pub needs: Option<PathBuf>,
+    pub flags: Option<PathBuf>,
+    pub equality: Option<PathBuf>,
+}
+
+impl ImportFiles {
+    /// The files of a folder: people, tenancies and contacts always (a
+    /// missing one is an error when it is opened), needs, flags and
+    /// equality answers when the folder has them.
+    pub fn in_dir(dir: &Path) -> ImportFiles {
+        let [people, tenancies, contacts] = generate::files(dir);
+        let [needs, flags, equality] = generate::extra_files(dir).map(|p| p.exists().then_some(p));
+        ImportFiles { people: Some(people), tenancies: Some(tenancies), contacts: Some(contacts), needs, flags, equality }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        [&self.people, &self.tenancies, &self.contacts, &self.needs, &self.flags, &self.equality].iter().all(|f| f.is_none())
+    }
+}
+
+/// Why a run with equality answers and no key is refused, before anything is imported.
+pub fn no_edi_key(equality: &Path) -> String {
+    format!(
+        "{}: equality answers are sealed under the operator's key and none is configured: pass --edi-key-file FILE or set \
+         HEARTH_EDI_KEY (or leave the equality file out). Nothing was imported.",
+        equality.display()
+    )
 }
 
 /// One row that was not imported, and why.
@@ -201,6 +234,9 @@ pub async fn import(gate: &Gate, actor: &Actor, name: &str, files: &ImportFiles,
     if batch == 0 {
         bail!("--batch must be at least 1");
     }
+    if let Some(path) = files.equality.as_deref().filter(|_| !gate.edi_enabled()) {
+        bail!("{}", no_edi_key(path));
+    }
     let mut report = Report::default();
     let mut people: People = HashMap::new();
     if let Some(path) = &files.people {
@@ -209,10 +245,74 @@ pub async fn import(gate: &Gate, actor: &Actor, name: &str, files: &ImportFiles,
     if let Some(path) = &files.tenancies {
         import_tenancies(gate, actor, name, path, batch, show, &people, &mut report).await?;
     }
+    let people = Arc::new(people);
     if let Some(path) = &files.contacts {
-        import_contacts(gate, actor, name, path, batch, show, Arc::new(people), &mut report).await?;
+        import_contacts(gate, actor, name, path, batch, show, people.clone(), &mut report).await?;
+    }
+    let today = Gate::today();
+    let periods = gate.review_periods();
+    let resolve = |r: &str| people.get(r).copied();
+    let b = Batch { gate, actor, name, size: batch, show };
+    if let Some(path) = &files.needs {
+        let parse = |t: &str| rows::need_row(t, today, periods, resolve);
+        b.about(path, NEEDS_HEADER, parse, |r| ImportRows::Needs(r), &mut report).await?;
+    }
+    if let Some(path) = &files.flags {
+        let parse = |t: &str| rows::flag_row(t, today, periods, resolve);
+        b.about(path, FLAGS_HEADER, parse, |r| ImportRows::WarningFlags(r), &mut report).await?;
+    }
+    if let Some(path) = &files.equality {
+        let parse = |t: &str| rows::equality_row(t, today, resolve);
+        b.about(path, EQUALITY_HEADER, parse, |r| ImportRows::Equality(r), &mut report).await?;
     }
     Ok(report)
+}
+
+/// What every file's import shares.
+struct Batch<'a> {
+    gate: &'a Gate,
+    actor: &'a Actor,
+    name: &'a str,
+    size: usize,
+    show: bool,
+}
+
+impl Batch<'_> {
+    /// Imports a file of records about people imported earlier in the run
+    /// (needs, warning flags, equality answers), a batch at a time.
+    async fn about<T>(
+        &self,
+        path: &Path,
+        header: &[&str],
+        parse: impl Fn(&str) -> Result<About<T>, ValidationErrors>,
+        wrap: impl Fn(&[About<T>]) -> ImportRows<'_>,
+        report: &mut Report,
+    ) -> Result<()> {
+        let started = Instant::now();
+        let mut lines = Lines::open(path, header, self.show)?;
+        let mut b = Batcher::new(self.gate, self.actor, self.name, path);
+        loop {
+            let next = lines.next()?;
+            let done = next.is_none();
+            if let Some((line, text)) = next {
+                b.summary.rows += 1;
+                match text.map_err(|_| "line: the line is not UTF-8 text".to_string()).and_then(|t| parse(&t).map_err(|e| reason(&e))) {
+                    Err(r) => b.bad(report, &lines.bar, line, r),
+                    Ok(row) => b.pending.push((line, row)),
+                }
+            }
+            if b.pending.len() >= self.size || (done && !b.pending.is_empty()) {
+                b.flush(report, &lines.bar, &wrap).await?;
+            }
+            if done {
+                break;
+            }
+        }
+        lines.bar.finish_and_clear();
+        b.summary.elapsed = started.elapsed();
+        report.files.push(b.summary);
+        Ok(())
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -177,7 +177,8 @@ enum Command {
         #[arg(long, requires_all = ["scale", "postgres"])]
         postgres_only: bool,
     },
-    /// Write a plainly synthetic landlord's export (people.csv, tenancies.csv, contacts.csv) for `hearth import`.
+    /// Write a plainly synthetic landlord's export (people.csv, tenancies.csv, contacts.csv, needs.csv, flags.csv,
+    /// equality.csv) for `hearth import`.
     Generate {
         /// About how many people (whole households, so a few more).
         #[arg(long)]
@@ -188,11 +189,12 @@ enum Command {
         /// Seed: the same seed gives byte-identical files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Folder to write the three files into.
+        /// Folder to write the files into.
         #[arg(long, default_value = ".")]
         out: std::path::PathBuf,
     },
-    /// Load people, tenancies and contacts from CSV files (docs/import-format.md), reporting every bad row.
+    /// Load people, tenancies, contacts, needs, warning flags and equality answers from CSV files
+    /// (docs/import-format.md), reporting every bad row. Equality answers need the equality key (--edi-key-file).
     Import {
         /// people.csv: one person per line.
         #[arg(long)]
@@ -203,8 +205,18 @@ enum Command {
         /// contacts.csv: one contact-log entry per line.
         #[arg(long)]
         contacts: Option<std::path::PathBuf>,
-        /// Every file of this name (people.csv, tenancies.csv, contacts.csv) in this folder.
-        #[arg(long, conflicts_with_all = ["people", "tenancies", "contacts"])]
+        /// needs.csv: one need (the importer reviews it) per line.
+        #[arg(long)]
+        needs: Option<std::path::PathBuf>,
+        /// flags.csv: one staff-safety warning flag per line.
+        #[arg(long)]
+        flags: Option<std::path::PathBuf>,
+        /// equality.csv: one capture of equality answers per line, sealed under the equality key.
+        #[arg(long)]
+        equality: Option<std::path::PathBuf>,
+        /// The files of this folder: people.csv, tenancies.csv, contacts.csv, and needs.csv, flags.csv,
+        /// equality.csv when present.
+        #[arg(long, conflicts_with_all = ["people", "tenancies", "contacts", "needs", "flags", "equality"])]
         dir: Option<std::path::PathBuf>,
         /// A name for this import, recorded in each batch's audit event.
         #[arg(long)]
@@ -268,7 +280,16 @@ async fn main() -> anyhow::Result<()> {
     // The benchmark makes its own throwaway databases and never opens --database-url.
     if let Command::Generate { people, contacts_per_person, seed, out } = &cli.command {
         let n = generate::generate(out, *people, *contacts_per_person, *seed)?;
-        println!("Wrote {} people, {} tenancies and {} contacts to {} (seed {seed}).", n.people, n.tenancies, n.contacts, out.display());
+        println!(
+            "Wrote {} people, {} tenancies, {} contacts, {} needs, {} warning flags and {} equality captures to {} (seed {seed}).",
+            n.people,
+            n.tenancies,
+            n.contacts,
+            n.needs,
+            n.flags,
+            n.equality,
+            out.display()
+        );
         return Ok(());
     }
     if let Command::Bench { scale: true, people, contacts_per_person, samples, postgres, work_dir, postgres_only, .. } = &cli.command {
@@ -400,16 +421,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Retention { command } => retention_cmd::run(&gate, command).await?,
         Command::Keys { command } => keys_cmd::run(&gate, command).await?,
-        Command::Import { people, tenancies, contacts, dir, name, as_user, batch, quiet } => {
+        Command::Import { people, tenancies, contacts, needs, flags, equality, dir, name, as_user, batch, quiet } => {
             let files = match dir {
-                Some(d) => {
-                    let [p, t, c] = generate::files(&d);
-                    import_cmd::ImportFiles { people: Some(p), tenancies: Some(t), contacts: Some(c) }
-                }
-                None => import_cmd::ImportFiles { people, tenancies, contacts },
+                Some(d) => import_cmd::ImportFiles::in_dir(&d),
+                None => import_cmd::ImportFiles { people, tenancies, contacts, needs, flags, equality },
             };
-            if files.people.is_none() && files.tenancies.is_none() && files.contacts.is_none() {
-                bail!("name the files to import: --people, --tenancies, --contacts, or --dir");
+            if files.is_empty() {
+                bail!("name the files to import: --people, --tenancies, --contacts, --needs, --flags, --equality, or --dir");
             }
             let actor = gate
                 .actor_for(&as_user, hearth_gate::DEFAULT_PURPOSE)

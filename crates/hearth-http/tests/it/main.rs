@@ -17,6 +17,7 @@ mod documents;
 mod edi;
 mod erasure;
 mod history;
+mod import;
 mod needs;
 mod recordings;
 mod representatives;

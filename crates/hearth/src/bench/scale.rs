@@ -72,7 +72,16 @@ async fn run_in(policy: &Policy, size: ScaleSize, postgres: Option<&str>, dir: &
     let t = Instant::now();
     let files_dir = dir.join("export");
     let n = generate::generate(&files_dir, size.people, size.contacts_per_person, 1)?;
-    println!("Generated {} people, {} tenancies, {} contacts in {:.1} s.", n.people, n.tenancies, n.contacts, t.elapsed().as_secs_f64());
+    println!(
+        "Generated {} people, {} tenancies, {} contacts, {} needs, {} warning flags, {} equality captures in {:.1} s.",
+        n.people,
+        n.tenancies,
+        n.contacts,
+        n.needs,
+        n.flags,
+        n.equality,
+        t.elapsed().as_secs_f64()
+    );
     if size.sqlite {
         let db = dir.join("scale.db");
         let sqlite_url = format!("sqlite://{}", db.display());
@@ -158,7 +167,9 @@ async fn on_backend(label: &str, url: &str, policy: &Policy, files: &Path, sampl
     println!("\n{label}:");
     // The import's own settings, as `hearth import` opens the database.
     let store = Store::open_for(url, Workload::BulkLoad).await.context("opening the scale benchmark database")?;
-    let gate = Gate::new(store.clone(), policy.clone());
+    // A fresh random key for the run seals the imported equality answers.
+    let key = hearth_gate::edi::EdiKey::from_bytes(&rand::random::<[u8; 32]>()).context("making an equality key")?;
+    let gate = Gate::new(store.clone(), policy.clone()).with_edi_key(key);
     let add = |u: &'static str, role| {
         let gate = gate.clone();
         async move { gate.add_user(u, u, role, &[], PASSWORD).await.map_err(|e| anyhow::anyhow!("adding {u}: {e}")) }
@@ -169,8 +180,7 @@ async fn on_backend(label: &str, url: &str, policy: &Policy, files: &Path, sampl
     let officer = gate.actor_for("bench.officer", DEFAULT_PURPOSE).await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
     // Import.
-    let [p, t, c] = generate::files(files);
-    let import_files = import_cmd::ImportFiles { people: Some(p), tenancies: Some(t), contacts: Some(c) };
+    let import_files = import_cmd::ImportFiles::in_dir(files);
     let started = Instant::now();
     let report = import_cmd::import(&gate, &dpo, "bench-scale", &import_files, import_cmd::DEFAULT_BATCH, true).await?;
     let total = started.elapsed();
