@@ -252,6 +252,12 @@ impl ContactVisibility {
     }
 }
 
+/// Whether the caller may see the entry.
+pub async fn visible(tx: &mut Tx, id: Id, me: Id, vis: &ContactVisibility) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM contact_entry e WHERE e.id = $1 AND {}", vis.clause("e", "$2"));
+    Ok(sqlx::query(&sql).bind(id).bind(me).fetch_optional(tx.conn()).await?.is_some())
+}
+
 /// Ids of the other entries from the same submission that the caller may see.
 pub async fn linked_ids(tx: &mut Tx, id: Id, submission_id: Id, me: Id, vis: &ContactVisibility) -> Result<Vec<Id>> {
     let sql =
