@@ -36,7 +36,7 @@ impl Gate {
             None => false,
         };
         for p in people {
-            if let Some(g) = self.break_glass(tx, actor, "person", p, compartment, now).await? {
+            if let Some(g) = self.active_grant(tx, actor, "person", p, compartment, now).await? {
                 return Ok((assigned, Some(g.reason)));
             }
         }

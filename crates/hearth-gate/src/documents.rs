@@ -48,7 +48,7 @@ impl Gate {
             Some(c) => self.case_relation(tx, actor, c, now).await?.assigned,
             None => false,
         };
-        let grant = self.break_glass(tx, actor, "person", person, compartment, now).await?;
+        let grant = self.active_grant(tx, actor, "person", person, compartment, now).await?;
         Ok((assigned, grant.map(|g| g.reason)))
     }
 

@@ -275,7 +275,7 @@ impl Gate {
         let mut relation = Relation::default();
         let mut break_glass_reason = None;
         if let Some(id) = target.record_id {
-            if let Some(g) = self.break_glass(tx, actor, target.record_type, id, compartment, now).await? {
+            if let Some(g) = self.active_grant(tx, actor, target.record_type, id, compartment, now).await? {
                 relation.break_glass = true;
                 break_glass_reason = Some(g.reason);
             }
@@ -438,7 +438,7 @@ impl Gate {
     /// The actor's unexpired break-glass grant for a record, if any. Inside
     /// `reading`, asks first (once per response) whether the actor holds
     /// any grant at all.
-    pub(crate) async fn break_glass(
+    pub(crate) async fn active_grant(
         &self,
         tx: &mut Tx,
         actor: &Actor,

@@ -71,7 +71,12 @@ pub fn router_with(gate: Gate, limits: Limits) -> Router {
     let upload_limit = upload::body_limit(gate.max_document_bytes());
     let state = AppState { gate: Arc::new(gate), throttles: Arc::new(throttles) };
     Router::new()
-        .nest("/api/v1", api::routes(upload_limit).layer(axum::middleware::from_fn_with_state(state.clone(), api::rate_limit)))
+        .nest(
+            "/api/v1",
+            api::routes(upload_limit)
+                .layer(axum::middleware::from_fn_with_state(state.clone(), api::reads_audited_once))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), api::rate_limit)),
+        )
         .merge(ui::routes(upload_limit).layer(axum::middleware::from_fn_with_state(state.clone(), ui::reads_audited_once)))
         .merge(assets::routes())
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))

@@ -309,6 +309,23 @@ pub async fn rate_limit(State(s): State<AppState>, req: axum::extract::Request, 
     next.run(req).await
 }
 
+/// As for pages (`ui::reads_audited_once`): a GET's read events are written
+/// together when its answer is ready, and the answer is not sent if they
+/// cannot be.
+pub async fn reads_audited_once(
+    State(s): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+        return next.run(req).await;
+    }
+    match s.gate.reading(next.run(req)).await {
+        Ok(answer) => answer,
+        Err(e) => Problem::from(e).into_response(),
+    }
+}
+
 fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
 }
