@@ -167,7 +167,7 @@ impl Gate {
             let Some((party_id, role, anonymous)) = a::party_of(tx, case_id, person_id).await? else {
                 return Err(GateError::NotFound);
             };
-            let person = people::person(tx, person_id).await?;
+            let person = crate::person_of(tx, person_id).await?;
             let today = Gate::today();
             let address = postal_address(tx, person_id, today).await?;
             let letter = compose_letter(&c, role, anonymous, &person, &address, today, &actor.display_name);

@@ -11,7 +11,7 @@ use hearth_domain::{
     NotHeldRequest, NotHeldState, ShareInput,
 };
 use hearth_store::capacity::{self as q, Removal};
-use hearth_store::{people, Tx};
+use hearth_store::Tx;
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
@@ -40,7 +40,7 @@ impl Gate {
     pub async fn capacity_record(&self, actor: &Actor, person_id: Id) -> Result<CapacityRecord> {
         let target = Target::of("capacity", person_id, Some(person_id));
         self.guarded(actor, Action::View, Compartment::Needs, target, async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let record = CapacityRecord {
                 person_id,
                 assessments: q::assessments_of(tx, person_id).await?,
@@ -55,7 +55,7 @@ impl Gate {
     pub async fn record_assessment(&self, actor: &Actor, person_id: Id, input: &AssessmentInput) -> Result<CapacityAssessment> {
         let fields = input.validate(Gate::today())?;
         self.guarded(actor, Action::Create, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let a = q::insert_assessment(tx, person_id, &fields, actor.user_id, Timestamp::now()).await?;
             Ok((a.clone(), Target::of("capacity_assessment", a.id, Some(person_id)), Some(json!({ "new": a }))))
         })
@@ -67,7 +67,7 @@ impl Gate {
     pub async fn record_share(&self, actor: &Actor, person_id: Id, input: &ShareInput) -> Result<BestInterestsShare> {
         let fields = input.validate(Gate::today())?;
         self.guarded(actor, Action::Create, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let a = match q::assessment(tx, fields.assessment_id).await {
                 Ok(a) => a,
                 Err(hearth_store::StoreError::NotFound) => {
@@ -85,7 +85,7 @@ impl Gate {
     pub async fn record_not_held(&self, actor: &Actor, person_id: Id, input: &NotHeldInput) -> Result<NotHeldRequest> {
         let fields = input.validate(Gate::today())?;
         self.guarded(actor, Action::Create, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let r = q::insert_not_held(tx, person_id, &fields, actor.user_id, Timestamp::now()).await?;
             Ok((r.clone(), Target::of("not_held_request", r.id, Some(person_id)), Some(json!({ "new": r }))))
         })

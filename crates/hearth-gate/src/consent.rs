@@ -15,7 +15,7 @@ use hearth_domain::{
     FieldError, Id, Objection, ObjectionInput, PreferencesInput,
 };
 use hearth_store::consent as q;
-use hearth_store::{people, Tx};
+use hearth_store::Tx;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -82,7 +82,7 @@ impl Gate {
     pub async fn consent_overview(&self, actor: &Actor, person_id: Id) -> Result<ConsentOverview> {
         let today = Gate::today();
         self.guarded(actor, Action::View, Compartment::Contact, Target::of("consent", person_id, Some(person_id)), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let log = q::consents_of(tx, person_id).await?;
             let overview = ConsentOverview {
                 person_id,
@@ -103,7 +103,7 @@ impl Gate {
         let record_type = if fields.decision == ConsentDecision::Withdrawn { "consent_withdrawal" } else { "consent_record" };
         let target = Target::of(record_type, person_id, Some(person_id));
         self.guarded(actor, Action::Create, Compartment::Contact, target, async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let now = Timestamp::now();
             let record = q::insert_consent(tx, person_id, &fields, actor.user_id, now).await?;
             let stopped = if fields.decision == ConsentDecision::Withdrawn && fields.purpose == ConsentPurpose::TailorServices {
@@ -122,7 +122,7 @@ impl Gate {
         let fields = input.validate()?;
         let target = Target::of("contact_preference", person_id, Some(person_id));
         self.guarded(actor, Action::Edit, Compartment::Contact, target, async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let old = q::preferences_of(tx, person_id).await?;
             let new = q::save_preferences(tx, person_id, &fields, actor.user_id, Timestamp::now()).await?;
             Ok((new.clone(), target, Some(json!({ "old": old, "new": new }))))
@@ -139,7 +139,7 @@ impl Gate {
             Compartment::Contact,
             Target::of("objection", person_id, Some(person_id)),
             async |tx: &mut Tx| {
-                people::person(tx, person_id).await?;
+                crate::person_of(tx, person_id).await?;
                 let o = q::insert_objection(tx, person_id, &fields, actor.user_id, Timestamp::now()).await?;
                 Ok((o.clone(), Target::of("objection", o.id, Some(person_id)), Some(json!({ "new": o }))))
             },

@@ -203,7 +203,7 @@ impl Gate {
             drop(tx);
             return Ok(Page { items: vec![], next_cursor: None });
         };
-        people::person(&mut tx, person_id).await?;
+        crate::person_of(&mut tx, person_id).await?;
         let mut page = q::timeline(&mut tx, actor.user_id, &vis, person_id, filter, after, clamp_limit(limit)).await?;
         self.link(&mut tx, actor, &vis, &mut page.items).await?;
         let mut drawn: Vec<&Permit> = permits.iter().filter(|p| page.items.iter().any(|e| e.compartment == p.compartment)).collect();

@@ -11,7 +11,7 @@ use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::*;
 use hearth_store::contacts as entries;
 use hearth_store::documents::{self as q, DocumentStorage, NewDocument};
-use hearth_store::{cases, people, Page, Tx};
+use hearth_store::{cases, Page, Tx};
 use jiff::Timestamp;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -90,7 +90,7 @@ impl Gate {
                 return Err(GateError::Denied { role: actor.role.label().into(), action: Action::Create, compartment, reason: d.reason });
             }
         };
-        people::person(&mut tx, person_id).await?;
+        crate::person_of(&mut tx, person_id).await?;
         if let Some(refused) = self.restriction_refusal(&mut tx, actor, Action::Create, compartment, Target::person(person_id)).await? {
             tx.commit().await?;
             return Err(refused);
@@ -168,7 +168,7 @@ impl Gate {
             drop(tx);
             return Ok(Page { items: vec![], next_cursor: None });
         };
-        people::person(&mut tx, person_id).await?;
+        crate::person_of(&mut tx, person_id).await?;
         let page = q::for_person(&mut tx, actor.user_id, &vis, person_id, after, clamp_limit(limit)).await?;
         let mut drawn: Vec<_> = permits.iter().filter(|p| page.items.iter().any(|d| d.compartment == p.compartment)).collect();
         if drawn.is_empty() {

@@ -245,7 +245,7 @@ impl Gate {
         let target = Target::of("edi_record", person_id, Some(person_id));
         self.guarded(actor, Action::Create, Compartment::Edi, target, async |tx: &mut Tx| {
             let key = self.edi_key()?;
-            let person = hearth_store::people::person(tx, person_id).await?;
+            let person = crate::person_of(tx, person_id).await?;
             let today = Gate::today();
             let recorded_on = input.recorded_on.unwrap_or(today);
             if recorded_on > today {

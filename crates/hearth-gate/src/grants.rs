@@ -6,7 +6,7 @@
 use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::{Action, Compartment, FieldError, Id, StaffRole};
 use hearth_store::grants::{self as q, BreakGlass, NewBreakGlass};
-use hearth_store::{people, staff, Tx};
+use hearth_store::{staff, Tx};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
@@ -29,7 +29,7 @@ impl Gate {
         let reason = reason_of(reason)?;
         let for_ = self.break_glass_for;
         self.guarded(actor, Action::BreakGlass, compartment, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let now = Timestamp::now();
             let g = q::insert_break_glass(
                 tx,

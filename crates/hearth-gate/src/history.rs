@@ -7,7 +7,6 @@
 use crate::{Actor, Gate, Result, Target};
 use hearth_domain::{Action, Compartment, Id};
 use hearth_store::audit::{self, AuditEvent};
-use hearth_store::people as q;
 use hearth_store::Tx;
 
 /// Most events one request returns; a long history is read in pieces.
@@ -24,7 +23,7 @@ impl Gate {
         let limit = limit.unwrap_or(DEFAULT_HISTORY).clamp(1, MAX_HISTORY);
         self.guarded(actor, Action::View, Compartment::Audit, Target::person(person_id), async |tx: &mut Tx| {
             // A missing person is "not found", not an empty history.
-            q::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             Ok((audit::events_for_person(tx, person_id, limit).await?, Target::person(person_id), None))
         })
         .await

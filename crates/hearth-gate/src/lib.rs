@@ -56,6 +56,8 @@ struct ReadScope {
     /// Whether each user holds any unexpired break-glass grant: most hold
     /// none, and then no section of the page need look one up.
     any_break_glass: std::collections::HashMap<Id, bool>,
+    /// People already read: most sections first check that theirs exists.
+    people: std::collections::HashMap<Id, hearth_domain::Person>,
 }
 
 type PendingReads = std::sync::Arc<std::sync::Mutex<ReadScope>>;
@@ -63,6 +65,17 @@ type PendingReads = std::sync::Arc<std::sync::Mutex<ReadScope>>;
 tokio::task_local! {
     /// Set by `Gate::reading` for the length of one response.
     static READS: PendingReads;
+}
+
+/// A person by id; inside `Gate::reading`, read once per response however
+/// many sections ask.
+pub(crate) async fn person_of(tx: &mut Tx, id: Id) -> hearth_store::Result<hearth_domain::Person> {
+    if let Some(p) = in_scope(|s| s.people.get(&id).cloned()).flatten() {
+        return Ok(p);
+    }
+    let p = hearth_store::people::person(tx, id).await?;
+    in_scope(|s| s.people.insert(id, p.clone()));
+    Ok(p)
 }
 
 fn in_scope<R>(f: impl FnOnce(&mut ReadScope) -> R) -> Option<R> {

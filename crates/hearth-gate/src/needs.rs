@@ -76,7 +76,7 @@ impl Gate {
     pub async fn record_need(&self, actor: &Actor, person_id: Id, input: &NeedInput) -> Result<Need> {
         let fields = input.validate(Gate::today(), &self.review_periods)?;
         self.guarded(actor, Action::Create, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let officer = match fields.review_officer {
                 Some(o) => {
                     hearth_store::staff::user_by_id(tx, o).await.map_err(|_| FieldError::new("review_officer", "No such staff account"))?;
@@ -93,7 +93,7 @@ impl Gate {
     /// A person's needs, with their detail.
     pub async fn needs_of(&self, actor: &Actor, person_id: Id) -> Result<Vec<Need>> {
         self.guarded(actor, Action::List, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let needs = q::needs_of(tx, person_id).await?;
             let ids: Vec<Id> = needs.iter().map(|n| n.id).collect();
             Ok((needs, Target::person(person_id), Some(json!({ "returned": ids }))))
@@ -154,7 +154,7 @@ impl Gate {
     pub async fn record_needs_check(&self, actor: &Actor, person_id: Id, input: &NeedsCheckInput) -> Result<NeedsCheck> {
         let (outcome, on) = input.validate(Gate::today())?;
         self.guarded(actor, Action::Create, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let c = q::insert_check(tx, person_id, outcome, on, actor.user_id, Timestamp::now()).await?;
             Ok((c.clone(), Target::of("needs_check", c.id, Some(person_id)), Some(json!({ "new": c }))))
         })
@@ -174,7 +174,7 @@ impl Gate {
     pub async fn add_adjustment(&self, actor: &Actor, person_id: Id, input: &AdjustmentInput) -> Result<Adjustment> {
         let fields = input.validate()?;
         self.guarded(actor, Action::Create, Compartment::Adjustments, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             // Checked without showing the need: only that it is this person's and active.
             match q::need(tx, fields.need_id).await {
                 Ok(n) if n.person_id == person_id && n.is_active() => {}
@@ -193,7 +193,7 @@ impl Gate {
     /// A person's adjustments, each saying whether it is in use and why not.
     pub async fn adjustments_of(&self, actor: &Actor, person_id: Id) -> Result<Vec<Adjustment>> {
         self.guarded(actor, Action::List, Compartment::Adjustments, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let all = q::adjustments_of(tx, person_id).await?;
             let ids: Vec<Id> = all.iter().map(|a| a.id).collect();
             Ok((all, Target::person(person_id), Some(json!({ "returned": ids }))))
@@ -238,7 +238,7 @@ impl Gate {
     pub async fn add_warning_flag(&self, actor: &Actor, person_id: Id, input: &WarningFlagInput) -> Result<WarningFlag> {
         let fields = input.validate(Gate::today(), &self.review_periods)?;
         self.guarded(actor, Action::Create, Compartment::WarningFlags, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let now = Timestamp::now();
             let id = q::insert_flag(tx, person_id, &fields, actor.user_id, now).await?;
             // Whoever wrote the risk assessment has read it.
@@ -252,7 +252,7 @@ impl Gate {
     /// A person's flags; the text of each only if the caller acknowledged it.
     pub async fn warning_flags_of(&self, actor: &Actor, person_id: Id) -> Result<Vec<WarningFlag>> {
         self.guarded(actor, Action::List, Compartment::WarningFlags, Target::person(person_id), async |tx: &mut Tx| {
-            people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let flags = q::flags_of(tx, person_id, actor.user_id).await?;
             let shown: Vec<Id> = flags.iter().filter(|f| f.acknowledged).map(|f| f.id).collect();
             let withheld: Vec<Id> = flags.iter().filter(|f| !f.acknowledged).map(|f| f.id).collect();

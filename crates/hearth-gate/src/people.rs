@@ -13,7 +13,7 @@ use serde_json::json;
 /// A person to show: one reduced to a skeleton is [`GateError::Disposed`]
 /// with the day, not a bare "not found".
 pub(crate) async fn shown_person(tx: &mut Tx, id: Id) -> Result<Person> {
-    match q::person(tx, id).await {
+    match crate::person_of(tx, id).await {
         Err(hearth_store::StoreError::NotFound) => match q::disposed_at(tx, id).await? {
             Some(at) => Err(GateError::Disposed { on: at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date() }),
             None => Err(GateError::NotFound),

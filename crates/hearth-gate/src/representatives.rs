@@ -32,7 +32,7 @@ impl Gate {
     pub async fn representatives(&self, actor: &Actor, person_id: Id) -> Result<Vec<Representative>> {
         let target = Target::of("representative", person_id, Some(person_id));
         self.guarded(actor, Action::List, Compartment::Contact, target, async |tx: &mut Tx| {
-            hearth_store::people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let reps = q::for_person(tx, person_id).await?;
             let ids: Vec<Id> = reps.iter().map(|r| r.id).collect();
             Ok((reps, target, Some(json!({ "returned": ids }))))
@@ -45,7 +45,7 @@ impl Gate {
         let fields = input.validate(Gate::today())?;
         let target = Target::of("representative", person_id, Some(person_id));
         self.guarded(actor, Action::Create, Compartment::Contact, target, async |tx: &mut Tx| {
-            hearth_store::people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             if let Some(rep) = fields.person_id {
                 if rep == person_id {
                     return Err(FieldError::new("person_id", "A person cannot be their own representative").into());
@@ -94,7 +94,7 @@ impl Gate {
         let target = Target::of("caller_check", person_id, Some(person_id));
         let tx = self.store.begin().await?;
         let (mut tx, permit) = self.authorize(tx, actor, Action::Create, Compartment::Identity, target).await?;
-        hearth_store::people::person(&mut tx, person_id).await?;
+        crate::person_of(&mut tx, person_id).await?;
         let checked = match input.validate() {
             Ok(f) => self.caller_check_basis(&mut tx, person_id, &f.basis, f.area).await?.map(|areas| (f.basis, areas)),
             Err(e) => Err(e),

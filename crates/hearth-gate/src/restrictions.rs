@@ -45,7 +45,7 @@ impl Gate {
         let reason = reason(input)?;
         let target = Target::of("processing_restriction", person_id, Some(person_id));
         self.guarded(actor, Action::Create, Compartment::Rights, target, async |tx: &mut Tx| {
-            hearth_store::people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let r = q::place(tx, person_id, &reason, actor.user_id, Timestamp::now()).await?;
             Ok((r.clone(), Target::of("processing_restriction", r.id, Some(person_id)), Some(json!({ "placed": r }))))
         })
@@ -57,7 +57,7 @@ impl Gate {
         let reason = reason(input)?;
         let target = Target::of("processing_restriction", person_id, Some(person_id));
         self.guarded(actor, Action::Edit, Compartment::Rights, target, async |tx: &mut Tx| {
-            hearth_store::people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let r = q::lift(tx, person_id, &reason, actor.user_id, Timestamp::now()).await?;
             Ok((r.clone(), Target::of("processing_restriction", r.id, Some(person_id)), Some(json!({ "lifted": r }))))
         })
@@ -67,7 +67,7 @@ impl Gate {
     /// The person's restriction status, for whoever may see the person.
     pub async fn restriction_status(&self, actor: &Actor, person_id: Id) -> Result<RestrictionStatus> {
         self.guarded(actor, Action::View, Compartment::Identity, Target::person(person_id), async |tx: &mut Tx| {
-            hearth_store::people::person(tx, person_id).await?;
+            crate::person_of(tx, person_id).await?;
             let history = q::for_person(tx, person_id).await?;
             let active = history.iter().find(|r| r.lifted_at.is_none()).cloned();
             Ok((RestrictionStatus { person_id, active, history }, Target::of("processing_restriction", person_id, Some(person_id)), None))
