@@ -331,13 +331,16 @@ pub async fn timeline(
 pub(crate) fn timeline_sql(vis: &ContactVisibility) -> String {
     // $1 person, $2 limit, $3 caller, $4 cursor, $5 channel, $6 compartment.
     // Every parameter is referenced whatever the filter, so one text serves both engines.
+    // The sort is on an expression so no index can supply the order: at 25M entries
+    // PostgreSQL's generic plan otherwise walked the whole log by date looking for
+    // this person's entries (36 s), instead of reading their hundred by index.
     format!(
         "SELECT {COLUMNS} FROM contact_entry e
          WHERE e.id IN (SELECT p.entry_id FROM contact_entry_person p WHERE p.person_id = $1) AND {}
            AND ($4 = 0 OR EXISTS (SELECT 1 FROM contact_entry k WHERE k.id = $4 AND {}
                 AND (e.occurred_at < k.occurred_at OR (e.occurred_at = k.occurred_at AND e.id < k.id))))
            AND ($5 = '' OR e.channel = $5) AND ($6 = '' OR e.compartment = $6)
-         ORDER BY e.occurred_at DESC, e.id DESC LIMIT $2",
+         ORDER BY e.occurred_at || '' DESC, e.id DESC LIMIT $2",
         vis.clause("e", "$3"),
         vis.clause("k", "$3"),
     )

@@ -216,6 +216,17 @@ impl Store {
         Ok(store)
     }
 
+    /// After a bulk load: PostgreSQL's planner works from sampled statistics
+    /// that autovacuum refreshes only later, and until then it can guess a
+    /// person has thousands of contacts and plan accordingly. SQLite plans
+    /// these queries by their indexes alone and has nothing to refresh.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,

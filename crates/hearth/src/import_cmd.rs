@@ -265,6 +265,8 @@ pub async fn import(gate: &Gate, actor: &Actor, name: &str, files: &ImportFiles,
         let parse = |t: &str| rows::equality_row(t, today, resolve);
         b.about(path, EQUALITY_HEADER, parse, |r| ImportRows::Equality(r), &mut report).await?;
     }
+    // A bulk load leaves the planner's statistics far behind the tables (docs/performance.md).
+    gate.store().refresh_statistics().await.context("refreshing the planner's statistics after the import")?;
     Ok(report)
 }
 
