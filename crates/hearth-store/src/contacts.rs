@@ -59,22 +59,15 @@ async fn complete_all(tx: &mut Tx, mut entries: Vec<ContactEntry>) -> Result<Vec
     if entries.is_empty() {
         return Ok(entries);
     }
-    let sql = entries_people_sql(entries.len());
-    let mut q = sqlx::query(&sql);
-    for e in &entries {
-        q = q.bind(e.id);
-    }
+    let ids: Vec<Id> = entries.iter().map(|e| e.id).collect();
+    let sql = entries_people_sql(ids.len());
     let mut people: std::collections::HashMap<Id, Vec<Id>> = std::collections::HashMap::new();
-    for r in q.fetch_all(tx.conn()).await? {
+    for r in ids.iter().fold(sqlx::query(&sql), |q, id| q.bind(*id)).fetch_all(tx.conn()).await? {
         people.entry(r.try_get("entry_id")?).or_default().push(r.try_get("person_id")?);
     }
-    let sql = entries_follow_ups_sql(entries.len());
-    let mut q = sqlx::query(&sql);
-    for e in &entries {
-        q = q.bind(e.id);
-    }
+    let sql = entries_follow_ups_sql(ids.len());
     let mut follow_ups: std::collections::HashMap<Id, Vec<FollowUp>> = std::collections::HashMap::new();
-    for r in q.fetch_all(tx.conn()).await? {
+    for r in ids.iter().fold(sqlx::query(&sql), |q, id| q.bind(*id)).fetch_all(tx.conn()).await? {
         follow_ups.entry(r.try_get("entry_id")?).or_default().push(follow_up_from(&r)?);
     }
     for e in &mut entries {

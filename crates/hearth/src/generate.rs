@@ -56,6 +56,16 @@ pub struct Generated {
     pub equality: u64,
 }
 
+impl std::fmt::Display for Generated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} people, {} tenancies, {} contacts, {} needs, {} warning flags and {} equality captures",
+            self.people, self.tenancies, self.contacts, self.needs, self.flags, self.equality
+        )
+    }
+}
+
 /// The three core files in `dir`.
 pub fn files(dir: &Path) -> [PathBuf; 3] {
     [dir.join(PEOPLE_FILE), dir.join(TENANCIES_FILE), dir.join(CONTACTS_FILE)]
