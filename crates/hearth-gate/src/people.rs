@@ -179,13 +179,14 @@ impl Gate {
 /// Turns one free-text search box into a filter: a date searches dates of
 /// birth, a postcode searches addresses, a tenancy-like reference searches
 /// tenancies, text starting with a house number searches address lines, and
-/// anything else searches names.
+/// anything else searches names. Over-long text or control characters are
+/// refused naming `q` (PostgreSQL cannot even compare text holding NUL).
 pub fn parse_search(q: &str) -> Result<PersonFilter, GateError> {
-    let q = q.trim();
     let mut f = PersonFilter::default();
-    if q.is_empty() {
+    let Some(q) = search_text("q", q)? else {
         return Ok(f);
-    }
+    };
+    let q = q.as_str();
     if let Some(d) = parse_uk_or_iso_date(q) {
         f.date_of_birth = Some(d);
     } else if hearth_domain::validate::postcode("q", q).is_ok() {
@@ -198,6 +199,14 @@ pub fn parse_search(q: &str) -> Result<PersonFilter, GateError> {
         f.name_tokens = q.split_whitespace().map(str::to_string).collect();
     }
     Ok(f)
+}
+
+/// The most a search term may hold: a full name or address line fits well within it.
+const MAX_SEARCH_CHARS: usize = 200;
+
+/// One search term: trimmed, blank is `None`, bounded and free of control characters.
+pub fn search_text(field: &str, text: &str) -> Result<Option<String>, hearth_domain::FieldError> {
+    hearth_domain::validate::optional_text(field, Some(text), MAX_SEARCH_CHARS, "search")
 }
 
 /// Accepts 2 March 1984 as `1984-03-02` or `02/03/1984`.

@@ -395,6 +395,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 Problem::field(StatusCode::BAD_REQUEST, "unreadable", "Body unreadable", "body", e.body_text())
             }
         })?;
+        if let Some(field) = nul_field(&bytes) {
+            return Err(Problem::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "Some fields are not valid",
+                &field,
+                "The text must not contain a NUL character",
+            ));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
             let path = e.path().to_string();
@@ -415,6 +424,34 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// The path of the first JSON string (or key) holding NUL, if any. No field
+/// means one, and PostgreSQL text cannot store it: each field's own rules
+/// should refuse it first, this is the net under them. The byte scan keeps the
+/// common case to one pass; only a body with the escape is parsed twice.
+fn nul_field(body: &[u8]) -> Option<String> {
+    if !body.windows(6).any(|w| w == b"\\u0000") {
+        return None;
+    }
+    fn walk(v: &serde_json::Value, path: &str) -> Option<String> {
+        let here = |p: &str| if p.is_empty() { "body".to_string() } else { p.to_string() };
+        match v {
+            serde_json::Value::String(t) if t.contains('\0') => Some(here(path)),
+            serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| walk(x, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                if k.contains('\0') {
+                    Some(here(path))
+                } else {
+                    walk(x, &p)
+                }
+            }),
+            _ => None,
+        }
+    }
+    // Malformed JSON is left for the deserializer to report.
+    walk(&serde_json::from_slice(body).ok()?, "")
+}
+
 /// Query parameters whose errors come back as problem bodies.
 pub struct ApiQuery<T>(pub T);
 
@@ -422,6 +459,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        // No parameter is free text that may hold control characters (search
+        // terms are one line), and NUL cannot reach PostgreSQL: refuse them
+        // naming the parameter, whatever the handler's own rules.
+        if let Ok(Query(pairs)) = Query::<Vec<(String, String)>>::from_request_parts(parts, state).await {
+            if let Some((name, _)) = pairs.iter().find(|(k, v)| k.chars().chain(v.chars()).any(char::is_control)) {
+                return Err(Problem::field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation",
+                    "Bad query parameter",
+                    name,
+                    "Query parameters must not contain control characters",
+                ));
+            }
+        }
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))
@@ -463,4 +514,21 @@ pub struct PageParams {
     pub after: Option<i64>,
     /// Page size, 1 to 100 (default 25).
     pub limit: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nul_field;
+
+    #[test]
+    fn a_nul_anywhere_in_a_body_is_named_by_its_path() {
+        assert_eq!(nul_field(br#"{"note": "a\u0000b"}"#).as_deref(), Some("note"));
+        assert_eq!(nul_field(br#"{"a": {"b": ["ok", "x\u0000"]}}"#).as_deref(), Some("a.b[1]"));
+        assert_eq!(nul_field(br#""\u0000""#).as_deref(), Some("body"));
+        assert_eq!(nul_field(br#"{"k\u0000": 1}"#).as_deref(), Some("body"), "a key holding NUL names where it sits");
+        // An escaped backslash followed by the letters is text, not NUL.
+        assert_eq!(nul_field(br#"{"note": "C:\\u0000"}"#), None);
+        assert_eq!(nul_field(br#"{"note": "plain"}"#), None);
+        assert_eq!(nul_field(br#"{"note": "\u0000"#), None, "malformed JSON is the deserializer's to report");
+    }
 }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use hearth_domain::*;
 use hearth_gate::homes::PersonRecord;
-use hearth_gate::people::parse_search;
+use hearth_gate::people::{parse_search, search_text};
 use hearth_store::people::PersonFilter;
 use serde::Deserialize;
 
@@ -39,7 +39,7 @@ fn filter_of(q: &PeopleQuery) -> Result<PersonFilter, Problem> {
         Some(text) => parse_search(text)?,
         None => PersonFilter::default(),
     };
-    if let Some(n) = &q.name {
+    if let Some(n) = q.name.as_deref().and_then(|n| errs.check(search_text("name", n)).flatten()) {
         f.name_tokens.extend(n.split_whitespace().map(str::to_string));
     }
     if let Some(d) = &q.date_of_birth {
@@ -48,8 +48,12 @@ fn filter_of(q: &PeopleQuery) -> Result<PersonFilter, Problem> {
     if let Some(p) = &q.postcode {
         f.postcode = errs.check(validate::postcode("postcode", p));
     }
-    f.address = q.address.clone().or(f.address);
-    f.tenancy_reference = q.tenancy_reference.clone().or(f.tenancy_reference);
+    if let Some(a) = q.address.as_deref().and_then(|a| errs.check(search_text("address", a)).flatten()) {
+        f.address = Some(a);
+    }
+    if let Some(r) = q.tenancy_reference.as_deref().and_then(|r| errs.check(search_text("tenancy_reference", r)).flatten()) {
+        f.tenancy_reference = Some(r);
+    }
     if let Some(k) = &q.kind {
         f.kind = errs.check(PersonKind::parse(k).ok_or_else(|| FieldError::new("kind", "Kind must be adult or child")));
     }

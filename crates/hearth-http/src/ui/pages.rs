@@ -2,7 +2,7 @@
 //! create/edit forms. Each handler calls the gate and renders its answer;
 //! refusals and missing records become GOV.UK error pages.
 
-use super::layout::{csrf_field, date_input, error_summary, long_date, page, row, success_banner, Chrome, Input};
+use super::layout::{csrf_field, date_input, error_for, error_summary, long_date, page, row, success_banner, Chrome, Input};
 use super::{cookie, set_cookie, tokens_match, Posted, UiSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::throttle::ClientIp;
 use crate::AppState;
@@ -228,10 +228,14 @@ pub struct SearchQuery {
 }
 
 pub async fn search(State(s): State<AppState>, session: UiSession, Query(q): Query<SearchQuery>) -> Response {
-    let filter = match parse_search(&q.q) {
-        Ok(f) => f,
+    // Text that cannot be searched for is a form error on the box, not a failed page.
+    let (filter, errors) = match parse_search(&q.q) {
+        Ok(f) => (f, vec![]),
+        Err(GateError::Invalid(errs)) => (Default::default(), errs.0),
         Err(e) => return error_page(&session, e),
     };
+    let error = error_for(&errors, "q");
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let results = if filter.is_search() {
         match s.gate.list_people(&session.actor, &filter, q.after, Some(25)).await {
             Ok(p) => Some(p),
@@ -242,18 +246,23 @@ pub async fn search(State(s): State<AppState>, session: UiSession, Query(q): Que
     };
     let label = "Name, date of birth, postcode or tenancy reference";
     respond(
-        StatusCode::OK,
+        status,
         page(
             "Find a customer",
             &chrome(&session),
-            false,
+            error.is_some(),
             html! {
+                (error_summary(&errors))
                 h1 class="govuk-heading-l" { "Find a customer" }
                 form method="get" action="/search" novalidate {
-                    div class="govuk-form-group" {
+                    div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
                         label class="govuk-label govuk-label--s" for="q" { (label) }
                         div id="q-hint" class="govuk-hint" { "For example, Ada Fakeham, 02/03/1984, ZZ99 3AB or TEN-000123" }
-                        input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search" value=(q.q) aria-describedby="q-hint" spellcheck="false";
+                        @if let Some(e) = error {
+                            p id="q-error" class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
+                        }
+                        input class={ "govuk-input govuk-!-width-two-thirds" @if error.is_some() { " govuk-input--error" } } id="q" name="q" type="search"
+                            value=(q.q) aria-describedby={ "q-hint" @if error.is_some() { " q-error" } } spellcheck="false";
                     }
                     button type="submit" class="govuk-button" data-module="govuk-button" { "Search" }
                 }

@@ -317,6 +317,13 @@ async fn search_finds_by_name_dob_postcode_address_and_tenancy(s: TestServer) {
     assert!(ids(&none).is_empty());
     let (st, p) = s.call(&t, Method::GET, "/api/v1/people?postcode=nonsense", None).await;
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["postcode".to_string()]));
+    // A NUL byte reached PostgreSQL and failed the request (found by the API fuzzer).
+    for field in ["q", "name", "address", "tenancy_reference"] {
+        for bad in ["9%00Invented", "ada%01", &"a".repeat(201)] {
+            let (st, p) = s.call(&t, Method::GET, &format!("/api/v1/people?{field}={bad}"), None).await;
+            assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec![field.to_string()]), "{field}={bad}: {p}");
+        }
+    }
 }
 
 async fn bad_input_names_the_field_and_stores_nothing(s: TestServer) {
@@ -336,6 +343,7 @@ async fn bad_input_names_the_field_and_stores_nothing(s: TestServer) {
         ),
         (json!({"given_name": 42, "family_name": "Notreal"}), StatusCode::UNPROCESSABLE_ENTITY, "given_name"),
         (json!({"family_name": "Notreal"}), StatusCode::UNPROCESSABLE_ENTITY, "given_name"),
+        (json!({"given_name": "Ivo", "family_name": "Not\u{0}real"}), StatusCode::UNPROCESSABLE_ENTITY, "family_name"),
     ];
     for (body, status, field) in cases {
         let (st, p) = s.call(&t, Method::POST, "/api/v1/people", Some(body.clone())).await;

@@ -10,7 +10,8 @@ both_backends!(
     signing_in_needs_the_form_token,
     forms_refuse_missing_tokens_and_other_origins,
     pages_need_a_session_and_carry_security_headers,
-    a_page_writes_the_audit_events_of_its_reads_in_one_commit
+    a_page_writes_the_audit_events_of_its_reads_in_one_commit,
+    the_search_box_refuses_text_it_cannot_search_for
 );
 
 async fn signing_in_needs_the_form_token(s: TestServer) {
@@ -57,6 +58,19 @@ async fn forms_refuse_missing_tokens_and_other_origins(s: TestServer) {
     assert_eq!(r.headers()["location"], "/login");
     let r = c.get(s.url("/search")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/login", "the session is gone after sign-out");
+}
+
+async fn the_search_box_refuses_text_it_cannot_search_for(s: TestServer) {
+    let c = browser();
+    common::sign_in(&s, &c, "contact_centre_advisor").await;
+    let r = c.get(s.url("/search?q=Ada%00Fakeham")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("govuk-error-summary") && body.contains(r##"href="#q""##), "{body}");
+    assert!(body.contains(r#"id="q-error""#) && body.contains("must not contain control characters"), "{body}");
+    assert!(body.contains("<title>Error: Find a customer"), "{body}");
+    let r = c.get(s.url("/search?q=Ada")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "an ordinary search still works");
 }
 
 async fn pages_need_a_session_and_carry_security_headers(s: TestServer) {
