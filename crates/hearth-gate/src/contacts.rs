@@ -153,8 +153,12 @@ impl Gate {
             submission.get_or_insert(id);
             entries.push(q::entry(&mut tx, id).await?);
         }
-        let (vis, _) = self.contact_visibility(&mut tx, actor, Target::collection("contact_entry")).await?;
-        self.link(&mut tx, actor, &vis, &mut entries).await?;
+        // Only the parts of a split submission link to each other: a single
+        // new entry has no others, so its links need no visibility decisions.
+        if entries.len() > 1 {
+            let (vis, _) = self.contact_visibility(&mut tx, actor, Target::collection("contact_entry")).await?;
+            self.link(&mut tx, actor, &vis, &mut entries).await?;
+        }
         for (e, permit) in entries.iter().zip(&permits) {
             for p in &e.person_ids {
                 self.record(&mut tx, actor, permit, entry_target(e.id, Some(*p)), Some(json!({ "new": e }))).await?;
