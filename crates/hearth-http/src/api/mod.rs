@@ -461,8 +461,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
         // No parameter is free text that may hold control characters (search
         // terms are one line), and NUL cannot reach PostgreSQL: refuse them
-        // naming the parameter, whatever the handler's own rules.
-        if let Ok(Query(pairs)) = Query::<Vec<(String, String)>>::from_request_parts(parts, state).await {
+        // naming the parameter, whatever the handler's own rules. A URI holds
+        // no raw control character, so only a percent-escaped query is decoded twice.
+        let escaped = parts.uri.query().is_some_and(|q| q.contains('%'));
+        if let Some(Query(pairs)) = if escaped { Query::<Vec<(String, String)>>::from_request_parts(parts, state).await.ok() } else { None }
+        {
             if let Some((name, _)) = pairs.iter().find(|(k, v)| k.chars().chain(v.chars()).any(char::is_control)) {
                 return Err(Problem::field(
                     StatusCode::UNPROCESSABLE_ENTITY,
