@@ -386,3 +386,18 @@ mod tests {
         assert_eq!((ok.need_ids, ok.requested_on), (vec![1, 3], today));
     }
 }
+
+crate::classify! { CapacityAssessment as "capacity_assessment" {
+    keep: id, person_id, assessor_name, assessor_role, assessed_on, outcome, recorded_by, recorded_at;
+    decision: SpecialCategory, reason: SpecialCategory, notes: SpecialCategory,
+} }
+
+crate::classify! { BestInterestsShare as "best_interests_share" {
+    keep: id, person_id, assessment_id, recipient, recipient_name, shared_on, recorded_by, recorded_at;
+    what: SpecialCategory, why: SpecialCategory,
+} }
+
+crate::classify! { NotHeldRequest as "not_held_request" {
+    keep: id, person_id, requested_on, need_ids, recorded_by, recorded_at, removed_by, removed_at, state;
+    what: SpecialCategory,
+} }

@@ -510,3 +510,51 @@ mod tests {
         assert_eq!(repair.validate(today).unwrap_err().0[0].field, "trade");
     }
 }
+
+crate::classify! { Case as "case" {
+    keep: id, reference, kind, compartment, status, priority, assigned_to, team, opened_at, due_date, closed_at, outcome,
+        retention_from, days_to_complete, upheld, stage, stage_received_on, acknowledged_on, extension_days,
+        ombudsman_escalated_on, trade, property_id, contractor_id, window_start, window_end, no_access_visits, version;
+    summary: FreeText, outcome_note: FreeText, remedy: FreeText, extension_reason: FreeText,
+} }
+
+impl crate::classes::Classified for CaseParty {
+    const RECORD: &'static str = "case_party";
+    /// An anonymous reporter's `person_id` and `name` are of class
+    /// `reporter_identity` (unless an approved override revealed them to
+    /// this reader); another party's name is a `name`.
+    const FIELDS: &'static [(&'static str, Option<crate::classes::DataClass>)] = &[
+        ("id", None),
+        ("role", None),
+        ("anonymous", None),
+        ("revealed_under", None),
+        ("person_id", Some(crate::classes::DataClass::ReporterIdentity)),
+        ("name", Some(crate::classes::DataClass::Name)),
+    ];
+    fn withhold_classes(&mut self, permitted: crate::classes::ClassSet) {
+        use crate::classes::{DataClass, Withhold};
+        let CaseParty { id: _, role: _, anonymous, person_id, name, revealed_under } = self;
+        if *anonymous && revealed_under.is_none() {
+            if !permitted.contains(DataClass::ReporterIdentity) {
+                person_id.withhold();
+                *name = ANONYMOUS_REPORTER.to_string();
+            }
+        } else if !permitted.contains(DataClass::Name) {
+            name.withhold();
+        }
+    }
+}
+
+impl crate::classes::Project for CaseParty {
+    fn project(&mut self, permitted: crate::classes::ClassSet) {
+        crate::classes::Classified::withhold_classes(self, permitted);
+    }
+}
+
+/// What an anonymous reporter is called to those who may not know them.
+pub const ANONYMOUS_REPORTER: &str = "Anonymous reporter";
+
+crate::classify! { CaseEvent as "case_event" {
+    keep: id, at, by_username, kind;
+    detail: FreeText,
+} }

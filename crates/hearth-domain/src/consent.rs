@@ -433,3 +433,18 @@ mod tests {
         assert_eq!(ok.declined_channels, [PreferenceChannel::Phone, PreferenceChannel::Visit]);
     }
 }
+
+crate::classify! { ConsentRecord as "consent" {
+    keep: id, person_id, purpose, decision, on, method, notice_version, expires_on, recorded_by, recorded_at;
+    evidence: FreeText,
+} }
+
+crate::classify! { Objection as "objection" {
+    keep: id, person_id, kind, received_on, recorded_by, recorded_at, withdrawn_by, withdrawn_at;
+    detail: FreeText, withdrawn_reason: FreeText,
+} }
+
+crate::classify! { ContactPreferences as "contact_preferences" {
+    keep: person_id, preferred_channel, declined_channels, marketing_opt_out, updated_by, updated_at, version;
+    note: FreeText,
+} }

@@ -560,3 +560,14 @@ mod tests {
         assert_eq!(fields(&bad), ["summary"]);
     }
 }
+
+crate::classify! { ContactEntry as "contact_entry" {
+    keep: id, submission_id, occurred_at, recorded_at, recorded_by, channel, compartment, person_ids, case_id, subjects,
+        verbatim_reason, voicemail_left, appointment_outcome, system_generated, service_request, linked_entry_ids;
+    summary: FreeText, verbatim: FreeText, follow_ups: FreeText, place: FreeText,
+} }
+
+crate::classify! { FollowUp as "follow_up" {
+    keep: id, owner, due_on, done_at, done_by;
+    action: FreeText,
+} }

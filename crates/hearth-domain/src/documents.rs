@@ -345,3 +345,9 @@ mod tests {
         assert_eq!(got, ["compartment", "case_id"]);
     }
 }
+
+crate::classify! { Document as "document" {
+    keep: id, person_id, compartment, case_id, contact_entry_id, kind, media_type, byte_size, legally_privileged, sha256,
+        uploaded_by, uploaded_at;
+    title: FreeText,
+} }

@@ -950,3 +950,21 @@ mod tests {
         assert_eq!(NeedsCoverage::of(0, 0).share_percent, 0.0);
     }
 }
+
+crate::classify! { Need as "need" {
+    keep: id, person_id, category, source, disclosed_on, disclosure_channel, duration, review_date, consent_to_tailor,
+        consent_recorded_by, consent_recorded_at, review_officer, recorded_by, recorded_at, ended_at, ended_by, version;
+    detail: SpecialCategory, preferred_words: SpecialCategory, end_reason: FreeText,
+} }
+
+crate::classify! { Adjustment as "adjustment" {
+    keep: id, person_id, need_id, kind, format, language, operative_gender, recorded_by, recorded_at, ended_at, ended_by,
+        version, in_use;
+    note: FreeText, end_reason: FreeText, not_in_use_reason: FreeText,
+} }
+
+crate::classify! { WarningFlag as "warning_flag" {
+    keep: id, person_id, category, severity, incident_date, person_told, person_told_on, review_date, starts_on, ends_on,
+        review_officer, recorded_by, recorded_at, ended_by, acknowledged, version;
+    risk_assessment: FreeText, not_told_reason: FreeText, end_reason: FreeText,
+} }

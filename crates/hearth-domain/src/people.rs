@@ -450,3 +450,68 @@ mod tests {
         assert_eq!(fields_of(cp.validate().unwrap_err()), ["valid_until"]);
     }
 }
+
+crate::classify! { Person as "person" {
+    keep: id, kind, created_at, updated_at, version;
+    given_name: Name, family_name: Name, preferred_name: Name,
+    date_of_birth: Identifiers, ni_number: Identifiers,
+} }
+
+crate::classify! { IdentityEvidence as "identity_evidence" {
+    keep: id, person_id, evidence_type, seen_on, recorded_by, version;
+    reference: Identifiers,
+} }
+
+impl crate::classes::Classified for ContactPoint {
+    const RECORD: &'static str = "contact_point";
+    /// `value` is a phone number or an email address, by `kind`: it is
+    /// withheld as whichever it is.
+    const FIELDS: &'static [(&'static str, Option<crate::classes::DataClass>)] = &[
+        ("id", None),
+        ("person_id", None),
+        ("kind", None),
+        ("preferred", None),
+        ("valid_from", None),
+        ("valid_until", None),
+        ("version", None),
+        ("value", Some(crate::classes::DataClass::Phone)),
+        ("line1", Some(crate::classes::DataClass::PostalAddress)),
+        ("line2", Some(crate::classes::DataClass::PostalAddress)),
+        ("town", Some(crate::classes::DataClass::PostalAddress)),
+        ("postcode", Some(crate::classes::DataClass::PostalAddress)),
+    ];
+    fn withhold_classes(&mut self, permitted: crate::classes::ClassSet) {
+        use crate::classes::{DataClass, Withhold};
+        let ContactPoint {
+            id: _,
+            person_id: _,
+            kind,
+            value,
+            line1,
+            line2,
+            town,
+            postcode,
+            preferred: _,
+            valid_from: _,
+            valid_until: _,
+            version: _,
+        } = self;
+        let value_class = match kind {
+            ContactPointKind::Email => DataClass::Email,
+            ContactPointKind::Address => DataClass::PostalAddress,
+            _ => DataClass::Phone,
+        };
+        if !permitted.contains(value_class) {
+            value.withhold();
+        }
+        if !permitted.contains(DataClass::PostalAddress) {
+            [line1, line2, town, postcode].into_iter().for_each(Withhold::withhold);
+        }
+    }
+}
+
+impl crate::classes::Project for ContactPoint {
+    fn project(&mut self, permitted: crate::classes::ClassSet) {
+        crate::classes::Classified::withhold_classes(self, permitted);
+    }
+}

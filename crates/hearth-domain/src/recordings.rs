@@ -254,3 +254,8 @@ mod tests {
         assert!(!f.tells_line_manager() && f.call_ended == Some(false));
     }
 }
+
+crate::classify! { CallRecording as "call_recording" {
+    keep: id, contact_entry_id, made_by, purpose, storage_ref, retention_class, staff_consent, call_ended, recorded_by, recorded_at;
+    note: FreeText,
+} }

@@ -130,14 +130,17 @@ pub async fn party_of(tx: &mut Tx, case_id: Id, person_id: Id) -> Result<Option<
     row.map(|r| Ok((r.try_get("id")?, vocab(&r, "role", PartyRole::parse)?, r.try_get::<i64, _>("anonymous")? == 1))).transpose()
 }
 
-/// The names of a case's parties: (given, family, anonymous). For checking
-/// that a case's own words do not name an anonymous reporter; never shown.
-pub async fn party_names(tx: &mut Tx, case_id: Id) -> Result<Vec<(String, String, bool)>> {
+/// A case's parties: (person id, given, family, anonymous). For checking
+/// that a case's own words do not identify an anonymous reporter; never shown.
+pub async fn party_people(tx: &mut Tx, case_id: Id) -> Result<Vec<(Id, String, String, bool)>> {
     let rows = sqlx::query(
-        "SELECT p.given_name, p.family_name, cp.anonymous FROM case_party cp JOIN person p ON p.id = cp.person_id WHERE cp.case_id = $1",
+        "SELECT p.id, p.given_name, p.family_name, cp.anonymous FROM case_party cp JOIN person p ON p.id = cp.person_id
+         WHERE cp.case_id = $1 ORDER BY cp.id",
     )
     .bind(case_id)
     .fetch_all(tx.conn())
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("given_name")?, r.try_get("family_name")?, r.try_get::<i64, _>("anonymous")? == 1))).collect()
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("given_name")?, r.try_get("family_name")?, r.try_get::<i64, _>("anonymous")? == 1)))
+        .collect()
 }

@@ -178,7 +178,7 @@ pub async fn parties(tx: &mut Tx, case_id: Id) -> Result<Vec<CaseParty>> {
                 role: vocab(r, "role", PartyRole::parse)?,
                 anonymous,
                 person_id: r.try_get("person_id")?,
-                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_else(|| "Anonymous reporter".into()),
+                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_else(|| hearth_domain::ANONYMOUS_REPORTER.into()),
                 revealed_under: None,
             })
         })

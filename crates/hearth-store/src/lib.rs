@@ -501,3 +501,9 @@ mod tests {
         assert!(parse_url("mysql://h/db").is_err());
     }
 }
+
+impl<T: hearth_domain::Project> hearth_domain::Project for Page<T> {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        self.items.project(permitted);
+    }
+}

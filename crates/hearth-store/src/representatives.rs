@@ -222,3 +222,9 @@ pub async fn people_of_home(tx: &mut Tx, record_type: &str, id: Id) -> Result<Ve
     };
     sqlx::query(sql).bind(id).fetch_all(tx.conn()).await?.iter().map(|r| Ok(r.try_get::<Id, _>(0)?)).collect()
 }
+
+hearth_domain::classify! { Representative as "representative" {
+    keep: id, person_id, representative_person_id, relationship, scope, evidence, valid_from, expires_on, created_by, created_at,
+        ended_by, ended_at;
+    name: Name, phone: Phone, evidence_reference: Identifiers, end_reason: FreeText,
+} }
