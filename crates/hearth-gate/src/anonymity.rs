@@ -8,6 +8,7 @@
 //! can name an anonymous reporter unless it is addressed to them.
 
 use crate::{event, Actor, Gate, GateError, Result, Target};
+use hearth_domain::redact::Identifiers;
 use hearth_domain::*;
 use hearth_store::anonymity as a;
 use hearth_store::cases::{self as q, CaseFilter};
@@ -128,17 +129,73 @@ async fn postal_address(tx: &mut Tx, person_id: Id, today: Date) -> Result<Vec<S
     })
 }
 
-/// Refuses `text` (the field `field`) if it names one of the anonymous
-/// reporters among `parties` (given, family, anonymous).
-pub(crate) fn check_not_named(field: &str, text: &str, parties: &[(String, String, bool)]) -> Result<()> {
-    let named: Vec<&str> = parties.iter().filter(|p| !p.2).map(|p| p.1.as_str()).collect();
-    if parties.iter().filter(|p| p.2).any(|(given, family, _)| names_person(text, given, family, &named)) {
-        return Err(FieldError::new(field, "Do not name the anonymous reporter: the case and its letters must not identify them").into());
+/// What identifies each anonymous reporter among a case's `parties`
+/// (person id, given, family, anonymous): names, phones, emails, address
+/// lines, postcode, NI number and date of birth. A surname the reporter
+/// shares with a named party is left to whole names, so the other party can
+/// still be written about.
+pub(crate) async fn reporter_identifiers(tx: &mut Tx, parties: &[(Id, String, String, bool)]) -> Result<Vec<Identifiers>> {
+    let mut out = vec![];
+    for (id, _, _, _) in parties.iter().filter(|p| p.3) {
+        let person = people::person(tx, *id).await?;
+        let contacts = people::contacts_for(tx, *id).await?;
+        let mut ids = Identifiers::of(&person, &contacts);
+        for (_, _, family, _) in parties.iter().filter(|p| !p.3) {
+            ids.except_surname(family);
+        }
+        out.push(ids);
+    }
+    Ok(out)
+}
+
+/// Refuses `text` (the field `field`) if it identifies an anonymous reporter
+/// in any way [`Identifiers`] knows, naming what it found but not the value.
+pub(crate) fn check_not_identified(field: &str, text: &str, reporters: &[Identifiers]) -> Result<()> {
+    for r in reporters {
+        if let Some((_, class)) = r.find(text).first() {
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "Do not identify the anonymous reporter (this text holds their {}): the case and its letters must not identify them",
+                    class.label().to_lowercase()
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// [`check_not_identified`] against the anonymous reporters on case `case_id`.
+pub(crate) async fn check_case_text(tx: &mut Tx, case_id: Id, fields: &[(&str, Option<&str>)]) -> Result<()> {
+    let parties = a::party_people(tx, case_id).await?;
+    if !parties.iter().any(|p| p.3) {
+        return Ok(());
+    }
+    let reporters = reporter_identifiers(tx, &parties).await?;
+    for (field, text) in fields {
+        if let Some(t) = text {
+            check_not_identified(field, t, &reporters)?;
+        }
     }
     Ok(())
 }
 
 impl Gate {
+    /// Whether the actor's role may approve revealing an anonymous reporter
+    /// on a case of `compartment` (policy `approve-anonymity-override`).
+    pub fn may_approve_override(&self, actor: &Actor, compartment: Compartment) -> bool {
+        let req = crate::policy::AccessRequest {
+            actor,
+            action: Action::Edit,
+            compartment,
+            record_type: "anonymity_override",
+            record_key: "anonymity_override/*".into(),
+            relation: crate::policy::Relation::default(),
+        };
+        self.policy.decide(&req).allowed
+    }
+
     /// The cases on a person's own record that the actor may see, including
     /// those the person reported anonymously (marked so). Case lists
     /// elsewhere leave anonymous reports out.
@@ -149,6 +206,11 @@ impl Gate {
         let mut out = vec![];
         for c in page.items {
             if let Some((_, role, anonymous)) = a::party_of(&mut tx, c.id, person_id).await? {
+                // That this person reported anonymously is itself who the
+                // reporter is: shown only to those who may approve revealing them.
+                if anonymous && !self.may_approve_override(actor, c.compartment) {
+                    continue;
+                }
                 out.push(PersonCase { case: c, role, reported_anonymously: anonymous });
             }
         }
@@ -157,8 +219,9 @@ impl Gate {
     }
 
     /// A letter about a case to one of its parties, for whoever may see the
-    /// case; each one generated is audited. An anonymous reporter may be
-    /// written to, but no other letter names them.
+    /// case; each one generated is audited. An anonymous reporter is written
+    /// to only by those who may approve revealing them, and no other letter
+    /// names them.
     pub async fn case_letter(&self, actor: &Actor, case_id: Id, person_id: Id) -> Result<CaseLetter> {
         let compartment = self.case_compartment(case_id).await?;
         let target = Target::of("case", case_id, None);
@@ -167,6 +230,12 @@ impl Gate {
             let Some((party_id, role, anonymous)) = a::party_of(tx, case_id, person_id).await? else {
                 return Err(GateError::NotFound);
             };
+            // Whether a letter to someone exists would tell who reported:
+            // only those who may see the reporter write to them, and to
+            // anyone else the reporter is no more a party than a stranger.
+            if anonymous && !self.may_approve_override(actor, c.compartment) {
+                return Err(GateError::NotFound);
+            }
             let person = crate::person_of(tx, person_id).await?;
             let today = Gate::today();
             let address = postal_address(tx, person_id, today).await?;

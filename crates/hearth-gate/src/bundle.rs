@@ -6,6 +6,7 @@
 //! export in the rights compartment, in the same transaction as the reads.
 
 use crate::{Actor, Gate, GateError, Result, Target};
+use hearth_domain::redact::Identifiers;
 use hearth_domain::*;
 use hearth_store::cases::{CaseFilter, CaseVisibility};
 use hearth_store::contacts::{ContactVisibility, TimelineFilter};
@@ -126,15 +127,25 @@ fn to_value<T: Serialize>(v: &T) -> Value {
 
 /// Replaces every (ASCII case-insensitive) occurrence of each needle in every
 /// string of `v`. Needles are longest first so a full name goes before its parts.
+#[cfg(test)]
 fn redact(v: &mut Value, needles: &[String]) {
+    redact_all(v, needles, &[]);
+}
+
+/// [`redact`], and then every way each of `people` is identified (phone
+/// numbers however spaced, dates of birth in any form, postcodes…).
+fn redact_all(v: &mut Value, needles: &[String], people: &[Identifiers]) {
     match v {
         Value::String(s) => {
             for n in needles {
                 *s = replace_ci(s, n);
             }
+            for p in people {
+                *s = p.redact(s, REDACTED);
+            }
         }
-        Value::Array(a) => a.iter_mut().for_each(|x| redact(x, needles)),
-        Value::Object(m) => m.values_mut().for_each(|x| redact(x, needles)),
+        Value::Array(a) => a.iter_mut().for_each(|x| redact_all(x, needles, people)),
+        Value::Object(m) => m.values_mut().for_each(|x| redact_all(x, needles, people)),
         _ => {}
     }
 }
@@ -164,6 +175,7 @@ fn replace_ci(hay: &str, needle: &str) -> String {
 struct ThirdParties {
     ids: BTreeSet<Id>,
     needles: BTreeSet<String>,
+    identifiers: Vec<Identifiers>,
 }
 
 impl ThirdParties {
@@ -171,14 +183,16 @@ impl ThirdParties {
         if !self.ids.insert(id) {
             return Ok(());
         }
+        let contacts = people::contacts_for(tx, id).await?;
         if let Ok(p) = people::person(tx, id).await {
             self.add_text(&p.full_name());
             self.add_text(&p.given_name);
             self.add_text(&p.family_name);
             p.preferred_name.iter().for_each(|n| self.add_text(n));
             p.ni_number.iter().for_each(|n| self.add_text(n));
+            self.identifiers.push(Identifiers::of(&p, &contacts));
         }
-        for c in people::contacts_for(tx, id).await? {
+        for c in contacts {
             for v in [&c.value, &c.line1, &c.line2].into_iter().flatten() {
                 self.add_text(v);
                 // A number is often typed into notes without the stored spacing.
@@ -303,6 +317,13 @@ impl Gate {
         for c in case_list {
             let investigation = matches!(c.kind, CaseKind::Asb | CaseKind::Safeguarding) && c.closed_at.is_none();
             let parties = cases::parties(tx, c.id).await?;
+            // Anonymous reporters too: their identity never reaches another
+            // party's bundle, however a note wrote it.
+            for (other, _, _, _) in hearth_store::anonymity::party_people(tx, c.id).await? {
+                if other != pid {
+                    others.add_person(tx, other).await?;
+                }
+            }
             let mut party_out = vec![];
             for p in &parties {
                 if p.person_id == Some(pid) {
@@ -516,7 +537,7 @@ impl Gate {
 
         let needles = others.sorted();
         for s in &mut sections {
-            s.records.iter_mut().for_each(|r| redact(r, &needles));
+            s.records.iter_mut().for_each(|r| redact_all(r, &needles, &others.identifiers));
         }
         // The same third party can come up in several places: list each once.
         let mut seen = BTreeSet::new();

@@ -26,6 +26,15 @@ pub struct CapacityRecord {
     pub not_held: Vec<NotHeldRequest>,
 }
 
+impl hearth_domain::Project for CapacityRecord {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        let CapacityRecord { person_id: _, assessments, shares, not_held } = self;
+        assessments.project(permitted);
+        shares.project(permitted);
+        not_held.project(permitted);
+    }
+}
+
 /// What a confirmed removal destroyed, by id only.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -39,7 +48,7 @@ pub struct RemovalDone {
 impl Gate {
     pub async fn capacity_record(&self, actor: &Actor, person_id: Id) -> Result<CapacityRecord> {
         let target = Target::of("capacity", person_id, Some(person_id));
-        self.guarded(actor, Action::View, Compartment::Needs, target, async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::Needs, target, async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let record = CapacityRecord {
                 person_id,

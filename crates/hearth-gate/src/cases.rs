@@ -29,6 +29,15 @@ pub struct CaseView {
     pub overrides: Vec<AnonymityOverride>,
 }
 
+impl hearth_domain::Project for CaseView {
+    fn project(&mut self, permitted: ClassSet) {
+        let CaseView { case, parties, timeline, deadlines: _, overdue: _, overrides: _ } = self;
+        case.project(permitted);
+        parties.project(permitted);
+        timeline.project(permitted);
+    }
+}
+
 /// A change to a case, sent with the version it was based on.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -133,11 +142,12 @@ impl Gate {
             let mut names = vec![];
             for (i, p) in fields.parties.iter().enumerate() {
                 match people::person(tx, p.person_id).await {
-                    Ok(person) => names.push((person.given_name, person.family_name, p.anonymous)),
+                    Ok(person) => names.push((p.person_id, person.given_name, person.family_name, p.anonymous)),
                     Err(_) => return Err(FieldError::new(format!("parties[{i}].person_id"), "No such person").into()),
                 }
             }
-            crate::anonymity::check_not_named("summary", &fields.summary, &names)?;
+            let reporters = crate::anonymity::reporter_identifiers(tx, &names).await?;
+            crate::anonymity::check_not_identified("summary", &fields.summary, &reporters)?;
             let now = Timestamp::now();
             let c = q::insert_case(tx, &fields, actor.user_id, now, today).await?;
             for p in &fields.parties {
@@ -169,7 +179,7 @@ impl Gate {
         // The compartment comes from the case itself; an unknown id is
         // refused the same way as a hidden one, so ids reveal nothing.
         let compartment = self.case_compartment(id).await?;
-        self.guarded(actor, Action::View, compartment, case_target(id), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, compartment, case_target(id), async |tx: &mut Tx| {
             let c = q::case(tx, id).await?;
             let mut view = self.view_of(tx, c, Gate::today()).await?;
             // An approved override shows the reporter to the person who asked
@@ -248,10 +258,26 @@ impl Gate {
         if compartments.is_empty() {
             compartments.push(Compartment::Tenancy);
         }
+        let mut page = page;
         for c in compartments {
             let ids: Vec<Id> = page.items.iter().filter(|k| k.compartment == c).map(|k| k.id).collect();
-            let permit =
-                crate::Permit { action: Action::List, compartment: c, policy_ids: "case-list-filter".into(), break_glass_reason: None };
+            // The list filter decided which cases; the policies still decide which fields.
+            let classes = self.policy.classes(&AccessRequest {
+                actor,
+                action: Action::List,
+                compartment: c,
+                record_type: "case",
+                record_key: "case/*".into(),
+                relation: Relation { assigned: true, on_job: true, ..Default::default() },
+            });
+            let permit = crate::Permit {
+                action: Action::List,
+                compartment: c,
+                policy_ids: "case-list-filter".into(),
+                break_glass_reason: None,
+                classes,
+            };
+            page.items.iter_mut().filter(|k| k.compartment == c).for_each(|k| permit.project(k));
             self.record(&mut tx, actor, &permit, Target::collection("case"), Some(json!({ "returned": ids }))).await?;
         }
         tx.commit().await?;
@@ -388,7 +414,7 @@ impl Gate {
             }
             CaseChange::Note { kind, text, .. } => {
                 let text = validate::name("text", text, "note")?;
-                crate::anonymity::check_not_named("text", &text, &hearth_store::anonymity::party_names(tx, c.id).await?)?;
+                crate::anonymity::check_case_text(tx, c.id, &[("text", Some(&text))]).await?;
                 let kind = match kind.as_deref().unwrap_or("note") {
                     "contact" => "contact",
                     "note" => "note",
@@ -404,6 +430,8 @@ impl Gate {
                 c.outcome = Some(outcome);
                 c.outcome_note = validate::optional_text("note", note.as_deref(), 2000, "note")?;
                 c.remedy = validate::optional_text("remedy", remedy.as_deref(), 2000, "remedy")?;
+                crate::anonymity::check_case_text(tx, c.id, &[("note", c.outcome_note.as_deref()), ("remedy", c.remedy.as_deref())])
+                    .await?;
                 c.closed_at = Some(now);
                 c.retention_from = Some(today);
                 c.status = CaseStatus::Closed;

@@ -49,6 +49,15 @@ pub struct ConsentOverview {
     pub objections: Vec<Objection>,
 }
 
+impl hearth_domain::Project for ConsentOverview {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        let ConsentOverview { person_id: _, purposes: _, log, preferences, objections } = self;
+        log.project(permitted);
+        preferences.project(permitted);
+        objections.project(permitted);
+    }
+}
+
 impl ConsentOverview {
     pub fn state(&self, purpose: ConsentPurpose) -> ConsentState {
         self.purposes.iter().find(|p| p.purpose == purpose).map(|p| p.state).unwrap_or(ConsentState::NotAsked)
@@ -81,7 +90,7 @@ impl Gate {
     /// The person's consents, preferences and objections.
     pub async fn consent_overview(&self, actor: &Actor, person_id: Id) -> Result<ConsentOverview> {
         let today = Gate::today();
-        self.guarded(actor, Action::View, Compartment::Contact, Target::of("consent", person_id, Some(person_id)), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::Contact, Target::of("consent", person_id, Some(person_id)), async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let log = q::consents_of(tx, person_id).await?;
             let overview = ConsentOverview {

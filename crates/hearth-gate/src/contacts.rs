@@ -52,30 +52,30 @@ impl Gate {
         for &c in CONTACT_COMPARTMENTS {
             let (mut relation, bg_reason) = self.relation(tx, actor, c, target).await?;
             self.caller_relation(tx, actor, Action::List, target, &mut relation).await?;
-            let ask = |relation: Relation| {
-                self.policy.decide(&AccessRequest {
-                    actor,
-                    action: Action::List,
-                    compartment: c,
-                    record_type: "contact_entry",
-                    record_key: "contact_entry/*".into(),
-                    relation,
-                })
+            let request = |relation: Relation| AccessRequest {
+                actor,
+                action: Action::List,
+                compartment: c,
+                record_type: "contact_entry",
+                record_key: "contact_entry/*".into(),
+                relation,
             };
-            let d = ask(relation);
-            let d = if d.allowed {
+            let d = self.policy.decide(&request(relation));
+            let (d, relation) = if d.allowed {
                 vis.all.push(c);
-                d
+                (d, relation)
             } else {
-                let d = ask(Relation { assigned: true, ..relation });
+                let assigned = Relation { assigned: true, ..relation };
+                let d = self.policy.decide(&request(assigned));
                 if !d.allowed {
                     continue;
                 }
                 vis.assigned.push(c);
-                d
+                (d, assigned)
             };
             let break_glass_reason = if d.via_break_glass { bg_reason } else { None };
-            permits.push(Permit { action: Action::List, compartment: c, policy_ids: d.policy_ids, break_glass_reason });
+            let classes = self.policy.classes(&request(relation));
+            permits.push(Permit { action: Action::List, compartment: c, policy_ids: d.policy_ids, break_glass_reason, classes });
         }
         Ok((vis, permits))
     }
@@ -139,6 +139,10 @@ impl Gate {
                 if cases::case(&mut tx, c).await.is_err() {
                     return Err(FieldError::new(format!("{at}case_id"), "No such case").into());
                 }
+                // Words filed on a case must not identify its anonymous reporter.
+                let (summary, verbatim) = (format!("{at}summary"), format!("{at}verbatim"));
+                let texts = [(summary.as_str(), Some(f.summary.as_str())), (verbatim.as_str(), f.verbatim.as_ref().map(|v| v.0.as_str()))];
+                crate::anonymity::check_case_text(&mut tx, c, &texts).await?;
             }
             for (j, fu) in f.follow_ups.iter().enumerate() {
                 if staff::user_by_id(&mut tx, fu.owner).await.is_err() {
@@ -178,7 +182,7 @@ impl Gate {
             drop(tx);
             access.map(|a| (a.0, a.2.first().copied())).unwrap_or((Compartment::Safeguarding, None))
         };
-        self.guarded(actor, Action::View, compartment, entry_target(id, about), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, compartment, entry_target(id, about), async |tx: &mut Tx| {
             let mut e = q::entry(tx, id).await?;
             let (vis, _) = self.contact_visibility(tx, actor, Target::collection("contact_entry")).await?;
             e.linked_entry_ids = q::linked_ids(tx, e.id, e.submission_id, actor.user_id, &vis).await?;
@@ -210,6 +214,11 @@ impl Gate {
         crate::person_of(&mut tx, person_id).await?;
         let mut page = q::timeline(&mut tx, actor.user_id, &vis, person_id, filter, after, clamp_limit(limit)).await?;
         self.link(&mut tx, actor, &vis, &mut page.items).await?;
+        for e in page.items.iter_mut() {
+            if let Some(p) = permits.iter().find(|p| p.compartment == e.compartment) {
+                p.project(e);
+            }
+        }
         let mut drawn: Vec<&Permit> = permits.iter().filter(|p| page.items.iter().any(|e| e.compartment == p.compartment)).collect();
         if drawn.is_empty() {
             drawn.push(&fallback);

@@ -30,6 +30,17 @@ pub struct MemberView {
     pub kind: PersonKind,
 }
 
+hearth_domain::classify! { MemberView as "household_member" {
+    keep: membership, kind;
+    given_name: Name, family_name: Name,
+} }
+
+impl hearth_domain::Project for HouseholdView {
+    fn project(&mut self, permitted: ClassSet) {
+        self.members.project(permitted);
+    }
+}
+
 /// Everything a person page shows, each part present only when the actor may
 /// see its compartment.
 #[derive(Debug, Clone, Serialize)]
@@ -53,14 +64,17 @@ impl Gate {
     pub async fn person_record(&self, actor: &Actor, id: Id) -> Result<PersonRecord> {
         let tx = self.store.begin().await?;
         let (mut tx, identity) = self.authorize(tx, actor, Action::View, Compartment::Identity, Target::person(id)).await?;
-        let person = crate::people::shown_person(&mut tx, id).await?;
-        let evidence = pq::evidence_for(&mut tx, id).await?;
+        let mut person = crate::people::shown_person(&mut tx, id).await?;
+        let mut evidence = pq::evidence_for(&mut tx, id).await?;
+        identity.project(&mut person);
+        identity.project(&mut evidence);
         let restriction = hearth_store::restrictions::active(&mut tx, id).await?;
         let caller_check = self.current_caller_check(&mut tx, actor, id).await?.map(|(c, _)| c);
         self.record(&mut tx, actor, &identity, Target::person(id), None).await?;
         let contacts = match self.permit_or_note(&mut tx, actor, Action::View, Compartment::Contact, Target::person(id)).await? {
             Some(p) => {
-                let c = pq::contacts_for(&mut tx, id).await?;
+                let mut c = pq::contacts_for(&mut tx, id).await?;
+                p.project(&mut c);
                 self.record(&mut tx, actor, &p, Target::person(id), None).await?;
                 Some(c)
             }
@@ -72,6 +86,7 @@ impl Gate {
                 for h in q::households_of(&mut tx, id).await? {
                     views.push(household_view(&mut tx, h).await?);
                 }
+                p.project(&mut views);
                 self.record(&mut tx, actor, &p, Target::person(id), None).await?;
                 Some(views)
             }

@@ -180,6 +180,18 @@ pub struct Permit {
     policy_ids: String,
     /// Set when only a break-glass grant allowed this: the audit event says so.
     break_glass_reason: Option<String>,
+    /// The classes of the record's fields the caller may read; what is
+    /// handed out is projected to these.
+    classes: hearth_domain::ClassSet,
+}
+
+impl Permit {
+    /// Withholds from `value` every field of a class this permit does not open.
+    pub(crate) fn project<T: hearth_domain::Project>(&self, value: &mut T) {
+        if !self.classes.is_all() {
+            value.project(self.classes);
+        }
+    }
 }
 
 /// The service every surface calls.
@@ -397,20 +409,25 @@ impl Gate {
     ) -> Result<Result<Permit, Decision>> {
         let (mut relation, bg_reason) = self.relation(tx, actor, compartment, target).await?;
         self.caller_relation(tx, actor, action, target, &mut relation).await?;
-        let ask = |relation: Relation| {
-            self.policy.decide(&AccessRequest {
-                actor,
-                action,
-                compartment,
-                record_type: target.record_type,
-                record_key: format!("{}/{}", target.record_type, target.record_id.map(|i| i.to_string()).unwrap_or_else(|| "*".into())),
-                relation,
-            })
+        let request = |relation: Relation| AccessRequest {
+            actor,
+            action,
+            compartment,
+            record_type: target.record_type,
+            record_key: format!("{}/{}", target.record_type, target.record_id.map(|i| i.to_string()).unwrap_or_else(|| "*".into())),
+            relation,
         };
+        let ask = |relation: Relation| self.policy.decide(&request(relation));
         let mut d = ask(relation);
         if d.allowed {
             let break_glass_reason = if d.via_break_glass { bg_reason } else { None };
-            return Ok(Ok(Permit { action, compartment, policy_ids: d.policy_ids, break_glass_reason }));
+            // What is read out is limited by class too; a change is decided whole.
+            let classes = if matches!(action, Action::View | Action::List | Action::Export) {
+                self.policy.classes(&request(relation))
+            } else {
+                hearth_domain::ClassSet::all()
+            };
+            return Ok(Ok(Permit { action, compartment, policy_ids: d.policy_ids, break_glass_reason, classes }));
         }
         // Refused only for want of a caller check: say what the check in force covers.
         if let Some(person) = target.person_id.filter(|_| relation.about_person) {
@@ -425,6 +442,47 @@ impl Gate {
         self.audit(tx, event).await?;
         tracing::warn!(user = %actor.username, role = %actor.role, %action, %compartment, record = ?target.record_id, "access refused");
         Ok(Err(d))
+    }
+
+    /// Whether the policies would let the actor read `compartment` of the
+    /// target, and which classes of its fields, without recording anything:
+    /// for filtering what a read that was itself decided and audited (a
+    /// person's history) may show of other records.
+    pub(crate) async fn would_permit(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        action: Action,
+        compartment: Compartment,
+        target: Target,
+    ) -> Result<Option<hearth_domain::ClassSet>> {
+        let (mut relation, _) = self.relation(tx, actor, compartment, target).await?;
+        self.caller_relation(tx, actor, action, target, &mut relation).await?;
+        let req = AccessRequest {
+            actor,
+            action,
+            compartment,
+            record_type: target.record_type,
+            record_key: format!("{}/{}", target.record_type, target.record_id.map(|i| i.to_string()).unwrap_or_else(|| "*".into())),
+            relation,
+        };
+        Ok(self.policy.decide(&req).allowed.then(|| self.policy.classes(&req)))
+    }
+
+    /// The classes of a record's fields the actor may read, or `None` when
+    /// the record itself is refused: the decision every surface's output
+    /// must stay within. Records nothing and returns no data; the canary
+    /// sweep holds every route to it.
+    pub async fn readable_classes(
+        &self,
+        actor: &Actor,
+        compartment: Compartment,
+        target: Target,
+    ) -> Result<Option<hearth_domain::ClassSet>> {
+        let mut tx = self.store.begin_read().await?;
+        let r = self.would_permit(&mut tx, actor, Action::View, compartment, target).await;
+        drop(tx);
+        r
     }
 
     /// Decides; on refusal records the refusal, commits it and returns
@@ -516,6 +574,21 @@ impl Gate {
         Ok(p)
     }
 
+    /// [`Gate::guarded`] for a read: what `op` returns is projected to the
+    /// classes of fields the decision permits before anyone sees it.
+    async fn guarded_view<T: hearth_domain::Project>(
+        &self,
+        actor: &Actor,
+        action: Action,
+        compartment: Compartment,
+        target: Target,
+        op: impl AsyncFnOnce(&mut Tx) -> Result<(T, Target, Option<serde_json::Value>)>,
+    ) -> Result<T> {
+        let (mut value, permit) = self.guarded_permit(actor, action, compartment, target, op).await?;
+        permit.project(&mut value);
+        Ok(value)
+    }
+
     /// Decide, run `op` and record it, all in one transaction.
     async fn guarded<T>(
         &self,
@@ -525,6 +598,19 @@ impl Gate {
         target: Target,
         op: impl AsyncFnOnce(&mut Tx) -> Result<(T, Target, Option<serde_json::Value>)>,
     ) -> Result<T> {
+        Ok(self.guarded_permit(actor, action, compartment, target, op).await?.0)
+    }
+
+    /// Decide, run `op` and record it, all in one transaction; returns the
+    /// permit too, for the projection of what was read.
+    async fn guarded_permit<T>(
+        &self,
+        actor: &Actor,
+        action: Action,
+        compartment: Compartment,
+        target: Target,
+        op: impl AsyncFnOnce(&mut Tx) -> Result<(T, Target, Option<serde_json::Value>)>,
+    ) -> Result<(T, Permit)> {
         let tx = self.store.begin().await?;
         let (mut tx, permit) = self.authorize(tx, actor, action, compartment, target).await?;
         if let Some(refused) = self.restriction_refusal(&mut tx, actor, action, compartment, target).await? {
@@ -546,7 +632,7 @@ impl Gate {
         }
         self.record(&mut tx, actor, &permit, recorded, detail).await?;
         tx.commit().await?;
-        Ok(value)
+        Ok((value, permit))
     }
 
     /// When the target's person is under a restriction of processing and the

@@ -92,7 +92,7 @@ impl Gate {
 
     /// A person's needs, with their detail.
     pub async fn needs_of(&self, actor: &Actor, person_id: Id) -> Result<Vec<Need>> {
-        self.guarded(actor, Action::List, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::List, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let needs = q::needs_of(tx, person_id).await?;
             let ids: Vec<Id> = needs.iter().map(|n| n.id).collect();
@@ -104,7 +104,7 @@ impl Gate {
     /// One need, with its detail.
     pub async fn need(&self, actor: &Actor, id: Id) -> Result<Need> {
         let person = self.owner(async |tx: &mut Tx| q::need_person(tx, id).await).await?;
-        self.guarded(actor, Action::View, Compartment::Needs, need_target(id, person), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::Needs, need_target(id, person), async |tx: &mut Tx| {
             Ok((q::need(tx, id).await?, need_target(id, person), None))
         })
         .await
@@ -192,7 +192,7 @@ impl Gate {
 
     /// A person's adjustments, each saying whether it is in use and why not.
     pub async fn adjustments_of(&self, actor: &Actor, person_id: Id) -> Result<Vec<Adjustment>> {
-        self.guarded(actor, Action::List, Compartment::Adjustments, Target::person(person_id), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::List, Compartment::Adjustments, Target::person(person_id), async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let all = q::adjustments_of(tx, person_id).await?;
             let ids: Vec<Id> = all.iter().map(|a| a.id).collect();
@@ -251,7 +251,7 @@ impl Gate {
 
     /// A person's flags; the text of each only if the caller acknowledged it.
     pub async fn warning_flags_of(&self, actor: &Actor, person_id: Id) -> Result<Vec<WarningFlag>> {
-        self.guarded(actor, Action::List, Compartment::WarningFlags, Target::person(person_id), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::List, Compartment::WarningFlags, Target::person(person_id), async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let flags = q::flags_of(tx, person_id, actor.user_id).await?;
             let shown: Vec<Id> = flags.iter().filter(|f| f.acknowledged).map(|f| f.id).collect();
@@ -265,7 +265,7 @@ impl Gate {
     pub async fn acknowledge_warning_flag(&self, actor: &Actor, id: Id) -> Result<WarningFlag> {
         let person = self.owner(async |tx: &mut Tx| q::flag_person(tx, id).await).await?;
         let target = Target::of("warning_flag", id, person);
-        self.guarded(actor, Action::View, Compartment::WarningFlags, target, async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::WarningFlags, target, async |tx: &mut Tx| {
             // A missing flag is "not found", not a failed insert.
             q::flag_for(tx, id, actor.user_id).await?;
             let first = q::acknowledge_flag(tx, id, actor.user_id, Timestamp::now()).await?;
@@ -339,7 +339,13 @@ impl Gate {
         for (c, d, kind) in [(Compartment::Needs, needs, "need"), (Compartment::WarningFlags, flags, "warning_flag")] {
             if d.allowed {
                 let ids: Vec<Id> = items.iter().filter(|i| i.record_type == kind).map(|i| i.id).collect();
-                let permit = Permit { action: Action::List, compartment: c, policy_ids: d.policy_ids, break_glass_reason: None };
+                let permit = Permit {
+                    action: Action::List,
+                    compartment: c,
+                    policy_ids: d.policy_ids,
+                    break_glass_reason: None,
+                    classes: hearth_domain::ClassSet::all(),
+                };
                 self.record(&mut tx, actor, &permit, Target::collection("review"), Some(json!({ "returned": ids }))).await?;
             }
         }

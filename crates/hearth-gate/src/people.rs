@@ -52,7 +52,7 @@ impl Gate {
     /// [`GateError::Disposed`], with the day (410 in the API, a page saying
     /// so in the UI), so staff learn why the record is empty.
     pub async fn person(&self, actor: &Actor, id: Id) -> Result<Person> {
-        self.guarded(actor, Action::View, Compartment::Identity, Target::person(id), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::Identity, Target::person(id), async |tx: &mut Tx| {
             Ok((shown_person(tx, id).await?, Target::person(id), None))
         })
         .await
@@ -74,7 +74,7 @@ impl Gate {
             "name": filter.name_tokens, "date_of_birth": filter.date_of_birth.map(|d| d.to_string()), "postcode": filter.postcode,
             "address": filter.address, "tenancy_reference": filter.tenancy_reference, "after": after,
         });
-        self.guarded(actor, Action::List, Compartment::Identity, Target::collection("person"), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::List, Compartment::Identity, Target::collection("person"), async |tx: &mut Tx| {
             let page = q::list_people(tx, filter, after, clamp_limit(limit)).await?;
             let mut detail = detail;
             detail["returned"] = json!(page.items.iter().map(|p| p.id).collect::<Vec<_>>());
@@ -96,7 +96,7 @@ impl Gate {
     }
 
     pub async fn evidence_for(&self, actor: &Actor, person_id: Id) -> Result<Vec<IdentityEvidence>> {
-        self.guarded(actor, Action::View, Compartment::Identity, Target::person(person_id), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::Identity, Target::person(person_id), async |tx: &mut Tx| {
             q::person(tx, person_id).await?;
             Ok((q::evidence_for(tx, person_id).await?, Target::of("identity_evidence", person_id, Some(person_id)), None))
         })
@@ -135,7 +135,7 @@ impl Gate {
     }
 
     pub async fn contacts_for(&self, actor: &Actor, person_id: Id) -> Result<Vec<ContactPoint>> {
-        self.guarded(actor, Action::View, Compartment::Contact, Target::person(person_id), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::Contact, Target::person(person_id), async |tx: &mut Tx| {
             q::person(tx, person_id).await?;
             Ok((q::contacts_for(tx, person_id).await?, Target::of("contact_point", person_id, Some(person_id)), None))
         })
@@ -143,7 +143,7 @@ impl Gate {
     }
 
     pub async fn contact(&self, actor: &Actor, id: Id) -> Result<ContactPoint> {
-        self.guarded(actor, Action::View, Compartment::Contact, Target::of("contact_point", id, None), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::Contact, Target::of("contact_point", id, None), async |tx: &mut Tx| {
             let c = q::contact(tx, id).await?;
             Ok((c.clone(), Target::of("contact_point", id, Some(c.person_id)), None))
         })

@@ -20,7 +20,7 @@ use cedar_policy::{
     Authorizer, Context, Decision as CedarDecision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId, PolicySet, Request,
     RestrictedExpression, Schema, ValidationMode, Validator,
 };
-use hearth_domain::{Action, Compartment};
+use hearth_domain::{Action, Compartment, DataClass};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
@@ -122,10 +122,11 @@ struct MemoKey {
     record_type: String,
     record_key: String,
     relation: Relation,
+    data_class: Option<DataClass>,
 }
 
 impl MemoKey {
-    fn of(req: &AccessRequest) -> MemoKey {
+    fn of(req: &AccessRequest, data_class: Option<DataClass>) -> MemoKey {
         MemoKey {
             user_id: req.actor.user_id,
             role: req.actor.role,
@@ -136,6 +137,7 @@ impl MemoKey {
             record_type: req.record_type.to_string(),
             record_key: req.record_key.clone(),
             relation: req.relation,
+            data_class,
         }
     }
 }
@@ -189,14 +191,30 @@ impl Policy {
         Ok(Policy { inner: Arc::new(Inner { schema, policies, authorizer: Authorizer::new(), names, reasons, memo: Mutex::default() }) })
     }
 
+    /// Decides on the record as a whole (its `data_class` is `record`).
     pub fn decide(&self, req: &AccessRequest) -> Decision {
-        let key = MemoKey::of(req);
+        self.decide_on(req, None)
+    }
+
+    /// Decides on one class of the record's fields: a permit opens every
+    /// class unless a policy limits that class.
+    pub fn decide_class(&self, req: &AccessRequest, class: DataClass) -> Decision {
+        self.decide_on(req, Some(class))
+    }
+
+    /// The classes of a permitted record's fields the caller may read.
+    pub fn classes(&self, req: &AccessRequest) -> hearth_domain::ClassSet {
+        DataClass::ALL.iter().filter(|c| self.decide_class(req, **c).allowed).fold(hearth_domain::ClassSet::NONE, |s, c| s.with(*c))
+    }
+
+    fn decide_on(&self, req: &AccessRequest, data_class: Option<DataClass>) -> Decision {
+        let key = MemoKey::of(req, data_class);
         // A poisoned lock only means another thread panicked mid-insert; the map is still sound.
         let memo = || self.inner.memo.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(d) = memo().get(&key) {
             return d.clone();
         }
-        match self.evaluate(req) {
+        match self.evaluate(req, data_class) {
             Ok(d) => {
                 let mut m = memo();
                 if m.len() >= MEMO_MAX {
@@ -218,7 +236,7 @@ impl Policy {
         }
     }
 
-    fn evaluate(&self, req: &AccessRequest) -> Result<Decision, String> {
+    fn evaluate(&self, req: &AccessRequest, data_class: Option<DataClass>) -> Result<Decision, String> {
         let inner = &self.inner;
         let uid = |ty: &str, id: &str| {
             EntityUid::from_type_name_and_id(EntityTypeName::from_str(ty).expect("static type name"), EntityId::new(id))
@@ -243,6 +261,7 @@ impl Policy {
             HashMap::from([
                 ("compartment".into(), RestrictedExpression::new_string(req.compartment.as_str().into())),
                 ("record_type".into(), RestrictedExpression::new_string(req.record_type.into())),
+                ("data_class".into(), RestrictedExpression::new_string(data_class.map_or("record", DataClass::as_str).into())),
             ]),
             HashSet::new(),
         )
@@ -351,7 +370,7 @@ mod tests {
                                 relation,
                             };
                             let d = p.decide(&req);
-                            assert_eq!(d, p.evaluate(&req).unwrap(), "{role:?} {action:?} {c:?} {relation:?}");
+                            assert_eq!(d, p.evaluate(&req, None).unwrap(), "{role:?} {action:?} {c:?} {relation:?}");
                             if d.allowed {
                                 allowed += 1
                             } else {
