@@ -1,7 +1,7 @@
 //! Every cell of docs/access-matrix.md against the shipped Cedar policies:
 //! the table is the documentation, and this test keeps it true.
 
-use hearth_domain::{Action, Compartment, StaffRole};
+use hearth_domain::{Action, Compartment, DataClass, StaffRole};
 use hearth_gate::policy::{AccessRequest, Relation};
 use hearth_gate::{Actor, Policy};
 
@@ -116,4 +116,84 @@ fn break_glass_opens_viewing_only_for_roles_that_may_break_glass() {
             "break-glass never grants edits: {role} {compartment}"
         );
     }
+}
+
+/// (role, class, code) for every row of the field-class table.
+fn class_matrix() -> Vec<(StaffRole, DataClass, char)> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/access-matrix.md")).unwrap();
+    let mut rows = vec![];
+    for line in text.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let (Some(role), Some(class)) = (StaffRole::parse(cells[0]), DataClass::parse(cells[1])) else { continue };
+        rows.push((role, class, cells[2].chars().next().unwrap()));
+    }
+    rows
+}
+
+#[test]
+fn every_class_cell_matches_the_policies() {
+    let p = Policy::shipped().unwrap();
+    let rows = class_matrix();
+    assert_eq!(rows.len(), StaffRole::ALL.len() * DataClass::ALL.len(), "one row per role and class");
+    let all: Vec<String> = Compartment::ALL.iter().map(|c| c.as_str().to_string()).collect();
+    let everything = Relation {
+        assigned: true,
+        patch_officer: true,
+        on_job: true,
+        support_grant: true,
+        break_glass: false,
+        about_person: true,
+        caller_checked_account: true,
+        caller_checked_repairs: true,
+    };
+    let mut wrong = vec![];
+    for (role, class, code) in rows {
+        let a = actor(role, all.clone());
+        // Where the role may read the record at all, may it read this class?
+        let readable: Vec<(Compartment, bool)> = Compartment::ALL
+            .iter()
+            .filter(|c| allowed(&p, &a, Action::View, **c, everything))
+            .map(|c| {
+                let req = AccessRequest {
+                    actor: &a,
+                    action: Action::View,
+                    compartment: *c,
+                    record_type: "person",
+                    record_key: "person/1".into(),
+                    relation: everything,
+                };
+                (*c, p.decide_class(&req, class).allowed)
+            })
+            .collect();
+        let ok = match code {
+            'Y' => readable.iter().all(|(_, ok)| *ok),
+            '-' => readable.iter().all(|(_, ok)| !*ok),
+            'J' => readable.iter().all(|(c, ok)| *ok == (*c == Compartment::Repairs)),
+            other => panic!("unknown code {other}"),
+        };
+        if !ok {
+            wrong.push(format!("{role} {class}: table says {code}, policies give {readable:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{} cells wrong:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[test]
+fn every_declared_field_is_in_the_table_with_its_class() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/access-matrix.md")).unwrap();
+    let mut table = std::collections::BTreeSet::new();
+    for line in text.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        if cells.len() == 3 && cells[0].starts_with('`') {
+            table.insert((cells[0].trim_matches('`').to_string(), cells[1].trim_matches('`').to_string(), cells[2].to_string()));
+        }
+    }
+    let mut declared = std::collections::BTreeSet::new();
+    for (record, fields) in hearth_domain::classes::declarations() {
+        for (field, class) in fields.iter().filter(|f| f.1.is_some()) {
+            declared.insert((record.to_string(), field.to_string(), class.map(|c| c.as_str().to_string()).unwrap()));
+        }
+    }
+    let lines: Vec<String> = declared.iter().map(|(r, f, c)| format!("| `{r}` | `{f}` | {c} |")).collect();
+    assert_eq!(table, declared, "docs/access-matrix.md's field table should read:\n{}", lines.join("\n"));
 }

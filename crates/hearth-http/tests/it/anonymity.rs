@@ -110,8 +110,14 @@ async fn an_anonymous_reporter_is_absent_from_letters_views_and_lists(s: TestSer
     assert_eq!((letter["kind"].as_str(), letter["to_lines"][0].as_str()), (Some("report_received"), Some("Rhea Noisington")));
     assert!(!text.to_lowercase().contains("copy") && !text.contains("cc:"), "no copies: {text}");
 
-    // The reporter may be written to, addressed to them alone.
-    let (st, ack) = s.call(officer, Method::GET, &format!("/api/v1/cases/{id}/letters/{}", f.reporter), None).await;
+    // The officer working the case cannot write to the reporter: whether a
+    // letter exists would say who reported, so it is "not found" as for a
+    // stranger. Those who may reveal the reporter write to them, addressed
+    // to them alone.
+    let (st, _) = s.call(officer, Method::GET, &format!("/api/v1/cases/{id}/letters/{}", f.reporter), None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (st, ack) = s.call(&dpo, Method::GET, &format!("/api/v1/cases/{id}/letters/{}", f.reporter), None).await;
     assert_eq!(st, StatusCode::OK, "{ack}");
     let ack_text = ack["text"].as_str().unwrap();
     assert!(
@@ -156,8 +162,12 @@ async fn an_anonymous_reporter_is_absent_from_letters_views_and_lists(s: TestSer
     let (st, p) = s.call(officer, Method::POST, &format!("/api/v1/cases/{id}/changes"), Some(note)).await;
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["text".to_string()]), "{p}");
 
-    // The concern sits on the reporter's own record, marked.
-    let (st, mine) = s.call(officer, Method::GET, &format!("/api/v1/people/{}/cases", f.reporter), None).await;
+    // The concern sits on the reporter's own record, marked, for those who
+    // may reveal the reporter; the officer working the case does not see it there.
+    let (st, hidden) = s.call(officer, Method::GET, &format!("/api/v1/people/{}/cases", f.reporter), None).await;
+    assert_eq!((st, hidden), (StatusCode::OK, json!([])));
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (st, mine) = s.call(&dpo, Method::GET, &format!("/api/v1/people/{}/cases", f.reporter), None).await;
     assert_eq!(st, StatusCode::OK, "{mine}");
     assert_eq!(
         (mine[0]["case"]["id"].as_i64(), &mine[0]["role"], &mine[0]["reported_anonymously"]),

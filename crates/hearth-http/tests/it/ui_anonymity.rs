@@ -1,7 +1,7 @@
 //! Reporter anonymity in the web UI, on SQLite and PostgreSQL: the case page,
 //! its letter and the case list as the officer sees them never show the
 //! anonymous reporter (asserted on the whole page); the reporter's own page
-//! lists the case "Reported anonymously"; asking to reveal without a ground
+//! lists the case "Reported anonymously" to the DPO, not the officer; asking to reveal without a ground
 //! comes back with a GOV.UK error summary; the requester cannot approve; the
 //! DPO sees the register and approves, and only the requester then sees who.
 
@@ -45,8 +45,14 @@ async fn the_reporter_stays_hidden_on_every_page_until_an_approved_override(s: T
     assert!(theirs.contains(&f.reference) && !theirs.contains("Reported anonymously"));
     assert_no_reporter(&theirs, f.reporter, "the other party's page");
 
-    // The concern sits on the reporter's own record, with their letter.
+    // The concern sits on the reporter's own record, with their letter, for
+    // those who may approve revealing them; to the officer working the case,
+    // that the report is on this record would say who made it.
     let (_, own) = get(&s, &officer, &format!("/people/{}", f.reporter)).await;
+    assert!(!own.contains(&f.reference) && !own.contains("Reported anonymously"), "the officer learns nothing on the reporter's page");
+    let dpo = browser();
+    sign_in(&s, &dpo, "dpo").await;
+    let (_, own) = get(&s, &dpo, &format!("/people/{}", f.reporter)).await;
     assert!(own.contains(&f.reference) && own.contains("Reported anonymously"));
     assert!(own.contains(&format!("href=\"/cases/{id}/letters/{}\"", f.reporter)));
 

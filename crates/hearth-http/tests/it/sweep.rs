@@ -1,0 +1,558 @@
+//! The canary sweep (issue 22): one seeded world per backend in which every
+//! field of every record kind holds a canary of its own, and then, for every
+//! role (and a contractor inside and outside a job window, supplier support
+//! with and without a grant), every GET route of the OpenAPI document (read
+//! from the document, so a new route is swept without editing this file)
+//! and every UI page the role can reach by following links: no canary may
+//! appear that the role's decision (the gate's `readable_classes` for the
+//! canary's own record and class) does not permit, and no anonymous
+//! reporter may be named anywhere about the case they reported or the
+//! person they reported.
+
+use crate::common::{self, TestServer, PASSWORD};
+use hearth_domain::{Compartment, DataClass, StaffRole};
+use hearth_gate::{Actor, Target};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+crate::both_backends!(every_route_and_page_shows_only_what_each_role_may_read);
+
+/// One seeded value and what it is.
+#[derive(Debug, Clone)]
+struct Canary {
+    /// Every way the value is written out (a date as ISO and as a UK page shows it).
+    forms: Vec<String>,
+    compartment: Compartment,
+    class: DataClass,
+    record_type: &'static str,
+    record_id: i64,
+    person_id: Option<i64>,
+    /// Identifies the anonymous reporter.
+    reporter: bool,
+}
+
+#[derive(Default)]
+struct World {
+    canaries: Vec<Canary>,
+    /// Ids to put in a path, by the path's first segment.
+    ids: BTreeMap<&'static str, Vec<i64>>,
+    /// (case, person) pairs for letters.
+    letters: Vec<(i64, i64)>,
+    asb_case: i64,
+    perpetrator: i64,
+    reporter: i64,
+}
+
+impl World {
+    fn add(&mut self, form: impl Into<String>, compartment: Compartment, class: DataClass, record: (&'static str, i64, Option<i64>)) {
+        let form = form.into();
+        assert!(!self.canaries.iter().any(|c| c.forms.contains(&form)), "canary {form} used twice");
+        self.canaries.push(Canary {
+            forms: vec![form],
+            compartment,
+            class,
+            record_type: record.0,
+            record_id: record.1,
+            person_id: record.2,
+            reporter: false,
+        });
+    }
+
+    fn id(&mut self, kind: &'static str, id: i64) {
+        self.ids.entry(kind).or_default().push(id);
+    }
+}
+
+async fn created(s: &TestServer, t: &str, path: &str, body: Value) -> Value {
+    let (st, v) = s.call(t, Method::POST, path, Some(body)).await;
+    assert!(st == StatusCode::CREATED || st == StatusCode::OK, "POST {path}: {st} {v}");
+    v
+}
+
+/// A person whose every identity and contact field is a canary. `tag`
+/// keeps the canaries of different people apart.
+async fn person(s: &TestServer, t: &str, w: &mut World, tag: &str, n: u32) -> i64 {
+    let dob = format!("19{:02}-0{}-1{}", 50 + n, 1 + n % 9, n % 10);
+    let ni = format!("JT{:06}A", 480_000 + n);
+    let p = created(
+        s,
+        t,
+        "/api/v1/people",
+        json!({"given_name": format!("Givq{tag}"), "family_name": format!("Famq{tag}"), "preferred_name": format!("Prefq{tag}"),
+               "date_of_birth": dob, "ni_number": ni}),
+    )
+    .await;
+    let id = p["id"].as_i64().unwrap();
+    let me = ("person", id, Some(id));
+    w.add(format!("Givq{tag}"), Compartment::Identity, DataClass::Name, me);
+    w.add(format!("Famq{tag}"), Compartment::Identity, DataClass::Name, me);
+    w.add(format!("Prefq{tag}"), Compartment::Identity, DataClass::Name, me);
+    w.add(p["ni_number"].as_str().unwrap(), Compartment::Identity, DataClass::Identifiers, me);
+    w.add(dob.clone(), Compartment::Identity, DataClass::Identifiers, me);
+    let d: jiff::civil::Date = dob.parse().unwrap();
+    w.canaries.last_mut().unwrap().forms.extend([d.strftime("%-d %B %Y").to_string(), d.strftime("%d/%m/%Y").to_string()]);
+    let path = format!("/api/v1/people/{id}/contact-points");
+    let phone = format!("07700 900{:03}", 100 + n);
+    let c = created(s, t, &path, json!({"kind": "phone", "value": phone, "preferred": true})).await;
+    w.add(c["value"].as_str().unwrap(), Compartment::Contact, DataClass::Phone, ("contact_point", c["id"].as_i64().unwrap(), Some(id)));
+    w.id("contact-points", c["id"].as_i64().unwrap());
+    let c = created(s, t, &path, json!({"kind": "email", "value": format!("mailq{tag}@example.org")})).await;
+    w.add(c["value"].as_str().unwrap(), Compartment::Contact, DataClass::Email, ("contact_point", c["id"].as_i64().unwrap(), Some(id)));
+    w.id("contact-points", c["id"].as_i64().unwrap());
+    let c = created(
+        s,
+        t,
+        &path,
+        json!({"kind": "address", "line1": format!("{n} Streetq{tag} Row"), "town": "Testbury", "postcode": format!("ZZ99 {n}QT")}),
+    )
+    .await;
+    let cp = ("contact_point", c["id"].as_i64().unwrap(), Some(id));
+    w.add(format!("Streetq{tag}"), Compartment::Contact, DataClass::PostalAddress, cp);
+    w.add(c["postcode"].as_str().unwrap(), Compartment::Contact, DataClass::PostalAddress, cp);
+    w.id("contact-points", c["id"].as_i64().unwrap());
+    let e = created(
+        s,
+        t,
+        &format!("/api/v1/people/{id}/identity-evidence"),
+        json!({"evidence_type": "passport", "reference": format!("Refq{tag}"), "seen_on": "2026-01-15"}),
+    )
+    .await;
+    w.add(format!("Refq{tag}"), Compartment::Identity, DataClass::Identifiers, ("identity_evidence", e["id"].as_i64().unwrap(), Some(id)));
+    w.id("people", id);
+    id
+}
+
+async fn seed(s: &TestServer) -> World {
+    let mut w = World::default();
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let officer_id = s.gate.user_id("housing_officer").await.unwrap();
+    let asb_officer_id = s.gate.user_id("asb_officer").await.unwrap();
+    let contractor_id = s.gate.user_id("contractor").await.unwrap();
+    for (name, role) in [("contractor_nojob", StaffRole::Contractor), ("supplier_nogrant", StaffRole::SupplierSupport)] {
+        s.gate.add_user(name, &format!("Test {name}"), role, &[], PASSWORD).await.unwrap();
+    }
+
+    // A tenant with a home, and everything a record can hold.
+    let tenant = person(s, &officer, &mut w, "ten", 1).await;
+    let prop = created(
+        s,
+        &officer,
+        "/api/v1/properties",
+        json!({"uprn": 990_000_000_901_i64, "line1": "1 Sweep Row", "town": "Testbury", "postcode": "ZZ99 1SW"}),
+    )
+    .await;
+    let prop_id = prop["id"].as_i64().unwrap();
+    w.id("properties", prop_id);
+    let hh = created(s, &officer, "/api/v1/households", json!({"property_id": prop_id})).await;
+    let hid = hh["id"].as_i64().unwrap();
+    w.id("households", hid);
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/households/{hid}/members"),
+        json!({"person_id": tenant, "role": "tenant", "start_date": "2020-04-01"}),
+    )
+    .await;
+    let ten = created(
+        s,
+        &officer,
+        "/api/v1/tenancies",
+        json!({"reference": "TEN-SWEEP-1", "household_id": hid, "tenure": "assured", "start_date": "2020-04-01"}),
+    )
+    .await;
+    w.id("tenancies", ten["id"].as_i64().unwrap());
+    s.gate.set_patch_officer(prop_id, "housing_officer").await.unwrap();
+
+    let need = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/needs"),
+        json!({"category": "hearing", "detail": "Detq hearing loss", "source": "staff_contact", "disclosure_channel": "phone",
+               "duration": "long_term", "consent_to_tailor": true, "preferred_words": "Wordq"}),
+    )
+    .await;
+    let nr = ("need", need["id"].as_i64().unwrap(), Some(tenant));
+    w.add("Detq", Compartment::Needs, DataClass::SpecialCategory, nr);
+    w.add("Wordq", Compartment::Needs, DataClass::SpecialCategory, nr);
+    let adj = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/adjustments"),
+        json!({"need_id": need["id"], "kind": "operative_gender", "operative_gender": "female", "note": "Adjq note"}),
+    )
+    .await;
+    w.add("Adjq", Compartment::Adjustments, DataClass::FreeText, ("adjustment", adj["id"].as_i64().unwrap(), Some(tenant)));
+    let flag = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/warning-flags"),
+        json!({"category": "dangerous_animal", "severity": "high", "risk_assessment": "Riskq dog in hall", "person_told": true,
+               "person_told_on": "2026-01-05"}),
+    )
+    .await;
+    w.add("Riskq", Compartment::WarningFlags, DataClass::FreeText, ("warning_flag", flag["id"].as_i64().unwrap(), Some(tenant)));
+
+    // Mental capacity: an assessment that the tenant lacks capacity for one
+    // decision, a best-interests share resting on it, and a request that
+    // something not be held.
+    let cap = ("capacity", tenant, Some(tenant));
+    let assessed = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/capacity-assessments"),
+        json!({"decision": "Capdecq whether to move", "reason": "Capreasq confused about keys", "assessor_name": "Nurse Ima Ginary",
+               "assessor_role": "Community psychiatric nurse", "assessed_on": "2026-03-05", "outcome": "lacks_capacity", "notes": "Capnoteq"}),
+    )
+    .await;
+    for word in ["Capdecq", "Capreasq", "Capnoteq"] {
+        w.add(word, Compartment::Needs, DataClass::SpecialCategory, cap);
+    }
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/best-interests-shares"),
+        json!({"assessment_id": assessed["id"], "recipient": "carer", "recipient_name": "Wendy Madeup", "what": "Shwhatq the viewing date",
+               "why": "Shwhyq she attends appointments"}),
+    )
+    .await;
+    w.add("Shwhatq", Compartment::Needs, DataClass::SpecialCategory, cap);
+    w.add("Shwhyq", Compartment::Needs, DataClass::SpecialCategory, cap);
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/not-held-requests"),
+        json!({"what": "Nhq what she said", "need_ids": [need["id"]], "requested_on": "2026-04-01"}),
+    )
+    .await;
+    w.add("Nhq", Compartment::Needs, DataClass::SpecialCategory, cap);
+
+    // Consent, preferences, an objection and a representative.
+    let consent = ("consent", tenant, Some(tenant));
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/consent"),
+        json!({"purpose": "marketing", "decision": "given", "method": "written_form", "evidence": "Consevq form on file"}),
+    )
+    .await;
+    w.add("Consevq", Compartment::Contact, DataClass::FreeText, consent);
+    let (st, v) = s
+        .call(
+            &officer,
+            Method::PUT,
+            &format!("/api/v1/people/{tenant}/contact-preferences"),
+            Some(json!({"preferred_channel": "email", "declined_channels": [], "note": "Prefnoteq mornings"})),
+        )
+        .await;
+    assert!(st.is_success(), "{v}");
+    w.add("Prefnoteq", Compartment::Contact, DataClass::FreeText, consent);
+    created(s, &officer, &format!("/api/v1/people/{tenant}/objections"), json!({"kind": "profiling", "detail": "Objq no profiling"})).await;
+    w.add("Objq", Compartment::Contact, DataClass::FreeText, consent);
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/representatives"),
+        json!({"name": "Repnameq Notreal", "phone": "01632 960 777", "relationship": "relative", "scope": "discuss_account",
+               "evidence": "signed_authority_form", "evidence_reference": "Repevq1"}),
+    )
+    .await;
+    let rep = ("representative", tenant, Some(tenant));
+    w.add("Repnameq", Compartment::Contact, DataClass::Name, rep);
+    w.add("01632 960 777", Compartment::Contact, DataClass::Phone, rep);
+    w.add("Repevq1", Compartment::Contact, DataClass::Identifiers, rep);
+
+    // Contact log entries: a general one and one in the ASB compartment.
+    for (compartment, word) in [(Compartment::ContactLog, "Logq"), (Compartment::Asb, "Asblogq")] {
+        let e = created(
+            s,
+            &officer,
+            "/api/v1/contacts",
+            json!({"channel": "call_in", "person_ids": [tenant], "compartment": if compartment == Compartment::Asb { "asb" } else { "general" }, "summary": format!("{word} rang about the rent")}),
+        )
+        .await;
+        let e = &e["entries"][0];
+        let id = e["id"].as_i64().unwrap();
+        w.add(word, compartment, DataClass::FreeText, ("contact_entry", id, Some(tenant)));
+        w.id("contacts", id);
+        if compartment == Compartment::ContactLog {
+            // The call was recorded for training.
+            let r = created(
+                s,
+                &officer,
+                "/api/v1/call-recordings",
+                json!({"contact_entry_id": id, "purpose": "training_quality", "storage_ref": "TEL-SWEEP-1", "note": "Recnoteq"}),
+            )
+            .await;
+            let rid = r["id"].as_i64().unwrap();
+            w.add("Recnoteq", Compartment::Recordings, DataClass::FreeText, ("call_recording", rid, Some(tenant)));
+            w.id("call-recordings", rid);
+        }
+    }
+
+    // A document on the person's own file.
+    let form = reqwest::multipart::Form::new().text("title", "Docq tenancy scan").text("compartment", "general").part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec())
+            .file_name("scan.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let r = s.client.post(s.url(&format!("/api/v1/people/{tenant}/documents"))).bearer_auth(&officer).multipart(form).send().await.unwrap();
+    let (st, doc) = common::split(r).await;
+    assert_eq!(st, StatusCode::CREATED, "{doc}");
+    let doc_id = doc["id"].as_i64().unwrap();
+    w.add("Docq", Compartment::ContactLog, DataClass::FreeText, ("document", doc_id, Some(tenant)));
+    w.id("documents", doc_id);
+
+    // An ASB case: the reporter asked to stay anonymous.
+    let reporter = person(s, &officer, &mut w, "rep", 2).await;
+    for c in w.canaries.iter_mut().filter(|c| c.person_id == Some(reporter)) {
+        c.reporter = true;
+    }
+    let perpetrator = person(s, &officer, &mut w, "perp", 3).await;
+    let asb = created(
+        s,
+        &officer,
+        "/api/v1/cases",
+        json!({"kind": "asb", "summary": "Asbq loud music at night", "assigned_to": asb_officer_id,
+               "parties": [{"person_id": perpetrator, "role": "alleged_perpetrator"},
+                           {"person_id": reporter, "role": "reporter", "anonymous": true}]}),
+    )
+    .await;
+    let asb_id = asb["case"]["id"].as_i64().unwrap();
+    w.add("Asbq", Compartment::Asb, DataClass::FreeText, ("case", asb_id, None));
+    let asb_officer = s.token(StaffRole::AsbOfficer).await;
+    let noted = created(
+        s,
+        &asb_officer,
+        &format!("/api/v1/cases/{asb_id}/changes"),
+        json!({"change": "note", "version": asb["case"]["version"], "text": "Noteq diary sheets sent"}),
+    )
+    .await;
+    assert!(noted["timeline"].to_string().contains("Noteq"), "{noted}");
+    w.add("Noteq", Compartment::Asb, DataClass::FreeText, ("case", asb_id, None));
+
+    // A safeguarding case about the tenant, and a repair job on their home.
+    let sg = created(
+        s,
+        &officer,
+        "/api/v1/cases",
+        json!({"kind": "safeguarding", "summary": "Safeq welfare concern", "parties": [{"person_id": tenant, "role": "subject"}]}),
+    )
+    .await;
+    let sg_id = sg["case"]["id"].as_i64().unwrap();
+    w.add("Safeq", Compartment::Safeguarding, DataClass::FreeText, ("case", sg_id, None));
+    let job = created(
+        s,
+        &officer,
+        "/api/v1/cases",
+        json!({"kind": "repair", "summary": "Repq door lock sticks", "trade": "carpentry", "property_id": prop_id,
+               "priority": "routine", "assigned_to": officer_id, "parties": [{"person_id": tenant, "role": "subject"}]}),
+    )
+    .await;
+    let job_id = job["case"]["id"].as_i64().unwrap();
+    w.add("Repq", Compartment::Repairs, DataClass::FreeText, ("case", job_id, None));
+    let now = jiff::Timestamp::now();
+    let (start, end) = ((now - jiff::SignedDuration::from_hours(1)).to_string(), (now + jiff::SignedDuration::from_hours(6)).to_string());
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/cases/{job_id}/changes"),
+        json!({"change": "schedule", "version": job["case"]["version"], "contractor_id": contractor_id, "window_start": start, "window_end": end}),
+    )
+    .await;
+    for c in [asb_id, sg_id, job_id] {
+        w.id("cases", c);
+    }
+    w.letters = vec![(asb_id, perpetrator), (asb_id, reporter), (job_id, tenant), (sg_id, tenant)];
+
+    // A subject access request, so its bundle is swept too.
+    let rr =
+        created(s, &dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": perpetrator, "description": "Wants a copy"}))
+            .await;
+    let rr_id = rr["request"]["id"].as_i64().unwrap();
+    let change = json!({"change": "identity_passed", "version": rr["request"]["version"], "method": "Passport seen"});
+    created(s, &dpo, &format!("/api/v1/rights-requests/{rr_id}/changes"), change).await;
+    w.id("rights-requests", rr_id);
+
+    // Supplier support may look at the contact log and identity for a while.
+    created(
+        s,
+        &dpo,
+        "/api/v1/support-grants",
+        json!({"username": "supplier_support", "compartments": ["identity", "contact_log"], "hours": 4, "reason": "Ticket 42: timeline order"}),
+    )
+    .await;
+
+    w.asb_case = asb_id;
+    w.perpetrator = perpetrator;
+    w.reporter = reporter;
+    w
+}
+
+/// Every account swept: one per role, and the extra contractor and supplier.
+fn accounts() -> Vec<(String, StaffRole)> {
+    let mut v: Vec<(String, StaffRole)> = StaffRole::ALL.iter().map(|r| (r.as_str().to_string(), *r)).collect();
+    v.push(("contractor_nojob".into(), StaffRole::Contractor));
+    v.push(("supplier_nogrant".into(), StaffRole::SupplierSupport));
+    v
+}
+
+async fn token(s: &TestServer, username: &str) -> String {
+    let r = s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": username, "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "token for {username}");
+    r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+}
+
+/// The canaries `username` may read: each one's own record and class, as the gate decides.
+async fn permitted(s: &TestServer, w: &World, username: &str, role: StaffRole) -> Vec<bool> {
+    let actor = Actor {
+        user_id: s.gate.user_id(username).await.unwrap(),
+        username: username.into(),
+        display_name: username.into(),
+        role,
+        purpose: hearth_gate::DEFAULT_PURPOSE.into(),
+        responsibilities: vec![],
+    };
+    let mut out = vec![];
+    for c in &w.canaries {
+        let target = Target { record_type: c.record_type, record_id: Some(c.record_id), person_id: c.person_id };
+        let classes = s.gate.readable_classes(&actor, c.compartment, target).await.unwrap();
+        out.push(classes.is_some_and(|set| set.contains(c.class)));
+    }
+    out
+}
+
+/// Every GET URL of the OpenAPI document, with path parameters filled from the world.
+fn api_urls(spec: &Value, w: &World) -> Vec<String> {
+    let mut urls = vec![];
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(op) = item.get("get") else { continue };
+        let mut query = vec![];
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["in"] == "query" && p["required"] == true {
+                let v = p["schema"]["enum"][0].as_str().unwrap_or("x");
+                query.push(format!("{}={v}", p["name"].as_str().unwrap()));
+            }
+        }
+        let q = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+        if !path.contains('{') {
+            urls.push(format!("{path}{q}"));
+            continue;
+        }
+        if path.contains("{person_id}") {
+            for (case, person) in &w.letters {
+                urls.push(format!("{}{q}", path.replace("{id}", &case.to_string()).replace("{person_id}", &person.to_string())));
+            }
+            continue;
+        }
+        let kind = path.trim_start_matches("/api/v1/").split('/').next().unwrap();
+        // A route whose ids this world does not seed still answers for a few.
+        let ids = w.ids.get(kind).cloned().unwrap_or_else(|| vec![1, 2, 3]);
+        for id in ids {
+            urls.push(format!("{}{q}", path.replace("{id}", &id.to_string())));
+        }
+    }
+    urls
+}
+
+/// Fails with every canary in `body` that `may` does not allow, and every
+/// anonymous reporter's canary on a URL about the case they reported or
+/// the person they reported.
+fn leaks(w: &World, may: &[bool], url: &str, body: &str, role: StaffRole) -> Vec<String> {
+    let about_report = url.contains(&format!("/cases/{}", w.asb_case)) || url.contains(&format!("/people/{}", w.perpetrator));
+    let mut out = vec![];
+    for (c, ok) in w.canaries.iter().zip(may) {
+        let Some(found) = c.forms.iter().find(|f| body.contains(f.as_str())) else { continue };
+        if !ok {
+            out.push(format!("{url}: {found} ({} {} of {} {})", c.compartment, c.class, c.record_type, c.record_id));
+        } else if c.reporter && about_report && role != StaffRole::Dpo {
+            out.push(format!("{url}: {found} names the anonymous reporter"));
+        }
+    }
+    out
+}
+
+/// Same-site links in a page, to follow: GET pages only (no sign-out, no assets).
+fn links(html: &str) -> Vec<String> {
+    let mut out = vec![];
+    for part in html.split("href=\"").skip(1) {
+        let href = part.split('"').next().unwrap_or("").replace("&amp;", "&");
+        let href = href.split('#').next().unwrap_or("").to_string();
+        if href.starts_with('/') && !href.starts_with("/assets") && !href.starts_with("/logout") && !href.starts_with("//") {
+            out.push(href);
+        }
+    }
+    out
+}
+
+async fn every_route_and_page_shows_only_what_each_role_may_read(s: TestServer) {
+    let w = seed(&s).await;
+    let spec: Value = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let urls = api_urls(&spec, &w);
+    assert!(urls.len() > 40, "the document lists the API's GET routes: {urls:?}");
+    let mut found = BTreeSet::new();
+    let mut swept = 0;
+    for (username, role) in accounts() {
+        let may = permitted(&s, &w, &username, role).await;
+        // Those who may read something: the sweep would prove nothing if nobody could.
+        if role == StaffRole::Dpo {
+            assert!(may.iter().all(|m| *m), "the DPO's decisions open every canary");
+        }
+        let t = token(&s, &username).await;
+        for url in &urls {
+            let r = s.client.get(s.url(url)).bearer_auth(&t).send().await.unwrap();
+            let status = r.status();
+            let body = r.text().await.unwrap();
+            assert!(!status.is_server_error(), "{username} GET {url}: {status} {body}");
+            swept += 1;
+            found.extend(leaks(&w, &may, url, &body, role).into_iter().map(|l| format!("{username} API {l}")));
+        }
+
+        // The UI: every page reachable from the start page and from the world's records.
+        let c = common::browser();
+        common::sign_in(&s, &c, &username).await;
+        let mut queue: VecDeque<String> = ["/".to_string(), "/search?q=Famq".into()].into();
+        for id in w.ids.get("people").into_iter().flatten() {
+            queue.push_back(format!("/people/{id}"));
+        }
+        for id in w.ids.get("cases").into_iter().flatten() {
+            queue.push_back(format!("/cases/{id}"));
+        }
+        for (case, person) in &w.letters {
+            queue.push_back(format!("/cases/{case}/letters/{person}"));
+        }
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        while let Some(path) = queue.pop_front() {
+            if seen.len() >= 250 || seen.insert(path.clone(), ()).is_some() {
+                continue;
+            }
+            let r = c.get(s.url(&path)).send().await.unwrap();
+            let status = r.status();
+            let body = r.text().await.unwrap();
+            assert!(!status.is_server_error(), "{username} page {path}: {status}");
+            swept += 1;
+            found.extend(leaks(&w, &may, &path, &body, role).into_iter().map(|l| format!("{username} page {l}")));
+            if status == StatusCode::OK {
+                queue.extend(links(&body).into_iter().filter(|l| !seen.contains_key(l)));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{} leaks over {swept} responses:\n{}", found.len(), found.into_iter().collect::<Vec<_>>().join("\n"));
+}
+
+/// The sweep's own check: it finds a canary that is there and not allowed.
+#[test]
+fn the_sweep_finds_what_it_looks_for() {
+    let mut w = World { asb_case: 9, perpetrator: 8, reporter: 7, ..World::default() };
+    w.add("Givqx", Compartment::Identity, DataClass::Name, ("person", 7, Some(7)));
+    w.canaries[0].reporter = true;
+    w.add("Detqx", Compartment::Needs, DataClass::SpecialCategory, ("need", 1, Some(1)));
+    assert_eq!(leaks(&w, &[true, false], "/api/v1/people/1", "{\"detail\":\"Detqx\"}", StaffRole::Manager).len(), 1);
+    assert_eq!(leaks(&w, &[true, true], "/api/v1/people/1", "{\"detail\":\"Detqx\"}", StaffRole::Manager).len(), 0);
+    assert_eq!(leaks(&w, &[true, true], "/api/v1/cases/9", "Givqx", StaffRole::Manager).len(), 1, "reporter on their case");
+    assert_eq!(leaks(&w, &[true, true], "/api/v1/people/7", "Givqx", StaffRole::Manager).len(), 0, "reporter on their own record");
+    assert_eq!(links("<a href=\"/people/1?x=1&amp;y=2#top\">"), vec!["/people/1?x=1&y=2".to_string()]);
+}
