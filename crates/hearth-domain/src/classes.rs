@@ -154,11 +154,14 @@ macro_rules! classify {
     };
 }
 
+/// A record kind's fields and their classes.
+pub type FieldClasses = &'static [(&'static str, Option<DataClass>)];
+
 /// Every classified record kind's declaration, for the access matrix and
 /// the tests that hold the declarations to the serialised types.
-pub fn declarations() -> Vec<(&'static str, &'static [(&'static str, Option<DataClass>)])> {
+pub fn declarations() -> Vec<(&'static str, FieldClasses)> {
     use crate::*;
-    fn d<T: Classified>() -> (&'static str, &'static [(&'static str, Option<DataClass>)]) {
+    fn d<T: Classified>() -> (&'static str, FieldClasses) {
         (T::RECORD, T::FIELDS)
     }
     vec![

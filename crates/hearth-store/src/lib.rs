@@ -489,6 +489,12 @@ pub(crate) async fn check_versioned_update(tx: &mut Tx, rows: u64, table: &'stat
     }
 }
 
+impl<T: hearth_domain::Project> hearth_domain::Project for Page<T> {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        self.items.project(permitted);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,11 +505,5 @@ mod tests {
         assert_eq!(parse_url("sqlite:x.db?mode=ro").unwrap().1, "sqlite://x.db?mode=ro");
         assert_eq!(parse_url("postgres://h/db").unwrap().0, Backend::Postgres);
         assert!(parse_url("mysql://h/db").is_err());
-    }
-}
-
-impl<T: hearth_domain::Project> hearth_domain::Project for Page<T> {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
-        self.items.project(permitted);
     }
 }

@@ -204,7 +204,7 @@ async fn closed_cases_become_skeletons_seven_years_after_closure(s: TestServer) 
     .await;
     let entry_id = entry["id"].as_i64().unwrap();
     let (st, closed) = s
-        .call(&officer, Method::POST, &path, Some(json!({"change": "close", "version": noted["case"]["version"], "outcome": "resolved", "note": "Ruben moved out", "remedy": "Mediation with Quill"})))
+        .call(&officer, Method::POST, &path, Some(json!({"change": "close", "version": noted["case"]["version"], "outcome": "resolved", "note": "Ruben moved out", "remedy": "Mediation between the neighbours"})))
         .await;
     assert_eq!(st, StatusCode::OK, "{closed}");
     let closed_on: Date = closed["case"]["retention_from"].as_str().unwrap().parse().unwrap();

@@ -234,7 +234,7 @@ async fn seed(s: &TestServer) -> World {
         s,
         &officer,
         &format!("/api/v1/people/{tenant}/consent"),
-        json!({"purpose": "marketing", "decision": "given", "method": "written_form", "evidence": "Consevq form on file"}),
+        json!({"purpose": "marketing", "decision": "given", "method": "written_form", "evidence": "Consevq form on file", "notice_version": "PN-2026-1"}),
     )
     .await;
     w.add("Consevq", Compartment::Contact, DataClass::FreeText, consent);
