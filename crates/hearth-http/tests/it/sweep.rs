@@ -511,6 +511,22 @@ async fn every_route_and_page_shows_only_what_each_role_may_read(s: TestServer) 
             found.extend(leaks(&w, &may, url, &body, role).into_iter().map(|l| format!("{username} API {l}")));
         }
 
+        // Exports that are made by a POST: the national returns.
+        let exports = [
+            ("/api/v1/returns/nfi", json!({})),
+            ("/api/v1/returns/nfi?format=json", json!({})),
+            ("/api/v1/returns/core", json!({"from": "2020-01-01", "to": "2030-12-31"})),
+            ("/api/v1/returns/core?format=json", json!({"from": "2020-01-01", "to": "2030-12-31"})),
+        ];
+        for (url, body) in exports {
+            let r = s.client.post(s.url(url)).bearer_auth(&t).json(&body).send().await.unwrap();
+            let status = r.status();
+            let body = r.text().await.unwrap();
+            assert!(!status.is_server_error(), "{username} POST {url}: {status} {body}");
+            swept += 1;
+            found.extend(leaks(&w, &may, url, &body, role).into_iter().map(|l| format!("{username} export {l}")));
+        }
+
         // The UI: every page reachable from the start page and from the world's records.
         let c = common::browser();
         common::sign_in(&s, &c, &username).await;
