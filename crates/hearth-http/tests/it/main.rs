@@ -10,6 +10,7 @@ mod anonymity;
 mod api;
 mod bundle;
 mod capacity;
+mod case_compartments;
 mod cases;
 mod consent;
 mod contacts;
