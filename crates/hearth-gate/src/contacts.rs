@@ -126,12 +126,7 @@ impl Gate {
                 Ok(p) => permits.push(p),
                 Err(d) => {
                     tx.commit().await?;
-                    return Err(GateError::Denied {
-                        role: actor.role.label().into(),
-                        action: Action::Create,
-                        compartment: f.compartment,
-                        reason: d.reason,
-                    });
+                    return Err(GateError::denied(actor, Action::Create, f.compartment, d));
                 }
             }
         }

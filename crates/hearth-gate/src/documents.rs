@@ -99,7 +99,7 @@ impl Gate {
             Ok(p) => p,
             Err(d) => {
                 tx.commit().await?;
-                return Err(GateError::Denied { role: actor.role.label().into(), action: Action::Create, compartment, reason: d.reason });
+                return Err(GateError::denied(actor, Action::Create, compartment, d));
             }
         };
         if no_such_case {

@@ -131,8 +131,8 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
     let mut refused = None;
     let timeline = match gate.person_timeline(&s.actor, person_id, &TimelineFilter::default(), None, Some(ON_PERSON_PAGE)).await {
         Ok(p) => Some(p),
-        Err(GateError::Denied { reason, .. }) => {
-            refused = Some(reason);
+        Err(GateError::Denied { advice, .. }) => {
+            refused = Some(advice.unwrap_or_else(|| "Your role does not give access to the contact history".into()));
             None
         }
         Err(e) => {

@@ -51,8 +51,8 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
     let mut refused = None;
     let docs = match gate.person_documents(&s.actor, person_id, None, Some(ON_PERSON_PAGE)).await {
         Ok(p) => Some(p.items),
-        Err(GateError::Denied { reason, .. }) => {
-            refused = Some(reason);
+        Err(GateError::Denied { advice, .. }) => {
+            refused = Some(advice.unwrap_or_else(|| "Your role does not give access to documents".into()));
             None
         }
         Err(e) => {

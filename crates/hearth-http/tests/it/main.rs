@@ -21,6 +21,7 @@ mod history;
 mod import;
 mod needs;
 mod recordings;
+mod refusals;
 mod representatives;
 mod restriction;
 mod retention;
