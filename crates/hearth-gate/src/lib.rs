@@ -680,3 +680,14 @@ pub(crate) fn event(
 pub(crate) fn change<T: serde::Serialize>(old: &T, new: &T) -> Option<serde_json::Value> {
     Some(serde_json::json!({ "old": old, "new": new }))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_purposes_the_gate_acts_under_are_declared() {
+        let r = hearth_domain::Register::shipped();
+        for p in [super::DEFAULT_PURPOSE, super::retention::RETENTION_PURPOSE, "marketing"] {
+            assert!(r.purpose(p).is_some(), "{p}");
+        }
+    }
+}

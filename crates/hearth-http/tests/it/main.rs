@@ -20,6 +20,7 @@ mod erasure;
 mod history;
 mod import;
 mod needs;
+mod purposes;
 mod recordings;
 mod refusals;
 mod representatives;
