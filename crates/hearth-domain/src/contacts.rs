@@ -1,8 +1,10 @@
 //! The contact log: every significant contact with a customer, by any channel.
 //!
 //! An entry belongs to one compartment (general contacts in `contact_log`,
-//! or ASB, safeguarding, care, financial), so who may read it follows the
-//! same need-to-know rules as the rest of that compartment. Verbatim text is
+//! or ASB, safeguarding, care, financial, complaints, repairs, tenancy), so
+//! who may read it follows the same need-to-know rules as the rest of that
+//! compartment. An entry filed on a case is in the case's compartment: the
+//! gate derives it from the case. Verbatim text is
 //! kept only with a stated reason; social media posts only when they are a
 //! service request; all-customer mailings are never contacts. A mixed
 //! submission may be split into parts in different compartments.
@@ -54,9 +56,27 @@ crate::vocabulary! {
     }
 }
 
-/// The compartments a contact may be filed in.
-pub const CONTACT_COMPARTMENTS: &[Compartment] =
-    &[Compartment::ContactLog, Compartment::Asb, Compartment::Safeguarding, Compartment::Care, Compartment::Financial];
+/// The compartments a contact (or a document) may be filed in: the general
+/// log, income, and every compartment a case can be in, because a record
+/// filed on a case takes the case's compartment.
+pub const CONTACT_COMPARTMENTS: &[Compartment] = &[
+    Compartment::ContactLog,
+    Compartment::Asb,
+    Compartment::Safeguarding,
+    Compartment::Care,
+    Compartment::Financial,
+    Compartment::Complaints,
+    Compartment::Repairs,
+    Compartment::Tenancy,
+];
+
+/// [`CONTACT_COMPARTMENTS`] as clients name them, for messages.
+pub const CONTACT_COMPARTMENT_NAMES: &str = "general, asb, safeguarding, care, financial, complaints, repairs or tenancy";
+
+/// The message for a compartment that is not one of [`CONTACT_COMPARTMENTS`].
+pub fn not_a_contact_compartment() -> String {
+    format!("Compartment must be {CONTACT_COMPARTMENT_NAMES}")
+}
 
 /// Parses a contact compartment as clients name it: `general` is the contact log.
 pub fn contact_compartment(s: &str) -> Option<Compartment> {
@@ -158,7 +178,9 @@ pub struct ContactInput {
     /// When it happened (default now); not in the future.
     pub occurred_at: Option<String>,
     pub channel: Option<String>,
-    /// general (default), asb, safeguarding, care or financial.
+    /// general (the default without a case), asb, safeguarding, care,
+    /// financial, complaints, repairs or tenancy. On a case, leave it out:
+    /// the entry takes the case's compartment, and any other is refused.
     pub compartment: Option<String>,
     pub person_ids: Option<Vec<Id>>,
     pub case_id: Option<Id>,
@@ -199,7 +221,12 @@ pub struct FollowUpFields {
 pub struct ContactFields {
     pub occurred_at: Timestamp,
     pub channel: Channel,
+    /// As given, or the contact log; the gate replaces it with the case's
+    /// compartment for an entry filed on a case.
     pub compartment: Compartment,
+    /// Whether the client named the compartment (one that differs from the
+    /// case's is refused) or left it to be derived.
+    pub compartment_given: bool,
     pub person_ids: Vec<Id>,
     pub case_id: Option<Id>,
     pub subjects: Vec<String>,
@@ -238,7 +265,7 @@ struct Content<'a> {
 }
 
 struct ContentFields {
-    compartment: Compartment,
+    compartment: Option<Compartment>,
     summary: String,
     subjects: Vec<String>,
     case_id: Option<Id>,
@@ -249,10 +276,10 @@ struct ContentFields {
 fn content(errs: &mut ValidationErrors, at: &str, c: Content<'_>) -> Option<ContentFields> {
     let before = errs.0.len();
     let compartment = match c.compartment.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Some(Compartment::ContactLog),
-        Some(s) => errs.check(contact_compartment(s).ok_or_else(|| {
-            FieldError::new(format!("{at}compartment"), "Compartment must be general, asb, safeguarding, care or financial")
-        })),
+        None => Some(None),
+        Some(s) => errs
+            .check(contact_compartment(s).ok_or_else(|| FieldError::new(format!("{at}compartment"), not_a_contact_compartment())))
+            .map(Some),
     };
     let summary = match long_text(&format!("{at}summary"), c.summary, MAX_SUMMARY, "summary") {
         Ok(Some(s)) => Some(s),
@@ -479,7 +506,8 @@ impl ContactInput {
                 ContactFields {
                     occurred_at: occurred_at.expect("checked"),
                     channel,
-                    compartment: c.compartment,
+                    compartment: c.compartment.unwrap_or(Compartment::ContactLog),
+                    compartment_given: c.compartment.is_some(),
                     person_ids: person_ids.clone(),
                     case_id: c.case_id,
                     subjects: c.subjects,
@@ -517,6 +545,19 @@ mod tests {
     fn a_plain_call_is_general_and_happened_now() {
         let f = call("Asked about rent").validate(now()).unwrap();
         assert_eq!((f.len(), f[0].compartment, f[0].occurred_at), (1, Compartment::ContactLog, now()));
+        assert!(!f[0].compartment_given, "left to be derived from a case");
+        let given = ContactInput { compartment: Some("complaints".into()), ..call("Wants to complain") }.validate(now()).unwrap();
+        assert_eq!((given[0].compartment, given[0].compartment_given), (Compartment::Complaints, true));
+    }
+
+    #[test]
+    fn every_contact_compartment_is_named_in_the_messages() {
+        for &c in CONTACT_COMPARTMENTS {
+            let name = if c == Compartment::ContactLog { "general" } else { c.as_str() };
+            assert!(CONTACT_COMPARTMENT_NAMES.split([',', ' ']).any(|n| n == name), "{name}");
+            assert_eq!(contact_compartment(name), Some(c));
+        }
+        assert_eq!(contact_compartment("recordings"), None);
     }
 
     #[test]

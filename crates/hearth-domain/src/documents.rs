@@ -7,7 +7,7 @@
 //! bytes, or bytes of no accepted type, are refused naming the field. These
 //! rules are pure; storing the bytes is the store's job.
 
-use crate::{contact_compartment, Compartment, FieldError, Id, ValidationErrors};
+use crate::{contact_compartment, not_a_contact_compartment, Compartment, FieldError, Id, ValidationErrors};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -147,7 +147,9 @@ pub struct Document {
 /// client said about it.
 #[derive(Debug, Clone, Default)]
 pub struct DocumentUpload {
-    /// general (default), asb, safeguarding, care or financial.
+    /// general (the default without a case or contact), asb, safeguarding,
+    /// care, financial, complaints, repairs or tenancy. On a case or a
+    /// contact entry, leave it out: the document takes theirs.
     pub compartment: Option<String>,
     pub case_id: Option<String>,
     pub contact_entry_id: Option<String>,
@@ -166,7 +168,8 @@ pub struct DocumentUpload {
 /// An upload after validation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentFields {
-    /// `None` when not given: a document attached to a contact entry takes its compartment.
+    /// `None` when not given: a document filed on a case or attached to a
+    /// contact entry takes its compartment.
     pub compartment: Option<Compartment>,
     pub case_id: Option<Id>,
     pub contact_entry_id: Option<Id>,
@@ -191,10 +194,7 @@ impl DocumentUpload {
         let mut errs = ValidationErrors::default();
         let compartment = match self.compartment.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(s) => errs.check(
-                contact_compartment(s)
-                    .ok_or_else(|| FieldError::new("compartment", "Compartment must be general, asb, safeguarding, care or financial")),
-            ),
+            Some(s) => errs.check(contact_compartment(s).ok_or_else(|| FieldError::new("compartment", not_a_contact_compartment()))),
         };
         let case_id = optional_id(&mut errs, "case_id", self.case_id.as_deref(), "case");
         let contact_entry_id = optional_id(&mut errs, "contact_entry_id", self.contact_entry_id.as_deref(), "contact entry");

@@ -54,7 +54,8 @@ pub use property::*;
 pub use recordings::*;
 pub use representatives::*;
 pub use retention::{
-    DisposalAction, HoldScope, LawfulBasis, Period, RecordClass, RecordClassEntry, Register, RetentionRule, RetentionTrigger,
+    is_purpose_name, DisposalAction, HoldScope, LawfulBasis, Period, Purpose, RecordClass, RecordClassEntry, Register, RetentionRule,
+    RetentionTrigger, PURPOSES_HEARTH_USES,
 };
 pub use rights::*;
 pub use sharing::*;

@@ -1,7 +1,9 @@
 //! The register of record classes: every kind of record Hearth holds, why it
 //! is held (purpose, UK GDPR Art. 6 lawful basis, Art. 9 / DPA 2018 Sch. 1
 //! condition where special-category), what it holds, who receives it, and its
-//! retention rule (trigger, period, action).
+//! retention rule (trigger, period, action). It also declares the closed list
+//! of processing purposes by machine name: a caller may declare only one of
+//! them, and each class names the purposes it is held for.
 //!
 //! Owns: the closed list [`RecordClass`] (code declares what exists), parsing
 //! and validating the register (`config/record-classes.json`, overridable by
@@ -253,12 +255,39 @@ impl RetentionRule {
     }
 }
 
+/// The purposes Hearth itself acts under, which every register must declare,
+/// each with where it is used.
+pub const PURPOSES_HEARTH_USES: &[(&str, &str)] = &[
+    ("housing_management", "the purpose of every request that declares none"),
+    ("marketing", "the marketing audience is always chosen under it"),
+    ("retention_schedule", "retention runs"),
+    ("key_rotation", "re-sealing equality answers under a new key"),
+    ("demo_data", "loading the demonstration data"),
+];
+
+/// A purpose personal data may be processed for, as callers declare it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Purpose {
+    /// The machine name, e.g. `rent_collection`.
+    pub name: String,
+    pub description: String,
+}
+
+/// Whether `name` is shaped like a purpose's machine name: 3 to 40
+/// lower-case letters and underscores.
+pub fn is_purpose_name(name: &str) -> bool {
+    (3..=40).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+}
+
 /// One class's entry in the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordClassEntry {
     pub class: RecordClass,
     pub purpose: String,
+    /// The declared purposes (machine names) the class is held for.
+    pub purpose_names: Vec<String>,
     pub lawful_basis: Vec<LawfulBasis>,
     pub lawful_basis_note: Option<String>,
     /// The Art. 9 condition (and DPA 2018 Sch. 1 paragraph), or Art. 10 basis.
@@ -274,6 +303,7 @@ pub struct RecordClassEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Register {
     entries: BTreeMap<RecordClass, RecordClassEntry>,
+    purposes: Vec<Purpose>,
 }
 
 #[derive(Deserialize)]
@@ -282,7 +312,18 @@ struct RawRegister {
     #[serde(default)]
     #[allow(dead_code)]
     about: Option<String>,
+    #[serde(default)]
+    purposes: Vec<RawPurpose>,
     record_classes: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPurpose {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
 }
 
 #[derive(Deserialize)]
@@ -291,6 +332,8 @@ struct RawEntry {
     class: String,
     #[serde(default)]
     purpose: String,
+    #[serde(default)]
+    purpose_names: Vec<String>,
     #[serde(default)]
     lawful_basis: Vec<String>,
     lawful_basis_note: Option<String>,
@@ -327,6 +370,8 @@ impl Register {
         let raw: RawRegister =
             serde_json::from_str(text).map_err(|e| FieldError::new("record_classes", format!("The register is not valid JSON: {e}")))?;
         let mut errors = ValidationErrors::default();
+        let purposes = purposes(raw.purposes, &mut errors);
+        let declared = |name: &str| purposes.iter().any(|p| p.name == name);
         let mut entries = BTreeMap::new();
         for (i, e) in raw.record_classes.into_iter().enumerate() {
             let at = |f: &str| format!("record_classes[{i}].{f}");
@@ -338,6 +383,13 @@ impl Register {
             let purpose = e.purpose.trim().to_string();
             if purpose.is_empty() {
                 errors.push(FieldError::new(at("purpose"), "Give the purpose this record class is held for"));
+            }
+            let purpose_names: Vec<String> = e.purpose_names.iter().map(|n| n.trim().to_string()).collect();
+            if purpose_names.is_empty() {
+                errors.push(FieldError::new(at("purpose_names"), "Name the purposes (from `purposes`) this record class is held for"));
+            }
+            for n in purpose_names.iter().filter(|n| !declared(n)) {
+                errors.push(FieldError::new(at("purpose_names"), format!("{n:?} is not one of the purposes the register declares")));
             }
             let mut lawful_basis = vec![];
             for b in &e.lawful_basis {
@@ -376,6 +428,7 @@ impl Register {
                     RecordClassEntry {
                         class,
                         purpose,
+                        purpose_names,
                         lawful_basis,
                         lawful_basis_note: trimmed(e.lawful_basis_note),
                         special_category,
@@ -399,7 +452,17 @@ impl Register {
             }
         }
         errors.into_result()?;
-        Ok(Register { entries })
+        Ok(Register { entries, purposes })
+    }
+
+    /// The declared purposes, in the register's order.
+    pub fn purposes(&self) -> &[Purpose] {
+        &self.purposes
+    }
+
+    /// The declared purpose of that machine name, if any.
+    pub fn purpose(&self, name: &str) -> Option<&Purpose> {
+        self.purposes.iter().find(|p| p.name == name)
     }
 
     pub fn entry(&self, class: RecordClass) -> &RecordClassEntry {
@@ -415,6 +478,37 @@ impl Register {
     pub fn entries(&self) -> impl Iterator<Item = &RecordClassEntry> {
         self.entries.values()
     }
+}
+
+/// Validates the declared purposes: named and described once each, and
+/// including every purpose Hearth itself acts under.
+fn purposes(raw: Vec<RawPurpose>, errors: &mut ValidationErrors) -> Vec<Purpose> {
+    if raw.is_empty() {
+        errors.push(FieldError::new("purposes", "Declare the purposes personal data is processed for, each with a name and a description"));
+    }
+    let mut out: Vec<Purpose> = vec![];
+    for (i, p) in raw.into_iter().enumerate() {
+        let name = p.name.trim().to_string();
+        let description = p.description.trim().to_string();
+        if !is_purpose_name(&name) {
+            errors.push(FieldError::new(format!("purposes[{i}].name"), "A purpose's name is 3 to 40 lower-case letters and underscores"));
+            continue;
+        }
+        if description.is_empty() {
+            errors.push(FieldError::new(format!("purposes[{i}].description"), format!("Describe the purpose {name}")));
+        }
+        if out.iter().any(|o| o.name == name) {
+            errors.push(FieldError::new(format!("purposes[{i}].name"), format!("{name} appears more than once")));
+            continue;
+        }
+        out.push(Purpose { name, description });
+    }
+    for (name, used) in PURPOSES_HEARTH_USES {
+        if !out.iter().any(|p| p.name == *name) {
+            errors.push(FieldError::new("purposes", format!("Declare the purpose {name}: Hearth uses it for {used}")));
+        }
+    }
+    out
 }
 
 fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
@@ -573,6 +667,30 @@ mod tests {
         let errs = fields(&edited("need", |e| e["class"] = "needs_register".into()));
         assert!(errs.iter().any(|e| e.contains("not a record class")), "{errs:?}");
         assert!(errs.iter().any(|e| e.contains("need (Needs and vulnerabilities) has no entry")), "{errs:?}");
+    }
+
+    #[test]
+    fn purposes_are_a_closed_list_each_class_names() {
+        let r = Register::shipped();
+        for (name, _) in PURPOSES_HEARTH_USES {
+            assert!(r.purpose(name).is_some(), "{name}");
+        }
+        assert!(r.purpose("direct_marketing").is_none());
+        for e in r.entries() {
+            assert!(!e.purpose_names.is_empty() && e.purpose_names.iter().all(|n| r.purpose(n).is_some()), "{}", e.class);
+        }
+        let errs = fields(&edited("case_asb", |e| e["purpose_names"] = serde_json::json!(["made_up_purpose"])));
+        let at = raw_index("case_asb");
+        assert!(
+            errs.iter().any(|e| e.starts_with(&format!("record_classes[{at}] (case_asb).purpose_names")) && e.contains("made_up_purpose")),
+            "{errs:?}"
+        );
+        let mut raw: serde_json::Value = serde_json::from_str(SHIPPED_REGISTER).unwrap();
+        raw["purposes"].as_array_mut().unwrap().retain(|p| p["name"] != "housing_management");
+        raw["purposes"].as_array_mut().unwrap().push(serde_json::json!({"name": "Bad Name", "description": "x"}));
+        let errs = fields(&raw.to_string());
+        assert!(errs.iter().any(|e| e.starts_with("purposes: Declare the purpose housing_management")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("purposes[") && e.contains(".name")), "{errs:?}");
     }
 
     #[test]

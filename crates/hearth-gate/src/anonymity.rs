@@ -286,7 +286,7 @@ impl Gate {
             let e = event(actor, Action::Edit, compartment, target, "deny", "override-needs-second-person", Some(reason.clone()), None);
             hearth_store::audit::append(&mut tx, &e, Timestamp::now()).await?;
             tx.commit().await?;
-            return Err(GateError::Denied { role: actor.role.label().into(), action: Action::Edit, compartment, reason });
+            return Err(GateError::refused(actor, Action::Edit, compartment, reason));
         }
         let now = Timestamp::now();
         let o = a::approve(&mut tx, id, actor.user_id, now).await?;

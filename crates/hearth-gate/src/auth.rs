@@ -310,8 +310,12 @@ impl Gate {
     }
 
     /// An active staff account acting for `purpose` outside a session: the
-    /// operator of a command-line or scheduled job (a retention run).
+    /// operator of a command-line or scheduled job (a retention run). The
+    /// purpose must be one the register declares, as for API callers.
     pub async fn actor_for(&self, username: &str, purpose: &str) -> Result<Actor> {
+        if self.register.purpose(purpose).is_none() {
+            return Err(FieldError::new("purpose", format!("{purpose:?} is not a purpose the register declares")).into());
+        }
         let mut tx = self.store.begin().await?;
         let u = staff::user_by_username(&mut tx, username).await?.filter(|u| u.active).ok_or(GateError::NotFound)?;
         Ok(Actor { purpose: purpose.into(), ..actor_of(&u) })

@@ -1,7 +1,8 @@
 //! Gate operations on the contact log. An entry is created, read and listed
 //! under its own compartment's rules: a general contact by anyone who may
-//! use the contact log, an ASB, safeguarding or care contact only by those
-//! with need-to-know (for assigned-only roles: the entry's case is theirs).
+//! use the contact log, an ASB, safeguarding, care or complaints contact
+//! only by those with need-to-know (for assigned-only roles: the entry's
+//! case is theirs). An entry filed on a case is in the case's compartment.
 //! The timeline asks the policies per compartment and filters in the query,
 //! so an entry the caller may not see is never read or counted.
 
@@ -97,25 +98,50 @@ impl Gate {
 
     /// Logs a contact: one entry, or one per part of a split submission,
     /// each created under its own compartment's rules and audited with the
-    /// new entry for every person it was with.
+    /// new entry for every person it was with. An entry filed on a case is
+    /// in the case's compartment, whatever the caller would choose: a
+    /// safeguarding call filed in the general log would be read by anyone
+    /// who may read the log.
     pub async fn log_contact(&self, actor: &Actor, input: &ContactInput) -> Result<Vec<ContactEntry>> {
         let now = Timestamp::now();
-        let fields = input.validate(now)?;
+        let mut fields = input.validate(now)?;
         let split = input.parts.is_some();
         let mut tx = self.store.begin().await?;
+        // Per part: the case is unknown, or the compartment given is not the case's.
+        let mut faults = vec![(false, false); fields.len()];
+        for (f, fault) in fields.iter_mut().zip(&mut faults) {
+            let Some(c) = f.case_id else { continue };
+            match cases::case(&mut tx, c).await {
+                Ok(case) => {
+                    fault.1 = f.compartment_given && f.compartment != case.compartment;
+                    f.compartment = case.compartment;
+                }
+                Err(hearth_store::StoreError::NotFound) => fault.0 = true,
+                Err(e) => return Err(e.into()),
+            }
+        }
         let mut permits = vec![];
         for f in &fields {
             match self.check(&mut tx, actor, Action::Create, f.compartment, Target::collection("contact_entry")).await? {
                 Ok(p) => permits.push(p),
                 Err(d) => {
                     tx.commit().await?;
-                    return Err(GateError::Denied {
-                        role: actor.role.label().into(),
-                        action: Action::Create,
-                        compartment: f.compartment,
-                        reason: d.reason,
-                    });
+                    return Err(GateError::denied(actor, Action::Create, f.compartment, d));
                 }
+            }
+        }
+        // Named only once the caller may file here, so a refused caller learns nothing of the case.
+        for (k, (no_case, other_compartment)) in faults.iter().enumerate() {
+            let at = if split { format!("parts[{k}].") } else { String::new() };
+            if *no_case {
+                return Err(FieldError::new(format!("{at}case_id"), "No such case").into());
+            }
+            if *other_compartment {
+                return Err(FieldError::new(
+                    format!("{at}compartment"),
+                    "A contact filed on a case is in the case's compartment; leave the compartment out",
+                )
+                .into());
             }
         }
         // Name the field at fault rather than failing on a foreign key.
@@ -136,9 +162,6 @@ impl Gate {
         for (k, f) in fields.iter().enumerate() {
             let at = if split { format!("parts[{k}].") } else { String::new() };
             if let Some(c) = f.case_id {
-                if cases::case(&mut tx, c).await.is_err() {
-                    return Err(FieldError::new(format!("{at}case_id"), "No such case").into());
-                }
                 // Words filed on a case must not identify its anonymous reporter.
                 let (summary, verbatim) = (format!("{at}summary"), format!("{at}verbatim"));
                 let texts = [(summary.as_str(), Some(f.summary.as_str())), (verbatim.as_str(), f.verbatim.as_ref().map(|v| v.0.as_str()))];

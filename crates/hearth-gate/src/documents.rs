@@ -1,8 +1,9 @@
 //! Gate operations on documents. A document is filed in a contact
-//! compartment (general, ASB, safeguarding, care, financial) and is
-//! uploaded, listed, read and downloaded under that compartment's rules,
-//! exactly as a contact entry in it would be; one attached to a contact
-//! entry is filed in the entry's compartment. Every download is decided and
+//! compartment (general, ASB, safeguarding, care, financial, complaints,
+//! repairs, tenancy) and is uploaded, listed, read and downloaded under
+//! that compartment's rules, exactly as a contact entry in it would be; one
+//! filed on a case is in the case's compartment, one attached to a contact
+//! entry in the entry's. Every download is decided and
 //! leaves an audit event with the bytes' hash; the bytes are never served
 //! any other way.
 
@@ -52,14 +53,17 @@ impl Gate {
         Ok((assigned, grant.map(|g| g.reason)))
     }
 
-    /// Files a document against a person. The type comes from the bytes; a
-    /// document attached to a contact entry takes the entry's compartment
-    /// and must be about one of the entry's people.
+    /// Files a document against a person. The type comes from the bytes. A
+    /// document filed on a case takes the case's compartment, and one
+    /// attached to a contact entry the entry's (and must be about one of the
+    /// entry's people); a compartment given that differs is refused, so a
+    /// safeguarding letter cannot be filed where the general log's readers
+    /// would download it.
     pub async fn upload_document(&self, actor: &Actor, person_id: Id, upload: &DocumentUpload) -> Result<Document> {
         let fields = upload.validate(self.max_document_bytes)?;
         let now = Timestamp::now();
         let mut tx = self.store.begin().await?;
-        let mut compartment = fields.compartment.unwrap_or(Compartment::ContactLog);
+        let mut derived = None;
         if let Some(entry_id) = fields.contact_entry_id {
             // An entry the caller may not see is "no such entry": its compartment is not revealed.
             let (vis, _) = self.contact_visibility(&mut tx, actor, Target::collection("contact_entry")).await?;
@@ -72,33 +76,46 @@ impl Gate {
             if !entry_people.contains(&person_id) {
                 return Err(FieldError::new("contact_entry_id", "That contact was not with this person").into());
             }
-            match fields.compartment {
-                Some(c) if c != entry_compartment => {
+            derived = Some(entry_compartment);
+        }
+        // The case's compartment; an unknown case is named only once the caller may file at all.
+        let mut no_such_case = false;
+        if let Some(c) = fields.case_id {
+            match cases::case(&mut tx, c).await {
+                Ok(case) if derived.is_some_and(|d| d != case.compartment) => {
                     return Err(FieldError::new(
-                        "compartment",
-                        "A document attached to a contact is filed in the contact's compartment; leave the compartment out or match it",
+                        "contact_entry_id",
+                        "That contact is filed in another compartment than the case; attach the document to one of them",
                     )
                     .into())
                 }
-                _ => compartment = entry_compartment,
+                Ok(case) => derived = Some(case.compartment),
+                Err(hearth_store::StoreError::NotFound) => no_such_case = true,
+                Err(e) => return Err(e.into()),
             }
         }
+        let compartment = derived.or(fields.compartment).unwrap_or(Compartment::ContactLog);
         let permit = match self.check(&mut tx, actor, Action::Create, compartment, Target::collection("document")).await? {
             Ok(p) => p,
             Err(d) => {
                 tx.commit().await?;
-                return Err(GateError::Denied { role: actor.role.label().into(), action: Action::Create, compartment, reason: d.reason });
+                return Err(GateError::denied(actor, Action::Create, compartment, d));
             }
         };
+        if no_such_case {
+            return Err(FieldError::new("case_id", "No such case").into());
+        }
+        if fields.compartment.is_some_and(|given| derived.is_some_and(|d| d != given)) {
+            return Err(FieldError::new(
+                "compartment",
+                "A document filed on a case or a contact is in its compartment; leave the compartment out",
+            )
+            .into());
+        }
         crate::person_of(&mut tx, person_id).await?;
         if let Some(refused) = self.restriction_refusal(&mut tx, actor, Action::Create, compartment, Target::person(person_id)).await? {
             tx.commit().await?;
             return Err(refused);
-        }
-        if let Some(c) = fields.case_id {
-            if cases::case(&mut tx, c).await.is_err() {
-                return Err(FieldError::new("case_id", "No such case").into());
-            }
         }
         let sha256 = hex::encode(Sha256::digest(&upload.bytes));
         let stored_name = crate::auth::random_token();

@@ -84,12 +84,12 @@ impl Gate {
         reason: &str,
     ) -> Result<Id> {
         if !matches!(approver.role, StaffRole::Dpo | StaffRole::SystemAdministrator) {
-            return Err(GateError::Denied {
-                role: approver.role.label().into(),
-                action: Action::Create,
-                compartment: Compartment::Audit,
-                reason: "only the DPO or an administrator approves supplier access".into(),
-            });
+            return Err(GateError::refused(
+                approver,
+                Action::Create,
+                Compartment::Audit,
+                "only the DPO or an administrator approves supplier access",
+            ));
         }
         let reason = reason_of(reason)?;
         let duration = SignedDuration::from_hours(hours);

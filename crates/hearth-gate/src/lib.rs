@@ -100,8 +100,21 @@ pub const DEFAULT_PURPOSE: &str = "housing_management";
 
 #[derive(Debug, thiserror::Error)]
 pub enum GateError {
-    #[error("{role} may not {action} {compartment} records: {reason}")]
-    Denied { role: String, action: Action, compartment: Compartment, reason: String },
+    /// A refusal. What the caller is told names neither the compartment nor
+    /// the kind of record, so a hidden record reads the same as a missing
+    /// one (an unknown id is refused too); `compartment` and `reason` are
+    /// for the audit trail and the surfaces' own decisions (break-glass).
+    #[error("{}", refusal(*.action, .advice.as_deref()))]
+    Denied {
+        role: String,
+        action: Action,
+        compartment: Compartment,
+        /// The whole reason, as audited.
+        reason: String,
+        /// Words meant for the user (a policy's `@reason`), only when they
+        /// name no compartment.
+        advice: Option<String>,
+    },
     #[error("sign in first")]
     Unauthenticated,
     #[error("too many attempts; try again in {} minutes", (retry_after.as_secs().max(1) + 59) / 60)]
@@ -124,6 +137,33 @@ pub enum GateError {
     EdiDisabled(String),
     #[error("storage failed: {0}")]
     Store(StoreError),
+}
+
+/// A refusal as the caller reads it: what they may not do, and the
+/// policies' words for them, if any.
+fn refusal(action: Action, advice: Option<&str>) -> String {
+    let what = match action {
+        Action::List | Action::Export | Action::Import => "these records",
+        _ => "this record",
+    };
+    let advice = advice.map(|a| format!(": {a}")).unwrap_or_default();
+    format!("You may not {} {what}{advice}", action.label().to_lowercase())
+}
+
+impl GateError {
+    /// The policies' refusal: its reason stays in the audit trail, and the
+    /// caller is told only what the deciding policies say for the user.
+    pub(crate) fn denied(actor: &Actor, action: Action, compartment: Compartment, d: Decision) -> Self {
+        GateError::Denied { role: actor.role.label().into(), action, compartment, reason: d.reason, advice: d.advice }
+    }
+
+    /// A refusal the gate makes itself, with its reason in words for the
+    /// user (shown unless it names a compartment).
+    pub(crate) fn refused(actor: &Actor, action: Action, compartment: Compartment, reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        let advice = policy::for_the_user(&reason).then(|| reason.clone());
+        GateError::Denied { role: actor.role.label().into(), action, compartment, reason, advice }
+    }
 }
 
 impl From<StoreError> for GateError {
@@ -435,6 +475,8 @@ impl Gate {
             if ask(full).allowed {
                 if let Some(note) = self.caller_check_note(tx, actor, person).await? {
                     d.reason = format!("{}. {note}", d.reason);
+                    // The note describes the representative's scope, which the caller gave, not the record.
+                    d.advice = d.advice.map(|a| format!("{a}. {note}"));
                 }
             }
         }
@@ -492,7 +534,7 @@ impl Gate {
             Ok(permit) => Ok((tx, permit)),
             Err(d) => {
                 tx.commit().await?;
-                Err(GateError::Denied { role: actor.role.label().into(), action, compartment, reason: d.reason })
+                Err(GateError::denied(actor, action, compartment, d))
             }
         }
     }
@@ -723,4 +765,15 @@ pub(crate) fn event(
 /// Old and new values of an edit, for the audit event.
 pub(crate) fn change<T: serde::Serialize>(old: &T, new: &T) -> Option<serde_json::Value> {
     Some(serde_json::json!({ "old": old, "new": new }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_purposes_the_gate_acts_under_are_declared() {
+        let r = hearth_domain::Register::shipped();
+        for p in [super::DEFAULT_PURPOSE, super::retention::RETENTION_PURPOSE, "marketing"] {
+            assert!(r.purpose(p).is_some(), "{p}");
+        }
+    }
 }

@@ -384,12 +384,7 @@ impl Gate {
                     Ok(p) => permits.push((pid, p)),
                     Err(d) => {
                         tx.commit().await?;
-                        return Err(GateError::Denied {
-                            role: actor.role.label().into(),
-                            action: Action::View,
-                            compartment,
-                            reason: d.reason,
-                        });
+                        return Err(GateError::denied(actor, Action::View, compartment, d));
                     }
                 }
             }

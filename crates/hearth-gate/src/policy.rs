@@ -76,10 +76,25 @@ pub struct Decision {
     pub allowed: bool,
     /// The @id of every policy that decided, comma-separated.
     pub policy_ids: String,
-    /// Why a refusal was made, in words for the user.
+    /// Why a refusal was made, as the audit trail records it.
     pub reason: String,
+    /// What the deciding policies' `@reason`s tell the user, when they name
+    /// no compartment: a refusal must not say what kind of record it hid.
+    pub advice: Option<String>,
     /// The permit came only from the break-glass policy: flag it.
     pub via_break_glass: bool,
+}
+
+/// Whether words may be shown to the user who was refused: they name no
+/// compartment (by its name or its label), so a refusal of a hidden record
+/// reads the same as the refusal of an unknown id.
+pub(crate) fn for_the_user(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).collect();
+    !Compartment::ALL.iter().any(|c| {
+        let label = c.label().to_lowercase();
+        words.contains(&c.as_str()) || (label.contains(' ') && lower.contains(&label)) || words.contains(&label.as_str())
+    })
 }
 
 /// The loaded, validated policies. Cheap to clone.
@@ -230,6 +245,7 @@ impl Policy {
                     allowed: false,
                     policy_ids: "evaluation-error".into(),
                     reason: "the access request could not be evaluated".into(),
+                    advice: None,
                     via_break_glass: false,
                 }
             }
@@ -316,10 +332,12 @@ impl Policy {
         } else {
             format!("forbidden by {}", names.join(", "))
         };
+        let advice = (!allowed && !own_words.is_empty()).then(|| own_words.join("; ")).filter(|a| for_the_user(a));
         Ok(Decision {
             allowed,
             policy_ids: if names.is_empty() { "default-deny".into() } else { names.join(",") },
             reason,
+            advice,
             via_break_glass,
         })
     }
@@ -478,6 +496,23 @@ mod tests {
             ask(&p, &actor(StaffRole::HousingOfficer), Action::View, Compartment::Tenancy, unchecked).allowed,
             "other roles unaffected"
         );
+    }
+
+    #[test]
+    fn a_refusal_tells_the_user_only_words_that_name_no_compartment() {
+        let p = Policy::shipped().unwrap();
+        let a = actor(StaffRole::ContactCentreAdvisor);
+        let unchecked = Relation { about_person: true, ..Default::default() };
+        let d = ask(&p, &a, Action::View, Compartment::Tenancy, unchecked);
+        assert!(d.advice.as_deref().is_some_and(|w| w.starts_with("Check the caller first")), "{d:?}");
+        // The repairs check's words say "repairs": the refusal would tell what the record is.
+        let d = ask(&p, &a, Action::View, Compartment::Repairs, unchecked);
+        assert!(!d.allowed && d.reason.contains("repairs") && d.advice.is_none(), "{d:?}");
+        let d = ask(&p, &a, Action::View, Compartment::Asb, Relation::default());
+        assert!(d.reason.contains("anti-social behaviour") && d.advice.is_none(), "{d:?}");
+        assert!(!for_the_user("may not view asb records"));
+        assert!(!for_the_user("no policy lets a Contact centre advisor view care and support records"));
+        assert!(for_the_user("a second person must approve it"));
     }
 
     #[test]

@@ -38,12 +38,7 @@ impl Gate {
             Ok(p) => p,
             Err(d) => {
                 tx.commit().await?;
-                return Err(GateError::Denied {
-                    role: actor.role.label().into(),
-                    action: Action::Create,
-                    compartment: Compartment::Recordings,
-                    reason: d.reason,
-                });
+                return Err(GateError::denied(actor, Action::Create, Compartment::Recordings, d));
             }
         };
         // The call must be one the caller may see; any other is "no such call".

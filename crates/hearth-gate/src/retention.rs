@@ -598,12 +598,12 @@ impl Gate {
                 (Some(sweep), Some(cutoff)) => {
                     out.status = SweepStatus::Swept;
                     if run_id.is_none() && !self.may(actor, Action::Delete, class.compartment()) {
-                        return Err(GateError::Denied {
-                            role: actor.role.label().into(),
-                            action: Action::Delete,
-                            compartment: class.compartment(),
-                            reason: "only a role that may dispose of these records may plan their disposal".into(),
-                        });
+                        return Err(GateError::refused(
+                            actor,
+                            Action::Delete,
+                            class.compartment(),
+                            "only a role that may dispose of these records may plan their disposal",
+                        ));
                     }
                     // Holds are read afresh per class, so one placed during a long run counts from the next class.
                     let holds = {

@@ -201,8 +201,9 @@ impl<'a, T> Batcher<'a, T> {
                 Ok(lines.into_iter().zip(ids).collect())
             }
             Err(f) => {
-                if let hearth_gate::GateError::Denied { .. } = f.error {
-                    bail!("{}", f.error);
+                // The operator chose the file: naming what they may not import reveals nothing.
+                if let hearth_gate::GateError::Denied { compartment, .. } = f.error {
+                    bail!("{} ({} records)", f.error, compartment.as_str());
                 }
                 self.summary.rolled_back += items.len() as u64;
                 let at = f.row.map(|i| format!(" (line {})", lines[i])).unwrap_or_default();

@@ -7,7 +7,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hearth_domain::{contact_compartment, Channel, ContactEntry, ContactInput, FieldError, ValidationErrors};
+use hearth_domain::{contact_compartment, not_a_contact_compartment, Channel, ContactEntry, ContactInput, FieldError, ValidationErrors};
 use hearth_store::contacts::TimelineFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -23,7 +23,7 @@ pub struct ContactsLogged {
 pub struct TimelineQuery {
     /// One channel, e.g. `call_in`, `appointment`, `social_media`.
     channel: Option<String>,
-    /// One compartment: general, asb, safeguarding, care or financial.
+    /// One compartment: general, asb, safeguarding, care, financial, complaints, repairs or tenancy.
     compartment: Option<String>,
     /// Entries older than this one (the previous page's `next_cursor`).
     after: Option<i64>,
@@ -36,7 +36,9 @@ fn invalid(field: &str, message: &str) -> Problem {
 }
 
 /// Logs a contact. A submission with `parts` makes one linked entry per
-/// part, each in its own compartment. Social media is logged only as a
+/// part, each in its own compartment. An entry filed on a case (`case_id`)
+/// takes the case's compartment: leave `compartment` out, as one that
+/// differs is refused (422 naming it). Social media is logged only as a
 /// service request; verbatim text only with a reason; mailings never.
 #[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactInput,
     responses((status = 201, body = ContactsLogged), (status = 403, body = Problem),
@@ -50,7 +52,8 @@ pub async fn log(
     Ok((StatusCode::CREATED, Json(ContactsLogged { entries: s.gate.log_contact(&a, &input).await? })))
 }
 
-/// One contact entry, if its compartment's rules let the caller see it.
+/// One contact entry, if its compartment's rules let the caller see it. A
+/// refusal (403) reads the same for a hidden entry and an unknown id.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = ContactEntry), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn show(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<ContactEntry>> {
@@ -73,10 +76,7 @@ pub async fn timeline(
     };
     let compartment = match q.compartment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => Some(
-            contact_compartment(c)
-                .ok_or_else(|| invalid("compartment", "Compartment must be general, asb, safeguarding, care or financial"))?,
-        ),
+        Some(c) => Some(contact_compartment(c).ok_or_else(|| invalid("compartment", &not_a_contact_compartment()))?),
     };
     if q.limit.is_some_and(|l| !(1..=100).contains(&l)) {
         return Err(invalid("limit", "Limit must be from 1 to 100"));

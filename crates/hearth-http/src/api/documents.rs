@@ -25,8 +25,11 @@ pub struct DocumentForm {
     /// type is read from its bytes; a name or declared type that disagrees is refused.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
-    /// general (default), asb, safeguarding, care or financial.
+    /// general (the default without a case or contact), asb, safeguarding,
+    /// care, financial, complaints, repairs or tenancy. Leave it out on a
+    /// case or contact: one that differs from theirs is refused (422).
     compartment: Option<String>,
+    /// The case it is filed on; the document takes the case's compartment.
     case_id: Option<i64>,
     /// The contact entry it came with; the document takes the entry's compartment.
     contact_entry_id: Option<i64>,

@@ -149,7 +149,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Hearth API", description = "Customer records for social housing landlords. Every call is access-checked and audited."),
+    info(title = "Hearth API", description = "Customer records for social housing landlords. Every call is access-checked and audited. \
+        Declare why you are processing with the `X-Hearth-Purpose` header (default `housing_management`): one of the purposes the \
+        register of record classes declares (`purposes` in config/record-classes.json), e.g. `rent_collection`. Any other value is \
+        refused with 400, a problem naming `X-Hearth-Purpose` and listing the declared purposes, and nothing is done or audited under it."),
     paths(
         health, issue_token, revoke_token, sign_out_everywhere,
         people::list, people::create, people::show, people::update, people::record, history::person_history,
@@ -333,6 +336,9 @@ fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
 /// Request header naming the processing purpose (default `housing_management`).
 pub const PURPOSE_HEADER: &str = "x-hearth-purpose";
 
+/// The header as problems name it.
+pub const PURPOSE_FIELD: &str = "X-Hearth-Purpose";
+
 /// The staff member a bearer token belongs to, with the purpose they declared.
 pub struct ApiActor(pub Actor);
 
@@ -343,18 +349,21 @@ impl FromRequestParts<AppState> for ApiActor {
         let token = bearer(&parts.headers).ok_or_else(|| Problem::from(hearth_gate::GateError::Unauthenticated))?;
         let mut actor = state.gate.session(token, SessionKind::Api).await?.actor;
         // The caller declares why it is processing; the policies and the audit trail see it.
+        // Only a purpose the register declares: any other (`direct_marketing`) would be
+        // audited as if it were one and slip past the policies written for the real name.
         if let Some(p) = parts.headers.get(PURPOSE_HEADER) {
-            let p = p.to_str().unwrap_or("").trim();
-            if !(3..=40).contains(&p.len()) || !p.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            let register = state.gate.register();
+            let Some(purpose) = p.to_str().ok().and_then(|p| register.purpose(p.trim())) else {
+                let names: Vec<&str> = register.purposes().iter().map(|p| p.name.as_str()).collect();
                 return Err(Problem::field(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation",
-                    "Bad purpose",
-                    PURPOSE_HEADER,
-                    "The purpose is a name of 3 to 40 lower-case letters and underscores, e.g. rent_collection",
+                    StatusCode::BAD_REQUEST,
+                    "unknown-purpose",
+                    "Unknown purpose",
+                    PURPOSE_FIELD,
+                    format!("The purpose must be one the register declares: {}", names.join(", ")),
                 ));
-            }
-            actor.purpose = p.to_string();
+            };
+            actor.purpose = purpose.name.clone();
         }
         Ok(ApiActor(actor))
     }

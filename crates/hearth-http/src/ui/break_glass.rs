@@ -94,7 +94,9 @@ pub(super) fn offer(gate: &Gate, s: &UiSession, person_id: i64, compartment: Com
 /// A refusal as a page that also offers break-glass when the role may;
 /// anything else is the usual error page.
 pub(super) fn refused(gate: &Gate, s: &UiSession, e: GateError, person_id: i64, compartment: Compartment) -> Response {
-    let GateError::Denied { reason, .. } = &e else { return error_page(s, e) };
+    if !matches!(e, GateError::Denied { .. }) {
+        return error_page(s, e);
+    }
     if !gate.may(&s.actor, Action::BreakGlass, compartment) {
         return error_page(s, e);
     }
@@ -108,7 +110,7 @@ pub(super) fn refused(gate: &Gate, s: &UiSession, e: GateError, person_id: i64, 
             html! {
                 a class="govuk-back-link" href={ "/people/" (person_id) } { "Back to the record" }
                 h1 class="govuk-heading-l" { (title) }
-                p class="govuk-body" { "Your role does not give access: " (reason) ". The attempt has been recorded." }
+                p class="govuk-body" { (e.to_string()) ". The attempt has been recorded." }
                 (offer(gate, s, person_id, compartment, compartment.as_str()))
             },
         ),

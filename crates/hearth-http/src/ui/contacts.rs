@@ -26,9 +26,7 @@ const ON_PERSON_PAGE: i64 = 20;
 /// Page size of the full contact list.
 const PER_PAGE: i64 = 25;
 
-/// The compartments offered on the form, as the gate names them.
-const COMPARTMENTS: &[(&str, &str)] =
-    &[("general", "General"), ("asb", "ASB"), ("safeguarding", "Safeguarding"), ("care", "Care"), ("financial", "Financial")];
+use super::documents::COMPARTMENTS;
 
 fn channel_options() -> Vec<(&'static str, &'static str)> {
     Channel::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
@@ -133,8 +131,8 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
     let mut refused = None;
     let timeline = match gate.person_timeline(&s.actor, person_id, &TimelineFilter::default(), None, Some(ON_PERSON_PAGE)).await {
         Ok(p) => Some(p),
-        Err(GateError::Denied { reason, .. }) => {
-            refused = Some(reason);
+        Err(GateError::Denied { advice, .. }) => {
+            refused = Some(advice.unwrap_or_else(|| "Your role does not give access to the contact history".into()));
             None
         }
         Err(e) => {
@@ -238,6 +236,16 @@ pub struct ContactForm {
     voicemail_left: String,
     appointment_outcome: String,
     compartment: String,
+    /// The case the contact is filed on, when the form was opened for one:
+    /// the entry then takes the case's compartment.
+    case_id: String,
+}
+
+/// What opens the form: the case to file the contact on, if any.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewContactQuery {
+    case_id: String,
 }
 
 impl ContactForm {
@@ -255,6 +263,7 @@ impl ContactForm {
             channel: Some(self.channel.trim().to_string()),
             compartment: Some(self.compartment.trim().to_string()).filter(|c| !c.is_empty()),
             person_ids: Some(vec![person_id]),
+            case_id: self.case_id.trim().parse().ok(),
             summary: Some(self.summary.clone()),
             voicemail_left,
             appointment_outcome,
@@ -268,6 +277,8 @@ impl ContactForm {
 fn form_field(field: &str) -> &str {
     match field {
         "channel" | "summary" | "compartment" | "voicemail_left" | "appointment_outcome" => field,
+        // The case decides the compartment: a problem with it is shown there.
+        "case_id" => "compartment",
         _ => "channel",
     }
 }
@@ -275,7 +286,15 @@ fn form_field(field: &str) -> &str {
 fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, errors: &[FieldError]) -> Response {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let channel = if f.channel.is_empty() { Channel::CallIn.as_str() } else { f.channel.as_str() };
-    let compartment = if f.compartment.is_empty() { "general" } else { f.compartment.as_str() };
+    // On a case the compartment is the case's unless one is chosen (and
+    // one that differs is refused on the field).
+    let on_case = f.case_id.trim().parse::<Id>().ok();
+    let compartment = if f.compartment.is_empty() && on_case.is_none() { "general" } else { f.compartment.as_str() };
+    let mut compartments = vec![];
+    if on_case.is_some() {
+        compartments.push(("", "The case's compartment"));
+    }
+    compartments.extend(COMPARTMENTS.iter().copied());
     let outcomes: Vec<(&str, &str)> = AppointmentOutcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect();
     let summary_error = error_for(errors, "summary");
     let title = "Log a contact";
@@ -292,6 +311,7 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, errors: &[FieldEr
                     h1 class="govuk-heading-l" { (title) }
                     form method="post" action={ "/people/" (person_id) "/contacts" } novalidate {
                         (csrf_field(&s.csrf))
+                        @if let Some(case) = on_case { input type="hidden" name="case_id" value=(case); }
                         (select("channel", "Channel", &channel_options(), channel, errors))
                         div class={ "govuk-form-group" @if summary_error.is_some() { " govuk-form-group--error" } } {
                             label class="govuk-label govuk-label--s" for="summary" { "Summary" }
@@ -302,7 +322,7 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, errors: &[FieldEr
                         }
                         (radios("voicemail_left", "Voicemail left?", Some("Only for an attempted call."), &[("yes", "Yes"), ("no", "No")], &f.voicemail_left, errors, " govuk-radios--inline govuk-radios--small"))
                         (radios("appointment_outcome", "Appointment outcome", Some("Only for an appointment."), &outcomes, &f.appointment_outcome, errors, " govuk-radios--inline govuk-radios--small"))
-                        (select("compartment", "Compartment", COMPARTMENTS, compartment, errors))
+                        (select("compartment", "Compartment", &compartments, compartment, errors))
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Log the contact" }
                     }
                 } }
@@ -311,8 +331,9 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, errors: &[FieldEr
     )
 }
 
-pub async fn new_contact_form(session: UiSession, Path(id): Path<i64>) -> Response {
-    contact_form(&session, id, &ContactForm::default(), &[])
+pub async fn new_contact_form(session: UiSession, Path(id): Path<i64>, Query(q): Query<NewContactQuery>) -> Response {
+    let case_id = q.case_id.trim().parse::<Id>().map(|c| c.to_string()).unwrap_or_default();
+    contact_form(&session, id, &ContactForm { case_id, ..Default::default() }, &[])
 }
 
 pub async fn log_contact(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ContactForm>) -> Response {
@@ -466,6 +487,7 @@ mod tests {
     fn unknown_gate_fields_land_on_the_channel() {
         assert_eq!(form_field("voicemail_left"), "voicemail_left");
         assert_eq!(form_field("mailing"), "channel");
+        assert_eq!(form_field("case_id"), "compartment", "the case decides the compartment");
     }
 }
 

@@ -23,9 +23,18 @@ use maud::{html, Markup};
 /// How many documents the person page lists.
 const ON_PERSON_PAGE: i64 = 50;
 
-/// The compartments offered on the form, as the gate names them.
-const COMPARTMENTS: &[(&str, &str)] =
-    &[("general", "General"), ("asb", "ASB"), ("safeguarding", "Safeguarding"), ("care", "Care"), ("financial", "Financial")];
+/// The compartments offered on the contact and document forms, as the gate
+/// names them: every one of `CONTACT_COMPARTMENTS`.
+pub(super) const COMPARTMENTS: &[(&str, &str)] = &[
+    ("general", "General"),
+    ("asb", "ASB"),
+    ("safeguarding", "Safeguarding"),
+    ("care", "Care"),
+    ("financial", "Financial"),
+    ("complaints", "Complaints"),
+    ("repairs", "Repairs"),
+    ("tenancy", "Tenancy"),
+];
 
 /// A compartment as the forms name it.
 pub(super) fn compartment_label(c: Compartment) -> &'static str {
@@ -42,8 +51,8 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
     let mut refused = None;
     let docs = match gate.person_documents(&s.actor, person_id, None, Some(ON_PERSON_PAGE)).await {
         Ok(p) => Some(p.items),
-        Err(GateError::Denied { reason, .. }) => {
-            refused = Some(reason);
+        Err(GateError::Denied { advice, .. }) => {
+            refused = Some(advice.unwrap_or_else(|| "Your role does not give access to documents".into()));
             None
         }
         Err(e) => {
@@ -159,6 +168,8 @@ pub async fn new_document_form(State(s): State<AppState>, session: UiSession, Pa
 fn form_field(field: &str) -> &str {
     match field {
         "title" | "compartment" | "legally_privileged" => field,
+        // The case decides the compartment: a problem with it is shown there.
+        "case_id" => "compartment",
         _ => "file",
     }
 }
@@ -211,6 +222,12 @@ pub async fn download(State(s): State<AppState>, session: UiSession, Path(id): P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_forms_offer_every_contact_compartment() {
+        let offered: Vec<_> = COMPARTMENTS.iter().map(|(v, _)| contact_compartment(v)).collect();
+        assert_eq!(offered, CONTACT_COMPARTMENTS.iter().copied().map(Some).collect::<Vec<_>>());
+    }
 
     #[test]
     fn unknown_gate_fields_land_on_the_file() {

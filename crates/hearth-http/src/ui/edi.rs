@@ -133,7 +133,13 @@ fn refused(session: &UiSession) -> Response {
     let reason = "only front-line staff record equality answers, and nobody reads them back".to_string();
     error_page(
         session,
-        GateError::Denied { role: session.actor.role.label().into(), action: Action::Create, compartment: Compartment::Edi, reason },
+        GateError::Denied {
+            role: session.actor.role.label().into(),
+            action: Action::Create,
+            compartment: Compartment::Edi,
+            advice: Some(reason.clone()),
+            reason,
+        },
     )
 }
 

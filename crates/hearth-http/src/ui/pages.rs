@@ -31,11 +31,9 @@ pub(super) fn respond(status: StatusCode, markup: Markup) -> Response {
 /// Turns a refusal, a missing record or a failure into a page.
 pub(super) fn error_page(s: &UiSession, e: GateError) -> Response {
     let (status, title, body) = match &e {
-        GateError::Denied { reason, .. } => (
-            StatusCode::FORBIDDEN,
-            "You cannot see this",
-            format!("Your role does not give access: {reason}. The attempt has been recorded."),
-        ),
+        // The refusal's own words: never the record's compartment or kind,
+        // so a hidden record and a missing one give the same page.
+        GateError::Denied { .. } => (StatusCode::FORBIDDEN, "You cannot see this", format!("{e}. The attempt has been recorded.")),
         GateError::Restricted { .. } => (
             StatusCode::CONFLICT,
             "Processing restricted",

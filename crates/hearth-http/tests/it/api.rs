@@ -528,7 +528,7 @@ async fn the_declared_purpose_is_recorded_and_judged(s: TestServer) {
         .client
         .get(s.url(&format!("/api/v1/people/{id}")))
         .bearer_auth(&t)
-        .header("x-hearth-purpose", "tenancy_audit")
+        .header("x-hearth-purpose", "rent_collection")
         .send()
         .await
         .unwrap();
@@ -537,7 +537,7 @@ async fn the_declared_purpose_is_recorded_and_judged(s: TestServer) {
         let mut tx = s.store.begin().await.unwrap();
         hearth_store::audit::events_for_person(&mut tx, id, 1).await.unwrap()
     };
-    assert_eq!(events[0].event.purpose, "tenancy_audit");
+    assert_eq!(events[0].event.purpose, "rent_collection");
     let r = s
         .client
         .get(s.url(&format!("/api/v1/people/{id}")))
@@ -547,7 +547,7 @@ async fn the_declared_purpose_is_recorded_and_judged(s: TestServer) {
         .await
         .unwrap();
     let (st, p) = split(r).await;
-    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["x-hearth-purpose".to_string()]));
+    assert_eq!((st, problem_fields(&p)), (StatusCode::BAD_REQUEST, vec!["X-Hearth-Purpose".to_string()]));
     // Sensitive data is never processed for marketing, whatever the role.
     let income = s.token(StaffRole::IncomeOfficer).await;
     let r = s

@@ -125,6 +125,13 @@ async fn a_representative_outside_scope_is_refused(s: TestServer) {
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
     let url = format!("/api/v1/people/{id}/caller-checks");
     let repairs = rep(&s, id, "act_on_repairs", json!({})).await;
+    // A general contact: part of the account, which a repairs check does not open.
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let (st, v) = s
+        .call(&officer, Method::POST, "/api/v1/contacts", Some(json!({"channel": "call_in", "person_ids": [id], "summary": "Rent query"})))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let general = format!("/api/v1/contacts/{}", v["entries"][0]["id"]);
 
     // Asking about the account as a repairs-only representative: refused, naming the scope.
     let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": repairs["id"], "area": "account"}))).await;
@@ -133,9 +140,12 @@ async fn a_representative_outside_scope_is_refused(s: TestServer) {
     // Checked for repairs, the account stays shut, and the refusal names the scope.
     let (st, c) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": repairs["id"], "area": "repairs"}))).await;
     assert_eq!((st, &c["areas"]), (StatusCode::CREATED, &json!(["repairs"])), "{c}");
-    let (st, p) = timeline(&s, &advisor, id).await;
+    let (st, p) = s.call(&advisor, Method::GET, &general, None).await;
     assert_check_first(st, &p);
     assert!(p["detail"].as_str().unwrap().contains("act_on_repairs"), "{p}");
+    // The contact history holds only what the check opens: contacts filed on repair jobs.
+    let (st, page) = timeline(&s, &advisor, id).await;
+    assert_eq!((st, &page["items"]), (StatusCode::OK, &json!([])), "{page}");
 
     // An expired representative, and an ended one, are refused.
     let expired = rep(&s, id, "everything", json!({"valid_from": "2020-01-01", "expires_on": "2021-01-01"})).await;
@@ -156,14 +166,14 @@ async fn a_representative_outside_scope_is_refused(s: TestServer) {
     let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": ended["id"]}))).await;
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["representative_id".to_string()]), "{p}");
     assert!(p.to_string().contains("ended"), "{p}");
-    let (st, _) = timeline(&s, &advisor, id).await;
+    let (st, _) = s.call(&advisor, Method::GET, &general, None).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "still refused");
 
     // A current representative whose scope covers the account opens it.
     let account = rep(&s, id, "discuss_account", json!({})).await;
     let (st, c) = s.call(&advisor, Method::POST, &url, Some(json!({"representative_id": account["id"]}))).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
-    let (st, _) = timeline(&s, &advisor, id).await;
+    let (st, _) = s.call(&advisor, Method::GET, &general, None).await;
     assert_eq!(st, StatusCode::OK);
     // Ending the representative during the call closes it again.
     let (st, _) = s
@@ -175,7 +185,7 @@ async fn a_representative_outside_scope_is_refused(s: TestServer) {
         )
         .await;
     assert_eq!(st, StatusCode::OK);
-    let (st, _) = timeline(&s, &advisor, id).await;
+    let (st, _) = s.call(&advisor, Method::GET, &general, None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
 

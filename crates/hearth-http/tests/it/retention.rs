@@ -523,8 +523,8 @@ async fn case_documents_are_deleted_three_years_after_the_case_closed_unless_the
     let officer = s.token(StaffRole::HousingOfficer).await;
     let who = person(&s, &officer, "Ottoline", "Scrivener").await;
     let upload = |case_id: i64, title: &'static str| {
+        // Filed on the case: in the case's compartment (tenancy), which the gate derives.
         let form = Form::new()
-            .text("compartment", "general")
             .text("case_id", case_id.to_string())
             .text("title", title)
             .part("file", Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("letter.pdf").mime_str("application/pdf").unwrap());

@@ -301,6 +301,7 @@ async fn bare_insert(store: &Store, officer: &Actor, person: i64) -> Result<Dura
         occurred_at: jiff::Timestamp::now(),
         channel: Channel::CallIn,
         compartment: Compartment::ContactLog,
+        compartment_given: true,
         person_ids: vec![person],
         case_id: None,
         subjects: vec![],

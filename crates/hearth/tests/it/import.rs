@@ -327,7 +327,7 @@ async fn only_the_dpo_may_import_and_a_refusal_stops_the_run() {
     let out = run(&db, &["import", "--people", p.to_str().unwrap(), "--name", "nope", "--as", "officer", "--quiet"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("may not import identity records"), "{stderr}");
+    assert!(stderr.contains("You may not bulk import these records (identity records)"), "{stderr}");
     assert_eq!(count(&db, Table::Person).await, 0);
 }
 
