@@ -185,6 +185,8 @@ pub async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: H
             }
             Err(GateError::Invalid(v)) => errors.extend(v.0),
             Err(e @ GateError::Throttled { .. }) => {
+                // As the API answers: 429, for a real account and a name with no account alike.
+                status = StatusCode::TOO_MANY_REQUESTS;
                 errors.push(FieldError::new("username", format!("Sign-in is paused for this account: {e}. An administrator can unlock it")))
             }
             Err(e) => {
