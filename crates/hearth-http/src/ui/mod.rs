@@ -90,6 +90,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/break-glass", get(break_glass::review_list))
         .route("/break-glass/{id}/review", post(break_glass::review))
         .route("/cases", get(cases::list).post(cases::open_case))
+        .route("/support-grants", get(break_glass::support_grants))
         .route("/cases/new", get(cases::new_case_form))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/changes", post(cases::change_case))
