@@ -279,7 +279,8 @@ async fn supplier_support_is_never_granted_the_registers_the_audit_trail_or_equa
     let admin = s.token(StaffRole::SystemAdministrator).await;
     for (who, token) in [("dpo", &dpo), ("administrator", &admin)] {
         for compartments in [json!(["rights"]), json!(["audit"]), json!(["edi"]), json!(["identity", "audit"])] {
-            let body = json!({"username": "supplier_support", "compartments": compartments, "hours": 4, "reason": "Investigating ticket 321"});
+            let body =
+                json!({"username": "supplier_support", "compartments": compartments, "hours": 4, "reason": "Investigating ticket 321"});
             let (st, p) = s.call(token, Method::POST, "/api/v1/support-grants", Some(body)).await;
             assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{who} granting {compartments}: {p}");
             assert_eq!(common::problem_fields(&p), ["compartments"], "{p}");
@@ -296,13 +297,26 @@ async fn supplier_support_is_never_granted_the_registers_the_audit_trail_or_equa
     let now = jiff::Timestamp::now();
     let mut tx = s.store.begin().await.unwrap();
     let names = ["identity", "rights", "audit", "edi"].map(String::from);
-    hearth_store::grants::insert_support_grant(&mut tx, supplier_id, &names, "written around the gate", dpo_id, now, now + jiff::SignedDuration::from_hours(2))
-        .await
-        .unwrap();
+    hearth_store::grants::insert_support_grant(
+        &mut tx,
+        supplier_id,
+        &names,
+        "written around the gate",
+        dpo_id,
+        now,
+        now + jiff::SignedDuration::from_hours(2),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let supplier = s.token(StaffRole::SupplierSupport).await;
     assert_eq!(s.call(&supplier, Method::GET, &format!("/api/v1/people/{id}"), None).await.0, StatusCode::OK, "identity was granted");
-    for path in [format!("/api/v1/people/{id}/history"), "/api/v1/rights-requests".into(), "/api/v1/breaches".into(), "/api/v1/support-grants".into()] {
+    for path in [
+        format!("/api/v1/people/{id}/history"),
+        "/api/v1/rights-requests".into(),
+        "/api/v1/breaches".into(),
+        "/api/v1/support-grants".into(),
+    ] {
         let (st, body) = s.call(&supplier, Method::GET, &path, None).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{path}: {body}");
     }
@@ -320,9 +334,17 @@ async fn the_dpo_lists_supplier_support_grants_current_and_past(s: TestServer) {
     let admin_id = s.gate.user_id("system_administrator").await.unwrap();
     let then = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
     let mut tx = s.store.begin().await.unwrap();
-    let old = hearth_store::grants::insert_support_grant(&mut tx, supplier_id, &["tenancy".to_string()], "Ticket 100: rent screen", admin_id, then, then + jiff::SignedDuration::from_hours(2))
-        .await
-        .unwrap();
+    let old = hearth_store::grants::insert_support_grant(
+        &mut tx,
+        supplier_id,
+        &["tenancy".to_string()],
+        "Ticket 100: rent screen",
+        admin_id,
+        then,
+        then + jiff::SignedDuration::from_hours(2),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let body = json!({"username": "supplier_support", "compartments": ["identity", "contact"], "hours": 4, "reason": "Ticket 200: names look wrong"});
     let (st, created) = s.call(&dpo, Method::POST, "/api/v1/support-grants", Some(body)).await;
@@ -333,8 +355,14 @@ async fn the_dpo_lists_supplier_support_grants_current_and_past(s: TestServer) {
     assert_eq!(list.len(), 2, "{list:?}");
     assert_eq!(list[0]["id"], created["id"], "newest first");
     assert_eq!(list[0]["compartments"], json!(["identity", "contact"]));
-    assert_eq!((list[0]["username"].as_str(), list[0]["approved_by"].as_str(), list[0]["current"].as_bool()), (Some("supplier_support"), Some("dpo"), Some(true)));
-    assert_eq!((list[1]["id"].as_i64(), list[1]["approved_by"].as_str(), list[1]["current"].as_bool()), (Some(old), Some("system_administrator"), Some(false)));
+    assert_eq!(
+        (list[0]["username"].as_str(), list[0]["approved_by"].as_str(), list[0]["current"].as_bool()),
+        (Some("supplier_support"), Some("dpo"), Some(true))
+    );
+    assert_eq!(
+        (list[1]["id"].as_i64(), list[1]["approved_by"].as_str(), list[1]["current"].as_bool()),
+        (Some(old), Some("system_administrator"), Some(false))
+    );
     for role in [StaffRole::HousingOfficer, StaffRole::ContactCentreAdvisor, StaffRole::SupplierSupport, StaffRole::SystemAdministrator] {
         let t = s.token(role).await;
         assert_eq!(s.call(&t, Method::GET, "/api/v1/support-grants", None).await.0, StatusCode::FORBIDDEN, "{role}");

@@ -328,14 +328,22 @@ async fn unknown_and_real_usernames_get_the_same_answers_and_lock_alike() {
             let mut seen = vec![];
             for _ in 0..tries {
                 let (status, body, retry) = token_attempt(&s, name, "not the password").await;
-                seen.push((status, body["type"].clone(), body["detail"].as_str().map(|d| d.replace(char::is_numeric, "#")), retry.is_some()));
+                seen.push((
+                    status,
+                    body["type"].clone(),
+                    body["detail"].as_str().map(|d| d.replace(char::is_numeric, "#")),
+                    retry.is_some(),
+                ));
             }
             seen
         };
         let real = api(StaffRole::IncomeOfficer.as_str()).await;
         let unknown = api("no.such.person").await;
         assert_eq!(real, unknown, "{backend:?}: the API answers alike");
-        assert_eq!(real[..MAX_FAILED_SIGN_INS as usize].iter().map(|r| r.0).collect::<Vec<_>>(), vec![StatusCode::UNAUTHORIZED; MAX_FAILED_SIGN_INS as usize]);
+        assert_eq!(
+            real[..MAX_FAILED_SIGN_INS as usize].iter().map(|r| r.0).collect::<Vec<_>>(),
+            vec![StatusCode::UNAUTHORIZED; MAX_FAILED_SIGN_INS as usize]
+        );
         assert!(real[MAX_FAILED_SIGN_INS as usize..].iter().all(|r| r.0 == StatusCode::TOO_MANY_REQUESTS), "{real:?}");
         // Case and spaces do not make another name: the lock holds.
         assert_eq!(token_attempt(&s, "  No.Such.Person ", "x").await.0, StatusCode::TOO_MANY_REQUESTS);
@@ -352,7 +360,10 @@ async fn unknown_and_real_usernames_get_the_same_answers_and_lock_alike() {
         let unknown = form("nobody.here").await;
         assert_eq!(real, unknown, "{backend:?}: the form answers alike");
         assert!(real[0].0 == StatusCode::UNPROCESSABLE_ENTITY && real[0].1.contains("The username or password is not right"), "{real:?}");
-        assert!(real.last().unwrap().0 == StatusCode::TOO_MANY_REQUESTS && real.last().unwrap().1.contains("Sign-in is paused"), "{real:?}");
+        assert!(
+            real.last().unwrap().0 == StatusCode::TOO_MANY_REQUESTS && real.last().unwrap().1.contains("Sign-in is paused"),
+            "{real:?}"
+        );
 
         // Only a hash of the unknown name is kept, never the name.
         let mut tx = s.store.begin().await.unwrap();
