@@ -69,6 +69,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/representatives", get(representatives::list).post(representatives::add))
         .route("/representatives/{id}/end", post(representatives::end))
         .route("/people/{id}/caller-checks", post(representatives::check))
+        .route("/people/{id}/memorable-word", put(representatives::set_memorable_word))
         .route("/break-glass", get(grants::review_list))
         .route("/break-glass/{id}/review", post(grants::review))
         .route("/support-grants", get(grants::support_grants).post(grants::grant_support))
@@ -180,7 +181,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         retention::holds, retention::place_hold, retention::release_hold,
         restrictions::show, restrictions::place, restrictions::lift,
         edi::record, edi::coverage, edi::equity,
-        representatives::list, representatives::add, representatives::end, representatives::check,
+        representatives::list, representatives::add, representatives::end, representatives::check, representatives::set_memorable_word,
     ),
     components(schemas(Problem, hearth_domain::FieldError)),
     modifiers(&BearerAuth),

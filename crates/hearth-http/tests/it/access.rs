@@ -154,10 +154,16 @@ async fn http_responses_match_the_access_matrix(s: TestServer) {
             (Compartment::Audit, 1, Method::GET, "/api/v1/break-glass".into(), None),
         ];
         for (compartment, action, method, path, body) in cases {
-            // `C` cells need a caller check only on reads about someone; these
-            // routes (lists, a tenancy whose household has no members yet) are
-            // not, so they act as `Y`. representatives.rs tests the rest.
-            let expect_allowed = matches!(code(*role, compartment, action), 'Y' | 'C');
+            // `C` cells need a caller check only on records about someone: the
+            // person's own routes are refused (no check is made here); lists, a
+            // new person and a tenancy whose household has no members yet are
+            // not about anyone, so they act as `Y`. representatives.rs tests the rest.
+            let about_person = path.contains(&format!("/people/{p}")) || path.contains(&format!("/contact-points/{c}"));
+            let expect_allowed = match code(*role, compartment, action) {
+                'Y' => true,
+                'C' => !about_person,
+                _ => false,
+            };
             let (status, resp) = s.call(&t, method.clone(), &path, body).await;
             let ok =
                 if expect_allowed { status.is_success() } else { status == StatusCode::FORBIDDEN && !resp.to_string().contains("Matrix") };
