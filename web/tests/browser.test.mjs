@@ -1,5 +1,5 @@
 // End-to-end browser test for Hearth: a contact-centre advisor signs in, finds
-// a customer, changes their phone number (first with an invalid value), breaks
+// a customer, checks the caller (memorable word and name), changes their phone number (first with an invalid value), breaks
 // the glass to read the customer's history, and signs out; the DPO then
 // reviews that break-glass; an ASB officer then opens a case with an
 // anonymous reporter, logs a contact and closes it; finally the advisor logs
@@ -83,6 +83,10 @@ step('advisor searches by family name and opens the customer', async () => {
   await expectPath(`/people/${person.id}`);
   const h1 = await h1Text();
   assert.ok(h1.includes(fullName), `person page h1 "${h1}" does not contain "${fullName}"`);
+  // Only the name until the caller is checked: no phone number to read out.
+  const unchecked = normaliseSpace(await page.locator('main').textContent());
+  assert.ok(unchecked.includes('Shown once the caller has been checked'), 'contact details are hidden before the check');
+  await checkCaller(person.id);
   for (const section of ['Identity', 'Contact details', 'Household', 'Tenancy']) {
     await page.getByRole('heading', { level: 2, name: section, exact: true }).waitFor({ state: 'visible' });
   }

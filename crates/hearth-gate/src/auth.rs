@@ -7,6 +7,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use hearth_domain::{FieldError, Id, StaffRole, ValidationErrors};
 use hearth_store::staff::{self, SessionKind, StaffUser};
+use hearth_store::Tx;
 use jiff::{SignedDuration, Timestamp};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -23,6 +24,12 @@ const TOUCH_EVERY: SignedDuration = SignedDuration::from_mins(1);
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 /// … for this long (ASVS 2.2.1: anti-automation without a permanent lock-out).
 pub const LOCK_FOR: SignedDuration = SignedDuration::from_mins(15);
+/// Failures older than this no longer count towards a lock, for accounts
+/// and for names with no account alike (so the latter can be forgotten).
+pub const FAILURES_COUNT_FOR: SignedDuration = SignedDuration::from_hours(24);
+/// Most names with no account whose failures are remembered at once; the
+/// per-address throttle keeps real traffic far below it.
+const MAX_REMEMBERED_NAMES: i64 = 100_000;
 const MIN_PASSWORD_CHARS: usize = 10;
 const MAX_PASSWORD_CHARS: usize = 128;
 /// Passwords seen in breaches and guessing lists (NIST SP 800-63B 5.1.1.2);
@@ -61,8 +68,43 @@ pub fn hash_password(password: &str) -> String {
     Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any password").to_string()
 }
 
-fn verify_password(password: &str, phc: &str) -> bool {
+pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash of a random password, made once with the same Argon2id parameters
+/// as real ones: a sign-in under a name with no account verifies against it,
+/// so it costs exactly one real verification, as a wrong password does.
+pub fn dummy_password_hash() -> &'static str {
+    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_password(&random_token()));
+    &DUMMY
+}
+
+/// How a sign-in name is compared: usernames are lower-case, so case and
+/// surrounding spaces do not make a different name.
+pub fn normalise_username(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+/// What the failed-sign-in table keeps of a name with no account.
+fn name_key(normalised: &str) -> String {
+    token_hash(&format!("hearth-sign-in-name:{normalised}"))
+}
+
+/// The failures that still count towards a lock.
+fn counting(failures: i64, last_failed_at: Option<Timestamp>, now: Timestamp) -> i64 {
+    if last_failed_at.is_some_and(|t| now.duration_since(t) < FAILURES_COUNT_FOR) {
+        failures
+    } else {
+        0
+    }
+}
+
+/// One more failure after `before` that still count: the new count, and the
+/// lock it sets when it reaches the limit.
+fn next_failure(before: i64, now: Timestamp) -> (i64, Option<Timestamp>) {
+    let failures = before + 1;
+    (failures, (failures >= MAX_FAILED_SIGN_INS).then(|| now + LOCK_FOR))
 }
 
 fn actor_of(u: &StaffUser) -> Actor {
@@ -143,12 +185,14 @@ impl Gate {
     }
 
     /// Checks a password and opens a session. Unknown users and wrong
-    /// passwords get the same answer, after the same hashing work. Every
+    /// passwords get the same answer, after the same hashing work, and count
+    /// towards the same lock. Every
     /// sign-in makes a new session with new secrets, so nothing an attacker
     /// planted before sign-in survives it (no session fixation).
     ///
-    /// After [`MAX_FAILED_SIGN_INS`] failures in a row the account is locked
-    /// for [`LOCK_FOR`]; while locked even the right password is refused.
+    /// After [`MAX_FAILED_SIGN_INS`] failures in a row (within
+    /// [`FAILURES_COUNT_FOR`]) the name is locked for [`LOCK_FOR`]; while
+    /// locked even the right password is refused.
     pub async fn sign_in(&self, username: &str, password: &str, kind: SessionKind) -> Result<SignedIn> {
         self.sign_in_with_code(username, password, None, kind).await
     }
@@ -158,22 +202,20 @@ impl Gate {
     /// as a failed sign-in, towards the lock.
     pub async fn sign_in_with_code(&self, username: &str, password: &str, code: Option<&str>, kind: SessionKind) -> Result<SignedIn> {
         let now = Timestamp::now();
+        let name = normalise_username(username);
         let mut tx = self.store.begin().await?;
-        let user = staff::user_by_username(&mut tx, username.trim()).await?;
+        let user = staff::user_by_username(&mut tx, &name).await?;
         let Some(user) = user else {
-            // Spend the same time as a real check so timing reveals nothing.
-            let _ = verify_password(password, &hash_password("not-a-real-account"));
-            tracing::warn!(username, "sign-in refused: unknown account");
-            return Err(GateError::Unauthenticated);
+            return self.refuse_unknown_name(tx, &name, password, now).await;
         };
         if let Some(until) = user.locked_until.filter(|t| *t > now) {
             let _ = verify_password(password, &user.password_hash);
             tracing::warn!(username, %until, "sign-in refused: account locked");
             return Err(GateError::Throttled { retry_after: until.duration_since(now) });
         }
+        let (failures, lock) = next_failure(counting(user.failed_sign_ins, user.last_failed_sign_in_at, now), now);
         if !(verify_password(password, &user.password_hash) && user.active) {
-            let lock = (user.failed_sign_ins + 1 >= MAX_FAILED_SIGN_INS).then(|| now + LOCK_FOR);
-            staff::record_failed_sign_in(&mut tx, user.id, lock).await?;
+            staff::record_failed_sign_in(&mut tx, user.id, failures, lock, now).await?;
             tx.commit().await?;
             tracing::warn!(username, locked = lock.is_some(), "sign-in refused: wrong password or inactive account");
             return Err(GateError::Unauthenticated);
@@ -181,8 +223,7 @@ impl Gate {
         if let Some(secret) = &user.totp_secret {
             let code = code.map(str::trim).unwrap_or("");
             let Some(step) = totp::accept(secret, code, now.as_second(), user.totp_last_step) else {
-                let lock = (user.failed_sign_ins + 1 >= MAX_FAILED_SIGN_INS).then(|| now + LOCK_FOR);
-                staff::record_failed_sign_in(&mut tx, user.id, lock).await?;
+                staff::record_failed_sign_in(&mut tx, user.id, failures, lock, now).await?;
                 tx.commit().await?;
                 tracing::warn!(username, "sign-in refused: security code missing or wrong");
                 let message =
@@ -200,6 +241,26 @@ impl Gate {
         tx.commit().await?;
         tracing::info!(username = %user.username, "signed in");
         Ok(SignedIn { actor: actor_of(&user), token, csrf_token, expires_at })
+    }
+
+    /// A sign-in under a name with no account: the same Argon2id work, and
+    /// the same count, lock and answers as a wrong password for a real
+    /// account, so neither timing nor the answers reveal which names exist.
+    async fn refuse_unknown_name(&self, mut tx: Tx, name: &str, password: &str, now: Timestamp) -> Result<SignedIn> {
+        let _ = verify_password(password, dummy_password_hash());
+        let key = name_key(name);
+        let held = staff::name_failures(&mut tx, &key).await?;
+        if let Some(until) = held.as_ref().and_then(|f| f.locked_until).filter(|t| *t > now) {
+            tracing::warn!(username = name, %until, "sign-in refused: unknown account, locked");
+            return Err(GateError::Throttled { retry_after: until.duration_since(now) });
+        }
+        let before = held.as_ref().map_or(0, |f| counting(f.failures, Some(f.last_failed_at), now));
+        let (failures, lock) = next_failure(before, now);
+        staff::record_name_failure(&mut tx, &key, failures, lock, now).await?;
+        staff::forget_name_failures(&mut tx, now - FAILURES_COUNT_FOR, MAX_REMEMBERED_NAMES).await?;
+        tx.commit().await?;
+        tracing::warn!(username = name, locked = lock.is_some(), "sign-in refused: unknown account");
+        Err(GateError::Unauthenticated)
     }
 
     /// The session a cookie or bearer token belongs to, if live.
@@ -351,6 +412,30 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong horse battery", &h));
+    }
+
+    #[test]
+    fn the_dummy_hash_for_unknown_names_is_a_real_argon2id_hash_with_the_same_parameters() {
+        let real = hash_password("correct horse battery");
+        let (real, dummy) = (PasswordHash::new(&real).unwrap(), PasswordHash::new(dummy_password_hash()).unwrap());
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.algorithm.as_str(), "argon2id");
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params, real.params, "same memory, iterations and lanes, so the same work");
+        assert_eq!(dummy.hash.map(|h| h.len()), real.hash.map(|h| h.len()));
+        assert!(!verify_password("", dummy_password_hash()));
+    }
+
+    #[test]
+    fn failures_stop_counting_after_a_day_and_the_fifth_locks() {
+        let now = Timestamp::now();
+        assert_eq!(counting(4, Some(now - SignedDuration::from_hours(1)), now), 4);
+        assert_eq!(counting(4, Some(now - FAILURES_COUNT_FOR), now), 0);
+        assert_eq!(counting(4, None, now), 0);
+        assert_eq!(next_failure(3, now), (4, None));
+        assert_eq!(next_failure(MAX_FAILED_SIGN_INS - 1, now), (MAX_FAILED_SIGN_INS, Some(now + LOCK_FOR)));
+        assert_eq!(normalise_username("  Pat.Example "), "pat.example");
+        assert_ne!(name_key("pat.example"), "pat.example");
     }
 
     #[test]

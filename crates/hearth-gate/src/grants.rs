@@ -5,12 +5,19 @@
 
 use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::{Action, Compartment, FieldError, Id, StaffRole};
-use hearth_store::grants::{self as q, BreakGlass, NewBreakGlass};
+use hearth_store::grants::{self as q, BreakGlass, NewBreakGlass, SupportGrant};
 use hearth_store::{staff, Tx};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
 const MIN_REASON_CHARS: usize = 10;
+/// Compartments no supplier-support grant may open: the DPO's own registers,
+/// the audit trail (which would show support what they and others did) and
+/// equality data. The policy `supplier-support-never-registers-audit-or-edi`
+/// refuses them too, whatever a grant says.
+pub const NEVER_GRANTED_TO_SUPPORT: [Compartment; 3] = [Compartment::Rights, Compartment::Audit, Compartment::Edi];
+/// Most grants the DPO's list shows.
+const SUPPORT_GRANT_LIST: i64 = 500;
 /// Longest a supplier-support grant may run.
 pub const MAX_SUPPORT_GRANT: SignedDuration = SignedDuration::from_hours(72);
 
@@ -96,8 +103,15 @@ impl Gate {
         if hours < 1 || duration > MAX_SUPPORT_GRANT {
             return Err(FieldError::new("hours", "A grant lasts from 1 to 72 hours").into());
         }
-        if compartments.is_empty() || compartments.contains(&Compartment::Edi) {
-            return Err(FieldError::new("compartments", "Name the compartments needed; equality data is never granted").into());
+        if compartments.is_empty() {
+            return Err(FieldError::new("compartments", "Name the compartments needed").into());
+        }
+        if let Some(c) = compartments.iter().find(|c| NEVER_GRANTED_TO_SUPPORT.contains(c)) {
+            return Err(FieldError::new(
+                "compartments",
+                format!("{c} is never granted to supplier support: the DPO's registers (rights), the audit trail (audit) and equality data (edi) stay closed"),
+            )
+            .into());
         }
         let mut tx = self.store.begin().await?;
         let user = staff::user_by_username(&mut tx, username).await?.ok_or_else(|| FieldError::new("username", "No such account"))?;
@@ -121,5 +135,18 @@ impl Gate {
         hearth_store::audit::append(&mut tx, &e, now).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Supplier-support grants, current and past, newest first: the DPO
+    /// oversees who the supplier could see, and when (record type
+    /// `support_grant` in `audit`).
+    pub async fn support_grants(&self, actor: &Actor) -> Result<Vec<SupportGrant>> {
+        let target = Target::collection("support_grant");
+        self.guarded(actor, Action::List, Compartment::Audit, target, async |tx: &mut Tx| {
+            let list = q::list_support_grants(tx, SUPPORT_GRANT_LIST).await?;
+            let ids: Vec<Id> = list.iter().map(|g| g.id).collect();
+            Ok((list, target, Some(json!({ "returned": ids }))))
+        })
+        .await
     }
 }

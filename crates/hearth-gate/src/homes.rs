@@ -56,6 +56,9 @@ pub struct PersonRecord {
     /// The caller's check this staff member made for the person on the
     /// current call, if still in force (it opens the account to them).
     pub caller_check: Option<hearth_store::representatives::CallerCheck>,
+    /// Whether date of birth, NI number and identity evidence are shown
+    /// (false for an advisor before the caller check: they are emptied).
+    pub details_open: bool,
 }
 
 impl Gate {
@@ -65,7 +68,12 @@ impl Gate {
         let tx = self.store.begin().await?;
         let (mut tx, identity) = self.authorize(tx, actor, Action::View, Compartment::Identity, Target::person(id)).await?;
         let mut person = crate::people::shown_person(&mut tx, id).await?;
-        let mut evidence = pq::evidence_for(&mut tx, id).await?;
+        // An advisor before the caller check sees the name only.
+        let details_open = self.identity_details_open(&mut tx, actor, id).await?;
+        let mut evidence = if details_open { pq::evidence_for(&mut tx, id).await? } else { vec![] };
+        if !details_open {
+            crate::people::withhold_details(&mut person);
+        }
         identity.project(&mut person);
         identity.project(&mut evidence);
         let restriction = hearth_store::restrictions::active(&mut tx, id).await?;
@@ -93,7 +101,7 @@ impl Gate {
             None => None,
         };
         tx.commit().await?;
-        Ok(PersonRecord { person, evidence, contacts, households, restriction, caller_check })
+        Ok(PersonRecord { person, evidence, contacts, households, restriction, caller_check, details_open })
     }
 
     /// Like `authorize`, but a refusal is recorded in the open transaction

@@ -390,7 +390,9 @@ impl Gate {
             }
         }
         if actor.role == StaffRole::Contractor {
-            if let Some(person) = target.person_id.filter(|_| target.record_type == "person" || target.record_type == "contact_point") {
+            // identity_details: the details shown with a person (date of birth, NI number), as before they had a record type.
+            let about = ["person", "contact_point", "identity_details"].contains(&target.record_type);
+            if let Some(person) = target.person_id.filter(|_| about) {
                 relation.on_job = hearth_store::cases::contractor_on_job_for_person(tx, actor.user_id, person, now).await?;
             }
         }

@@ -29,6 +29,12 @@ pub fn clamp_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(25).clamp(1, MAX_PAGE)
 }
 
+/// Empties what only [`Gate::identity_details_open`] shows.
+pub(crate) fn withhold_details(p: &mut Person) {
+    p.date_of_birth = None;
+    p.ni_number = None;
+}
+
 /// A child's record may not hold contact points or identity evidence.
 async fn adult_only(tx: &mut Tx, person_id: Id) -> Result<Person> {
     let p = q::person(tx, person_id).await?;
@@ -51,11 +57,28 @@ impl Gate {
     /// A person; one reduced to a skeleton by retention is
     /// [`GateError::Disposed`], with the day (410 in the API, a page saying
     /// so in the UI), so staff learn why the record is empty.
+    ///
+    /// Date of birth and National Insurance number come back empty when the
+    /// policies withhold the person's identity details from the actor (an
+    /// advisor before the caller check): see [`Gate::identity_details_open`].
     pub async fn person(&self, actor: &Actor, id: Id) -> Result<Person> {
         self.guarded_view(actor, Action::View, Compartment::Identity, Target::person(id), async |tx: &mut Tx| {
-            Ok((shown_person(tx, id).await?, Target::person(id), None))
+            let mut p = shown_person(tx, id).await?;
+            if !self.identity_details_open(tx, actor, id).await? {
+                withhold_details(&mut p);
+            }
+            Ok((p, Target::person(id), None))
         })
         .await
+    }
+
+    /// Whether the actor may see the person's identity details (date of
+    /// birth, NI number, identity evidence) as well as their name: record
+    /// type `identity_details`, which an advisor sees only after checking
+    /// the caller (a caller could otherwise be asked what the advisor has
+    /// just read). A refusal is audited.
+    pub(crate) async fn identity_details_open(&self, tx: &mut Tx, actor: &Actor, id: Id) -> Result<bool> {
+        Ok(self.check(tx, actor, Action::View, Compartment::Identity, Target::of("identity_details", id, Some(id))).await?.is_ok())
     }
 
     pub async fn update_person(&self, actor: &Actor, id: Id, update: &PersonUpdate) -> Result<Person> {
@@ -96,16 +119,29 @@ impl Gate {
     }
 
     pub async fn evidence_for(&self, actor: &Actor, person_id: Id) -> Result<Vec<IdentityEvidence>> {
-        self.guarded_view(actor, Action::View, Compartment::Identity, Target::person(person_id), async |tx: &mut Tx| {
+        let target = Target::of("identity_details", person_id, Some(person_id));
+        self.guarded_view(actor, Action::View, Compartment::Identity, target, async |tx: &mut Tx| {
             q::person(tx, person_id).await?;
             Ok((q::evidence_for(tx, person_id).await?, Target::of("identity_evidence", person_id, Some(person_id)), None))
         })
         .await
     }
 
+    /// The person an identity evidence record is about, so the policies are
+    /// asked about that person.
+    async fn evidence_owner(&self, id: Id) -> Result<Option<Id>> {
+        self.owner(async |tx: &mut Tx| match q::evidence(tx, id).await {
+            Ok(e) => Ok(Some(e.person_id)),
+            Err(hearth_store::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
     pub async fn update_evidence(&self, actor: &Actor, id: Id, update: &IdentityEvidenceUpdate) -> Result<IdentityEvidence> {
         let fields = update.fields.validate(Gate::today())?;
-        self.guarded(actor, Action::Edit, Compartment::Identity, Target::of("identity_evidence", id, None), async |tx: &mut Tx| {
+        let person = self.evidence_owner(id).await?;
+        self.guarded(actor, Action::Edit, Compartment::Identity, Target::of("identity_evidence", id, person), async |tx: &mut Tx| {
             let old = q::evidence(tx, id).await?;
             let new = q::update_evidence(tx, id, update.version, &fields).await?;
             Ok((new.clone(), Target::of("identity_evidence", id, Some(old.person_id)), change(&old, &new)))
@@ -114,7 +150,8 @@ impl Gate {
     }
 
     pub async fn delete_evidence(&self, actor: &Actor, id: Id) -> Result<()> {
-        self.guarded(actor, Action::Delete, Compartment::Identity, Target::of("identity_evidence", id, None), async |tx: &mut Tx| {
+        let person = self.evidence_owner(id).await?;
+        self.guarded(actor, Action::Delete, Compartment::Identity, Target::of("identity_evidence", id, person), async |tx: &mut Tx| {
             let old = q::evidence(tx, id).await?;
             q::delete_evidence(tx, id).await?;
             Ok(((), Target::of("identity_evidence", id, Some(old.person_id)), Some(json!({ "old": old }))))
@@ -142,8 +179,20 @@ impl Gate {
         .await
     }
 
+    /// The person a contact point belongs to, so the policies are asked
+    /// about that person (an advisor's caller check is per person).
+    async fn contact_owner(&self, id: Id) -> Result<Option<Id>> {
+        self.owner(async |tx: &mut Tx| match q::contact(tx, id).await {
+            Ok(c) => Ok(Some(c.person_id)),
+            Err(hearth_store::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
     pub async fn contact(&self, actor: &Actor, id: Id) -> Result<ContactPoint> {
-        self.guarded_view(actor, Action::View, Compartment::Contact, Target::of("contact_point", id, None), async |tx: &mut Tx| {
+        let person = self.contact_owner(id).await?;
+        self.guarded_view(actor, Action::View, Compartment::Contact, Target::of("contact_point", id, person), async |tx: &mut Tx| {
             let c = q::contact(tx, id).await?;
             Ok((c.clone(), Target::of("contact_point", id, Some(c.person_id)), None))
         })
@@ -151,7 +200,8 @@ impl Gate {
     }
 
     pub async fn update_contact(&self, actor: &Actor, id: Id, update: &ContactPointUpdate) -> Result<ContactPoint> {
-        self.guarded(actor, Action::Edit, Compartment::Contact, Target::of("contact_point", id, None), async |tx: &mut Tx| {
+        let person = self.contact_owner(id).await?;
+        self.guarded(actor, Action::Edit, Compartment::Contact, Target::of("contact_point", id, person), async |tx: &mut Tx| {
             let old = q::contact(tx, id).await?;
             // The kind of a contact point is fixed once created.
             if let Some(k) = update.fields.kind.as_deref().filter(|k| !k.trim().is_empty()) {
@@ -167,7 +217,8 @@ impl Gate {
     }
 
     pub async fn delete_contact(&self, actor: &Actor, id: Id) -> Result<()> {
-        self.guarded(actor, Action::Delete, Compartment::Contact, Target::of("contact_point", id, None), async |tx: &mut Tx| {
+        let person = self.contact_owner(id).await?;
+        self.guarded(actor, Action::Delete, Compartment::Contact, Target::of("contact_point", id, person), async |tx: &mut Tx| {
             let old = q::contact(tx, id).await?;
             q::delete_contact(tx, id).await?;
             Ok(((), Target::of("contact_point", id, Some(old.person_id)), Some(json!({ "old": old }))))

@@ -2,24 +2,30 @@
 //!
 //! Representatives live in the `contact` compartment: who may speak for a
 //! person is part of how the landlord communicates with them, and everyone
-//! who takes a call must see it before a check, when nothing about the
-//! account is open yet (identity and contact are). Capacity details behind
+//! who takes a call must see the list before a check, when nothing else of
+//! the person's but their name is open to an advisor (the policies exempt
+//! it from the advisor's contact rule). Capacity details behind
 //! an attorney or deputy stay in `needs`; here only the relationship and
 //! the evidence reference are kept.
 //!
 //! Caller checks are identity verification, so they live in `identity`
-//! beside identity evidence. A check is the advisor's own and lasts for the
-//! call; what it opens is decided by the Cedar policies (context
-//! `caller_checked`), never here. Every attempt is audited: a passed check
-//! as an allowed create, a failed one as a refusal with its reason.
+//! beside identity evidence. The advisor types the caller's answers and the
+//! gate compares them with what is held: the memorable word (hashed), the
+//! phone numbers and email addresses on file, the year a tenancy started,
+//! none of which the advisor sees before the check. A check is the
+//! advisor's own and lasts for the call; what it opens is decided by the
+//! Cedar policies (context `caller_checked`), never here. Every attempt is
+//! audited, never with the answers: a passed check as an allowed create, a
+//! failed one as a refusal with its reason.
 //! Recording a check changes nothing about the person, so a restriction of
 //! processing does not stop it: a restricted person may still ask about
 //! their account.
 
 use crate::{event, Actor, Gate, GateError, Result, Target};
 use hearth_domain::{
-    representative_current, Action, CallerCheckArea, CallerCheckBasis, CallerCheckInput, Compartment, EndRepresentativeInput, FieldError,
-    Id, RepresentativeInput, ValidationErrors,
+    representative_current, validate_memorable_word, Action, CallerCheckArea, CallerCheckBasis, CallerCheckInput, CallerCheckItem,
+    CallerCheckOutcome, Compartment, EndRepresentativeInput, FieldError, HeldFacts, Id, MemorableWordInput, RepresentativeInput,
+    ValidationErrors, FAILED_CALLER_CHECKS_WINDOW, MAX_FAILED_CALLER_CHECKS,
 };
 use hearth_store::audit;
 use hearth_store::representatives::{self as q, CallerCheck, NewCallerCheck, Representative};
@@ -86,53 +92,80 @@ impl Gate {
         .await
     }
 
-    /// Records a caller check by the actor for the person on this call. Too
-    /// few questions, or a representative who is not current or whose scope
-    /// does not cover what is asked, is a failed check: audited, nothing
-    /// stored, and refused with the field at fault.
+    /// Records a caller check by the actor for the person on this call. The
+    /// caller's answers are compared here with what is held (the advisor
+    /// has not seen the hidden facts): at least two must match, one of them
+    /// hidden, and none be wrong. A failed check (answers that do not match,
+    /// too few, or a representative who is not current or whose scope does
+    /// not cover what is asked) is audited without the answers, nothing is
+    /// stored, and it is refused with the field at fault. After
+    /// [`MAX_FAILED_CALLER_CHECKS`] failed comparisons in
+    /// [`FAILED_CALLER_CHECKS_WINDOW`] the advisor may not try again for a while.
     pub async fn record_caller_check(&self, actor: &Actor, person_id: Id, input: &CallerCheckInput) -> Result<CallerCheck> {
         let target = Target::of("caller_check", person_id, Some(person_id));
+        let fields = input.validate();
         let tx = self.store.begin().await?;
         let (mut tx, permit) = self.authorize(tx, actor, Action::Create, Compartment::Identity, target).await?;
-        crate::person_of(&mut tx, person_id).await?;
-        let checked = match input.validate() {
-            Ok(f) => self.caller_check_basis(&mut tx, person_id, &f.basis, f.area).await?.map(|areas| (f.basis, areas)),
-            Err(e) => Err(e),
+        let person = crate::person_of(&mut tx, person_id).await?;
+        let now = Timestamp::now();
+        let refuse = async |tx: &mut Tx, policy: &str, why: String, detail: serde_json::Value| -> Result<()> {
+            let e = event(actor, Action::Create, Compartment::Identity, target, "deny", policy, Some(why), Some(detail.to_string()));
+            audit::append(tx, &e, now).await?;
+            Ok(())
         };
-        let (basis, areas) = match checked {
+        let compared = matches!(&fields, Ok(f) if matches!(f.basis, CallerCheckBasis::Answers(_)));
+        if compared {
+            let failed = q::failed_checks_since(&mut tx, actor.user_id, person_id, now - FAILED_CALLER_CHECKS_WINDOW).await?;
+            if failed >= MAX_FAILED_CALLER_CHECKS {
+                let why = format!("Caller check refused: {failed} failed checks for this person in the last 30 minutes");
+                refuse(&mut tx, "caller-check-limit", why, json!({ "failed_checks": failed })).await?;
+                tx.commit().await?;
+                return Err(GateError::Throttled { retry_after: FAILED_CALLER_CHECKS_WINDOW });
+            }
+        }
+        let checked = match fields {
+            Err(e) => Err((e, "caller-check", json!({ "representative_id": input.representative_id }))),
+            Ok(f) => match &f.basis {
+                CallerCheckBasis::Answers(answers) => {
+                    let held = self.held_facts(&mut tx, &person).await?;
+                    let word_hash = q::memorable_word_hash(&mut tx, person_id).await?;
+                    let outcome = compare_answers(&held, word_hash.as_deref(), answers);
+                    // Which questions were asked and how many matched; never what was said.
+                    let asked: Vec<&str> = answers.iter().map(|(i, _)| i.as_str()).collect();
+                    let detail = json!({ "asked": asked, "correct": outcome.correct.len(), "wrong": outcome.wrong });
+                    if outcome.passed() {
+                        Ok((Some(outcome.correct), None, CallerCheckArea::ALL.to_vec(), detail))
+                    } else {
+                        let message = if outcome.wrong > 0 {
+                            "The caller's answers do not match what we hold. Do not discuss the account; you may ask again, up to 3 times in 30 minutes"
+                        } else {
+                            "Name, date of birth and postcode can be seen on screen or found by searching, so they are not enough: ask for their memorable word, a phone number or email address we hold, or the year their tenancy started"
+                        };
+                        Err((FieldError::new("answers", message).into(), "caller-check-answers", detail))
+                    }
+                }
+                CallerCheckBasis::Representative(r) => {
+                    let detail = json!({ "representative_id": r });
+                    match self.representative_basis(&mut tx, person_id, *r, f.area).await? {
+                        Ok(areas) => Ok((None, Some(*r), areas, detail)),
+                        Err(e) => Err((e, "caller-check", detail)),
+                    }
+                }
+            },
+        };
+        let (passed, representative_id, areas, detail) = match checked {
             Ok(c) => c,
-            Err(errors) => {
-                let why = format!("Caller check failed: {errors}");
-                let detail = json!({ "checks_passed": input.checks_passed, "representative_id": input.representative_id });
-                let e = event(
-                    actor,
-                    Action::Create,
-                    Compartment::Identity,
-                    target,
-                    "deny",
-                    "caller-check",
-                    Some(why),
-                    Some(detail.to_string()),
-                );
-                audit::append(&mut tx, &e, Timestamp::now()).await?;
+            Err((errors, policy, detail)) => {
+                refuse(&mut tx, policy, format!("Caller check failed: {errors}"), detail).await?;
                 tx.commit().await?;
                 return Err(GateError::Invalid(errors));
             }
         };
-        let now = Timestamp::now();
         let expires_at = now.saturating_add(self.caller_check_for).map_err(|_| GateError::Conflict)?;
-        let items = match &basis {
-            CallerCheckBasis::Questions(items) => Some(items.as_slice()),
-            CallerCheckBasis::Representative(_) => None,
-        };
-        let representative_id = match basis {
-            CallerCheckBasis::Representative(r) => Some(r),
-            CallerCheckBasis::Questions(_) => None,
-        };
         let new = NewCallerCheck {
             person_id,
             staff_id: actor.user_id,
-            checks_passed: items,
+            checks_passed: passed.as_deref(),
             representative_id,
             areas: &areas,
             checked_at: now,
@@ -140,24 +173,81 @@ impl Gate {
         };
         let check = q::insert_check(&mut tx, &new).await?;
         let recorded = Target::of("caller_check", check.id, Some(person_id));
-        self.record(&mut tx, actor, &permit, recorded, Some(json!({ "passed": check }))).await?;
+        self.record(&mut tx, actor, &permit, recorded, Some(json!({ "passed": check, "compared": detail }))).await?;
         tx.commit().await?;
         Ok(check)
     }
 
-    /// The areas a passed check opens, or the field errors of a failed one.
-    async fn caller_check_basis(
+    /// What a caller's answers are compared with: the person's names and
+    /// date of birth, their contact details and homes, their tenancies.
+    async fn held_facts(&self, tx: &mut Tx, person: &hearth_domain::Person) -> Result<HeldFacts> {
+        let (phones, emails, postcodes, tenancy_start_years) = q::held_contact_facts(tx, person.id, Gate::today()).await?;
+        Ok(HeldFacts {
+            given_name: person.given_name.clone(),
+            family_name: person.family_name.clone(),
+            preferred_name: person.preferred_name.clone(),
+            date_of_birth: person.date_of_birth,
+            phones,
+            emails,
+            postcodes,
+            tenancy_start_years,
+        })
+    }
+
+    /// The questions worth asking this caller: those whose facts are held
+    /// (never the facts themselves), for the caller-check form.
+    pub async fn caller_check_questions(&self, actor: &Actor, person_id: Id) -> Result<Vec<CallerCheckItem>> {
+        let target = Target::of("caller_check", person_id, Some(person_id));
+        self.guarded(actor, Action::View, Compartment::Identity, target, async |tx: &mut Tx| {
+            let person = crate::person_of(tx, person_id).await?;
+            let held = self.held_facts(tx, &person).await?;
+            let has_word = q::memorable_word_hash(tx, person_id).await?.is_some();
+            Ok((held.askable(has_word), target, None))
+        })
+        .await
+    }
+
+    /// Sets or replaces the person's memorable word, which they choose and
+    /// which is never shown again: only its Argon2id hash is stored, and
+    /// the audit event says it was set, not what it is. A change to how the
+    /// landlord identifies the person on the phone, so it sits in `contact`
+    /// (record type `memorable_word`): an advisor sets it only for a
+    /// checked caller.
+    pub async fn set_memorable_word(&self, actor: &Actor, person_id: Id, input: &MemorableWordInput) -> Result<()> {
+        let word = validate_memorable_word(input.memorable_word.as_deref().unwrap_or(""))?;
+        // Hashed before the transaction: Argon2id takes a while and must not hold the write lock.
+        let hash = crate::auth::hash_password(&word);
+        let target = Target::of("memorable_word", person_id, Some(person_id));
+        self.guarded(actor, Action::Edit, Compartment::Contact, target, async |tx: &mut Tx| {
+            let person = crate::person_of(tx, person_id).await?;
+            if person.kind == hearth_domain::PersonKind::Child {
+                return Err(FieldError::new("memorable_word", "A child's record holds only names and date of birth").into());
+            }
+            let replaced = q::memorable_word_hash(tx, person_id).await?.is_some();
+            q::set_memorable_word(tx, person_id, &hash, Timestamp::now()).await?;
+            Ok(((), target, Some(json!({ "memorable_word": if replaced { "replaced" } else { "set" } }))))
+        })
+        .await
+    }
+
+    /// When the person's memorable word was set, if they have one (never the word).
+    pub async fn memorable_word_set_at(&self, actor: &Actor, person_id: Id) -> Result<Option<Timestamp>> {
+        let target = Target::of("memorable_word", person_id, Some(person_id));
+        self.guarded(actor, Action::View, Compartment::Contact, target, async |tx: &mut Tx| {
+            Ok((q::memorable_word_set_at(tx, person_id).await?, target, None))
+        })
+        .await
+    }
+
+    /// The areas a current representative in scope opens, or the field
+    /// errors of one who is not.
+    async fn representative_basis(
         &self,
         tx: &mut Tx,
         person_id: Id,
-        basis: &CallerCheckBasis,
+        rep_id: Id,
         area: CallerCheckArea,
     ) -> Result<Result<Vec<CallerCheckArea>, ValidationErrors>> {
-        let rep_id = match basis {
-            // The customer themselves: everything that needs a check.
-            CallerCheckBasis::Questions(_) => return Ok(Ok(CallerCheckArea::ALL.to_vec())),
-            CallerCheckBasis::Representative(r) => *r,
-        };
         let refuse = |m: String| Ok(Err(FieldError::new("representative_id", m).into()));
         let rep = match q::representative(tx, rep_id).await {
             Ok(r) if r.person_id == person_id => r,
@@ -212,6 +302,30 @@ impl Gate {
             )
         }))
     }
+}
+
+/// Compares each answer with what is held; the memorable word by its hash
+/// (a real Argon2id verification even when none is set, so the time taken
+/// does not say whether one is). An answer about something not held counts
+/// as wrong: the caller claimed a fact the landlord does not have.
+pub fn compare_answers(held: &HeldFacts, word_hash: Option<&str>, answers: &[(CallerCheckItem, String)]) -> CallerCheckOutcome {
+    let mut outcome = CallerCheckOutcome { correct: vec![], wrong: 0 };
+    for (item, answer) in answers {
+        let ok = match item {
+            CallerCheckItem::MemorableWord => {
+                let word = hearth_domain::normalise_words(answer);
+                let hash = word_hash.unwrap_or(crate::auth::dummy_password_hash());
+                crate::auth::verify_password(&word, hash) && word_hash.is_some()
+            }
+            other => held.matches(*other, answer).unwrap_or(false),
+        };
+        if ok {
+            outcome.correct.push(*item);
+        } else {
+            outcome.wrong += 1;
+        }
+    }
+    outcome
 }
 
 impl Gate {

@@ -188,3 +188,49 @@ pub async fn insert_support_grant(
     .await?;
     Ok(row.try_get("id")?)
 }
+
+/// A supplier-support grant as the DPO's list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SupportGrant {
+    pub id: Id,
+    pub username: String,
+    pub compartments: Vec<String>,
+    pub reason: String,
+    pub approved_by: String,
+    pub granted_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<String>,
+}
+
+/// Supplier-support grants, current and past (as long as retention keeps
+/// them), newest first.
+pub async fn list_support_grants(tx: &mut Tx, limit: i64) -> Result<Vec<SupportGrant>> {
+    let rows = sqlx::query(
+        "SELECT g.id, u.username, g.compartments, g.reason, a.username AS approved_by, g.granted_at, g.expires_at, g.revoked_at
+         FROM support_grant g JOIN staff_user u ON u.id = g.user_id JOIN staff_user a ON a.id = g.approved_by
+         ORDER BY g.granted_at DESC, g.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SupportGrant {
+                id: row.try_get("id")?,
+                username: row.try_get("username")?,
+                compartments: row
+                    .try_get::<String, _>("compartments")?
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                reason: row.try_get("reason")?,
+                approved_by: row.try_get("approved_by")?,
+                granted_at: get_ts(row, "granted_at")?,
+                expires_at: get_ts(row, "expires_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+            })
+        })
+        .collect()
+}

@@ -228,3 +228,95 @@ hearth_domain::classify! { Representative as "representative" {
         ended_by, ended_at;
     name: Name, phone: Phone, evidence_reference: Identifiers, end_reason: FreeText,
 } }
+
+// ---- what a caller check compares answers with ----
+
+/// The Argon2id hash of the person's memorable word, if they set one.
+pub async fn memorable_word_hash(tx: &mut Tx, person_id: Id) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT memorable_word_hash FROM person WHERE id = $1").bind(person_id).fetch_optional(tx.conn()).await?;
+    match row {
+        None => Err(StoreError::NotFound),
+        Some(r) => Ok(r.try_get("memorable_word_hash")?),
+    }
+}
+
+/// When the person's memorable word was set, if it is.
+pub async fn memorable_word_set_at(tx: &mut Tx, person_id: Id) -> Result<Option<Timestamp>> {
+    let row = sqlx::query("SELECT memorable_word_set_at FROM person WHERE id = $1").bind(person_id).fetch_optional(tx.conn()).await?;
+    match row {
+        None => Err(StoreError::NotFound),
+        Some(r) => get_opt_ts(&r, "memorable_word_set_at"),
+    }
+}
+
+/// Sets (or replaces) the person's memorable word by its hash.
+pub async fn set_memorable_word(tx: &mut Tx, person_id: Id, hash: &str, now: Timestamp) -> Result<()> {
+    let r = sqlx::query("UPDATE person SET memorable_word_hash = $2, memorable_word_set_at = $3 WHERE id = $1 AND disposed_at IS NULL")
+        .bind(person_id)
+        .bind(hash)
+        .bind(ts(now))
+        .execute(tx.conn())
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The person's phone numbers, email addresses and postcodes on file (their
+/// contact points and the properties of their households), and the years
+/// their tenancies started: what a caller's answers are compared with.
+#[allow(clippy::type_complexity)]
+pub async fn held_contact_facts(tx: &mut Tx, person_id: Id, today: Date) -> Result<(Vec<String>, Vec<String>, Vec<String>, Vec<i16>)> {
+    let (mut phones, mut emails, mut postcodes) = (vec![], vec![], vec![]);
+    // Only contact points still in use: a number given up years ago proves little.
+    for r in sqlx::query(
+        "SELECT kind, value, postcode FROM contact_point WHERE person_id = $1 AND (valid_until IS NULL OR valid_until >= $2) ORDER BY id",
+    )
+    .bind(person_id)
+    .bind(date(today))
+    .fetch_all(tx.conn())
+    .await?
+    {
+        let kind: String = r.try_get("kind")?;
+        let value: Option<String> = r.try_get("value")?;
+        let postcode: Option<String> = r.try_get("postcode")?;
+        match kind.as_str() {
+            "phone" => phones.extend(value),
+            "email" => emails.extend(value),
+            _ => postcodes.extend(postcode),
+        }
+    }
+    let homes = sqlx::query(
+        "SELECT p.postcode, t.start_date FROM membership m JOIN household h ON h.id = m.household_id
+         JOIN property p ON p.id = h.property_id LEFT JOIN tenancy t ON t.household_id = h.id
+         WHERE m.person_id = $1 ORDER BY m.id",
+    )
+    .bind(person_id)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut years = vec![];
+    for r in homes {
+        postcodes.push(r.try_get("postcode")?);
+        let start: Option<String> = r.try_get("start_date")?;
+        if let Some(y) = start.and_then(|s| s.get(..4).and_then(|y| y.parse::<i16>().ok())) {
+            years.push(y);
+        }
+    }
+    Ok((phones, emails, postcodes, years))
+}
+
+/// Failed caller checks by a staff member for a person since `since`: the
+/// comparisons of answers the gate refused and audited (`caller-check-answers`).
+pub async fn failed_checks_since(tx: &mut Tx, staff_id: Id, person_id: Id, since: Timestamp) -> Result<i64> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_event WHERE person_id = $1 AND actor_id = $2 AND record_type = 'caller_check'
+         AND decision = 'deny' AND policy_ids = 'caller-check-answers' AND occurred_at > $3",
+    )
+    .bind(person_id)
+    .bind(staff_id)
+    .bind(ts(since))
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(r.try_get("n")?)
+}

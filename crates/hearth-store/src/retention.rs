@@ -594,8 +594,8 @@ pub async fn due_persons(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limit: i64)
 }
 
 /// Reduces persons to skeletons: the names become the removal marker, the
-/// search keys empty, and preferred name, date of birth and National
-/// Insurance number NULL; kind (the schema ties evidence and contact points
+/// search keys empty, and preferred name, date of birth, National
+/// Insurance number and memorable word NULL; kind (the schema ties evidence and contact points
 /// to it), organisation and times stay. One still waiting (see
 /// `identity_waits`) or already reduced is left. Returns the ids reduced.
 pub async fn skeleton_persons(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp) -> Result<Vec<Id>> {
@@ -604,7 +604,7 @@ pub async fn skeleton_persons(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestam
     }
     let sql = format!(
         "UPDATE person AS x SET given_name = $1, family_name = '', preferred_name = NULL, date_of_birth = NULL, ni_number = NULL,
-             given_key = '', family_key = '', preferred_key = NULL, disposed_at = $2, disposal_run_id = $3, updated_at = $2,
+             memorable_word_hash = NULL, memorable_word_set_at = NULL, given_key = '', family_key = '', preferred_key = NULL, disposed_at = $2, disposal_run_id = $3, updated_at = $2,
              version = version + 1
          WHERE x.id IN ({}) AND x.disposed_at IS NULL{} RETURNING id",
         placeholders(4, ids.len()),

@@ -23,6 +23,8 @@ pub struct StaffUser {
     pub failed_sign_ins: i64,
     /// While in the future, sign-in is refused whatever the password.
     pub locked_until: Option<Timestamp>,
+    /// When the last failed sign-in was: old failures stop counting.
+    pub last_failed_sign_in_at: Option<Timestamp>,
     /// Base32 TOTP secret, when two-step sign-in is on.
     pub totp_secret: Option<String>,
     /// The last TOTP time step accepted (a code is never accepted twice).
@@ -46,13 +48,15 @@ fn user_from(row: &AnyRow) -> Result<StaffUser> {
             .collect(),
         failed_sign_ins: row.try_get("failed_sign_ins")?,
         locked_until: get_opt_ts(row, "locked_until")?,
+        last_failed_sign_in_at: get_opt_ts(row, "last_failed_sign_in_at")?,
         totp_secret: row.try_get("totp_secret")?,
         totp_last_step: row.try_get("totp_last_step")?,
     })
 }
 
 const USER_COLUMNS: &str =
-    "id, username, display_name, role, password_hash, active, responsibilities, failed_sign_ins, locked_until, totp_secret, totp_last_step";
+    "id, username, display_name, role, password_hash, active, responsibilities, failed_sign_ins, locked_until, last_failed_sign_in_at,
+    totp_secret, totp_last_step";
 
 pub async fn insert_user(
     tx: &mut Tx,
@@ -159,7 +163,7 @@ pub async fn insert_session(
 pub async fn live_session(tx: &mut Tx, token_hash: &str, kind: SessionKind, now: Timestamp) -> Result<Option<Session>> {
     let row = sqlx::query(
         "SELECT s.id AS session_id, s.csrf_token, s.expires_at, COALESCE(s.last_seen_at, s.created_at) AS last_seen_at,
-                u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities, u.failed_sign_ins, u.locked_until, u.totp_secret, u.totp_last_step
+                u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities, u.failed_sign_ins, u.locked_until, u.last_failed_sign_in_at, u.totp_secret, u.totp_last_step
          FROM staff_session s JOIN staff_user u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.active = 1",
     )
@@ -189,12 +193,18 @@ pub async fn delete_user_sessions(tx: &mut Tx, user_id: Id) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM staff_session WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?.rows_affected())
 }
 
-/// Records a failed sign-in; when `lock_until` is given the count starts
-/// again and the account is locked until then.
-pub async fn record_failed_sign_in(tx: &mut Tx, user_id: Id, lock_until: Option<Timestamp>) -> Result<()> {
+/// Records a failed sign-in: `failures` is the count now; when `lock_until`
+/// is given the count starts again and the account is locked until then.
+pub async fn record_failed_sign_in(tx: &mut Tx, user_id: Id, failures: i64, lock_until: Option<Timestamp>, now: Timestamp) -> Result<()> {
     match lock_until {
-        Some(t) => sqlx::query("UPDATE staff_user SET failed_sign_ins = 0, locked_until = $2 WHERE id = $1").bind(user_id).bind(ts(t)),
-        None => sqlx::query("UPDATE staff_user SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1").bind(user_id),
+        Some(t) => sqlx::query("UPDATE staff_user SET failed_sign_ins = 0, locked_until = $2, last_failed_sign_in_at = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(ts(t))
+            .bind(ts(now)),
+        None => sqlx::query("UPDATE staff_user SET failed_sign_ins = $2, last_failed_sign_in_at = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(failures)
+            .bind(ts(now)),
     }
     .execute(tx.conn())
     .await?;
@@ -204,8 +214,67 @@ pub async fn record_failed_sign_in(tx: &mut Tx, user_id: Id, lock_until: Option<
 /// Clears the failure count and any lock after a successful sign-in (or an
 /// administrator's unlock).
 pub async fn clear_failed_sign_ins(tx: &mut Tx, user_id: Id) -> Result<()> {
-    sqlx::query("UPDATE staff_user SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1").bind(user_id).execute(tx.conn()).await?;
+    sqlx::query("UPDATE staff_user SET failed_sign_ins = 0, locked_until = NULL, last_failed_sign_in_at = NULL WHERE id = $1")
+        .bind(user_id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
+}
+
+/// Failed sign-ins under a username with no account, by a hash of the name.
+#[derive(Debug, Clone)]
+pub struct NameFailures {
+    pub failures: i64,
+    pub locked_until: Option<Timestamp>,
+    pub last_failed_at: Timestamp,
+}
+
+pub async fn name_failures(tx: &mut Tx, name_hash: &str) -> Result<Option<NameFailures>> {
+    let row = sqlx::query("SELECT failures, locked_until, last_failed_at FROM failed_sign_in WHERE name_hash = $1")
+        .bind(name_hash)
+        .fetch_optional(tx.conn())
+        .await?;
+    row.map(|r| {
+        Ok(NameFailures {
+            failures: r.try_get("failures")?,
+            locked_until: get_opt_ts(&r, "locked_until")?,
+            last_failed_at: get_ts(&r, "last_failed_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Records a failed sign-in under a name with no account, as
+/// [`record_failed_sign_in`] does for an account.
+pub async fn record_name_failure(tx: &mut Tx, name_hash: &str, failures: i64, lock_until: Option<Timestamp>, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO failed_sign_in (name_hash, failures, locked_until, last_failed_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name_hash) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until,
+             last_failed_at = excluded.last_failed_at",
+    )
+    .bind(name_hash)
+    .bind(if lock_until.is_some() { 0 } else { failures })
+    .bind(lock_until.map(ts))
+    .bind(ts(now))
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Deletes the failures of names with no account last tried before
+/// `before`, and beyond the newest `keep` names, so the table stays small
+/// whatever is tried.
+pub async fn forget_name_failures(tx: &mut Tx, before: Timestamp, keep: i64) -> Result<u64> {
+    let old = sqlx::query("DELETE FROM failed_sign_in WHERE last_failed_at < $1").bind(ts(before)).execute(tx.conn()).await?;
+    // The subquery is NULL (nothing deleted) while there are no more than `keep` rows.
+    let over = sqlx::query(
+        "DELETE FROM failed_sign_in WHERE last_failed_at <
+             (SELECT last_failed_at FROM failed_sign_in ORDER BY last_failed_at DESC LIMIT 1 OFFSET $1)",
+    )
+    .bind(keep)
+    .execute(tx.conn())
+    .await?;
+    Ok(old.rows_affected() + over.rows_affected())
 }
 
 pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {

@@ -365,6 +365,33 @@ async fn measure(store: &Store, label: &str, policy: &Policy, iterations: usize,
         audited_read.mean() - bare_read.mean(),
         decision.mean()
     );
+    sign_in_timing(&gate).await
+}
+
+/// Wrong-password sign-ins per kind of name, alternated.
+const SIGN_IN_ROUNDS: usize = 10;
+
+/// A wrong password for a real account and for a name with no account
+/// should take the same time (one Argon2id verification each), or timing
+/// tells a guesser which usernames exist. Printed, never judged.
+async fn sign_in_timing(gate: &Gate) -> Result<()> {
+    let [mut known, mut unknown] = std::array::from_fn(|_| Samples::with_capacity(SIGN_IN_ROUNDS));
+    for i in 0..SIGN_IN_ROUNDS * 2 {
+        let (name, samples) = if i % 2 == 0 { ("manager", &mut known) } else { ("no.such.account", &mut unknown) };
+        let t = Instant::now();
+        let refused = gate.sign_in(name, "not the password", staff::SessionKind::Api).await;
+        samples.push(t.elapsed());
+        if refused.is_ok() {
+            bail!("a wrong password signed in");
+        }
+    }
+    gate.unlock("manager").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "  wrong-password sign-in, median of {SIGN_IN_ROUNDS}: real account {:.1} ms, unknown name {:.1} ms, ratio real/unknown {:.2}",
+        known.percentile(50.0) / 1000.0,
+        unknown.percentile(50.0) / 1000.0,
+        known.percentile(50.0) / unknown.percentile(50.0)
+    );
     Ok(())
 }
 

@@ -15,6 +15,12 @@ use rand_chacha::ChaCha8Rng;
 /// Every demo account's password, printed at the end of loading.
 pub const DEMO_PASSWORD: &str = "hearth-demo";
 
+/// The memorable word of the first [`DEMO_MEMORABLE_WORDS`] demo adults, so
+/// a caller check can be tried on the phone-free demo (printed at the end).
+pub const DEMO_MEMORABLE_WORD: &str = "marmalade";
+/// How many demo adults get it: hashing each takes a moment (Argon2id).
+const DEMO_MEMORABLE_WORDS: usize = 25;
+
 /// (username, display name, role): one account per role.
 pub const DEMO_STAFF: &[(&str, &str, StaffRole)] = &[
     ("advisor", "Casey Advisor", StaffRole::ContactCentreAdvisor),
@@ -99,6 +105,7 @@ pub async fn load(gate: &Gate, seed: u64, households: usize) -> Result<()> {
     for (username, _, role) in DEMO_STAFF {
         println!("  {username:<20} {}", role.label());
     }
+    println!("The first {DEMO_MEMORABLE_WORDS} demo adults' memorable word, for caller checks: {DEMO_MEMORABLE_WORD}");
     println!("These accounts are for a demo only: never use them with real data.\n");
     Ok(())
 }
@@ -137,6 +144,10 @@ pub async fn load_data(gate: &Gate, seed: u64, households: usize) -> Result<bool
             gate.set_manager(officer, "manager").await.map_err(err)?;
         }
         let people = load_people(gate, &loader, seed, households).await?;
+        let word = MemorableWordInput { memorable_word: Some(DEMO_MEMORABLE_WORD.into()) };
+        for (person, _) in people.iter().take(DEMO_MEMORABLE_WORDS) {
+            gate.set_memorable_word(&loader, *person, &word).await.map_err(err)?;
+        }
         load_needs(gate, &loader, &people).await?;
         load_consents(gate, &loader, &people).await?;
         load_cases(gate, &loader, seed, &people).await?;

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hearth_domain::{Compartment, FieldError};
-use hearth_store::grants::BreakGlass;
+use hearth_store::grants::{BreakGlass, SupportGrant};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -110,7 +110,7 @@ pub async fn review(
 pub struct SupportGrantRequest {
     /// The supplier-support account to grant.
     username: String,
-    /// Compartments the support work needs; never `edi`.
+    /// Compartments the support work needs; never `rights`, `audit` or `edi`.
     compartments: Vec<String>,
     /// 1 to 72.
     hours: i64,
@@ -133,4 +133,45 @@ pub async fn grant_support(
     let compartments = req.compartments.iter().map(|c| compartment("compartments", c)).collect::<Result<Vec<_>, _>>()?;
     let id = s.gate.grant_support(&a, &req.username, &compartments, req.hours, &req.reason).await?;
     Ok((StatusCode::CREATED, Json(SupportGrantCreated { id })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupportGrantView {
+    id: i64,
+    /// The supplier-support account granted.
+    username: String,
+    compartments: Vec<String>,
+    reason: String,
+    /// Who approved it (the DPO or an administrator).
+    approved_by: String,
+    granted_at: String,
+    expires_at: String,
+    revoked_at: Option<String>,
+    /// Unexpired and not revoked now.
+    current: bool,
+}
+
+impl From<SupportGrant> for SupportGrantView {
+    fn from(g: SupportGrant) -> Self {
+        let current = g.revoked_at.is_none() && g.expires_at > jiff::Timestamp::now();
+        SupportGrantView {
+            id: g.id,
+            username: g.username,
+            compartments: g.compartments,
+            reason: g.reason,
+            approved_by: g.approved_by,
+            granted_at: g.granted_at.to_string(),
+            expires_at: g.expires_at.to_string(),
+            revoked_at: g.revoked_at,
+            current,
+        }
+    }
+}
+
+/// Supplier-support grants, current and past, newest first (the DPO).
+#[utoipa::path(get, path = "/api/v1/support-grants",
+    responses((status = 200, body = Vec<SupportGrantView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn support_grants(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<Vec<SupportGrantView>>> {
+    let list = s.gate.support_grants(&a).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
 }

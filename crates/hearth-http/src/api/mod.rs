@@ -69,9 +69,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/representatives", get(representatives::list).post(representatives::add))
         .route("/representatives/{id}/end", post(representatives::end))
         .route("/people/{id}/caller-checks", post(representatives::check))
+        .route("/people/{id}/memorable-word", put(representatives::set_memorable_word))
         .route("/break-glass", get(grants::review_list))
         .route("/break-glass/{id}/review", post(grants::review))
-        .route("/support-grants", post(grants::grant_support))
+        .route("/support-grants", get(grants::support_grants).post(grants::grant_support))
         .route("/cases", get(cases::list).post(cases::open))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/changes", post(cases::change))
@@ -156,7 +157,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
     paths(
         health, issue_token, revoke_token, sign_out_everywhere,
         people::list, people::create, people::show, people::update, people::record, history::person_history,
-        grants::break_glass, grants::review_list, grants::review, grants::grant_support,
+        grants::break_glass, grants::review_list, grants::review, grants::grant_support, grants::support_grants,
         cases::open, cases::list, cases::show, cases::change,
         anonymity::person_cases, anonymity::letter, anonymity::request, anonymity::approve, anonymity::list,
         contacts::log, contacts::show, contacts::timeline,
@@ -183,7 +184,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         retention::holds, retention::place_hold, retention::release_hold,
         restrictions::show, restrictions::place, restrictions::lift,
         edi::record, edi::coverage, edi::equity,
-        representatives::list, representatives::add, representatives::end, representatives::check,
+        representatives::list, representatives::add, representatives::end, representatives::check, representatives::set_memorable_word,
     ),
     components(schemas(Problem, hearth_domain::FieldError)),
     modifiers(&BearerAuth),

@@ -90,6 +90,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(s.gate.create_person(&a, &input).await?)))
 }
 
+/// A person. For a contact-centre advisor before their caller check for the
+/// person, `date_of_birth` and `ni_number` are empty: only the name is shown.
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = Person), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 410, description = "Reduced to a skeleton by retention: the problem's detail gives the day", body = Problem)))]
@@ -98,7 +100,9 @@ pub async fn show(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id)
 }
 
 /// Everything on a person's page the caller may see: identity, evidence,
-/// contact points, households and tenancies.
+/// contact points, households and tenancies. `details_open` is false when
+/// date of birth, NI number and evidence are withheld (an advisor before
+/// the caller check; `contacts` and `households` are then null too).
 #[utoipa::path(get, path = "/api/v1/people/{id}/record", params(("id" = i64, Path)),
     responses((status = 200, body = PersonRecord), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn record(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<PersonRecord>> {

@@ -324,4 +324,71 @@ pub async fn review(State(st): State<AppState>, Path(id): Path<i64>, Posted(sess
     }
 }
 
+// ---- the DPO's list of supplier-support grants ----
+
+/// Supplier-support grants, current and past: who at the supplier could see
+/// which compartments, when, why and on whose approval.
+pub async fn support_grants(State(st): State<AppState>, session: UiSession) -> Response {
+    let grants = match st.gate.support_grants(&session.actor).await {
+        Ok(g) => g,
+        Err(e) => return error_page(&session, e),
+    };
+    let now = Timestamp::now();
+    let title = "Supplier access";
+    page(
+        title,
+        &chrome(&session),
+        false,
+        html! {
+            h1 class="govuk-heading-l" { (title) }
+            p class="govuk-body" {
+                "Time-limited grants that let the software supplier's support staff read named compartments, newest first. "
+                "Times are UK time. The registers, the audit trail and equality data are never granted."
+            }
+            @if grants.is_empty() {
+                p class="govuk-body" id="support-grants" { "No supplier access has been granted." }
+            } @else {
+                table class="govuk-table" id="support-grants" {
+                    caption class="govuk-table__caption govuk-table__caption--m" { "Grants" }
+                    thead class="govuk-table__head" {
+                        tr class="govuk-table__row" {
+                            th scope="col" class="govuk-table__header" { "Account" }
+                            th scope="col" class="govuk-table__header" { "Compartments" }
+                            th scope="col" class="govuk-table__header" { "Reason" }
+                            th scope="col" class="govuk-table__header" { "Approved by" }
+                            th scope="col" class="govuk-table__header" { "Granted" }
+                            th scope="col" class="govuk-table__header" { "Expires" }
+                            th scope="col" class="govuk-table__header" { "Status" }
+                        }
+                    }
+                    tbody class="govuk-table__body" {
+                        @for g in &grants {
+                            tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { (g.username) }
+                                td class="govuk-table__cell" {
+                                    (g.compartments.iter().map(|c| compartment_label(c)).collect::<Vec<_>>().join(", "))
+                                }
+                                td class="govuk-table__cell" { (g.reason) }
+                                td class="govuk-table__cell" { (g.approved_by) }
+                                td class="govuk-table__cell" { time datetime=(g.granted_at) { (uk_time(g.granted_at)) } }
+                                td class="govuk-table__cell" { time datetime=(g.expires_at) { (uk_time(g.expires_at)) } }
+                                td class="govuk-table__cell" {
+                                    @if g.revoked_at.is_some() {
+                                        strong class="govuk-tag govuk-tag--grey" { "Revoked" }
+                                    } @else if g.expires_at > now {
+                                        strong class="govuk-tag govuk-tag--green" { "Current" }
+                                    } @else {
+                                        strong class="govuk-tag govuk-tag--grey" { "Expired" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+    .into_response()
+}
+
 super::csrf_forms!(BreakGlassForm, ReviewForm);

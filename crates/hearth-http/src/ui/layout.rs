@@ -75,6 +75,7 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/sharing-agreements" { "Sharing agreements" } }
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/removals" { "Removals" } }
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/anonymity-overrides" { "Anonymity overrides" } }
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/support-grants" { "Supplier access" } }
                                             }
                                         }
                                     }

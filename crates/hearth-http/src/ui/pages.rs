@@ -183,6 +183,8 @@ pub async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: H
             }
             Err(GateError::Invalid(v)) => errors.extend(v.0),
             Err(e @ GateError::Throttled { .. }) => {
+                // As the API answers: 429, for a real account and a name with no account alike.
+                status = StatusCode::TOO_MANY_REQUESTS;
                 errors.push(FieldError::new("username", format!("Sign-in is paused for this account: {e}. An administrator can unlock it")))
             }
             Err(e) => {
@@ -340,6 +342,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "need-ended" => "Need ended",
         "need-reviewed" => "Need reviewed; next review date set",
         "consent-recorded" => "Consent recorded",
+        "memorable-word-set" => "Memorable word saved",
         "adjustment-added" => "Adjustment added",
         "flag-added" => "Warning flag added",
         _ => return None,
@@ -421,14 +424,23 @@ fn person_content(
 
         h2 class="govuk-heading-m" { "Identity" }
         dl class="govuk-summary-list" {
-            (row_with_change("Name", html! { (p.full_name()) }, &format!("/people/{id}/edit"), "name and identity details"))
+            // Identity is changed only for a checked caller (the gate refuses otherwise), so no link before.
+            @if rec.details_open {
+                (row_with_change("Name", html! { (p.full_name()) }, &format!("/people/{id}/edit"), "name and identity details"))
+            } @else {
+                (row("Name", html! { (p.full_name()) }))
+            }
             @if p.kind == PersonKind::Adult {
                 (row("Preferred name", html! { (p.preferred_name.as_deref().unwrap_or("Not given")) }))
             }
+            @if !rec.details_open {
+                (row("Date of birth and identity details", html! { "Shown once the caller has been checked" }))
+            } @else {
             (row("Date of birth", html! {
                 @if let Some(d) = p.date_of_birth { (long_date(d)) " (age " (validate::age_on(d, today)) ")" } @else { "Not known" }
             }))
-            @if p.kind == PersonKind::Adult {
+            }
+            @if p.kind == PersonKind::Adult && rec.details_open {
                 (row("National Insurance number", html! { (p.ni_number.as_deref().unwrap_or("Not known")) }))
                 (row("Identity evidence seen", html! {
                     @if rec.evidence.is_empty() { "None recorded" }
@@ -439,6 +451,7 @@ fn person_content(
 
         h2 class="govuk-heading-m" { "Contact details" }
         @match &rec.contacts {
+            None if !rec.details_open => p class="govuk-body" { "Shown once the caller has been checked." },
             None => { p class="govuk-body" { "Your role does not give access to contact details." } (offer(Compartment::Contact, "contact")) },
             Some(_) if p.kind == PersonKind::Child => p class="govuk-body" { "A child's record holds only names and date of birth. Contact the household's adults." },
             Some(contacts) => {

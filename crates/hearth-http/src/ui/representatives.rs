@@ -12,8 +12,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::{
-    Action, AuthorityEvidence, CallerCheckInput, CallerCheckItem, Compartment, EndRepresentativeInput, FieldError, Id, RepresentativeInput,
-    RepresentativeRelationship, RepresentativeScope,
+    Action, AuthorityEvidence, CallerAnswers, CallerCheckInput, CallerCheckItem, Compartment, EndRepresentativeInput, FieldError, Id,
+    MemorableWordInput, RepresentativeInput, RepresentativeRelationship, RepresentativeScope,
 };
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::{Gate, GateError};
@@ -34,17 +34,21 @@ pub(super) async fn person_section(gate: &Gate, session: &UiSession, rec: &Perso
             Some(c) => html! {
                 div class="govuk-inset-text" id="caller-check" {
                     "Caller checked at " (uk_time(c.checked_at)) ": "
-                    @if c.representative_id.is_some() { "a representative" } @else { (c.checks_passed.iter().map(|i| i.label().to_lowercase()).collect::<Vec<_>>().join(", ")) }
+                    @if c.representative_id.is_some() { "a representative" } @else { "answers matched for " (c.checks_passed.iter().map(|i| i.label().to_lowercase()).collect::<Vec<_>>().join(", ")) }
                     ". This opens " (c.areas.iter().map(|a| a.label()).collect::<Vec<_>>().join(" and ")) " to you until " (uk_time(c.expires_at)) "."
                 }
             },
-            None => check_form(session, id, reps.as_deref().unwrap_or(&[]), &[], &CheckForm::default()),
+            None => {
+                let questions = gate.caller_check_questions(&session.actor, id).await.unwrap_or_default();
+                check_form(session, id, reps.as_deref().unwrap_or(&[]), &questions, &[], &CheckForm::default())
+            }
         }
     } else {
         html! {}
     };
+    let word = memorable_word_section(gate, session, rec).await;
     let section = match reps {
-        None => html! {},
+        None => word,
         Some(reps) => html! {
             h2 class="govuk-heading-m" id="representatives" { "Representatives" }
             @if reps.is_empty() { p class="govuk-body" { "Nobody is recorded as able to speak for this person." } }
@@ -67,9 +71,84 @@ pub(super) async fn person_section(gate: &Gate, session: &UiSession, rec: &Perso
             @if checked && gate.may(&session.actor, Action::Create, Compartment::Contact) {
                 p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/representatives/new" } { "Add a representative" } }
             }
+            (word)
         },
     };
     (panel, section)
+}
+
+/// Whether the customer has a memorable word, and when it was set (never
+/// the word), with a link to set one; nothing when the reader may not see
+/// contact details (an advisor before the caller check).
+async fn memorable_word_section(gate: &Gate, session: &UiSession, rec: &PersonRecord) -> Markup {
+    if rec.person.kind == hearth_domain::PersonKind::Child {
+        return html! {};
+    }
+    let id = rec.person.id;
+    let Ok(set_at) = gate.memorable_word_set_at(&session.actor, id).await else { return html! {} };
+    html! {
+        h2 class="govuk-heading-m" id="memorable-word" { "Memorable word" }
+        p class="govuk-body" {
+            @match set_at {
+                Some(t) => { "Set " (uk_time(t)) ". It is never shown: Hearth compares what a caller says with it." }
+                None => "Not set. Ask the customer to choose one: it makes checking them on the phone safer.",
+            }
+        }
+        @if gate.may(&session.actor, Action::Edit, Compartment::Contact) {
+            p class="govuk-body" {
+                a class="govuk-link" href={ "/people/" (id) "/memorable-word" } {
+                    @if set_at.is_some() { "Change the memorable word" } @else { "Set a memorable word" }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WordForm {
+    _csrf: String,
+    memorable_word: String,
+}
+
+fn word_page(session: &UiSession, id: Id, status: StatusCode, errors: &[FieldError]) -> Response {
+    let title = "Set a memorable word";
+    let body = html! {
+        a class="govuk-back-link" href={ "/people/" (id) } { "Back to the person" }
+        div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+            (error_summary(errors))
+            h1 class="govuk-heading-l" { (title) }
+            p class="govuk-body" {
+                "The customer chooses the word and tells it to you. Hearth keeps only a one-way hash of it: nobody can read it back, "
+                "and a caller check compares what a caller says with it. A new word replaces the old one."
+            }
+            form method="post" action={ "/people/" (id) "/memorable-word" } novalidate {
+                (csrf_field(&session.csrf))
+                (Input::text("memorable_word", "Memorable word", "").hint("4 to 64 letters or digits; capitals, spaces and punctuation do not matter")
+                    .autocomplete("off").no_spellcheck().width("20").render(errors))
+                button type="submit" class="govuk-button" data-module="govuk-button" { "Save the memorable word" }
+            }
+        } }
+    };
+    respond(status, page(title, &chrome(session), !errors.is_empty(), body))
+}
+
+/// The form to set a memorable word; refused (as the gate would refuse the
+/// change) to a reader who may not see the person's contact details.
+pub async fn word_form(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match s.gate.memorable_word_set_at(&session.actor, id).await {
+        Ok(_) => word_page(&session, id, StatusCode::OK, &[]),
+        Err(e) => error_page(&session, e),
+    }
+}
+
+pub async fn set_word(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<WordForm>) -> Response {
+    let input = MemorableWordInput { memorable_word: Some(f.memorable_word.clone()) };
+    match s.gate.set_memorable_word(&session.actor, id, &input).await {
+        Ok(()) => Redirect::to(&format!("/people/{id}?done=memorable-word-set")).into_response(),
+        Err(GateError::Invalid(v)) => word_page(&session, id, StatusCode::UNPROCESSABLE_ENTITY, &v.0),
+        Err(e) => error_page(&session, e),
+    }
 }
 
 fn end_form(session: &UiSession, r: &Representative, errors: &[FieldError], reason: &str) -> Markup {
@@ -87,29 +166,44 @@ fn end_form(session: &UiSession, r: &Representative, errors: &[FieldError], reas
 #[serde(default)]
 pub struct CheckForm {
     _csrf: String,
-    check_full_name: String,
-    check_date_of_birth: String,
-    check_address: String,
-    check_tenancy_reference: String,
-    check_security_answer: String,
+    memorable_word: String,
+    phone: String,
+    email: String,
+    tenancy_start_year: String,
+    full_name: String,
+    date_of_birth: String,
+    address: String,
     representative_id: String,
     area: String,
 }
 
 impl CheckForm {
-    fn chosen(&self) -> Vec<CallerCheckItem> {
+    fn answers(&self) -> CallerAnswers {
+        let some = |v: &String| Some(v.clone()).filter(|v| !v.trim().is_empty());
+        CallerAnswers {
+            memorable_word: some(&self.memorable_word),
+            phone: some(&self.phone),
+            email: some(&self.email),
+            tenancy_start_year: some(&self.tenancy_start_year),
+            full_name: some(&self.full_name),
+            date_of_birth: some(&self.date_of_birth),
+            address: some(&self.address),
+        }
+    }
+
+    /// What the advisor typed for a question, to show again after an error
+    /// (never the memorable word: it is not kept on screen).
+    fn value(&self, item: CallerCheckItem) -> &str {
         use CallerCheckItem::*;
-        [
-            (FullName, &self.check_full_name),
-            (DateOfBirth, &self.check_date_of_birth),
-            (Address, &self.check_address),
-            (TenancyReference, &self.check_tenancy_reference),
-            (SecurityAnswer, &self.check_security_answer),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(i, _)| i)
-        .collect()
+        match item {
+            Phone => self.phone.as_str(),
+            Email => self.email.as_str(),
+            TenancyStartYear => self.tenancy_start_year.as_str(),
+            FullName => self.full_name.as_str(),
+            DateOfBirth => self.date_of_birth.as_str(),
+            Address => self.address.as_str(),
+            _ => "",
+        }
     }
 }
 
@@ -120,11 +214,32 @@ pub struct EndForm {
     reason: String,
 }
 
-super::csrf_forms!(CheckForm, EndForm, RepForm);
+super::csrf_forms!(CheckForm, EndForm, RepForm, WordForm);
 
-fn check_form(session: &UiSession, id: Id, reps: &[Representative], errors: &[FieldError], f: &CheckForm) -> Markup {
-    let chosen = f.chosen();
-    let error = super::layout::error_for(errors, "checks_passed");
+/// The label and hint of each question on the form.
+fn question(item: CallerCheckItem) -> (&'static str, &'static str) {
+    use CallerCheckItem::*;
+    match item {
+        MemorableWord => ("Memorable word", "The word the customer chose; Hearth never shows it"),
+        Phone => ("A phone number we hold for them", "As the caller says it, like 01632 960 001"),
+        Email => ("An email address we hold for them", ""),
+        TenancyStartYear => ("The year their tenancy started", "For example, 2019"),
+        FullName => ("Their full name", "Shown on screen, so never enough alone"),
+        DateOfBirth => ("Their date of birth", "For example, 31/01/1970. Found by searching, so never enough alone"),
+        Address => ("The postcode of their address", "Found by searching, so never enough alone"),
+        _ => ("", ""),
+    }
+}
+
+fn check_form(
+    session: &UiSession,
+    id: Id,
+    reps: &[Representative],
+    questions: &[CallerCheckItem],
+    errors: &[FieldError],
+    f: &CheckForm,
+) -> Markup {
+    let error = super::layout::error_for(errors, "answers");
     let mut rep_options = vec![("".to_string(), "The caller is the customer".to_string())];
     for r in reps.iter().filter(|r| r.ended_at.is_none()) {
         rep_options.push((r.id.to_string(), format!("{} ({}, {})", r.name, r.relationship.label(), r.scope.label().to_lowercase())));
@@ -135,31 +250,32 @@ fn check_form(session: &UiSession, id: Id, reps: &[Representative], errors: &[Fi
             span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
             strong class="govuk-warning-text__text" {
                 span class="govuk-visually-hidden" { "Warning" }
-                "Check the caller first: the account is not shown until the caller answers at least "
-                (hearth_domain::REQUIRED_CALLER_CHECKS) " security questions or is a current representative."
+                "Check the caller first: only the customer's name is shown until Hearth has checked the caller's answers, or the caller is a current representative."
             }
         }
         h2 class="govuk-heading-m" id="caller-check" { "Check the caller" }
         form method="post" action={ "/people/" (id) "/caller-check" } novalidate {
             (csrf_field(&session.csrf))
             div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
-                fieldset class="govuk-fieldset" {
-                    legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Questions the caller answered correctly" }
-                    (inline_error("checks_passed", error))
-                    div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
-                        @for (i, item) in CallerCheckItem::ALL.iter().enumerate() {
-                            @let fid = if i == 0 { "checks_passed".to_string() } else { format!("check_{}", item.as_str()) };
-                            div class="govuk-checkboxes__item" {
-                                input class="govuk-checkboxes__input" id=(fid) name={ "check_" (item.as_str()) } type="checkbox" value="yes" checked[chosen.contains(item)];
-                                label class="govuk-label govuk-checkboxes__label" for=(fid) { (item.label()) }
-                            }
-                        }
+                fieldset class="govuk-fieldset" id="answers" aria-describedby="answers-hint" {
+                    legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "The caller's answers" }
+                    div id="answers-hint" class="govuk-hint" {
+                        "Type what the caller says; do not help them. Hearth compares the answers with what it holds: at least "
+                        (hearth_domain::REQUIRED_CALLER_CHECKS) " must match, one of them from the first questions, and none may be wrong. "
+                        "Only the questions Hearth can check for this person are shown."
+                    }
+                    (inline_error("answers", error))
+                    @for item in questions {
+                        @let (label, hint) = question(*item);
+                        @let base = Input::text(item.as_str(), label, f.value(*item)).autocomplete("off").no_spellcheck();
+                        @let input = if hint.is_empty() { base } else { base.hint(hint) };
+                        (input.render(errors))
                     }
                 }
             }
             (select("representative_id", "Or the caller is a representative", &rep_options, &f.representative_id, errors))
             (radios("area", "What the caller asks about", None, &[("account", "The account"), ("repairs", "Repairs")], if f.area.is_empty() { "account" } else { &f.area }, errors, " govuk-radios--inline"))
-            button type="submit" class="govuk-button" data-module="govuk-button" { "Record the check" }
+            button type="submit" class="govuk-button" data-module="govuk-button" { "Check the answers" }
         }
     }
 }
@@ -179,23 +295,39 @@ async fn render_check(s: &AppState, session: &UiSession, id: Id, status: StatusC
         Ok(r) => r,
         Err(e) => return error_page(session, e),
     };
+    let questions = match s.gate.caller_check_questions(&session.actor, id).await {
+        Ok(q) => q,
+        Err(e) => return error_page(session, e),
+    };
     let body = html! {
         a class="govuk-back-link" href={ "/people/" (id) } { "Back to the person" }
         (error_summary(errors))
-        (check_form(session, id, &reps, errors, f))
+        (check_form(session, id, &reps, &questions, errors, f))
     };
     respond(status, page("Check the caller", &chrome(session), !errors.is_empty(), body))
 }
 
 pub async fn record_check(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<CheckForm>) -> Response {
     let input = CallerCheckInput {
-        checks_passed: f.chosen().iter().map(|i| i.as_str().to_string()).collect(),
+        answers: f.answers(),
+        checks_passed: None,
         representative_id: f.representative_id.trim().parse().ok(),
         area: Some(f.area.clone()),
     };
     match s.gate.record_caller_check(&session.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
-        Err(GateError::Invalid(v)) => render_check(&s, &session, id, StatusCode::UNPROCESSABLE_ENTITY, &v.0, &f).await,
+        Err(GateError::Invalid(v)) => {
+            // A field of the answers is shown against its own box.
+            let errors: Vec<FieldError> =
+                v.0.into_iter()
+                    .map(|e| FieldError::new(e.field.strip_prefix("answers.").unwrap_or(&e.field).to_string(), e.message))
+                    .collect();
+            render_check(&s, &session, id, StatusCode::UNPROCESSABLE_ENTITY, &errors, &f).await
+        }
+        Err(e @ GateError::Throttled { .. }) => {
+            let errors = [FieldError::new("answers", format!("Too many failed checks for this person: {e}. Do not discuss the account"))];
+            render_check(&s, &session, id, StatusCode::TOO_MANY_REQUESTS, &errors, &f).await
+        }
         Err(e) => error_page(&session, e),
     }
 }

@@ -9,7 +9,12 @@ use hearth_domain::{Compartment, StaffRole};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-both_backends!(http_responses_match_the_access_matrix, support_grants_open_only_what_they_name);
+both_backends!(
+    http_responses_match_the_access_matrix,
+    support_grants_open_only_what_they_name,
+    supplier_support_is_never_granted_the_registers_the_audit_trail_or_equality_data,
+    the_dpo_lists_supplier_support_grants_current_and_past
+);
 
 mod break_glass {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,10 +154,16 @@ async fn http_responses_match_the_access_matrix(s: TestServer) {
             (Compartment::Audit, 1, Method::GET, "/api/v1/break-glass".into(), None),
         ];
         for (compartment, action, method, path, body) in cases {
-            // `C` cells need a caller check only on reads about someone; these
-            // routes (lists, a tenancy whose household has no members yet) are
-            // not, so they act as `Y`. representatives.rs tests the rest.
-            let expect_allowed = matches!(code(*role, compartment, action), 'Y' | 'C');
+            // `C` cells need a caller check only on records about someone: the
+            // person's own routes are refused (no check is made here); lists, a
+            // new person and a tenancy whose household has no members yet are
+            // not about anyone, so they act as `Y`. representatives.rs tests the rest.
+            let about_person = path.contains(&format!("/people/{p}")) || path.contains(&format!("/contact-points/{c}"));
+            let expect_allowed = match code(*role, compartment, action) {
+                'Y' => true,
+                'C' => !about_person,
+                _ => false,
+            };
             let (status, resp) = s.call(&t, method.clone(), &path, body).await;
             let ok =
                 if expect_allowed { status.is_success() } else { status == StatusCode::FORBIDDEN && !resp.to_string().contains("Matrix") };
@@ -263,4 +274,122 @@ async fn support_grants_open_only_what_they_name(s: TestServer) {
         .call(&supplier, Method::PUT, &format!("/api/v1/people/{id}"), Some(json!({"version": 1, "given_name": "X", "family_name": "Y"})))
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "a grant is read-only");
+}
+
+/// Regression (issue #22, item 10): an administrator could grant supplier
+/// support the `audit` compartment and the DPO the `rights` compartment.
+/// The gate refuses such a grant naming the field, and a grant that names
+/// them anyway (written around the gate) opens nothing there.
+async fn supplier_support_is_never_granted_the_registers_the_audit_trail_or_equality_data(s: TestServer) {
+    let dpo = s.token(StaffRole::Dpo).await;
+    let admin = s.token(StaffRole::SystemAdministrator).await;
+    for (who, token) in [("dpo", &dpo), ("administrator", &admin)] {
+        for compartments in [json!(["rights"]), json!(["audit"]), json!(["edi"]), json!(["identity", "audit"])] {
+            let body =
+                json!({"username": "supplier_support", "compartments": compartments, "hours": 4, "reason": "Investigating ticket 321"});
+            let (st, p) = s.call(token, Method::POST, "/api/v1/support-grants", Some(body)).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{who} granting {compartments}: {p}");
+            assert_eq!(common::problem_fields(&p), ["compartments"], "{p}");
+        }
+    }
+    assert_eq!(s.count(hearth_store::Table::SupportGrant).await, 0, "nothing was granted");
+
+    // A grant naming them anyway: the policy refuses whatever it says.
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let (_, p) = s.call(&officer, Method::POST, "/api/v1/people", Some(json!({"given_name": "Reg", "family_name": "Istercase"}))).await;
+    let id = p["id"].as_i64().unwrap();
+    let supplier_id = s.gate.user_id("supplier_support").await.unwrap();
+    let dpo_id = s.gate.user_id("dpo").await.unwrap();
+    let now = jiff::Timestamp::now();
+    let mut tx = s.store.begin().await.unwrap();
+    let names = ["identity", "rights", "audit", "edi"].map(String::from);
+    hearth_store::grants::insert_support_grant(
+        &mut tx,
+        supplier_id,
+        &names,
+        "written around the gate",
+        dpo_id,
+        now,
+        now + jiff::SignedDuration::from_hours(2),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let supplier = s.token(StaffRole::SupplierSupport).await;
+    assert_eq!(s.call(&supplier, Method::GET, &format!("/api/v1/people/{id}"), None).await.0, StatusCode::OK, "identity was granted");
+    for path in [
+        format!("/api/v1/people/{id}/history"),
+        "/api/v1/rights-requests".into(),
+        "/api/v1/breaches".into(),
+        "/api/v1/support-grants".into(),
+    ] {
+        let (st, body) = s.call(&supplier, Method::GET, &path, None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+}
+
+/// Regression (issue #22, item 10): the DPO had no way to see which
+/// supplier-support grants exist. Now the API and a page list them, current
+/// and past; nobody else on the front line reads the list.
+async fn the_dpo_lists_supplier_support_grants_current_and_past(s: TestServer) {
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (st, list) = s.call(&dpo, Method::GET, "/api/v1/support-grants", None).await;
+    assert_eq!((st, list), (StatusCode::OK, json!([])));
+    // A past grant, and a current one.
+    let supplier_id = s.gate.user_id("supplier_support").await.unwrap();
+    let admin_id = s.gate.user_id("system_administrator").await.unwrap();
+    let then = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
+    let mut tx = s.store.begin().await.unwrap();
+    let old = hearth_store::grants::insert_support_grant(
+        &mut tx,
+        supplier_id,
+        &["tenancy".to_string()],
+        "Ticket 100: rent screen",
+        admin_id,
+        then,
+        then + jiff::SignedDuration::from_hours(2),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let body = json!({"username": "supplier_support", "compartments": ["identity", "contact"], "hours": 4, "reason": "Ticket 200: names look wrong"});
+    let (st, created) = s.call(&dpo, Method::POST, "/api/v1/support-grants", Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{created}");
+    let (st, list) = s.call(&dpo, Method::GET, "/api/v1/support-grants", None).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list[0]["id"], created["id"], "newest first");
+    assert_eq!(list[0]["compartments"], json!(["identity", "contact"]));
+    assert_eq!(
+        (list[0]["username"].as_str(), list[0]["approved_by"].as_str(), list[0]["current"].as_bool()),
+        (Some("supplier_support"), Some("dpo"), Some(true))
+    );
+    assert_eq!(
+        (list[1]["id"].as_i64(), list[1]["approved_by"].as_str(), list[1]["current"].as_bool()),
+        (Some(old), Some("system_administrator"), Some(false))
+    );
+    for role in [StaffRole::HousingOfficer, StaffRole::ContactCentreAdvisor, StaffRole::SupplierSupport, StaffRole::SystemAdministrator] {
+        let t = s.token(role).await;
+        assert_eq!(s.call(&t, Method::GET, "/api/v1/support-grants", None).await.0, StatusCode::FORBIDDEN, "{role}");
+    }
+    // The OpenAPI document describes the route.
+    let doc: Value = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["paths"]["/api/v1/support-grants"]["get"].is_object(), "documented");
+
+    // The page, linked from the DPO's menu, works without scripts.
+    let c = common::browser();
+    common::sign_in(&s, &c, "dpo").await;
+    let (st, search) = common::get(&s, &c, "/search").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(search.contains("href=\"/support-grants\""), "the DPO's menu links the list");
+    let (st, page) = common::get(&s, &c, "/support-grants").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Supplier access") && page.contains("Ticket 200: names look wrong") && page.contains("Ticket 100: rent screen"));
+    assert!(page.contains("Current") && page.contains("Expired"));
+    let officer = common::browser();
+    common::sign_in(&s, &officer, "housing_officer").await;
+    let (_, search) = common::get(&s, &officer, "/search").await;
+    assert!(!search.contains("href=\"/support-grants\""), "not offered to others");
+    assert_eq!(common::get(&s, &officer, "/support-grants").await.0, StatusCode::FORBIDDEN);
 }

@@ -2,8 +2,10 @@
 //! PostgreSQL: a contact-centre advisor is refused a person's account until
 //! they record a caller check, which opens it to them alone for the call; a
 //! representative outside scope is refused, as is one expired or ended;
-//! too few security questions is a 422 naming the field; every check is
-//! audited; other roles are unaffected.
+//! too few answers is a 422 naming the field; answers are compared by the
+//! system, and facts the advisor can see are never enough; every check is
+//! audited, never with the answers; failed checks are limited; other roles
+//! are unaffected.
 
 use crate::common;
 
@@ -13,6 +15,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 both_backends!(
+    a_caller_check_compares_answers_with_facts_the_advisor_has_not_seen,
+    failed_caller_checks_are_limited_per_advisor_and_person,
     an_advisor_sees_the_account_only_after_checking_the_caller,
     a_representative_outside_scope_is_refused,
     representatives_are_added_listed_and_ended_through_the_gate,
@@ -37,8 +41,10 @@ async fn person(s: &TestServer, given: &str) -> i64 {
     p["id"].as_i64().unwrap()
 }
 
-fn questions() -> Value {
-    json!({"checks_passed": ["full_name", "date_of_birth"]})
+/// The memorable word and full name [`common::give_memorable_word`] sets up.
+async fn answers(s: &TestServer, id: i64) -> Value {
+    let name = common::give_memorable_word(s, id).await;
+    json!({"answers": {"memorable_word": common::MEMORABLE_WORD, "full_name": name}})
 }
 
 async fn timeline(s: &TestServer, t: &str, id: i64) -> (StatusCode, Value) {
@@ -78,17 +84,19 @@ async fn an_advisor_sees_the_account_only_after_checking_the_caller(s: TestServe
     let (st, _) = timeline(&s, &officer, id).await;
     assert_eq!(st, StatusCode::OK);
 
-    // Too few questions: 422 naming the field, still refused, and audited.
+    // Too few answers: 422 naming the field, still refused, and audited.
     let url = format!("/api/v1/people/{id}/caller-checks");
-    let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"checks_passed": ["full_name"]}))).await;
-    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["checks_passed".to_string()]), "{p}");
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"answers": {"full_name": "Cara Fakecaller"}}))).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["answers".to_string()]), "{p}");
     let (st, _) = timeline(&s, &advisor, id).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"checks_passed": ["full_name", "shoe_size"]}))).await;
-    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["checks_passed".to_string()]), "{p}");
+    // Ticking questions as answered is no longer accepted.
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(json!({"checks_passed": ["full_name", "date_of_birth"]}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert!(problem_fields(&p).contains(&"checks_passed".to_string()), "{p}");
 
     // A valid check opens the account to this advisor only.
-    let (st, c) = s.call(&advisor, Method::POST, &url, Some(questions())).await;
+    let (st, c) = s.call(&advisor, Method::POST, &url, Some(answers(&s, id).await)).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
     assert_eq!((&c["checked_by"], &c["areas"]), (&json!("contact_centre_advisor"), &json!(["account", "repairs"])), "{c}");
     let (st, p) = timeline(&s, &advisor, id).await;
@@ -259,7 +267,8 @@ async fn a_caller_check_lasts_for_the_call(backend: Backend) {
     let s = start_configured(backend, |g| g.with_caller_check_for(jiff::SignedDuration::from_secs(2))).await;
     let id = person(&s, "Hal").await;
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
-    let (st, c) = s.call(&advisor, Method::POST, &format!("/api/v1/people/{id}/caller-checks"), Some(questions())).await;
+    let body = answers(&s, id).await;
+    let (st, c) = s.call(&advisor, Method::POST, &format!("/api/v1/people/{id}/caller-checks"), Some(body)).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
     let (st, _) = timeline(&s, &advisor, id).await;
     assert_eq!(st, StatusCode::OK);
@@ -314,4 +323,160 @@ async fn reads_by_record_id_need_the_check_too(s: TestServer) {
         let (st, p) = s.call(&advisor, Method::GET, path, None).await;
         assert_eq!(st, StatusCode::OK, "{path}: {p}");
     }
+}
+
+/// Regression (issue #22, item 9): a caller check passed with "full name"
+/// and "address" (or date of birth) ticked, facts the advisor had just read
+/// on screen. Now the advisor sees only the name before the check, types
+/// the caller's answers, and Hearth compares them: facts on screen or in
+/// search are never enough; a memorable word and a phone number on file are.
+async fn a_caller_check_compares_answers_with_facts_the_advisor_has_not_seen(s: TestServer) {
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let body = json!({"given_name": "Nell", "family_name": "Fakecaller", "date_of_birth": "1984-03-02", "ni_number": "ZX123456A"});
+    let (st, p) = s.call(&officer, Method::POST, "/api/v1/people", Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    for body in [
+        json!({"kind": "phone", "value": "07700 900982"}),
+        json!({"kind": "email", "value": "nell.fakecaller@example.org"}),
+        json!({"kind": "address", "line1": "9 Pretend Close", "town": "Nowhereton", "postcode": "ZZ99 4NF"}),
+    ] {
+        let (st, c) = s.call(&officer, Method::POST, &format!("/api/v1/people/{id}/contact-points"), Some(body)).await;
+        assert_eq!(st, StatusCode::CREATED, "{c}");
+    }
+    // The customer's memorable word, set by staff who maintain contact details.
+    let word_url = format!("/api/v1/people/{id}/memorable-word");
+    let (st, p) = s.call(&officer, Method::PUT, &word_url, Some(json!({"memorable_word": "ab"}))).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["memorable_word".to_string()]), "{p}");
+    let (st, _) = s.call(&officer, Method::PUT, &word_url, Some(json!({"memorable_word": "Bluebell Kettle"}))).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+
+    // Before the check the advisor's answers carry the name and nothing to read back to a caller.
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let secrets = ["07700", "900982", "nell.fakecaller", "ZZ99", "4NF", "1984", "ZX123456A", "Pretend Close"];
+    let (st, shown) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}"), None).await;
+    assert_eq!((st, shown["given_name"].as_str()), (StatusCode::OK, Some("Nell")), "{shown}");
+    assert!(shown["date_of_birth"].is_null() && shown["ni_number"].is_null(), "{shown}");
+    let (st, rec) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}/record"), None).await;
+    assert_eq!(st, StatusCode::OK, "{rec}");
+    assert!(rec["contacts"].is_null() && rec["details_open"] == json!(false), "{rec}");
+    for path in [
+        format!("/api/v1/people/{id}/contact-points"),
+        format!("/api/v1/people/{id}/identity-evidence"),
+        format!("/api/v1/people/{id}/consent"),
+    ] {
+        let (st, p) = s.call(&advisor, Method::GET, &path, None).await;
+        assert_check_first(st, &p);
+    }
+    let (_, points) = s.call(&officer, Method::GET, &format!("/api/v1/people/{id}/contact-points"), None).await;
+    let phone_id = points.as_array().unwrap().iter().find(|c| c["kind"] == "phone").unwrap()["id"].as_i64().unwrap();
+    let (st, p) = s.call(&advisor, Method::GET, &format!("/api/v1/contact-points/{phone_id}"), None).await;
+    assert_check_first(st, &p);
+    let web = common::browser();
+    common::sign_in(&s, &web, "contact_centre_advisor").await;
+    let (st, page) = common::get(&s, &web, &format!("/people/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Nell Fakecaller") && page.contains("Check the caller"), "the name and the form");
+    for text in [shown.to_string(), rec.to_string(), page.clone()] {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} shown before the check: {text}");
+        }
+    }
+    // Nor may the advisor set the answers on an unchecked caller's word.
+    let (st, p) = s.call(&advisor, Method::PUT, &word_url, Some(json!({"memorable_word": "fraudster word"}))).await;
+    assert_check_first(st, &p);
+    let (st, p) = s
+        .call(
+            &advisor,
+            Method::POST,
+            &format!("/api/v1/people/{id}/contact-points"),
+            Some(json!({"kind": "phone", "value": "07700 900111"})),
+        )
+        .await;
+    assert_check_first(st, &p);
+
+    // Name, postcode and date of birth, all right, are facts on screen or in search: refused.
+    let url = format!("/api/v1/people/{id}/caller-checks");
+    let on_screen = json!({"answers": {"full_name": "Nell Fakecaller", "address": "zz99 4nf", "date_of_birth": "02/03/1984"}});
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(on_screen)).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["answers".to_string()]), "{p}");
+    assert!(p.to_string().contains("not enough"), "{p}");
+    let (st, p) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}/contact-points"), None).await;
+    assert_check_first(st, &p);
+    // A wrong memorable word fails the check, whatever else is right.
+    let wrong = json!({"answers": {"memorable_word": "bluebell teapot", "phone": "07700900982"}});
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(wrong)).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["answers".to_string()]), "{p}");
+
+    // The memorable word and the phone number on file, as the caller says them: passed.
+    let right = json!({"answers": {"memorable_word": "  bluebell KETTLE", "phone": "+44 7700 900 982"}});
+    let (st, c) = s.call(&advisor, Method::POST, &url, Some(right)).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    assert_eq!(c["checks_passed"], json!(["memorable_word", "phone"]), "{c}");
+    let (st, points) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}/contact-points"), None).await;
+    assert_eq!((st, points.as_array().map(Vec::len)), (StatusCode::OK, Some(3)), "{points}");
+    let (_, shown) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}"), None).await;
+    assert_eq!(shown["date_of_birth"], "1984-03-02");
+    let (_, page) = common::get(&s, &web, &format!("/people/{id}")).await;
+    assert!(page.contains("07700 900982") && page.contains("Memorable word"), "the page opens after the check");
+
+    // The audit trail has every attempt and the word being set, never an answer or the word.
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (_, h) = s.call(&dpo, Method::GET, &format!("/api/v1/people/{id}/history"), None).await;
+    let mut tx = s.store.begin().await.unwrap();
+    let raw = hearth_store::audit::events_after(&mut tx, 0, 100_000).await.unwrap();
+    drop(tx);
+    // (Recording the contact points audited them, as any change is; the checks must not repeat them.)
+    let checks_and_word: Vec<_> =
+        raw.iter().filter(|e| ["caller_check", "memorable_word"].contains(&e.event.record_type.as_str())).collect();
+    assert!(checks_and_word.len() >= 4, "{checks_and_word:?}");
+    let trail = format!("{h} {checks_and_word:?}").to_lowercase();
+    for said in ["bluebell", "kettle", "teapot", "fraudster", "900982", "900 982", "02/03/1984", "zz99 4nf"] {
+        assert!(!trail.contains(said), "{said} in the audit trail");
+    }
+    let events = h.as_array().unwrap();
+    let checks: Vec<&str> = events
+        .iter()
+        .filter(|e| e["record_type"] == "caller_check" && e["action"] == "create")
+        .map(|e| e["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(checks, ["allow", "deny", "deny"], "{h:#}");
+    assert!(events.iter().any(|e| e["record_type"] == "memorable_word" && e["decision"] == "allow"), "setting the word is audited");
+    // The word itself is stored only as an Argon2id hash.
+    let mut tx = s.store.begin().await.unwrap();
+    let hash = hearth_store::representatives::memorable_word_hash(&mut tx, id).await.unwrap().unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("kettle"), "{hash}");
+}
+
+/// Regression (issue #22, item 9): wrong answers could be tried without
+/// limit. Three failed checks by one advisor for one person in 30 minutes,
+/// and the fourth is refused even with the right answers; another advisor,
+/// or another person, is unaffected.
+async fn failed_caller_checks_are_limited_per_advisor_and_person(s: TestServer) {
+    let id = person(&s, "Otto").await;
+    let other = person(&s, "Pia").await;
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let url = format!("/api/v1/people/{id}/caller-checks");
+    let right = answers(&s, id).await;
+    for i in 0..hearth_domain::MAX_FAILED_CALLER_CHECKS {
+        let guess = json!({"answers": {"memorable_word": format!("guess number {i}"), "full_name": "Otto Fakecaller"}});
+        let (st, p) = s.call(&advisor, Method::POST, &url, Some(guess)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "guess {i}: {p}");
+    }
+    let (st, p) = s.call(&advisor, Method::POST, &url, Some(right.clone())).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{p}");
+    let (st, p) = timeline(&s, &advisor, id).await;
+    assert_check_first(st, &p);
+    // Another person, and another advisor, are not held up.
+    let (st, c) = s.call(&advisor, Method::POST, &format!("/api/v1/people/{other}/caller-checks"), Some(answers(&s, other).await)).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    s.gate.add_user("third.advisor", "Third Advisor", StaffRole::ContactCentreAdvisor, &[], common::PASSWORD).await.unwrap();
+    let third = token_for(&s, "third.advisor").await;
+    let (st, c) = s.call(&third, Method::POST, &url, Some(right)).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    // The refusal for too many failures is audited too.
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (_, h) = s.call(&dpo, Method::GET, &format!("/api/v1/people/{id}/history"), None).await;
+    let limited = |e: &&Value| e["record_type"] == "caller_check" && e["reason"].as_str().is_some_and(|r| r.contains("failed checks"));
+    assert!(h.as_array().unwrap().iter().any(|e| limited(&e)), "{h:#}");
 }

@@ -279,9 +279,9 @@ async fn caller_checks_are_deleted_two_years_after_they_were_made(s: TestServer)
     let rep = representative(&s, &officer, free, "Quorblex").await;
     let by_rep =
         post(&s, &advisor, &format!("/api/v1/people/{free}/caller-checks"), json!({"representative_id": rep, "area": "account"})).await;
-    let held =
-        post(&s, &advisor, &format!("/api/v1/people/{heldback}/caller-checks"), json!({"checks_passed": ["full_name", "date_of_birth"]}))
-            .await;
+    let name = common::give_memorable_word(&s, heldback).await;
+    let answers = json!({"answers": {"memorable_word": common::MEMORABLE_WORD, "full_name": name}});
+    let held = post(&s, &advisor, &format!("/api/v1/people/{heldback}/caller-checks"), answers).await;
     let hold = place_person_hold(&s, heldback).await;
     let due = years(day_of(&by_rep["checked_at"]), 2);
 
@@ -604,7 +604,7 @@ pub(crate) async fn reduced_with_nothing_left(s: &TestServer, t: &str, person: i
 }
 
 /// The columns of a person row, so a column added later must be looked at here.
-const PERSON_COLUMNS: [&str; 16] = [
+const PERSON_COLUMNS: [&str; 18] = [
     "created_at",
     "date_of_birth",
     "disposal_run_id",
@@ -615,6 +615,8 @@ const PERSON_COLUMNS: [&str; 16] = [
     "given_name",
     "id",
     "kind",
+    "memorable_word_hash",
+    "memorable_word_set_at",
     "ni_number",
     "organisation_id",
     "preferred_key",
@@ -682,7 +684,8 @@ async fn a_former_tenants_identity_is_reduced_to_a_skeleton_once_their_other_rec
     assert_eq!(c.rule, "Reduce to a skeleton record 6 years after the tenancy ended");
     assert_eq!(get(&s, &t, &format!("/api/v1/people/{former}")).await["family_name"], "Quorblexton", "waits for the held need");
 
-    // Released: the need goes, then the identity, in the same run.
+    // Released: the need goes, then the identity (memorable word included), in the same run.
+    common::give_memorable_word(&s, former).await;
     s.gate.release_hold(&dpo(&s).await, need_hold).await.unwrap();
     let r = run(&s, due).await;
     assert_eq!((rule(&r, RecordClass::Need).disposed, rule(&r, RecordClass::PersonIdentity).disposed), (1, 1));
@@ -698,7 +701,7 @@ async fn a_former_tenants_identity_is_reduced_to_a_skeleton_once_their_other_rec
     for c in ["family_name", "given_key", "family_key"] {
         assert_eq!(text(c).as_deref(), Some(""), "{c}");
     }
-    for c in ["preferred_name", "preferred_key", "date_of_birth", "ni_number"] {
+    for c in ["preferred_name", "preferred_key", "date_of_birth", "ni_number", "memorable_word_hash", "memorable_word_set_at"] {
         assert_eq!(text(c), None, "{c}");
     }
     assert_eq!(text("id"), Some(former.to_string()));

@@ -289,3 +289,88 @@ async fn two_step_sign_in_needs_a_fresh_code_from_the_app(s: TestServer) {
     assert_eq!(r.headers()["location"], "/account?done=off");
     assert_eq!(token_attempt(&s, "asb_officer", PASSWORD).await.0, StatusCode::OK);
 }
+
+/// One sign-in attempt through the web form: its status and the message
+/// on the page (the error summary's first entry).
+async fn form_attempt(s: &TestServer, username: &str, password: &str) -> (StatusCode, String) {
+    let c = browser();
+    let page = c.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = field(&page, "_csrf");
+    let r = c.post(s.url("/login")).form(&[("_csrf", csrf.as_str()), ("username", username), ("password", password)]).send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    let message = body
+        .split("govuk-error-summary__list")
+        .nth(1)
+        .and_then(|rest| rest.split("</a>").next())
+        .and_then(|a| a.rsplit('>').next())
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    (status, message)
+}
+
+/// Regression (issue #22, item 8): the 6th and 7th wrong password gave 429
+/// only for real accounts, so sign-in told a guesser which usernames exist.
+/// Now a name with no account counts and locks the same way, on the API and
+/// on the form, and the answers are the same, messages included. (Equal
+/// timing is shown structurally: see the unit test
+/// `the_dummy_hash_for_unknown_names_is_a_real_argon2id_hash_with_the_same_parameters`,
+/// and `hearth bench` prints the ratio.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_and_real_usernames_get_the_same_answers_and_lock_alike() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        // No per-address limit, so only the per-name lock is seen.
+        let limits = hearth_http::Limits { failed_sign_ins_per_address: 0, ..Default::default() };
+        let s = common::start_limited(backend, limits).await;
+        let tries = MAX_FAILED_SIGN_INS + 2;
+        let api = async |name: &str| {
+            let mut seen = vec![];
+            for _ in 0..tries {
+                let (status, body, retry) = token_attempt(&s, name, "not the password").await;
+                seen.push((
+                    status,
+                    body["type"].clone(),
+                    body["detail"].as_str().map(|d| d.replace(char::is_numeric, "#")),
+                    retry.is_some(),
+                ));
+            }
+            seen
+        };
+        let real = api(StaffRole::IncomeOfficer.as_str()).await;
+        let unknown = api("no.such.person").await;
+        assert_eq!(real, unknown, "{backend:?}: the API answers alike");
+        assert_eq!(
+            real[..MAX_FAILED_SIGN_INS as usize].iter().map(|r| r.0).collect::<Vec<_>>(),
+            vec![StatusCode::UNAUTHORIZED; MAX_FAILED_SIGN_INS as usize]
+        );
+        assert!(real[MAX_FAILED_SIGN_INS as usize..].iter().all(|r| r.0 == StatusCode::TOO_MANY_REQUESTS), "{real:?}");
+        // Case and spaces do not make another name: the lock holds.
+        assert_eq!(token_attempt(&s, "  No.Such.Person ", "x").await.0, StatusCode::TOO_MANY_REQUESTS);
+
+        let form = async |name: &str| {
+            let mut seen = vec![];
+            for _ in 0..tries {
+                let (status, message) = form_attempt(&s, name, "not the password").await;
+                seen.push((status, message.replace(char::is_numeric, "#")));
+            }
+            seen
+        };
+        let real = form(StaffRole::AsbOfficer.as_str()).await;
+        let unknown = form("nobody.here").await;
+        assert_eq!(real, unknown, "{backend:?}: the form answers alike");
+        assert!(real[0].0 == StatusCode::UNPROCESSABLE_ENTITY && real[0].1.contains("The username or password is not right"), "{real:?}");
+        assert!(
+            real.last().unwrap().0 == StatusCode::TOO_MANY_REQUESTS && real.last().unwrap().1.contains("Sign-in is paused"),
+            "{real:?}"
+        );
+
+        // Only a hash of the unknown name is kept, never the name.
+        let mut tx = s.store.begin().await.unwrap();
+        let held = hearth_store::staff::name_failures(&mut tx, "no.such.person").await.unwrap();
+        assert!(held.is_none(), "rows are keyed by a hash, not the name");
+        drop(tx);
+        let dump = format!("{:?}", s.store.raw_row(hearth_store::Table::StaffUser, 1).await.unwrap());
+        assert!(!dump.contains("no.such.person"));
+    }
+}

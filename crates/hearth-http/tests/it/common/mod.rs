@@ -203,20 +203,38 @@ pub async fn get(s: &TestServer, c: &Client, path: &str) -> (StatusCode, String)
     (r.status(), r.text().await.unwrap())
 }
 
-/// Records a caller check (two security questions) by the token's user for
-/// the person, as a contact-centre advisor must before reading their
-/// account (contact history, documents, tenancy).
+/// The memorable word [`give_memorable_word`] sets.
+pub const MEMORABLE_WORD: &str = "plainly fake teapot";
+
+/// Gives the person a memorable word (straight into the database: test
+/// set-up, not the behaviour under test) and returns their full name, the
+/// two answers [`check_caller`] gives.
+pub async fn give_memorable_word(s: &TestServer, person_id: i64) -> String {
+    let hash = hearth_gate::auth::hash_password(&hearth_domain::normalise_words(MEMORABLE_WORD));
+    let mut tx = s.store.begin().await.unwrap();
+    hearth_store::representatives::set_memorable_word(&mut tx, person_id, &hash, jiff::Timestamp::now()).await.unwrap();
+    let p = hearth_store::people::person(&mut tx, person_id).await.unwrap();
+    tx.commit().await.unwrap();
+    p.full_name()
+}
+
+/// Records a caller check by the token's user for the person, as a
+/// contact-centre advisor must before reading anything of theirs but the
+/// name: the caller gives their memorable word and full name, which Hearth
+/// compares with what it holds.
 pub async fn check_caller(s: &TestServer, token: &str, person_id: i64) {
-    let body = serde_json::json!({"checks_passed": ["full_name", "date_of_birth"]});
+    let name = give_memorable_word(s, person_id).await;
+    let body = serde_json::json!({"answers": {"memorable_word": MEMORABLE_WORD, "full_name": name}});
     let (st, c) = s.call(token, Method::POST, &format!("/api/v1/people/{person_id}/caller-checks"), Some(body)).await;
     assert_eq!(st, StatusCode::CREATED, "caller check: {c}");
 }
 
 /// The same from a signed-in browser.
 pub async fn check_caller_ui(s: &TestServer, c: &Client, csrf: &str, person_id: i64) {
+    let name = give_memorable_word(s, person_id).await;
     let r = c
         .post(s.url(&format!("/people/{person_id}/caller-check")))
-        .form(&[("_csrf", csrf), ("check_full_name", "yes"), ("check_address", "yes"), ("area", "account")])
+        .form(&[("_csrf", csrf), ("memorable_word", MEMORABLE_WORD), ("full_name", &name), ("area", "account")])
         .send()
         .await
         .unwrap();
