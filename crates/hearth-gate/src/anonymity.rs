@@ -238,7 +238,12 @@ impl Gate {
             }
             let person = crate::person_of(tx, person_id).await?;
             let today = Gate::today();
-            let address = postal_address(tx, person_id, today).await?;
+            // The address is contact data: a reader who may not see it (an
+            // advisor before the caller check) gets the letter without it.
+            let address = match self.would_permit(tx, actor, Action::View, Compartment::Contact, Target::person(person_id)).await? {
+                Some(classes) if classes.contains(DataClass::PostalAddress) => postal_address(tx, person_id, today).await?,
+                _ => vec!["(Address not shown to you)".into()],
+            };
             let letter = compose_letter(&c, role, anonymous, &person, &address, today, &actor.display_name);
             // A letter to an anonymous reporter stays off their history, which
             // managers read; the DPO sees it in the detail.

@@ -269,12 +269,15 @@ async fn seed(s: &TestServer) -> World {
             s,
             &officer,
             "/api/v1/contacts",
-            json!({"channel": "call_in", "person_ids": [tenant], "compartment": if compartment == Compartment::Asb { "asb" } else { "general" }, "summary": format!("{word} rang about the rent")}),
+            json!({"channel": "call_in", "person_ids": [tenant], "compartment": if compartment == Compartment::Asb { "asb" } else { "general" },
+                   "summary": format!("{word} rang about the rent"),
+                   "follow_ups": [{"action": format!("Fu{word} call back"), "owner": officer_id, "due_on": "2030-01-10"}]}),
         )
         .await;
         let e = &e["entries"][0];
         let id = e["id"].as_i64().unwrap();
         w.add(word, compartment, DataClass::FreeText, ("contact_entry", id, Some(tenant)));
+        w.add(format!("Fu{word}"), compartment, DataClass::FreeText, ("contact_entry", id, Some(tenant)));
         w.id("contacts", id);
         if compartment == Compartment::ContactLog {
             // The call was recorded for training.
@@ -370,9 +373,10 @@ async fn seed(s: &TestServer) -> World {
 
     // A subject access request, so its bundle is swept too.
     let rr =
-        created(s, &dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": perpetrator, "description": "Wants a copy"}))
+        created(s, &dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": perpetrator, "description": "Rrq wants a copy"}))
             .await;
     let rr_id = rr["request"]["id"].as_i64().unwrap();
+    w.add("Rrq", Compartment::Rights, DataClass::FreeText, ("rights_request", rr_id, Some(perpetrator)));
     let change = json!({"change": "identity_passed", "version": rr["request"]["version"], "method": "Passport seen"});
     created(s, &dpo, &format!("/api/v1/rights-requests/{rr_id}/changes"), change).await;
     w.id("rights-requests", rr_id);
