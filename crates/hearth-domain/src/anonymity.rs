@@ -152,3 +152,9 @@ mod tests {
         assert_eq!(ok.validate().unwrap().ground, OverrideGround::CourtOrder);
     }
 }
+
+crate::classify! { AnonymityOverride as "anonymity_override" {
+    keep: id, case_id, case_reference, party_id, ground, requested_by, requested_by_username, requested_at, approved_by,
+        approved_by_username, approved_at;
+    detail: FreeText,
+} }

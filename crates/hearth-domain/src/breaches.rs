@@ -366,3 +366,19 @@ mod tests {
         assert_eq!(ok.validate(now).unwrap().record_classes, vec![Compartment::Contact, Compartment::Needs]);
     }
 }
+
+crate::classify! { Breach as "breach" {
+    keep: id, reference, occurred_at, discovered_at, report_by, risk, decision, reported_at, ico_reference, record_classes,
+        people_affected_estimate, committee_reported_on, status, closed_at, created_at, version;
+    title: FreeText, description: FreeText, risk_assessment: FreeText, decision_reason: FreeText, late_reason: FreeText,
+} }
+
+crate::classify! { BreachPerson as "breach_person" {
+    keep: person_id, notified_on;
+    name: Name, notified_how: FreeText,
+} }
+
+crate::classify! { BreachAction as "breach_action" {
+    keep: id, at, by_username;
+    text: FreeText,
+} }

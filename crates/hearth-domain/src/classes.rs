@@ -184,6 +184,12 @@ pub fn declarations() -> Vec<(&'static str, FieldClasses)> {
         d::<ConsentRecord>(),
         d::<Objection>(),
         d::<ContactPreferences>(),
+        d::<RightsRequest>(),
+        d::<Breach>(),
+        d::<BreachPerson>(),
+        d::<BreachAction>(),
+        d::<DisclosureEntry>(),
+        d::<AnonymityOverride>(),
     ]
 }
 

@@ -644,3 +644,12 @@ mod properties {
         }
     }
 }
+
+crate::classify! { RightsRequest as "rights_request" {
+    keep: id, reference, kind, person_id, requester, representative_relationship, received_on, identity_status,
+        identity_requested_on, identity_received_on, clarification_requested_on, clarification_received_on, clarification_rounds,
+        earlier_paused_days, status, owner_id, owner_name, extension_months, extension_ground, extension_told_on, refusal_ground,
+        refusal_exemption, closed_on, due_on, created_at, version;
+    person_name: Name, representative_name: Name, representative_authority: FreeText, description: FreeText, identity_method: FreeText,
+    notes: FreeText, extension_reason: FreeText, refusal_reason: FreeText, refusal_letter: FreeText, outcome: FreeText,
+} }

@@ -771,3 +771,9 @@ mod tests {
         assert!(check_disclosure_decision(&req, &other, today).is_err());
     }
 }
+
+crate::classify! { DisclosureEntry as "disclosure" {
+    keep: id, reference, kind, refers_to, recipient_type, recipient, exemption, agreement_id, decision, person_ids, fields, method,
+        disclosed_on, recorded_by, recorded_at;
+    verification: FreeText, detail: FreeText,
+} }

@@ -16,6 +16,20 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+impl hearth_domain::Project for BreachView {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        self.breach.project(permitted);
+        self.people.project(permitted);
+        self.actions.project(permitted);
+    }
+}
+
+impl hearth_domain::Project for BreachSummary {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        self.breach.project(permitted);
+    }
+}
+
 /// A breach with its people, actions and where its 72-hour clock stands.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -147,7 +161,7 @@ impl Gate {
     }
 
     pub async fn breach(&self, actor: &Actor, id: Id) -> Result<BreachView> {
-        self.guarded(actor, Action::View, Compartment::Rights, breach_target(id, None), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::Rights, breach_target(id, None), async |tx: &mut Tx| {
             let b = q::breach(tx, id).await?;
             Ok((self.breach_view(tx, b).await?, breach_target(id, None), None))
         })
@@ -156,7 +170,7 @@ impl Gate {
 
     /// The register: open breaches by reporting deadline, then closed ones.
     pub async fn breaches(&self, actor: &Actor, open_only: bool) -> Result<Vec<BreachSummary>> {
-        self.guarded(actor, Action::List, Compartment::Rights, Target::collection("breach"), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::List, Compartment::Rights, Target::collection("breach"), async |tx: &mut Tx| {
             let now = Timestamp::now();
             let rows = q::list_breaches(tx, open_only, 500).await?;
             let ids: Vec<Id> = rows.iter().map(|b| b.id).collect();

@@ -31,7 +31,8 @@ pub struct CaseView {
 
 impl hearth_domain::Project for CaseView {
     fn project(&mut self, permitted: ClassSet) {
-        let CaseView { case, parties, timeline, deadlines: _, overdue: _, overrides: _ } = self;
+        let CaseView { case, parties, timeline, deadlines: _, overdue: _, overrides } = self;
+        overrides.project(permitted);
         case.project(permitted);
         parties.project(permitted);
         timeline.project(permitted);

@@ -451,14 +451,7 @@ impl Gate {
     ) -> Result<Result<Permit, Decision>> {
         let (mut relation, bg_reason) = self.relation(tx, actor, compartment, target).await?;
         self.caller_relation(tx, actor, action, target, &mut relation).await?;
-        let request = |relation: Relation| AccessRequest {
-            actor,
-            action,
-            compartment,
-            record_type: target.record_type,
-            record_key: format!("{}/{}", target.record_type, target.record_id.map(|i| i.to_string()).unwrap_or_else(|| "*".into())),
-            relation,
-        };
+        let request = |relation: Relation| request_for(actor, action, compartment, target, relation);
         let ask = |relation: Relation| self.policy.decide(&request(relation));
         let mut d = ask(relation);
         if d.allowed {
@@ -502,14 +495,7 @@ impl Gate {
     ) -> Result<Option<hearth_domain::ClassSet>> {
         let (mut relation, _) = self.relation(tx, actor, compartment, target).await?;
         self.caller_relation(tx, actor, action, target, &mut relation).await?;
-        let req = AccessRequest {
-            actor,
-            action,
-            compartment,
-            record_type: target.record_type,
-            record_key: format!("{}/{}", target.record_type, target.record_id.map(|i| i.to_string()).unwrap_or_else(|| "*".into())),
-            relation,
-        };
+        let req = request_for(actor, action, compartment, target, relation);
         Ok(self.policy.decide(&req).allowed.then(|| self.policy.classes(&req)))
     }
 
@@ -720,6 +706,19 @@ impl Gate {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+}
+
+/// The question for the policies about `target`.
+fn request_for<'a>(actor: &'a Actor, action: Action, compartment: Compartment, target: Target, relation: Relation) -> AccessRequest<'a> {
+    let id = target.record_id.map(|i| i.to_string()).unwrap_or_else(|| "*".into());
+    AccessRequest {
+        actor,
+        action,
+        compartment,
+        record_type: target.record_type,
+        record_key: format!("{}/{id}", target.record_type),
+        relation,
     }
 }
 

@@ -24,6 +24,13 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+impl hearth_domain::Project for DisclosureView {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        self.entry.project(permitted);
+        self.follow_ups.project(permitted);
+    }
+}
+
 /// A disclosure entry with the entries that decide or correct it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -256,7 +263,7 @@ impl Gate {
 
     pub async fn disclosures(&self, actor: &Actor) -> Result<Vec<DisclosureEntry>> {
         let target = Target::collection("disclosure");
-        self.guarded(actor, Action::List, Compartment::Rights, target, async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::List, Compartment::Rights, target, async |tx: &mut Tx| {
             let list = q::disclosures(tx, 500).await?;
             let ids: Vec<Id> = list.iter().map(|d| d.id).collect();
             Ok((list, target, Some(json!({ "returned": ids }))))
@@ -265,7 +272,7 @@ impl Gate {
     }
 
     pub async fn disclosure(&self, actor: &Actor, id: Id) -> Result<DisclosureView> {
-        self.guarded(actor, Action::View, Compartment::Rights, Target::of("disclosure", id, None), async |tx: &mut Tx| {
+        self.guarded_view(actor, Action::View, Compartment::Rights, Target::of("disclosure", id, None), async |tx: &mut Tx| {
             let entry = q::disclosure(tx, id).await?;
             let follow_ups = q::follow_ups(tx, id).await?;
             let target = disclosure_target(id, &entry.person_ids);

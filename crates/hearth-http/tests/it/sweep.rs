@@ -381,6 +381,45 @@ async fn seed(s: &TestServer) -> World {
     created(s, &dpo, &format!("/api/v1/rights-requests/{rr_id}/changes"), change).await;
     w.id("rights-requests", rr_id);
 
+    // The DPO's registers: a breach, a disclosure request, and a request to
+    // reveal the anonymous reporter.
+    let b = created(
+        s,
+        &dpo,
+        "/api/v1/breaches",
+        json!({"title": "Brtitq letter to the wrong flat", "description": "Brdescq arrears letter went next door", "discovered_at": "2026-11-20T10:00:00Z"}),
+    )
+    .await;
+    let bid = b["breach"]["id"].as_i64().or_else(|| b["id"].as_i64()).unwrap();
+    w.add("Brtitq", Compartment::Rights, DataClass::FreeText, ("breach", bid, None));
+    w.add("Brdescq", Compartment::Rights, DataClass::FreeText, ("breach", bid, None));
+    w.id("breaches", bid);
+    let d = created(
+        s,
+        &dpo,
+        "/api/v1/disclosures",
+        json!({"requester_type": "police", "requester": "DC Example, Testshire Police (fictional)", "verification": "Disverq signed form",
+               "exemption": "crime_prevention", "detail": "Disdetq current address", "person_ids": [perpetrator]}),
+    )
+    .await;
+    let did = d["entry"]["id"].as_i64().or_else(|| d["id"].as_i64()).unwrap();
+    w.add("Disverq", Compartment::Rights, DataClass::FreeText, ("disclosure", did, Some(perpetrator)));
+    w.add("Disdetq", Compartment::Rights, DataClass::FreeText, ("disclosure", did, Some(perpetrator)));
+    w.id("disclosures", did);
+    let (_, view) = s.call(&asb_officer, Method::GET, &format!("/api/v1/cases/{asb_id}"), None).await;
+    let anonymous_party = view["parties"].as_array().unwrap().iter().find(|p| p["anonymous"] == true).unwrap()["id"].clone();
+    let o = created(
+        s,
+        &asb_officer,
+        &format!("/api/v1/cases/{asb_id}/anonymity-overrides"),
+        json!({"party_id": anonymous_party, "ground": "court_order", "detail": "Ovdetq order of the Testville County Court"}),
+    )
+    .await;
+    // A request to reveal is case material (shown on the case to those who
+    // work it); the register of all of them is the DPO's alone.
+    assert!(o["id"].as_i64().is_some(), "{o}");
+    w.add("Ovdetq", Compartment::Asb, DataClass::FreeText, ("case", asb_id, None));
+
     // Supplier support may look at the contact log and identity for a while.
     created(
         s,
