@@ -98,7 +98,16 @@ impl Gate {
             "address": filter.address, "tenancy_reference": filter.tenancy_reference, "after": after,
         });
         self.guarded_view(actor, Action::List, Compartment::Identity, Target::collection("person"), async |tx: &mut Tx| {
-            let page = q::list_people(tx, filter, after, clamp_limit(limit)).await?;
+            let mut page = q::list_people(tx, filter, after, clamp_limit(limit)).await?;
+            // Each person's fields are decided as that person's: a caller
+            // check opens one person's identifiers, not a list of people's.
+            for p in page.items.iter_mut() {
+                match self.would_permit(tx, actor, Action::View, Compartment::Identity, Target::person(p.id)).await? {
+                    Some(classes) if classes.is_all() => {}
+                    Some(classes) => hearth_domain::Project::project(p, classes),
+                    None => hearth_domain::Project::project(p, hearth_domain::ClassSet::NONE),
+                }
+            }
             let mut detail = detail;
             detail["returned"] = json!(page.items.iter().map(|p| p.id).collect::<Vec<_>>());
             Ok((page, Target::collection("person"), Some(detail)))
