@@ -54,6 +54,10 @@ impl ClassSet {
         ClassSet(self.0 | Self::bit(c))
     }
 
+    pub fn without(self, c: DataClass) -> ClassSet {
+        ClassSet(self.0 & !Self::bit(c))
+    }
+
     pub fn contains(self, c: DataClass) -> bool {
         self.0 & Self::bit(c) != 0
     }
@@ -202,6 +206,7 @@ mod tests {
         let s = ClassSet::NONE.with(DataClass::Name).with(DataClass::Phone);
         assert!(s.contains(DataClass::Name) && s.contains(DataClass::Phone));
         assert!(!s.contains(DataClass::Identifiers));
+        assert!(!s.without(DataClass::Name).contains(DataClass::Name) && s.without(DataClass::Name).contains(DataClass::Phone));
         assert!(ClassSet::all().is_all());
         assert_eq!(ClassSet::all().missing(), Vec::<DataClass>::new());
         assert_eq!(s.missing().len(), DataClass::ALL.len() - 2);

@@ -126,13 +126,8 @@ fn to_value<T: Serialize>(v: &T) -> Value {
 }
 
 /// Replaces every (ASCII case-insensitive) occurrence of each needle in every
-/// string of `v`. Needles are longest first so a full name goes before its parts.
-#[cfg(test)]
-fn redact(v: &mut Value, needles: &[String]) {
-    redact_all(v, needles, &[]);
-}
-
-/// [`redact`], and then every way each of `people` is identified (phone
+/// string of `v` (needles longest first, so a full name goes before its
+/// parts), and then every way each of `people` is identified (phone
 /// numbers however spaced, dates of birth in any form, postcodes…).
 fn redact_all(v: &mut Value, needles: &[String], people: &[Identifiers]) {
     match v {
@@ -605,7 +600,7 @@ mod tests {
         for s in ["Torvald", "Brackenwick", "Torvald Brackenwick", "Al"] {
             tp.add_text(s);
         }
-        redact(&mut v, &tp.sorted());
+        redact_all(&mut v, &tp.sorted(), &[]);
         assert_eq!(v["summary"], format!("Saw {REDACTED} and {REDACTED} again"));
         assert_eq!(v["list"][0], format!("{REDACTED}'s car"));
         assert_eq!(v["n"], 3);

@@ -29,10 +29,10 @@ pub fn clamp_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(25).clamp(1, MAX_PAGE)
 }
 
-/// Empties what only [`Gate::identity_details_open`] shows.
+/// Empties what only [`Gate::identity_details_open`] shows: the person's
+/// identifiers, as their class declaration names them.
 pub(crate) fn withhold_details(p: &mut Person) {
-    p.date_of_birth = None;
-    p.ni_number = None;
+    hearth_domain::Project::project(p, hearth_domain::ClassSet::all().without(hearth_domain::DataClass::Identifiers));
 }
 
 /// A child's record may not hold contact points or identity evidence.
