@@ -123,6 +123,9 @@ pub struct CaseLetter {
 /// The landlord's letterhead. Plainly fake: Hearth ships no real landlord.
 pub const LANDLORD_LINES: &[&str] = &["Example Homes (Test Data) Ltd", "1 Sample Street", "Testville", "ZZ99 9ZZ"];
 
+// Built by `Gate::case_letter` from the case and the one party it is written to.
+crate::assembled_in_the_gate!(CaseLetter);
+
 #[cfg(test)]
 mod tests {
     use super::*;

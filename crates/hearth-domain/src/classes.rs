@@ -128,6 +128,41 @@ impl<T: Project> Project for Option<T> {
     }
 }
 
+/// Declares types the gate hands out that hold no field of any class: a
+/// place (a property, a household's dates), a count, a receipt, a staff
+/// record. Projection leaves them as they are. Each type named here is a
+/// claim a reviewer can check; a type with a personal field belongs in
+/// [`classify!`] or gets its own [`Project`] impl instead.
+#[macro_export]
+macro_rules! holds_no_personal_data {
+    ($($t:ty),+ $(,)?) => {
+        $(
+            impl $crate::classes::Project for $t {
+                fn project(&mut self, _: $crate::classes::ClassSet) {}
+            }
+        )+
+    };
+}
+
+holds_no_personal_data!((), bool, i64, u64, jiff::Timestamp);
+
+/// Declares documents the gate assembles inside the decided operation — a
+/// bundle, an export, a letter, an extract, a filtered history — from
+/// records it read under that same decision and then redacted or filtered
+/// for their audience there (each type's builder says how). Projection by
+/// class does not apply to such a document as a whole: its builder is where
+/// its fields are chosen, and the canary sweep checks what each one shows.
+#[macro_export]
+macro_rules! assembled_in_the_gate {
+    ($($t:ty),+ $(,)?) => {
+        $(
+            impl $crate::classes::Project for $t {
+                fn project(&mut self, _: $crate::classes::ClassSet) {}
+            }
+        )+
+    };
+}
+
 /// Declares the class of every field of a record type and implements
 /// [`Classified`] and [`Project`] for it. `keep:` lists the fields that only
 /// place the record; every other field names its [`DataClass`].

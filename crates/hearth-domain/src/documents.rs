@@ -283,6 +283,17 @@ pub fn human_size(bytes: usize) -> String {
     }
 }
 
+/// A document with its bytes: the bytes go with the title's class (free
+/// text), so a projection that withholds the title withholds the content.
+impl crate::classes::Project for (Document, Vec<u8>) {
+    fn project(&mut self, permitted: crate::classes::ClassSet) {
+        crate::classes::Project::project(&mut self.0, permitted);
+        if !permitted.contains(crate::classes::DataClass::FreeText) {
+            self.1.clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -841,6 +841,9 @@ impl JobSheetFlag {
     }
 }
 
+// A check's date and outcome, and counts.
+crate::holds_no_personal_data!(NeedsCheck, NeedsCoverage);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -320,6 +320,9 @@ pub struct TenancyUpdate {
     pub fields: TenancyInput,
 }
 
+// Where people live and on what terms; who they are is on their person record.
+crate::holds_no_personal_data!(Property, Household, Membership, Tenancy);
+
 #[cfg(test)]
 mod tests {
     use super::*;

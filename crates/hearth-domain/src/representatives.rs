@@ -553,6 +553,9 @@ pub fn representative_current(valid_from: Date, expires_on: Option<Date>, ended:
     }
 }
 
+// The name of a question, never its answer.
+crate::holds_no_personal_data!(CallerCheckItem);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -681,6 +681,9 @@ pub fn core_relationship(role: crate::HouseholdRole) -> &'static str {
     }
 }
 
+// Landlords and the agreements between them name organisations, not people.
+crate::holds_no_personal_data!(Organisation, SharingAgreement);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -307,7 +307,7 @@ impl Gate {
     pub async fn list_overrides(&self, actor: &Actor, before: Option<Id>, limit: Option<i64>) -> Result<Page<AnonymityOverride>> {
         let limit = limit.unwrap_or(MAX_OVERRIDES).clamp(1, MAX_OVERRIDES);
         let target = Target::collection("anonymity_override");
-        self.guarded_view(actor, Action::List, Compartment::Rights, target, async |tx: &mut Tx| {
+        self.guarded(actor, Action::List, Compartment::Rights, target, async |tx: &mut Tx| {
             let page = a::list(tx, before, limit).await?;
             let ids: Vec<Id> = page.items.iter().map(|o| o.id).collect();
             Ok((page, target, Some(json!({ "returned": ids }))))

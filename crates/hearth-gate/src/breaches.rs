@@ -52,6 +52,14 @@ pub struct BreachReceipt {
     pub report_by: String,
 }
 
+impl hearth_domain::Project for BreachReceipt {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        if !permitted.contains(DataClass::FreeText) {
+            hearth_domain::classes::Withhold::withhold(&mut self.title);
+        }
+    }
+}
+
 /// One line of the register.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -161,7 +169,7 @@ impl Gate {
     }
 
     pub async fn breach(&self, actor: &Actor, id: Id) -> Result<BreachView> {
-        self.guarded_view(actor, Action::View, Compartment::Rights, breach_target(id, None), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Rights, breach_target(id, None), async |tx: &mut Tx| {
             let b = q::breach(tx, id).await?;
             Ok((self.breach_view(tx, b).await?, breach_target(id, None), None))
         })
@@ -170,7 +178,7 @@ impl Gate {
 
     /// The register: open breaches by reporting deadline, then closed ones.
     pub async fn breaches(&self, actor: &Actor, open_only: bool) -> Result<Vec<BreachSummary>> {
-        self.guarded_view(actor, Action::List, Compartment::Rights, Target::collection("breach"), async |tx: &mut Tx| {
+        self.guarded(actor, Action::List, Compartment::Rights, Target::collection("breach"), async |tx: &mut Tx| {
             let now = Timestamp::now();
             let rows = q::list_breaches(tx, open_only, 500).await?;
             let ids: Vec<Id> = rows.iter().map(|b| b.id).collect();

@@ -82,6 +82,10 @@ pub struct PortabilityExport {
     pub preferences: Option<Value>,
 }
 
+// Both are built in the gate from the subject's records with every other
+// person's identifiers redacted (`redact_all`).
+hearth_domain::assembled_in_the_gate!(AccessBundle, PortabilityExport);
+
 impl PortabilityExport {
     /// The CSV form: `section,item,field,value`, one row per scalar value.
     pub fn to_csv(&self) -> String {

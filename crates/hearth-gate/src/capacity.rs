@@ -45,10 +45,16 @@ pub struct RemovalDone {
     pub audit_payloads_redacted: u64,
 }
 
+impl hearth_domain::Project for RemovalDone {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        hearth_domain::Project::project(&mut self.request, permitted);
+    }
+}
+
 impl Gate {
     pub async fn capacity_record(&self, actor: &Actor, person_id: Id) -> Result<CapacityRecord> {
         let target = Target::of("capacity", person_id, Some(person_id));
-        self.guarded_view(actor, Action::View, Compartment::Needs, target, async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Needs, target, async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let record = CapacityRecord {
                 person_id,

@@ -90,24 +90,18 @@ impl Gate {
     /// The person's consents, preferences and objections.
     pub async fn consent_overview(&self, actor: &Actor, person_id: Id) -> Result<ConsentOverview> {
         let today = Gate::today();
-        self.guarded_view(
-            actor,
-            Action::View,
-            Compartment::Contact,
-            Target::of("consent", person_id, Some(person_id)),
-            async |tx: &mut Tx| {
-                crate::person_of(tx, person_id).await?;
-                let log = q::consents_of(tx, person_id).await?;
-                let overview = ConsentOverview {
-                    person_id,
-                    purposes: purposes(&log, today),
-                    preferences: q::preferences_of(tx, person_id).await?,
-                    objections: q::objections_of(tx, person_id).await?,
-                    log,
-                };
-                Ok((overview, Target::of("consent", person_id, Some(person_id)), None))
-            },
-        )
+        self.guarded(actor, Action::View, Compartment::Contact, Target::of("consent", person_id, Some(person_id)), async |tx: &mut Tx| {
+            crate::person_of(tx, person_id).await?;
+            let log = q::consents_of(tx, person_id).await?;
+            let overview = ConsentOverview {
+                person_id,
+                purposes: purposes(&log, today),
+                preferences: q::preferences_of(tx, person_id).await?,
+                objections: q::objections_of(tx, person_id).await?,
+                log,
+            };
+            Ok((overview, Target::of("consent", person_id, Some(person_id)), None))
+        })
         .await
     }
 

@@ -205,7 +205,7 @@ impl Gate {
             drop(tx);
             access.map(|a| (a.0, a.2.first().copied())).unwrap_or((Compartment::Safeguarding, None))
         };
-        self.guarded_view(actor, Action::View, compartment, entry_target(id, about), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, compartment, entry_target(id, about), async |tx: &mut Tx| {
             let mut e = q::entry(tx, id).await?;
             let (vis, _) = self.contact_visibility(tx, actor, Target::collection("contact_entry")).await?;
             e.linked_entry_ids = q::linked_ids(tx, e.id, e.submission_id, actor.user_id, &vis).await?;

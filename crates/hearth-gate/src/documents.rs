@@ -151,7 +151,7 @@ impl Gate {
     /// A document's details (not its bytes), under its compartment's rules.
     pub async fn document(&self, actor: &Actor, id: Id) -> Result<Document> {
         let (compartment, person) = self.document_compartment(id).await?;
-        self.guarded_view(actor, Action::View, compartment, document_target(id, person), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, compartment, document_target(id, person), async |tx: &mut Tx| {
             Ok((q::document(tx, id).await?, document_target(id, person), None))
         })
         .await

@@ -176,6 +176,10 @@ pub struct ServiceEquity {
     pub disclosure_control: DisclosureControl,
 }
 
+// A receipt says only whether answers were stored; the reports are counts
+// after disclosure control.
+hearth_domain::holds_no_personal_data!(EdiReceipt, EdiCoverage, ServiceEquity);
+
 /// How a published count reads in a table or CSV: suppressed counts are `[c]`.
 pub fn cell_text(c: Cell) -> String {
     match c {

@@ -222,6 +222,10 @@ pub struct RecordChange {
     pub changes: Vec<FieldChange>,
 }
 
+// The review lists record kinds and counts; the rectification history is
+// the DPO's own view of the changes the request asked for.
+hearth_domain::assembled_in_the_gate!(ErasureReview, RecordChange);
+
 /// The fields whose values differ between an edit's old and new values.
 fn field_changes(detail: Option<&str>) -> Vec<FieldChange> {
     let Some(v) = detail.and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok()) else { return vec![] };

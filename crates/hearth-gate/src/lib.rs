@@ -604,9 +604,11 @@ impl Gate {
         Ok(p)
     }
 
-    /// [`Gate::guarded`] for a read: what `op` returns is projected to the
-    /// classes of fields the decision permits before anyone sees it.
-    async fn guarded_view<T: hearth_domain::Project>(
+    /// Decide, run `op` and record it, all in one transaction; what `op`
+    /// returns is projected to the permit's classes, so nothing handed out
+    /// skips projection (a type with no personal field says so with
+    /// `holds_no_personal_data!`).
+    async fn guarded<T: hearth_domain::Project>(
         &self,
         actor: &Actor,
         action: Action,
@@ -617,18 +619,6 @@ impl Gate {
         let (mut value, permit) = self.guarded_permit(actor, action, compartment, target, op).await?;
         permit.project(&mut value);
         Ok(value)
-    }
-
-    /// Decide, run `op` and record it, all in one transaction.
-    async fn guarded<T>(
-        &self,
-        actor: &Actor,
-        action: Action,
-        compartment: Compartment,
-        target: Target,
-        op: impl AsyncFnOnce(&mut Tx) -> Result<(T, Target, Option<serde_json::Value>)>,
-    ) -> Result<T> {
-        Ok(self.guarded_permit(actor, action, compartment, target, op).await?.0)
     }
 
     /// Decide, run `op` and record it, all in one transaction; returns the

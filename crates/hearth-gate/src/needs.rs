@@ -92,7 +92,7 @@ impl Gate {
 
     /// A person's needs, with their detail.
     pub async fn needs_of(&self, actor: &Actor, person_id: Id) -> Result<Vec<Need>> {
-        self.guarded_view(actor, Action::List, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
+        self.guarded(actor, Action::List, Compartment::Needs, Target::person(person_id), async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let needs = q::needs_of(tx, person_id).await?;
             let ids: Vec<Id> = needs.iter().map(|n| n.id).collect();
@@ -104,7 +104,7 @@ impl Gate {
     /// One need, with its detail.
     pub async fn need(&self, actor: &Actor, id: Id) -> Result<Need> {
         let person = self.owner(async |tx: &mut Tx| q::need_person(tx, id).await).await?;
-        self.guarded_view(actor, Action::View, Compartment::Needs, need_target(id, person), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Needs, need_target(id, person), async |tx: &mut Tx| {
             Ok((q::need(tx, id).await?, need_target(id, person), None))
         })
         .await
@@ -192,7 +192,7 @@ impl Gate {
 
     /// A person's adjustments, each saying whether it is in use and why not.
     pub async fn adjustments_of(&self, actor: &Actor, person_id: Id) -> Result<Vec<Adjustment>> {
-        self.guarded_view(actor, Action::List, Compartment::Adjustments, Target::person(person_id), async |tx: &mut Tx| {
+        self.guarded(actor, Action::List, Compartment::Adjustments, Target::person(person_id), async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let all = q::adjustments_of(tx, person_id).await?;
             let ids: Vec<Id> = all.iter().map(|a| a.id).collect();
@@ -251,7 +251,7 @@ impl Gate {
 
     /// A person's flags; the text of each only if the caller acknowledged it.
     pub async fn warning_flags_of(&self, actor: &Actor, person_id: Id) -> Result<Vec<WarningFlag>> {
-        self.guarded_view(actor, Action::List, Compartment::WarningFlags, Target::person(person_id), async |tx: &mut Tx| {
+        self.guarded(actor, Action::List, Compartment::WarningFlags, Target::person(person_id), async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let flags = q::flags_of(tx, person_id, actor.user_id).await?;
             let shown: Vec<Id> = flags.iter().filter(|f| f.acknowledged).map(|f| f.id).collect();
@@ -265,7 +265,7 @@ impl Gate {
     pub async fn acknowledge_warning_flag(&self, actor: &Actor, id: Id) -> Result<WarningFlag> {
         let person = self.owner(async |tx: &mut Tx| q::flag_person(tx, id).await).await?;
         let target = Target::of("warning_flag", id, person);
-        self.guarded_view(actor, Action::View, Compartment::WarningFlags, target, async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::WarningFlags, target, async |tx: &mut Tx| {
             // A missing flag is "not found", not a failed insert.
             q::flag_for(tx, id, actor.user_id).await?;
             let first = q::acknowledge_flag(tx, id, actor.user_id, Timestamp::now()).await?;
@@ -391,21 +391,27 @@ impl Gate {
         }
         let today = Gate::today();
         let mut sheet_people = vec![];
-        for &pid in &people_on {
-            let p = people::person(&mut tx, pid).await?;
-            let phone = people::contacts_for(&mut tx, pid)
+        // Each part of the sheet is projected by the permit of its own
+        // compartment: identity (name), contact (phone), adjustments, flags.
+        for (&pid, ps) in people_on.iter().zip(permits.chunks(4)) {
+            let permit = |c: Compartment| &ps.iter().find(|(_, p)| p.compartment == c).expect("checked above").1;
+            let mut p = people::person(&mut tx, pid).await?;
+            permit(Compartment::Identity).project(&mut p);
+            let mut contacts = people::contacts_for(&mut tx, pid).await?;
+            permit(Compartment::Contact).project(&mut contacts);
+            let phone =
+                contacts.into_iter().filter(|cp| cp.kind == ContactPointKind::Phone).max_by_key(|cp| cp.preferred).and_then(|cp| cp.value);
+            let mut adjustments = q::adjustments_of(&mut tx, pid).await?;
+            permit(Compartment::Adjustments).project(&mut adjustments);
+            let adjustments = JobSheetAdjustment::from_adjustments(&adjustments);
+            // Current flags are chosen before projection (which may withhold the end reason) by who ended them.
+            let mut flags: Vec<_> = q::flags_of(&mut tx, pid, actor.user_id)
                 .await?
                 .into_iter()
-                .filter(|cp| cp.kind == ContactPointKind::Phone)
-                .max_by_key(|cp| cp.preferred)
-                .and_then(|cp| cp.value);
-            let adjustments = JobSheetAdjustment::from_adjustments(&q::adjustments_of(&mut tx, pid).await?);
-            let warning_flags = q::flags_of(&mut tx, pid, actor.user_id)
-                .await?
-                .iter()
-                .filter(|f| f.end_reason.is_none() && f.is_current(today))
-                .map(JobSheetFlag::of)
+                .filter(|f| f.ended_by.is_none() && f.is_current(today))
                 .collect();
+            permit(Compartment::WarningFlags).project(&mut flags);
+            let warning_flags = flags.iter().map(JobSheetFlag::of).collect();
             let name = match &p.preferred_name {
                 Some(pref) => format!("{} (prefers {pref})", p.full_name()),
                 None => p.full_name(),

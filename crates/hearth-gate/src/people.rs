@@ -62,7 +62,7 @@ impl Gate {
     /// policies withhold the person's identity details from the actor (an
     /// advisor before the caller check): see [`Gate::identity_details_open`].
     pub async fn person(&self, actor: &Actor, id: Id) -> Result<Person> {
-        self.guarded_view(actor, Action::View, Compartment::Identity, Target::person(id), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Identity, Target::person(id), async |tx: &mut Tx| {
             let mut p = shown_person(tx, id).await?;
             if !self.identity_details_open(tx, actor, id).await? {
                 withhold_details(&mut p);
@@ -97,7 +97,7 @@ impl Gate {
             "name": filter.name_tokens, "date_of_birth": filter.date_of_birth.map(|d| d.to_string()), "postcode": filter.postcode,
             "address": filter.address, "tenancy_reference": filter.tenancy_reference, "after": after,
         });
-        self.guarded_view(actor, Action::List, Compartment::Identity, Target::collection("person"), async |tx: &mut Tx| {
+        self.guarded(actor, Action::List, Compartment::Identity, Target::collection("person"), async |tx: &mut Tx| {
             let mut page = q::list_people(tx, filter, after, clamp_limit(limit)).await?;
             // Each person's fields are decided as that person's: a caller
             // check opens one person's identifiers, not a list of people's.
@@ -129,7 +129,7 @@ impl Gate {
 
     pub async fn evidence_for(&self, actor: &Actor, person_id: Id) -> Result<Vec<IdentityEvidence>> {
         let target = Target::of("identity_details", person_id, Some(person_id));
-        self.guarded_view(actor, Action::View, Compartment::Identity, target, async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Identity, target, async |tx: &mut Tx| {
             q::person(tx, person_id).await?;
             Ok((q::evidence_for(tx, person_id).await?, Target::of("identity_evidence", person_id, Some(person_id)), None))
         })
@@ -181,7 +181,7 @@ impl Gate {
     }
 
     pub async fn contacts_for(&self, actor: &Actor, person_id: Id) -> Result<Vec<ContactPoint>> {
-        self.guarded_view(actor, Action::View, Compartment::Contact, Target::person(person_id), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Contact, Target::person(person_id), async |tx: &mut Tx| {
             q::person(tx, person_id).await?;
             Ok((q::contacts_for(tx, person_id).await?, Target::of("contact_point", person_id, Some(person_id)), None))
         })
@@ -201,7 +201,7 @@ impl Gate {
 
     pub async fn contact(&self, actor: &Actor, id: Id) -> Result<ContactPoint> {
         let person = self.contact_owner(id).await?;
-        self.guarded_view(actor, Action::View, Compartment::Contact, Target::of("contact_point", id, person), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Contact, Target::of("contact_point", id, person), async |tx: &mut Tx| {
             let c = q::contact(tx, id).await?;
             Ok((c.clone(), Target::of("contact_point", id, Some(c.person_id)), None))
         })

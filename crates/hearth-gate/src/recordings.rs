@@ -97,7 +97,7 @@ impl Gate {
             drop(tx);
             p
         };
-        self.guarded_view(actor, Action::View, Compartment::Recordings, recording_target(id, person), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Recordings, recording_target(id, person), async |tx: &mut Tx| {
             Ok((q::recording(tx, id).await?, recording_target(id, person), None))
         })
         .await

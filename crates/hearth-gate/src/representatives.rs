@@ -37,7 +37,7 @@ impl Gate {
     /// A person's representatives, current and past, newest first.
     pub async fn representatives(&self, actor: &Actor, person_id: Id) -> Result<Vec<Representative>> {
         let target = Target::of("representative", person_id, Some(person_id));
-        self.guarded_view(actor, Action::List, Compartment::Contact, target, async |tx: &mut Tx| {
+        self.guarded(actor, Action::List, Compartment::Contact, target, async |tx: &mut Tx| {
             crate::person_of(tx, person_id).await?;
             let reps = q::for_person(tx, person_id).await?;
             let ids: Vec<Id> = reps.iter().map(|r| r.id).collect();

@@ -30,6 +30,13 @@ pub struct RestrictionStatus {
     pub history: Vec<Restriction>,
 }
 
+impl hearth_domain::Project for RestrictionStatus {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        hearth_domain::Project::project(&mut self.active, permitted);
+        hearth_domain::Project::project(&mut self.history, permitted);
+    }
+}
+
 fn reason(input: &RestrictionInput) -> Result<String> {
     let r = input.reason.trim().to_string();
     match r.chars().count() {

@@ -506,6 +506,8 @@ pub struct Upcoming {
     pub count: i64,
 }
 
+hearth_domain::holds_no_personal_data!(Upcoming);
+
 /// A legal hold as entered.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -189,7 +189,7 @@ impl Gate {
 
     pub async fn rights_request(&self, actor: &Actor, id: Id) -> Result<RightsRequestView> {
         // Decided before reading, so an unknown id is refused like a hidden one.
-        self.guarded_view(actor, Action::View, Compartment::Rights, Target::of("rights_request", id, None), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Rights, Target::of("rights_request", id, None), async |tx: &mut Tx| {
             let r = q::request(tx, id).await?;
             let t = target(&r);
             Ok((self.rights_view(r, Gate::today()), t, None))
@@ -202,7 +202,7 @@ impl Gate {
     pub async fn rights_work_list(&self, actor: &Actor, filter: &RequestFilter, as_of: Option<Date>) -> Result<RightsWorkList> {
         let as_of = as_of.unwrap_or_else(Gate::today);
         let t = Target { record_type: "rights_request", record_id: None, person_id: filter.person_id };
-        self.guarded_view(actor, Action::List, Compartment::Rights, t, async |tx: &mut Tx| {
+        self.guarded(actor, Action::List, Compartment::Rights, t, async |tx: &mut Tx| {
             let rows = q::list_requests(tx, filter, 500).await?;
             let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
             let items: Vec<_> = rows.into_iter().map(|r| self.rights_view(r, as_of)).collect();

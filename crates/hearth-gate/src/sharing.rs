@@ -69,6 +69,10 @@ pub struct SharedFile {
     pub left_out: Vec<LeftOut>,
 }
 
+// An extract holds only the fields its agreement (or the return's
+// specification) names, for the people it lists (see `Gate::extract`).
+hearth_domain::assembled_in_the_gate!(SharedFile);
+
 fn agreement_target(id: Id) -> Target {
     Target::of("sharing_agreement", id, None)
 }
@@ -263,7 +267,7 @@ impl Gate {
 
     pub async fn disclosures(&self, actor: &Actor) -> Result<Vec<DisclosureEntry>> {
         let target = Target::collection("disclosure");
-        self.guarded_view(actor, Action::List, Compartment::Rights, target, async |tx: &mut Tx| {
+        self.guarded(actor, Action::List, Compartment::Rights, target, async |tx: &mut Tx| {
             let list = q::disclosures(tx, 500).await?;
             let ids: Vec<Id> = list.iter().map(|d| d.id).collect();
             Ok((list, target, Some(json!({ "returned": ids }))))
@@ -272,7 +276,7 @@ impl Gate {
     }
 
     pub async fn disclosure(&self, actor: &Actor, id: Id) -> Result<DisclosureView> {
-        self.guarded_view(actor, Action::View, Compartment::Rights, Target::of("disclosure", id, None), async |tx: &mut Tx| {
+        self.guarded(actor, Action::View, Compartment::Rights, Target::of("disclosure", id, None), async |tx: &mut Tx| {
             let entry = q::disclosure(tx, id).await?;
             let follow_ups = q::follow_ups(tx, id).await?;
             let target = disclosure_target(id, &entry.person_ids);

@@ -62,6 +62,9 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
+// A person's history is filtered event by event for its viewer in `Gate::person_history`.
+hearth_domain::assembled_in_the_gate!(AuditEvent);
+
 /// The exact bytes hashed for `chain_v` 1 events: field order is fixed by this struct.
 #[derive(Serialize)]
 struct Hashed<'a> {

@@ -278,6 +278,23 @@ pub struct AudienceMember {
     pub postcode: Option<String>,
 }
 
+/// `to` is whichever of email, phone or address line the channel uses, so
+/// it is kept only for a caller who may read all three.
+impl hearth_domain::Project for AudienceMember {
+    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+        use hearth_domain::{classes::Withhold, DataClass::*};
+        if !permitted.contains(Name) {
+            self.name.withhold();
+        }
+        if ![Email, Phone, PostalAddress].iter().all(|c| permitted.contains(*c)) {
+            self.to.withhold();
+        }
+        if !permitted.contains(PostalAddress) {
+            self.postcode.withhold();
+        }
+    }
+}
+
 /// Everyone marketing may reach on `channel` today: whose latest marketing
 /// consent is given and not lapsed, who has not opted out of marketing or
 /// declined the channel, has no standing objection to direct marketing and

@@ -27,6 +27,11 @@ pub struct BreakGlass {
     pub review_note: Option<String>,
 }
 
+hearth_domain::classify! { BreakGlass as "break_glass" {
+    keep: id, user_id, username, record_type, record_id, person_id, compartment, granted_at, expires_at, reviewed_by, reviewed_at;
+    reason: FreeText, review_note: FreeText,
+} }
+
 const COLUMNS: &str =
     "b.id, b.user_id, u.username, b.record_type, b.record_id, b.person_id, b.compartment, b.reason, b.granted_at, b.expires_at,
     b.reviewed_by, b.reviewed_at, b.review_note";
@@ -201,6 +206,11 @@ pub struct SupportGrant {
     pub expires_at: Timestamp,
     pub revoked_at: Option<String>,
 }
+
+hearth_domain::classify! { SupportGrant as "support_grant" {
+    keep: id, username, compartments, approved_by, granted_at, expires_at, revoked_at;
+    reason: FreeText,
+} }
 
 /// Supplier-support grants, current and past (as long as retention keeps
 /// them), newest first.

@@ -26,6 +26,11 @@ pub struct Restriction {
     pub lift_reason: Option<String>,
 }
 
+hearth_domain::classify! { Restriction as "restriction" {
+    keep: id, person_id, placed_by, placed_at, lifted_by, lifted_at;
+    reason: FreeText, lift_reason: FreeText,
+} }
+
 const COLUMNS: &str =
     "r.id, r.person_id, r.reason, p.username AS placed_by, r.placed_at, l.username AS lifted_by, r.lifted_at, r.lift_reason";
 const FROM: &str = "FROM processing_restriction r JOIN staff_user p ON p.id = r.placed_by LEFT JOIN staff_user l ON l.id = r.lifted_by";

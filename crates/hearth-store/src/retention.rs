@@ -1060,6 +1060,11 @@ pub struct LegalHold {
     pub released_at: Option<Timestamp>,
 }
 
+hearth_domain::classify! { LegalHold as "legal_hold" {
+    keep: id, scope, person_id, case_id, record_class, owner_id, owner, placed_by, placed_at, released_at;
+    reason: FreeText,
+} }
+
 /// A hold to place; exactly one of the targets matches the scope.
 #[derive(Debug, Clone)]
 pub struct NewHold {
@@ -1252,6 +1257,9 @@ pub struct Certificate {
     pub issued_at: String,
     pub operator: String,
 }
+
+// Counts, dates, rules and a hash of ids: a certificate names nobody.
+hearth_domain::holds_no_personal_data!(RetentionRun, Certificate);
 
 const CERT_COLUMNS: &str =
     "id, run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256, audit_redacted, issued_at, operator";

@@ -267,8 +267,9 @@ fn consent_page(s: &UiSession, name: &str, o: &ConsentOverview, banner: Option<&
                         (row("Received", html! { (long_date(x.received_on)) }))
                         (row("What they said", html! { (x.detail) }))
                         (row("Recorded by", html! { (x.recorded_by) }))
-                        @if let Some(r) = &x.withdrawn_reason {
-                            (row("Withdrawn", html! { "By " (x.withdrawn_by.as_deref().unwrap_or("")) ": " (r) }))
+                        // Withdrawn is told by when, not by the reason, which a reader's classes may withhold.
+                        @if x.withdrawn_at.is_some() {
+                            (row("Withdrawn", html! { "By " (x.withdrawn_by.as_deref().unwrap_or("")) ": " (x.withdrawn_reason.as_deref().unwrap_or("")) }))
                         }
                     }
                     @if x.withdrawn_at.is_none() {

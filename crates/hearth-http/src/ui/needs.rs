@@ -91,7 +91,7 @@ fn adjustments_banner(id: &str, heading: &str, adjustments: &[Adjustment]) -> Ma
 fn flags_first(s: &UiSession, flags: &[WarningFlag]) -> Markup {
     let today = Gate::today();
     html! {
-        @for f in flags.iter().filter(|f| f.end_reason.is_none() && f.is_current(today)) {
+        @for f in flags.iter().filter(|f| f.ended_by.is_none() && f.is_current(today)) {
             div class="govuk-warning-text" id={ "flag-" (f.id) } {
                 span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
                 div class="govuk-warning-text__text" {

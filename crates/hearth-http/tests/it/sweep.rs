@@ -16,7 +16,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-crate::both_backends!(every_route_and_page_shows_only_what_each_role_may_read);
+crate::keyed_backends!(every_route_and_page_shows_only_what_each_role_may_read);
 
 /// One seeded value and what it is.
 #[derive(Debug, Clone)]
@@ -42,6 +42,10 @@ struct World {
     asb_case: i64,
     perpetrator: i64,
     reporter: i64,
+    /// A sharing agreement for extracts.
+    agreement: i64,
+    /// The tenant, whose data an extract carries.
+    tenant: i64,
 }
 
 impl World {
@@ -429,10 +433,303 @@ async fn seed(s: &TestServer) -> World {
     )
     .await;
 
+    later_fields(s, &mut w, tenant, perpetrator).await;
+
     w.asb_case = asb_id;
+    w.tenant = tenant;
     w.perpetrator = perpetrator;
     w.reporter = reporter;
     w
+}
+
+/// The fields a record gains later in its life (an end, a withdrawal, a
+/// close, an extension, a refusal), equality answers, and the things the
+/// DPO writes about a breach: each a canary too.
+async fn later_fields(s: &TestServer, w: &mut World, tenant: i64, perpetrator: i64) {
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let me = s.gate.user_id("housing_officer").await.unwrap();
+    let version = |v: &Value| v["version"].clone();
+
+    // A need, an adjustment and a flag that ended, and a flag the person was not told of.
+    let need = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/needs"),
+        json!({"category": "mobility", "detail": "Det2q stairs are hard", "source": "staff_contact", "disclosure_channel": "phone",
+               "duration": "long_term", "consent_to_tailor": true}),
+    )
+    .await;
+    let nid = need["id"].as_i64().unwrap();
+    let nr = ("need", nid, Some(tenant));
+    w.add("Det2q", Compartment::Needs, DataClass::SpecialCategory, nr);
+    let adj = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/adjustments"),
+        json!({"need_id": nid, "kind": "operative_gender", "operative_gender": "male", "note": "Adj2q note"}),
+    )
+    .await;
+    let aid = adj["id"].as_i64().unwrap();
+    let ar = ("adjustment", aid, Some(tenant));
+    w.add("Adj2q", Compartment::Adjustments, DataClass::FreeText, ar);
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/adjustments/{aid}/end"),
+        json!({"version": version(&adj), "reason": "Adjendq no longer wanted"}),
+    )
+    .await;
+    w.add("Adjendq", Compartment::Adjustments, DataClass::FreeText, ar);
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/needs/{nid}/changes"),
+        json!({"change": "end", "version": version(&need), "reason": "Needendq moved downstairs"}),
+    )
+    .await;
+    w.add("Needendq", Compartment::Needs, DataClass::FreeText, nr);
+    let untold = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/warning-flags"),
+        json!({"category": "verbal_abuse", "severity": "medium", "risk_assessment": "Risk2q shouts at staff", "person_told": false,
+               "not_told_reason": "Nottoldq telling would raise the risk"}),
+    )
+    .await;
+    let fr = ("warning_flag", untold["id"].as_i64().unwrap(), Some(tenant));
+    w.add("Risk2q", Compartment::WarningFlags, DataClass::FreeText, fr);
+    w.add("Nottoldq", Compartment::WarningFlags, DataClass::FreeText, fr);
+    let ended = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/warning-flags"),
+        json!({"category": "violence_or_aggression", "severity": "low", "risk_assessment": "Risk3q pushed an officer", "person_told": true,
+               "person_told_on": "2026-02-05"}),
+    )
+    .await;
+    let eid = ended["id"].as_i64().unwrap();
+    let er = ("warning_flag", eid, Some(tenant));
+    w.add("Risk3q", Compartment::WarningFlags, DataClass::FreeText, er);
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/warning-flags/{eid}/changes"),
+        json!({"change": "end", "version": version(&ended), "reason": "Flagendq apologised in writing"}),
+    )
+    .await;
+    w.add("Flagendq", Compartment::WarningFlags, DataClass::FreeText, er);
+
+    // An objection withdrawn, and a representative who no longer acts.
+    let consent = ("consent", tenant, Some(tenant));
+    let o = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/objections"),
+        json!({"kind": "direct_marketing", "detail": "Obj2q no leaflets"}),
+    )
+    .await;
+    w.add("Obj2q", Compartment::Contact, DataClass::FreeText, consent);
+    created(s, &officer, &format!("/api/v1/objections/{}/withdraw", o["id"]), json!({"reason": "Objwdq changed her mind on the phone"}))
+        .await;
+    w.add("Objwdq", Compartment::Contact, DataClass::FreeText, consent);
+    let rep = created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/representatives"),
+        json!({"name": "Rep2nameq Notreal", "phone": "01632 960 778", "relationship": "relative", "scope": "discuss_account",
+               "evidence": "signed_authority_form", "evidence_reference": "Repevq2"}),
+    )
+    .await;
+    let rr = ("representative", tenant, Some(tenant));
+    w.add("Rep2nameq", Compartment::Contact, DataClass::Name, rr);
+    w.add("01632 960 778", Compartment::Contact, DataClass::Phone, rr);
+    w.add("Repevq2", Compartment::Contact, DataClass::Identifiers, rr);
+    created(s, &officer, &format!("/api/v1/representatives/{}/end", rep["id"]), json!({"reason": "Rependq customer withdrew consent"}))
+        .await;
+    w.add("Rependq", Compartment::Contact, DataClass::FreeText, rr);
+
+    // A contact in the tenant's own words, and an appointment at a place.
+    for (body, words) in [
+        (json!({"channel": "call_in", "verbatim": "Verbq I want it fixed now", "verbatim_reason": "complaint"}), ["Vsumq", "Verbq"]),
+        (json!({"channel": "appointment", "appointment_outcome": "no_access", "place": "Placeq community hall"}), ["Psumq", "Placeq"]),
+    ] {
+        let mut body = body;
+        body["person_ids"] = json!([tenant]);
+        body["compartment"] = json!("general");
+        body["summary"] = json!(format!("{} spoke about the repair", words[0]));
+        let e = created(s, &officer, "/api/v1/contacts", body).await;
+        let id = e["entries"][0]["id"].as_i64().unwrap();
+        for word in words {
+            w.add(word, Compartment::ContactLog, DataClass::FreeText, ("contact_entry", id, Some(tenant)));
+        }
+        w.id("contacts", id);
+    }
+
+    // A complaint extended, then closed with an outcome and a remedy.
+    let c = created(
+        s,
+        &officer,
+        "/api/v1/cases",
+        json!({"kind": "complaint", "summary": "Complq repair not done", "assigned_to": me, "parties": [{"person_id": tenant, "role": "complainant"}]}),
+    )
+    .await;
+    let cid = c["case"]["id"].as_i64().unwrap();
+    let cr = ("case", cid, None);
+    w.add("Complq", Compartment::Complaints, DataClass::FreeText, cr);
+    let path = format!("/api/v1/cases/{cid}/changes");
+    let v =
+        created(s, &officer, &path, json!({"change": "status", "version": c["case"]["version"], "status": "stage1_acknowledged"})).await;
+    let v = created(
+        s,
+        &officer,
+        &path,
+        json!({"change": "extend", "version": v["case"]["version"], "days": 5, "reason": "Compextq waiting for a report"}),
+    )
+    .await;
+    w.add("Compextq", Compartment::Complaints, DataClass::FreeText, cr);
+    created(
+        s,
+        &officer,
+        &path,
+        json!({"change": "close", "version": v["case"]["version"], "outcome": "partly_upheld", "note": "Compoutq repair was late",
+               "remedy": "Compremq goodwill payment"}),
+    )
+    .await;
+    w.add("Compoutq", Compartment::Complaints, DataClass::FreeText, cr);
+    w.add("Compremq", Compartment::Complaints, DataClass::FreeText, cr);
+    w.id("cases", cid);
+
+    // Rights requests: one by a representative, refused; one extended,
+    // noted and completed.
+    let r = created(
+        s,
+        &dpo,
+        "/api/v1/rights-requests",
+        json!({"kind": "access", "person_id": tenant, "requester": "representative", "representative_name": "Rrrepq Advocate",
+               "representative_relationship": "solicitor", "representative_authority": "Rrauthq letter of authority",
+               "description": "Rr2q everything again"}),
+    )
+    .await;
+    let rid = r["request"]["id"].as_i64().unwrap();
+    let rq = ("rights_request", rid, Some(tenant));
+    for word in ["Rrrepq", "Rrauthq", "Rr2q"] {
+        w.add(word, Compartment::Rights, DataClass::FreeText, rq);
+    }
+    created(
+        s,
+        &dpo,
+        &format!("/api/v1/rights-requests/{rid}/changes"),
+        json!({"change": "refuse", "version": r["request"]["version"], "ground": "manifestly_excessive", "reason": "Rrrefq the fourth this month"}),
+    )
+    .await;
+    w.add("Rrrefq", Compartment::Rights, DataClass::FreeText, rq);
+    w.id("rights-requests", rid);
+    let r = created(
+        s,
+        &dpo,
+        "/api/v1/rights-requests",
+        json!({"kind": "rectification", "person_id": tenant, "description": "Rr3q my date of birth is wrong"}),
+    )
+    .await;
+    let rid = r["request"]["id"].as_i64().unwrap();
+    let rq = ("rights_request", rid, Some(tenant));
+    w.add("Rr3q", Compartment::Rights, DataClass::FreeText, rq);
+    let path = format!("/api/v1/rights-requests/{rid}/changes");
+    let v = created(
+        s,
+        &dpo,
+        &path,
+        json!({"change": "identity_passed", "version": r["request"]["version"], "method": "Idmethq passport seen"}),
+    )
+    .await;
+    w.add("Idmethq", Compartment::Rights, DataClass::FreeText, rq);
+    let v = created(s, &dpo, &path, json!({"change": "note", "version": v["request"]["version"], "text": "Rrnoteq she phoned"})).await;
+    w.add("Rrnoteq", Compartment::Rights, DataClass::FreeText, rq);
+    let today = hearth_gate::Gate::today().to_string();
+    let v = created(
+        s,
+        &dpo,
+        &path,
+        json!({"change": "extend", "version": v["request"]["version"], "months": 2, "ground": "complex", "reason": "Rrextq three archives",
+               "told_on": today}),
+    )
+    .await;
+    w.add("Rrextq", Compartment::Rights, DataClass::FreeText, rq);
+    created(s, &dpo, &path, json!({"change": "complete", "version": v["request"]["version"], "outcome": "Rroutq corrected and told"}))
+        .await;
+    w.add("Rroutq", Compartment::Rights, DataClass::FreeText, rq);
+    w.id("rights-requests", rid);
+
+    // A breach assessed, decided late, with a person told and an action.
+    let b = created(
+        s,
+        &dpo,
+        "/api/v1/breaches",
+        json!({"title": "Br2titq a list left on a bus", "description": "Br2descq paper list of repairs", "discovered_at": "2026-11-21T10:00:00Z"}),
+    )
+    .await;
+    let bid = b["breach"]["id"].as_i64().unwrap();
+    let br = ("breach", bid, None);
+    w.add("Br2titq", Compartment::Rights, DataClass::FreeText, br);
+    w.add("Br2descq", Compartment::Rights, DataClass::FreeText, br);
+    let path = format!("/api/v1/breaches/{bid}/changes");
+    let ver = |v: &Value| v["breach"]["version"].clone();
+    let v = created(
+        s,
+        &dpo,
+        &path,
+        json!({"change": "assess", "version": ver(&b), "risk": "high_risk", "assessment": "Brriskq names and addresses"}),
+    )
+    .await;
+    w.add("Brriskq", Compartment::Rights, DataClass::FreeText, br);
+    let reported = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1)).to_string();
+    let v = created(
+        s,
+        &dpo,
+        &path,
+        json!({"change": "decide", "version": ver(&v), "decision": "report", "reason": "Brdecq high risk", "reported_at": reported,
+               "ico_reference": "IC-000999-FAKE", "late_reason": "Brlateq found over a weekend"}),
+    )
+    .await;
+    w.add("Brdecq", Compartment::Rights, DataClass::FreeText, br);
+    w.add("Brlateq", Compartment::Rights, DataClass::FreeText, br);
+    let v = created(s, &dpo, &path, json!({"change": "add_person", "version": ver(&v), "person_id": perpetrator})).await;
+    let v = created(
+        s,
+        &dpo,
+        &path,
+        json!({"change": "notify_person", "version": ver(&v), "person_id": perpetrator, "how": "Brhowq letter by hand"}),
+    )
+    .await;
+    w.add("Brhowq", Compartment::Rights, DataClass::FreeText, br);
+    created(s, &dpo, &path, json!({"change": "action", "version": ver(&v), "text": "Bractq paper lists stopped"})).await;
+    w.add("Bractq", Compartment::Rights, DataClass::FreeText, br);
+    w.id("breaches", bid);
+
+    // Equality answers: sealed, and read back by nobody (aggregates only).
+    created(
+        s,
+        &officer,
+        &format!("/api/v1/people/{tenant}/edi"),
+        json!({"source": "phone", "answers": {"religion": {"status": "recorded", "value": "other", "other": "Ediq invented faith"}}}),
+    )
+    .await;
+    w.add("Ediq", Compartment::Edi, DataClass::Equality, ("edi_record", tenant, Some(tenant)));
+
+    // A sharing agreement, so extracts are swept.
+    let a = created(
+        s,
+        &dpo,
+        "/api/v1/sharing-agreements",
+        json!({"partner": "Fixit Repairs Ltd (fictional)", "recipient_type": "repairs_contractor", "purpose": "Carrying out repairs",
+               "lawful_basis": "contract", "data_categories": ["name", "address", "phone"], "transfer_method": "Contractor portal",
+               "security_requirements": "Encrypted in transit and at rest", "starts_on": "2020-01-01", "expires_on": "2099-12-31",
+               "owner": "Head of Repairs"}),
+    )
+    .await;
+    w.agreement = a["id"].as_i64().unwrap();
+    w.id("sharing-agreements", w.agreement);
 }
 
 /// Every account swept: one per role, and the extra contractor and supplier.
@@ -537,6 +834,9 @@ async fn every_route_and_page_shows_only_what_each_role_may_read(s: TestServer) 
     let urls = api_urls(&spec, &w);
     assert!(urls.len() > 40, "the document lists the API's GET routes: {urls:?}");
     let mut found = BTreeSet::new();
+    // Every canary some response showed: one never shown means the sweep
+    // does not reach that field, and its silence would prove nothing.
+    let mut shown = vec![false; w.canaries.len()];
     let mut swept = 0;
     for (username, role) in accounts() {
         let may = permitted(&s, &w, &username, role).await;
@@ -551,6 +851,7 @@ async fn every_route_and_page_shows_only_what_each_role_may_read(s: TestServer) 
             let body = r.text().await.unwrap();
             assert!(!status.is_server_error(), "{username} GET {url}: {status} {body}");
             swept += 1;
+            mark_shown(&w, &body, &mut shown);
             found.extend(leaks(&w, &may, url, &body, role).into_iter().map(|l| format!("{username} API {l}")));
         }
 
@@ -560,6 +861,8 @@ async fn every_route_and_page_shows_only_what_each_role_may_read(s: TestServer) 
             ("/api/v1/returns/nfi?format=json", json!({})),
             ("/api/v1/returns/core", json!({"from": "2020-01-01", "to": "2030-12-31"})),
             ("/api/v1/returns/core?format=json", json!({"from": "2020-01-01", "to": "2030-12-31"})),
+            ("/api/v1/extracts", json!({"agreement_id": w.agreement, "person_ids": [w.tenant, w.perpetrator]})),
+            ("/api/v1/extracts?format=json", json!({"agreement_id": w.agreement, "person_ids": [w.tenant, w.perpetrator]})),
         ];
         for (url, body) in exports {
             let r = s.client.post(s.url(url)).bearer_auth(&t).json(&body).send().await.unwrap();
@@ -567,6 +870,7 @@ async fn every_route_and_page_shows_only_what_each_role_may_read(s: TestServer) 
             let body = r.text().await.unwrap();
             assert!(!status.is_server_error(), "{username} POST {url}: {status} {body}");
             swept += 1;
+            mark_shown(&w, &body, &mut shown);
             found.extend(leaks(&w, &may, url, &body, role).into_iter().map(|l| format!("{username} export {l}")));
         }
 
@@ -593,6 +897,7 @@ async fn every_route_and_page_shows_only_what_each_role_may_read(s: TestServer) 
             let body = r.text().await.unwrap();
             assert!(!status.is_server_error(), "{username} page {path}: {status}");
             swept += 1;
+            mark_shown(&w, &body, &mut shown);
             found.extend(leaks(&w, &may, &path, &body, role).into_iter().map(|l| format!("{username} page {l}")));
             if status == StatusCode::OK {
                 queue.extend(links(&body).into_iter().filter(|l| !seen.contains_key(l)));
@@ -600,6 +905,20 @@ async fn every_route_and_page_shows_only_what_each_role_may_read(s: TestServer) 
         }
     }
     assert!(found.is_empty(), "{} leaks over {swept} responses:\n{}", found.len(), found.into_iter().collect::<Vec<_>>().join("\n"));
+    let unseen: Vec<_> = w.canaries.iter().zip(&shown).filter(|(c, s)| !**s && !write_only(c)).map(|(c, _)| c.forms[0].clone()).collect();
+    assert!(unseen.is_empty(), "canaries no response showed to anyone (the sweep does not reach them): {unseen:?}");
+}
+
+fn mark_shown(w: &World, body: &str, shown: &mut [bool]) {
+    for (c, s) in w.canaries.iter().zip(shown.iter_mut()) {
+        *s |= c.forms.iter().any(|f| body.contains(f.as_str()));
+    }
+}
+
+/// Values no surface ever reads back by design: equality answers are only
+/// counted (seed 002), never shown one person at a time.
+fn write_only(c: &Canary) -> bool {
+    c.class == DataClass::Equality
 }
 
 /// The sweep's own check: it finds a canary that is there and not allowed.
