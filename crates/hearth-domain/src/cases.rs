@@ -443,6 +443,18 @@ pub struct CaseEvent {
     pub detail: String,
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub assigned_to: Option<Id>,
+    pub open_only: bool,
+    pub kind: Option<CaseKind>,
+    pub person_id: Option<Id>,
+    /// With `person_id`: also the cases the person reported anonymously. Only
+    /// for the person's own record; every other list leaves them out, so a
+    /// list filtered by person cannot point at an anonymous reporter.
+    pub with_anonymous_reports: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

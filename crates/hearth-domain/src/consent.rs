@@ -350,6 +350,34 @@ pub struct Objection {
     pub withdrawn_reason: Option<String>,
 }
 
+/// One person who may receive marketing on a channel, and where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AudienceMember {
+    pub person_id: Id,
+    pub name: String,
+    /// The email address, phone number or first address line.
+    pub to: String,
+    pub postcode: Option<String>,
+}
+
+/// `to` is whichever of email, phone or address line the channel uses, so
+/// it is kept only for a caller who may read all three.
+impl crate::Project for AudienceMember {
+    fn project(&mut self, permitted: crate::ClassSet) {
+        use crate::{classes::Withhold, DataClass::*};
+        if !permitted.contains(Name) {
+            self.name.withhold();
+        }
+        if ![Email, Phone, PostalAddress].iter().all(|c| permitted.contains(*c)) {
+            self.to.withhold();
+        }
+        if !permitted.contains(PostalAddress) {
+            self.postcode.withhold();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

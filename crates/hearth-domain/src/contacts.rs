@@ -525,6 +525,12 @@ impl ContactInput {
     }
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct TimelineFilter {
+    pub channel: Option<Channel>,
+    pub compartment: Option<Compartment>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -568,6 +568,15 @@ pub fn channel_columns(channel: Channel) -> &'static [&'static str] {
     }
 }
 
+/// One tenancy with its home and household, as `hearth import` makes them.
+#[derive(Debug, Clone)]
+pub struct TenancyImport {
+    pub property: PropertyFields,
+    /// `household_id` is ignored: a new household is made for the tenancy.
+    pub tenancy: TenancyFields,
+    pub members: Vec<crate::MembershipFields>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod anonymity;
+pub mod audit;
 pub mod breaches;
 pub mod calendar;
 pub mod capacity;
@@ -19,13 +20,16 @@ pub mod documents;
 pub mod edi;
 pub mod erasure;
 pub mod error;
+pub mod grants;
 pub mod import;
 pub mod needs;
+pub mod page;
 pub mod people;
 pub mod property;
 pub mod recordings;
 pub mod redact;
 pub mod representatives;
+pub mod restrictions;
 pub mod retention;
 pub mod rights;
 pub mod sharing;

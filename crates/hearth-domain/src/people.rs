@@ -351,6 +351,32 @@ pub fn optional_date(errs: &mut ValidationErrors, field: &str, value: Option<&st
     }
 }
 
+/// Filters for listing people. All given filters must match.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    pub kind: Option<PersonKind>,
+    pub has_phone: bool,
+    /// Each token must prefix-match the given, family or preferred name.
+    pub name_tokens: Vec<String>,
+    pub date_of_birth: Option<Date>,
+    /// Compared without spaces, upper-case, against contact addresses and
+    /// the property of any household the person belongs to.
+    pub postcode: Option<String>,
+    /// Prefix of the first address line.
+    pub address: Option<String>,
+    pub tenancy_reference: Option<String>,
+}
+
+impl PersonFilter {
+    pub fn is_search(&self) -> bool {
+        !self.name_tokens.is_empty()
+            || self.date_of_birth.is_some()
+            || self.postcode.is_some()
+            || self.address.is_some()
+            || self.tenancy_reference.is_some()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

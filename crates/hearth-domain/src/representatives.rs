@@ -10,8 +10,8 @@
 
 use crate::{FieldError, Id, ValidationErrors};
 use jiff::civil::Date;
-use jiff::SignedDuration;
-use serde::Deserialize;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
 
 /// How many of the caller's answers must match what is held before account
 /// details are disclosed to them as the customer …
@@ -555,6 +555,63 @@ pub fn representative_current(valid_from: Date, expires_on: Option<Date>, ended:
 
 // The name of a question, never its answer.
 crate::holds_no_personal_data!(CallerCheckItem);
+
+/// One representative of a person; in force from `valid_from` until it
+/// expires or is ended.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Representative {
+    pub id: Id,
+    /// The person represented.
+    pub person_id: Id,
+    /// The representative's own record, when they are on file.
+    pub representative_person_id: Option<Id>,
+    /// The representative's name (from their record when on file).
+    pub name: String,
+    /// A phone number for a representative not on file.
+    pub phone: Option<String>,
+    pub relationship: RepresentativeRelationship,
+    pub scope: RepresentativeScope,
+    pub evidence: AuthorityEvidence,
+    pub evidence_reference: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub valid_from: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub expires_on: Option<Date>,
+    pub created_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub created_at: Timestamp,
+    pub ended_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub ended_at: Option<Timestamp>,
+    pub end_reason: Option<String>,
+}
+
+/// A caller check in force or past.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CallerCheck {
+    pub id: Id,
+    pub person_id: Id,
+    /// The advisor who made the check; it opens records to them alone.
+    pub checked_by: String,
+    /// The questions the caller answered, when the caller was the person.
+    pub checks_passed: Vec<CallerCheckItem>,
+    /// The representative the caller was, otherwise.
+    pub representative_id: Option<Id>,
+    /// What the check opens: account, repairs.
+    pub areas: Vec<CallerCheckArea>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub checked_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub expires_at: Timestamp,
+}
+
+crate::classify! { Representative as "representative" {
+    keep: id, person_id, representative_person_id, relationship, scope, evidence, valid_from, expires_on, created_by, created_at,
+        ended_by, ended_at;
+    name: Name, phone: Phone, evidence_reference: Identifiers, end_reason: FreeText,
+} }
 
 #[cfg(test)]
 mod tests {

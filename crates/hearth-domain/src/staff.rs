@@ -18,3 +18,19 @@ crate::vocabulary! {
         SupplierSupport => "supplier_support" / "Supplier support",
     }
 }
+
+/// Whether a session is a browser cookie or an API bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Web,
+    Api,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Web => "web",
+            SessionKind::Api => "api",
+        }
+    }
+}

@@ -25,6 +25,7 @@ pub mod history;
 pub mod homes;
 pub mod import;
 pub mod needs;
+pub mod ops;
 pub mod people;
 pub mod policy;
 pub mod recordings;
@@ -323,10 +324,6 @@ impl Gate {
     pub fn with_break_glass_for(mut self, d: SignedDuration) -> Self {
         self.break_glass_for = d;
         self
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
     }
 
     /// Today in the UK, for rules about dates of birth and tenancies.

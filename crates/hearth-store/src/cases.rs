@@ -267,17 +267,7 @@ pub struct CaseVisibility {
     pub contractor_jobs: bool,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct CaseFilter {
-    pub assigned_to: Option<Id>,
-    pub open_only: bool,
-    pub kind: Option<CaseKind>,
-    pub person_id: Option<Id>,
-    /// With `person_id`: also the cases the person reported anonymously. Only
-    /// for the person's own record; every other list leaves them out, so a
-    /// list filtered by person cannot point at an anonymous reporter.
-    pub with_anonymous_reports: bool,
-}
+pub use hearth_domain::cases::CaseFilter;
 
 /// Cases the caller may see, matching the filter. A case the caller may not
 /// see is never read, so neither it nor a count of it can leak.

@@ -267,33 +267,7 @@ pub async fn withdraw_objection(tx: &mut Tx, id: Id, reason: &str, by: Id, now: 
 
 // ---- marketing audience ----
 
-/// One person who may receive marketing on a channel, and where.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AudienceMember {
-    pub person_id: Id,
-    pub name: String,
-    /// The email address, phone number or first address line.
-    pub to: String,
-    pub postcode: Option<String>,
-}
-
-/// `to` is whichever of email, phone or address line the channel uses, so
-/// it is kept only for a caller who may read all three.
-impl hearth_domain::Project for AudienceMember {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
-        use hearth_domain::{classes::Withhold, DataClass::*};
-        if !permitted.contains(Name) {
-            self.name.withhold();
-        }
-        if ![Email, Phone, PostalAddress].iter().all(|c| permitted.contains(*c)) {
-            self.to.withhold();
-        }
-        if !permitted.contains(PostalAddress) {
-            self.postcode.withhold();
-        }
-    }
-}
+pub use hearth_domain::consent::AudienceMember;
 
 /// Everyone marketing may reach on `channel` today: whose latest marketing
 /// consent is given and not lapsed, who has not opted out of marketing or

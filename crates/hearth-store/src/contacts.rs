@@ -285,11 +285,7 @@ pub async fn visible_in_submissions(
     Ok(out)
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct TimelineFilter {
-    pub channel: Option<Channel>,
-    pub compartment: Option<Compartment>,
-}
+pub use hearth_domain::contacts::TimelineFilter;
 
 /// A person's entries the caller may see, newest first. The cursor is the
 /// last entry's id; it is resolved under the same visibility, so a hidden

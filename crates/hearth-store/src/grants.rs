@@ -6,31 +6,11 @@ use crate::time::{get_ts, ts};
 use crate::{Result, StoreError, Tx};
 use hearth_domain::Id;
 use jiff::Timestamp;
-use serde::Serialize;
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct BreakGlass {
-    pub id: Id,
-    pub user_id: Id,
-    pub username: String,
-    pub record_type: String,
-    pub record_id: Id,
-    pub person_id: Option<Id>,
-    pub compartment: String,
-    pub reason: String,
-    pub granted_at: Timestamp,
-    pub expires_at: Timestamp,
-    pub reviewed_by: Option<Id>,
-    pub reviewed_at: Option<String>,
-    pub review_note: Option<String>,
-}
-
-hearth_domain::classify! { BreakGlass as "break_glass" {
-    keep: id, user_id, username, record_type, record_id, person_id, compartment, granted_at, expires_at, reviewed_by, reviewed_at;
-    reason: FreeText, review_note: FreeText,
-} }
+pub use hearth_domain::grants::{BreakGlass, SupportGrant};
 
 const COLUMNS: &str =
     "b.id, b.user_id, u.username, b.record_type, b.record_id, b.person_id, b.compartment, b.reason, b.granted_at, b.expires_at,
@@ -193,24 +173,6 @@ pub async fn insert_support_grant(
     .await?;
     Ok(row.try_get("id")?)
 }
-
-/// A supplier-support grant as the DPO's list shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct SupportGrant {
-    pub id: Id,
-    pub username: String,
-    pub compartments: Vec<String>,
-    pub reason: String,
-    pub approved_by: String,
-    pub granted_at: Timestamp,
-    pub expires_at: Timestamp,
-    pub revoked_at: Option<String>,
-}
-
-hearth_domain::classify! { SupportGrant as "support_grant" {
-    keep: id, username, compartments, approved_by, granted_at, expires_at, revoked_at;
-    reason: FreeText,
-} }
 
 /// Supplier-support grants, current and past (as long as retention keeps
 /// them), newest first.

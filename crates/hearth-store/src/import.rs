@@ -11,9 +11,7 @@
 use crate::time::{date, get_opt_date, opt_date, ts};
 use crate::{homes, Backend, Result, StoreError, Tx};
 use hearth_domain::import::About;
-use hearth_domain::{
-    ContactFields, EdiSource, Id, MembershipFields, NeedFields, PersonFields, PropertyFields, TenancyFields, WarningFlagFields,
-};
+use hearth_domain::{ContactFields, EdiSource, Id, NeedFields, PersonFields, TenancyFields, WarningFlagFields};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use sqlx::Row;
@@ -118,14 +116,7 @@ pub async fn insert_people(tx: &mut Tx, people: &[PersonFields], now: Timestamp)
     Ok(ids)
 }
 
-/// One tenancy with its home and household, as `hearth import` makes them.
-#[derive(Debug, Clone)]
-pub struct TenancyImport {
-    pub property: PropertyFields,
-    /// `household_id` is ignored: a new household is made for the tenancy.
-    pub tenancy: TenancyFields,
-    pub members: Vec<MembershipFields>,
-}
+pub use hearth_domain::import::TenancyImport;
 
 /// A failure while inserting row `index` of a batch.
 #[derive(Debug)]

@@ -77,25 +77,7 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// A page of records in id order, with the cursor for the next page.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<i64>,
-}
-
-impl<T> Page<T> {
-    /// Builds a page from up to `limit + 1` rows fetched in id order.
-    pub fn from_rows(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Self {
-        let next_cursor = if items.len() as i64 > limit {
-            items.truncate(limit as usize);
-            items.last().map(&id)
-        } else {
-            None
-        };
-        Page { items, next_cursor }
-    }
-}
+pub use hearth_domain::page::Page;
 
 /// The connection pool for one database, SQLite or PostgreSQL.
 #[derive(Clone)]
@@ -486,12 +468,6 @@ pub(crate) async fn check_versioned_update(tx: &mut Tx, rows: u64, table: &'stat
     match sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await? {
         Some(_) => Err(StoreError::Conflict),
         None => Err(StoreError::NotFound),
-    }
-}
-
-impl<T: hearth_domain::Project> hearth_domain::Project for Page<T> {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
-        self.items.project(permitted);
     }
 }
 

@@ -5,7 +5,7 @@ use crate::time::{date, get_date, get_opt_date, get_ts, opt_date, ts};
 use crate::{check_versioned_update, is_reference_violation, vocab, Page, Result, StoreError, Tx};
 use hearth_domain::validate::postcode_key;
 use hearth_domain::*;
-use jiff::civil::Date;
+
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -103,31 +103,7 @@ pub async fn update_person(tx: &mut Tx, id: Id, version: i64, p: &PersonFields, 
     person(tx, id).await
 }
 
-/// Filters for listing people. All given filters must match.
-#[derive(Debug, Clone, Default)]
-pub struct PersonFilter {
-    pub kind: Option<PersonKind>,
-    pub has_phone: bool,
-    /// Each token must prefix-match the given, family or preferred name.
-    pub name_tokens: Vec<String>,
-    pub date_of_birth: Option<Date>,
-    /// Compared without spaces, upper-case, against contact addresses and
-    /// the property of any household the person belongs to.
-    pub postcode: Option<String>,
-    /// Prefix of the first address line.
-    pub address: Option<String>,
-    pub tenancy_reference: Option<String>,
-}
-
-impl PersonFilter {
-    pub fn is_search(&self) -> bool {
-        !self.name_tokens.is_empty()
-            || self.date_of_birth.is_some()
-            || self.postcode.is_some()
-            || self.address.is_some()
-            || self.tenancy_reference.is_some()
-    }
-}
+pub use hearth_domain::people::PersonFilter;
 
 /// Escapes LIKE wildcards so a search for `50%` finds a literal percent sign.
 fn like_prefix(s: &str) -> String {

@@ -10,40 +10,11 @@ use hearth_domain::{
 };
 use jiff::civil::Date;
 use jiff::Timestamp;
-use serde::Serialize;
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// One representative of a person; in force from `valid_from` until it
-/// expires or is ended.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Representative {
-    pub id: Id,
-    /// The person represented.
-    pub person_id: Id,
-    /// The representative's own record, when they are on file.
-    pub representative_person_id: Option<Id>,
-    /// The representative's name (from their record when on file).
-    pub name: String,
-    /// A phone number for a representative not on file.
-    pub phone: Option<String>,
-    pub relationship: RepresentativeRelationship,
-    pub scope: RepresentativeScope,
-    pub evidence: AuthorityEvidence,
-    pub evidence_reference: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
-    pub valid_from: Date,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
-    pub expires_on: Option<Date>,
-    pub created_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub created_at: Timestamp,
-    pub ended_by: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub ended_at: Option<Timestamp>,
-    pub end_reason: Option<String>,
-}
+pub use hearth_domain::representatives::{CallerCheck, Representative};
 
 const COLUMNS: &str = "r.id, r.person_id, r.rep_person_id, COALESCE(r.rep_name, rp.given_name || ' ' || rp.family_name) AS name, \
     r.rep_phone, r.relationship, r.scope, r.evidence, r.evidence_reference, r.valid_from, r.expires_on, \
@@ -121,26 +92,6 @@ pub async fn end(tx: &mut Tx, id: Id, reason: &str, by: Id, now: Timestamp) -> R
         return Err(StoreError::field("representative", "This representative's authority has already been ended"));
     }
     representative(tx, id).await
-}
-
-/// A caller check in force or past.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CallerCheck {
-    pub id: Id,
-    pub person_id: Id,
-    /// The advisor who made the check; it opens records to them alone.
-    pub checked_by: String,
-    /// The questions the caller answered, when the caller was the person.
-    pub checks_passed: Vec<CallerCheckItem>,
-    /// The representative the caller was, otherwise.
-    pub representative_id: Option<Id>,
-    /// What the check opens: account, repairs.
-    pub areas: Vec<CallerCheckArea>,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub checked_at: Timestamp,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub expires_at: Timestamp,
 }
 
 fn list<T>(s: Option<String>, column: &'static str, parse: fn(&str) -> Option<T>) -> Result<Vec<T>> {
@@ -222,12 +173,6 @@ pub async fn people_of_home(tx: &mut Tx, record_type: &str, id: Id) -> Result<Ve
     };
     sqlx::query(sql).bind(id).fetch_all(tx.conn()).await?.iter().map(|r| Ok(r.try_get::<Id, _>(0)?)).collect()
 }
-
-hearth_domain::classify! { Representative as "representative" {
-    keep: id, person_id, representative_person_id, relationship, scope, evidence, valid_from, expires_on, created_by, created_at,
-        ended_by, ended_at;
-    name: Name, phone: Phone, evidence_reference: Identifiers, end_reason: FreeText,
-} }
 
 // ---- what a caller check compares answers with ----
 

@@ -6,30 +6,11 @@ use crate::time::{get_ts, ts};
 use crate::{Result, Tx};
 use hearth_domain::Id;
 use jiff::Timestamp;
-use serde::Serialize;
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// One restriction, active while `lifted_at` is empty.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Restriction {
-    pub id: Id,
-    pub person_id: Id,
-    pub reason: String,
-    pub placed_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub placed_at: Timestamp,
-    pub lifted_by: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub lifted_at: Option<Timestamp>,
-    pub lift_reason: Option<String>,
-}
-
-hearth_domain::classify! { Restriction as "restriction" {
-    keep: id, person_id, placed_by, placed_at, lifted_by, lifted_at;
-    reason: FreeText, lift_reason: FreeText,
-} }
+pub use hearth_domain::restrictions::Restriction;
 
 const COLUMNS: &str =
     "r.id, r.person_id, r.reason, p.username AS placed_by, r.placed_at, l.username AS lifted_by, r.lifted_at, r.lift_reason";

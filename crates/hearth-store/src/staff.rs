@@ -109,21 +109,7 @@ pub async fn set_password(tx: &mut Tx, id: Id, password_hash: &str) -> Result<()
     }
 }
 
-/// Whether a session is a browser cookie or an API bearer token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionKind {
-    Web,
-    Api,
-}
-
-impl SessionKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            SessionKind::Web => "web",
-            SessionKind::Api => "api",
-        }
-    }
-}
+pub use hearth_domain::staff::SessionKind;
 
 #[derive(Debug, Clone)]
 pub struct Session {

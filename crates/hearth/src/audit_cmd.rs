@@ -12,8 +12,7 @@
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use hearth_store::audit::{self, Verification};
-use hearth_store::Store;
+use hearth_gate::ops::{Database, Verification};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -85,9 +84,9 @@ fn write_private(path: &Path, contents: String) -> std::io::Result<()> {
 
 /// Runs a command that reads the database. `Ok(false)` means the check
 /// failed and the reason has been printed: the process should exit 1.
-pub async fn run(store: &Store, command: AuditCommand) -> anyhow::Result<bool> {
+pub async fn run(db: &Database, command: AuditCommand) -> anyhow::Result<bool> {
     match command {
-        AuditCommand::Verify => Ok(match audit::verify(store).await? {
+        AuditCommand::Verify => Ok(match db.verify_audit().await? {
             Verification::Intact { events, head_hash } => {
                 println!("Audit chain intact: {events} events; head {head_hash}");
                 true
@@ -95,8 +94,8 @@ pub async fn run(store: &Store, command: AuditCommand) -> anyhow::Result<bool> {
             broken => report_broken(&broken),
         }),
         AuditCommand::Keygen { out } => keygen(&out).map(|()| true),
-        AuditCommand::Checkpoint { key } => checkpoint(store, &key).await,
-        AuditCommand::CheckCheckpoint { file, public_key } => check_checkpoint(store, &file, &public_key).await,
+        AuditCommand::Checkpoint { key } => checkpoint(db, &key).await,
+        AuditCommand::CheckCheckpoint { file, public_key } => check_checkpoint(db, &file, &public_key).await,
     }
 }
 
@@ -107,9 +106,9 @@ fn report_broken(v: &Verification) -> bool {
     false
 }
 
-async fn checkpoint(store: &Store, key_file: &Path) -> anyhow::Result<bool> {
+async fn checkpoint(db: &Database, key_file: &Path) -> anyhow::Result<bool> {
     let key = read_signing_key(key_file)?;
-    let (event_id, hash) = match audit::verify(store).await? {
+    let (event_id, hash) = match db.verify_audit().await? {
         // Verification accepts only ids 1, 2, … with no gap, so the head's id is the count.
         Verification::Intact { events, head_hash } => (i64::try_from(events)?, head_hash),
         broken => {
@@ -144,7 +143,7 @@ fn decode_hex<const N: usize>(text: &str, what: &str) -> anyhow::Result<[u8; N]>
     bytes.try_into().map_err(|b: Vec<u8>| anyhow::anyhow!("the {what} is {} bytes; expected {N}", b.len()))
 }
 
-async fn check_checkpoint(store: &Store, file: &Path, public_key: &str) -> anyhow::Result<bool> {
+async fn check_checkpoint(db: &Database, file: &Path, public_key: &str) -> anyhow::Result<bool> {
     let text = std::fs::read_to_string(file).with_context(|| format!("reading the checkpoint {}", file.display()))?;
     let cp: Checkpoint = serde_json::from_str(text.trim()).context("the checkpoint is not a checkpoint JSON line")?;
     let key = VerifyingKey::from_bytes(&decode_hex(public_key.trim(), "public key")?).context("the public key is not an ed25519 key")?;
@@ -163,10 +162,10 @@ async fn check_checkpoint(store: &Store, file: &Path, public_key: &str) -> anyho
     if key.verify_strict(&Checkpoint::message(cp.event_id, &cp.hash, &cp.signed_at), &signature).is_err() {
         return fail("the signature does not match its contents and the public key".into());
     }
-    if let broken @ Verification::Broken { .. } = audit::verify(store).await? {
+    if let broken @ Verification::Broken { .. } = db.verify_audit().await? {
         return Ok(report_broken(&broken));
     }
-    match audit::event_hash(store, cp.event_id).await? {
+    match db.audit_event_hash(cp.event_id).await? {
         Some(h) if h == cp.hash => {
             println!("OK: checkpoint of event {} signed at {} matches the intact chain", cp.event_id, cp.signed_at);
             Ok(true)

@@ -4,8 +4,7 @@
 //! (`pg_dump` / `pg_restore`); for it these commands say how to use them.
 
 use anyhow::{bail, Context};
-use hearth_store::audit::{self, Verification};
-use hearth_store::{parse_url, Backend, Store, Table};
+use hearth_gate::ops::{parse_url, Backend, Database, OpenFor, Table, Verification};
 use std::path::{Path, PathBuf};
 
 const PG_GUIDANCE: &str =
@@ -32,11 +31,11 @@ pub async fn backup(database_url: &str, out: &Path) -> anyhow::Result<()> {
     if out.exists() {
         bail!("{} already exists; a backup never overwrites a file", out.display());
     }
-    let store = Store::connect(database_url).await.context("opening the database")?;
+    let store = Database::open(database_url, OpenFor::Inspect).await.context("opening the database")?;
     let target = out.to_str().context("the backup path must be valid UTF-8")?;
     store.backup_sqlite_to(target).await.context("writing the backup")?;
     store.close().await;
-    let copy = Store::connect(&format!("sqlite://{target}?mode=rw")).await.context("opening the backup to check it")?;
+    let copy = Database::open(&format!("sqlite://{target}?mode=rw"), OpenFor::Inspect).await.context("opening the backup to check it")?;
     let summary = check(&copy).await;
     copy.close().await;
     let summary = summary?;
@@ -55,13 +54,13 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
     }
     // Check the backup before it lands anywhere: a damaged copy is refused.
     let source = backup.to_str().context("the backup path must be valid UTF-8")?;
-    let src = Store::connect(&format!("sqlite://{source}?mode=rw")).await.context("opening the backup")?;
+    let src = Database::open(&format!("sqlite://{source}?mode=rw"), OpenFor::Inspect).await.context("opening the backup")?;
     let before = check(&src).await;
     src.close().await;
     before.context("the backup failed its check; nothing was restored")?;
     std::fs::copy(backup, &target).with_context(|| format!("copying to {}", target.display()))?;
     // Opening migrates a backup taken by an older Hearth up to this one's schema.
-    let store = Store::open(database_url).await.context("opening the restored database")?;
+    let store = Database::open(database_url, OpenFor::Work).await.context("opening the restored database")?;
     let after = check(&store).await;
     store.close().await;
     println!("Restored {} into {}: {}", backup.display(), target.display(), after?);
@@ -69,8 +68,8 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
 }
 
 /// Verifies the audit chain and counts the main tables.
-async fn check(store: &Store) -> anyhow::Result<String> {
-    let events = match audit::verify(store).await? {
+async fn check(store: &Database) -> anyhow::Result<String> {
+    let events = match store.verify_audit().await? {
         Verification::Intact { events, .. } => events,
         Verification::Broken { event_id, problem } => bail!("audit chain broken at event {event_id}: {problem}"),
     };

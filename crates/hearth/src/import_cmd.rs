@@ -15,13 +15,13 @@
 
 use crate::generate;
 use anyhow::{bail, Context, Result};
+use hearth_domain::import::TenancyImport;
 use hearth_domain::import::{
     self as rows, About, CONTACT_HEADER, EQUALITY_HEADER, FLAGS_HEADER, NEEDS_HEADER, PEOPLE_HEADER, TENANCY_HEADER,
 };
 use hearth_domain::{HouseholdRole, Id, MembershipInput, PersonKind, ValidationErrors};
 use hearth_gate::import::{BatchInfo, ImportRows};
 use hearth_gate::{Actor, Gate};
-use hearth_store::import::TenancyImport;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -267,7 +267,7 @@ pub async fn import(gate: &Gate, actor: &Actor, name: &str, files: &ImportFiles,
         b.about(path, EQUALITY_HEADER, parse, |r| ImportRows::Equality(r), &mut report).await?;
     }
     // A bulk load leaves the planner's statistics far behind the tables (docs/performance.md).
-    gate.store().refresh_statistics().await.context("refreshing the planner's statistics after the import")?;
+    gate.refresh_statistics().await.context("refreshing the planner's statistics after the import")?;
     Ok(report)
 }
 

@@ -1,4 +1,4 @@
-//! `hearth`: the single binary. Parses the command line, opens the store,
+//! `hearth`: the single binary. Parses the command line, opens the database,
 //! builds the gate and runs a surface (the HTTP server or an admin command).
 //! This is the only place `anyhow` is used: errors are reported, not handled.
 
@@ -16,8 +16,8 @@ use anyhow::{bail, Context};
 use audit_cmd::AuditCommand;
 use clap::{Parser, Subcommand};
 use hearth_domain::{Register, StaffRole};
+use hearth_gate::ops::{Database, OpenFor};
 use hearth_gate::{Gate, Policy};
-use hearth_store::{Store, Workload};
 use keys_cmd::KeysCommand;
 use retention_cmd::RetentionCommand;
 use std::net::SocketAddr;
@@ -307,24 +307,22 @@ async fn main() -> anyhow::Result<()> {
     }
     // Bad policy files stop start-up here, before the database is touched.
     let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
-    let store = match &cli.command {
+    let purpose = match &cli.command {
         // Checking the trail must not change the database it checks, not even its schema.
-        Command::Audit { .. } => Store::connect(&cli.database_url).await,
-        Command::Import { .. } => Store::open_for(&cli.database_url, Workload::BulkLoad).await,
-        _ => Store::open(&cli.database_url).await,
-    }
-    .context("opening the database")?;
+        Command::Audit { .. } => OpenFor::Inspect,
+        Command::Import { .. } => OpenFor::BulkLoad,
+        _ => OpenFor::Work,
+    };
+    let database = Database::open(&cli.database_url, purpose).await.context("opening the database")?;
     if !(1..=24 * 60).contains(&cli.break_glass_minutes) {
         bail!("--break-glass-minutes must be from 1 to 1440");
     }
     if !(1..=1024).contains(&cli.documents_max_mib) {
         bail!("--documents-max-mib must be from 1 to 1024");
     }
-    let documents = match &cli.documents_dir {
-        Some(dir) => hearth_store::documents::DocumentStorage::folder(dir.clone())
-            .with_context(|| format!("using {} as the documents folder", dir.display()))?,
-        None => hearth_store::documents::DocumentStorage::Database,
-    };
+    let documents = hearth_gate::ops::documents_in(cli.documents_dir.clone()).with_context(|| {
+        format!("using {} as the documents folder", cli.documents_dir.as_deref().unwrap_or(std::path::Path::new("")).display())
+    })?;
     let edi_key = match (&cli.edi_key_file, &cli.edi_key) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading the equality key file {}", path.display()))?;
@@ -333,7 +331,9 @@ async fn main() -> anyhow::Result<()> {
         (None, Some(hex)) => Some(hearth_gate::edi::EdiKey::from_hex(hex).context("HEARTH_EDI_KEY")?),
         (None, None) => None,
     };
-    let mut gate = Gate::new(store.clone(), policy)
+    let mut gate = database
+        .clone()
+        .gate(policy)
         .with_break_glass_for(jiff::SignedDuration::from_mins(cli.break_glass_minutes))
         .with_documents(documents, cli.documents_max_mib * 1024 * 1024)
         .with_register(register)
@@ -407,8 +407,8 @@ async fn main() -> anyhow::Result<()> {
             println!("Added {username} ({}) as user {id}.", role.label());
         }
         Command::Audit { command } => {
-            if !audit_cmd::run(&store, command).await? {
-                store.close().await;
+            if !audit_cmd::run(&database, command).await? {
+                database.close().await;
                 std::process::exit(1);
             }
         }
@@ -429,7 +429,7 @@ async fn main() -> anyhow::Result<()> {
             let report = import_cmd::import(&gate, &actor, &name, &files, batch, !quiet).await?;
             import_cmd::print_summary(&report);
             if !report.all_imported() {
-                store.close().await;
+                database.close().await;
                 std::process::exit(2);
             }
         }
@@ -437,7 +437,7 @@ async fn main() -> anyhow::Result<()> {
             unreachable!("handled before the database is opened")
         }
     }
-    store.close().await;
+    database.close().await;
     Ok(())
 }
 

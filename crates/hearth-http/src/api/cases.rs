@@ -7,9 +7,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use hearth_domain::cases::CaseFilter;
 use hearth_domain::{Case, CaseInput, CaseKind, FieldError, ValidationErrors};
 use hearth_gate::cases::{CaseChange, CaseView};
-use hearth_store::cases::CaseFilter;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -86,12 +86,12 @@ pub struct AudienceQuery {
 /// given and not lapsed, no opt-out, channel not declined, no objection to
 /// direct marketing, not restricted. Read under the `marketing` purpose.
 #[utoipa::path(get, path = "/api/v1/marketing/audience", params(AudienceQuery),
-    responses((status = 200, body = Vec<hearth_store::consent::AudienceMember>), (status = 403, body = Problem),
+    responses((status = 200, body = Vec<hearth_domain::consent::AudienceMember>), (status = 403, body = Problem),
         (status = 422, body = Problem, description = "No channel, or one marketing does not use")))]
 pub async fn audience(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<AudienceQuery>,
-) -> ApiResult<Json<Vec<hearth_store::consent::AudienceMember>>> {
+) -> ApiResult<Json<Vec<hearth_domain::consent::AudienceMember>>> {
     Ok(Json(s.gate.marketing_audience(&a, q.channel.as_deref().unwrap_or("")).await?))
 }

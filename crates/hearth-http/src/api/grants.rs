@@ -8,8 +8,8 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use hearth_domain::grants::{BreakGlass, SupportGrant};
 use hearth_domain::{Compartment, FieldError};
-use hearth_store::grants::{BreakGlass, SupportGrant};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -10,9 +10,9 @@ use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use hearth_domain::audit::AuditEvent;
 use hearth_domain::{FieldError, ValidationErrors};
 use hearth_gate::history::MAX_HISTORY;
-use hearth_store::audit::AuditEvent;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

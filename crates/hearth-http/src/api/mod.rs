@@ -31,8 +31,8 @@ use axum::http::{header, request::Parts, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use hearth_domain::staff::SessionKind;
 use hearth_gate::Actor;
-use hearth_store::staff::SessionKind;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -513,8 +513,8 @@ pub struct ApiPage<T: ToSchema> {
     pub next_cursor: Option<i64>,
 }
 
-impl<T: ToSchema> From<hearth_store::Page<T>> for ApiPage<T> {
-    fn from(p: hearth_store::Page<T>) -> Self {
+impl<T: ToSchema> From<hearth_domain::page::Page<T>> for ApiPage<T> {
+    fn from(p: hearth_domain::page::Page<T>) -> Self {
         ApiPage { items: p.items, next_cursor: p.next_cursor }
     }
 }

@@ -6,10 +6,10 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use hearth_domain::people::PersonFilter;
 use hearth_domain::*;
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::people::{parse_search, search_text};
-use hearth_store::people::PersonFilter;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -9,8 +9,8 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use hearth_domain::restrictions::Restriction;
 use hearth_gate::restrictions::{RestrictionInput, RestrictionStatus};
-use hearth_store::restrictions::Restriction;
 
 /// Whether the person's processing is restricted now, and every restriction
 /// they have had; for anyone who may see the person.

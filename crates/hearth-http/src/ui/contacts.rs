@@ -15,9 +15,9 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use hearth_domain::contacts::TimelineFilter;
 use hearth_domain::*;
 use hearth_gate::{Gate, GateError};
-use hearth_store::contacts::TimelineFilter;
 use maud::{html, Markup};
 use serde::Deserialize;
 

@@ -12,9 +12,9 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use hearth_domain::audit::AuditEvent;
 use hearth_domain::{Action, Compartment, StaffRole};
 use hearth_gate::history::MAX_HISTORY;
-use hearth_store::audit::AuditEvent;
 use maud::{html, Markup};
 
 pub async fn person_history_page(

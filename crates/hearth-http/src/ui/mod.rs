@@ -32,9 +32,9 @@ use axum::http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hearth_domain::staff::SessionKind;
 use hearth_domain::{Action, Compartment};
 use hearth_gate::Actor;
-use hearth_store::staff::SessionKind;
 
 pub const SESSION_COOKIE: &str = "hearth_session";
 pub const LOGIN_CSRF_COOKIE: &str = "hearth_login_csrf";

@@ -10,12 +10,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::Form;
+use hearth_domain::staff::SessionKind;
 use hearth_domain::*;
 use hearth_gate::auth::random_token;
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::people::parse_search;
 use hearth_gate::{Gate, GateError};
-use hearth_store::staff::SessionKind;
 use maud::{html, Markup};
 use serde::Deserialize;
 

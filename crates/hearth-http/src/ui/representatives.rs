@@ -11,13 +11,13 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use hearth_domain::representatives::Representative;
 use hearth_domain::{
     Action, AuthorityEvidence, CallerAnswers, CallerCheckInput, CallerCheckItem, Compartment, EndRepresentativeInput, FieldError, Id,
     MemorableWordInput, RepresentativeInput, RepresentativeRelationship, RepresentativeScope,
 };
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::{Gate, GateError};
-use hearth_store::representatives::Representative;
 use maud::{html, Markup};
 use serde::Deserialize;
 

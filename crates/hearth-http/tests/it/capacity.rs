@@ -123,7 +123,7 @@ async fn information_not_to_be_held_is_removed_once_capacity_is_found(s: TestSer
     let (st, again) = s.call(&dpo, Method::POST, &format!("/api/v1/not-held-requests/{rid}/remove"), None).await;
     assert_eq!((st, problem_fields(&again)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["request".to_string()]));
     assert!(
-        matches!(hearth_store::audit::verify(s.gate.store()).await.unwrap(), hearth_store::audit::Verification::Intact { .. }),
+        matches!(hearth_store::audit::verify(&s.store).await.unwrap(), hearth_store::audit::Verification::Intact { .. }),
         "the chain still verifies"
     );
 
