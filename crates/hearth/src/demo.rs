@@ -37,11 +37,11 @@ pub const DEMO_STAFF: &[(&str, &str, StaffRole)] = &[
     ("supplier.support", "Sam Supportdesk", StaffRole::SupplierSupport),
 ];
 
-pub(crate) const GIVEN: &[&str] = &[
+pub const GIVEN: &[&str] = &[
     "Ada", "Bram", "Cleo", "Dev", "Elin", "Femi", "Gus", "Hana", "Ivo", "Juno", "Kit", "Lena", "Milo", "Nia", "Otto", "Pia", "Quin",
     "Rhea", "Sol", "Tam", "Uma", "Vik", "Wren", "Xan", "Yara", "Zed", "Arlo", "Bea", "Cai", "Dot",
 ];
-pub(crate) const FAMILY: &[&str] = &[
+pub const FAMILY: &[&str] = &[
     "Fakeham",
     "Notreal",
     "Madeupson",
@@ -61,7 +61,7 @@ pub(crate) const FAMILY: &[&str] = &[
     "Nonesuch",
     "Imaginary",
 ];
-pub(crate) const STREETS: &[&str] = &[
+pub const STREETS: &[&str] = &[
     "Imaginary Row",
     "Fictional Lane",
     "Pretend Close",
@@ -73,9 +73,9 @@ pub(crate) const STREETS: &[&str] = &[
     "Mock Gardens",
     "Placeholder Way",
 ];
-pub(crate) const TOWNS: &[&str] = &["Nowhereton", "Exampleford", "Fakesbury", "Testbridge"];
+pub const TOWNS: &[&str] = &["Nowhereton", "Exampleford", "Fakesbury", "Testbridge"];
 
-pub(crate) fn postcode(rng: &mut ChaCha8Rng) -> String {
+pub fn postcode(rng: &mut ChaCha8Rng) -> String {
     const L: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
     format!("ZZ99 {}{}{}", rng.gen_range(1..10), L[rng.gen_range(0..L.len())] as char, L[rng.gen_range(0..L.len())] as char)
 }
@@ -88,7 +88,7 @@ fn phone(rng: &mut ChaCha8Rng) -> String {
     }
 }
 
-pub(crate) fn date_between(rng: &mut ChaCha8Rng, from_year: i16, to_year: i16) -> String {
+pub fn date_between(rng: &mut ChaCha8Rng, from_year: i16, to_year: i16) -> String {
     format!("{}-{:02}-{:02}", rng.gen_range(from_year..=to_year), rng.gen_range(1..=12), rng.gen_range(1..=28))
 }
 

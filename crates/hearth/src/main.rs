@@ -4,10 +4,6 @@
 
 mod audit_cmd;
 mod backup_cmd;
-mod bench;
-mod demo;
-mod generate;
-mod import_cmd;
 mod keys_cmd;
 mod retention_cmd;
 mod ropa;
@@ -15,6 +11,7 @@ mod ropa;
 use anyhow::{bail, Context};
 use audit_cmd::AuditCommand;
 use clap::{Parser, Subcommand};
+use hearth::{demo, generate, import_cmd};
 use hearth_domain::{Register, StaffRole};
 use hearth_gate::ops::{Database, OpenFor};
 use hearth_gate::{Gate, Policy};
@@ -144,39 +141,6 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
-    /// Measure the gate's cost per request against the bare store call, on throwaway databases.
-    Bench {
-        /// Timed operations of each kind per backend.
-        #[arg(long, default_value_t = 2000)]
-        iterations: usize,
-        /// A PostgreSQL server on which to create (and drop) a benchmark database.
-        #[arg(long, env = "HEARTH_BENCH_POSTGRES_URL", hide_env_values = true)]
-        postgres: Option<String>,
-        /// Retention sweep: rows in the smaller contact log (the larger has ten times as many).
-        #[arg(long, default_value_t = 5000)]
-        sweep_rows: i64,
-        /// Retention sweep: due entries disposed of in each.
-        #[arg(long, default_value_t = 200)]
-        sweep_due: i64,
-        /// Instead: the large-landlord scale run (generate, import, serve, measure; docs/performance.md).
-        #[arg(long)]
-        scale: bool,
-        /// Scale run: people in the generated data set.
-        #[arg(long, default_value_t = 2000, requires = "scale")]
-        people: u64,
-        /// Scale run: contact-log entries per person, on average.
-        #[arg(long, default_value_t = 10, requires = "scale")]
-        contacts_per_person: u64,
-        /// Scale run: timed contact writes (HTTP and bare, each) and timed reads of each page.
-        #[arg(long, default_value_t = 400, requires = "scale")]
-        samples: usize,
-        /// Scale run: folder for the generated files and the SQLite database (default: a new temporary folder, removed after).
-        #[arg(long, requires = "scale")]
-        work_dir: Option<std::path::PathBuf>,
-        /// Scale run: PostgreSQL only (with --postgres), for a full-size run split over two sittings.
-        #[arg(long, requires_all = ["scale", "postgres"])]
-        postgres_only: bool,
-    },
     /// Write a plainly synthetic landlord's export (people.csv, tenancies.csv, contacts.csv, needs.csv, flags.csv,
     /// equality.csv) for `hearth import`.
     Generate {
@@ -259,7 +223,7 @@ enum UserCommand {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // The benchmark's set-based inserts are slow on purpose; sqlx's slow-statement warnings would only clutter its table.
-    let default_filter = if matches!(cli.command, Command::Bench { .. }) { "info,sqlx=error" } else { "info,sqlx=warn" };
+    let default_filter = "info,sqlx=warn";
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG").unwrap_or_else(|_| default_filter.into()))
         .with_writer(std::io::stderr)
@@ -284,20 +248,6 @@ async fn main() -> anyhow::Result<()> {
         let n = generate::generate(out, *people, *contacts_per_person, *seed)?;
         println!("Wrote {n} to {} (seed {seed}).", out.display());
         return Ok(());
-    }
-    if let Command::Bench { scale: true, people, contacts_per_person, samples, postgres, work_dir, postgres_only, .. } = &cli.command {
-        let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
-        let size =
-            bench::ScaleSize { people: *people, contacts_per_person: *contacts_per_person, samples: *samples, sqlite: !*postgres_only };
-        return bench::scale(&policy, size, postgres.as_deref(), work_dir.as_deref()).await;
-    }
-    if let Command::Bench { iterations, postgres, sweep_rows, sweep_due, .. } = &cli.command {
-        let policy = Policy::load(cli.policy_dir.as_deref()).context("loading the access policies")?;
-        if *sweep_rows < 1 || *sweep_due < 1 {
-            bail!("--sweep-rows and --sweep-due must be at least 1");
-        }
-        let sweep = bench::SweepSize { table_rows: *sweep_rows, due: *sweep_due };
-        return bench::run(&policy, *iterations, postgres.as_deref(), sweep).await;
     }
     // Backups read the database as it is; a restore must not create its target first.
     match &cli.command {
@@ -433,7 +383,7 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(2);
             }
         }
-        Command::Bench { .. } | Command::Generate { .. } | Command::Ropa { .. } | Command::Backup { .. } | Command::Restore { .. } => {
+        Command::Generate { .. } | Command::Ropa { .. } | Command::Backup { .. } | Command::Restore { .. } => {
             unreachable!("handled before the database is opened")
         }
     }

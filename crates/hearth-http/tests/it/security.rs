@@ -316,7 +316,7 @@ async fn form_attempt(s: &TestServer, username: &str, password: &str) -> (Status
 /// on the form, and the answers are the same, messages included. (Equal
 /// timing is shown structurally: see the unit test
 /// `the_dummy_hash_for_unknown_names_is_a_real_argon2id_hash_with_the_same_parameters`,
-/// and `hearth bench` prints the ratio.)
+/// and `hearth-bench` prints the ratio.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_and_real_usernames_get_the_same_answers_and_lock_alike() {
     for backend in [Backend::Sqlite, Backend::Postgres] {

@@ -3,7 +3,6 @@
 
 mod audit;
 mod backup;
-mod bench;
 mod cli;
 mod crash;
 mod import;

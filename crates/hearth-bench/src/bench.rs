@@ -1,4 +1,4 @@
-//! `hearth bench`: what the gate costs per request, as a ratio to the same
+//! The gate benchmark: what the gate costs per request, as a ratio to the same
 //! store call without it, measured in one run on one machine.
 //!
 //! Each backend gets a fresh throwaway database (a temporary SQLite file, and
@@ -19,8 +19,8 @@
 
 mod scale;
 
-use crate::demo;
 use anyhow::{bail, Context, Result};
+use hearth::demo;
 use hearth_domain::{Action, Compartment, Id, Person, PersonFields, PersonInput, PersonUpdate};
 use hearth_gate::policy::{AccessRequest, Relation};
 use hearth_gate::{Actor, Gate, Policy, DEFAULT_PURPOSE};
@@ -35,8 +35,14 @@ use std::time::{Duration, Instant};
 pub use scale::ScaleSize;
 
 /// The large-landlord run (`--scale`): see [`scale`].
-pub async fn scale(policy: &Policy, size: ScaleSize, postgres: Option<&str>, work_dir: Option<&std::path::Path>) -> Result<()> {
-    scale::run(policy, size, postgres, work_dir).await
+pub async fn scale(
+    policy: &Policy,
+    size: ScaleSize,
+    postgres: Option<&str>,
+    work_dir: Option<&std::path::Path>,
+    hearth: &std::path::Path,
+) -> Result<()> {
+    scale::run(policy, size, postgres, work_dir, hearth).await
 }
 
 /// Demo households loaded per backend: a few hundred people.
@@ -55,8 +61,11 @@ pub async fn run(policy: &Policy, iterations: usize, postgres: Option<&str>, swe
         bail!("--iterations must be at least 1");
     }
     let warmup = (iterations / 10).clamp(10, 200);
-    let build =
-        if cfg!(debug_assertions) { "debug build; `cargo run --release -- bench` gives representative figures" } else { "release build" };
+    let build = if cfg!(debug_assertions) {
+        "debug build; `cargo run --release -p hearth-bench` gives representative figures"
+    } else {
+        "release build"
+    };
     println!("Hearth gate benchmark: {iterations} timed iterations per operation after {warmup} warm-up ({build}).");
     on_sqlite(policy, iterations, warmup).await?;
     sweep_sqlite(policy, sweep).await?;

@@ -1,18 +1,18 @@
-//! `hearth bench` runs end to end and prints both gated/bare ratios, on
+//! `hearth-bench` runs end to end and prints both gated/bare ratios, on
 //! SQLite and on PostgreSQL. A smoke test only: it checks the figures are
 //! there and positive, never how fast anything is.
 
 use std::process::Command;
 
 fn bench(extra: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(["bench", "--iterations", "20", "--sweep-rows", "500", "--sweep-due", "20"])
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth-bench"))
+        .args(["--iterations", "20", "--sweep-rows", "500", "--sweep-due", "20"])
         .args(extra)
         .env_remove("HEARTH_BENCH_POSTGRES_URL")
         .env("HEARTH_LOG", "warn")
         .output()
-        .expect("run hearth");
-    assert!(out.status.success(), "hearth bench failed: {}", String::from_utf8_lossy(&out.stderr));
+        .expect("run hearth-bench");
+    assert!(out.status.success(), "hearth-bench failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
@@ -51,17 +51,27 @@ fn bench_prints_both_ratios_on_postgres_too() {
     assert_ratios(&text, 2);
 }
 
+/// The `hearth` binary the scale run serves: the workspace's, built beside
+/// this one (`cargo nextest run --workspace` builds every binary).
+fn hearth() -> std::path::PathBuf {
+    let p = std::path::Path::new(env!("CARGO_BIN_EXE_hearth-bench")).with_file_name("hearth");
+    assert!(p.exists(), "{} is missing: build the workspace (cargo build --workspace)", p.display());
+    p
+}
+
 /// The scale run at a tiny size: every figure the issue asks for is printed
 /// for each backend (none is judged).
 fn scale(extra: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(["bench", "--scale", "--people", "150", "--contacts-per-person", "3", "--samples", "40"])
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth-bench"))
+        .arg("--hearth")
+        .arg(hearth())
+        .args(["--scale", "--people", "150", "--contacts-per-person", "3", "--samples", "40"])
         .args(extra)
         .env_remove("HEARTH_BENCH_POSTGRES_URL")
         .env("HEARTH_LOG", "warn")
         .output()
-        .expect("run hearth");
-    assert!(out.status.success(), "hearth bench --scale failed: {}", String::from_utf8_lossy(&out.stderr));
+        .expect("run hearth-bench");
+    assert!(out.status.success(), "hearth-bench --scale failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 

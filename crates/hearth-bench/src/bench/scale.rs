@@ -13,8 +13,8 @@
 //! It prints figures and the targets beside them; it asserts none.
 
 use super::Samples;
-use crate::{generate, import_cmd};
 use anyhow::{bail, Context, Result};
+use hearth::{generate, import_cmd};
 use hearth_domain::{Channel, Compartment, ContactFields, StaffRole};
 use hearth_gate::{Actor, Gate, Policy, DEFAULT_PURPOSE};
 use hearth_store::{Store, Table, Workload};
@@ -38,7 +38,7 @@ pub struct ScaleSize {
 
 const PASSWORD: &str = "bench-scale-password-1";
 
-pub async fn run(policy: &Policy, size: ScaleSize, postgres: Option<&str>, work_dir: Option<&Path>) -> Result<()> {
+pub async fn run(policy: &Policy, size: ScaleSize, postgres: Option<&str>, work_dir: Option<&Path>, hearth: &Path) -> Result<()> {
     if size.people == 0 {
         bail!("--people must be at least 1");
     }
@@ -47,7 +47,7 @@ pub async fn run(policy: &Policy, size: ScaleSize, postgres: Option<&str>, work_
         None => (std::env::temp_dir().join(format!("hearth_bench_scale_{}", super::unique())), true),
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let result = run_in(policy, size, postgres, &dir).await;
+    let result = run_in(policy, size, postgres, &dir, hearth).await;
     if temporary {
         if let Err(e) = std::fs::remove_dir_all(&dir) {
             eprintln!("warning: could not remove {}: {e}", dir.display());
@@ -56,7 +56,7 @@ pub async fn run(policy: &Policy, size: ScaleSize, postgres: Option<&str>, work_
     result
 }
 
-async fn run_in(policy: &Policy, size: ScaleSize, postgres: Option<&str>, dir: &Path) -> Result<()> {
+async fn run_in(policy: &Policy, size: ScaleSize, postgres: Option<&str>, dir: &Path, hearth: &Path) -> Result<()> {
     let build = if cfg!(debug_assertions) { "debug build" } else { "release build" };
     println!(
         "Hearth scale benchmark ({build}): {} people, {} contacts per person, {} cores, work folder {}",
@@ -76,7 +76,7 @@ async fn run_in(policy: &Policy, size: ScaleSize, postgres: Option<&str>, dir: &
     if size.sqlite {
         let db = dir.join("scale.db");
         let sqlite_url = format!("sqlite://{}", db.display());
-        let r = on_backend("SQLite", &sqlite_url, policy, &files_dir, size.samples).await;
+        let r = on_backend("SQLite", &sqlite_url, policy, &files_dir, size.samples, hearth).await;
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
         }
@@ -88,7 +88,7 @@ async fn run_in(policy: &Policy, size: ScaleSize, postgres: Option<&str>, dir: &
         Some(server) => {
             let name = format!("hearth_bench_scale_{}", super::unique());
             let url = Store::create_postgres_database(server, &name).await.context("creating the scale benchmark's PostgreSQL database")?;
-            let r = on_backend("PostgreSQL", &url, policy, &files_dir, size.samples).await;
+            let r = on_backend("PostgreSQL", &url, policy, &files_dir, size.samples, hearth).await;
             if let Err(e) = Store::drop_postgres_database(server, &name).await {
                 eprintln!("warning: could not drop the benchmark database {name}: {e}");
             }
@@ -114,9 +114,8 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(url: &str) -> Result<Server> {
-        let exe = std::env::current_exe().context("finding the hearth binary")?;
-        let mut child = Command::new(exe)
+    fn start(hearth: &Path, url: &str) -> Result<Server> {
+        let mut child = Command::new(hearth)
             .args(["--database-url", url, "serve", "--listen", "127.0.0.1:0", "--api-requests-per-minute", "0"])
             .args(["--failed-sign-ins-per-address", "0"])
             .env("HEARTH_LOG", "error")
@@ -153,7 +152,7 @@ fn fmt_rate(n: f64) -> String {
     format!("{n:.0}")
 }
 
-async fn on_backend(label: &str, url: &str, policy: &Policy, files: &Path, samples: usize) -> Result<()> {
+async fn on_backend(label: &str, url: &str, policy: &Policy, files: &Path, samples: usize, hearth: &Path) -> Result<()> {
     let (writes, reads) = (samples.max(8), samples.max(10));
     println!("\n{label}:");
     // The import's own settings, as `hearth import` opens the database.
@@ -216,7 +215,7 @@ async fn on_backend(label: &str, url: &str, policy: &Policy, files: &Path, sampl
     println!("  database: {people} people, {contacts} contact-log entries");
     store.close().await;
 
-    let server = Server::start(url)?;
+    let server = Server::start(hearth, url)?;
     let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
     let token = token(&client, &server.base).await?;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
