@@ -317,6 +317,25 @@ impl Store {
 }
 
 impl Store {
+    /// Every `(table, column)` of Hearth's schema as the engine reports it
+    /// (SQLite's catalogue; PostgreSQL's information schema for the current
+    /// schema), leaving out the engine's and the migrator's own tables: for
+    /// the test that every column is mapped to a record class.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' ORDER BY m.name, p.cid"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' ORDER BY table_name, ordinal_position"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
     /// Every column of one row as text (NULL as `None`), or `None` if there
     /// is no such row: for checks that a skeleton record kept no personal
     /// field, and for tests. Never for showing personal data to users.
@@ -329,7 +348,11 @@ impl Store {
             let i = c.ordinal();
             let v = match row.try_get::<Option<String>, _>(i) {
                 Ok(v) => v,
-                Err(_) => row.try_get::<Option<i64>, _>(i)?.map(|n| n.to_string()),
+                Err(_) => match row.try_get::<Option<i64>, _>(i) {
+                    Ok(n) => n.map(|n| n.to_string()),
+                    // Bytes (a document's content) are shown by their length only.
+                    Err(_) => row.try_get::<Option<Vec<u8>>, _>(i)?.map(|b| format!("<{} bytes>", b.len())),
+                },
             };
             out.insert(c.name().to_string(), v);
         }
