@@ -64,7 +64,7 @@ use hearth_domain::*;
 use hearth_store::audit::{self, Redaction};
 use hearth_store::documents::DocumentStorage;
 use hearth_store::retention::{
-    self as q, Certificate, CreatedTable, Cursor, Due, HomeTable, LegalHold, NewHold, PersonTable, RetentionRun,
+    self as q, Certificate, CreatedTable, Cursor, Due, HomeTable, LegalHold, NewHold, PersonTable, RetentionRun, Whose,
 };
 use hearth_store::time::ts;
 use hearth_store::Tx;
@@ -105,7 +105,36 @@ pub enum Sweep {
     /// One table of households and tenancies (memberships of reduced
     /// persons, tenancies nobody belongs to, emptied households); deleted.
     Homes(HomeTable),
+    /// One table of the records of people who never held a tenancy, by
+    /// their last contact; deleted.
+    NonTenant(PersonTable),
+    /// Contact log entries (not chatbot, not on a case) naming people who
+    /// never held a tenancy, once everyone on them is due; deleted.
+    NonTenantEntries,
+    /// The identity of someone who never held a tenancy, reduced to a
+    /// skeleton once their other records are gone.
+    NonTenantIdentity,
 }
+
+/// A person's own tables, in the order they are swept: what points at
+/// another record first (adjustments at needs, shares at assessments).
+const PERSON_TABLES_IN_ORDER: &[PersonTable] = &[
+    PersonTable::Adjustment,
+    PersonTable::BestInterestsShare,
+    PersonTable::Need,
+    PersonTable::NeedsCheck,
+    PersonTable::ContactPoint,
+    PersonTable::IdentityEvidence,
+    PersonTable::ConsentRecord,
+    PersonTable::ContactPreference,
+    PersonTable::Objection,
+    PersonTable::ProcessingRestriction,
+    PersonTable::CapacityAssessment,
+    PersonTable::NotHeldRequest,
+    PersonTable::Representative,
+    PersonTable::EdiRecord,
+    PersonTable::TenancyFile,
+];
 
 impl Sweep {
     /// The sweep for a class, or `None` where its records do not exist yet
@@ -142,6 +171,8 @@ impl Sweep {
             WarningFlag => Sweep::WarningFlags,
             PersonIdentity => Sweep::PersonIdentity,
             HouseholdTenancy => Sweep::Homes(HomeTable::Membership),
+            TenancyFile => Sweep::FormerTenant(PersonTable::TenancyFile),
+            NonTenant => Sweep::NonTenantIdentity,
             _ => return None,
         })
     }
@@ -156,6 +187,16 @@ impl Sweep {
             RecordClass::HouseholdTenancy => {
                 vec![Sweep::Homes(HomeTable::Membership), Sweep::Homes(HomeTable::Tenancy), Sweep::Homes(HomeTable::Household)]
             }
+            RecordClass::Need => vec![Sweep::FormerTenant(PersonTable::Need), Sweep::FormerTenant(PersonTable::NeedsCheck)],
+            RecordClass::Objection => {
+                vec![Sweep::FormerTenant(PersonTable::Objection), Sweep::FormerTenant(PersonTable::ProcessingRestriction)]
+            }
+            // Everything of theirs, then their identity.
+            RecordClass::NonTenant => PERSON_TABLES_IN_ORDER
+                .iter()
+                .map(|t| Sweep::NonTenant(*t))
+                .chain([Sweep::NonTenantEntries, Sweep::NonTenantIdentity])
+                .collect(),
             _ => Sweep::of(class).into_iter().collect(),
         }
     }
@@ -165,7 +206,7 @@ impl Sweep {
             Sweep::ContactEntries(_) | Sweep::CallRecordings | Sweep::Created(_) => RetentionTrigger::Created,
             // A rights request is the DPO's case: its closing date.
             Sweep::Cases(_) | Sweep::CaseDocuments | Sweep::RightsRequests => RetentionTrigger::CaseClosed,
-            Sweep::WarningFlags => RetentionTrigger::LastContact,
+            Sweep::WarningFlags | Sweep::NonTenant(_) | Sweep::NonTenantEntries | Sweep::NonTenantIdentity => RetentionTrigger::LastContact,
             Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) | Sweep::PersonIdentity | Sweep::Homes(_) => {
                 RetentionTrigger::TenancyEnded
             }
@@ -186,17 +227,20 @@ impl Sweep {
             | Sweep::Created(_)
             | Sweep::RightsRequests
             | Sweep::WarningFlags
-            | Sweep::Homes(_) => DisposalAction::Delete,
+            | Sweep::Homes(_)
+            | Sweep::NonTenant(_)
+            | Sweep::NonTenantEntries => DisposalAction::Delete,
             // The id stays: case skeletons, the disclosure register, breach
             // records and the audit trail name it. Every personal field goes.
-            Sweep::Cases(_) | Sweep::PersonIdentity => DisposalAction::Skeleton,
+            Sweep::Cases(_) | Sweep::PersonIdentity | Sweep::NonTenantIdentity => DisposalAction::Skeleton,
         }
     }
 
     fn record_type(self) -> &'static str {
         match self {
-            Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) => "contact_entry",
-            Sweep::FormerTenant(t) => t.table(),
+            Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) | Sweep::NonTenantEntries => "contact_entry",
+            Sweep::FormerTenant(t) | Sweep::NonTenant(t) => t.table(),
+            Sweep::NonTenantIdentity => "person",
             Sweep::Created(t) => t.table(),
             Sweep::RightsRequests => "rights_request",
             Sweep::WarningFlags => "warning_flag",
@@ -215,14 +259,19 @@ impl Sweep {
             Sweep::Cases(kind) => q::due_cases(tx, kind, &cutoff.to_string(), cursor, limit).await?,
             Sweep::CallRecordings => q::due_call_recordings(tx, &day_after_start(cutoff), cursor, limit).await?,
             Sweep::CaseDocuments => q::due_case_documents(tx, &cutoff.to_string(), cursor, limit).await?,
-            Sweep::FormerTenant(t) => q::due_person_records(tx, t, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::FormerTenant(t) => q::due_person_records(tx, Whose::FormerTenants, t, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::NonTenant(t) => q::due_person_records(tx, Whose::NeverTenants, t, &cutoff.to_string(), cursor, limit).await?,
             Sweep::FormerTenantEntries(class) => {
-                q::due_former_tenant_entries(tx, &channels_of(class), &cutoff.to_string(), cursor, limit).await?
+                q::due_former_tenant_entries(tx, Whose::FormerTenants, &channels_of(class), &cutoff.to_string(), cursor, limit).await?
             }
+            Sweep::NonTenantEntries => {
+                q::due_former_tenant_entries(tx, Whose::NeverTenants, &non_chatbot(), &cutoff.to_string(), cursor, limit).await?
+            }
+            Sweep::NonTenantIdentity => q::due_persons(tx, Whose::NeverTenants, &cutoff.to_string(), cursor, limit).await?,
             Sweep::Created(t) => q::due_created(tx, t, &day_after_start(cutoff), &as_of.to_string(), cursor, limit).await?,
             Sweep::RightsRequests => q::due_rights_requests(tx, &cutoff.to_string(), cursor, limit).await?,
             Sweep::WarningFlags => q::due_warning_flags(tx, &cutoff.to_string(), &day_after_start(cutoff), cursor, limit).await?,
-            Sweep::PersonIdentity => q::due_persons(tx, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::PersonIdentity => q::due_persons(tx, Whose::FormerTenants, &cutoff.to_string(), cursor, limit).await?,
             Sweep::Homes(t) => q::due_homes(tx, t, &cutoff.to_string(), cursor, limit).await?,
         })
     }
@@ -240,10 +289,13 @@ impl Sweep {
     ) -> Result<(Vec<Id>, Redaction)> {
         let note = format!("redacted by retention run {run_id}");
         Ok(match self {
-            Sweep::ContactEntries(_) => {
+            Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) | Sweep::NonTenantEntries => {
+                // An entry's documents go with it.
+                let documents = q::delete_entry_documents(tx, documents, ids).await?;
                 let deleted = q::delete_contact_entries(tx, ids).await?;
                 let r = audit::redact(tx, "contact_entry", &deleted, &note).await?;
-                (deleted, r)
+                let d = audit::redact(tx, "document", &documents, &note).await?;
+                (deleted, Redaction { redacted: r.redacted + d.redacted, legacy_kept: r.legacy_kept + d.legacy_kept })
             }
             Sweep::Cases(_) => {
                 let (cases, entries) = q::skeleton_cases(tx, ids, run_id, now).await?;
@@ -261,14 +313,9 @@ impl Sweep {
                 let r = audit::redact(tx, "document", &deleted, &note).await?;
                 (deleted, r)
             }
-            Sweep::FormerTenant(t) => {
-                let deleted = q::delete_person_records(tx, t, ids).await?;
+            Sweep::FormerTenant(t) | Sweep::NonTenant(t) => {
+                let deleted = q::delete_person_records(tx, documents, t, ids).await?;
                 let r = redact_all(tx, t.audit_record_types(), &deleted, &note).await?;
-                (deleted, r)
-            }
-            Sweep::FormerTenantEntries(_) => {
-                let deleted = q::delete_contact_entries(tx, ids).await?;
-                let r = audit::redact(tx, "contact_entry", &deleted, &note).await?;
                 (deleted, r)
             }
             Sweep::Created(t) => {
@@ -286,8 +333,9 @@ impl Sweep {
                 let r = audit::redact(tx, "warning_flag", &deleted, &note).await?;
                 (deleted, r)
             }
-            Sweep::PersonIdentity => {
-                let reduced = q::skeleton_persons(tx, ids, run_id, now).await?;
+            Sweep::PersonIdentity | Sweep::NonTenantIdentity => {
+                let whose = if self == Sweep::PersonIdentity { Whose::FormerTenants } else { Whose::NeverTenants };
+                let reduced = q::skeleton_persons(tx, whose, ids, run_id, now).await?;
                 let r = audit::redact(tx, "person", &reduced, &note).await?;
                 (reduced, r)
             }
@@ -307,12 +355,18 @@ impl Sweep {
             Sweep::Cases(kind) => q::cases_by_day(tx, kind, "", &up_to.to_string()).await?,
             Sweep::CallRecordings => q::call_recordings_by_day(tx, "", &day_after_start(up_to)).await?,
             Sweep::CaseDocuments => q::case_documents_by_day(tx, &up_to.to_string()).await?,
-            Sweep::FormerTenant(t) => q::person_records_by_day(tx, t, &up_to.to_string()).await?,
-            Sweep::FormerTenantEntries(class) => q::former_tenant_entries_by_day(tx, &channels_of(class), &up_to.to_string()).await?,
+            Sweep::FormerTenant(t) => q::person_records_by_day(tx, Whose::FormerTenants, t, &up_to.to_string()).await?,
+            Sweep::NonTenant(t) => q::person_records_by_day(tx, Whose::NeverTenants, t, &up_to.to_string()).await?,
+            Sweep::FormerTenantEntries(class) => {
+                q::former_tenant_entries_by_day(tx, Whose::FormerTenants, &channels_of(class), &up_to.to_string()).await?
+            }
+            Sweep::NonTenantEntries => q::former_tenant_entries_by_day(tx, Whose::NeverTenants, &non_chatbot(), &up_to.to_string()).await?,
+            // Counted once its records have gone: the person is the class's skeleton.
+            Sweep::NonTenantIdentity => q::persons_by_day(tx, Whose::NeverTenants, &up_to.to_string()).await?,
             Sweep::Created(t) => q::created_by_day(tx, t, &day_after_start(up_to), &today.to_string()).await?,
             Sweep::RightsRequests => q::rights_requests_by_day(tx, &up_to.to_string()).await?,
             Sweep::WarningFlags => q::warning_flags_by_day(tx, &up_to.to_string()).await?,
-            Sweep::PersonIdentity => q::persons_by_day(tx, &up_to.to_string()).await?,
+            Sweep::PersonIdentity => q::persons_by_day(tx, Whose::FormerTenants, &up_to.to_string()).await?,
             Sweep::Homes(t) => q::homes_by_day(tx, t, &up_to.to_string()).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
@@ -330,6 +384,11 @@ async fn redact_all(tx: &mut Tx, record_types: &[&str], ids: &[Id], note: &str) 
     Ok(r)
 }
 
+/// Every channel but the chatbot's, whose entries have their own rule.
+fn non_chatbot() -> Vec<Channel> {
+    Channel::ALL.iter().copied().filter(|ch| *ch != Channel::Chatbot).collect()
+}
+
 /// The channels whose entries not on a case are of `class`.
 fn channels_of(class: RecordClass) -> Vec<Channel> {
     Channel::ALL.iter().copied().filter(|ch| RecordClass::of_contact(*ch) == class).collect()
@@ -344,7 +403,7 @@ const SWEPT_FIRST: &[RecordClass] = &[RecordClass::Adjustment, RecordClass::Best
 /// Classes swept after every other, in this order: a person's identity
 /// waits for their other tenancy-ended records, and their memberships (so
 /// their household's tenancy and the household) for their identity.
-const SWEPT_LAST: &[RecordClass] = &[RecordClass::PersonIdentity, RecordClass::HouseholdTenancy];
+const SWEPT_LAST: &[RecordClass] = &[RecordClass::NonTenant, RecordClass::PersonIdentity, RecordClass::HouseholdTenancy];
 
 /// The order classes are swept in: [`SWEPT_FIRST`], the rest in register
 /// order (reports list classes in register order), then [`SWEPT_LAST`].

@@ -390,6 +390,7 @@ pub enum Table {
     Membership,
     Household,
     Property,
+    Need,
 }
 
 impl Table {
@@ -421,6 +422,7 @@ impl Table {
         Table::Membership,
         Table::Household,
         Table::Property,
+        Table::Need,
     ];
 
     pub fn name(self) -> &'static str {
@@ -446,6 +448,7 @@ impl Table {
             Table::Organisation => "organisation",
             Table::SharingAgreement => "sharing_agreement",
             Table::Membership => "membership",
+            Table::Need => "need",
             Table::Household => "household",
             Table::Property => "property",
             Table::Disclosure => "disclosure",

@@ -28,6 +28,7 @@ mod restriction;
 mod retention;
 mod retention_helpers;
 mod retention_more;
+mod retention_rules;
 mod retention_schema;
 mod retention_tenancy;
 mod rights;

@@ -1,0 +1,234 @@
+//! The rules issue 24 added, each at its boundary (kept the day before,
+//! gone on the day) on SQLite and PostgreSQL: a person's own documents on
+//! their tenancy file; a contact entry's documents going with the entry (so
+//! the former tenant's identity is reduced too); the "last contact" rule
+//! for people who never held a tenancy; a household member measured from
+//! the end of their own membership while the tenancy continues; and care
+//! plans kept although the case documents rule deletes the rest of their
+//! case's documents.
+
+use crate::common::TestServer;
+use crate::retention_helpers::*;
+use hearth_domain::{RecordClass, StaffRole};
+use hearth_gate::retention::SweepStatus;
+use hearth_store::Table;
+use jiff::civil::Date;
+use jiff::Span;
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+both_backends!(
+    tenancy_file_documents_and_entry_documents_go_six_years_after_the_tenancy_ended,
+    people_who_never_held_a_tenancy_go_six_years_after_their_last_contact,
+    a_household_member_who_left_is_measured_from_their_own_membership_end,
+    care_plans_are_kept_when_their_cases_other_documents_go,
+);
+
+fn years(d: Date, n: i64) -> Date {
+    d.checked_add(Span::new().years(n)).unwrap()
+}
+
+/// Uploads a small PDF for `who` with the given form fields; returns the document.
+pub(crate) async fn upload(s: &TestServer, t: &str, who: i64, fields: &[(&str, String)], bytes: &[u8]) -> Value {
+    let mut form = Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.clone());
+    }
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.extend_from_slice(bytes);
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    let form = form.part("file", Part::bytes(pdf).file_name("scan.pdf").mime_str("application/pdf").unwrap());
+    let r = s.client.post(s.url(&format!("/api/v1/people/{who}/documents"))).bearer_auth(t).multipart(form).send().await.unwrap();
+    let (st, v) = crate::common::split(r).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    v
+}
+
+async fn exists(s: &TestServer, table: Table, id: &Value) -> bool {
+    s.store.raw_row(table, id.as_i64().unwrap()).await.unwrap().is_some()
+}
+
+async fn document_count(s: &TestServer) -> i64 {
+    s.count(Table::Document).await
+}
+
+async fn exists_id(s: &TestServer, table: Table, id: i64) -> bool {
+    s.store.raw_row(table, id).await.unwrap().is_some()
+}
+
+async fn reduced(s: &TestServer, person: i64) -> bool {
+    s.store.raw_row(Table::Person, person).await.unwrap().unwrap()["disposed_at"].is_some()
+}
+
+async fn tenancy_file_documents_and_entry_documents_go_six_years_after_the_tenancy_ended(s: TestServer) {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let (former, tenancy) = tenant(&s, &t, "Filomena", 990_000_124_001).await;
+    let scan = upload(&s, &t, former, &[("title", "Passport scan".into())], b"tenancy file scan").await;
+    assert_eq!(scan["filed_as"], "tenancy_file");
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let entry =
+        post(&s, &advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [former], "summary": "Sent a letter"})).await;
+    let entry_id = entry["entries"][0]["id"].clone();
+    let letter = upload(&s, &t, former, &[("contact_entry_id", entry_id.to_string())], b"letter on the entry").await;
+    assert_eq!(letter["filed_as"], "contact_entry");
+    end_tenancy(&s, &t, &tenancy, "2020-06-30").await;
+    let due = years("2020-06-30".parse().unwrap(), 6);
+
+    let kept = run(&s, due.yesterday().unwrap()).await;
+    assert_eq!(rule(&kept, RecordClass::TenancyFile).disposed, 0);
+    assert_eq!(document_count(&s).await, 2, "kept the day before");
+    assert!(exists(&s, Table::ContactEntry, &entry_id).await);
+
+    let done = run(&s, due).await;
+    let out = rule(&done, RecordClass::TenancyFile);
+    assert_eq!((out.disposed, out.status), (1, SweepStatus::Swept));
+    let c = out.certificate.as_ref().expect("a certificate");
+    assert_eq!((c.rule.as_str(), c.cutoff.as_str()), ("Delete 6 years after the tenancy ended", "2020-06-30"));
+    assert_eq!(rule(&done, RecordClass::ContactLogEntry).disposed, 1, "the entry with a document goes, its document with it");
+    assert_eq!(document_count(&s).await, 0, "both documents gone on the day");
+    assert!(!exists(&s, Table::ContactEntry, &entry_id).await);
+    assert!(reduced(&s, former).await, "nothing kept the identity back, so it was reduced on the same run");
+}
+
+async fn people_who_never_held_a_tenancy_go_six_years_after_their_last_contact(s: TestServer) {
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let neighbour =
+        post(&s, &officer, "/api/v1/people", json!({"given_name": "Nerys", "family_name": "Nextdoor"})).await["id"].as_i64().unwrap();
+    post(&s, &officer, &format!("/api/v1/people/{neighbour}/contact-points"), json!({"kind": "email", "value": "nerys@example.invalid"}))
+        .await;
+    let call =
+        post(&s, &advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [neighbour], "summary": "Reported noise"})).await;
+    let call_id = call["entries"][0]["id"].clone();
+    let scan = upload(&s, &officer, neighbour, &[], b"neighbour's statement").await;
+    assert_eq!(scan["filed_as"], "tenancy_file");
+    // Their last contact is today (added, called, wrote): 6 years on, they go.
+    let today: Date = hearth_gate::Gate::today();
+    let due = years(today, 6);
+
+    let kept = run(&s, due.yesterday().unwrap()).await;
+    assert_eq!(rule(&kept, RecordClass::NonTenant).disposed, 0, "kept the day before");
+    assert!(!reduced(&s, neighbour).await);
+    assert!(exists(&s, Table::ContactEntry, &call_id).await);
+    assert_eq!(document_count(&s).await, 1);
+
+    let planned = plan(&s, due).await;
+    assert!(rule(&planned, RecordClass::NonTenant).disposed >= 4, "contact point, document, call and identity are due");
+    let done = run(&s, due).await;
+    let out = rule(&done, RecordClass::NonTenant);
+    assert_eq!(out.disposed, 4, "contact point, document, call and identity");
+    let c = out.certificate.as_ref().expect("a certificate");
+    assert_eq!((c.rule.as_str(), c.action.as_str()), ("Reduce to a skeleton record 6 years after the last contact", "skeleton"));
+    assert!(reduced(&s, neighbour).await);
+    assert!(!exists(&s, Table::ContactEntry, &call_id).await);
+    assert_eq!(document_count(&s).await, 0);
+    let row = s.store.raw_row(Table::Person, neighbour).await.unwrap().unwrap();
+    assert!(!row.values().flatten().any(|v| v.contains("Nerys") || v.contains("Nextdoor")), "{row:?}");
+    assert_eq!(run(&s, due).await.disposed(), 0, "nothing left for a second run");
+}
+
+async fn a_household_member_who_left_is_measured_from_their_own_membership_end(s: TestServer) {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let (tenant_id, tenancy) = tenant(&s, &t, "Tobias", 990_000_124_002).await;
+    let lodger = post(&s, &t, "/api/v1/people", json!({"given_name": "Leofric", "family_name": "Leftearly"})).await["id"].as_i64().unwrap();
+    let hid = tenancy["household_id"].as_i64().unwrap();
+    let member = post(
+        &s,
+        &t,
+        &format!("/api/v1/households/{hid}/members"),
+        json!({"person_id": lodger, "role": "household_member", "start_date": "2015-04-01"}),
+    )
+    .await;
+    let need = post(
+        &s,
+        &t,
+        &format!("/api/v1/people/{lodger}/needs"),
+        json!({"category": "sight", "detail": "Leofric reads large print", "source": "staff_contact",
+               "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
+    )
+    .await;
+    let tenants_need = post(
+        &s,
+        &t,
+        &format!("/api/v1/people/{tenant_id}/needs"),
+        json!({"category": "sight", "detail": "Tobias reads large print", "source": "staff_contact",
+               "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
+    )
+    .await;
+    // They moved out; the tenancy continues.
+    let (st, v) = s
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/v1/memberships/{}", member["id"]),
+            Some(json!({"version": member["version"], "person_id": lodger, "role": "household_member", "start_date": "2015-04-01", "end_date": "2019-03-31"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let due = years("2019-03-31".parse().unwrap(), 6);
+
+    let kept = run(&s, due.yesterday().unwrap()).await;
+    assert_eq!(rule(&kept, RecordClass::Need).disposed, 0, "kept the day before");
+    assert!(exists_id(&s, Table::Need, need["id"].as_i64().unwrap()).await);
+
+    let done = run(&s, due).await;
+    assert_eq!(rule(&done, RecordClass::Need).disposed, 1, "the member's need goes on the day");
+    assert!(!exists_id(&s, Table::Need, need["id"].as_i64().unwrap()).await);
+    assert!(reduced(&s, lodger).await, "and their identity");
+    assert!(!exists(&s, Table::Membership, &member["id"]).await, "and their ended membership");
+    assert!(exists_id(&s, Table::Need, tenants_need["id"].as_i64().unwrap()).await, "the tenancy continues: the tenant's records stay");
+    assert!(!reduced(&s, tenant_id).await);
+    assert!(exists(&s, Table::Tenancy, &tenancy["id"]).await);
+}
+
+async fn care_plans_are_kept_when_their_cases_other_documents_go(s: TestServer) {
+    let ilo = s.token(StaffRole::IndependentLivingOfficer).await;
+    let who = post(&s, &ilo, "/api/v1/people", json!({"given_name": "Cordelia", "family_name": "Careful"})).await["id"].as_i64().unwrap();
+    let me = s.gate.user_id("independent_living_officer").await.unwrap();
+    let (st, opened) = s
+        .call(
+            &ilo,
+            Method::POST,
+            "/api/v1/cases",
+            Some(json!({"kind": "care_support", "summary": "Support plan review", "assigned_to": me, "parties": [{"person_id": who, "role": "subject"}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{opened}");
+    let case_id = opened["case"]["id"].as_i64().unwrap();
+    let plan_doc = upload(&s, &ilo, who, &[("case_id", case_id.to_string()), ("filed_as", "care_plan".into())], b"care plan").await;
+    assert_eq!(plan_doc["filed_as"], "care_plan");
+    let letter = upload(&s, &ilo, who, &[("case_id", case_id.to_string())], b"letter").await;
+    assert_eq!(letter["filed_as"], "case_document");
+    // A care plan belongs to the care team's compartment.
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let form = Form::new()
+        .text("filed_as", "care_plan")
+        .part("file", Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("x.pdf").mime_str("application/pdf").unwrap());
+    let r = s.client.post(s.url(&format!("/api/v1/people/{who}/documents"))).bearer_auth(&officer).multipart(form).send().await.unwrap();
+    let (st, v) = crate::common::split(r).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(crate::common::problem_fields(&v), ["filed_as"]);
+
+    let (st, closed) = s
+        .call(
+            &ilo,
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/changes"),
+            Some(json!({"change": "close", "version": opened["case"]["version"], "outcome": "resolved"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{closed}");
+    let closed_on: Date = closed["case"]["retention_from"].as_str().unwrap().parse().unwrap();
+    let due = years(closed_on, 3);
+    assert_eq!(rule(&run(&s, due.yesterday().unwrap()).await, RecordClass::CaseDocument).disposed, 0, "kept the day before");
+    assert_eq!(document_count(&s).await, 2);
+    let done = run(&s, due).await;
+    assert_eq!(rule(&done, RecordClass::CaseDocument).disposed, 1, "the letter goes on the day");
+    assert_eq!(rule(&done, RecordClass::CarePlan).status, SweepStatus::Kept);
+    assert!(!exists(&s, Table::Document, &letter["id"]).await);
+    assert!(exists(&s, Table::Document, &plan_doc["id"]).await, "the care plan is kept");
+    // Decades on, past the case's skeleton and the person's last contact, the care plan is still there.
+    run(&s, years(closed_on, 40)).await;
+    assert!(exists(&s, Table::Document, &plan_doc["id"]).await, "kept for ever");
+}
