@@ -347,6 +347,55 @@ impl Sweep {
         })
     }
 
+    /// The tables its disposal deletes from or changes.
+    fn tables(self) -> &'static [&'static str] {
+        match self {
+            Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) | Sweep::NonTenantEntries => {
+                &["contact_entry", "contact_entry_person", "contact_follow_up", "document"]
+            }
+            Sweep::Cases(_) => &[
+                "case_record",
+                "anonymity_override",
+                "case_party",
+                "case_event",
+                "contact_entry",
+                "contact_entry_person",
+                "contact_follow_up",
+            ],
+            Sweep::CallRecordings => &["call_recording", "staff_notification"],
+            Sweep::CaseDocuments | Sweep::FormerTenant(PersonTable::TenancyFile) | Sweep::NonTenant(PersonTable::TenancyFile) => {
+                &["document"]
+            }
+            Sweep::FormerTenant(t) | Sweep::NonTenant(t) => match t {
+                PersonTable::Need => &["need"],
+                PersonTable::Adjustment => &["adjustment"],
+                PersonTable::ContactPoint => &["contact_point"],
+                PersonTable::IdentityEvidence => &["identity_evidence"],
+                PersonTable::ConsentRecord => &["consent_record"],
+                PersonTable::ContactPreference => &["contact_preference"],
+                PersonTable::Objection => &["objection"],
+                PersonTable::CapacityAssessment => &["capacity_assessment"],
+                PersonTable::BestInterestsShare => &["best_interests_share"],
+                PersonTable::NotHeldRequest => &["not_held_request"],
+                PersonTable::Representative => &["representative"],
+                PersonTable::EdiRecord => &["edi_record"],
+                PersonTable::NeedsCheck => &["needs_check"],
+                PersonTable::ProcessingRestriction => &["processing_restriction"],
+                PersonTable::TenancyFile => &["document"],
+            },
+            Sweep::Created(CreatedTable::CallerCheck) => &["caller_check"],
+            Sweep::Created(CreatedTable::BreakGlass) => &["break_glass"],
+            Sweep::Created(CreatedTable::SupportGrant) => &["support_grant"],
+            Sweep::Created(CreatedTable::SharingAgreement) => &["sharing_agreement"],
+            Sweep::RightsRequests => &["rights_request"],
+            Sweep::WarningFlags => &["warning_flag", "warning_flag_ack"],
+            Sweep::PersonIdentity | Sweep::NonTenantIdentity => &["person"],
+            Sweep::Homes(HomeTable::Membership) => &["membership"],
+            Sweep::Homes(HomeTable::Tenancy) => &["tenancy", "household"],
+            Sweep::Homes(HomeTable::Household) => &["household"],
+        }
+    }
+
     /// Records per trigger day, for the upcoming-disposals view (`today`
     /// for what is kept while in force).
     async fn by_day(self, tx: &mut Tx, today: Date, up_to: Date) -> Result<Vec<(Date, i64)>> {
@@ -493,6 +542,12 @@ pub struct RetentionReport {
     pub run_id: Option<Id>,
     pub as_of: Date,
     pub rules: Vec<RuleOutcome>,
+    /// The tables a run deleted from or changed: vacuumed afterwards on
+    /// PostgreSQL (see `Store::after_disposal`).
+    pub tables_touched: Vec<&'static str>,
+    /// Whether the run's end made its deletions unreadable in the database
+    /// files (SQLite: the WAL checkpointed and truncated). False for a plan.
+    pub erased: bool,
 }
 
 impl RetentionReport {
@@ -604,7 +659,7 @@ impl Gate {
                 Some(id)
             }
         };
-        let mut report = RetentionReport { run_id, as_of, rules: vec![] };
+        let mut report = RetentionReport { run_id, as_of, rules: vec![], tables_touched: vec![], erased: false };
         let result = self.sweep_all(actor, &mut report, batch, progress).await;
         report.rules.sort_by_key(|o| RecordClass::ALL.iter().position(|c| *c == o.class));
         if let Some(id) = run_id {
@@ -627,6 +682,21 @@ impl Gate {
             )
             .await?;
             tx.commit().await?;
+        }
+        // Last, after the run's own record is written, so nothing follows
+        // the checkpoint; even after a failed run, whose committed batches
+        // deleted records too.
+        if run_id.is_some() && !report.tables_touched.is_empty() {
+            // Even after a failed run: its committed batches deleted records too.
+            report.tables_touched.sort_unstable();
+            report.tables_touched.dedup();
+            match self.store.after_disposal(&report.tables_touched).await {
+                Ok(done) => report.erased = done,
+                Err(e) => tracing::error!("could not erase what the retention run deleted from the database files: {e}"),
+            }
+            if !report.erased {
+                tracing::warn!("the retention run's deletions may still be readable in the database files until the next run");
+            }
         }
         result.map(|()| report)
     }
@@ -674,8 +744,22 @@ impl Gate {
                     let mut done = Disposed::default();
                     let mut swept = Ok(());
                     for part in Sweep::all_of(class) {
-                        swept =
-                            self.sweep_class(actor, class, part, as_of, cutoff, run_id, batch, &holds, &mut out, &mut done, progress).await;
+                        swept = self
+                            .sweep_class(
+                                actor,
+                                class,
+                                part,
+                                as_of,
+                                cutoff,
+                                run_id,
+                                batch,
+                                &holds,
+                                &mut out,
+                                &mut done,
+                                &mut report.tables_touched,
+                                progress,
+                            )
+                            .await;
                         if swept.is_err() {
                             break;
                         }
@@ -732,6 +816,7 @@ impl Gate {
         holds: &Holds,
         out: &mut RuleOutcome,
         done: &mut Disposed,
+        touched: &mut Vec<&'static str>,
         progress: &(dyn Fn(RecordClass, u64) + Send + Sync),
     ) -> Result<()> {
         let mut cursor = Cursor::default();
@@ -791,6 +876,12 @@ impl Gate {
                     (a, b) => a.or(b),
                 };
                 done.last_id = done.last_id.max(hi);
+            }
+            if n > 0 {
+                touched.extend_from_slice(sweep.tables());
+            }
+            if redaction.redacted > 0 {
+                touched.push("audit_event");
             }
             out.disposed += n;
             out.audit_redacted += redaction.redacted;

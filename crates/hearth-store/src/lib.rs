@@ -174,6 +174,10 @@ impl Store {
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // Deleted content is overwritten with zeros, in
+                            // freed pages and within pages, so what retention
+                            // deletes is not left readable in the file.
+                            conn.execute("PRAGMA secure_delete = ON").await?;
                             if workload == Workload::BulkLoad {
                                 // Negative: a size in KiB rather than in pages.
                                 conn.execute(format!("PRAGMA cache_size = -{BULK_CACHE_KIB}").as_str()).await?;
@@ -225,6 +229,41 @@ impl Store {
             sqlx::query("ANALYZE").execute(&self.pool).await?;
         }
         Ok(())
+    }
+
+    /// After a retention run, so that what it deleted cannot be read back
+    /// from the database's files. SQLite: `secure_delete` (on for every
+    /// connection) zeroes deleted content as it goes, but the write-ahead log
+    /// still holds page images from before; it is checkpointed into the main
+    /// file and truncated to nothing. PostgreSQL: a deleted or updated row
+    /// stays in the table's files as a dead tuple until VACUUM frees its
+    /// space for reuse (new rows then overwrite it; `VACUUM FULL`, which
+    /// rewrites the table under an exclusive lock, is left to the operator);
+    /// each of `tables` is vacuumed here, outside any transaction. Returns
+    /// whether the SQLite checkpoint completed (a reader holding an old
+    /// snapshot can keep it from truncating; the next run tries again).
+    pub async fn after_disposal(&self, tables: &[&str]) -> Result<bool> {
+        match self.backend {
+            Backend::Sqlite => {
+                for _ in 0..20 {
+                    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+                    if row.try_get::<i64, _>(0)? == 0 {
+                        return Ok(true);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Ok(false)
+            }
+            Backend::Postgres => {
+                for table in tables {
+                    if !table.chars().all(|c| c.is_ascii_lowercase() || c == '_') || table.is_empty() {
+                        return Err(StoreError::field("table", "Not a table name"));
+                    }
+                    sqlx::raw_sql(&format!("VACUUM {table}")).execute(&self.pool).await?;
+                }
+                Ok(true)
+            }
+        }
     }
 
     pub async fn migrate(&self) -> Result<()> {

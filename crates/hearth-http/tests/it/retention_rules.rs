@@ -232,3 +232,74 @@ async fn care_plans_are_kept_when_their_cases_other_documents_go(s: TestServer) 
     run(&s, years(closed_on, 40)).await;
     assert!(exists(&s, Table::Document, &plan_doc["id"]).await, "kept for ever");
 }
+
+mod disposal_erases_what_it_deleted {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::disposal_erases_what_it_deleted(crate::common::Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::disposal_erases_what_it_deleted(crate::common::Backend::Postgres).await
+    }
+}
+
+/// A run leaves nothing it deleted readable: not in SQLite's file or
+/// write-ahead log (secure_delete, then a truncating checkpoint), not in a
+/// dump of PostgreSQL (whose touched tables the run vacuums), and not in
+/// the documents folder.
+async fn disposal_erases_what_it_deleted(backend: crate::common::Backend) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("documents");
+    let storage = hearth_store::documents::DocumentStorage::folder(dir.clone()).unwrap();
+    let s = crate::common::start_configured(backend, move |g| g.with_documents(storage, hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES)).await;
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let (former, tenancy) = tenant(&s, &t, "Ermintrude", 990_000_124_009).await;
+    let canaries: Vec<String> = ["Wyvernquill", "Snarkleberry", "Gromphadine"].iter().map(|c| c.to_string()).collect();
+    post(
+        &s,
+        &t,
+        &format!("/api/v1/people/{former}/needs"),
+        json!({"category": "sight", "detail": format!("{} reads large print", canaries[0]), "source": "staff_contact",
+               "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
+    )
+    .await;
+    post(
+        &s,
+        &t,
+        &format!("/api/v1/people/{former}/contact-points"),
+        json!({"kind": "email", "value": format!("{}@example.invalid", canaries[1])}),
+    )
+    .await;
+    upload(&s, &t, former, &[("title", "Scan".into())], canaries[2].as_bytes()).await;
+    assert_eq!(folder_holds(&dir, &canaries), [canaries[2].clone()], "the scan is in the folder");
+    end_tenancy(&s, &t, &tenancy, "2020-06-30").await;
+
+    let done = run(&s, years("2020-06-30".parse().unwrap(), 6)).await;
+    assert!(done.erased, "the run's end erased what it deleted");
+    for table in ["need", "contact_point", "document", "person", "audit_event"] {
+        assert!(done.tables_touched.contains(&table), "{table}: {:?}", done.tables_touched);
+    }
+    assert_eq!(database_holds(&s, &canaries), Vec::<String>::new(), "{:?}", s.backend);
+    assert_eq!(folder_holds(&dir, &canaries), Vec::<String>::new());
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "the file itself is gone");
+    match s.backend {
+        crate::common::Backend::Sqlite => assert_eq!(wal_size(&s), Some(0), "the log was checkpointed and truncated"),
+        crate::common::Backend::Postgres => {
+            // The run vacuumed what it touched (statistics reach other sessions within a second or so).
+            let mut vacuumed = false;
+            for _ in 0..50 {
+                let out = std::process::Command::new("psql")
+                    .args([&s.database_url, "-Atc", "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'need'"])
+                    .output()
+                    .unwrap();
+                if String::from_utf8_lossy(&out.stdout).trim() == "t" {
+                    vacuumed = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            assert!(vacuumed, "the need table was vacuumed after the run");
+        }
+    }
+}
