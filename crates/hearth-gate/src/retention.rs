@@ -422,6 +422,23 @@ impl Sweep {
     }
 }
 
+/// What a rule could not dispose of and why, for its certificate: counts
+/// and hold numbers only, so it names nobody.
+pub fn not_disposed(out: &RuleOutcome) -> String {
+    let mut parts = vec![];
+    if out.held > 0 {
+        let holds = out.holds.iter().map(|h| format!("#{h}")).collect::<Vec<_>>().join(", ");
+        parts.push(format!("{} held by legal hold {holds}", out.held));
+    }
+    if out.waiting > 0 {
+        parts.push(format!(
+            "{} waiting for another record (one that still points at it, or must go first); the next run takes them once it has gone",
+            out.waiting
+        ));
+    }
+    parts.join("; ")
+}
+
 /// Redacts the audit payloads of `ids` under each of `record_types`.
 async fn redact_all(tx: &mut Tx, record_types: &[&str], ids: &[Id], note: &str) -> Result<Redaction> {
     let mut r = Redaction::default();
@@ -531,6 +548,9 @@ pub struct RuleOutcome {
     pub held: u64,
     /// The holds that kept records back.
     pub holds: Vec<Id>,
+    /// Due but waiting for another record (one that still points at it, or
+    /// must go first); found again by the next run. Runs only.
+    pub waiting: u64,
     pub audit_redacted: u64,
     /// Audit payloads written before separate payload hashing, left in place.
     pub audit_legacy_kept: u64,
@@ -719,6 +739,7 @@ impl Gate {
                 disposed: 0,
                 held: 0,
                 holds: vec![],
+                waiting: 0,
                 audit_redacted: 0,
                 audit_legacy_kept: 0,
                 certificate: None,
@@ -765,7 +786,7 @@ impl Gate {
                         }
                     }
                     // Committed batches are certified even when a later one fails.
-                    if let Some(run_id) = run_id.filter(|_| out.disposed + out.held > 0) {
+                    if let Some(run_id) = run_id.filter(|_| out.disposed + out.held + out.waiting > 0) {
                         let c = Certificate {
                             id: 0,
                             run_id,
@@ -782,6 +803,8 @@ impl Gate {
                             audit_redacted: out.audit_redacted as i64,
                             issued_at: String::new(),
                             operator: actor.username.clone(),
+                            waiting: out.waiting as i64,
+                            not_disposed: not_disposed(&out),
                         };
                         match self.certify(actor, class, c).await {
                             Ok(c) => out.certificate = Some(c),
@@ -852,6 +875,9 @@ impl Gate {
                 self.authorize(tx, actor, Action::Delete, Compartment::Audit, Target::collection("audit_event")).await?;
             let (disposed, redaction) = sweep.dispose(&mut tx, &ids, run_id, as_of, Timestamp::now(), &self.documents).await?;
             let n = disposed.len() as u64;
+            // Asked for but left by the delete: a record still pointing at
+            // it, or one that must go first (see the store's `waits`).
+            out.waiting += (ids.len() as u64).saturating_sub(n);
             let batch_ids = disposed.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
             let (lo, hi) = (disposed.iter().min().copied(), disposed.iter().max().copied());
             let detail = json!({
@@ -1063,6 +1089,8 @@ pub fn certificates_csv(list: &[Certificate]) -> String {
         "audit_payloads_redacted",
         "issued_at",
         "operator",
+        "waiting",
+        "not_disposed",
     ]);
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     for c in list.iter().rev() {
@@ -1082,6 +1110,8 @@ pub fn certificates_csv(list: &[Certificate]) -> String {
             c.audit_redacted.to_string(),
             c.issued_at.clone(),
             c.operator.clone(),
+            c.waiting.to_string(),
+            c.not_disposed.clone(),
         ]));
     }
     text

@@ -1385,13 +1385,20 @@ pub struct Certificate {
     pub audit_redacted: i64,
     pub issued_at: String,
     pub operator: String,
+    /// Due but not disposed of because another record still points at it
+    /// or must go first (it is found again by the next run).
+    pub waiting: i64,
+    /// What the rule could not dispose of and why, in words (counts and
+    /// hold numbers only); empty when it disposed of everything due.
+    pub not_disposed: String,
 }
 
 // Counts, dates, rules and a hash of ids: a certificate names nobody.
 hearth_domain::holds_no_personal_data!(RetentionRun, Certificate);
 
 const CERT_COLUMNS: &str =
-    "id, run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256, audit_redacted, issued_at, operator";
+    "id, run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256, audit_redacted, issued_at, operator,
+     waiting, not_disposed";
 
 fn cert_from(r: &AnyRow) -> Result<Certificate> {
     Ok(Certificate {
@@ -1410,6 +1417,8 @@ fn cert_from(r: &AnyRow) -> Result<Certificate> {
         audit_redacted: r.try_get("audit_redacted")?,
         issued_at: r.try_get("issued_at")?,
         operator: r.try_get("operator")?,
+        waiting: r.try_get("waiting")?,
+        not_disposed: r.try_get("not_disposed")?,
     })
 }
 
@@ -1417,8 +1426,8 @@ fn cert_from(r: &AnyRow) -> Result<Certificate> {
 pub async fn insert_certificate(tx: &mut Tx, c: &Certificate) -> Result<Certificate> {
     let row = sqlx::query(
         "INSERT INTO disposal_certificate (run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256,
-             audit_redacted, issued_at, operator)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+             audit_redacted, issued_at, operator, waiting, not_disposed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(c.run_id)
     .bind(&c.record_class)
@@ -1434,6 +1443,8 @@ pub async fn insert_certificate(tx: &mut Tx, c: &Certificate) -> Result<Certific
     .bind(c.audit_redacted)
     .bind(&c.issued_at)
     .bind(&c.operator)
+    .bind(c.waiting)
+    .bind(&c.not_disposed)
     .fetch_one(tx.conn())
     .await?;
     Ok(Certificate { id: row.try_get("id")?, ..c.clone() })

@@ -23,6 +23,7 @@ both_backends!(
     people_who_never_held_a_tenancy_go_six_years_after_their_last_contact,
     a_household_member_who_left_is_measured_from_their_own_membership_end,
     care_plans_are_kept_when_their_cases_other_documents_go,
+    certificates_say_what_was_not_disposed_of_and_why,
 );
 
 fn years(d: Date, n: i64) -> Date {
@@ -302,4 +303,65 @@ async fn disposal_erases_what_it_deleted(backend: crate::common::Backend) {
             assert!(vacuumed, "the need table was vacuumed after the run");
         }
     }
+}
+
+/// A record still pointed at waits, and its certificate (and the retention
+/// page) says so, with the hold that kept another back.
+async fn certificates_say_what_was_not_disposed_of_and_why(s: TestServer) {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let (former, tenancy) = tenant(&s, &t, "Wilhelmina", 990_000_124_011).await;
+    let (held, held_tenancy) = tenant(&s, &t, "Horatio", 990_000_124_012).await;
+    let rep = post(
+        &s,
+        &t,
+        &format!("/api/v1/people/{former}/representatives"),
+        json!({"name": "Rowena Repname", "phone": "01632 960 333", "relationship": "relative", "scope": "everything",
+               "evidence": "signed_authority_form", "evidence_reference": "AUTH-W1"}),
+    )
+    .await;
+    // A caller check relied on the representative today: it keeps them for its own 2 years.
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let (st, c) = s
+        .call(
+            &advisor,
+            Method::POST,
+            &format!("/api/v1/people/{former}/caller-checks"),
+            Some(json!({"representative_id": rep["id"], "area": "account"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    post(&s, &t, &format!("/api/v1/people/{held}/contact-points"), json!({"kind": "email", "value": "horatio@example.invalid"})).await;
+    end_tenancy(&s, &t, &tenancy, "2019-06-30").await;
+    end_tenancy(&s, &t, &held_tenancy, "2019-06-30").await;
+    let dpo_token = s.token(StaffRole::Dpo).await;
+    let (st, hold) = s
+        .call(
+            &dpo_token,
+            Method::POST,
+            "/api/v1/retention/holds",
+            Some(json!({"scope": "person", "person_id": held, "reason": "Disrepair claim pending"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{hold}");
+
+    let done = run(&s, years("2019-06-30".parse().unwrap(), 6)).await;
+    let out = rule(&done, RecordClass::Representative);
+    assert_eq!((out.disposed, out.held, out.waiting), (0, 0, 1), "the representative waits for the caller check");
+    let c = out.certificate.as_ref().expect("a certificate for a rule that only waited");
+    assert_eq!(c.waiting, 1);
+    assert!(c.not_disposed.contains("1 waiting for another record"), "{}", c.not_disposed);
+    let identity = rule(&done, RecordClass::PersonIdentity);
+    assert_eq!((identity.held, identity.waiting), (1, 1), "one identity held, one waiting for the representative");
+    let ic = identity.certificate.as_ref().unwrap();
+    assert!(ic.not_disposed.contains(&format!("1 held by legal hold #{}", hold["id"])), "{}", ic.not_disposed);
+    assert!(!ic.not_disposed.contains("Wilhelmina") && !ic.not_disposed.contains("Horatio"));
+
+    // The retention page shows it.
+    let browser = crate::common::browser();
+    crate::common::sign_in(&s, &browser, "dpo").await;
+    let page = browser.get(s.url("/retention")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("What the runs could not dispose of"), "the section is there");
+    assert!(page.contains("1 waiting for another record"));
+    assert!(page.contains(&format!("held by legal hold #{}", hold["id"])));
+    assert!(page.contains("No rule applied by this version"), "classes without a disposal are listed too");
 }
