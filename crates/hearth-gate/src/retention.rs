@@ -298,10 +298,15 @@ impl Sweep {
                 (deleted, Redaction { redacted: r.redacted + d.redacted, legacy_kept: r.legacy_kept + d.legacy_kept })
             }
             Sweep::Cases(_) => {
-                let (cases, entries) = q::skeleton_cases(tx, ids, run_id, now).await?;
-                let a = audit::redact(tx, "case", &cases, &note).await?;
+                let (cases, entries, overrides) = q::skeleton_cases(tx, ids, run_id, now).await?;
+                let a = redact_all(tx, &["case", "case_letter"], &cases, &note).await?;
                 let b = audit::redact(tx, "contact_entry", &entries, &note).await?;
-                (cases, Redaction { redacted: a.redacted + b.redacted, legacy_kept: a.legacy_kept + b.legacy_kept })
+                let c = audit::redact(tx, "anonymity_override", &overrides, &note).await?;
+                let r = Redaction {
+                    redacted: a.redacted + b.redacted + c.redacted,
+                    legacy_kept: a.legacy_kept + b.legacy_kept + c.legacy_kept,
+                };
+                (cases, r)
             }
             Sweep::CallRecordings => {
                 let deleted = q::delete_call_recordings(tx, ids).await?;
@@ -463,8 +468,10 @@ fn channels_of(class: RecordClass) -> Vec<Channel> {
 /// Classes whose records point at another class's: each is swept before
 /// the class it points at, so that one is not left waiting for a later run.
 /// An adjustment points at its need, a best-interests share at the
-/// assessment it rested on, a caller check at the representative relied on.
-const SWEPT_FIRST: &[RecordClass] = &[RecordClass::Adjustment, RecordClass::BestInterestsShare, RecordClass::CallerCheck];
+/// assessment it rested on, a caller check at the representative relied on,
+/// a call recording at the contact entry of its call.
+const SWEPT_FIRST: &[RecordClass] =
+    &[RecordClass::Adjustment, RecordClass::BestInterestsShare, RecordClass::CallerCheck, RecordClass::CallRecording];
 
 /// Classes swept after every other, in this order: a person's identity
 /// waits for their other tenancy-ended records, and their memberships (so

@@ -301,11 +301,11 @@ pub fn removed_marker(run_id: Id) -> String {
 /// assignments, property, contractor and appointment window go, the parties
 /// are unlinked, timeline entries lose their text, and contact entries on
 /// the case keep only channel, compartment and times. Returns the ids of the
-/// cases reduced and of their contact entries, so their audit payloads can
-/// be redacted too.
-pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp) -> Result<(Vec<Id>, Vec<Id>)> {
+/// cases reduced, of their contact entries and of the anonymity overrides
+/// deleted with them, so their audit payloads can be redacted too.
+pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp) -> Result<(Vec<Id>, Vec<Id>, Vec<Id>)> {
     if ids.is_empty() {
-        return Ok((vec![], vec![]));
+        return Ok((vec![], vec![], vec![]));
     }
     let marker = removed_marker(run_id);
     let list = placeholders(4, ids.len());
@@ -321,13 +321,14 @@ pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp)
     let mut reduced: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
     reduced.sort_unstable();
     if reduced.is_empty() {
-        return Ok((vec![], vec![]));
+        return Ok((vec![], vec![], vec![]));
     }
     let ids = reduced.as_slice();
     let list = placeholders(1, ids.len());
-    // Anonymity overrides point at the parties; the audit trail keeps their decisions.
-    let sql = format!("DELETE FROM anonymity_override WHERE case_id IN ({list})");
-    bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
+    // Anonymity overrides point at the parties; the audit trail keeps their
+    // decisions, without the detail given for them.
+    let sql = format!("DELETE FROM anonymity_override WHERE case_id IN ({list}) RETURNING id");
+    let overrides = sorted_ids(&bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?)?;
     let sql = format!("DELETE FROM case_party WHERE case_id IN ({list})");
     bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
     let sql = format!("UPDATE case_event SET detail = ${} WHERE case_id IN ({list})", ids.len() + 1);
@@ -349,7 +350,7 @@ pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp)
         );
         bind_ids(sqlx::query(&sql), chunk).await.bind(&marker).execute(tx.conn()).await?;
     }
-    Ok((reduced, entries))
+    Ok((reduced, entries, overrides))
 }
 
 /// Closed cases of `kind` not yet reduced, per retention date in `[from, to]`.

@@ -31,6 +31,7 @@ mod retention_more;
 mod retention_rules;
 mod retention_schema;
 mod retention_tenancy;
+mod retention_time_machine;
 mod rights;
 mod seams;
 mod security;
