@@ -8,16 +8,25 @@
 //! in by adding a variant; a class with a rule but no sweep yet is reported
 //! as "not swept" in every plan and run, never silently skipped.
 //!
-//! "Tenancy ended" is per person: the latest end date of the tenancies of
-//! the households they belong to, once none of those is still open (someone
-//! who never had a tenancy has no such date, so those rules never fire for
-//! them). A former tenant's needs, adjustments, contact points, identity
-//! evidence, consent records, contact preferences, objections, mental
+//! "Tenancy ended" is per person: the latest end of their memberships of
+//! households with a tenancy, a membership ending on its own end date (a
+//! household member who left a tenancy that continues) or else when the
+//! tenancy ended, once none is still open. Someone who never held a tenancy
+//! has no such date and falls under the `non_tenant` class instead ("last
+//! contact": the latest of when they were added, a contact log entry naming
+//! them, a document about them and the closing of a case they are a party
+//! to), one rule over every table of theirs and then their identity, which
+//! waits while a case still names them. A former tenant's needs (with their
+//! needs checks), adjustments, contact points, identity
+//! evidence, consent records, contact preferences, objections (with
+//! restrictions of processing), documents on their tenancy file, mental
 //! capacity assessments, best-interests shares, not-held requests and
 //! authorised representatives are deleted by it, and so are contact log
 //! entries (not chatbot, not on a case) once every person on them is a
-//! former tenant whose date has run, unless a call recording or document
-//! still points at the entry. Their equality-monitoring captures are
+//! former tenant (or someone else whose date has run), unless a call
+//! recording or a care plan still points at the entry; the entry's other
+//! documents go with it. A document on a case goes by the case documents
+//! rule unless it is a care plan, which is kept. Their equality-monitoring captures are
 //! anonymised: every sealed capture is deleted, leaving only aggregates that
 //! identify nobody. A record that another points at is swept after it
 //! (adjustments before needs, shares before assessments, caller checks
@@ -58,6 +67,11 @@
 //! records' audit events) and audited in the same transaction as the
 //! disposal. Time is passed in (`as_of`) so rules are testable at their
 //! boundaries. Never dispose of anything outside a batch decided here.
+//!
+//! A certificate says what its rule could not dispose of and why: held (by
+//! which holds), or waiting for another record. A run ends by erasing what
+//! it deleted from the database files (`Store::after_disposal`: SQLite's
+//! WAL checkpointed and truncated, PostgreSQL's touched tables vacuumed).
 
 use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::*;

@@ -229,6 +229,11 @@ async fn care_plans_are_kept_when_their_cases_other_documents_go(s: TestServer) 
     assert_eq!(rule(&done, RecordClass::CarePlan).status, SweepStatus::Kept);
     assert!(!exists(&s, Table::Document, &letter["id"]).await);
     assert!(exists(&s, Table::Document, &plan_doc["id"]).await, "the care plan is kept");
+    // The person's page shows it as a care plan, and the upload form offers the filing.
+    let browser = crate::common::browser();
+    crate::common::sign_in(&s, &browser, "independent_living_officer").await;
+    let form = browser.get(s.url(&format!("/people/{who}/documents/new"))).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("name=\"filed_as\"") && form.contains("value=\"care_plan\""), "the form offers the filing");
     // Decades on, past the case's skeleton and the person's last contact, the care plan is still there.
     run(&s, years(closed_on, 40)).await;
     assert!(exists(&s, Table::Document, &plan_doc["id"]).await, "kept for ever");
