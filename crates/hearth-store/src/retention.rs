@@ -9,8 +9,14 @@
 //! `rights_request_closed`; `warning_flag_renewed`; `household_tenancy_ended`),
 //! in (date, id) order with a keyset cursor, so a sweep's cost follows the
 //! number of due records, not the size of the table (the upcoming view's
-//! household count, by contrast, reads every household). Nothing here decides whether disposal is allowed:
-//! the gate asks the policies and audits each batch in the same transaction.
+//! household count, by contrast, reads every household). The exceptions are
+//! the person sweeps: who is a former tenant is worked out from every
+//! membership of a household with a tenancy (`membership_person`), and who
+//! never held a tenancy, and their last contact, from every person with
+//! their contact log links, case parties and documents, so those finders'
+//! cost follows the number of people, not of due records. Nothing here
+//! decides whether disposal is allowed: the gate asks the policies and
+//! audits each batch in the same transaction.
 
 use crate::time::{get_ts, ts};
 use crate::{placeholders, vocab, Result, Tx};
