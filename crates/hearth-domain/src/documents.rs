@@ -12,6 +12,19 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 crate::vocabulary! {
+    /// Which retention rule a document follows: one on a case the case
+    /// documents rule, a care plan kept (never by the case's rule), one
+    /// attached to a contact entry goes with the entry, any other is on the
+    /// person's tenancy file.
+    DocumentFiling {
+        TenancyFile => "tenancy_file" / "On the tenancy file",
+        CaseDocument => "case_document" / "Case document",
+        CarePlan => "care_plan" / "Care plan",
+        ContactEntry => "contact_entry" / "With its contact entry",
+    }
+}
+
+crate::vocabulary! {
     /// The accepted kinds of document, as sniffed from their bytes.
     DocumentKind {
         Pdf => "pdf" / "PDF document",
@@ -136,6 +149,8 @@ pub struct Document {
     pub byte_size: i64,
     /// Covered by legal professional privilege: withheld from access bundles.
     pub legally_privileged: bool,
+    /// Which retention rule it follows.
+    pub filed_as: DocumentFiling,
     /// SHA-256 of the bytes, hex.
     pub sha256: String,
     pub uploaded_by: Id,
@@ -156,6 +171,9 @@ pub struct DocumentUpload {
     pub title: Option<String>,
     /// "yes" or "true" when the document is legally privileged (advice from or to a lawyer).
     pub legally_privileged: Option<String>,
+    /// `care_plan` for a care plan (kept, in the care compartment), or
+    /// `tenancy_file` (the default for a document on no case or contact).
+    pub filed_as: Option<String>,
     /// The file name the client sent, used only for the title and a consistency check.
     pub file_name: Option<String>,
     /// The media type the client declared for the file.
@@ -176,6 +194,8 @@ pub struct DocumentFields {
     pub kind: DocumentKind,
     pub title: String,
     pub legally_privileged: bool,
+    /// As given (care plan or tenancy file); the gate derives it otherwise.
+    pub filed_as: Option<DocumentFiling>,
 }
 
 fn optional_id(errs: &mut ValidationErrors, field: &str, v: Option<&str>, what: &str) -> Option<Id> {
@@ -256,6 +276,19 @@ impl DocumentUpload {
                 false
             }
         };
+        let filed_as = match self.filed_as.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some("care_plan") => Some(DocumentFiling::CarePlan),
+            Some("tenancy_file") if case_id.is_none() && contact_entry_id.is_none() => Some(DocumentFiling::TenancyFile),
+            Some("tenancy_file") => {
+                errs.push(FieldError::new("filed_as", "A document on a case or a contact follows theirs; leave filed as out"));
+                None
+            }
+            Some(_) => {
+                errs.push(FieldError::new("filed_as", "Filed as must be care_plan or tenancy_file"));
+                None
+            }
+        };
         errs.into_result()?;
         Ok(DocumentFields {
             compartment,
@@ -264,6 +297,7 @@ impl DocumentUpload {
             kind: kind.expect("checked"),
             title: title.expect("checked"),
             legally_privileged,
+            filed_as,
         })
     }
 }
@@ -358,7 +392,7 @@ mod tests {
 }
 
 crate::classify! { Document as "document" {
-    keep: id, person_id, compartment, case_id, contact_entry_id, kind, media_type, byte_size, legally_privileged, sha256,
+    keep: id, person_id, compartment, case_id, contact_entry_id, kind, media_type, byte_size, legally_privileged, filed_as, sha256,
         uploaded_by, uploaded_at;
     title: FreeText,
 } }

@@ -62,6 +62,9 @@ crate::vocabulary! {
         AccessGrant => "access_grant" / "Break-glass and support grants",
         Representative => "representative" / "Authorised representatives",
         CallerCheck => "caller_check" / "Caller checks",
+        TenancyFile => "tenancy_file" / "Documents on the tenancy file",
+        NonTenant => "non_tenant" / "People who never held a tenancy",
+        BreachRecord => "breach_record" / "Data breach records",
     }
 }
 
@@ -70,9 +73,9 @@ impl RecordClass {
     pub fn compartment(self) -> Compartment {
         use RecordClass::*;
         match self {
-            PersonIdentity | IdentityEvidence | StaffAccount | CallerCheck => Compartment::Identity,
+            PersonIdentity | IdentityEvidence | StaffAccount | CallerCheck | NonTenant => Compartment::Identity,
             ContactPoint | ConsentRecord | ContactPreference | Objection | Representative => Compartment::Contact,
-            HouseholdTenancy | HousingApplication => Compartment::Tenancy,
+            HouseholdTenancy | HousingApplication | TenancyFile => Compartment::Tenancy,
             ContactLogEntry | ContactLogLiveAgent | ContactLogChatbot => Compartment::ContactLog,
             CaseAsb => CaseKind::Asb.compartment(),
             CaseSafeguarding => CaseKind::Safeguarding.compartment(),
@@ -86,7 +89,7 @@ impl RecordClass {
             Adjustment => Compartment::Adjustments,
             WarningFlag => Compartment::WarningFlags,
             EdiMonitoring => Compartment::Edi,
-            RightsRequest | SharingAgreement | Disclosure => Compartment::Rights,
+            RightsRequest | SharingAgreement | Disclosure | BreachRecord => Compartment::Rights,
             AuditEvent | AccessGrant => Compartment::Audit,
         }
     }
@@ -304,6 +307,7 @@ pub struct RecordClassEntry {
 pub struct Register {
     entries: BTreeMap<RecordClass, RecordClassEntry>,
     purposes: Vec<Purpose>,
+    tables: Vec<TableMap>,
 }
 
 #[derive(Deserialize)]
@@ -315,6 +319,39 @@ struct RawRegister {
     #[serde(default)]
     purposes: Vec<RawPurpose>,
     record_classes: Vec<RawEntry>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    schema_about: Option<String>,
+    #[serde(default)]
+    schema: Vec<RawTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    table: String,
+    #[serde(default)]
+    classes: Vec<String>,
+    #[serde(default)]
+    personal: Vec<String>,
+    #[serde(default)]
+    other: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+/// Where record classes are stored: one table of the database, which
+/// classes its rows belong to, and which of its columns hold their personal
+/// data. Every column is `personal` or `other` (holding none about the
+/// people served); a table with no classes holds no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TableMap {
+    pub table: String,
+    pub classes: Vec<RecordClass>,
+    pub personal: Vec<String>,
+    pub other: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -451,8 +488,9 @@ impl Register {
                 ));
             }
         }
+        let tables = tables(raw.schema, &mut errors);
         errors.into_result()?;
-        Ok(Register { entries, purposes })
+        Ok(Register { entries, purposes, tables })
     }
 
     /// The declared purposes, in the register's order.
@@ -472,6 +510,13 @@ impl Register {
 
     pub fn rule(&self, class: RecordClass) -> RetentionRule {
         self.entry(class).retention
+    }
+
+    /// Where each class is stored, table by table (empty in a register
+    /// that does not map the schema: only the shipped one must, and a test
+    /// checks it against both engines).
+    pub fn tables(&self) -> &[TableMap] {
+        &self.tables
     }
 
     /// Every entry, in declaration order of [`RecordClass`].
@@ -507,6 +552,37 @@ fn purposes(raw: Vec<RawPurpose>, errors: &mut ValidationErrors) -> Vec<Purpose>
         if !out.iter().any(|p| p.name == *name) {
             errors.push(FieldError::new("purposes", format!("Declare the purpose {name}: Hearth uses it for {used}")));
         }
+    }
+    out
+}
+
+/// Validates the schema map: each table once, known classes, each column
+/// once, and personal columns only where the table names a class.
+fn tables(raw: Vec<RawTable>, errors: &mut ValidationErrors) -> Vec<TableMap> {
+    let mut out: Vec<TableMap> = vec![];
+    for (i, t) in raw.into_iter().enumerate() {
+        let at = |f: &str| format!("schema[{i}] ({}).{f}", t.table);
+        let mut classes = vec![];
+        for c in &t.classes {
+            match RecordClass::parse(c.trim()) {
+                Some(c) => classes.push(c),
+                None => errors.push(FieldError::new(at("classes"), format!("{c:?} is not a record class Hearth knows"))),
+            }
+        }
+        if !t.personal.is_empty() && t.classes.is_empty() {
+            errors.push(FieldError::new(at("classes"), "Name the record classes whose personal data these columns hold"));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for col in t.personal.iter().chain(&t.other) {
+            if !seen.insert(col.as_str()) {
+                errors.push(FieldError::new(at("personal"), format!("{col} is listed more than once")));
+            }
+        }
+        if out.iter().any(|o| o.table == t.table) {
+            errors.push(FieldError::new(at("table"), "This table is listed more than once"));
+            continue;
+        }
+        out.push(TableMap { table: t.table, classes, personal: t.personal, other: t.other });
     }
     out
 }
@@ -691,6 +767,22 @@ mod tests {
         let errs = fields(&raw.to_string());
         assert!(errs.iter().any(|e| e.starts_with("purposes: Declare the purpose housing_management")), "{errs:?}");
         assert!(errs.iter().any(|e| e.contains("purposes[") && e.contains(".name")), "{errs:?}");
+    }
+
+    #[test]
+    fn the_schema_map_names_known_classes_and_each_column_once() {
+        let r = Register::shipped();
+        assert!(r.tables().iter().any(|t| t.table == "person" && t.personal.iter().any(|c| c == "ni_number")));
+        let mut raw: serde_json::Value = serde_json::from_str(SHIPPED_REGISTER).unwrap();
+        raw["schema"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"table": "made_up", "classes": ["no_such_class"], "personal": ["a", "a"]}));
+        raw["schema"].as_array_mut().unwrap().push(serde_json::json!({"table": "loose", "personal": ["b"]}));
+        let errs = fields(&raw.to_string());
+        assert!(errs.iter().any(|e| e.contains("(made_up).classes") && e.contains("no_such_class")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("(made_up).personal") && e.contains("more than once")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("(loose).classes")), "{errs:?}");
     }
 
     #[test]

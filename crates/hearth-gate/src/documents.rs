@@ -117,6 +117,18 @@ impl Gate {
             tx.commit().await?;
             return Err(refused);
         }
+        // A care plan is the care team's, and kept; anything else follows its case, its contact, or the tenancy file.
+        let filed_as = match fields.filed_as {
+            Some(DocumentFiling::CarePlan) if compartment != Compartment::Care => {
+                return Err(
+                    FieldError::new("filed_as", "A care plan is filed in the care compartment (or on a care and support case)").into()
+                )
+            }
+            Some(f) => f,
+            None if fields.case_id.is_some() => DocumentFiling::CaseDocument,
+            None if fields.contact_entry_id.is_some() => DocumentFiling::ContactEntry,
+            None => DocumentFiling::TenancyFile,
+        };
         let sha256 = hex::encode(Sha256::digest(&upload.bytes));
         let stored_name = crate::auth::random_token();
         let new = NewDocument {
@@ -127,6 +139,7 @@ impl Gate {
             kind: fields.kind,
             title: &fields.title,
             legally_privileged: fields.legally_privileged,
+            filed_as,
             bytes: &upload.bytes,
             sha256: &sha256,
             stored_name: &stored_name,

@@ -8,16 +8,25 @@
 //! in by adding a variant; a class with a rule but no sweep yet is reported
 //! as "not swept" in every plan and run, never silently skipped.
 //!
-//! "Tenancy ended" is per person: the latest end date of the tenancies of
-//! the households they belong to, once none of those is still open (someone
-//! who never had a tenancy has no such date, so those rules never fire for
-//! them). A former tenant's needs, adjustments, contact points, identity
-//! evidence, consent records, contact preferences, objections, mental
+//! "Tenancy ended" is per person: the latest end of their memberships of
+//! households with a tenancy, a membership ending on its own end date (a
+//! household member who left a tenancy that continues) or else when the
+//! tenancy ended, once none is still open. Someone who never held a tenancy
+//! has no such date and falls under the `non_tenant` class instead ("last
+//! contact": the latest of when they were added, a contact log entry naming
+//! them, a document about them and the closing of a case they are a party
+//! to), one rule over every table of theirs and then their identity, which
+//! waits while a case still names them. A former tenant's needs (with their
+//! needs checks), adjustments, contact points, identity
+//! evidence, consent records, contact preferences, objections (with
+//! restrictions of processing), documents on their tenancy file, mental
 //! capacity assessments, best-interests shares, not-held requests and
 //! authorised representatives are deleted by it, and so are contact log
 //! entries (not chatbot, not on a case) once every person on them is a
-//! former tenant whose date has run, unless a call recording or document
-//! still points at the entry. Their equality-monitoring captures are
+//! former tenant (or someone else whose date has run), unless a call
+//! recording or a care plan still points at the entry; the entry's other
+//! documents go with it. A document on a case goes by the case documents
+//! rule unless it is a care plan, which is kept. Their equality-monitoring captures are
 //! anonymised: every sealed capture is deleted, leaving only aggregates that
 //! identify nobody. A record that another points at is swept after it
 //! (adjustments before needs, shares before assessments, caller checks
@@ -58,13 +67,18 @@
 //! records' audit events) and audited in the same transaction as the
 //! disposal. Time is passed in (`as_of`) so rules are testable at their
 //! boundaries. Never dispose of anything outside a batch decided here.
+//!
+//! A certificate says what its rule could not dispose of and why: held (by
+//! which holds), or waiting for another record. A run ends by erasing what
+//! it deleted from the database files (`Store::after_disposal`: SQLite's
+//! WAL checkpointed and truncated, PostgreSQL's touched tables vacuumed).
 
 use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::*;
 use hearth_store::audit::{self, Redaction};
 use hearth_store::documents::DocumentStorage;
 use hearth_store::retention::{
-    self as q, Certificate, CreatedTable, Cursor, Due, HomeTable, LegalHold, NewHold, PersonTable, RetentionRun,
+    self as q, Certificate, CreatedTable, Cursor, Due, HomeTable, LegalHold, NewHold, PersonTable, RetentionRun, Whose,
 };
 use hearth_store::time::ts;
 use hearth_store::Tx;
@@ -105,7 +119,36 @@ pub enum Sweep {
     /// One table of households and tenancies (memberships of reduced
     /// persons, tenancies nobody belongs to, emptied households); deleted.
     Homes(HomeTable),
+    /// One table of the records of people who never held a tenancy, by
+    /// their last contact; deleted.
+    NonTenant(PersonTable),
+    /// Contact log entries (not chatbot, not on a case) naming people who
+    /// never held a tenancy, once everyone on them is due; deleted.
+    NonTenantEntries,
+    /// The identity of someone who never held a tenancy, reduced to a
+    /// skeleton once their other records are gone.
+    NonTenantIdentity,
 }
+
+/// A person's own tables, in the order they are swept: what points at
+/// another record first (adjustments at needs, shares at assessments).
+const PERSON_TABLES_IN_ORDER: &[PersonTable] = &[
+    PersonTable::Adjustment,
+    PersonTable::BestInterestsShare,
+    PersonTable::Need,
+    PersonTable::NeedsCheck,
+    PersonTable::ContactPoint,
+    PersonTable::IdentityEvidence,
+    PersonTable::ConsentRecord,
+    PersonTable::ContactPreference,
+    PersonTable::Objection,
+    PersonTable::ProcessingRestriction,
+    PersonTable::CapacityAssessment,
+    PersonTable::NotHeldRequest,
+    PersonTable::Representative,
+    PersonTable::EdiRecord,
+    PersonTable::TenancyFile,
+];
 
 impl Sweep {
     /// The sweep for a class, or `None` where its records do not exist yet
@@ -142,6 +185,8 @@ impl Sweep {
             WarningFlag => Sweep::WarningFlags,
             PersonIdentity => Sweep::PersonIdentity,
             HouseholdTenancy => Sweep::Homes(HomeTable::Membership),
+            TenancyFile => Sweep::FormerTenant(PersonTable::TenancyFile),
+            NonTenant => Sweep::NonTenantIdentity,
             _ => return None,
         })
     }
@@ -156,6 +201,16 @@ impl Sweep {
             RecordClass::HouseholdTenancy => {
                 vec![Sweep::Homes(HomeTable::Membership), Sweep::Homes(HomeTable::Tenancy), Sweep::Homes(HomeTable::Household)]
             }
+            RecordClass::Need => vec![Sweep::FormerTenant(PersonTable::Need), Sweep::FormerTenant(PersonTable::NeedsCheck)],
+            RecordClass::Objection => {
+                vec![Sweep::FormerTenant(PersonTable::Objection), Sweep::FormerTenant(PersonTable::ProcessingRestriction)]
+            }
+            // Everything of theirs, then their identity.
+            RecordClass::NonTenant => PERSON_TABLES_IN_ORDER
+                .iter()
+                .map(|t| Sweep::NonTenant(*t))
+                .chain([Sweep::NonTenantEntries, Sweep::NonTenantIdentity])
+                .collect(),
             _ => Sweep::of(class).into_iter().collect(),
         }
     }
@@ -165,7 +220,7 @@ impl Sweep {
             Sweep::ContactEntries(_) | Sweep::CallRecordings | Sweep::Created(_) => RetentionTrigger::Created,
             // A rights request is the DPO's case: its closing date.
             Sweep::Cases(_) | Sweep::CaseDocuments | Sweep::RightsRequests => RetentionTrigger::CaseClosed,
-            Sweep::WarningFlags => RetentionTrigger::LastContact,
+            Sweep::WarningFlags | Sweep::NonTenant(_) | Sweep::NonTenantEntries | Sweep::NonTenantIdentity => RetentionTrigger::LastContact,
             Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) | Sweep::PersonIdentity | Sweep::Homes(_) => {
                 RetentionTrigger::TenancyEnded
             }
@@ -186,17 +241,20 @@ impl Sweep {
             | Sweep::Created(_)
             | Sweep::RightsRequests
             | Sweep::WarningFlags
-            | Sweep::Homes(_) => DisposalAction::Delete,
+            | Sweep::Homes(_)
+            | Sweep::NonTenant(_)
+            | Sweep::NonTenantEntries => DisposalAction::Delete,
             // The id stays: case skeletons, the disclosure register, breach
             // records and the audit trail name it. Every personal field goes.
-            Sweep::Cases(_) | Sweep::PersonIdentity => DisposalAction::Skeleton,
+            Sweep::Cases(_) | Sweep::PersonIdentity | Sweep::NonTenantIdentity => DisposalAction::Skeleton,
         }
     }
 
     fn record_type(self) -> &'static str {
         match self {
-            Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) => "contact_entry",
-            Sweep::FormerTenant(t) => t.table(),
+            Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) | Sweep::NonTenantEntries => "contact_entry",
+            Sweep::FormerTenant(t) | Sweep::NonTenant(t) => t.table(),
+            Sweep::NonTenantIdentity => "person",
             Sweep::Created(t) => t.table(),
             Sweep::RightsRequests => "rights_request",
             Sweep::WarningFlags => "warning_flag",
@@ -215,14 +273,19 @@ impl Sweep {
             Sweep::Cases(kind) => q::due_cases(tx, kind, &cutoff.to_string(), cursor, limit).await?,
             Sweep::CallRecordings => q::due_call_recordings(tx, &day_after_start(cutoff), cursor, limit).await?,
             Sweep::CaseDocuments => q::due_case_documents(tx, &cutoff.to_string(), cursor, limit).await?,
-            Sweep::FormerTenant(t) => q::due_person_records(tx, t, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::FormerTenant(t) => q::due_person_records(tx, Whose::FormerTenants, t, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::NonTenant(t) => q::due_person_records(tx, Whose::NeverTenants, t, &cutoff.to_string(), cursor, limit).await?,
             Sweep::FormerTenantEntries(class) => {
-                q::due_former_tenant_entries(tx, &channels_of(class), &cutoff.to_string(), cursor, limit).await?
+                q::due_former_tenant_entries(tx, Whose::FormerTenants, &channels_of(class), &cutoff.to_string(), cursor, limit).await?
             }
+            Sweep::NonTenantEntries => {
+                q::due_former_tenant_entries(tx, Whose::NeverTenants, &non_chatbot(), &cutoff.to_string(), cursor, limit).await?
+            }
+            Sweep::NonTenantIdentity => q::due_persons(tx, Whose::NeverTenants, &cutoff.to_string(), cursor, limit).await?,
             Sweep::Created(t) => q::due_created(tx, t, &day_after_start(cutoff), &as_of.to_string(), cursor, limit).await?,
             Sweep::RightsRequests => q::due_rights_requests(tx, &cutoff.to_string(), cursor, limit).await?,
             Sweep::WarningFlags => q::due_warning_flags(tx, &cutoff.to_string(), &day_after_start(cutoff), cursor, limit).await?,
-            Sweep::PersonIdentity => q::due_persons(tx, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::PersonIdentity => q::due_persons(tx, Whose::FormerTenants, &cutoff.to_string(), cursor, limit).await?,
             Sweep::Homes(t) => q::due_homes(tx, t, &cutoff.to_string(), cursor, limit).await?,
         })
     }
@@ -240,16 +303,24 @@ impl Sweep {
     ) -> Result<(Vec<Id>, Redaction)> {
         let note = format!("redacted by retention run {run_id}");
         Ok(match self {
-            Sweep::ContactEntries(_) => {
+            Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) | Sweep::NonTenantEntries => {
+                // An entry's documents go with it.
+                let documents = q::delete_entry_documents(tx, documents, ids).await?;
                 let deleted = q::delete_contact_entries(tx, ids).await?;
                 let r = audit::redact(tx, "contact_entry", &deleted, &note).await?;
-                (deleted, r)
+                let d = audit::redact(tx, "document", &documents, &note).await?;
+                (deleted, Redaction { redacted: r.redacted + d.redacted, legacy_kept: r.legacy_kept + d.legacy_kept })
             }
             Sweep::Cases(_) => {
-                let (cases, entries) = q::skeleton_cases(tx, ids, run_id, now).await?;
-                let a = audit::redact(tx, "case", &cases, &note).await?;
+                let (cases, entries, overrides) = q::skeleton_cases(tx, ids, run_id, now).await?;
+                let a = redact_all(tx, &["case", "case_letter"], &cases, &note).await?;
                 let b = audit::redact(tx, "contact_entry", &entries, &note).await?;
-                (cases, Redaction { redacted: a.redacted + b.redacted, legacy_kept: a.legacy_kept + b.legacy_kept })
+                let c = audit::redact(tx, "anonymity_override", &overrides, &note).await?;
+                let r = Redaction {
+                    redacted: a.redacted + b.redacted + c.redacted,
+                    legacy_kept: a.legacy_kept + b.legacy_kept + c.legacy_kept,
+                };
+                (cases, r)
             }
             Sweep::CallRecordings => {
                 let deleted = q::delete_call_recordings(tx, ids).await?;
@@ -261,14 +332,9 @@ impl Sweep {
                 let r = audit::redact(tx, "document", &deleted, &note).await?;
                 (deleted, r)
             }
-            Sweep::FormerTenant(t) => {
-                let deleted = q::delete_person_records(tx, t, ids).await?;
+            Sweep::FormerTenant(t) | Sweep::NonTenant(t) => {
+                let deleted = q::delete_person_records(tx, documents, t, ids).await?;
                 let r = redact_all(tx, t.audit_record_types(), &deleted, &note).await?;
-                (deleted, r)
-            }
-            Sweep::FormerTenantEntries(_) => {
-                let deleted = q::delete_contact_entries(tx, ids).await?;
-                let r = audit::redact(tx, "contact_entry", &deleted, &note).await?;
                 (deleted, r)
             }
             Sweep::Created(t) => {
@@ -286,8 +352,9 @@ impl Sweep {
                 let r = audit::redact(tx, "warning_flag", &deleted, &note).await?;
                 (deleted, r)
             }
-            Sweep::PersonIdentity => {
-                let reduced = q::skeleton_persons(tx, ids, run_id, now).await?;
+            Sweep::PersonIdentity | Sweep::NonTenantIdentity => {
+                let whose = if self == Sweep::PersonIdentity { Whose::FormerTenants } else { Whose::NeverTenants };
+                let reduced = q::skeleton_persons(tx, whose, ids, run_id, now).await?;
                 let r = audit::redact(tx, "person", &reduced, &note).await?;
                 (reduced, r)
             }
@@ -299,6 +366,55 @@ impl Sweep {
         })
     }
 
+    /// The tables its disposal deletes from or changes.
+    fn tables(self) -> &'static [&'static str] {
+        match self {
+            Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) | Sweep::NonTenantEntries => {
+                &["contact_entry", "contact_entry_person", "contact_follow_up", "document"]
+            }
+            Sweep::Cases(_) => &[
+                "case_record",
+                "anonymity_override",
+                "case_party",
+                "case_event",
+                "contact_entry",
+                "contact_entry_person",
+                "contact_follow_up",
+            ],
+            Sweep::CallRecordings => &["call_recording", "staff_notification"],
+            Sweep::CaseDocuments | Sweep::FormerTenant(PersonTable::TenancyFile) | Sweep::NonTenant(PersonTable::TenancyFile) => {
+                &["document"]
+            }
+            Sweep::FormerTenant(t) | Sweep::NonTenant(t) => match t {
+                PersonTable::Need => &["need"],
+                PersonTable::Adjustment => &["adjustment"],
+                PersonTable::ContactPoint => &["contact_point"],
+                PersonTable::IdentityEvidence => &["identity_evidence"],
+                PersonTable::ConsentRecord => &["consent_record"],
+                PersonTable::ContactPreference => &["contact_preference"],
+                PersonTable::Objection => &["objection"],
+                PersonTable::CapacityAssessment => &["capacity_assessment"],
+                PersonTable::BestInterestsShare => &["best_interests_share"],
+                PersonTable::NotHeldRequest => &["not_held_request"],
+                PersonTable::Representative => &["representative"],
+                PersonTable::EdiRecord => &["edi_record"],
+                PersonTable::NeedsCheck => &["needs_check"],
+                PersonTable::ProcessingRestriction => &["processing_restriction"],
+                PersonTable::TenancyFile => &["document"],
+            },
+            Sweep::Created(CreatedTable::CallerCheck) => &["caller_check"],
+            Sweep::Created(CreatedTable::BreakGlass) => &["break_glass"],
+            Sweep::Created(CreatedTable::SupportGrant) => &["support_grant"],
+            Sweep::Created(CreatedTable::SharingAgreement) => &["sharing_agreement"],
+            Sweep::RightsRequests => &["rights_request"],
+            Sweep::WarningFlags => &["warning_flag", "warning_flag_ack"],
+            Sweep::PersonIdentity | Sweep::NonTenantIdentity => &["person"],
+            Sweep::Homes(HomeTable::Membership) => &["membership"],
+            Sweep::Homes(HomeTable::Tenancy) => &["tenancy", "household"],
+            Sweep::Homes(HomeTable::Household) => &["household"],
+        }
+    }
+
     /// Records per trigger day, for the upcoming-disposals view (`today`
     /// for what is kept while in force).
     async fn by_day(self, tx: &mut Tx, today: Date, up_to: Date) -> Result<Vec<(Date, i64)>> {
@@ -307,16 +423,39 @@ impl Sweep {
             Sweep::Cases(kind) => q::cases_by_day(tx, kind, "", &up_to.to_string()).await?,
             Sweep::CallRecordings => q::call_recordings_by_day(tx, "", &day_after_start(up_to)).await?,
             Sweep::CaseDocuments => q::case_documents_by_day(tx, &up_to.to_string()).await?,
-            Sweep::FormerTenant(t) => q::person_records_by_day(tx, t, &up_to.to_string()).await?,
-            Sweep::FormerTenantEntries(class) => q::former_tenant_entries_by_day(tx, &channels_of(class), &up_to.to_string()).await?,
+            Sweep::FormerTenant(t) => q::person_records_by_day(tx, Whose::FormerTenants, t, &up_to.to_string()).await?,
+            Sweep::NonTenant(t) => q::person_records_by_day(tx, Whose::NeverTenants, t, &up_to.to_string()).await?,
+            Sweep::FormerTenantEntries(class) => {
+                q::former_tenant_entries_by_day(tx, Whose::FormerTenants, &channels_of(class), &up_to.to_string()).await?
+            }
+            Sweep::NonTenantEntries => q::former_tenant_entries_by_day(tx, Whose::NeverTenants, &non_chatbot(), &up_to.to_string()).await?,
+            // Counted once its records have gone: the person is the class's skeleton.
+            Sweep::NonTenantIdentity => q::persons_by_day(tx, Whose::NeverTenants, &up_to.to_string()).await?,
             Sweep::Created(t) => q::created_by_day(tx, t, &day_after_start(up_to), &today.to_string()).await?,
             Sweep::RightsRequests => q::rights_requests_by_day(tx, &up_to.to_string()).await?,
             Sweep::WarningFlags => q::warning_flags_by_day(tx, &up_to.to_string()).await?,
-            Sweep::PersonIdentity => q::persons_by_day(tx, &up_to.to_string()).await?,
+            Sweep::PersonIdentity => q::persons_by_day(tx, Whose::FormerTenants, &up_to.to_string()).await?,
             Sweep::Homes(t) => q::homes_by_day(tx, t, &up_to.to_string()).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
     }
+}
+
+/// What a rule could not dispose of and why, for its certificate: counts
+/// and hold numbers only, so it names nobody.
+pub fn not_disposed(out: &RuleOutcome) -> String {
+    let mut parts = vec![];
+    if out.held > 0 {
+        let holds = out.holds.iter().map(|h| format!("#{h}")).collect::<Vec<_>>().join(", ");
+        parts.push(format!("{} held by legal hold {holds}", out.held));
+    }
+    if out.waiting > 0 {
+        parts.push(format!(
+            "{} waiting for another record (one that still points at it, or must go first); the next run takes them once it has gone",
+            out.waiting
+        ));
+    }
+    parts.join("; ")
 }
 
 /// Redacts the audit payloads of `ids` under each of `record_types`.
@@ -330,6 +469,11 @@ async fn redact_all(tx: &mut Tx, record_types: &[&str], ids: &[Id], note: &str) 
     Ok(r)
 }
 
+/// Every channel but the chatbot's, whose entries have their own rule.
+fn non_chatbot() -> Vec<Channel> {
+    Channel::ALL.iter().copied().filter(|ch| *ch != Channel::Chatbot).collect()
+}
+
 /// The channels whose entries not on a case are of `class`.
 fn channels_of(class: RecordClass) -> Vec<Channel> {
     Channel::ALL.iter().copied().filter(|ch| RecordClass::of_contact(*ch) == class).collect()
@@ -338,13 +482,15 @@ fn channels_of(class: RecordClass) -> Vec<Channel> {
 /// Classes whose records point at another class's: each is swept before
 /// the class it points at, so that one is not left waiting for a later run.
 /// An adjustment points at its need, a best-interests share at the
-/// assessment it rested on, a caller check at the representative relied on.
-const SWEPT_FIRST: &[RecordClass] = &[RecordClass::Adjustment, RecordClass::BestInterestsShare, RecordClass::CallerCheck];
+/// assessment it rested on, a caller check at the representative relied on,
+/// a call recording at the contact entry of its call.
+const SWEPT_FIRST: &[RecordClass] =
+    &[RecordClass::Adjustment, RecordClass::BestInterestsShare, RecordClass::CallerCheck, RecordClass::CallRecording];
 
 /// Classes swept after every other, in this order: a person's identity
 /// waits for their other tenancy-ended records, and their memberships (so
 /// their household's tenancy and the household) for their identity.
-const SWEPT_LAST: &[RecordClass] = &[RecordClass::PersonIdentity, RecordClass::HouseholdTenancy];
+const SWEPT_LAST: &[RecordClass] = &[RecordClass::NonTenant, RecordClass::PersonIdentity, RecordClass::HouseholdTenancy];
 
 /// The order classes are swept in: [`SWEPT_FIRST`], the rest in register
 /// order (reports list classes in register order), then [`SWEPT_LAST`].
@@ -423,6 +569,9 @@ pub struct RuleOutcome {
     pub held: u64,
     /// The holds that kept records back.
     pub holds: Vec<Id>,
+    /// Due but waiting for another record (one that still points at it, or
+    /// must go first); found again by the next run. Runs only.
+    pub waiting: u64,
     pub audit_redacted: u64,
     /// Audit payloads written before separate payload hashing, left in place.
     pub audit_legacy_kept: u64,
@@ -434,6 +583,12 @@ pub struct RetentionReport {
     pub run_id: Option<Id>,
     pub as_of: Date,
     pub rules: Vec<RuleOutcome>,
+    /// The tables a run deleted from or changed: vacuumed afterwards on
+    /// PostgreSQL (see `Store::after_disposal`).
+    pub tables_touched: Vec<&'static str>,
+    /// Whether the run's end made its deletions unreadable in the database
+    /// files (SQLite: the WAL checkpointed and truncated). False for a plan.
+    pub erased: bool,
 }
 
 impl RetentionReport {
@@ -545,7 +700,7 @@ impl Gate {
                 Some(id)
             }
         };
-        let mut report = RetentionReport { run_id, as_of, rules: vec![] };
+        let mut report = RetentionReport { run_id, as_of, rules: vec![], tables_touched: vec![], erased: false };
         let result = self.sweep_all(actor, &mut report, batch, progress).await;
         report.rules.sort_by_key(|o| RecordClass::ALL.iter().position(|c| *c == o.class));
         if let Some(id) = run_id {
@@ -569,6 +724,21 @@ impl Gate {
             .await?;
             tx.commit().await?;
         }
+        // Last, after the run's own record is written, so nothing follows
+        // the checkpoint; even after a failed run, whose committed batches
+        // deleted records too.
+        if run_id.is_some() && !report.tables_touched.is_empty() {
+            // Even after a failed run: its committed batches deleted records too.
+            report.tables_touched.sort_unstable();
+            report.tables_touched.dedup();
+            match self.store.after_disposal(&report.tables_touched).await {
+                Ok(done) => report.erased = done,
+                Err(e) => tracing::error!("could not erase what the retention run deleted from the database files: {e}"),
+            }
+            if !report.erased {
+                tracing::warn!("the retention run's deletions may still be readable in the database files until the next run");
+            }
+        }
         result.map(|()| report)
     }
 
@@ -590,6 +760,7 @@ impl Gate {
                 disposed: 0,
                 held: 0,
                 holds: vec![],
+                waiting: 0,
                 audit_redacted: 0,
                 audit_legacy_kept: 0,
                 certificate: None,
@@ -615,14 +786,28 @@ impl Gate {
                     let mut done = Disposed::default();
                     let mut swept = Ok(());
                     for part in Sweep::all_of(class) {
-                        swept =
-                            self.sweep_class(actor, class, part, as_of, cutoff, run_id, batch, &holds, &mut out, &mut done, progress).await;
+                        swept = self
+                            .sweep_class(
+                                actor,
+                                class,
+                                part,
+                                as_of,
+                                cutoff,
+                                run_id,
+                                batch,
+                                &holds,
+                                &mut out,
+                                &mut done,
+                                &mut report.tables_touched,
+                                progress,
+                            )
+                            .await;
                         if swept.is_err() {
                             break;
                         }
                     }
                     // Committed batches are certified even when a later one fails.
-                    if let Some(run_id) = run_id.filter(|_| out.disposed + out.held > 0) {
+                    if let Some(run_id) = run_id.filter(|_| out.disposed + out.held + out.waiting > 0) {
                         let c = Certificate {
                             id: 0,
                             run_id,
@@ -639,6 +824,8 @@ impl Gate {
                             audit_redacted: out.audit_redacted as i64,
                             issued_at: String::new(),
                             operator: actor.username.clone(),
+                            waiting: out.waiting as i64,
+                            not_disposed: not_disposed(&out),
                         };
                         match self.certify(actor, class, c).await {
                             Ok(c) => out.certificate = Some(c),
@@ -673,6 +860,7 @@ impl Gate {
         holds: &Holds,
         out: &mut RuleOutcome,
         done: &mut Disposed,
+        touched: &mut Vec<&'static str>,
         progress: &(dyn Fn(RecordClass, u64) + Send + Sync),
     ) -> Result<()> {
         let mut cursor = Cursor::default();
@@ -708,6 +896,9 @@ impl Gate {
                 self.authorize(tx, actor, Action::Delete, Compartment::Audit, Target::collection("audit_event")).await?;
             let (disposed, redaction) = sweep.dispose(&mut tx, &ids, run_id, as_of, Timestamp::now(), &self.documents).await?;
             let n = disposed.len() as u64;
+            // Asked for but left by the delete: a record still pointing at
+            // it, or one that must go first (see the store's `waits`).
+            out.waiting += (ids.len() as u64).saturating_sub(n);
             let batch_ids = disposed.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
             let (lo, hi) = (disposed.iter().min().copied(), disposed.iter().max().copied());
             let detail = json!({
@@ -732,6 +923,12 @@ impl Gate {
                     (a, b) => a.or(b),
                 };
                 done.last_id = done.last_id.max(hi);
+            }
+            if n > 0 {
+                touched.extend_from_slice(sweep.tables());
+            }
+            if redaction.redacted > 0 {
+                touched.push("audit_event");
             }
             out.disposed += n;
             out.audit_redacted += redaction.redacted;
@@ -913,6 +1110,8 @@ pub fn certificates_csv(list: &[Certificate]) -> String {
         "audit_payloads_redacted",
         "issued_at",
         "operator",
+        "waiting",
+        "not_disposed",
     ]);
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     for c in list.iter().rev() {
@@ -932,6 +1131,8 @@ pub fn certificates_csv(list: &[Certificate]) -> String {
             c.audit_redacted.to_string(),
             c.issued_at.clone(),
             c.operator.clone(),
+            c.waiting.to_string(),
+            c.not_disposed.clone(),
         ]));
     }
     text

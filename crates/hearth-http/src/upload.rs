@@ -96,6 +96,7 @@ pub async fn read(mut mp: Multipart, max: usize) -> Result<ReadUpload, UploadErr
             "contact_entry_id" => &mut out.upload.contact_entry_id,
             "title" => &mut out.upload.title,
             "legally_privileged" => &mut out.upload.legally_privileged,
+            "filed_as" => &mut out.upload.filed_as,
             _ => continue,
         };
         *slot = Some(text);

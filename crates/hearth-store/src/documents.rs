@@ -47,6 +47,7 @@ pub struct NewDocument<'a> {
     pub kind: DocumentKind,
     pub title: &'a str,
     pub legally_privileged: bool,
+    pub filed_as: DocumentFiling,
     pub bytes: &'a [u8],
     pub sha256: &'a str,
     /// A random id: the file's name when stored in a folder.
@@ -55,7 +56,7 @@ pub struct NewDocument<'a> {
 }
 
 const COLUMNS: &str =
-    "d.id, d.person_id, d.compartment, d.case_id, d.entry_id, d.kind, d.title, d.legally_privileged, d.byte_size, d.sha256, d.uploaded_by, d.uploaded_at";
+    "d.id, d.person_id, d.compartment, d.case_id, d.entry_id, d.kind, d.title, d.legally_privileged, d.filed_as, d.byte_size, d.sha256, d.uploaded_by, d.uploaded_at";
 
 fn document_from(row: &AnyRow) -> Result<Document> {
     let kind = vocab(row, "kind", DocumentKind::parse)?;
@@ -70,6 +71,7 @@ fn document_from(row: &AnyRow) -> Result<Document> {
         title: row.try_get("title")?,
         byte_size: row.try_get("byte_size")?,
         legally_privileged: row.try_get::<i64, _>("legally_privileged")? != 0,
+        filed_as: vocab(row, "filed_as", DocumentFiling::parse)?,
         sha256: row.try_get("sha256")?,
         uploaded_by: row.try_get("uploaded_by")?,
         uploaded_at: get_ts(row, "uploaded_at")?,
@@ -104,8 +106,8 @@ pub async fn insert(tx: &mut Tx, storage: &DocumentStorage, d: &NewDocument<'_>,
     };
     let result = sqlx::query(
         "INSERT INTO document (person_id, compartment, case_id, entry_id, kind, title, byte_size, sha256, content, stored_name,
-             uploaded_by, uploaded_at, legally_privileged)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+             uploaded_by, uploaded_at, legally_privileged, filed_as)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(d.person_id)
     .bind(d.compartment.as_str())
@@ -120,6 +122,7 @@ pub async fn insert(tx: &mut Tx, storage: &DocumentStorage, d: &NewDocument<'_>,
     .bind(d.uploaded_by)
     .bind(ts(now))
     .bind(d.legally_privileged as i64)
+    .bind(d.filed_as.as_str())
     .fetch_one(tx.conn())
     .await;
     match result {

@@ -156,6 +156,10 @@ impl Store {
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // Deleted content is overwritten with zeros, in
+                            // freed pages and within pages, so what retention
+                            // deletes is not left readable in the file.
+                            conn.execute("PRAGMA secure_delete = ON").await?;
                             if workload == Workload::BulkLoad {
                                 // Negative: a size in KiB rather than in pages.
                                 conn.execute(format!("PRAGMA cache_size = -{BULK_CACHE_KIB}").as_str()).await?;
@@ -207,6 +211,41 @@ impl Store {
             sqlx::query("ANALYZE").execute(&self.pool).await?;
         }
         Ok(())
+    }
+
+    /// After a retention run, so that what it deleted cannot be read back
+    /// from the database's files. SQLite: `secure_delete` (on for every
+    /// connection) zeroes deleted content as it goes, but the write-ahead log
+    /// still holds page images from before; it is checkpointed into the main
+    /// file and truncated to nothing. PostgreSQL: a deleted or updated row
+    /// stays in the table's files as a dead tuple until VACUUM frees its
+    /// space for reuse (new rows then overwrite it; `VACUUM FULL`, which
+    /// rewrites the table under an exclusive lock, is left to the operator);
+    /// each of `tables` is vacuumed here, outside any transaction. Returns
+    /// whether the SQLite checkpoint completed (a reader holding an old
+    /// snapshot can keep it from truncating; the next run tries again).
+    pub async fn after_disposal(&self, tables: &[&str]) -> Result<bool> {
+        match self.backend {
+            Backend::Sqlite => {
+                for _ in 0..20 {
+                    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+                    if row.try_get::<i64, _>(0)? == 0 {
+                        return Ok(true);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Ok(false)
+            }
+            Backend::Postgres => {
+                for table in tables {
+                    if !table.chars().all(|c| c.is_ascii_lowercase() || c == '_') || table.is_empty() {
+                        return Err(StoreError::field("table", "Not a table name"));
+                    }
+                    sqlx::raw_sql(&format!("VACUUM {table}")).execute(&self.pool).await?;
+                }
+                Ok(true)
+            }
+        }
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -299,6 +338,25 @@ impl Store {
 }
 
 impl Store {
+    /// Every `(table, column)` of Hearth's schema as the engine reports it
+    /// (SQLite's catalogue; PostgreSQL's information schema for the current
+    /// schema), leaving out the engine's and the migrator's own tables: for
+    /// the test that every column is mapped to a record class.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' ORDER BY m.name, p.cid"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' ORDER BY table_name, ordinal_position"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
     /// Every column of one row as text (NULL as `None`), or `None` if there
     /// is no such row: for checks that a skeleton record kept no personal
     /// field, and for tests. Never for showing personal data to users.
@@ -311,7 +369,11 @@ impl Store {
             let i = c.ordinal();
             let v = match row.try_get::<Option<String>, _>(i) {
                 Ok(v) => v,
-                Err(_) => row.try_get::<Option<i64>, _>(i)?.map(|n| n.to_string()),
+                Err(_) => match row.try_get::<Option<i64>, _>(i) {
+                    Ok(n) => n.map(|n| n.to_string()),
+                    // Bytes (a document's content) are shown by their length only.
+                    Err(_) => row.try_get::<Option<Vec<u8>>, _>(i)?.map(|b| format!("<{} bytes>", b.len())),
+                },
             };
             out.insert(c.name().to_string(), v);
         }
@@ -349,6 +411,7 @@ pub enum Table {
     Membership,
     Household,
     Property,
+    Need,
 }
 
 impl Table {
@@ -380,6 +443,7 @@ impl Table {
         Table::Membership,
         Table::Household,
         Table::Property,
+        Table::Need,
     ];
 
     pub fn name(self) -> &'static str {
@@ -405,6 +469,7 @@ impl Table {
             Table::Organisation => "organisation",
             Table::SharingAgreement => "sharing_agreement",
             Table::Membership => "membership",
+            Table::Need => "need",
             Table::Household => "household",
             Table::Property => "property",
             Table::Disclosure => "disclosure",

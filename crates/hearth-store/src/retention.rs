@@ -9,8 +9,14 @@
 //! `rights_request_closed`; `warning_flag_renewed`; `household_tenancy_ended`),
 //! in (date, id) order with a keyset cursor, so a sweep's cost follows the
 //! number of due records, not the size of the table (the upcoming view's
-//! household count, by contrast, reads every household). Nothing here decides whether disposal is allowed:
-//! the gate asks the policies and audits each batch in the same transaction.
+//! household count, by contrast, reads every household). The exceptions are
+//! the person sweeps: who is a former tenant is worked out from every
+//! membership of a household with a tenancy (`membership_person`), and who
+//! never held a tenancy, and their last contact, from every person with
+//! their contact log links, case parties and documents, so those finders'
+//! cost follows the number of people, not of due records. Nothing here
+//! decides whether disposal is allowed: the gate asks the policies and
+//! audits each batch in the same transaction.
 
 use crate::time::{get_ts, ts};
 use crate::{placeholders, vocab, Result, Tx};
@@ -197,6 +203,7 @@ pub async fn due_case_documents(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limi
     let rows = sqlx::query(
         "SELECT d.id, c.retention_from, d.person_id, d.case_id FROM document d JOIN case_record c ON c.id = d.case_id
          WHERE c.retention_from IS NOT NULL AND c.retention_from <= $1 AND c.retention_from >= $2 AND (c.retention_from > $2 OR d.id > $3)
+           AND d.filed_as <> 'care_plan'
          ORDER BY c.retention_from, d.id LIMIT $4",
     )
     .bind(cutoff)
@@ -215,11 +222,32 @@ pub async fn due_case_documents(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limi
 /// the commit then fails the row stays, past its date, and the next run
 /// deletes it (its download already fails the hash check). Returns the ids deleted.
 pub async fn delete_documents(tx: &mut Tx, storage: &crate::documents::DocumentStorage, ids: &[Id]) -> Result<Vec<Id>> {
+    // A care plan is kept whatever else is disposed of.
+    delete_documents_where(tx, storage, ids, " AND filed_as <> 'care_plan'").await
+}
+
+/// Deletes the documents attached to contact entries about to be deleted
+/// (they go with the entry; a care plan would have kept the entry back).
+/// Returns the document ids deleted, for their audit payloads.
+pub async fn delete_entry_documents(tx: &mut Tx, storage: &crate::documents::DocumentStorage, entry_ids: &[Id]) -> Result<Vec<Id>> {
+    if entry_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT id FROM document WHERE entry_id IN ({}) AND case_id IS NULL AND filed_as <> 'care_plan' ORDER BY id",
+        placeholders(1, entry_ids.len())
+    );
+    let rows = bind_ids(sqlx::query(&sql), entry_ids).await.fetch_all(tx.conn()).await?;
+    let ids = sorted_ids(&rows)?;
+    delete_documents_where(tx, storage, &ids, " AND filed_as <> 'care_plan'").await
+}
+
+async fn delete_documents_where(tx: &mut Tx, storage: &crate::documents::DocumentStorage, ids: &[Id], only: &str) -> Result<Vec<Id>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
     let list = placeholders(1, ids.len());
-    let sql = format!("DELETE FROM document WHERE id IN ({list}) RETURNING id, stored_name");
+    let sql = format!("DELETE FROM document WHERE id IN ({list}){only} RETURNING id, stored_name");
     let rows = bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?;
     let mut deleted = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -237,7 +265,7 @@ pub async fn delete_documents(tx: &mut Tx, storage: &crate::documents::DocumentS
 pub async fn case_documents_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>> {
     let rows = sqlx::query(
         "SELECT c.retention_from AS day, COUNT(*) AS n FROM document d JOIN case_record c ON c.id = d.case_id
-         WHERE c.retention_from IS NOT NULL AND c.retention_from <= $1 GROUP BY c.retention_from ORDER BY 1",
+         WHERE c.retention_from IS NOT NULL AND c.retention_from <= $1 AND d.filed_as <> 'care_plan' GROUP BY c.retention_from ORDER BY 1",
     )
     .bind(to)
     .fetch_all(tx.conn())
@@ -279,11 +307,11 @@ pub fn removed_marker(run_id: Id) -> String {
 /// assignments, property, contractor and appointment window go, the parties
 /// are unlinked, timeline entries lose their text, and contact entries on
 /// the case keep only channel, compartment and times. Returns the ids of the
-/// cases reduced and of their contact entries, so their audit payloads can
-/// be redacted too.
-pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp) -> Result<(Vec<Id>, Vec<Id>)> {
+/// cases reduced, of their contact entries and of the anonymity overrides
+/// deleted with them, so their audit payloads can be redacted too.
+pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp) -> Result<(Vec<Id>, Vec<Id>, Vec<Id>)> {
     if ids.is_empty() {
-        return Ok((vec![], vec![]));
+        return Ok((vec![], vec![], vec![]));
     }
     let marker = removed_marker(run_id);
     let list = placeholders(4, ids.len());
@@ -299,13 +327,14 @@ pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp)
     let mut reduced: Vec<Id> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
     reduced.sort_unstable();
     if reduced.is_empty() {
-        return Ok((vec![], vec![]));
+        return Ok((vec![], vec![], vec![]));
     }
     let ids = reduced.as_slice();
     let list = placeholders(1, ids.len());
-    // Anonymity overrides point at the parties; the audit trail keeps their decisions.
-    let sql = format!("DELETE FROM anonymity_override WHERE case_id IN ({list})");
-    bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
+    // Anonymity overrides point at the parties; the audit trail keeps their
+    // decisions, without the detail given for them.
+    let sql = format!("DELETE FROM anonymity_override WHERE case_id IN ({list}) RETURNING id");
+    let overrides = sorted_ids(&bind_ids(sqlx::query(&sql), ids).await.fetch_all(tx.conn()).await?)?;
     let sql = format!("DELETE FROM case_party WHERE case_id IN ({list})");
     bind_ids(sqlx::query(&sql), ids).await.execute(tx.conn()).await?;
     let sql = format!("UPDATE case_event SET detail = ${} WHERE case_id IN ({list})", ids.len() + 1);
@@ -327,7 +356,7 @@ pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp)
         );
         bind_ids(sqlx::query(&sql), chunk).await.bind(&marker).execute(tx.conn()).await?;
     }
-    Ok((reduced, entries))
+    Ok((reduced, entries, overrides))
 }
 
 /// Closed cases of `kind` not yet reduced, per retention date in `[from, to]`.
@@ -347,19 +376,57 @@ pub async fn cases_by_day(tx: &mut Tx, kind: CaseKind, from: &str, to: &str) -> 
 
 // ---- a former tenant's records: trigger "tenancy ended" ----
 //
-// A person's tenancy ended on the latest end date of the tenancies of the
-// households they belong to, and only once none of those is still open. The
-// finders start from tenancies ended on or before the cutoff (the partial
-// index `tenancy_ended`), reach their members, and drop anyone with a
-// tenancy still open or ended after the cutoff (`tenancy_household_end`).
+// A person's tenancy ended on the latest end of their memberships of
+// households with a tenancy: a membership ends on its own end date (a
+// household member who left a tenancy that continues), or else when the
+// household's tenancy ended. Only once every such membership has ended.
+// The finders start from the memberships of people with one ended
+// (`membership_person`), so someone still housed is dropped early.
+//
+// Someone who never held a tenancy (no membership of a household with a
+// tenancy: neighbours who reported anti-social behaviour, callers,
+// representatives' contacts) falls under the "last contact" rule of the
+// `non_tenant` class instead: the latest of the day they were added, a
+// contact log entry naming them, a document about them, and the day a case
+// they are a party to closed (an open case keeps them).
 
 /// Former tenants whose tenancy ended on or before `$1`, with that date.
-const FORMER_TENANTS: &str = "SELECT m.person_id AS person_id, MAX(t.end_date) AS ended
-    FROM tenancy t JOIN membership m ON m.household_id = t.household_id
-    WHERE t.end_date IS NOT NULL AND t.end_date <= $1
+const FORMER_TENANTS: &str = "SELECT m.person_id AS person_id, MAX(COALESCE(m.end_date, t.end_date)) AS ended
+    FROM membership m JOIN tenancy t ON t.household_id = m.household_id
     GROUP BY m.person_id
-    HAVING NOT EXISTS (SELECT 1 FROM membership m2 JOIN tenancy t2 ON t2.household_id = m2.household_id
-                       WHERE m2.person_id = m.person_id AND (t2.end_date IS NULL OR t2.end_date > $1))";
+    HAVING MIN(CASE WHEN m.end_date IS NULL AND t.end_date IS NULL THEN 0 ELSE 1 END) = 1
+       AND MAX(COALESCE(m.end_date, t.end_date)) <= $1";
+
+/// People who never held a tenancy whose last contact was on or before
+/// `$1`, with that day.
+const NEVER_TENANTS: &str = "SELECT x.id AS person_id, MAX(a.d) AS ended
+    FROM person x JOIN (
+        SELECT id AS pid, substr(created_at, 1, 10) AS d FROM person
+        UNION ALL SELECT p.person_id, substr(e.occurred_at, 1, 10) FROM contact_entry_person p JOIN contact_entry e ON e.id = p.entry_id
+        UNION ALL SELECT cp.person_id, COALESCE(c.retention_from, '9999-12-31') FROM case_party cp JOIN case_record c ON c.id = cp.case_id
+        UNION ALL SELECT person_id, substr(uploaded_at, 1, 10) FROM document
+    ) a ON a.pid = x.id
+    WHERE NOT EXISTS (SELECT 1 FROM membership m JOIN tenancy t ON t.household_id = m.household_id WHERE m.person_id = x.id)
+    GROUP BY x.id
+    HAVING MAX(a.d) <= $1";
+
+/// Whose records a person sweep disposes of: former tenants (by the end of
+/// their tenancy) or people who never held one (by their last contact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose {
+    FormerTenants,
+    NeverTenants,
+}
+
+impl Whose {
+    /// The `former` common table expression (person_id, ended) for `$1`.
+    fn cte(self) -> String {
+        match self {
+            Whose::FormerTenants => format!("former AS ({FORMER_TENANTS})"),
+            Whose::NeverTenants => format!("former AS ({NEVER_TENANTS})"),
+        }
+    }
+}
 
 /// A table of one person's own records, disposed of once their tenancy has
 /// ended. A closed list: table and column names come only from here.
@@ -379,6 +446,13 @@ pub enum PersonTable {
     /// Sealed equality-monitoring captures: deleting every one of a person's
     /// is how the class is anonymised (only aggregates that identify nobody remain).
     EdiRecord,
+    /// Checks that a person's needs are still current (the needs class).
+    NeedsCheck,
+    /// Restrictions of processing (the objections class).
+    ProcessingRestriction,
+    /// Documents on the person's tenancy file (not on a case or a contact
+    /// entry, not a care plan); deleted with their bytes.
+    TenancyFile,
 }
 
 impl PersonTable {
@@ -395,6 +469,9 @@ impl PersonTable {
         PersonTable::NotHeldRequest,
         PersonTable::Representative,
         PersonTable::EdiRecord,
+        PersonTable::NeedsCheck,
+        PersonTable::ProcessingRestriction,
+        PersonTable::TenancyFile,
     ];
 
     pub fn table(self) -> &'static str {
@@ -411,6 +488,17 @@ impl PersonTable {
             PersonTable::NotHeldRequest => "not_held_request",
             PersonTable::Representative => "representative",
             PersonTable::EdiRecord => "edi_record",
+            PersonTable::NeedsCheck => "needs_check",
+            PersonTable::ProcessingRestriction => "processing_restriction",
+            PersonTable::TenancyFile => "document",
+        }
+    }
+
+    /// Which of the table's rows are the person's records of this kind.
+    fn only(self) -> &'static str {
+        match self {
+            PersonTable::TenancyFile => " AND x.filed_as = 'tenancy_file'",
+            _ => "",
         }
     }
 
@@ -437,6 +525,9 @@ impl PersonTable {
             PersonTable::NotHeldRequest => &["not_held_request"],
             PersonTable::Representative => &["representative"],
             PersonTable::EdiRecord => &["edi_record"],
+            PersonTable::NeedsCheck => &["needs_check"],
+            PersonTable::ProcessingRestriction => &["processing_restriction"],
+            PersonTable::TenancyFile => &["document"],
         }
     }
 
@@ -458,14 +549,21 @@ impl PersonTable {
     }
 }
 
-/// Rows of `table` belonging to people whose tenancy ended on or before
+/// Rows of `table` belonging to `whose` people whose date fell on or before
 /// `cutoff` (a date), after `cursor` (end date, row key), oldest first.
-pub async fn due_person_records(tx: &mut Tx, table: PersonTable, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
-    let (name, key) = (table.table(), table.id_column());
+pub async fn due_person_records(
+    tx: &mut Tx,
+    whose: Whose,
+    table: PersonTable,
+    cutoff: &str,
+    cursor: &Cursor,
+    limit: i64,
+) -> Result<Vec<Due>> {
+    let (name, key, only, cte) = (table.table(), table.id_column(), table.only(), whose.cte());
     let sql = format!(
-        "WITH former AS ({FORMER_TENANTS})
+        "WITH {cte}
          SELECT x.{key} AS id, f.ended AS ended, x.person_id AS person_id FROM former f JOIN {name} x ON x.person_id = f.person_id
-         WHERE f.ended >= $2 AND (f.ended > $2 OR x.{key} > $3)
+         WHERE f.ended >= $2 AND (f.ended > $2 OR x.{key} > $3){only}
          ORDER BY f.ended, x.{key} LIMIT $4"
     );
     let rows = sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit).fetch_all(tx.conn()).await?;
@@ -474,10 +572,19 @@ pub async fn due_person_records(tx: &mut Tx, table: PersonTable, cutoff: &str, c
         .collect()
 }
 
-/// Deletes rows of `table` by key (see [`PersonTable::waits`]); returns the keys deleted.
-pub async fn delete_person_records(tx: &mut Tx, table: PersonTable, ids: &[Id]) -> Result<Vec<Id>> {
+/// Deletes rows of `table` by key (see [`PersonTable::waits`]), documents
+/// with their bytes; returns the keys deleted.
+pub async fn delete_person_records(
+    tx: &mut Tx,
+    storage: &crate::documents::DocumentStorage,
+    table: PersonTable,
+    ids: &[Id],
+) -> Result<Vec<Id>> {
     if ids.is_empty() {
         return Ok(vec![]);
+    }
+    if table == PersonTable::TenancyFile {
+        return delete_documents_where(tx, storage, ids, " AND filed_as = 'tenancy_file'").await;
     }
     let (name, key, waits) = (table.table(), table.id_column(), table.waits());
     let sql = format!("DELETE FROM {name} AS x WHERE x.{key} IN ({}){waits} RETURNING {key}", placeholders(1, ids.len()));
@@ -485,28 +592,38 @@ pub async fn delete_person_records(tx: &mut Tx, table: PersonTable, ids: &[Id]) 
     sorted_ids(&rows)
 }
 
-/// Rows of `table` per tenancy end date up to `to`, for the upcoming view.
-pub async fn person_records_by_day(tx: &mut Tx, table: PersonTable, to: &str) -> Result<Vec<(String, i64)>> {
-    let name = table.table();
+/// Rows of `table` per trigger date up to `to`, for the upcoming view.
+pub async fn person_records_by_day(tx: &mut Tx, whose: Whose, table: PersonTable, to: &str) -> Result<Vec<(String, i64)>> {
+    let (name, cte) = (table.table(), whose.cte());
+    let only = table.only().replacen(" AND ", " WHERE ", 1);
     let sql = format!(
-        "WITH former AS ({FORMER_TENANTS})
-         SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN {name} x ON x.person_id = f.person_id GROUP BY f.ended ORDER BY 1"
+        "WITH {cte}
+         SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN {name} x ON x.person_id = f.person_id{only} GROUP BY f.ended ORDER BY 1"
     );
     let rows = sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?;
     day_counts(&rows)
 }
 
-/// Contact entries on `channels`, not on a case, whose people are all
-/// former tenants (`former` is in scope) and which no recording or document
-/// still points at, with the latest of their people's end dates.
+/// The common table expressions of an entries sweep: `former` (the
+/// sweep's own people) and `gone` (everyone whose date has run, former
+/// tenants or not), both for `$1`.
+fn entry_ctes(whose: Whose) -> String {
+    format!("{}, gone AS ({FORMER_TENANTS} UNION ALL {NEVER_TENANTS})", whose.cte())
+}
+
+/// Contact entries on `channels`, not on a case, naming at least one of
+/// `former` and otherwise only people whose date has run too (`gone`: an
+/// entry with a former tenant and a neighbour goes once both are due), and
+/// which no recording or care plan still points at, with the latest of the
+/// sweep's people's dates. Documents attached to an entry go with it.
 fn former_entries_sql(channels: &[Channel], first: usize) -> String {
     format!(
         "SELECT e.id AS id, MAX(f.ended) AS ended
          FROM former f JOIN contact_entry_person p ON p.person_id = f.person_id JOIN contact_entry e ON e.id = p.entry_id
          WHERE e.case_id IS NULL AND e.channel IN ({})
-           AND NOT EXISTS (SELECT 1 FROM contact_entry_person o WHERE o.entry_id = e.id AND o.person_id NOT IN (SELECT person_id FROM former))
+           AND NOT EXISTS (SELECT 1 FROM contact_entry_person o WHERE o.entry_id = e.id AND o.person_id NOT IN (SELECT person_id FROM gone))
            AND NOT EXISTS (SELECT 1 FROM call_recording r WHERE r.entry_id = e.id)
-           AND NOT EXISTS (SELECT 1 FROM document d WHERE d.entry_id = e.id)
+           AND NOT EXISTS (SELECT 1 FROM document d WHERE d.entry_id = e.id AND d.filed_as = 'care_plan')
          GROUP BY e.id",
         placeholders(first, channels.len())
     )
@@ -514,13 +631,21 @@ fn former_entries_sql(channels: &[Channel], first: usize) -> String {
 
 /// Contact entries (see `former_entries_sql`) due on `cutoff`, after
 /// `cursor` (latest end date, entry id), oldest first, with their people.
-pub async fn due_former_tenant_entries(tx: &mut Tx, channels: &[Channel], cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+pub async fn due_former_tenant_entries(
+    tx: &mut Tx,
+    whose: Whose,
+    channels: &[Channel],
+    cutoff: &str,
+    cursor: &Cursor,
+    limit: i64,
+) -> Result<Vec<Due>> {
     if channels.is_empty() {
         return Ok(vec![]);
     }
     let sql = format!(
-        "WITH former AS ({FORMER_TENANTS})
+        "WITH {}
          SELECT id, ended FROM ({}) due WHERE ended >= $2 AND (ended > $2 OR id > $3) ORDER BY ended, id LIMIT $4",
+        entry_ctes(whose),
         former_entries_sql(channels, 5)
     );
     let mut q = sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit);
@@ -534,13 +659,14 @@ pub async fn due_former_tenant_entries(tx: &mut Tx, channels: &[Channel], cutoff
 }
 
 /// Those contact entries per latest end date up to `to`, for the upcoming view.
-pub async fn former_tenant_entries_by_day(tx: &mut Tx, channels: &[Channel], to: &str) -> Result<Vec<(String, i64)>> {
+pub async fn former_tenant_entries_by_day(tx: &mut Tx, whose: Whose, channels: &[Channel], to: &str) -> Result<Vec<(String, i64)>> {
     if channels.is_empty() {
         return Ok(vec![]);
     }
     let sql = format!(
-        "WITH former AS ({FORMER_TENANTS})
+        "WITH {}
          SELECT ended AS day, COUNT(*) AS n FROM ({}) due GROUP BY ended ORDER BY 1",
+        entry_ctes(whose),
         former_entries_sql(channels, 2)
     );
     let mut q = sqlx::query(&sql).bind(to);
@@ -563,26 +689,35 @@ pub async fn former_tenant_entries_by_day(tx: &mut Tx, channels: &[Channel], to:
 /// every [`PersonTable`] row, and contact log entries naming them that are
 /// neither on a case nor chatbot (the classes a former tenant's entries are
 /// swept under). Each check reads an index on the person column.
-fn identity_waits() -> String {
-    let mut waits: Vec<String> =
-        PersonTable::ALL.iter().map(|t| format!(" AND NOT EXISTS (SELECT 1 FROM {} w WHERE w.person_id = x.id)", t.table())).collect();
+fn identity_waits(whose: Whose) -> String {
+    let mut waits: Vec<String> = PersonTable::ALL
+        .iter()
+        .map(|t| format!(" AND NOT EXISTS (SELECT 1 FROM {} w WHERE w.person_id = x.id{})", t.table(), t.only().replace("x.", "w.")))
+        .collect();
     waits.push(
         " AND NOT EXISTS (SELECT 1 FROM contact_entry_person w JOIN contact_entry e ON e.id = w.entry_id
                           WHERE w.person_id = x.id AND e.case_id IS NULL AND e.channel <> 'chatbot')"
             .into(),
     );
+    // Someone who never held a tenancy is known to us through the cases
+    // naming them: their identity waits until every such case is a
+    // skeleton (which unlinks its parties).
+    if whose == Whose::NeverTenants {
+        waits.push(" AND NOT EXISTS (SELECT 1 FROM case_party w WHERE w.person_id = x.id)".into());
+    }
     waits.concat()
 }
 
 /// Persons not yet reduced whose tenancy ended on or before `cutoff`, after
 /// `cursor` (end date, id), oldest first. Lists those still waiting too (a
 /// plan counts them); the reduction skips them.
-pub async fn due_persons(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+pub async fn due_persons(tx: &mut Tx, whose: Whose, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
     let sql = format!(
-        "WITH former AS ({FORMER_TENANTS})
+        "WITH {}
          SELECT x.id AS id, f.ended AS ended FROM former f JOIN person x ON x.id = f.person_id
          WHERE x.disposed_at IS NULL AND f.ended >= $2 AND (f.ended > $2 OR x.id > $3)
-         ORDER BY f.ended, x.id LIMIT $4"
+         ORDER BY f.ended, x.id LIMIT $4",
+        whose.cte()
     );
     let rows = sqlx::query(&sql).bind(cutoff).bind(&cursor.trigger).bind(cursor.id).bind(limit).fetch_all(tx.conn()).await?;
     rows.iter()
@@ -598,7 +733,7 @@ pub async fn due_persons(tx: &mut Tx, cutoff: &str, cursor: &Cursor, limit: i64)
 /// Insurance number and memorable word NULL; kind (the schema ties evidence and contact points
 /// to it), organisation and times stay. One still waiting (see
 /// `identity_waits`) or already reduced is left. Returns the ids reduced.
-pub async fn skeleton_persons(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp) -> Result<Vec<Id>> {
+pub async fn skeleton_persons(tx: &mut Tx, whose: Whose, ids: &[Id], run_id: Id, now: Timestamp) -> Result<Vec<Id>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -608,7 +743,7 @@ pub async fn skeleton_persons(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestam
              version = version + 1
          WHERE x.id IN ({}) AND x.disposed_at IS NULL{} RETURNING id",
         placeholders(4, ids.len()),
-        identity_waits()
+        identity_waits(whose)
     );
     let now = ts(now);
     let rows = bind_ids(sqlx::query(&sql).bind(removed_marker(run_id)).bind(&now).bind(run_id), ids).await.fetch_all(tx.conn()).await?;
@@ -616,11 +751,12 @@ pub async fn skeleton_persons(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestam
 }
 
 /// Persons not yet reduced per tenancy end date up to `to`, for the upcoming view.
-pub async fn persons_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, i64)>> {
+pub async fn persons_by_day(tx: &mut Tx, whose: Whose, to: &str) -> Result<Vec<(String, i64)>> {
     let sql = format!(
-        "WITH former AS ({FORMER_TENANTS})
+        "WITH {}
          SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN person x ON x.id = f.person_id
-         WHERE x.disposed_at IS NULL GROUP BY f.ended ORDER BY 1"
+         WHERE x.disposed_at IS NULL GROUP BY f.ended ORDER BY 1",
+        whose.cte()
     );
     day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
 }
@@ -1256,13 +1392,20 @@ pub struct Certificate {
     pub audit_redacted: i64,
     pub issued_at: String,
     pub operator: String,
+    /// Due but not disposed of because another record still points at it
+    /// or must go first (it is found again by the next run).
+    pub waiting: i64,
+    /// What the rule could not dispose of and why, in words (counts and
+    /// hold numbers only); empty when it disposed of everything due.
+    pub not_disposed: String,
 }
 
 // Counts, dates, rules and a hash of ids: a certificate names nobody.
 hearth_domain::holds_no_personal_data!(RetentionRun, Certificate);
 
 const CERT_COLUMNS: &str =
-    "id, run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256, audit_redacted, issued_at, operator";
+    "id, run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256, audit_redacted, issued_at, operator,
+     waiting, not_disposed";
 
 fn cert_from(r: &AnyRow) -> Result<Certificate> {
     Ok(Certificate {
@@ -1281,6 +1424,8 @@ fn cert_from(r: &AnyRow) -> Result<Certificate> {
         audit_redacted: r.try_get("audit_redacted")?,
         issued_at: r.try_get("issued_at")?,
         operator: r.try_get("operator")?,
+        waiting: r.try_get("waiting")?,
+        not_disposed: r.try_get("not_disposed")?,
     })
 }
 
@@ -1288,8 +1433,8 @@ fn cert_from(r: &AnyRow) -> Result<Certificate> {
 pub async fn insert_certificate(tx: &mut Tx, c: &Certificate) -> Result<Certificate> {
     let row = sqlx::query(
         "INSERT INTO disposal_certificate (run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256,
-             audit_redacted, issued_at, operator)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+             audit_redacted, issued_at, operator, waiting, not_disposed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(c.run_id)
     .bind(&c.record_class)
@@ -1305,6 +1450,8 @@ pub async fn insert_certificate(tx: &mut Tx, c: &Certificate) -> Result<Certific
     .bind(c.audit_redacted)
     .bind(&c.issued_at)
     .bind(&c.operator)
+    .bind(c.waiting)
+    .bind(&c.not_disposed)
     .fetch_one(tx.conn())
     .await?;
     Ok(Certificate { id: row.try_get("id")?, ..c.clone() })

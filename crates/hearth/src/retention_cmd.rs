@@ -118,6 +118,12 @@ fn print_report(r: &RetentionReport, verb: &str) {
                     let ids: Vec<String> = o.holds.iter().map(|h| h.to_string()).collect();
                     println!("    held back by legal hold {}", ids.join(", "));
                 }
+                if o.waiting > 0 {
+                    println!(
+                        "    {} waiting for another record that still points at them or must go first (the next run takes them)",
+                        o.waiting
+                    );
+                }
                 if o.audit_legacy_kept > 0 {
                     println!("    {} audit payloads predate separate payload hashing and were left in place", o.audit_legacy_kept);
                 }
@@ -129,7 +135,11 @@ fn print_report(r: &RetentionReport, verb: &str) {
             SweepStatus::NotSwept => not_swept.push(o.class.as_str()),
         }
     }
-    println!("Total {verb}: {}; held: {}.", r.disposed(), r.held());
+    let waiting: u64 = r.rules.iter().map(|o| o.waiting).sum();
+    println!("Total {verb}: {}; held: {}; waiting: {waiting}.", r.disposed(), r.held());
+    if r.run_id.is_some() && !r.erased && r.disposed() > 0 {
+        println!("Warning: the database could not be checkpointed after the run; deleted data may remain in its files until the next run.");
+    }
     let kept: Vec<&str> = r.rules.iter().filter(|o| o.status == SweepStatus::Kept).map(|o| o.class.as_str()).collect();
     println!("Kept by rule: {}.", kept.join(", "));
     if !not_swept.is_empty() {

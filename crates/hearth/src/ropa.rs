@@ -114,6 +114,19 @@ mod tests {
     }
 
     #[test]
+    fn the_rules_for_what_retention_left_behind_are_listed() {
+        let text = csv(&Register::shipped());
+        let line =
+            |class: &str| text.lines().find(|l| l.starts_with(&format!("{class},"))).unwrap_or_else(|| panic!("{class}")).to_string();
+        assert!(line("tenancy_file").contains("Delete 6 years after the tenancy ended"), "{}", line("tenancy_file"));
+        assert!(line("non_tenant").contains("Reduce to a skeleton record 6 years after the last contact"), "{}", line("non_tenant"));
+        assert!(line("care_plan").contains(",keep,Keep,"), "{}", line("care_plan"));
+        assert!(line("breach_record").contains(",keep,Keep,"), "{}", line("breach_record"));
+        let html = html(&Register::shipped(), "Example Homes");
+        assert!(html.contains("People who never held a tenancy") && html.contains("Documents on the tenancy file"));
+    }
+
+    #[test]
     fn csv_fields_are_quoted_and_formulas_defused() {
         assert_eq!(csv_line(&["a,b", "say \"hi\"", "=1+1"]), "\"a,b\",\"say \"\"hi\"\"\",'=1+1\r\n");
     }

@@ -37,6 +37,9 @@ pub struct DocumentForm {
     title: Option<String>,
     /// `yes` when the document is covered by legal professional privilege; an access bundle withholds it.
     legally_privileged: Option<String>,
+    /// `care_plan` for a care plan (kept for ever; care compartment only), or
+    /// `tenancy_file` (the default without a case or contact): the retention rule it follows.
+    filed_as: Option<String>,
 }
 
 /// Uploads a document for a person. Oversize files are refused with 413

@@ -81,6 +81,7 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
                                 td class="govuk-table__cell" {
                                     (doc.title)
                                     @if doc.legally_privileged { " " strong class="govuk-tag govuk-tag--grey" { "Legally privileged" } }
+                                    @if doc.filed_as == DocumentFiling::CarePlan { " " strong class="govuk-tag govuk-tag--blue" { "Care plan" } }
                                 }
                                 td class="govuk-table__cell" { (doc.kind.label()) ", " (human_size(doc.byte_size as usize)) }
                                 td class="govuk-table__cell" { (compartment_label(doc.compartment)) }
@@ -110,7 +111,14 @@ struct DocumentForm {
     compartment: String,
     title: String,
     legally_privileged: bool,
+    filed_as: String,
 }
+
+/// What a document is filed as, which decides how long it is kept.
+const FILINGS: &[(&str, &str)] = &[
+    ("", "Its case or contact's, or else the tenancy file (deleted 6 years after the tenancy ends)"),
+    ("care_plan", "A care plan (kept; care compartment or a care and support case only)"),
+];
 
 fn upload_form(s: &UiSession, status: StatusCode, person_id: Id, f: &DocumentForm, errors: &[FieldError], max: usize) -> Response {
     let file_error = error_for(errors, "file");
@@ -140,6 +148,7 @@ fn upload_form(s: &UiSession, status: StatusCode, person_id: Id, f: &DocumentFor
                         }
                         (Input::text("title", "Title (optional)", &f.title).hint("Leave blank to use the file's name.").render(errors))
                         (select("compartment", "Compartment", COMPARTMENTS, compartment, errors))
+                        (select("filed_as", "Filed as", FILINGS, &f.filed_as, errors))
                         div class="govuk-form-group" {
                             div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
                                 div class="govuk-checkboxes__item" {
@@ -167,7 +176,7 @@ pub async fn new_document_form(State(s): State<AppState>, session: UiSession, Pa
 /// The gate's field names onto this form's inputs; anything else lands on the file.
 fn form_field(field: &str) -> &str {
     match field {
-        "title" | "compartment" | "legally_privileged" => field,
+        "title" | "compartment" | "legally_privileged" | "filed_as" => field,
         // The case decides the compartment: a problem with it is shown there.
         "case_id" => "compartment",
         _ => "file",
@@ -200,6 +209,7 @@ pub async fn upload(
         compartment: read.upload.compartment.clone().unwrap_or_default(),
         title: read.upload.title.clone().unwrap_or_default(),
         legally_privileged: read.upload.legally_privileged.is_some(),
+        filed_as: read.upload.filed_as.clone().unwrap_or_default(),
     };
     match s.gate.upload_document(&session.actor, id, &read.upload).await {
         Ok(_) => Redirect::to(&format!("/people/{id}?done=document-uploaded")).into_response(),

@@ -183,6 +183,34 @@ async fn retention_page(
                     }
                 }
 
+                h2 class="govuk-heading-m" id="not-disposed" { "What the runs could not dispose of" }
+                @let left: Vec<_> = certificates.iter().filter(|c| !c.not_disposed.is_empty()).collect();
+                @let unswept: Vec<_> = gate.register().entries().filter(|e| e.retention.cutoff(today).is_some() && Sweep::of(e.class).is_none()).collect();
+                @if left.is_empty() && unswept.is_empty() {
+                    p class="govuk-body" { "Every run disposed of everything due." }
+                } @else {
+                    table class="govuk-table" {
+                        caption class="govuk-table__caption govuk-visually-hidden" { "Records due but not disposed of, and why" }
+                        thead class="govuk-table__head" { tr class="govuk-table__row" { (th("Run")) (th("Record class")) (th("Why not")) } }
+                        tbody class="govuk-table__body" {
+                            @for c in &left {
+                                tr class="govuk-table__row" {
+                                    td class="govuk-table__cell" { (c.run_id) }
+                                    td class="govuk-table__cell" { (class_label(&c.record_class)) }
+                                    td class="govuk-table__cell" { (c.not_disposed) }
+                                }
+                            }
+                            @for e in &unswept {
+                                tr class="govuk-table__row" {
+                                    td class="govuk-table__cell" { "Every run" }
+                                    td class="govuk-table__cell" { (e.class.label()) }
+                                    td class="govuk-table__cell" { "No rule applied by this version: Hearth holds no such records, or cannot dispose of them yet" }
+                                }
+                            }
+                        }
+                    }
+                }
+
                 h2 class="govuk-heading-m" id="certificates" { "Disposal certificates" }
                 p class="govuk-body" { a class="govuk-link" href="/retention/certificates.csv" download { "Download all certificates (CSV)" } }
                 @if certificates.is_empty() {
@@ -191,7 +219,7 @@ async fn retention_page(
                     table class="govuk-table" {
                         caption class="govuk-table__caption govuk-visually-hidden" { "Disposal certificates, newest first" }
                         thead class="govuk-table__head" { tr class="govuk-table__row" {
-                            (th("Certificate")) (th("Run")) (th("Record class")) (th("Rule")) (th("Disposed")) (th("Held")) (th("Ids")) (th("SHA-256 of ids"))
+                            (th("Certificate")) (th("Run")) (th("Record class")) (th("Rule")) (th("Disposed")) (th("Held")) (th("Waiting")) (th("Ids")) (th("SHA-256 of ids"))
                         } }
                         tbody class="govuk-table__body" {
                             @for c in &certificates {
@@ -202,6 +230,7 @@ async fn retention_page(
                                     td class="govuk-table__cell" { (c.rule) " (due on or before " (c.cutoff) ")" }
                                     td class="govuk-table__cell govuk-table__cell--numeric" { (c.disposed) }
                                     td class="govuk-table__cell govuk-table__cell--numeric" { (c.held) }
+                                    td class="govuk-table__cell govuk-table__cell--numeric" { (c.waiting) }
                                     td class="govuk-table__cell" {
                                         @match (c.first_id, c.last_id) { (Some(a), Some(b)) => { (a) "–" (b) }, _ => "none" }
                                     }

@@ -301,7 +301,6 @@ async fn closed_cases_become_skeletons_seven_years_after_closure(s: TestServer) 
 /// boundary, each opened and closed by a role that works that kind.
 async fn every_kind_of_case_becomes_a_skeleton_on_its_day(s: TestServer) {
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
-    let subject = person(&s, &advisor, "Kit", "Kindly").await;
     let officer = s.token(StaffRole::HousingOfficer).await;
     let home = json!({"uprn": 100000777, "line1": "7 Notional Walk", "town": "Testbury", "postcode": "ZZ99 7AB"});
     let (st, prop) = s.call(&officer, Method::POST, "/api/v1/properties", Some(home)).await;
@@ -313,6 +312,9 @@ async fn every_kind_of_case_becomes_a_skeleton_on_its_day(s: TestServer) {
         ("complaint", "withdrawn", StaffRole::HousingOfficer, RecordClass::CaseComplaint),
         ("tenancy_management", "resolved", StaffRole::HousingOfficer, RecordClass::CaseTenancyManagement),
     ] {
+        // A new subject each time: one who never held a tenancy is reduced
+        // by their own rule once the case naming them is.
+        let subject = person(&s, &advisor, "Kit", "Kindly").await;
         let t = s.token(role).await;
         let extra = if kind == "repair" { json!({"trade": "plumbing", "property_id": prop["id"]}) } else { json!({}) };
         let (id, closed_on) = close_case_as(&s, &t, role.as_str(), kind, outcome, extra, subject).await;
@@ -415,11 +417,14 @@ async fn legal_holds_keep_records_back_and_are_reported(s: TestServer) {
     }
     assert!(matches!(s.gate.release_hold(&dpo_actor, on_case.id).await, Err(GateError::Invalid(_))), "released once");
     let after = run(&s, as_of).await;
-    assert_eq!((after.disposed(), after.held()), (3, 0));
+    // The three held records, and then both people, who never held a
+    // tenancy: their last contact is long past, and no case names them now.
+    assert_eq!((after.disposed(), after.held()), (5, 0));
+    assert_eq!(rule(&after, RecordClass::NonTenant).disposed, 2);
     assert!(s.gate.legal_holds(&dpo_actor).await.unwrap().is_empty());
     let runs = s.gate.retention_runs(&dpo_actor, 10).await.unwrap();
     assert_eq!(runs.len(), 2);
-    assert_eq!((runs[0].status.as_str(), runs[0].disposed, runs[1].held), ("finished", 3, 3));
+    assert_eq!((runs[0].status.as_str(), runs[0].disposed, runs[1].held), ("finished", 5, done.held() as i64));
     verify_intact(&s).await;
 }
 

@@ -60,3 +60,50 @@ pub(crate) async fn end_tenancy(s: &TestServer, t: &str, tenancy: &Value, on: &s
     let (st, v) = s.call(t, Method::PUT, &format!("/api/v1/tenancies/{}", tenancy["id"]), Some(body)).await;
     assert_eq!(st, StatusCode::OK, "{v}");
 }
+
+/// Which of `needles` can still be read from the database: on SQLite the
+/// raw bytes of the database file and its write-ahead log, read while the
+/// server keeps them open (closing the pool would checkpoint them and hide
+/// what a run left); on PostgreSQL a plain-text dump of the whole database.
+pub(crate) fn database_holds(s: &TestServer, needles: &[String]) -> Vec<String> {
+    let text: Vec<u8> = match s.sqlite_dir() {
+        Some(dir) => {
+            let mut all = vec![];
+            for name in ["hearth.db", "hearth.db-wal"] {
+                if let Ok(bytes) = std::fs::read(dir.join(name)) {
+                    all.extend_from_slice(&bytes);
+                }
+            }
+            assert!(!all.is_empty(), "read the database files");
+            all
+        }
+        None => {
+            let out = std::process::Command::new("pg_dump")
+                .args(["--no-owner", &s.database_url])
+                .output()
+                .expect("pg_dump must be installed to check the PostgreSQL dump");
+            assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+            out.stdout
+        }
+    };
+    needles.iter().filter(|n| text.windows(n.len()).any(|w| w == n.as_bytes())).cloned().collect()
+}
+
+/// Which of `needles` some file under `dir` holds.
+pub(crate) fn folder_holds(dir: &std::path::Path, needles: &[String]) -> Vec<String> {
+    let mut found = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for n in needles {
+            if !found.contains(n) && bytes.windows(n.len()).any(|w| w == n.as_bytes()) {
+                found.push(n.clone());
+            }
+        }
+    }
+    found
+}
+
+/// The size of the SQLite write-ahead log (None on PostgreSQL or with no log file).
+pub(crate) fn wal_size(s: &TestServer) -> Option<u64> {
+    s.sqlite_dir().and_then(|d| std::fs::metadata(d.join("hearth.db-wal")).ok()).map(|m| m.len())
+}

@@ -20,12 +20,12 @@ crate::keyed_backends!(every_route_and_page_shows_only_what_each_role_may_read);
 
 /// One seeded value and what it is.
 #[derive(Debug, Clone)]
-struct Canary {
+pub(crate) struct Canary {
     /// Every way the value is written out (a date as ISO and as a UK page shows it).
-    forms: Vec<String>,
+    pub(crate) forms: Vec<String>,
     compartment: Compartment,
     class: DataClass,
-    record_type: &'static str,
+    pub(crate) record_type: &'static str,
     record_id: i64,
     person_id: Option<i64>,
     /// Identifies the anonymous reporter.
@@ -33,19 +33,19 @@ struct Canary {
 }
 
 #[derive(Default)]
-struct World {
-    canaries: Vec<Canary>,
+pub(crate) struct World {
+    pub(crate) canaries: Vec<Canary>,
     /// Ids to put in a path, by the path's first segment.
-    ids: BTreeMap<&'static str, Vec<i64>>,
+    pub(crate) ids: BTreeMap<&'static str, Vec<i64>>,
     /// (case, person) pairs for letters.
     letters: Vec<(i64, i64)>,
-    asb_case: i64,
-    perpetrator: i64,
-    reporter: i64,
+    pub(crate) asb_case: i64,
+    pub(crate) perpetrator: i64,
+    pub(crate) reporter: i64,
     /// A sharing agreement for extracts.
     agreement: i64,
     /// The tenant, whose data an extract carries.
-    tenant: i64,
+    pub(crate) tenant: i64,
 }
 
 impl World {
@@ -127,7 +127,8 @@ async fn person(s: &TestServer, t: &str, w: &mut World, tag: &str, n: u32) -> i6
     id
 }
 
-async fn seed(s: &TestServer) -> World {
+/// Seeds the world (also the retention time machine's: one of every kind of record).
+pub(crate) async fn seed(s: &TestServer) -> World {
     let mut w = World::default();
     let officer = s.token(StaffRole::HousingOfficer).await;
     let dpo = s.token(StaffRole::Dpo).await;
