@@ -14,7 +14,7 @@ use hearth_store::{
     audit, capacity, cases, consent, contacts, documents, homes, needs, people, recordings, representatives, restrictions, rights, Tx,
 };
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 pub const REDACTED: &str = "[redacted: third party]";
 
 /// A subject access bundle (UK GDPR Art. 15) for the person a request is about.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessBundle {
     pub request_reference: String,
@@ -36,7 +36,7 @@ pub struct AccessBundle {
 }
 
 /// One kind of record held, with what the register says about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleSection {
     pub key: String,
@@ -48,7 +48,7 @@ pub struct BundleSection {
 }
 
 /// Something held but not given, and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WithheldItem {
     /// `third_party`, `ongoing_investigation`, `legal_privilege`, or
@@ -211,21 +211,10 @@ impl Gate {
         classes.iter().map(|c| self.register.entry(*c).clone()).collect()
     }
 
-    /// Generates the access bundle for an open access request whose
-    /// requester's identity has been confirmed (DPO only; audited).
-    pub async fn access_bundle(&self, actor: &Actor, request_id: Id) -> Result<AccessBundle> {
-        let target = Target::of("rights_request", request_id, None);
-        self.guarded(actor, Action::Export, Compartment::Rights, target, async |tx: &mut Tx| {
-            let request = rights::request(tx, request_id).await?;
-            check_request(&request, RightsRequestKind::Access)?;
-            let bundle = self.collect_bundle(tx, actor, &request).await?;
-            let detail = json!({ "generated": "access_bundle", "sections": bundle.sections.len(), "withheld": bundle.withheld.len() });
-            Ok((bundle, Target::of("rights_request", request_id, Some(request.person_id)), Some(detail)))
-        })
-        .await
-    }
-
-    async fn collect_bundle(&self, tx: &mut Tx, actor: &Actor, request: &RightsRequest) -> Result<AccessBundle> {
+    /// Everything held on the request's person, other people only by role
+    /// where the record is about them, with the redactor that finds other
+    /// people in the free text (applied on review, [`crate::review`]).
+    pub(crate) async fn collect_bundle(&self, tx: &mut Tx, actor: &Actor, request: &RightsRequest) -> Result<(AccessBundle, Redactor)> {
         let pid = request.person_id;
         let mut others = ThirdParties::new(subject_identifiers(tx, pid).await?);
         let mut withheld = vec![];
@@ -505,13 +494,10 @@ impl Gate {
         };
         section("equality", "Equality monitoring answers", &[RecordClass::EdiMonitoring], equality);
 
-        for s in &mut sections {
-            s.records.iter_mut().for_each(|r| redact_all(r, &others.redactor));
-        }
         // The same third party can come up in several places: list each once.
         let mut seen = BTreeSet::new();
         withheld.retain(|w| seen.insert((w.reason.clone(), w.what.clone())));
-        Ok(AccessBundle {
+        let bundle = AccessBundle {
             request_reference: request.reference.clone(),
             person_id: pid,
             generated_at: Timestamp::now().to_string(),
@@ -521,7 +507,8 @@ impl Gate {
                                its use restricted, to object, and to data portability. You can complain to the Information \
                                Commissioner's Office (ico.org.uk, 0303 123 1113)."
                 .into(),
-        })
+        };
+        Ok((bundle, others.redactor))
     }
 
     /// The data the person provided, for an open portability request whose

@@ -12,26 +12,42 @@ use axum::response::{IntoResponse, Response};
 use hearth_domain::{IdentityStatus, RightsRequest, RightsRequestKind};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
 use hearth_gate::erasure::{ErasureReview, RecordChange};
+use hearth_gate::review::BundleDraft;
 use hearth_gate::GateError;
 use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
 use serde_json::Value;
 
 /// The panel on the request page: what can be generated, or why not yet.
-pub(super) fn panel(r: &RightsRequest) -> Markup {
+pub(super) fn panel(r: &RightsRequest, drafts: &[BundleDraft], csrf: &str) -> Markup {
     let ready = r.identity_status == IdentityStatus::Passed && r.is_open();
     html! {
         @match r.kind {
             RightsRequestKind::Access => {
                 h2 class="govuk-heading-m" id="bundle" { "Access bundle" }
                 @if ready {
-                    p class="govuk-body" { "Everything held on the person, with other people's details redacted and withheld items listed. Generating it is recorded in the audit trail." }
-                    div class="govuk-button-group" {
-                        a href={ "/rights/" (r.id) "/bundle" } role="button" draggable="false" class="govuk-button" data-module="govuk-button" { "Generate the bundle (printable)" }
-                        a href={ "/rights/" (r.id) "/bundle.zip" } class="govuk-link" download { "Download the bundle (zip of the printable copy and JSON)" }
-                        a href={ "/rights/" (r.id) "/bundle.json" } class="govuk-link" download { "Download as JSON" }
+                    p class="govuk-body" { "Everything held on the person, with other people's details redacted and withheld items listed. Generate a draft, review every redaction and uncertain place, then release it. Each step is recorded in the audit trail." }
+                    form method="post" action={ "/rights/" (r.id) "/bundle-drafts" } novalidate {
+                        (csrf_field(csrf))
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Generate a draft for review" }
                     }
-                } @else {
+                }
+                @if r.kind == RightsRequestKind::Access && !drafts.is_empty() {
+                    ul class="govuk-list" id="bundle-drafts" {
+                        @for d in drafts {
+                            li { a class="govuk-link" href={ "/rights/drafts/" (d.id) } { "Draft " (d.id) } " — " (d.status)
+                                @if let Some(on) = &d.sent_on { ", sent on " (on) } }
+                        }
+                    }
+                    @if drafts.iter().any(|d| d.status == "released") {
+                        p class="govuk-body" { "The latest release, as sent:" }
+                        div class="govuk-button-group" {
+                            a href={ "/rights/" (r.id) "/bundle" } class="govuk-link" { "Printable copy" }
+                            a href={ "/rights/" (r.id) "/bundle.zip" } class="govuk-link" download { "Download (zip of PDF, printable copy and JSON)" }
+                            a href={ "/rights/" (r.id) "/bundle.json" } class="govuk-link" download { "Download as JSON" }
+                        }
+                    }
+                } @else if !ready {
                     p class="govuk-body" { "Confirm the requester's identity before generating the bundle." }
                 }
             }
@@ -144,7 +160,7 @@ pub fn bundle_html(b: &AccessBundle) -> String {
 
 /// A request not ready (422: wrong kind, identity not confirmed) or closed
 /// (409) gets a page saying why; anything else is the usual error page.
-fn refused(s: &UiSession, id: i64, e: GateError) -> Response {
+pub(super) fn refused(s: &UiSession, id: i64, e: GateError) -> Response {
     let (status, reasons) = match e {
         GateError::Invalid(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0.into_iter().map(|f| f.message).collect::<Vec<_>>()),
         GateError::Conflict => (StatusCode::CONFLICT, vec!["The request is closed; nothing more can be generated for it".to_string()]),

@@ -240,3 +240,14 @@ pub async fn check_caller_ui(s: &TestServer, c: &Client, csrf: &str, person_id: 
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "caller check");
 }
+
+/// Generates a draft access bundle for the request and releases it as it
+/// stands (the review is tested in bundle.rs); returns the release.
+pub async fn release_bundle(s: &TestServer, dpo: &str, request_id: i64) -> Value {
+    let (st, d) = s.call(dpo, Method::POST, &format!("/api/v1/rights-requests/{request_id}/bundle-drafts"), None).await;
+    assert_eq!(st, StatusCode::CREATED, "draft: {d}");
+    let body = serde_json::json!({"version": d["version"]});
+    let (st, r) = s.call(dpo, Method::POST, &format!("/api/v1/bundle-drafts/{}/release", d["id"]), Some(body)).await;
+    assert_eq!(st, StatusCode::OK, "release: {r}");
+    r
+}
