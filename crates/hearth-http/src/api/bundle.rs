@@ -21,7 +21,7 @@ use serde::Deserialize;
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// `json` (default), `html` or `zip` (both in one archive) for the bundle; `json` (default) or `csv` for portability and the equality reports.
+    /// `json` (default), `html`, `pdf` or `zip` (all three in one archive) for the bundle; `json` (default) or `csv` for portability and the equality reports.
     pub(super) format: Option<String>,
 }
 
@@ -51,6 +51,7 @@ pub(super) fn with_type(body: String, content_type: &'static str) -> Response {
     responses((status = 200, body = AccessBundle, content(
             (AccessBundle = "application/json"),
             ("text/html"),
+            ("application/pdf"),
             ("application/zip") )),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn bundle(
@@ -59,10 +60,11 @@ pub async fn bundle(
     RecordId(id): RecordId,
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
-    let f = format(&q, &["json", "html", "zip"])?;
+    let f = format(&q, &["json", "html", "pdf", "zip"])?;
     let b = s.gate.access_bundle(&a, id).await?;
     Ok(match f.as_str() {
         "html" => with_type(crate::ui::bundle::bundle_html(&b), "text/html; charset=utf-8"),
+        "pdf" => crate::ui::bundle::pdf_download(&b),
         "zip" => crate::ui::bundle::bundle_zip(&b),
         _ => with_type(serde_json::to_string(&b).unwrap_or_default(), "application/json"),
     })

@@ -120,6 +120,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/drafts/{id}/redact", post(review::redact))
         .route("/rights/drafts/{id}/release", post(review::release))
         .route("/rights/{id}/bundle.json", get(bundle::bundle_json))
+        .route("/rights/{id}/bundle.pdf", get(bundle::bundle_pdf_download))
         .route("/rights/{id}/bundle.zip", get(bundle::bundle_zip_download))
         .route("/rights/{id}/erasure", get(bundle::erasure_review_page).post(bundle::carry_out_erasure))
         .route("/rights/{id}/rectifications", get(bundle::rectifications))

@@ -123,7 +123,7 @@ async fn raw(s: &TestServer, t: &str, path: &str) -> (StatusCode, String, String
 
 /// Reads a ZIP of stored entries by walking its local headers, checking each
 /// entry's CRC-32 against its bytes.
-fn unzip(z: &[u8]) -> Vec<(String, String)> {
+fn unzip(z: &[u8]) -> Vec<(String, Vec<u8>)> {
     let u16_at = |i: usize| u16::from_le_bytes([z[i], z[i + 1]]) as usize;
     let u32_at = |i: usize| u32::from_le_bytes(z[i..i + 4].try_into().unwrap());
     let crc = crc32;
@@ -137,7 +137,7 @@ fn unzip(z: &[u8]) -> Vec<(String, String)> {
         let start = at + 30 + name_len + extra_len;
         let data = &z[start..start + size];
         assert_eq!(crc(data), u32_at(at + 14), "CRC of {name}");
-        out.push((name, String::from_utf8(data.to_vec()).unwrap()));
+        out.push((name, data.to_vec()));
         at = start + size;
     }
     assert!(z[at..].starts_with(b"PK\x01\x02"), "the central directory follows the entries");
@@ -205,27 +205,55 @@ async fn the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld(s
     assert_eq!(st, StatusCode::OK, "{html}");
     assert!(ct.starts_with("text/html"), "{ct}");
     assert_no_other_adult(&html, "the HTML bundle");
-    assert!(html.contains("Information withheld") && html.contains("Marisol"), "{html}");
+    assert!(html.contains("Information we have not included") && html.contains("Marisol"), "{html}");
+    assert!(html.contains("@media print"), "a print stylesheet");
 
-    // The zip holds both, each as complete as when fetched alone.
+    // The zip holds the PDF, the HTML and the JSON, each as complete as when fetched alone.
     let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{id}/bundle?format=zip"))).bearer_auth(&dpo).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/zip");
     let files = unzip(&r.bytes().await.unwrap());
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names.len(), 2, "{names:?}");
-    assert!(names[0].ends_with(".html") && names[1].ends_with(".json"), "{names:?}");
-    for (name, text) in &files {
-        assert_no_other_adult(text, name);
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names[0].ends_with(".pdf") && names[1].ends_with(".html") && names[2].ends_with(".json"), "{names:?}");
+    assert!(files[0].1.starts_with(b"%PDF-"), "a PDF");
+    let pdf_text = common::pdf_text(&files[0].1);
+    for (name, text) in [
+        (names[0], pdf_text.clone()),
+        (names[1], String::from_utf8(files[1].1.clone()).unwrap()),
+        (names[2], String::from_utf8(files[2].1.clone()).unwrap()),
+    ] {
+        assert_no_other_adult(&text, name);
         assert!(text.contains("Marisol"), "{name}");
     }
-    let zipped: Value = serde_json::from_str(&files[1].1).unwrap();
-    // The same sections as the JSON fetched alone; only the access history has grown since.
-    let without_history =
-        |v: &Value| -> Vec<Value> { v["sections"].as_array().unwrap().iter().filter(|x| x["key"] != "access_history").cloned().collect() };
-    assert_eq!(without_history(&zipped), without_history(&b), "the zipped JSON is the bundle");
+    let zipped: Value = serde_json::from_slice(&files[2].1).unwrap();
+    assert_eq!(zipped, b, "the zipped JSON is the released bundle");
 
-    let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/bundle?format=pdf"), None).await;
+    // The PDF reads as a letter: the cover letter, section headings, words not codes.
+    let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{id}/bundle?format=pdf"))).bearer_auth(&dpo).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let text = common::pdf_text(&r.bytes().await.unwrap());
+    assert_eq!(text, pdf_text, "the same PDF alone and zipped");
+    common::assert_readable(&text);
+    for heading in [
+        "Dear Marisol Quenby",
+        "Why we use your information",
+        "Who we share it with",
+        "How long we keep it",
+        "Where your information comes from",
+        "Your rights",
+        "Information Commissioner",
+        "Information we have not included",
+        "Contact details",
+        "Households and tenancies",
+        "Contact log",
+    ] {
+        assert!(text.contains(heading), "the PDF has {heading:?}: {text}");
+    }
+    assert!(text.contains("Joint tenant"), "roles in words: {text}");
+
+    let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/bundle?format=docx"), None).await;
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["format".to_string()]));
 }
 
@@ -332,12 +360,15 @@ async fn the_dpo_generates_the_bundle_from_the_request_page(s: TestServer) {
     assert!(page.contains(&format!("href=\"/rights/{id}/bundle\"")), "{page}");
     let (st, html) = get(&s, &c, &format!("/rights/{id}/bundle")).await;
     assert_eq!(st, StatusCode::OK);
-    assert!(html.contains("The information we hold about you") && html.contains("Information withheld"), "{html}");
+    assert!(html.contains("Your personal information") && html.contains("Information we have not included"), "{html}");
     assert_no_other_adult(&html, "the printable bundle");
     let r = c.get(s.url(&format!("/rights/{id}/bundle.json"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
     assert_no_other_adult(&r.text().await.unwrap(), "the downloaded bundle");
+    let r = c.get(s.url(&format!("/rights/{id}/bundle.pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_no_other_adult(&common::pdf_text(&r.bytes().await.unwrap()), "the downloaded PDF");
 
     let other = browser();
     sign_in(&s, &other, "housing_officer").await;
