@@ -133,7 +133,7 @@ fn to_value<T: Serialize>(v: &T) -> Value {
 /// subject is identified (names in any case and order, initials with the
 /// surname, phone numbers however spaced, emails, NI numbers, dates of birth
 /// in any form, address lines and postcodes), never the subject's own.
-fn redact_all(v: &mut Value, redactor: &Redactor) {
+pub(crate) fn redact_all(v: &mut Value, redactor: &Redactor) {
     match v {
         Value::String(s) => *s = redactor.redact(s, REDACTED),
         Value::Array(a) => a.iter_mut().for_each(|x| redact_all(x, redactor)),
@@ -144,7 +144,7 @@ fn redact_all(v: &mut Value, redactor: &Redactor) {
 
 /// What identifies the subject: their record, contact points and the
 /// addresses of their homes (which a joint tenant shares, and which stay).
-async fn subject_identifiers(tx: &mut Tx, pid: Id) -> Result<Identifiers> {
+pub(crate) async fn subject_identifiers(tx: &mut Tx, pid: Id) -> Result<Identifiers> {
     let person = people::person(tx, pid).await?;
     let mut ids = Identifiers::of(&person, &people::contacts_for(tx, pid).await?);
     for h in homes::households_of(tx, pid).await? {
@@ -153,6 +153,18 @@ async fn subject_identifiers(tx: &mut Tx, pid: Id) -> Result<Identifiers> {
         }
     }
     Ok(ids)
+}
+
+/// A redactor for text sent to `pid` that takes out each of `others`
+/// (their record and contact points), never `pid`'s own identifiers: the
+/// engine for letters and exports as for bundles.
+pub(crate) async fn redactor_for(tx: &mut Tx, pid: Id, others: impl IntoIterator<Item = Id>) -> Result<Redactor> {
+    let mut tp = ThirdParties::new(subject_identifiers(tx, pid).await?);
+    tp.ids.insert(pid);
+    for o in others {
+        tp.add_person(tx, o).await?;
+    }
+    Ok(tp.redactor)
 }
 
 /// Other people met while collecting the bundle.
@@ -543,6 +555,18 @@ impl Gate {
                 .map(|c| json!({ "purpose": c.purpose, "decision": c.decision, "on": c.on, "method": c.method }))
                 .collect();
             let preferences = consent::preferences_of(tx, pid).await?.map(|p| to_value(&p));
+            // What staff wrote down from the person may name others in the household.
+            let mut household = vec![];
+            for h in homes::households_of(tx, pid).await? {
+                household.extend(homes::members_of(tx, h.id).await?.into_iter().map(|m| m.person_id).filter(|m| *m != pid));
+            }
+            let redactor = redactor_for(tx, pid, household).await?;
+            let mut needs = Value::Array(needs);
+            redact_all(&mut needs, &redactor);
+            let needs = match needs {
+                Value::Array(a) => a,
+                _ => vec![],
+            };
             let export = PortabilityExport { format: "hearth-portability/1".into(), person, contact_points, needs, consents, preferences };
             Ok((export, Target::of("rights_request", request_id, Some(pid)), Some(json!({ "generated": "portability_export" }))))
         })
