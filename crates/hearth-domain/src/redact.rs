@@ -75,11 +75,54 @@ impl Identifiers {
         let (g, f) = (given.trim().to_lowercase(), family.trim().to_lowercase());
         if !g.is_empty() && !f.is_empty() {
             self.names.push(format!("{g} {f}"));
+            // "Vexley, Ada" in lists and forms; "A. Vexley" and "A Vexley" in notes.
+            self.names.push(format!("{f} {g}"));
+            if let Some(i) = g.chars().next().filter(|c| c.is_alphabetic()) {
+                self.names.push(format!("{i} {f}"));
+            }
         }
         if f.chars().count() >= 2 {
             self.names.push(f);
         }
         self.add_given(given);
+    }
+
+    /// A name written as one string ("Ada Vexley", "Vexley"): the last word
+    /// is taken as the surname. For a case party known only by name.
+    pub fn add_full_name(&mut self, full: &str) {
+        let full = full.trim();
+        match full.rsplit_once(char::is_whitespace) {
+            Some((given, family)) => self.add_name(given, family),
+            None => self.add_name("", full),
+        }
+    }
+
+    /// Adds an address (lines and postcode) the person lives at.
+    pub fn add_address(&mut self, lines: &[&str], postcode: Option<&str>) {
+        for l in lines {
+            self.add_squeezed(l, DataClass::PostalAddress);
+        }
+        if let Some(p) = postcode {
+            self.add_squeezed(p, DataClass::PostalAddress);
+        }
+    }
+
+    /// Leaves out everything `subject` is identified by too (a surname or an
+    /// address shared in a household), returning the names left out so they
+    /// can be offered to a reviewer as uncertain.
+    pub fn except(&mut self, subject: &Identifiers) -> Vec<String> {
+        let shared: Vec<String> = self.names.iter().filter(|n| subject.names.contains(n)).cloned().collect();
+        self.names.retain(|n| !subject.names.contains(n));
+        self.given.retain(|g| !subject.given.contains(g));
+        self.squeezed.retain(|(q, _)| !subject.squeezed.iter().any(|(s, _)| s == q));
+        self.dates.retain(|d| !subject.dates.contains(d));
+        shared
+    }
+
+    /// Given names, lower-case (a reviewer is offered them where they are
+    /// written in lower case, which [`Identifiers::find`] does not take).
+    pub fn given_names(&self) -> &[String] {
+        &self.given
     }
 
     fn add_given(&mut self, given: &str) {
@@ -103,7 +146,7 @@ impl Identifiers {
         }
     }
 
-    fn add_phone(&mut self, s: &str) {
+    pub fn add_phone(&mut self, s: &str) {
         let digits: String = s.chars().filter(char::is_ascii_digit).collect();
         let national = if let Some(rest) = digits.strip_prefix("44") { format!("0{rest}") } else { digits };
         if let Some(rest) = national.strip_prefix('0') {
@@ -187,6 +230,293 @@ impl Identifiers {
     }
 }
 
+/// Whether a place in a text is redacted for sure or offered to a reviewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// Another person's identifier: redacted unless the reviewer reverses it.
+    Automatic,
+    /// Perhaps someone else's: left unless the reviewer redacts it.
+    Uncertain,
+}
+
+/// A place in a text the redaction rules found, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub range: Range<usize>,
+    pub kind: MarkKind,
+    /// In words, for the reviewer: "another person's phone number".
+    pub why: String,
+}
+
+/// Redacts other people out of the text a subject receives, never the
+/// subject: what identifies the subject (even a surname or an address a
+/// household member shares) is left, what identifies anyone else is found in
+/// every spelling [`Identifiers`] knows, and what might identify someone
+/// (a capitalised word beside a redaction, a shared surname or a lower-case
+/// given name of another party, a number shaped like an identifier) is
+/// marked as uncertain for a reviewer.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    subject: Identifiers,
+    others: Vec<Identifiers>,
+    /// Names left to the reviewer: surnames the subject shares with another
+    /// person, other people's given names (found in lower case too).
+    uncertain_names: Vec<String>,
+}
+
+const SHARED_NAME: &str = "a name another person on the record has too";
+
+/// Capitalised words that are not names, so not offered beside a redaction.
+const NOT_NAMES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "the",
+    "and",
+    "or",
+    "but",
+    "to",
+    "at",
+    "on",
+    "in",
+    "of",
+    "for",
+    "with",
+    "from",
+    "by",
+    "a",
+    "an",
+    "i",
+    "he",
+    "she",
+    "they",
+    "we",
+    "you",
+    "it",
+    "his",
+    "her",
+    "their",
+    "is",
+    "was",
+    "said",
+    "says",
+    "rang",
+    "called",
+    "told",
+    "also",
+    "tenant",
+    "dob",
+    "ni",
+    "tel",
+    "phone",
+    "email",
+    "mobile",
+    "postcode",
+    "address",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+impl Redactor {
+    /// A redactor for text sent to the person `subject` identifies.
+    pub fn new(subject: Identifiers) -> Self {
+        Redactor { subject, others: vec![], uncertain_names: vec![] }
+    }
+
+    /// Another person whose identifiers must not reach the subject (those
+    /// the subject shares are left, and offered as uncertain).
+    pub fn add_other(&mut self, mut other: Identifiers) {
+        let shared = other.except(&self.subject);
+        self.uncertain_names.extend(shared.into_iter().filter(|n| !n.contains(' ')));
+        self.uncertain_names.extend(other.given.iter().cloned());
+        if !other.is_empty() {
+            self.others.push(other);
+        }
+    }
+
+    pub fn has_others(&self) -> bool {
+        !self.others.is_empty()
+    }
+
+    /// Every automatic and uncertain place in `text`, in order, not
+    /// overlapping (an automatic mark wins over an uncertain one).
+    pub fn marks(&self, text: &str) -> Vec<Mark> {
+        let own: Vec<Range<usize>> = self.subject.find(text).into_iter().map(|(r, _)| r).collect();
+        let is_own = |r: &Range<usize>| own.iter().any(|o| o.start <= r.start && r.end <= o.end);
+        let mut auto: Vec<(Range<usize>, DataClass)> = self.others.iter().flat_map(|o| o.find(text)).filter(|(r, _)| !is_own(r)).collect();
+        auto.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+        let mut marks: Vec<Mark> = vec![];
+        for (r, class) in auto {
+            match marks.last_mut() {
+                Some(m) if r.start < m.range.end => m.range.end = m.range.end.max(r.end),
+                _ => marks.push(Mark { range: r, kind: MarkKind::Automatic, why: why(class) }),
+            }
+        }
+        let mut unsure: Vec<Mark> = vec![];
+        let ws = words(text);
+        for (i, &(s, e)) in ws.iter().enumerate() {
+            let w = &text[s..e];
+            let lw = w.to_lowercase();
+            let r = s..e;
+            if self.uncertain_names.contains(&lw) {
+                unsure.push(Mark { range: r, kind: MarkKind::Uncertain, why: SHARED_NAME.into() });
+                continue;
+            }
+            let capital = w.starts_with(char::is_uppercase) && !NOT_NAMES.contains(&lw.as_str()) && w.chars().count() > 1;
+            let beside = |other: Option<&(usize, usize)>| {
+                other.is_some_and(|&(os, oe)| {
+                    marks.iter().any(|m| m.kind == MarkKind::Automatic && m.range.start <= os && oe <= m.range.end)
+                        && (if oe <= s { &text[oe..s] } else { &text[e..os] }).trim().len() <= 2
+                })
+            };
+            if capital && (beside(i.checked_sub(1).and_then(|j| ws.get(j))) || beside(ws.get(i + 1))) {
+                unsure.push(Mark { range: r, kind: MarkKind::Uncertain, why: "a capitalised word next to a redaction".into() });
+            }
+        }
+        unsure.extend(identifier_shapes(text));
+        for m in unsure {
+            // A name shared with someone else is offered even where it is the subject's too.
+            let shared = m.why == SHARED_NAME;
+            if (is_own(&m.range) && !shared) || marks.iter().any(|a| a.range.start < m.range.end && m.range.start < a.range.end) {
+                continue;
+            }
+            marks.push(m);
+        }
+        marks.sort_by_key(|m| m.range.start);
+        marks
+    }
+
+    /// `text` with every automatic mark replaced by `with`.
+    pub fn redact(&self, text: &str, with: &str) -> String {
+        let spans: Vec<Range<usize>> = self.marks(text).into_iter().filter(|m| m.kind == MarkKind::Automatic).map(|m| m.range).collect();
+        replace_spans(text, &spans, with)
+    }
+}
+
+/// `text` with each of `spans` (in order, not overlapping) replaced by `with`.
+pub fn replace_spans(text: &str, spans: &[Range<usize>], with: &str) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for r in spans {
+        if r.start < last || r.end > text.len() || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) {
+            continue;
+        }
+        out.push_str(&text[last..r.start]);
+        out.push_str(with);
+        last = r.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn why(class: DataClass) -> String {
+    match class {
+        DataClass::Name => "another person's name",
+        DataClass::Phone => "another person's phone number",
+        DataClass::Email => "another person's email address",
+        DataClass::PostalAddress => "another person's address",
+        _ => "another person's identifier (date of birth or NI number)",
+    }
+    .into()
+}
+
+/// Numbers shaped like identifiers, whoever's they are: phone numbers (ten
+/// or more digits, spaces allowed), NI numbers, numeric dates, emails and
+/// postcodes.
+fn identifier_shapes(text: &str) -> Vec<Mark> {
+    let mut out = vec![];
+    let b = text.as_bytes();
+    let unsure = |r: Range<usize>, why: &str| Mark { range: r, kind: MarkKind::Uncertain, why: why.into() };
+    // Digit runs with single spaces or hyphens inside, optionally after "+".
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() || (b[i] == b'+' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+            let start = i;
+            let mut end = i + 1;
+            let mut digits = usize::from(b[i].is_ascii_digit());
+            let mut j = i + 1;
+            while j < b.len() {
+                if b[j].is_ascii_digit() {
+                    digits += 1;
+                    end = j + 1;
+                } else if !(matches!(b[j], b' ' | b'-' | b'/' | b'.') && b.get(j + 1).is_some_and(u8::is_ascii_digit)) {
+                    break;
+                }
+                j += 1;
+            }
+            let slice = &text[start..end];
+            if digits >= 10 {
+                out.push(unsure(start..end, "a number shaped like a phone number"));
+            } else if (6..=8).contains(&digits) && ['/', '-', '.'].iter().any(|sep| slice.matches(*sep).count() == 2) {
+                out.push(unsure(start..end, "a date that may be someone's date of birth"));
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    let ws = words(text);
+    for (k, &(s, e)) in ws.iter().enumerate() {
+        let w = &text[s..e];
+        // NI number written as one word, or as "QQ 12 34 56 C".
+        let mut joined = String::new();
+        let mut last = k;
+        for (n, &(_, we)) in ws[k..].iter().enumerate().take(5) {
+            joined = squeeze(&text[s..we]);
+            last = k + n;
+            if joined.len() >= 9 {
+                break;
+            }
+        }
+        if w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && is_ni_shape(&joined) {
+            out.push(unsure(s..ws[last].1, "a number shaped like a National Insurance number"));
+        }
+        if let Some(&(_, e2)) = ws.get(k + 1) {
+            let pair = &text[s..e2];
+            if pair.len() <= 9 && is_postcode_shape(&squeeze(pair)) && text[e..ws[k + 1].0].trim().is_empty() {
+                out.push(unsure(s..e2, "something shaped like a postcode"));
+            }
+        }
+    }
+    // Emails: words() splits on '@' and '.', so look for them directly.
+    for (at, _) in text.match_indices('@') {
+        let start = text[..at].rfind(|c: char| c.is_whitespace() || c == '(' || c == '<').map_or(0, |p| p + 1);
+        let end = text[at..].find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == ',').map_or(text.len(), |p| at + p);
+        let end = if text[..end].ends_with('.') { end - 1 } else { end };
+        if start < at && at + 1 < end {
+            out.push(unsure(start..end, "an email address"));
+        }
+    }
+    out.sort_by_key(|m| m.range.start);
+    out.dedup_by(|b, a| b.range.start < a.range.end);
+    out
+}
+
+fn is_ni_shape(q: &str) -> bool {
+    let c: Vec<char> = q.chars().collect();
+    c.len() == 9 && c[..2].iter().all(char::is_ascii_alphabetic) && c[2..8].iter().all(char::is_ascii_digit) && c[8].is_ascii_alphabetic()
+}
+
+fn is_postcode_shape(q: &str) -> bool {
+    // Outward code (letters then digits, maybe a letter) and inward code (digit, two letters).
+    let c: Vec<char> = q.chars().collect();
+    let n = c.len();
+    if !(5..=7).contains(&n) {
+        return false;
+    }
+    let inward = c[n - 3].is_ascii_digit() && c[n - 2].is_ascii_alphabetic() && c[n - 1].is_ascii_alphabetic();
+    let out = &c[..n - 3];
+    inward && out[0].is_ascii_alphabetic() && out.iter().any(char::is_ascii_digit) && out.iter().all(char::is_ascii_alphanumeric)
+}
+
 /// Word spans: runs of letters, digits, apostrophes and hyphens.
 fn words(text: &str) -> Vec<(usize, usize)> {
     let mut out = vec![];
@@ -255,7 +585,7 @@ fn date_forms(d: Date) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::PersonKind;
+    use crate::{Id, PersonKind};
 
     fn vexley() -> Identifiers {
         let person = Person {
@@ -342,6 +672,70 @@ mod tests {
     fn redaction_keeps_the_rest_of_the_text() {
         let ids = vexley();
         assert_eq!(ids.redact("Ada Vexley (07700 900123) at 12 Imaginary Row", "[X]"), "[X] ([X]) at [X]");
+    }
+
+    fn person(id: Id, given: &str, family: &str, dob: Option<Date>, ni: Option<&str>) -> Person {
+        Person {
+            id,
+            kind: PersonKind::Adult,
+            given_name: given.into(),
+            family_name: family.into(),
+            preferred_name: None,
+            date_of_birth: dob,
+            ni_number: ni.map(str::to_string),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            updated_at: jiff::Timestamp::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    /// Ada Vexley's household: Bram Vexley (joint tenant, same surname and
+    /// address, his own phone, DOB and NI number) and a neighbour.
+    fn household() -> Redactor {
+        let mut r = Redactor::new(vexley());
+        let mut bram = Identifiers::of(&person(2, "Bram", "Vexley", Some(Date::constant(1971, 3, 4)), Some("QQ654321A")), &[]);
+        bram.add_phone("07700 900456");
+        bram.add_address(&["12 Imaginary Row"], Some("ZZ99 3AB"));
+        r.add_other(bram);
+        let mut n = Identifiers::default();
+        n.add_full_name("Cressida Pennyfeather");
+        r.add_other(n);
+        r
+    }
+
+    #[test]
+    fn the_subject_keeps_a_shared_surname_and_address_and_loses_the_others() {
+        let r = household();
+        let text = "Ada Vexley of 12 Imaginary Row, ZZ99 3AB rang; Mrs Vexley (07700 900123, DOB 09/09/1969) \
+                    said Bram Vexley (B. Vexley, VEXLEY BRAM, 07700900456, +44 7700 900 456, NI QQ 65 43 21 A, born 4 March 1971, \
+                    1971-03-04, 04/03/1971) argued with cressida pennyfeather and C Pennyfeather.";
+        let out = r.redact(text, "[X]");
+        for own in ["Ada Vexley", "12 Imaginary Row", "ZZ99 3AB", "Mrs Vexley", "07700 900123", "09/09/1969"] {
+            assert!(out.contains(own), "the subject's own {own:?} was redacted: {out}");
+        }
+        for other in
+            ["Bram", "B. Vexley", "VEXLEY BRAM", "900456", "900 456", "65 43", "March 1971", "1971-03-04", "04/03/1971", "ennyfeather"]
+        {
+            assert!(!out.contains(other), "{other:?} is left: {out}");
+        }
+    }
+
+    #[test]
+    fn uncertain_places_are_marked_for_the_reviewer() {
+        let r = household();
+        let text = "Bram Vexley Junior rang; Mr Vexley called; bram again; call 07700 900999 or QQ 11 22 33 D, DOB 01/02/2003";
+        let marks = r.marks(text);
+        let unsure: Vec<&str> = marks.iter().filter(|m| m.kind == MarkKind::Uncertain).map(|m| &text[m.range.clone()]).collect();
+        assert!(unsure.contains(&"Junior"), "beside a redaction: {unsure:?}");
+        assert!(unsure.contains(&"Vexley"), "a shared surname: {unsure:?}");
+        assert!(unsure.contains(&"bram"), "a lower-case given name: {unsure:?}");
+        assert!(unsure.contains(&"07700 900999"), "{unsure:?}");
+        assert!(unsure.contains(&"QQ 11 22 33 D"), "{unsure:?}");
+        assert!(unsure.contains(&"01/02/2003"), "{unsure:?}");
+        let auto: Vec<&str> = marks.iter().filter(|m| m.kind == MarkKind::Automatic).map(|m| &text[m.range.clone()]).collect();
+        assert_eq!(auto, vec!["Bram Vexley"]);
+        // The subject's own identifiers are never offered.
+        assert!(r.marks("Ada rang from 07700 900123 at ZZ99 3AB").is_empty());
     }
 
     #[test]

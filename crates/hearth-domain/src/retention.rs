@@ -175,7 +175,7 @@ crate::vocabulary! {
 }
 
 /// A retention period in calendar units, e.g. 7 years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub amount: u32,
@@ -214,7 +214,7 @@ impl std::fmt::Display for Period {
 }
 
 /// How long a class is kept and what happens then.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RetentionRule {
     /// Kept indefinitely (care plans; the audit trail).
@@ -284,7 +284,7 @@ pub fn is_purpose_name(name: &str) -> bool {
 }
 
 /// One class's entry in the register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordClassEntry {
     pub class: RecordClass,

@@ -244,6 +244,12 @@ impl Gate {
                 Some(classes) if classes.contains(DataClass::PostalAddress) => postal_address(tx, person_id, today).await?,
                 _ => vec!["(Address not shown to you)".into()],
             };
+            // The case summary goes into the letter: everyone else on the case
+            // (an anonymous reporter above all) is redacted from it, never the recipient.
+            let others: Vec<Id> = a::party_people(tx, case_id).await?.into_iter().map(|p| p.0).filter(|p| *p != person_id).collect();
+            let redactor = crate::bundle::redactor_for(tx, person_id, others).await?;
+            let mut c = c;
+            c.summary = redactor.redact(&c.summary, "[another person]");
             let letter = compose_letter(&c, role, anonymous, &person, &address, today, &actor.display_name);
             // A letter to an anonymous reporter stays off their history, which
             // managers read; the DPO sees it in the detail.

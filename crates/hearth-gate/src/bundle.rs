@@ -6,7 +6,7 @@
 //! export in the rights compartment, in the same transaction as the reads.
 
 use crate::{Actor, Gate, GateError, Result, Target};
-use hearth_domain::redact::Identifiers;
+use hearth_domain::redact::{Identifiers, Redactor};
 use hearth_domain::*;
 use hearth_store::cases::{CaseFilter, CaseVisibility};
 use hearth_store::contacts::{ContactVisibility, TimelineFilter};
@@ -14,7 +14,7 @@ use hearth_store::{
     audit, capacity, cases, consent, contacts, documents, homes, needs, people, recordings, representatives, restrictions, rights, Tx,
 };
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 pub const REDACTED: &str = "[redacted: third party]";
 
 /// A subject access bundle (UK GDPR Art. 15) for the person a request is about.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessBundle {
     pub request_reference: String,
@@ -36,7 +36,7 @@ pub struct AccessBundle {
 }
 
 /// One kind of record held, with what the register says about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleSection {
     pub key: String,
@@ -48,7 +48,7 @@ pub struct BundleSection {
 }
 
 /// Something held but not given, and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WithheldItem {
     /// `third_party`, `ongoing_investigation`, `legal_privilege`, or
@@ -129,90 +129,73 @@ fn to_value<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-/// Replaces every (ASCII case-insensitive) occurrence of each needle in every
-/// string of `v` (needles longest first, so a full name goes before its
-/// parts), and then every way each of `people` is identified (phone
-/// numbers however spaced, dates of birth in any form, postcodes…).
-fn redact_all(v: &mut Value, needles: &[String], people: &[Identifiers]) {
+/// Replaces, in every string of `v`, each place where someone other than the
+/// subject is identified (names in any case and order, initials with the
+/// surname, phone numbers however spaced, emails, NI numbers, dates of birth
+/// in any form, address lines and postcodes), never the subject's own.
+pub(crate) fn redact_all(v: &mut Value, redactor: &Redactor) {
     match v {
-        Value::String(s) => {
-            for n in needles {
-                *s = replace_ci(s, n);
-            }
-            for p in people {
-                *s = p.redact(s, REDACTED);
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| redact_all(x, needles, people)),
-        Value::Object(m) => m.values_mut().for_each(|x| redact_all(x, needles, people)),
+        Value::String(s) => *s = redactor.redact(s, REDACTED),
+        Value::Array(a) => a.iter_mut().for_each(|x| redact_all(x, redactor)),
+        Value::Object(m) => m.values_mut().for_each(|x| redact_all(x, redactor)),
         _ => {}
     }
 }
 
-fn replace_ci(hay: &str, needle: &str) -> String {
-    let (h, n) = (hay.to_ascii_lowercase(), needle.to_ascii_lowercase());
-    if n.is_empty() || !h.contains(&n) {
-        return hay.to_string();
-    }
-    // ASCII lowering keeps byte offsets, so positions in `h` are positions in `hay`.
-    let mut out = String::new();
-    let mut last = 0;
-    for (i, _) in h.match_indices(&n) {
-        if i < last {
-            continue;
+/// What identifies the subject: their record, contact points and the
+/// addresses of their homes (which a joint tenant shares, and which stay).
+pub(crate) async fn subject_identifiers(tx: &mut Tx, pid: Id) -> Result<Identifiers> {
+    let person = people::person(tx, pid).await?;
+    let mut ids = Identifiers::of(&person, &people::contacts_for(tx, pid).await?);
+    for h in homes::households_of(tx, pid).await? {
+        if let Ok(p) = homes::property(tx, h.property_id).await {
+            ids.add_address(&[p.line1.as_str()], Some(p.postcode.as_str()));
         }
-        out.push_str(&hay[last..i]);
-        out.push_str(REDACTED);
-        last = i + n.len();
     }
-    out.push_str(&hay[last..]);
-    out
+    Ok(ids)
 }
 
-/// Other people met while collecting the bundle, and what identifies them.
-#[derive(Default)]
+/// A redactor for text sent to `pid` that takes out each of `others`
+/// (their record and contact points), never `pid`'s own identifiers: the
+/// engine for letters and exports as for bundles.
+pub(crate) async fn redactor_for(tx: &mut Tx, pid: Id, others: impl IntoIterator<Item = Id>) -> Result<Redactor> {
+    let mut tp = ThirdParties::new(subject_identifiers(tx, pid).await?);
+    tp.ids.insert(pid);
+    for o in others {
+        tp.add_person(tx, o).await?;
+    }
+    Ok(tp.redactor)
+}
+
+/// Other people met while collecting the bundle.
 struct ThirdParties {
     ids: BTreeSet<Id>,
-    needles: BTreeSet<String>,
-    identifiers: Vec<Identifiers>,
+    redactor: Redactor,
 }
 
 impl ThirdParties {
+    fn new(subject: Identifiers) -> Self {
+        ThirdParties { ids: BTreeSet::new(), redactor: Redactor::new(subject) }
+    }
+
     async fn add_person(&mut self, tx: &mut Tx, id: Id) -> Result<()> {
         if !self.ids.insert(id) {
             return Ok(());
         }
         let contacts = people::contacts_for(tx, id).await?;
         if let Ok(p) = people::person(tx, id).await {
-            self.add_text(&p.full_name());
-            self.add_text(&p.given_name);
-            self.add_text(&p.family_name);
-            p.preferred_name.iter().for_each(|n| self.add_text(n));
-            p.ni_number.iter().for_each(|n| self.add_text(n));
-            self.identifiers.push(Identifiers::of(&p, &contacts));
-        }
-        for c in contacts {
-            for v in [&c.value, &c.line1, &c.line2].into_iter().flatten() {
-                self.add_text(v);
-                // A number is often typed into notes without the stored spacing.
-                self.add_text(&v.replace(' ', ""));
-            }
+            self.redactor.add_other(Identifiers::of(&p, &contacts));
         }
         Ok(())
     }
 
-    fn add_text(&mut self, s: &str) {
-        let s = s.trim();
-        // Very short strings would shred ordinary words.
-        if s.chars().count() >= 3 && s != REDACTED {
-            self.needles.insert(s.to_string());
+    /// A party known only by the name written on the case.
+    fn add_name(&mut self, name: &str) {
+        if name.trim() != REDACTED {
+            let mut ids = Identifiers::default();
+            ids.add_full_name(name);
+            self.redactor.add_other(ids);
         }
-    }
-
-    fn sorted(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.needles.iter().cloned().collect();
-        v.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        v
     }
 }
 
@@ -240,23 +223,12 @@ impl Gate {
         classes.iter().map(|c| self.register.entry(*c).clone()).collect()
     }
 
-    /// Generates the access bundle for an open access request whose
-    /// requester's identity has been confirmed (DPO only; audited).
-    pub async fn access_bundle(&self, actor: &Actor, request_id: Id) -> Result<AccessBundle> {
-        let target = Target::of("rights_request", request_id, None);
-        self.guarded(actor, Action::Export, Compartment::Rights, target, async |tx: &mut Tx| {
-            let request = rights::request(tx, request_id).await?;
-            check_request(&request, RightsRequestKind::Access)?;
-            let bundle = self.collect_bundle(tx, actor, &request).await?;
-            let detail = json!({ "generated": "access_bundle", "sections": bundle.sections.len(), "withheld": bundle.withheld.len() });
-            Ok((bundle, Target::of("rights_request", request_id, Some(request.person_id)), Some(detail)))
-        })
-        .await
-    }
-
-    async fn collect_bundle(&self, tx: &mut Tx, actor: &Actor, request: &RightsRequest) -> Result<AccessBundle> {
+    /// Everything held on the request's person, other people only by role
+    /// where the record is about them, with the redactor that finds other
+    /// people in the free text (applied on review, [`crate::review`]).
+    pub(crate) async fn collect_bundle(&self, tx: &mut Tx, actor: &Actor, request: &RightsRequest) -> Result<(AccessBundle, Redactor)> {
         let pid = request.person_id;
-        let mut others = ThirdParties::default();
+        let mut others = ThirdParties::new(subject_identifiers(tx, pid).await?);
         let mut withheld = vec![];
         let mut sections = vec![];
         let mut section = |key: &str, title: &str, classes: &[RecordClass], records: Vec<Value>| {
@@ -328,9 +300,9 @@ impl Gate {
                 if p.person_id == Some(pid) {
                     party_out.push(json!({ "role": p.role, "you": true }));
                 } else {
-                    others.add_text(&p.name);
-                    if let Some(o) = p.person_id {
-                        others.add_person(tx, o).await?;
+                    match p.person_id {
+                        Some(o) => others.add_person(tx, o).await?,
+                        None => others.add_name(&p.name),
                     }
                     party_out.push(json!({ "role": p.role, "name": REDACTED }));
                     withheld.push(WithheldItem {
@@ -534,14 +506,10 @@ impl Gate {
         };
         section("equality", "Equality monitoring answers", &[RecordClass::EdiMonitoring], equality);
 
-        let needles = others.sorted();
-        for s in &mut sections {
-            s.records.iter_mut().for_each(|r| redact_all(r, &needles, &others.identifiers));
-        }
         // The same third party can come up in several places: list each once.
         let mut seen = BTreeSet::new();
         withheld.retain(|w| seen.insert((w.reason.clone(), w.what.clone())));
-        Ok(AccessBundle {
+        let bundle = AccessBundle {
             request_reference: request.reference.clone(),
             person_id: pid,
             generated_at: Timestamp::now().to_string(),
@@ -551,7 +519,8 @@ impl Gate {
                                its use restricted, to object, and to data portability. You can complain to the Information \
                                Commissioner's Office (ico.org.uk, 0303 123 1113)."
                 .into(),
-        })
+        };
+        Ok((bundle, others.redactor))
     }
 
     /// The data the person provided, for an open portability request whose
@@ -586,6 +555,18 @@ impl Gate {
                 .map(|c| json!({ "purpose": c.purpose, "decision": c.decision, "on": c.on, "method": c.method }))
                 .collect();
             let preferences = consent::preferences_of(tx, pid).await?.map(|p| to_value(&p));
+            // What staff wrote down from the person may name others in the household.
+            let mut household = vec![];
+            for h in homes::households_of(tx, pid).await? {
+                household.extend(homes::members_of(tx, h.id).await?.into_iter().map(|m| m.person_id).filter(|m| *m != pid));
+            }
+            let redactor = redactor_for(tx, pid, household).await?;
+            let mut needs = Value::Array(needs);
+            redact_all(&mut needs, &redactor);
+            let needs = match needs {
+                Value::Array(a) => a,
+                _ => vec![],
+            };
             let export = PortabilityExport { format: "hearth-portability/1".into(), person, contact_points, needs, consents, preferences };
             Ok((export, Target::of("rights_request", request_id, Some(pid)), Some(json!({ "generated": "portability_export" }))))
         })
@@ -596,20 +577,6 @@ impl Gate {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redaction_is_case_insensitive_and_longest_first() {
-        let mut v = json!({"summary": "Saw TORVALD Brackenwick and torvald again", "n": 3, "list": ["Brackenwick's car"]});
-        let mut tp = ThirdParties::default();
-        for s in ["Torvald", "Brackenwick", "Torvald Brackenwick", "Al"] {
-            tp.add_text(s);
-        }
-        redact_all(&mut v, &tp.sorted(), &[]);
-        assert_eq!(v["summary"], format!("Saw {REDACTED} and {REDACTED} again"));
-        assert_eq!(v["list"][0], format!("{REDACTED}'s car"));
-        assert_eq!(v["n"], 3);
-        assert!(!tp.needles.contains("Al"), "two-letter strings are not redacted");
-    }
 
     #[test]
     fn csv_quotes_and_defuses_formulas() {

@@ -32,6 +32,7 @@ pub mod recordings;
 pub mod representatives;
 pub mod restrictions;
 pub mod retention;
+pub mod review;
 pub mod rights;
 pub mod sharing;
 pub mod totp;

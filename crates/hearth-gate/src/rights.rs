@@ -365,6 +365,15 @@ impl Gate {
                 }
                 let outcome = long_text("outcome", Some(outcome), 4000, "what was done")?;
                 let d = day("on", on, today, r.received_on, "The date the request was answered")?;
+                // An access request records which released bundle was sent.
+                let sent = match r.kind {
+                    RightsRequestKind::Access => crate::review::sent_release(tx, r.id, &d.to_string()).await?,
+                    _ => None,
+                };
+                let outcome = match sent {
+                    Some((id, sha)) => format!("{outcome}\nSent: access bundle release {id} (SHA-256 {sha})"),
+                    None => outcome,
+                };
                 r.status = RightsRequestStatus::Completed;
                 r.closed_on = Some(d);
                 r.outcome = Some(outcome.clone());

@@ -7,7 +7,9 @@
 
 pub mod api;
 pub mod assets;
+pub mod pdf;
 pub mod problem;
+pub mod readable;
 pub mod security;
 pub mod throttle;
 pub mod ui;

@@ -14,6 +14,7 @@
 pub mod anonymity;
 pub mod audit;
 pub mod breaches;
+pub mod bundles;
 pub mod capacity;
 pub mod cases;
 pub mod consent;

@@ -1,5 +1,6 @@
 //! API handlers that answer a rights request with data: the subject access
-//! bundle (JSON, printable HTML or both zipped), the portability export (JSON
+//! bundle's drafts, their review and release, the released bundle (JSON,
+//! printable HTML or both zipped), the portability export (JSON
 //! or CSV), and the erasure review and its carrying out.
 //! The gate decides (DPO only), checks the request is of the right type with
 //! identity confirmed, and audits the generation.
@@ -8,18 +9,19 @@ use super::{ApiActor, ApiJson, ApiQuery, RecordId};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hearth_domain::{FieldError, ValidationErrors};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
 use hearth_gate::erasure::{ErasureReview, RecordChange};
+use hearth_gate::review::{BundleDraft, ReviewChange};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// `json` (default), `html` or `zip` (both in one archive) for the bundle; `json` (default) or `csv` for portability and the equality reports.
+    /// `json` (default), `html`, `pdf` or `zip` (all three in one archive) for the bundle; `json` (default) or `csv` for portability and the equality reports.
     pub(super) format: Option<String>,
 }
 
@@ -40,14 +42,16 @@ pub(super) fn with_type(body: String, content_type: &'static str) -> Response {
     r
 }
 
-/// Generates the access bundle for an access request whose requester's
-/// identity is confirmed: everything held on the person, other people's
-/// details redacted, withheld items with reasons, and the register's
-/// purpose, lawful basis, recipients, retention and source per record class.
+/// The latest released access bundle of an access request, exactly as
+/// released: everything held on the person, other people's details redacted
+/// as reviewed, withheld items with reasons, and the register's purpose,
+/// lawful basis, recipients, retention and source per record class. 422
+/// (`bundle`) until a draft has been reviewed and released.
 #[utoipa::path(get, path = "/api/v1/rights-requests/{id}/bundle", params(("id" = i64, Path), FormatQuery),
     responses((status = 200, body = AccessBundle, content(
             (AccessBundle = "application/json"),
             ("text/html"),
+            ("application/pdf"),
             ("application/zip") )),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn bundle(
@@ -56,10 +60,11 @@ pub async fn bundle(
     RecordId(id): RecordId,
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
-    let f = format(&q, &["json", "html", "zip"])?;
+    let f = format(&q, &["json", "html", "pdf", "zip"])?;
     let b = s.gate.access_bundle(&a, id).await?;
     Ok(match f.as_str() {
         "html" => with_type(crate::ui::bundle::bundle_html(&b), "text/html; charset=utf-8"),
+        "pdf" => crate::ui::bundle::pdf_download(&b),
         "zip" => crate::ui::bundle::bundle_zip(&b),
         _ => with_type(serde_json::to_string(&b).unwrap_or_default(), "application/json"),
     })
@@ -127,4 +132,85 @@ pub async fn rectifications(
     RecordId(id): RecordId,
 ) -> ApiResult<Json<Vec<RecordChange>>> {
     Ok(Json(s.gate.rectification_history(&a, id).await?))
+}
+
+/// Generates a draft access bundle for review: the bundle as collected and
+/// every place the redaction rules found (automatic and uncertain), each with
+/// its context. An earlier draft not yet released is superseded.
+#[utoipa::path(post, path = "/api/v1/rights-requests/{id}/bundle-drafts", params(("id" = i64, Path)),
+    responses((status = 201, body = BundleDraft), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_draft(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+) -> ApiResult<(StatusCode, Json<BundleDraft>)> {
+    Ok((StatusCode::CREATED, Json(s.gate.draft_bundle(&a, id).await?)))
+}
+
+/// The request's drafts and releases, newest first (without their marks).
+#[utoipa::path(get, path = "/api/v1/rights-requests/{id}/bundle-drafts", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<BundleDraft>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list_drafts(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<Vec<BundleDraft>>> {
+    Ok(Json(s.gate.bundle_drafts(&a, id).await?))
+}
+
+/// A draft with every mark and manual redaction, or a release.
+#[utoipa::path(get, path = "/api/v1/bundle-drafts/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = BundleDraft), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn draft(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<BundleDraft>> {
+    Ok(Json(s.gate.bundle_draft(&a, id).await?))
+}
+
+/// The draft as it would be released now (or the release itself): `json` (default) or `html`.
+#[utoipa::path(get, path = "/api/v1/bundle-drafts/{id}/preview", params(("id" = i64, Path), FormatQuery),
+    responses((status = 200, body = AccessBundle, content((AccessBundle = "application/json"), ("text/html"))),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn preview(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+) -> ApiResult<Response> {
+    let f = format(&q, &["json", "html"])?;
+    let b = s.gate.preview_bundle(&a, id).await?;
+    Ok(match f.as_str() {
+        "html" => with_type(crate::ui::bundle::bundle_html(&b), "text/html; charset=utf-8"),
+        _ => with_type(serde_json::to_string(&b).unwrap_or_default(), "application/json"),
+    })
+}
+
+/// One review change: `decide` a mark (`redact` true or false), `redact`
+/// more text with a `ground` and a `reason` (listed as withheld), or
+/// `restore` a manual redaction. 409 once the draft is released or superseded.
+#[utoipa::path(post, path = "/api/v1/bundle-drafts/{id}/changes", params(("id" = i64, Path)), request_body = ReviewChange,
+    responses((status = 200, body = BundleDraft), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn change_draft(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiJson(c): ApiJson<ReviewChange>,
+) -> ApiResult<Json<BundleDraft>> {
+    Ok(Json(s.gate.review_bundle(&a, id, &c).await?))
+}
+
+/// The draft's version, so what is released is what was last reviewed.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ReleaseOrder {
+    pub version: i64,
+}
+
+/// Releases the reviewed draft: its contents are fixed, stored with their
+/// SHA-256 and audited; every format of the bundle is made from the latest release.
+#[utoipa::path(post, path = "/api/v1/bundle-drafts/{id}/release", params(("id" = i64, Path)), request_body = ReleaseOrder,
+    responses((status = 200, body = BundleDraft), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn release(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiJson(o): ApiJson<ReleaseOrder>,
+) -> ApiResult<Json<BundleDraft>> {
+    Ok(Json(s.gate.release_bundle(&a, id, o.version).await?))
 }

@@ -85,6 +85,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights-requests/{id}", get(rights::show))
         .route("/rights-requests/{id}/changes", post(rights::change))
         .route("/rights-requests/{id}/bundle", get(bundle::bundle))
+        .route("/rights-requests/{id}/bundle-drafts", get(bundle::list_drafts).post(bundle::create_draft))
+        .route("/bundle-drafts/{id}", get(bundle::draft))
+        .route("/bundle-drafts/{id}/preview", get(bundle::preview))
+        .route("/bundle-drafts/{id}/changes", post(bundle::change_draft))
+        .route("/bundle-drafts/{id}/release", post(bundle::release))
         .route("/rights-requests/{id}/portability", get(bundle::portability))
         .route("/rights-requests/{id}/erasure", get(bundle::erasure_review).post(bundle::carry_out_erasure))
         .route("/rights-requests/{id}/rectifications", get(bundle::rectifications))
@@ -163,7 +168,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         contacts::log, contacts::show, contacts::timeline,
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
-        rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::portability, bundle::erasure_review, bundle::carry_out_erasure, bundle::rectifications,
+        rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::create_draft, bundle::list_drafts, bundle::draft, bundle::preview, bundle::change_draft, bundle::release,
+        bundle::portability, bundle::erasure_review, bundle::carry_out_erasure, bundle::rectifications,
         rights::record_breach, rights::report_breach, rights::breaches, rights::breach, rights::change_breach,
         sharing::organisations, sharing::add_organisation,
         sharing::create_agreement, sharing::agreements, sharing::agreement, sharing::end_agreement,

@@ -12,26 +12,42 @@ use axum::response::{IntoResponse, Response};
 use hearth_domain::{IdentityStatus, RightsRequest, RightsRequestKind};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
 use hearth_gate::erasure::{ErasureReview, RecordChange};
+use hearth_gate::review::BundleDraft;
 use hearth_gate::GateError;
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::Value;
 
 /// The panel on the request page: what can be generated, or why not yet.
-pub(super) fn panel(r: &RightsRequest) -> Markup {
+pub(super) fn panel(r: &RightsRequest, drafts: &[BundleDraft], csrf: &str) -> Markup {
     let ready = r.identity_status == IdentityStatus::Passed && r.is_open();
     html! {
         @match r.kind {
             RightsRequestKind::Access => {
                 h2 class="govuk-heading-m" id="bundle" { "Access bundle" }
                 @if ready {
-                    p class="govuk-body" { "Everything held on the person, with other people's details redacted and withheld items listed. Generating it is recorded in the audit trail." }
-                    div class="govuk-button-group" {
-                        a href={ "/rights/" (r.id) "/bundle" } role="button" draggable="false" class="govuk-button" data-module="govuk-button" { "Generate the bundle (printable)" }
-                        a href={ "/rights/" (r.id) "/bundle.zip" } class="govuk-link" download { "Download the bundle (zip of the printable copy and JSON)" }
-                        a href={ "/rights/" (r.id) "/bundle.json" } class="govuk-link" download { "Download as JSON" }
+                    p class="govuk-body" { "Everything held on the person, with other people's details redacted and withheld items listed. Generate a draft, review every redaction and uncertain place, then release it. Each step is recorded in the audit trail." }
+                    form method="post" action={ "/rights/" (r.id) "/bundle-drafts" } novalidate {
+                        (csrf_field(csrf))
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Generate a draft for review" }
                     }
-                } @else {
+                }
+                @if r.kind == RightsRequestKind::Access && !drafts.is_empty() {
+                    ul class="govuk-list" id="bundle-drafts" {
+                        @for d in drafts {
+                            li { a class="govuk-link" href={ "/rights/drafts/" (d.id) } { "Draft " (d.id) } " — " (d.status)
+                                @if let Some(on) = &d.sent_on { ", sent on " (on) } }
+                        }
+                    }
+                    @if drafts.iter().any(|d| d.status == "released") {
+                        p class="govuk-body" { "The latest release, as sent:" }
+                        div class="govuk-button-group" {
+                            a href={ "/rights/" (r.id) "/bundle" } class="govuk-link" { "Printable copy" }
+                            a href={ "/rights/" (r.id) "/bundle.zip" } class="govuk-link" download { "Download (zip of PDF, printable copy and JSON)" }
+                            a href={ "/rights/" (r.id) "/bundle.pdf" } class="govuk-link" download { "Download as PDF" }
+                            a href={ "/rights/" (r.id) "/bundle.json" } class="govuk-link" download { "Download as JSON" }
+                        }
+                    }
+                } @else if !ready {
                     p class="govuk-body" { "Confirm the requester's identity before generating the bundle." }
                 }
             }
@@ -74,77 +90,20 @@ fn label(key: &str) -> String {
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
-fn value(v: &Value) -> Markup {
-    match v {
-        Value::Null => html! { "—" },
-        Value::Bool(b) => html! { @if *b { "Yes" } @else { "No" } },
-        Value::String(s) => html! { (s) },
-        Value::Number(n) => html! { (n.to_string()) },
-        Value::Array(a) if a.is_empty() => html! { "None" },
-        Value::Array(a) => html! { ul class="govuk-list" { @for x in a { li { (value(x)) } } } },
-        Value::Object(m) => html! {
-            dl class="govuk-summary-list govuk-summary-list--no-border" {
-                @for (k, x) in m {
-                    div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (label(k)) } dd class="govuk-summary-list__value" { (value(x)) } }
-                }
-            }
-        },
-    }
+/// The bundle as one self-contained, printable HTML document: the cover
+/// letter and the sections, in words ([`crate::readable`]).
+pub fn bundle_html(b: &AccessBundle) -> String {
+    crate::readable::html(&crate::readable::document(b))
 }
 
-/// The bundle as one self-contained, printable HTML document.
-pub fn bundle_html(b: &AccessBundle) -> String {
-    html! {
-        (DOCTYPE)
-        html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                title { "Your information: " (b.request_reference) }
-                style { "body{font-family:Arial,sans-serif;max-width:60em;margin:2em auto;line-height:1.4}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3em;text-align:left;vertical-align:top}section{break-inside:auto;margin-bottom:2em}dl{margin:0}dt{font-weight:bold}dd{margin:0 0 .4em 1em}@media print{a{color:#000}}" }
-            }
-            body class="govuk-template__body" {
-                main {
-                h1 { "The information we hold about you" }
-                p { "Request " (b.request_reference) ". Produced " (b.generated_at) "." }
-                p { "Where another person's details appear in our records they are replaced with “" (hearth_gate::bundle::REDACTED) "”." }
-                @for s in &b.sections {
-                    section id=(s.key) {
-                        h2 { (s.title) }
-                        @for c in &s.classes {
-                            h3 { (c.class.label()) }
-                            dl {
-                                dt { "Why we hold it" } dd { (c.purpose) }
-                                dt { "Lawful basis" } dd { (c.lawful_basis.iter().map(|l| l.label()).collect::<Vec<_>>().join("; ")) @if let Some(n) = &c.lawful_basis_note { " — " (n) } }
-                                @if let Some(sc) = &c.special_category { dt { "Condition for sensitive information" } dd { (sc) } }
-                                dt { "Who we share it with" } dd { @if c.recipients.is_empty() { "Nobody outside the organisation" } @else { (c.recipients.join("; ")) } }
-                                dt { "How long we keep it" } dd { (c.retention.describe()) }
-                                @if let Some(src) = &c.source { dt { "Basis of the retention period" } dd { (src) } }
-                            }
-                        }
-                        @if s.records.is_empty() { p { "We hold nothing of this kind about you." } }
-                        @for r in &s.records { div class="record" { (value(r)) } hr; }
-                    }
-                }
-                section id="withheld" {
-                    h2 { "Information withheld" }
-                    @if b.withheld.is_empty() { p { "Nothing was withheld." } } @else {
-                        table {
-                            thead { tr { th scope="col" { "What" } th scope="col" { "Why" } th scope="col" { "Explanation" } } }
-                            tbody { @for w in &b.withheld { tr { td { (w.what) } td { (label(&w.reason)) } td { (w.explanation) } } } }
-                        }
-                    }
-                }
-                section id="rights" { h2 { "Your rights" } p { (b.rights_statement) } }
-                }
-            }
-        }
-    }
-    .into_string()
+/// The bundle as a PDF, the same words as the HTML ([`crate::pdf`]).
+pub fn bundle_pdf(b: &AccessBundle) -> Result<Vec<u8>, String> {
+    crate::pdf::render(&crate::readable::document(b))
 }
 
 /// A request not ready (422: wrong kind, identity not confirmed) or closed
 /// (409) gets a page saying why; anything else is the usual error page.
-fn refused(s: &UiSession, id: i64, e: GateError) -> Response {
+pub(super) fn refused(s: &UiSession, id: i64, e: GateError) -> Response {
     let (status, reasons) = match e {
         GateError::Invalid(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0.into_iter().map(|f| f.message).collect::<Vec<_>>()),
         GateError::Conflict => (StatusCode::CONFLICT, vec!["The request is closed; nothing more can be generated for it".to_string()]),
@@ -186,13 +145,21 @@ pub async fn bundle_page(State(s): State<AppState>, session: UiSession, Path(id)
     }
 }
 
-/// The bundle as the requester receives it: the printable HTML and the JSON in one zip.
+/// The bundle as the requester receives it: the PDF, the printable HTML and the JSON in one zip.
 pub(crate) fn bundle_zip(b: &AccessBundle) -> Response {
     let stem = format!("access-bundle-{}", b.request_reference);
     let html = bundle_html(b);
     let json = json_text(b);
+    let pdf = match bundle_pdf(b) {
+        Ok(p) => p,
+        Err(e) => return pdf_failed(&e),
+    };
     let modified = b.generated_at.parse().unwrap_or_else(|_| jiff::Timestamp::now());
-    let files = [(format!("{stem}/{stem}.html"), html.as_bytes()), (format!("{stem}/{stem}.json"), json.as_bytes())];
+    let files = [
+        (format!("{stem}/{stem}.pdf"), pdf.as_slice()),
+        (format!("{stem}/{stem}.html"), html.as_bytes()),
+        (format!("{stem}/{stem}.json"), json.as_bytes()),
+    ];
     let entries: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), *d)).collect();
     (
         StatusCode::OK,
@@ -209,6 +176,36 @@ pub(crate) fn bundle_zip(b: &AccessBundle) -> Response {
 pub async fn bundle_zip_download(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
     match s.gate.access_bundle(&session.actor, id).await {
         Ok(b) => bundle_zip(&b),
+        Err(e) => refused(&session, id, e),
+    }
+}
+
+/// A PDF that could not be made: logged, and a plain 500.
+pub(crate) fn pdf_failed(e: &str) -> Response {
+    tracing::error!(error = %e, "making the access bundle PDF failed");
+    (StatusCode::INTERNAL_SERVER_ERROR, "The PDF could not be made").into_response()
+}
+
+/// The bundle as a PDF download.
+pub(crate) fn pdf_download(b: &AccessBundle) -> Response {
+    match bundle_pdf(b) {
+        Ok(p) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"access-bundle-{}.pdf\"", b.request_reference)),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            p,
+        )
+            .into_response(),
+        Err(e) => pdf_failed(&e),
+    }
+}
+
+pub async fn bundle_pdf_download(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match s.gate.access_bundle(&session.actor, id).await {
+        Ok(b) => pdf_download(&b),
         Err(e) => refused(&session, id, e),
     }
 }

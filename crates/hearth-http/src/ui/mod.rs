@@ -23,6 +23,7 @@ mod pages;
 mod representatives;
 mod restrictions;
 mod retention;
+mod review;
 mod rights;
 mod sharing;
 
@@ -112,7 +113,14 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/{id}", get(rights::request_page))
         .route("/rights/{id}/changes", post(rights::change_request))
         .route("/rights/{id}/bundle", get(bundle::bundle_page))
+        .route("/rights/{id}/bundle-drafts", post(review::create))
+        .route("/rights/drafts/{id}", get(review::review))
+        .route("/rights/drafts/{id}/preview", get(review::preview))
+        .route("/rights/drafts/{id}/decide", post(review::decide))
+        .route("/rights/drafts/{id}/redact", post(review::redact))
+        .route("/rights/drafts/{id}/release", post(review::release))
         .route("/rights/{id}/bundle.json", get(bundle::bundle_json))
+        .route("/rights/{id}/bundle.pdf", get(bundle::bundle_pdf_download))
         .route("/rights/{id}/bundle.zip", get(bundle::bundle_zip_download))
         .route("/rights/{id}/erasure", get(bundle::erasure_review_page).post(bundle::carry_out_erasure))
         .route("/rights/{id}/rectifications", get(bundle::rectifications))

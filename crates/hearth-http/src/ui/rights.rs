@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::*;
+use hearth_gate::review::BundleDraft;
 use hearth_gate::rights::{RightsChange, RightsRequestView};
 use hearth_gate::{Gate, GateError};
 use hearth_store::rights::RequestFilter;
@@ -241,7 +242,8 @@ pub async fn request_page(State(s): State<AppState>, session: UiSession, Path(id
     match s.gate.rights_request(&session.actor, id).await {
         Ok(v) => {
             let banner = done.done.as_deref().and_then(done_message);
-            respond(StatusCode::OK, request_view_page(&session, &v, banner, &ChangeForm::default(), &[]))
+            let drafts = drafts_of(&s.gate, &session, &v).await;
+            respond(StatusCode::OK, request_view_page(&session, &v, &drafts, banner, &ChangeForm::default(), &[]))
         }
         Err(e) => error_page(&session, e),
     }
@@ -251,7 +253,22 @@ fn opt_date(d: Option<jiff::civil::Date>) -> String {
     d.map(long_date).unwrap_or_else(|| "Not recorded".into())
 }
 
-fn request_view_page(s: &UiSession, v: &RightsRequestView, banner: Option<&str>, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+/// An access request's bundle drafts and releases, for the panel (none for other kinds).
+async fn drafts_of(gate: &Gate, s: &UiSession, v: &RightsRequestView) -> Vec<BundleDraft> {
+    if v.request.kind != hearth_domain::RightsRequestKind::Access {
+        return vec![];
+    }
+    gate.bundle_drafts(&s.actor, v.request.id).await.unwrap_or_default()
+}
+
+fn request_view_page(
+    s: &UiSession,
+    v: &RightsRequestView,
+    drafts: &[BundleDraft],
+    banner: Option<&str>,
+    f: &ChangeForm,
+    errors: &[FieldError],
+) -> Markup {
     let r = &v.request;
     page(
         &r.reference,
@@ -311,7 +328,7 @@ fn request_view_page(s: &UiSession, v: &RightsRequestView, banner: Option<&str>,
                     @for para in letter.split("\n\n") { p class="govuk-body" { (para) } }
                 }
             }
-            (super::bundle::panel(r))
+            (super::bundle::panel(r, drafts, &s.csrf))
             @if r.is_open() { (change_forms(s, v, f, errors)) }
             @else {
                 h2 class="govuk-heading-m" { "Add a note" }
@@ -517,7 +534,11 @@ pub async fn change_request(State(s): State<AppState>, Path(id): Path<i64>, Post
 
 /// The request page again, as it is now, with the errors and what was typed.
 async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: Refusal) -> Response {
-    r.page(s, gate.rights_request(&s.actor, id), |v, errors| request_view_page(s, &v, None, f, errors)).await
+    let drafts = match gate.rights_request(&s.actor, id).await {
+        Ok(v) => drafts_of(gate, s, &v).await,
+        Err(_) => vec![],
+    };
+    r.page(s, gate.rights_request(&s.actor, id), |v, errors| request_view_page(s, &v, &drafts, None, f, errors)).await
 }
 
 super::csrf_forms!(RequestForm, ChangeForm);

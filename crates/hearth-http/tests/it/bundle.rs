@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use common::{browser, get, problem_fields, sign_in, TestServer};
+use common::{browser, field, get, problem_fields, sign_in, TestServer};
 use hearth_domain::StaffRole;
 use hearth_store::Table;
 use reqwest::multipart::{Form, Part};
@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 both_backends!(
     the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld,
+    the_dpo_reviews_a_draft_and_the_release_is_fixed,
     only_the_dpo_generates_and_only_once_identity_is_confirmed,
     portability_gives_json_and_csv_of_what_the_person_provided,
     the_dpo_generates_the_bundle_from_the_request_page,
@@ -122,7 +123,7 @@ async fn raw(s: &TestServer, t: &str, path: &str) -> (StatusCode, String, String
 
 /// Reads a ZIP of stored entries by walking its local headers, checking each
 /// entry's CRC-32 against its bytes.
-fn unzip(z: &[u8]) -> Vec<(String, String)> {
+fn unzip(z: &[u8]) -> Vec<(String, Vec<u8>)> {
     let u16_at = |i: usize| u16::from_le_bytes([z[i], z[i + 1]]) as usize;
     let u32_at = |i: usize| u32::from_le_bytes(z[i..i + 4].try_into().unwrap());
     let crc = crc32;
@@ -136,7 +137,7 @@ fn unzip(z: &[u8]) -> Vec<(String, String)> {
         let start = at + 30 + name_len + extra_len;
         let data = &z[start..start + size];
         assert_eq!(crc(data), u32_at(at + 14), "CRC of {name}");
-        out.push((name, String::from_utf8(data.to_vec()).unwrap()));
+        out.push((name, data.to_vec()));
         at = start + size;
     }
     assert!(z[at..].starts_with(b"PK\x01\x02"), "the central directory follows the entries");
@@ -166,7 +167,10 @@ async fn the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld(s
     let f = shared_household(&s).await;
     let dpo = s.token(StaffRole::Dpo).await;
     let id = request(&s, &dpo, "access", f.me, true).await;
+    let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/bundle"), None).await;
+    assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["bundle".to_string()]), "nothing released yet: {p}");
     let audit_before = s.count(Table::AuditEvent).await;
+    common::release_bundle(&s, &dpo, id).await;
 
     let (st, ct, json_text) = raw(&s, &dpo, &format!("/api/v1/rights-requests/{id}/bundle")).await;
     assert_eq!(st, StatusCode::OK, "{json_text}");
@@ -201,27 +205,55 @@ async fn the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld(s
     assert_eq!(st, StatusCode::OK, "{html}");
     assert!(ct.starts_with("text/html"), "{ct}");
     assert_no_other_adult(&html, "the HTML bundle");
-    assert!(html.contains("Information withheld") && html.contains("Marisol"), "{html}");
+    assert!(html.contains("Information we have not included") && html.contains("Marisol"), "{html}");
+    assert!(html.contains("@media print"), "a print stylesheet");
 
-    // The zip holds both, each as complete as when fetched alone.
+    // The zip holds the PDF, the HTML and the JSON, each as complete as when fetched alone.
     let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{id}/bundle?format=zip"))).bearer_auth(&dpo).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/zip");
     let files = unzip(&r.bytes().await.unwrap());
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names.len(), 2, "{names:?}");
-    assert!(names[0].ends_with(".html") && names[1].ends_with(".json"), "{names:?}");
-    for (name, text) in &files {
-        assert_no_other_adult(text, name);
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names[0].ends_with(".pdf") && names[1].ends_with(".html") && names[2].ends_with(".json"), "{names:?}");
+    assert!(files[0].1.starts_with(b"%PDF-"), "a PDF");
+    let pdf_text = common::pdf_text(&files[0].1);
+    for (name, text) in [
+        (names[0], pdf_text.clone()),
+        (names[1], String::from_utf8(files[1].1.clone()).unwrap()),
+        (names[2], String::from_utf8(files[2].1.clone()).unwrap()),
+    ] {
+        assert_no_other_adult(&text, name);
         assert!(text.contains("Marisol"), "{name}");
     }
-    let zipped: Value = serde_json::from_str(&files[1].1).unwrap();
-    // The same sections as the JSON fetched alone; only the access history has grown since.
-    let without_history =
-        |v: &Value| -> Vec<Value> { v["sections"].as_array().unwrap().iter().filter(|x| x["key"] != "access_history").cloned().collect() };
-    assert_eq!(without_history(&zipped), without_history(&b), "the zipped JSON is the bundle");
+    let zipped: Value = serde_json::from_slice(&files[2].1).unwrap();
+    assert_eq!(zipped, b, "the zipped JSON is the released bundle");
 
-    let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/bundle?format=pdf"), None).await;
+    // The PDF reads as a letter: the cover letter, section headings, words not codes.
+    let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{id}/bundle?format=pdf"))).bearer_auth(&dpo).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let text = common::pdf_text(&r.bytes().await.unwrap());
+    assert_eq!(text, pdf_text, "the same PDF alone and zipped");
+    common::assert_readable(&text);
+    for heading in [
+        "Dear Marisol Quenby",
+        "Why we use your information",
+        "Who we share it with",
+        "How long we keep it",
+        "Where your information comes from",
+        "Your rights",
+        "Information Commissioner",
+        "Information we have not included",
+        "Contact details",
+        "Households and tenancies",
+        "Contact log",
+    ] {
+        assert!(text.contains(heading), "the PDF has {heading:?}: {text}");
+    }
+    assert!(text.contains("Joint tenant"), "roles in words: {text}");
+
+    let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/bundle?format=docx"), None).await;
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["format".to_string()]));
 }
 
@@ -252,6 +284,11 @@ async fn only_the_dpo_generates_and_only_once_identity_is_confirmed(s: TestServe
 
     // Both endpoints are in the OpenAPI document with every answer they can give.
     let doc: Value = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    for role in StaffRole::ALL.iter().filter(|r| **r != StaffRole::Dpo) {
+        let t = s.token(*role).await;
+        let (st, _) = s.call(&t, Method::POST, &format!("/api/v1/rights-requests/{id}/bundle-drafts"), None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{role} must not generate a draft");
+    }
     for path in ["/api/v1/rights-requests/{id}/bundle", "/api/v1/rights-requests/{id}/portability"] {
         let responses = &doc["paths"][path]["get"]["responses"];
         for code in ["200", "403", "404", "409", "422"] {
@@ -302,19 +339,140 @@ async fn the_dpo_generates_the_bundle_from_the_request_page(s: TestServer) {
 
     let (st, page) = get(&s, &c, &format!("/rights/{id}")).await;
     assert_eq!(st, StatusCode::OK);
+    assert!(page.contains(&format!("action=\"/rights/{id}/bundle-drafts\"")), "{page}");
+    let csrf = field(&page, "_csrf");
+    let r = c.post(s.url(&format!("/rights/{id}/bundle-drafts"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let review = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let (st, page) = get(&s, &c, &review).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert!(page.contains("Automatic") && page.contains("<mark>"), "the redactions are shown in context: {page}");
+    let (st, preview) = get(&s, &c, &format!("{review}/preview")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_no_other_adult(&preview, "the preview");
+    let version = field(&page, "version");
+    let r =
+        c.post(s.url(&format!("{review}/release"))).form(&[("_csrf", csrf.as_str()), ("version", version.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, &c, &review).await;
+    assert!(page.contains("Released") && page.contains("SHA-256") && !page.contains("Release the bundle</button>"), "{page}");
+    let (_, page) = get(&s, &c, &format!("/rights/{id}")).await;
     assert!(page.contains(&format!("href=\"/rights/{id}/bundle\"")), "{page}");
     let (st, html) = get(&s, &c, &format!("/rights/{id}/bundle")).await;
     assert_eq!(st, StatusCode::OK);
-    assert!(html.contains("The information we hold about you") && html.contains("Information withheld"), "{html}");
+    assert!(html.contains("Your personal information") && html.contains("Information we have not included"), "{html}");
     assert_no_other_adult(&html, "the printable bundle");
     let r = c.get(s.url(&format!("/rights/{id}/bundle.json"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
     assert_no_other_adult(&r.text().await.unwrap(), "the downloaded bundle");
+    let r = c.get(s.url(&format!("/rights/{id}/bundle.pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_no_other_adult(&common::pdf_text(&r.bytes().await.unwrap()), "the downloaded PDF");
 
     let other = browser();
     sign_in(&s, &other, "housing_officer").await;
     let (st, body) = get(&s, &other, &format!("/rights/{id}/bundle")).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(!body.contains("Quenby"), "{body}");
+}
+
+/// The DPO reverses an automatic redaction, redacts an uncertain place and
+/// removes text by hand with a reason; the release holds exactly that, lists
+/// the manual redaction as withheld, and cannot change afterwards.
+async fn the_dpo_reviews_a_draft_and_the_release_is_fixed(s: TestServer) {
+    let f = shared_household(&s).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let id = request(&s, &dpo, "access", f.me, true).await;
+    let (st, d) = s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{id}/bundle-drafts"), None).await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    let draft = d["id"].as_i64().unwrap();
+    let marks = d["marks"].as_array().unwrap().clone();
+    // Every automatic redaction is shown with its context.
+    let phone = marks.iter().find(|m| m["automatic"] == true && m["text"] == "01632 960771").unwrap_or_else(|| panic!("{d}"));
+    assert!(
+        phone["before"].as_str().unwrap().contains("was also on the line")
+            || phone["before"].as_str().unwrap().contains("Brackenwick")
+            || phone["before"].as_str().unwrap().contains('('),
+        "{phone}"
+    );
+    assert!(phone["why"].as_str().unwrap().contains("phone"), "{phone}");
+    assert_eq!(phone["redact"], true);
+
+    // A reviewer who is not the DPO cannot see or change it.
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let (st, _) = s.call(&officer, Method::GET, &format!("/api/v1/bundle-drafts/{draft}"), None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+
+    let version = std::cell::Cell::new(d["version"].as_i64().unwrap());
+    let change = async |body: Value| -> (StatusCode, Value) {
+        let (st, v) = s.call(&dpo, Method::POST, &format!("/api/v1/bundle-drafts/{draft}/changes"), Some(body)).await;
+        if st == StatusCode::OK {
+            version.set(v["version"].as_i64().unwrap());
+        }
+        (st, v)
+    };
+    let (st, v) = change(json!({"change": "decide", "version": version.get(), "mark": phone["id"], "redact": false})).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v) =
+        change(json!({"change": "redact", "version": version.get(), "text": "shared garden", "ground": "exemption", "reason": ""})).await;
+    assert_eq!((st, problem_fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_string()]));
+    let (st, v) = change(
+        json!({"change": "redact", "version": version.get(), "text": "not in the bundle at all", "ground": "exemption", "reason": "x"}),
+    )
+    .await;
+    assert_eq!((st, problem_fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["text".to_string()]));
+    let (st, v) = change(json!({"change": "redact", "version": version.get(), "text": "shared garden", "ground": "exemption",
+        "reason": "Management information exemption (DPA 2018 Sch. 2 para 22)"}))
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v) = change(json!({"change": "decide", "version": version.get() - 1, "mark": phone["id"], "redact": true})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "a stale version: {v}");
+
+    let (st, r) =
+        s.call(&dpo, Method::POST, &format!("/api/v1/bundle-drafts/{draft}/release"), Some(json!({"version": version.get()}))).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["status"], "released");
+    let sha = r["sha256"].as_str().unwrap().to_string();
+    assert_eq!(sha.len(), 64);
+
+    let (st, b) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/bundle"), None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let text = b.to_string();
+    assert!(text.contains("01632 960771"), "the reversed redaction is in the release: {text}");
+    assert!(!text.contains("shared garden") && text.contains("[withheld]"), "the manual redaction is applied: {text}");
+    let withheld = b["withheld"].as_array().unwrap();
+    assert!(
+        withheld.iter().any(|w| w["reason"] == "exemption" && w["explanation"].as_str().unwrap().contains("Management information")),
+        "the manual redaction is listed as withheld with its reason: {withheld:?}"
+    );
+    // The hash is of the released JSON as stored.
+    use sha2::Digest;
+    let (_, _, raw_json) = raw(&s, &dpo, &format!("/api/v1/rights-requests/{id}/bundle")).await;
+    let digest: String = sha2::Sha256::digest(raw_json.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(digest, sha, "the release is served exactly as hashed");
+
+    // Released: nothing can change it.
+    let (st, _) = change(json!({"change": "decide", "version": version.get() + 1, "mark": phone["id"], "redact": true})).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (st, _) =
+        change(json!({"change": "redact", "version": version.get() + 1, "text": "Marisol", "ground": "exemption", "reason": "x"})).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (st, _) =
+        s.call(&dpo, Method::POST, &format!("/api/v1/bundle-drafts/{draft}/release"), Some(json!({"version": version.get() + 1}))).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (_, _, again) = raw(&s, &dpo, &format!("/api/v1/rights-requests/{id}/bundle")).await;
+    assert_eq!(again, raw_json, "the released bundle is unchanged");
+
+    // Completing the request records which release was sent.
+    let (_, v) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}"), None).await;
+    let body = json!({"change": "complete", "version": v["request"]["version"], "outcome": "Bundle sent by post"});
+    let (st, v) = s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{id}/changes"), Some(body)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(v["request"]["outcome"].as_str().unwrap().contains(&sha), "{v}");
+    let (_, d) = s.call(&dpo, Method::GET, &format!("/api/v1/bundle-drafts/{draft}"), None).await;
+    assert!(d["sent_on"].is_string(), "{d}");
+    // A closed request gets no new draft.
+    let (st, _) = s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{id}/bundle-drafts"), None).await;
+    assert_eq!(st, StatusCode::CONFLICT);
 }

@@ -487,6 +487,7 @@ async fn the_persons_access_bundle_gives_them_their_own_answers(s: TestServer) {
     let change = json!({"change": "identity_passed", "version": v["request"]["version"], "method": "Passport seen"});
     let (st, _) = s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{rid}/changes"), Some(change)).await;
     assert_eq!(st, StatusCode::OK);
+    common::release_bundle(&s, &dpo, rid).await;
     let (st, b) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{rid}/bundle"), None).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     let section = b["sections"].as_array().unwrap().iter().find(|x| x["key"] == "equality").cloned().unwrap();

@@ -190,6 +190,7 @@ async fn imported_equality_answers_are_sealed_and_read_back_with_the_key(s: Test
     let change = json!({"change": "identity_passed", "version": v["request"]["version"], "method": "Passport seen"});
     let (st, _) = s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{rid}/changes"), Some(change)).await;
     assert_eq!(st, StatusCode::OK);
+    common::release_bundle(&s, &dpo, rid).await;
     let (st, bundle) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{rid}/bundle"), None).await;
     assert_eq!(st, StatusCode::OK, "{bundle}");
     let section = bundle["sections"].as_array().unwrap().iter().find(|x| x["key"] == "equality").cloned().unwrap();

@@ -185,6 +185,7 @@ async fn an_anonymous_reporter_written_into_a_note_on_the_other_party_is_redacte
     let rid = rr["request"]["id"].as_i64().unwrap();
     let change = json!({"change": "identity_passed", "version": rr["request"]["version"], "method": "Passport seen"});
     created(&s, &dpo, &format!("/api/v1/rights-requests/{rid}/changes"), change).await;
+    common::release_bundle(&s, &dpo, rid).await;
     let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{rid}/bundle"))).bearer_auth(&dpo).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let bundle = r.text().await.unwrap();
