@@ -12,9 +12,10 @@
 //! class cannot be added without one. It must never read files or the clock:
 //! callers pass the text and `as_of` in.
 
-use crate::{CaseKind, Channel, Compartment, FieldError, ValidationErrors};
+use crate::{CaseKind, Channel, Compartment, FieldError, Id, ValidationErrors};
 use jiff::civil::Date;
 use jiff::Span;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -617,6 +618,82 @@ fn rule(r: RawRule, at: &dyn Fn(&str) -> String) -> Result<RetentionRule, FieldE
     })?;
     Ok(RetentionRule::After { trigger, period, action })
 }
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LegalHold {
+    pub id: Id,
+    pub scope: HoldScope,
+    pub person_id: Option<Id>,
+    pub case_id: Option<Id>,
+    pub record_class: Option<String>,
+    pub reason: String,
+    pub owner_id: Id,
+    pub owner: String,
+    pub placed_by: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub placed_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub released_at: Option<Timestamp>,
+}
+
+crate::classify! { LegalHold as "legal_hold" {
+    keep: id, scope, person_id, case_id, record_class, owner_id, owner, placed_by, placed_at, released_at;
+    reason: FreeText,
+} }
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RetentionRun {
+    pub id: Id,
+    /// The date the rules were applied as of (YYYY-MM-DD).
+    pub as_of: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub operator: String,
+    /// `command` or `schedule`.
+    pub started_by: String,
+    /// `running`, `finished` or `failed`.
+    pub status: String,
+    pub disposed: i64,
+    pub held: i64,
+    pub audit_redacted: i64,
+    pub failure: Option<String>,
+}
+
+/// What one run disposed of under one rule; holds no personal data.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Certificate {
+    pub id: Id,
+    pub run_id: Id,
+    pub record_class: String,
+    /// The rule in words, e.g. "Delete 2 years after it was created".
+    pub rule: String,
+    pub action: String,
+    pub as_of: String,
+    /// Records whose trigger fell on or before this date were due.
+    pub cutoff: String,
+    pub disposed: i64,
+    pub held: i64,
+    pub first_id: Option<Id>,
+    pub last_id: Option<Id>,
+    /// SHA-256 over the disposed ids, comma-separated, batch by batch and
+    /// ascending within each batch: anyone holding the ids can check it.
+    pub ids_sha256: String,
+    pub audit_redacted: i64,
+    pub issued_at: String,
+    pub operator: String,
+    /// Due but not disposed of because another record still points at it
+    /// or must go first (it is found again by the next run).
+    pub waiting: i64,
+    /// What the rule could not dispose of and why, in words (counts and
+    /// hold numbers only); empty when it disposed of everything due.
+    pub not_disposed: String,
+}
+
+// Counts, dates, rules and a hash of ids: a certificate names nobody.
+crate::holds_no_personal_data!(RetentionRun, Certificate);
 
 #[cfg(test)]
 mod tests {

@@ -467,6 +467,16 @@ pub fn refusal_letter(r: &RightsRequest, ground: RefusalGround, exemption: Optio
     )
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    /// Only open requests.
+    pub open_only: bool,
+    /// Only requests about this person.
+    pub person_id: Option<Id>,
+    /// Only open requests with a running clock due on or before this day.
+    pub due_by: Option<Date>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

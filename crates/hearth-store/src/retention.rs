@@ -22,7 +22,6 @@ use crate::time::{get_ts, ts};
 use crate::{placeholders, vocab, Result, Tx};
 use hearth_domain::{CaseKind, Channel, HoldScope, Id};
 use jiff::Timestamp;
-use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -1178,28 +1177,7 @@ pub async fn warning_flags_by_day(tx: &mut Tx, to: &str) -> Result<Vec<(String, 
 
 // ---- legal holds ----
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct LegalHold {
-    pub id: Id,
-    pub scope: HoldScope,
-    pub person_id: Option<Id>,
-    pub case_id: Option<Id>,
-    pub record_class: Option<String>,
-    pub reason: String,
-    pub owner_id: Id,
-    pub owner: String,
-    pub placed_by: Id,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub placed_at: Timestamp,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub released_at: Option<Timestamp>,
-}
-
-hearth_domain::classify! { LegalHold as "legal_hold" {
-    keep: id, scope, person_id, case_id, record_class, owner_id, owner, placed_by, placed_at, released_at;
-    reason: FreeText,
-} }
+pub use hearth_domain::retention::{Certificate, LegalHold, RetentionRun};
 
 /// A hold to place; exactly one of the targets matches the scope.
 #[derive(Debug, Clone)]
@@ -1287,25 +1265,6 @@ pub async fn active_holds(tx: &mut Tx) -> Result<Vec<LegalHold>> {
 
 // ---- runs and certificates ----
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RetentionRun {
-    pub id: Id,
-    /// The date the rules were applied as of (YYYY-MM-DD).
-    pub as_of: String,
-    pub started_at: String,
-    pub finished_at: Option<String>,
-    pub operator: String,
-    /// `command` or `schedule`.
-    pub started_by: String,
-    /// `running`, `finished` or `failed`.
-    pub status: String,
-    pub disposed: i64,
-    pub held: i64,
-    pub audit_redacted: i64,
-    pub failure: Option<String>,
-}
-
 const RUN_COLUMNS: &str = "id, as_of, started_at, finished_at, operator, started_by, status, disposed, held, audit_redacted, failure";
 
 fn run_from(r: &AnyRow) -> Result<RetentionRun> {
@@ -1368,40 +1327,6 @@ pub async fn runs(tx: &mut Tx, limit: i64) -> Result<Vec<RetentionRun>> {
     let sql = format!("SELECT {RUN_COLUMNS} FROM retention_run ORDER BY id DESC LIMIT $1");
     sqlx::query(&sql).bind(limit).fetch_all(tx.conn()).await?.iter().map(run_from).collect()
 }
-
-/// What one run disposed of under one rule; holds no personal data.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Certificate {
-    pub id: Id,
-    pub run_id: Id,
-    pub record_class: String,
-    /// The rule in words, e.g. "Delete 2 years after it was created".
-    pub rule: String,
-    pub action: String,
-    pub as_of: String,
-    /// Records whose trigger fell on or before this date were due.
-    pub cutoff: String,
-    pub disposed: i64,
-    pub held: i64,
-    pub first_id: Option<Id>,
-    pub last_id: Option<Id>,
-    /// SHA-256 over the disposed ids, comma-separated, batch by batch and
-    /// ascending within each batch: anyone holding the ids can check it.
-    pub ids_sha256: String,
-    pub audit_redacted: i64,
-    pub issued_at: String,
-    pub operator: String,
-    /// Due but not disposed of because another record still points at it
-    /// or must go first (it is found again by the next run).
-    pub waiting: i64,
-    /// What the rule could not dispose of and why, in words (counts and
-    /// hold numbers only); empty when it disposed of everything due.
-    pub not_disposed: String,
-}
-
-// Counts, dates, rules and a hash of ids: a certificate names nobody.
-hearth_domain::holds_no_personal_data!(RetentionRun, Certificate);
 
 const CERT_COLUMNS: &str =
     "id, run_id, record_class, rule, action, as_of, cutoff, disposed, held, first_id, last_id, ids_sha256, audit_redacted, issued_at, operator,

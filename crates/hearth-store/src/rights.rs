@@ -153,15 +153,7 @@ pub async fn save_request(tx: &mut Tx, r: &RightsRequest, now: Timestamp) -> Res
     request(tx, r.id).await
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct RequestFilter {
-    /// Only open requests.
-    pub open_only: bool,
-    /// Only requests about this person.
-    pub person_id: Option<Id>,
-    /// Only open requests with a running clock due on or before this day.
-    pub due_by: Option<Date>,
-}
+pub use hearth_domain::rights::RequestFilter;
 
 /// Requests matching the filter: open ones first by deadline (stopped
 /// clocks after running ones), then closed ones newest first.

@@ -9,10 +9,10 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use hearth_domain::retention::{Certificate, LegalHold, RetentionRun};
 use hearth_domain::RecordClassEntry;
 use hearth_gate::retention::{HoldInput, Upcoming};
 use hearth_gate::Gate;
-use hearth_store::retention::{Certificate, LegalHold, RetentionRun};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

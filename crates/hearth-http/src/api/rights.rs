@@ -9,10 +9,10 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use hearth_domain::rights::RequestFilter;
 use hearth_domain::{validate, BreachInput, RightsRequestInput, ValidationErrors};
 use hearth_gate::breaches::{BreachChange, BreachSummary, BreachView};
 use hearth_gate::rights::{RightsChange, RightsRequestView, RightsWorkList};
-use hearth_store::rights::RequestFilter;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -25,7 +25,7 @@ fn class_label(c: &str) -> &str {
     RecordClass::parse(c).map(RecordClass::label).unwrap_or(c)
 }
 
-fn covers(h: &hearth_store::retention::LegalHold) -> Markup {
+fn covers(h: &hearth_domain::retention::LegalHold) -> Markup {
     html! {
         @match h.scope {
             HoldScope::Person => { a class="govuk-link" href={ "/people/" (h.person_id.unwrap_or_default()) } { "Person " (h.person_id.unwrap_or_default()) } }

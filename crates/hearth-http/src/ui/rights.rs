@@ -14,11 +14,11 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use hearth_domain::rights::RequestFilter;
 use hearth_domain::*;
 use hearth_gate::review::BundleDraft;
 use hearth_gate::rights::{RightsChange, RightsRequestView};
 use hearth_gate::{Gate, GateError};
-use hearth_store::rights::RequestFilter;
 use maud::{html, Markup};
 use serde::Deserialize;
 
