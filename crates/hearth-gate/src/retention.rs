@@ -128,6 +128,9 @@ pub enum Sweep {
     /// The identity of someone who never held a tenancy, reduced to a
     /// skeleton once their other records are gone.
     NonTenantIdentity,
+    /// Their memberships of households without a tenancy, once their
+    /// identity has been reduced; deleted.
+    NonTenantMemberships,
 }
 
 /// A person's own tables, in the order they are swept: what points at
@@ -209,7 +212,7 @@ impl Sweep {
             RecordClass::NonTenant => PERSON_TABLES_IN_ORDER
                 .iter()
                 .map(|t| Sweep::NonTenant(*t))
-                .chain([Sweep::NonTenantEntries, Sweep::NonTenantIdentity])
+                .chain([Sweep::NonTenantEntries, Sweep::NonTenantIdentity, Sweep::NonTenantMemberships])
                 .collect(),
             _ => Sweep::of(class).into_iter().collect(),
         }
@@ -220,7 +223,11 @@ impl Sweep {
             Sweep::ContactEntries(_) | Sweep::CallRecordings | Sweep::Created(_) => RetentionTrigger::Created,
             // A rights request is the DPO's case: its closing date.
             Sweep::Cases(_) | Sweep::CaseDocuments | Sweep::RightsRequests => RetentionTrigger::CaseClosed,
-            Sweep::WarningFlags | Sweep::NonTenant(_) | Sweep::NonTenantEntries | Sweep::NonTenantIdentity => RetentionTrigger::LastContact,
+            Sweep::WarningFlags
+            | Sweep::NonTenant(_)
+            | Sweep::NonTenantEntries
+            | Sweep::NonTenantIdentity
+            | Sweep::NonTenantMemberships => RetentionTrigger::LastContact,
             Sweep::FormerTenant(_) | Sweep::FormerTenantEntries(_) | Sweep::PersonIdentity | Sweep::Homes(_) => {
                 RetentionTrigger::TenancyEnded
             }
@@ -243,7 +250,8 @@ impl Sweep {
             | Sweep::WarningFlags
             | Sweep::Homes(_)
             | Sweep::NonTenant(_)
-            | Sweep::NonTenantEntries => DisposalAction::Delete,
+            | Sweep::NonTenantEntries
+            | Sweep::NonTenantMemberships => DisposalAction::Delete,
             // The id stays: case skeletons, the disclosure register, breach
             // records and the audit trail name it. Every personal field goes.
             Sweep::Cases(_) | Sweep::PersonIdentity | Sweep::NonTenantIdentity => DisposalAction::Skeleton,
@@ -255,6 +263,7 @@ impl Sweep {
             Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) | Sweep::NonTenantEntries => "contact_entry",
             Sweep::FormerTenant(t) | Sweep::NonTenant(t) => t.table(),
             Sweep::NonTenantIdentity => "person",
+            Sweep::NonTenantMemberships => "membership",
             Sweep::Created(t) => t.table(),
             Sweep::RightsRequests => "rights_request",
             Sweep::WarningFlags => "warning_flag",
@@ -286,7 +295,10 @@ impl Sweep {
             Sweep::RightsRequests => q::due_rights_requests(tx, &cutoff.to_string(), cursor, limit).await?,
             Sweep::WarningFlags => q::due_warning_flags(tx, &cutoff.to_string(), &day_after_start(cutoff), cursor, limit).await?,
             Sweep::PersonIdentity => q::due_persons(tx, Whose::FormerTenants, &cutoff.to_string(), cursor, limit).await?,
-            Sweep::Homes(t) => q::due_homes(tx, t, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::Homes(t) => q::due_homes(tx, Whose::FormerTenants, t, &cutoff.to_string(), cursor, limit).await?,
+            Sweep::NonTenantMemberships => {
+                q::due_homes(tx, Whose::NeverTenants, HomeTable::Membership, &cutoff.to_string(), cursor, limit).await?
+            }
         })
     }
 
@@ -358,6 +370,11 @@ impl Sweep {
                 let r = audit::redact(tx, "person", &reduced, &note).await?;
                 (reduced, r)
             }
+            Sweep::NonTenantMemberships => {
+                let deleted = q::delete_homes(tx, HomeTable::Membership, ids).await?;
+                let r = audit::redact(tx, "membership", &deleted, &note).await?;
+                (deleted, r)
+            }
             Sweep::Homes(t) => {
                 let deleted = q::delete_homes(tx, t, ids).await?;
                 let r = audit::redact(tx, t.table(), &deleted, &note).await?;
@@ -409,7 +426,7 @@ impl Sweep {
             Sweep::RightsRequests => &["rights_request"],
             Sweep::WarningFlags => &["warning_flag", "warning_flag_ack"],
             Sweep::PersonIdentity | Sweep::NonTenantIdentity => &["person"],
-            Sweep::Homes(HomeTable::Membership) => &["membership"],
+            Sweep::Homes(HomeTable::Membership) | Sweep::NonTenantMemberships => &["membership"],
             Sweep::Homes(HomeTable::Tenancy) => &["tenancy", "household"],
             Sweep::Homes(HomeTable::Household) => &["household"],
         }
@@ -435,7 +452,8 @@ impl Sweep {
             Sweep::RightsRequests => q::rights_requests_by_day(tx, &up_to.to_string()).await?,
             Sweep::WarningFlags => q::warning_flags_by_day(tx, &up_to.to_string()).await?,
             Sweep::PersonIdentity => q::persons_by_day(tx, Whose::FormerTenants, &up_to.to_string()).await?,
-            Sweep::Homes(t) => q::homes_by_day(tx, t, &up_to.to_string()).await?,
+            Sweep::Homes(t) => q::homes_by_day(tx, Whose::FormerTenants, t, &up_to.to_string()).await?,
+            Sweep::NonTenantMemberships => q::homes_by_day(tx, Whose::NeverTenants, HomeTable::Membership, &up_to.to_string()).await?,
         };
         Ok(rows.into_iter().filter_map(|(d, n)| d.parse().ok().map(|d| (d, n))).collect())
     }

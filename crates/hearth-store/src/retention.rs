@@ -811,13 +811,17 @@ impl HomeTable {
 /// tenant's memberships by their end date (with the person, for holds);
 /// ended tenancies no membership points at, by end date; emptied
 /// households by their tenancies' latest end date.
-pub async fn due_homes(tx: &mut Tx, table: HomeTable, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
+///
+/// `whose` says whose memberships: a former tenant's, or those of someone
+/// who never held a tenancy (a member of a household without one).
+pub async fn due_homes(tx: &mut Tx, whose: Whose, table: HomeTable, cutoff: &str, cursor: &Cursor, limit: i64) -> Result<Vec<Due>> {
     let sql = match table {
         HomeTable::Membership => format!(
-            "WITH former AS ({FORMER_TENANTS})
+            "WITH {}
              SELECT x.id AS id, f.ended AS ended, x.person_id AS person_id FROM former f JOIN membership x ON x.person_id = f.person_id
              WHERE f.ended >= $2 AND (f.ended > $2 OR x.id > $3)
-             ORDER BY f.ended, x.id LIMIT $4"
+             ORDER BY f.ended, x.id LIMIT $4",
+            whose.cte()
         ),
         HomeTable::Tenancy => format!(
             "SELECT x.id AS id, x.end_date AS ended, NULL AS person_id FROM tenancy x
@@ -874,12 +878,13 @@ pub async fn delete_homes(tx: &mut Tx, table: HomeTable, ids: &[Id]) -> Result<V
 /// former tenant's memberships by their end date, ended tenancies by theirs,
 /// and households none of whose tenancies is open by the latest end date of
 /// theirs (or of those retention already deleted).
-pub async fn homes_by_day(tx: &mut Tx, table: HomeTable, to: &str) -> Result<Vec<(String, i64)>> {
+pub async fn homes_by_day(tx: &mut Tx, whose: Whose, table: HomeTable, to: &str) -> Result<Vec<(String, i64)>> {
     match table {
         HomeTable::Membership => {
             let sql = format!(
-                "WITH former AS ({FORMER_TENANTS})
-                 SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN membership x ON x.person_id = f.person_id GROUP BY f.ended ORDER BY 1"
+                "WITH {}
+                 SELECT f.ended AS day, COUNT(*) AS n FROM former f JOIN membership x ON x.person_id = f.person_id GROUP BY f.ended ORDER BY 1",
+                whose.cte()
             );
             day_counts(&sqlx::query(&sql).bind(to).fetch_all(tx.conn()).await?)
         }

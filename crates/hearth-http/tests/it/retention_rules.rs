@@ -104,6 +104,22 @@ async fn people_who_never_held_a_tenancy_go_six_years_after_their_last_contact(s
     let call_id = call["entries"][0]["id"].clone();
     let scan = upload(&s, &officer, neighbour, &[], b"neighbour's statement").await;
     assert_eq!(scan["filed_as"], "tenancy_file");
+    // A member of a household that never had a tenancy (an applicant's) never held one either.
+    let prop = post(
+        &s,
+        &officer,
+        "/api/v1/properties",
+        json!({"uprn": 990_000_124_077_i64, "line1": "77 Notional Walk", "town": "Testbury", "postcode": "ZZ99 7NW"}),
+    )
+    .await;
+    let hid = post(&s, &officer, "/api/v1/households", json!({"property_id": prop["id"]})).await["id"].as_i64().unwrap();
+    let member = post(
+        &s,
+        &officer,
+        &format!("/api/v1/households/{hid}/members"),
+        json!({"person_id": neighbour, "role": "household_member", "start_date": "2024-01-01"}),
+    )
+    .await;
     // Their last contact is today (added, called, wrote): 6 years on, they go.
     let today: Date = hearth_gate::Gate::today();
     let due = years(today, 6);
@@ -115,10 +131,11 @@ async fn people_who_never_held_a_tenancy_go_six_years_after_their_last_contact(s
     assert_eq!(document_count(&s).await, 1);
 
     let planned = plan(&s, due).await;
-    assert!(rule(&planned, RecordClass::NonTenant).disposed >= 4, "contact point, document, call and identity are due");
+    assert!(rule(&planned, RecordClass::NonTenant).disposed >= 5, "contact point, document, call, identity and membership are due");
     let done = run(&s, due).await;
     let out = rule(&done, RecordClass::NonTenant);
-    assert_eq!(out.disposed, 4, "contact point, document, call and identity");
+    assert_eq!(out.disposed, 5, "contact point, document, call, identity and membership");
+    assert!(!exists(&s, Table::Membership, &member["id"]).await);
     let c = out.certificate.as_ref().expect("a certificate");
     assert_eq!((c.rule.as_str(), c.action.as_str()), ("Reduce to a skeleton record 6 years after the last contact", "skeleton"));
     assert!(reduced(&s, neighbour).await);
