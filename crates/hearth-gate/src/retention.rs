@@ -355,9 +355,15 @@ impl Sweep {
                 (deleted, r)
             }
             Sweep::RightsRequests => {
+                // An access request's bundle drafts go with it (the foreign
+                // key cascades), and so do the payloads of their review
+                // events (the DPO's redaction reasons).
+                let drafts = q::bundle_drafts_of(tx, ids).await?;
                 let deleted = q::delete_rights_requests(tx, ids).await?;
+                let drafts: Vec<Id> = drafts.into_iter().filter(|(_, request)| deleted.contains(request)).map(|(d, _)| d).collect();
                 let r = audit::redact(tx, "rights_request", &deleted, &note).await?;
-                (deleted, r)
+                let d = audit::redact(tx, "bundle_draft", &drafts, &note).await?;
+                (deleted, Redaction { redacted: r.redacted + d.redacted, legacy_kept: r.legacy_kept + d.legacy_kept })
             }
             Sweep::WarningFlags => {
                 let deleted = q::delete_warning_flags(tx, ids).await?;

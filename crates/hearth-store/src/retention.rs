@@ -1084,6 +1084,16 @@ pub async fn due_rights_requests(tx: &mut Tx, cutoff: &str, cursor: &Cursor, lim
     rows.iter().map(|r| Ok(Due { id: r.try_get(0)?, trigger: r.try_get(1)?, person_ids: vec![r.try_get(2)?], case_id: None })).collect()
 }
 
+/// The bundle drafts of the given rights requests, as (draft, request).
+pub async fn bundle_drafts_of(tx: &mut Tx, request_ids: &[Id]) -> Result<Vec<(Id, Id)>> {
+    if request_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!("SELECT id, request_id FROM bundle_draft WHERE request_id IN ({}) ORDER BY id", placeholders(1, request_ids.len()));
+    let rows = bind_ids(sqlx::query(&sql), request_ids).await.fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("request_id")?))).collect()
+}
+
 /// Deletes closed rights requests (one reopened since it was found stays).
 /// Returns the ids deleted.
 pub async fn delete_rights_requests(tx: &mut Tx, ids: &[Id]) -> Result<Vec<Id>> {

@@ -385,6 +385,25 @@ pub(crate) async fn seed(s: &TestServer) -> World {
     let change = json!({"change": "identity_passed", "version": rr["request"]["version"], "method": "Passport seen"});
     created(s, &dpo, &format!("/api/v1/rights-requests/{rr_id}/changes"), change).await;
     w.id("rights-requests", rr_id);
+    // Its bundle under review, with a redaction the DPO gave a reason for.
+    let draft = created(s, &dpo, &format!("/api/v1/rights-requests/{rr_id}/bundle-drafts"), json!({})).await;
+    let draft_id = draft["id"].as_i64().unwrap();
+    let (st, preview) = s.call(&dpo, Method::GET, &format!("/api/v1/bundle-drafts/{draft_id}/preview"), None).await;
+    assert_eq!(st, StatusCode::OK, "{preview}");
+    let text = preview.to_string();
+    let own = w
+        .canaries
+        .iter()
+        .filter(|c| c.person_id == Some(perpetrator) && c.record_type == "person")
+        .flat_map(|c| c.forms.iter())
+        .find(|f| text.contains(f.as_str()))
+        .expect("the perpetrator's own details are in their bundle")
+        .clone();
+    let redact = json!({"change": "redact", "version": draft["version"], "text": own, "ground": "exemption",
+                        "reason": "Sarreasonq crime prevention exemption"});
+    created(s, &dpo, &format!("/api/v1/bundle-drafts/{draft_id}/changes"), redact).await;
+    w.add("Sarreasonq", Compartment::Rights, DataClass::FreeText, ("bundle_draft", draft_id, Some(perpetrator)));
+    w.id("bundle-drafts", draft_id);
 
     // The DPO's registers: a breach, a disclosure request, and a request to
     // reveal the anonymous reporter.
