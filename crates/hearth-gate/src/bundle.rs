@@ -142,6 +142,22 @@ pub(crate) fn redact_all(v: &mut Value, redactor: &Redactor) {
     }
 }
 
+/// Capitalised words of three letters or more in the strings of `v`.
+fn capitalised_words(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::String(s) => {
+            for w in s.split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-')) {
+                if w.chars().count() >= 3 && w.starts_with(char::is_uppercase) && out.len() < 2000 {
+                    out.insert(w.to_lowercase());
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| capitalised_words(x, out)),
+        Value::Object(m) => m.values().for_each(|x| capitalised_words(x, out)),
+        _ => {}
+    }
+}
+
 /// What identifies the subject: their record, contact points and the
 /// addresses of their homes (which a joint tenant shares, and which stay).
 pub(crate) async fn subject_identifiers(tx: &mut Tx, pid: Id) -> Result<Identifiers> {
@@ -229,6 +245,7 @@ impl Gate {
     pub(crate) async fn collect_bundle(&self, tx: &mut Tx, actor: &Actor, request: &RightsRequest) -> Result<(AccessBundle, Redactor)> {
         let pid = request.person_id;
         let mut others = ThirdParties::new(subject_identifiers(tx, pid).await?);
+        others.ids.insert(pid);
         let mut withheld = vec![];
         let mut sections = vec![];
         let mut section = |key: &str, title: &str, classes: &[RecordClass], records: Vec<Value>| {
@@ -509,6 +526,18 @@ impl Gate {
         // The same third party can come up in several places: list each once.
         let mut seen = BTreeSet::new();
         withheld.retain(|w| seen.insert((w.reason.clone(), w.what.clone())));
+        // Anyone else on our records whom the free text names by surname,
+        // though nothing links them to the person (a neighbour met in a note).
+        let mut words = BTreeSet::new();
+        for s in &sections {
+            for r in &s.records {
+                capitalised_words(r, &mut words);
+            }
+        }
+        let words: Vec<String> = words.into_iter().collect();
+        for id in people::with_surnames(tx, &words).await? {
+            others.add_person(tx, id).await?;
+        }
         let bundle = AccessBundle {
             request_reference: request.reference.clone(),
             person_id: pid,

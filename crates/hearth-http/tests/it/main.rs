@@ -30,6 +30,7 @@ mod retention_helpers;
 mod retention_more;
 mod retention_tenancy;
 mod rights;
+mod sar;
 mod seams;
 mod security;
 mod sharing;
