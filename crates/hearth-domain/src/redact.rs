@@ -183,7 +183,12 @@ impl Identifiers {
             while let Some(at) = sq[from..].find(needle.as_str()) {
                 let s = from + at;
                 let e = s + needle.len();
-                found.push((map[s].0..map[e - 1].1, *class));
+                let mut start = map[s].0;
+                // "+44 7700…": the plus goes with the number.
+                if *class == DataClass::Phone && text[..start].trim_end().ends_with('+') {
+                    start = text[..start].trim_end().len() - 1;
+                }
+                found.push((start..map[e - 1].1, *class));
                 from = e;
             }
         }
@@ -672,6 +677,7 @@ mod tests {
     fn redaction_keeps_the_rest_of_the_text() {
         let ids = vexley();
         assert_eq!(ids.redact("Ada Vexley (07700 900123) at 12 Imaginary Row", "[X]"), "[X] ([X]) at [X]");
+        assert_eq!(ids.redact("on +44 7700 900123.", "[X]"), "on [X].");
     }
 
     fn person(id: Id, given: &str, family: &str, dob: Option<Date>, ni: Option<&str>) -> Person {

@@ -397,12 +397,30 @@ impl Gate {
             &[RecordClass::Adjustment],
             needs::adjustments_of(tx, pid).await?.iter().map(to_value).collect(),
         );
-        section(
-            "warning_flags",
-            "Warning flags",
-            &[RecordClass::WarningFlag],
-            needs::flags_of(tx, pid, actor.user_id).await?.iter().map(to_value).collect(),
-        );
+        // A flag is shown; the risk assessment behind it (what others told
+        // us, staff safety) is withheld whole and listed.
+        let flags = needs::flags_of(tx, pid, actor.user_id).await?;
+        for f in &flags {
+            withheld.push(WithheldItem {
+                reason: "exemption".into(),
+                what: format!("The risk assessment behind the {} warning flag", f.category.label().to_lowercase()),
+                explanation: "It records what other people told us and how we keep staff and others safe; disclosing it would be \
+                              likely to put someone at risk (DPA 2018 Sch. 3 and the third-party rules, Sch. 2 para 16)"
+                    .into(),
+            });
+        }
+        let flags = flags
+            .iter()
+            .map(|f| {
+                let mut v = to_value(f);
+                if let Value::Object(m) = &mut v {
+                    m.remove("risk_assessment");
+                    m.remove("not_told_reason");
+                }
+                v
+            })
+            .collect();
+        section("warning_flags", "Warning flags", &[RecordClass::WarningFlag], flags);
 
         let mut docs = vec![];
         let mut after = None;

@@ -173,6 +173,14 @@ async fn household(s: &TestServer) -> Household {
     for (p, role) in [(subject, "joint_tenant"), (joint, "joint_tenant"), (child, "child")] {
         created(s, &t, &format!("/api/v1/households/{}/members", h["id"]), json!({"person_id": p, "role": role})).await;
     }
+    created(
+        s,
+        &t,
+        "/api/v1/tenancies",
+        json!({"reference": "TEN-SAR-1", "household_id": h["id"], "tenure": "assured", "start_date": "2020-04-01"}),
+    )
+    .await;
+    s.gate.set_patch_officer(pr["id"].as_i64().unwrap(), "housing_officer").await.unwrap();
     // The reporter complains anonymously about the joint tenant; the case is closed so its contents go out.
     let asb_officer = s.gate.user_id("asb_officer").await.unwrap();
     let case = created(
@@ -270,6 +278,17 @@ async fn the_subject_gets_all_of_their_own_identifiers_and_none_of_anyone_elses(
 
 async fn the_alleged_perpetrator_gets_none_of_the_reporter(s: TestServer) {
     let h = household(&s).await;
+    // He asked for large print: his response comes in large print.
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let need = created(&s, &t, &format!("/api/v1/people/{}/needs", h.joint), json!({"category": "disability_or_health_condition",
+        "detail": "Sight loss", "source": "staff_contact", "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true})).await;
+    created(
+        &s,
+        &t,
+        &format!("/api/v1/people/{}/adjustments", h.joint),
+        json!({"need_id": need["id"], "kind": "preferred_format", "format": "large_print"}),
+    )
+    .await;
     let (json_text, pdf) = released(&s, h.joint).await;
     assert!(json_text.contains("Loud music most nights"), "the closed case is given: {json_text}");
     assert!(json_text.contains("Note about someone"), "the note itself is there");
@@ -277,4 +296,9 @@ async fn the_alleged_perpetrator_gets_none_of_the_reporter(s: TestServer) {
     assert_none_of(&pdf, &REPORTER, false, "the perpetrator's PDF");
     // The joint tenant's own name is his.
     assert!(json_text.contains("Barnaby") && pdf.contains("Barnaby"), "{pdf}");
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (_, list) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests?all=true&person_id={}", h.joint), None).await;
+    let rid = list["items"][0]["request"]["id"].as_i64().unwrap_or_else(|| panic!("{list}"));
+    let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{rid}/bundle?format=html"))).bearer_auth(&dpo).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("font-size:18pt"), "large print");
 }
