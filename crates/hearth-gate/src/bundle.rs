@@ -275,7 +275,7 @@ impl Gate {
                     members.push(json!({ "role": m.role, "person": REDACTED }));
                     withheld.push(WithheldItem {
                         reason: "third_party".into(),
-                        what: format!("Details of another member of household {}", h.id),
+                        what: "Details of another member of your household".into(),
                         explanation: "Another person's personal data; their role in the household is shown".into(),
                     });
                 }
@@ -429,7 +429,7 @@ impl Gate {
             for d in page.items.iter().filter(|d| d.legally_privileged) {
                 withheld.push(WithheldItem {
                     reason: "legal_privilege".into(),
-                    what: format!("Document {} uploaded {}", d.id, d.uploaded_at.strftime("%-d %B %Y")),
+                    what: format!("A document added on {}", d.uploaded_at.to_zoned_datetime(crate::uk()).strftime("%-d %B %Y")),
                     explanation: "Marked as legally privileged (DPA 2018 Sch. 2 para 19)".into(),
                 });
             }
@@ -486,7 +486,28 @@ impl Gate {
             "rights_requests",
             "Your requests under data protection law",
             &[RecordClass::RightsRequest],
-            requests.iter().map(to_value).collect(),
+            requests
+                .iter()
+                .map(|r| {
+                    let mut v = to_value(r);
+                    if let Value::Object(m) = &mut v {
+                        // Staff by role only: the owner's name goes, and each
+                        // note's "DATE USERNAME: text" loses the username.
+                        m.remove("owner_name");
+                        if let Some(n) = &r.notes {
+                            let lines: Vec<String> = n
+                                .lines()
+                                .map(|l| match (l.split_once(' '), l.split_once(": ")) {
+                                    (Some((date, _)), Some((_, text))) => format!("{date}: {text}"),
+                                    _ => l.to_string(),
+                                })
+                                .collect();
+                            m.insert("notes".into(), Value::String(lines.join("\n")));
+                        }
+                    }
+                    v
+                })
+                .collect(),
         );
 
         // Disclosures made: who received the person's data, which fields, when and how. One made to
@@ -513,7 +534,9 @@ impl Gate {
             .await?
             .iter()
             .map(|e| {
-                json!({ "at": e.occurred_at, "staff_role": e.event.actor_role, "action": e.event.action,
+                // The role in words ("Data protection officer"), never the person.
+                let role = StaffRole::parse(&e.event.actor_role).map_or_else(|| e.event.actor_role.clone(), |r| r.label().to_string());
+                json!({ "at": e.occurred_at, "staff_role": role, "action": e.event.action,
                         "compartment": e.event.compartment, "record_type": e.event.record_type, "decision": e.event.decision })
             })
             .collect();

@@ -88,6 +88,8 @@ const LABELS: &[(&str, &str)] = &[
     ("name", "Name"),
     ("person", "Person"),
     ("mime_type", "File type"),
+    ("media_type", "File type"),
+    ("byte_size", "Size in bytes"),
     ("size_bytes", "File size (bytes)"),
     ("received_on", "Received"),
     ("due_on", "Due"),
@@ -346,7 +348,7 @@ pub fn document(b: &AccessBundle) -> Doc {
     let recipients: BTreeSet<String> = classes
         .iter()
         .flat_map(|c| c.recipients.iter().map(|r| capitalise(&plain(r))))
-        .filter(|r| !r.is_empty() && !r.to_lowercase().starts_with("none"))
+        .filter(|r| !r.is_empty() && !r.to_lowercase().starts_with("none") && !r.to_lowercase().starts_with("as for"))
         .collect();
     if recipients.is_empty() {
         out.push(Block::Para("We do not share this information outside our organisation.".into()));
