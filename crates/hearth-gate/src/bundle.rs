@@ -142,6 +142,22 @@ pub(crate) fn redact_all(v: &mut Value, redactor: &Redactor) {
     }
 }
 
+/// Capitalised words of three letters or more in the strings of `v`.
+fn capitalised_words(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::String(s) => {
+            for w in s.split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-')) {
+                if w.chars().count() >= 3 && w.starts_with(char::is_uppercase) && out.len() < 2000 {
+                    out.insert(w.to_lowercase());
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| capitalised_words(x, out)),
+        Value::Object(m) => m.values().for_each(|x| capitalised_words(x, out)),
+        _ => {}
+    }
+}
+
 /// What identifies the subject: their record, contact points and the
 /// addresses of their homes (which a joint tenant shares, and which stay).
 pub(crate) async fn subject_identifiers(tx: &mut Tx, pid: Id) -> Result<Identifiers> {
@@ -229,6 +245,7 @@ impl Gate {
     pub(crate) async fn collect_bundle(&self, tx: &mut Tx, actor: &Actor, request: &RightsRequest) -> Result<(AccessBundle, Redactor)> {
         let pid = request.person_id;
         let mut others = ThirdParties::new(subject_identifiers(tx, pid).await?);
+        others.ids.insert(pid);
         let mut withheld = vec![];
         let mut sections = vec![];
         let mut section = |key: &str, title: &str, classes: &[RecordClass], records: Vec<Value>| {
@@ -258,7 +275,7 @@ impl Gate {
                     members.push(json!({ "role": m.role, "person": REDACTED }));
                     withheld.push(WithheldItem {
                         reason: "third_party".into(),
-                        what: format!("Details of another member of household {}", h.id),
+                        what: "Details of another member of your household".into(),
                         explanation: "Another person's personal data; their role in the household is shown".into(),
                     });
                 }
@@ -380,12 +397,30 @@ impl Gate {
             &[RecordClass::Adjustment],
             needs::adjustments_of(tx, pid).await?.iter().map(to_value).collect(),
         );
-        section(
-            "warning_flags",
-            "Warning flags",
-            &[RecordClass::WarningFlag],
-            needs::flags_of(tx, pid, actor.user_id).await?.iter().map(to_value).collect(),
-        );
+        // A flag is shown; the risk assessment behind it (what others told
+        // us, staff safety) is withheld whole and listed.
+        let flags = needs::flags_of(tx, pid, actor.user_id).await?;
+        for f in &flags {
+            withheld.push(WithheldItem {
+                reason: "exemption".into(),
+                what: format!("The risk assessment behind the {} warning flag", f.category.label().to_lowercase()),
+                explanation: "It records what other people told us and how we keep staff and others safe; disclosing it would be \
+                              likely to put someone at risk (DPA 2018 Sch. 3 and the third-party rules, Sch. 2 para 16)"
+                    .into(),
+            });
+        }
+        let flags = flags
+            .iter()
+            .map(|f| {
+                let mut v = to_value(f);
+                if let Value::Object(m) = &mut v {
+                    m.remove("risk_assessment");
+                    m.remove("not_told_reason");
+                }
+                v
+            })
+            .collect();
+        section("warning_flags", "Warning flags", &[RecordClass::WarningFlag], flags);
 
         let mut docs = vec![];
         let mut after = None;
@@ -394,7 +429,7 @@ impl Gate {
             for d in page.items.iter().filter(|d| d.legally_privileged) {
                 withheld.push(WithheldItem {
                     reason: "legal_privilege".into(),
-                    what: format!("Document {} uploaded {}", d.id, d.uploaded_at.strftime("%-d %B %Y")),
+                    what: format!("A document added on {}", d.uploaded_at.to_zoned_datetime(crate::uk()).strftime("%-d %B %Y")),
                     explanation: "Marked as legally privileged (DPA 2018 Sch. 2 para 19)".into(),
                 });
             }
@@ -451,7 +486,28 @@ impl Gate {
             "rights_requests",
             "Your requests under data protection law",
             &[RecordClass::RightsRequest],
-            requests.iter().map(to_value).collect(),
+            requests
+                .iter()
+                .map(|r| {
+                    let mut v = to_value(r);
+                    if let Value::Object(m) = &mut v {
+                        // Staff by role only: the owner's name goes, and each
+                        // note's "DATE USERNAME: text" loses the username.
+                        m.remove("owner_name");
+                        if let Some(n) = &r.notes {
+                            let lines: Vec<String> = n
+                                .lines()
+                                .map(|l| match (l.split_once(' '), l.split_once(": ")) {
+                                    (Some((date, _)), Some((_, text))) => format!("{date}: {text}"),
+                                    _ => l.to_string(),
+                                })
+                                .collect();
+                            m.insert("notes".into(), Value::String(lines.join("\n")));
+                        }
+                    }
+                    v
+                })
+                .collect(),
         );
 
         // Disclosures made: who received the person's data, which fields, when and how. One made to
@@ -478,7 +534,9 @@ impl Gate {
             .await?
             .iter()
             .map(|e| {
-                json!({ "at": e.occurred_at, "staff_role": e.event.actor_role, "action": e.event.action,
+                // The role in words ("Data protection officer"), never the person.
+                let role = StaffRole::parse(&e.event.actor_role).map_or_else(|| e.event.actor_role.clone(), |r| r.label().to_string());
+                json!({ "at": e.occurred_at, "staff_role": role, "action": e.event.action,
                         "compartment": e.event.compartment, "record_type": e.event.record_type, "decision": e.event.decision })
             })
             .collect();
@@ -509,6 +567,18 @@ impl Gate {
         // The same third party can come up in several places: list each once.
         let mut seen = BTreeSet::new();
         withheld.retain(|w| seen.insert((w.reason.clone(), w.what.clone())));
+        // Anyone else on our records whom the free text names by surname,
+        // though nothing links them to the person (a neighbour met in a note).
+        let mut words = BTreeSet::new();
+        for s in &sections {
+            for r in &s.records {
+                capitalised_words(r, &mut words);
+            }
+        }
+        let words: Vec<String> = words.into_iter().collect();
+        for id in people::with_surnames(tx, &words).await? {
+            others.add_person(tx, id).await?;
+        }
         let bundle = AccessBundle {
             request_reference: request.reference.clone(),
             person_id: pid,

@@ -88,6 +88,8 @@ const LABELS: &[(&str, &str)] = &[
     ("name", "Name"),
     ("person", "Person"),
     ("mime_type", "File type"),
+    ("media_type", "File type"),
+    ("byte_size", "Size in bytes"),
     ("size_bytes", "File size (bytes)"),
     ("received_on", "Received"),
     ("due_on", "Due"),
@@ -203,6 +205,7 @@ fn hidden(key: &str, v: &Value) -> bool {
         || (key.ends_with("_by") && !v.is_string())
         || key.ends_with("_ref")
         || v.is_null()
+        || v.as_i64() == Some(0)
         || v.as_str().is_some_and(str::is_empty)
         || v.as_array().is_some_and(Vec::is_empty)
 }
@@ -337,8 +340,16 @@ pub fn document(b: &AccessBundle) -> Doc {
         let n = s.records.len();
         out.push(Block::Bullet(format!("{} ({n} {})", s.title, if n == 1 { "record" } else { "records" })));
     }
+    let empty: Vec<&str> = b.sections.iter().filter(|s| s.records.is_empty()).map(|s| s.title.as_str()).collect();
+    if !empty.is_empty() {
+        out.push(Block::Para(format!("We hold nothing about you of these kinds: {}.", empty.join("; "))));
+    }
     out.push(Block::Heading("Who we share it with".into()));
-    let recipients: BTreeSet<String> = classes.iter().flat_map(|c| c.recipients.iter().map(|r| plain(r))).collect();
+    let recipients: BTreeSet<String> = classes
+        .iter()
+        .flat_map(|c| c.recipients.iter().map(|r| capitalise(&plain(r))))
+        .filter(|r| !r.is_empty() && !r.to_lowercase().starts_with("none") && !r.to_lowercase().starts_with("as for"))
+        .collect();
     if recipients.is_empty() {
         out.push(Block::Para("We do not share this information outside our organisation.".into()));
     } else {
@@ -394,17 +405,15 @@ pub fn document(b: &AccessBundle) -> Doc {
     out.push(Block::Para("Yours sincerely,".into()));
     out.push(Block::Para("Data Protection Officer".into()));
 
-    for s in &b.sections {
+    for s in b.sections.iter().filter(|s| !s.records.is_empty()) {
         out.push(Block::PageBreak);
         out.push(Block::Heading(s.title.clone()));
         for c in &s.classes {
             out.push(Block::Para(format!("{}: {}", c.class.label(), plain(&c.purpose))));
         }
-        if s.records.is_empty() {
-            out.push(Block::Para("We hold nothing of this kind about you.".into()));
-        }
         for (i, r) in s.records.iter().enumerate() {
-            out.push(Block::Subheading(record_heading(&s.title, r, i + 1)));
+            let heading = if s.key == "identity" && i == 0 { "Your details".to_string() } else { record_heading(&s.title, r, i + 1) };
+            out.push(Block::Subheading(heading));
             record_blocks(r, &mut out);
         }
     }

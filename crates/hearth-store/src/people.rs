@@ -63,6 +63,30 @@ pub async fn person(tx: &mut Tx, id: Id) -> Result<Person> {
     sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(person_from).transpose()?.ok_or(StoreError::NotFound)
 }
 
+/// People (not reduced to a skeleton) whose surname is one of `surnames`
+/// (compared in lower case), at most 500: the people free text may name.
+pub async fn with_surnames(tx: &mut Tx, surnames: &[String]) -> Result<Vec<Id>> {
+    let mut out = vec![];
+    for chunk in surnames.chunks(100) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id FROM person WHERE disposed_at IS NULL AND LOWER(family_name) IN ({}) ORDER BY id LIMIT 500",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for n in chunk {
+            q = q.bind(n.to_lowercase());
+        }
+        for row in q.fetch_all(tx.conn()).await? {
+            out.push(row.try_get("id")?);
+        }
+        if out.len() >= 500 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// When a person was reduced to a skeleton by retention, if they were.
 pub async fn disposed_at(tx: &mut Tx, id: Id) -> Result<Option<Timestamp>> {
     let row = sqlx::query("SELECT disposed_at FROM person WHERE id = $1").bind(id).fetch_optional(tx.conn()).await?;

@@ -79,14 +79,17 @@ fn review_page(s: &UiSession, d: &BundleDraft, errors: &[FieldError], done: Opti
                             @if m.redact { "Will be redacted" } @else { "Will be left" }
                             @if m.decided { " (decided)" }
                             @if editable {
-                                form method="post" action={ "/rights/drafts/" (d.id) "/decide" } novalidate {
-                                    (csrf_field(&s.csrf))
-                                    input type="hidden" name="version" value=(d.version);
-                                    input type="hidden" name="mark" value=(m.id);
-                                    input type="hidden" name="redact" value=(if m.redact { "no" } else { "yes" });
-                                    button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button" {
-                                        @if m.redact { "Reverse: leave it" } @else { "Redact it" }
-                                        span class="govuk-visually-hidden" { " (" (m.text) ")" }
+                                div class="govuk-button-group govuk-!-margin-bottom-0" {
+                                    @for (redact, words) in [(true, if m.automatic { "Keep redacted" } else { "Redact it" }), (false, if m.automatic { "Reverse: leave it" } else { "Leave it" })] {
+                                        form method="post" action={ "/rights/drafts/" (d.id) "/decide" } novalidate {
+                                            (csrf_field(&s.csrf))
+                                            input type="hidden" name="version" value=(d.version);
+                                            input type="hidden" name="mark" value=(m.id);
+                                            input type="hidden" name="redact" value=(if redact { "yes" } else { "no" });
+                                            button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button" {
+                                                (words) span class="govuk-visually-hidden" { " (" (m.text) ")" }
+                                            }
+                                        }
                                     }
                                 }
                             }

@@ -350,6 +350,30 @@ async fn the_dpo_generates_the_bundle_from_the_request_page(s: TestServer) {
     let (st, preview) = get(&s, &c, &format!("{review}/preview")).await;
     assert_eq!(st, StatusCode::OK);
     assert_no_other_adult(&preview, "the preview");
+    // Confirm the first mark, then add a redaction of a word with a reason.
+    let version = field(&page, "version");
+    let mark = field(&page, "mark");
+    let form = [("_csrf", csrf.as_str()), ("version", version.as_str()), ("mark", mark.as_str()), ("redact", "yes")];
+    let r = c.post(s.url(&format!("{review}/decide"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, &c, &review).await;
+    assert!(page.contains("Will be redacted (decided)"), "{page}");
+    let version = field(&page, "version");
+    let form = [("_csrf", csrf.as_str()), ("version", version.as_str()), ("text", "garden"), ("ground", "exemption"), ("reason", "")];
+    let r = c.post(s.url(&format!("{review}/redact"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a redaction needs a reason");
+    assert!(r.text().await.unwrap().contains("There is a problem"));
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("text", "garden"),
+        ("ground", "exemption"),
+        ("reason", "Named exemption"),
+    ];
+    let r = c.post(s.url(&format!("{review}/redact"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, &c, &review).await;
+    assert!(page.contains("Named exemption"), "{page}");
     let version = field(&page, "version");
     let r =
         c.post(s.url(&format!("{review}/release"))).form(&[("_csrf", csrf.as_str()), ("version", version.as_str())]).send().await.unwrap();

@@ -33,6 +33,7 @@ mod retention_schema;
 mod retention_tenancy;
 mod retention_time_machine;
 mod rights;
+mod sar;
 mod seams;
 mod security;
 mod sharing;
