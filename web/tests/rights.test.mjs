@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   useServer, step, api, page, baseUrl, DEMO_PASSWORD, normaliseSpace, h1Text, checkPage, checkAccessibility, clickAndNavigate, expectPath,
+  currentPath,
 } from './harness.mjs';
 
 let person; // a demo adult {id, given_name, family_name}
@@ -75,27 +76,35 @@ step('the DPO records that identity was confirmed', async () => {
   assert.ok(list.includes('2 December 2026'), `work list lacks the deadline: "${list}"`);
 });
 
-step('the DPO generates the access bundle and downloads it', async () => {
+step('the DPO generates a draft bundle, reviews it, releases it and downloads it', async () => {
   await page.goto(`${baseUrl}${requestPath}`);
-  await clickAndNavigate(page.getByRole('button', { name: 'Generate the bundle (printable)', exact: true }));
+  await clickAndNavigate(page.getByRole('button', { name: 'Generate a draft for review', exact: true }));
+  assert.match(currentPath(), /^\/rights\/drafts\/\d+$/, `the draft's review page, not ${page.url()}`);
+  await checkPage('the access bundle review');
+  await clickAndNavigate(page.getByRole('button', { name: 'Release the bundle', exact: true }));
+  assert.ok(page.url().includes('done=released'), `released: ${page.url()}`);
+  await checkPage('the released bundle');
+
+  await page.goto(`${baseUrl}${requestPath}`);
+  await clickAndNavigate(page.getByRole('link', { name: 'Printable copy', exact: true }));
   await expectPath(`${requestPath}/bundle`);
-  assert.equal(await h1Text(), 'The information we hold about you');
-  const text = normaliseSpace(await page.locator('main').textContent());
+  assert.equal(await h1Text(), 'Your personal information');
+  const text = normaliseSpace(await page.locator('main, body').first().textContent());
   assert.ok(text.includes(`${person.given_name}`), `the bundle lacks the person: "${text.slice(0, 400)}"`);
-  assert.ok(text.includes('Information withheld') && text.includes('Your rights'), 'the bundle has its withheld list and rights');
+  assert.ok(text.includes('Information we have not included') && text.includes('Your rights'), 'the bundle has its withheld list and rights');
   // The printable copy is a standalone document without scripts, so only axe applies.
   await checkAccessibility('the printable access bundle');
 
   await page.goto(`${baseUrl}${requestPath}`);
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('link', { name: 'Download the bundle (zip of the printable copy and JSON)', exact: true }).click(),
+    page.getByRole('link', { name: 'Download (zip of PDF, printable copy and JSON)', exact: true }).click(),
   ]);
   assert.match(download.suggestedFilename(), /^access-bundle-.+\.zip$/);
   const zip = await readFile(await download.path());
   assert.equal(zip.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'a zip archive');
   const names = zip.toString('latin1');
-  assert.ok(names.includes('.html') && names.includes('.json'), 'the zip holds the printable copy and the JSON');
+  assert.ok(names.includes('.pdf') && names.includes('.html') && names.includes('.json'), 'the zip holds the PDF, the printable copy and the JSON');
 });
 
 step('the DPO records a breach and sees the 72-hour clock', async () => {
