@@ -477,6 +477,277 @@ pub struct RequestFilter {
     pub due_by: Option<Date>,
 }
 
+/// What a change to a rights request needs from other records: the gate
+/// looks these up first, so the transition itself stays pure.
+#[derive(Debug, Clone, Default)]
+pub struct RightsChangeContext {
+    /// Who makes the change (a note is signed with it).
+    pub username: String,
+    /// For an assignment: the new owner's name, or none when no such account exists.
+    pub assignee_name: Option<String>,
+    /// For completing an access request: the release sent (id, SHA-256).
+    pub sent_release: Option<(Id, String)>,
+}
+
+/// A date on or before today and on or after `not_before`; blank is today.
+fn day(field: &str, value: &Option<String>, today: Date, not_before: Date, what: &str) -> Result<Date, FieldError> {
+    let d = match value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => today,
+        Some(s) => validate::iso_date(field, s, what)?,
+    };
+    if d > today {
+        return Err(FieldError::new(field, format!("{what} must be today or in the past")));
+    }
+    if d < not_before {
+        return Err(FieldError::new(field, format!("{what} cannot be before {}", not_before.strftime("%-d %B %Y"))));
+    }
+    Ok(d)
+}
+
+impl RightsRequest {
+    /// Applies one change on `today`: checks it against the request's state
+    /// and the law's rules, changes the request, and says what happened in
+    /// words for the audit trail. Pure: what it needs from other records
+    /// comes in `cx`.
+    pub fn apply(
+        &mut self,
+        change: &RightsChange,
+        today: Date,
+        calendar: &WorkingCalendar,
+        cx: &RightsChangeContext,
+    ) -> Result<String, FieldError> {
+        let r = self;
+        if !r.is_open() && !matches!(change, RightsChange::Note { .. }) {
+            return Err(FieldError::new("change", format!("This request is {}", r.status.label().to_lowercase())));
+        }
+        Ok(match change {
+            RightsChange::RequestIdentity { on, .. } => {
+                if r.identity_status == IdentityStatus::Passed {
+                    return Err(FieldError::new("change", "Identity has already been confirmed"));
+                }
+                if r.identity_requested_on.is_some() {
+                    return Err(FieldError::new("change", "Proof of identity has already been asked for"));
+                }
+                let d = day("on", on, today, r.received_on, "The date proof of identity was asked for")?;
+                r.identity_requested_on = Some(d);
+                format!("Proof of identity asked for on {d}: the clock waits until it arrives")
+            }
+            RightsChange::IdentityPassed { method, on, .. } => {
+                if r.identity_status == IdentityStatus::Passed {
+                    return Err(FieldError::new("change", "Identity has already been confirmed"));
+                }
+                let method = validate::name("method", method, "how identity was confirmed")?;
+                let d = day("on", on, today, r.identity_requested_on.unwrap_or(r.received_on), "The date identity was confirmed")?;
+                r.identity_status = IdentityStatus::Passed;
+                r.identity_method = Some(method.clone());
+                r.identity_received_on = Some(d);
+                format!("Identity confirmed on {d}: {method}")
+            }
+            RightsChange::RequestClarification { on, .. } => {
+                if r.clarification_requested_on.is_some() && r.clarification_received_on.is_none() {
+                    return Err(FieldError::new("change", "Clarification is already awaited; record its arrival first"));
+                }
+                // A later round may not start before the previous answer arrived.
+                let not_before = r.clarification_received_on.unwrap_or(r.received_on);
+                let d = day("on", on, today, not_before, "The date clarification was asked for")?;
+                if r.clarification_received_on.is_some() {
+                    // Fold the finished round into the earlier pauses before its dates are replaced.
+                    if let ResponseClock::Running { paused_days, .. } = r.clock(calendar) {
+                        r.earlier_paused_days = paused_days as i64;
+                    }
+                }
+                r.clarification_requested_on = Some(d);
+                r.clarification_received_on = None;
+                r.clarification_rounds += 1;
+                format!("Clarification asked for on {d} (round {}): the clock stands still until it arrives", r.clarification_rounds)
+            }
+            RightsChange::ClarificationReceived { on, .. } => {
+                let Some(asked) = r.clarification_requested_on.filter(|_| r.clarification_received_on.is_none()) else {
+                    return Err(FieldError::new("change", "No clarification is awaited"));
+                };
+                let d = day("on", on, today, asked, "The date clarification arrived")?;
+                r.clarification_received_on = Some(d);
+                format!("Clarification received on {d}: the clock runs again")
+            }
+            RightsChange::Extend { months, ground, reason, told_on, .. } => {
+                let ground = ExtensionGround::parse(ground.trim())
+                    .ok_or_else(|| FieldError::new("ground", "Choose why more time is needed: complex or numerous"))?;
+                if *months == 0 || *months > MAX_EXTENSION_MONTHS || (*months as i64) <= r.extension_months {
+                    return Err(FieldError::new(
+                        "months",
+                        format!("An extension is one or two further months in total, more than the {} already given", r.extension_months),
+                    ));
+                }
+                let reason = long_text("reason", Some(reason), 2000, "why more time is needed")?;
+                let ResponseClock::Running { one_month_due_on, .. } = r.clock(calendar) else {
+                    return Err(FieldError::new(
+                        "change",
+                        "The clock is not running: record the identity or clarification that is awaited first",
+                    ));
+                };
+                let told = day("told_on", told_on, today, r.received_on, "The date the requester was told")?;
+                if told > one_month_due_on {
+                    return Err(FieldError::new(
+                        "told_on",
+                        format!("The requester must be told within the first month, by {}", one_month_due_on.strftime("%-d %B %Y")),
+                    ));
+                }
+                r.extension_months = *months as i64;
+                r.extension_ground = Some(ground);
+                r.extension_reason = Some(reason.clone());
+                r.extension_told_on = Some(told);
+                format!("Extended by {months} further month(s) ({}), requester told on {told}: {reason}", ground.label())
+            }
+            RightsChange::Refuse { ground, reason, exemption, .. } => {
+                let ground = RefusalGround::parse(ground.trim()).ok_or_else(|| {
+                    FieldError::new(
+                        "ground",
+                        "A request may be refused only as manifestly unfounded, manifestly excessive, or under an exemption",
+                    )
+                })?;
+                let reason = long_text("reason", Some(reason), 4000, "the reason for refusing")?;
+                let exemption = validate::optional_text("exemption", exemption.as_deref(), 200, "exemption")?;
+                match (ground, &exemption) {
+                    (RefusalGround::Exemption, None) => return Err(FieldError::new("exemption", "Name the exemption that applies")),
+                    (RefusalGround::ManifestlyUnfounded | RefusalGround::ManifestlyExcessive, Some(_)) => {
+                        return Err(FieldError::new("exemption", "Name an exemption only when refusing under one"))
+                    }
+                    _ => {}
+                }
+                r.refusal_letter = Some(refusal_letter(r, ground, exemption.as_deref(), &reason, today));
+                r.refusal_ground = Some(ground);
+                r.refusal_exemption = exemption;
+                r.refusal_reason = Some(reason.clone());
+                r.status = RightsRequestStatus::Refused;
+                r.closed_on = Some(today);
+                format!("Refused ({}): {reason}", ground.label())
+            }
+            RightsChange::Assign { owner_id, .. } => {
+                let name = cx.assignee_name.as_deref().ok_or_else(|| FieldError::new("owner_id", "No such staff account"))?;
+                r.owner_id = Some(*owner_id);
+                format!("Given to {name}")
+            }
+            RightsChange::Note { text, .. } => {
+                let text = long_text("text", Some(text), 2000, "the note")?;
+                let line = format!("{today} {}: {text}", cx.username);
+                let notes = match r.notes.take() {
+                    Some(n) => format!("{n}\n{line}"),
+                    None => line,
+                };
+                if notes.chars().count() > 20_000 {
+                    return Err(FieldError::new("text", "The notes are full; summarise them in the outcome"));
+                }
+                r.notes = Some(notes);
+                format!("Note: {text}")
+            }
+            RightsChange::Complete { outcome, on, .. } => {
+                if r.identity_status != IdentityStatus::Passed {
+                    return Err(FieldError::new("change", "Confirm the requester's identity before answering the request"));
+                }
+                let outcome = long_text("outcome", Some(outcome), 4000, "what was done")?;
+                let d = day("on", on, today, r.received_on, "The date the request was answered")?;
+                // An access request records which released bundle was sent.
+                let outcome = match (&cx.sent_release, r.kind) {
+                    (Some((id, sha)), RightsRequestKind::Access) => format!("{outcome}\nSent: access bundle release {id} (SHA-256 {sha})"),
+                    _ => outcome,
+                };
+                r.status = RightsRequestStatus::Completed;
+                r.closed_on = Some(d);
+                r.outcome = Some(outcome.clone());
+                format!("Completed on {d}: {outcome}")
+            }
+            RightsChange::Withdraw { reason, .. } => {
+                let reason = long_text("reason", Some(reason), 2000, "how the request was withdrawn")?;
+                r.status = RightsRequestStatus::Withdrawn;
+                r.closed_on = Some(today);
+                r.outcome = Some(format!("Withdrawn: {reason}"));
+                format!("Withdrawn: {reason}")
+            }
+        })
+    }
+}
+
+/// A change to a request, sent with the version it was based on. Dates are
+/// YYYY-MM-DD and default to today.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum RightsChange {
+    /// Proof of identity was asked for: the clock waits until it arrives.
+    RequestIdentity {
+        version: i64,
+        on: Option<String>,
+    },
+    /// Identity confirmed, and how; `on` is the day proof arrived (or the check was made).
+    IdentityPassed {
+        version: i64,
+        method: String,
+        on: Option<String>,
+    },
+    /// Clarification was asked for: the clock stands still until it arrives.
+    RequestClarification {
+        version: i64,
+        on: Option<String>,
+    },
+    ClarificationReceived {
+        version: i64,
+        on: Option<String>,
+    },
+    /// Extend by one or two further months (in total) for a complex or numerous request.
+    Extend {
+        version: i64,
+        months: u8,
+        ground: String,
+        reason: String,
+        told_on: Option<String>,
+    },
+    /// Refuse: manifestly unfounded, manifestly excessive, or an exemption (named).
+    Refuse {
+        version: i64,
+        ground: String,
+        reason: String,
+        exemption: Option<String>,
+    },
+    /// Give the request to a staff member.
+    Assign {
+        version: i64,
+        owner_id: Id,
+    },
+    /// Add a dated note.
+    Note {
+        version: i64,
+        text: String,
+    },
+    /// Answered: what was done.
+    Complete {
+        version: i64,
+        outcome: String,
+        on: Option<String>,
+    },
+    /// The person withdrew the request.
+    Withdraw {
+        version: i64,
+        reason: String,
+    },
+}
+
+impl RightsChange {
+    pub fn version(&self) -> i64 {
+        match self {
+            RightsChange::RequestIdentity { version, .. }
+            | RightsChange::IdentityPassed { version, .. }
+            | RightsChange::RequestClarification { version, .. }
+            | RightsChange::ClarificationReceived { version, .. }
+            | RightsChange::Extend { version, .. }
+            | RightsChange::Refuse { version, .. }
+            | RightsChange::Assign { version, .. }
+            | RightsChange::Note { version, .. }
+            | RightsChange::Complete { version, .. }
+            | RightsChange::Withdraw { version, .. } => *version,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -608,6 +879,111 @@ mod tests {
         assert_eq!(future.validate(today).unwrap_err().0[0].field, "received_on");
         let bad_kind = RightsRequestInput { kind: Some("gossip".into()), requester: None, ..input };
         assert_eq!(bad_kind.validate(today).unwrap_err().0[0].field, "kind");
+    }
+
+    // ---- the pure transition ----
+
+    fn open_request(kind: RightsRequestKind) -> RightsRequest {
+        RightsRequest {
+            id: 1,
+            reference: "SAR-1".into(),
+            kind,
+            person_id: 2,
+            person_name: "Testy McTestface".into(),
+            requester: RequesterKind::Person,
+            representative_name: None,
+            representative_relationship: None,
+            representative_authority: None,
+            description: "A copy of everything".into(),
+            received_on: date(2026, 11, 2),
+            identity_status: IdentityStatus::Pending,
+            identity_method: None,
+            identity_requested_on: None,
+            identity_received_on: None,
+            clarification_requested_on: None,
+            clarification_received_on: None,
+            clarification_rounds: 0,
+            earlier_paused_days: 0,
+            status: RightsRequestStatus::Open,
+            owner_id: None,
+            owner_name: None,
+            notes: None,
+            extension_months: 0,
+            extension_ground: None,
+            extension_reason: None,
+            extension_told_on: None,
+            refusal_ground: None,
+            refusal_exemption: None,
+            refusal_reason: None,
+            refusal_letter: None,
+            closed_on: None,
+            outcome: None,
+            due_on: None,
+            created_at: Timestamp::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    fn change(v: serde_json::Value) -> RightsChange {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn cx() -> RightsChangeContext {
+        RightsChangeContext { username: "dpo".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn an_answer_needs_identity_first_and_records_the_release_sent() {
+        let today = date(2026, 11, 20);
+        let mut r = open_request(RightsRequestKind::Access);
+        let complete = change(serde_json::json!({"change": "complete", "version": 1, "outcome": "Sent by post"}));
+        let e = r.apply(&complete, today, &cal(), &cx()).unwrap_err();
+        assert_eq!(e.field, "change");
+        r.apply(&change(serde_json::json!({"change": "identity_passed", "version": 1, "method": "Passport seen"})), today, &cal(), &cx())
+            .unwrap();
+        let with_release = RightsChangeContext { sent_release: Some((7, "abc123".into())), ..cx() };
+        let said = r.apply(&complete, today, &cal(), &with_release).unwrap();
+        assert_eq!(r.status, RightsRequestStatus::Completed);
+        assert_eq!(r.closed_on, Some(today));
+        assert!(r.outcome.as_deref().unwrap().contains("release 7 (SHA-256 abc123)"), "{said}");
+        // Closed: only a note may still be added, signed by who wrote it.
+        let e = r.apply(&change(serde_json::json!({"change": "withdraw", "version": 2, "reason": "x"})), today, &cal(), &cx()).unwrap_err();
+        assert_eq!(e.field, "change");
+        r.apply(&change(serde_json::json!({"change": "note", "version": 2, "text": "Posted first class"})), today, &cal(), &cx()).unwrap();
+        assert!(r.notes.as_deref().unwrap().ends_with("dpo: Posted first class"));
+    }
+
+    #[test]
+    fn an_extension_must_be_told_within_the_first_month() {
+        let mut r = open_request(RightsRequestKind::Access);
+        let today = date(2026, 12, 20);
+        let late = change(serde_json::json!({"change": "extend", "version": 1, "months": 1, "ground": "complex",
+            "reason": "Many records across systems", "told_on": "2026-12-10"}));
+        let e = r.apply(&late, today, &cal(), &cx()).unwrap_err();
+        assert_eq!(e.field, "told_on");
+        let in_time = change(serde_json::json!({"change": "extend", "version": 1, "months": 1, "ground": "complex",
+            "reason": "Many records across systems", "told_on": "2026-11-30"}));
+        r.apply(&in_time, today, &cal(), &cx()).unwrap();
+        assert_eq!(r.extension_months, 1);
+        let e = r.apply(&in_time, today, &cal(), &cx()).unwrap_err();
+        assert_eq!(e.field, "months", "an extension only grows");
+    }
+
+    #[test]
+    fn a_refusal_names_its_exemption_only_under_one_and_an_assignment_needs_an_account() {
+        let today = date(2026, 11, 20);
+        let mut r = open_request(RightsRequestKind::Erasure);
+        let no_name = change(serde_json::json!({"change": "refuse", "version": 1, "ground": "exemption", "reason": "Legal claims"}));
+        assert_eq!(r.apply(&no_name, today, &cal(), &cx()).unwrap_err().field, "exemption");
+        let assign = change(serde_json::json!({"change": "assign", "version": 1, "owner_id": 9}));
+        assert_eq!(r.apply(&assign, today, &cal(), &cx()).unwrap_err().field, "owner_id");
+        let named = RightsChangeContext { assignee_name: Some("Data Protection Officer".into()), ..cx() };
+        assert_eq!(r.apply(&assign, today, &cal(), &named).unwrap(), "Given to Data Protection Officer");
+        let refuse = change(serde_json::json!({"change": "refuse", "version": 1, "ground": "exemption", "reason": "Legal claims",
+            "exemption": "DPA 2018 Sch. 2 para 5"}));
+        r.apply(&refuse, today, &cal(), &cx()).unwrap();
+        assert_eq!(r.status, RightsRequestStatus::Refused);
+        assert!(r.refusal_letter.as_deref().unwrap().contains("Information Commissioner"));
     }
 }
 

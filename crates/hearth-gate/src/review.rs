@@ -454,10 +454,12 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The release to record as sent when an access request is completed: the latest.
-pub(crate) async fn sent_release(tx: &mut Tx, request_id: Id, on: &str) -> Result<Option<(Id, String)>> {
-    let Some(row) = bundles::drafts_of(tx, request_id).await?.into_iter().find(|r| r.status == "released") else {
-        return Ok(None);
-    };
-    bundles::mark_sent(tx, row.id, on).await?;
-    Ok(Some((row.id, row.released_sha256.unwrap_or_default())))
+pub(crate) async fn latest_release(tx: &mut Tx, request_id: Id) -> Result<Option<(Id, String)>> {
+    let row = bundles::drafts_of(tx, request_id).await?.into_iter().find(|r| r.status == "released");
+    Ok(row.map(|r| (r.id, r.released_sha256.unwrap_or_default())))
+}
+
+/// Records the day a release was sent.
+pub(crate) async fn mark_sent(tx: &mut Tx, release: Id, on: &str) -> Result<()> {
+    Ok(bundles::mark_sent(tx, release, on).await?)
 }
