@@ -17,6 +17,22 @@ use hearth_gate::GateError;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+/// "7 December 2026 at 14:05" (UK time) from an RFC 3339 timestamp.
+fn generated_on(at: &str) -> String {
+    at.parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned_datetime(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC))
+                .strftime("%-d %B %Y at %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// "7 December 2026" from YYYY-MM-DD.
+fn sent_on(day: &str) -> String {
+    day.parse::<jiff::civil::Date>().map(super::layout::long_date).unwrap_or_else(|_| day.to_string())
+}
+
 /// The panel on the request page: what can be generated, or why not yet.
 pub(super) fn panel(r: &RightsRequest, drafts: &[BundleDraft], csrf: &str) -> Markup {
     let ready = r.identity_status == IdentityStatus::Passed && r.is_open();
@@ -34,8 +50,8 @@ pub(super) fn panel(r: &RightsRequest, drafts: &[BundleDraft], csrf: &str) -> Ma
                 @if r.kind == RightsRequestKind::Access && !drafts.is_empty() {
                     ul class="govuk-list" id="bundle-drafts" {
                         @for d in drafts {
-                            li { a class="govuk-link" href={ "/rights/drafts/" (d.id) } { "Draft " (d.id) } " — " (d.status)
-                                @if let Some(on) = &d.sent_on { ", sent on " (on) } }
+                            li { a class="govuk-link" href={ "/rights/drafts/" (d.id) } { "Bundle generated " (generated_on(&d.created_at)) } " — " (super::review::status_words(d))
+                                @if let Some(on) = &d.sent_on { ", sent on " (sent_on(on)) } }
                         }
                     }
                     @if drafts.iter().any(|d| d.status == "released") {

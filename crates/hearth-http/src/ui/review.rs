@@ -24,7 +24,7 @@ const GROUNDS: [(&str, &str); 4] = [
     ("exemption", "Another exemption (name it in the reason)"),
 ];
 
-fn status_words(d: &BundleDraft) -> &'static str {
+pub(super) fn status_words(d: &BundleDraft) -> &'static str {
     match d.status.as_str() {
         "released" => "Released",
         "superseded" => "Superseded by a later draft",
