@@ -5,7 +5,7 @@
 //! Housing Ombudsman's Complaint Handling Code, counted in working days.
 
 use crate::calendar::WorkingCalendar;
-use crate::{Compartment, FieldError, Id, ValidationErrors};
+use crate::{validate, Compartment, FieldError, Id, StaffRole, ValidationErrors};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -455,6 +455,199 @@ pub struct CaseFilter {
     pub with_anonymous_reports: bool,
 }
 
+/// What a change to a case needs from other records and configuration: the
+/// gate looks these up first, so the transition itself stays pure. Free
+/// text it writes is checked against anonymous reporters by the gate after.
+#[derive(Debug, Clone)]
+pub struct CaseChangeContext {
+    /// For an assignment: whether the staff account exists.
+    pub assignee_exists: bool,
+    /// For scheduling a repair: the contractor's name and role, if the account exists.
+    pub contractor: Option<(String, StaffRole)>,
+    /// The complaint handling code's limit on extensions per stage.
+    pub max_extension_days: u32,
+    /// The day (UK time) the case was opened.
+    pub opened_on: Date,
+}
+
+impl Case {
+    /// Validates and applies `change` on `today`; returns the timeline entry
+    /// (kind, text). Pure: what it needs from other records and from
+    /// configuration comes in `cx`.
+    pub fn apply(
+        &mut self,
+        change: &CaseChange,
+        today: Date,
+        now: Timestamp,
+        cx: &CaseChangeContext,
+    ) -> Result<(&'static str, String), FieldError> {
+        let c = self;
+        let on_date = |on: &Option<String>| -> Result<Date, FieldError> {
+            match on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(today),
+                Some(s) => Ok(validate::iso_date("on", s, "Date")?),
+            }
+        };
+        Ok(match change {
+            CaseChange::Assign { assigned_to, team, .. } => {
+                if !cx.assignee_exists {
+                    return Err(FieldError::new("assigned_to", "No such staff account"));
+                }
+                let from = c.assigned_to;
+                c.assigned_to = Some(*assigned_to);
+                if let Some(t) = team {
+                    c.team = validate::optional_text("team", Some(t), 100, "team")?;
+                }
+                (
+                    "assigned",
+                    format!(
+                        "Reassigned from {} to staff account {assigned_to}",
+                        from.map(|f| format!("staff account {f}")).unwrap_or_else(|| "nobody".into())
+                    ),
+                )
+            }
+            CaseChange::Status { status, on, .. } => {
+                let to = CaseStatus::parse(status.trim()).ok_or_else(|| FieldError::new("status", "Unknown status"))?;
+                if !c.kind.next_statuses(c.status).contains(&to) {
+                    let next: Vec<_> = c.kind.next_statuses(c.status).iter().map(|s| s.as_str()).collect();
+                    return Err(FieldError::new(
+                        "status",
+                        format!(
+                            "A {} case cannot go from {} to {}; next can be: {}",
+                            c.kind.label().to_lowercase(),
+                            c.status,
+                            to,
+                            if next.is_empty() { "nothing (close it)".into() } else { next.join(", ") }
+                        ),
+                    ));
+                }
+                let day = on_date(on)?;
+                match to {
+                    CaseStatus::Stage1Acknowledged | CaseStatus::Stage2Acknowledged => c.acknowledged_on = Some(day),
+                    CaseStatus::Stage2Received => {
+                        c.stage = Some(2);
+                        c.stage_received_on = Some(day);
+                        c.acknowledged_on = None;
+                        c.extension_days = 0;
+                        c.extension_reason = None;
+                    }
+                    CaseStatus::EscalatedToOmbudsman => c.ombudsman_escalated_on = Some(day),
+                    CaseStatus::Scheduled if c.window_start.is_none() => {
+                        return Err(FieldError::new("status", "Book the contractor and window with a schedule change"))
+                    }
+                    CaseStatus::NoAccess => c.no_access_visits += 1,
+                    _ => {}
+                }
+                c.status = to;
+                ("status", format!("{} on {day}", to.label()))
+            }
+            CaseChange::Extend { days, reason, .. } => {
+                if c.kind != CaseKind::Complaint {
+                    return Err(FieldError::new("change", "Only a complaint's deadline can be extended"));
+                }
+                if *days == 0 || c.extension_days as u32 + days > cx.max_extension_days {
+                    return Err(FieldError::new(
+                        "days",
+                        format!("Extensions total at most {} working days per stage", cx.max_extension_days),
+                    ));
+                }
+                let reason = validate::name("reason", reason, "reason for the extension")?;
+                c.extension_days += *days as i64;
+                c.extension_reason = Some(reason.clone());
+                ("extended", format!("Response deadline extended by {days} working days: {reason}"))
+            }
+            CaseChange::Schedule { contractor_id, window_start, window_end, .. } => {
+                if c.kind != CaseKind::Repair {
+                    return Err(FieldError::new("change", "Only a repair job is scheduled"));
+                }
+                let Some((contractor_name, contractor_role)) = &cx.contractor else {
+                    return Err(FieldError::new("contractor_id", "No such contractor"));
+                };
+                if *contractor_role != StaffRole::Contractor {
+                    return Err(FieldError::new("contractor_id", "That account is not a contractor"));
+                }
+                let start: Timestamp = window_start
+                    .parse()
+                    .map_err(|_| FieldError::new("window_start", "Give the start as a date and time, like 2026-11-24T09:00:00Z"))?;
+                let end: Timestamp = window_end
+                    .parse()
+                    .map_err(|_| FieldError::new("window_end", "Give the end as a date and time, like 2026-11-24T13:00:00Z"))?;
+                if end <= start {
+                    return Err(FieldError::new("window_end", "The window must end after it starts"));
+                }
+                c.contractor_id = Some(*contractor_id);
+                c.window_start = Some(start);
+                c.window_end = Some(end);
+                if matches!(c.status, CaseStatus::Reported | CaseStatus::NoAccess) {
+                    c.status = CaseStatus::Scheduled;
+                }
+                ("scheduled", format!("Booked {contractor_name} from {start} to {end}"))
+            }
+            CaseChange::Note { kind, text, .. } => {
+                let text = validate::name("text", text, "note")?;
+                let kind = match kind.as_deref().unwrap_or("note") {
+                    "contact" => "contact",
+                    "note" => "note",
+                    _ => return Err(FieldError::new("kind", "A timeline entry is a note or a contact")),
+                };
+                (kind, text)
+            }
+            CaseChange::Close { outcome, note, remedy, .. } => {
+                let outcome = CaseOutcome::parse(outcome.trim()).filter(|o| c.kind.outcomes().contains(o)).ok_or_else(|| {
+                    let allowed: Vec<_> = c.kind.outcomes().iter().map(|o| o.as_str()).collect();
+                    FieldError::new("outcome", format!("Outcome must be one of: {}", allowed.join(", ")))
+                })?;
+                c.outcome = Some(outcome);
+                c.outcome_note = validate::optional_text("note", note.as_deref(), 2000, "note")?;
+                c.remedy = validate::optional_text("remedy", remedy.as_deref(), 2000, "remedy")?;
+                c.closed_at = Some(now);
+                c.retention_from = Some(today);
+                c.status = CaseStatus::Closed;
+                let opened = cx.opened_on;
+                c.days_to_complete = Some(opened.until(today).map(|s| s.get_days() as i64).unwrap_or(0));
+                c.upheld = match outcome {
+                    CaseOutcome::Upheld | CaseOutcome::PartlyUpheld => Some(true),
+                    CaseOutcome::NotUpheld => Some(false),
+                    _ => None,
+                };
+                ("closed", format!("Closed: {}", outcome.label()))
+            }
+        })
+    }
+}
+
+/// A change to a case, sent with the version it was based on.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum CaseChange {
+    /// Assign (or reassign) the case to a staff account.
+    Assign { version: i64, assigned_to: Id, team: Option<String> },
+    /// Move along the kind's lifecycle, e.g. `stage1_acknowledged`; `on` defaults to today.
+    Status { version: i64, status: String, on: Option<String> },
+    /// Complaints: extend the response deadline by working days, with the reason.
+    Extend { version: i64, days: u32, reason: String },
+    /// Repairs: book the contractor and the appointment window.
+    Schedule { version: i64, contractor_id: Id, window_start: String, window_end: String },
+    /// Log a contact or a note on the timeline.
+    Note { version: i64, kind: Option<String>, text: String },
+    /// Close with an outcome; starts the retention clock.
+    Close { version: i64, outcome: String, note: Option<String>, remedy: Option<String> },
+}
+
+impl CaseChange {
+    pub fn version(&self) -> i64 {
+        match self {
+            CaseChange::Assign { version, .. }
+            | CaseChange::Status { version, .. }
+            | CaseChange::Extend { version, .. }
+            | CaseChange::Schedule { version, .. }
+            | CaseChange::Note { version, .. }
+            | CaseChange::Close { version, .. } => *version,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -520,6 +713,83 @@ mod tests {
         assert_eq!(input.validate(today).unwrap_err().0[0].field, "parties[0].anonymous");
         let repair = CaseInput { kind: Some("repair".into()), summary: Some("Leak".into()), property_id: Some(1), ..Default::default() };
         assert_eq!(repair.validate(today).unwrap_err().0[0].field, "trade");
+    }
+
+    // ---- the pure transition ----
+
+    fn complaint(today: Date) -> Case {
+        Case {
+            id: 1,
+            reference: "CMP-1".into(),
+            kind: CaseKind::Complaint,
+            compartment: Compartment::Complaints,
+            status: CaseStatus::Stage1Received,
+            priority: CasePriority::Routine,
+            summary: "Repair not done".into(),
+            assigned_to: None,
+            team: None,
+            opened_at: Timestamp::UNIX_EPOCH,
+            due_date: Some(today),
+            closed_at: None,
+            outcome: None,
+            outcome_note: None,
+            remedy: None,
+            retention_from: None,
+            days_to_complete: None,
+            upheld: None,
+            stage: Some(1),
+            stage_received_on: Some(today),
+            acknowledged_on: None,
+            extension_days: 0,
+            extension_reason: None,
+            ombudsman_escalated_on: None,
+            trade: None,
+            property_id: None,
+            contractor_id: None,
+            window_start: None,
+            window_end: None,
+            no_access_visits: 0,
+            version: 1,
+        }
+    }
+
+    fn cx(opened_on: Date) -> CaseChangeContext {
+        CaseChangeContext { assignee_exists: false, contractor: None, max_extension_days: 10, opened_on }
+    }
+
+    fn change(v: serde_json::Value) -> CaseChange {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_complaint_moves_only_to_its_next_stage_and_extends_within_the_code() {
+        let today = jiff::civil::date(2026, 11, 20);
+        let mut c = complaint(today);
+        let skip = change(serde_json::json!({"change": "status", "version": 1, "status": "stage1_responded"}));
+        assert_eq!(c.apply(&skip, today, Timestamp::UNIX_EPOCH, &cx(today)).unwrap_err().field, "status");
+        let ack = change(serde_json::json!({"change": "status", "version": 1, "status": "stage1_acknowledged"}));
+        c.apply(&ack, today, Timestamp::UNIX_EPOCH, &cx(today)).unwrap();
+        assert_eq!((c.status, c.acknowledged_on), (CaseStatus::Stage1Acknowledged, Some(today)));
+        let too_long = change(serde_json::json!({"change": "extend", "version": 2, "days": 11, "reason": "Waiting for a surveyor"}));
+        assert_eq!(c.apply(&too_long, today, Timestamp::UNIX_EPOCH, &cx(today)).unwrap_err().field, "days");
+        let ok = change(serde_json::json!({"change": "extend", "version": 2, "days": 10, "reason": "Waiting for a surveyor"}));
+        c.apply(&ok, today, Timestamp::UNIX_EPOCH, &cx(today)).unwrap();
+        assert_eq!(c.extension_days, 10);
+    }
+
+    #[test]
+    fn closing_records_the_outcome_and_the_days_taken_and_assigning_needs_an_account() {
+        let opened = jiff::civil::date(2026, 11, 1);
+        let today = jiff::civil::date(2026, 11, 20);
+        let mut c = complaint(today);
+        let assign = change(serde_json::json!({"change": "assign", "version": 1, "assigned_to": 5}));
+        assert_eq!(c.apply(&assign, today, Timestamp::UNIX_EPOCH, &cx(opened)).unwrap_err().field, "assigned_to");
+        let wrong = change(serde_json::json!({"change": "close", "version": 1, "outcome": "legal_action"}));
+        assert_eq!(c.apply(&wrong, today, Timestamp::UNIX_EPOCH, &cx(opened)).unwrap_err().field, "outcome");
+        let close = change(serde_json::json!({"change": "close", "version": 1, "outcome": "partly_upheld", "remedy": "An apology"}));
+        c.apply(&close, today, Timestamp::UNIX_EPOCH, &cx(opened)).unwrap();
+        assert_eq!((c.status, c.upheld, c.days_to_complete), (CaseStatus::Closed, Some(true), Some(19)));
+        assert_eq!(c.retention_from, Some(today));
     }
 }
 

@@ -12,7 +12,7 @@ use hearth_store::cases::{self as q, CaseFilter, CaseVisibility};
 use hearth_store::{people, Page, Tx};
 use jiff::civil::Date;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 /// A case with everything its page shows.
@@ -39,37 +39,7 @@ impl hearth_domain::Project for CaseView {
     }
 }
 
-/// A change to a case, sent with the version it was based on.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "change", rename_all = "snake_case")]
-pub enum CaseChange {
-    /// Assign (or reassign) the case to a staff account.
-    Assign { version: i64, assigned_to: Id, team: Option<String> },
-    /// Move along the kind's lifecycle, e.g. `stage1_acknowledged`; `on` defaults to today.
-    Status { version: i64, status: String, on: Option<String> },
-    /// Complaints: extend the response deadline by working days, with the reason.
-    Extend { version: i64, days: u32, reason: String },
-    /// Repairs: book the contractor and the appointment window.
-    Schedule { version: i64, contractor_id: Id, window_start: String, window_end: String },
-    /// Log a contact or a note on the timeline.
-    Note { version: i64, kind: Option<String>, text: String },
-    /// Close with an outcome; starts the retention clock.
-    Close { version: i64, outcome: String, note: Option<String>, remedy: Option<String> },
-}
-
-impl CaseChange {
-    fn version(&self) -> i64 {
-        match self {
-            CaseChange::Assign { version, .. }
-            | CaseChange::Status { version, .. }
-            | CaseChange::Extend { version, .. }
-            | CaseChange::Schedule { version, .. }
-            | CaseChange::Note { version, .. }
-            | CaseChange::Close { version, .. } => *version,
-        }
-    }
-}
+pub use hearth_domain::cases::CaseChange;
 
 /// A party as the audit detail records it: an anonymous reporter's person
 /// is not written into the trail, which managers may read; `case_party` holds it.
@@ -299,152 +269,36 @@ impl Gate {
             let today = Gate::today();
             let now = Timestamp::now();
             let mut c = old.clone();
-            let event = self.apply(&mut c, change, today, now, tx).await?;
+            // What the change needs from other records, looked up first.
+            let cx = CaseChangeContext {
+                assignee_exists: match change {
+                    CaseChange::Assign { assigned_to, .. } => hearth_store::staff::user_by_id(tx, *assigned_to).await.is_ok(),
+                    _ => false,
+                },
+                contractor: match change {
+                    CaseChange::Schedule { contractor_id, .. } => {
+                        hearth_store::staff::user_by_id(tx, *contractor_id).await.ok().map(|u| (u.display_name, u.role))
+                    }
+                    _ => None,
+                },
+                max_extension_days: self.complaint_code.max_extension_days,
+                opened_on: c.opened_at.to_zoned_datetime(crate::uk()).date(),
+            };
+            let event = c.apply(change, today, now, &cx)?;
+            // Text written on the case must not identify an anonymous reporter.
+            match change {
+                CaseChange::Note { .. } => crate::anonymity::check_case_text(tx, c.id, &[("text", Some(&event.1))]).await?,
+                CaseChange::Close { .. } => {
+                    crate::anonymity::check_case_text(tx, c.id, &[("note", c.outcome_note.as_deref()), ("remedy", c.remedy.as_deref())])
+                        .await?
+                }
+                _ => {}
+            }
             let saved = q::save_case(tx, &c, now).await?;
             q::insert_event(tx, id, actor.user_id, event.0, &event.1, now).await?;
             let view = self.view_of(tx, saved, today).await?;
             Ok((view.clone(), case_target(id), Some(json!({ "old": old, "new": view.case, "event": event.1 }))))
         })
         .await
-    }
-
-    /// Validates and applies `change`; returns the timeline entry (kind, text).
-    async fn apply(&self, c: &mut Case, change: &CaseChange, today: Date, now: Timestamp, tx: &mut Tx) -> Result<(&'static str, String)> {
-        let on_date = |on: &Option<String>| -> Result<Date> {
-            match on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => Ok(today),
-                Some(s) => Ok(validate::iso_date("on", s, "Date")?),
-            }
-        };
-        Ok(match change {
-            CaseChange::Assign { assigned_to, team, .. } => {
-                hearth_store::staff::user_by_id(tx, *assigned_to)
-                    .await
-                    .map_err(|_| FieldError::new("assigned_to", "No such staff account"))?;
-                let from = c.assigned_to;
-                c.assigned_to = Some(*assigned_to);
-                if let Some(t) = team {
-                    c.team = validate::optional_text("team", Some(t), 100, "team")?;
-                }
-                (
-                    "assigned",
-                    format!(
-                        "Reassigned from {} to staff account {assigned_to}",
-                        from.map(|f| format!("staff account {f}")).unwrap_or_else(|| "nobody".into())
-                    ),
-                )
-            }
-            CaseChange::Status { status, on, .. } => {
-                let to = CaseStatus::parse(status.trim()).ok_or_else(|| FieldError::new("status", "Unknown status"))?;
-                if !c.kind.next_statuses(c.status).contains(&to) {
-                    let next: Vec<_> = c.kind.next_statuses(c.status).iter().map(|s| s.as_str()).collect();
-                    return Err(FieldError::new(
-                        "status",
-                        format!(
-                            "A {} case cannot go from {} to {}; next can be: {}",
-                            c.kind.label().to_lowercase(),
-                            c.status,
-                            to,
-                            if next.is_empty() { "nothing (close it)".into() } else { next.join(", ") }
-                        ),
-                    )
-                    .into());
-                }
-                let day = on_date(on)?;
-                match to {
-                    CaseStatus::Stage1Acknowledged | CaseStatus::Stage2Acknowledged => c.acknowledged_on = Some(day),
-                    CaseStatus::Stage2Received => {
-                        c.stage = Some(2);
-                        c.stage_received_on = Some(day);
-                        c.acknowledged_on = None;
-                        c.extension_days = 0;
-                        c.extension_reason = None;
-                    }
-                    CaseStatus::EscalatedToOmbudsman => c.ombudsman_escalated_on = Some(day),
-                    CaseStatus::Scheduled if c.window_start.is_none() => {
-                        return Err(FieldError::new("status", "Book the contractor and window with a schedule change").into())
-                    }
-                    CaseStatus::NoAccess => c.no_access_visits += 1,
-                    _ => {}
-                }
-                c.status = to;
-                ("status", format!("{} on {day}", to.label()))
-            }
-            CaseChange::Extend { days, reason, .. } => {
-                if c.kind != CaseKind::Complaint {
-                    return Err(FieldError::new("change", "Only a complaint's deadline can be extended").into());
-                }
-                if *days == 0 || c.extension_days as u32 + days > self.complaint_code.max_extension_days {
-                    return Err(FieldError::new(
-                        "days",
-                        format!("Extensions total at most {} working days per stage", self.complaint_code.max_extension_days),
-                    )
-                    .into());
-                }
-                let reason = validate::name("reason", reason, "reason for the extension")?;
-                c.extension_days += *days as i64;
-                c.extension_reason = Some(reason.clone());
-                ("extended", format!("Response deadline extended by {days} working days: {reason}"))
-            }
-            CaseChange::Schedule { contractor_id, window_start, window_end, .. } => {
-                if c.kind != CaseKind::Repair {
-                    return Err(FieldError::new("change", "Only a repair job is scheduled").into());
-                }
-                let contractor = hearth_store::staff::user_by_id(tx, *contractor_id)
-                    .await
-                    .map_err(|_| FieldError::new("contractor_id", "No such contractor"))?;
-                if contractor.role != StaffRole::Contractor {
-                    return Err(FieldError::new("contractor_id", "That account is not a contractor").into());
-                }
-                let start: Timestamp = window_start
-                    .parse()
-                    .map_err(|_| FieldError::new("window_start", "Give the start as a date and time, like 2026-11-24T09:00:00Z"))?;
-                let end: Timestamp = window_end
-                    .parse()
-                    .map_err(|_| FieldError::new("window_end", "Give the end as a date and time, like 2026-11-24T13:00:00Z"))?;
-                if end <= start {
-                    return Err(FieldError::new("window_end", "The window must end after it starts").into());
-                }
-                c.contractor_id = Some(*contractor_id);
-                c.window_start = Some(start);
-                c.window_end = Some(end);
-                if matches!(c.status, CaseStatus::Reported | CaseStatus::NoAccess) {
-                    c.status = CaseStatus::Scheduled;
-                }
-                ("scheduled", format!("Booked {} from {start} to {end}", contractor.display_name))
-            }
-            CaseChange::Note { kind, text, .. } => {
-                let text = validate::name("text", text, "note")?;
-                crate::anonymity::check_case_text(tx, c.id, &[("text", Some(&text))]).await?;
-                let kind = match kind.as_deref().unwrap_or("note") {
-                    "contact" => "contact",
-                    "note" => "note",
-                    _ => return Err(FieldError::new("kind", "A timeline entry is a note or a contact").into()),
-                };
-                (kind, text)
-            }
-            CaseChange::Close { outcome, note, remedy, .. } => {
-                let outcome = CaseOutcome::parse(outcome.trim()).filter(|o| c.kind.outcomes().contains(o)).ok_or_else(|| {
-                    let allowed: Vec<_> = c.kind.outcomes().iter().map(|o| o.as_str()).collect();
-                    FieldError::new("outcome", format!("Outcome must be one of: {}", allowed.join(", ")))
-                })?;
-                c.outcome = Some(outcome);
-                c.outcome_note = validate::optional_text("note", note.as_deref(), 2000, "note")?;
-                c.remedy = validate::optional_text("remedy", remedy.as_deref(), 2000, "remedy")?;
-                crate::anonymity::check_case_text(tx, c.id, &[("note", c.outcome_note.as_deref()), ("remedy", c.remedy.as_deref())])
-                    .await?;
-                c.closed_at = Some(now);
-                c.retention_from = Some(today);
-                c.status = CaseStatus::Closed;
-                let opened = c.opened_at.to_zoned_datetime(crate::uk()).date();
-                c.days_to_complete = Some(opened.until(today).map(|s| s.get_days() as i64).unwrap_or(0));
-                c.upheld = match outcome {
-                    CaseOutcome::Upheld | CaseOutcome::PartlyUpheld => Some(true),
-                    CaseOutcome::NotUpheld => Some(false),
-                    _ => None,
-                };
-                ("closed", format!("Closed: {}", outcome.label()))
-            }
-        })
     }
 }
