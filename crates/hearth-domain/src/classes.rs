@@ -136,6 +136,16 @@ impl<T: Project> Project for Option<T> {
 #[macro_export]
 macro_rules! holds_no_personal_data {
     ($($t:ty),+ $(,)?) => {
+        $crate::__project_as_is!($($t),+);
+    };
+}
+
+/// A [`Project`] impl that leaves the value as it is; for the two
+/// declarations above and below, which make different claims about why.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __project_as_is {
+    ($($t:ty),+) => {
         $(
             impl $crate::classes::Project for $t {
                 fn project(&mut self, _: $crate::classes::ClassSet) {}
@@ -155,11 +165,7 @@ holds_no_personal_data!((), bool, i64, u64, jiff::Timestamp);
 #[macro_export]
 macro_rules! assembled_in_the_gate {
     ($($t:ty),+ $(,)?) => {
-        $(
-            impl $crate::classes::Project for $t {
-                fn project(&mut self, _: $crate::classes::ClassSet) {}
-            }
-        )+
+        $crate::__project_as_is!($($t),+);
     };
 }
 

@@ -614,28 +614,13 @@ impl Gate {
         target: Target,
         op: impl AsyncFnOnce(&mut Tx) -> Result<(T, Target, Option<serde_json::Value>)>,
     ) -> Result<T> {
-        let (mut value, permit) = self.guarded_permit(actor, action, compartment, target, op).await?;
-        permit.project(&mut value);
-        Ok(value)
-    }
-
-    /// Decide, run `op` and record it, all in one transaction; returns the
-    /// permit too, for the projection of what was read.
-    async fn guarded_permit<T>(
-        &self,
-        actor: &Actor,
-        action: Action,
-        compartment: Compartment,
-        target: Target,
-        op: impl AsyncFnOnce(&mut Tx) -> Result<(T, Target, Option<serde_json::Value>)>,
-    ) -> Result<(T, Permit)> {
         let tx = self.store.begin().await?;
         let (mut tx, permit) = self.authorize(tx, actor, action, compartment, target).await?;
         if let Some(refused) = self.restriction_refusal(&mut tx, actor, action, compartment, target).await? {
             tx.commit().await?;
             return Err(refused);
         }
-        let (value, recorded, detail) = op(&mut tx).await?;
+        let (mut value, recorded, detail) = op(&mut tx).await?;
         // Some targets only learn their person once the record is read.
         if recorded.person_id != target.person_id {
             if let Some(id) = recorded.person_id.filter(|_| restrictable(action, compartment, recorded)) {
@@ -650,7 +635,8 @@ impl Gate {
         }
         self.record(&mut tx, actor, &permit, recorded, detail).await?;
         tx.commit().await?;
-        Ok((value, permit))
+        permit.project(&mut value);
+        Ok(value)
     }
 
     /// When the target's person is under a restriction of processing and the

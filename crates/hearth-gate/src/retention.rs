@@ -390,12 +390,12 @@ impl Sweep {
     }
 
     /// The tables its disposal deletes from or changes.
-    fn tables(self) -> &'static [&'static str] {
+    fn tables(self) -> Vec<&'static str> {
         match self {
             Sweep::ContactEntries(_) | Sweep::FormerTenantEntries(_) | Sweep::NonTenantEntries => {
-                &["contact_entry", "contact_entry_person", "contact_follow_up", "document"]
+                vec!["contact_entry", "contact_entry_person", "contact_follow_up", "document"]
             }
-            Sweep::Cases(_) => &[
+            Sweep::Cases(_) => vec![
                 "case_record",
                 "anonymity_override",
                 "case_party",
@@ -404,37 +404,17 @@ impl Sweep {
                 "contact_entry_person",
                 "contact_follow_up",
             ],
-            Sweep::CallRecordings => &["call_recording", "staff_notification"],
-            Sweep::CaseDocuments | Sweep::FormerTenant(PersonTable::TenancyFile) | Sweep::NonTenant(PersonTable::TenancyFile) => {
-                &["document"]
-            }
-            Sweep::FormerTenant(t) | Sweep::NonTenant(t) => match t {
-                PersonTable::Need => &["need"],
-                PersonTable::Adjustment => &["adjustment"],
-                PersonTable::ContactPoint => &["contact_point"],
-                PersonTable::IdentityEvidence => &["identity_evidence"],
-                PersonTable::ConsentRecord => &["consent_record"],
-                PersonTable::ContactPreference => &["contact_preference"],
-                PersonTable::Objection => &["objection"],
-                PersonTable::CapacityAssessment => &["capacity_assessment"],
-                PersonTable::BestInterestsShare => &["best_interests_share"],
-                PersonTable::NotHeldRequest => &["not_held_request"],
-                PersonTable::Representative => &["representative"],
-                PersonTable::EdiRecord => &["edi_record"],
-                PersonTable::NeedsCheck => &["needs_check"],
-                PersonTable::ProcessingRestriction => &["processing_restriction"],
-                PersonTable::TenancyFile => &["document"],
-            },
-            Sweep::Created(CreatedTable::CallerCheck) => &["caller_check"],
-            Sweep::Created(CreatedTable::BreakGlass) => &["break_glass"],
-            Sweep::Created(CreatedTable::SupportGrant) => &["support_grant"],
-            Sweep::Created(CreatedTable::SharingAgreement) => &["sharing_agreement"],
-            Sweep::RightsRequests => &["rights_request"],
-            Sweep::WarningFlags => &["warning_flag", "warning_flag_ack"],
-            Sweep::PersonIdentity | Sweep::NonTenantIdentity => &["person"],
-            Sweep::Homes(HomeTable::Membership) | Sweep::NonTenantMemberships => &["membership"],
-            Sweep::Homes(HomeTable::Tenancy) => &["tenancy", "household"],
-            Sweep::Homes(HomeTable::Household) => &["household"],
+            Sweep::CallRecordings => vec!["call_recording", "staff_notification"],
+            Sweep::CaseDocuments => vec!["document"],
+            Sweep::FormerTenant(t) | Sweep::NonTenant(t) => vec![t.table()],
+            Sweep::Created(t) => vec![t.table()],
+            // A request's bundle drafts go with it (the foreign key cascades).
+            Sweep::RightsRequests => vec!["rights_request", "bundle_draft"],
+            Sweep::WarningFlags => vec!["warning_flag", "warning_flag_ack"],
+            Sweep::PersonIdentity | Sweep::NonTenantIdentity => vec!["person"],
+            Sweep::Homes(HomeTable::Membership) | Sweep::NonTenantMemberships => vec!["membership"],
+            Sweep::Homes(HomeTable::Tenancy) => vec!["tenancy", "household"],
+            Sweep::Homes(HomeTable::Household) => vec!["household"],
         }
     }
 
@@ -949,7 +929,7 @@ impl Gate {
                 done.last_id = done.last_id.max(hi);
             }
             if n > 0 {
-                touched.extend_from_slice(sweep.tables());
+                touched.extend(sweep.tables());
             }
             if redaction.redacted > 0 {
                 touched.push("audit_event");

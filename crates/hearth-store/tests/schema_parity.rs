@@ -57,7 +57,7 @@ async fn both_engines_build_the_same_schema() {
 /// parity test's own check, on a copy of one table.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_default_changed_on_one_engine_is_drift() {
-    let (sqlite_url, _dir) = sqlite_url("one-default");
+    let (sqlite_url, _dir) = sqlite_url();
     let store = Store::open(&sqlite_url).await.unwrap();
     let mut c = AnyConnection::connect(&sqlite_url).await.unwrap();
     let before = describe_sqlite(&mut c).await;
@@ -70,7 +70,7 @@ async fn a_default_changed_on_one_engine_is_drift() {
 
 async fn schemas() -> (BTreeSet<String>, BTreeSet<String>) {
     sqlx::any::install_default_drivers();
-    let (sqlite_url, _dir) = sqlite_url("parity");
+    let (sqlite_url, _dir) = sqlite_url();
     let store = Store::open(&sqlite_url).await.unwrap();
     let mut c = AnyConnection::connect(&sqlite_url).await.unwrap();
     let sqlite = describe_sqlite(&mut c).await;
@@ -89,30 +89,10 @@ async fn schemas() -> (BTreeSet<String>, BTreeSet<String>) {
     (sqlite, postgres)
 }
 
-fn sqlite_url(tag: &str) -> (String, tempdir::Dir) {
+fn sqlite_url() -> (String, tempfile::TempDir) {
     sqlx::any::install_default_drivers();
-    let dir = tempdir::Dir::new(tag);
-    (format!("sqlite://{}/schema.db?mode=rwc", dir.0.display()), dir)
-}
-
-/// A throwaway directory, removed when dropped.
-mod tempdir {
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new(tag: &str) -> Dir {
-            let p = std::env::temp_dir().join(format!("hearth-{tag}-{}-{}", std::process::id(), rand_suffix()));
-            std::fs::create_dir_all(&p).unwrap();
-            Dir(p)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    fn rand_suffix() -> u128 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    }
+    let dir = tempfile::tempdir().unwrap();
+    (format!("sqlite://{}/schema.db?mode=rwc", dir.path().display()), dir)
 }
 
 /// The type family both engines agree on: the column's storage, not its spelling.
@@ -367,7 +347,7 @@ fn mentions(expr: &str, name: &str) -> bool {
 /// keeps every row, every value, and the ids to come.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sqlite_rebuilds_keep_what_a_database_held() {
-    let (url, _dir) = sqlite_url("upgrade");
+    let (url, _dir) = sqlite_url();
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/sqlite");
     let mut before = sqlx::migrate::Migrator::new(folder).await.unwrap();
     before.migrations = before.migrations.iter().filter(|m| m.version < 32).cloned().collect::<Vec<_>>().into();

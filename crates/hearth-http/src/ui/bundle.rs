@@ -17,15 +17,9 @@ use hearth_gate::GateError;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-/// "7 December 2026 at 14:05" (UK time) from an RFC 3339 timestamp.
+/// When a draft was generated, in UK time, from its RFC 3339 timestamp.
 fn generated_on(at: &str) -> String {
-    at.parse::<jiff::Timestamp>()
-        .map(|t| {
-            t.to_zoned_datetime(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC))
-                .strftime("%-d %B %Y at %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| at.to_string())
+    at.parse::<jiff::Timestamp>().map(super::layout::uk_time).unwrap_or_else(|_| at.to_string())
 }
 
 /// "7 December 2026" from YYYY-MM-DD.
