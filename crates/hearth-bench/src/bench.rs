@@ -21,7 +21,11 @@ mod scale;
 
 use anyhow::{bail, Context, Result};
 use hearth::demo;
-use hearth_domain::{Action, Compartment, Id, Person, PersonFields, PersonInput, PersonUpdate};
+use hearth_domain::{
+    access::{Action, Compartment},
+    people::{Person, PersonFields, PersonInput, PersonUpdate},
+    Id,
+};
 use hearth_gate::policy::{AccessRequest, Relation};
 use hearth_gate::{Actor, Gate, Policy, DEFAULT_PURPOSE};
 use hearth_store::audit::{self, NewAuditEvent};
@@ -124,12 +128,12 @@ fn print_sweep(label: &str, size: SweepSize, small: Duration, large: Duration) {
 /// A database of `rows` entries that are not due (half recent chatbot
 /// entries, half old calls: the same index, other keys), with a DPO.
 async fn sweep_db(url: &str, policy: &Policy, rows: i64) -> Result<(Store, Gate, Actor)> {
-    use hearth_domain::Channel;
+    use hearth_domain::contacts::Channel;
     use hearth_gate::retention::RETENTION_PURPOSE;
     use hearth_store::retention::insert_synthetic_entries;
     let store = Store::open(url).await.context("opening the sweep benchmark database")?;
     let gate = Gate::new(store.clone(), policy.clone());
-    gate.add_user("bench.dpo", "Benchmark DPO", hearth_domain::StaffRole::Dpo, &[], "bench-password-123")
+    gate.add_user("bench.dpo", "Benchmark DPO", hearth_domain::staff::StaffRole::Dpo, &[], "bench-password-123")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let dpo = gate.actor_for("bench.dpo", RETENTION_PURPOSE).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -144,7 +148,7 @@ async fn sweep_db(url: &str, policy: &Policy, rows: i64) -> Result<(Store, Gate,
 
 /// Adds `due` old chatbot entries and times the run that disposes of them.
 async fn one_sweep(store: &Store, gate: &Gate, dpo: &Actor, due: i64) -> Result<Duration> {
-    use hearth_domain::Channel;
+    use hearth_domain::contacts::Channel;
     use hearth_gate::retention::{RetentionMode, DEFAULT_BATCH};
     let mut tx = store.begin().await?;
     let old = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 365 * 3);

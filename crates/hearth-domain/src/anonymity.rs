@@ -2,7 +2,10 @@
 //! anonymous reporter's identity may be revealed, the request for it, and the
 //! letters a case sends to one named party, which never name the reporter.
 
-use crate::{FieldError, Id, ValidationErrors};
+use crate::{
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 

@@ -10,7 +10,11 @@
 //! was late. It must never read the clock: callers pass `now` in.
 
 use crate::rights::long_text;
-use crate::{validate, Compartment, FieldError, Id, ValidationErrors};
+use crate::{
+    access::Compartment,
+    error::{FieldError, ValidationErrors},
+    validate, Id,
+};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};

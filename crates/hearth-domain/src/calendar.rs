@@ -2,7 +2,7 @@
 //! configured bank holidays are not working days. Pure: the holiday list is
 //! passed in (shipped for England and Wales in `config/`).
 
-use crate::FieldError;
+use crate::error::FieldError;
 use jiff::civil::{Date, Weekday};
 use std::collections::BTreeSet;
 

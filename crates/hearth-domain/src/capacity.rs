@@ -10,7 +10,10 @@
 //! finds the person has capacity. It must never read the clock or storage.
 
 use crate::validate::optional_text;
-use crate::{FieldError, Id, ValidationErrors};
+use crate::{
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 

@@ -5,7 +5,12 @@
 //! Housing Ombudsman's Complaint Handling Code, counted in working days.
 
 use crate::calendar::WorkingCalendar;
-use crate::{validate, Compartment, FieldError, Id, StaffRole, ValidationErrors};
+use crate::{
+    access::Compartment,
+    error::{FieldError, ValidationErrors},
+    staff::StaffRole,
+    validate, Id,
+};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

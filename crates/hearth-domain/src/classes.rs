@@ -205,7 +205,20 @@ pub type FieldClasses = &'static [(&'static str, Option<DataClass>)];
 /// Every classified record kind's declaration, for the access matrix and
 /// the tests that hold the declarations to the serialised types.
 pub fn declarations() -> Vec<(&'static str, FieldClasses)> {
-    use crate::*;
+    use crate::{
+        anonymity::AnonymityOverride,
+        breaches::{Breach, BreachAction, BreachPerson},
+        capacity::{BestInterestsShare, CapacityAssessment, NotHeldRequest},
+        cases::{Case, CaseEvent, CaseParty},
+        consent::{ConsentRecord, ContactPreferences, Objection},
+        contacts::{ContactEntry, FollowUp},
+        documents::Document,
+        needs::{Adjustment, Need, WarningFlag},
+        people::{ContactPoint, IdentityEvidence, Person},
+        recordings::CallRecording,
+        rights::RightsRequest,
+        sharing::DisclosureEntry,
+    };
     fn d<T: Classified>() -> (&'static str, FieldClasses) {
         (T::RECORD, T::FIELDS)
     }

@@ -9,7 +9,10 @@
 //! stays. It must never read the clock or storage: callers pass `today` in.
 
 use crate::validate::optional_text;
-use crate::{FieldError, Id, ValidationErrors};
+use crate::{
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -363,9 +366,9 @@ pub struct AudienceMember {
 
 /// `to` is whichever of email, phone or address line the channel uses, so
 /// it is kept only for a caller who may read all three.
-impl crate::Project for AudienceMember {
-    fn project(&mut self, permitted: crate::ClassSet) {
-        use crate::{classes::Withhold, DataClass::*};
+impl crate::classes::Project for AudienceMember {
+    fn project(&mut self, permitted: crate::classes::ClassSet) {
+        use crate::classes::{DataClass::*, Withhold};
         if !permitted.contains(Name) {
             self.name.withhold();
         }

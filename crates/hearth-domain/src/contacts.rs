@@ -9,7 +9,11 @@
 //! service request; all-customer mailings are never contacts. A mixed
 //! submission may be split into parts in different compartments.
 
-use crate::{Compartment, FieldError, Id, ValidationErrors};
+use crate::{
+    access::Compartment,
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};

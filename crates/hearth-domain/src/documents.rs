@@ -7,7 +7,12 @@
 //! bytes, or bytes of no accepted type, are refused naming the field. These
 //! rules are pure; storing the bytes is the store's job.
 
-use crate::{contact_compartment, not_a_contact_compartment, Compartment, FieldError, Id, ValidationErrors};
+use crate::{
+    access::Compartment,
+    contacts::{contact_compartment, not_a_contact_compartment},
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 

@@ -9,7 +9,7 @@
 //!
 //! Pure rules only: no storage, no clock (callers pass `today`).
 
-use crate::{FieldError, ValidationErrors};
+use crate::error::{FieldError, ValidationErrors};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 

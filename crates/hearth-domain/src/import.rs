@@ -10,9 +10,13 @@
 //! (`person_ref`), never by Hearth ids: the caller resolves them.
 
 use crate::{
-    Answer, Channel, ContactFields, ContactInput, EdiAnswers, EdiSource, FieldError, Id, NeedFields, NeedInput, PersonFields, PersonInput,
-    PersonKind, PropertyFields, PropertyInput, ReviewPeriods, TenancyFields, TenancyInput, ValidationErrors, WarningFlagFields,
-    WarningFlagInput,
+    contacts::{Channel, ContactFields, ContactInput},
+    edi::{Answer, EdiAnswers, EdiSource},
+    error::{FieldError, ValidationErrors},
+    needs::{NeedFields, NeedInput, ReviewPeriods, WarningFlagFields, WarningFlagInput},
+    people::{PersonFields, PersonInput, PersonKind},
+    property::{PropertyFields, PropertyInput, TenancyFields, TenancyInput},
+    Id,
 };
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -574,7 +578,7 @@ pub struct TenancyImport {
     pub property: PropertyFields,
     /// `household_id` is ignored: a new household is made for the tenancy.
     pub tenancy: TenancyFields,
-    pub members: Vec<crate::MembershipFields>,
+    pub members: Vec<crate::property::MembershipFields>,
 }
 
 #[cfg(test)]

@@ -36,35 +36,6 @@ pub mod sharing;
 pub mod staff;
 pub mod validate;
 
-pub use access::{Action, Compartment};
-pub use anonymity::*;
-pub use breaches::*;
-pub use calendar::WorkingCalendar;
-pub use capacity::*;
-pub use cases::*;
-pub use classes::{ClassSet, Classified, DataClass, Project};
-pub use consent::*;
-pub use contacts::*;
-pub use documents::*;
-pub use edi::{
-    age_band, protect_row, service_equity, value_allowed, Answer, AnswerStatus, Cell, Characteristic, DisclosureControl, EdiAnswers,
-    EdiRecord, EdiSource, EquityGroup, EquityTable, GroupMeasures, Measure, OutcomeMeasure, PersonOutcomes, ProtectedRow,
-};
-pub use erasure::{ErasureDecision, ErasureItem, HeldRecords};
-pub use error::{FieldError, ValidationErrors};
-pub use needs::*;
-pub use people::*;
-pub use property::*;
-pub use recordings::*;
-pub use representatives::*;
-pub use retention::{
-    is_purpose_name, DisposalAction, HoldScope, LawfulBasis, Period, Purpose, RecordClass, RecordClassEntry, Register, RetentionRule,
-    RetentionTrigger, PURPOSES_HEARTH_USES,
-};
-pub use rights::*;
-pub use sharing::*;
-pub use staff::StaffRole;
-
 /// Record identifiers are database-assigned 64-bit integers.
 pub type Id = i64;
 

@@ -13,7 +13,11 @@
 //!
 //! Pure rules only: no storage, no clock (callers pass `today`).
 
-use crate::{CasePriority, FieldError, Id, ValidationErrors};
+use crate::{
+    cases::CasePriority,
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
@@ -810,7 +814,7 @@ pub struct JobSheetPerson {
 pub struct JobSheet {
     pub case_id: Id,
     pub reference: String,
-    pub trade: Option<crate::Trade>,
+    pub trade: Option<crate::cases::Trade>,
     pub priority: CasePriority,
     pub summary: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]

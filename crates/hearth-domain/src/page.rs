@@ -20,8 +20,8 @@ impl<T> Page<T> {
     }
 }
 
-impl<T: crate::Project> crate::Project for Page<T> {
-    fn project(&mut self, permitted: crate::ClassSet) {
+impl<T: crate::classes::Project> crate::classes::Project for Page<T> {
+    fn project(&mut self, permitted: crate::classes::ClassSet) {
         self.items.project(permitted);
     }
 }

@@ -6,7 +6,10 @@
 //! rule so no other path can store it.
 
 use crate::validate;
-use crate::{FieldError, Id, ValidationErrors};
+use crate::{
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

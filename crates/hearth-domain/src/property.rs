@@ -5,7 +5,11 @@
 
 use crate::people::optional_date;
 use crate::validate;
-use crate::{FieldError, Id, PersonKind, ValidationErrors};
+use crate::{
+    error::{FieldError, ValidationErrors},
+    people::PersonKind,
+    Id,
+};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 

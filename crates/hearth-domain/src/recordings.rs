@@ -9,7 +9,11 @@
 //! needs a note, and the staff member's line manager is told. Pure rules: no
 //! storage, no clock.
 
-use crate::{Channel, FieldError, Id, ValidationErrors};
+use crate::{
+    contacts::Channel,
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 

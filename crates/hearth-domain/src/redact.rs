@@ -9,7 +9,10 @@
 //! ISO, numeric UK and long forms. The guard on an anonymous reporter's case
 //! refuses text it finds; bundles and letters redact it.
 
-use crate::{ContactPoint, ContactPointKind, DataClass, Person};
+use crate::{
+    classes::DataClass,
+    people::{ContactPoint, ContactPointKind, Person},
+};
 use jiff::civil::Date;
 use std::ops::Range;
 
@@ -591,7 +594,7 @@ fn date_forms(d: Date) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Id, PersonKind};
+    use crate::{people::PersonKind, Id};
 
     fn vexley() -> Identifiers {
         let person = Person {

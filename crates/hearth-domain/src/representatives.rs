@@ -8,7 +8,10 @@
 //! scope opens and when a representative is current. It never reads the
 //! clock: callers pass `today` and `now` in.
 
-use crate::{FieldError, Id, ValidationErrors};
+use crate::{
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,13 @@
 //! class cannot be added without one. It must never read files or the clock:
 //! callers pass the text and `as_of` in.
 
-use crate::{CaseKind, Channel, Compartment, FieldError, Id, ValidationErrors};
+use crate::{
+    access::Compartment,
+    cases::CaseKind,
+    contacts::Channel,
+    error::{FieldError, ValidationErrors},
+    Id,
+};
 use jiff::civil::Date;
 use jiff::Span;
 use jiff::Timestamp;

@@ -14,7 +14,10 @@
 //! clock or storage; the gate records, the surfaces show.
 
 use crate::calendar::WorkingCalendar;
-use crate::{validate, FieldError, Id, ValidationErrors};
+use crate::{
+    error::{FieldError, ValidationErrors},
+    validate, Id,
+};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};

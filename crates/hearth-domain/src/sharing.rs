@@ -9,7 +9,11 @@
 //! recipient; and the codes the CORE lettings return uses. Pure rules only:
 //! callers pass `today` in.
 
-use crate::{validate, FieldError, Id, LawfulBasis, ValidationErrors};
+use crate::{
+    error::{FieldError, ValidationErrors},
+    retention::LawfulBasis,
+    validate, Id,
+};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -624,8 +628,8 @@ pub fn core_header() -> Vec<String> {
 /// CORE's gender identity code from the equality answers: F, M, X (other
 /// or different from sex at birth is reported as X only when the person
 /// answered both), or R.
-pub fn core_gender(sex: &crate::Answer, gender: &crate::Answer) -> &'static str {
-    use crate::Answer::Recorded;
+pub fn core_gender(sex: &crate::edi::Answer, gender: &crate::edi::Answer) -> &'static str {
+    use crate::edi::Answer::Recorded;
     match (sex, gender) {
         (_, Recorded { value, .. }) if value == "different" || value == "other" => "X",
         (Recorded { value, .. }, _) if value == "female" => "F",
@@ -635,8 +639,8 @@ pub fn core_gender(sex: &crate::Answer, gender: &crate::Answer) -> &'static str 
 }
 
 /// CORE's ethnic group code (the 2021 groups, numbered as in the return).
-pub fn core_ethnicity(a: &crate::Answer) -> &'static str {
-    let crate::Answer::Recorded { value, .. } = a else { return CORE_REFUSED };
+pub fn core_ethnicity(a: &crate::edi::Answer) -> &'static str {
+    let crate::edi::Answer::Recorded { value, .. } = a else { return CORE_REFUSED };
     match value.as_str() {
         "white_british" => "1",
         "white_irish" => "2",
@@ -661,18 +665,18 @@ pub fn core_ethnicity(a: &crate::Answer) -> &'static str {
 }
 
 /// CORE's disability answer: 1 yes, 2 no, R refused or not known.
-pub fn core_disability(a: &crate::Answer) -> &'static str {
+pub fn core_disability(a: &crate::edi::Answer) -> &'static str {
     match a {
-        crate::Answer::Recorded { value, .. } if value.starts_with("yes") => "1",
-        crate::Answer::Recorded { value, .. } if value == "no" => "2",
+        crate::edi::Answer::Recorded { value, .. } if value.starts_with("yes") => "1",
+        crate::edi::Answer::Recorded { value, .. } if value == "no" => "2",
         _ => CORE_REFUSED,
     }
 }
 
 /// CORE's relationship to the lead tenant: P partner (joint tenant), C
 /// child, X other, R not known.
-pub fn core_relationship(role: crate::HouseholdRole) -> &'static str {
-    use crate::HouseholdRole::*;
+pub fn core_relationship(role: crate::property::HouseholdRole) -> &'static str {
+    use crate::property::HouseholdRole::*;
     match role {
         JointTenant => "P",
         Child => "C",

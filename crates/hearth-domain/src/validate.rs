@@ -1,7 +1,7 @@
 //! Field rules: each function checks one value and returns it normalised, or a
 //! `FieldError` naming the field with a message a person can act on.
 
-use crate::FieldError;
+use crate::error::FieldError;
 use jiff::civil::Date;
 
 /// The earliest date of birth we accept: anything earlier is a typing slip.

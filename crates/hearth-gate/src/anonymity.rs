@@ -9,7 +9,15 @@
 
 use crate::{event, Actor, Gate, GateError, Result, Target};
 use hearth_domain::redact::Identifiers;
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    anonymity::{AnonymityOverride, CaseLetter, OverrideInput, LANDLORD_LINES},
+    cases::{Case, PartyRole},
+    classes::DataClass,
+    error::FieldError,
+    people::{ContactPoint, ContactPointKind, Person},
+    Id,
+};
 use hearth_store::anonymity as a;
 use hearth_store::cases::{self as q, CaseFilter};
 use hearth_store::{people, Page, StoreError, Tx};

@@ -5,7 +5,11 @@
 use crate::{totp, Actor, Gate, GateError, Result, DEFAULT_PURPOSE};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use hearth_domain::{FieldError, Id, StaffRole, ValidationErrors};
+use hearth_domain::{
+    error::{FieldError, ValidationErrors},
+    staff::StaffRole,
+    Id,
+};
 use hearth_store::staff::{self, SessionKind, StaffUser};
 use hearth_store::Tx;
 use jiff::{SignedDuration, Timestamp};
@@ -174,7 +178,7 @@ impl Gate {
         password: &str,
     ) -> Result<Id> {
         validate_new_user(username, display_name, password)?;
-        if let Some(bad) = responsibilities.iter().find(|r| hearth_domain::Compartment::parse(r).is_none()) {
+        if let Some(bad) = responsibilities.iter().find(|r| hearth_domain::access::Compartment::parse(r).is_none()) {
             return Err(FieldError::new("responsibilities", format!("{bad:?} is not a compartment")).into());
         }
         let hash = hash_password(password);

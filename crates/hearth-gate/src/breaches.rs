@@ -9,23 +9,33 @@
 //! history shows that they were affected.
 
 use crate::{Actor, Gate, GateError, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    breaches::{
+        check_decision, describe_time_left, parse_time, record_classes, report_by, reporting_clock, Breach, BreachAction, BreachDecision,
+        BreachInput, BreachPerson, BreachRisk, BreachStatus, ReportingClock,
+    },
+    classes::DataClass,
+    error::FieldError,
+    rights::long_text,
+    validate, Id,
+};
 use hearth_store::breaches as q;
 use hearth_store::{people, Tx};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-impl hearth_domain::Project for BreachView {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+impl hearth_domain::classes::Project for BreachView {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
         self.breach.project(permitted);
         self.people.project(permitted);
         self.actions.project(permitted);
     }
 }
 
-impl hearth_domain::Project for BreachSummary {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+impl hearth_domain::classes::Project for BreachSummary {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
         self.breach.project(permitted);
     }
 }
@@ -52,8 +62,8 @@ pub struct BreachReceipt {
     pub report_by: String,
 }
 
-impl hearth_domain::Project for BreachReceipt {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+impl hearth_domain::classes::Project for BreachReceipt {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
         if !permitted.contains(DataClass::FreeText) {
             hearth_domain::classes::Withhold::withhold(&mut self.title);
         }

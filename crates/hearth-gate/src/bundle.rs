@@ -6,8 +6,19 @@
 //! export in the rights compartment, in the same transaction as the reads.
 
 use crate::{Actor, Gate, GateError, Result, Target};
+use hearth_domain::access::Action;
+use hearth_domain::needs::NeedSource;
 use hearth_domain::redact::{Identifiers, Redactor};
-use hearth_domain::*;
+use hearth_domain::sharing::DisclosureExemption;
+use hearth_domain::staff::StaffRole;
+use hearth_domain::{
+    access::Compartment,
+    cases::CaseKind,
+    error::FieldError,
+    retention::{RecordClass, RecordClassEntry},
+    rights::{IdentityStatus, RightsRequest, RightsRequestKind},
+    Id,
+};
 use hearth_store::cases::{CaseFilter, CaseVisibility};
 use hearth_store::contacts::{ContactVisibility, TimelineFilter};
 use hearth_store::{

@@ -7,8 +7,12 @@
 
 use crate::{Actor, Gate, Result, Target};
 use hearth_domain::{
-    share_allowed, Action, AssessmentInput, BestInterestsShare, CapacityAssessment, Compartment, FieldError, Id, NotHeldInput,
-    NotHeldRequest, NotHeldState, ShareInput,
+    access::{Action, Compartment},
+    capacity::{
+        share_allowed, AssessmentInput, BestInterestsShare, CapacityAssessment, NotHeldInput, NotHeldRequest, NotHeldState, ShareInput,
+    },
+    error::FieldError,
+    Id,
 };
 use hearth_store::capacity::{self as q, Removal};
 use hearth_store::Tx;
@@ -26,8 +30,8 @@ pub struct CapacityRecord {
     pub not_held: Vec<NotHeldRequest>,
 }
 
-impl hearth_domain::Project for CapacityRecord {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+impl hearth_domain::classes::Project for CapacityRecord {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
         let CapacityRecord { person_id: _, assessments, shares, not_held } = self;
         assessments.project(permitted);
         shares.project(permitted);
@@ -45,9 +49,9 @@ pub struct RemovalDone {
     pub audit_payloads_redacted: u64,
 }
 
-impl hearth_domain::Project for RemovalDone {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
-        hearth_domain::Project::project(&mut self.request, permitted);
+impl hearth_domain::classes::Project for RemovalDone {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
+        hearth_domain::classes::Project::project(&mut self.request, permitted);
     }
 }
 

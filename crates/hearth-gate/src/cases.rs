@@ -7,7 +7,15 @@
 use crate::people::clamp_limit;
 use crate::policy::{AccessRequest, Relation};
 use crate::{Actor, Gate, GateError, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    anonymity::AnonymityOverride,
+    cases::{Case, CaseChangeContext, CaseEvent, CaseInput, CaseKind, CaseParty, CaseStatus, PartyFields, StageDeadlines},
+    classes::ClassSet,
+    error::FieldError,
+    staff::StaffRole,
+    Id,
+};
 use hearth_store::cases::{self as q, CaseFilter, CaseVisibility};
 use hearth_store::{people, Page, Tx};
 use jiff::civil::Date;
@@ -29,7 +37,7 @@ pub struct CaseView {
     pub overrides: Vec<AnonymityOverride>,
 }
 
-impl hearth_domain::Project for CaseView {
+impl hearth_domain::classes::Project for CaseView {
     fn project(&mut self, permitted: ClassSet) {
         let CaseView { case, parties, timeline, deadlines: _, overdue: _, overrides } = self;
         overrides.project(permitted);

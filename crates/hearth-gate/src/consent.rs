@@ -11,8 +11,13 @@
 
 use crate::{Actor, Gate, Result, Target};
 use hearth_domain::{
-    consent_state, Action, Compartment, ConsentDecision, ConsentInput, ConsentPurpose, ConsentRecord, ConsentState, ContactPreferences,
-    FieldError, Id, Objection, ObjectionInput, PreferencesInput,
+    access::{Action, Compartment},
+    consent::{
+        consent_state, ConsentDecision, ConsentInput, ConsentPurpose, ConsentRecord, ConsentState, ContactPreferences, Objection,
+        ObjectionInput, PreferencesInput,
+    },
+    error::FieldError,
+    Id,
 };
 use hearth_store::consent as q;
 use hearth_store::Tx;
@@ -49,8 +54,8 @@ pub struct ConsentOverview {
     pub objections: Vec<Objection>,
 }
 
-impl hearth_domain::Project for ConsentOverview {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+impl hearth_domain::classes::Project for ConsentOverview {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
         let ConsentOverview { person_id: _, purposes: _, log, preferences, objections } = self;
         log.project(permitted);
         preferences.project(permitted);
@@ -188,8 +193,8 @@ impl Gate {
     /// `marketing` purpose whatever the caller declared, so the policies
     /// that keep sensitive compartments out of marketing apply.
     pub async fn marketing_audience(&self, actor: &Actor, channel: &str) -> Result<Vec<q::AudienceMember>> {
-        let channel = hearth_domain::PreferenceChannel::parse(channel.trim())
-            .filter(|c| !matches!(c, hearth_domain::PreferenceChannel::Phone | hearth_domain::PreferenceChannel::Visit))
+        let channel = hearth_domain::consent::PreferenceChannel::parse(channel.trim())
+            .filter(|c| !matches!(c, hearth_domain::consent::PreferenceChannel::Phone | hearth_domain::consent::PreferenceChannel::Visit))
             .ok_or_else(|| FieldError::new("channel", "Choose email, sms or letter: marketing is not made by phone call or visit"))?;
         let mut actor = actor.clone();
         actor.purpose = "marketing".into();

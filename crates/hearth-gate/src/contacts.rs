@@ -9,7 +9,12 @@
 use crate::people::clamp_limit;
 use crate::policy::{AccessRequest, Relation};
 use crate::{Actor, Gate, GateError, Permit, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    contacts::{ContactEntry, ContactInput, FollowUp, CONTACT_COMPARTMENTS},
+    error::FieldError,
+    Id,
+};
 use hearth_store::contacts::{self as q, ContactVisibility, TimelineFilter};
 use hearth_store::{cases, people, staff, Page, Tx};
 use jiff::Timestamp;

@@ -9,7 +9,12 @@
 
 use crate::people::clamp_limit;
 use crate::{Actor, Gate, GateError, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    documents::{Document, DocumentFiling, DocumentUpload},
+    error::FieldError,
+    Id,
+};
 use hearth_store::contacts as entries;
 use hearth_store::documents::{self as q, DocumentStorage, NewDocument};
 use hearth_store::{cases, Page, Tx};

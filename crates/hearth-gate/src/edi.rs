@@ -11,8 +11,12 @@
 
 use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::{
-    protect_row, service_equity, Action, AnswerStatus, Cell, Characteristic, Compartment, DisclosureControl, EdiAnswers, EdiRecord,
-    EdiSource, EquityTable, Id, Measure, OutcomeMeasure,
+    access::{Action, Compartment},
+    edi::{
+        protect_row, service_equity, AnswerStatus, Cell, Characteristic, DisclosureControl, EdiAnswers, EdiRecord, EdiSource, EquityTable,
+        Measure, OutcomeMeasure,
+    },
+    Id,
 };
 use hearth_store::Tx;
 use jiff::civil::Date;
@@ -253,7 +257,7 @@ impl Gate {
             let today = Gate::today();
             let recorded_on = input.recorded_on.unwrap_or(today);
             if recorded_on > today {
-                return Err(hearth_domain::FieldError::new("recorded_on", "The date recorded must not be in the future").into());
+                return Err(hearth_domain::error::FieldError::new("recorded_on", "The date recorded must not be in the future").into());
             }
             input.answers.validate(recorded_on)?;
             let sealed = seal_capture(key, person_id, &input.answers, person.date_of_birth, recorded_on)?;

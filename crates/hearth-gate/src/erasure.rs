@@ -8,7 +8,15 @@
 use crate::bundle::check_request;
 use crate::{Actor, Gate, Result, Target};
 use hearth_domain::erasure::decide;
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    contacts::Channel,
+    erasure::{ErasureDecision, ErasureItem, HeldRecords},
+    error::FieldError,
+    retention::{HoldScope, RecordClass, RetentionRule, RetentionTrigger},
+    rights::{RightsRequest, RightsRequestKind},
+    Id,
+};
 use hearth_store::erasure::{self as q, ClassFacts, TenancyFacts};
 use hearth_store::retention::{self as disposal, LegalHold};
 use hearth_store::{rights, Tx};

@@ -4,7 +4,12 @@
 //! administrator, for named compartments, until they expire).
 
 use crate::{Actor, Gate, GateError, Result, Target};
-use hearth_domain::{Action, Compartment, FieldError, Id, StaffRole};
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+    staff::StaffRole,
+    Id,
+};
 use hearth_store::grants::{self as q, BreakGlass, NewBreakGlass, SupportGrant};
 use hearth_store::{staff, Tx};
 use jiff::{SignedDuration, Timestamp};

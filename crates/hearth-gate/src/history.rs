@@ -5,7 +5,11 @@
 //! through `guarded` like any other read and leaves its own audit event.
 
 use crate::{Actor, Gate, Result, Target};
-use hearth_domain::{Action, ClassSet, Compartment, Id};
+use hearth_domain::{
+    access::{Action, Compartment},
+    classes::ClassSet,
+    Id,
+};
 use hearth_store::audit::{self, AuditEvent};
 use hearth_store::Tx;
 use std::collections::HashMap;

@@ -3,7 +3,17 @@
 
 use crate::people::clamp_limit;
 use crate::{change, Actor, Gate, GateError, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    classes::ClassSet,
+    error::FieldError,
+    people::{ContactPoint, IdentityEvidence, Person, PersonKind},
+    property::{
+        Household, HouseholdInput, HouseholdUpdate, Membership, MembershipInput, MembershipUpdate, Property, PropertyInput, PropertyUpdate,
+        Tenancy, TenancyInput, TenancyUpdate,
+    },
+    Id,
+};
 use hearth_store::homes as q;
 use hearth_store::people as pq;
 use hearth_store::{Page, Tx};
@@ -35,7 +45,7 @@ hearth_domain::classify! { MemberView as "household_member" {
     given_name: Name, family_name: Name,
 } }
 
-impl hearth_domain::Project for HouseholdView {
+impl hearth_domain::classes::Project for HouseholdView {
     fn project(&mut self, permitted: ClassSet) {
         self.members.project(permitted);
     }

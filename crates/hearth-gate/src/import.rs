@@ -13,7 +13,14 @@
 use crate::edi::seal_capture;
 use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::import::{About, EqualityFields};
-use hearth_domain::{Action, Compartment, ContactFields, FieldError, Id, NeedFields, PersonFields, WarningFlagFields};
+use hearth_domain::{
+    access::{Action, Compartment},
+    contacts::ContactFields,
+    error::FieldError,
+    needs::{NeedFields, WarningFlagFields},
+    people::PersonFields,
+    Id,
+};
 use hearth_store::import::{self as q, SealedCapture, TenancyImport};
 use hearth_store::Tx;
 use jiff::civil::Date;

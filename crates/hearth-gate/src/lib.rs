@@ -37,7 +37,12 @@ pub mod rights;
 pub mod sharing;
 pub mod totp;
 
-use hearth_domain::{Action, Compartment, Id, StaffRole, ValidationErrors};
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::ValidationErrors,
+    staff::StaffRole,
+    Id,
+};
 use hearth_store::audit::{self, NewAuditEvent};
 use hearth_store::grants as grant_store;
 use hearth_store::{Store, StoreError, Tx};
@@ -54,12 +59,12 @@ struct ReadScope {
     /// The caller checks in force, by (user, person): every section of a
     /// page asks the same question, and the answer cannot change while a
     /// read-only response is built.
-    caller_checks: std::collections::HashMap<(Id, Id), Option<Vec<hearth_domain::CallerCheckArea>>>,
+    caller_checks: std::collections::HashMap<(Id, Id), Option<Vec<hearth_domain::representatives::CallerCheckArea>>>,
     /// Whether each user holds any unexpired break-glass grant: most hold
     /// none, and then no section of the page need look one up.
     any_break_glass: std::collections::HashMap<Id, bool>,
     /// People already read: most sections first check that theirs exists.
-    people: std::collections::HashMap<Id, hearth_domain::Person>,
+    people: std::collections::HashMap<Id, hearth_domain::people::Person>,
 }
 
 type PendingReads = std::sync::Arc<std::sync::Mutex<ReadScope>>;
@@ -71,7 +76,7 @@ tokio::task_local! {
 
 /// A person by id; inside `Gate::reading`, read once per response however
 /// many sections ask.
-pub(crate) async fn person_of(tx: &mut Tx, id: Id) -> hearth_store::Result<hearth_domain::Person> {
+pub(crate) async fn person_of(tx: &mut Tx, id: Id) -> hearth_store::Result<hearth_domain::people::Person> {
     if let Some(p) = in_scope(|s| s.people.get(&id).cloned()).flatten() {
         return Ok(p);
     }
@@ -179,8 +184,8 @@ impl From<StoreError> for GateError {
     }
 }
 
-impl From<hearth_domain::FieldError> for GateError {
-    fn from(e: hearth_domain::FieldError) -> Self {
+impl From<hearth_domain::error::FieldError> for GateError {
+    fn from(e: hearth_domain::error::FieldError) -> Self {
         GateError::Invalid(e.into())
     }
 }
@@ -224,12 +229,12 @@ pub struct Permit {
     break_glass_reason: Option<String>,
     /// The classes of the record's fields the caller may read; what is
     /// handed out is projected to these.
-    classes: hearth_domain::ClassSet,
+    classes: hearth_domain::classes::ClassSet,
 }
 
 impl Permit {
     /// Withholds from `value` every field of a class this permit does not open.
-    pub(crate) fn project<T: hearth_domain::Project>(&self, value: &mut T) {
+    pub(crate) fn project<T: hearth_domain::classes::Project>(&self, value: &mut T) {
         if !self.classes.is_all() {
             value.project(self.classes);
         }
@@ -244,21 +249,21 @@ pub struct Gate {
     /// How long a break-glass grant lasts.
     break_glass_for: SignedDuration,
     /// Working days for deadlines: weekends and the configured bank holidays.
-    calendar: hearth_domain::WorkingCalendar,
-    complaint_code: hearth_domain::ComplaintCode,
+    calendar: hearth_domain::calendar::WorkingCalendar,
+    complaint_code: hearth_domain::cases::ComplaintCode,
     /// Where document bytes are kept.
     documents: hearth_store::documents::DocumentStorage,
     max_document_bytes: usize,
     /// The register of record classes: purposes and the retention schedule.
-    register: hearth_domain::Register,
+    register: hearth_domain::retention::Register,
     /// Months until needs and flags are reviewed (configuration).
-    review_periods: hearth_domain::ReviewPeriods,
+    review_periods: hearth_domain::needs::ReviewPeriods,
     /// How long a caller check lasts (the call).
     caller_check_for: SignedDuration,
     /// The key sealing equality answers; without one, capture is refused.
     edi_key: Option<edi::EdiKey>,
     /// Thresholds applied to every published equality count.
-    disclosure_control: hearth_domain::DisclosureControl,
+    disclosure_control: hearth_domain::edi::DisclosureControl,
 }
 
 /// Default life of a break-glass grant: long enough to deal with an
@@ -271,15 +276,15 @@ impl Gate {
             store,
             policy,
             break_glass_for: BREAK_GLASS_DEFAULT,
-            calendar: hearth_domain::WorkingCalendar::england_and_wales(),
-            complaint_code: hearth_domain::ComplaintCode::default(),
+            calendar: hearth_domain::calendar::WorkingCalendar::england_and_wales(),
+            complaint_code: hearth_domain::cases::ComplaintCode::default(),
             documents: hearth_store::documents::DocumentStorage::Database,
-            max_document_bytes: hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES,
-            register: hearth_domain::Register::shipped(),
-            review_periods: hearth_domain::ReviewPeriods::default(),
-            caller_check_for: hearth_domain::CALLER_CHECK_LASTS,
+            max_document_bytes: hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES,
+            register: hearth_domain::retention::Register::shipped(),
+            review_periods: hearth_domain::needs::ReviewPeriods::default(),
+            caller_check_for: hearth_domain::representatives::CALLER_CHECK_LASTS,
             edi_key: None,
-            disclosure_control: hearth_domain::DisclosureControl::default(),
+            disclosure_control: hearth_domain::edi::DisclosureControl::default(),
         }
     }
 
@@ -290,7 +295,7 @@ impl Gate {
     }
 
     /// Sets the disclosure-control thresholds for equality reports.
-    pub fn with_disclosure_control(mut self, sdc: hearth_domain::DisclosureControl) -> Self {
+    pub fn with_disclosure_control(mut self, sdc: hearth_domain::edi::DisclosureControl) -> Self {
         self.disclosure_control = sdc;
         self
     }
@@ -303,20 +308,20 @@ impl Gate {
 
     /// Sets the register of record classes (configuration). Refuses one whose
     /// rules Hearth cannot carry out for the classes it already disposes of.
-    pub fn with_register(mut self, register: hearth_domain::Register) -> Result<Self> {
+    pub fn with_register(mut self, register: hearth_domain::retention::Register) -> Result<Self> {
         retention::check_register(&register)?;
         self.register = register;
         Ok(self)
     }
 
     /// Sets the bank holidays deadlines skip (configuration).
-    pub fn with_calendar(mut self, calendar: hearth_domain::WorkingCalendar) -> Self {
+    pub fn with_calendar(mut self, calendar: hearth_domain::calendar::WorkingCalendar) -> Self {
         self.calendar = calendar;
         self
     }
 
     /// Sets the review periods for needs and warning flags (configuration).
-    pub fn with_review_periods(mut self, periods: hearth_domain::ReviewPeriods) -> Self {
+    pub fn with_review_periods(mut self, periods: hearth_domain::needs::ReviewPeriods) -> Self {
         self.review_periods = periods;
         self
     }
@@ -430,8 +435,8 @@ impl Gate {
                 }
             };
             if let Some(areas) = areas {
-                relation.caller_checked_account |= areas.contains(&hearth_domain::CallerCheckArea::Account);
-                relation.caller_checked_repairs |= areas.contains(&hearth_domain::CallerCheckArea::Repairs);
+                relation.caller_checked_account |= areas.contains(&hearth_domain::representatives::CallerCheckArea::Account);
+                relation.caller_checked_repairs |= areas.contains(&hearth_domain::representatives::CallerCheckArea::Repairs);
             }
         }
         Ok(())
@@ -458,7 +463,7 @@ impl Gate {
             let classes = if matches!(action, Action::View | Action::List | Action::Export) {
                 self.policy.classes(&request(relation))
             } else {
-                hearth_domain::ClassSet::all()
+                hearth_domain::classes::ClassSet::all()
             };
             return Ok(Ok(Permit { action, compartment, policy_ids: d.policy_ids, break_glass_reason, classes }));
         }
@@ -490,7 +495,7 @@ impl Gate {
         action: Action,
         compartment: Compartment,
         target: Target,
-    ) -> Result<Option<hearth_domain::ClassSet>> {
+    ) -> Result<Option<hearth_domain::classes::ClassSet>> {
         let (mut relation, _) = self.relation(tx, actor, compartment, target).await?;
         self.caller_relation(tx, actor, action, target, &mut relation).await?;
         let req = request_for(actor, action, compartment, target, relation);
@@ -506,7 +511,7 @@ impl Gate {
         actor: &Actor,
         compartment: Compartment,
         target: Target,
-    ) -> Result<Option<hearth_domain::ClassSet>> {
+    ) -> Result<Option<hearth_domain::classes::ClassSet>> {
         let mut tx = self.store.begin_read().await?;
         let r = self.would_permit(&mut tx, actor, Action::View, compartment, target).await;
         drop(tx);
@@ -606,7 +611,7 @@ impl Gate {
     /// returns is projected to the permit's classes, so nothing handed out
     /// skips projection (a type with no personal field says so with
     /// `holds_no_personal_data!`).
-    async fn guarded<T: hearth_domain::Project>(
+    async fn guarded<T: hearth_domain::classes::Project>(
         &self,
         actor: &Actor,
         action: Action,
@@ -746,7 +751,7 @@ pub(crate) fn change<T: serde::Serialize>(old: &T, new: &T) -> Option<serde_json
 mod tests {
     #[test]
     fn the_purposes_the_gate_acts_under_are_declared() {
-        let r = hearth_domain::Register::shipped();
+        let r = hearth_domain::retention::Register::shipped();
         for p in [super::DEFAULT_PURPOSE, super::retention::RETENTION_PURPOSE, "marketing"] {
             assert!(r.purpose(p).is_some(), "{p}");
         }

@@ -13,7 +13,18 @@
 
 use crate::policy::{AccessRequest, Relation};
 use crate::{change, Actor, Gate, GateError, Permit, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    cases::{Case, CaseKind, CasePriority},
+    error::FieldError,
+    needs::{
+        end_reason, uplift, Adjustment, AdjustmentInput, JobSheet, JobSheetAdjustment, JobSheetFlag, JobSheetPerson, Need, NeedChange,
+        NeedInput, NeedsCheck, NeedsCheckInput, NeedsCoverage, ReviewItem, ReviewPeriods, WarningFlag, WarningFlagChange, WarningFlagInput,
+    },
+    people::ContactPointKind,
+    staff::StaffRole,
+    validate, Id,
+};
 use hearth_store::needs as q;
 use hearth_store::{cases, homes, people, Tx};
 use jiff::Timestamp;
@@ -344,7 +355,7 @@ impl Gate {
                     compartment: c,
                     policy_ids: d.policy_ids,
                     break_glass_reason: None,
-                    classes: hearth_domain::ClassSet::all(),
+                    classes: hearth_domain::classes::ClassSet::all(),
                 };
                 self.record(&mut tx, actor, &permit, Target::collection("review"), Some(json!({ "returned": ids }))).await?;
             }

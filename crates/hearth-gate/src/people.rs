@@ -3,8 +3,13 @@
 //! compartment; contact points in the contact compartment.
 
 use crate::{change, Actor, Gate, GateError, Result, Target};
-use hearth_domain::{Action, Compartment, ContactPoint, ContactPointInput, ContactPointUpdate, FieldError, Id, IdentityEvidence};
-use hearth_domain::{IdentityEvidenceInput, IdentityEvidenceUpdate, Person, PersonInput, PersonKind, PersonUpdate};
+use hearth_domain::people::{IdentityEvidenceInput, IdentityEvidenceUpdate, Person, PersonInput, PersonKind, PersonUpdate};
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+    people::{ContactPoint, ContactPointInput, ContactPointUpdate, IdentityEvidence},
+    Id,
+};
 use hearth_store::people::{self as q, PersonFilter};
 use hearth_store::{Page, Tx};
 use jiff::Timestamp;
@@ -32,7 +37,10 @@ pub fn clamp_limit(limit: Option<i64>) -> i64 {
 /// Empties what only [`Gate::identity_details_open`] shows: the person's
 /// identifiers, as their class declaration names them.
 pub(crate) fn withhold_details(p: &mut Person) {
-    hearth_domain::Project::project(p, hearth_domain::ClassSet::all().without(hearth_domain::DataClass::Identifiers));
+    hearth_domain::classes::Project::project(
+        p,
+        hearth_domain::classes::ClassSet::all().without(hearth_domain::classes::DataClass::Identifiers),
+    );
 }
 
 /// A child's record may not hold contact points or identity evidence.
@@ -104,8 +112,8 @@ impl Gate {
             for p in page.items.iter_mut() {
                 match self.would_permit(tx, actor, Action::View, Compartment::Identity, Target::person(p.id)).await? {
                     Some(classes) if classes.is_all() => {}
-                    Some(classes) => hearth_domain::Project::project(p, classes),
-                    None => hearth_domain::Project::project(p, hearth_domain::ClassSet::NONE),
+                    Some(classes) => hearth_domain::classes::Project::project(p, classes),
+                    None => hearth_domain::classes::Project::project(p, hearth_domain::classes::ClassSet::NONE),
                 }
             }
             let mut detail = detail;
@@ -265,7 +273,7 @@ pub fn parse_search(q: &str) -> Result<PersonFilter, GateError> {
 const MAX_SEARCH_CHARS: usize = 200;
 
 /// One search term: trimmed, blank is `None`, bounded and free of control characters.
-pub fn search_text(field: &str, text: &str) -> Result<Option<String>, hearth_domain::FieldError> {
+pub fn search_text(field: &str, text: &str) -> Result<Option<String>, hearth_domain::error::FieldError> {
     hearth_domain::validate::optional_text(field, Some(text), MAX_SEARCH_CHARS, "search")
 }
 

@@ -20,7 +20,10 @@ use cedar_policy::{
     Authorizer, Context, Decision as CedarDecision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId, PolicySet, Request,
     RestrictedExpression, Schema, ValidationMode, Validator,
 };
-use hearth_domain::{Action, Compartment, DataClass};
+use hearth_domain::{
+    access::{Action, Compartment},
+    classes::DataClass,
+};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
@@ -129,7 +132,7 @@ const MEMO_MAX: usize = 16_384;
 #[derive(PartialEq, Eq, Hash)]
 struct MemoKey {
     user_id: hearth_domain::Id,
-    role: hearth_domain::StaffRole,
+    role: hearth_domain::staff::StaffRole,
     responsibilities: Vec<String>,
     purpose: String,
     action: Action,
@@ -218,8 +221,11 @@ impl Policy {
     }
 
     /// The classes of a permitted record's fields the caller may read.
-    pub fn classes(&self, req: &AccessRequest) -> hearth_domain::ClassSet {
-        DataClass::ALL.iter().filter(|c| self.decide_class(req, **c).allowed).fold(hearth_domain::ClassSet::NONE, |s, c| s.with(*c))
+    pub fn classes(&self, req: &AccessRequest) -> hearth_domain::classes::ClassSet {
+        DataClass::ALL
+            .iter()
+            .filter(|c| self.decide_class(req, **c).allowed)
+            .fold(hearth_domain::classes::ClassSet::NONE, |s, c| s.with(*c))
     }
 
     fn decide_on(&self, req: &AccessRequest, data_class: Option<DataClass>) -> Decision {
@@ -346,7 +352,7 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hearth_domain::StaffRole;
+    use hearth_domain::staff::StaffRole;
 
     fn actor(role: StaffRole) -> Actor {
         Actor {

@@ -13,7 +13,12 @@
 //! another person's.
 
 use crate::{Actor, Gate, GateError, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+    recordings::{is_call, CallRecording, Notification, NotificationKind, RecordingInput},
+    Id,
+};
 use hearth_store::contacts as entries;
 use hearth_store::recordings::{self as q, NewNotification};
 use hearth_store::Tx;

@@ -23,9 +23,14 @@
 
 use crate::{event, Actor, Gate, GateError, Result, Target};
 use hearth_domain::{
-    representative_current, validate_memorable_word, Action, CallerCheckArea, CallerCheckBasis, CallerCheckInput, CallerCheckItem,
-    CallerCheckOutcome, Compartment, EndRepresentativeInput, FieldError, HeldFacts, Id, MemorableWordInput, RepresentativeInput,
-    ValidationErrors, FAILED_CALLER_CHECKS_WINDOW, MAX_FAILED_CALLER_CHECKS,
+    access::{Action, Compartment},
+    error::{FieldError, ValidationErrors},
+    representatives::{
+        representative_current, validate_memorable_word, CallerCheckArea, CallerCheckBasis, CallerCheckInput, CallerCheckItem,
+        CallerCheckOutcome, EndRepresentativeInput, HeldFacts, MemorableWordInput, RepresentativeInput, FAILED_CALLER_CHECKS_WINDOW,
+        MAX_FAILED_CALLER_CHECKS,
+    },
+    Id,
 };
 use hearth_store::audit;
 use hearth_store::representatives::{self as q, CallerCheck, NewCallerCheck, Representative};
@@ -180,7 +185,7 @@ impl Gate {
 
     /// What a caller's answers are compared with: the person's names and
     /// date of birth, their contact details and homes, their tenancies.
-    async fn held_facts(&self, tx: &mut Tx, person: &hearth_domain::Person) -> Result<HeldFacts> {
+    async fn held_facts(&self, tx: &mut Tx, person: &hearth_domain::people::Person) -> Result<HeldFacts> {
         let (phones, emails, postcodes, tenancy_start_years) = q::held_contact_facts(tx, person.id, Gate::today()).await?;
         Ok(HeldFacts {
             given_name: person.given_name.clone(),
@@ -220,7 +225,7 @@ impl Gate {
         let target = Target::of("memorable_word", person_id, Some(person_id));
         self.guarded(actor, Action::Edit, Compartment::Contact, target, async |tx: &mut Tx| {
             let person = crate::person_of(tx, person_id).await?;
-            if person.kind == hearth_domain::PersonKind::Child {
+            if person.kind == hearth_domain::people::PersonKind::Child {
                 return Err(FieldError::new("memorable_word", "A child's record holds only names and date of birth").into());
             }
             let replaced = q::memorable_word_hash(tx, person_id).await?.is_some();
@@ -313,7 +318,7 @@ pub fn compare_answers(held: &HeldFacts, word_hash: Option<&str>, answers: &[(Ca
     for (item, answer) in answers {
         let ok = match item {
             CallerCheckItem::MemorableWord => {
-                let word = hearth_domain::normalise_words(answer);
+                let word = hearth_domain::representatives::normalise_words(answer);
                 let hash = word_hash.unwrap_or(crate::auth::dummy_password_hash());
                 crate::auth::verify_password(&word, hash) && word_hash.is_some()
             }

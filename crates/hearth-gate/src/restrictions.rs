@@ -7,7 +7,11 @@
 //! log), never here: this module must not be the only place the rule lives.
 
 use crate::{Actor, Gate, Result, Target};
-use hearth_domain::{Action, Compartment, FieldError, Id};
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+    Id,
+};
 use hearth_store::restrictions::{self as q, Restriction};
 use hearth_store::Tx;
 use jiff::Timestamp;
@@ -30,10 +34,10 @@ pub struct RestrictionStatus {
     pub history: Vec<Restriction>,
 }
 
-impl hearth_domain::Project for RestrictionStatus {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
-        hearth_domain::Project::project(&mut self.active, permitted);
-        hearth_domain::Project::project(&mut self.history, permitted);
+impl hearth_domain::classes::Project for RestrictionStatus {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
+        hearth_domain::classes::Project::project(&mut self.active, permitted);
+        hearth_domain::classes::Project::project(&mut self.history, permitted);
     }
 }
 

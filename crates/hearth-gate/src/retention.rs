@@ -2,7 +2,7 @@
 //! retention schedule, legal holds, disposal certificates and the DPO's view
 //! of what is coming up.
 //!
-//! The schedule is the register of record classes (`hearth_domain::Register`).
+//! The schedule is the register of record classes (`hearth_domain::retention::Register`).
 //! Each record class that Hearth can already dispose of has a [`Sweep`]: one
 //! finder of due records and one disposal function. Classes added later plug
 //! in by adding a variant; a class with a rule but no sweep yet is reported
@@ -74,7 +74,14 @@
 //! WAL checkpointed and truncated, PostgreSQL's touched tables vacuumed).
 
 use crate::{Actor, Gate, GateError, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    cases::CaseKind,
+    contacts::Channel,
+    error::{FieldError, ValidationErrors},
+    retention::{DisposalAction, HoldScope, RecordClass, Register, RetentionRule, RetentionTrigger},
+    Id,
+};
 use hearth_store::audit::{self, Redaction};
 use hearth_store::documents::DocumentStorage;
 use hearth_store::retention::{

@@ -15,7 +15,12 @@
 use crate::bundle::{check_request, AccessBundle, WithheldItem, REDACTED};
 use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::redact::{replace_spans, MarkKind, Redactor};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+    rights::{IdentityStatus, RightsRequest, RightsRequestKind},
+    validate, Id,
+};
 use hearth_store::{bundles, rights, Tx};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,15 @@
 //! the request so the work list is one query.
 
 use crate::{Actor, Gate, GateError, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+    rights::{
+        days_between, response_clock, work_state, ClockDates, ResponseClock, RightsChangeContext, RightsRequest, RightsRequestInput,
+        RightsRequestKind, WorkState,
+    },
+    Id,
+};
 use hearth_store::rights::{self as q, RequestFilter};
 use hearth_store::{people, staff, Tx};
 use jiff::civil::Date;
@@ -27,14 +35,14 @@ pub struct RightsRequestView {
     pub days_left: Option<i32>,
 }
 
-impl hearth_domain::Project for RightsRequestView {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+impl hearth_domain::classes::Project for RightsRequestView {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
         self.request.project(permitted);
     }
 }
 
-impl hearth_domain::Project for RightsWorkList {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+impl hearth_domain::classes::Project for RightsWorkList {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
         self.items.project(permitted);
     }
 }

@@ -15,7 +15,20 @@
 //! policies allow the actor to export `edi` for it); into nothing else.
 
 use crate::{Actor, Gate, GateError, Result, Target};
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    consent::{consent_state, ConsentPurpose, ConsentState},
+    edi::EdiRecord,
+    error::FieldError,
+    property::HouseholdRole,
+    sharing::{
+        check_disclosure_decision, core_disability, core_ethnicity, core_gender, core_header, core_relationship, AgreementInput,
+        DisclosureCorrectionInput, DisclosureDecisionInput, DisclosureEntry, DisclosureEntryKind, DisclosureExemption,
+        DisclosureRequestInput, ExtractCondition, ExtractField, ExtractInput, NewDisclosure, Organisation, OrganisationInput,
+        RecipientType, SharingAgreement, CORE_MEMBERS, CORE_REFUSED, NFI_FIELDS,
+    },
+    validate, Id,
+};
 use hearth_store::sharing as q;
 use hearth_store::sharing::ExtractSubject;
 use hearth_store::Tx;
@@ -24,8 +37,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-impl hearth_domain::Project for DisclosureView {
-    fn project(&mut self, permitted: hearth_domain::ClassSet) {
+impl hearth_domain::classes::Project for DisclosureView {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
         self.entry.project(permitted);
         self.follow_ups.project(permitted);
     }
@@ -334,7 +347,7 @@ impl Gate {
                 }
             }
             let header: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
-            let csv = hearth_domain::csv(&header, &rows);
+            let csv = hearth_domain::sharing::csv(&header, &rows);
             let new = NewDisclosure {
                 kind: DisclosureEntryKind::Extract,
                 refers_to: None,
@@ -397,7 +410,7 @@ impl Gate {
                 }
             }
             let header: Vec<&str> = NFI_FIELDS.iter().map(|f| f.as_str()).collect();
-            let csv = hearth_domain::csv(&header, &rows);
+            let csv = hearth_domain::sharing::csv(&header, &rows);
             let new = NewDisclosure {
                 kind: DisclosureEntryKind::Return,
                 refers_to: None,
@@ -533,7 +546,7 @@ impl Gate {
             }
             let header = core_header();
             let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-            let csv = hearth_domain::csv(&header_refs, &rows);
+            let csv = hearth_domain::sharing::csv(&header_refs, &rows);
             people.sort_unstable();
             people.dedup();
             let new = NewDisclosure {

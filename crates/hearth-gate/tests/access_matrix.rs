@@ -1,7 +1,11 @@
 //! Every cell of docs/access-matrix.md against the shipped Cedar policies:
 //! the table is the documentation, and this test keeps it true.
 
-use hearth_domain::{Action, Compartment, DataClass, StaffRole};
+use hearth_domain::{
+    access::{Action, Compartment},
+    classes::DataClass,
+    staff::StaffRole,
+};
 use hearth_gate::policy::{AccessRequest, Relation};
 use hearth_gate::{Actor, Policy};
 

@@ -3,7 +3,7 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hearth_domain::FieldError;
+use hearth_domain::error::FieldError;
 use hearth_gate::GateError;
 use serde::Serialize;
 
@@ -93,8 +93,8 @@ impl From<GateError> for Problem {
     }
 }
 
-impl From<hearth_domain::ValidationErrors> for Problem {
-    fn from(e: hearth_domain::ValidationErrors) -> Self {
+impl From<hearth_domain::error::ValidationErrors> for Problem {
+    fn from(e: hearth_domain::error::ValidationErrors) -> Self {
         GateError::Invalid(e).into()
     }
 }

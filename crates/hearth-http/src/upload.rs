@@ -9,7 +9,10 @@
 //! here decides what the file is: the domain sniffs the bytes.
 
 use axum::extract::multipart::{Field, Multipart, MultipartError};
-use hearth_domain::{human_size, DocumentUpload, FieldError};
+use hearth_domain::{
+    documents::{human_size, DocumentUpload},
+    error::FieldError,
+};
 
 /// Text fields are short; anything longer is not a real form.
 const MAX_TEXT_FIELD: usize = 4 * 1024;

@@ -5,7 +5,11 @@
 
 use crate::time::{get_opt_ts, get_ts, ts};
 use crate::{vocab, Page, Result, StoreError, Tx};
-use hearth_domain::{AnonymityOverride, Id, OverrideFields, OverrideGround, PartyRole};
+use hearth_domain::{
+    anonymity::{AnonymityOverride, OverrideFields, OverrideGround},
+    cases::PartyRole,
+    Id,
+};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -3,7 +3,11 @@
 
 use crate::time::{get_opt_date, get_ts, opt_date, ts};
 use crate::{check_versioned_update, is_reference_violation, is_unique_violation, vocab, Result, StoreError, Tx};
-use hearth_domain::*;
+use hearth_domain::{
+    access::Compartment,
+    breaches::{report_by, Breach, BreachAction, BreachDecision, BreachFields, BreachPerson, BreachRisk, BreachStatus},
+    Id,
+};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;

@@ -6,8 +6,11 @@
 use crate::time::{date, get_date, ts};
 use crate::{vocab, Result, StoreError, Tx};
 use hearth_domain::{
-    not_held_state, AssessmentFields, BestInterestsRecipient, BestInterestsShare, CapacityAssessment, CapacityOutcome, Id, NotHeldFields,
-    NotHeldRequest, ShareFields,
+    capacity::{
+        not_held_state, AssessmentFields, BestInterestsRecipient, BestInterestsShare, CapacityAssessment, CapacityOutcome, NotHeldFields,
+        NotHeldRequest, ShareFields,
+    },
+    Id,
 };
 use jiff::Timestamp;
 use sqlx::any::AnyRow;

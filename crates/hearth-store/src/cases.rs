@@ -4,7 +4,11 @@
 
 use crate::time::{date, get_opt_date, get_ts, opt_date, ts};
 use crate::{check_versioned_update, is_reference_violation, vocab, Page, Result, StoreError, Tx};
-use hearth_domain::*;
+use hearth_domain::{
+    access::Compartment,
+    cases::{Case, CaseEvent, CaseFields, CaseKind, CaseOutcome, CaseParty, CasePriority, CaseStatus, PartyFields, PartyRole, Trade},
+    Id,
+};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -178,7 +182,7 @@ pub async fn parties(tx: &mut Tx, case_id: Id) -> Result<Vec<CaseParty>> {
                 role: vocab(r, "role", PartyRole::parse)?,
                 anonymous,
                 person_id: r.try_get("person_id")?,
-                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_else(|| hearth_domain::ANONYMOUS_REPORTER.into()),
+                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_else(|| hearth_domain::cases::ANONYMOUS_REPORTER.into()),
                 revealed_under: None,
             })
         })

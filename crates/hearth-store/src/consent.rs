@@ -6,8 +6,11 @@
 use crate::time::{date, get_date, get_opt_date, opt_date, ts};
 use crate::{vocab, Result, StoreError, Tx};
 use hearth_domain::{
-    ConsentDecision, ConsentFields, ConsentMethod, ConsentPurpose, ConsentRecord, ContactPreferences, Id, Objection, ObjectionFields,
-    ObjectionKind, PreferenceChannel, PreferencesFields,
+    consent::{
+        ConsentDecision, ConsentFields, ConsentMethod, ConsentPurpose, ConsentRecord, ContactPreferences, Objection, ObjectionFields,
+        ObjectionKind, PreferenceChannel, PreferencesFields,
+    },
+    Id,
 };
 use jiff::Timestamp;
 use sqlx::any::AnyRow;

@@ -4,7 +4,11 @@
 
 use crate::time::{date, get_date, get_ts, ts};
 use crate::{is_reference_violation, vocab, Page, Result, StoreError, Tx};
-use hearth_domain::*;
+use hearth_domain::{
+    access::Compartment,
+    contacts::{AppointmentOutcome, Channel, ContactEntry, ContactFields, FollowUp, VerbatimReason},
+    Id,
+};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

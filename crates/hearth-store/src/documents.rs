@@ -10,7 +10,11 @@
 use crate::contacts::ContactVisibility;
 use crate::time::{get_ts, ts};
 use crate::{is_reference_violation, vocab, Page, Result, StoreError, Tx};
-use hearth_domain::*;
+use hearth_domain::{
+    access::Compartment,
+    documents::{Document, DocumentFiling, DocumentKind},
+    Id,
+};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

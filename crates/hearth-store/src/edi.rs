@@ -4,7 +4,7 @@
 //! after reading. Nothing here decides who may do either.
 
 use crate::{Result, Tx};
-use hearth_domain::{Id, PersonOutcomes};
+use hearth_domain::{edi::PersonOutcomes, Id};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use sqlx::Row;

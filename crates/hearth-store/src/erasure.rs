@@ -4,7 +4,7 @@
 //! domain's rule; doing it goes through the gate, which audits it.
 
 use crate::{Result, Tx};
-use hearth_domain::{CaseKind, Channel, Id, RecordClass};
+use hearth_domain::{cases::CaseKind, contacts::Channel, retention::RecordClass, Id};
 use jiff::civil::Date;
 use sqlx::Row;
 

@@ -3,7 +3,12 @@
 use crate::time::{date, get_date, get_opt_date, opt_date, ts};
 use crate::{check_versioned_update, is_reference_violation, is_unique_violation, vocab, Page, Result, StoreError, Tx};
 use hearth_domain::validate::postcode_key;
-use hearth_domain::*;
+use hearth_domain::{
+    property::{
+        Household, HouseholdRole, Membership, MembershipFields, Property, PropertyFields, Tenancy, TenancyEndReason, TenancyFields, Tenure,
+    },
+    Id,
+};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -11,7 +11,14 @@
 use crate::time::{date, get_opt_date, opt_date, ts};
 use crate::{homes, Backend, Result, StoreError, Tx};
 use hearth_domain::import::About;
-use hearth_domain::{ContactFields, EdiSource, Id, NeedFields, PersonFields, TenancyFields, WarningFlagFields};
+use hearth_domain::{
+    contacts::ContactFields,
+    edi::EdiSource,
+    needs::{NeedFields, WarningFlagFields},
+    people::PersonFields,
+    property::TenancyFields,
+    Id,
+};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use sqlx::Row;

@@ -37,7 +37,7 @@ pub mod sharing;
 pub mod staff;
 pub mod time;
 
-use hearth_domain::{FieldError, ValidationErrors};
+use hearth_domain::error::{FieldError, ValidationErrors};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row};
 use std::sync::Arc;

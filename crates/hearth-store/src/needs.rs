@@ -6,7 +6,14 @@
 
 use crate::time::{date, get_date, get_opt_date, get_ts, opt_date, ts};
 use crate::{check_versioned_update, is_reference_violation, vocab, Result, StoreError, Tx};
-use hearth_domain::*;
+use hearth_domain::{
+    needs::{
+        Adjustment, AdjustmentFields, AdjustmentKind, DisclosureChannel, FlagCategory, FlagSeverity, Need, NeedCategory, NeedDuration,
+        NeedFields, NeedSource, NeedsCheck, NeedsCheckOutcome, NeedsCoverage, OperativeGender, PreferredFormat, ReviewItem, WarningFlag,
+        WarningFlagFields,
+    },
+    Id,
+};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;

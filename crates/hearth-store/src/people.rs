@@ -4,7 +4,13 @@
 use crate::time::{date, get_date, get_opt_date, get_ts, opt_date, ts};
 use crate::{check_versioned_update, is_reference_violation, vocab, Page, Result, StoreError, Tx};
 use hearth_domain::validate::postcode_key;
-use hearth_domain::*;
+use hearth_domain::{
+    people::{
+        ContactPoint, ContactPointFields, ContactPointKind, EvidenceType, IdentityEvidence, IdentityEvidenceFields, Person, PersonFields,
+        PersonKind,
+    },
+    Id,
+};
 
 use jiff::Timestamp;
 use sqlx::any::AnyRow;

@@ -6,7 +6,7 @@
 use crate::contacts::{entries_follow_ups_sql, entries_people_sql, timeline_sql, ContactVisibility};
 use crate::people::{contacts_for_sql, list_people_sql, person_sql, PersonFilter};
 use crate::{homes, needs, Backend, Result, Store};
-use hearth_domain::Compartment;
+use hearth_domain::access::Compartment;
 use sqlx::{Executor, Row};
 
 /// A bound value for a planned query.

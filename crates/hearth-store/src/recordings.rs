@@ -4,7 +4,12 @@
 
 use crate::time::{get_ts, ts};
 use crate::{is_reference_violation, vocab, Result, StoreError, Tx};
-use hearth_domain::*;
+use hearth_domain::{
+    recordings::{
+        CallRecording, Notification, NotificationKind, RecordingFields, RecordingMadeBy, RecordingPurpose, CALL_RECORDING_RETENTION,
+    },
+    Id,
+};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -6,7 +6,10 @@
 use crate::time::{date, get_date, get_opt_date, get_opt_ts, get_ts, opt_date, ts};
 use crate::{vocab, Result, StoreError, Tx};
 use hearth_domain::{
-    AuthorityEvidence, CallerCheckArea, CallerCheckItem, Id, RepresentativeFields, RepresentativeRelationship, RepresentativeScope,
+    representatives::{
+        AuthorityEvidence, CallerCheckArea, CallerCheckItem, RepresentativeFields, RepresentativeRelationship, RepresentativeScope,
+    },
+    Id,
 };
 use jiff::civil::Date;
 use jiff::Timestamp;

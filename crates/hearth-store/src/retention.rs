@@ -20,7 +20,7 @@
 
 use crate::time::{get_ts, ts};
 use crate::{placeholders, vocab, Result, Tx};
-use hearth_domain::{CaseKind, Channel, HoldScope, Id};
+use hearth_domain::{cases::CaseKind, contacts::Channel, retention::HoldScope, Id};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -4,7 +4,13 @@
 
 use crate::time::{date, get_date, get_opt_date, get_ts, opt_date, ts};
 use crate::{check_versioned_update, is_reference_violation, vocab, Result, StoreError, Tx};
-use hearth_domain::*;
+use hearth_domain::{
+    rights::{
+        ExtensionGround, IdentityStatus, RefusalGround, RequesterKind, RightsRequest, RightsRequestFields, RightsRequestKind,
+        RightsRequestStatus,
+    },
+    Id,
+};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;

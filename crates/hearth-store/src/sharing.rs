@@ -6,7 +6,16 @@
 
 use crate::time::{date, get_date, get_opt_date, get_ts, opt_date, ts};
 use crate::{check_versioned_update, is_reference_violation, vocab, Result, StoreError, Tx};
-use hearth_domain::*;
+use hearth_domain::{
+    consent::ObjectionKind,
+    property::HouseholdRole,
+    retention::LawfulBasis,
+    sharing::{
+        AgreementFields, AgreementStatus, DisclosureDecision, DisclosureEntry, DisclosureEntryKind, DisclosureExemption, NewDisclosure,
+        Organisation, RecipientType, SharingAgreement,
+    },
+    Id,
+};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;

@@ -4,7 +4,7 @@
 
 use crate::time::{get_opt_ts, get_ts, ts};
 use crate::{is_unique_violation, vocab, Result, StoreError, Tx};
-use hearth_domain::{Id, StaffRole};
+use hearth_domain::{staff::StaffRole, Id};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -5,7 +5,17 @@
 //! the same data. Records go through the gate like any other write.
 
 use anyhow::{anyhow, Result};
-use hearth_domain::*;
+use hearth_domain::{
+    cases::{CaseInput, CaseKind, PartyInput},
+    consent::{ConsentInput, ObjectionInput, PreferencesInput},
+    edi::{Answer, AnswerStatus, Characteristic, EdiAnswers, EdiSource},
+    needs::{AdjustmentInput, NeedInput, WarningFlagInput},
+    people::{ContactPointInput, PersonInput},
+    property::{HouseholdInput, HouseholdRole, MembershipInput, PropertyInput, TenancyInput, Tenure},
+    representatives::MemorableWordInput,
+    staff::StaffRole,
+    Id,
+};
 use hearth_gate::{Actor, Gate};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;

@@ -21,8 +21,10 @@ use hearth_domain::import::{
     answer_text, join_line, CONTACT_HEADER, EQUALITY_HEADER, FLAGS_HEADER, NEEDS_HEADER, PEOPLE_HEADER, PREFER_NOT_TO_SAY, TENANCY_HEADER,
 };
 use hearth_domain::{
-    Answer, Channel, Characteristic, DisclosureChannel, EdiSource, FlagCategory, FlagSeverity, NeedCategory, NeedDuration, NeedSource,
-    Tenure,
+    contacts::Channel,
+    edi::{Answer, Characteristic, EdiSource},
+    needs::{DisclosureChannel, FlagCategory, FlagSeverity, NeedCategory, NeedDuration, NeedSource},
+    property::Tenure,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -19,7 +19,12 @@ use hearth_domain::import::TenancyImport;
 use hearth_domain::import::{
     self as rows, About, CONTACT_HEADER, EQUALITY_HEADER, FLAGS_HEADER, NEEDS_HEADER, PEOPLE_HEADER, TENANCY_HEADER,
 };
-use hearth_domain::{HouseholdRole, Id, MembershipInput, PersonKind, ValidationErrors};
+use hearth_domain::{
+    error::ValidationErrors,
+    people::PersonKind,
+    property::{HouseholdRole, MembershipInput},
+    Id,
+};
 use hearth_gate::import::{BatchInfo, ImportRows};
 use hearth_gate::{Actor, Gate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -218,7 +223,7 @@ impl<'a, T> Batcher<'a, T> {
     }
 }
 
-fn people_rows(r: &[hearth_domain::PersonFields]) -> ImportRows<'_> {
+fn people_rows(r: &[hearth_domain::people::PersonFields]) -> ImportRows<'_> {
     ImportRows::People(r)
 }
 
@@ -226,7 +231,7 @@ fn tenancy_rows(r: &[TenancyImport]) -> ImportRows<'_> {
     ImportRows::Tenancies(r)
 }
 
-fn contact_rows(r: &[hearth_domain::ContactFields]) -> ImportRows<'_> {
+fn contact_rows(r: &[hearth_domain::contacts::ContactFields]) -> ImportRows<'_> {
     ImportRows::Contacts(r)
 }
 
@@ -470,7 +475,7 @@ fn tenancy_import(row: rows::TenancyRow, people: &People) -> Result<TenancyImpor
 const PARSED_CHUNK: usize = 1000;
 
 /// One contacts line as parsed: its number and the entry or why it is bad.
-type ParsedContact = (usize, Result<hearth_domain::ContactFields, String>);
+type ParsedContact = (usize, Result<hearth_domain::contacts::ContactFields, String>);
 
 /// Contacts are most of any export, so they are parsed and validated on a
 /// thread of their own while the database writes the previous batch.

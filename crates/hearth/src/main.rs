@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 use audit_cmd::AuditCommand;
 use clap::{Parser, Subcommand};
 use hearth::{demo, generate, import_cmd};
-use hearth_domain::{Register, StaffRole};
+use hearth_domain::{retention::Register, staff::StaffRole};
 use hearth_gate::ops::{Database, OpenFor};
 use hearth_gate::{Gate, Policy};
 use keys_cmd::KeysCommand;
@@ -407,7 +407,7 @@ fn load_register(path: Option<&std::path::Path>) -> anyhow::Result<Register> {
 }
 
 /// The shipped disclosure-control rules, or the operator's file; every problem is listed.
-fn load_disclosure_control(path: Option<&std::path::Path>) -> anyhow::Result<hearth_domain::DisclosureControl> {
+fn load_disclosure_control(path: Option<&std::path::Path>) -> anyhow::Result<hearth_domain::edi::DisclosureControl> {
     let (text, origin) = match path {
         None => (hearth_domain::edi::SHIPPED_DISCLOSURE_CONTROL.to_string(), "shipped config/disclosure-control.json".to_string()),
         Some(p) => (
@@ -415,7 +415,7 @@ fn load_disclosure_control(path: Option<&std::path::Path>) -> anyhow::Result<hea
             p.display().to_string(),
         ),
     };
-    hearth_domain::DisclosureControl::parse(&text).map_err(|errors| {
+    hearth_domain::edi::DisclosureControl::parse(&text).map_err(|errors| {
         let lines: Vec<String> = errors.0.iter().map(|e| format!("  - {}: {}", e.field, e.message)).collect();
         anyhow::anyhow!("the disclosure-control rules {origin} are not valid:\n{}", lines.join("\n"))
     })

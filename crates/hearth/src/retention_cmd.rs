@@ -8,7 +8,7 @@
 
 use anyhow::{bail, Context};
 use clap::Subcommand;
-use hearth_domain::RecordClass;
+use hearth_domain::retention::RecordClass;
 use hearth_gate::retention::{certificates_csv, RetentionMode, RetentionReport, SweepStatus, DEFAULT_BATCH, RETENTION_PURPOSE};
 use hearth_gate::{Actor, Gate};
 use indicatif::{ProgressBar, ProgressStyle};

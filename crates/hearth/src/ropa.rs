@@ -5,7 +5,7 @@
 //!
 //! Reads only the register; never the database.
 
-use hearth_domain::{RecordClassEntry, Register, RetentionRule};
+use hearth_domain::retention::{RecordClassEntry, Register, RetentionRule};
 use hearth_gate::retention::csv_line;
 
 pub const COLUMNS: [&str; 13] = [
@@ -96,7 +96,7 @@ pub fn html(register: &Register, organisation: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hearth_domain::RecordClass;
+    use hearth_domain::retention::RecordClass;
 
     #[test]
     fn the_csv_lists_every_record_class_with_its_purpose_and_lawful_basis() {

@@ -15,7 +15,11 @@
 use super::Samples;
 use anyhow::{bail, Context, Result};
 use hearth::{generate, import_cmd};
-use hearth_domain::{Channel, Compartment, ContactFields, StaffRole};
+use hearth_domain::{
+    access::Compartment,
+    contacts::{Channel, ContactFields},
+    staff::StaffRole,
+};
 use hearth_gate::{Actor, Gate, Policy, DEFAULT_PURPOSE};
 use hearth_store::{Store, Table, Workload};
 use rand::{Rng, SeedableRng};

@@ -9,7 +9,10 @@ use crate::AppState;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::{request::Parts, StatusCode};
 use axum::Json;
-use hearth_domain::{AnonymityOverride, CaseLetter, FieldError, OverrideInput, ValidationErrors};
+use hearth_domain::{
+    anonymity::{AnonymityOverride, CaseLetter, OverrideInput},
+    error::{FieldError, ValidationErrors},
+};
 use hearth_gate::anonymity::PersonCase;
 use serde::Deserialize;
 

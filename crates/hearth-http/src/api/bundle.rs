@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hearth_domain::{FieldError, ValidationErrors};
+use hearth_domain::error::{FieldError, ValidationErrors};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
 use hearth_gate::erasure::{ErasureReview, RecordChange};
 use hearth_gate::review::{BundleDraft, ReviewChange};

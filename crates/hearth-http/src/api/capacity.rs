@@ -8,7 +8,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hearth_domain::{AssessmentInput, BestInterestsShare, CapacityAssessment, NotHeldInput, NotHeldRequest, ShareInput};
+use hearth_domain::capacity::{AssessmentInput, BestInterestsShare, CapacityAssessment, NotHeldInput, NotHeldRequest, ShareInput};
 use hearth_gate::capacity::{CapacityRecord, RemovalDone};
 
 /// The person's capacity assessments, best-interests shares and requests not to hold information.

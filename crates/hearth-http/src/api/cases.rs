@@ -8,7 +8,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hearth_domain::cases::CaseFilter;
-use hearth_domain::{Case, CaseInput, CaseKind, FieldError, ValidationErrors};
+use hearth_domain::{
+    cases::{Case, CaseInput, CaseKind},
+    error::{FieldError, ValidationErrors},
+};
 use hearth_gate::cases::{CaseChange, CaseView};
 use serde::Deserialize;
 

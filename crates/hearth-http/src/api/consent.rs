@@ -8,7 +8,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hearth_domain::{ConsentInput, ConsentRecord, ContactPreferences, Objection, ObjectionInput, PreferencesInput};
+use hearth_domain::consent::{ConsentInput, ConsentRecord, ContactPreferences, Objection, ObjectionInput, PreferencesInput};
 use hearth_gate::consent::{ConsentOverview, WithdrawObjection};
 
 /// Where each consent purpose stands today, the full consent log, contact

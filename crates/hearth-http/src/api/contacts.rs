@@ -8,7 +8,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hearth_domain::contacts::TimelineFilter;
-use hearth_domain::{contact_compartment, not_a_contact_compartment, Channel, ContactEntry, ContactInput, FieldError, ValidationErrors};
+use hearth_domain::{
+    contacts::{contact_compartment, not_a_contact_compartment, Channel, ContactEntry, ContactInput},
+    error::{FieldError, ValidationErrors},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

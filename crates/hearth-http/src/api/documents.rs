@@ -11,7 +11,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hearth_domain::{Document, FieldError, ValidationErrors};
+use hearth_domain::{
+    documents::Document,
+    error::{FieldError, ValidationErrors},
+};
 
 fn invalid(field: &str, message: &str) -> Problem {
     ValidationErrors::from(FieldError::new(field, message)).into()
@@ -66,7 +69,10 @@ pub async fn upload(
         }
     };
     if read.upload.oversize {
-        return Err(too_large(FieldError::new("file", format!("The file must be {} or smaller", hearth_domain::human_size(max)))));
+        return Err(too_large(FieldError::new(
+            "file",
+            format!("The file must be {} or smaller", hearth_domain::documents::human_size(max)),
+        )));
     }
     Ok((StatusCode::CREATED, Json(s.gate.upload_document(&a, id, &read.upload).await?)))
 }

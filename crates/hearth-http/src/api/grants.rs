@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hearth_domain::grants::{BreakGlass, SupportGrant};
-use hearth_domain::{Compartment, FieldError};
+use hearth_domain::{access::Compartment, error::FieldError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -53,7 +53,7 @@ impl From<BreakGlass> for BreakGlassGrant {
 fn compartment(field: &str, s: &str) -> Result<Compartment, Problem> {
     Compartment::parse(s.trim())
         .ok_or_else(|| FieldError::new(field, format!("{s:?} is not a compartment")).into())
-        .map_err(|e: hearth_domain::ValidationErrors| e.into())
+        .map_err(|e: hearth_domain::error::ValidationErrors| e.into())
 }
 
 /// Breaks the glass on one compartment of a person's record.

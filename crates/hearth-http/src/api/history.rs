@@ -11,7 +11,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use hearth_domain::audit::AuditEvent;
-use hearth_domain::{FieldError, ValidationErrors};
+use hearth_domain::error::{FieldError, ValidationErrors};
 use hearth_gate::history::MAX_HISTORY;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -6,7 +6,10 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hearth_domain::*;
+use hearth_domain::property::{
+    Household, HouseholdInput, HouseholdUpdate, Membership, MembershipInput, MembershipUpdate, Property, PropertyInput, PropertyUpdate,
+    Tenancy, TenancyInput, TenancyUpdate,
+};
 use hearth_gate::homes::HouseholdView;
 
 #[utoipa::path(get, path = "/api/v1/properties", params(PageParams),

@@ -192,7 +192,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         edi::record, edi::coverage, edi::equity,
         representatives::list, representatives::add, representatives::end, representatives::check, representatives::set_memorable_word,
     ),
-    components(schemas(Problem, hearth_domain::FieldError)),
+    components(schemas(Problem, hearth_domain::error::FieldError)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]

@@ -8,7 +8,10 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hearth_domain::*;
+use hearth_domain::needs::{
+    Adjustment, AdjustmentInput, JobSheet, Need, NeedChange, NeedInput, NeedsCheck, NeedsCheckInput, NeedsCoverage, ReviewItem,
+    WarningFlag, WarningFlagChange, WarningFlagInput,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 

@@ -7,7 +7,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hearth_domain::people::PersonFilter;
-use hearth_domain::*;
+use hearth_domain::{
+    error::{FieldError, ValidationErrors},
+    people::{
+        ContactPoint, ContactPointInput, ContactPointUpdate, IdentityEvidence, IdentityEvidenceInput, IdentityEvidenceUpdate, Person,
+        PersonInput, PersonKind, PersonUpdate,
+    },
+    validate,
+};
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::people::{parse_search, search_text};
 use serde::Deserialize;

@@ -7,7 +7,10 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hearth_domain::{CallRecording, FollowUp, Notification, RecordingInput};
+use hearth_domain::{
+    contacts::FollowUp,
+    recordings::{CallRecording, Notification, RecordingInput},
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 

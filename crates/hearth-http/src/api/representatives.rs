@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hearth_domain::representatives::{CallerCheck, Representative};
-use hearth_domain::{CallerCheckInput, EndRepresentativeInput, MemorableWordInput, RepresentativeInput};
+use hearth_domain::representatives::{CallerCheckInput, EndRepresentativeInput, MemorableWordInput, RepresentativeInput};
 
 /// The person's representatives, current and past, newest first.
 #[utoipa::path(get, path = "/api/v1/people/{id}/representatives", params(("id" = i64, Path)),

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hearth_domain::rights::RequestFilter;
-use hearth_domain::{validate, BreachInput, RightsRequestInput, ValidationErrors};
+use hearth_domain::{breaches::BreachInput, error::ValidationErrors, rights::RightsRequestInput, validate};
 use hearth_gate::breaches::{BreachChange, BreachSummary, BreachView};
 use hearth_gate::rights::{RightsChange, RightsRequestView, RightsWorkList};
 use serde::Deserialize;

@@ -14,8 +14,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hearth_domain::{
-    validate, AgreementInput, DisclosureCorrectionInput, DisclosureDecisionInput, DisclosureEntry, DisclosureRequestInput, ExtractInput,
-    FieldError, Organisation, OrganisationInput, SharingAgreement, ValidationErrors,
+    error::{FieldError, ValidationErrors},
+    sharing::{
+        AgreementInput, DisclosureCorrectionInput, DisclosureDecisionInput, DisclosureEntry, DisclosureRequestInput, ExtractInput,
+        Organisation, OrganisationInput, SharingAgreement,
+    },
+    validate,
 };
 use hearth_gate::sharing::{DisclosureView, EndAgreement, SharedFile};
 use serde::Deserialize;

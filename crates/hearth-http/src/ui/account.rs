@@ -9,7 +9,7 @@ use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::FieldError;
+use hearth_domain::error::FieldError;
 use hearth_gate::{totp, GateError};
 use maud::{html, Markup};
 use serde::Deserialize;

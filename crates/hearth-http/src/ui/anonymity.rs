@@ -13,7 +13,12 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::*;
+use hearth_domain::{
+    anonymity::{AnonymityOverride, CaseLetter, OverrideGround, OverrideInput},
+    cases::CaseParty,
+    error::FieldError,
+    Id,
+};
 use hearth_gate::anonymity::PersonCase;
 use hearth_gate::cases::CaseView;
 use hearth_gate::Gate;

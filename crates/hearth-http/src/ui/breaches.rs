@@ -14,7 +14,12 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::*;
+use hearth_domain::{
+    access::Compartment,
+    breaches::{BreachDecision, BreachInput, BreachRisk, BreachStatus, ReportingClock},
+    error::FieldError,
+    Id,
+};
 use hearth_gate::breaches::{BreachChange, BreachView};
 use hearth_gate::{Gate, GateError};
 use maud::{html, Markup};

@@ -12,7 +12,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::grants::BreakGlass;
-use hearth_domain::{Action, Compartment, FieldError};
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+};
 use hearth_gate::policy::{AccessRequest, Relation};
 use hearth_gate::{Actor, Gate, GateError};
 use jiff::Timestamp;

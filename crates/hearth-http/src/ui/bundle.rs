@@ -9,7 +9,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hearth_domain::{IdentityStatus, RightsRequest, RightsRequestKind};
+use hearth_domain::rights::{IdentityStatus, RightsRequest, RightsRequestKind};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
 use hearth_gate::erasure::{ErasureReview, RecordChange};
 use hearth_gate::review::BundleDraft;
@@ -247,7 +247,7 @@ pub async fn portability_csv(State(s): State<AppState>, session: UiSession, Path
 
 fn erasure_page(s: &UiSession, review: &ErasureReview) -> Response {
     let title = "Erasure review";
-    let erasable = review.items.iter().any(|i| i.decision == hearth_domain::ErasureDecision::Erase);
+    let erasable = review.items.iter().any(|i| i.decision == hearth_domain::erasure::ErasureDecision::Erase);
     respond(
         StatusCode::OK,
         page(
@@ -291,7 +291,7 @@ fn erasure_page(s: &UiSession, review: &ErasureReview) -> Response {
                         td class="govuk-table__cell" { (i.label) }
                         td class="govuk-table__cell govuk-table__cell--numeric" { (i.count) }
                         td class="govuk-table__cell" {
-                            strong class={ "govuk-tag " @if i.decision == hearth_domain::ErasureDecision::Erase { "govuk-tag--red" } @else { "govuk-tag--grey" } } { (i.decision.label()) }
+                            strong class={ "govuk-tag " @if i.decision == hearth_domain::erasure::ErasureDecision::Erase { "govuk-tag--red" } @else { "govuk-tag--grey" } } { (i.decision.label()) }
                         }
                         td class="govuk-table__cell" { (i.reason) }
                     } } }

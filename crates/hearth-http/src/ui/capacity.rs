@@ -11,7 +11,11 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::*;
+use hearth_domain::{
+    capacity::{AssessmentInput, BestInterestsRecipient, CapacityOutcome, NotHeldRequest, NotHeldState, ShareInput},
+    error::FieldError,
+    Id,
+};
 use hearth_gate::capacity::CapacityRecord;
 use hearth_gate::GateError;
 use maud::{html, Markup};

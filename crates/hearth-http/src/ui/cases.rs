@@ -18,7 +18,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::cases::CaseFilter;
-use hearth_domain::*;
+use hearth_domain::{
+    cases::{Case, CaseInput, CaseKind, CasePriority, PartyInput, PartyRole, Trade},
+    error::FieldError,
+    Id,
+};
 use hearth_gate::cases::{CaseChange, CaseView};
 use hearth_gate::{Gate, GateError};
 use jiff::civil::Date;

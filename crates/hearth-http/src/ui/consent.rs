@@ -12,7 +12,14 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::*;
+use hearth_domain::{
+    consent::{
+        ConsentDecision, ConsentInput, ConsentMethod, ConsentPurpose, ConsentState, ContactPreferences, ObjectionInput, ObjectionKind,
+        PreferenceChannel, PreferencesInput,
+    },
+    error::FieldError,
+    Id,
+};
 use hearth_gate::consent::{ConsentOverview, WithdrawObjection};
 use hearth_gate::GateError;
 use maud::{html, Markup};

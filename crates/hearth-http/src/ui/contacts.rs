@@ -16,7 +16,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::contacts::TimelineFilter;
-use hearth_domain::*;
+use hearth_domain::{
+    contacts::{contact_compartment, AppointmentOutcome, Channel, ContactEntry, ContactInput, FollowUp},
+    error::FieldError,
+    recordings::{is_call, RecordingInput, RecordingPurpose},
+    Id,
+};
 use hearth_gate::{Gate, GateError};
 use maud::{html, Markup};
 use serde::Deserialize;

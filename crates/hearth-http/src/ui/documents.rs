@@ -16,7 +16,12 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::*;
+use hearth_domain::{
+    access::Compartment,
+    documents::{human_size, DocumentFiling},
+    error::FieldError,
+    Id,
+};
 use hearth_gate::{Gate, GateError};
 use maud::{html, Markup};
 
@@ -232,6 +237,7 @@ pub async fn download(State(s): State<AppState>, session: UiSession, Path(id): P
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hearth_domain::contacts::{contact_compartment, CONTACT_COMPARTMENTS};
 
     #[test]
     fn the_forms_offer_every_contact_compartment() {

@@ -16,8 +16,12 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Response;
 use hearth_domain::edi as v;
-use hearth_domain::{Action, Answer, Cell, Characteristic, Compartment, EdiAnswers, EdiSource, FieldError};
-use hearth_domain::{DisclosureControl, Measure, OutcomeMeasure};
+use hearth_domain::edi::{DisclosureControl, Measure, OutcomeMeasure};
+use hearth_domain::{
+    access::{Action, Compartment},
+    edi::{Answer, Cell, Characteristic, EdiAnswers, EdiSource},
+    error::FieldError,
+};
 use hearth_gate::edi::{measure_text, EdiCoverage, EdiInput, ServiceEquity, EDI_DISABLED};
 use hearth_gate::GateError;
 use maud::{html, Markup};

@@ -13,7 +13,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hearth_domain::audit::AuditEvent;
-use hearth_domain::{Action, Compartment, StaffRole};
+use hearth_domain::{
+    access::{Action, Compartment},
+    staff::StaffRole,
+};
 use hearth_gate::history::MAX_HISTORY;
 use maud::{html, Markup};
 

@@ -3,7 +3,7 @@
 //! markup (error summary, inline errors, date input, summary lists).
 
 use crate::security::BODY_SNIPPET;
-use hearth_domain::FieldError;
+use hearth_domain::error::FieldError;
 use hearth_gate::Actor;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -18,12 +18,12 @@ pub struct Chrome<'a> {
 }
 
 /// Roles that review needs or warning flags, offered the "Reviews due" work list.
-const REVIEWERS: &[hearth_domain::StaffRole] = &[
-    hearth_domain::StaffRole::HousingOfficer,
-    hearth_domain::StaffRole::AsbOfficer,
-    hearth_domain::StaffRole::SafeguardingLead,
-    hearth_domain::StaffRole::IndependentLivingOfficer,
-    hearth_domain::StaffRole::Manager,
+const REVIEWERS: &[hearth_domain::staff::StaffRole] = &[
+    hearth_domain::staff::StaffRole::HousingOfficer,
+    hearth_domain::staff::StaffRole::AsbOfficer,
+    hearth_domain::staff::StaffRole::SafeguardingLead,
+    hearth_domain::staff::StaffRole::IndependentLivingOfficer,
+    hearth_domain::staff::StaffRole::Manager,
 ];
 
 pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> Markup {
@@ -60,7 +60,7 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                             @if chrome.actor.is_some_and(|a| REVIEWERS.contains(&a.role)) {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/reviews" { "Reviews due" } }
                                             }
-                                            @if chrome.actor.is_some_and(|a| a.role == hearth_domain::StaffRole::EdiAnalyst) {
+                                            @if chrome.actor.is_some_and(|a| a.role == hearth_domain::staff::StaffRole::EdiAnalyst) {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/edi/coverage" { "Equality coverage" } }
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/edi/equity" { "Service equity" } }
                                             }

@@ -33,8 +33,8 @@ use axum::http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hearth_domain::access::{Action, Compartment};
 use hearth_domain::staff::SessionKind;
-use hearth_domain::{Action, Compartment};
 use hearth_gate::Actor;
 
 pub const SESSION_COOKIE: &str = "hearth_session";

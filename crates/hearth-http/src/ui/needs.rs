@@ -16,7 +16,16 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::*;
+use hearth_domain::needs::WarningFlag;
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+    needs::{
+        Adjustment, AdjustmentInput, AdjustmentKind, DisclosureChannel, FlagCategory, FlagSeverity, Need, NeedCategory, NeedChange,
+        NeedDuration, NeedInput, NeedSource, OperativeGender, PreferredFormat, WarningFlagInput, NO_CONSENT,
+    },
+    Id,
+};
 use hearth_gate::cases::CaseView;
 use hearth_gate::{Gate, GateError};
 use maud::{html, Markup};

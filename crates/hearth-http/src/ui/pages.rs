@@ -11,7 +11,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::Form;
 use hearth_domain::staff::SessionKind;
-use hearth_domain::*;
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+    people::{ContactPoint, ContactPointInput, ContactPointKind, ContactPointUpdate, Person, PersonInput, PersonKind, PersonUpdate},
+    validate,
+};
 use hearth_gate::auth::random_token;
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::people::parse_search;

@@ -13,8 +13,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::representatives::Representative;
 use hearth_domain::{
-    Action, AuthorityEvidence, CallerAnswers, CallerCheckInput, CallerCheckItem, Compartment, EndRepresentativeInput, FieldError, Id,
-    MemorableWordInput, RepresentativeInput, RepresentativeRelationship, RepresentativeScope,
+    access::{Action, Compartment},
+    error::FieldError,
+    representatives::{
+        AuthorityEvidence, CallerAnswers, CallerCheckInput, CallerCheckItem, EndRepresentativeInput, MemorableWordInput,
+        RepresentativeInput, RepresentativeRelationship, RepresentativeScope,
+    },
+    Id,
 };
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::{Gate, GateError};
@@ -27,7 +32,7 @@ pub(super) async fn person_section(gate: &Gate, session: &UiSession, rec: &Perso
     let id = rec.person.id;
     let reps = gate.representatives(&session.actor, id).await.ok();
     // An advisor changes representatives only for a checked caller (the gate refuses otherwise).
-    let checked = rec.caller_check.as_ref().is_some_and(|c| c.areas.contains(&hearth_domain::CallerCheckArea::Account))
+    let checked = rec.caller_check.as_ref().is_some_and(|c| c.areas.contains(&hearth_domain::representatives::CallerCheckArea::Account))
         || !gate.caller_check_needed(&session.actor);
     let panel = if gate.caller_check_needed(&session.actor) {
         match &rec.caller_check {
@@ -81,7 +86,7 @@ pub(super) async fn person_section(gate: &Gate, session: &UiSession, rec: &Perso
 /// the word), with a link to set one; nothing when the reader may not see
 /// contact details (an advisor before the caller check).
 async fn memorable_word_section(gate: &Gate, session: &UiSession, rec: &PersonRecord) -> Markup {
-    if rec.person.kind == hearth_domain::PersonKind::Child {
+    if rec.person.kind == hearth_domain::people::PersonKind::Child {
         return html! {};
     }
     let id = rec.person.id;
@@ -261,7 +266,7 @@ fn check_form(
                     legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "The caller's answers" }
                     div id="answers-hint" class="govuk-hint" {
                         "Type what the caller says; do not help them. Hearth compares the answers with what it holds: at least "
-                        (hearth_domain::REQUIRED_CALLER_CHECKS) " must match, one of them from the first questions, and none may be wrong. "
+                        (hearth_domain::representatives::REQUIRED_CALLER_CHECKS) " must match, one of them from the first questions, and none may be wrong. "
                         "Only the questions Hearth can check for this person are shown."
                     }
                     (inline_error("answers", error))

@@ -11,7 +11,10 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::{Action, Compartment, FieldError};
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+};
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::restrictions::{RestrictionInput, RestrictionStatus};
 use hearth_gate::{Gate, GateError};

@@ -12,7 +12,11 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::{Action, Compartment, FieldError, HoldScope, RecordClass};
+use hearth_domain::{
+    access::{Action, Compartment},
+    error::FieldError,
+    retention::{HoldScope, RecordClass},
+};
 use hearth_gate::retention::{certificates_csv, HoldInput, Sweep};
 use hearth_gate::{Gate, GateError};
 use maud::{html, Markup};
@@ -319,7 +323,7 @@ pub async fn place_hold(State(st): State<AppState>, Posted(session, f): Posted<H
     let result = if errors.is_empty() {
         st.gate.place_hold(&session.actor, &input).await
     } else {
-        Err(GateError::Invalid(hearth_domain::ValidationErrors(errors)))
+        Err(GateError::Invalid(hearth_domain::error::ValidationErrors(errors)))
     };
     match result {
         Ok(_) => Redirect::to("/retention?done=held#holds").into_response(),

@@ -11,7 +11,7 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::FieldError;
+use hearth_domain::error::FieldError;
 use hearth_gate::review::{BundleDraft, ReviewChange};
 use hearth_gate::GateError;
 use maud::html;

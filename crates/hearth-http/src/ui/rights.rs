@@ -15,7 +15,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::rights::RequestFilter;
-use hearth_domain::*;
+use hearth_domain::{
+    error::FieldError,
+    rights::{
+        ExtensionGround, IdentityStatus, RefusalGround, RequesterKind, ResponseClock, RightsRequest, RightsRequestInput, RightsRequestKind,
+        WorkState, DUE_SOON_DAYS, MAX_EXTENSION_MONTHS,
+    },
+    Id,
+};
 use hearth_gate::review::BundleDraft;
 use hearth_gate::rights::{RightsChange, RightsRequestView};
 use hearth_gate::{Gate, GateError};
@@ -255,7 +262,7 @@ fn opt_date(d: Option<jiff::civil::Date>) -> String {
 
 /// An access request's bundle drafts and releases, for the panel (none for other kinds).
 async fn drafts_of(gate: &Gate, s: &UiSession, v: &RightsRequestView) -> Vec<BundleDraft> {
-    if v.request.kind != hearth_domain::RightsRequestKind::Access {
+    if v.request.kind != hearth_domain::rights::RightsRequestKind::Access {
         return vec![];
     }
     gate.bundle_drafts(&s.actor, v.request.id).await.unwrap_or_default()

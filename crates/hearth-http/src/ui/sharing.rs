@@ -11,7 +11,15 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_domain::*;
+use hearth_domain::{
+    error::FieldError,
+    retention::LawfulBasis,
+    sharing::{
+        AgreementInput, AgreementStatus, DisclosureCorrectionInput, DisclosureDecision, DisclosureDecisionInput, DisclosureEntry,
+        DisclosureEntryKind, DisclosureExemption, DisclosureRequestInput, Organisation, RecipientType,
+    },
+    Id,
+};
 use hearth_gate::sharing::{DisclosureView, EndAgreement};
 use maud::{html, Markup};
 use serde::Deserialize;

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::{start_with, Backend, TestServer};
-use hearth_domain::{Compartment, StaffRole};
+use hearth_domain::{access::Compartment, staff::StaffRole};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

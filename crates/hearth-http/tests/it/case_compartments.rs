@@ -9,7 +9,7 @@
 use crate::common;
 
 use common::{browser, get, problem_fields, sign_in, TestServer, PASSWORD};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};

@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::{problem_fields, TestServer, PASSWORD};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

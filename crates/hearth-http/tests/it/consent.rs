@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::{browser, get, problem_fields, sign_in, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::{problem_fields, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -71,7 +71,7 @@ async fn every_channel_logs_with_its_own_fields(s: TestServer) {
         ("live_agent", json!({}), json!({})),
         ("social_media", json!({"service_request": true}), json!({"service_request": true})),
     ];
-    assert_eq!(table.len(), hearth_domain::Channel::ALL.len(), "every channel is covered");
+    assert_eq!(table.len(), hearth_domain::contacts::Channel::ALL.len(), "every channel is covered");
     let mut logged = vec![];
     for (i, (channel, extra, expect)) in table.iter().enumerate() {
         let mut body = json!({

@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::{start_configured, Backend, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_store::documents::DocumentStorage;
 use hearth_store::Table;
 use reqwest::multipart::{Form, Part};
@@ -98,16 +98,16 @@ async fn an_oversize_file_is_refused_naming_the_file(s: TestServer) {
     let t = s.token(StaffRole::ContactCentreAdvisor).await;
     let who = person(&s, &t).await;
     let mut big = PDF.to_vec();
-    big.resize(hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES + 1, b' ');
+    big.resize(hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES + 1, b' ');
     let (st, v) = upload(&s, &t, who, file("scan.pdf", "application/pdf", &big)).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     assert_eq!(only_field(&v), ("file".into(), "The file must be 10 MiB or smaller".into()));
     assert_eq!(s.count(Table::Document).await, 0);
     // Exactly at the limit is fine.
-    big.truncate(hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES);
+    big.truncate(hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES);
     let (st, v) = upload(&s, &t, who, file("scan.pdf", "application/pdf", &big)).await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
-    assert_eq!(v["byte_size"].as_i64(), Some(hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES as i64));
+    assert_eq!(v["byte_size"].as_i64(), Some(hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES as i64));
 }
 
 async fn a_small_limit_refuses_far_larger_files_clearly(backend: Backend) {
@@ -223,7 +223,7 @@ async fn a_folder_store_names_files_by_random_ids(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("documents");
     let storage = DocumentStorage::folder(dir.clone()).unwrap();
-    let s = start_configured(backend, move |g| g.with_documents(storage, hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES)).await;
+    let s = start_configured(backend, move |g| g.with_documents(storage, hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES)).await;
     let t = s.token(StaffRole::ContactCentreAdvisor).await;
     let who = person(&s, &t).await;
     // An advisor sees the person's documents only after checking the caller.

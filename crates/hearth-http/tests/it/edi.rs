@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::{browser, get, problem_fields, sign_in, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_gate::edi::EdiKey;
 use hearth_gate::{Gate, GateError, Policy};
 use hearth_store::Table;
@@ -172,7 +172,7 @@ async fn analysts_see_only_protected_coverage(s: TestServer) {
     // 3 is suppressed, and 9 with it so the 3 cannot be worked out from the total.
     assert_eq!(cells(row(&c, "religion")), json!([suppressed, suppressed, shown(0), shown(10)]));
     assert_eq!(cells(row(&c, "ethnicity")), json!([shown(0), shown(0), shown(10), shown(10)]), "not asked is kept apart");
-    assert_eq!(c["rows"].as_array().unwrap().len(), hearth_domain::Characteristic::ALL.len());
+    assert_eq!(c["rows"].as_array().unwrap().len(), hearth_domain::edi::Characteristic::ALL.len());
     assert!(!c.to_string().contains("person_id"), "no identifiers: {c}");
 }
 
@@ -337,7 +337,7 @@ async fn analysts_see_protected_service_equity(s: TestServer) {
     let analyst = s.token(StaffRole::EdiAnalyst).await;
     let (st, report) = s.call(&analyst, Method::GET, "/api/v1/edi/equity", None).await;
     assert_eq!(st, StatusCode::OK, "{report}");
-    assert_eq!(report["tables"].as_array().unwrap().len(), hearth_domain::Characteristic::ALL.len());
+    assert_eq!(report["tables"].as_array().unwrap().len(), hearth_domain::edi::Characteristic::ALL.len());
     let shown = |x: f64| json!({"kind": "shown", "value": x});
     let suppressed = json!({"kind": "suppressed"});
     let female = group(&report, "sex", "female");

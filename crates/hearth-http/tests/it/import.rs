@@ -11,7 +11,7 @@ use crate::common;
 
 use common::TestServer;
 use hearth_domain::import::{equality_row, flag_row, need_row, About};
-use hearth_domain::{PersonKind, StaffRole};
+use hearth_domain::{people::PersonKind, staff::StaffRole};
 use hearth_gate::import::{BatchInfo, ImportRows};
 use hearth_gate::{Actor, Gate, GateError, DEFAULT_PURPOSE};
 use hearth_store::Table;
@@ -49,8 +49,8 @@ fn resolve(r: &str) -> Option<(i64, PersonKind)> {
     r.strip_prefix('P').and_then(|n| n.parse().ok()).map(|id| (id, PersonKind::Adult))
 }
 
-fn needs(people: &[i64]) -> Vec<About<hearth_domain::NeedFields>> {
-    let periods = hearth_domain::ReviewPeriods::default();
+fn needs(people: &[i64]) -> Vec<About<hearth_domain::needs::NeedFields>> {
+    let periods = hearth_domain::needs::ReviewPeriods::default();
     people
         .iter()
         .map(|p| {
@@ -60,8 +60,8 @@ fn needs(people: &[i64]) -> Vec<About<hearth_domain::NeedFields>> {
         .unwrap()
 }
 
-fn flags(people: &[i64]) -> Vec<About<hearth_domain::WarningFlagFields>> {
-    let periods = hearth_domain::ReviewPeriods::default();
+fn flags(people: &[i64]) -> Vec<About<hearth_domain::needs::WarningFlagFields>> {
+    let periods = hearth_domain::needs::ReviewPeriods::default();
     let line = |p: &i64| format!("P{p},dangerous_animal,medium,2024-02-01,{MARKER},true,2024-02-03,,,2024-02-01,");
     people.iter().map(|p| flag_row(&line(p), Gate::today(), &periods, resolve)).collect::<Result<_, _>>().unwrap()
 }

@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::{problem_fields, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

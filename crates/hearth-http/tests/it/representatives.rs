@@ -10,7 +10,7 @@
 use crate::common;
 
 use common::{problem_fields, start_configured, Backend, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -458,7 +458,7 @@ async fn failed_caller_checks_are_limited_per_advisor_and_person(s: TestServer) 
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
     let url = format!("/api/v1/people/{id}/caller-checks");
     let right = answers(&s, id).await;
-    for i in 0..hearth_domain::MAX_FAILED_CALLER_CHECKS {
+    for i in 0..hearth_domain::representatives::MAX_FAILED_CALLER_CHECKS {
         let guess = json!({"answers": {"memorable_word": format!("guess number {i}"), "full_name": "Otto Fakecaller"}});
         let (st, p) = s.call(&advisor, Method::POST, &url, Some(guess)).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "guess {i}: {p}");

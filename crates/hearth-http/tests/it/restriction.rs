@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::{problem_fields, TestServer};
-use hearth_domain::{RecordClass, StaffRole};
+use hearth_domain::{retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::{RetentionMode, RETENTION_PURPOSE};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};

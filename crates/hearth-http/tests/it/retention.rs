@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::{problem_fields, TestServer};
-use hearth_domain::{RecordClass, StaffRole};
+use hearth_domain::{retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::{HoldInput, RetentionMode, RetentionReport, RuleOutcome, Upcoming, RETENTION_PURPOSE};
 use hearth_gate::{Actor, GateError};
 use hearth_store::audit::{self, Verification};

@@ -2,7 +2,7 @@
 //! with the clock passed in, and making tenants whose tenancy can be ended.
 
 use crate::common::TestServer;
-use hearth_domain::RecordClass;
+use hearth_domain::retention::RecordClass;
 use hearth_gate::retention::{RetentionMode, RetentionReport, RuleOutcome, RETENTION_PURPOSE};
 use hearth_gate::Actor;
 use jiff::civil::Date;

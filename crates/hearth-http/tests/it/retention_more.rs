@@ -28,7 +28,7 @@ use crate::common;
 use crate::retention_helpers::*;
 
 use common::TestServer;
-use hearth_domain::{RecordClass, StaffRole};
+use hearth_domain::{retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::{HoldInput, RuleOutcome, Upcoming};
 use hearth_store::audit::{self, Verification};
 use hearth_store::Table;
@@ -498,7 +498,7 @@ async fn rights_requests_are_deleted_six_years_after_they_were_closed(s: TestSer
 /// A flag recorded on `at` (through the store: the API records today),
 /// on a tenant of the housing officer's patch.
 async fn flag_recorded_on(s: &TestServer, person: i64, at: jiff::Timestamp) -> i64 {
-    let input = hearth_domain::WarningFlagInput {
+    let input = hearth_domain::needs::WarningFlagInput {
         category: Some("dangerous_animal".into()),
         severity: Some("high".into()),
         risk_assessment: Some("Large dog loose in the garden".into()),

@@ -9,7 +9,7 @@
 
 use crate::common::TestServer;
 use crate::retention_helpers::*;
-use hearth_domain::{RecordClass, StaffRole};
+use hearth_domain::{retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::SweepStatus;
 use hearth_store::Table;
 use jiff::civil::Date;
@@ -275,7 +275,9 @@ async fn disposal_erases_what_it_deleted(backend: crate::common::Backend) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("documents");
     let storage = hearth_store::documents::DocumentStorage::folder(dir.clone()).unwrap();
-    let s = crate::common::start_configured(backend, move |g| g.with_documents(storage, hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES)).await;
+    let s =
+        crate::common::start_configured(backend, move |g| g.with_documents(storage, hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES))
+            .await;
     let t = s.token(StaffRole::HousingOfficer).await;
     let (former, tenancy) = tenant(&s, &t, "Ermintrude", 990_000_124_009).await;
     let canaries: Vec<String> = ["Wyvernquill", "Snarkleberry", "Gromphadine"].iter().map(|c| c.to_string()).collect();

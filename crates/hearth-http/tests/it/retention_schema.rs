@@ -5,7 +5,7 @@
 //! without a mapping fails here, on SQLite and on PostgreSQL alike.
 
 use crate::common::TestServer;
-use hearth_domain::Register;
+use hearth_domain::retention::Register;
 use std::collections::{BTreeMap, BTreeSet};
 
 both_backends!(every_column_of_the_schema_is_mapped_to_a_record_class_or_declared_as_holding_none,);

@@ -11,7 +11,7 @@ use crate::common;
 use crate::retention_helpers::*;
 
 use common::TestServer;
-use hearth_domain::{RecordClass, StaffRole};
+use hearth_domain::{retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::{HoldInput, Upcoming};
 use hearth_store::audit::{self, Verification};
 use hearth_store::Table;

@@ -13,7 +13,7 @@
 use crate::common::{self, Backend, TestServer};
 use crate::retention_helpers::*;
 use crate::retention_rules::upload;
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_store::audit::{self, Verification};
 use jiff::Span;
 use reqwest::{Method, StatusCode};
@@ -48,7 +48,7 @@ async fn retention_runs_decades_ahead_leave_nothing_but_what_the_register_keeps(
     let storage = hearth_store::documents::DocumentStorage::folder(dir.clone()).unwrap();
     let s = common::start_configured(backend, move |g| {
         g.with_edi_key(hearth_gate::edi::EdiKey::from_hex(&"5a".repeat(32)).unwrap())
-            .with_documents(storage, hearth_domain::DEFAULT_MAX_DOCUMENT_BYTES)
+            .with_documents(storage, hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES)
     })
     .await;
     let w = crate::sweep::seed(&s).await;

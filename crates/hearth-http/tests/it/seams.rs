@@ -2,7 +2,7 @@
 //! items 1 to 4): each named after what a hostile insider could do.
 
 use crate::common::{self, browser, get, sign_in, TestServer, PASSWORD};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

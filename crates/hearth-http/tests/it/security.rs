@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::{browser, field, get, Backend, TestServer, PASSWORD};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_gate::auth::{token_hash, LOCK_FOR, MAX_FAILED_SIGN_INS, WEB_IDLE};
 use hearth_store::staff::{self, SessionKind};
 use reqwest::{Method, StatusCode};

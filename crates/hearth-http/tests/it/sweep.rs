@@ -10,7 +10,7 @@
 //! person they reported.
 
 use crate::common::{self, TestServer, PASSWORD};
-use hearth_domain::{Compartment, DataClass, StaffRole};
+use hearth_domain::{access::Compartment, classes::DataClass, staff::StaffRole};
 use hearth_gate::{Actor, Target};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -94,7 +94,7 @@ async fn pages_need_a_session_and_carry_security_headers(s: TestServer) {
 /// The person page reads many compartments; each read (and each refusal) is
 /// audited, and the page's events are written together, once it is built.
 async fn a_page_writes_the_audit_events_of_its_reads_in_one_commit(s: TestServer) {
-    use hearth_domain::StaffRole;
+    use hearth_domain::staff::StaffRole;
     use reqwest::Method;
     use serde_json::json;
     let officer = s.token(StaffRole::HousingOfficer).await;

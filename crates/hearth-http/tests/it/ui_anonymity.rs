@@ -9,7 +9,7 @@ use crate::anonymity::{asb_case, assert_no_reporter};
 use crate::common;
 
 use common::{browser, field, get, sign_in, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use reqwest::{Method, StatusCode};
 
 both_backends!(the_reporter_stays_hidden_on_every_page_until_an_approved_override);

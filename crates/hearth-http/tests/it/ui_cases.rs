@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::{browser, field, get, sign_in, TestServer, PASSWORD};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

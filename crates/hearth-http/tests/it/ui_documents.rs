@@ -9,7 +9,7 @@
 use crate::common;
 
 use common::{browser, get, sign_in, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::json;

@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::{browser, get, sign_in, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_gate::retention::{RetentionMode, RETENTION_PURPOSE};
 use reqwest::{Method, StatusCode};
 use serde_json::json;

@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::{browser, get, sign_in, TestServer};
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
 use reqwest::{Method, StatusCode};
 use serde_json::json;

@@ -34,7 +34,7 @@ async fn fingerprint(url: &str) -> Vec<String> {
         user_id: 1,
         username: "test".into(),
         display_name: "Test".into(),
-        role: hearth_domain::StaffRole::HousingOfficer,
+        role: hearth_domain::staff::StaffRole::HousingOfficer,
         purpose: "test".into(),
         responsibilities: vec![],
     };
@@ -85,7 +85,7 @@ async fn demo_is_deterministic_and_covers_every_tenure_on_sqlite() {
     assert_eq!(fa, fb, "same seed, same data");
     assert_ne!(fa, fc, "another seed, other data");
     assert!(fa.len() > 300, "a few hundred people: {}", fa.len());
-    for tenure in hearth_domain::Tenure::ALL {
+    for tenure in hearth_domain::property::Tenure::ALL {
         assert!(fa.iter().any(|l| l.contains(&format!(" {} ", tenure.as_str()))), "demo has a {tenure} tenancy");
     }
     // Loading again adds nothing.
@@ -211,9 +211,9 @@ fn ropa_exports_every_record_class_with_purpose_and_lawful_basis() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("unused.db").display());
     let csv = String::from_utf8(hearth(&db, &["ropa"]).stdout).unwrap();
-    let register = hearth_domain::Register::shipped();
-    assert_eq!(csv.lines().count(), hearth_domain::RecordClass::ALL.len() + 1);
-    for class in hearth_domain::RecordClass::ALL {
+    let register = hearth_domain::retention::Register::shipped();
+    assert_eq!(csv.lines().count(), hearth_domain::retention::RecordClass::ALL.len() + 1);
+    for class in hearth_domain::retention::RecordClass::ALL {
         let line = csv.lines().find(|l| l.starts_with(&format!("{},", class.as_str()))).unwrap_or_else(|| panic!("{class} missing"));
         let e = register.entry(*class);
         assert!(line.contains(e.purpose.split(',').next().unwrap()), "{line}");
@@ -223,7 +223,7 @@ fn ropa_exports_every_record_class_with_purpose_and_lawful_basis() {
     hearth(&db, &["ropa", "--format", "html", "--out", out.to_str().unwrap()]);
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(html.matches("<section id=").count(), hearth_domain::RecordClass::ALL.len());
+    assert_eq!(html.matches("<section id=").count(), hearth_domain::retention::RecordClass::ALL.len());
     assert!(!dir.path().join("unused.db").exists(), "ropa never opens the database");
 }
 

@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use hearth_domain::StaffRole;
+use hearth_domain::staff::StaffRole;
 use hearth_gate::{Gate, Policy};
 use hearth_store::Store;
 use rand::Rng;
@@ -210,7 +210,7 @@ pub const MEMORABLE_WORD: &str = "plainly fake teapot";
 /// set-up, not the behaviour under test) and returns their full name, the
 /// two answers [`check_caller`] gives.
 pub async fn give_memorable_word(s: &TestServer, person_id: i64) -> String {
-    let hash = hearth_gate::auth::hash_password(&hearth_domain::normalise_words(MEMORABLE_WORD));
+    let hash = hearth_gate::auth::hash_password(&hearth_domain::representatives::normalise_words(MEMORABLE_WORD));
     let mut tx = s.store.begin().await.unwrap();
     hearth_store::representatives::set_memorable_word(&mut tx, person_id, &hash, jiff::Timestamp::now()).await.unwrap();
     let p = hearth_store::people::person(&mut tx, person_id).await.unwrap();
