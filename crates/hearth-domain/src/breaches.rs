@@ -277,6 +277,203 @@ pub fn check_decision(
     Ok(late)
 }
 
+/// A change to a breach, sent with the version it was based on.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum BreachChange {
+    /// Record the risk to people: unlikely, risk or high_risk, with the assessment.
+    Assess { version: i64, risk: String, assessment: String },
+    /// Decide whether to report to the ICO (report / not_report) with the reason;
+    /// a report gives its time, and after 72 hours why it was late.
+    Decide {
+        version: i64,
+        decision: String,
+        reason: String,
+        reported_at: Option<String>,
+        ico_reference: Option<String>,
+        late_reason: Option<String>,
+    },
+    /// Record a person on record as affected.
+    AddPerson { version: i64, person_id: Id },
+    /// Record that an affected person was told, when and how.
+    NotifyPerson { version: i64, person_id: Id, on: Option<String>, how: String },
+    /// Record something done: containment, recovery, lessons learned.
+    Action { version: i64, text: String },
+    /// The classes of record and the number of people affected, as now known.
+    Scope { version: i64, record_classes: Vec<String>, people_affected_estimate: Option<i64> },
+    /// Seed 000 section 5.2: reported to the Risk and Audit Committee.
+    Committee { version: i64, on: Option<String> },
+    /// Close the incident once decided and dealt with.
+    Close { version: i64 },
+}
+
+impl BreachChange {
+    /// The version of the breach the change was based on.
+    pub fn version(&self) -> i64 {
+        match self {
+            BreachChange::Assess { version, .. }
+            | BreachChange::Decide { version, .. }
+            | BreachChange::AddPerson { version, .. }
+            | BreachChange::NotifyPerson { version, .. }
+            | BreachChange::Action { version, .. }
+            | BreachChange::Scope { version, .. }
+            | BreachChange::Committee { version, .. }
+            | BreachChange::Close { version } => *version,
+        }
+    }
+
+    /// The person on record the change is about, if any.
+    pub fn person(&self) -> Option<Id> {
+        match self {
+            BreachChange::AddPerson { person_id, .. } | BreachChange::NotifyPerson { person_id, .. } => Some(*person_id),
+            _ => None,
+        }
+    }
+}
+
+/// What a change to a breach needs from other records: the gate looks it up
+/// first, so the transition itself stays pure.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BreachChangeContext {
+    /// For a change about a person: whether that person is on record.
+    pub person_exists: bool,
+}
+
+/// A row of the breach's people the gate writes after a transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BreachPersonWrite {
+    /// The person is recorded as affected.
+    Affected(Id),
+    /// The affected person was told on a day, in a way.
+    Told { person_id: Id, on: Date, how: String },
+}
+
+/// What a transition did: the line for the breach's action log, and the
+/// write to its people, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreachEffect {
+    pub line: String,
+    pub person: Option<BreachPersonWrite>,
+}
+
+impl BreachEffect {
+    fn line(line: impl Into<String>) -> Self {
+        BreachEffect { line: line.into(), person: None }
+    }
+}
+
+/// A date on or before today; blank is today.
+fn day_up_to(field: &str, value: &Option<String>, today: Date, what: &str) -> Result<Date, FieldError> {
+    let d = match value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => today,
+        Some(s) => validate::iso_date(field, s, what)?,
+    };
+    if d > today {
+        return Err(FieldError::new(field, format!("{what} must be today or in the past")));
+    }
+    Ok(d)
+}
+
+impl Breach {
+    /// Applies one change at `now` (`today` in the UK): checks it against the
+    /// breach's state and the law's rules, changes the breach, and says what
+    /// happened in words for its action log. Pure: what it needs from other
+    /// records comes in `cx`, and the write to the breach's people comes back
+    /// in the effect for the gate to store.
+    pub fn apply(
+        &mut self,
+        change: &BreachChange,
+        cx: BreachChangeContext,
+        now: Timestamp,
+        today: Date,
+    ) -> Result<BreachEffect, ValidationErrors> {
+        if self.status == BreachStatus::Closed {
+            return Err(FieldError::new("change", "This breach is closed").into());
+        }
+        Ok(match change {
+            BreachChange::Assess { risk, assessment, .. } => {
+                let risk = BreachRisk::parse(risk.trim())
+                    .filter(|r| *r != BreachRisk::NotAssessed)
+                    .ok_or_else(|| FieldError::new("risk", "Choose the risk: unlikely, risk or high_risk"))?;
+                let assessment = long_text("assessment", Some(assessment), 8000, "the risk assessment")?;
+                if self.decision == BreachDecision::NotReport && risk != BreachRisk::Unlikely {
+                    // The earlier decision not to report no longer stands.
+                    self.decision = BreachDecision::Pending;
+                    self.decision_reason = None;
+                }
+                self.risk = risk;
+                self.risk_assessment = Some(assessment);
+                BreachEffect::line(format!("Risk assessed: {}", risk.label()))
+            }
+            BreachChange::Decide { decision, reason, reported_at, ico_reference, late_reason, .. } => {
+                let decision = BreachDecision::parse(decision.trim())
+                    .filter(|d| *d != BreachDecision::Pending)
+                    .ok_or_else(|| FieldError::new("decision", "Choose report or not_report"))?;
+                if self.decision != BreachDecision::Pending {
+                    return Err(FieldError::new("decision", "The decision has already been recorded").into());
+                }
+                let reported_at = match (decision, reported_at.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+                    (BreachDecision::Report, Some(s)) => Some(parse_time("reported_at", s, "The report time")?),
+                    _ => None,
+                };
+                let late = check_decision(self, decision, reason, reported_at, late_reason.as_deref(), now)?;
+                let ico_reference = validate::optional_text("ico_reference", ico_reference.as_deref(), 100, "ICO reference")?;
+                self.decision = decision;
+                self.decision_reason = Some(reason.trim().to_string());
+                self.reported_at = reported_at;
+                self.ico_reference = ico_reference.filter(|_| decision == BreachDecision::Report);
+                self.late_reason = late;
+                BreachEffect::line(format!("Decision: {}. {}", decision.label(), reason.trim()))
+            }
+            BreachChange::AddPerson { person_id, .. } => {
+                if !cx.person_exists {
+                    return Err(FieldError::new("person_id", "No such person").into());
+                }
+                BreachEffect {
+                    line: format!("Person {person_id} recorded as affected"),
+                    person: Some(BreachPersonWrite::Affected(*person_id)),
+                }
+            }
+            BreachChange::NotifyPerson { person_id, on, how, .. } => {
+                let how = validate::name("how", how, "how the person was told")?;
+                let on = day_up_to("on", on, today, "The date the person was told")?;
+                BreachEffect {
+                    line: format!("Person {person_id} told on {on} by {how}"),
+                    person: Some(BreachPersonWrite::Told { person_id: *person_id, on, how }),
+                }
+            }
+            BreachChange::Action { text, .. } => BreachEffect::line(long_text("text", Some(text), 4000, "what was done")?),
+            BreachChange::Scope { record_classes: classes, people_affected_estimate, .. } => {
+                self.record_classes = record_classes("record_classes", classes)?;
+                if people_affected_estimate.is_some_and(|n| n < 0) {
+                    return Err(FieldError::new("people_affected_estimate", "The number of people affected cannot be negative").into());
+                }
+                self.people_affected_estimate = *people_affected_estimate;
+                let names: Vec<_> = self.record_classes.iter().map(|c| c.label()).collect();
+                BreachEffect::line(format!(
+                    "Scope: {}; about {} people",
+                    if names.is_empty() { "no classes".to_string() } else { names.join(", ") },
+                    people_affected_estimate.map(|n| n.to_string()).unwrap_or_else(|| "an unknown number of".into())
+                ))
+            }
+            BreachChange::Committee { on, .. } => {
+                let on = day_up_to("on", on, today, "The committee date")?;
+                self.committee_reported_on = Some(on);
+                BreachEffect::line(format!("Reported to the Risk and Audit Committee on {on}"))
+            }
+            BreachChange::Close { .. } => {
+                if self.decision == BreachDecision::Pending {
+                    return Err(FieldError::new("change", "Decide whether to report the breach before closing it").into());
+                }
+                self.status = BreachStatus::Closed;
+                self.closed_at = Some(now);
+                BreachEffect::line("Closed")
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +507,82 @@ mod tests {
             created_at: discovered,
             version: 1,
         }
+    }
+
+    fn apply(b: &mut Breach, change: BreachChange, person_exists: bool) -> Result<BreachEffect, ValidationErrors> {
+        let now = ts("2026-11-24T09:00:00Z");
+        b.apply(&change, BreachChangeContext { person_exists }, now, jiff::civil::date(2026, 11, 24))
+    }
+
+    fn field_of(r: Result<BreachEffect, ValidationErrors>) -> String {
+        r.unwrap_err().0[0].field.clone()
+    }
+
+    #[test]
+    fn assessing_a_risk_withdraws_a_decision_not_to_report() {
+        let mut b = breach(BreachRisk::Unlikely);
+        let decide = |reason: &str| BreachChange::Decide {
+            version: 1,
+            decision: "not_report".into(),
+            reason: reason.into(),
+            reported_at: None,
+            ico_reference: Some("IC-1".into()),
+            late_reason: None,
+        };
+        let e = apply(&mut b, decide("Letter returned unopened"), false).unwrap();
+        assert_eq!(
+            e.line,
+            "Decision: Not reported to the ICO. Letter returned unopened"
+                .replace("Not reported to the ICO", BreachDecision::NotReport.label())
+        );
+        assert_eq!(b.decision, BreachDecision::NotReport);
+        assert_eq!(b.ico_reference, None, "a reference is kept only for a report");
+        assert_eq!(field_of(apply(&mut b.clone(), decide("Again"), false)), "decision", "a decision is made once");
+        let e =
+            apply(&mut b, BreachChange::Assess { version: 1, risk: "high_risk".into(), assessment: "Health data was in it".into() }, false);
+        assert_eq!(e.unwrap().line, format!("Risk assessed: {}", BreachRisk::HighRisk.label()));
+        assert_eq!((b.risk, b.decision, b.decision_reason.clone()), (BreachRisk::HighRisk, BreachDecision::Pending, None));
+        assert_eq!(
+            field_of(apply(&mut b, BreachChange::Assess { version: 1, risk: "not_assessed".into(), assessment: "x".into() }, false)),
+            "risk"
+        );
+    }
+
+    #[test]
+    fn people_are_recorded_and_told_through_the_effect_not_the_breach() {
+        let mut b = breach(BreachRisk::Risk);
+        let before = b.clone();
+        assert_eq!(field_of(apply(&mut b, BreachChange::AddPerson { version: 1, person_id: 7 }, false)), "person_id");
+        let e = apply(&mut b, BreachChange::AddPerson { version: 1, person_id: 7 }, true).unwrap();
+        assert_eq!(e.person, Some(BreachPersonWrite::Affected(7)));
+        let e = apply(&mut b, BreachChange::NotifyPerson { version: 1, person_id: 7, on: None, how: "Letter".into() }, false).unwrap();
+        assert_eq!(e.person, Some(BreachPersonWrite::Told { person_id: 7, on: jiff::civil::date(2026, 11, 24), how: "Letter".into() }));
+        assert_eq!(e.line, "Person 7 told on 2026-11-24 by Letter");
+        let future = BreachChange::NotifyPerson { version: 1, person_id: 7, on: Some("2026-11-25".into()), how: "Letter".into() };
+        assert_eq!(field_of(apply(&mut b, future, true)), "on");
+        assert_eq!(b, before, "recording people leaves the breach itself as it was");
+    }
+
+    #[test]
+    fn a_breach_closes_only_once_decided_and_then_takes_no_more_changes() {
+        let mut b = breach(BreachRisk::Unlikely);
+        assert_eq!(field_of(apply(&mut b, BreachChange::Close { version: 1 }, false)), "change");
+        let scope = BreachChange::Scope { version: 1, record_classes: vec!["financial".into()], people_affected_estimate: Some(-1) };
+        assert_eq!(field_of(apply(&mut b, scope, false)), "people_affected_estimate");
+        let committee = BreachChange::Committee { version: 1, on: Some("2026-11-20".into()) };
+        assert_eq!(apply(&mut b, committee, false).unwrap().line, "Reported to the Risk and Audit Committee on 2026-11-20");
+        let decide = BreachChange::Decide {
+            version: 1,
+            decision: "not_report".into(),
+            reason: "Returned unopened".into(),
+            reported_at: None,
+            ico_reference: None,
+            late_reason: None,
+        };
+        apply(&mut b, decide, false).unwrap();
+        assert_eq!(apply(&mut b, BreachChange::Close { version: 1 }, false).unwrap().line, "Closed");
+        assert_eq!((b.status, b.closed_at), (BreachStatus::Closed, Some(ts("2026-11-24T09:00:00Z"))));
+        assert_eq!(field_of(apply(&mut b, BreachChange::Action { version: 1, text: "Late note".into() }, false)), "change");
     }
 
     #[test]

@@ -12,18 +12,16 @@ use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::{
     access::{Action, Compartment},
     breaches::{
-        check_decision, describe_time_left, parse_time, record_classes, report_by, reporting_clock, Breach, BreachAction, BreachDecision,
-        BreachInput, BreachPerson, BreachRisk, BreachStatus, ReportingClock,
+        describe_time_left, report_by, reporting_clock, Breach, BreachAction, BreachChange, BreachChangeContext, BreachInput, BreachPerson,
+        BreachPersonWrite, ReportingClock,
     },
     classes::DataClass,
-    error::FieldError,
-    rights::long_text,
-    validate, Id,
+    Id,
 };
 use hearth_store::breaches as q;
 use hearth_store::{people, Tx};
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 impl hearth_domain::classes::Project for BreachView {
@@ -77,52 +75,6 @@ pub struct BreachSummary {
     pub breach: Breach,
     pub clock: ReportingClock,
     pub time_left: Option<String>,
-}
-
-/// A change to a breach, sent with the version it was based on.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "change", rename_all = "snake_case")]
-pub enum BreachChange {
-    /// Record the risk to people: unlikely, risk or high_risk, with the assessment.
-    Assess { version: i64, risk: String, assessment: String },
-    /// Decide whether to report to the ICO (report / not_report) with the reason;
-    /// a report gives its time, and after 72 hours why it was late.
-    Decide {
-        version: i64,
-        decision: String,
-        reason: String,
-        reported_at: Option<String>,
-        ico_reference: Option<String>,
-        late_reason: Option<String>,
-    },
-    /// Record a person on record as affected.
-    AddPerson { version: i64, person_id: Id },
-    /// Record that an affected person was told, when and how.
-    NotifyPerson { version: i64, person_id: Id, on: Option<String>, how: String },
-    /// Record something done: containment, recovery, lessons learned.
-    Action { version: i64, text: String },
-    /// The classes of record and the number of people affected, as now known.
-    Scope { version: i64, record_classes: Vec<String>, people_affected_estimate: Option<i64> },
-    /// Seed 000 section 5.2: reported to the Risk and Audit Committee.
-    Committee { version: i64, on: Option<String> },
-    /// Close the incident once decided and dealt with.
-    Close { version: i64 },
-}
-
-impl BreachChange {
-    fn version(&self) -> i64 {
-        match self {
-            BreachChange::Assess { version, .. }
-            | BreachChange::Decide { version, .. }
-            | BreachChange::AddPerson { version, .. }
-            | BreachChange::NotifyPerson { version, .. }
-            | BreachChange::Action { version, .. }
-            | BreachChange::Scope { version, .. }
-            | BreachChange::Committee { version, .. }
-            | BreachChange::Close { version } => *version,
-        }
-    }
 }
 
 fn breach_target(id: Id, person: Option<Id>) -> Target {
@@ -205,117 +157,32 @@ impl Gate {
     }
 
     pub async fn change_breach(&self, actor: &Actor, id: Id, change: &BreachChange) -> Result<BreachView> {
-        let person = match change {
-            BreachChange::AddPerson { person_id, .. } | BreachChange::NotifyPerson { person_id, .. } => Some(*person_id),
-            _ => None,
-        };
+        let person = change.person();
         self.guarded(actor, Action::Edit, Compartment::Rights, breach_target(id, None), async |tx: &mut Tx| {
             let old = q::breach(tx, id).await?;
             if old.version != change.version() {
                 return Err(GateError::Conflict);
             }
-            if old.status == BreachStatus::Closed {
-                return Err(FieldError::new("change", "This breach is closed").into());
-            }
+            let cx = BreachChangeContext {
+                person_exists: match change {
+                    BreachChange::AddPerson { person_id, .. } => people::person(tx, *person_id).await.is_ok(),
+                    _ => false,
+                },
+            };
             let now = Timestamp::now();
             let mut b = old.clone();
-            let event = self.apply_breach(tx, &mut b, change, now).await?;
+            let effect = b.apply(change, cx, now, Gate::today())?;
             let saved = q::save_breach(tx, &b, now).await?;
+            match &effect.person {
+                Some(BreachPersonWrite::Affected(person_id)) => q::add_person(tx, id, *person_id, now).await?,
+                Some(BreachPersonWrite::Told { person_id, on, how }) => q::notify_person(tx, id, *person_id, *on, how).await?,
+                None => {}
+            }
+            let event = effect.line;
             q::add_action(tx, id, actor.user_id, &event, now).await?;
             let view = self.breach_view(tx, saved).await?;
             Ok((view.clone(), breach_target(id, person), Some(json!({ "change": event, "old": old, "new": view.breach }))))
         })
         .await
-    }
-
-    /// Validates and applies `change`; returns the line for the action log.
-    async fn apply_breach(&self, tx: &mut Tx, b: &mut Breach, change: &BreachChange, now: Timestamp) -> Result<String> {
-        let today = Gate::today();
-        Ok(match change {
-            BreachChange::Assess { risk, assessment, .. } => {
-                let risk = BreachRisk::parse(risk.trim())
-                    .filter(|r| *r != BreachRisk::NotAssessed)
-                    .ok_or_else(|| FieldError::new("risk", "Choose the risk: unlikely, risk or high_risk"))?;
-                let assessment = long_text("assessment", Some(assessment), 8000, "the risk assessment")?;
-                if b.decision == BreachDecision::NotReport && risk != BreachRisk::Unlikely {
-                    // The earlier decision not to report no longer stands.
-                    b.decision = BreachDecision::Pending;
-                    b.decision_reason = None;
-                }
-                b.risk = risk;
-                b.risk_assessment = Some(assessment);
-                format!("Risk assessed: {}", risk.label())
-            }
-            BreachChange::Decide { decision, reason, reported_at, ico_reference, late_reason, .. } => {
-                let decision = BreachDecision::parse(decision.trim())
-                    .filter(|d| *d != BreachDecision::Pending)
-                    .ok_or_else(|| FieldError::new("decision", "Choose report or not_report"))?;
-                if b.decision != BreachDecision::Pending {
-                    return Err(FieldError::new("decision", "The decision has already been recorded").into());
-                }
-                let reported_at = match (decision, reported_at.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
-                    (BreachDecision::Report, Some(s)) => Some(parse_time("reported_at", s, "The report time")?),
-                    _ => None,
-                };
-                let late = check_decision(b, decision, reason, reported_at, late_reason.as_deref(), now)?;
-                let ico_reference = validate::optional_text("ico_reference", ico_reference.as_deref(), 100, "ICO reference")?;
-                b.decision = decision;
-                b.decision_reason = Some(reason.trim().to_string());
-                b.reported_at = reported_at;
-                b.ico_reference = ico_reference.filter(|_| decision == BreachDecision::Report);
-                b.late_reason = late;
-                format!("Decision: {}. {}", decision.label(), reason.trim())
-            }
-            BreachChange::AddPerson { person_id, .. } => {
-                let p = people::person(tx, *person_id).await.map_err(|_| FieldError::new("person_id", "No such person"))?;
-                q::add_person(tx, b.id, *person_id, now).await?;
-                format!("Person {} recorded as affected", p.id)
-            }
-            BreachChange::NotifyPerson { person_id, on, how, .. } => {
-                let how = validate::name("how", how, "how the person was told")?;
-                let d = match on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    None => today,
-                    Some(s) => validate::iso_date("on", s, "The date the person was told")?,
-                };
-                if d > today {
-                    return Err(FieldError::new("on", "The date the person was told must be today or in the past").into());
-                }
-                q::notify_person(tx, b.id, *person_id, d, &how).await?;
-                format!("Person {person_id} told on {d} by {how}")
-            }
-            BreachChange::Action { text, .. } => long_text("text", Some(text), 4000, "what was done")?,
-            BreachChange::Scope { record_classes: classes, people_affected_estimate, .. } => {
-                b.record_classes = record_classes("record_classes", classes)?;
-                if people_affected_estimate.is_some_and(|n| n < 0) {
-                    return Err(FieldError::new("people_affected_estimate", "The number of people affected cannot be negative").into());
-                }
-                b.people_affected_estimate = *people_affected_estimate;
-                let names: Vec<_> = b.record_classes.iter().map(|c| c.label()).collect();
-                format!(
-                    "Scope: {}; about {} people",
-                    if names.is_empty() { "no classes".to_string() } else { names.join(", ") },
-                    people_affected_estimate.map(|n| n.to_string()).unwrap_or_else(|| "an unknown number of".into())
-                )
-            }
-            BreachChange::Committee { on, .. } => {
-                let d = match on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    None => today,
-                    Some(s) => validate::iso_date("on", s, "The committee date")?,
-                };
-                if d > today {
-                    return Err(FieldError::new("on", "The committee date must be today or in the past").into());
-                }
-                b.committee_reported_on = Some(d);
-                format!("Reported to the Risk and Audit Committee on {d}")
-            }
-            BreachChange::Close { .. } => {
-                if b.decision == BreachDecision::Pending {
-                    return Err(FieldError::new("change", "Decide whether to report the breach before closing it").into());
-                }
-                b.status = BreachStatus::Closed;
-                b.closed_at = Some(now);
-                "Closed".to_string()
-            }
-        })
     }
 }

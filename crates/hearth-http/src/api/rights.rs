@@ -9,9 +9,10 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use hearth_domain::breaches::BreachChange;
 use hearth_domain::rights::RequestFilter;
 use hearth_domain::{breaches::BreachInput, error::ValidationErrors, rights::RightsRequestInput, validate};
-use hearth_gate::breaches::{BreachChange, BreachSummary, BreachView};
+use hearth_gate::breaches::{BreachSummary, BreachView};
 use hearth_gate::rights::{RightsChange, RightsRequestView, RightsWorkList};
 use serde::Deserialize;
 

@@ -16,11 +16,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::{
     access::Compartment,
-    breaches::{BreachDecision, BreachInput, BreachRisk, BreachStatus, ReportingClock},
+    breaches::{BreachChange, BreachDecision, BreachInput, BreachRisk, BreachStatus, ReportingClock},
     error::FieldError,
     Id,
 };
-use hearth_gate::breaches::{BreachChange, BreachView};
+use hearth_gate::breaches::BreachView;
 use hearth_gate::{Gate, GateError};
 use maud::{html, Markup};
 use serde::Deserialize;
