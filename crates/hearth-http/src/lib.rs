@@ -7,14 +7,13 @@
 
 pub mod api;
 pub mod assets;
-pub mod pdf;
+pub mod export;
 pub mod problem;
-pub mod readable;
 pub mod security;
+pub mod shell;
 pub mod throttle;
 pub mod ui;
 pub mod upload;
-mod zip;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,7 +78,7 @@ pub fn router_with(gate: Gate, limits: Limits) -> Router {
                 .layer(axum::middleware::from_fn_with_state(state.clone(), api::reads_audited_once))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), api::rate_limit)),
         )
-        .merge(ui::routes(upload_limit).layer(axum::middleware::from_fn_with_state(state.clone(), ui::reads_audited_once)))
+        .merge(ui::routes(upload_limit).layer(axum::middleware::from_fn_with_state(state.clone(), shell::respond::reads_audited_once)))
         .merge(assets::routes())
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(security::headers))

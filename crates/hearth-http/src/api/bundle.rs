@@ -6,11 +6,12 @@
 //! identity confirmed, and audits the generation.
 
 use super::{ApiActor, ApiJson, ApiQuery, RecordId};
+use crate::export::with_type;
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use hearth_domain::error::{FieldError, ValidationErrors};
 use hearth_gate::bundle::{AccessBundle, PortabilityExport};
@@ -34,14 +35,6 @@ pub(super) fn format(q: &FormatQuery, allowed: &[&str]) -> Result<String, Valida
     }
 }
 
-pub(super) fn with_type(body: String, content_type: &'static str) -> Response {
-    let mut r = body.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
 /// The latest released access bundle of an access request, exactly as
 /// released: everything held on the person, other people's details redacted
 /// as reviewed, withheld items with reasons, and the register's purpose,
@@ -63,9 +56,9 @@ pub async fn bundle(
     let f = format(&q, &["json", "html", "pdf", "zip"])?;
     let b = s.gate.access_bundle(&a, id).await?;
     Ok(match f.as_str() {
-        "html" => with_type(crate::ui::bundle::bundle_html(&b), "text/html; charset=utf-8"),
-        "pdf" => crate::ui::bundle::pdf_download(&b),
-        "zip" => crate::ui::bundle::bundle_zip(&b),
+        "html" => with_type(crate::export::bundle::bundle_html(&b), "text/html; charset=utf-8"),
+        "pdf" => crate::export::bundle::pdf_download(&b),
+        "zip" => crate::export::bundle::bundle_zip(&b),
         _ => with_type(serde_json::to_string(&b).unwrap_or_default(), "application/json"),
     })
 }
@@ -175,7 +168,7 @@ pub async fn preview(
     let f = format(&q, &["json", "html"])?;
     let b = s.gate.preview_bundle(&a, id).await?;
     Ok(match f.as_str() {
-        "html" => with_type(crate::ui::bundle::bundle_html(&b), "text/html; charset=utf-8"),
+        "html" => with_type(crate::export::bundle::bundle_html(&b), "text/html; charset=utf-8"),
         _ => with_type(serde_json::to_string(&b).unwrap_or_default(), "application/json"),
     })
 }

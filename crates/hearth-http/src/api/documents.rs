@@ -3,13 +3,14 @@
 //! attachment with the sniffed type and `nosniff`, never rendered inline.
 
 use super::{ApiActor, ApiPage, ApiQuery, PageParams, RecordId};
+use crate::export::attachment;
 use crate::problem::{ApiResult, Problem};
 use crate::upload::{self, UploadError};
 use crate::AppState;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use hearth_domain::{
     documents::Document,
@@ -113,17 +114,4 @@ pub async fn show(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id)
 pub async fn download(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Response> {
     let (doc, bytes) = s.gate.download_document(&a, id).await?;
     Ok(attachment(&doc, bytes))
-}
-
-/// The bytes as a download: the sniffed type, never rendered in the
-/// browser, named by id (never by the uploader's file name).
-pub fn attachment(doc: &Document, bytes: Vec<u8>) -> Response {
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&doc.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
-    let disposition = format!("attachment; filename=\"document-{}.{}\"", doc.id, doc.kind.extension());
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii file name"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
 }

@@ -5,8 +5,9 @@
 //! as JSON or CSV, to equality analysts only. Without an
 //! encryption key both answer 409 with a problem of type `/problems/edi-disabled`.
 
-use super::bundle::{format, with_type, FormatQuery};
+use super::bundle::{format, FormatQuery};
 use super::{ApiActor, ApiJson, ApiQuery, RecordId};
+use crate::export::with_type;
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 use axum::extract::State;

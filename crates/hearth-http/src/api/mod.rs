@@ -2,6 +2,7 @@
 //! bodies naming the field, bearer-token authentication, and the routes.
 
 mod anonymity;
+mod breaches;
 mod bundle;
 mod capacity;
 mod cases;
@@ -18,7 +19,6 @@ mod recordings;
 mod rights;
 mod sharing;
 
-pub use documents::attachment;
 mod representatives;
 mod restrictions;
 mod retention;
@@ -93,10 +93,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights-requests/{id}/portability", get(bundle::portability))
         .route("/rights-requests/{id}/erasure", get(bundle::erasure_review).post(bundle::carry_out_erasure))
         .route("/rights-requests/{id}/rectifications", get(bundle::rectifications))
-        .route("/breaches", get(rights::breaches).post(rights::record_breach))
-        .route("/breach-reports", post(rights::report_breach))
-        .route("/breaches/{id}", get(rights::breach))
-        .route("/breaches/{id}/changes", post(rights::change_breach))
+        .route("/breaches", get(breaches::breaches).post(breaches::record_breach))
+        .route("/breach-reports", post(breaches::report_breach))
+        .route("/breaches/{id}", get(breaches::breach))
+        .route("/breaches/{id}/changes", post(breaches::change_breach))
         .route("/organisations", get(sharing::organisations).post(sharing::add_organisation))
         .route("/sharing-agreements", get(sharing::agreements).post(sharing::create_agreement))
         .route("/sharing-agreements/{id}", get(sharing::agreement))
@@ -170,7 +170,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
         rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::create_draft, bundle::list_drafts, bundle::draft, bundle::preview, bundle::change_draft, bundle::release,
         bundle::portability, bundle::erasure_review, bundle::carry_out_erasure, bundle::rectifications,
-        rights::record_breach, rights::report_breach, rights::breaches, rights::breach, rights::change_breach,
+        breaches::record_breach, breaches::report_breach, breaches::breaches, breaches::breach, breaches::change_breach,
         sharing::organisations, sharing::add_organisation,
         sharing::create_agreement, sharing::agreements, sharing::agreement, sharing::end_agreement,
         sharing::record_request, sharing::disclosures, sharing::disclosure, sharing::decide, sharing::correct,

@@ -2,9 +2,9 @@
 //! six-digit codes, TOTP) on and off for the signed-in staff member.
 //! The secret is shown once, while turning it on, and kept by the gate.
 
-use super::layout::{csrf_field, error_summary, page, success_banner, Input};
-use super::pages::{chrome, error_page, respond};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, error_summary, page, success_banner, Input};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -130,4 +130,4 @@ pub async fn disable(State(st): State<AppState>, Posted(s, f): Posted<DisableFor
     }
 }
 
-super::csrf_forms!(EnableForm, DisableForm);
+crate::shell::session::csrf_forms!(EnableForm, DisableForm);

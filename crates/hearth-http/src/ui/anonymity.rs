@@ -6,9 +6,10 @@
 //! The gate decides everything; an anonymous reporter is never linked from a
 //! case page, so their letters are reached from their own record.
 
-use super::layout::{csrf_field, page, radios, textarea, uk_time};
-use super::pages::{chrome, error_page, respond, Refusal};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, page, radios, textarea};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::uk_time;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -42,9 +43,20 @@ pub struct TokenForm {
     _csrf: String,
 }
 
-super::csrf_forms!(OverrideForm, TokenForm);
+crate::shell::session::csrf_forms!(OverrideForm, TokenForm);
 
-fn override_field(field: &str) -> String {
+impl OverrideForm {
+    /// The request as the gate takes it.
+    pub(super) fn input(&self) -> OverrideInput {
+        OverrideInput {
+            party_id: self.party_id.trim().parse().ok(),
+            ground: Some(self.ground.clone()).filter(|g| !g.is_empty()),
+            detail: Some(self.detail.clone()),
+        }
+    }
+}
+
+pub(super) fn override_field(field: &str) -> String {
     match field {
         "ground" => "ground",
         "detail" => "override_detail",
@@ -126,21 +138,6 @@ pub fn case_section(s: &UiSession, v: &CaseView, f: &OverrideForm, errors: &[Fie
     }
 }
 
-pub async fn request(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<OverrideForm>) -> Response {
-    let input = OverrideInput {
-        party_id: f.party_id.trim().parse().ok(),
-        ground: Some(f.ground.clone()).filter(|g| !g.is_empty()),
-        detail: Some(f.detail.clone()),
-    };
-    match s.gate.request_override(&session.actor, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/cases/{id}?done=override_requested#anonymity")).into_response(),
-        Err(e) => match Refusal::from_gate(e, "case", override_field) {
-            Ok(r) => super::cases::override_refused(&s.gate, &session, id, &f, r).await,
-            Err(e) => error_page(&session, e),
-        },
-    }
-}
-
 pub async fn approve(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, _f): Posted<TokenForm>) -> Response {
     match s.gate.approve_override(&session.actor, id).await {
         Ok(o) => Redirect::to(&format!("/cases/{}?done=override_approved#anonymity", o.case_id)).into_response(),
@@ -166,7 +163,7 @@ fn letter_content(l: &CaseLetter) -> Markup {
         div class="govuk-inset-text" id="letter" {
             p class="govuk-body" { @for (i, line) in l.from_lines.iter().enumerate() { @if i > 0 { br; } (line) } }
             p class="govuk-body" { @for (i, line) in l.to_lines.iter().enumerate() { @if i > 0 { br; } (line) } }
-            p class="govuk-body" { (super::layout::long_date(l.date)) }
+            p class="govuk-body" { (crate::shell::words::long_date(l.date)) }
             p class="govuk-body" { "Our reference: " (l.case_reference) }
             p class="govuk-body" { (l.salutation) }
             p class="govuk-body govuk-!-font-weight-bold" { (l.subject) }

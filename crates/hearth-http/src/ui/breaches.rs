@@ -6,10 +6,11 @@
 //! Times are typed and shown in UK time (Europe/London) and sent to the gate
 //! as UTC.
 
-use super::layout::{csrf_field, date_input, error_summary, long_date, page, radios, row, success_banner, textarea, uk_time, Input};
-use super::pages::{chrome, error_page, respond, Done, Refusal};
-use super::rights::form_date;
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, date_input, error_summary, page, radios, row, success_banner, textarea, Input};
+use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::form_date;
+use crate::shell::words::{long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -112,12 +113,12 @@ pub struct BreachForm {
 }
 
 fn classes_checkboxes(name: &str, chosen: &[Compartment], errors: &[FieldError]) -> Markup {
-    let error = super::layout::error_for(errors, name);
+    let error = crate::shell::layout::error_for(errors, name);
     html! {
         div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
             fieldset class="govuk-fieldset" aria-describedby=[error.is_some().then(|| format!("{name}-error"))] {
                 legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Classes of record affected" }
-                (super::layout::inline_error(name, error))
+                (crate::shell::layout::inline_error(name, error))
                 div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
                     @for (i, c) in Compartment::ALL.iter().enumerate() {
                         @let id = if i == 0 { name.to_string() } else { format!("{name}-{}", c.as_str()) };
@@ -596,7 +597,7 @@ impl RawForm {
     }
 }
 
-super::csrf_forms!(RawForm, ChangeForm);
+crate::shell::session::csrf_forms!(RawForm, ChangeForm);
 
 #[cfg(test)]
 mod tests {

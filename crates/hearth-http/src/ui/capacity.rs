@@ -4,9 +4,10 @@
 //! what, and when a share or a removal is allowed; this module only renders
 //! and posts.
 
-use super::layout::{csrf_field, error_summary, long_date, page, radios, select, success_banner, textarea, Input};
-use super::pages::{chrome, error_page, respond, Refusal};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, error_summary, page, radios, select, success_banner, textarea, Input};
+use crate::shell::respond::{chrome, error_page, respond, Refusal};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::long_date;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -52,7 +53,7 @@ pub struct RemoveForm {
     _csrf: String,
 }
 
-super::csrf_forms!(AssessmentForm, ShareForm, RemoveForm);
+crate::shell::session::csrf_forms!(AssessmentForm, ShareForm, RemoveForm);
 
 #[derive(Default)]
 struct Forms {

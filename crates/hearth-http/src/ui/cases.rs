@@ -7,12 +7,12 @@
 //! Times are shown in Europe/London.
 
 use super::anonymity::OverrideForm;
-use super::layout::{
-    csrf_field, date_input, error_for, error_summary, inline_error, long_date, page, radios, row, select, success_banner, textarea,
-    uk_time, Input,
+use crate::shell::layout::{
+    csrf_field, date_input, error_for, error_summary, inline_error, page, radios, row, select, success_banner, textarea, Input,
 };
-use super::pages::{chrome, error_page, respond, Done, Refusal};
-use super::{Posted, UiSession};
+use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::{long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -635,13 +635,25 @@ async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: 
 }
 
 /// The case page again with the ask-to-reveal form's errors and what was typed.
-pub(super) async fn override_refused(gate: &Gate, s: &UiSession, id: Id, o: &OverrideForm, r: Refusal) -> Response {
+async fn override_refused(gate: &Gate, s: &UiSession, id: Id, o: &OverrideForm, r: Refusal) -> Response {
     let load = async {
         let v = gate.case(&s.actor, id).await?;
         let first = super::needs::case_banner(gate, s, &v).await;
         Ok((v, first))
     };
     r.page(s, load, |(v, first), errors| case_view_page(s, &v, None, first, &ChangeForm::default(), o, errors)).await
+}
+
+/// Asks to reveal an anonymous reporter (the form on the case page).
+pub async fn request_override(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<OverrideForm>) -> Response {
+    let input = f.input();
+    match s.gate.request_override(&session.actor, id, &input).await {
+        Ok(_) => Redirect::to(&format!("/cases/{id}?done=override_requested#anonymity")).into_response(),
+        Err(e) => match Refusal::from_gate(e, "case", super::anonymity::override_field) {
+            Ok(r) => override_refused(&s.gate, &session, id, &f, r).await,
+            Err(e) => error_page(&session, e),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -667,4 +679,4 @@ mod tests {
     }
 }
 
-super::csrf_forms!(CaseForm, ChangeForm);
+crate::shell::session::csrf_forms!(CaseForm, ChangeForm);

@@ -4,10 +4,11 @@
 //! see and record them and what a withdrawal switches off; this module only
 //! renders and posts.
 
-use super::layout::{csrf_field, date_input, error_summary, long_date, page, radios, row, select, success_banner, textarea, Input};
-use super::pages::{chrome, error_page, respond, Refusal};
-use super::rights::form_date;
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, date_input, error_summary, page, radios, row, select, success_banner, textarea, Input};
+use crate::shell::respond::{chrome, error_page, respond, Refusal};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::form_date;
+use crate::shell::words::long_date;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -75,7 +76,7 @@ pub struct WithdrawForm {
     reason: String,
 }
 
-super::csrf_forms!(ConsentForm, PreferencesForm, ObjectionForm, WithdrawForm);
+crate::shell::session::csrf_forms!(ConsentForm, PreferencesForm, ObjectionForm, WithdrawForm);
 
 impl PreferencesForm {
     fn declined(&self, c: PreferenceChannel) -> bool {

@@ -8,9 +8,10 @@
 //! was left, an appointment has an outcome) apply unchanged and its field
 //! errors land on this form's inputs. Times are shown in Europe/London.
 
-use super::layout::{csrf_field, error_for, error_summary, inline_error, long_date, page, radios, select, textarea, uk_time, Input};
-use super::pages::{chrome, error_page, respond};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, error_for, error_summary, inline_error, page, radios, select, textarea, Input};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::{long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -31,7 +32,7 @@ const ON_PERSON_PAGE: i64 = 20;
 /// Page size of the full contact list.
 const PER_PAGE: i64 = 25;
 
-use super::documents::COMPARTMENTS;
+use crate::shell::words::COMPARTMENTS;
 
 fn channel_options() -> Vec<(&'static str, &'static str)> {
     Channel::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
@@ -119,7 +120,7 @@ fn entries_table(caption: &str, entries: &[ContactEntry], me: Id, csrf: &str, pe
                                 }
                             }
                         }
-                        td class="govuk-table__cell" { (super::documents::compartment_label(e.compartment)) }
+                        td class="govuk-table__cell" { (crate::shell::words::compartment_label(e.compartment)) }
                         td class="govuk-table__cell" { (recorder(e.recorded_by, me)) }
                     }
                 }
@@ -458,7 +459,7 @@ pub async fn record_recording(
 pub async fn follow_up_done(
     State(s): State<AppState>,
     Path((person_id, follow_up)): Path<(i64, i64)>,
-    Posted(session, _): Posted<super::pages::CsrfForm>,
+    Posted(session, _): Posted<crate::shell::session::CsrfForm>,
 ) -> Response {
     match s.gate.mark_follow_up_done(&session.actor, follow_up).await {
         Ok(_) => Redirect::to(&format!("/people/{person_id}?done=follow-up-done")).into_response(),
@@ -496,4 +497,4 @@ mod tests {
     }
 }
 
-super::csrf_forms!(ContactForm, RecordingForm);
+crate::shell::session::csrf_forms!(ContactForm, RecordingForm);

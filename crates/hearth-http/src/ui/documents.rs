@@ -7,9 +7,11 @@
 //! through the gate, which decides and audits each one, and are always
 //! attachments: a document is never shown inside Hearth's pages.
 
-use super::layout::{csrf_field, error_for, error_summary, inline_error, page, select, uk_time, Input};
-use super::pages::{chrome, error_page, respond};
-use super::UiSession;
+use crate::shell::layout::{csrf_field, error_for, error_summary, inline_error, page, select, Input};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::UiSession;
+use crate::shell::words::uk_time;
+use crate::shell::words::{compartment_label, COMPARTMENTS};
 use crate::upload::{self, UploadError};
 use crate::AppState;
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -17,7 +19,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::{
-    access::Compartment,
     documents::{human_size, DocumentFiling},
     error::FieldError,
     Id,
@@ -27,28 +28,6 @@ use maud::{html, Markup};
 
 /// How many documents the person page lists.
 const ON_PERSON_PAGE: i64 = 50;
-
-/// The compartments offered on the contact and document forms, as the gate
-/// names them: every one of `CONTACT_COMPARTMENTS`.
-pub(super) const COMPARTMENTS: &[(&str, &str)] = &[
-    ("general", "General"),
-    ("asb", "ASB"),
-    ("safeguarding", "Safeguarding"),
-    ("care", "Care"),
-    ("financial", "Financial"),
-    ("complaints", "Complaints"),
-    ("repairs", "Repairs"),
-    ("tenancy", "Tenancy"),
-];
-
-/// A compartment as the forms name it.
-pub(super) fn compartment_label(c: Compartment) -> &'static str {
-    match c {
-        Compartment::ContactLog => "General",
-        Compartment::Asb => "ASB",
-        other => other.label(),
-    }
-}
 
 /// The "Documents" section of the person page. A failure here must not
 /// cost the rest of the page.
@@ -229,7 +208,7 @@ pub async fn upload(
 
 pub async fn download(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
     match s.gate.download_document(&session.actor, id).await {
-        Ok((doc, bytes)) => crate::api::attachment(&doc, bytes),
+        Ok((doc, bytes)) => crate::export::attachment(&doc, bytes),
         Err(e) => error_page(&session, e),
     }
 }

@@ -5,15 +5,13 @@
 //! The gate decides who may do either and seals the answers; this module
 //! only renders and posts.
 
-use super::charts::{bar_chart, BarValue};
-use super::layout::{csrf_field, error_summary, page, select, success_banner, Input};
-use super::pages::{chrome, error_page, respond};
-use super::{Posted, UiSession};
+use crate::shell::charts::{bar_chart, BarValue};
+use crate::shell::layout::{csrf_field, error_summary, page, select, success_banner, Input};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::{Posted, UiSession};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::response::Response;
 use hearth_domain::edi as v;
 use hearth_domain::edi::{DisclosureControl, Measure, OutcomeMeasure};
@@ -37,7 +35,7 @@ pub struct EdiForm {
     fields: BTreeMap<String, String>,
 }
 
-super::csrf_forms!(EdiForm);
+crate::shell::session::csrf_forms!(EdiForm);
 
 const NOT_ASKED: &str = "";
 const PREFER_NOT: &str = "prefer_not_to_say";
@@ -234,19 +232,6 @@ fn bar(c: Cell) -> BarValue {
     }
 }
 
-fn csv_download(body: String, name: &str) -> Response {
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// What the rules are and what "[c]" means, above every table.
 fn legend(sdc: &DisclosureControl) -> Markup {
     html! {
@@ -322,7 +307,7 @@ pub async fn coverage(State(s): State<AppState>, session: UiSession) -> Response
 /// The coverage table as CSV, as published.
 pub async fn coverage_csv(State(s): State<AppState>, session: UiSession) -> Response {
     match s.gate.edi_coverage(&session.actor).await {
-        Ok(r) => csv_download(r.to_csv(), "equality-coverage.csv"),
+        Ok(r) => crate::export::csv_download(r.to_csv(), "equality-coverage.csv"),
         Err(e) => report_error(&session, e),
     }
 }
@@ -407,7 +392,7 @@ pub async fn equity(State(s): State<AppState>, session: UiSession) -> Response {
 /// Every service-equity table as one CSV, as published.
 pub async fn equity_csv(State(s): State<AppState>, session: UiSession) -> Response {
     match s.gate.edi_equity(&session.actor).await {
-        Ok(r) => csv_download(r.to_csv(), "service-equity.csv"),
+        Ok(r) => crate::export::csv_download(r.to_csv(), "service-equity.csv"),
         Err(e) => report_error(&session, e),
     }
 }

@@ -4,10 +4,10 @@
 //! Like the API, it leaves out the old and new values of edits, which may
 //! hold data from compartments the viewer's role may not see.
 
-use super::break_glass::{self, Opened};
-use super::pages::{chrome, respond};
-use super::UiSession;
-use crate::ui::layout::{page, success_banner};
+use super::grants::{self, Opened};
+use crate::shell::layout::{page, success_banner};
+use crate::shell::respond::{chrome, respond};
+use crate::shell::session::UiSession;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -30,7 +30,7 @@ pub async fn person_history_page(
         Ok(events) => {
             respond(StatusCode::OK, page("History", &chrome(&session), false, history_content(id, &events, opened.banner().as_deref())))
         }
-        Err(e) => break_glass::refused(&s.gate, &session, e, id, Compartment::Audit),
+        Err(e) => grants::refused(&s.gate, &session, e, id, Compartment::Audit),
     }
 }
 
@@ -64,7 +64,7 @@ fn history_content(id: i64, events: &[AuditEvent], banner: Option<&str>) -> Mark
                     @for e in events {
                         @let ev = &e.event;
                         tr class="govuk-table__row" {
-                            td class="govuk-table__cell" { time datetime=(e.occurred_at) { (uk_time(&e.occurred_at)) } }
+                            td class="govuk-table__cell" { time datetime=(e.occurred_at) { (uk_time_to_the_second(&e.occurred_at)) } }
                             td class="govuk-table__cell" { (ev.actor_username) }
                             td class="govuk-table__cell" { (StaffRole::parse(&ev.actor_role).map(StaffRole::label).unwrap_or(&ev.actor_role)) }
                             td class="govuk-table__cell" { (what(&ev.action, &ev.compartment)) }
@@ -88,10 +88,9 @@ fn history_content(id: i64, events: &[AuditEvent], banner: Option<&str>) -> Mark
 /// "2 March 2026, 14:05:07 GMT". Stored times are UTC; staff read UK time.
 /// The zone's abbreviation is shown so the time stays right even where the
 /// time-zone database is missing and UTC is used instead.
-fn uk_time(stored: &str) -> String {
+fn uk_time_to_the_second(stored: &str) -> String {
     let Ok(t) = stored.parse::<jiff::Timestamp>() else { return stored.to_string() };
-    let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
-    t.to_zoned_datetime(tz).strftime("%-d %B %Y, %H:%M:%S %Z").to_string()
+    crate::shell::words::london(t).strftime("%-d %B %Y, %H:%M:%S %Z").to_string()
 }
 
 /// "View identity", "Edit contact details".
@@ -118,8 +117,8 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_uk_time_with_the_zone() {
-        assert_eq!(uk_time("2026-07-01T13:05:07.000000Z"), "1 July 2026, 14:05:07 BST");
-        assert_eq!(uk_time("2026-01-15T09:00:00.000000Z"), "15 January 2026, 09:00:00 GMT");
+        assert_eq!(uk_time_to_the_second("2026-07-01T13:05:07.000000Z"), "1 July 2026, 14:05:07 BST");
+        assert_eq!(uk_time_to_the_second("2026-01-15T09:00:00.000000Z"), "15 January 2026, 09:00:00 GMT");
     }
 
     #[test]

@@ -1,59 +1,53 @@
 //! The staff web UI: GOV.UK pages rendered on the server, working without
-//! JavaScript. Sign-in uses a session cookie (HttpOnly, SameSite=Strict,
-//! Secure except on plain loopback development); every form carries a CSRF
-//! token tied to the session, and cross-origin posts are refused.
+//! JavaScript, one module per feature (named as the API's are), each built in
+//! [`crate::shell`] and rendering files through [`crate::export`]. A feature
+//! module may render another's section (the person page composes them all;
+//! a case page shows its anonymity section), never the other way round:
+//! `scripts/check-layers` fails on a cycle. Sign-in, sessions and CSRF
+//! checks are the shell's ([`crate::shell::session`]).
 
 mod account;
 mod anonymity;
+mod auth;
 mod breaches;
-mod break_glass;
-pub(crate) mod bundle;
+mod bundle;
 mod capacity;
 mod cases;
-mod charts;
 mod consent;
 mod contacts;
 mod documents;
 mod edi;
+mod grants;
 mod history;
-mod layout;
 mod needs;
 mod notifications;
-mod pages;
+mod people;
+mod person;
 mod representatives;
 mod restrictions;
 mod retention;
-mod review;
 mod rights;
 mod sharing;
 
 use crate::AppState;
-use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
-use hearth_domain::access::{Action, Compartment};
-use hearth_domain::staff::SessionKind;
-use hearth_gate::Actor;
-
-pub const SESSION_COOKIE: &str = "hearth_session";
-pub const LOGIN_CSRF_COOKIE: &str = "hearth_login_csrf";
 
 /// The UI's routes; `upload_limit` is the body limit for document uploads.
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/search") }))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route("/logout-everywhere", post(pages::logout_everywhere))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/logout-everywhere", post(auth::logout_everywhere))
         .route("/account", get(account::show))
         .route("/account/two-step", get(account::setup).post(account::enable))
         .route("/account/two-step/off", post(account::disable))
-        .route("/search", get(pages::search))
-        .route("/people/new", get(pages::new_person_form))
-        .route("/people", post(pages::create_person))
-        .route("/people/{id}", get(pages::person_page))
+        .route("/search", get(people::search))
+        .route("/people/new", get(people::new_person_form))
+        .route("/people", post(people::create_person))
+        .route("/people/{id}", get(person::person_page))
         .route("/people/{id}/history", get(history::person_history_page))
         .route("/people/{id}/capacity", get(capacity::show))
         .route("/people/{id}/capacity-assessments", post(capacity::assess))
@@ -85,19 +79,19 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/documents/new", get(documents::new_document_form))
         .route("/documents/{id}/download", get(documents::download))
         .route("/notifications", get(notifications::list))
-        .route("/people/{id}/edit", get(pages::edit_person_form).post(pages::edit_person))
-        .route("/people/{id}/contact-points/new", get(pages::new_contact_form).post(pages::add_contact))
-        .route("/contact-points/{id}/edit", get(pages::edit_contact_form).post(pages::edit_contact))
-        .route("/people/{id}/break-glass", post(break_glass::break_glass))
-        .route("/break-glass", get(break_glass::review_list))
-        .route("/break-glass/{id}/review", post(break_glass::review))
-        .route("/support-grants", get(break_glass::support_grants))
+        .route("/people/{id}/edit", get(people::edit_person_form).post(people::edit_person))
+        .route("/people/{id}/contact-points/new", get(people::new_contact_form).post(people::add_contact))
+        .route("/contact-points/{id}/edit", get(people::edit_contact_form).post(people::edit_contact))
+        .route("/people/{id}/break-glass", post(grants::break_glass))
+        .route("/break-glass", get(grants::review_list))
+        .route("/break-glass/{id}/review", post(grants::review))
+        .route("/support-grants", get(grants::support_grants))
         .route("/cases", get(cases::list).post(cases::open_case))
         .route("/cases/new", get(cases::new_case_form))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/changes", post(cases::change_case))
         .route("/cases/{id}/letters/{person_id}", get(anonymity::letter_page))
-        .route("/cases/{id}/anonymity-overrides", post(anonymity::request))
+        .route("/cases/{id}/anonymity-overrides", post(cases::request_override))
         .route("/anonymity-overrides", get(anonymity::register))
         .route("/anonymity-overrides/{id}/approve", post(anonymity::approve))
         .route("/sharing-agreements", get(sharing::agreements).post(sharing::create_agreement))
@@ -113,12 +107,12 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/{id}", get(rights::request_page))
         .route("/rights/{id}/changes", post(rights::change_request))
         .route("/rights/{id}/bundle", get(bundle::bundle_page))
-        .route("/rights/{id}/bundle-drafts", post(review::create))
-        .route("/rights/drafts/{id}", get(review::review))
-        .route("/rights/drafts/{id}/preview", get(review::preview))
-        .route("/rights/drafts/{id}/decide", post(review::decide))
-        .route("/rights/drafts/{id}/redact", post(review::redact))
-        .route("/rights/drafts/{id}/release", post(review::release))
+        .route("/rights/{id}/bundle-drafts", post(bundle::create))
+        .route("/rights/drafts/{id}", get(bundle::review))
+        .route("/rights/drafts/{id}/preview", get(bundle::preview))
+        .route("/rights/drafts/{id}/decide", post(bundle::decide))
+        .route("/rights/drafts/{id}/redact", post(bundle::redact))
+        .route("/rights/drafts/{id}/release", post(bundle::release))
         .route("/rights/{id}/bundle.json", get(bundle::bundle_json))
         .route("/rights/{id}/bundle.pdf", get(bundle::bundle_pdf_download))
         .route("/rights/{id}/bundle.zip", get(bundle::bundle_zip_download))
@@ -147,185 +141,4 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/warning-flags", post(needs::add_flag))
         .route("/warning-flags/{id}/acknowledge", post(needs::acknowledge_flag))
         .route("/reviews", get(needs::reviews))
-}
-
-/// A page is assembled from several gate calls, each of which audits its
-/// reads. For a GET the gate gathers those events and writes them in one
-/// transaction once the page is built (`Gate::reading`): one durable commit
-/// per page instead of one per section. If they cannot be written, the page
-/// is not sent.
-pub(crate) async fn reads_audited_once(
-    axum::extract::State(s): axum::extract::State<AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    if !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
-        return next.run(req).await;
-    }
-    match s.gate.reading(next.run(req)).await {
-        Ok(page) => page,
-        Err(e) => {
-            tracing::error!(error = %e, "the page's audit events could not be written; the page was not sent");
-            let chrome = layout::Chrome { actor: None, csrf: None, reviewer: false, registers: false };
-            let title = "Sorry, there is a problem with the service";
-            let body = maud::html! { h1 class="govuk-heading-l" { (title) } p class="govuk-body" { "Try again later." } };
-            (StatusCode::INTERNAL_SERVER_ERROR, layout::page(title, &chrome, false, body)).into_response()
-        }
-    }
-}
-
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// Plain-HTTP loopback (a developer's machine) cannot keep Secure cookies in
-/// every browser; anywhere else the cookie is Secure.
-fn is_loopback_host(headers: &HeaderMap) -> bool {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let name = host.rsplit_once(':').map(|(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { host }).unwrap_or(host);
-    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
-}
-
-pub(crate) fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_secs: i64) -> (header::HeaderName, HeaderValue) {
-    let secure = if is_loopback_host(headers) { "" } else { "; Secure" };
-    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
-    (header::SET_COOKIE, HeaderValue::from_str(&v).expect("cookie is ascii"))
-}
-
-/// Refuses a form post from another site: its Origin, when sent, must be ours.
-pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
-}
-
-/// Constant-time comparison so a token cannot be guessed byte by byte.
-pub(crate) fn tokens_match(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// A signed-in staff member in the web UI.
-pub struct UiSession {
-    pub actor: Actor,
-    pub csrf: String,
-    pub token: String,
-    /// May read the break-glass review list, so the navigation offers it.
-    pub reviewer: bool,
-    /// May list rights requests and breaches, so the navigation offers them.
-    pub registers: bool,
-}
-
-impl UiSession {
-    /// Checks a posted form's CSRF token and origin.
-    pub fn check_form(&self, headers: &HeaderMap, posted: &str) -> Result<(), FormRefused> {
-        if same_origin(headers) && tokens_match(posted, &self.csrf) {
-            Ok(())
-        } else {
-            Err(FormRefused)
-        }
-    }
-}
-
-/// A form posted by a signed-in user, let through only when it carries that
-/// session's CSRF token and comes from this site. Handlers take this instead
-/// of a session and a form, so no handler can forget the check.
-pub struct Posted<T>(pub UiSession, pub T);
-
-/// A form that carries the `_csrf` hidden field.
-pub trait CsrfToken {
-    fn csrf_token(&self) -> &str;
-}
-
-/// Implements [`CsrfToken`] for forms with a `_csrf: String` field.
-macro_rules! csrf_forms {
-    ($($t:ty),+ $(,)?) => {
-        $(impl $crate::ui::CsrfToken for $t {
-            fn csrf_token(&self) -> &str {
-                &self._csrf
-            }
-        })+
-    };
-}
-pub(crate) use csrf_forms;
-
-impl<T: serde::de::DeserializeOwned + CsrfToken + Send> axum::extract::FromRequest<AppState> for Posted<T> {
-    type Rejection = Response;
-
-    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = req.into_parts();
-        let session = UiSession::from_request_parts(&mut parts, state).await?;
-        let headers = parts.headers.clone();
-        let axum::Form(form) = axum::Form::<T>::from_request(axum::extract::Request::from_parts(parts, body), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        session.check_form(&headers, form.csrf_token()).map_err(IntoResponse::into_response)?;
-        Ok(Posted(session, form))
-    }
-}
-
-/// A form post without this session's CSRF token, or from another site.
-pub struct FormRefused;
-
-impl IntoResponse for FormRefused {
-    fn into_response(self) -> Response {
-        (StatusCode::FORBIDDEN, "This form has expired or came from another site. Go back, reload the page and try again.").into_response()
-    }
-}
-
-impl FromRequestParts<AppState> for UiSession {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string) else {
-            return Err(Redirect::to("/login").into_response());
-        };
-        match state.gate.session(&token, SessionKind::Web).await {
-            Ok(s) => {
-                let reviewer = state.gate.may(&s.actor, Action::List, Compartment::Audit);
-                let registers = state.gate.may(&s.actor, Action::List, Compartment::Rights);
-                Ok(UiSession { actor: s.actor, csrf: s.csrf_token, token, reviewer, registers })
-            }
-            Err(_) => Err(Redirect::to("/login").into_response()),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookies_are_found_by_name() {
-        let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; hearth_session=abc; b=2"));
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
-        assert_eq!(cookie(&h, "missing"), None);
-    }
-
-    #[test]
-    fn cookies_are_secure_unless_on_loopback() {
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(!set_cookie(&h, "x", "y", 1).1.to_str().unwrap().contains("Secure"));
-        h.insert(header::HOST, HeaderValue::from_static("hearth.example.org"));
-        assert!(set_cookie(&h, "x", "y", 1).1.to_str().unwrap().contains("Secure"));
-    }
-
-    #[test]
-    fn cross_origin_posts_are_refused() {
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, HeaderValue::from_static("hearth.example.org"));
-        assert!(same_origin(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example.com"));
-        assert!(!same_origin(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://hearth.example.org"));
-        assert!(same_origin(&h));
-    }
 }

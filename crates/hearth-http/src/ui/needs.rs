@@ -9,9 +9,10 @@
 //! to a role the gate refused it to, and say plainly when a need is kept but
 //! not used because the person has not given consent.
 
-use super::layout::{csrf_field, date_input, error_summary, long_date, page, radios, row, select, textarea, uk_time, Input};
-use super::pages::{chrome, error_page, respond};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, date_input, error_summary, page, radios, row, select, textarea, Input};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::{long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -762,4 +763,4 @@ pub async fn job_sheet(State(s): State<AppState>, session: UiSession, Path(id): 
     )
 }
 
-super::csrf_forms!(NeedForm, ConsentForm, ReviewedForm, EndNeedForm, AdjustmentForm, FlagForm, AcknowledgeForm);
+crate::shell::session::csrf_forms!(NeedForm, ConsentForm, ReviewedForm, EndNeedForm, AdjustmentForm, FlagForm, AcknowledgeForm);

@@ -2,9 +2,10 @@
 //! that one of their staff ended a call over an unconsented recording.
 //! Only the recipient ever sees a notification; they name records by id.
 
-use super::layout::{page, uk_time};
-use super::pages::{chrome, error_page, respond};
-use super::UiSession;
+use crate::shell::layout::page;
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::UiSession;
+use crate::shell::words::uk_time;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;

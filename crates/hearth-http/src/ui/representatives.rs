@@ -4,9 +4,10 @@
 //! a form to end one, and the form to add one. The gate decides; this
 //! module only renders and posts.
 
-use super::layout::{csrf_field, error_summary, inline_error, long_date, page, radios, select, textarea, uk_time, Input};
-use super::pages::{chrome, error_page, respond};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, error_summary, inline_error, page, radios, select, textarea, Input};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::{long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -59,11 +60,11 @@ pub(super) async fn person_section(gate: &Gate, session: &UiSession, rec: &Perso
             @if reps.is_empty() { p class="govuk-body" { "Nobody is recorded as able to speak for this person." } }
             @for r in &reps {
                 dl class="govuk-summary-list" {
-                    (super::layout::row("Name", html! { (r.name) @if let Some(p) = &r.phone { ", " (p) } }))
-                    (super::layout::row("Relationship", html! { (r.relationship.label()) }))
-                    (super::layout::row("May deal with", html! { (r.scope.label()) }))
-                    (super::layout::row("Evidence", html! { (r.evidence.label()) ", ref " (r.evidence_reference) }))
-                    (super::layout::row("In force", html! {
+                    (crate::shell::layout::row("Name", html! { (r.name) @if let Some(p) = &r.phone { ", " (p) } }))
+                    (crate::shell::layout::row("Relationship", html! { (r.relationship.label()) }))
+                    (crate::shell::layout::row("May deal with", html! { (r.scope.label()) }))
+                    (crate::shell::layout::row("Evidence", html! { (r.evidence.label()) ", ref " (r.evidence_reference) }))
+                    (crate::shell::layout::row("In force", html! {
                         "From " (long_date(r.valid_from))
                         @if let Some(e) = r.expires_on { " until " (long_date(e)) }
                         @if let Some(at) = r.ended_at { ". Ended " (uk_time(at)) " by " (r.ended_by.as_deref().unwrap_or("")) ": " (r.end_reason.as_deref().unwrap_or("")) }
@@ -219,7 +220,7 @@ pub struct EndForm {
     reason: String,
 }
 
-super::csrf_forms!(CheckForm, EndForm, RepForm, WordForm);
+crate::shell::session::csrf_forms!(CheckForm, EndForm, RepForm, WordForm);
 
 /// The label and hint of each question on the form.
 fn question(item: CallerCheckItem) -> (&'static str, &'static str) {
@@ -244,7 +245,7 @@ fn check_form(
     errors: &[FieldError],
     f: &CheckForm,
 ) -> Markup {
-    let error = super::layout::error_for(errors, "answers");
+    let error = crate::shell::layout::error_for(errors, "answers");
     let mut rep_options = vec![("".to_string(), "The caller is the customer".to_string())];
     for r in reps.iter().filter(|r| r.ended_at.is_none()) {
         rep_options.push((r.id.to_string(), format!("{} ({}, {})", r.name, r.relationship.label(), r.scope.label().to_lowercase())));

@@ -4,9 +4,10 @@
 //! decides who may place or lift and refuses changes while restricted; this
 //! module only renders and posts.
 
-use super::layout::{csrf_field, error_summary, long_date, page, textarea};
-use super::pages::{chrome, error_page, respond};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, error_summary, page, textarea};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::long_date;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -28,7 +29,7 @@ pub struct RestrictionForm {
     reason: String,
 }
 
-super::csrf_forms!(RestrictionForm);
+crate::shell::session::csrf_forms!(RestrictionForm);
 
 /// The warning banner (first on the page) and the DPO's form (further down).
 pub(super) struct PersonRestriction {

@@ -5,9 +5,10 @@
 //!
 //! Every read and change is the gate's; this module only lays them out.
 
-use super::layout::{csrf_field, error_summary, page, select, success_banner, textarea, uk_time, Input};
-use super::pages::{chrome, error_page, respond};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, error_summary, page, select, success_banner, textarea, Input};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::uk_time;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -49,7 +50,7 @@ fn hold_form(s: &UiSession, f: &HoldForm, errors: &[FieldError]) -> Markup {
     html! {
         form method="post" action="/retention/holds" novalidate {
             (csrf_field(&s.csrf))
-            (super::layout::radios("scope", "What does the hold cover?", None,
+            (crate::shell::layout::radios("scope", "What does the hold cover?", None,
                 &[("person", "A person's records"), ("case", "A case"), ("record_class", "A whole record class")], &f.scope, errors, ""))
             (Input::text("person_id", "Person number (for a person)", &f.person_id).width("10").no_spellcheck().render(errors))
             (Input::text("case_id", "Case number (for a case)", &f.case_id).width("10").no_spellcheck().render(errors))
@@ -361,4 +362,4 @@ pub async fn certificates_download(State(st): State<AppState>, session: UiSessio
     }
 }
 
-super::csrf_forms!(HoldForm, ReleaseForm);
+crate::shell::session::csrf_forms!(HoldForm, ReleaseForm);

@@ -7,9 +7,11 @@
 //! Every decision is the gate's: these handlers turn flat GOV.UK forms into
 //! gate calls and the gate's field errors back into errors on the inputs.
 
-use super::layout::{csrf_field, date_input, error_summary, long_date, page, radios, row, success_banner, textarea, Input};
-use super::pages::{chrome, error_page, respond, Done, Refusal};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, date_input, error_summary, page, radios, row, success_banner, textarea, Input};
+use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::form_date;
+use crate::shell::words::long_date;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -28,16 +30,6 @@ use hearth_gate::rights::{RightsChange, RightsRequestView};
 use hearth_gate::{Gate, GateError};
 use maud::{html, Markup};
 use serde::Deserialize;
-
-/// A GOV.UK date input's three boxes as an ISO date, or `None` when all are blank.
-pub(super) fn form_date(d: &str, m: &str, y: &str) -> Option<String> {
-    let (d, m, y) = (d.trim(), m.trim(), y.trim());
-    if d.is_empty() && m.is_empty() && y.is_empty() {
-        None
-    } else {
-        Some(format!("{y:0>4}-{m:0>2}-{d:0>2}"))
-    }
-}
 
 fn state_tag(state: WorkState) -> Markup {
     let colour = match state {
@@ -548,7 +540,7 @@ async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: 
     r.page(s, gate.rights_request(&s.actor, id), |v, errors| request_view_page(s, &v, &drafts, None, f, errors)).await
 }
 
-super::csrf_forms!(RequestForm, ChangeForm);
+crate::shell::session::csrf_forms!(RequestForm, ChangeForm);
 
 #[cfg(test)]
 mod tests {

@@ -4,9 +4,10 @@
 //! corrections). The register offers no edit or delete: a decision or a
 //! correction is a new entry.
 
-use super::layout::{csrf_field, error_summary, long_date, page, radios, row, select, success_banner, textarea, uk_time, Input};
-use super::pages::{chrome, error_page, respond, Done, Refusal};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, error_summary, page, radios, row, select, success_banner, textarea, Input};
+use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::{long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -167,7 +168,7 @@ pub struct CorrectionForm {
     text: String,
 }
 
-super::csrf_forms!(AgreementForm, EndForm, RequestForm, DecisionForm, CorrectionForm);
+crate::shell::session::csrf_forms!(AgreementForm, EndForm, RequestForm, DecisionForm, CorrectionForm);
 
 fn agreement_page(s: &UiSession, orgs: &[Organisation], f: &AgreementForm, errors: &[FieldError]) -> Response {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -283,11 +283,6 @@ pub fn csrf_field(csrf: &str) -> Markup {
     html! { input type="hidden" name="_csrf" value=(csrf); }
 }
 
-/// A date as people read it in the UK, e.g. "2 March 1984".
-pub fn long_date(d: jiff::civil::Date) -> String {
-    d.strftime("%-d %B %Y").to_string()
-}
-
 /// A summary-list row with no actions.
 pub fn row(key: &str, value: Markup) -> Markup {
     html! {
@@ -296,13 +291,6 @@ pub fn row(key: &str, value: Markup) -> Markup {
             dd class="govuk-summary-list__value" { (value) }
         }
     }
-}
-
-/// A time as people in the UK read it: "2 March 2026, 14:05 GMT". The zone is
-/// shown in case the time-zone database is missing and UTC stands in.
-pub fn uk_time(t: jiff::Timestamp) -> String {
-    let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
-    t.to_zoned_datetime(tz).strftime("%-d %B %Y, %H:%M %Z").to_string()
 }
 
 /// The inline error under a field's label, if it has one.

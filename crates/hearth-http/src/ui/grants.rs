@@ -4,9 +4,10 @@
 //!
 //! Every decision is the gate's; this module only chooses what to offer.
 
-use super::layout::{csrf_field, error_for, error_summary, page, success_banner};
-use super::pages::{chrome, error_page, respond};
-use super::{Posted, UiSession};
+use crate::shell::layout::{csrf_field, error_for, error_summary, page, success_banner};
+use crate::shell::respond::{chrome, error_page, respond};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::{london, uk_time};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -21,16 +22,6 @@ use hearth_gate::{Actor, Gate, GateError};
 use jiff::Timestamp;
 use maud::{html, Markup};
 use serde::Deserialize;
-
-fn london(t: Timestamp) -> jiff::ZonedDateTime {
-    t.to_zoned_datetime(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC))
-}
-
-/// "2 March 2026, 14:05 GMT": the zone is shown in case the time-zone
-/// database is missing and UTC stands in.
-fn uk_time(t: Timestamp) -> String {
-    london(t).strftime("%-d %B %Y, %H:%M %Z").to_string()
-}
 
 /// The page that shows `compartment` of a person's record.
 fn page_for(person_id: i64, compartment: Compartment) -> String {
@@ -206,7 +197,8 @@ fn may_review(gate: &Gate, actor: &Actor) -> bool {
     gate.policy().decide(&req).allowed
 }
 
-fn compartment_label(c: &str) -> &str {
+/// A compartment as stored, in words.
+fn compartment_words(c: &str) -> &str {
     Compartment::parse(c).map(Compartment::label).unwrap_or(c)
 }
 
@@ -278,7 +270,7 @@ async fn reviews_page(gate: &Gate, s: &UiSession, status: StatusCode, banner: Op
                                             None => { (g.record_type) " " (g.record_id) },
                                         }
                                     }
-                                    td class="govuk-table__cell" { (compartment_label(&g.compartment)) }
+                                    td class="govuk-table__cell" { (compartment_words(&g.compartment)) }
                                     td class="govuk-table__cell" { (g.reason) }
                                     td class="govuk-table__cell" { time datetime=(g.granted_at) { (uk_time(g.granted_at)) } }
                                     td class="govuk-table__cell" { time datetime=(g.expires_at) { (uk_time(g.expires_at)) } }
@@ -369,7 +361,7 @@ pub async fn support_grants(State(st): State<AppState>, session: UiSession) -> R
                             tr class="govuk-table__row" {
                                 td class="govuk-table__cell" { (g.username) }
                                 td class="govuk-table__cell" {
-                                    (g.compartments.iter().map(|c| compartment_label(c)).collect::<Vec<_>>().join(", "))
+                                    (g.compartments.iter().map(|c| compartment_words(c)).collect::<Vec<_>>().join(", "))
                                 }
                                 td class="govuk-table__cell" { (g.reason) }
                                 td class="govuk-table__cell" { (g.approved_by) }
@@ -394,4 +386,4 @@ pub async fn support_grants(State(st): State<AppState>, session: UiSession) -> R
     .into_response()
 }
 
-super::csrf_forms!(BreakGlassForm, ReviewForm);
+crate::shell::session::csrf_forms!(BreakGlassForm, ReviewForm);

@@ -4,7 +4,7 @@
 //! complain to the ICO), then one section per kind of record with headings,
 //! labels in words, dates in UK form, staff named by role, and no internal
 //! ids, configuration references or code values. The same [`Doc`] is
-//! rendered as printable HTML (here) and as PDF ([`crate::pdf`]), so both
+//! rendered as printable HTML (here) and as PDF ([`crate::export::pdf`]), so both
 //! say the same thing.
 
 use hearth_gate::bundle::{AccessBundle, REDACTED};
