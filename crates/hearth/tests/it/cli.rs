@@ -16,16 +16,6 @@ fn hearth(db: &str, args: &[&str]) -> Output {
     out
 }
 
-async fn postgres_db() -> String {
-    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
-    let name = format!(
-        "hearth_t_cli_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    );
-    Store::create_postgres_database(&server, &name).await.unwrap()
-}
-
 /// Names, dates of birth and tenancies, in id order: what "the same data" means.
 async fn fingerprint(url: &str) -> Vec<String> {
     let store = Store::open(url).await.unwrap();
@@ -96,7 +86,8 @@ async fn demo_is_deterministic_and_covers_every_tenure_on_sqlite() {
 
 #[tokio::test]
 async fn demo_and_user_add_work_on_postgres() {
-    let url = postgres_db().await;
+    let db = hearth_testkit::database(hearth_testkit::Backend::Postgres).await;
+    let url = db.url.clone();
     hearth(&url, &["demo", "--seed", "2", "--households", "15"]);
     let out = hearth(&url, &["user", "add", "pat.officer", "--role", "housing_officer", "--name", "Pat Officer"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Added pat.officer"));
