@@ -20,12 +20,23 @@ pub struct Database {
     /// `sqlite://…/hearth.db` or `postgres://…/hearth_t_<hex>`.
     pub url: String,
     dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL database's name.
+    name: Option<String>,
 }
 
 impl Database {
     /// The directory holding the SQLite database files (None on PostgreSQL).
     pub fn sqlite_dir(&self) -> Option<&Path> {
         self.dir.as_ref().map(|d| d.path())
+    }
+
+    /// Removes the database now, for a test that fills a large one: the
+    /// SQLite directory, or the PostgreSQL database (whose connections must
+    /// be closed first).
+    pub async fn remove(self) {
+        if let Some(name) = &self.name {
+            Store::drop_postgres_database(&postgres_server(), name).await.expect("drop the test database");
+        }
     }
 }
 
@@ -44,14 +55,14 @@ pub async fn database(backend: Backend) -> Database {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("a temporary directory for the SQLite database");
             let url = format!("sqlite://{}", dir.path().join("hearth.db").display());
-            Database { backend, url, dir: Some(dir) }
+            Database { backend, url, dir: Some(dir), name: None }
         }
         Backend::Postgres => {
             let name = format!("hearth_t_{:016x}", rand::thread_rng().gen::<u64>());
             let url = Store::create_postgres_database(&postgres_server(), &name)
                 .await
                 .expect("create a test database on HEARTH_TEST_POSTGRES_URL");
-            Database { backend, url, dir: None }
+            Database { backend, url, dir: None, name: Some(name) }
         }
     }
 }
