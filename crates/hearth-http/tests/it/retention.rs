@@ -5,11 +5,11 @@
 //! certificate without personal data, and the audit chain still verifies
 //! after the disposed records' payloads are redacted.
 
-use crate::retention_helpers::{dpo, plan, rule, run};
+use crate::retention_helpers::{dpo, plan, rule, run, verify_intact, years};
 use hearth_domain::{cases::CaseKind, retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::{HoldInput, RetentionMode, Upcoming, RETENTION_PURPOSE};
 use hearth_gate::GateError;
-use hearth_store::audit::{self, Verification};
+use hearth_store::audit;
 use hearth_store::retention::removed_marker;
 use hearth_store::Table;
 use hearth_testkit::fixtures::person;
@@ -31,10 +31,6 @@ both_backends!(
     the_api_lists_record_classes_and_manages_holds,
 );
 
-fn years(d: Date, n: i64) -> Date {
-    d.checked_add(Span::new().years(n)).unwrap()
-}
-
 fn day_before(d: Date) -> Date {
     d.yesterday().unwrap()
 }
@@ -50,13 +46,6 @@ async fn log(s: &TestServer, t: &str, body: Value) -> Value {
 fn created_on(entry: &Value) -> Date {
     let t: jiff::Timestamp = entry["recorded_at"].as_str().unwrap().parse().unwrap();
     t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
-}
-
-async fn verify_intact(s: &TestServer) {
-    match audit::verify(&s.store).await.unwrap() {
-        Verification::Intact { .. } => {}
-        broken => panic!("audit chain broken after disposal: {broken:?}"),
-    }
 }
 
 /// No audit event still carries `text` in its payload.

@@ -5,9 +5,11 @@
 use hearth_domain::retention::RecordClass;
 use hearth_gate::retention::{RetentionMode, RetentionReport, RuleOutcome, RETENTION_PURPOSE};
 use hearth_gate::Actor;
+use hearth_store::audit::{self, Verification};
 use hearth_testkit::fixtures::NewTenant;
 use hearth_testkit::TestServer;
 use jiff::civil::Date;
+use jiff::Span;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -27,6 +29,19 @@ pub(crate) async fn plan(s: &TestServer, as_of: Date) -> RetentionReport {
 
 pub(crate) fn rule(r: &RetentionReport, class: RecordClass) -> &RuleOutcome {
     r.rules.iter().find(|o| o.class == class).unwrap()
+}
+
+/// `n` years after `d`.
+pub(crate) fn years(d: Date, n: i64) -> Date {
+    d.checked_add(Span::new().years(n)).unwrap()
+}
+
+/// Fails unless the audit chain verifies.
+pub(crate) async fn verify_intact(s: &TestServer) {
+    match audit::verify(&s.store).await.unwrap() {
+        Verification::Intact { .. } => {}
+        broken => panic!("audit chain broken after disposal: {broken:?}"),
+    }
 }
 
 /// The retention tests' tenant: `given` Fictional, tenant of their own home

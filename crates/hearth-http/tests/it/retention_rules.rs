@@ -14,7 +14,6 @@ use hearth_store::Table;
 use hearth_testkit::fixtures::{end_tenancy, tenant, Tenant};
 use hearth_testkit::TestServer;
 use jiff::civil::Date;
-use jiff::Span;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -26,10 +25,6 @@ both_backends!(
     care_plans_are_kept_when_their_cases_other_documents_go,
     certificates_say_what_was_not_disposed_of_and_why,
 );
-
-fn years(d: Date, n: i64) -> Date {
-    d.checked_add(Span::new().years(n)).unwrap()
-}
 
 async fn exists(s: &TestServer, table: Table, id: &Value) -> bool {
     s.store.raw_row(table, id.as_i64().unwrap()).await.unwrap().is_some()
