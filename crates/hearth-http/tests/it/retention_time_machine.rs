@@ -14,7 +14,7 @@ use crate::retention_helpers::*;
 use hearth_domain::staff::StaffRole;
 use hearth_store::audit::{self, Verification};
 use hearth_testkit::fixtures::end_tenancy;
-use hearth_testkit::{self, Backend, TestServer};
+use hearth_testkit::{Backend, TestServer};
 use jiff::Span;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

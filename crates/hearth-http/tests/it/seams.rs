@@ -3,7 +3,7 @@
 
 use hearth_domain::staff::StaffRole;
 use hearth_testkit::fixtures::person;
-use hearth_testkit::{self, browser, get, sign_in, TestServer, PASSWORD};
+use hearth_testkit::{browser, get, sign_in, TestServer, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

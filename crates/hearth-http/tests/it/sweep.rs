@@ -11,7 +11,7 @@
 
 use hearth_domain::{access::Compartment, classes::DataClass, staff::StaffRole};
 use hearth_gate::{Actor, Target};
-use hearth_testkit::{self, TestServer};
+use hearth_testkit::TestServer;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap, VecDeque};
