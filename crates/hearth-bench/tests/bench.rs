@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL. A smoke test only: it checks the figures are
 //! there and positive, never how fast anything is.
 
+use hearth_testkit::{both_backends, postgres_server, Backend};
 use std::process::Command;
 
 fn bench(extra: &[&str]) -> String {
@@ -36,19 +37,24 @@ fn assert_ratios(text: &str, backends: usize) {
     }
 }
 
-#[test]
-fn bench_prints_both_ratios_on_sqlite() {
-    let text = bench(&[]);
-    assert!(text.contains("SQLite"), "{text}");
-    assert_ratios(&text, 1);
-}
+both_backends!(blocking: bench_prints_both_ratios, scale_bench_prints_every_figure);
 
-#[test]
-fn bench_prints_both_ratios_on_postgres_too() {
-    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
-    let text = bench(&["--postgres", &server]);
-    assert!(text.contains("PostgreSQL (new database)"), "{text}");
-    assert_ratios(&text, 2);
+/// On SQLite alone, then with `--postgres` (which runs SQLite and then a new
+/// PostgreSQL database on the test server), so every figure is printed
+/// once per backend.
+fn bench_prints_both_ratios(backend: Backend) {
+    match backend {
+        Backend::Sqlite => {
+            let text = bench(&[]);
+            assert!(text.contains("SQLite"), "{text}");
+            assert_ratios(&text, 1);
+        }
+        Backend::Postgres => {
+            let text = bench(&["--postgres", &postgres_server()]);
+            assert!(text.contains("PostgreSQL (new database)"), "{text}");
+            assert_ratios(&text, 2);
+        }
+    }
 }
 
 /// The `hearth` binary the scale run serves: the workspace's, built beside
@@ -86,17 +92,17 @@ fn assert_scale_figures(text: &str, backends: usize) {
     }
 }
 
-#[test]
-fn scale_bench_prints_every_figure_on_sqlite() {
-    let text = scale(&[]);
-    assert!(text.contains("Generated ") && text.contains("SQLite:"), "{text}");
-    assert_scale_figures(&text, 1);
-}
-
-#[test]
-fn scale_bench_prints_every_figure_on_postgres_too() {
-    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
-    let text = scale(&["--postgres", &server]);
-    assert!(text.contains("PostgreSQL:"), "{text}");
-    assert_scale_figures(&text, 2);
+fn scale_bench_prints_every_figure(backend: Backend) {
+    match backend {
+        Backend::Sqlite => {
+            let text = scale(&[]);
+            assert!(text.contains("Generated ") && text.contains("SQLite:"), "{text}");
+            assert_scale_figures(&text, 1);
+        }
+        Backend::Postgres => {
+            let text = scale(&["--postgres", &postgres_server()]);
+            assert!(text.contains("PostgreSQL:"), "{text}");
+            assert_scale_figures(&text, 2);
+        }
+    }
 }

@@ -2,10 +2,8 @@
 //! every cell of docs/access-matrix.md that has a route today, break-glass
 //! from grant to expiry and DPO review, and supplier-support grants.
 
-use crate::common;
-
-use common::{start_with, Backend, TestServer};
 use hearth_domain::{access::Compartment, staff::StaffRole};
+use hearth_testkit::{start_with, Backend, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -16,16 +14,7 @@ both_backends!(
     the_dpo_lists_supplier_support_grants_current_and_past
 );
 
-mod break_glass {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::break_glass_is_granted_flagged_expires_and_reviewed(super::Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::break_glass_is_granted_flagged_expires_and_reviewed(super::Backend::Postgres).await
-    }
-}
+both_backends!(backend: break_glass_is_granted_flagged_expires_and_reviewed);
 
 /// (role, compartment) → codes for view, list, create, edit, delete, export, break_glass.
 fn matrix() -> Vec<(StaffRole, Compartment, Vec<char>)> {
@@ -189,7 +178,11 @@ async fn break_glass_is_granted_flagged_expires_and_reviewed(backend: Backend) {
     let (st, p) = s
         .call(&advisor, Method::POST, &format!("/api/v1/people/{id}/break-glass"), Some(json!({"compartment": "audit", "reason": "short"})))
         .await;
-    assert_eq!((st, common::problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_string()]), "a reason is required");
+    assert_eq!(
+        (st, hearth_testkit::problem_fields(&p)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_string()]),
+        "a reason is required"
+    );
     let contractor = s.token(StaffRole::Contractor).await;
     let (st, _) = s
         .call(
@@ -263,7 +256,7 @@ async fn support_grants_open_only_what_they_name(s: TestServer) {
             Some(json!({"username": "supplier_support", "compartments": ["edi"], "hours": 4, "reason": "Investigating ticket 123"})),
         )
         .await;
-    assert_eq!((st, common::problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["compartments".to_string()]));
+    assert_eq!((st, hearth_testkit::problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["compartments".to_string()]));
     let (st, _) = s.call(&dpo, Method::POST, "/api/v1/support-grants", Some(body)).await;
     assert_eq!(st, StatusCode::CREATED);
     let (st, got) = s.call(&supplier, Method::GET, &format!("/api/v1/people/{id}"), None).await;
@@ -289,7 +282,7 @@ async fn supplier_support_is_never_granted_the_registers_the_audit_trail_or_equa
                 json!({"username": "supplier_support", "compartments": compartments, "hours": 4, "reason": "Investigating ticket 321"});
             let (st, p) = s.call(token, Method::POST, "/api/v1/support-grants", Some(body)).await;
             assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{who} granting {compartments}: {p}");
-            assert_eq!(common::problem_fields(&p), ["compartments"], "{p}");
+            assert_eq!(hearth_testkit::problem_fields(&p), ["compartments"], "{p}");
         }
     }
     assert_eq!(s.count(hearth_store::Table::SupportGrant).await, 0, "nothing was granted");
@@ -378,18 +371,18 @@ async fn the_dpo_lists_supplier_support_grants_current_and_past(s: TestServer) {
     assert!(doc["paths"]["/api/v1/support-grants"]["get"].is_object(), "documented");
 
     // The page, linked from the DPO's menu, works without scripts.
-    let c = common::browser();
-    common::sign_in(&s, &c, "dpo").await;
-    let (st, search) = common::get(&s, &c, "/search").await;
+    let c = hearth_testkit::browser();
+    hearth_testkit::sign_in(&s, &c, "dpo").await;
+    let (st, search) = hearth_testkit::get(&s, &c, "/search").await;
     assert_eq!(st, StatusCode::OK);
     assert!(search.contains("href=\"/support-grants\""), "the DPO's menu links the list");
-    let (st, page) = common::get(&s, &c, "/support-grants").await;
+    let (st, page) = hearth_testkit::get(&s, &c, "/support-grants").await;
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("Supplier access") && page.contains("Ticket 200: names look wrong") && page.contains("Ticket 100: rent screen"));
     assert!(page.contains("Current") && page.contains("Expired"));
-    let officer = common::browser();
-    common::sign_in(&s, &officer, "housing_officer").await;
-    let (_, search) = common::get(&s, &officer, "/search").await;
+    let officer = hearth_testkit::browser();
+    hearth_testkit::sign_in(&s, &officer, "housing_officer").await;
+    let (_, search) = hearth_testkit::get(&s, &officer, "/search").await;
     assert!(!search.contains("href=\"/support-grants\""), "not offered to others");
-    assert_eq!(common::get(&s, &officer, "/support-grants").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(hearth_testkit::get(&s, &officer, "/support-grants").await.0, StatusCode::FORBIDDEN);
 }

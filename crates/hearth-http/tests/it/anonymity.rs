@@ -6,11 +6,10 @@
 //! shows the reporter only to the person who asked, audited; the DPO lists
 //! the overrides.
 
-use crate::common;
-
-use common::{problem_fields, TestServer, PASSWORD};
 use hearth_domain::staff::StaffRole;
 use hearth_store::audit::AuditEvent;
+use hearth_testkit::fixtures::{anonymous_asb_case, assert_no_reporter};
+use hearth_testkit::{problem_fields, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -19,76 +18,13 @@ both_backends!(
     an_override_needs_a_ground_and_a_second_person_of_a_permitted_role,
 );
 
-/// Everything that identifies the reporter: none of it may appear outside
-/// their own record and letters addressed to them.
-pub const REPORTER_SECRETS: &[&str] = &["Quillon", "Hushworth", "4 Secret Mews", "Quietford", "ZZ99 4QH", "01632 960444", "01632960444"];
-
-pub struct Fixture {
-    pub case_id: i64,
-    pub reference: String,
-    pub reporter: i64,
-    pub accused: i64,
-    pub officer: String,
-}
-
-/// A person with a postal address `[line1, town, postcode]` and a phone number.
-async fn person(s: &TestServer, t: &str, given: &str, family: &str, [line1, town, postcode]: [&str; 3], phone: &str) -> i64 {
-    let (st, p) = s.call(t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": family}))).await;
-    assert_eq!(st, StatusCode::CREATED, "{p}");
-    let id = p["id"].as_i64().unwrap();
-    let path = format!("/api/v1/people/{id}/contact-points");
-    let (st, c) =
-        s.call(t, Method::POST, &path, Some(json!({"kind": "address", "line1": line1, "town": town, "postcode": postcode}))).await;
-    assert_eq!(st, StatusCode::CREATED, "{c}");
-    let (st, c) = s.call(t, Method::POST, &path, Some(json!({"kind": "phone", "value": phone}))).await;
-    assert_eq!(st, StatusCode::CREATED, "{c}");
-    id
-}
-
-pub async fn token_for(s: &TestServer, username: &str) -> String {
-    let r = s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": username, "password": PASSWORD})).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "token for {username}");
-    r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
-}
-
-/// An ASB case assigned to the ASB officer, reported anonymously by Quillon
-/// Hushworth about Rhea Noisington; plus a manager responsible for ASB.
-pub async fn asb_case(s: &TestServer) -> Fixture {
-    s.gate.add_user("asb.manager", "ASB Manager", StaffRole::Manager, &["asb".to_string()], PASSWORD).await.unwrap();
-    let officer = s.token(StaffRole::AsbOfficer).await;
-    let me = s.gate.user_id("asb_officer").await.unwrap();
-    let reporter = person(s, &officer, "Quillon", "Hushworth", ["4 Secret Mews", "Quietford", "ZZ99 4QH"], "01632 960444").await;
-    let accused = person(s, &officer, "Rhea", "Noisington", ["9 Loud Lane", "Bangton", "ZZ99 9LL"], "01632 960999").await;
-    let body = json!({"kind": "asb", "summary": "Loud music after midnight", "assigned_to": me,
-        "parties": [{"person_id": reporter, "role": "reporter", "anonymous": true}, {"person_id": accused, "role": "alleged_perpetrator"}]});
-    let (st, opened) = s.call(&officer, Method::POST, "/api/v1/cases", Some(body)).await;
-    assert_eq!(st, StatusCode::CREATED, "{opened}");
-    Fixture {
-        case_id: opened["case"]["id"].as_i64().unwrap(),
-        reference: opened["case"]["reference"].as_str().unwrap().to_string(),
-        reporter,
-        accused,
-        officer,
-    }
-}
-
-/// Fails naming the leak if `text` holds anything that identifies the reporter.
-pub fn assert_no_reporter(text: &str, reporter: i64, what: &str) {
-    for secret in REPORTER_SECRETS {
-        assert!(!text.contains(secret), "{what} reveals the anonymous reporter ({secret}): {text}");
-    }
-    for id in [format!("\"person_id\":{reporter}"), format!("/people/{reporter}\""), format!("/letters/{reporter}\"")] {
-        assert!(!text.contains(&id), "{what} points at the anonymous reporter ({id}): {text}");
-    }
-}
-
-pub async fn audit(s: &TestServer) -> Vec<AuditEvent> {
+async fn audit(s: &TestServer) -> Vec<AuditEvent> {
     let mut tx = s.store.begin().await.unwrap();
     hearth_store::audit::events_after(&mut tx, 0, 10_000).await.unwrap()
 }
 
 async fn an_anonymous_reporter_is_absent_from_letters_views_and_lists(s: TestServer) {
-    let f = asb_case(&s).await;
+    let f = anonymous_asb_case(&s).await;
     let (id, officer) = (f.case_id, &f.officer);
 
     // The letter to the alleged perpetrator: the whole JSON, the text included.
@@ -135,7 +71,7 @@ async fn an_anonymous_reporter_is_absent_from_letters_views_and_lists(s: TestSer
     assert_eq!(st, StatusCode::FORBIDDEN, "{p}");
 
     // The case as its officer, a responsible manager and the DPO see it.
-    let manager = token_for(&s, "asb.manager").await;
+    let manager = s.token_for("asb.manager").await;
     let dpo = s.token(StaffRole::Dpo).await;
     for (who, t) in [("officer", officer), ("manager", &manager), ("dpo", &dpo)] {
         let (st, view) = s.call(t, Method::GET, &format!("/api/v1/cases/{id}"), None).await;
@@ -195,7 +131,7 @@ async fn an_anonymous_reporter_is_absent_from_letters_views_and_lists(s: TestSer
 }
 
 async fn an_override_needs_a_ground_and_a_second_person_of_a_permitted_role(s: TestServer) {
-    let f = asb_case(&s).await;
+    let f = anonymous_asb_case(&s).await;
     let (id, officer) = (f.case_id, &f.officer);
     let (_, view) = s.call(officer, Method::GET, &format!("/api/v1/cases/{id}"), None).await;
     let party = view["parties"][0]["id"].as_i64().unwrap();
@@ -232,7 +168,7 @@ async fn an_override_needs_a_ground_and_a_second_person_of_a_permitted_role(s: T
     // role without responsibility for ASB.
     let (st, p) = s.call(officer, Method::POST, &approve, None).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{p}");
-    let manager = token_for(&s, "asb.manager").await;
+    let manager = s.token_for("asb.manager").await;
     let body = json!({"party_id": party, "ground": "police_request", "detail": "Testshire Police request ref ZZ/0000/TEST"});
     let (st, own) = s.call(&manager, Method::POST, &path, Some(body)).await;
     assert_eq!(st, StatusCode::CREATED, "{own}");

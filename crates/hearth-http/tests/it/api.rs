@@ -2,11 +2,9 @@
 //! PostgreSQL (each test body runs twice). Bad input must come back as a 4xx
 //! problem naming the field, with nothing stored.
 
-use crate::common;
-
-use common::{problem_fields, split, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
+use hearth_testkit::{problem_fields, split, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -6,11 +6,10 @@
 //! request; portability gives JSON and CSV of what the person provided; the
 //! DPO generates and downloads the bundle from the request page.
 
-use crate::common;
-
-use common::{browser, field, get, problem_fields, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
+use hearth_testkit::fixtures::{household, Home, NewHousehold};
+use hearth_testkit::{browser, field, get, problem_fields, sign_in, TestServer};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -47,27 +46,8 @@ async fn shared_household(s: &TestServer) -> Fixture {
     let t = s.token(StaffRole::HousingOfficer).await;
     let me = adult(s, &t, "Marisol", "Quenby", "01632 960123", "marisol.quenby@example.invalid").await;
     let other = adult(s, &t, "Torvald", "Brackenwick", "01632 960771", "torvald.brackenwick@example.invalid").await;
-    let (st, pr) = s
-        .call(
-            &t,
-            Method::POST,
-            "/api/v1/properties",
-            Some(json!({"uprn": 990000077001i64, "line1": "3 Invented Row", "town": "Mockbury", "postcode": "ZZ99 7QB"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{pr}");
-    let (_, h) = s.call(&t, Method::POST, "/api/v1/households", Some(json!({"property_id": pr["id"]}))).await;
-    for p in [me, other] {
-        let (st, m) = s
-            .call(
-                &t,
-                Method::POST,
-                &format!("/api/v1/households/{}/members", h["id"]),
-                Some(json!({"person_id": p, "role": "joint_tenant"})),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{m}");
-    }
+    let home = Home { uprn: 990000077001, line1: "3 Invented Row", town: "Mockbury", postcode: "ZZ99 7QB" };
+    household(s, &t, NewHousehold::new(home, vec![(me, "joint_tenant"), (other, "joint_tenant")])).await;
     let body = json!({"kind": "tenancy_management", "summary": "Marisol Quenby and Torvald Brackenwick disagree about the shared garden",
         "parties": [{"person_id": me, "role": "subject"}, {"person_id": other, "role": "subject"}]});
     let (st, c) = s.call(&t, Method::POST, "/api/v1/cases", Some(body)).await;
@@ -170,7 +150,7 @@ async fn the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld(s
     let (st, p) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{id}/bundle"), None).await;
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["bundle".to_string()]), "nothing released yet: {p}");
     let audit_before = s.count(Table::AuditEvent).await;
-    common::release_bundle(&s, &dpo, id).await;
+    hearth_testkit::release_bundle(&s, &dpo, id).await;
 
     let (st, ct, json_text) = raw(&s, &dpo, &format!("/api/v1/rights-requests/{id}/bundle")).await;
     assert_eq!(st, StatusCode::OK, "{json_text}");
@@ -217,7 +197,7 @@ async fn the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld(s
     assert_eq!(names.len(), 3, "{names:?}");
     assert!(names[0].ends_with(".pdf") && names[1].ends_with(".html") && names[2].ends_with(".json"), "{names:?}");
     assert!(files[0].1.starts_with(b"%PDF-"), "a PDF");
-    let pdf_text = common::pdf_text(&files[0].1);
+    let pdf_text = hearth_testkit::pdf_text(&files[0].1);
     for (name, text) in [
         (names[0], pdf_text.clone()),
         (names[1], String::from_utf8(files[1].1.clone()).unwrap()),
@@ -233,9 +213,9 @@ async fn the_bundle_holds_nothing_of_another_adult_and_lists_what_was_withheld(s
     let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{id}/bundle?format=pdf"))).bearer_auth(&dpo).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/pdf");
-    let text = common::pdf_text(&r.bytes().await.unwrap());
+    let text = hearth_testkit::pdf_text(&r.bytes().await.unwrap());
     assert_eq!(text, pdf_text, "the same PDF alone and zipped");
-    common::assert_readable(&text);
+    hearth_testkit::assert_readable(&text);
     for heading in [
         "Dear Marisol Quenby",
         "Why we use your information",
@@ -392,7 +372,7 @@ async fn the_dpo_generates_the_bundle_from_the_request_page(s: TestServer) {
     assert_no_other_adult(&r.text().await.unwrap(), "the downloaded bundle");
     let r = c.get(s.url(&format!("/rights/{id}/bundle.pdf"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_no_other_adult(&common::pdf_text(&r.bytes().await.unwrap()), "the downloaded PDF");
+    assert_no_other_adult(&hearth_testkit::pdf_text(&r.bytes().await.unwrap()), "the downloaded PDF");
 
     let other = browser();
     sign_in(&s, &other, "housing_officer").await;

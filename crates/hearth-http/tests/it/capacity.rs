@@ -6,10 +6,9 @@
 //! confirmation removes the named needs, their adjustments and the audit
 //! payloads that held them, while the audit chain still verifies.
 
-use crate::common;
-
-use common::{browser, get, problem_fields, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::{tenant, NewTenant};
+use hearth_testkit::{browser, get, problem_fields, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -27,7 +26,7 @@ fn share(assessment_id: Value, recipient: &str) -> Value {
 
 async fn best_interests_shares_rest_on_an_assessment_of_incapacity(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (id, _) = crate::needs::tenant(&s, &t, "Barnaby", "Fictional", 990_000_000_401).await;
+    let id = tenant(&s, &t, NewTenant::new("Barnaby", "Fictional", 990_000_000_401).phone("01632 960 001")).await.person;
     let path = |p: &str| format!("/api/v1/people/{id}/{p}");
 
     let (st, p) = s.call(&t, Method::POST, &path("capacity-assessments"), Some(json!({"outcome": "maybe"}))).await;
@@ -48,7 +47,7 @@ async fn best_interests_shares_rest_on_an_assessment_of_incapacity(s: TestServer
     assert_eq!(ok["recipient"], "lpa_attorney");
 
     // Someone else's assessment cannot carry a share.
-    let (other, _) = crate::needs::tenant(&s, &t, "Ottilie", "Fictional", 990_000_000_402).await;
+    let other = tenant(&s, &t, NewTenant::new("Ottilie", "Fictional", 990_000_000_402).phone("01632 960 001")).await.person;
     let (st, p) =
         s.call(&t, Method::POST, &format!("/api/v1/people/{other}/best-interests-shares"), Some(share(lacks["id"].clone(), "carer"))).await;
     assert_eq!((st, problem_fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["assessment_id".to_string()]));
@@ -66,7 +65,7 @@ async fn best_interests_shares_rest_on_an_assessment_of_incapacity(s: TestServer
 async fn information_not_to_be_held_is_removed_once_capacity_is_found(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
     let dpo = s.token(StaffRole::Dpo).await;
-    let (id, _) = crate::needs::tenant(&s, &t, "Clementine", "Fictional", 990_000_000_403).await;
+    let id = tenant(&s, &t, NewTenant::new("Clementine", "Fictional", 990_000_000_403).phone("01632 960 001")).await.person;
     let (st, n) = s
         .call(
             &t,

@@ -6,11 +6,9 @@
 //! letter just as they are refused the case, and complaint correspondence
 //! is filed in the complaints compartment, seen by the complaint's officer.
 
-use crate::common;
-
-use common::{browser, get, problem_fields, sign_in, TestServer, PASSWORD};
 use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
+use hearth_testkit::{browser, get, problem_fields, sign_in, TestServer, PASSWORD};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -24,11 +22,6 @@ both_backends!(
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 /// Words that must never reach a refused reader.
 const SECRET: &str = "Worried the child is left alone overnight";
-
-async fn token_for(s: &TestServer, username: &str) -> String {
-    let r = s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": username, "password": PASSWORD})).send().await.unwrap();
-    r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
-}
 
 async fn person(s: &TestServer, t: &str, given: &str) -> i64 {
     let (st, p) = s.call(t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": "Casefiled"}))).await;
@@ -48,7 +41,7 @@ fn pdf() -> Form {
 
 async fn upload(s: &TestServer, t: &str, person: i64, form: Form) -> (StatusCode, Value) {
     let r = s.client.post(s.url(&format!("/api/v1/people/{person}/documents"))).bearer_auth(t).multipart(form).send().await.unwrap();
-    common::split(r).await
+    hearth_testkit::split(r).await
 }
 
 fn ids(page: &Value) -> Vec<i64> {
@@ -58,7 +51,7 @@ fn ids(page: &Value) -> Vec<i64> {
 async fn a_contact_and_document_filed_on_a_safeguarding_case_take_the_case_compartment(s: TestServer) {
     s.gate.add_user("second.advisor", "Second Advisor", StaffRole::ContactCentreAdvisor, &[], PASSWORD).await.unwrap();
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
-    let second = token_for(&s, "second.advisor").await;
+    let second = s.token_for("second.advisor").await;
     let officer = s.token(StaffRole::HousingOfficer).await;
     let assigned = s.gate.user_id("housing_officer").await.unwrap();
     let who = person(&s, &advisor, "Wren").await;
@@ -111,7 +104,7 @@ async fn a_contact_and_document_filed_on_a_safeguarding_case_take_the_case_compa
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "the advisor cannot see the entry to attach to it: {on_entry}");
 
     // A second advisor, with the caller checked, is refused the case, the entry's text and the download.
-    common::check_caller(&s, &second, who).await;
+    hearth_testkit::check_caller(&s, &second, who).await;
     let (st, _) = s.call(&second, Method::GET, &format!("/api/v1/cases/{case}"), None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     for path in [format!("/api/v1/contacts/{entry}"), format!("/api/v1/documents/{doc}"), format!("/api/v1/documents/{doc}/content")] {
@@ -142,7 +135,7 @@ async fn complaint_correspondence_is_filed_in_the_complaints_compartment(s: Test
     s.gate.add_user("complaints.manager", "Complaints Manager", StaffRole::Manager, &["complaints".into()], PASSWORD).await.unwrap();
     let officer = s.token(StaffRole::HousingOfficer).await;
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
-    let manager = token_for(&s, "complaints.manager").await;
+    let manager = s.token_for("complaints.manager").await;
     let dpo = s.token(StaffRole::Dpo).await;
     let me = s.gate.user_id("housing_officer").await.unwrap();
     let who = person(&s, &officer, "Ceri").await;
@@ -179,7 +172,7 @@ async fn complaint_correspondence_is_filed_in_the_complaints_compartment(s: Test
         let r = s.client.get(s.url(&format!("/api/v1/documents/{doc}/content"))).bearer_auth(t).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{who_reads}");
     }
-    common::check_caller(&s, &advisor, who).await;
+    hearth_testkit::check_caller(&s, &advisor, who).await;
     let (st, _) = s.call(&advisor, Method::GET, &format!("/api/v1/contacts/{}", entries[0]), None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, page) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{who}/timeline"), None).await;

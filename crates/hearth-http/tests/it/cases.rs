@@ -3,10 +3,9 @@
 //! days, closure starting the retention clock, reassignment audited, and a
 //! contractor seeing a repair job only inside its window.
 
-use crate::common;
-
-use common::{problem_fields, TestServer, PASSWORD};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::person;
+use hearth_testkit::{problem_fields, TestServer, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -17,17 +16,6 @@ both_backends!(
     reassignment_is_audited_and_stale_changes_refused,
     a_contractor_sees_a_job_only_inside_its_window,
 );
-
-async fn person(s: &TestServer, t: &str, given: &str, family: &str) -> i64 {
-    let (st, p) = s.call(t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": family}))).await;
-    assert_eq!(st, StatusCode::CREATED, "{p}");
-    p["id"].as_i64().unwrap()
-}
-
-async fn token_for(s: &TestServer, username: &str) -> String {
-    let r = s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": username, "password": PASSWORD})).send().await.unwrap();
-    r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
-}
 
 fn ids(page: &Value) -> Vec<i64> {
     page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
@@ -48,7 +36,7 @@ async fn a_safeguarding_case_is_seen_only_by_need_to_know(s: TestServer) {
     assert_eq!(opened["case"]["compartment"], "safeguarding");
     assert!(opened["case"]["reference"].as_str().unwrap().starts_with("SG-"));
 
-    let other = token_for(&s, "other.officer").await;
+    let other = s.token_for("other.officer").await;
     let (st, body) = s.call(&other, Method::GET, &format!("/api/v1/cases/{id}"), None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(!body.to_string().contains("Concernley"));
@@ -67,7 +55,7 @@ async fn a_safeguarding_case_is_seen_only_by_need_to_know(s: TestServer) {
 
     for (who, token) in [
         ("assigned officer", s.token(StaffRole::HousingOfficer).await),
-        ("their manager", token_for(&s, "team.manager").await),
+        ("their manager", s.token_for("team.manager").await),
         ("safeguarding lead", s.token(StaffRole::SafeguardingLead).await),
     ] {
         let (st, view) = s.call(&token, Method::GET, &format!("/api/v1/cases/{id}"), None).await;

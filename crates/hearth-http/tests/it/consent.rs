@@ -5,10 +5,9 @@
 //! withdrawal or an objection is still recorded but a new consent is not;
 //! roles without the contact compartment see none of it.
 
-use crate::common;
-
-use common::{browser, get, problem_fields, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::{tenant, NewTenant};
+use hearth_testkit::{browser, get, problem_fields, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -38,7 +37,7 @@ fn given(purpose: &str) -> Value {
 async fn withdrawing_consent_to_tailor_stops_adjustments_at_once(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
     // A tenant on the officer's patch, so the officer may record needs.
-    let (id, _) = crate::needs::tenant(&s, &t, "Tamsin", "Fictional", 990_000_000_301).await;
+    let id = tenant(&s, &t, NewTenant::new("Tamsin", "Fictional", 990_000_000_301).phone("01632 960 001")).await.person;
     let (st, n) = post(
         &s,
         &t,

@@ -5,11 +5,10 @@
 //! advisor's timeline, search or counts, while the assigned ASB officer
 //! sees it; a split submission's link shows only where both parts show.
 
-use crate::common;
-
-use common::{problem_fields, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
+use hearth_testkit::fixtures::person;
+use hearth_testkit::{problem_fields, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -19,12 +18,6 @@ both_backends!(
     an_asb_contact_never_reaches_an_advisor,
     a_split_submission_is_linked_only_where_both_parts_show,
 );
-
-async fn person(s: &TestServer, t: &str, given: &str, family: &str) -> i64 {
-    let (st, p) = s.call(t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": family}))).await;
-    assert_eq!(st, StatusCode::CREATED, "{p}");
-    p["id"].as_i64().unwrap()
-}
 
 fn ids(page: &Value) -> Vec<i64> {
     page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
@@ -46,7 +39,7 @@ async fn every_channel_logs_with_its_own_fields(s: TestServer) {
     let owner = s.gate.user_id("housing_officer").await.unwrap();
     let who = person(&s, &advisor, "Cal", "Everyway").await;
     // An advisor sees the contact history only after checking the caller.
-    common::check_caller(&s, &advisor, who).await;
+    hearth_testkit::check_caller(&s, &advisor, who).await;
     // (channel, the channel's own fields, what must come back)
     let table: Vec<(&str, Value, Value)> = vec![
         ("call_in", json!({}), json!({})),
@@ -174,7 +167,7 @@ async fn an_asb_contact_never_reaches_an_advisor(s: TestServer) {
     let officer_id = s.gate.user_id("asb_officer").await.unwrap();
     let who = person(&s, &advisor, "Ivy", "Hushwell").await;
     // An advisor sees the contact history only after checking the caller.
-    common::check_caller(&s, &advisor, who).await;
+    hearth_testkit::check_caller(&s, &advisor, who).await;
     let (st, case) = s
         .call(
             &officer,
@@ -274,7 +267,7 @@ async fn a_split_submission_is_linked_only_where_both_parts_show(s: TestServer) 
     let officer_id = s.gate.user_id("asb_officer").await.unwrap();
     let who = person(&s, &advisor, "Sid", "Splitworth").await;
     // An advisor sees the contact history only after checking the caller.
-    common::check_caller(&s, &advisor, who).await;
+    hearth_testkit::check_caller(&s, &advisor, who).await;
     let (_, case) = s
         .call(&officer, Method::POST, "/api/v1/cases", Some(json!({"kind": "asb", "summary": "Harassment", "assigned_to": officer_id})))
         .await;

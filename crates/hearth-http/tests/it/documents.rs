@@ -5,12 +5,10 @@
 //! event; an ASB document is never listed or downloadable for a
 //! contact-centre advisor; a folder store names files by random ids.
 
-use crate::common;
-
-use common::{start_configured, Backend, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_store::documents::DocumentStorage;
 use hearth_store::Table;
+use hearth_testkit::{start_configured, Backend, TestServer};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -23,24 +21,7 @@ both_backends!(
     a_document_attached_to_a_contact_takes_its_compartment,
 );
 
-/// Runs `$body(backend)` once on SQLite and once on PostgreSQL, for tests
-/// that configure their own server.
-macro_rules! each_backend {
-    ($($name:ident),+ $(,)?) => {
-        $(mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await
-            }
-        })+
-    };
-}
-
-each_backend!(a_small_limit_refuses_far_larger_files_clearly, a_folder_store_names_files_by_random_ids);
+both_backends!(backend: a_small_limit_refuses_far_larger_files_clearly, a_folder_store_names_files_by_random_ids);
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
@@ -57,7 +38,7 @@ fn file(name: &str, mime: &str, bytes: &[u8]) -> Form {
 
 async fn upload(s: &TestServer, t: &str, person: i64, form: Form) -> (StatusCode, Value) {
     let r = s.client.post(s.url(&format!("/api/v1/people/{person}/documents"))).bearer_auth(t).multipart(form).send().await.unwrap();
-    common::split(r).await
+    hearth_testkit::split(r).await
 }
 
 fn only_field(v: &Value) -> (String, String) {
@@ -128,7 +109,7 @@ async fn a_download_is_an_attachment_and_leaves_an_audit_event(s: TestServer) {
     let t = s.token(StaffRole::ContactCentreAdvisor).await;
     let who = person(&s, &t).await;
     // An advisor sees the person's documents only after checking the caller.
-    common::check_caller(&s, &t, who).await;
+    hearth_testkit::check_caller(&s, &t, who).await;
     let (st, doc) = upload(&s, &t, who, file("tenancy letter.pdf", "application/pdf", PDF).text("title", "Signed tenancy letter")).await;
     assert_eq!(st, StatusCode::CREATED, "{doc}");
     let id = doc["id"].as_i64().unwrap();
@@ -165,7 +146,7 @@ async fn an_asb_document_never_reaches_an_advisor(s: TestServer) {
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
     let who = person(&s, &advisor).await;
     // An advisor sees the person's documents only after checking the caller.
-    common::check_caller(&s, &advisor, who).await;
+    hearth_testkit::check_caller(&s, &advisor, who).await;
     let (st, general) = upload(&s, &advisor, who, file("rent.pdf", "application/pdf", PDF)).await;
     assert_eq!(st, StatusCode::CREATED, "{general}");
     let (st, doc) = upload(&s, &asb, who, file("noise diary.png", "image/png", PNG).text("compartment", "asb")).await;
@@ -227,7 +208,7 @@ async fn a_folder_store_names_files_by_random_ids(backend: Backend) {
     let t = s.token(StaffRole::ContactCentreAdvisor).await;
     let who = person(&s, &t).await;
     // An advisor sees the person's documents only after checking the caller.
-    common::check_caller(&s, &t, who).await;
+    hearth_testkit::check_caller(&s, &t, who).await;
     let (st, doc) = upload(&s, &t, who, file("../../etc/passwd.pdf", "application/pdf", PDF)).await;
     assert_eq!(st, StatusCode::CREATED, "{doc}");
     assert_eq!(doc["title"], "passwd.pdf", "only the last segment of a client's path is kept, and only as a title");

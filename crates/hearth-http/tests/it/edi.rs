@@ -4,17 +4,15 @@
 //! SQLite files never hold them), analysts see only protected counts, and
 //! without a key nothing is captured.
 
-use crate::common;
-
-use common::{browser, get, problem_fields, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_gate::edi::EdiKey;
 use hearth_gate::{Gate, GateError, Policy};
 use hearth_store::Table;
+use hearth_testkit::{browser, get, problem_fields, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-keyed_backends!(
+both_backends!(keyed:
     front_line_capture_is_write_only_and_sealed_at_rest,
     no_other_role_sees_edi_or_learns_it_exists,
     analysts_see_only_protected_coverage,
@@ -487,7 +485,7 @@ async fn the_persons_access_bundle_gives_them_their_own_answers(s: TestServer) {
     let change = json!({"change": "identity_passed", "version": v["request"]["version"], "method": "Passport seen"});
     let (st, _) = s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{rid}/changes"), Some(change)).await;
     assert_eq!(st, StatusCode::OK);
-    common::release_bundle(&s, &dpo, rid).await;
+    hearth_testkit::release_bundle(&s, &dpo, rid).await;
     let (st, b) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{rid}/bundle"), None).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     let section = b["sections"].as_array().unwrap().iter().find(|x| x["key"] == "equality").cloned().unwrap();

@@ -4,10 +4,9 @@
 //! hold keeps everything; carrying it out removes exactly what the review
 //! allowed, in one audited transaction, and notes it on the request.
 
-use crate::common;
-
-use common::{browser, get, problem_fields, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::{household, Home, NewHousehold};
+use hearth_testkit::{browser, get, problem_fields, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -34,29 +33,8 @@ async fn tenant(s: &TestServer) -> Tenant {
     assert_eq!(st, StatusCode::CREATED, "{p}");
     let id = p["id"].as_i64().unwrap();
     let (_, other) = s.call(&t, Method::POST, "/api/v1/people", Some(json!({"given_name": "Osric", "family_name": "Fernleigh"}))).await;
-    let (st, pr) = s
-        .call(
-            &t,
-            Method::POST,
-            "/api/v1/properties",
-            Some(json!({"uprn": 990000088001i64, "line1": "12 Pretend Close", "town": "Fakenham Parva", "postcode": "ZZ99 8EE"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{pr}");
-    let (_, h) = s.call(&t, Method::POST, "/api/v1/households", Some(json!({"property_id": pr["id"]}))).await;
-    let (st, m) = s
-        .call(&t, Method::POST, &format!("/api/v1/households/{}/members", h["id"]), Some(json!({"person_id": id, "role": "tenant"})))
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{m}");
-    let (st, ten) = s
-        .call(
-            &t,
-            Method::POST,
-            "/api/v1/tenancies",
-            Some(json!({"reference": "TEN-ERASE-1", "household_id": h["id"], "tenure": "assured", "start_date": "2019-04-01"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{ten}");
+    let home = Home { uprn: 990000088001, line1: "12 Pretend Close", town: "Fakenham Parva", postcode: "ZZ99 8EE" };
+    household(s, &t, NewHousehold::new(home, vec![(id, "tenant")]).tenancy("TEN-ERASE-1", "2019-04-01")).await;
     let entry = async |body: Value| {
         let (st, e) = s.call(&t, Method::POST, "/api/v1/contacts", Some(body)).await;
         assert_eq!(st, StatusCode::CREATED, "{e}");
@@ -231,7 +209,7 @@ async fn the_dpo_reviews_and_carries_out_an_erasure_in_the_browser(s: TestServer
     assert_eq!(st, StatusCode::OK, "{review}");
     assert!(review.contains("Call recordings") && review.contains("6 years after the tenancy ended"), "{review}");
     assert!(review.contains("Carry out the erasure"), "{review}");
-    let version = common::field(&review, "version");
+    let version = hearth_testkit::field(&review, "version");
 
     // Without the session's token the form is refused and nothing is erased.
     let r =

@@ -2,10 +2,8 @@
 //! PostgreSQL: it lists who did what to the record in order, never the old
 //! and new values, and reading it is itself decided and recorded.
 
-use crate::common;
-
-use common::{problem_fields, TestServer, PASSWORD};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::{problem_fields, TestServer, PASSWORD};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};

@@ -7,18 +7,16 @@
 //! equality answers are sealed and read back with the key; without a key
 //! nothing is imported.
 
-use crate::common;
-
-use common::TestServer;
 use hearth_domain::import::{equality_row, flag_row, need_row, About};
 use hearth_domain::{people::PersonKind, staff::StaffRole};
 use hearth_gate::import::{BatchInfo, ImportRows};
 use hearth_gate::{Actor, Gate, GateError, DEFAULT_PURPOSE};
 use hearth_store::Table;
+use hearth_testkit::TestServer;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-keyed_backends!(
+both_backends!(keyed:
     a_batch_naming_a_missing_person_is_rolled_back_whole,
     imported_needs_are_reviewed_by_the_importer,
     imported_flags_are_acknowledged_by_nobody,
@@ -190,7 +188,7 @@ async fn imported_equality_answers_are_sealed_and_read_back_with_the_key(s: Test
     let change = json!({"change": "identity_passed", "version": v["request"]["version"], "method": "Passport seen"});
     let (st, _) = s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{rid}/changes"), Some(change)).await;
     assert_eq!(st, StatusCode::OK);
-    common::release_bundle(&s, &dpo, rid).await;
+    hearth_testkit::release_bundle(&s, &dpo, rid).await;
     let (st, bundle) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{rid}/bundle"), None).await;
     assert_eq!(st, StatusCode::OK, "{bundle}");
     let section = bundle["sections"].as_array().unwrap().iter().find(|x| x["key"] == "equality").cloned().unwrap();

@@ -3,7 +3,7 @@
 //! binary instead of twenty keeps linking time and disk use small.
 
 #[macro_use]
-mod common;
+extern crate hearth_testkit;
 
 mod access;
 mod anonymity;
@@ -48,3 +48,5 @@ mod ui_representatives;
 mod ui_restriction;
 mod ui_retention;
 mod ui_rights;
+/// The canary sweep's seeded world, shared with the retention time machine.
+mod world;

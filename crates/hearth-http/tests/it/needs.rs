@@ -6,10 +6,9 @@
 //! nothing outside its allowed fields; a flag's text waits for each user's
 //! acknowledgement; coverage counts tenants with a needs check.
 
-use crate::common;
-
-use common::{browser, get, problem_fields, sign_in, TestServer, PASSWORD};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::{tenant, NewTenant, Tenant};
+use hearth_testkit::{browser, get, problem_fields, sign_in, TestServer, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -26,53 +25,8 @@ both_backends!(
 const DETAIL: &str = "Profound hearing loss in both ears since an illness";
 const RISK: &str = "Dog kept loose in the hallway; bit a meter reader in March";
 
-/// A tenant at a property on the housing officer's patch, with a phone.
-pub(crate) async fn tenant(s: &TestServer, t: &str, given: &str, family: &str, uprn: i64) -> (i64, i64) {
-    let (st, p) = s.call(t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": family}))).await;
-    assert_eq!(st, StatusCode::CREATED, "{p}");
-    let id = p["id"].as_i64().unwrap();
-    let (st, prop) = s
-        .call(
-            t,
-            Method::POST,
-            "/api/v1/properties",
-            Some(json!({"uprn": uprn, "line1": "7 Imaginary Row", "town": "Testbury", "postcode": "ZZ99 3AB"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{prop}");
-    let pid = prop["id"].as_i64().unwrap();
-    let (_, hh) = s.call(t, Method::POST, "/api/v1/households", Some(json!({"property_id": pid}))).await;
-    let hid = hh["id"].as_i64().unwrap();
-    let (st, m) = s
-        .call(
-            t,
-            Method::POST,
-            &format!("/api/v1/households/{hid}/members"),
-            Some(json!({"person_id": id, "role": "tenant", "start_date": "2020-04-01"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{m}");
-    let (st, ten) = s
-        .call(
-            t,
-            Method::POST,
-            "/api/v1/tenancies",
-            Some(json!({"reference": format!("TEN-{uprn}"), "household_id": hid, "tenure": "assured", "start_date": "2020-04-01"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{ten}");
-    let (st, c) = s
-        .call(
-            t,
-            Method::POST,
-            &format!("/api/v1/people/{id}/contact-points"),
-            Some(json!({"kind": "phone", "value": "01632 960 001", "preferred": true})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{c}");
-    s.gate.set_patch_officer(pid, "housing_officer").await.unwrap();
-    (id, pid)
-}
+/// The phone every tenant here has (the contractor's job sheet shows it).
+const PHONE: &str = "01632 960 001";
 
 async fn need(s: &TestServer, t: &str, person: i64, body: Value) -> Value {
     let (st, n) = s.call(t, Method::POST, &format!("/api/v1/people/{person}/needs"), Some(body)).await;
@@ -107,7 +61,7 @@ async fn repair(s: &TestServer, t: &str, person: i64, property: i64) -> Value {
 
 async fn without_consent_a_need_is_stored_but_not_used_and_the_page_says_why(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (person, property) = tenant(&s, &t, "Hana", "Quietly", 990_000_000_101).await;
+    let Tenant { person, property, .. } = tenant(&s, &t, NewTenant::new("Hana", "Quietly", 990_000_000_101).phone(PHONE)).await;
 
     let (st, p) = s.call(&t, Method::POST, &format!("/api/v1/people/{person}/needs"), Some(json!({"category": "hearing"}))).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
@@ -180,7 +134,7 @@ async fn without_consent_a_need_is_stored_but_not_used_and_the_page_says_why(s: 
 
 async fn an_overdue_review_shows_in_the_officers_work_list(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (person, _) = tenant(&s, &t, "Olwen", "Overdue", 990_000_000_201).await;
+    let person = tenant(&s, &t, NewTenant::new("Olwen", "Overdue", 990_000_000_201).phone(PHONE)).await.person;
     let today = hearth_gate::Gate::today();
     let two_years_ago = today.saturating_sub(jiff::ToSpan::years(2)).to_string();
     let old = need(
@@ -233,7 +187,7 @@ async fn an_overdue_review_shows_in_the_officers_work_list(s: TestServer) {
 
 async fn an_income_officer_sees_adjustments_but_not_health_detail(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (person, _) = tenant(&s, &t, "Ivor", "Incomely", 990_000_000_301).await;
+    let person = tenant(&s, &t, NewTenant::new("Ivor", "Incomely", 990_000_000_301).phone(PHONE)).await.person;
     let n = need(&s, &t, person, hearing(true)).await;
     adjust(&s, &t, person, json!({"need_id": n["id"], "kind": "call_ahead"})).await;
     adjust(&s, &t, person, json!({"need_id": n["id"], "kind": "longer_calls", "note": "Speak slowly and confirm in writing"})).await;
@@ -263,7 +217,7 @@ async fn an_income_officer_sees_adjustments_but_not_health_detail(s: TestServer)
 
 async fn a_contractor_job_sheet_holds_only_the_allowed_fields(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (person, property) = tenant(&s, &t, "Jo", "Sheetly", 990_000_000_401).await;
+    let Tenant { person, property, .. } = tenant(&s, &t, NewTenant::new("Jo", "Sheetly", 990_000_000_401).phone(PHONE)).await;
     let used = need(&s, &t, person, hearing(true)).await;
     let unused = need(
         &s,
@@ -373,7 +327,7 @@ async fn a_contractor_job_sheet_holds_only_the_allowed_fields(s: TestServer) {
 
 async fn a_flag_is_acknowledged_before_its_text_is_shown(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (person, _) = tenant(&s, &t, "Fen", "Flagley", 990_000_000_501).await;
+    let person = tenant(&s, &t, NewTenant::new("Fen", "Flagley", 990_000_000_501).phone(PHONE)).await.person;
     let (st, p) = s
         .call(
             &t,
@@ -426,10 +380,10 @@ async fn a_flag_is_acknowledged_before_its_text_is_shown(s: TestServer) {
 
 async fn coverage_is_the_share_of_tenants_with_a_needs_check(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (a, _) = tenant(&s, &t, "Cara", "Checked", 990_000_000_601).await;
-    let (b, _) = tenant(&s, &t, "Cai", "Asked", 990_000_000_602).await;
-    tenant(&s, &t, "Cyd", "Unasked", 990_000_000_603).await;
-    tenant(&s, &t, "Col", "Unasked", 990_000_000_604).await;
+    let a = tenant(&s, &t, NewTenant::new("Cara", "Checked", 990_000_000_601).phone(PHONE)).await.person;
+    let b = tenant(&s, &t, NewTenant::new("Cai", "Asked", 990_000_000_602).phone(PHONE)).await.person;
+    tenant(&s, &t, NewTenant::new("Cyd", "Unasked", 990_000_000_603).phone(PHONE)).await;
+    tenant(&s, &t, NewTenant::new("Col", "Unasked", 990_000_000_604).phone(PHONE)).await;
     need(&s, &t, a, hearing(true)).await;
     let (st, check) = s.call(&t, Method::POST, &format!("/api/v1/people/{b}/needs-checks"), Some(json!({"outcome": "no_needs"}))).await;
     assert_eq!(st, StatusCode::CREATED, "{check}");
@@ -453,7 +407,7 @@ async fn coverage_is_the_share_of_tenants_with_a_needs_check(s: TestServer) {
 
 async fn the_forms_name_their_errors_and_a_need_is_reviewed_and_ended(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (person, _) = tenant(&s, &t, "Uma", "Formsworth", 990_000_000_701).await;
+    let person = tenant(&s, &t, NewTenant::new("Uma", "Formsworth", 990_000_000_701).phone(PHONE)).await.person;
     let c = browser();
     let csrf = sign_in(&s, &c, "housing_officer").await;
     let post = async |path: &str, form: &[(&str, &str)]| {

@@ -4,11 +4,9 @@
 //! nothing is done or audited under it; a declared purpose still works and
 //! is audited as given; `marketing` is still kept from sensitive data.
 
-use crate::common;
-
-use common::{problem_fields, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
+use hearth_testkit::{problem_fields, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -22,7 +20,7 @@ async fn call_for(s: &TestServer, t: &str, purpose: &str, method: Method, path: 
     if let Some(b) = body {
         req = req.json(&b);
     }
-    common::split(req.send().await.unwrap()).await
+    hearth_testkit::split(req.send().await.unwrap()).await
 }
 
 async fn events(s: &TestServer) -> Vec<hearth_store::audit::AuditEvent> {

@@ -7,11 +7,9 @@
 //! manager nothing is stored; a follow-up is marked done once, by whom and
 //! when, under its entry's compartment rules.
 
-use crate::common;
-
-use common::{problem_fields, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
+use hearth_testkit::{problem_fields, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -138,7 +136,7 @@ async fn a_follow_up_is_marked_done_once(s: TestServer) {
     let owner = s.gate.user_id("housing_officer").await.unwrap();
     let who = person(&s, &advisor).await;
     // An advisor sees the contact history only after checking the caller.
-    common::check_caller(&s, &advisor, who).await;
+    hearth_testkit::check_caller(&s, &advisor, who).await;
     let fu = json!([{"action": "Send the rent statement", "owner": owner, "due_on": "2026-12-01"}]);
     let e = contact(&s, &advisor, json!({"channel": "call_in", "person_ids": [who], "summary": "Statement", "follow_ups": fu})).await;
     let f = &e["follow_ups"][0];

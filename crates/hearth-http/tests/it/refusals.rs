@@ -5,10 +5,8 @@
 //! likewise their contact entries and documents. The audit trail keeps
 //! the compartment, the deciding policies and the reason.
 
-use crate::common;
-
-use common::{browser, get, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::{browser, get, sign_in, TestServer};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -55,7 +53,7 @@ async fn a_hidden_record_and_a_missing_one_are_refused_alike(s: TestServer) {
             .text("case_id", case.to_string());
         let r =
             s.client.post(s.url(&format!("/api/v1/people/{who}/documents"))).bearer_auth(&officer).multipart(form).send().await.unwrap();
-        let (st, d) = common::split(r).await;
+        let (st, d) = hearth_testkit::split(r).await;
         assert_eq!((st, &d["compartment"]), (StatusCode::CREATED, &json!(kind)), "{d}");
         cases.push(case);
         entries.push(v["entries"][0]["id"].as_i64().unwrap());

@@ -7,10 +7,8 @@
 //! audited, never with the answers; failed checks are limited; other roles
 //! are unaffected.
 
-use crate::common;
-
-use common::{problem_fields, start_configured, Backend, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::{problem_fields, start_configured, Backend, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -23,16 +21,7 @@ both_backends!(
     reads_by_record_id_need_the_check_too,
 );
 
-mod a_caller_check_lasts_for_the_call {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::a_caller_check_lasts_for_the_call(super::Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::a_caller_check_lasts_for_the_call(super::Backend::Postgres).await
-    }
-}
+both_backends!(backend: a_caller_check_lasts_for_the_call);
 
 async fn person(s: &TestServer, given: &str) -> i64 {
     let t = s.token(StaffRole::HousingOfficer).await;
@@ -41,10 +30,10 @@ async fn person(s: &TestServer, given: &str) -> i64 {
     p["id"].as_i64().unwrap()
 }
 
-/// The memorable word and full name [`common::give_memorable_word`] sets up.
+/// The memorable word and full name [`hearth_testkit::give_memorable_word`] sets up.
 async fn answers(s: &TestServer, id: i64) -> Value {
-    let name = common::give_memorable_word(s, id).await;
-    json!({"answers": {"memorable_word": common::MEMORABLE_WORD, "full_name": name}})
+    let name = hearth_testkit::give_memorable_word(s, id).await;
+    json!({"answers": {"memorable_word": hearth_testkit::MEMORABLE_WORD, "full_name": name}})
 }
 
 async fn timeline(s: &TestServer, t: &str, id: i64) -> (StatusCode, Value) {
@@ -103,8 +92,8 @@ async fn an_advisor_sees_the_account_only_after_checking_the_caller(s: TestServe
     assert_eq!(st, StatusCode::OK, "{p}");
     let (_, rec) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}/record"), None).await;
     assert!(rec["households"].is_array() && rec["caller_check"]["id"] == c["id"], "{rec}");
-    s.gate.add_user("second.advisor", "Second Advisor", StaffRole::ContactCentreAdvisor, &[], common::PASSWORD).await.unwrap();
-    let other = token_for(&s, "second.advisor").await;
+    s.gate.add_user("second.advisor", "Second Advisor", StaffRole::ContactCentreAdvisor, &[], hearth_testkit::PASSWORD).await.unwrap();
+    let other = s.token_for("second.advisor").await;
     let (st, p) = timeline(&s, &other, id).await;
     assert_check_first(st, &p);
     // A check for one person opens nobody else.
@@ -120,12 +109,6 @@ async fn an_advisor_sees_the_account_only_after_checking_the_caller(s: TestServe
     assert_eq!(checks, ["allow", "deny", "deny"], "{h:#}");
     let refused = h.as_array().unwrap().iter().find(|e| e["decision"] == "deny" && e["compartment"] == "contact_log").unwrap();
     assert!(refused["reason"].as_str().unwrap().contains("Check the caller first"), "{refused}");
-}
-
-async fn token_for(s: &TestServer, username: &str) -> String {
-    let r =
-        s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": username, "password": common::PASSWORD})).send().await.unwrap();
-    r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
 }
 
 async fn a_representative_outside_scope_is_refused(s: TestServer) {
@@ -241,7 +224,7 @@ async fn representatives_are_added_listed_and_ended_through_the_gate(s: TestServ
     assert_eq!((st, list.as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{list}");
     let (st, p) = s.call(&advisor, Method::POST, &url, Some(verbal.clone())).await;
     assert_check_first(st, &p);
-    common::check_caller(&s, &advisor, id).await;
+    hearth_testkit::check_caller(&s, &advisor, id).await;
     let (st, v) = s.call(&advisor, Method::POST, &url, Some(verbal)).await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     let analyst = s.token(StaffRole::EdiAnalyst).await;
@@ -318,7 +301,7 @@ async fn reads_by_record_id_need_the_check_too(s: TestServer) {
         let (st, _) = s.call(&officer, Method::GET, path, None).await;
         assert_eq!(st, StatusCode::OK, "other roles are unaffected: {path}");
     }
-    common::check_caller(&s, &advisor, id).await;
+    hearth_testkit::check_caller(&s, &advisor, id).await;
     for path in &paths {
         let (st, p) = s.call(&advisor, Method::GET, path, None).await;
         assert_eq!(st, StatusCode::OK, "{path}: {p}");
@@ -372,9 +355,9 @@ async fn a_caller_check_compares_answers_with_facts_the_advisor_has_not_seen(s: 
     let phone_id = points.as_array().unwrap().iter().find(|c| c["kind"] == "phone").unwrap()["id"].as_i64().unwrap();
     let (st, p) = s.call(&advisor, Method::GET, &format!("/api/v1/contact-points/{phone_id}"), None).await;
     assert_check_first(st, &p);
-    let web = common::browser();
-    common::sign_in(&s, &web, "contact_centre_advisor").await;
-    let (st, page) = common::get(&s, &web, &format!("/people/{id}")).await;
+    let web = hearth_testkit::browser();
+    hearth_testkit::sign_in(&s, &web, "contact_centre_advisor").await;
+    let (st, page) = hearth_testkit::get(&s, &web, &format!("/people/{id}")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("Nell Fakecaller") && page.contains("Check the caller"), "the name and the form");
     for text in [shown.to_string(), rec.to_string(), page.clone()] {
@@ -417,7 +400,7 @@ async fn a_caller_check_compares_answers_with_facts_the_advisor_has_not_seen(s: 
     assert_eq!((st, points.as_array().map(Vec::len)), (StatusCode::OK, Some(3)), "{points}");
     let (_, shown) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}"), None).await;
     assert_eq!(shown["date_of_birth"], "1984-03-02");
-    let (_, page) = common::get(&s, &web, &format!("/people/{id}")).await;
+    let (_, page) = hearth_testkit::get(&s, &web, &format!("/people/{id}")).await;
     assert!(page.contains("07700 900982") && page.contains("Memorable word"), "the page opens after the check");
 
     // The audit trail has every attempt and the word being set, never an answer or the word.
@@ -470,8 +453,8 @@ async fn failed_caller_checks_are_limited_per_advisor_and_person(s: TestServer) 
     // Another person, and another advisor, are not held up.
     let (st, c) = s.call(&advisor, Method::POST, &format!("/api/v1/people/{other}/caller-checks"), Some(answers(&s, other).await)).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
-    s.gate.add_user("third.advisor", "Third Advisor", StaffRole::ContactCentreAdvisor, &[], common::PASSWORD).await.unwrap();
-    let third = token_for(&s, "third.advisor").await;
+    s.gate.add_user("third.advisor", "Third Advisor", StaffRole::ContactCentreAdvisor, &[], hearth_testkit::PASSWORD).await.unwrap();
+    let third = s.token_for("third.advisor").await;
     let (st, c) = s.call(&third, Method::POST, &url, Some(right)).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
     // The refusal for too many failures is audited too.

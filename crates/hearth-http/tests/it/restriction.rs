@@ -4,11 +4,9 @@
 //! reason (as is a document upload), reads still work, only the DPO places or lifts, lifting restores
 //! edits, and both show in the person's audit history.
 
-use crate::common;
-
-use common::{problem_fields, TestServer};
 use hearth_domain::{retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::{RetentionMode, RETENTION_PURPOSE};
+use hearth_testkit::{problem_fields, TestServer};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -61,7 +59,7 @@ async fn a_restriction_refuses_changes_until_the_dpo_lifts_it(s: TestServer) {
     let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
     let form = Form::new().part("file", Part::bytes(pdf).file_name("letter.pdf").mime_str("application/pdf").unwrap());
     let r = s.client.post(s.url(&format!("/api/v1/people/{id}/documents"))).bearer_auth(&officer).multipart(form).send().await.unwrap();
-    let (st, p) = common::split(r).await;
+    let (st, p) = hearth_testkit::split(r).await;
     assert_restricted(st, &p);
     let (st, p) = s.call(&officer, Method::GET, &format!("/api/v1/people/{id}"), None).await;
     assert_eq!((st, &p["family_name"]), (StatusCode::OK, &json!("Fakeham")), "reads still work and nothing changed: {p}");

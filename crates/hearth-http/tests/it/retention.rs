@@ -5,15 +5,16 @@
 //! certificate without personal data, and the audit chain still verifies
 //! after the disposed records' payloads are redacted.
 
-use crate::common;
-
-use common::{problem_fields, TestServer};
-use hearth_domain::{retention::RecordClass, staff::StaffRole};
-use hearth_gate::retention::{HoldInput, RetentionMode, RetentionReport, RuleOutcome, Upcoming, RETENTION_PURPOSE};
-use hearth_gate::{Actor, GateError};
-use hearth_store::audit::{self, Verification};
+use crate::retention_helpers::{dpo, plan, rule, run, verify_intact, years};
+use hearth_domain::{cases::CaseKind, retention::RecordClass, staff::StaffRole};
+use hearth_gate::retention::{HoldInput, RetentionMode, Upcoming, RETENTION_PURPOSE};
+use hearth_gate::GateError;
+use hearth_store::audit;
 use hearth_store::retention::removed_marker;
 use hearth_store::Table;
+use hearth_testkit::fixtures::person;
+use hearth_testkit::fixtures::{case_worker, closed_case, closing_outcome, NewCase};
+use hearth_testkit::{problem_fields, TestServer};
 use jiff::civil::Date;
 use jiff::Span;
 use reqwest::{Method, StatusCode};
@@ -30,35 +31,8 @@ both_backends!(
     the_api_lists_record_classes_and_manages_holds,
 );
 
-async fn dpo(s: &TestServer) -> Actor {
-    s.gate.actor_for("dpo", RETENTION_PURPOSE).await.unwrap()
-}
-
-/// A run in batches of 2, so batching is exercised.
-async fn run(s: &TestServer, as_of: Date) -> RetentionReport {
-    s.gate.retention(&dpo(s).await, as_of, RetentionMode::Run { started_by: "command" }, 2, &|_, _| {}).await.unwrap()
-}
-
-async fn plan(s: &TestServer, as_of: Date) -> RetentionReport {
-    s.gate.retention(&dpo(s).await, as_of, RetentionMode::Plan, 2, &|_, _| {}).await.unwrap()
-}
-
-fn rule(r: &RetentionReport, class: RecordClass) -> &RuleOutcome {
-    r.rules.iter().find(|o| o.class == class).unwrap()
-}
-
-fn years(d: Date, n: i64) -> Date {
-    d.checked_add(Span::new().years(n)).unwrap()
-}
-
 fn day_before(d: Date) -> Date {
     d.yesterday().unwrap()
-}
-
-async fn person(s: &TestServer, t: &str, given: &str, family: &str) -> i64 {
-    let (st, p) = s.call(t, Method::POST, "/api/v1/people", Some(json!({"given_name": given, "family_name": family}))).await;
-    assert_eq!(st, StatusCode::CREATED, "{p}");
-    p["id"].as_i64().unwrap()
 }
 
 /// Logs one contact; returns the entry.
@@ -72,13 +46,6 @@ async fn log(s: &TestServer, t: &str, body: Value) -> Value {
 fn created_on(entry: &Value) -> Date {
     let t: jiff::Timestamp = entry["recorded_at"].as_str().unwrap().parse().unwrap();
     t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
-}
-
-async fn verify_intact(s: &TestServer) {
-    match audit::verify(&s.store).await.unwrap() {
-        Verification::Intact { .. } => {}
-        broken => panic!("audit chain broken after disposal: {broken:?}"),
-    }
 }
 
 /// No audit event still carries `text` in its payload.
@@ -305,19 +272,22 @@ async fn every_kind_of_case_becomes_a_skeleton_on_its_day(s: TestServer) {
     let home = json!({"uprn": 100000777, "line1": "7 Notional Walk", "town": "Testbury", "postcode": "ZZ99 7AB"});
     let (st, prop) = s.call(&officer, Method::POST, "/api/v1/properties", Some(home)).await;
     assert_eq!(st, StatusCode::CREATED, "{prop}");
-    for (kind, outcome, role, class) in [
-        ("safeguarding", "resolved", StaffRole::SafeguardingLead, RecordClass::CaseSafeguarding),
-        ("care_support", "resolved", StaffRole::IndependentLivingOfficer, RecordClass::CaseCareSupport),
-        ("repair", "completed", StaffRole::HousingOfficer, RecordClass::CaseRepair),
-        ("complaint", "withdrawn", StaffRole::HousingOfficer, RecordClass::CaseComplaint),
-        ("tenancy_management", "resolved", StaffRole::HousingOfficer, RecordClass::CaseTenancyManagement),
+    for (kind, class) in [
+        (CaseKind::Safeguarding, RecordClass::CaseSafeguarding),
+        (CaseKind::CareSupport, RecordClass::CaseCareSupport),
+        (CaseKind::Repair, RecordClass::CaseRepair),
+        (CaseKind::Complaint, RecordClass::CaseComplaint),
+        (CaseKind::TenancyManagement, RecordClass::CaseTenancyManagement),
     ] {
         // A new subject each time: one who never held a tenancy is reduced
         // by their own rule once the case naming them is.
         let subject = person(&s, &advisor, "Kit", "Kindly").await;
+        let role = case_worker(kind);
         let t = s.token(role).await;
-        let extra = if kind == "repair" { json!({"trade": "plumbing", "property_id": prop["id"]}) } else { json!({}) };
-        let (id, closed_on) = close_case_as(&s, &t, role.as_str(), kind, outcome, extra, subject).await;
+        let extra = if kind == CaseKind::Repair { json!({"trade": "plumbing", "property_id": prop["id"]}) } else { json!({}) };
+        let case = for_holds(kind, subject).assigned_to(role.as_str()).extra(extra);
+        let (case, closed_on) = closed_case(&s, &t, case, closing_outcome(kind)).await;
+        let id = case.id;
         let due = years(closed_on, 7);
         assert_eq!(rule(&run(&s, day_before(due)).await, class).disposed, 0, "{kind}: kept the day before");
         assert_eq!(disposed_at(&s, id).await, None, "{kind}");
@@ -327,31 +297,15 @@ async fn every_kind_of_case_becomes_a_skeleton_on_its_day(s: TestServer) {
     verify_intact(&s).await;
 }
 
-/// A case opened by the housing officer, assigned to them, and closed.
-async fn close_case(s: &TestServer, t: &str, kind: &str, outcome: &str, person: i64) -> (i64, Date) {
-    close_case_as(s, t, "housing_officer", kind, outcome, json!({}), person).await
+/// A case about `subject` as the retention tests open them.
+fn for_holds(kind: CaseKind, subject: i64) -> NewCase<'static> {
+    NewCase::new(kind, subject).summary("Synthetic case for holds")
 }
 
-/// A case of `kind` (with `extra` fields) opened by `t`, assigned to `assignee`, and closed.
-async fn close_case_as(s: &TestServer, t: &str, assignee: &str, kind: &str, outcome: &str, extra: Value, person: i64) -> (i64, Date) {
-    let me = s.gate.user_id(assignee).await.unwrap();
-    let mut body = json!({"kind": kind, "summary": "Synthetic case for holds", "assigned_to": me, "parties": [{"person_id": person, "role": "subject"}]});
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let (st, opened) = s.call(t, Method::POST, "/api/v1/cases", Some(body)).await;
-    assert_eq!(st, StatusCode::CREATED, "{opened}");
-    let id = opened["case"]["id"].as_i64().unwrap();
-    let (st, closed) = s
-        .call(
-            t,
-            Method::POST,
-            &format!("/api/v1/cases/{id}/changes"),
-            Some(json!({"change": "close", "version": opened["case"]["version"], "outcome": outcome})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{closed}");
-    (id, closed["case"]["retention_from"].as_str().unwrap().parse().unwrap())
+/// A case opened by the housing officer, assigned to them, and closed; its id and retention day.
+async fn close_case(s: &TestServer, t: &str, kind: CaseKind, person: i64) -> (i64, Date) {
+    let (case, from) = closed_case(s, t, for_holds(kind, person).assigned_to("housing_officer"), closing_outcome(kind)).await;
+    (case.id, from)
 }
 
 async fn disposed_at(s: &TestServer, case_id: i64) -> Option<String> {
@@ -365,9 +319,9 @@ async fn legal_holds_keep_records_back_and_are_reported(s: TestServer) {
     let held_chat = log(&s, &advisor, json!({"channel": "chatbot", "person_ids": [held_person], "summary": "Bot chat one"})).await;
     let free_chat = log(&s, &advisor, json!({"channel": "chatbot", "person_ids": [free_person], "summary": "Bot chat two"})).await;
     let officer = s.token(StaffRole::HousingOfficer).await;
-    let (held_case, closed_on) = close_case(&s, &officer, "tenancy_management", "resolved", free_person).await;
-    let (free_case, _) = close_case(&s, &officer, "tenancy_management", "resolved", free_person).await;
-    let (class_held_case, _) = close_case(&s, &officer, "complaint", "withdrawn", free_person).await;
+    let (held_case, closed_on) = close_case(&s, &officer, CaseKind::TenancyManagement, free_person).await;
+    let (free_case, _) = close_case(&s, &officer, CaseKind::TenancyManagement, free_person).await;
+    let (class_held_case, _) = close_case(&s, &officer, CaseKind::Complaint, free_person).await;
 
     let dpo_actor = dpo(&s).await;
     let hold = |scope: &str, extra: Value| {
@@ -535,8 +489,8 @@ async fn case_documents_are_deleted_three_years_after_the_case_closed_unless_the
             .part("file", Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("letter.pdf").mime_str("application/pdf").unwrap());
         s.client.post(s.url(&format!("/api/v1/people/{who}/documents"))).bearer_auth(&officer).multipart(form).send()
     };
-    let (case_id, closed_on) = close_case(&s, &officer, "tenancy_management", "resolved", who).await;
-    let (held_case, _) = close_case(&s, &officer, "tenancy_management", "resolved", who).await;
+    let (case_id, closed_on) = close_case(&s, &officer, CaseKind::TenancyManagement, who).await;
+    let (held_case, _) = close_case(&s, &officer, CaseKind::TenancyManagement, who).await;
     let mut docs = vec![];
     for (case, title) in [(case_id, "Letter about Wendeline Court"), (held_case, "Held letter")] {
         let r = upload(case, title).await.unwrap();

@@ -1,13 +1,18 @@
 //! Helpers shared by the retention tests: running and planning as the DPO
-//! with the clock passed in, and making tenants whose tenancy can be ended.
+//! with the clock passed in, the tenant they start from (the kit's
+//! fixture, at their own address), and reading what the database still holds.
 
-use crate::common::TestServer;
 use hearth_domain::retention::RecordClass;
 use hearth_gate::retention::{RetentionMode, RetentionReport, RuleOutcome, RETENTION_PURPOSE};
 use hearth_gate::Actor;
+use hearth_store::audit::{self, Verification};
+use hearth_testkit::fixtures::NewTenant;
+use hearth_testkit::TestServer;
 use jiff::civil::Date;
+use jiff::Span;
+use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub(crate) async fn dpo(s: &TestServer) -> Actor {
     s.gate.actor_for("dpo", RETENTION_PURPOSE).await.unwrap()
@@ -26,39 +31,53 @@ pub(crate) fn rule(r: &RetentionReport, class: RecordClass) -> &RuleOutcome {
     r.rules.iter().find(|o| o.class == class).unwrap()
 }
 
-pub(crate) async fn post(s: &TestServer, t: &str, path: &str, body: Value) -> Value {
-    let (st, v) = s.call(t, Method::POST, path, Some(body)).await;
-    assert_eq!(st, StatusCode::CREATED, "{path}: {v}");
+/// `n` years after `d`.
+pub(crate) fn years(d: Date, n: i64) -> Date {
+    d.checked_add(Span::new().years(n)).unwrap()
+}
+
+/// Fails unless the audit chain verifies.
+pub(crate) async fn verify_intact(s: &TestServer) {
+    match audit::verify(&s.store).await.unwrap() {
+        Verification::Intact { .. } => {}
+        broken => panic!("audit chain broken after disposal: {broken:?}"),
+    }
+}
+
+/// The retention tests' tenant: `given` Fictional, tenant of their own home
+/// at 3 Notional Walk since 1 April 2015, no phone.
+pub(crate) fn since_2015(given: &str, uprn: i64) -> NewTenant<'_> {
+    NewTenant::new(given, "Fictional", uprn).line1("3 Notional Walk").since("2015-04-01")
+}
+
+/// Uploads a small PDF for `who` with the given form fields; returns the document.
+pub(crate) async fn upload(s: &TestServer, t: &str, who: i64, fields: &[(&str, String)], bytes: &[u8]) -> Value {
+    let mut form = Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.clone());
+    }
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.extend_from_slice(bytes);
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    let form = form.part("file", Part::bytes(pdf).file_name("scan.pdf").mime_str("application/pdf").unwrap());
+    let r = s.client.post(s.url(&format!("/api/v1/people/{who}/documents"))).bearer_auth(t).multipart(form).send().await.unwrap();
+    let (st, v) = hearth_testkit::split(r).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
     v
 }
 
-/// A tenant of their own new home on the housing officer's patch, with an
-/// open tenancy; returns (person, tenancy).
-pub(crate) async fn tenant(s: &TestServer, t: &str, given: &str, uprn: i64) -> (i64, Value) {
-    let id = post(s, t, "/api/v1/people", json!({"given_name": given, "family_name": "Fictional"})).await["id"].as_i64().unwrap();
-    let prop =
-        post(s, t, "/api/v1/properties", json!({"uprn": uprn, "line1": "3 Notional Walk", "town": "Testbury", "postcode": "ZZ99 3AB"}))
-            .await;
-    let pid = prop["id"].as_i64().unwrap();
-    let hid = post(s, t, "/api/v1/households", json!({"property_id": pid})).await["id"].as_i64().unwrap();
-    post(s, t, &format!("/api/v1/households/{hid}/members"), json!({"person_id": id, "role": "tenant", "start_date": "2015-04-01"})).await;
-    let tenancy = post(
-        s,
-        t,
-        "/api/v1/tenancies",
-        json!({"reference": format!("TEN-{uprn}"), "household_id": hid, "tenure": "assured", "start_date": "2015-04-01"}),
-    )
-    .await;
-    s.gate.set_patch_officer(pid, "housing_officer").await.unwrap();
-    (id, tenancy)
-}
-
-pub(crate) async fn end_tenancy(s: &TestServer, t: &str, tenancy: &Value, on: &str) {
-    let mut body = tenancy.clone();
-    body["end_date"] = json!(on);
-    body["end_reason"] = json!("tenant_notice");
-    let (st, v) = s.call(t, Method::PUT, &format!("/api/v1/tenancies/{}", tenancy["id"]), Some(body)).await;
-    assert_eq!(st, StatusCode::OK, "{v}");
+/// A former tenant whose records are all gone has had their identity
+/// reduced: the API says so, and no row of theirs is left in any table a
+/// tenancy-ended rule deletes from (counted around Hearth).
+pub(crate) async fn reduced_with_nothing_left(s: &TestServer, t: &str, person: i64) {
+    let (st, v) = s.call(t, Method::GET, &format!("/api/v1/people/{person}"), None).await;
+    assert_eq!(st, StatusCode::GONE, "{v}");
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&s.database_url).await.unwrap();
+    for table in hearth_store::retention::PersonTable::ALL {
+        let sql = format!("SELECT COUNT(*) AS n FROM {} WHERE person_id = $1", table.table());
+        let n: i64 = sqlx::Row::get(&sqlx::query(&sql).bind(person).fetch_one(&mut conn).await.unwrap(), "n");
+        assert_eq!(n, 0, "{}", table.table());
+    }
 }
 
 /// Which of `needles` can still be read from the database: on SQLite the

@@ -24,20 +24,20 @@
 //! memberships go, a tenancy nobody belongs to any more, and the emptied
 //! household; the property stays, and a person hold keeps all three.
 
-use crate::common;
 use crate::retention_helpers::*;
+use hearth_testkit::fixtures::{end_tenancy, tenant, Tenant};
 
-use common::TestServer;
 use hearth_domain::{retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::{HoldInput, RuleOutcome, Upcoming};
-use hearth_store::audit::{self, Verification};
+use hearth_store::audit;
 use hearth_store::Table;
+use hearth_testkit::TestServer;
 use jiff::civil::Date;
 use jiff::Span;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-keyed_backends!(
+both_backends!(keyed:
     capacity_representative_and_equality_records_go_six_years_after_the_tenancy_ended,
     caller_checks_are_deleted_two_years_after_they_were_made,
     access_grants_are_deleted_seven_years_on_and_break_glass_waits_for_review,
@@ -60,13 +60,6 @@ async fn place_person_hold(s: &TestServer, person: i64) -> i64 {
     s.gate.place_hold(&dpo(s).await, &serde_json::from_value::<HoldInput>(input).unwrap()).await.unwrap().id
 }
 
-async fn verify_intact(s: &TestServer) {
-    match audit::verify(&s.store).await.unwrap() {
-        Verification::Intact { .. } => {}
-        broken => panic!("audit chain broken after disposal: {broken:?}"),
-    }
-}
-
 /// Every audit payload still held, as text.
 async fn audit_payloads(s: &TestServer) -> Vec<(i64, String)> {
     let mut tx = s.store.begin().await.unwrap();
@@ -86,8 +79,7 @@ async fn audit_mentions(s: &TestServer, text: &str) -> bool {
 
 /// A representative not on file, named after `tag`.
 async fn representative(s: &TestServer, t: &str, id: i64, tag: &str) -> i64 {
-    post(
-        s,
+    s.created(
         t,
         &format!("/api/v1/people/{id}/representatives"),
         json!({"name": format!("{tag} Repname"), "phone": "01632 960 333", "relationship": "relative", "scope": "everything",
@@ -101,33 +93,31 @@ async fn representative(s: &TestServer, t: &str, id: i64, tag: &str) -> i64 {
 /// One record of each capacity class, a representative and an equality
 /// capture, each naming `tag` where it holds text.
 async fn capacity_records(s: &TestServer, t: &str, id: i64, tag: &str) {
-    let need = post(
-        s,
-        t,
-        &format!("/api/v1/people/{id}/needs"),
-        json!({"category": "mental_health", "detail": format!("{tag} told us in confidence"), "source": "staff_contact",
+    let need = s
+        .created(
+            t,
+            &format!("/api/v1/people/{id}/needs"),
+            json!({"category": "mental_health", "detail": format!("{tag} told us in confidence"), "source": "staff_contact",
                "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
-    )
-    .await;
-    let a = post(
-        s,
-        t,
-        &format!("/api/v1/people/{id}/capacity-assessments"),
-        json!({"decision": "Whether to move to a ground-floor flat", "reason": format!("{tag} confused about keys"),
+        )
+        .await;
+    let a = s
+        .created(
+            t,
+            &format!("/api/v1/people/{id}/capacity-assessments"),
+            json!({"decision": "Whether to move to a ground-floor flat", "reason": format!("{tag} confused about keys"),
                "assessor_name": "Nurse Ima Ginary", "assessor_role": "Community psychiatric nurse", "assessed_on": "2019-03-01",
                "outcome": "lacks_capacity"}),
-    )
-    .await;
-    post(
-        s,
+        )
+        .await;
+    s.created(
         t,
         &format!("/api/v1/people/{id}/best-interests-shares"),
         json!({"assessment_id": a["id"], "recipient": "lpa_attorney", "recipient_name": "Wendy Madeup",
                "what": format!("{tag} viewing date"), "why": "She manages his appointments"}),
     )
     .await;
-    post(
-        s,
+    s.created(
         t,
         &format!("/api/v1/people/{id}/not-held-requests"),
         json!({"what": format!("{tag} the breakdown"), "need_ids": [need["id"]], "requested_on": "2019-04-01"}),
@@ -160,9 +150,9 @@ const CAPACITY_CLASSES: [RecordClass; 5] = [
 
 async fn capacity_representative_and_equality_records_go_six_years_after_the_tenancy_ended(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (former, former_tenancy) = tenant(&s, &t, "Ferdinand", 990_000_025_001).await;
-    let (heldback, held_tenancy) = tenant(&s, &t, "Hermione", 990_000_025_002).await;
-    let (current, _) = tenant(&s, &t, "Cuthbert", 990_000_025_003).await;
+    let Tenant { person: former, tenancy: former_tenancy, .. } = tenant(&s, &t, since_2015("Ferdinand", 990_000_025_001)).await;
+    let Tenant { person: heldback, tenancy: held_tenancy, .. } = tenant(&s, &t, since_2015("Hermione", 990_000_025_002)).await;
+    let current = tenant(&s, &t, since_2015("Cuthbert", 990_000_025_003)).await.person;
     capacity_records(&s, &t, former, "Quorblex").await;
     capacity_records(&s, &t, heldback, "Heldwick").await;
     capacity_records(&s, &t, current, "Stayputt").await;
@@ -170,7 +160,8 @@ async fn capacity_representative_and_equality_records_go_six_years_after_the_ten
     // check that is itself kept 2 years from when it was made.
     let relied_on = representative(&s, &t, former, "Waitabit").await;
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
-    post(&s, &advisor, &format!("/api/v1/people/{former}/caller-checks"), json!({"representative_id": relied_on, "area": "account"})).await;
+    s.created(&advisor, &format!("/api/v1/people/{former}/caller-checks"), json!({"representative_id": relied_on, "area": "account"}))
+        .await;
     assert_eq!(capacity_held(&s, &t, former).await, [1, 1, 1, 2]);
     assert_eq!(s.count(Table::EdiRecord).await, 3);
 
@@ -245,10 +236,6 @@ async fn capacity_representative_and_equality_records_go_six_years_after_the_ten
     verify_intact(&s).await;
 }
 
-fn years(d: Date, n: i64) -> Date {
-    d.checked_add(Span::new().years(n)).unwrap()
-}
-
 /// The UTC date a stored time falls on: a "created" rule's trigger.
 fn day_of(at: &Value) -> Date {
     let t: jiff::Timestamp = at.as_str().unwrap().parse().unwrap();
@@ -256,7 +243,7 @@ fn day_of(at: &Value) -> Date {
 }
 
 async fn person(s: &TestServer, t: &str, given: &str) -> i64 {
-    post(s, t, "/api/v1/people", json!({"given_name": given, "family_name": "Fakeperson"})).await["id"].as_i64().unwrap()
+    s.created(t, "/api/v1/people", json!({"given_name": given, "family_name": "Fakeperson"})).await["id"].as_i64().unwrap()
 }
 
 async fn exists(s: &TestServer, table: Table, id: i64) -> bool {
@@ -278,10 +265,10 @@ async fn caller_checks_are_deleted_two_years_after_they_were_made(s: TestServer)
     let heldback = person(&s, &officer, "Hermione").await;
     let rep = representative(&s, &officer, free, "Quorblex").await;
     let by_rep =
-        post(&s, &advisor, &format!("/api/v1/people/{free}/caller-checks"), json!({"representative_id": rep, "area": "account"})).await;
-    let name = common::give_memorable_word(&s, heldback).await;
-    let answers = json!({"answers": {"memorable_word": common::MEMORABLE_WORD, "full_name": name}});
-    let held = post(&s, &advisor, &format!("/api/v1/people/{heldback}/caller-checks"), answers).await;
+        s.created(&advisor, &format!("/api/v1/people/{free}/caller-checks"), json!({"representative_id": rep, "area": "account"})).await;
+    let name = hearth_testkit::give_memorable_word(&s, heldback).await;
+    let answers = json!({"answers": {"memorable_word": hearth_testkit::MEMORABLE_WORD, "full_name": name}});
+    let held = s.created(&advisor, &format!("/api/v1/people/{heldback}/caller-checks"), answers).await;
     let hold = place_person_hold(&s, heldback).await;
     let due = years(day_of(&by_rep["checked_at"]), 2);
 
@@ -312,7 +299,7 @@ async fn caller_checks_are_deleted_two_years_after_they_were_made(s: TestServer)
 }
 
 async fn break_glass(s: &TestServer, t: &str, id: i64, reason: &str) -> Value {
-    post(s, t, &format!("/api/v1/people/{id}/break-glass"), json!({"compartment": "audit", "reason": reason})).await
+    s.created(t, &format!("/api/v1/people/{id}/break-glass"), json!({"compartment": "audit", "reason": reason})).await
 }
 
 async fn access_grants_are_deleted_seven_years_on_and_break_glass_waits_for_review(s: TestServer) {
@@ -329,9 +316,7 @@ async fn access_grants_are_deleted_seven_years_on_and_break_glass_waits_for_revi
             s.call(&dpo_token, Method::POST, &format!("/api/v1/break-glass/{}/review", g["id"]), Some(json!({"note": note}))).await;
         assert_eq!(st, StatusCode::OK, "{v}");
     }
-    let support = post(
-        &s,
-        &dpo_token,
+    let support = s.created(&dpo_token,
         "/api/v1/support-grants",
         json!({"username": "supplier_support", "compartments": ["contact_log"], "hours": 4, "reason": "Investigating ticket Quorblex-1"}),
     )
@@ -377,8 +362,8 @@ async fn sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names
     let dpo_token = s.token(StaffRole::Dpo).await;
     // Expired long before they are 7 years old: only the 7 years count.
     let body = |partner: &str| agreement_body(partner, "2027-12-31");
-    let unused = post(&s, &dpo_token, "/api/v1/sharing-agreements", body("Quorblex Repairs Ltd (fictional)")).await;
-    let used = post(&s, &dpo_token, "/api/v1/sharing-agreements", body("Usedwell Repairs Ltd (fictional)")).await;
+    let unused = s.created(&dpo_token, "/api/v1/sharing-agreements", body("Quorblex Repairs Ltd (fictional)")).await;
+    let used = s.created(&dpo_token, "/api/v1/sharing-agreements", body("Usedwell Repairs Ltd (fictional)")).await;
     let who = person(&s, &s.token(StaffRole::HousingOfficer).await, "Ferdinand").await;
     let (st, v) = s
         .call(&dpo_token, Method::POST, "/api/v1/extracts?format=json", Some(json!({"agreement_id": used["id"], "person_ids": [who]})))
@@ -399,7 +384,7 @@ async fn sharing_agreements_are_deleted_seven_years_on_unless_a_disclosure_names
     audit_never_mentions(&s, "Quorblex").await;
 
     // A hold on the class keeps even an unused one.
-    let late = post(&s, &dpo_token, "/api/v1/sharing-agreements", body("Latecomer Ltd (fictional)")).await;
+    let late = s.created(&dpo_token, "/api/v1/sharing-agreements", body("Latecomer Ltd (fictional)")).await;
     let input = json!({"scope": "record_class", "record_class": "sharing_agreement", "reason": "Partner dispute under review"});
     let hold = s.gate.place_hold(&dpo(&s).await, &serde_json::from_value::<HoldInput>(input).unwrap()).await.unwrap().id;
     let out = run_expecting(&s, years(created_on(&s, &late).await, 7), RecordClass::SharingAgreement, 0, 1).await;
@@ -419,11 +404,11 @@ fn agreement_body(partner: &str, expires_on: &str) -> Value {
 /// it goes the day after it expires.
 async fn a_sharing_agreement_in_force_is_kept_however_old(s: TestServer) {
     let dpo_token = s.token(StaffRole::Dpo).await;
-    let probe = post(&s, &dpo_token, "/api/v1/sharing-agreements", agreement_body("Probe Ltd (fictional)", "2027-12-31")).await;
+    let probe = s.created(&dpo_token, "/api/v1/sharing-agreements", agreement_body("Probe Ltd (fictional)", "2027-12-31")).await;
     let due = years(created_on(&s, &probe).await, 7);
     // In force until a year after the 7 years have run.
     let expires = years(due, 1);
-    let long = post(&s, &dpo_token, "/api/v1/sharing-agreements", agreement_body("Longlast Ltd (fictional)", &expires.to_string())).await;
+    let long = s.created(&dpo_token, "/api/v1/sharing-agreements", agreement_body("Longlast Ltd (fictional)", &expires.to_string())).await;
     let id = long["id"].as_i64().unwrap();
 
     // Upcoming: only the one out of force by then counts.
@@ -451,7 +436,7 @@ async fn request_change(s: &TestServer, dpo: &str, id: i64, body: Value) -> Valu
 
 /// A rights request from `person`, identity checked and completed today.
 async fn closed_request(s: &TestServer, dpo: &str, person: i64, description: &str) -> Value {
-    let v = post(s, dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": person, "description": description})).await;
+    let v = s.created(dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": person, "description": description})).await;
     let id = v["request"]["id"].as_i64().unwrap();
     let v = request_change(s, dpo, id, json!({"change": "identity_passed", "version": v["request"]["version"], "method": "Passport seen"}))
         .await;
@@ -467,7 +452,8 @@ async fn rights_requests_are_deleted_six_years_after_they_were_closed(s: TestSer
     let heldback = person(&s, &officer, "Hermione").await;
     let done = closed_request(&s, &dpo_token, free, "Quorblex wants a copy of everything").await;
     let held = closed_request(&s, &dpo_token, heldback, "Heldwick wants a copy of everything").await;
-    let open = post(&s, &dpo_token, "/api/v1/rights-requests", json!({"kind": "erasure", "person_id": free, "description": "Still open"}))
+    let open = s
+        .created(&dpo_token, "/api/v1/rights-requests", json!({"kind": "erasure", "person_id": free, "description": "Still open"}))
         .await["request"]
         .clone();
     let hold = place_person_hold(&s, heldback).await;
@@ -521,7 +507,7 @@ async fn contact(s: &TestServer, person: i64, occurred_at: Option<&str>) {
     if let Some(at) = occurred_at {
         body["occurred_at"] = json!(at);
     }
-    post(s, &advisor, "/api/v1/contacts", body).await;
+    s.created(&advisor, "/api/v1/contacts", body).await;
 }
 
 async fn warning_flags_go_two_years_after_the_last_contact_or_renewal(s: TestServer) {
@@ -532,35 +518,35 @@ async fn warning_flags_go_two_years_after_the_last_contact_or_renewal(s: TestSer
     let old_day = long_ago.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
 
     // Recorded today; last in contact before that.
-    let (a, _) = tenant(&s, &t, "Alberta", 990_000_026_001).await;
+    let a = tenant(&s, &t, since_2015("Alberta", 990_000_026_001)).await.person;
     contact(&s, a, Some("2025-01-06T10:00:00Z")).await;
-    let fa = post(
-        &s,
-        &t,
-        &format!("/api/v1/people/{a}/warning-flags"),
-        json!({"category": "dangerous_animal", "severity": "high",
+    let fa = s
+        .created(
+            &t,
+            &format!("/api/v1/people/{a}/warning-flags"),
+            json!({"category": "dangerous_animal", "severity": "high",
         "risk_assessment": "Quorblex keeps a large dog", "person_told": false, "not_told_reason": "Telling them would raise the risk"}),
-    )
-    .await["id"]
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
     // Recorded long ago, in contact today: the contact counts.
-    let (b, _) = tenant(&s, &t, "Bartholomew", 990_000_026_002).await;
+    let b = tenant(&s, &t, since_2015("Bartholomew", 990_000_026_002)).await.person;
     let fb = flag_recorded_on(&s, b, long_ago).await;
     contact(&s, b, None).await;
     // Recorded long ago, no contact since: due first. Acknowledged by a reader.
-    let (c, _) = tenant(&s, &t, "Cressida", 990_000_026_003).await;
+    let c = tenant(&s, &t, since_2015("Cressida", 990_000_026_003)).await.person;
     let fc = flag_recorded_on(&s, c, long_ago).await;
     let (st, v) = s.call(&t, Method::POST, &format!("/api/v1/warning-flags/{fc}/acknowledge"), None).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     // Recorded long ago, reviewed today: renewed.
-    let (d, _) = tenant(&s, &t, "Desmond", 990_000_026_004).await;
+    let d = tenant(&s, &t, since_2015("Desmond", 990_000_026_004)).await.person;
     let fd = flag_recorded_on(&s, d, long_ago).await;
     let (st, v) =
         s.call(&t, Method::POST, &format!("/api/v1/warning-flags/{fd}/changes"), Some(json!({"change": "reviewed", "version": 1}))).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     // Like C, but held.
-    let (h, _) = tenant(&s, &t, "Hermione", 990_000_026_005).await;
+    let h = tenant(&s, &t, since_2015("Hermione", 990_000_026_005)).await.person;
     let fh = flag_recorded_on(&s, h, long_ago).await;
     let hold = place_person_hold(&s, h).await;
 
@@ -589,20 +575,6 @@ async fn warning_flags_go_two_years_after_the_last_contact_or_renewal(s: TestSer
     verify_intact(&s).await;
 }
 
-/// A former tenant whose records are all gone has had their identity
-/// reduced: the API says so, and no row of theirs is left in any table a
-/// tenancy-ended rule deletes from (counted around Hearth).
-pub(crate) async fn reduced_with_nothing_left(s: &TestServer, t: &str, person: i64) {
-    let (st, v) = s.call(t, Method::GET, &format!("/api/v1/people/{person}"), None).await;
-    assert_eq!(st, StatusCode::GONE, "{v}");
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&s.database_url).await.unwrap();
-    for table in hearth_store::retention::PersonTable::ALL {
-        let sql = format!("SELECT COUNT(*) AS n FROM {} WHERE person_id = $1", table.table());
-        let n: i64 = sqlx::Row::get(&sqlx::query(&sql).bind(person).fetch_one(&mut conn).await.unwrap(), "n");
-        assert_eq!(n, 0, "{}", table.table());
-    }
-}
-
 /// The columns of a person row, so a column added later must be looked at here.
 const PERSON_COLUMNS: [&str; 18] = [
     "created_at",
@@ -627,39 +599,37 @@ const PERSON_COLUMNS: [&str; 18] = [
 
 async fn a_former_tenants_identity_is_reduced_to_a_skeleton_once_their_other_records_are_gone(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (former, tenancy) = tenant(&s, &t, "Ferdinand", 990_000_027_001).await;
+    let Tenant { person: former, tenancy, .. } = tenant(&s, &t, since_2015("Ferdinand", 990_000_027_001)).await;
     let details = json!({"version": 1, "given_name": "Ferdinand", "family_name": "Quorblexton", "preferred_name": "Ferdo",
                          "date_of_birth": "1961-07-13", "ni_number": "ab 71 35 29 c"});
     let (st, v) = s.call(&t, Method::PUT, &format!("/api/v1/people/{former}"), Some(details)).await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    let child = post(
-        &s,
-        &t,
-        "/api/v1/people",
-        json!({"kind": "child", "given_name": "Hana", "family_name": "Quorblexton",
+    let child = s
+        .created(
+            &t,
+            "/api/v1/people",
+            json!({"kind": "child", "given_name": "Hana", "family_name": "Quorblexton",
                                                      "date_of_birth": "2012-05-05"}),
-    )
-    .await["id"]
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
     let hid = tenancy["household_id"].as_i64().unwrap();
-    post(
-        &s,
+    s.created(
         &t,
         &format!("/api/v1/households/{hid}/members"),
         json!({"person_id": child, "role": "child",
                                                                         "start_date": "2015-04-01"}),
     )
     .await;
-    post(
-        &s,
+    s.created(
         &t,
         &format!("/api/v1/people/{former}/needs"),
         json!({"category": "mobility", "detail": "Uses a walking frame", "source": "staff_contact", "disclosure_channel": "phone",
                "duration": "long_term", "consent_to_tailor": true}),
     )
     .await;
-    let (heldback, held_tenancy) = tenant(&s, &t, "Hermione", 990_000_027_002).await;
+    let Tenant { person: heldback, tenancy: held_tenancy, .. } = tenant(&s, &t, since_2015("Hermione", 990_000_027_002)).await;
     end_tenancy(&s, &t, &tenancy, "2019-03-31").await;
     end_tenancy(&s, &t, &held_tenancy, "2019-03-31").await;
     let person_hold = place_person_hold(&s, heldback).await;
@@ -685,7 +655,7 @@ async fn a_former_tenants_identity_is_reduced_to_a_skeleton_once_their_other_rec
     assert_eq!(get(&s, &t, &format!("/api/v1/people/{former}")).await["family_name"], "Quorblexton", "waits for the held need");
 
     // Released: the need goes, then the identity (memorable word included), in the same run.
-    common::give_memorable_word(&s, former).await;
+    hearth_testkit::give_memorable_word(&s, former).await;
     s.gate.release_hold(&dpo(&s).await, need_hold).await.unwrap();
     let r = run(&s, due).await;
     assert_eq!((rule(&r, RecordClass::Need).disposed, rule(&r, RecordClass::PersonIdentity).disposed), (1, 1));
@@ -726,9 +696,9 @@ async fn a_former_tenants_identity_is_reduced_to_a_skeleton_once_their_other_rec
     let (st, v) = s.call(&t, Method::GET, &format!("/api/v1/people/{former}"), None).await;
     assert_eq!(st, StatusCode::GONE, "{v}");
     assert!(v["detail"].as_str().unwrap().contains(&format!("reduced to a skeleton by retention on {today}")), "{v}");
-    let c = common::browser();
-    common::sign_in(&s, &c, "housing_officer").await;
-    let (st, page) = common::get(&s, &c, &format!("/people/{former}")).await;
+    let c = hearth_testkit::browser();
+    hearth_testkit::sign_in(&s, &c, "housing_officer").await;
+    let (st, page) = hearth_testkit::get(&s, &c, &format!("/people/{former}")).await;
     assert_eq!(st, StatusCode::GONE);
     assert!(page.contains("Removed by retention") && page.contains(&today), "{page}");
     let list = get(&s, &t, "/api/v1/people?limit=100").await;
@@ -765,22 +735,22 @@ async fn memberships_of(s: &TestServer, person: i64) -> Vec<i64> {
 
 async fn households_and_tenancies_go_after_their_members_identities(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (former, tenancy) = tenant(&s, &t, "Ferdinand", 990_000_028_001).await;
-    let child = post(
-        &s,
-        &t,
-        "/api/v1/people",
-        json!({"kind": "child", "given_name": "Hana", "family_name": "Fictional",
+    let Tenant { person: former, tenancy, .. } = tenant(&s, &t, since_2015("Ferdinand", 990_000_028_001)).await;
+    let child = s
+        .created(
+            &t,
+            "/api/v1/people",
+            json!({"kind": "child", "given_name": "Hana", "family_name": "Fictional",
                                                      "date_of_birth": "2012-05-05"}),
-    )
-    .await["id"]
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
     let hid = tenancy["household_id"].as_i64().unwrap();
-    post(&s, &t, &format!("/api/v1/households/{hid}/members"), json!({"person_id": child, "role": "child", "start_date": "2015-04-01"}))
+    s.created(&t, &format!("/api/v1/households/{hid}/members"), json!({"person_id": child, "role": "child", "start_date": "2015-04-01"}))
         .await;
-    let (heldback, held_tenancy) = tenant(&s, &t, "Hermione", 990_000_028_002).await;
-    let (current, current_tenancy) = tenant(&s, &t, "Cuthbert", 990_000_028_003).await;
+    let Tenant { person: heldback, tenancy: held_tenancy, .. } = tenant(&s, &t, since_2015("Hermione", 990_000_028_002)).await;
+    let Tenant { person: current, tenancy: current_tenancy, .. } = tenant(&s, &t, since_2015("Cuthbert", 990_000_028_003)).await;
     end_tenancy(&s, &t, &tenancy, "2019-03-31").await;
     end_tenancy(&s, &t, &held_tenancy, "2019-03-31").await;
     let hold = place_person_hold(&s, heldback).await;

@@ -7,13 +7,13 @@
 //! plans kept although the case documents rule deletes the rest of their
 //! case's documents.
 
-use crate::common::TestServer;
 use crate::retention_helpers::*;
 use hearth_domain::{retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::SweepStatus;
 use hearth_store::Table;
+use hearth_testkit::fixtures::{end_tenancy, tenant, Tenant};
+use hearth_testkit::TestServer;
 use jiff::civil::Date;
-use jiff::Span;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -25,26 +25,6 @@ both_backends!(
     care_plans_are_kept_when_their_cases_other_documents_go,
     certificates_say_what_was_not_disposed_of_and_why,
 );
-
-fn years(d: Date, n: i64) -> Date {
-    d.checked_add(Span::new().years(n)).unwrap()
-}
-
-/// Uploads a small PDF for `who` with the given form fields; returns the document.
-pub(crate) async fn upload(s: &TestServer, t: &str, who: i64, fields: &[(&str, String)], bytes: &[u8]) -> Value {
-    let mut form = Form::new();
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.clone());
-    }
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    pdf.extend_from_slice(bytes);
-    pdf.extend_from_slice(b"\n%%EOF\n");
-    let form = form.part("file", Part::bytes(pdf).file_name("scan.pdf").mime_str("application/pdf").unwrap());
-    let r = s.client.post(s.url(&format!("/api/v1/people/{who}/documents"))).bearer_auth(t).multipart(form).send().await.unwrap();
-    let (st, v) = crate::common::split(r).await;
-    assert_eq!(st, StatusCode::CREATED, "{v}");
-    v
-}
 
 async fn exists(s: &TestServer, table: Table, id: &Value) -> bool {
     s.store.raw_row(table, id.as_i64().unwrap()).await.unwrap().is_some()
@@ -64,12 +44,12 @@ async fn reduced(s: &TestServer, person: i64) -> bool {
 
 async fn tenancy_file_documents_and_entry_documents_go_six_years_after_the_tenancy_ended(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (former, tenancy) = tenant(&s, &t, "Filomena", 990_000_124_001).await;
+    let Tenant { person: former, tenancy, .. } = tenant(&s, &t, since_2015("Filomena", 990_000_124_001)).await;
     let scan = upload(&s, &t, former, &[("title", "Passport scan".into())], b"tenancy file scan").await;
     assert_eq!(scan["filed_as"], "tenancy_file");
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
     let entry =
-        post(&s, &advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [former], "summary": "Sent a letter"})).await;
+        s.created(&advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [former], "summary": "Sent a letter"})).await;
     let entry_id = entry["entries"][0]["id"].clone();
     let letter = upload(&s, &t, former, &[("contact_entry_id", entry_id.to_string())], b"letter on the entry").await;
     assert_eq!(letter["filed_as"], "contact_entry");
@@ -96,30 +76,31 @@ async fn people_who_never_held_a_tenancy_go_six_years_after_their_last_contact(s
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
     let officer = s.token(StaffRole::HousingOfficer).await;
     let neighbour =
-        post(&s, &officer, "/api/v1/people", json!({"given_name": "Nerys", "family_name": "Nextdoor"})).await["id"].as_i64().unwrap();
-    post(&s, &officer, &format!("/api/v1/people/{neighbour}/contact-points"), json!({"kind": "email", "value": "nerys@example.invalid"}))
+        s.created(&officer, "/api/v1/people", json!({"given_name": "Nerys", "family_name": "Nextdoor"})).await["id"].as_i64().unwrap();
+    s.created(&officer, &format!("/api/v1/people/{neighbour}/contact-points"), json!({"kind": "email", "value": "nerys@example.invalid"}))
         .await;
-    let call =
-        post(&s, &advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [neighbour], "summary": "Reported noise"})).await;
+    let call = s
+        .created(&advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [neighbour], "summary": "Reported noise"}))
+        .await;
     let call_id = call["entries"][0]["id"].clone();
     let scan = upload(&s, &officer, neighbour, &[], b"neighbour's statement").await;
     assert_eq!(scan["filed_as"], "tenancy_file");
     // A member of a household that never had a tenancy (an applicant's) never held one either.
-    let prop = post(
-        &s,
-        &officer,
-        "/api/v1/properties",
-        json!({"uprn": 990_000_124_077_i64, "line1": "77 Notional Walk", "town": "Testbury", "postcode": "ZZ99 7NW"}),
-    )
-    .await;
-    let hid = post(&s, &officer, "/api/v1/households", json!({"property_id": prop["id"]})).await["id"].as_i64().unwrap();
-    let member = post(
-        &s,
-        &officer,
-        &format!("/api/v1/households/{hid}/members"),
-        json!({"person_id": neighbour, "role": "household_member", "start_date": "2024-01-01"}),
-    )
-    .await;
+    let prop = s
+        .created(
+            &officer,
+            "/api/v1/properties",
+            json!({"uprn": 990_000_124_077_i64, "line1": "77 Notional Walk", "town": "Testbury", "postcode": "ZZ99 7NW"}),
+        )
+        .await;
+    let hid = s.created(&officer, "/api/v1/households", json!({"property_id": prop["id"]})).await["id"].as_i64().unwrap();
+    let member = s
+        .created(
+            &officer,
+            &format!("/api/v1/households/{hid}/members"),
+            json!({"person_id": neighbour, "role": "household_member", "start_date": "2024-01-01"}),
+        )
+        .await;
     // Their last contact is today (added, called, wrote): 6 years on, they go.
     let today: Date = hearth_gate::Gate::today();
     let due = years(today, 6);
@@ -148,32 +129,33 @@ async fn people_who_never_held_a_tenancy_go_six_years_after_their_last_contact(s
 
 async fn a_household_member_who_left_is_measured_from_their_own_membership_end(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (tenant_id, tenancy) = tenant(&s, &t, "Tobias", 990_000_124_002).await;
-    let lodger = post(&s, &t, "/api/v1/people", json!({"given_name": "Leofric", "family_name": "Leftearly"})).await["id"].as_i64().unwrap();
+    let Tenant { person: tenant_id, tenancy, .. } = tenant(&s, &t, since_2015("Tobias", 990_000_124_002)).await;
+    let lodger =
+        s.created(&t, "/api/v1/people", json!({"given_name": "Leofric", "family_name": "Leftearly"})).await["id"].as_i64().unwrap();
     let hid = tenancy["household_id"].as_i64().unwrap();
-    let member = post(
-        &s,
-        &t,
-        &format!("/api/v1/households/{hid}/members"),
-        json!({"person_id": lodger, "role": "household_member", "start_date": "2015-04-01"}),
-    )
-    .await;
-    let need = post(
-        &s,
-        &t,
-        &format!("/api/v1/people/{lodger}/needs"),
-        json!({"category": "sight", "detail": "Leofric reads large print", "source": "staff_contact",
+    let member = s
+        .created(
+            &t,
+            &format!("/api/v1/households/{hid}/members"),
+            json!({"person_id": lodger, "role": "household_member", "start_date": "2015-04-01"}),
+        )
+        .await;
+    let need = s
+        .created(
+            &t,
+            &format!("/api/v1/people/{lodger}/needs"),
+            json!({"category": "sight", "detail": "Leofric reads large print", "source": "staff_contact",
                "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
-    )
-    .await;
-    let tenants_need = post(
-        &s,
-        &t,
-        &format!("/api/v1/people/{tenant_id}/needs"),
-        json!({"category": "sight", "detail": "Tobias reads large print", "source": "staff_contact",
+        )
+        .await;
+    let tenants_need = s
+        .created(
+            &t,
+            &format!("/api/v1/people/{tenant_id}/needs"),
+            json!({"category": "sight", "detail": "Tobias reads large print", "source": "staff_contact",
                "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
-    )
-    .await;
+        )
+        .await;
     // They moved out; the tenancy continues.
     let (st, v) = s
         .call(
@@ -202,7 +184,7 @@ async fn a_household_member_who_left_is_measured_from_their_own_membership_end(s
 
 async fn care_plans_are_kept_when_their_cases_other_documents_go(s: TestServer) {
     let ilo = s.token(StaffRole::IndependentLivingOfficer).await;
-    let who = post(&s, &ilo, "/api/v1/people", json!({"given_name": "Cordelia", "family_name": "Careful"})).await["id"].as_i64().unwrap();
+    let who = s.created(&ilo, "/api/v1/people", json!({"given_name": "Cordelia", "family_name": "Careful"})).await["id"].as_i64().unwrap();
     let me = s.gate.user_id("independent_living_officer").await.unwrap();
     let (st, opened) = s
         .call(
@@ -224,9 +206,9 @@ async fn care_plans_are_kept_when_their_cases_other_documents_go(s: TestServer) 
         .text("filed_as", "care_plan")
         .part("file", Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("x.pdf").mime_str("application/pdf").unwrap());
     let r = s.client.post(s.url(&format!("/api/v1/people/{who}/documents"))).bearer_auth(&officer).multipart(form).send().await.unwrap();
-    let (st, v) = crate::common::split(r).await;
+    let (st, v) = hearth_testkit::split(r).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert_eq!(crate::common::problem_fields(&v), ["filed_as"]);
+    assert_eq!(hearth_testkit::problem_fields(&v), ["filed_as"]);
 
     let (st, closed) = s
         .call(
@@ -247,8 +229,8 @@ async fn care_plans_are_kept_when_their_cases_other_documents_go(s: TestServer) 
     assert!(!exists(&s, Table::Document, &letter["id"]).await);
     assert!(exists(&s, Table::Document, &plan_doc["id"]).await, "the care plan is kept");
     // The person's page shows it as a care plan, and the upload form offers the filing.
-    let browser = crate::common::browser();
-    crate::common::sign_in(&s, &browser, "independent_living_officer").await;
+    let browser = hearth_testkit::browser();
+    hearth_testkit::sign_in(&s, &browser, "independent_living_officer").await;
     let form = browser.get(s.url(&format!("/people/{who}/documents/new"))).send().await.unwrap().text().await.unwrap();
     assert!(form.contains("name=\"filed_as\"") && form.contains("value=\"care_plan\""), "the form offers the filing");
     // Decades on, past the case's skeleton and the person's last contact, the care plan is still there.
@@ -256,41 +238,30 @@ async fn care_plans_are_kept_when_their_cases_other_documents_go(s: TestServer) 
     assert!(exists(&s, Table::Document, &plan_doc["id"]).await, "kept for ever");
 }
 
-mod disposal_erases_what_it_deleted {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::disposal_erases_what_it_deleted(crate::common::Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::disposal_erases_what_it_deleted(crate::common::Backend::Postgres).await
-    }
-}
+both_backends!(backend: disposal_erases_what_it_deleted);
 
 /// A run leaves nothing it deleted readable: not in SQLite's file or
 /// write-ahead log (secure_delete, then a truncating checkpoint), not in a
 /// dump of PostgreSQL (whose touched tables the run vacuums), and not in
 /// the documents folder.
-async fn disposal_erases_what_it_deleted(backend: crate::common::Backend) {
+async fn disposal_erases_what_it_deleted(backend: hearth_testkit::Backend) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("documents");
     let storage = hearth_store::documents::DocumentStorage::folder(dir.clone()).unwrap();
     let s =
-        crate::common::start_configured(backend, move |g| g.with_documents(storage, hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES))
+        hearth_testkit::start_configured(backend, move |g| g.with_documents(storage, hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES))
             .await;
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (former, tenancy) = tenant(&s, &t, "Ermintrude", 990_000_124_009).await;
+    let Tenant { person: former, tenancy, .. } = tenant(&s, &t, since_2015("Ermintrude", 990_000_124_009)).await;
     let canaries: Vec<String> = ["Wyvernquill", "Snarkleberry", "Gromphadine"].iter().map(|c| c.to_string()).collect();
-    post(
-        &s,
+    s.created(
         &t,
         &format!("/api/v1/people/{former}/needs"),
         json!({"category": "sight", "detail": format!("{} reads large print", canaries[0]), "source": "staff_contact",
                "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
     )
     .await;
-    post(
-        &s,
+    s.created(
         &t,
         &format!("/api/v1/people/{former}/contact-points"),
         json!({"kind": "email", "value": format!("{}@example.invalid", canaries[1])}),
@@ -309,8 +280,8 @@ async fn disposal_erases_what_it_deleted(backend: crate::common::Backend) {
     assert_eq!(folder_holds(&dir, &canaries), Vec::<String>::new());
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "the file itself is gone");
     match s.backend {
-        crate::common::Backend::Sqlite => assert_eq!(wal_size(&s), Some(0), "the log was checkpointed and truncated"),
-        crate::common::Backend::Postgres => {
+        hearth_testkit::Backend::Sqlite => assert_eq!(wal_size(&s), Some(0), "the log was checkpointed and truncated"),
+        hearth_testkit::Backend::Postgres => {
             // The run vacuumed what it touched (statistics reach other sessions within a second or so).
             let mut vacuumed = false;
             for _ in 0..50 {
@@ -333,16 +304,16 @@ async fn disposal_erases_what_it_deleted(backend: crate::common::Backend) {
 /// page) says so, with the hold that kept another back.
 async fn certificates_say_what_was_not_disposed_of_and_why(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (former, tenancy) = tenant(&s, &t, "Wilhelmina", 990_000_124_011).await;
-    let (held, held_tenancy) = tenant(&s, &t, "Horatio", 990_000_124_012).await;
-    let rep = post(
-        &s,
-        &t,
-        &format!("/api/v1/people/{former}/representatives"),
-        json!({"name": "Rowena Repname", "phone": "01632 960 333", "relationship": "relative", "scope": "everything",
+    let Tenant { person: former, tenancy, .. } = tenant(&s, &t, since_2015("Wilhelmina", 990_000_124_011)).await;
+    let Tenant { person: held, tenancy: held_tenancy, .. } = tenant(&s, &t, since_2015("Horatio", 990_000_124_012)).await;
+    let rep = s
+        .created(
+            &t,
+            &format!("/api/v1/people/{former}/representatives"),
+            json!({"name": "Rowena Repname", "phone": "01632 960 333", "relationship": "relative", "scope": "everything",
                "evidence": "signed_authority_form", "evidence_reference": "AUTH-W1"}),
-    )
-    .await;
+        )
+        .await;
     // A caller check relied on the representative today: it keeps them for its own 2 years.
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
     let (st, c) = s
@@ -354,7 +325,7 @@ async fn certificates_say_what_was_not_disposed_of_and_why(s: TestServer) {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
-    post(&s, &t, &format!("/api/v1/people/{held}/contact-points"), json!({"kind": "email", "value": "horatio@example.invalid"})).await;
+    s.created(&t, &format!("/api/v1/people/{held}/contact-points"), json!({"kind": "email", "value": "horatio@example.invalid"})).await;
     end_tenancy(&s, &t, &tenancy, "2019-06-30").await;
     end_tenancy(&s, &t, &held_tenancy, "2019-06-30").await;
     let dpo_token = s.token(StaffRole::Dpo).await;
@@ -381,8 +352,8 @@ async fn certificates_say_what_was_not_disposed_of_and_why(s: TestServer) {
     assert!(!ic.not_disposed.contains("Wilhelmina") && !ic.not_disposed.contains("Horatio"));
 
     // The retention page shows it.
-    let browser = crate::common::browser();
-    crate::common::sign_in(&s, &browser, "dpo").await;
+    let browser = hearth_testkit::browser();
+    hearth_testkit::sign_in(&s, &browser, "dpo").await;
     let page = browser.get(s.url("/retention")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("What the runs could not dispose of"), "the section is there");
     assert!(page.contains("1 waiting for another record"));

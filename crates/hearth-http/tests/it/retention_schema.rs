@@ -4,8 +4,8 @@
 //! declared as holding none. A migration that adds a table or column
 //! without a mapping fails here, on SQLite and on PostgreSQL alike.
 
-use crate::common::TestServer;
 use hearth_domain::retention::Register;
+use hearth_testkit::TestServer;
 use std::collections::{BTreeMap, BTreeSet};
 
 both_backends!(every_column_of_the_schema_is_mapped_to_a_record_class_or_declared_as_holding_none,);

@@ -7,14 +7,14 @@
 //! and is reported; every disposal is certified and the audit chain still
 //! verifies after the payloads are redacted.
 
-use crate::common;
 use crate::retention_helpers::*;
+use hearth_testkit::fixtures::{end_tenancy, tenant, Tenant};
 
-use common::TestServer;
 use hearth_domain::{retention::RecordClass, staff::StaffRole};
 use hearth_gate::retention::{HoldInput, Upcoming};
 use hearth_store::audit::{self, Verification};
 use hearth_store::Table;
+use hearth_testkit::TestServer;
 use jiff::civil::Date;
 use jiff::Span;
 use reqwest::{Method, StatusCode};
@@ -35,38 +35,35 @@ const PERSON_CLASSES: [RecordClass; 7] = [
 
 /// One record of every person-owned class, each naming `tag` where it holds text.
 async fn records(s: &TestServer, t: &str, id: i64, tag: &str) {
-    let need = post(
-        s,
-        t,
-        &format!("/api/v1/people/{id}/needs"),
-        json!({"category": "sight", "detail": format!("{tag} reads only large print"), "source": "staff_contact",
+    let need = s
+        .created(
+            t,
+            &format!("/api/v1/people/{id}/needs"),
+            json!({"category": "sight", "detail": format!("{tag} reads only large print"), "source": "staff_contact",
                "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
-    )
-    .await;
-    post(
-        s,
+        )
+        .await;
+    s.created(
         t,
         &format!("/api/v1/people/{id}/adjustments"),
         json!({"need_id": need["id"], "kind": "call_ahead", "note": format!("{tag} call first")}),
     )
     .await;
-    post(s, t, &format!("/api/v1/people/{id}/contact-points"), json!({"kind": "email", "value": format!("{tag}@example.invalid")})).await;
-    post(
-        s,
+    s.created(t, &format!("/api/v1/people/{id}/contact-points"), json!({"kind": "email", "value": format!("{tag}@example.invalid")})).await;
+    s.created(
         t,
         &format!("/api/v1/people/{id}/identity-evidence"),
         json!({"evidence_type": "passport", "reference": format!("{tag} passport"), "seen_on": "2016-01-01"}),
     )
     .await;
-    post(
-        s,
+    s.created(
         t,
         &format!("/api/v1/people/{id}/consent"),
         json!({"purpose": "marketing", "decision": "given", "method": "written_form", "evidence": format!("{tag} form"),
                "notice_version": "privacy-notice-2026-04"}),
     )
     .await;
-    post(s, t, &format!("/api/v1/people/{id}/objections"), json!({"kind": "profiling", "detail": format!("{tag} objects to profiling")}))
+    s.created(t, &format!("/api/v1/people/{id}/objections"), json!({"kind": "profiling", "detail": format!("{tag} objects to profiling")}))
         .await;
     let (st, p) = s
         .call(
@@ -100,7 +97,7 @@ async fn held(s: &TestServer, t: &str, id: i64) -> [usize; 7] {
 }
 
 async fn log(s: &TestServer, t: &str, channel: &str, people: &[i64], summary: &str) -> i64 {
-    let v = post(s, t, "/api/v1/contacts", json!({"channel": channel, "person_ids": people, "summary": summary})).await;
+    let v = s.created(t, "/api/v1/contacts", json!({"channel": channel, "person_ids": people, "summary": summary})).await;
     v["entries"][0]["id"].as_i64().unwrap()
 }
 
@@ -110,9 +107,9 @@ async fn entry_exists(s: &TestServer, id: i64) -> bool {
 
 async fn a_former_tenants_records_are_deleted_six_years_after_the_tenancy_ended_to_the_day(s: TestServer) {
     let t = s.token(StaffRole::HousingOfficer).await;
-    let (former, former_tenancy) = tenant(&s, &t, "Ferdinand", 990_000_024_001).await;
-    let (heldback, held_tenancy) = tenant(&s, &t, "Hermione", 990_000_024_002).await;
-    let (current, _) = tenant(&s, &t, "Cuthbert", 990_000_024_003).await;
+    let Tenant { person: former, tenancy: former_tenancy, .. } = tenant(&s, &t, since_2015("Ferdinand", 990_000_024_001)).await;
+    let Tenant { person: heldback, tenancy: held_tenancy, .. } = tenant(&s, &t, since_2015("Hermione", 990_000_024_002)).await;
+    let current = tenant(&s, &t, since_2015("Cuthbert", 990_000_024_003)).await.person;
     records(&s, &t, former, "Quorblex").await;
     records(&s, &t, heldback, "Heldwick").await;
     records(&s, &t, current, "Stayputt").await;
@@ -143,8 +140,7 @@ async fn a_former_tenants_records_are_deleted_six_years_after_the_tenancy_ended_
 
     // The current tenant also lived in the former tenant's home: one ended
     // tenancy among theirs does not make them a former tenant.
-    post(
-        &s,
+    s.created(
         &t,
         &format!("/api/v1/households/{}/members", former_tenancy["household_id"]),
         json!({"person_id": current, "role": "household_member", "start_date": "2015-04-01"}),
@@ -227,7 +223,7 @@ async fn a_former_tenants_records_are_deleted_six_years_after_the_tenancy_ended_
         assert_eq!(rule(&after, class).disposed, 1, "{class} after release");
     }
     // Nothing else held them, so their identity went too.
-    crate::retention_more::reduced_with_nothing_left(&s, &t, heldback).await;
+    reduced_with_nothing_left(&s, &t, heldback).await;
     assert_eq!(run(&s, due).await.disposed(), 0);
     assert_eq!(held(&s, &t, current).await, all);
 }

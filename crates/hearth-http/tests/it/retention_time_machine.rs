@@ -10,25 +10,16 @@
 //! breach records, care plans), and those are still there; the audit chain
 //! verifies, and no certificate holds a canary. On both backends.
 
-use crate::common::{self, Backend, TestServer};
 use crate::retention_helpers::*;
-use crate::retention_rules::upload;
 use hearth_domain::staff::StaffRole;
 use hearth_store::audit::{self, Verification};
+use hearth_testkit::fixtures::end_tenancy;
+use hearth_testkit::{Backend, TestServer};
 use jiff::Span;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-mod retention_runs_decades_ahead_leave_nothing_but_what_the_register_keeps {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::retention_runs_decades_ahead_leave_nothing_but_what_the_register_keeps(super::Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::retention_runs_decades_ahead_leave_nothing_but_what_the_register_keeps(super::Backend::Postgres).await
-    }
-}
+both_backends!(backend: retention_runs_decades_ahead_leave_nothing_but_what_the_register_keeps);
 
 /// Record types of the sweep's world that the register keeps.
 const KEPT: [&str; 2] = ["disclosure", "breach"];
@@ -46,12 +37,12 @@ async fn retention_runs_decades_ahead_leave_nothing_but_what_the_register_keeps(
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("documents");
     let storage = hearth_store::documents::DocumentStorage::folder(dir.clone()).unwrap();
-    let s = common::start_configured(backend, move |g| {
+    let s = hearth_testkit::start_configured(backend, move |g| {
         g.with_edi_key(hearth_gate::edi::EdiKey::from_hex(&"5a".repeat(32)).unwrap())
             .with_documents(storage, hearth_domain::documents::DEFAULT_MAX_DOCUMENT_BYTES)
     })
     .await;
-    let w = crate::sweep::seed(&s).await;
+    let w = crate::world::seed(&s).await;
     let officer = s.token(StaffRole::HousingOfficer).await;
     let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
     let dpo_token = s.token(StaffRole::Dpo).await;
@@ -62,32 +53,31 @@ async fn retention_runs_decades_ahead_leave_nothing_but_what_the_register_keeps(
     let tenant = w.tenant;
     upload(&s, &officer, tenant, &[("title", "Tmscantitle passport".into())], b"Tmscanbytes passport page").await;
     gone.extend(["Tmscantitle".into(), "Tmscanbytes".into()]);
-    let e =
-        post(&s, &advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [tenant], "summary": "Tmentrysummary letter"}))
-            .await;
+    let e = s
+        .created(&advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [tenant], "summary": "Tmentrysummary letter"}))
+        .await;
     let entry = e["entries"][0]["id"].as_i64().unwrap();
     upload(&s, &officer, tenant, &[("contact_entry_id", entry.to_string()), ("title", "Tmentrytitle".into())], b"Tmentrybytes").await;
     gone.extend(["Tmentrysummary".into(), "Tmentrytitle".into(), "Tmentrybytes".into()]);
     // A neighbour who never held a tenancy.
-    let neighbour = post(&s, &officer, "/api/v1/people", json!({"given_name": "Tmneighgiven", "family_name": "Tmneighfamily"})).await["id"]
+    let neighbour = s.created(&officer, "/api/v1/people", json!({"given_name": "Tmneighgiven", "family_name": "Tmneighfamily"})).await
+        ["id"]
         .as_i64()
         .unwrap();
-    post(
-        &s,
+    s.created(
         &officer,
         &format!("/api/v1/people/{neighbour}/contact-points"),
         json!({"kind": "email", "value": "tmneighmail@example.invalid"}),
     )
     .await;
-    post(&s, &advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [neighbour], "summary": "Tmneighcall noise"})).await;
+    s.created(&advisor, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [neighbour], "summary": "Tmneighcall noise"})).await;
     gone.extend(["Tmneighgiven".into(), "Tmneighfamily".into(), "tmneighmail".into(), "Tmneighcall".into()]);
     // A household member who left while the tenancy went on.
-    let lodger = post(&s, &officer, "/api/v1/people", json!({"given_name": "Tmlodgergiven", "family_name": "Tmlodgerfamily"})).await["id"]
+    let lodger = s.created(&officer, "/api/v1/people", json!({"given_name": "Tmlodgergiven", "family_name": "Tmlodgerfamily"})).await["id"]
         .as_i64()
         .unwrap();
     let hid = w.ids["households"][0];
-    post(
-        &s,
+    s.created(
         &officer,
         &format!("/api/v1/households/{hid}/members"),
         json!({"person_id": lodger, "role": "household_member", "start_date": "2020-04-01", "end_date": "2021-05-31"}),
@@ -97,9 +87,7 @@ async fn retention_runs_decades_ahead_leave_nothing_but_what_the_register_keeps(
     // A care and support case with a care plan (kept) and a letter (not).
     let ilo = s.token(StaffRole::IndependentLivingOfficer).await;
     let me = s.gate.user_id("independent_living_officer").await.unwrap();
-    let care = post(
-        &s,
-        &ilo,
+    let care = s.created(&ilo,
         "/api/v1/cases",
         json!({"kind": "care_support", "summary": "Tmcaresummary support review", "assigned_to": me, "parties": [{"person_id": tenant, "role": "subject"}]}),
     )

@@ -6,11 +6,9 @@
 //! clock and the reporting rules, bad input names the field with nothing
 //! written, and every role but the DPO is refused.
 
-use crate::common;
-
-use common::{problem_fields, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
+use hearth_testkit::{problem_fields, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

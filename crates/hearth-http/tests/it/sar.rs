@@ -6,10 +6,9 @@
 //! anyone else's; the alleged perpetrator's holds none of the reporter's; a
 //! case letter to the subject holds none of the neighbour's.
 
-use crate::common;
-
-use common::TestServer;
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::{household, Home, NewHousehold};
+use hearth_testkit::TestServer;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -125,75 +124,53 @@ impl Someone {
     }
 }
 
-async fn created(s: &TestServer, t: &str, path: &str, body: Value) -> Value {
-    let (st, v) = s.call(t, Method::POST, path, Some(body)).await;
-    assert!(st == StatusCode::CREATED || st == StatusCode::OK, "POST {path}: {st} {v}");
-    v
-}
-
 async fn add(s: &TestServer, t: &str, p: &Someone, kind: &str) -> i64 {
     let body = json!({"kind": kind, "given_name": p.given, "family_name": p.family, "date_of_birth": p.dob, "ni_number": p.ni});
-    let id = created(s, t, "/api/v1/people", body).await["id"].as_i64().unwrap();
+    let id = s.post_ok(t, "/api/v1/people", body).await["id"].as_i64().unwrap();
     let path = format!("/api/v1/people/{id}/contact-points");
     if let Some(phone) = p.phone {
-        created(s, t, &path, json!({"kind": "phone", "value": phone})).await;
+        s.post_ok(t, &path, json!({"kind": "phone", "value": phone})).await;
     }
     if let Some(email) = p.email {
-        created(s, t, &path, json!({"kind": "email", "value": email})).await;
+        s.post_ok(t, &path, json!({"kind": "email", "value": email})).await;
     }
     // A child's record holds only names and date of birth.
     if kind != "child" {
-        created(s, t, &path, json!({"kind": "address", "line1": p.line1, "town": "Mockbury", "postcode": p.postcode, "preferred": true}))
+        s.post_ok(t, &path, json!({"kind": "address", "line1": p.line1, "town": "Mockbury", "postcode": p.postcode, "preferred": true}))
             .await;
     }
     id
 }
 
-struct Household {
+struct Family {
     subject: i64,
     joint: i64,
     neighbour_case: i64,
 }
 
-async fn household(s: &TestServer) -> Household {
+async fn family(s: &TestServer) -> Family {
     let t = s.token(StaffRole::HousingOfficer).await;
     let subject = add(s, &t, &SUBJECT, "adult").await;
     let joint = add(s, &t, &JOINT, "adult").await;
     let child = add(s, &t, &CHILD, "child").await;
     let reporter = add(s, &t, &REPORTER, "adult").await;
     let neighbour = add(s, &t, &NEIGHBOUR, "adult").await;
-    let pr = created(
-        s,
-        &t,
-        "/api/v1/properties",
-        json!({"uprn": 990000088001i64, "line1": SUBJECT.line1, "town": "Mockbury", "postcode": SUBJECT.postcode}),
-    )
-    .await;
-    let h = created(s, &t, "/api/v1/households", json!({"property_id": pr["id"]})).await;
-    for (p, role) in [(subject, "joint_tenant"), (joint, "joint_tenant"), (child, "child")] {
-        created(s, &t, &format!("/api/v1/households/{}/members", h["id"]), json!({"person_id": p, "role": role})).await;
-    }
-    created(
-        s,
-        &t,
-        "/api/v1/tenancies",
-        json!({"reference": "TEN-SAR-1", "household_id": h["id"], "tenure": "assured", "start_date": "2020-04-01"}),
-    )
-    .await;
-    s.gate.set_patch_officer(pr["id"].as_i64().unwrap(), "housing_officer").await.unwrap();
+    let home = Home { uprn: 990000088001, line1: SUBJECT.line1, town: "Mockbury", postcode: SUBJECT.postcode };
+    let members = vec![(subject, "joint_tenant"), (joint, "joint_tenant"), (child, "child")];
+    let h = NewHousehold::new(home, members).tenancy("TEN-SAR-1", "2020-04-01").patch_officer("housing_officer");
+    household(s, &t, h).await;
     // The reporter complains anonymously about the joint tenant; the case is closed so its contents go out.
     let asb_officer = s.gate.user_id("asb_officer").await.unwrap();
-    let case = created(
-        s,
-        &t,
-        "/api/v1/cases",
-        json!({"kind": "asb", "summary": "Loud music most nights", "assigned_to": asb_officer,
+    let case = s
+        .post_ok(
+            &t,
+            "/api/v1/cases",
+            json!({"kind": "asb", "summary": "Loud music most nights", "assigned_to": asb_officer,
         "parties": [{"person_id": joint, "role": "alleged_perpetrator"}, {"person_id": reporter, "role": "reporter", "anonymous": true}]}),
-    )
-    .await;
+        )
+        .await;
     let asb = s.token(StaffRole::AsbOfficer).await;
-    created(
-        s,
+    s.post_ok(
         &asb,
         &format!("/api/v1/cases/{}/changes", case["case"]["id"]),
         json!({"change": "close", "version": case["case"]["version"], "outcome": "resolved"}),
@@ -201,39 +178,39 @@ async fn household(s: &TestServer) -> Household {
     .await;
     // A neighbour is a named witness on a case about the subject, named in its summary.
     let summary = format!("{} {} saw damage to the fence of {}", NEIGHBOUR.given, NEIGHBOUR.family, SUBJECT.line1);
-    let nc = created(
-        s,
-        &t,
-        "/api/v1/cases",
-        json!({"kind": "tenancy_management", "summary": summary,
+    let nc = s
+        .post_ok(
+            &t,
+            "/api/v1/cases",
+            json!({"kind": "tenancy_management", "summary": summary,
         "parties": [{"person_id": subject, "role": "subject"}, {"person_id": neighbour, "role": "witness"}]}),
-    )
-    .await;
+        )
+        .await;
     // Notes on the subject's file: herself, and every other person, in every format.
     let mut notes = vec![SUBJECT.note(false)];
     notes.extend([JOINT.note(true), CHILD.note(true), REPORTER.note(false), NEIGHBOUR.note(false)]);
     for n in notes {
-        created(s, &t, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [subject], "summary": n})).await;
+        s.post_ok(&t, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [subject], "summary": n})).await;
     }
     // A note on the joint tenant's file naming the reporter.
-    created(s, &t, "/api/v1/contacts", json!({"channel": "call_out", "person_ids": [joint], "summary": REPORTER.note(false)})).await;
-    Household { subject, joint, neighbour_case: nc["case"]["id"].as_i64().unwrap() }
+    s.post_ok(&t, "/api/v1/contacts", json!({"channel": "call_out", "person_ids": [joint], "summary": REPORTER.note(false)})).await;
+    Family { subject, joint, neighbour_case: nc["case"]["id"].as_i64().unwrap() }
 }
 
 /// The released bundle of a new access request for `person`: JSON text and PDF text.
 async fn released(s: &TestServer, person: i64) -> (String, String) {
     let dpo = s.token(StaffRole::Dpo).await;
-    let rr = created(s, &dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": person, "description": "All of it"})).await;
+    let rr = s.post_ok(&dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": person, "description": "All of it"})).await;
     let rid = rr["request"]["id"].as_i64().unwrap();
     let change = json!({"change": "identity_passed", "version": rr["request"]["version"], "method": "Passport seen"});
-    created(s, &dpo, &format!("/api/v1/rights-requests/{rid}/changes"), change).await;
-    common::release_bundle(s, &dpo, rid).await;
+    s.post_ok(&dpo, &format!("/api/v1/rights-requests/{rid}/changes"), change).await;
+    hearth_testkit::release_bundle(s, &dpo, rid).await;
     let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{rid}/bundle"))).bearer_auth(&dpo).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let json_text = r.text().await.unwrap();
     let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{rid}/bundle?format=pdf"))).bearer_auth(&dpo).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    (json_text, common::pdf_text(&r.bytes().await.unwrap()))
+    (json_text, hearth_testkit::pdf_text(&r.bytes().await.unwrap()))
 }
 
 /// JSON escapes nothing in these strings, but the PDF wraps lines: compare
@@ -250,7 +227,7 @@ fn assert_none_of(text: &str, p: &Someone, shared: bool, what: &str) {
 }
 
 async fn the_subject_gets_all_of_their_own_identifiers_and_none_of_anyone_elses(s: TestServer) {
-    let h = household(&s).await;
+    let h = family(&s).await;
     let (json_text, pdf) = released(&s, h.subject).await;
     let bundle: Value = serde_json::from_str(&json_text).unwrap();
     let notes = bundle["sections"].as_array().unwrap().iter().find(|x| x["key"] == "contact_log").unwrap()["records"].to_string();
@@ -265,7 +242,7 @@ async fn the_subject_gets_all_of_their_own_identifiers_and_none_of_anyone_elses(
     // The shared surname and address are hers, and stay.
     assert!(t.contains("mrs vexworth") || t.contains("mr vexworth"), "{notes}");
     assert!(pdf.contains("Vexworth") && pdf.contains("14 Fictional Crescent"), "{pdf}");
-    common::assert_readable(&pdf);
+    hearth_testkit::assert_readable(&pdf);
     assert!(pdf.contains("Dear Petronella Vexworth"), "{pdf}");
 
     // A letter to the subject about the neighbour's case names no neighbour.
@@ -277,13 +254,12 @@ async fn the_subject_gets_all_of_their_own_identifiers_and_none_of_anyone_elses(
 }
 
 async fn the_alleged_perpetrator_gets_none_of_the_reporter(s: TestServer) {
-    let h = household(&s).await;
+    let h = family(&s).await;
     // He asked for large print: his response comes in large print.
     let t = s.token(StaffRole::HousingOfficer).await;
-    let need = created(&s, &t, &format!("/api/v1/people/{}/needs", h.joint), json!({"category": "disability_or_health_condition",
+    let need = s.post_ok(&t, &format!("/api/v1/people/{}/needs", h.joint), json!({"category": "disability_or_health_condition",
         "detail": "Sight loss", "source": "staff_contact", "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true})).await;
-    created(
-        &s,
+    s.post_ok(
         &t,
         &format!("/api/v1/people/{}/adjustments", h.joint),
         json!({"need_id": need["id"], "kind": "preferred_format", "format": "large_print"}),

@@ -1,28 +1,19 @@
 //! Regression tests for the leaks found where capabilities meet (issue 22,
 //! items 1 to 4): each named after what a hostile insider could do.
 
-use crate::common::{self, browser, get, sign_in, TestServer, PASSWORD};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::person;
+use hearth_testkit::{browser, get, sign_in, TestServer, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-crate::keyed_backends!(a_managers_history_does_not_show_who_answered_equality_questions);
-crate::both_backends!(
+both_backends!(keyed: a_managers_history_does_not_show_who_answered_equality_questions);
+both_backends!(
     an_anonymous_reporters_own_record_does_not_show_the_report_to_case_workers,
     case_text_identifying_an_anonymous_reporter_is_refused_however_written,
     an_anonymous_reporter_written_into_a_note_on_the_other_party_is_redacted_from_their_bundle,
     a_contractor_on_a_job_reads_no_identifiers_or_email,
 );
-
-async fn created(s: &TestServer, t: &str, path: &str, body: Value) -> Value {
-    let (st, v) = s.call(t, Method::POST, path, Some(body)).await;
-    assert!(st == StatusCode::CREATED || st == StatusCode::OK, "POST {path}: {st} {v}");
-    v
-}
-
-async fn person(s: &TestServer, t: &str, given: &str, family: &str) -> i64 {
-    created(s, t, "/api/v1/people", json!({"given_name": given, "family_name": family})).await["id"].as_i64().unwrap()
-}
 
 /// Item 1: a person with equality answers and one without must have
 /// histories that look alike to a manager.
@@ -31,7 +22,7 @@ async fn a_managers_history_does_not_show_who_answered_equality_questions(s: Tes
     let answered = person(&s, &officer, "Edna", "Answerwell").await;
     let silent = person(&s, &officer, "Sid", "Quietley").await;
     let body = json!({"source": "phone", "answers": {"sex": {"status": "prefer_not_to_say"}}});
-    created(&s, &officer, &format!("/api/v1/people/{answered}/edi"), body).await;
+    s.post_ok(&officer, &format!("/api/v1/people/{answered}/edi"), body).await;
     let manager = s.token(StaffRole::Manager).await;
     let kinds = |events: &Value| -> Vec<(String, String)> {
         let mut v: Vec<(String, String)> = events
@@ -64,8 +55,7 @@ async fn a_managers_history_does_not_show_who_answered_equality_questions(s: Tes
 async fn anonymous_report(s: &TestServer, reporter: i64, perpetrator: i64) -> Value {
     let officer = s.token(StaffRole::HousingOfficer).await;
     let asb_officer = s.gate.user_id("asb_officer").await.unwrap();
-    created(
-        s,
+    s.post_ok(
         &officer,
         "/api/v1/cases",
         json!({"kind": "asb", "summary": "Loud music most nights", "assigned_to": asb_officer,
@@ -107,19 +97,19 @@ async fn an_anonymous_reporters_own_record_does_not_show_the_report_to_case_work
 
 /// A reporter with every identifier on file.
 async fn identified_reporter(s: &TestServer, t: &str) -> i64 {
-    let id = created(
-        s,
-        t,
-        "/api/v1/people",
-        json!({"given_name": "Quillon", "family_name": "Hushworth", "date_of_birth": "1969-09-09", "ni_number": "JT123456C"}),
-    )
-    .await["id"]
+    let id = s
+        .post_ok(
+            t,
+            "/api/v1/people",
+            json!({"given_name": "Quillon", "family_name": "Hushworth", "date_of_birth": "1969-09-09", "ni_number": "JT123456C"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
     let path = format!("/api/v1/people/{id}/contact-points");
-    created(s, t, &path, json!({"kind": "phone", "value": "07700 900222"})).await;
-    created(s, t, &path, json!({"kind": "email", "value": "q.hushworth@example.org"})).await;
-    created(s, t, &path, json!({"kind": "address", "line1": "12 Imaginary Row", "town": "Testbury", "postcode": "ZZ99 3AB"})).await;
+    s.post_ok(t, &path, json!({"kind": "phone", "value": "07700 900222"})).await;
+    s.post_ok(t, &path, json!({"kind": "email", "value": "q.hushworth@example.org"})).await;
+    s.post_ok(t, &path, json!({"kind": "address", "line1": "12 Imaginary Row", "town": "Testbury", "postcode": "ZZ99 3AB"})).await;
     id
 }
 
@@ -145,7 +135,7 @@ async fn case_text_identifying_an_anonymous_reporter_is_refused_however_written(
         let (_, now) = s.call(&asb, Method::GET, &format!("/api/v1/cases/{id}"), None).await;
         let body = json!({"change": "note", "version": now["case"]["version"], "text": text});
         let (st, v) = s.call(&asb, Method::POST, &path, Some(body)).await;
-        assert_eq!((st, common::problem_fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["text".to_string()]), "{text}: {v}");
+        assert_eq!((st, hearth_testkit::problem_fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["text".to_string()]), "{text}: {v}");
         assert!(!v["errors"].to_string().contains("Quillon"), "the refusal does not repeat who: {v}");
     }
     // The perpetrator and ordinary words are fine.
@@ -157,7 +147,7 @@ async fn case_text_identifying_an_anonymous_reporter_is_refused_however_written(
     let body = json!({"channel": "call_in", "person_ids": [perpetrator], "compartment": "asb", "case_id": id,
                       "summary": "Neighbour on 07700 900 222 says it went on till 3am"});
     let (st, v) = s.call(&asb, Method::POST, "/api/v1/contacts", Some(body)).await;
-    assert_eq!((st, common::problem_fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["summary".to_string()]), "{v}");
+    assert_eq!((st, hearth_testkit::problem_fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["summary".to_string()]), "{v}");
 }
 
 /// Item 3, where free text leaves: a note on the perpetrator's own file
@@ -168,12 +158,11 @@ async fn an_anonymous_reporter_written_into_a_note_on_the_other_party_is_redacte
     let perpetrator = person(&s, &officer, "Brash", "Loudhouse").await;
     let case = anonymous_report(&s, reporter, perpetrator).await;
     let summary = "Told him a neighbour, Quillon of 12 Imaginary Row (07700900222, born 9 September 1969), complained";
-    created(&s, &officer, "/api/v1/contacts", json!({"channel": "call_out", "person_ids": [perpetrator], "summary": summary})).await;
+    s.post_ok(&officer, "/api/v1/contacts", json!({"channel": "call_out", "person_ids": [perpetrator], "summary": summary})).await;
     // The case must be closed for its contents to be given out at all.
     let asb = s.token(StaffRole::AsbOfficer).await;
     let id = case["case"]["id"].as_i64().unwrap();
-    created(
-        &s,
+    s.post_ok(
         &asb,
         &format!("/api/v1/cases/{id}/changes"),
         json!({"change": "close", "version": case["case"]["version"], "outcome": "resolved"}),
@@ -181,11 +170,11 @@ async fn an_anonymous_reporter_written_into_a_note_on_the_other_party_is_redacte
     .await;
     let dpo = s.token(StaffRole::Dpo).await;
     let rr =
-        created(&s, &dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": perpetrator, "description": "All of it"})).await;
+        s.post_ok(&dpo, "/api/v1/rights-requests", json!({"kind": "access", "person_id": perpetrator, "description": "All of it"})).await;
     let rid = rr["request"]["id"].as_i64().unwrap();
     let change = json!({"change": "identity_passed", "version": rr["request"]["version"], "method": "Passport seen"});
-    created(&s, &dpo, &format!("/api/v1/rights-requests/{rid}/changes"), change).await;
-    common::release_bundle(&s, &dpo, rid).await;
+    s.post_ok(&dpo, &format!("/api/v1/rights-requests/{rid}/changes"), change).await;
+    hearth_testkit::release_bundle(&s, &dpo, rid).await;
     let r = s.client.get(s.url(&format!("/api/v1/rights-requests/{rid}/bundle"))).bearer_auth(&dpo).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let bundle = r.text().await.unwrap();
@@ -199,40 +188,38 @@ async fn an_anonymous_reporter_written_into_a_note_on_the_other_party_is_redacte
 /// to reach them, never identifiers or email.
 async fn a_contractor_on_a_job_reads_no_identifiers_or_email(s: TestServer) {
     let officer = s.token(StaffRole::HousingOfficer).await;
-    let tenant = created(
-        &s,
-        &officer,
-        "/api/v1/people",
-        json!({"given_name": "Jo", "family_name": "Sheetly", "date_of_birth": "1971-05-06", "ni_number": "JT654321A"}),
-    )
-    .await["id"]
+    let tenant = s
+        .post_ok(
+            &officer,
+            "/api/v1/people",
+            json!({"given_name": "Jo", "family_name": "Sheetly", "date_of_birth": "1971-05-06", "ni_number": "JT654321A"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
     let path = format!("/api/v1/people/{tenant}/contact-points");
-    created(&s, &officer, &path, json!({"kind": "phone", "value": "07700 900333"})).await;
-    created(&s, &officer, &path, json!({"kind": "email", "value": "jo.sheetly@example.org"})).await;
-    let prop = created(
-        &s,
-        &officer,
-        "/api/v1/properties",
-        json!({"uprn": 990_000_000_777_i64, "line1": "3 Job Row", "town": "Testbury", "postcode": "ZZ99 7JB"}),
-    )
-    .await;
-    let job = created(
-        &s,
-        &officer,
-        "/api/v1/cases",
-        json!({"kind": "repair", "summary": "Tap drips", "trade": "plumbing", "property_id": prop["id"], "priority": "routine",
+    s.post_ok(&officer, &path, json!({"kind": "phone", "value": "07700 900333"})).await;
+    s.post_ok(&officer, &path, json!({"kind": "email", "value": "jo.sheetly@example.org"})).await;
+    let prop = s
+        .post_ok(
+            &officer,
+            "/api/v1/properties",
+            json!({"uprn": 990_000_000_777_i64, "line1": "3 Job Row", "town": "Testbury", "postcode": "ZZ99 7JB"}),
+        )
+        .await;
+    let job = s
+        .post_ok(
+            &officer,
+            "/api/v1/cases",
+            json!({"kind": "repair", "summary": "Tap drips", "trade": "plumbing", "property_id": prop["id"], "priority": "routine",
                "parties": [{"person_id": tenant, "role": "subject"}]}),
-    )
-    .await;
+        )
+        .await;
     let contractor = s.gate.user_id("contractor").await.unwrap();
     let now = jiff::Timestamp::now();
     let (start, end) = ((now - jiff::SignedDuration::from_hours(1)).to_string(), (now + jiff::SignedDuration::from_hours(3)).to_string());
     let id = job["case"]["id"].as_i64().unwrap();
-    created(
-        &s,
-        &officer,
+    s.post_ok(&officer,
         &format!("/api/v1/cases/{id}/changes"),
         json!({"change": "schedule", "version": job["case"]["version"], "contractor_id": contractor, "window_start": start, "window_end": end}),
     )

@@ -3,12 +3,10 @@
 //! every sign-in, sign-out everywhere, the idle timeout, API rate limits,
 //! body limits and security headers.
 
-use crate::common;
-
-use common::{browser, field, get, Backend, TestServer, PASSWORD};
 use hearth_domain::staff::StaffRole;
 use hearth_gate::auth::{token_hash, LOCK_FOR, MAX_FAILED_SIGN_INS, WEB_IDLE};
 use hearth_store::staff::{self, SessionKind};
+use hearth_testkit::{browser, field, get, Backend, TestServer, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -23,11 +21,12 @@ both_backends!(
     pages_and_api_answers_carry_the_security_headers,
     two_step_sign_in_needs_a_fresh_code_from_the_app
 );
+both_backends!(backend: api_requests_above_the_per_address_limit_are_refused, unknown_and_real_usernames_get_the_same_answers_and_lock_alike);
 
 async fn token_attempt(s: &TestServer, username: &str, password: &str) -> (StatusCode, Value, Option<String>) {
     let r = s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": username, "password": password})).send().await.unwrap();
     let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
-    let (status, body) = common::split(r).await;
+    let (status, body) = hearth_testkit::split(r).await;
     (status, body, retry)
 }
 
@@ -77,7 +76,7 @@ async fn every_sign_in_issues_new_secrets_and_sign_out_everywhere_ends_them_all(
     let b = s.token(StaffRole::HousingOfficer).await;
     assert_ne!(a, b);
     let c = browser();
-    common::sign_in(&s, &c, "housing_officer").await;
+    hearth_testkit::sign_in(&s, &c, "housing_officer").await;
     for t in [&a, &b] {
         assert_eq!(s.call(t, Method::GET, "/api/v1/people?limit=1", None).await.0, StatusCode::OK);
     }
@@ -119,7 +118,7 @@ async fn a_planted_session_cookie_is_never_honoured(s: TestServer) {
 
 async fn an_idle_browser_session_ends(s: TestServer) {
     let c = browser();
-    common::sign_in(&s, &c, "manager").await;
+    hearth_testkit::sign_in(&s, &c, "manager").await;
     let signed = s.gate.sign_in("manager", PASSWORD, SessionKind::Web).await.unwrap();
     let probe = browser();
     let cookie = format!("hearth_session={}", signed.token);
@@ -172,11 +171,11 @@ async fn oversized_bodies_are_refused_with_a_problem_naming_the_body(s: TestServ
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let (_, body) = common::split(r).await;
-    assert_eq!(common::problem_fields(&body), ["body"]);
+    let (_, body) = hearth_testkit::split(r).await;
+    assert_eq!(hearth_testkit::problem_fields(&body), ["body"]);
     // Forms have the same limit.
     let c = browser();
-    let csrf = common::sign_in(&s, &c, "housing_officer").await;
+    let csrf = hearth_testkit::sign_in(&s, &c, "housing_officer").await;
     let r = c.post(s.url("/people")).form(&[("_csrf", csrf.as_str()), ("given_name", big.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(s.count(hearth_store::Table::Person).await, before, "nothing was saved");
@@ -198,28 +197,25 @@ async fn pages_and_api_answers_carry_the_security_headers(s: TestServer) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn api_requests_above_the_per_address_limit_are_refused() {
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        let limits = hearth_http::Limits { api_requests_per_minute: 5, ..Default::default() };
-        let s = common::start_limited(backend, limits).await;
-        let t = s.token(StaffRole::HousingOfficer).await; // request 1
-        for i in 2..=5 {
-            assert_eq!(s.call(&t, Method::GET, "/api/v1/people?limit=1", None).await.0, StatusCode::OK, "request {i}");
-        }
-        let r = s.client.get(s.url("/api/v1/people?limit=1")).bearer_auth(&t).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{backend:?}");
-        assert!(r.headers().contains_key("retry-after"));
-        // Pages are not API requests and stay usable.
-        assert_eq!(s.client.get(s.url("/login")).send().await.unwrap().status(), StatusCode::OK);
+async fn api_requests_above_the_per_address_limit_are_refused(backend: Backend) {
+    let limits = hearth_http::Limits { api_requests_per_minute: 5, ..Default::default() };
+    let s = hearth_testkit::start_limited(backend, limits).await;
+    let t = s.token(StaffRole::HousingOfficer).await; // request 1
+    for i in 2..=5 {
+        assert_eq!(s.call(&t, Method::GET, "/api/v1/people?limit=1", None).await.0, StatusCode::OK, "request {i}");
     }
+    let r = s.client.get(s.url("/api/v1/people?limit=1")).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{backend:?}");
+    assert!(r.headers().contains_key("retry-after"));
+    // Pages are not API requests and stay usable.
+    assert_eq!(s.client.get(s.url("/login")).send().await.unwrap().status(), StatusCode::OK);
 }
 
 async fn two_step_sign_in_needs_a_fresh_code_from_the_app(s: TestServer) {
     use hearth_gate::totp;
     let now = || jiff::Timestamp::now().as_second();
     let c = browser();
-    let csrf = common::sign_in(&s, &c, "asb_officer").await;
+    let csrf = hearth_testkit::sign_in(&s, &c, "asb_officer").await;
     let (_, page) = get(&s, &c, "/account").await;
     assert!(page.contains("Two-step sign-in") && page.contains("Off"));
     let (status, page) = get(&s, &c, "/account/two-step").await;
@@ -251,7 +247,7 @@ async fn two_step_sign_in_needs_a_fresh_code_from_the_app(s: TestServer) {
     // Now the password alone is not enough, and a used code is not accepted again.
     let (status, body, _) = token_attempt(&s, "asb_officer", PASSWORD).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(common::problem_fields(&body), ["totp_code"]);
+    assert_eq!(hearth_testkit::problem_fields(&body), ["totp_code"]);
     let replay = |code: String| {
         s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": "asb_officer", "password": PASSWORD, "totp_code": code})).send()
     };
@@ -317,60 +313,49 @@ async fn form_attempt(s: &TestServer, username: &str, password: &str) -> (Status
 /// timing is shown structurally: see the unit test
 /// `the_dummy_hash_for_unknown_names_is_a_real_argon2id_hash_with_the_same_parameters`,
 /// and `hearth-bench` prints the ratio.)
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unknown_and_real_usernames_get_the_same_answers_and_lock_alike() {
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        // No per-address limit, so only the per-name lock is seen.
-        let limits = hearth_http::Limits { failed_sign_ins_per_address: 0, ..Default::default() };
-        let s = common::start_limited(backend, limits).await;
-        let tries = MAX_FAILED_SIGN_INS + 2;
-        let api = async |name: &str| {
-            let mut seen = vec![];
-            for _ in 0..tries {
-                let (status, body, retry) = token_attempt(&s, name, "not the password").await;
-                seen.push((
-                    status,
-                    body["type"].clone(),
-                    body["detail"].as_str().map(|d| d.replace(char::is_numeric, "#")),
-                    retry.is_some(),
-                ));
-            }
-            seen
-        };
-        let real = api(StaffRole::IncomeOfficer.as_str()).await;
-        let unknown = api("no.such.person").await;
-        assert_eq!(real, unknown, "{backend:?}: the API answers alike");
-        assert_eq!(
-            real[..MAX_FAILED_SIGN_INS as usize].iter().map(|r| r.0).collect::<Vec<_>>(),
-            vec![StatusCode::UNAUTHORIZED; MAX_FAILED_SIGN_INS as usize]
-        );
-        assert!(real[MAX_FAILED_SIGN_INS as usize..].iter().all(|r| r.0 == StatusCode::TOO_MANY_REQUESTS), "{real:?}");
-        // Case and spaces do not make another name: the lock holds.
-        assert_eq!(token_attempt(&s, "  No.Such.Person ", "x").await.0, StatusCode::TOO_MANY_REQUESTS);
+async fn unknown_and_real_usernames_get_the_same_answers_and_lock_alike(backend: Backend) {
+    // No per-address limit, so only the per-name lock is seen.
+    let limits = hearth_http::Limits { failed_sign_ins_per_address: 0, ..Default::default() };
+    let s = hearth_testkit::start_limited(backend, limits).await;
+    let tries = MAX_FAILED_SIGN_INS + 2;
+    let api = async |name: &str| {
+        let mut seen = vec![];
+        for _ in 0..tries {
+            let (status, body, retry) = token_attempt(&s, name, "not the password").await;
+            seen.push((status, body["type"].clone(), body["detail"].as_str().map(|d| d.replace(char::is_numeric, "#")), retry.is_some()));
+        }
+        seen
+    };
+    let real = api(StaffRole::IncomeOfficer.as_str()).await;
+    let unknown = api("no.such.person").await;
+    assert_eq!(real, unknown, "{backend:?}: the API answers alike");
+    assert_eq!(
+        real[..MAX_FAILED_SIGN_INS as usize].iter().map(|r| r.0).collect::<Vec<_>>(),
+        vec![StatusCode::UNAUTHORIZED; MAX_FAILED_SIGN_INS as usize]
+    );
+    assert!(real[MAX_FAILED_SIGN_INS as usize..].iter().all(|r| r.0 == StatusCode::TOO_MANY_REQUESTS), "{real:?}");
+    // Case and spaces do not make another name: the lock holds.
+    assert_eq!(token_attempt(&s, "  No.Such.Person ", "x").await.0, StatusCode::TOO_MANY_REQUESTS);
 
-        let form = async |name: &str| {
-            let mut seen = vec![];
-            for _ in 0..tries {
-                let (status, message) = form_attempt(&s, name, "not the password").await;
-                seen.push((status, message.replace(char::is_numeric, "#")));
-            }
-            seen
-        };
-        let real = form(StaffRole::AsbOfficer.as_str()).await;
-        let unknown = form("nobody.here").await;
-        assert_eq!(real, unknown, "{backend:?}: the form answers alike");
-        assert!(real[0].0 == StatusCode::UNPROCESSABLE_ENTITY && real[0].1.contains("The username or password is not right"), "{real:?}");
-        assert!(
-            real.last().unwrap().0 == StatusCode::TOO_MANY_REQUESTS && real.last().unwrap().1.contains("Sign-in is paused"),
-            "{real:?}"
-        );
+    let form = async |name: &str| {
+        let mut seen = vec![];
+        for _ in 0..tries {
+            let (status, message) = form_attempt(&s, name, "not the password").await;
+            seen.push((status, message.replace(char::is_numeric, "#")));
+        }
+        seen
+    };
+    let real = form(StaffRole::AsbOfficer.as_str()).await;
+    let unknown = form("nobody.here").await;
+    assert_eq!(real, unknown, "{backend:?}: the form answers alike");
+    assert!(real[0].0 == StatusCode::UNPROCESSABLE_ENTITY && real[0].1.contains("The username or password is not right"), "{real:?}");
+    assert!(real.last().unwrap().0 == StatusCode::TOO_MANY_REQUESTS && real.last().unwrap().1.contains("Sign-in is paused"), "{real:?}");
 
-        // Only a hash of the unknown name is kept, never the name.
-        let mut tx = s.store.begin().await.unwrap();
-        let held = hearth_store::staff::name_failures(&mut tx, "no.such.person").await.unwrap();
-        assert!(held.is_none(), "rows are keyed by a hash, not the name");
-        drop(tx);
-        let dump = format!("{:?}", s.store.raw_row(hearth_store::Table::StaffUser, 1).await.unwrap());
-        assert!(!dump.contains("no.such.person"));
-    }
+    // Only a hash of the unknown name is kept, never the name.
+    let mut tx = s.store.begin().await.unwrap();
+    let held = hearth_store::staff::name_failures(&mut tx, "no.such.person").await.unwrap();
+    assert!(held.is_none(), "rows are keyed by a hash, not the name");
+    drop(tx);
+    let dump = format!("{:?}", s.store.raw_row(hearth_store::Table::StaffUser, 1).await.unwrap());
+    assert!(!dump.contains("no.such.person"));
 }

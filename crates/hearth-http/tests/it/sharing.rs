@@ -5,10 +5,9 @@
 //! phone or email; the disclosure register can only be added to, through
 //! the API and in the database itself.
 
-use crate::common;
-
-use common::{problem_fields, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::{household, Home, NewHousehold};
+use hearth_testkit::{problem_fields, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -243,30 +242,9 @@ async fn letting(s: &TestServer) -> Vec<i64> {
     .await;
     assert_eq!(st, StatusCode::CREATED, "{child}");
     let child = child["id"].as_i64().unwrap();
-    let (st, pr) = post(
-        s,
-        &t,
-        "/api/v1/properties",
-        json!({"uprn": 990000200001i64, "line1": "9 Letting Row", "town": "Testbridge", "postcode": "ZZ99 7AB"}),
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED, "{pr}");
-    let (_, h) = post(s, &t, "/api/v1/households", json!({"property_id": pr["id"]})).await;
-    let hid = h["id"].as_i64().unwrap();
-    for (p, role) in [(lead, "tenant"), (partner, "joint_tenant"), (child, "child")] {
-        let (st, m) =
-            post(s, &t, &format!("/api/v1/households/{hid}/members"), json!({"person_id": p, "role": role, "start_date": "2026-01-05"}))
-                .await;
-        assert_eq!(st, StatusCode::CREATED, "{m}");
-    }
-    let (st, ten) = post(
-        s,
-        &t,
-        "/api/v1/tenancies",
-        json!({"reference": "TEN-CORE1", "household_id": hid, "tenure": "assured", "start_date": "2026-01-05"}),
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED, "{ten}");
+    let home = Home { uprn: 990000200001, line1: "9 Letting Row", town: "Testbridge", postcode: "ZZ99 7AB" };
+    let members = vec![(lead, "tenant"), (partner, "joint_tenant"), (child, "child")];
+    household(s, &t, NewHousehold::new(home, members).since("2026-01-05").tenancy("TEN-CORE1", "2026-01-05")).await;
     vec![lead, partner, child]
 }
 

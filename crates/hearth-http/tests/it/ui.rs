@@ -1,9 +1,7 @@
 //! The web UI over HTTP without a browser: sign-in, CSRF and origin checks,
 //! sessions and security headers, on SQLite and PostgreSQL.
 
-use crate::common;
-
-use common::{browser, field, TestServer, PASSWORD};
+use hearth_testkit::{browser, field, TestServer, PASSWORD};
 use reqwest::StatusCode;
 
 both_backends!(
@@ -36,12 +34,12 @@ async fn signing_in_needs_the_form_token(s: TestServer) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(body.contains("govuk-error-summary") && body.contains("The username or password is not right"));
-    common::sign_in(&s, &c, "contact_centre_advisor").await;
+    hearth_testkit::sign_in(&s, &c, "contact_centre_advisor").await;
 }
 
 async fn forms_refuse_missing_tokens_and_other_origins(s: TestServer) {
     let c = browser();
-    let csrf = common::sign_in(&s, &c, "contact_centre_advisor").await;
+    let csrf = hearth_testkit::sign_in(&s, &c, "contact_centre_advisor").await;
     let form = [("_csrf", "not-the-token"), ("kind", "adult"), ("given_name", "Nia"), ("family_name", "Forgery")];
     let r = c.post(s.url("/people")).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -62,7 +60,7 @@ async fn forms_refuse_missing_tokens_and_other_origins(s: TestServer) {
 
 async fn the_search_box_refuses_text_it_cannot_search_for(s: TestServer) {
     let c = browser();
-    common::sign_in(&s, &c, "contact_centre_advisor").await;
+    hearth_testkit::sign_in(&s, &c, "contact_centre_advisor").await;
     let r = c.get(s.url("/search?q=Ada%00Fakeham")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
@@ -115,8 +113,8 @@ async fn a_page_writes_the_audit_events_of_its_reads_in_one_commit(s: TestServer
 
     for (user, refused) in [("housing_officer", false), ("contact_centre_advisor", true)] {
         let c = browser();
-        common::sign_in(&s, &c, user).await;
-        let (st, page) = common::get(&s, &c, &format!("/people/{id}")).await;
+        hearth_testkit::sign_in(&s, &c, user).await;
+        let (st, page) = hearth_testkit::get(&s, &c, &format!("/people/{id}")).await;
         assert_eq!(st, StatusCode::OK);
         assert!(page.contains("Pagetest"));
         let all = events(&s).await;

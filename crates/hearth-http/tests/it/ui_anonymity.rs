@@ -5,17 +5,15 @@
 //! comes back with a GOV.UK error summary; the requester cannot approve; the
 //! DPO sees the register and approves, and only the requester then sees who.
 
-use crate::anonymity::{asb_case, assert_no_reporter};
-use crate::common;
-
-use common::{browser, field, get, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::{anonymous_asb_case, assert_no_reporter};
+use hearth_testkit::{browser, field, get, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 
 both_backends!(the_reporter_stays_hidden_on_every_page_until_an_approved_override);
 
 async fn the_reporter_stays_hidden_on_every_page_until_an_approved_override(s: TestServer) {
-    let f = asb_case(&s).await;
+    let f = anonymous_asb_case(&s).await;
     let id = f.case_id;
     let officer = browser();
     let csrf = sign_in(&s, &officer, "asb_officer").await;

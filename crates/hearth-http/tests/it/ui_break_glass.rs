@@ -2,9 +2,7 @@
 //! person's history breaks the glass from the refusal page, and the DPO
 //! reviews the grant, on SQLite and PostgreSQL.
 
-use crate::common;
-
-use common::{browser, get, sign_in, TestServer};
+use hearth_testkit::{browser, get, sign_in, TestServer};
 use reqwest::StatusCode;
 
 both_backends!(advisor_breaks_the_glass_and_the_dpo_reviews_it);

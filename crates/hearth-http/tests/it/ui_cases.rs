@@ -4,10 +4,8 @@
 //! refused, and an unrelated housing officer is refused the case page; on
 //! SQLite and PostgreSQL.
 
-use crate::common;
-
-use common::{browser, field, get, sign_in, TestServer, PASSWORD};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::{browser, field, get, sign_in, TestServer, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

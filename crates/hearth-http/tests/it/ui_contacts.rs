@@ -4,10 +4,8 @@
 //! refused naming that field; a post without the CSRF token is refused; on
 //! SQLite and PostgreSQL.
 
-use crate::common;
-
-use common::{browser, get, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::{browser, get, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -25,7 +23,7 @@ async fn an_advisor_logs_a_call_and_sees_it_in_the_history(s: TestServer) {
     let c = browser();
     let csrf = sign_in(&s, &c, "contact_centre_advisor").await;
     // An advisor sees the contact history only after checking the caller.
-    common::check_caller_ui(&s, &c, &csrf, id).await;
+    hearth_testkit::check_caller_ui(&s, &c, &csrf, id).await;
 
     let (status, page) = get(&s, &c, &format!("/people/{id}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -63,7 +61,7 @@ async fn the_contact_form_names_its_errors_and_needs_the_token(s: TestServer) {
     let c = browser();
     let csrf = sign_in(&s, &c, "contact_centre_advisor").await;
     // An advisor sees the contact history only after checking the caller.
-    common::check_caller_ui(&s, &c, &csrf, id).await;
+    hearth_testkit::check_caller_ui(&s, &c, &csrf, id).await;
     let action = s.url(&format!("/people/{id}/contacts"));
 
     let r = c

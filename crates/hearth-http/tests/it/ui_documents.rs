@@ -6,10 +6,8 @@
 //! marked done from the contact history; the contact list filters by
 //! compartment; a line manager reads their notifications.
 
-use crate::common;
-
-use common::{browser, get, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::{browser, get, sign_in, TestServer};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -43,7 +41,7 @@ async fn an_advisor_uploads_a_pdf_and_downloads_it(s: TestServer) {
     let c = browser();
     let csrf = sign_in(&s, &c, "contact_centre_advisor").await;
     // An advisor sees the contact history only after checking the caller.
-    common::check_caller_ui(&s, &c, &csrf, id).await;
+    hearth_testkit::check_caller_ui(&s, &c, &csrf, id).await;
     let (status, page) = get(&s, &c, &format!("/people/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("No documents you can see are filed") && page.contains(&format!("/people/{id}/documents/new")), "{page}");
@@ -78,7 +76,7 @@ async fn the_upload_form_names_its_errors_and_needs_the_token(s: TestServer) {
     let c = browser();
     let csrf = sign_in(&s, &c, "contact_centre_advisor").await;
     // An advisor sees the contact history only after checking the caller.
-    common::check_caller_ui(&s, &c, &csrf, id).await;
+    hearth_testkit::check_caller_ui(&s, &c, &csrf, id).await;
     let action = s.url(&format!("/people/{id}/documents"));
     let r = c.post(&action).multipart(form(&csrf, "virus.pdf", "application/pdf", b"MZ\x90\0not a pdf")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -157,7 +155,7 @@ async fn a_line_manager_reads_their_notifications(s: TestServer) {
     let adv = browser();
     let csrf = sign_in(&s, &adv, "contact_centre_advisor").await;
     // An advisor sees the contact history only after checking the caller.
-    common::check_caller_ui(&s, &adv, &csrf, id).await;
+    hearth_testkit::check_caller_ui(&s, &adv, &csrf, id).await;
     let (_, page) = get(&s, &adv, &format!("/people/{id}")).await;
     let form_path = format!("/people/{id}/contacts/{entry}/recording");
     assert!(page.contains(&form_path), "calls offer a recording link: {page}");

@@ -5,10 +5,8 @@
 //! open the page, a memorable word is set from the page, and a
 //! representative is added and ended from the page.
 
-use crate::common;
-
-use common::{browser, get, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::{browser, get, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -44,7 +42,7 @@ async fn an_advisor_checks_the_caller_from_the_person_page(s: TestServer) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(body.contains("govuk-error-summary") && body.contains("Enter at least 2") && body.contains("#answers"), "{body}");
-    let name = common::give_memorable_word(&s, id).await;
+    let name = hearth_testkit::give_memorable_word(&s, id).await;
     let r = c
         .post(&url)
         .form(&[("_csrf", csrf.as_str()), ("full_name", &name), ("memorable_word", "not the word"), ("area", "account")])
@@ -57,7 +55,7 @@ async fn an_advisor_checks_the_caller_from_the_person_page(s: TestServer) {
 
     let r = c
         .post(&url)
-        .form(&[("_csrf", csrf.as_str()), ("full_name", &name), ("memorable_word", common::MEMORABLE_WORD), ("area", "account")])
+        .form(&[("_csrf", csrf.as_str()), ("full_name", &name), ("memorable_word", hearth_testkit::MEMORABLE_WORD), ("area", "account")])
         .send()
         .await
         .unwrap();

@@ -3,10 +3,8 @@
 //! the person sees the warning banner first, an edit is refused with the
 //! reason on an error page, and the DPO lifts it.
 
-use crate::common;
-
-use common::{browser, get, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
+use hearth_testkit::{browser, get, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

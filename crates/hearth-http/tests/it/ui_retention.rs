@@ -3,11 +3,9 @@
 //! GOV.UK errors, last runs, certificates and their CSV download; roles
 //! without oversight are refused.
 
-use crate::common;
-
-use common::{browser, get, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_gate::retention::{RetentionMode, RETENTION_PURPOSE};
+use hearth_testkit::{browser, get, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -5,11 +5,9 @@
 //! sees its 72-hour clock; other roles are refused the pages and are not
 //! offered them in the navigation; posts without the CSRF token are refused.
 
-use crate::common;
-
-use common::{browser, get, sign_in, TestServer};
 use hearth_domain::staff::StaffRole;
 use hearth_store::Table;
+use hearth_testkit::{browser, get, sign_in, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -90,7 +88,7 @@ async fn the_dpo_logs_and_works_a_request_in_the_browser(s: TestServer) {
     assert!(page.contains("Request logged") && page.contains("Ivy Formfiller") && page.contains("8 October 2026"), "{page}");
 
     // Confirm identity with a bad then a good form.
-    let version = common::field(&page, "version");
+    let version = hearth_testkit::field(&page, "version");
     let r = c
         .post(s.url(&format!("/rights/{id}/changes")))
         .form(&[("_csrf", csrf.as_str()), ("version", version.as_str()), ("change", "identity_passed"), ("method", "")])
@@ -121,7 +119,7 @@ async fn the_dpo_logs_and_works_a_request_in_the_browser(s: TestServer) {
     assert!(list.contains("Overdue (1)") && list.contains(&format!("href=\"/rights/{id}\"")), "{list}");
 
     // Refuse it; the letter shows and names the ICO.
-    let version = common::field(&page, "version");
+    let version = hearth_testkit::field(&page, "version");
     let r = c
         .post(s.url(&format!("/rights/{id}/changes")))
         .form(&[
@@ -207,7 +205,7 @@ async fn the_dpo_records_a_breach_and_others_are_refused(s: TestServer) {
     let (_, register) = get(&s, &c, "/breaches").await;
     assert!(register.contains("Lost laptop") && register.contains("Decide within"));
 
-    let version = common::field(&page, "version");
+    let version = hearth_testkit::field(&page, "version");
     let id = id_from(&location, "/breaches/");
     let r = c
         .post(s.url(&format!("/breaches/{id}/changes")))

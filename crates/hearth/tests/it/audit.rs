@@ -5,6 +5,7 @@
 
 use hearth_store::audit::{self, NewAuditEvent};
 use hearth_store::Store;
+use hearth_testkit::{both_backends, Backend};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -42,16 +43,6 @@ fn demo_sqlite(dir: &Path) -> String {
     let url = sqlite_url(&dir.join("demo.db"));
     ok(&url, &["demo", "--seed", "3", "--households", "5"]);
     url
-}
-
-async fn postgres_db() -> String {
-    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
-    let name = format!(
-        "hearth_t_audit_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    );
-    Store::create_postgres_database(&server, &name).await.unwrap()
 }
 
 /// Changes the database behind Hearth's back, as an intruder with database
@@ -167,9 +158,12 @@ async fn an_edited_payload_or_digest_breaks_the_chain() {
     assert!(err.contains(&format!("BROKEN at event {id}: its contents do not match its hash")), "{err}");
 }
 
-#[tokio::test]
-async fn verify_works_on_postgres_and_names_an_edited_event() {
-    let url = postgres_db().await;
+both_backends!(backend: verify_names_an_edited_event);
+
+/// The check on either engine (the SQLite-only tests above look closer).
+async fn verify_names_an_edited_event(backend: Backend) {
+    let db = hearth_testkit::database(backend).await;
+    let url = db.url.clone();
     ok(&url, &["demo", "--seed", "3", "--households", "5"]);
     let n = intact_count(&ok(&url, &["audit", "verify"]));
     assert_eq!(n, last_event_id(&url).await);

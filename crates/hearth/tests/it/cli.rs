@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 use hearth_store::{Store, Table};
+use hearth_testkit::{both_backends, Backend};
 use std::process::{Command, Output};
 
 fn hearth(db: &str, args: &[&str]) -> Output {
@@ -14,16 +15,6 @@ fn hearth(db: &str, args: &[&str]) -> Output {
         .expect("run hearth");
     assert!(out.status.success(), "hearth {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     out
-}
-
-async fn postgres_db() -> String {
-    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
-    let name = format!(
-        "hearth_t_cli_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    );
-    Store::create_postgres_database(&server, &name).await.unwrap()
 }
 
 /// Names, dates of birth and tenancies, in id order: what "the same data" means.
@@ -70,8 +61,12 @@ fn migrate_creates_the_sqlite_file() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
 }
 
+both_backends!(backend: demo_and_user_add_work);
+
+/// Determinism is the generator's, the same on either engine, so this
+/// loads the full demo three times on SQLite only.
 #[tokio::test]
-async fn demo_is_deterministic_and_covers_every_tenure_on_sqlite() {
+async fn demo_is_deterministic_and_covers_every_tenure() {
     let dir = tempfile::tempdir().unwrap();
     let a = format!("sqlite://{}", dir.path().join("a.db").display());
     let b = format!("sqlite://{}", dir.path().join("b.db").display());
@@ -94,9 +89,9 @@ async fn demo_is_deterministic_and_covers_every_tenure_on_sqlite() {
     assert_eq!(fingerprint(&a).await.len(), fa.len());
 }
 
-#[tokio::test]
-async fn demo_and_user_add_work_on_postgres() {
-    let url = postgres_db().await;
+async fn demo_and_user_add_work(backend: Backend) {
+    let db = hearth_testkit::database(backend).await;
+    let url = db.url.clone();
     hearth(&url, &["demo", "--seed", "2", "--households", "15"]);
     let out = hearth(&url, &["user", "add", "pat.officer", "--role", "housing_officer", "--name", "Pat Officer"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Added pat.officer"));

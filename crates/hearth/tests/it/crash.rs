@@ -6,6 +6,7 @@
 //! version bump), and `hearth audit verify` must pass. On SQLite and
 //! PostgreSQL.
 
+use hearth_testkit::{both_backends, Backend};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -168,17 +169,14 @@ async fn crash_and_recover(db: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_loses_no_acknowledged_write_when_killed_mid_load() {
-    let dir = tempfile::tempdir().unwrap();
-    crash_and_recover(&format!("sqlite://{}", dir.path().join("crash.db").display())).await;
-}
+both_backends!(blocking: loses_no_acknowledged_write_when_killed_mid_load);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_loses_no_acknowledged_write_when_killed_mid_load() {
-    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
-    let name = format!("hearth_t_crash_{}", std::process::id());
-    let url = hearth_store::Store::create_postgres_database(&server, &name).await.unwrap();
-    crash_and_recover(&url).await;
-    hearth_store::Store::drop_postgres_database(&server, &name).await.unwrap();
+/// On a runtime of four workers, so the writers and the kill run side by side.
+fn loses_no_acknowledged_write_when_killed_mid_load(backend: Backend) {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = hearth_testkit::database(backend).await;
+        crash_and_recover(&db.url).await;
+        db.remove().await;
+    });
 }

@@ -8,8 +8,11 @@
 //! equality answers without a key are refused before anything is imported.
 
 use hearth_store::{Store, Table};
+use hearth_testkit::{both_backends, Backend};
 use std::path::Path;
 use std::process::{Command, Output};
+
+both_backends!(backend: a_generated_set_imports_with_no_bad_rows, mixed_rows, needs_flags_and_equality_mixed_rows, equality_without_a_key);
 
 /// The equality key the keyed runs seal with (a test key, protecting nothing).
 const KEY: &str = "3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c";
@@ -40,16 +43,6 @@ fn ok_with(db: &str, args: &[&str], key: Option<&str>) -> String {
 
 fn ok(db: &str, args: &[&str]) -> String {
     ok_with(db, args, None)
-}
-
-async fn postgres_db() -> String {
-    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
-    let name = format!(
-        "hearth_t_import_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    );
-    Store::create_postgres_database(&server, &name).await.unwrap()
 }
 
 fn sqlite_db(dir: &Path) -> String {
@@ -190,15 +183,9 @@ async fn reserved_ids_are_never_reused(db: &str, export: &Path) {
     pool.close().await;
 }
 
-#[tokio::test]
-async fn a_generated_set_imports_with_no_bad_rows_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    generated_set_imports_cleanly(&sqlite_db(dir.path())).await;
-}
-
-#[tokio::test]
-async fn a_generated_set_imports_with_no_bad_rows_on_postgres() {
-    generated_set_imports_cleanly(&postgres_db().await).await;
+async fn a_generated_set_imports_with_no_bad_rows(backend: Backend) {
+    let db = hearth_testkit::database(backend).await;
+    generated_set_imports_cleanly(&db.url).await;
 }
 
 const PEOPLE: &str = "person_ref,kind,given_name,family_name,preferred_name,date_of_birth,ni_number
@@ -306,15 +293,9 @@ TEN-B2,assured,2021-01-01,,,100000013,13 Fictional Road,,Exampleton,ZZ99 1AA,Q3,
     assert_eq!(count(db, Table::AuditEvent).await - audit_before, 3);
 }
 
-#[tokio::test]
-async fn mixed_rows_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    mixed_rows_import_the_good_and_report_the_bad(&sqlite_db(dir.path())).await;
-}
-
-#[tokio::test]
-async fn mixed_rows_on_postgres() {
-    mixed_rows_import_the_good_and_report_the_bad(&postgres_db().await).await;
+async fn mixed_rows(backend: Backend) {
+    let db = hearth_testkit::database(backend).await;
+    mixed_rows_import_the_good_and_report_the_bad(&db.url).await;
 }
 
 #[tokio::test]
@@ -452,15 +433,9 @@ async fn needs_flags_and_equality_import_the_good_and_report_the_bad(db: &str) {
     pool.close().await;
 }
 
-#[tokio::test]
-async fn needs_flags_and_equality_mixed_rows_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    needs_flags_and_equality_import_the_good_and_report_the_bad(&sqlite_db(dir.path())).await;
-}
-
-#[tokio::test]
-async fn needs_flags_and_equality_mixed_rows_on_postgres() {
-    needs_flags_and_equality_import_the_good_and_report_the_bad(&postgres_db().await).await;
+async fn needs_flags_and_equality_mixed_rows(backend: Backend) {
+    let db = hearth_testkit::database(backend).await;
+    needs_flags_and_equality_import_the_good_and_report_the_bad(&db.url).await;
 }
 
 async fn equality_without_a_key_is_refused_before_anything_is_imported(db: &str) {
@@ -487,13 +462,7 @@ async fn equality_without_a_key_is_refused_before_anything_is_imported(db: &str)
     assert_eq!(count(db, Table::AuditEvent).await, audit_before, "no batch was decided");
 }
 
-#[tokio::test]
-async fn equality_without_a_key_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    equality_without_a_key_is_refused_before_anything_is_imported(&sqlite_db(dir.path())).await;
-}
-
-#[tokio::test]
-async fn equality_without_a_key_on_postgres() {
-    equality_without_a_key_is_refused_before_anything_is_imported(&postgres_db().await).await;
+async fn equality_without_a_key(backend: Backend) {
+    let db = hearth_testkit::database(backend).await;
+    equality_without_a_key_is_refused_before_anything_is_imported(&db.url).await;
 }

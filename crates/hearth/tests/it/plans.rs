@@ -6,6 +6,7 @@
 
 use hearth_store::plans::{full_scans, hot_queries};
 use hearth_store::{Backend, Store};
+use hearth_testkit::both_backends;
 
 async fn no_full_scans(url: &str) {
     let store = Store::open(url).await.unwrap();
@@ -22,28 +23,19 @@ async fn no_full_scans(url: &str) {
     assert!(wrong.is_empty(), "{} hot queries scan a whole table:\n{}", wrong.len(), wrong.join("\n"));
 }
 
-#[tokio::test]
-async fn hot_queries_use_indexes_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    no_full_scans(&format!("sqlite://{}", dir.path().join("plans.db").display())).await;
-}
+both_backends!(backend: hot_queries_use_indexes);
 
-#[tokio::test]
-async fn hot_queries_use_indexes_on_postgres() {
-    let server = std::env::var("HEARTH_TEST_POSTGRES_URL").expect("HEARTH_TEST_POSTGRES_URL must name a PostgreSQL server for the tests");
-    let name = format!(
-        "hearth_t_plans_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    );
-    let url = Store::create_postgres_database(&server, &name).await.unwrap();
-    no_full_scans(&url).await;
-    // Compiling a plan with JIT costs far more than these lookups take.
-    let store = Store::open(&url).await.unwrap();
-    for _ in 0..3 {
-        assert_eq!(store.pg_setting("jit").await.unwrap().as_deref(), Some("off"), "every pooled connection has JIT off");
+async fn hot_queries_use_indexes(backend: hearth_testkit::Backend) {
+    let db = hearth_testkit::database(backend).await;
+    no_full_scans(&db.url).await;
+    if backend == hearth_testkit::Backend::Postgres {
+        // Compiling a plan with JIT costs far more than these lookups take.
+        let store = Store::open(&db.url).await.unwrap();
+        for _ in 0..3 {
+            assert_eq!(store.pg_setting("jit").await.unwrap().as_deref(), Some("off"), "every pooled connection has JIT off");
+        }
+        store.close().await;
     }
-    store.close().await;
 }
 
 #[test]
