@@ -23,6 +23,8 @@ crate::vocabulary! {
         Complaints => "complaints" / "Complaints",
         Repairs => "repairs" / "Repairs",
         Audit => "audit" / "Audit history",
+        /// Staff accounts: joiners, movers and leavers, and the access review.
+        Staff => "staff" / "Staff accounts",
     }
 }
 

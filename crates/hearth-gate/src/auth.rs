@@ -240,6 +240,7 @@ impl Gate {
         let token = random_token();
         let csrf_token = random_token();
         staff::clear_failed_sign_ins(&mut tx, user.id).await?;
+        staff::record_sign_in(&mut tx, user.id, now).await?;
         staff::insert_session(&mut tx, &token_hash(&token), user.id, kind, &csrf_token, now, expires_at).await?;
         staff::delete_expired_sessions(&mut tx, now).await?;
         tx.commit().await?;

@@ -20,7 +20,7 @@ const MIN_REASON_CHARS: usize = 10;
 /// the audit trail (which would show support what they and others did) and
 /// equality data. The policy `supplier-support-never-registers-audit-or-edi`
 /// refuses them too, whatever a grant says.
-pub const NEVER_GRANTED_TO_SUPPORT: [Compartment; 3] = [Compartment::Rights, Compartment::Audit, Compartment::Edi];
+pub const NEVER_GRANTED_TO_SUPPORT: [Compartment; 4] = [Compartment::Rights, Compartment::Audit, Compartment::Edi, Compartment::Staff];
 /// Most grants the DPO's list shows.
 const SUPPORT_GRANT_LIST: i64 = 500;
 /// Longest a supplier-support grant may run.
@@ -114,7 +114,7 @@ impl Gate {
         if let Some(c) = compartments.iter().find(|c| NEVER_GRANTED_TO_SUPPORT.contains(c)) {
             return Err(FieldError::new(
                 "compartments",
-                format!("{c} is never granted to supplier support: the DPO's registers (rights), the audit trail (audit) and equality data (edi) stay closed"),
+                format!("{c} is never granted to supplier support: the DPO's registers (rights), the audit trail (audit), equality data (edi) and staff accounts (staff) stay closed"),
             )
             .into());
         }

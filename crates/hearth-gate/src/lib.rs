@@ -35,6 +35,7 @@ pub mod retention;
 pub mod review;
 pub mod rights;
 pub mod sharing;
+pub mod staff;
 pub mod totp;
 
 use hearth_domain::{

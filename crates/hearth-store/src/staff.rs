@@ -4,7 +4,10 @@
 
 use crate::time::{get_opt_ts, get_ts, ts};
 use crate::{is_unique_violation, vocab, Result, StoreError, Tx};
-use hearth_domain::{staff::StaffRole, Id};
+use hearth_domain::{
+    staff::{StaffAccount, StaffRole},
+    Id,
+};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -299,5 +302,73 @@ pub async fn set_totp_secret(tx: &mut Tx, user_id: Id, secret: Option<&str>) -> 
 /// Records the TOTP time step just used.
 pub async fn set_totp_last_step(tx: &mut Tx, user_id: Id, step: i64) -> Result<()> {
     sqlx::query("UPDATE staff_user SET totp_last_step = $2 WHERE id = $1").bind(user_id).bind(step).execute(tx.conn()).await?;
+    Ok(())
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.role, u.manager_id, m.display_name AS manager_name, u.responsibilities, u.active,
+    u.totp_secret, u.last_sign_in_at, u.disabled_at, u.created_at";
+
+fn account_from(row: &AnyRow) -> Result<StaffAccount> {
+    Ok(StaffAccount {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: vocab(row, "role", StaffRole::parse)?,
+        manager_id: row.try_get("manager_id")?,
+        manager_name: row.try_get("manager_name")?,
+        responsibilities: row
+            .try_get::<String, _>("responsibilities")?
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect(),
+        active: row.try_get::<i64, _>("active")? == 1,
+        two_step: row.try_get::<Option<String>, _>("totp_secret")?.is_some(),
+        last_sign_in_at: get_opt_ts(row, "last_sign_in_at")?,
+        disabled_at: get_opt_ts(row, "disabled_at")?,
+        created_at: get_ts(row, "created_at")?,
+    })
+}
+
+/// Every staff account, active first, then by name.
+pub async fn accounts(tx: &mut Tx) -> Result<Vec<StaffAccount>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM staff_user u LEFT JOIN staff_user m ON m.id = u.manager_id ORDER BY u.active DESC, u.display_name, u.id"
+    );
+    sqlx::query(&sql).fetch_all(tx.conn()).await?.iter().map(account_from).collect()
+}
+
+pub async fn account(tx: &mut Tx, id: Id) -> Result<StaffAccount> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM staff_user u LEFT JOIN staff_user m ON m.id = u.manager_id WHERE u.id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(account_from).transpose()?.ok_or(StoreError::NotFound)
+}
+
+/// Stores what an administrator may change: role, line manager,
+/// responsibilities, and whether the account is active.
+pub async fn save_account(tx: &mut Tx, a: &StaffAccount) -> Result<()> {
+    let r = sqlx::query(
+        "UPDATE staff_user SET role = $2, manager_id = $3, responsibilities = $4, active = $5, disabled_at = $6, version = version + 1
+         WHERE id = $1",
+    )
+    .bind(a.id)
+    .bind(a.role.as_str())
+    .bind(a.manager_id)
+    .bind(a.responsibilities.join(","))
+    .bind(if a.active { 1i64 } else { 0 })
+    .bind(a.disabled_at.map(ts))
+    .execute(tx.conn())
+    .await?;
+    if r.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// Notes a successful sign-in, for the staff page and the access review.
+pub async fn record_sign_in(tx: &mut Tx, user_id: Id, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE staff_user SET last_sign_in_at = $2 WHERE id = $1").bind(user_id).bind(ts(now)).execute(tx.conn()).await?;
     Ok(())
 }

@@ -7,17 +7,19 @@ mod backup_cmd;
 mod keys_cmd;
 mod retention_cmd;
 mod ropa;
+mod user_cmd;
 
 use anyhow::{bail, Context};
 use audit_cmd::AuditCommand;
 use clap::{Parser, Subcommand};
 use hearth::{demo, generate, import_cmd};
-use hearth_domain::{retention::Register, staff::StaffRole};
+use hearth_domain::retention::Register;
 use hearth_gate::ops::{Database, OpenFor};
 use hearth_gate::{Gate, Policy};
 use keys_cmd::KeysCommand;
 use retention_cmd::RetentionCommand;
 use std::net::SocketAddr;
+use user_cmd::UserCommand;
 
 const DEFAULT_DB: &str = "sqlite://hearth.db";
 
@@ -197,28 +199,6 @@ enum Command {
     },
 }
 
-#[derive(Subcommand)]
-enum UserCommand {
-    /// Add a staff account. The password is read from HEARTH_PASSWORD or standard input.
-    Add {
-        username: String,
-        /// One of: contact_centre_advisor, housing_officer, asb_officer, safeguarding_lead,
-        /// independent_living_officer, income_officer, manager, edi_analyst, dpo,
-        /// system_administrator, contractor, supplier_support.
-        #[arg(long)]
-        role: String,
-        /// The person's name as shown in the audit trail.
-        #[arg(long)]
-        name: String,
-        /// Compartments this person manages (managers), e.g. --responsibility asb,safeguarding.
-        #[arg(long, value_delimiter = ',')]
-        responsibility: Vec<String>,
-        /// Username of this person's line manager (who then sees the cases assigned to them).
-        #[arg(long)]
-        manager: Option<String>,
-    },
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -336,26 +316,7 @@ async fn main() -> anyhow::Result<()> {
             }
             serve(gate, listen, hearth_http::Limits { api_requests_per_minute, failed_sign_ins_per_address }, tls).await?;
         }
-        Command::User { command: UserCommand::Add { username, role, name, responsibility, manager } } => {
-            let Some(role) = StaffRole::parse(&role) else {
-                let roles: Vec<_> = StaffRole::ALL.iter().map(|r| r.as_str()).collect();
-                bail!("unknown role {role:?}; use one of: {}", roles.join(", "));
-            };
-            let password = match std::env::var("HEARTH_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    eprintln!("Password for {username} (then Enter):");
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
-            let id = gate.add_user(&username, &name, role, &responsibility, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            if let Some(m) = manager {
-                gate.set_manager(&username, &m).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            }
-            println!("Added {username} ({}) as user {id}.", role.label());
-        }
+        Command::User { command } => user_cmd::run(&gate, command).await?,
         Command::Audit { command } => {
             if !audit_cmd::run(&database, command).await? {
                 database.close().await;

@@ -18,6 +18,7 @@ mod people;
 mod recordings;
 mod rights;
 mod sharing;
+mod staff;
 
 mod representatives;
 mod restrictions;
@@ -150,6 +151,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/retention/certificates", get(retention::certificates))
         .route("/retention/holds", get(retention::holds).post(retention::place_hold))
         .route("/retention/holds/{id}/release", post(retention::release_hold))
+        .route("/staff", get(staff::list))
+        .route("/staff/{id}", get(staff::show))
+        .route("/staff/{id}/changes", post(staff::change))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "No such API route") })
 }
 
@@ -191,6 +195,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         restrictions::show, restrictions::place, restrictions::lift,
         edi::record, edi::coverage, edi::equity,
         representatives::list, representatives::add, representatives::end, representatives::check, representatives::set_memorable_word,
+        staff::list, staff::show, staff::change,
     ),
     components(schemas(Problem, hearth_domain::error::FieldError)),
     modifiers(&BearerAuth),

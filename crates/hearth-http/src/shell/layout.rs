@@ -15,6 +15,8 @@ pub struct Chrome<'a> {
     pub reviewer: bool,
     /// Show the rights-request and breach registers (the DPO's) in the navigation.
     pub registers: bool,
+    /// Show the staff accounts (the administrator's and the DPO's) in the navigation.
+    pub staff: bool,
 }
 
 /// Roles that review needs or warning flags, offered the "Reviews due" work list.
@@ -67,6 +69,9 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                             @if chrome.reviewer {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/break-glass" { "Break-glass reviews" } }
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/retention" { "Retention" } }
+                                            }
+                                            @if chrome.staff {
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/staff" { "Staff accounts" } }
                                             }
                                             @if chrome.registers {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/rights" { "Rights requests" } }

@@ -61,6 +61,8 @@ pub struct UiSession {
     pub reviewer: bool,
     /// May list rights requests and breaches, so the navigation offers them.
     pub registers: bool,
+    /// May list staff accounts, so the navigation offers them.
+    pub staff: bool,
 }
 
 impl UiSession {
@@ -131,7 +133,8 @@ impl FromRequestParts<AppState> for UiSession {
             Ok(s) => {
                 let reviewer = state.gate.may(&s.actor, Action::List, Compartment::Audit);
                 let registers = state.gate.may(&s.actor, Action::List, Compartment::Rights);
-                Ok(UiSession { actor: s.actor, csrf: s.csrf_token, token, reviewer, registers })
+                let staff = state.gate.may(&s.actor, Action::List, Compartment::Staff);
+                Ok(UiSession { actor: s.actor, csrf: s.csrf_token, token, reviewer, registers, staff })
             }
             Err(_) => Err(Redirect::to("/login").into_response()),
         }

@@ -28,7 +28,7 @@ pub struct LoginForm {
 }
 
 fn login_page(csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
-    let chrome = Chrome { actor: None, csrf: None, reviewer: false, registers: false };
+    let chrome = Chrome { actor: None, csrf: None, reviewer: false, registers: false, staff: false };
     page(
         "Sign in",
         &chrome,

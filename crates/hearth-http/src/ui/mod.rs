@@ -28,6 +28,7 @@ mod restrictions;
 mod retention;
 mod rights;
 mod sharing;
+mod staff;
 
 use crate::AppState;
 use axum::response::Redirect;
@@ -41,6 +42,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/logout-everywhere", post(auth::logout_everywhere))
+        .route("/staff", get(staff::list))
+        .route("/staff/{id}", get(staff::show))
+        .route("/staff/{id}/changes", post(staff::change))
         .route("/account", get(account::show))
         .route("/account/two-step", get(account::setup).post(account::enable))
         .route("/account/two-step/off", post(account::disable))

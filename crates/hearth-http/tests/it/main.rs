@@ -37,6 +37,7 @@ mod sar;
 mod seams;
 mod security;
 mod sharing;
+mod staff;
 mod sweep;
 mod ui;
 mod ui_anonymity;

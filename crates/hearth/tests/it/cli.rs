@@ -61,7 +61,7 @@ fn migrate_creates_the_sqlite_file() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
 }
 
-both_backends!(backend: demo_and_user_add_work);
+both_backends!(backend: demo_and_user_add_work, joiners_movers_and_leavers_from_the_command_line);
 
 /// Determinism is the generator's, the same on either engine, so this
 /// loads the full demo three times on SQLite only.
@@ -99,6 +99,62 @@ async fn demo_and_user_add_work(backend: Backend) {
     assert_eq!(store.count(Table::StaffUser).await.unwrap(), 13, "twelve demo roles and the new account");
     assert!(store.count(Table::Person).await.unwrap() >= 15);
     assert_eq!(store.count(Table::Tenancy).await.unwrap(), 15);
+    store.close().await;
+}
+
+/// Runs hearth and returns its output whether or not it succeeded.
+fn hearth_may_fail(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(args)
+        .env("HEARTH_DATABASE_URL", db)
+        .env("HEARTH_PASSWORD", "a long test password")
+        .env("HEARTH_LOG", "warn")
+        .output()
+        .expect("run hearth")
+}
+
+async fn joiners_movers_and_leavers_from_the_command_line(backend: Backend) {
+    let db = hearth_testkit::database(backend).await;
+    let url = db.url.clone();
+    hearth(&url, &["user", "add", "admin", "--role", "system_administrator", "--name", "Ada Admin"]);
+    hearth(&url, &["user", "add", "boss", "--role", "manager", "--name", "Bo Boss"]);
+    hearth(&url, &["user", "add", "leaver", "--role", "housing_officer", "--name", "Lee Leaver"]);
+    let text = |o: Output| String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+
+    let list = text(hearth(&url, &["user", "list", "--as", "admin"]));
+    assert!(list.contains("Lee Leaver") && list.contains("Housing officer") && list.contains("never signed in"), "{list}");
+    let out = text(hearth(&url, &["user", "set-role", "leaver", "asb_officer", "--as", "admin"]));
+    assert!(out.contains("ASB officer"), "{out}");
+    let out = text(hearth(&url, &["user", "set-manager", "leaver", "boss", "--as", "admin"]));
+    assert!(out.contains("Bo Boss"), "{out}");
+    let out = text(hearth(&url, &["user", "set-responsibility", "boss", "asb,safeguarding", "--as", "admin"]));
+    assert!(out.contains("boss"), "{out}");
+    hearth(&url, &["user", "reset-password", "leaver", "--as", "admin"]);
+    let out = text(hearth(&url, &["user", "disable", "leaver", "--as", "admin"]));
+    assert!(out.contains("disabled"), "{out}");
+
+    // Refusals: an unknown operator, a non-administrator, the administrator on themselves.
+    let out = hearth_may_fail(&url, &["user", "disable", "boss", "--as", "nobody"]);
+    assert!(!out.status.success() && text(out).contains("not an active staff account"));
+    let out = hearth_may_fail(&url, &["user", "disable", "admin", "--as", "boss"]);
+    assert!(!out.status.success(), "a manager cannot disable an account");
+    let out = hearth_may_fail(&url, &["user", "disable", "admin", "--as", "admin"]);
+    assert!(!out.status.success() && text(out).contains("own account"));
+    let out = hearth_may_fail(&url, &["user", "disable", "leaver", "--as", "leaver"]);
+    assert!(!out.status.success(), "a disabled account is no operator");
+
+    let store = Store::open(&url).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let events = hearth_store::audit::events_after(&mut tx, 0, 1000).await.unwrap();
+    drop(tx);
+    let changes: Vec<_> = events.iter().filter(|e| e.event.record_type == "staff_user" && e.event.action == "edit").collect();
+    assert_eq!(changes.iter().filter(|e| e.event.decision == "allow").count(), 5, "each change is audited");
+    assert!(changes.iter().all(|e| e.event.purpose == "system_security" && e.event.actor_username != "nobody"));
+    assert!(changes.iter().any(|e| e.event.decision == "deny" && e.event.actor_username == "boss"), "the refusal is audited");
+    let accounts = hearth_store::staff::accounts(&mut store.begin().await.unwrap()).await.unwrap();
+    let leaver = accounts.iter().find(|a| a.username == "leaver").unwrap();
+    assert_eq!((leaver.active, leaver.role.as_str(), leaver.manager_name.as_deref()), (false, "asb_officer", Some("Bo Boss")));
+    assert_eq!(accounts.iter().find(|a| a.username == "boss").unwrap().responsibilities, ["asb", "safeguarding"]);
     store.close().await;
 }
 

@@ -1,0 +1,40 @@
+//! API handlers for staff accounts: the list an administrator works from
+//! (role, line manager, last sign-in, status) and the changes for joiners,
+//! movers and leavers. The gate decides in the `staff` compartment (the
+//! system administrator; the DPO reads) and audits every change.
+
+use super::{ApiActor, ApiJson, RecordId};
+use crate::problem::{ApiResult, Problem};
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use hearth_domain::staff::{StaffAccount, StaffChange};
+
+/// Every staff account, active first.
+#[utoipa::path(get, path = "/api/v1/staff",
+    responses((status = 200, body = Vec<StaffAccount>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<Vec<StaffAccount>>> {
+    Ok(Json(s.gate.staff_accounts(&a).await?))
+}
+
+/// One staff account.
+#[utoipa::path(get, path = "/api/v1/staff/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = StaffAccount), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn show(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<StaffAccount>> {
+    Ok(Json(s.gate.staff_account(&a, id).await?))
+}
+
+/// Applies one change to a staff account: disable (a leaver: every session
+/// and API token ends at once), enable, set_role, set_manager,
+/// set_responsibilities or reset_password.
+#[utoipa::path(post, path = "/api/v1/staff/{id}/changes", params(("id" = i64, Path)), request_body = StaffChange,
+    responses((status = 200, body = StaffAccount), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn change(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiJson(c): ApiJson<StaffChange>,
+) -> ApiResult<Json<StaffAccount>> {
+    Ok(Json(s.gate.change_staff(&a, id, &c).await?))
+}

@@ -1,0 +1,226 @@
+//! Staff accounts in the web UI: the administrator's list (role, line
+//! manager, last sign-in, status) and each account's page with the changes
+//! for joiners, movers and leavers — disable or enable, role, line manager,
+//! responsibilities, a new password. The gate decides and audits; a disabled
+//! account keeps its name everywhere it appears.
+
+use crate::shell::layout::{csrf_field, error_summary, page, row, select, success_banner, Input};
+use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
+use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::uk_time;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_domain::access::Compartment;
+use hearth_domain::error::FieldError;
+use hearth_domain::staff::{StaffAccount, StaffChange, StaffRole};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+fn status_tag(a: &StaffAccount) -> Markup {
+    html! {
+        @if a.active {
+            strong class="govuk-tag govuk-tag--green" { "Active" }
+        } @else {
+            strong class="govuk-tag govuk-tag--grey" { "Disabled" }
+        }
+    }
+}
+
+fn last_sign_in(a: &StaffAccount) -> String {
+    a.last_sign_in_at.map(uk_time).unwrap_or_else(|| "Never".into())
+}
+
+pub async fn list(State(s): State<AppState>, session: UiSession, Query(done): Query<Done>) -> Response {
+    let accounts = match s.gate.staff_accounts(&session.actor).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&session, e),
+    };
+    let title = "Staff accounts";
+    let banner = done.done.as_deref().and_then(done_message);
+    respond(
+        StatusCode::OK,
+        page(
+            title,
+            &chrome(&session),
+            false,
+            html! {
+                @if let Some(b) = banner { (success_banner(b)) }
+                h1 class="govuk-heading-l" { (title) }
+                p class="govuk-body" { "Everyone who can sign in to Hearth, active accounts first. Times are UK time. A leaver's account is disabled, never deleted: history keeps their name." }
+                table class="govuk-table" id="staff" {
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "Name" }
+                        th scope="col" class="govuk-table__header" { "Role" }
+                        th scope="col" class="govuk-table__header" { "Line manager" }
+                        th scope="col" class="govuk-table__header" { "Last signed in" }
+                        th scope="col" class="govuk-table__header" { "Status" }
+                    } }
+                    tbody class="govuk-table__body" {
+                        @for a in &accounts {
+                            tr class="govuk-table__row" {
+                                td class="govuk-table__cell" {
+                                    a class="govuk-link" href={ "/staff/" (a.id) } { (a.display_name) }
+                                    br; span class="govuk-hint govuk-!-font-size-16" { (a.username) }
+                                }
+                                td class="govuk-table__cell" { (a.role.label()) }
+                                td class="govuk-table__cell" { (a.manager_name.as_deref().unwrap_or("None")) }
+                                td class="govuk-table__cell" { (last_sign_in(a)) }
+                                td class="govuk-table__cell" { (status_tag(a)) }
+                            }
+                        }
+                    }
+                }
+            },
+        ),
+    )
+}
+
+fn done_message(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "disabled" => "Account disabled; every session and API token has ended",
+        "enabled" => "Account enabled",
+        "role" => "Role changed; the account's sessions have ended",
+        "manager" => "Line manager changed",
+        "responsibilities" => "Responsibilities changed",
+        "password" => "Password reset; the account's sessions have ended",
+        _ => return None,
+    })
+}
+
+/// The changes posted from an account's page; `change` names which.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChangeForm {
+    _csrf: String,
+    change: String,
+    role: String,
+    manager: String,
+    responsibilities: String,
+    password: String,
+}
+
+crate::shell::session::csrf_forms!(ChangeForm);
+
+impl ChangeForm {
+    fn change(&self) -> Result<(StaffChange, &'static str), FieldError> {
+        Ok(match self.change.as_str() {
+            "disable" => (StaffChange::Disable, "disabled"),
+            "enable" => (StaffChange::Enable, "enabled"),
+            "role" => (StaffChange::SetRole { role: self.role.clone() }, "role"),
+            "manager" => (StaffChange::SetManager { manager: Some(self.manager.clone()) }, "manager"),
+            "responsibilities" => (
+                StaffChange::SetResponsibilities { responsibilities: self.responsibilities.split(',').map(str::to_string).collect() },
+                "responsibilities",
+            ),
+            "password" => (StaffChange::ResetPassword { password: self.password.clone() }, "password"),
+            _ => return Err(FieldError::new("change", "Choose a change")),
+        })
+    }
+}
+
+fn account_page(s: &UiSession, a: &StaffAccount, banner: Option<&str>, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+    let roles: Vec<(&str, &str)> = StaffRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect();
+    let compartments: Vec<&str> = Compartment::ALL.iter().map(|c| c.as_str()).collect();
+    let hint = format!("Compartment names separated by commas, from: {}", compartments.join(", "));
+    let role = if f.role.is_empty() { a.role.as_str() } else { f.role.as_str() };
+    let responsibilities = if f.change == "responsibilities" { f.responsibilities.clone() } else { a.responsibilities.join(", ") };
+    let manager = if f.change == "manager" { f.manager.clone() } else { String::new() };
+    let own = s.actor.user_id == a.id;
+    page(
+        &a.display_name,
+        &chrome(s),
+        !errors.is_empty(),
+        html! {
+            @if let Some(b) = banner { (success_banner(b)) }
+            (error_summary(errors))
+            span class="govuk-caption-l" { "Staff account" }
+            h1 class="govuk-heading-l" { (a.display_name) }
+            dl class="govuk-summary-list" {
+                (row("Username", html! { (a.username) }))
+                (row("Role", html! { (a.role.label()) }))
+                (row("Line manager", html! { (a.manager_name.as_deref().unwrap_or("None")) }))
+                (row("Answers for", html! {
+                    @if a.responsibilities.is_empty() { "No compartment" }
+                    @else { (a.responsibilities.iter().filter_map(|r| Compartment::parse(r)).map(|c| c.label()).collect::<Vec<_>>().join(", ")) }
+                }))
+                (row("Two-step sign-in", html! { @if a.two_step { "On" } @else { "Off" } }))
+                (row("Last signed in", html! { (last_sign_in(a)) }))
+                (row("Status", html! {
+                    (status_tag(a))
+                    @if let Some(d) = a.disabled_at { " since " (uk_time(d)) }
+                }))
+                (row("Account made", html! { (uk_time(a.created_at)) }))
+            }
+            @if own {
+                p class="govuk-inset-text" { "This is your own account: another administrator changes its role or disables it." }
+            }
+            h2 class="govuk-heading-m" { "Leaver or returner" }
+            form method="post" action={ "/staff/" (a.id) "/changes" } novalidate {
+                (csrf_field(&s.csrf))
+                @if a.active {
+                    input type="hidden" name="change" value="disable";
+                    p class="govuk-body" { "Disabling ends every session and API token of the account at once. Its name stays in history and the audit trail." }
+                    button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Disable account" }
+                } @else {
+                    input type="hidden" name="change" value="enable";
+                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Enable account" }
+                }
+            }
+            h2 class="govuk-heading-m" { "Mover" }
+            form method="post" action={ "/staff/" (a.id) "/changes" } novalidate {
+                (csrf_field(&s.csrf))
+                input type="hidden" name="change" value="role";
+                (select("role", "Role", &roles, role, errors))
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Change role" }
+            }
+            form method="post" action={ "/staff/" (a.id) "/changes" } novalidate {
+                (csrf_field(&s.csrf))
+                input type="hidden" name="change" value="manager";
+                (Input::text("manager", "Line manager's username", &manager).hint("Leave blank for none").no_spellcheck().render(errors))
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Set line manager" }
+            }
+            form method="post" action={ "/staff/" (a.id) "/changes" } novalidate {
+                (csrf_field(&s.csrf))
+                input type="hidden" name="change" value="responsibilities";
+                (Input::text("responsibilities", "Compartments this person answers for", &responsibilities).hint(&hint).no_spellcheck().render(errors))
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Set responsibilities" }
+            }
+            h2 class="govuk-heading-m" { "Password" }
+            form method="post" action={ "/staff/" (a.id) "/changes" } novalidate {
+                (csrf_field(&s.csrf))
+                input type="hidden" name="change" value="password";
+                (Input::text("password", "New password", "").kind("password").autocomplete("new-password").hint("At least 12 characters; tell the person by a separate route. Every session of the account ends.").render(errors))
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Reset password" }
+            }
+            p class="govuk-body" { a class="govuk-link" href="/staff" { "All staff accounts" } }
+        },
+    )
+}
+
+pub async fn show(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>, Query(done): Query<Done>) -> Response {
+    match s.gate.staff_account(&session.actor, id).await {
+        Ok(a) => {
+            let banner = done.done.as_deref().and_then(done_message);
+            respond(StatusCode::OK, account_page(&session, &a, banner, &ChangeForm::default(), &[]))
+        }
+        Err(e) => error_page(&session, e),
+    }
+}
+
+pub async fn change(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ChangeForm>) -> Response {
+    let refused = match f.change() {
+        Ok((change, done)) => match s.gate.change_staff(&session.actor, id, &change).await {
+            Ok(_) => return Redirect::to(&format!("/staff/{id}?done={done}")).into_response(),
+            Err(e) => match Refusal::from_gate(e, "account", |field| field.to_string()) {
+                Ok(r) => r,
+                Err(e) => return error_page(&session, e),
+            },
+        },
+        Err(e) => Refusal::fields(vec![e]),
+    };
+    // The password is never sent back into the page.
+    let f = ChangeForm { password: String::new(), ..f };
+    refused.page(&session, s.gate.staff_account(&session.actor, id), |a, errors| account_page(&session, &a, None, &f, errors)).await
+}

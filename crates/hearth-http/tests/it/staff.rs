@@ -1,0 +1,192 @@
+//! Joiners, movers and leavers over HTTP, on SQLite and PostgreSQL: the
+//! administrator lists accounts with their last sign-in, disables a leaver
+//! (whose token and web session end at once, whose name stays in history),
+//! moves an account to another role, sets a line manager and
+//! responsibilities, and resets a password; everyone else is refused, and
+//! the administrator cannot lock themselves out.
+
+use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::person;
+use hearth_testkit::{browser, field, get, problem_fields, sign_in, TestServer, PASSWORD};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+both_backends!(
+    the_administrator_disables_a_leaver_whose_access_ends_at_once,
+    movers_get_a_new_role_manager_and_responsibilities,
+    only_the_administrator_changes_accounts_and_never_their_own,
+    a_reset_password_replaces_the_old_one_and_ends_sessions,
+    the_staff_page_lists_accounts_and_disables_from_the_browser
+);
+
+async fn account(s: &TestServer, admin: &str, username: &str) -> Value {
+    let (st, all) = s.call(admin, Method::GET, "/api/v1/staff", None).await;
+    assert_eq!(st, StatusCode::OK, "{all}");
+    all.as_array().unwrap().iter().find(|a| a["username"] == username).unwrap_or_else(|| panic!("no {username} in {all}")).clone()
+}
+
+/// Every audit event, oldest first.
+async fn audit(s: &TestServer) -> Vec<hearth_domain::audit::NewAuditEvent> {
+    let mut tx = s.store.begin().await.unwrap();
+    hearth_store::audit::events_after(&mut tx, 0, 100_000).await.unwrap().into_iter().map(|e| e.event).collect()
+}
+
+async fn change(s: &TestServer, admin: &str, id: &Value, body: Value) -> (StatusCode, Value) {
+    s.call(admin, Method::POST, &format!("/api/v1/staff/{id}/changes"), Some(body)).await
+}
+
+async fn the_administrator_disables_a_leaver_whose_access_ends_at_once(s: TestServer) {
+    let admin = s.token(StaffRole::SystemAdministrator).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let web = browser();
+    sign_in(&s, &web, "housing_officer").await;
+    let pid = person(&s, &officer, "Olwen", "Leaverton").await;
+
+    let before = account(&s, &admin, "housing_officer").await;
+    assert_eq!(before["active"], true);
+    assert!(before["last_sign_in_at"].is_string(), "signing in is recorded: {before}");
+    assert_eq!(before["display_name"], "Test Housing officer");
+
+    let (st, after) = change(&s, &admin, &before["id"], json!({"change": "disable"})).await;
+    assert_eq!(st, StatusCode::OK, "{after}");
+    assert_eq!((after["active"].clone(), after["disabled_at"].is_string()), (json!(false), true));
+
+    // Every session and token ended with the change, not at their expiry.
+    let (st, _) = s.call(&officer, Method::GET, &format!("/api/v1/people/{pid}"), None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "the leaver's API token no longer works");
+    let r = web.get(s.url("/search")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the leaver's web session has ended");
+    let r = s
+        .client
+        .post(s.url("/api/v1/auth/token"))
+        .json(&json!({"username": "housing_officer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a disabled account cannot sign in");
+
+    // History keeps the leaver's name; the change itself is audited with the account's name.
+    let manager = s.token(StaffRole::Manager).await;
+    let (st, history) = s.call(&manager, Method::GET, &format!("/api/v1/people/{pid}/history"), None).await;
+    assert_eq!(st, StatusCode::OK, "{history}");
+    assert!(history.to_string().contains("\"housing_officer\""), "the leaver is still named in history: {history}");
+    assert!(!history.to_string().contains("staff account"), "{history}");
+    let ev = audit(&s).await.into_iter().find(|e| e.record_type == "staff_user" && e.action == "edit").expect("the change is audited");
+    assert_eq!((ev.actor_username.as_str(), ev.decision.as_str()), ("system_administrator", "allow"));
+    assert!(ev.detail.as_deref().is_some_and(|d| d.contains("housing_officer disabled")), "{:?}", ev.detail);
+
+    // A returner.
+    let (st, back) = change(&s, &admin, &before["id"], json!({"change": "enable"})).await;
+    assert_eq!((st, back["active"].clone(), back["disabled_at"].clone()), (StatusCode::OK, json!(true), Value::Null));
+    s.token(StaffRole::HousingOfficer).await;
+}
+
+async fn movers_get_a_new_role_manager_and_responsibilities(s: TestServer) {
+    let admin = s.token(StaffRole::SystemAdministrator).await;
+    let officer = s.token(StaffRole::IncomeOfficer).await;
+    let a = account(&s, &admin, "income_officer").await;
+    let id = &a["id"];
+
+    let (st, moved) = change(&s, &admin, id, json!({"change": "set_role", "role": "asb_officer"})).await;
+    assert_eq!((st, moved["role"].clone()), (StatusCode::OK, json!("asb_officer")), "{moved}");
+    let (st, _) = s.call(&officer, Method::GET, "/api/v1/cases", None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "a mover signs in again under the new role");
+
+    let (st, managed) = change(&s, &admin, id, json!({"change": "set_manager", "manager": "manager"})).await;
+    assert_eq!(st, StatusCode::OK, "{managed}");
+    assert_eq!(managed["manager_name"], "Test Manager");
+    let (st, e) = change(&s, &admin, id, json!({"change": "set_manager", "manager": "nobody_here"})).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["manager".to_string()]));
+
+    let (st, r) = change(&s, &admin, id, json!({"change": "set_responsibilities", "responsibilities": ["asb", "safeguarding"]})).await;
+    assert_eq!((st, r["responsibilities"].clone()), (StatusCode::OK, json!(["asb", "safeguarding"])));
+    let (st, e) = change(&s, &admin, id, json!({"change": "set_responsibilities", "responsibilities": ["dragons"]})).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["responsibilities".to_string()]));
+    let (st, e) = change(&s, &admin, id, json!({"change": "set_role", "role": "wizard"})).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["role".to_string()]));
+    let now = account(&s, &admin, "income_officer").await;
+    assert_eq!((now["role"].clone(), now["responsibilities"].clone()), (json!("asb_officer"), json!(["asb", "safeguarding"])));
+}
+
+async fn only_the_administrator_changes_accounts_and_never_their_own(s: TestServer) {
+    let admin = s.token(StaffRole::SystemAdministrator).await;
+    let me = account(&s, &admin, "system_administrator").await;
+    let (st, e) = change(&s, &admin, &me["id"], json!({"change": "disable"})).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["change".to_string()]));
+    let (st, e) = change(&s, &admin, &me["id"], json!({"change": "set_role", "role": "dpo"})).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["role".to_string()]));
+
+    let target = account(&s, &admin, "contractor").await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (st, list) = s.call(&dpo, Method::GET, "/api/v1/staff", None).await;
+    assert_eq!(st, StatusCode::OK, "the DPO sees the accounts: {list}");
+    let (st, _) = change(&s, &dpo, &target["id"], json!({"change": "disable"})).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "the DPO reads but does not change accounts");
+    for role in [StaffRole::HousingOfficer, StaffRole::Manager, StaffRole::SupplierSupport, StaffRole::Contractor] {
+        let t = s.token(role).await;
+        let (st, _) = s.call(&t, Method::GET, "/api/v1/staff", None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{role} may not list staff");
+        let (st, _) = change(&s, &t, &target["id"], json!({"change": "disable"})).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{role} may not disable an account");
+    }
+    assert_eq!(account(&s, &admin, "contractor").await["active"], true, "nothing was changed by a refusal");
+}
+
+async fn a_reset_password_replaces_the_old_one_and_ends_sessions(s: TestServer) {
+    let admin = s.token(StaffRole::SystemAdministrator).await;
+    let old = s.token(StaffRole::EdiAnalyst).await;
+    let a = account(&s, &admin, "edi_analyst").await;
+    let (st, e) = change(&s, &admin, &a["id"], json!({"change": "reset_password", "password": "short"})).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["password".to_string()]));
+    let (st, r) = change(&s, &admin, &a["id"], json!({"change": "reset_password", "password": "a new plainly fake passphrase"})).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert!(!r.to_string().contains("passphrase"), "the password is never echoed");
+    let (st, _) = s.call(&old, Method::GET, "/api/v1/edi/coverage", None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let sign_in =
+        |password: &str| s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": "edi_analyst", "password": password})).send();
+    assert_eq!(sign_in(PASSWORD).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(sign_in("a new plainly fake passphrase").await.unwrap().status(), StatusCode::OK);
+    let events = audit(&s).await;
+    assert!(events.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.contains("password reset"))), "the reset is audited");
+    assert!(events.iter().all(|e| !e.detail.as_deref().is_some_and(|d| d.contains("passphrase"))), "the audit trail holds no password");
+}
+
+async fn the_staff_page_lists_accounts_and_disables_from_the_browser(s: TestServer) {
+    let officer = browser();
+    sign_in(&s, &officer, "housing_officer").await;
+    let (st, page) = get(&s, &officer, "/staff").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{page}");
+    let (_, search) = get(&s, &officer, "/search").await;
+    assert!(!search.contains("Staff accounts"), "the officer's navigation has no staff page");
+
+    let admin = browser();
+    let csrf = sign_in(&s, &admin, "system_administrator").await;
+    let (st, list) = get(&s, &admin, "/staff").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(list.contains("Staff accounts") && list.contains("Test Housing officer") && list.contains("Housing officer"));
+    assert!(list.contains("Active") && list.contains("Never"), "status and last sign-in are shown");
+    let id = s.gate.user_id("housing_officer").await.unwrap();
+    let (st, page) = get(&s, &admin, &format!("/staff/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Disable account") && page.contains(&csrf));
+
+    let r = admin
+        .post(s.url(&format!("/staff/{id}/changes")))
+        .form(&[("_csrf", csrf.as_str()), ("change", "role"), ("role", "wizard")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("govuk-error-summary") && page.contains("#role"), "the error names the field");
+
+    let r =
+        admin.post(s.url(&format!("/staff/{id}/changes"))).form(&[("_csrf", csrf.as_str()), ("change", "disable")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, &admin, r.headers()["location"].to_str().unwrap()).await;
+    assert!(page.contains("Account disabled") && page.contains("Disabled") && page.contains("Enable account"));
+    let r = officer.get(s.url("/search")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the leaver's session ended");
+    assert_eq!(field(&page, "_csrf"), csrf);
+}
