@@ -44,6 +44,9 @@ const COMMON_PASSWORDS: &str = include_str!("../../../config/common-passwords.tx
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub actor: Actor,
+    /// Two-step sign-in is required and the account has not set it up: the
+    /// session may only set it up (a web session; no API token is issued).
+    pub must_set_up_two_step: bool,
     /// The bearer secret: a cookie value or an API token. Shown once.
     pub token: String,
     pub csrf_token: String,
@@ -55,6 +58,9 @@ pub struct SignedIn {
 pub struct LiveSession {
     pub actor: Actor,
     pub csrf_token: String,
+    /// Two-step sign-in is required and not yet set up: the session may
+    /// only set it up or sign out.
+    pub must_set_up_two_step: bool,
 }
 
 pub fn random_token() -> String {
@@ -236,6 +242,16 @@ impl Gate {
             };
             staff::set_totp_last_step(&mut tx, user.id, step).await?;
         }
+        let must_set_up_two_step = self.two_step_required && user.totp_secret.is_none();
+        if must_set_up_two_step && kind == SessionKind::Api {
+            // Nothing is counted against the account: the password was right.
+            tracing::warn!(username, "API sign-in refused: two-step sign-in is required and not set up");
+            return Err(FieldError::new(
+                "totp_code",
+                "Two-step sign-in is required for every account: sign in to the web UI and set it up under Your account first",
+            )
+            .into());
+        }
         let expires_at = now + if kind == SessionKind::Web { WEB_SESSION } else { API_TOKEN };
         let token = random_token();
         let csrf_token = random_token();
@@ -245,7 +261,7 @@ impl Gate {
         staff::delete_expired_sessions(&mut tx, now).await?;
         tx.commit().await?;
         tracing::info!(username = %user.username, "signed in");
-        Ok(SignedIn { actor: actor_of(&user), token, csrf_token, expires_at })
+        Ok(SignedIn { actor: actor_of(&user), must_set_up_two_step, token, csrf_token, expires_at })
     }
 
     /// A sign-in under a name with no account: the same Argon2id work, and
@@ -297,7 +313,12 @@ impl Gate {
             staff::touch_session(&mut tx, s.id, now).await?;
             tx.commit().await?;
         }
-        Ok(LiveSession { actor: actor_of(&s.user), csrf_token: s.csrf_token })
+        let must_set_up_two_step = self.two_step_required && s.user.totp_secret.is_none();
+        if must_set_up_two_step && kind == SessionKind::Api {
+            // A token issued before the requirement was switched on stops working.
+            return Err(GateError::Unauthenticated);
+        }
+        Ok(LiveSession { actor: actor_of(&s.user), csrf_token: s.csrf_token, must_set_up_two_step })
     }
 
     /// Ends every session and API token of the signed-in account.
@@ -333,6 +354,9 @@ impl Gate {
 
     /// Turns two-step sign-in off, with a current code as proof.
     pub async fn disable_two_step(&self, actor: &Actor, code: &str) -> Result<()> {
+        if self.two_step_required {
+            return Err(FieldError::new("totp_code", "Two-step sign-in is required for every account here: it cannot be turned off").into());
+        }
         let now = Timestamp::now();
         let mut tx = self.store.begin().await?;
         let user = staff::user_by_id(&mut tx, actor.user_id).await?;

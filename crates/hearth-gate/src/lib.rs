@@ -265,6 +265,9 @@ pub struct Gate {
     edi_key: Option<edi::EdiKey>,
     /// Thresholds applied to every published equality count.
     disclosure_control: hearth_domain::edi::DisclosureControl,
+    /// Every local account must sign in with a second step (configuration):
+    /// one without it may only set it up.
+    two_step_required: bool,
 }
 
 /// Default life of a break-glass grant: long enough to deal with an
@@ -277,6 +280,7 @@ impl Gate {
             store,
             policy,
             break_glass_for: BREAK_GLASS_DEFAULT,
+            two_step_required: false,
             calendar: hearth_domain::calendar::WorkingCalendar::england_and_wales(),
             complaint_code: hearth_domain::cases::ComplaintCode::default(),
             documents: hearth_store::documents::DocumentStorage::Database,
@@ -331,6 +335,17 @@ impl Gate {
     pub fn with_break_glass_for(mut self, d: SignedDuration) -> Self {
         self.break_glass_for = d;
         self
+    }
+
+    /// Requires two-step sign-in of every local account (configuration).
+    pub fn with_two_step_required(mut self, required: bool) -> Self {
+        self.two_step_required = required;
+        self
+    }
+
+    /// Whether two-step sign-in is required of every local account.
+    pub fn two_step_required(&self) -> bool {
+        self.two_step_required
     }
 
     /// Today in the UK, for rules about dates of birth and tenancies.

@@ -51,6 +51,10 @@ struct Cli {
     /// Disclosure-control rules for the equality dashboards, replacing the shipped config/disclosure-control.json.
     #[arg(long, global = true, env = "HEARTH_DISCLOSURE_CONTROL")]
     disclosure_control: Option<std::path::PathBuf>,
+    /// Require two-step sign-in (an authenticator app) of every local account: one without it
+    /// may only set it up, and gets no API token until it has.
+    #[arg(long, global = true, env = "HEARTH_REQUIRE_TWO_STEP")]
+    require_two_step: bool,
     /// Largest document accepted for upload, in MiB.
     #[arg(long, global = true, env = "HEARTH_DOCUMENTS_MAX_MIB", default_value_t = 10)]
     documents_max_mib: usize,
@@ -265,6 +269,7 @@ async fn main() -> anyhow::Result<()> {
         .clone()
         .gate(policy)
         .with_break_glass_for(jiff::SignedDuration::from_mins(cli.break_glass_minutes))
+        .with_two_step_required(cli.require_two_step)
         .with_documents(documents, cli.documents_max_mib * 1024 * 1024)
         .with_register(register)
         .map_err(|e| anyhow::anyhow!("the register of record classes cannot be applied: {e}"))?

@@ -15,6 +15,13 @@ use serde::Deserialize;
 pub const SESSION_COOKIE: &str = "hearth_session";
 pub const LOGIN_CSRF_COOKIE: &str = "hearth_login_csrf";
 
+/// Where a session that must set up two-step sign-in is sent.
+pub const TWO_STEP_SETUP: &str = "/account/two-step";
+
+/// What a session that must set up two-step sign-in may still reach: the
+/// set-up itself, its account page and signing out.
+const BEFORE_TWO_STEP: &[&str] = &[TWO_STEP_SETUP, "/account", "/logout", "/logout-everywhere"];
+
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -130,6 +137,9 @@ impl FromRequestParts<AppState> for UiSession {
             return Err(Redirect::to("/login").into_response());
         };
         match state.gate.session(&token, SessionKind::Web).await {
+            Ok(s) if s.must_set_up_two_step && !BEFORE_TWO_STEP.contains(&parts.uri.path()) => {
+                Err(Redirect::to(TWO_STEP_SETUP).into_response())
+            }
             Ok(s) => {
                 let reviewer = state.gate.may(&s.actor, Action::List, Compartment::Audit);
                 let registers = state.gate.may(&s.actor, Action::List, Compartment::Rights);

@@ -3,7 +3,9 @@
 
 use crate::shell::layout::{csrf_field, error_summary, page, Chrome, Input};
 use crate::shell::respond::respond;
-use crate::shell::session::{cookie, same_origin, set_cookie, tokens_match, CsrfForm, Posted, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::shell::session::{
+    cookie, same_origin, set_cookie, tokens_match, CsrfForm, Posted, LOGIN_CSRF_COOKIE, SESSION_COOKIE, TWO_STEP_SETUP,
+};
 use crate::throttle::ClientIp;
 use crate::AppState;
 use axum::extract::State;
@@ -82,12 +84,13 @@ pub async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: H
         match s.gate.sign_in_with_code(&f.username, &f.password, code, SessionKind::Web).await {
             Ok(signed) => {
                 let max_age = hearth_gate::auth::WEB_SESSION.as_secs();
+                let next = if signed.must_set_up_two_step { TWO_STEP_SETUP } else { "/search" };
                 return (
                     AppendHeaders([
                         set_cookie(&headers, SESSION_COOKIE, &signed.token, max_age),
                         set_cookie(&headers, LOGIN_CSRF_COOKIE, "", 0),
                     ]),
-                    Redirect::to("/search"),
+                    Redirect::to(next),
                 )
                     .into_response();
             }

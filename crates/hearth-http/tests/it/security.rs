@@ -21,7 +21,11 @@ both_backends!(
     pages_and_api_answers_carry_the_security_headers,
     two_step_sign_in_needs_a_fresh_code_from_the_app
 );
-both_backends!(backend: api_requests_above_the_per_address_limit_are_refused, unknown_and_real_usernames_get_the_same_answers_and_lock_alike);
+both_backends!(
+    backend: api_requests_above_the_per_address_limit_are_refused,
+    unknown_and_real_usernames_get_the_same_answers_and_lock_alike,
+    two_step_can_be_required_of_every_local_account
+);
 
 async fn token_attempt(s: &TestServer, username: &str, password: &str) -> (StatusCode, Value, Option<String>) {
     let r = s.client.post(s.url("/api/v1/auth/token")).json(&json!({"username": username, "password": password})).send().await.unwrap();
@@ -358,4 +362,57 @@ async fn unknown_and_real_usernames_get_the_same_answers_and_lock_alike(backend:
     drop(tx);
     let dump = format!("{:?}", s.store.raw_row(hearth_store::Table::StaffUser, 1).await.unwrap());
     assert!(!dump.contains("no.such.person"));
+}
+
+async fn two_step_can_be_required_of_every_local_account(backend: Backend) {
+    use hearth_gate::totp;
+    let now = || jiff::Timestamp::now().as_second();
+    let s = hearth_testkit::start_configured(backend, |g| g.with_two_step_required(true)).await;
+
+    // No API token for an account without the second step, with the reason on the code field.
+    let (status, body, _) = token_attempt(&s, "asb_officer", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(hearth_testkit::problem_fields(&body), ["totp_code"]);
+    assert!(body.to_string().contains("set it up"), "{body}");
+
+    // The web sign-in leads to the set-up, and every other page sends there until it is done.
+    let c = browser();
+    let login = c.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
+    let lc = field(&login, "_csrf");
+    let r =
+        c.post(s.url("/login")).form(&[("_csrf", lc.as_str()), ("username", "asb_officer"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/account/two-step");
+    for path in ["/search", "/cases", "/people/1", "/staff", "/notifications"] {
+        let r = c.get(s.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.headers()["location"], "/account/two-step", "{path}");
+    }
+    let (status, page) = get(&s, &c, "/account/two-step").await;
+    assert_eq!(status, StatusCode::OK);
+    let secret = field(&page, "secret");
+    let csrf = field(&page, "_csrf");
+    let code = totp::code_at(&secret, now()).unwrap();
+    let r = c
+        .post(s.url("/account/two-step"))
+        .form(&[("_csrf", csrf.as_str()), ("secret", &secret), ("totp_code", &code)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/account?done=on");
+    assert_eq!(get(&s, &c, "/search").await.0, StatusCode::OK, "set up, the session reaches the service");
+
+    // It cannot be turned off while required, and the API takes the password with a code.
+    let next = totp::code_at(&secret, now() + totp::STEP_SECS).unwrap();
+    let r = c.post(s.url("/account/two-step/off")).form(&[("_csrf", csrf.as_str()), ("totp_code", &next)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("cannot be turned off"));
+    let r = s
+        .client
+        .post(s.url("/api/v1/auth/token"))
+        .json(&json!({"username": "asb_officer", "password": PASSWORD, "totp_code": next}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }
