@@ -188,6 +188,50 @@ impl StaffAccount {
     }
 }
 
+/// What one account can reach, for the periodic access review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountReach {
+    pub account: StaffAccount,
+    /// Compartments the account reads on any record.
+    pub reads: Vec<Compartment>,
+    /// Compartments it reads only on records it is related to: assigned,
+    /// its patch, a job, a caller check, a compartment it answers for.
+    pub reads_when_related: Vec<Compartment>,
+    /// Compartments it may change or add to on any record.
+    pub changes: Vec<Compartment>,
+}
+
+/// A periodic access review marked done.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessReview {
+    pub id: Id,
+    pub reviewed_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub reviewed_at: Timestamp,
+    /// `all` (the DPO) or `reports` (a manager's own reports).
+    pub scope: String,
+    /// How many accounts the review covered.
+    pub accounts: i64,
+    pub note: String,
+}
+
+/// The access review as its reviewer sees it: each account in scope with
+/// what it can reach and when it last signed in, and the reviews done.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessReviewSheet {
+    /// `all` or `reports`.
+    pub scope: String,
+    pub accounts: Vec<AccountReach>,
+    /// Reviews done, newest first.
+    pub reviews: Vec<AccessReview>,
+}
+
+// Staff accounts and their reach, never a customer's fields.
+crate::holds_no_personal_data!(AccessReview, AccessReviewSheet);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,9 +5,10 @@
 //! resetting its password ends every session and API token at once.
 
 use crate::auth::{check_password, hash_password};
+use crate::policy::{AccessRequest, Relation};
 use crate::{Actor, Gate, Result, Target};
 use hearth_domain::access::{Action, Compartment};
-use hearth_domain::staff::{StaffAccount, StaffChange, StaffChangeContext};
+use hearth_domain::staff::{AccessReview, AccessReviewSheet, AccountReach, StaffAccount, StaffChange, StaffChangeContext};
 use hearth_domain::Id;
 use hearth_store::{staff, Tx};
 use jiff::Timestamp;
@@ -65,6 +66,99 @@ impl Gate {
             let ended = if change.ends_sessions() { staff::delete_user_sessions(tx, id).await? } else { 0 };
             let detail = json!({ "change": line, "account": new.username, "old": old, "new": new, "sessions_ended": ended });
             Ok((new, account_target(id), Some(detail)))
+        })
+        .await
+    }
+}
+
+/// Most reviews the access review page lists.
+const REVIEWS_LISTED: i64 = 50;
+
+impl Gate {
+    /// What `account` can reach under the policies: read anywhere, read when
+    /// related to the record, change anywhere.
+    fn reach(&self, account: StaffAccount) -> AccountReach {
+        let actor = Actor {
+            user_id: account.id,
+            username: account.username.clone(),
+            display_name: account.display_name.clone(),
+            role: account.role,
+            purpose: crate::DEFAULT_PURPOSE.into(),
+            responsibilities: account.responsibilities.clone(),
+        };
+        let related = Relation {
+            assigned: true,
+            patch_officer: true,
+            on_job: true,
+            about_person: true,
+            caller_checked_account: true,
+            caller_checked_repairs: true,
+            ..Relation::default()
+        };
+        let ask = |action: Action, c: Compartment, relation: Relation| {
+            let req = AccessRequest { actor: &actor, action, compartment: c, record_type: "any", record_key: "any/*".into(), relation };
+            self.policy().decide(&req).allowed
+        };
+        let reads: Vec<Compartment> = Compartment::ALL.iter().copied().filter(|c| ask(Action::View, *c, Relation::default())).collect();
+        let reads_when_related =
+            Compartment::ALL.iter().copied().filter(|c| !reads.contains(c) && ask(Action::View, *c, related)).collect();
+        let changes = Compartment::ALL
+            .iter()
+            .copied()
+            .filter(|c| ask(Action::Edit, *c, Relation::default()) || ask(Action::Create, *c, Relation::default()))
+            .collect();
+        AccountReach { account, reads, reads_when_related, changes }
+    }
+
+    /// The access review: every account for the DPO, a manager's own reports
+    /// for a manager, each with what it can reach and its last sign-in; and
+    /// the reviews done.
+    pub async fn access_review(&self, actor: &Actor) -> Result<AccessReviewSheet> {
+        let target = Target::collection("access_review");
+        let everyone = self.may(actor, Action::List, Compartment::Staff);
+        self.guarded(actor, Action::List, Compartment::Staff, target, async |tx: &mut Tx| {
+            let all = staff::accounts(tx).await?;
+            let (scope, accounts): (&str, Vec<StaffAccount>) = if everyone {
+                ("all", all)
+            } else {
+                ("reports", all.into_iter().filter(|a| a.manager_id == Some(actor.user_id)).collect())
+            };
+            let reviews = staff::access_reviews(tx, (!everyone).then_some(actor.user_id), REVIEWS_LISTED).await?;
+            let n = accounts.len();
+            let accounts = accounts.into_iter().map(|a| self.reach(a)).collect();
+            Ok((AccessReviewSheet { scope: scope.into(), accounts, reviews }, target, Some(json!({ "scope": scope, "accounts": n }))))
+        })
+        .await
+    }
+
+    /// Marks the access review done, with a note of what was found or
+    /// changed; the audit event keeps what each account could reach.
+    pub async fn complete_access_review(&self, actor: &Actor, note: &str) -> Result<AccessReview> {
+        let note = hearth_domain::validate::optional_text("note", Some(note), 4000, "The note")?.unwrap_or_default();
+        let sheet = self.access_review(actor).await?;
+        let target = Target::collection("access_review");
+        self.guarded(actor, Action::Create, Compartment::Staff, target, async |tx: &mut Tx| {
+            let now = Timestamp::now();
+            let n = sheet.accounts.len() as i64;
+            let id = staff::insert_access_review(tx, actor.user_id, &sheet.scope, n, &note, now).await?;
+            let seen: Vec<_> = sheet
+                .accounts
+                .iter()
+                .map(|r| {
+                    json!({ "username": r.account.username, "role": r.account.role, "active": r.account.active,
+                    "reads": r.reads, "reads_when_related": r.reads_when_related, "changes": r.changes,
+                    "last_sign_in_at": r.account.last_sign_in_at })
+                })
+                .collect();
+            let review = AccessReview {
+                id,
+                reviewed_by: actor.display_name.clone(),
+                reviewed_at: now,
+                scope: sheet.scope.clone(),
+                accounts: n,
+                note: note.clone(),
+            };
+            Ok((review, Target::of("access_review", id, None), Some(json!({ "scope": sheet.scope, "note": note, "accounts": seen }))))
         })
         .await
     }

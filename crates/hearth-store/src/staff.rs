@@ -5,7 +5,7 @@
 use crate::time::{get_opt_ts, get_ts, ts};
 use crate::{is_unique_violation, vocab, Result, StoreError, Tx};
 use hearth_domain::{
-    staff::{StaffAccount, StaffRole},
+    staff::{AccessReview, StaffAccount, StaffRole},
     Id,
 };
 use jiff::Timestamp;
@@ -371,4 +371,44 @@ pub async fn save_account(tx: &mut Tx, a: &StaffAccount) -> Result<()> {
 pub async fn record_sign_in(tx: &mut Tx, user_id: Id, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE staff_user SET last_sign_in_at = $2 WHERE id = $1").bind(user_id).bind(ts(now)).execute(tx.conn()).await?;
     Ok(())
+}
+
+/// Records a periodic access review marked done.
+pub async fn insert_access_review(tx: &mut Tx, reviewed_by: Id, scope: &str, accounts: i64, note: &str, now: Timestamp) -> Result<Id> {
+    let row =
+        sqlx::query("INSERT INTO access_review (reviewed_by, reviewed_at, scope, accounts, note) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(reviewed_by)
+            .bind(ts(now))
+            .bind(scope)
+            .bind(accounts)
+            .bind(note)
+            .fetch_one(tx.conn())
+            .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// Access reviews, newest first; a manager's (`by`) or everyone's.
+pub async fn access_reviews(tx: &mut Tx, by: Option<Id>, limit: i64) -> Result<Vec<AccessReview>> {
+    let filter = if by.is_some() { "WHERE r.reviewed_by = $2" } else { "" };
+    let sql = format!(
+        "SELECT r.id, u.display_name AS reviewed_by, r.reviewed_at, r.scope, r.accounts, r.note
+         FROM access_review r JOIN staff_user u ON u.id = r.reviewed_by {filter} ORDER BY r.reviewed_at DESC, r.id DESC LIMIT $1"
+    );
+    let mut q = sqlx::query(&sql).bind(limit);
+    if let Some(by) = by {
+        q = q.bind(by);
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AccessReview {
+                id: r.try_get("id")?,
+                reviewed_by: r.try_get("reviewed_by")?,
+                reviewed_at: get_ts(r, "reviewed_at")?,
+                scope: r.try_get("scope")?,
+                accounts: r.try_get("accounts")?,
+                note: r.try_get("note")?,
+            })
+        })
+        .collect()
 }

@@ -7,8 +7,11 @@ use super::{ApiActor, ApiJson, RecordId};
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
-use hearth_domain::staff::{StaffAccount, StaffChange};
+use hearth_domain::staff::{AccessReview, AccessReviewSheet, StaffAccount, StaffChange};
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// Every staff account, active first.
 #[utoipa::path(get, path = "/api/v1/staff",
@@ -37,4 +40,31 @@ pub async fn change(
     ApiJson(c): ApiJson<StaffChange>,
 ) -> ApiResult<Json<StaffAccount>> {
     Ok(Json(s.gate.change_staff(&a, id, &c).await?))
+}
+
+/// The periodic access review: every account (the DPO) or a manager's own
+/// reports, each with the compartments it can reach and its last sign-in,
+/// and the reviews done.
+#[utoipa::path(get, path = "/api/v1/access-review",
+    responses((status = 200, body = AccessReviewSheet), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn access_review(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<AccessReviewSheet>> {
+    Ok(Json(s.gate.access_review(&a).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewDone {
+    /// What was found or changed (optional).
+    #[serde(default)]
+    note: String,
+}
+
+/// Marks the access review done (audited with what each account could reach).
+#[utoipa::path(post, path = "/api/v1/access-review", request_body = ReviewDone,
+    responses((status = 201, body = AccessReview), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn complete_access_review(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(r): ApiJson<ReviewDone>,
+) -> ApiResult<(StatusCode, Json<AccessReview>)> {
+    Ok((StatusCode::CREATED, Json(s.gate.complete_access_review(&a, &r.note).await?)))
 }

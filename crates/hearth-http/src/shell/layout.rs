@@ -28,6 +28,10 @@ const REVIEWERS: &[hearth_domain::staff::StaffRole] = &[
     hearth_domain::staff::StaffRole::Manager,
 ];
 
+/// Roles that carry out the periodic access review.
+const ACCESS_REVIEWERS: &[hearth_domain::staff::StaffRole] =
+    &[hearth_domain::staff::StaffRole::Dpo, hearth_domain::staff::StaffRole::Manager];
+
 pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> Markup {
     let full_title = if has_errors { format!("Error: {title} – Hearth") } else { format!("{title} – Hearth") };
     html! {
@@ -72,6 +76,9 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                             }
                                             @if chrome.staff {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/staff" { "Staff accounts" } }
+                                            }
+                                            @if chrome.actor.is_some_and(|a| ACCESS_REVIEWERS.contains(&a.role)) {
+                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/access-review" { "Access review" } }
                                             }
                                             @if chrome.registers {
                                                 li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/rights" { "Rights requests" } }

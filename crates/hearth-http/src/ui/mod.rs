@@ -45,6 +45,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/staff", get(staff::list))
         .route("/staff/{id}", get(staff::show))
         .route("/staff/{id}/changes", post(staff::change))
+        .route("/access-review", get(staff::access_review).post(staff::complete_access_review))
         .route("/account", get(account::show))
         .route("/account/two-step", get(account::setup).post(account::enable))
         .route("/account/two-step/off", post(account::disable))

@@ -1,7 +1,9 @@
 //! Staff accounts in the web UI: the administrator's list (role, line
 //! manager, last sign-in, status) and each account's page with the changes
 //! for joiners, movers and leavers — disable or enable, role, line manager,
-//! responsibilities, a new password. The gate decides and audits; a disabled
+//! responsibilities, a new password; and the periodic access review (the DPO
+//! or a manager sees what each account can reach and when it was last used,
+//! and marks the review done). The gate decides and audits; a disabled
 //! account keeps its name everywhere it appears.
 
 use crate::shell::layout::{csrf_field, error_summary, page, row, select, success_banner, Input};
@@ -14,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::access::Compartment;
 use hearth_domain::error::FieldError;
-use hearth_domain::staff::{StaffAccount, StaffChange, StaffRole};
+use hearth_domain::staff::{AccessReviewSheet, StaffAccount, StaffChange, StaffRole};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -223,4 +225,123 @@ pub async fn change(State(s): State<AppState>, Path(id): Path<i64>, Posted(sessi
     // The password is never sent back into the page.
     let f = ChangeForm { password: String::new(), ..f };
     refused.page(&session, s.gate.staff_account(&session.actor, id), |a, errors| account_page(&session, &a, None, &f, errors)).await
+}
+
+// ---- the periodic access review ----
+
+fn compartments(list: &[Compartment]) -> String {
+    if list.is_empty() {
+        "None".into()
+    } else {
+        list.iter().map(|c| c.label()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn review_page(s: &UiSession, sheet: &AccessReviewSheet, banner: Option<&str>, note: &str, errors: &[FieldError]) -> Markup {
+    let title = "Access review";
+    page(
+        title,
+        &chrome(s),
+        !errors.is_empty(),
+        html! {
+            @if let Some(b) = banner { (success_banner(b)) }
+            (error_summary(errors))
+            h1 class="govuk-heading-l" { (title) }
+            p class="govuk-body" {
+                @if sheet.scope == "all" { "Every staff account, " } @else { "The accounts you manage, " }
+                "with what each can reach under the access policies and when it was last used. "
+                "Disable accounts nobody uses and ask an administrator to change roles that reach too much, then mark the review done."
+            }
+            @if sheet.accounts.is_empty() {
+                p class="govuk-body" id="reach" { "There are no accounts to review." }
+            } @else {
+                table class="govuk-table" id="reach" {
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "Account" }
+                        th scope="col" class="govuk-table__header" { "Reads any record" }
+                        th scope="col" class="govuk-table__header" { "Reads when related" }
+                        th scope="col" class="govuk-table__header" { "Changes" }
+                        th scope="col" class="govuk-table__header" { "Last signed in" }
+                    } }
+                    tbody class="govuk-table__body" {
+                        @for r in &sheet.accounts {
+                            tr class="govuk-table__row" {
+                                td class="govuk-table__cell" {
+                                    (r.account.display_name) br;
+                                    span class="govuk-hint govuk-!-font-size-16" { (r.account.role.label()) }
+                                    @if !r.account.active { " " (status_tag(&r.account)) }
+                                }
+                                td class="govuk-table__cell" { (compartments(&r.reads)) }
+                                td class="govuk-table__cell" { (compartments(&r.reads_when_related)) }
+                                td class="govuk-table__cell" { (compartments(&r.changes)) }
+                                td class="govuk-table__cell" { (last_sign_in(&r.account)) }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 class="govuk-heading-m" { "Mark the review done" }
+            form method="post" action="/access-review" novalidate {
+                (csrf_field(&s.csrf))
+                (crate::shell::layout::textarea("note", "note", "What you found or changed (optional)", note, errors))
+                button type="submit" class="govuk-button" data-module="govuk-button" { "Mark review done" }
+            }
+            h2 class="govuk-heading-m" { "Reviews done" }
+            @if sheet.reviews.is_empty() {
+                p class="govuk-body" id="reviews" { "No review has been marked done yet." }
+            } @else {
+                table class="govuk-table" id="reviews" {
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "When" }
+                        th scope="col" class="govuk-table__header" { "By" }
+                        th scope="col" class="govuk-table__header" { "Accounts" }
+                        th scope="col" class="govuk-table__header" { "Note" }
+                    } }
+                    tbody class="govuk-table__body" {
+                        @for r in &sheet.reviews {
+                            tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { (uk_time(r.reviewed_at)) }
+                                td class="govuk-table__cell" { (r.reviewed_by) }
+                                td class="govuk-table__cell" { (r.accounts) }
+                                td class="govuk-table__cell" { (r.note) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub async fn access_review(State(s): State<AppState>, session: UiSession, Query(done): Query<Done>) -> Response {
+    match s.gate.access_review(&session.actor).await {
+        Ok(sheet) => {
+            let banner = done.done.as_deref().filter(|d| *d == "reviewed").map(|_| "Access review marked done");
+            respond(StatusCode::OK, review_page(&session, &sheet, banner, "", &[]))
+        }
+        Err(e) => error_page(&session, e),
+    }
+}
+
+/// The review's form as posted.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewForm {
+    _csrf: String,
+    note: String,
+}
+
+crate::shell::session::csrf_forms!(ReviewForm);
+
+pub async fn complete_access_review(State(s): State<AppState>, Posted(session, f): Posted<ReviewForm>) -> Response {
+    match s.gate.complete_access_review(&session.actor, &f.note).await {
+        Ok(_) => Redirect::to("/access-review?done=reviewed").into_response(),
+        Err(e) => match Refusal::from_gate(e, "review", |field| field.to_string()) {
+            Ok(r) => {
+                r.page(&session, s.gate.access_review(&session.actor), |sheet, errors| review_page(&session, &sheet, None, &f.note, errors))
+                    .await
+            }
+            Err(e) => error_page(&session, e),
+        },
+    }
 }

@@ -16,7 +16,8 @@ both_backends!(
     movers_get_a_new_role_manager_and_responsibilities,
     only_the_administrator_changes_accounts_and_never_their_own,
     a_reset_password_replaces_the_old_one_and_ends_sessions,
-    the_staff_page_lists_accounts_and_disables_from_the_browser
+    the_staff_page_lists_accounts_and_disables_from_the_browser,
+    the_dpo_and_managers_review_who_can_reach_what
 );
 
 async fn account(s: &TestServer, admin: &str, username: &str) -> Value {
@@ -189,4 +190,78 @@ async fn the_staff_page_lists_accounts_and_disables_from_the_browser(s: TestServ
     let r = officer.get(s.url("/search")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "the leaver's session ended");
     assert_eq!(field(&page, "_csrf"), csrf);
+}
+
+async fn the_dpo_and_managers_review_who_can_reach_what(s: TestServer) {
+    let dpo = s.token(StaffRole::Dpo).await;
+    let (st, sheet) = s.call(&dpo, Method::GET, "/api/v1/access-review", None).await;
+    assert_eq!(st, StatusCode::OK, "{sheet}");
+    assert_eq!(sheet["scope"], "all");
+    let rows = sheet["accounts"].as_array().unwrap();
+    assert_eq!(rows.len(), StaffRole::ALL.len(), "every account is reviewed");
+    let reach = |username: &str, key: &str| -> Vec<String> {
+        let row = rows.iter().find(|r| r["account"]["username"] == username).unwrap();
+        row[key].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+    };
+    for r in rows {
+        let reads: Vec<&Value> = r["reads"].as_array().unwrap().iter().collect();
+        assert!(r["reads_when_related"].as_array().unwrap().iter().all(|c| !reads.contains(&c)), "{r}");
+    }
+    assert_eq!(reach("system_administrator", "reads"), ["staff"], "the administrator reads staff accounts only");
+    assert!(reach("contractor", "reads").is_empty() && reach("contractor", "reads_when_related").contains(&"repairs".to_string()));
+    assert!(reach("housing_officer", "reads").contains(&"identity".to_string()));
+    assert!(
+        !reach("housing_officer", "reads").contains(&"edi".to_string()) && !reach("edi_analyst", "reads").contains(&"identity".to_string())
+    );
+    assert!(rows.iter().find(|r| r["account"]["username"] == "dpo").unwrap()["account"]["last_sign_in_at"].is_string());
+
+    // A manager reviews their own reports only.
+    let manager = s.token(StaffRole::Manager).await;
+    let (_, mine) = s.call(&manager, Method::GET, "/api/v1/access-review", None).await;
+    assert_eq!((mine["scope"].clone(), mine["accounts"].as_array().unwrap().len()), (json!("reports"), 0), "{mine}");
+    let admin = s.token(StaffRole::SystemAdministrator).await;
+    let officer = account(&s, &admin, "housing_officer").await;
+    change(&s, &admin, &officer["id"], json!({"change": "set_manager", "manager": "manager"})).await;
+    let (_, mine) = s.call(&manager, Method::GET, "/api/v1/access-review", None).await;
+    let names: Vec<&Value> = mine["accounts"].as_array().unwrap().iter().map(|r| &r["account"]["username"]).collect();
+    assert_eq!(names, [&json!("housing_officer")]);
+    let done = s.created(&manager, "/api/v1/access-review", json!({"note": "Officer still needs tenancy access"})).await;
+    assert_eq!(
+        (done["scope"].clone(), done["accounts"].clone(), done["reviewed_by"].clone()),
+        (json!("reports"), json!(1), json!("Test Manager"))
+    );
+    let (_, mine) = s.call(&manager, Method::GET, "/api/v1/access-review", None).await;
+    assert_eq!(mine["reviews"].as_array().unwrap().len(), 1);
+    let ev = audit(&s).await.into_iter().rev().find(|e| e.record_type == "access_review" && e.action == "create").unwrap();
+    let detail = ev.detail.unwrap();
+    assert!(detail.contains("housing_officer") && detail.contains("reads") && detail.contains("Officer still needs"), "{detail}");
+    let done = s.created(&dpo, "/api/v1/access-review", json!({})).await;
+    assert_eq!(done["accounts"], json!(StaffRole::ALL.len()));
+    let (_, all) = s.call(&dpo, Method::GET, "/api/v1/access-review", None).await;
+    assert_eq!(all["reviews"].as_array().unwrap().len(), 2, "the DPO sees every review");
+    let (_, mine) = s.call(&manager, Method::GET, "/api/v1/access-review", None).await;
+    assert_eq!(mine["reviews"].as_array().unwrap().len(), 1, "a manager sees their own");
+
+    // Nobody else reviews; the administrator reads accounts but does not mark their own work reviewed.
+    for role in [StaffRole::HousingOfficer, StaffRole::Contractor, StaffRole::SupplierSupport] {
+        let t = s.token(role).await;
+        assert_eq!(s.call(&t, Method::GET, "/api/v1/access-review", None).await.0, StatusCode::FORBIDDEN, "{role}");
+    }
+    assert_eq!(s.call(&admin, Method::POST, "/api/v1/access-review", Some(json!({}))).await.0, StatusCode::FORBIDDEN);
+    let long = "x".repeat(5000);
+    let (st, e) = s.call(&manager, Method::POST, "/api/v1/access-review", Some(json!({"note": long}))).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["note".to_string()]));
+
+    // The page, from the manager's menu.
+    let web = browser();
+    let csrf = sign_in(&s, &web, "manager").await;
+    let (_, search) = get(&s, &web, "/search").await;
+    assert!(search.contains("href=\"/access-review\""));
+    let (st, page) = get(&s, &web, "/access-review").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Test Housing officer") && page.contains("Officer still needs tenancy access"));
+    let r = web.post(s.url("/access-review")).form(&[("_csrf", csrf.as_str()), ("note", "Checked again")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, &web, r.headers()["location"].to_str().unwrap()).await;
+    assert!(page.contains("Access review marked done") && page.contains("Checked again"));
 }
