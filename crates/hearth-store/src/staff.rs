@@ -34,6 +34,11 @@ pub struct StaffUser {
     pub totp_last_step: Option<i64>,
 }
 
+/// The compartments an account answers for, stored comma-separated.
+fn responsibilities(row: &AnyRow) -> Result<Vec<String>> {
+    Ok(row.try_get::<String, _>("responsibilities")?.split(',').map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).collect())
+}
+
 fn user_from(row: &AnyRow) -> Result<StaffUser> {
     Ok(StaffUser {
         id: row.try_get("id")?,
@@ -42,13 +47,7 @@ fn user_from(row: &AnyRow) -> Result<StaffUser> {
         role: vocab(row, "role", StaffRole::parse)?,
         password_hash: row.try_get("password_hash")?,
         active: row.try_get::<i64, _>("active")? == 1,
-        responsibilities: row
-            .try_get::<String, _>("responsibilities")?
-            .split(',')
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_string)
-            .collect(),
+        responsibilities: responsibilities(row)?,
         failed_sign_ins: row.try_get("failed_sign_ins")?,
         locked_until: get_opt_ts(row, "locked_until")?,
         last_failed_sign_in_at: get_opt_ts(row, "last_failed_sign_in_at")?,
@@ -317,13 +316,7 @@ fn account_from(row: &AnyRow) -> Result<StaffAccount> {
         role: vocab(row, "role", StaffRole::parse)?,
         manager_id: row.try_get("manager_id")?,
         manager_name: row.try_get("manager_name")?,
-        responsibilities: row
-            .try_get::<String, _>("responsibilities")?
-            .split(',')
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_string)
-            .collect(),
+        responsibilities: responsibilities(row)?,
         active: row.try_get::<i64, _>("active")? == 1,
         two_step: row.try_get::<Option<String>, _>("totp_secret")?.is_some(),
         last_sign_in_at: get_opt_ts(row, "last_sign_in_at")?,
