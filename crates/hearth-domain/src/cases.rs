@@ -465,8 +465,10 @@ pub struct CaseFilter {
 /// text it writes is checked against anonymous reporters by the gate after.
 #[derive(Debug, Clone)]
 pub struct CaseChangeContext {
-    /// For an assignment: whether the staff account exists.
-    pub assignee_exists: bool,
+    /// For an assignment: the new assignee's name, if the account exists.
+    pub assignee: Option<String>,
+    /// For an assignment: the current assignee's name, if there is one.
+    pub current_assignee: Option<String>,
     /// For scheduling a repair: the contractor's name and role, if the account exists.
     pub contractor: Option<(String, StaffRole)>,
     /// The complaint handling code's limit on extensions per stage.
@@ -495,20 +497,17 @@ impl Case {
         };
         Ok(match change {
             CaseChange::Assign { assigned_to, team, .. } => {
-                if !cx.assignee_exists {
+                let Some(to) = &cx.assignee else {
                     return Err(FieldError::new("assigned_to", "No such staff account"));
-                }
-                let from = c.assigned_to;
+                };
                 c.assigned_to = Some(*assigned_to);
                 if let Some(t) = team {
                     c.team = validate::optional_text("team", Some(t), 100, "team")?;
                 }
                 (
                     "assigned",
-                    format!(
-                        "Reassigned from {} to staff account {assigned_to}",
-                        from.map(|f| format!("staff account {f}")).unwrap_or_else(|| "nobody".into())
-                    ),
+                    // Staff are named, never numbered: the line outlives any change to the account.
+                    format!("Reassigned from {} to {to}", cx.current_assignee.as_deref().unwrap_or("nobody")),
                 )
             }
             CaseChange::Status { status, on, .. } => {
@@ -759,7 +758,7 @@ mod tests {
     }
 
     fn cx(opened_on: Date) -> CaseChangeContext {
-        CaseChangeContext { assignee_exists: false, contractor: None, max_extension_days: 10, opened_on }
+        CaseChangeContext { assignee: None, current_assignee: None, contractor: None, max_extension_days: 10, opened_on }
     }
 
     fn change(v: serde_json::Value) -> CaseChange {
@@ -789,6 +788,10 @@ mod tests {
         let mut c = complaint(today);
         let assign = change(serde_json::json!({"change": "assign", "version": 1, "assigned_to": 5}));
         assert_eq!(c.apply(&assign, today, Timestamp::UNIX_EPOCH, &cx(opened)).unwrap_err().field, "assigned_to");
+        let named =
+            CaseChangeContext { assignee: Some("Kit Caseworker".into()), current_assignee: Some("Ash Officer".into()), ..cx(opened) };
+        let (kind, line) = c.apply(&assign, today, Timestamp::UNIX_EPOCH, &named).unwrap();
+        assert_eq!((kind, line.as_str(), c.assigned_to), ("assigned", "Reassigned from Ash Officer to Kit Caseworker", Some(5)));
         let wrong = change(serde_json::json!({"change": "close", "version": 1, "outcome": "legal_action"}));
         assert_eq!(c.apply(&wrong, today, Timestamp::UNIX_EPOCH, &cx(opened)).unwrap_err().field, "outcome");
         let close = change(serde_json::json!({"change": "close", "version": 1, "outcome": "partly_upheld", "remedy": "An apology"}));

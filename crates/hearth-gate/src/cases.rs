@@ -35,11 +35,13 @@ pub struct CaseView {
     pub overdue: bool,
     /// Requests to reveal an anonymous reporter on this case, and their approvals.
     pub overrides: Vec<AnonymityOverride>,
+    /// The name of the member of staff the case is assigned to.
+    pub assigned_to_name: Option<String>,
 }
 
 impl hearth_domain::classes::Project for CaseView {
     fn project(&mut self, permitted: ClassSet) {
-        let CaseView { case, parties, timeline, deadlines: _, overdue: _, overrides } = self;
+        let CaseView { case, parties, timeline, deadlines: _, overdue: _, overrides, assigned_to_name: _ } = self;
         overrides.project(permitted);
         case.project(permitted);
         parties.project(permitted);
@@ -135,7 +137,8 @@ impl Gate {
             let named: Vec<Id> = fields.parties.iter().filter(|p| !p.anonymous).map(|p| p.person_id).collect();
             q::insert_event(tx, c.id, actor.user_id, "opened", &format!("{} opened: {}", c.kind.label(), c.summary), now).await?;
             if let Some(a) = c.assigned_to {
-                q::insert_event(tx, c.id, actor.user_id, "assigned", &format!("Assigned to staff account {a}"), now).await?;
+                let name = hearth_store::staff::user_by_id(tx, a).await?.display_name;
+                q::insert_event(tx, c.id, actor.user_id, "assigned", &format!("Assigned to {name}"), now).await?;
             }
             let c = self.priority_uplift(tx, actor, c, &named, now).await?;
             let view = self.view_of(tx, c, today).await?;
@@ -151,7 +154,11 @@ impl Gate {
         let deadlines = self.complaint_deadlines(&case);
         let overdue = self.overdue(&case, today);
         let overrides = hearth_store::anonymity::for_case(tx, case.id).await?;
-        Ok(CaseView { case, parties, timeline, deadlines, overdue, overrides })
+        let assigned_to_name = match case.assigned_to {
+            Some(a) => Some(hearth_store::staff::user_by_id(tx, a).await?.display_name),
+            None => None,
+        };
+        Ok(CaseView { case, parties, timeline, deadlines, overdue, overrides, assigned_to_name })
     }
 
     pub async fn case(&self, actor: &Actor, id: Id) -> Result<CaseView> {
@@ -279,9 +286,15 @@ impl Gate {
             let mut c = old.clone();
             // What the change needs from other records, looked up first.
             let cx = CaseChangeContext {
-                assignee_exists: match change {
-                    CaseChange::Assign { assigned_to, .. } => hearth_store::staff::user_by_id(tx, *assigned_to).await.is_ok(),
-                    _ => false,
+                assignee: match change {
+                    CaseChange::Assign { assigned_to, .. } => {
+                        hearth_store::staff::user_by_id(tx, *assigned_to).await.ok().map(|u| u.display_name)
+                    }
+                    _ => None,
+                },
+                current_assignee: match (change, c.assigned_to) {
+                    (CaseChange::Assign { .. }, Some(from)) => hearth_store::staff::user_by_id(tx, from).await.ok().map(|u| u.display_name),
+                    _ => None,
                 },
                 contractor: match change {
                     CaseChange::Schedule { contractor_id, .. } => {

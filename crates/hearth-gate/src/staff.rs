@@ -163,3 +163,18 @@ impl Gate {
         .await
     }
 }
+
+impl Gate {
+    /// Colleagues' names by account id, for the records a caller has just
+    /// been shown (who recorded an entry, who a case is assigned to, who
+    /// marked a follow-up done). Staff are shown by name, never as a number,
+    /// and a leaver's name stays. Reading a colleague's name is part of
+    /// reading the record the gate already decided and audited, so this is
+    /// not decided again.
+    pub async fn staff_names(&self) -> Result<std::collections::BTreeMap<Id, String>> {
+        let mut tx = self.store.begin_read().await?;
+        let names = staff::names(&mut tx).await?;
+        tx.commit().await?;
+        Ok(names)
+    }
+}

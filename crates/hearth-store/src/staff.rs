@@ -405,3 +405,9 @@ pub async fn access_reviews(tx: &mut Tx, by: Option<Id>, limit: i64) -> Result<V
         })
         .collect()
 }
+
+/// Every account's name by id: staff are shown by name, never by number.
+pub async fn names(tx: &mut Tx) -> Result<std::collections::BTreeMap<Id, String>> {
+    let rows = sqlx::query("SELECT id, display_name FROM staff_user").fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?))).collect()
+}

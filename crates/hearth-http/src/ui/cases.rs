@@ -346,11 +346,13 @@ pub async fn case_page(State(s): State<AppState>, session: UiSession, Path(id): 
     }
 }
 
-fn staff(id: Option<Id>, me: Id) -> String {
-    match id {
-        None => "Nobody yet".into(),
-        Some(a) if a == me => format!("You (staff account {a})"),
-        Some(a) => format!("Staff account {a}"),
+/// Who a case is assigned to, by name.
+fn staff(v: &CaseView, me: Id) -> String {
+    match (v.case.assigned_to, v.assigned_to_name.as_deref()) {
+        (None, _) => "Nobody yet".into(),
+        (Some(a), Some(name)) if a == me => format!("You ({name})"),
+        (Some(_), Some(name)) => name.to_string(),
+        (Some(_), None) => "A former member of staff".into(),
     }
 }
 
@@ -399,7 +401,7 @@ fn case_view_page(
             dl class="govuk-summary-list" {
                 (row("Status", html! { (c.status.label()) }))
                 (row("Priority", html! { (c.priority.label()) }))
-                (row("Assigned to", html! { (staff(c.assigned_to, me)) }))
+                (row("Assigned to", html! { (staff(v, me)) }))
                 (row("Team", html! { (c.team.as_deref().unwrap_or("Not set")) }))
                 (row("Opened", html! { time datetime=(c.opened_at) { (uk_time(c.opened_at)) } }))
                 @if let Some(d) = &v.deadlines {

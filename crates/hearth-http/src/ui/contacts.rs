@@ -49,22 +49,27 @@ fn channel_cell(e: &ContactEntry) -> String {
     }
 }
 
-fn recorder(id: Id, me: Id) -> String {
+/// Who recorded or did something, by name ("You" for the reader).
+fn recorder(id: Id, me: Id, names: &Names) -> String {
+    let name = names.get(&id).map(String::as_str).unwrap_or("a former member of staff");
     if id == me {
-        format!("You (staff account {id})")
+        format!("You ({name})")
     } else {
-        format!("Staff account {id}")
+        name.to_string()
     }
 }
 
+/// Colleagues' names by account id ([`Gate::staff_names`]).
+type Names = std::collections::BTreeMap<Id, String>;
+
 /// A follow-up under its entry's summary: done (by whom, when), or open
 /// with a button to mark it done.
-fn follow_up_item(f: &FollowUp, me: Id, csrf: &str, person_id: Id) -> Markup {
+fn follow_up_item(f: &FollowUp, me: Id, names: &Names, csrf: &str, person_id: Id) -> Markup {
     html! {
         li {
             (f.action) " – due " (long_date(f.due_on))
             @if let (Some(at), Some(by)) = (f.done_at, f.done_by) {
-                " – " strong class="govuk-tag govuk-tag--green" { "Done" } " " (uk_time(at)) " by " (recorder(by, me).to_lowercase_first())
+                " – " strong class="govuk-tag govuk-tag--green" { "Done" } " " (uk_time(at)) " by " (if by == me { "you".to_string() } else { recorder(by, me, names) })
             } @else {
                 form method="post" action={ "/people/" (person_id) "/follow-ups/" (f.id) "/done" } class="govuk-!-display-inline" novalidate {
                     (csrf_field(csrf))
@@ -77,19 +82,7 @@ fn follow_up_item(f: &FollowUp, me: Id, csrf: &str, person_id: Id) -> Markup {
     }
 }
 
-trait LowerFirst {
-    fn to_lowercase_first(&self) -> String;
-}
-
-impl LowerFirst for String {
-    /// "You (staff account 3)" reads as "you (staff account 3)" mid-sentence.
-    fn to_lowercase_first(&self) -> String {
-        let mut c = self.chars();
-        c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
-    }
-}
-
-fn entries_table(caption: &str, entries: &[ContactEntry], me: Id, csrf: &str, person_id: Id) -> Markup {
+fn entries_table(caption: &str, entries: &[ContactEntry], me: Id, names: &Names, csrf: &str, person_id: Id) -> Markup {
     html! {
         table class="govuk-table" id="contact-history" {
             caption class="govuk-table__caption govuk-visually-hidden" { (caption) }
@@ -109,7 +102,7 @@ fn entries_table(caption: &str, entries: &[ContactEntry], me: Id, csrf: &str, pe
                             (e.summary)
                             @if !e.follow_ups.is_empty() {
                                 ul class="govuk-list govuk-body-s govuk-!-margin-top-2" {
-                                    @for f in &e.follow_ups { (follow_up_item(f, me, csrf, person_id)) }
+                                    @for f in &e.follow_ups { (follow_up_item(f, me, names, csrf, person_id)) }
                                 }
                             }
                             @if is_call(e.channel) {
@@ -121,7 +114,7 @@ fn entries_table(caption: &str, entries: &[ContactEntry], me: Id, csrf: &str, pe
                             }
                         }
                         td class="govuk-table__cell" { (crate::shell::words::compartment_label(e.compartment)) }
-                        td class="govuk-table__cell" { (recorder(e.recorded_by, me)) }
+                        td class="govuk-table__cell" { (recorder(e.recorded_by, me, names)) }
                     }
                 }
             }
@@ -146,13 +139,14 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
             None
         }
     };
+    let names = gate.staff_names().await.unwrap_or_default();
     html! {
         h2 class="govuk-heading-m" { "Contact history" }
         p class="govuk-body" { a class="govuk-link" href={ "/people/" (person_id) "/contacts/new" } { "Log a contact" } }
         @match timeline {
             Some(p) if p.items.is_empty() => p class="govuk-body" { "No contacts you can see are recorded." },
             Some(p) => {
-                (entries_table("Contacts with this person, newest first", &p.items, s.actor.user_id, &s.csrf, person_id))
+                (entries_table("Contacts with this person, newest first", &p.items, s.actor.user_id, &names, &s.csrf, person_id))
                 @if p.next_cursor.is_some() {
                     p class="govuk-body" { a class="govuk-link" href={ "/people/" (person_id) "/contacts" } { "See all" span class="govuk-visually-hidden" { " contacts" } } }
                 }
@@ -190,6 +184,10 @@ pub async fn list(State(s): State<AppState>, session: UiSession, Path(id): Path<
         }
         Err(e) => return error_page(&session, e),
     };
+    let names = match s.gate.staff_names().await {
+        Ok(n) => n,
+        Err(e) => return error_page(&session, e),
+    };
     let mut channels = vec![("", "All channels")];
     channels.extend(channel_options());
     let mut compartments = vec![("", "All you can see")];
@@ -213,7 +211,7 @@ pub async fn list(State(s): State<AppState>, session: UiSession, Path(id): Path<
                 @if p.items.is_empty() {
                     p class="govuk-body" { "No contacts you can see match." }
                 } @else {
-                    (entries_table("Contacts with this person, newest first", &p.items, session.actor.user_id, &session.csrf, id))
+                    (entries_table("Contacts with this person, newest first", &p.items, session.actor.user_id, &names, &session.csrf, id))
                 }
                 @if let Some(next) = p.next_cursor {
                     nav class="govuk-pagination govuk-pagination--block" aria-label="Pagination" {

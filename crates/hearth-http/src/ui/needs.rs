@@ -152,6 +152,7 @@ pub(super) async fn person_sections(gate: &Gate, s: &UiSession, person_id: Id) -
         _ => None,
     };
     let may_flag = gate.may(a, Action::Create, Compartment::WarningFlags);
+    let names = if needs.is_some() { gate.staff_names().await.unwrap_or_default() } else { Default::default() };
     let today = Gate::today();
     let first = html! {
         @if let Some(adj) = &adjustments { (adjustments_banner("adjustments-banner", "Reasonable adjustments", adj)) }
@@ -180,7 +181,7 @@ pub(super) async fn person_sections(gate: &Gate, s: &UiSession, person_id: Id) -
                                 (row("Temporary or long-term", html! { (n.duration.label()) }))
                                 (row("Consent to tailor services", html! {
                                     @if n.consent_to_tailor { "Given" } @else { strong class="govuk-tag govuk-tag--yellow" { "Not given" } }
-                                    " (recorded by staff account " (n.consent_recorded_by) ", " (uk_time(n.consent_recorded_at)) ")"
+                                    " (recorded by " (names.get(&n.consent_recorded_by).map(String::as_str).unwrap_or("a former member of staff")) ", " (uk_time(n.consent_recorded_at)) ")"
                                     @if n.is_active() && !n.consent_to_tailor {
                                         p class="govuk-body govuk-!-margin-top-2 govuk-!-margin-bottom-0" id={ "need-" (n.id) "-not-used" } {
                                             "Not used to tailor services: the person has not given consent. It is kept, but it does not change how we work with them (no adjustments banner, no repair priority uplift)."

@@ -5,8 +5,9 @@
 //! responsibilities, and resets a password; everyone else is refused, and
 //! the administrator cannot lock themselves out.
 
+use hearth_domain::cases::CaseKind;
 use hearth_domain::staff::StaffRole;
-use hearth_testkit::fixtures::person;
+use hearth_testkit::fixtures::{self, person};
 use hearth_testkit::{browser, field, get, problem_fields, sign_in, TestServer, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -42,6 +43,11 @@ async fn the_administrator_disables_a_leaver_whose_access_ends_at_once(s: TestSe
     let web = browser();
     sign_in(&s, &web, "housing_officer").await;
     let pid = person(&s, &officer, "Olwen", "Leaverton").await;
+    s.created(&officer, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [pid], "summary": "Asked about the rent"})).await;
+    let asb = s.token(StaffRole::AsbOfficer).await;
+    let case =
+        fixtures::case(&s, &asb, fixtures::NewCase::new(CaseKind::Asb, pid).assigned_to("housing_officer").summary("Noise from next door"))
+            .await;
 
     let before = account(&s, &admin, "housing_officer").await;
     assert_eq!(before["active"], true);
@@ -75,6 +81,17 @@ async fn the_administrator_disables_a_leaver_whose_access_ends_at_once(s: TestSe
     let ev = audit(&s).await.into_iter().find(|e| e.record_type == "staff_user" && e.action == "edit").expect("the change is audited");
     assert_eq!((ev.actor_username.as_str(), ev.decision.as_str()), ("system_administrator", "allow"));
     assert!(ev.detail.as_deref().is_some_and(|d| d.contains("housing_officer disabled")), "{:?}", ev.detail);
+
+    // Pages name the leaver, never a number: the contact they logged, the case assigned to them.
+    let web = browser();
+    sign_in(&s, &web, "dpo").await;
+    let (_, contacts) = get(&s, &web, &format!("/people/{pid}/contacts")).await;
+    assert!(contacts.contains("Asked about the rent") && contacts.contains("Test Housing officer"), "{contacts}");
+    let (_, page) = get(&s, &web, &format!("/cases/{}", case.id)).await;
+    assert!(page.contains("Assigned to") && page.contains("Test Housing officer"), "{page}");
+    let numbered = |text: &str| (0..10).any(|d| text.to_lowercase().contains(&format!("staff account {d}")));
+    assert!(!numbered(&page) && !numbered(&contacts), "staff are named, never numbered");
+    assert!(page.contains("Assigned to Test Housing officer"), "the case's timeline names the assignee too");
 
     // A returner.
     let (st, back) = change(&s, &admin, &before["id"], json!({"change": "enable"})).await;
