@@ -293,6 +293,7 @@ async fn measure(store: &Store, label: &str, policy: &Policy, iterations: usize,
         role: officer.role,
         purpose: DEFAULT_PURPOSE.into(),
         responsibilities: officer.responsibilities,
+        scope: None,
     };
     let probe = policy.decide(&view_request(&actor, persons[0].id));
     if !probe.allowed {

@@ -66,6 +66,13 @@ pub struct StaffAccount {
     pub disabled_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    /// A service account for an integration, not a person.
+    pub service: bool,
+    /// A service account's compartments: its token reaches nothing else.
+    pub scope: Vec<String>,
+    /// When a service account's token stops working.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub expires_at: Option<Timestamp>,
 }
 
 // A staff account holds no field of the customer data classes; it is its own
@@ -114,6 +121,16 @@ impl StaffAccount {
     /// strength and hashing are the gate's.
     pub fn apply(&mut self, change: &StaffChange, cx: &StaffChangeContext, now: Timestamp) -> Result<String, ValidationErrors> {
         let own = cx.by == self.id;
+        if self.service {
+            // An integration has no password, and a new job is a new account with its own scope.
+            match change {
+                StaffChange::ResetPassword { .. } => return Err(FieldError::new("password", "A service account has no password").into()),
+                StaffChange::SetRole { .. } => {
+                    return Err(FieldError::new("role", "Make a new service account for another role, then disable this one").into())
+                }
+                _ => {}
+            }
+        }
         Ok(match change {
             StaffChange::Disable => {
                 if own {
@@ -188,6 +205,103 @@ impl StaffAccount {
     }
 }
 
+/// Roles a service account may act as: an integration does a front-line
+/// system's work, never the DPO's, an administrator's or supplier support's.
+pub const SERVICE_ROLES: &[StaffRole] = &[
+    StaffRole::HousingOfficer,
+    StaffRole::IncomeOfficer,
+    StaffRole::ContactCentreAdvisor,
+    StaffRole::Contractor,
+    StaffRole::AsbOfficer,
+    StaffRole::IndependentLivingOfficer,
+];
+
+/// The longest a service account's token lasts before it is made again.
+pub const SERVICE_TOKEN_MAX_DAYS: i64 = 366;
+
+/// A service account asked for: a named client, the role it acts as, the
+/// compartments its token may use and how many days it lasts.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceAccountInput {
+    /// The client, e.g. "Repairs system"; its username is made from it.
+    pub name: String,
+    pub role: String,
+    pub compartments: Vec<String>,
+    pub days: i64,
+}
+
+/// A checked [`ServiceAccountInput`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceAccountFields {
+    pub username: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub scope: Vec<String>,
+    pub days: i64,
+}
+
+impl ServiceAccountInput {
+    pub fn validate(&self) -> Result<ServiceAccountFields, ValidationErrors> {
+        let mut errors = vec![];
+        let name = self.name.trim();
+        if name.chars().count() < 3 || name.chars().count() > 60 || name.chars().any(char::is_control) {
+            errors.push(FieldError::new("name", "Name the client in 3 to 60 characters"));
+        }
+        let slug: String = name
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        if slug.is_empty() && errors.is_empty() {
+            errors.push(FieldError::new("name", "Name the client with some letters or digits"));
+        }
+        let role = StaffRole::parse(self.role.trim()).filter(|r| SERVICE_ROLES.contains(r));
+        if role.is_none() {
+            let allowed: Vec<_> = SERVICE_ROLES.iter().map(|r| r.as_str()).collect();
+            errors.push(FieldError::new("role", format!("A service account acts as one of: {}", allowed.join(", "))));
+        }
+        let mut scope: Vec<String> = vec![];
+        for c in self.compartments.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+            match Compartment::parse(c) {
+                Some(Compartment::Staff | Compartment::Audit | Compartment::Rights | Compartment::Edi) => {
+                    errors.push(FieldError::new("compartments", format!("A service account never reaches {c}")));
+                }
+                Some(k) if !scope.iter().any(|s| s == k.as_str()) => scope.push(k.as_str().to_string()),
+                Some(_) => {}
+                None => errors.push(FieldError::new("compartments", format!("{c:?} is not a compartment"))),
+            }
+        }
+        if scope.is_empty() && !errors.iter().any(|e| e.field == "compartments") {
+            errors.push(FieldError::new("compartments", "Name the compartments the client needs"));
+        }
+        if !(1..=SERVICE_TOKEN_MAX_DAYS).contains(&self.days) {
+            errors.push(FieldError::new("days", format!("A token lasts from 1 to {SERVICE_TOKEN_MAX_DAYS} days")));
+        }
+        match (errors.is_empty(), role) {
+            (true, Some(role)) => {
+                Ok(ServiceAccountFields { username: format!("svc-{slug}"), display_name: name.to_string(), role, scope, days: self.days })
+            }
+            _ => Err(ValidationErrors(errors)),
+        }
+    }
+}
+
+/// A service account just made, with its token: shown once, never stored.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceAccountCreated {
+    pub account: StaffAccount,
+    /// The bearer token; keep it in the client's secret store.
+    pub token: String,
+}
+
+crate::holds_no_personal_data!(ServiceAccountCreated);
+
 /// What one account can reach, for the periodic access review.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -250,6 +364,9 @@ mod tests {
             last_sign_in_at: None,
             disabled_at: None,
             created_at: "2026-01-05T09:00:00Z".parse().unwrap(),
+            service: false,
+            scope: vec![],
+            expires_at: None,
         }
     }
 
@@ -259,6 +376,25 @@ mod tests {
 
     fn by(id: Id) -> StaffChangeContext {
         StaffChangeContext { by: id, manager: None }
+    }
+
+    #[test]
+    fn a_service_account_acts_as_a_front_line_role_within_named_compartments() {
+        let input = |name: &str, role: &str, c: &[&str], days: i64| ServiceAccountInput {
+            name: name.into(),
+            role: role.into(),
+            compartments: c.iter().map(|s| s.to_string()).collect(),
+            days,
+        };
+        let ok = input(" Repairs system (Acme) ", "contractor", &["repairs", "identity", "repairs"], 90).validate().unwrap();
+        assert_eq!((ok.username.as_str(), ok.display_name.as_str()), ("svc-repairs-system-acme", "Repairs system (Acme)"));
+        assert_eq!((ok.role, ok.scope.clone(), ok.days), (StaffRole::Contractor, vec!["repairs".to_string(), "identity".into()], 90));
+        let fields = |i: ServiceAccountInput| i.validate().unwrap_err().0.into_iter().map(|e| e.field).collect::<Vec<_>>();
+        assert_eq!(fields(input("HMS", "dpo", &["identity"], 30)), ["role"]);
+        assert_eq!(fields(input("HMS", "housing_officer", &["audit"], 30)), ["compartments"]);
+        assert_eq!(fields(input("HMS", "housing_officer", &[], 30)), ["compartments"]);
+        assert_eq!(fields(input("x", "housing_officer", &["identity"], 0)), ["name", "days"]);
+        assert_eq!(fields(input("HMS", "housing_officer", &["dragons"], 400)), ["compartments", "days"]);
     }
 
     #[test]

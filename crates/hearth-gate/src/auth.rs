@@ -125,6 +125,7 @@ fn actor_of(u: &StaffUser) -> Actor {
         role: u.role,
         purpose: DEFAULT_PURPOSE.into(),
         responsibilities: u.responsibilities.clone(),
+        scope: u.service.then(|| u.scope.clone()),
     }
 }
 

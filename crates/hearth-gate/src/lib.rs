@@ -101,6 +101,9 @@ pub struct Actor {
     pub purpose: String,
     /// Compartments this person manages, for the need-to-know policies.
     pub responsibilities: Vec<String>,
+    /// A service account's token reaches only these compartments; `None`
+    /// for people.
+    pub scope: Option<Vec<String>>,
 }
 
 /// The default purpose when a surface declares none.

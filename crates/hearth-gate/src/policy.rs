@@ -134,6 +134,7 @@ struct MemoKey {
     user_id: hearth_domain::Id,
     role: hearth_domain::staff::StaffRole,
     responsibilities: Vec<String>,
+    scope: Option<Vec<String>>,
     purpose: String,
     action: Action,
     compartment: Compartment,
@@ -149,6 +150,7 @@ impl MemoKey {
             user_id: req.actor.user_id,
             role: req.actor.role,
             responsibilities: req.actor.responsibilities.clone(),
+            scope: req.actor.scope.clone(),
             purpose: req.actor.purpose.clone(),
             action: req.action,
             compartment: req.compartment,
@@ -274,6 +276,11 @@ impl Policy {
                     "responsibilities".into(),
                     RestrictedExpression::new_set(req.actor.responsibilities.iter().map(|r| RestrictedExpression::new_string(r.clone()))),
                 ),
+                ("scoped".into(), RestrictedExpression::new_bool(req.actor.scope.is_some())),
+                (
+                    "scope".into(),
+                    RestrictedExpression::new_set(req.actor.scope.iter().flatten().map(|c| RestrictedExpression::new_string(c.clone()))),
+                ),
             ]),
             HashSet::from([role_uid.clone()]),
         )
@@ -362,6 +369,7 @@ mod tests {
             role,
             purpose: "housing_management".into(),
             responsibilities: vec![],
+            scope: None,
         }
     }
 

@@ -8,7 +8,10 @@ use crate::auth::{check_password, hash_password};
 use crate::policy::{AccessRequest, Relation};
 use crate::{Actor, Gate, Result, Target};
 use hearth_domain::access::{Action, Compartment};
-use hearth_domain::staff::{AccessReview, AccessReviewSheet, AccountReach, StaffAccount, StaffChange, StaffChangeContext};
+use hearth_domain::staff::{
+    AccessReview, AccessReviewSheet, AccountReach, ServiceAccountCreated, ServiceAccountInput, SessionKind, StaffAccount, StaffChange,
+    StaffChangeContext,
+};
 use hearth_domain::Id;
 use hearth_store::{staff, Tx};
 use jiff::Timestamp;
@@ -71,6 +74,28 @@ impl Gate {
     }
 }
 
+impl Gate {
+    /// Makes a service account for an integration and issues its one API
+    /// token, which lasts the days asked and reaches only the compartments
+    /// named (on top of what the role allows). The token is returned once
+    /// and only its hash is kept; disabling the account revokes it.
+    pub async fn create_service_account(&self, actor: &Actor, input: &ServiceAccountInput) -> Result<ServiceAccountCreated> {
+        let fields = input.validate()?;
+        self.guarded(actor, Action::Create, Compartment::Staff, Target::collection("service_account"), async |tx: &mut Tx| {
+            let now = Timestamp::now();
+            let expires_at = now + jiff::SignedDuration::from_hours(24 * fields.days);
+            let id = staff::insert_service_account(tx, &fields, expires_at, now).await?;
+            let token = crate::auth::random_token();
+            let csrf = crate::auth::random_token();
+            staff::insert_session(tx, &crate::auth::token_hash(&token), id, SessionKind::Api, &csrf, now, expires_at).await?;
+            let account = staff::account(tx, id).await?;
+            let detail = json!({ "new": account, "token": "issued (not recorded)" });
+            Ok((ServiceAccountCreated { account, token }, Target::of("service_account", id, None), Some(detail)))
+        })
+        .await
+    }
+}
+
 /// Most reviews the access review page lists.
 const REVIEWS_LISTED: i64 = 50;
 
@@ -85,6 +110,7 @@ impl Gate {
             role: account.role,
             purpose: crate::DEFAULT_PURPOSE.into(),
             responsibilities: account.responsibilities.clone(),
+            scope: account.service.then(|| account.scope.clone()),
         };
         let related = Relation {
             assigned: true,

@@ -34,6 +34,7 @@ fn actor(role: StaffRole, responsibilities: Vec<String>) -> Actor {
         role,
         purpose: "housing_management".into(),
         responsibilities,
+        scope: None,
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::time::{get_opt_ts, get_ts, ts};
 use crate::{is_unique_violation, vocab, Result, StoreError, Tx};
 use hearth_domain::{
-    staff::{AccessReview, StaffAccount, StaffRole},
+    staff::{AccessReview, ServiceAccountFields, StaffAccount, StaffRole},
     Id,
 };
 use jiff::Timestamp;
@@ -32,11 +32,20 @@ pub struct StaffUser {
     pub totp_secret: Option<String>,
     /// The last TOTP time step accepted (a code is never accepted twice).
     pub totp_last_step: Option<i64>,
+    /// A service account (an integration), not a person.
+    pub service: bool,
+    /// A service account's compartments.
+    pub scope: Vec<String>,
 }
 
-/// The compartments an account answers for, stored comma-separated.
+/// A list of compartments stored comma-separated.
+fn comma_list(row: &AnyRow, column: &str) -> Result<Vec<String>> {
+    Ok(row.try_get::<String, _>(column)?.split(',').map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).collect())
+}
+
+/// The compartments an account answers for.
 fn responsibilities(row: &AnyRow) -> Result<Vec<String>> {
-    Ok(row.try_get::<String, _>("responsibilities")?.split(',').map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).collect())
+    comma_list(row, "responsibilities")
 }
 
 fn user_from(row: &AnyRow) -> Result<StaffUser> {
@@ -53,12 +62,14 @@ fn user_from(row: &AnyRow) -> Result<StaffUser> {
         last_failed_sign_in_at: get_opt_ts(row, "last_failed_sign_in_at")?,
         totp_secret: row.try_get("totp_secret")?,
         totp_last_step: row.try_get("totp_last_step")?,
+        service: row.try_get::<String, _>("kind")? == "service",
+        scope: comma_list(row, "scope")?,
     })
 }
 
 const USER_COLUMNS: &str =
     "id, username, display_name, role, password_hash, active, responsibilities, failed_sign_ins, locked_until, last_failed_sign_in_at,
-    totp_secret, totp_last_step";
+    totp_secret, totp_last_step, kind, scope";
 
 pub async fn insert_user(
     tx: &mut Tx,
@@ -151,7 +162,7 @@ pub async fn insert_session(
 pub async fn live_session(tx: &mut Tx, token_hash: &str, kind: SessionKind, now: Timestamp) -> Result<Option<Session>> {
     let row = sqlx::query(
         "SELECT s.id AS session_id, s.csrf_token, s.expires_at, COALESCE(s.last_seen_at, s.created_at) AS last_seen_at,
-                u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities, u.failed_sign_ins, u.locked_until, u.last_failed_sign_in_at, u.totp_secret, u.totp_last_step
+                u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities, u.failed_sign_ins, u.locked_until, u.last_failed_sign_in_at, u.totp_secret, u.totp_last_step, u.kind, u.scope
          FROM staff_session s JOIN staff_user u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.active = 1",
     )
@@ -306,7 +317,7 @@ pub async fn set_totp_last_step(tx: &mut Tx, user_id: Id, step: i64) -> Result<(
 
 const ACCOUNT_COLUMNS: &str =
     "u.id, u.username, u.display_name, u.role, u.manager_id, m.display_name AS manager_name, u.responsibilities, u.active,
-    u.totp_secret, u.last_sign_in_at, u.disabled_at, u.created_at";
+    u.totp_secret, u.last_sign_in_at, u.disabled_at, u.created_at, u.kind, u.scope, u.expires_at";
 
 fn account_from(row: &AnyRow) -> Result<StaffAccount> {
     Ok(StaffAccount {
@@ -322,7 +333,32 @@ fn account_from(row: &AnyRow) -> Result<StaffAccount> {
         last_sign_in_at: get_opt_ts(row, "last_sign_in_at")?,
         disabled_at: get_opt_ts(row, "disabled_at")?,
         created_at: get_ts(row, "created_at")?,
+        service: row.try_get::<String, _>("kind")? == "service",
+        scope: comma_list(row, "scope")?,
+        expires_at: get_opt_ts(row, "expires_at")?,
     })
+}
+
+/// Makes a service account: it never signs in with a password
+/// (`password_hash` is `!`, which no password verifies against).
+pub async fn insert_service_account(tx: &mut Tx, f: &ServiceAccountFields, expires_at: Timestamp, now: Timestamp) -> Result<Id> {
+    let r = sqlx::query(
+        "INSERT INTO staff_user (username, display_name, role, password_hash, responsibilities, created_at, kind, scope, expires_at)
+         VALUES ($1, $2, $3, '!', '', $4, 'service', $5, $6) RETURNING id",
+    )
+    .bind(&f.username)
+    .bind(&f.display_name)
+    .bind(f.role.as_str())
+    .bind(ts(now))
+    .bind(f.scope.join(","))
+    .bind(ts(expires_at))
+    .fetch_one(tx.conn())
+    .await;
+    match r {
+        Ok(row) => Ok(row.try_get("id")?),
+        Err(e) if is_unique_violation(&e) => Err(StoreError::field("name", "A service account with that name already exists")),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Every staff account, active first, then by name.

@@ -148,6 +148,7 @@ pub async fn load_data(gate: &Gate, seed: u64, households: usize) -> Result<bool
             role: StaffRole::HousingOfficer,
             purpose: "demo_data".into(),
             responsibilities: vec![],
+            scope: None,
         };
         // Line managers: they see their staff's cases and are told of calls ended over unconsented recordings.
         for officer in ["advisor", "housing.officer", "asb.officer", "income.officer", "independent.living"] {

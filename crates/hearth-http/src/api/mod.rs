@@ -155,6 +155,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/staff/{id}", get(staff::show))
         .route("/staff/{id}/changes", post(staff::change))
         .route("/access-review", get(staff::access_review).post(staff::complete_access_review))
+        .route("/service-accounts", post(staff::create_service_account))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "No such API route") })
 }
 
@@ -196,7 +197,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         restrictions::show, restrictions::place, restrictions::lift,
         edi::record, edi::coverage, edi::equity,
         representatives::list, representatives::add, representatives::end, representatives::check, representatives::set_memorable_word,
-        staff::list, staff::show, staff::change, staff::access_review, staff::complete_access_review,
+        staff::list, staff::show, staff::change, staff::access_review, staff::complete_access_review, staff::create_service_account,
     ),
     components(schemas(Problem, hearth_domain::error::FieldError)),
     modifiers(&BearerAuth),

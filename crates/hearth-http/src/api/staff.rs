@@ -9,7 +9,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hearth_domain::staff::{AccessReview, AccessReviewSheet, StaffAccount, StaffChange};
+use hearth_domain::staff::{AccessReview, AccessReviewSheet, ServiceAccountCreated, ServiceAccountInput, StaffAccount, StaffChange};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -67,4 +67,19 @@ pub async fn complete_access_review(
     ApiJson(r): ApiJson<ReviewDone>,
 ) -> ApiResult<(StatusCode, Json<AccessReview>)> {
     Ok((StatusCode::CREATED, Json(s.gate.complete_access_review(&a, &r.note).await?)))
+}
+
+/// Makes a service account for an integration (a housing management or
+/// repairs system): a named client acting as a front-line role, whose one
+/// API token reaches only the compartments named and expires after the days
+/// asked. The token is in this answer only; disabling the account
+/// (`/staff/{id}/changes`) revokes it.
+#[utoipa::path(post, path = "/api/v1/service-accounts", request_body = ServiceAccountInput,
+    responses((status = 201, body = ServiceAccountCreated), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_service_account(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(input): ApiJson<ServiceAccountInput>,
+) -> ApiResult<(StatusCode, Json<ServiceAccountCreated>)> {
+    Ok((StatusCode::CREATED, Json(s.gate.create_service_account(&a, &input).await?)))
 }

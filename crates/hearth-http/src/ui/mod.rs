@@ -43,6 +43,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/logout", post(auth::logout))
         .route("/logout-everywhere", post(auth::logout_everywhere))
         .route("/staff", get(staff::list))
+        .route("/staff/service-accounts", post(staff::create_service_account))
         .route("/staff/{id}", get(staff::show))
         .route("/staff/{id}/changes", post(staff::change))
         .route("/access-review", get(staff::access_review).post(staff::complete_access_review))

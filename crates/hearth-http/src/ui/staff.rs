@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::access::Compartment;
 use hearth_domain::error::FieldError;
-use hearth_domain::staff::{AccessReviewSheet, StaffAccount, StaffChange, StaffRole};
+use hearth_domain::staff::{AccessReviewSheet, ServiceAccountInput, StaffAccount, StaffChange, StaffRole, SERVICE_ROLES};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -39,44 +39,126 @@ pub async fn list(State(s): State<AppState>, session: UiSession, Query(done): Qu
         Ok(a) => a,
         Err(e) => return error_page(&session, e),
     };
-    let title = "Staff accounts";
     let banner = done.done.as_deref().and_then(done_message);
-    respond(
-        StatusCode::OK,
-        page(
-            title,
-            &chrome(&session),
-            false,
-            html! {
-                @if let Some(b) = banner { (success_banner(b)) }
-                h1 class="govuk-heading-l" { (title) }
-                p class="govuk-body" { "Everyone who can sign in to Hearth, active accounts first. Times are UK time. A leaver's account is disabled, never deleted: history keeps their name." }
-                table class="govuk-table" id="staff" {
-                    thead class="govuk-table__head" { tr class="govuk-table__row" {
-                        th scope="col" class="govuk-table__header" { "Name" }
-                        th scope="col" class="govuk-table__header" { "Role" }
-                        th scope="col" class="govuk-table__header" { "Line manager" }
-                        th scope="col" class="govuk-table__header" { "Last signed in" }
-                        th scope="col" class="govuk-table__header" { "Status" }
-                    } }
-                    tbody class="govuk-table__body" {
-                        @for a in &accounts {
-                            tr class="govuk-table__row" {
-                                td class="govuk-table__cell" {
-                                    a class="govuk-link" href={ "/staff/" (a.id) } { (a.display_name) }
-                                    br; span class="govuk-hint govuk-!-font-size-16" { (a.username) }
-                                }
-                                td class="govuk-table__cell" { (a.role.label()) }
-                                td class="govuk-table__cell" { (a.manager_name.as_deref().unwrap_or("None")) }
-                                td class="govuk-table__cell" { (last_sign_in(a)) }
-                                td class="govuk-table__cell" { (status_tag(a)) }
+    respond(StatusCode::OK, list_page(&session, &accounts, banner, &ServiceForm::default(), &[]))
+}
+
+fn list_page(session: &UiSession, accounts: &[StaffAccount], banner: Option<&str>, f: &ServiceForm, errors: &[FieldError]) -> Markup {
+    let title = "Staff accounts";
+    let roles: Vec<(&str, &str)> = SERVICE_ROLES.iter().map(|r| (r.as_str(), r.label())).collect();
+    let days = if f.days.is_empty() { "90" } else { f.days.as_str() };
+    let may_make = session.actor.role == StaffRole::SystemAdministrator;
+    page(
+        title,
+        &chrome(session),
+        !errors.is_empty(),
+        html! {
+            (error_summary(errors))
+            @if let Some(b) = banner { (success_banner(b)) }
+            h1 class="govuk-heading-l" { (title) }
+            p class="govuk-body" { "Everyone who can sign in to Hearth, active accounts first. Times are UK time. A leaver's account is disabled, never deleted: history keeps their name." }
+            table class="govuk-table" id="staff" {
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "Name" }
+                    th scope="col" class="govuk-table__header" { "Role" }
+                    th scope="col" class="govuk-table__header" { "Line manager" }
+                    th scope="col" class="govuk-table__header" { "Last signed in" }
+                    th scope="col" class="govuk-table__header" { "Status" }
+                } }
+                tbody class="govuk-table__body" {
+                    @for a in accounts {
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" {
+                                a class="govuk-link" href={ "/staff/" (a.id) } { (a.display_name) }
+                                br; span class="govuk-hint govuk-!-font-size-16" { (a.username) }
+                                @if a.service { br; strong class="govuk-tag govuk-tag--blue" { "Service account" } }
                             }
+                            td class="govuk-table__cell" { (a.role.label()) }
+                            td class="govuk-table__cell" { (a.manager_name.as_deref().unwrap_or("None")) }
+                            td class="govuk-table__cell" { (last_sign_in(a)) }
+                            td class="govuk-table__cell" { (status_tag(a)) }
                         }
                     }
                 }
-            },
-        ),
+            }
+            @if may_make {
+                h2 class="govuk-heading-m" id="service-accounts" { "Add a service account" }
+                p class="govuk-body" {
+                    "For an integration such as a housing management or repairs system: it acts as a front-line role, its token reaches only the compartments you name, and it expires. "
+                    "The token is shown once. Disable the account to revoke it."
+                }
+                form method="post" action="/staff/service-accounts" novalidate {
+                    (csrf_field(&session.csrf))
+                    (Input::text("name", "Client name", &f.name).hint("For example: Repairs system").render(errors))
+                    (select("role", "Acts as", &roles, &f.role, errors))
+                    (Input::text("compartments", "Compartments its token may use", &f.compartments).hint("Compartment names separated by commas, for example: identity, repairs").no_spellcheck().render(errors))
+                    (Input::text("days", "Days until the token expires", days).width("4").hint("1 to 366").render(errors))
+                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Add service account" }
+                }
+            }
+        },
     )
+}
+
+/// A service account asked for from the staff page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ServiceForm {
+    _csrf: String,
+    name: String,
+    role: String,
+    compartments: String,
+    days: String,
+}
+
+crate::shell::session::csrf_forms!(ServiceForm);
+
+pub async fn create_service_account(State(s): State<AppState>, Posted(session, f): Posted<ServiceForm>) -> Response {
+    let Ok(days) = f.days.trim().parse::<i64>() else {
+        let accounts = s.gate.staff_accounts(&session.actor).await.unwrap_or_default();
+        let errors = [FieldError::new("days", "Enter the number of days, from 1 to 366")];
+        return respond(StatusCode::UNPROCESSABLE_ENTITY, list_page(&session, &accounts, None, &f, &errors));
+    };
+    let input = ServiceAccountInput {
+        name: f.name.clone(),
+        role: f.role.clone(),
+        compartments: f.compartments.split(',').map(str::to_string).collect(),
+        days,
+    };
+    match s.gate.create_service_account(&session.actor, &input).await {
+        Ok(made) => {
+            let title = "Service account added";
+            let a = &made.account;
+            respond(
+                StatusCode::CREATED,
+                page(
+                    title,
+                    &chrome(&session),
+                    false,
+                    html! {
+                        (success_banner(title))
+                        h1 class="govuk-heading-l" { (a.display_name) }
+                        p class="govuk-body" { "Copy the token into the client's secret store now: it is not shown again and Hearth keeps only its hash." }
+                        div class="govuk-inset-text" { code id="service-token" { (made.token) } }
+                        dl class="govuk-summary-list" {
+                            (row("Username", html! { (a.username) }))
+                            (row("Acts as", html! { (a.role.label()) }))
+                            (row("Compartments", html! { (a.scope.iter().filter_map(|c| Compartment::parse(c)).map(|c| c.label()).collect::<Vec<_>>().join(", ")) }))
+                            (row("Expires", html! { (a.expires_at.map(uk_time).unwrap_or_default()) }))
+                        }
+                        p class="govuk-body" { a class="govuk-link" href={ "/staff/" (a.id) } { "The account's page" } " · " a class="govuk-link" href="/staff" { "All staff accounts" } }
+                    },
+                ),
+            )
+        }
+        Err(e) => match Refusal::from_gate(e, "account", |field| field.to_string()) {
+            Ok(r) => {
+                r.page(&session, s.gate.staff_accounts(&session.actor), |accounts, errors| list_page(&session, &accounts, None, &f, errors))
+                    .await
+            }
+            Err(e) => error_page(&session, e),
+        },
+    }
 }
 
 fn done_message(done: &str) -> Option<&'static str> {
@@ -154,6 +236,11 @@ fn account_page(s: &UiSession, a: &StaffAccount, banner: Option<&str>, f: &Chang
                     @if let Some(d) = a.disabled_at { " since " (uk_time(d)) }
                 }))
                 (row("Account made", html! { (uk_time(a.created_at)) }))
+                @if a.service {
+                    (row("Kind", html! { "Service account for an integration" }))
+                    (row("Compartments its token may use", html! { (a.scope.iter().filter_map(|c| Compartment::parse(c)).map(|c| c.label()).collect::<Vec<_>>().join(", ")) }))
+                    (row("Token expires", html! { (a.expires_at.map(uk_time).unwrap_or_default()) }))
+                }
             }
             @if own {
                 p class="govuk-inset-text" { "This is your own account: another administrator changes its role or disables it." }
@@ -170,12 +257,14 @@ fn account_page(s: &UiSession, a: &StaffAccount, banner: Option<&str>, f: &Chang
                     button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Enable account" }
                 }
             }
+            @if !a.service {
             h2 class="govuk-heading-m" { "Mover" }
             form method="post" action={ "/staff/" (a.id) "/changes" } novalidate {
                 (csrf_field(&s.csrf))
                 input type="hidden" name="change" value="role";
                 (select("role", "Role", &roles, role, errors))
                 button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Change role" }
+            }
             }
             form method="post" action={ "/staff/" (a.id) "/changes" } novalidate {
                 (csrf_field(&s.csrf))
@@ -189,12 +278,14 @@ fn account_page(s: &UiSession, a: &StaffAccount, banner: Option<&str>, f: &Chang
                 (Input::text("responsibilities", "Compartments this person answers for", &responsibilities).hint(&hint).no_spellcheck().render(errors))
                 button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Set responsibilities" }
             }
+            @if !a.service {
             h2 class="govuk-heading-m" { "Password" }
             form method="post" action={ "/staff/" (a.id) "/changes" } novalidate {
                 (csrf_field(&s.csrf))
                 input type="hidden" name="change" value="password";
                 (Input::text("password", "New password", "").kind("password").autocomplete("new-password").hint("At least 12 characters; tell the person by a separate route. Every session of the account ends.").render(errors))
                 button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Reset password" }
+            }
             }
             p class="govuk-body" { a class="govuk-link" href="/staff" { "All staff accounts" } }
         },

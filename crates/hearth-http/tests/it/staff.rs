@@ -18,7 +18,8 @@ both_backends!(
     only_the_administrator_changes_accounts_and_never_their_own,
     a_reset_password_replaces_the_old_one_and_ends_sessions,
     the_staff_page_lists_accounts_and_disables_from_the_browser,
-    the_dpo_and_managers_review_who_can_reach_what
+    the_dpo_and_managers_review_who_can_reach_what,
+    a_service_account_reaches_only_its_compartments_until_revoked
 );
 
 async fn account(s: &TestServer, admin: &str, username: &str) -> Value {
@@ -31,6 +32,10 @@ async fn account(s: &TestServer, admin: &str, username: &str) -> Value {
 async fn audit(s: &TestServer) -> Vec<hearth_domain::audit::NewAuditEvent> {
     let mut tx = s.store.begin().await.unwrap();
     hearth_store::audit::events_after(&mut tx, 0, 100_000).await.unwrap().into_iter().map(|e| e.event).collect()
+}
+
+async fn account_of(s: &TestServer, admin: &str, username: &str) -> Value {
+    account(s, admin, username).await
 }
 
 async fn change(s: &TestServer, admin: &str, id: &Value, body: Value) -> (StatusCode, Value) {
@@ -281,4 +286,97 @@ async fn the_dpo_and_managers_review_who_can_reach_what(s: TestServer) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, page) = get(&s, &web, r.headers()["location"].to_str().unwrap()).await;
     assert!(page.contains("Access review marked done") && page.contains("Checked again"));
+}
+
+async fn a_service_account_reaches_only_its_compartments_until_revoked(s: TestServer) {
+    let admin = s.token(StaffRole::SystemAdministrator).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let pid = person(&s, &officer, "Ivy", "Integration").await;
+    s.created(&officer, "/api/v1/contacts", json!({"channel": "call_in", "person_ids": [pid], "summary": "Rang about a leak"})).await;
+
+    let ask = json!({"name": "Housing system (Acme)", "role": "housing_officer", "compartments": ["identity"], "days": 30});
+    let made = s.created(&admin, "/api/v1/service-accounts", ask.clone()).await;
+    let token = made["token"].as_str().unwrap().to_string();
+    let account = &made["account"];
+    assert_eq!((account["username"].clone(), account["service"].clone()), (json!("svc-housing-system-acme"), json!(true)));
+    assert_eq!(account["scope"], json!(["identity"]));
+    assert!(account["expires_at"].is_string());
+
+    // In scope: the person; out of scope, though the role alone would allow it: their contact history.
+    let (st, p) = s.call(&token, Method::GET, &format!("/api/v1/people/{pid}"), None).await;
+    assert_eq!((st, p["family_name"].clone()), (StatusCode::OK, json!("Integration")));
+    let (st, _) = s.call(&officer, Method::GET, &format!("/api/v1/people/{pid}/timeline"), None).await;
+    assert_eq!(st, StatusCode::OK, "the role reads the contact log");
+    let (st, e) = s.call(&token, Method::GET, &format!("/api/v1/people/{pid}/timeline"), None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+    assert!(e.to_string().contains("does not cover"), "the refusal says why: {e}");
+    let ev = audit(&s).await.into_iter().rev().find(|e| e.decision == "deny").unwrap();
+    assert_eq!((ev.actor_username.as_str(), ev.policy_ids.as_str()), ("svc-housing-system-acme", "service-accounts-stay-in-scope"));
+    let (st, _) = s
+        .call(
+            &token,
+            Method::POST,
+            &format!("/api/v1/people/{pid}/break-glass"),
+            Some(json!({"compartment": "contact_log", "reason": "The client needs the history for a sync job"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "a service account never breaks the glass");
+
+    // It never signs in with a password, has no password to reset, and keeps its role.
+    for password in ["!", "", PASSWORD] {
+        let r = s
+            .client
+            .post(s.url("/api/v1/auth/token"))
+            .json(&json!({"username": "svc-housing-system-acme", "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_client_error(), "{password:?}");
+    }
+    let (st, e) =
+        change(&s, &admin, &account["id"], json!({"change": "reset_password", "password": "a new plainly fake passphrase"})).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["password".to_string()]));
+    let (st, e) = change(&s, &admin, &account["id"], json!({"change": "set_role", "role": "dpo"})).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["role".to_string()]));
+
+    // Listed with the staff, and revoked by disabling it.
+    let listed = account_of(&s, &admin, "svc-housing-system-acme").await;
+    assert_eq!(listed["service"], true);
+    let (st, _) = change(&s, &admin, &account["id"], json!({"change": "disable"})).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(s.call(&token, Method::GET, &format!("/api/v1/people/{pid}"), None).await.0, StatusCode::UNAUTHORIZED, "revoked at once");
+
+    // Bad asks name their fields; only the administrator makes one; a name is used once.
+    let (st, e) = s
+        .call(
+            &admin,
+            Method::POST,
+            "/api/v1/service-accounts",
+            Some(json!({"name": "X", "role": "dpo", "compartments": ["audit"], "days": 0})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem_fields(&e), ["name", "role", "compartments", "days"]);
+    let (st, e) = s.call(&admin, Method::POST, "/api/v1/service-accounts", Some(ask.clone())).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_string()]));
+    let dpo = s.token(StaffRole::Dpo).await;
+    assert_eq!(s.call(&dpo, Method::POST, "/api/v1/service-accounts", Some(ask)).await.0, StatusCode::FORBIDDEN);
+
+    // From the staff page: the token is shown once.
+    let web = browser();
+    let csrf = sign_in(&s, &web, "system_administrator").await;
+    let (_, list) = get(&s, &web, "/staff").await;
+    assert!(list.contains("Add a service account") && list.contains("Service account"));
+    let form = [("_csrf", csrf.as_str()), ("name", "Repairs system"), ("role", "contractor"), ("compartments", "repairs"), ("days", "7")];
+    let r = web.post(s.url("/staff/service-accounts")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let page = r.text().await.unwrap();
+    let shown = page.split("id=\"service-token\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert_eq!(shown.len(), 64, "{page}");
+    let (_, again) = get(&s, &web, "/staff").await;
+    assert!(!again.contains(&shown), "the token is not shown again");
+    let form = [("_csrf", csrf.as_str()), ("name", "Other"), ("role", "contractor"), ("compartments", "repairs"), ("days", "many")];
+    let r = web.post(s.url("/staff/service-accounts")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("href=\"#days\""));
 }

@@ -37,6 +37,7 @@ async fn permitted(s: &TestServer, w: &World, username: &str, role: StaffRole) -
         role,
         purpose: hearth_gate::DEFAULT_PURPOSE.into(),
         responsibilities: vec![],
+        scope: None,
     };
     let mut out = vec![];
     for c in &w.canaries {

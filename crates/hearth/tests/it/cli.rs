@@ -28,6 +28,7 @@ async fn fingerprint(url: &str) -> Vec<String> {
         role: hearth_domain::staff::StaffRole::HousingOfficer,
         purpose: "test".into(),
         responsibilities: vec![],
+        scope: None,
     };
     let mut out = vec![];
     let mut after = None;
