@@ -79,6 +79,18 @@ pub struct StaffAccount {
 // record class (`staff_account`), reached only through the staff compartment.
 crate::holds_no_personal_data!(StaffAccount);
 
+/// A joiner, as an administrator adds them: username, name, role and a
+/// first password (told to them by a separate route).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewStaffAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    #[serde(default)]
+    pub password: String,
+}
+
 /// One change to a staff account.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

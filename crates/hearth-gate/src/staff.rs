@@ -9,8 +9,8 @@ use crate::policy::{AccessRequest, Relation};
 use crate::{Actor, Gate, Result, Target};
 use hearth_domain::access::{Action, Compartment};
 use hearth_domain::staff::{
-    AccessReview, AccessReviewSheet, AccountReach, ServiceAccountCreated, ServiceAccountInput, SessionKind, StaffAccount, StaffChange,
-    StaffChangeContext,
+    AccessReview, AccessReviewSheet, AccountReach, NewStaffAccount, ServiceAccountCreated, ServiceAccountInput, SessionKind, StaffAccount,
+    StaffChange, StaffChangeContext, StaffRole,
 };
 use hearth_domain::Id;
 use hearth_store::{staff, Tx};
@@ -75,6 +75,30 @@ impl Gate {
 }
 
 impl Gate {
+    /// Adds a joiner (an administrator): the account with its role and a
+    /// first password; audited with the account's name, never the password.
+    pub async fn create_staff_account(&self, actor: &Actor, input: &NewStaffAccount) -> Result<StaffAccount> {
+        let username = crate::auth::normalise_username(&input.username);
+        let mut errors = match crate::auth::validate_new_user(&username, &input.display_name, &input.password) {
+            Ok(()) => vec![],
+            Err(e) => e.0,
+        };
+        let role = StaffRole::parse(input.role.trim());
+        if role.is_none() {
+            errors.push(hearth_domain::error::FieldError::new("role", "Choose the person's role"));
+        }
+        let Some(role) = role.filter(|_| errors.is_empty()) else {
+            return Err(hearth_domain::error::ValidationErrors(errors).into());
+        };
+        let hash = hash_password(&input.password);
+        self.guarded(actor, Action::Create, Compartment::Staff, Target::collection("staff_user"), async |tx: &mut Tx| {
+            let id = staff::insert_user(tx, &username, input.display_name.trim(), role, &[], &hash, Timestamp::now()).await?;
+            let account = staff::account(tx, id).await?;
+            Ok((account.clone(), account_target(id), Some(json!({ "new": account }))))
+        })
+        .await
+    }
+
     /// Makes a service account for an integration and issues its one API
     /// token, which lasts the days asked and reaches only the compartments
     /// named (on top of what the role allows). The token is returned once

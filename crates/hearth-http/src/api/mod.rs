@@ -151,7 +151,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/retention/certificates", get(retention::certificates))
         .route("/retention/holds", get(retention::holds).post(retention::place_hold))
         .route("/retention/holds/{id}/release", post(retention::release_hold))
-        .route("/staff", get(staff::list))
+        .route("/staff", get(staff::list).post(staff::create))
         .route("/staff/{id}", get(staff::show))
         .route("/staff/{id}/changes", post(staff::change))
         .route("/access-review", get(staff::access_review).post(staff::complete_access_review))
@@ -197,7 +197,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         restrictions::show, restrictions::place, restrictions::lift,
         edi::record, edi::coverage, edi::equity,
         representatives::list, representatives::add, representatives::end, representatives::check, representatives::set_memorable_word,
-        staff::list, staff::show, staff::change, staff::access_review, staff::complete_access_review, staff::create_service_account,
+        staff::list, staff::create, staff::show, staff::change, staff::access_review, staff::complete_access_review, staff::create_service_account,
     ),
     components(schemas(Problem, hearth_domain::error::FieldError)),
     modifiers(&BearerAuth),

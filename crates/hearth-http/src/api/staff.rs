@@ -9,7 +9,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hearth_domain::staff::{AccessReview, AccessReviewSheet, ServiceAccountCreated, ServiceAccountInput, StaffAccount, StaffChange};
+use hearth_domain::staff::{
+    AccessReview, AccessReviewSheet, NewStaffAccount, ServiceAccountCreated, ServiceAccountInput, StaffAccount, StaffChange,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -82,4 +84,16 @@ pub async fn create_service_account(
     ApiJson(input): ApiJson<ServiceAccountInput>,
 ) -> ApiResult<(StatusCode, Json<ServiceAccountCreated>)> {
     Ok((StatusCode::CREATED, Json(s.gate.create_service_account(&a, &input).await?)))
+}
+
+/// Adds a joiner (the administrator): username, name, role and a first
+/// password, which is never returned or recorded.
+#[utoipa::path(post, path = "/api/v1/staff", request_body = NewStaffAccount,
+    responses((status = 201, body = StaffAccount), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(input): ApiJson<NewStaffAccount>,
+) -> ApiResult<(StatusCode, Json<StaffAccount>)> {
+    Ok((StatusCode::CREATED, Json(s.gate.create_staff_account(&a, &input).await?)))
 }

@@ -42,7 +42,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/logout-everywhere", post(auth::logout_everywhere))
-        .route("/staff", get(staff::list))
+        .route("/staff", get(staff::list).post(staff::create))
         .route("/staff/service-accounts", post(staff::create_service_account))
         .route("/staff/{id}", get(staff::show))
         .route("/staff/{id}/changes", post(staff::change))

@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::access::Compartment;
 use hearth_domain::error::FieldError;
-use hearth_domain::staff::{AccessReviewSheet, ServiceAccountInput, StaffAccount, StaffChange, StaffRole, SERVICE_ROLES};
+use hearth_domain::staff::{AccessReviewSheet, NewStaffAccount, ServiceAccountInput, StaffAccount, StaffChange, StaffRole, SERVICE_ROLES};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -48,6 +48,7 @@ fn list_page(session: &UiSession, accounts: &[StaffAccount], banner: Option<&str
     let roles: Vec<(&str, &str)> = SERVICE_ROLES.iter().map(|r| (r.as_str(), r.label())).collect();
     let days = if f.days.is_empty() { "90" } else { f.days.as_str() };
     let may_make = session.actor.role == StaffRole::SystemAdministrator;
+    let all_roles: Vec<(&str, &str)> = StaffRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect();
     page(
         title,
         &chrome(session),
@@ -82,6 +83,15 @@ fn list_page(session: &UiSession, accounts: &[StaffAccount], banner: Option<&str
                 }
             }
             @if may_make {
+                h2 class="govuk-heading-m" id="joiner" { "Add a member of staff" }
+                form method="post" action="/staff" novalidate {
+                    (csrf_field(&session.csrf))
+                    (Input::text("username", "Username", "").hint("Lower-case letters, digits, dots, hyphens or underscores").no_spellcheck().render(errors))
+                    (Input::text("display_name", "Name as shown in history", "").render(errors))
+                    (select("new_role", "Role", &all_roles, "", errors))
+                    (Input::text("password", "First password", "").kind("password").autocomplete("new-password").hint("At least 12 characters; tell the person by a separate route").render(errors))
+                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Add member of staff" }
+                }
                 h2 class="govuk-heading-m" id="service-accounts" { "Add a service account" }
                 p class="govuk-body" {
                     "For an integration such as a housing management or repairs system: it acts as a front-line role, its token reaches only the compartments you name, and it expires. "
@@ -98,6 +108,35 @@ fn list_page(session: &UiSession, accounts: &[StaffAccount], banner: Option<&str
             }
         },
     )
+}
+
+/// A joiner added from the staff page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct JoinerForm {
+    _csrf: String,
+    username: String,
+    display_name: String,
+    new_role: String,
+    password: String,
+}
+
+crate::shell::session::csrf_forms!(JoinerForm);
+
+pub async fn create(State(s): State<AppState>, Posted(session, f): Posted<JoinerForm>) -> Response {
+    let input = NewStaffAccount { username: f.username, display_name: f.display_name, role: f.new_role, password: f.password };
+    match s.gate.create_staff_account(&session.actor, &input).await {
+        Ok(a) => Redirect::to(&format!("/staff/{}?done=added", a.id)).into_response(),
+        Err(e) => match Refusal::from_gate(e, "account", |field| if field == "role" { "new_role".into() } else { field.to_string() }) {
+            Ok(r) => {
+                r.page(&session, s.gate.staff_accounts(&session.actor), |accounts, errors| {
+                    list_page(&session, &accounts, None, &ServiceForm::default(), errors)
+                })
+                .await
+            }
+            Err(e) => error_page(&session, e),
+        },
+    }
 }
 
 /// A service account asked for from the staff page.
@@ -165,6 +204,7 @@ fn done_message(done: &str) -> Option<&'static str> {
     Some(match done {
         "disabled" => "Account disabled; every session and API token has ended",
         "enabled" => "Account enabled",
+        "added" => "Member of staff added",
         "role" => "Role changed; the account's sessions have ended",
         "manager" => "Line manager changed",
         "responsibilities" => "Responsibilities changed",

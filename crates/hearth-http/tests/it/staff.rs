@@ -19,7 +19,8 @@ both_backends!(
     a_reset_password_replaces_the_old_one_and_ends_sessions,
     the_staff_page_lists_accounts_and_disables_from_the_browser,
     the_dpo_and_managers_review_who_can_reach_what,
-    a_service_account_reaches_only_its_compartments_until_revoked
+    a_service_account_reaches_only_its_compartments_until_revoked,
+    the_administrator_adds_a_joiner
 );
 
 async fn account(s: &TestServer, admin: &str, username: &str) -> Value {
@@ -379,4 +380,61 @@ async fn a_service_account_reaches_only_its_compartments_until_revoked(s: TestSe
     let r = web.post(s.url("/staff/service-accounts")).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("href=\"#days\""));
+}
+
+async fn the_administrator_adds_a_joiner(s: TestServer) {
+    let admin = s.token(StaffRole::SystemAdministrator).await;
+    let joiner = json!({"username": "jo.newstart", "display_name": "Jo Newstart", "role": "housing_officer", "password": "a plainly fake first password"});
+    let made = s.created(&admin, "/api/v1/staff", joiner.clone()).await;
+    assert_eq!(
+        (made["username"].clone(), made["role"].clone(), made["active"].clone()),
+        (json!("jo.newstart"), json!("housing_officer"), json!(true))
+    );
+    assert!(!made.to_string().contains("first password"));
+    let r = s
+        .client
+        .post(s.url("/api/v1/auth/token"))
+        .json(&json!({"username": "jo.newstart", "password": "a plainly fake first password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the joiner signs in");
+    let ev = audit(&s).await.into_iter().rev().find(|e| e.record_type == "staff_user" && e.action == "create").expect("audited");
+    assert!(ev.detail.as_deref().is_some_and(|d| d.contains("jo.newstart") && !d.contains("first password")), "{:?}", ev.detail);
+
+    let (st, e) = s.call(&admin, Method::POST, "/api/v1/staff", Some(joiner.clone())).await;
+    assert_eq!((st, problem_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["username".to_string()]), "a username is used once");
+    let bad = json!({"username": "X", "display_name": " ", "role": "wizard", "password": "short"});
+    let (st, e) = s.call(&admin, Method::POST, "/api/v1/staff", Some(bad)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem_fields(&e), ["username", "display_name", "password", "role"]);
+    for role in [StaffRole::Dpo, StaffRole::Manager, StaffRole::HousingOfficer] {
+        let t = s.token(role).await;
+        let other = json!({"username": "not.made", "display_name": "Not Made", "role": "dpo", "password": "a plainly fake first password"});
+        assert_eq!(s.call(&t, Method::POST, "/api/v1/staff", Some(other)).await.0, StatusCode::FORBIDDEN, "{role}");
+    }
+
+    let web = browser();
+    let csrf = sign_in(&s, &web, "system_administrator").await;
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("username", "sam.web"),
+        ("display_name", "Sam Web"),
+        ("new_role", "manager"),
+        ("password", "another plainly fake password"),
+    ];
+    let r = web.post(s.url("/staff")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, &web, r.headers()["location"].to_str().unwrap()).await;
+    assert!(page.contains("Member of staff added") && page.contains("Sam Web") && page.contains("Manager"));
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("username", "sam.web2"),
+        ("display_name", "Sam Two"),
+        ("new_role", ""),
+        ("password", "another plainly fake password"),
+    ];
+    let r = web.post(s.url("/staff")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("href=\"#new_role\""), "the error names the field");
 }
