@@ -21,6 +21,7 @@ pub mod edi;
 pub mod erasure;
 pub mod error;
 pub mod grants;
+pub mod identity;
 pub mod import;
 pub mod needs;
 pub mod page;

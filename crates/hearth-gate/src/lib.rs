@@ -271,6 +271,8 @@ pub struct Gate {
     /// Every local account must sign in with a second step (configuration):
     /// one without it may only set it up.
     two_step_required: bool,
+    /// The directory mapping (groups to roles) and single sign-on settings.
+    identity: std::sync::Arc<hearth_domain::identity::IdentityConfig>,
 }
 
 /// Default life of a break-glass grant: long enough to deal with an
@@ -284,6 +286,7 @@ impl Gate {
             policy,
             break_glass_for: BREAK_GLASS_DEFAULT,
             two_step_required: false,
+            identity: Default::default(),
             calendar: hearth_domain::calendar::WorkingCalendar::england_and_wales(),
             complaint_code: hearth_domain::cases::ComplaintCode::default(),
             documents: hearth_store::documents::DocumentStorage::Database,
@@ -344,6 +347,17 @@ impl Gate {
     pub fn with_two_step_required(mut self, required: bool) -> Self {
         self.two_step_required = required;
         self
+    }
+
+    /// Sets the directory mapping and single sign-on settings (configuration).
+    pub fn with_identity(mut self, identity: hearth_domain::identity::IdentityConfig) -> Self {
+        self.identity = std::sync::Arc::new(identity);
+        self
+    }
+
+    /// The directory mapping and single sign-on settings.
+    pub fn identity(&self) -> &hearth_domain::identity::IdentityConfig {
+        &self.identity
     }
 
     /// Whether two-step sign-in is required of every local account.

@@ -55,6 +55,11 @@ struct Cli {
     /// may only set it up, and gets no API token until it has.
     #[arg(long, global = true, env = "HEARTH_REQUIRE_TWO_STEP")]
     require_two_step: bool,
+    /// JSON file mapping directory groups to Hearth roles and responsibilities, with the
+    /// single sign-on (OpenID Connect) settings and whether local passwords stay on
+    /// (see docs/single-sign-on.md).
+    #[arg(long, global = true, env = "HEARTH_IDENTITY_CONFIG")]
+    identity_config: Option<std::path::PathBuf>,
     /// Largest document accepted for upload, in MiB.
     #[arg(long, global = true, env = "HEARTH_DOCUMENTS_MAX_MIB", default_value_t = 10)]
     documents_max_mib: usize,
@@ -274,6 +279,12 @@ async fn main() -> anyhow::Result<()> {
         .with_register(register)
         .map_err(|e| anyhow::anyhow!("the register of record classes cannot be applied: {e}"))?
         .with_disclosure_control(disclosure_control);
+    if let Some(path) = &cli.identity_config {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading the identity file {}", path.display()))?;
+        let identity = hearth_domain::identity::IdentityConfig::parse(&text)
+            .map_err(|e| anyhow::anyhow!("the identity file {} is not right: {e}", path.display()))?;
+        gate = gate.with_identity(identity);
+    }
     match edi_key {
         Some(key) => gate = gate.with_edi_key(key),
         None if matches!(cli.command, Command::Serve { .. }) => {
