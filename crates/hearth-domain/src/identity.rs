@@ -79,6 +79,9 @@ pub struct OidcSettings {
     /// The words on the sign-in button, e.g. "Sign in with your Riverside account".
     #[serde(default = "button")]
     pub button: String,
+    /// Scopes asked for besides `openid` (some providers need one for groups).
+    #[serde(default = "scopes")]
+    pub scopes: Vec<String>,
 }
 
 fn groups_claim() -> String {
@@ -86,6 +89,9 @@ fn groups_claim() -> String {
 }
 fn username_claim() -> String {
     "preferred_username".into()
+}
+fn scopes() -> Vec<String> {
+    vec!["profile".into(), "email".into()]
 }
 fn button() -> String {
     "Sign in with your organisation account".into()
@@ -203,7 +209,8 @@ mod tests {
         assert_eq!(fields, vec!["groups[0].role", "groups[0].responsibilities", "local_passwords"]);
         let e = IdentityConfig::parse(r#"{ "gropus": [] }"#).unwrap_err();
         assert!(e.0[0].message.contains("gropus"), "{e:?}");
-        let no_roles = r#"{ "oidc": { "issuer": "https://id.example", "client_id": "c", "client_secret_file": "s", "public_url": "https://h" } }"#;
+        let no_roles =
+            r#"{ "oidc": { "issuer": "https://id.example", "client_id": "c", "client_secret_file": "s", "public_url": "https://h" } }"#;
         assert_eq!(IdentityConfig::parse(no_roles).unwrap_err().0[0].field, "groups");
     }
 }
