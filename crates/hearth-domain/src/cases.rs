@@ -363,8 +363,8 @@ impl CaseInput {
     pub fn validate(&self, today: Date) -> Result<CaseFields, ValidationErrors> {
         let mut errs = ValidationErrors::default();
         let kind = errs.check(CaseKind::parse(self.kind.as_deref().unwrap_or("").trim()).ok_or_else(|| {
-            let kinds: Vec<_> = CaseKind::ALL.iter().map(|k| k.as_str()).collect();
-            FieldError::new("kind", format!("Kind must be one of: {}", kinds.join(", ")))
+            let kinds: Vec<_> = CaseKind::ALL.iter().map(|k| k.label().to_lowercase()).collect();
+            FieldError::new("kind", format!("Choose what kind of case this is: {}", kinds.join(", ")))
         }));
         let summary = errs.check(crate::validate::name("summary", self.summary.as_deref().unwrap_or(""), "summary").and_then(|s| {
             if s.chars().count() > 2000 {
@@ -598,8 +598,8 @@ impl Case {
             }
             CaseChange::Close { outcome, note, remedy, .. } => {
                 let outcome = CaseOutcome::parse(outcome.trim()).filter(|o| c.kind.outcomes().contains(o)).ok_or_else(|| {
-                    let allowed: Vec<_> = c.kind.outcomes().iter().map(|o| o.as_str()).collect();
-                    FieldError::new("outcome", format!("Outcome must be one of: {}", allowed.join(", ")))
+                    let allowed: Vec<_> = c.kind.outcomes().iter().map(|o| o.label().to_lowercase()).collect();
+                    FieldError::new("outcome", format!("Choose how the case ended: {}", allowed.join(", ")))
                 })?;
                 c.outcome = Some(outcome);
                 c.outcome_note = validate::optional_text("note", note.as_deref(), 2000, "note")?;

@@ -382,8 +382,8 @@ impl ContactInput {
             errs.push(FieldError::new("all_customers", MAILING));
         }
         let channel = errs.check(Channel::parse(self.channel.as_deref().unwrap_or("").trim()).ok_or_else(|| {
-            let all: Vec<_> = Channel::ALL.iter().map(|c| c.as_str()).collect();
-            FieldError::new("channel", format!("Channel must be one of: {}", all.join(", ")))
+            let all: Vec<_> = Channel::ALL.iter().map(|c| c.label().to_lowercase()).collect();
+            FieldError::new("channel", format!("Choose how the contact was made: {}", all.join(", ")))
         }));
         let occurred_at = match self.occurred_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(now),

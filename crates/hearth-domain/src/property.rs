@@ -284,8 +284,8 @@ impl TenancyInput {
             }));
         let household_id = errs.check(self.household_id.ok_or_else(|| FieldError::new("household_id", "Choose the household")));
         let tenure = errs.check(Tenure::parse(self.tenure.as_deref().unwrap_or("").trim()).ok_or_else(|| {
-            let codes: Vec<_> = Tenure::ALL.iter().map(|t| t.as_str()).collect();
-            FieldError::new("tenure", format!("Tenure must be one of: {}", codes.join(", ")))
+            let codes: Vec<_> = Tenure::ALL.iter().map(|t| t.label().to_lowercase()).collect();
+            FieldError::new("tenure", format!("Choose the kind of tenancy: {}", codes.join(", ")))
         }));
         let start_date = errs.check(validate::iso_date("start_date", self.start_date.as_deref().unwrap_or(""), "Start date"));
         let end_date = optional_date(&mut errs, "end_date", self.end_date.as_deref(), "End date");

@@ -41,6 +41,13 @@ crate::vocabulary! {
 }
 
 impl RightsRequestKind {
+    /// The request in a sentence, e.g. "an access request", "a rectification request".
+    pub fn request_words(self) -> String {
+        let name = self.label().split(" (").next().unwrap_or("").to_lowercase();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        format!("{article} {name} request")
+    }
+
     pub fn reference_prefix(self) -> &'static str {
         match self {
             RightsRequestKind::Access => "SAR",
@@ -754,6 +761,14 @@ impl RightsChange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_kind_reads_as_words_with_the_right_article() {
+        assert_eq!(RightsRequestKind::Access.request_words(), "an access request");
+        assert_eq!(RightsRequestKind::Erasure.request_words(), "an erasure request");
+        assert_eq!(RightsRequestKind::Rectification.request_words(), "a rectification request");
+        assert_eq!(RightsRequestKind::AutomatedDecision.request_words(), "an automated decision-making request");
+    }
     use jiff::civil::date;
 
     fn cal() -> WorkingCalendar {

@@ -165,8 +165,8 @@ impl StaffAccount {
             }
             StaffChange::SetRole { role } => {
                 let role = StaffRole::parse(role.trim()).ok_or_else(|| {
-                    let all: Vec<_> = StaffRole::ALL.iter().map(|r| r.as_str()).collect();
-                    FieldError::new("role", format!("Choose one of: {}", all.join(", ")))
+                    let all: Vec<_> = StaffRole::ALL.iter().map(|r| r.label().to_lowercase()).collect();
+                    FieldError::new("role", format!("Choose the person's role: {}", all.join(", ")))
                 })?;
                 if own {
                     return Err(FieldError::new("role", "You cannot change your own role").into());

@@ -230,7 +230,7 @@ pub(crate) fn check_request(r: &RightsRequest, kind: RightsRequestKind) -> Resul
     if r.kind != kind {
         return Err(FieldError::new(
             "kind",
-            format!("This is a {} request; only a {} request can have this generated", r.kind.label(), kind.label()),
+            format!("This is {}; only {} can have this generated", r.kind.request_words(), kind.request_words()),
         )
         .into());
     }

@@ -259,7 +259,7 @@ impl Gate {
             let request = rights::request(tx, request_id).await?;
             if request.kind != RightsRequestKind::Rectification {
                 return Err(
-                    FieldError::new("kind", format!("This is a {} request, not a rectification request", request.kind.label())).into()
+                    FieldError::new("kind", format!("This is {}, not a rectification request", request.kind.request_words())).into()
                 );
             }
             let since = request.received_on.to_string();

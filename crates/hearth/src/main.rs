@@ -22,6 +22,39 @@ use std::net::SocketAddr;
 use user_cmd::UserCommand;
 
 const DEFAULT_DB: &str = "sqlite://hearth.db";
+/// Where `serve --demo` keeps the equality key it makes when none is given.
+const DEMO_EDI_KEY_FILE: &str = "hearth-demo-equality.key";
+
+/// The demo's equality key: read from the working folder, or made there
+/// (and said so) on the first demo run. For demo data only.
+fn demo_edi_key() -> anyhow::Result<hearth_gate::edi::EdiKey> {
+    let path = std::path::Path::new(DEMO_EDI_KEY_FILE);
+    let text = if path.exists() {
+        std::fs::read_to_string(path).with_context(|| format!("reading the demo equality key {}", path.display()))?
+    } else {
+        use rand::RngCore;
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        let text = hex::encode(key);
+        write_private(path, &text).with_context(|| format!("writing the demo equality key {}", path.display()))?;
+        println!(
+            "Demo: equality monitoring is on with a demo key made in {} (for demo data only; give --edi-key-file for real use).",
+            path.display()
+        );
+        text
+    };
+    hearth_gate::edi::EdiKey::from_hex(&text).with_context(|| format!("the demo equality key {}", path.display()))
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
+}
 
 #[derive(Parser)]
 #[command(name = "hearth", version, about = "Customer records for social housing landlords")]
@@ -268,7 +301,11 @@ async fn main() -> anyhow::Result<()> {
             Some(hearth_gate::edi::EdiKey::from_hex(&text).with_context(|| format!("the equality key file {}", path.display()))?)
         }
         (None, Some(hex)) => Some(hearth_gate::edi::EdiKey::from_hex(hex).context("HEARTH_EDI_KEY")?),
-        (None, None) => None,
+        (None, None) => match &cli.command {
+            // A newcomer's demo shows every feature: equality monitoring needs a key.
+            Command::Serve { demo: true, .. } => Some(demo_edi_key()?),
+            _ => None,
+        },
     };
     let mut gate = database
         .clone()

@@ -43,7 +43,29 @@ pub fn error_page(s: &UiSession, e: GateError) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", "Nothing was saved. Try again later.".into())
         }
     };
-    respond(status, page(title, &chrome(s), false, html! { h1 class="govuk-heading-l" { (title) } p class="govuk-body" { (body) } }))
+    let refused = matches!(e, GateError::Denied { .. });
+    respond(
+        status,
+        page(
+            title,
+            &chrome(s),
+            false,
+            html! {
+                h1 class="govuk-heading-l" { (title) }
+                p class="govuk-body" { (body) }
+                @if refused {
+                    // A refusal is not a dead end: say who can help.
+                    h2 class="govuk-heading-m" { "What you can do" }
+                    ul class="govuk-list govuk-list--bullet" {
+                        li { "If you need it for your work, ask the officer the record is assigned to, or your manager." }
+                        li { "If someone may be at risk now, open the person's page: where your job allows it you can break the glass there. It is recorded and reviewed." }
+                        li { "If you think you should have this access, ask the data protection officer." }
+                    }
+                }
+                p class="govuk-body" { a class="govuk-link" href="/search" { "Find a customer" } }
+            },
+        ),
+    )
 }
 
 /// Why a change posted from a record's page came back to it: errors in what

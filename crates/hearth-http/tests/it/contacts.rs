@@ -128,7 +128,7 @@ async fn refusals_name_the_field_and_store_nothing(s: TestServer) {
         (with(json!({"channel": "email_out", "all_customers": true})), "all_customers", "All-customer mailings are not contacts"),
         (with(json!({"channel": "call_attempt"})), "voicemail_left", "voicemail"),
         (with(json!({"channel": "appointment"})), "appointment_outcome", "attended"),
-        (with(json!({"channel": "fax"})), "channel", "Channel must be one of"),
+        (with(json!({"channel": "fax"})), "channel", "Choose how the contact was made"),
         (with(json!({"summary": "  "})), "summary", "summary"),
         (with(json!({"person_ids": []})), "person_ids", "person"),
         (with(json!({"person_ids": [999999]})), "person_ids[0]", "No such person"),
