@@ -33,6 +33,10 @@ pub struct CaseView {
     /// For complaints: the current stage's deadlines under the Complaint Handling Code.
     pub deadlines: Option<StageDeadlines>,
     pub overdue: bool,
+    /// A complaint's acknowledgement is late (whatever the response's state).
+    pub acknowledgement_overdue: bool,
+    /// The response (or, for other cases, the due date) is late.
+    pub response_overdue: bool,
     /// Requests to reveal an anonymous reporter on this case, and their approvals.
     pub overrides: Vec<AnonymityOverride>,
     /// The name of the member of staff the case is assigned to.
@@ -41,7 +45,17 @@ pub struct CaseView {
 
 impl hearth_domain::classes::Project for CaseView {
     fn project(&mut self, permitted: ClassSet) {
-        let CaseView { case, parties, timeline, deadlines: _, overdue: _, overrides, assigned_to_name: _ } = self;
+        let CaseView {
+            case,
+            parties,
+            timeline,
+            deadlines: _,
+            overdue: _,
+            acknowledgement_overdue: _,
+            response_overdue: _,
+            overrides,
+            assigned_to_name: _,
+        } = self;
         overrides.project(permitted);
         case.project(permitted);
         parties.project(permitted);
@@ -102,16 +116,23 @@ impl Gate {
     /// Whether an open case is past its due date (for complaints: a missed
     /// acknowledgement or response deadline).
     pub fn overdue(&self, c: &Case, today: Date) -> bool {
+        let (acknowledgement, response) = self.overdue_parts(c, today);
+        acknowledgement || response
+    }
+
+    /// Which deadline is missed: the acknowledgement (complaints only) and
+    /// the response or due date, so a page can say which one is late.
+    pub fn overdue_parts(&self, c: &Case, today: Date) -> (bool, bool) {
         if c.is_closed() {
-            return false;
+            return (false, false);
         }
         match (c.kind, self.complaint_deadlines(c)) {
             (CaseKind::Complaint, Some(d)) => {
                 let responded =
                     matches!(c.status, CaseStatus::Stage1Responded | CaseStatus::Stage2Responded | CaseStatus::EscalatedToOmbudsman);
-                (!responded && today > d.respond_by) || (c.acknowledged_on.is_none() && today > d.acknowledge_by)
+                (c.acknowledged_on.is_none() && today > d.acknowledge_by, !responded && today > d.respond_by)
             }
-            _ => c.due_date.is_some_and(|d| today > d),
+            _ => (false, c.due_date.is_some_and(|d| today > d)),
         }
     }
 
@@ -152,13 +173,14 @@ impl Gate {
         let parties = q::parties(tx, case.id).await?;
         let timeline = q::events(tx, case.id).await?;
         let deadlines = self.complaint_deadlines(&case);
-        let overdue = self.overdue(&case, today);
+        let (acknowledgement_overdue, response_overdue) = self.overdue_parts(&case, today);
+        let overdue = acknowledgement_overdue || response_overdue;
         let overrides = hearth_store::anonymity::for_case(tx, case.id).await?;
         let assigned_to_name = match case.assigned_to {
             Some(a) => Some(hearth_store::staff::user_by_id(tx, a).await?.display_name),
             None => None,
         };
-        Ok(CaseView { case, parties, timeline, deadlines, overdue, overrides, assigned_to_name })
+        Ok(CaseView { case, parties, timeline, deadlines, overdue, acknowledgement_overdue, response_overdue, overrides, assigned_to_name })
     }
 
     pub async fn case(&self, actor: &Actor, id: Id) -> Result<CaseView> {

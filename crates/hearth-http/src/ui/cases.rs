@@ -36,12 +36,17 @@ fn overdue_tag() -> Markup {
     html! { strong class="govuk-tag govuk-tag--red" { "Overdue" } }
 }
 
+/// A complaint whose acknowledgement is late says so, not that the response is.
+fn acknowledgement_overdue_tag() -> Markup {
+    html! { strong class="govuk-tag govuk-tag--red" { "Acknowledgement overdue" } }
+}
+
 // ---- the case list ----
 
 /// The date a case is due and whether it is late, by the gate's rule.
-fn due_and_overdue(gate: &Gate, c: &Case, today: Date) -> (Option<Date>, bool) {
+fn due_and_overdue(gate: &Gate, c: &Case, today: Date) -> (Option<Date>, (bool, bool)) {
     let due = gate.complaint_deadlines(c).map(|d| d.respond_by).or(c.due_date);
-    (due, gate.overdue(c, today))
+    (due, gate.overdue_parts(c, today))
 }
 
 fn case_table(gate: &Gate, caption: &str, cases: &[Case], today: Date) -> Markup {
@@ -69,7 +74,8 @@ fn case_table(gate: &Gate, caption: &str, cases: &[Case], today: Date) -> Markup
                         td class="govuk-table__cell" { (c.status.label()) }
                         td class="govuk-table__cell" {
                             (due.map(long_date).unwrap_or_else(|| "Not set".into()))
-                            @if late { " " (overdue_tag()) }
+                            @if late.1 { " " (overdue_tag()) }
+                            @if late.0 { " " (acknowledgement_overdue_tag()) }
                         }
                     }
                 }
@@ -405,8 +411,8 @@ fn case_view_page(
                 (row("Team", html! { (c.team.as_deref().unwrap_or("Not set")) }))
                 (row("Opened", html! { time datetime=(c.opened_at) { (uk_time(c.opened_at)) } }))
                 @if let Some(d) = &v.deadlines {
-                    (row("Acknowledge by", html! { (long_date(d.acknowledge_by)) }))
-                    (row("Respond by", html! { (long_date(d.respond_by)) @if v.overdue { " " (overdue_tag()) } }))
+                    (row("Acknowledge by", html! { (long_date(d.acknowledge_by)) @if v.acknowledgement_overdue { " " (overdue_tag()) } }))
+                    (row("Respond by", html! { (long_date(d.respond_by)) @if v.response_overdue { " " (overdue_tag()) } }))
                 } @else {
                     (row("Due", html! {
                         (c.due_date.map(long_date).unwrap_or_else(|| "Not set".into()))

@@ -9,7 +9,11 @@ use hearth_testkit::{browser, field, get, sign_in, TestServer, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-both_backends!(an_officer_opens_works_and_closes_a_case_in_the_browser, case_forms_name_their_errors_and_need_the_token);
+both_backends!(
+    an_officer_opens_works_and_closes_a_case_in_the_browser,
+    case_forms_name_their_errors_and_need_the_token,
+    a_late_acknowledgement_is_not_shown_as_a_late_response,
+);
 
 async fn person(s: &TestServer, given: &str, family: &str) -> i64 {
     let t = s.token(StaffRole::AsbOfficer).await;
@@ -116,4 +120,36 @@ async fn case_forms_name_their_errors_and_need_the_token(s: TestServer) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "a post without any token is refused");
     let (_, list) = get(&s, &c, "/cases").await;
     assert!(list.contains("No open cases are assigned to you") && !list.contains("href=\"/cases/1\""), "nothing was opened");
+}
+
+/// A complaint received 12 days ago is past its 5-working-day acknowledgement
+/// but not its 10-working-day response: the pages say which deadline is late.
+async fn a_late_acknowledgement_is_not_shown_as_a_late_response(s: TestServer) {
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let me = s.gate.user_id("housing_officer").await.unwrap();
+    let complainant = person(&s, "Cora", "Grievanceby").await;
+    let received = (hearth_gate::Gate::today() - jiff::Span::new().days(12)).to_string();
+    let (st, opened) = s
+        .call(
+            &officer,
+            Method::POST,
+            "/api/v1/cases",
+            Some(json!({"kind": "complaint", "summary": "Boiler still broken", "assigned_to": me, "received_on": received,
+                "parties": [{"person_id": complainant, "role": "complainant"}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{opened}");
+    assert_eq!((opened["acknowledgement_overdue"].as_bool(), opened["response_overdue"].as_bool()), (Some(true), Some(false)), "{opened}");
+    let id = opened["case"]["id"].as_i64().unwrap();
+    let c = browser();
+    sign_in(&s, &c, "housing_officer").await;
+    let (status, page) = get(&s, &c, &format!("/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let ack = page.split("Acknowledge by").nth(1).and_then(|r| r.split("Respond by").next()).unwrap_or_default();
+    let respond = page.split("Respond by").nth(1).and_then(|r| r.split("</dd>").next()).unwrap_or_default();
+    assert!(ack.contains("Overdue"), "the acknowledgement is late: {ack}");
+    assert!(!respond.contains("Overdue"), "the response is not late yet: {respond}");
+    let (_, list) = get(&s, &c, "/cases").await;
+    let row = list.split("Boiler still broken").nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default();
+    assert!(row.contains("Acknowledgement overdue") && !row.contains(">Overdue<"), "{row}");
 }
