@@ -131,10 +131,21 @@ async fn postal_address(tx: &mut Tx, person_id: Id, today: Date) -> Result<Vec<S
         .filter(|c| c.kind == ContactPointKind::Address && c.valid_until.is_none_or(|u| u >= today))
         .collect();
     addresses.sort_by_key(|c| !c.preferred);
-    Ok(match addresses.first() {
-        Some(c) => [&c.line1, &c.line2, &c.town, &c.postcode].into_iter().flatten().cloned().collect(),
-        None => vec!["(No postal address recorded)".into()],
-    })
+    if let Some(c) = addresses.first() {
+        return Ok([&c.line1, &c.line2, &c.town, &c.postcode].into_iter().flatten().cloned().collect());
+    }
+    // No separate postal address: a tenant's or household member's letters go home.
+    for h in hearth_store::homes::households_of(tx, person_id).await? {
+        let lives_there = hearth_store::homes::members_of(tx, h.id)
+            .await?
+            .iter()
+            .any(|m| m.person_id == person_id && m.end_date.is_none_or(|e| e >= today));
+        if lives_there {
+            let p = hearth_store::homes::property(tx, h.property_id).await?;
+            return Ok([Some(p.line1), p.line2, Some(p.town), Some(p.postcode)].into_iter().flatten().collect());
+        }
+    }
+    Ok(vec!["(No postal address recorded)".into()])
 }
 
 /// What identifies each anonymous reporter among a case's `parties`

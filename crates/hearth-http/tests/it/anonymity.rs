@@ -14,6 +14,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 both_backends!(
+    a_letter_to_a_tenant_without_a_postal_address_goes_to_their_home,
     an_anonymous_reporter_is_absent_from_letters_views_and_lists,
     an_override_needs_a_ground_and_a_second_person_of_a_permitted_role,
 );
@@ -21,6 +22,26 @@ both_backends!(
 async fn audit(s: &TestServer) -> Vec<AuditEvent> {
     let mut tx = s.store.begin().await.unwrap();
     hearth_store::audit::events_after(&mut tx, 0, 10_000).await.unwrap()
+}
+
+async fn a_letter_to_a_tenant_without_a_postal_address_goes_to_their_home(s: TestServer) {
+    let officer = s.token(StaffRole::AsbOfficer).await;
+    let t =
+        hearth_testkit::fixtures::tenant(&s, &officer, hearth_testkit::fixtures::NewTenant::new("Tamsin", "Homeward", 100_200_300)).await;
+    let me = s.gate.user_id("asb_officer").await.unwrap();
+    let case = s
+        .created(
+            &officer,
+            "/api/v1/cases",
+            json!({"kind": "asb", "summary": "Shouting in the stairwell", "assigned_to": me,
+            "parties": [{"person_id": t.person, "role": "alleged_perpetrator"}]}),
+        )
+        .await;
+    let id = case["case"]["id"].as_i64().unwrap();
+    let (st, letter) = s.call(&officer, Method::GET, &format!("/api/v1/cases/{id}/letters/{}", t.person), None).await;
+    assert_eq!(st, StatusCode::OK, "{letter}");
+    let to: Vec<_> = letter["to_lines"].as_array().unwrap().iter().filter_map(|l| l.as_str()).collect();
+    assert_eq!(to, vec!["Tamsin Homeward", "7 Imaginary Row", "Testbury", "ZZ99 3AB"], "{letter}");
 }
 
 async fn an_anonymous_reporter_is_absent_from_letters_views_and_lists(s: TestServer) {
