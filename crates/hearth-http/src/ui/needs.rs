@@ -193,7 +193,7 @@ pub(super) async fn person_sections(gate: &Gate, s: &UiSession, person_id: Id) -
                                     @if n.review_overdue(today) { " " strong class="govuk-tag govuk-tag--red" { "Overdue" } }
                                 }))
                                 @if let Some(at) = n.ended_at {
-                                    (row("Ended", html! { (uk_time(at)) " by staff account " (n.ended_by.unwrap_or_default()) ": " (n.end_reason.as_deref().unwrap_or("")) }))
+                                    (row("Ended", html! { (uk_time(at)) " by " (n.ended_by.and_then(|b| names.get(&b)).map(String::as_str).unwrap_or("a former member of staff")) ": " (n.end_reason.as_deref().unwrap_or("")) }))
                                 }
                             }
                             @if n.is_active() {
@@ -255,14 +255,34 @@ pub(super) async fn person_sections(gate: &Gate, s: &UiSession, person_id: Id) -
 
 /// The adjustments banner for each named person on a case, first on the case page.
 pub(super) async fn case_banner(gate: &Gate, s: &UiSession, v: &CaseView) -> Markup {
-    if !gate.may(&s.actor, Action::List, Compartment::Adjustments) {
-        return html! {};
-    }
+    let adjustments = gate.may(&s.actor, Action::List, Compartment::Adjustments);
+    // Staff safety first: whoever works the case must see a party's warning flags.
+    let flags = gate.may(&s.actor, Action::List, Compartment::WarningFlags);
+    let today = Gate::today();
     let mut out = vec![];
+    // An anonymous reporter's flags would point to who they are: never shown here.
     for p in v.parties.iter().filter(|p| !p.anonymous) {
         let Some(pid) = p.person_id else { continue };
-        if let Ok(adj) = gate.adjustments_of(&s.actor, pid).await {
-            out.push(adjustments_banner(&format!("adjustments-{pid}"), &format!("Reasonable adjustments: {}", p.name), &adj));
+        if flags {
+            if let Ok(fs) = gate.warning_flags_of(&s.actor, pid).await {
+                for f in fs.iter().filter(|f| f.ended_by.is_none() && f.is_current(today)) {
+                    out.push(html! {
+                        div class="govuk-warning-text" id={ "case-flag-" (f.id) } {
+                            span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
+                            div class="govuk-warning-text__text" {
+                                span class="govuk-visually-hidden" { "Warning" }
+                                "Staff safety warning for " (p.name) ": " (f.category.label()) " (" (f.severity.label().to_lowercase()) " risk). "
+                                a class="govuk-link" href={ "/people/" (pid) } { "Read the risk assessment on their record" }
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        if adjustments {
+            if let Ok(adj) = gate.adjustments_of(&s.actor, pid).await {
+                out.push(adjustments_banner(&format!("adjustments-{pid}"), &format!("Reasonable adjustments: {}", p.name), &adj));
+            }
         }
     }
     html! { @for m in out { (m) } }

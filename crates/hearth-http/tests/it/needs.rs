@@ -18,6 +18,7 @@ both_backends!(
     an_income_officer_sees_adjustments_but_not_health_detail,
     a_contractor_job_sheet_holds_only_the_allowed_fields,
     a_flag_is_acknowledged_before_its_text_is_shown,
+    a_partys_warning_flag_shows_on_the_case_page,
     coverage_is_the_share_of_tenants_with_a_needs_check,
     the_forms_name_their_errors_and_a_need_is_reviewed_and_ended,
 );
@@ -486,4 +487,32 @@ async fn the_forms_name_their_errors_and_a_need_is_reviewed_and_ended(s: TestSer
         !entries.iter().any(|e| e["actor_username"] == "contact_centre_advisor" && e["compartment"] == "needs"),
         "no needs event for a page view that does not show them: {history}"
     );
+}
+
+/// Whoever works a case sees its parties' staff-safety flags at the top of
+/// the case page (the text stays behind the acknowledgement on the record).
+async fn a_partys_warning_flag_shows_on_the_case_page(s: TestServer) {
+    let t = s.token(StaffRole::HousingOfficer).await;
+    let me = s.gate.user_id("housing_officer").await.unwrap();
+    let person = tenant(&s, &t, NewTenant::new("Fenwick", "Flagcase", 990_000_000_777).phone(PHONE)).await.person;
+    let (st, f) = s
+        .call(&t, Method::POST, &format!("/api/v1/people/{person}/warning-flags"), Some(json!({"category": "do_not_visit_alone", "severity": "high",
+            "incident_date": "2026-02-01", "risk_assessment": RISK, "person_told": false, "not_told_reason": "Telling them would raise the risk"})))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{f}");
+    let case = s
+        .created(
+            &t,
+            "/api/v1/cases",
+            json!({"kind": "tenancy_management", "summary": "Rent account query", "assigned_to": me,
+            "parties": [{"person_id": person, "role": "subject"}]}),
+        )
+        .await;
+    let id = case["case"]["id"].as_i64().unwrap();
+    let c = browser();
+    sign_in(&s, &c, "housing_officer").await;
+    let (st, page) = get(&s, &c, &format!("/cases/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Staff safety warning for Fenwick Flagcase: Do not visit alone (high risk)"), "{page}");
+    assert!(!page.contains(RISK), "the risk assessment stays on the record, behind its acknowledgement");
 }
