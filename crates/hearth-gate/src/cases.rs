@@ -41,6 +41,8 @@ pub struct CaseView {
     pub overrides: Vec<AnonymityOverride>,
     /// The name of the member of staff the case is assigned to.
     pub assigned_to_name: Option<String>,
+    /// A repair's property, as its address.
+    pub property_address: Option<String>,
 }
 
 impl hearth_domain::classes::Project for CaseView {
@@ -55,6 +57,7 @@ impl hearth_domain::classes::Project for CaseView {
             response_overdue: _,
             overrides,
             assigned_to_name: _,
+            property_address: _,
         } = self;
         overrides.project(permitted);
         case.project(permitted);
@@ -180,7 +183,22 @@ impl Gate {
             Some(a) => Some(hearth_store::staff::user_by_id(tx, a).await?.display_name),
             None => None,
         };
-        Ok(CaseView { case, parties, timeline, deadlines, overdue, acknowledgement_overdue, response_overdue, overrides, assigned_to_name })
+        let property_address = match case.property_id {
+            Some(p) => Some(hearth_store::homes::property(tx, p).await?.address()),
+            None => None,
+        };
+        Ok(CaseView {
+            case,
+            parties,
+            timeline,
+            deadlines,
+            overdue,
+            acknowledgement_overdue,
+            response_overdue,
+            overrides,
+            assigned_to_name,
+            property_address,
+        })
     }
 
     pub async fn case(&self, actor: &Actor, id: Id) -> Result<CaseView> {

@@ -80,6 +80,27 @@ impl Gate {
         .await
     }
 
+    /// The names of the people `ids` that the actor may read, for pages that
+    /// list people by reference (a history caption, review lists): each is
+    /// decided and audited as a read of that person; one the actor may not
+    /// read is left out, never shown by number.
+    pub async fn person_names(&self, actor: &Actor, ids: &[Id]) -> Result<std::collections::BTreeMap<Id, String>> {
+        let mut names = std::collections::BTreeMap::new();
+        for &id in ids {
+            if names.contains_key(&id) {
+                continue;
+            }
+            match self.person(actor, id).await {
+                Ok(p) => {
+                    names.insert(id, p.full_name());
+                }
+                Err(GateError::Denied { .. } | GateError::NotFound | GateError::Disposed { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(names)
+    }
+
     /// Whether the actor may see the person's identity details (date of
     /// birth, NI number, identity evidence) as well as their name: record
     /// type `identity_details`, which an advisor sees only after checking

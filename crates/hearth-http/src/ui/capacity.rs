@@ -253,7 +253,7 @@ fn removals_page(s: &UiSession, list: &[NotHeldRequest], banner: Option<&str>, e
                 tbody class="govuk-table__body" {
                     @for r in list {
                         tr class="govuk-table__row" id={ "request-" (r.id) } {
-                            td class="govuk-table__cell" { a class="govuk-link" href={ "/people/" (r.person_id) } { "Person " (r.person_id) } }
+                            td class="govuk-table__cell" { a class="govuk-link" href={ "/people/" (r.person_id) } { "Their record" } }
                             td class="govuk-table__cell" { (long_date(r.requested_on)) }
                             td class="govuk-table__cell" { (r.what) " (" (r.need_ids.len()) " needs records)" }
                             td class="govuk-table__cell" { (state_label(r.state)) }

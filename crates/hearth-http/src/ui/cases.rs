@@ -420,7 +420,7 @@ fn case_view_page(
                     }))
                 }
                 @if let Some(t) = c.trade { (row("Trade", html! { (t.label()) })) }
-                @if let Some(p) = c.property_id { (row("Property", html! { "Property " (p) })) }
+                @if let Some(a) = &v.property_address { (row("Property", html! { (a) })) }
                 @if let Some(o) = c.outcome {
                     (row("Outcome", html! { (o.label()) }))
                     @if let Some(n) = &c.outcome_note { (row("Outcome note", html! { (n) })) }

@@ -158,7 +158,7 @@ fn reason_page(s: &UiSession, person_id: i64, compartment: Compartment, reason: 
                 a class="govuk-back-link" href=(page_for(person_id, compartment)) { "Back" }
                 div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
                     (error_summary(errors))
-                    span class="govuk-caption-l" { "Person " (person_id) }
+                    span class="govuk-caption-l" { "Emergency access" }
                     h1 class="govuk-heading-l" { (title) }
                     (warning())
                     (form(s, person_id, compartment, "reason", reason, errors))
@@ -231,6 +231,8 @@ async fn reviews_page(gate: &Gate, s: &UiSession, status: StatusCode, banner: Op
         Err(e) => return error_page(s, e),
     };
     let reviewer = may_review(gate, &s.actor);
+    let people: Vec<_> = grants.iter().filter_map(|g| g.person_id).collect();
+    let names = gate.person_names(&s.actor, &people).await.unwrap_or_default();
     let title = "Break-glass reviews";
     respond(
         status,
@@ -266,8 +268,8 @@ async fn reviews_page(gate: &Gate, s: &UiSession, status: StatusCode, banner: Op
                                     td class="govuk-table__cell" { (g.username) }
                                     td class="govuk-table__cell" {
                                         @match g.person_id {
-                                            Some(p) => a class="govuk-link" href={ "/people/" (p) } { "Person " (p) },
-                                            None => { (g.record_type) " " (g.record_id) },
+                                            Some(p) => a class="govuk-link" href={ "/people/" (p) } { (names.get(&p).map(String::as_str).unwrap_or("Their record")) },
+                                            None => { (g.record_type.replace('_', " ")) },
                                         }
                                     }
                                     td class="govuk-table__cell" { (compartment_words(&g.compartment)) }

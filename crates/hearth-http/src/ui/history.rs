@@ -28,17 +28,22 @@ pub async fn person_history_page(
 ) -> Response {
     match s.gate.person_history(&session.actor, id, Some(MAX_HISTORY)).await {
         Ok(events) => {
-            respond(StatusCode::OK, page("History", &chrome(&session), false, history_content(id, &events, opened.banner().as_deref())))
+            let names = s.gate.person_names(&session.actor, &[id]).await.unwrap_or_default();
+            let name = names.get(&id).map(String::as_str).unwrap_or("This person");
+            respond(
+                StatusCode::OK,
+                page("History", &chrome(&session), false, history_content(id, name, &events, opened.banner().as_deref())),
+            )
         }
         Err(e) => grants::refused(&s.gate, &session, e, id, Compartment::Audit),
     }
 }
 
-fn history_content(id: i64, events: &[AuditEvent], banner: Option<&str>) -> Markup {
+fn history_content(id: i64, name: &str, events: &[AuditEvent], banner: Option<&str>) -> Markup {
     html! {
         a class="govuk-back-link" href={ "/people/" (id) } { "Back to the record" }
         @if let Some(b) = banner { (success_banner(b)) }
-        span class="govuk-caption-l" { "Person " (id) }
+        span class="govuk-caption-l" { (name) }
         h1 class="govuk-heading-l" { "History" }
         p class="govuk-body" {
             "Every view and change of this record, and every refusal, newest first"

@@ -33,8 +33,8 @@ fn class_label(c: &str) -> &str {
 fn covers(h: &hearth_domain::retention::LegalHold) -> Markup {
     html! {
         @match h.scope {
-            HoldScope::Person => { a class="govuk-link" href={ "/people/" (h.person_id.unwrap_or_default()) } { "Person " (h.person_id.unwrap_or_default()) } }
-            HoldScope::Case => { a class="govuk-link" href={ "/cases/" (h.case_id.unwrap_or_default()) } { "Case " (h.case_id.unwrap_or_default()) } }
+            HoldScope::Person => { a class="govuk-link" href={ "/people/" (h.person_id.unwrap_or_default()) } { "Their record" } }
+            HoldScope::Case => { a class="govuk-link" href={ "/cases/" (h.case_id.unwrap_or_default()) } { "The case" } }
             HoldScope::RecordClass => { "All " (class_label(h.record_class.as_deref().unwrap_or("")).to_lowercase()) }
         }
     }

@@ -413,7 +413,7 @@ fn entry_rows(e: &DisclosureEntry) -> Markup {
             @if let Some(d) = e.decision { (row("Decision", html! { (d.label()) })) }
             (row(if e.kind == DisclosureEntryKind::Decision { "Reason" } else { "Detail" }, html! { (e.detail) }))
             @if !e.person_ids.is_empty() {
-                (row("People", html! { @for (i, p) in e.person_ids.iter().enumerate() { @if i > 0 { ", " } a class="govuk-link" href={ "/people/" (p) } { "Person " (p) } } }))
+                (row("People", html! { @for (i, p) in e.person_ids.iter().enumerate() { @if i > 0 { ", " } a class="govuk-link" href={ "/people/" (p) } { "Record " (i + 1) } } }))
             }
             @if !e.fields.is_empty() { (row("Records and fields", html! { ul class="govuk-list" { @for f in &e.fields { li { (f) } } } })) }
             @if e.method.is_some() { (row("How", html! { (opt(&e.method)) })) }
