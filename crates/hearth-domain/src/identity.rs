@@ -203,7 +203,8 @@ mod tests {
         assert_eq!(fields, vec!["groups[0].role", "groups[0].responsibilities", "local_passwords"]);
         let e = IdentityConfig::parse(r#"{ "gropus": [] }"#).unwrap_err();
         assert!(e.0[0].message.contains("gropus"), "{e:?}");
-        let no_roles = r#"{ "oidc": { "issuer": "https://id.example", "client_id": "c", "client_secret_file": "s", "public_url": "https://h" } }"#;
+        let no_roles =
+            r#"{ "oidc": { "issuer": "https://id.example", "client_id": "c", "client_secret_file": "s", "public_url": "https://h" } }"#;
         assert_eq!(IdentityConfig::parse(no_roles).unwrap_err().0[0].field, "groups");
     }
 }
