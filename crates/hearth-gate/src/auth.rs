@@ -231,6 +231,11 @@ impl Gate {
             tracing::warn!(username, locked = lock.is_some(), "sign-in refused: wrong password or inactive account");
             return Err(GateError::Unauthenticated);
         }
+        if !user.has_role {
+            // A directory account whose groups grant no role yet; the password was right, so nothing is counted.
+            tracing::warn!(username, "sign-in refused: no Hearth role yet");
+            return Err(FieldError::new("username", hearth_domain::staff::NO_ROLE_YET).into());
+        }
         if let Some(secret) = &user.totp_secret {
             let code = code.map(str::trim).unwrap_or("");
             let Some(step) = totp::accept(secret, code, now.as_second(), user.totp_last_step) else {
@@ -408,7 +413,7 @@ impl Gate {
             return Err(FieldError::new("purpose", format!("{purpose:?} is not a purpose the register declares")).into());
         }
         let mut tx = self.store.begin().await?;
-        let u = staff::user_by_username(&mut tx, username).await?.filter(|u| u.active).ok_or(GateError::NotFound)?;
+        let u = staff::user_by_username(&mut tx, username).await?.filter(|u| u.active && u.has_role).ok_or(GateError::NotFound)?;
         Ok(Actor { purpose: purpose.into(), ..actor_of(&u) })
     }
 
