@@ -69,7 +69,7 @@ let badResponses = [];
 // ---------------------------------------------------------------------------
 // helpers
 
-async function freePort() {
+export async function freePort() {
   const srv = net.createServer();
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
@@ -263,8 +263,11 @@ export function step(name, fn) {
 /// Registers the hooks that start `hearth serve --demo` on a free port with a
 /// fresh SQLite file, launch Chromium, and tear both down at the end. Call it
 /// once at the top of each browser test file. `env` adds environment
-/// variables for the server (e.g. HEARTH_EDI_KEY to switch on equality monitoring).
-export function useServer({ env = {} } = {}) {
+/// variables for the server (e.g. HEARTH_EDI_KEY to switch on equality monitoring);
+/// it and `port` may be functions, called when the server starts, for a test
+/// whose own `before` hook decides them (the single sign-on test's provider
+/// must know Hearth's address before Hearth starts).
+export function useServer({ env = {}, port: fixedPort } = {}) {
   before(async () => {
     tmpDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'hearth-browser-'));
     logPath = path.join(tmpDir, 'hearth.log');
@@ -275,7 +278,8 @@ export function useServer({ env = {} } = {}) {
       throw new Error(`hearth binary not found or not executable: ${HEARTH_BIN} (build it, or set HEARTH_BIN)`);
     }
 
-    const port = await freePort();
+    const port = typeof fixedPort === 'function' ? fixedPort() : await freePort();
+    if (typeof env === 'function') env = env();
     baseUrl = `http://127.0.0.1:${port}`;
     const args = [
       'serve',

@@ -79,6 +79,9 @@ pub struct OidcSettings {
     /// The words on the sign-in button, e.g. "Sign in with your Riverside account".
     #[serde(default = "button")]
     pub button: String,
+    /// Scopes asked for besides `openid` (some providers need one for groups).
+    #[serde(default = "scopes")]
+    pub scopes: Vec<String>,
 }
 
 fn groups_claim() -> String {
@@ -86,6 +89,9 @@ fn groups_claim() -> String {
 }
 fn username_claim() -> String {
     "preferred_username".into()
+}
+fn scopes() -> Vec<String> {
+    vec!["profile".into(), "email".into()]
 }
 fn button() -> String {
     "Sign in with your organisation account".into()

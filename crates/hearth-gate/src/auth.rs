@@ -2,9 +2,11 @@
 //! and API bearer tokens. Secrets are random 256-bit values; only their
 //! SHA-256 is stored, so a copy of the database grants no session.
 
+use crate::Target;
 use crate::{totp, Actor, Gate, GateError, Result, DEFAULT_PURPOSE};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use hearth_domain::access::{Action, Compartment};
 use hearth_domain::{
     error::{FieldError, ValidationErrors},
     staff::StaffRole,
@@ -14,6 +16,7 @@ use hearth_store::staff::{self, SessionKind, StaffUser};
 use hearth_store::Tx;
 use jiff::{SignedDuration, Timestamp};
 use rand::RngCore;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 /// How long a browser session lasts from sign-in.
@@ -39,6 +42,29 @@ const MAX_PASSWORD_CHARS: usize = 128;
 /// Passwords seen in breaches and guessing lists (NIST SP 800-63B 5.1.1.2);
 /// compared case-insensitively.
 const COMMON_PASSWORDS: &str = include_str!("../../../config/common-passwords.txt");
+
+/// What a person is told when Hearth passwords are switched off.
+pub const LOCAL_PASSWORDS_OFF: &str = "Hearth passwords are switched off: sign in with your organisation account";
+/// How a single sign-on session is marked.
+const DIRECTORY: &str = "directory";
+/// What a directory account holds instead of a password hash: not a PHC
+/// string, so no password ever matches it.
+const NO_PASSWORD: &str = "!directory";
+
+/// Who the identity provider says signed in, once its token is verified.
+#[derive(Debug, Clone)]
+pub struct DirectoryIdentity {
+    /// The provider's issuer and the person's subject there: stable whatever
+    /// the person is called, so a renamed account is still theirs.
+    pub subject: String,
+    /// The username claim (Entra ID: the UPN).
+    pub username: String,
+    pub display_name: String,
+    /// The groups (or app roles) claim.
+    pub groups: Vec<String>,
+    /// The line manager's username, when the provider sends one.
+    pub manager: Option<String>,
+}
 
 /// A signed-in staff member and the secrets of their session.
 #[derive(Debug, Clone)]
@@ -212,6 +238,9 @@ impl Gate {
     /// account that has two-step sign-in on. A missing or wrong code counts
     /// as a failed sign-in, towards the lock.
     pub async fn sign_in_with_code(&self, username: &str, password: &str, code: Option<&str>, kind: SessionKind) -> Result<SignedIn> {
+        if !self.identity.local_passwords {
+            return Err(GateError::SignInRefused(LOCAL_PASSWORDS_OFF.into()));
+        }
         let now = Timestamp::now();
         let name = normalise_username(username);
         let mut tx = self.store.begin().await?;
@@ -319,7 +348,8 @@ impl Gate {
             staff::touch_session(&mut tx, s.id, now).await?;
             tx.commit().await?;
         }
-        let must_set_up_two_step = self.two_step_required && s.user.totp_secret.is_none();
+        // Two-step sign-in for a directory session is the identity provider's job.
+        let must_set_up_two_step = self.two_step_required && s.user.totp_secret.is_none() && s.method != DIRECTORY;
         if must_set_up_two_step && kind == SessionKind::Api {
             // A token issued before the requirement was switched on stops working.
             return Err(GateError::Unauthenticated);
@@ -434,6 +464,141 @@ impl Gate {
         staff::delete_user_sessions(&mut tx, user.id).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Gate {
+    /// Opens a web session for a person the identity provider vouched for.
+    /// Their groups decide their role and responsibilities at every sign-in
+    /// (a mover's new job arrives with them); a person no group gives a role
+    /// is refused, never given a default one. The first sign-in links the
+    /// account of the same username to the provider's subject, or makes the
+    /// account (a joiner); after that only that subject reaches it. A
+    /// disabled account (a leaver) stays refused whatever the provider says.
+    pub async fn sign_in_from_directory(&self, who: &DirectoryIdentity) -> Result<SignedIn> {
+        let now = Timestamp::now();
+        let name = normalise_username(&who.username);
+        let Some(mapped) = self.identity.map_groups(&who.groups) else {
+            tracing::warn!(username = %name, groups = ?who.groups, "single sign-on refused: no group gives a Hearth role");
+            return Err(GateError::SignInRefused(
+                "Your organisation account is not in any group that gives a role in Hearth. Ask your manager or the system \
+                 administrator to add you to the right group, then sign in again."
+                    .into(),
+            ));
+        };
+        if name.is_empty() || name.chars().count() > 254 || name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            tracing::warn!(subject = %who.subject, "single sign-on refused: no usable username claim");
+            return Err(GateError::SignInRefused("The identity provider did not say who you are. Ask the system administrator.".into()));
+        }
+        let display_name = if who.display_name.trim().is_empty() { name.clone() } else { who.display_name.trim().to_string() };
+        let mut tx = self.store.begin().await?;
+        let found = match staff::user_by_directory_subject(&mut tx, &who.subject).await? {
+            Some(u) => Some(u),
+            None => match staff::user_by_username(&mut tx, &name).await? {
+                Some(u) if u.directory_subject.is_some() || u.service => {
+                    // The name belongs to someone else at the provider, or to an integration.
+                    tracing::warn!(username = %name, "single sign-on refused: the username is another identity's");
+                    return Err(GateError::SignInRefused(
+                        "Your organisation account cannot be matched to a Hearth account. Ask the system administrator.".into(),
+                    ));
+                }
+                Some(u) => {
+                    staff::link_directory_subject(&mut tx, u.id, &who.subject).await?;
+                    Some(u)
+                }
+                None => None,
+            },
+        };
+        let user = match found {
+            Some(u) => u,
+            None => {
+                let id = staff::insert_user(&mut tx, &name, &display_name, mapped.role, &mapped.responsibilities, NO_PASSWORD, now).await?;
+                staff::link_directory_subject(&mut tx, id, &who.subject).await?;
+                let u = staff::user_by_id(&mut tx, id).await?;
+                let detail = json!({ "change": "Joined by single sign-on", "account": u.username, "role": mapped.role.as_str(),
+                    "responsibilities": mapped.responsibilities });
+                let e = crate::event(
+                    &actor_of(&u),
+                    Action::Create,
+                    Compartment::Staff,
+                    Target::of("staff_user", id, None),
+                    "allow",
+                    "directory-sign-in",
+                    None,
+                    Some(detail.to_string()),
+                );
+                hearth_store::audit::append(&mut tx, &e, now).await?;
+                u
+            }
+        };
+        if !user.active {
+            tracing::warn!(username = %user.username, "single sign-on refused: account disabled");
+            return Err(GateError::SignInRefused(
+                "Your Hearth account is disabled. If you have come back to work, ask the system administrator to enable it.".into(),
+            ));
+        }
+        let mut account = staff::account(&mut tx, user.id).await?;
+        let old = account.clone();
+        account.role = mapped.role;
+        // The token's groups grant a role: one SCIM left as "no role yet" has it now.
+        account.has_role = true;
+        account.responsibilities = mapped.responsibilities.clone();
+        if let Some(m) = who.manager.as_deref().map(normalise_username).filter(|m| !m.is_empty()) {
+            if let Some(manager) = staff::user_by_username(&mut tx, &m).await?.filter(|u| u.id != user.id) {
+                account.manager_id = Some(manager.id);
+                account.manager_name = Some(manager.display_name);
+            }
+        }
+        if account != old {
+            staff::save_account(&mut tx, &account).await?;
+            let detail = json!({ "change": "Role, responsibilities or manager from the directory", "account": account.username,
+                "old": old, "new": account });
+            let e = crate::event(
+                &actor_of(&user),
+                Action::Edit,
+                Compartment::Staff,
+                Target::of("staff_user", user.id, None),
+                "allow",
+                "directory-sign-in",
+                None,
+                Some(detail.to_string()),
+            );
+            hearth_store::audit::append(&mut tx, &e, now).await?;
+        }
+        let user = staff::user_by_id(&mut tx, user.id).await?;
+        let expires_at = now + WEB_SESSION;
+        let token = random_token();
+        let csrf_token = random_token();
+        staff::clear_failed_sign_ins(&mut tx, user.id).await?;
+        staff::record_sign_in(&mut tx, user.id, now).await?;
+        staff::insert_session_via(&mut tx, &token_hash(&token), user.id, SessionKind::Web, DIRECTORY, &csrf_token, now, expires_at).await?;
+        staff::delete_expired_sessions(&mut tx, now).await?;
+        tx.commit().await?;
+        tracing::info!(username = %user.username, "signed in by single sign-on");
+        Ok(SignedIn { actor: actor_of(&user), must_set_up_two_step: false, token, csrf_token, expires_at })
+    }
+
+    /// Ends every session of the account linked to the provider's subject:
+    /// the provider's own sign-out (back-channel), so leaving the
+    /// organisation's account leaves Hearth too. Returns how many ended.
+    pub async fn sign_out_directory_subject(&self, subject: &str) -> Result<u64> {
+        let mut tx = self.store.begin().await?;
+        let Some(user) = staff::user_by_directory_subject(&mut tx, subject).await? else {
+            return Ok(0);
+        };
+        let n = staff::delete_user_sessions(&mut tx, user.id).await?;
+        tx.commit().await?;
+        tracing::info!(username = %user.username, sessions = n, "signed out by the identity provider");
+        Ok(n)
+    }
+
+    /// Whether the account signs in through the identity provider (its
+    /// sign-out then goes on to the provider's).
+    pub async fn signs_in_by_directory(&self, actor: &Actor) -> Result<bool> {
+        let mut tx = self.store.begin_read().await?;
+        let u = staff::user_by_id(&mut tx, actor.user_id).await?;
+        tx.commit().await?;
+        Ok(u.directory_subject.is_some())
     }
 }
 

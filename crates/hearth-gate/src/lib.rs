@@ -147,6 +147,10 @@ pub enum GateError {
     /// Equality monitoring cannot run: no key is configured, or it does not open what is stored.
     #[error("{0}")]
     EdiDisabled(String),
+    /// Single sign-on worked but Hearth refuses the person: no group grants
+    /// them a role, or their account is disabled. The words are for them.
+    #[error("{0}")]
+    SignInRefused(String),
     #[error("storage failed: {0}")]
     Store(StoreError),
 }

@@ -13,6 +13,7 @@ pub mod problem;
 pub mod scim;
 pub mod security;
 pub mod shell;
+pub mod sso;
 pub mod throttle;
 pub mod ui;
 pub mod upload;
@@ -33,6 +34,8 @@ pub struct AppState {
     /// gate carries the register, calendars and other configuration.
     pub gate: Arc<Gate>,
     pub throttles: Arc<Throttles>,
+    /// Single sign-on, when the identity file configures it.
+    pub sso: Option<Arc<sso::Sso>>,
 }
 
 /// Limits on how hard one client address may push.
@@ -72,7 +75,15 @@ pub fn router_with(gate: Gate, limits: Limits) -> Router {
     };
     // Document uploads get their own, larger limit (see `upload`).
     let upload_limit = upload::body_limit(gate.max_document_bytes());
-    let state = AppState { gate: Arc::new(gate), throttles: Arc::new(throttles) };
+    let sso = gate.identity().oidc.clone().map(|settings| {
+        // main checks the file at start-up; here a missing secret only fails sign-ins.
+        let secret = std::fs::read_to_string(&settings.client_secret_file).unwrap_or_else(|e| {
+            tracing::error!(file = %settings.client_secret_file, error = %e, "single sign-on: the client secret file cannot be read");
+            String::new()
+        });
+        Arc::new(sso::Sso::new(settings, secret))
+    });
+    let state = AppState { gate: Arc::new(gate), throttles: Arc::new(throttles), sso };
     Router::new()
         .nest(
             "/api/v1",

@@ -79,6 +79,7 @@ impl From<GateError> for Problem {
             GateError::EdiDisabled(_) => {
                 Problem::new(StatusCode::CONFLICT, "edi-disabled", "Equality monitoring unavailable", e.to_string())
             }
+            GateError::SignInRefused(_) => Problem::new(StatusCode::FORBIDDEN, "sign-in-refused", "Sign-in refused", e.to_string()),
             GateError::Conflict => Problem::field(StatusCode::CONFLICT, "conflict", "Edit conflict", "version", e.to_string()),
             GateError::Store(err) => {
                 tracing::error!(error = %err, "storage failure");

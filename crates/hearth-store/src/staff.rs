@@ -39,6 +39,8 @@ pub struct StaffUser {
     /// False for a directory account whose groups grant no role yet: no
     /// session or actor is made for it.
     pub has_role: bool,
+    /// The identity provider's issuer and subject, once signed in by single sign-on.
+    pub directory_subject: Option<String>,
 }
 
 /// A list of compartments stored comma-separated.
@@ -68,12 +70,13 @@ fn user_from(row: &AnyRow) -> Result<StaffUser> {
         service: row.try_get::<String, _>("kind")? == "service",
         scope: comma_list(row, "scope")?,
         has_role: row.try_get::<i64, _>("no_role")? == 0,
+        directory_subject: row.try_get("directory_subject")?,
     })
 }
 
 const USER_COLUMNS: &str =
     "id, username, display_name, role, password_hash, active, responsibilities, failed_sign_ins, locked_until, last_failed_sign_in_at,
-    totp_secret, totp_last_step, kind, scope, no_role";
+    totp_secret, totp_last_step, kind, scope, no_role, directory_subject";
 
 pub async fn insert_user(
     tx: &mut Tx,
@@ -136,6 +139,8 @@ pub struct Session {
     pub expires_at: Timestamp,
     /// When the session was last used (its start, if never since).
     pub last_seen_at: Timestamp,
+    /// How it was opened: `password`, `directory` (single sign-on) or `token` (a service account).
+    pub method: String,
 }
 
 pub async fn insert_session(
@@ -147,8 +152,24 @@ pub async fn insert_session(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<Id> {
+    insert_session_via(tx, token_hash, user_id, kind, "password", csrf_token, now, expires_at).await
+}
+
+/// As [`insert_session`], saying how the session was opened.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_session_via(
+    tx: &mut Tx,
+    token_hash: &str,
+    user_id: Id,
+    kind: SessionKind,
+    method: &str,
+    csrf_token: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<Id> {
     let row = sqlx::query(
-        "INSERT INTO staff_session (token_hash, user_id, kind, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO staff_session (token_hash, user_id, kind, csrf_token, created_at, expires_at, method)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(token_hash)
     .bind(user_id)
@@ -156,9 +177,26 @@ pub async fn insert_session(
     .bind(csrf_token)
     .bind(ts(now))
     .bind(ts(expires_at))
+    .bind(method)
     .fetch_one(tx.conn())
     .await?;
     Ok(row.try_get("id")?)
+}
+
+/// The account linked to an identity provider's subject, if any.
+pub async fn user_by_directory_subject(tx: &mut Tx, subject: &str) -> Result<Option<StaffUser>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM staff_user WHERE directory_subject = $1");
+    sqlx::query(&sql).bind(subject).fetch_optional(tx.conn()).await?.as_ref().map(user_from).transpose()
+}
+
+/// Links an account to an identity provider's subject (its first single sign-on).
+pub async fn link_directory_subject(tx: &mut Tx, user_id: Id, subject: &str) -> Result<()> {
+    sqlx::query("UPDATE staff_user SET directory_subject = $2, version = version + 1 WHERE id = $1")
+        .bind(user_id)
+        .bind(subject)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 /// The live session for a token hash, if it exists, is unexpired, is of the
@@ -166,7 +204,7 @@ pub async fn insert_session(
 pub async fn live_session(tx: &mut Tx, token_hash: &str, kind: SessionKind, now: Timestamp) -> Result<Option<Session>> {
     let row = sqlx::query(
         "SELECT s.id AS session_id, s.csrf_token, s.expires_at, COALESCE(s.last_seen_at, s.created_at) AS last_seen_at,
-                u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities, u.failed_sign_ins, u.locked_until, u.last_failed_sign_in_at, u.totp_secret, u.totp_last_step, u.kind, u.scope, u.no_role
+                u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities, u.failed_sign_ins, u.locked_until, u.last_failed_sign_in_at, u.totp_secret, u.totp_last_step, u.kind, u.scope, u.no_role, u.directory_subject, s.method
          FROM staff_session s JOIN staff_user u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.active = 1 AND u.no_role = 0",
     )
@@ -182,6 +220,7 @@ pub async fn live_session(tx: &mut Tx, token_hash: &str, kind: SessionKind, now:
         csrf_token: row.try_get("csrf_token")?,
         expires_at: get_ts(&row, "expires_at")?,
         last_seen_at: get_ts(&row, "last_seen_at")?,
+        method: row.try_get("method")?,
     }))
 }
 

@@ -283,6 +283,13 @@ async fn main() -> anyhow::Result<()> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading the identity file {}", path.display()))?;
         let identity = hearth_domain::identity::IdentityConfig::parse(&text)
             .map_err(|e| anyhow::anyhow!("the identity file {} is not right: {e}", path.display()))?;
+        if let Some(oidc) = &identity.oidc {
+            let secret = std::fs::read_to_string(&oidc.client_secret_file)
+                .with_context(|| format!("reading the single sign-on client secret file {}", oidc.client_secret_file))?;
+            if secret.trim().is_empty() {
+                bail!("the single sign-on client secret file {} is empty", oidc.client_secret_file);
+            }
+        }
         gate = gate.with_identity(identity);
     }
     match edi_key {

@@ -34,6 +34,7 @@ pub fn error_page(s: &UiSession, e: GateError) -> Response {
             format!("{e}. Nothing was saved. Ask the data protection officer if the restriction should be lifted."),
         ),
         GateError::EdiDisabled(_) => (StatusCode::CONFLICT, "Equality monitoring is unavailable", e.to_string()),
+        GateError::SignInRefused(_) => (StatusCode::FORBIDDEN, "You cannot sign in to Hearth", e.to_string()),
         GateError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is no such record. Check the link or search again.".into()),
         GateError::Disposed { .. } => (StatusCode::GONE, "Removed by retention", e.to_string()),
         GateError::Unauthenticated => return Redirect::to("/login").into_response(),

@@ -47,6 +47,21 @@ pub(crate) fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_s
     (header::SET_COOKIE, HeaderValue::from_str(&v).expect("cookie is ascii"))
 }
 
+/// A cookie the browser must bring back from another site's redirect (the
+/// identity provider's, to the single sign-on callback): SameSite=Lax, and
+/// sent only to `path`.
+pub(crate) fn set_lax_cookie(
+    headers: &HeaderMap,
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    path: &str,
+) -> (header::HeaderName, HeaderValue) {
+    let secure = if is_loopback_host(headers) { "" } else { "; Secure" };
+    let v = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    (header::SET_COOKIE, HeaderValue::from_str(&v).expect("cookie is ascii"))
+}
+
 /// Refuses a form post from another site: its Origin, when sent, must be ours.
 pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };

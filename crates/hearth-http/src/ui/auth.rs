@@ -29,7 +29,18 @@ pub struct LoginForm {
     totp_code: String,
 }
 
-fn login_page(csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
+/// How staff may sign in here: the single sign-on button's words, if it is
+/// set up, and whether Hearth passwords are still on.
+struct Ways<'a> {
+    sso_button: Option<&'a str>,
+    passwords: bool,
+}
+
+fn ways(s: &AppState) -> Ways<'_> {
+    Ways { sso_button: s.sso.as_ref().map(|o| o.settings().button.as_str()), passwords: s.gate.identity().local_passwords }
+}
+
+fn login_page(ways: &Ways, csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
     let chrome = Chrome { actor: None, csrf: None, reviewer: false, registers: false, staff: false };
     page(
         "Sign in",
@@ -40,6 +51,14 @@ fn login_page(csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
                 div class="govuk-grid-column-two-thirds" {
                     (error_summary(errors))
                     h1 class="govuk-heading-l" { "Sign in to Hearth" }
+                    @if let Some(button) = ways.sso_button {
+                        // A link, not a form: starting sign-in changes nothing here.
+                        a href="/sign-in/sso" role="button" draggable="false" class="govuk-button govuk-button--start" data-module="govuk-button" { (button) }
+                        @if ways.passwords {
+                            p class="govuk-body" { "Or sign in with a Hearth username and password." }
+                        }
+                    }
+                    @if ways.passwords {
                     form method="post" action="/login" novalidate {
                         (csrf_field(csrf))
                         (Input::text("username", "Username", username).autocomplete("username").width("20").no_spellcheck().render(errors))
@@ -49,6 +68,7 @@ fn login_page(csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
                             .autocomplete("one-time-code").width("5").no_spellcheck().render(errors))
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Sign in" }
                     }
+                    }
                 }
             }
         },
@@ -56,9 +76,9 @@ fn login_page(csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
 }
 
 /// The sign-in form with a fresh double-submit CSRF token.
-pub async fn login_form(headers: HeaderMap) -> Response {
+pub async fn login_form(State(s): State<AppState>, headers: HeaderMap) -> Response {
     let csrf = random_token();
-    ([set_cookie(&headers, LOGIN_CSRF_COOKIE, &csrf, 3600)], login_page(&csrf, "", &[])).into_response()
+    ([set_cookie(&headers, LOGIN_CSRF_COOKIE, &csrf, 3600)], login_page(&ways(&s), &csrf, "", &[])).into_response()
 }
 
 pub async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
@@ -99,6 +119,10 @@ pub async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: H
                 errors.push(FieldError::new("username", "The username or password is not right"))
             }
             Err(GateError::Invalid(v)) => errors.extend(v.0),
+            Err(e @ GateError::SignInRefused(_)) => {
+                status = StatusCode::FORBIDDEN;
+                errors.push(FieldError::new("username", e.to_string()))
+            }
             Err(e @ GateError::Throttled { .. }) => {
                 // As the API answers: 429, for a real account and a name with no account alike.
                 status = StatusCode::TOO_MANY_REQUESTS;
@@ -111,14 +135,39 @@ pub async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: H
         }
     }
     let csrf = random_token();
-    ([set_cookie(&headers, LOGIN_CSRF_COOKIE, &csrf, 3600)], respond(status, login_page(&csrf, &f.username, &errors))).into_response()
+    ([set_cookie(&headers, LOGIN_CSRF_COOKIE, &csrf, 3600)], respond(status, login_page(&ways(&s), &csrf, &f.username, &errors)))
+        .into_response()
 }
 
+/// Ends this session; someone who signed in through the identity provider
+/// goes on to sign out there too (single sign-out).
 pub async fn logout(State(s): State<AppState>, headers: HeaderMap, Posted(session, _): Posted<CsrfForm>) -> Response {
+    let provider_sign_out = match s.sso.as_ref() {
+        Some(sso) if s.gate.signs_in_by_directory(&session.actor).await.unwrap_or(false) => sso.end_session_url().await,
+        _ => None,
+    };
     if let Err(e) = s.gate.sign_out(&session.token).await {
         tracing::error!(error = %e, "sign-out failed");
     }
-    ([set_cookie(&headers, SESSION_COOKIE, "", 0)], Redirect::to("/login")).into_response()
+    let ended = set_cookie(&headers, SESSION_COOKIE, "", 0);
+    let Some(url) = provider_sign_out.and_then(|u| axum::http::HeaderValue::from_str(&format!("0; url={u}")).ok().map(|h| (u, h))) else {
+        return ([ended], Redirect::to("/login")).into_response();
+    };
+    // Not a redirect: the page's form-action 'self' would stop a form's
+    // redirect to another site; a page of ours moves on to the provider.
+    let (href, refresh) = url;
+    let chrome = Chrome { actor: None, csrf: None, reviewer: false, registers: false, staff: false };
+    let body = page(
+        "Signing out",
+        &chrome,
+        false,
+        html! {
+            h1 class="govuk-heading-l" { "You have signed out of Hearth" }
+            p class="govuk-body" { "Now signing you out of your organisation account." }
+            p class="govuk-body" { a class="govuk-link" href=(href) { "Continue signing out" } }
+        },
+    );
+    (AppendHeaders([ended, (axum::http::header::REFRESH, refresh)]), body).into_response()
 }
 
 /// Ends every session of the account, this one included.

@@ -28,6 +28,7 @@ mod restrictions;
 mod retention;
 mod rights;
 mod sharing;
+mod sso;
 mod staff;
 
 use crate::AppState;
@@ -42,6 +43,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/logout-everywhere", post(auth::logout_everywhere))
+        .route("/sign-in/sso", get(sso::start))
+        .route(crate::sso::CALLBACK_PATH, get(sso::callback))
+        .route("/sign-in/sso/back-channel-logout", post(sso::back_channel_logout))
+        .route(crate::sso::SIGNED_OUT_PATH, get(sso::signed_out))
         .route("/staff", get(staff::list).post(staff::create))
         .route("/staff/service-accounts", post(staff::create_service_account))
         .route("/staff/{id}", get(staff::show))
