@@ -22,7 +22,8 @@ both_backends!(
     a_deleted_user_is_still_named_in_history,
     only_the_provisioning_client_uses_scim_and_it_reaches_nothing_else,
     bad_input_gets_a_scim_error_naming_the_attribute,
-    groups_are_made_found_changed_and_deleted
+    groups_are_made_found_changed_and_deleted,
+    single_sign_on_grants_the_role_a_provisioned_user_lacked
 );
 
 const IDENTITY: &str = r#"{ "groups": [
@@ -505,4 +506,24 @@ async fn groups_are_made_found_changed_and_deleted(backend: Backend) {
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (st, _, _) = scim(&s, &t, Method::GET, &format!("/Groups/{gid}"), None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+async fn single_sign_on_grants_the_role_a_provisioned_user_lacked(backend: Backend) {
+    let s = server(backend).await;
+    let t = provisioning_token(&s).await;
+    create_user(&s, &t, "nia.fenwick@riverside.example", "Nia Fenwick").await;
+    assert_eq!(staff_account(&s, "nia.fenwick@riverside.example").await["has_role"], false);
+    // Their token's groups map to a role before the directory has pushed the group.
+    let who = hearth_gate::auth::DirectoryIdentity {
+        subject: "https://id.example|nia-1".into(),
+        username: "Nia.Fenwick@riverside.example".into(),
+        display_name: "Nia Fenwick".into(),
+        groups: vec!["Hearth Housing Officers".into()],
+        manager: None,
+    };
+    let signed = s.gate.sign_in_from_directory(&who).await.unwrap();
+    let live = s.gate.session(&signed.token, hearth_domain::staff::SessionKind::Web).await.unwrap();
+    assert_eq!(live.actor.role, StaffRole::HousingOfficer, "the session is live with the mapped role");
+    let account = staff_account(&s, "nia.fenwick@riverside.example").await;
+    assert_eq!((account["has_role"].as_bool(), account["role"].as_str()), (Some(true), Some("housing_officer")));
 }
