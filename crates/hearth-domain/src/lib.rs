@@ -33,6 +33,7 @@ pub mod representatives;
 pub mod restrictions;
 pub mod retention;
 pub mod rights;
+pub mod scim;
 pub mod sharing;
 pub mod staff;
 pub mod validate;

@@ -73,6 +73,17 @@ pub struct StaffAccount {
     /// When a service account's token stops working.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub expires_at: Option<Timestamp>,
+    /// False while a directory account's groups grant no role ("No role
+    /// yet"): it may not sign in or use a token, and `role` means nothing.
+    #[serde(default = "granted")]
+    pub has_role: bool,
+    /// Made by the organisation's directory (SCIM provisioning), not in Hearth.
+    #[serde(default)]
+    pub directory: bool,
+}
+
+fn granted() -> bool {
+    true
 }
 
 // A staff account holds no field of the customer data classes; it is its own
@@ -171,12 +182,13 @@ impl StaffAccount {
                 if own {
                     return Err(FieldError::new("role", "You cannot change your own role").into());
                 }
-                if role == self.role {
+                if role == self.role && self.has_role {
                     return Err(FieldError::new("role", format!("The account is already a {}", role.label().to_lowercase())).into());
                 }
-                let was = self.role;
+                let was = if self.has_role { self.role.label() } else { "no role" };
                 self.role = role;
-                format!("{} moved from {} to {}", self.username, was.label(), role.label())
+                self.has_role = true;
+                format!("{} moved from {was} to {}", self.username, role.label())
             }
             StaffChange::SetManager { manager } => match manager.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
                 None => {
@@ -216,6 +228,9 @@ impl StaffAccount {
         })
     }
 }
+
+/// Why a directory account whose groups grant no role is refused sign-in.
+pub const NO_ROLE_YET: &str = "Your account has no Hearth role yet; ask your administrator";
 
 /// Roles a service account may act as: an integration does a front-line
 /// system's work, never the DPO's, an administrator's or supplier support's.
@@ -379,6 +394,8 @@ mod tests {
             service: false,
             scope: vec![],
             expires_at: None,
+            has_role: true,
+            directory: false,
         }
     }
 

@@ -260,6 +260,11 @@ impl Gate {
             tracing::warn!(username, locked = lock.is_some(), "sign-in refused: wrong password or inactive account");
             return Err(GateError::Unauthenticated);
         }
+        if !user.has_role {
+            // A directory account whose groups grant no role yet; the password was right, so nothing is counted.
+            tracing::warn!(username, "sign-in refused: no Hearth role yet");
+            return Err(FieldError::new("username", hearth_domain::staff::NO_ROLE_YET).into());
+        }
         if let Some(secret) = &user.totp_secret {
             let code = code.map(str::trim).unwrap_or("");
             let Some(step) = totp::accept(secret, code, now.as_second(), user.totp_last_step) else {
@@ -438,7 +443,7 @@ impl Gate {
             return Err(FieldError::new("purpose", format!("{purpose:?} is not a purpose the register declares")).into());
         }
         let mut tx = self.store.begin().await?;
-        let u = staff::user_by_username(&mut tx, username).await?.filter(|u| u.active).ok_or(GateError::NotFound)?;
+        let u = staff::user_by_username(&mut tx, username).await?.filter(|u| u.active && u.has_role).ok_or(GateError::NotFound)?;
         Ok(Actor { purpose: purpose.into(), ..actor_of(&u) })
     }
 
@@ -535,6 +540,8 @@ impl Gate {
         let mut account = staff::account(&mut tx, user.id).await?;
         let old = account.clone();
         account.role = mapped.role;
+        // The token's groups grant a role: one SCIM left as "no role yet" has it now.
+        account.has_role = true;
         account.responsibilities = mapped.responsibilities.clone();
         if let Some(m) = who.manager.as_deref().map(normalise_username).filter(|m| !m.is_empty()) {
             if let Some(manager) = staff::user_by_username(&mut tx, &m).await?.filter(|u| u.id != user.id) {

@@ -34,6 +34,7 @@ pub mod restrictions;
 pub mod retention;
 pub mod review;
 pub mod rights;
+pub mod scim;
 pub mod sharing;
 pub mod staff;
 pub mod totp;

@@ -104,7 +104,15 @@ impl Gate {
     /// named (on top of what the role allows). The token is returned once
     /// and only its hash is kept; disabling the account revokes it.
     pub async fn create_service_account(&self, actor: &Actor, input: &ServiceAccountInput) -> Result<ServiceAccountCreated> {
-        let fields = input.validate()?;
+        self.make_service_account(actor, input.validate()?).await
+    }
+
+    /// Makes the service account `fields` describe and issues its token.
+    pub(crate) async fn make_service_account(
+        &self,
+        actor: &Actor,
+        fields: hearth_domain::staff::ServiceAccountFields,
+    ) -> Result<ServiceAccountCreated> {
         self.guarded(actor, Action::Create, Compartment::Staff, Target::collection("service_account"), async |tx: &mut Tx| {
             let now = Timestamp::now();
             let expires_at = now + jiff::SignedDuration::from_hours(24 * fields.days);
@@ -127,6 +135,10 @@ impl Gate {
     /// What `account` can reach under the policies: read anywhere, read when
     /// related to the record, change anywhere.
     fn reach(&self, account: StaffAccount) -> AccountReach {
+        if !account.has_role {
+            // No role yet: no session or token is made for it, so it reaches nothing.
+            return AccountReach { account, reads: vec![], reads_when_related: vec![], changes: vec![] };
+        }
         let actor = Actor {
             user_id: account.id,
             username: account.username.clone(),

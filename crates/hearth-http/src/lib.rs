@@ -1,5 +1,6 @@
 //! Hearth's HTTP surfaces: the JSON API under `/api/v1` (with its OpenAPI
-//! document) and the staff web UI, both served by one axum router.
+//! document), SCIM 2.0 provisioning under `/scim/v2`, and the staff web UI,
+//! all served by one axum router.
 //!
 //! Owns: turning requests into gate calls and gate answers into responses
 //! (JSON problem bodies, GOV.UK pages). It must never reach the store for
@@ -9,6 +10,7 @@ pub mod api;
 pub mod assets;
 pub mod export;
 pub mod problem;
+pub mod scim;
 pub mod security;
 pub mod shell;
 pub mod sso;
@@ -86,6 +88,12 @@ pub fn router_with(gate: Gate, limits: Limits) -> Router {
         .nest(
             "/api/v1",
             api::routes(upload_limit)
+                .layer(axum::middleware::from_fn_with_state(state.clone(), api::reads_audited_once))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), api::rate_limit)),
+        )
+        .nest(
+            "/scim/v2",
+            scim::routes()
                 .layer(axum::middleware::from_fn_with_state(state.clone(), api::reads_audited_once))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), api::rate_limit)),
         )

@@ -19,6 +19,7 @@ pub mod capacity;
 pub mod cases;
 pub mod consent;
 pub mod contacts;
+pub mod directory;
 pub mod documents;
 pub mod edi;
 pub mod erasure;

@@ -36,6 +36,9 @@ pub struct StaffUser {
     pub service: bool,
     /// A service account's compartments.
     pub scope: Vec<String>,
+    /// False for a directory account whose groups grant no role yet: no
+    /// session or actor is made for it.
+    pub has_role: bool,
     /// The identity provider's issuer and subject, once signed in by single sign-on.
     pub directory_subject: Option<String>,
 }
@@ -66,13 +69,14 @@ fn user_from(row: &AnyRow) -> Result<StaffUser> {
         totp_last_step: row.try_get("totp_last_step")?,
         service: row.try_get::<String, _>("kind")? == "service",
         scope: comma_list(row, "scope")?,
+        has_role: row.try_get::<i64, _>("no_role")? == 0,
         directory_subject: row.try_get("directory_subject")?,
     })
 }
 
 const USER_COLUMNS: &str =
     "id, username, display_name, role, password_hash, active, responsibilities, failed_sign_ins, locked_until, last_failed_sign_in_at,
-    totp_secret, totp_last_step, kind, scope, directory_subject";
+    totp_secret, totp_last_step, kind, scope, no_role, directory_subject";
 
 pub async fn insert_user(
     tx: &mut Tx,
@@ -196,13 +200,13 @@ pub async fn link_directory_subject(tx: &mut Tx, user_id: Id, subject: &str) -> 
 }
 
 /// The live session for a token hash, if it exists, is unexpired, is of the
-/// right kind and belongs to an active account.
+/// right kind and belongs to an active account that has a role.
 pub async fn live_session(tx: &mut Tx, token_hash: &str, kind: SessionKind, now: Timestamp) -> Result<Option<Session>> {
     let row = sqlx::query(
         "SELECT s.id AS session_id, s.csrf_token, s.expires_at, COALESCE(s.last_seen_at, s.created_at) AS last_seen_at,
-                u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities, u.failed_sign_ins, u.locked_until, u.last_failed_sign_in_at, u.totp_secret, u.totp_last_step, u.kind, u.scope, u.directory_subject, s.method
+                u.id, u.username, u.display_name, u.role, u.password_hash, u.active, u.responsibilities, u.failed_sign_ins, u.locked_until, u.last_failed_sign_in_at, u.totp_secret, u.totp_last_step, u.kind, u.scope, u.no_role, u.directory_subject, s.method
          FROM staff_session s JOIN staff_user u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.active = 1",
+         WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.active = 1 AND u.no_role = 0",
     )
     .bind(token_hash)
     .bind(kind.as_str())
@@ -356,7 +360,7 @@ pub async fn set_totp_last_step(tx: &mut Tx, user_id: Id, step: i64) -> Result<(
 
 const ACCOUNT_COLUMNS: &str =
     "u.id, u.username, u.display_name, u.role, u.manager_id, m.display_name AS manager_name, u.responsibilities, u.active,
-    u.totp_secret, u.last_sign_in_at, u.disabled_at, u.created_at, u.kind, u.scope, u.expires_at";
+    u.totp_secret, u.last_sign_in_at, u.disabled_at, u.created_at, u.kind, u.scope, u.expires_at, u.no_role, u.origin";
 
 fn account_from(row: &AnyRow) -> Result<StaffAccount> {
     Ok(StaffAccount {
@@ -375,6 +379,8 @@ fn account_from(row: &AnyRow) -> Result<StaffAccount> {
         service: row.try_get::<String, _>("kind")? == "service",
         scope: comma_list(row, "scope")?,
         expires_at: get_opt_ts(row, "expires_at")?,
+        has_role: row.try_get::<i64, _>("no_role")? == 0,
+        directory: row.try_get::<String, _>("origin")? == "directory",
     })
 }
 
@@ -417,7 +423,8 @@ pub async fn account(tx: &mut Tx, id: Id) -> Result<StaffAccount> {
 /// responsibilities, and whether the account is active.
 pub async fn save_account(tx: &mut Tx, a: &StaffAccount) -> Result<()> {
     let r = sqlx::query(
-        "UPDATE staff_user SET role = $2, manager_id = $3, responsibilities = $4, active = $5, disabled_at = $6, version = version + 1
+        "UPDATE staff_user SET role = $2, manager_id = $3, responsibilities = $4, active = $5, disabled_at = $6, no_role = $7,
+             version = version + 1
          WHERE id = $1",
     )
     .bind(a.id)
@@ -426,6 +433,7 @@ pub async fn save_account(tx: &mut Tx, a: &StaffAccount) -> Result<()> {
     .bind(a.responsibilities.join(","))
     .bind(if a.active { 1i64 } else { 0 })
     .bind(a.disabled_at.map(ts))
+    .bind(if a.has_role { 0i64 } else { 1 })
     .execute(tx.conn())
     .await?;
     if r.rows_affected() == 0 {

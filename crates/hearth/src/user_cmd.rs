@@ -79,6 +79,18 @@ pub enum UserCommand {
         #[command(flatten)]
         operator: Operator,
     },
+    /// Make a directory provisioning client (SCIM, e.g. Entra ID) and print its bearer
+    /// token once: it reaches people's accounts and directory groups at /scim/v2, nothing else.
+    ProvisioningToken {
+        /// The client, e.g. "Entra provisioning"; its username is svc-<name>.
+        #[arg(long)]
+        name: String,
+        /// Days the token lasts (1 to 366); make a new client before it expires.
+        #[arg(long)]
+        days: i64,
+        #[command(flatten)]
+        operator: Operator,
+    },
 }
 
 #[derive(clap::Args)]
@@ -113,7 +125,7 @@ fn line(a: &StaffAccount) -> String {
         "{:<20} {:<28} {:<28} {:<20} {:<12} {}",
         a.username,
         a.display_name,
-        a.role.label(),
+        if a.has_role { a.role.label() } else { "No role yet" },
         a.manager_name.as_deref().unwrap_or("-"),
         if a.active { "active" } else { "disabled" },
         a.last_sign_in_at.map(|t| t.to_string()).unwrap_or_else(|| "never signed in".into())
@@ -159,6 +171,15 @@ pub async fn run(gate: &Gate, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::ResetPassword { username, operator } => {
             let password = read_password(&username)?;
             (username, StaffChange::ResetPassword { password }, operator)
+        }
+        UserCommand::ProvisioningToken { name, days, operator } => {
+            let actor = actor(gate, &operator).await?;
+            let made = gate.create_provisioning_account(&actor, &name, days).await.map_err(|e| anyhow!("{e}"))?;
+            let expires = made.account.expires_at.map(|t| t.to_string()).unwrap_or_default();
+            eprintln!("Made the provisioning client {} (expires {expires}). Its token, shown this once:", made.account.username);
+            // Alone on standard output, so a script can take it.
+            println!("{}", made.token);
+            return Ok(());
         }
     };
     let actor = actor(gate, &operator).await?;

@@ -30,6 +30,24 @@ fn status_tag(a: &StaffAccount) -> Markup {
     }
 }
 
+/// The role, or that the directory has granted none yet.
+fn role_words(a: &StaffAccount) -> Markup {
+    html! {
+        @if a.has_role { (a.role.label()) } @else { strong class="govuk-tag govuk-tag--yellow" { "No role yet" } }
+    }
+}
+
+/// Where the account comes from: the organisation's directory or Hearth itself.
+fn origin(a: &StaffAccount) -> &'static str {
+    if a.service {
+        "Service account for an integration"
+    } else if a.directory {
+        "Directory (provisioned by SCIM; signs in with single sign-on)"
+    } else {
+        "Local (made in Hearth)"
+    }
+}
+
 fn last_sign_in(a: &StaffAccount) -> String {
     a.last_sign_in_at.map(uk_time).unwrap_or_else(|| "Never".into())
 }
@@ -73,8 +91,9 @@ fn list_page(session: &UiSession, accounts: &[StaffAccount], banner: Option<&str
                                 a class="govuk-link" href={ "/staff/" (a.id) } { (a.display_name) }
                                 br; span class="govuk-hint govuk-!-font-size-16" { (a.username) }
                                 @if a.service { br; strong class="govuk-tag govuk-tag--blue" { "Service account" } }
+                                @if a.directory { br; strong class="govuk-tag govuk-tag--turquoise" { "Directory" } }
                             }
-                            td class="govuk-table__cell" { (a.role.label()) }
+                            td class="govuk-table__cell" { (role_words(a)) }
                             td class="govuk-table__cell" { (a.manager_name.as_deref().unwrap_or("None")) }
                             td class="govuk-table__cell" { (last_sign_in(a)) }
                             td class="govuk-table__cell" { (status_tag(a)) }
@@ -263,7 +282,8 @@ fn account_page(s: &UiSession, a: &StaffAccount, banner: Option<&str>, f: &Chang
             h1 class="govuk-heading-l" { (a.display_name) }
             dl class="govuk-summary-list" {
                 (row("Username", html! { (a.username) }))
-                (row("Role", html! { (a.role.label()) }))
+                (row("Comes from", html! { (origin(a)) }))
+                (row("Role", role_words(a)))
                 (row("Line manager", html! { (a.manager_name.as_deref().unwrap_or("None")) }))
                 (row("Answers for", html! {
                     @if a.responsibilities.is_empty() { "No compartment" }
@@ -399,7 +419,7 @@ fn review_page(s: &UiSession, sheet: &AccessReviewSheet, banner: Option<&str>, n
                             tr class="govuk-table__row" {
                                 td class="govuk-table__cell" {
                                     (r.account.display_name) br;
-                                    span class="govuk-hint govuk-!-font-size-16" { (r.account.role.label()) }
+                                    span class="govuk-hint govuk-!-font-size-16" { (role_words(&r.account)) }
                                     @if !r.account.active { " " (status_tag(&r.account)) }
                                 }
                                 td class="govuk-table__cell" { (compartments(&r.reads)) }

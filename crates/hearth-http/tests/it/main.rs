@@ -34,6 +34,7 @@ mod retention_tenancy;
 mod retention_time_machine;
 mod rights;
 mod sar;
+mod scim;
 mod seams;
 mod security;
 mod sharing;
