@@ -514,6 +514,7 @@ impl Gate {
             None => {
                 let id = staff::insert_user(&mut tx, &name, &display_name, mapped.role, &mapped.responsibilities, NO_PASSWORD, now).await?;
                 staff::link_directory_subject(&mut tx, id, &who.subject).await?;
+                staff::mark_from_directory(&mut tx, id).await?;
                 let u = staff::user_by_id(&mut tx, id).await?;
                 let detail = json!({ "change": "Joined by single sign-on", "account": u.username, "role": mapped.role.as_str(),
                     "responsibilities": mapped.responsibilities });

@@ -60,6 +60,7 @@ async fn a_joiner_gets_the_role_their_groups_map_to_and_a_mover_the_new_one(back
     let admin = g.gate.actor_for("system_administrator", "system_security").await.unwrap();
     let account = g.gate.staff_account(&admin, signed.actor.user_id).await.unwrap();
     assert_eq!(account.manager_name.as_deref(), Some("Test Manager"), "the manager claim names the line manager");
+    assert!(account.directory, "a joiner made by single sign-on is the directory's account");
     // A mover: the directory moved them to the ASB team; the next sign-in carries it.
     let moved = g.gate.sign_in_from_directory(&ada(&["Hearth ASB team", "Everyone"])).await.unwrap();
     assert_eq!(moved.actor.user_id, signed.actor.user_id, "the same account, found by subject");

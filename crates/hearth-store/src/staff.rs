@@ -189,6 +189,12 @@ pub async fn user_by_directory_subject(tx: &mut Tx, subject: &str) -> Result<Opt
     sqlx::query(&sql).bind(subject).fetch_optional(tx.conn()).await?.as_ref().map(user_from).transpose()
 }
 
+/// Marks an account as the directory's (a joiner made at their first single sign-on).
+pub async fn mark_from_directory(tx: &mut Tx, user_id: Id) -> Result<()> {
+    sqlx::query("UPDATE staff_user SET origin = 'directory' WHERE id = $1").bind(user_id).execute(tx.conn()).await?;
+    Ok(())
+}
+
 /// Links an account to an identity provider's subject (its first single sign-on).
 pub async fn link_directory_subject(tx: &mut Tx, user_id: Id, subject: &str) -> Result<()> {
     sqlx::query("UPDATE staff_user SET directory_subject = $2, version = version + 1 WHERE id = $1")
