@@ -37,6 +37,7 @@ pub mod rights;
 pub mod sharing;
 pub mod staff;
 pub mod totp;
+pub mod work;
 
 use hearth_domain::{
     access::{Action, Compartment},
