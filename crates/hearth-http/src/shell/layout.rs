@@ -129,7 +129,8 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                 }
                 div class="govuk-width-container" {
                     @if let (Some(actor), Some(csrf)) = (chrome.actor, chrome.csrf) {
-                        @if chrome.search {
+                        // Not on the search page itself, whose own field is the search (one box, one "Search" button).
+                        @if chrome.search && chrome.path != "/search" {
                             // A GET form: it works without JavaScript and the results page can be bookmarked.
                             form method="get" action="/search" role="search" class="hearth-header-search govuk-!-margin-top-3" novalidate {
                                 div class="govuk-form-group govuk-!-margin-bottom-2" {

@@ -104,6 +104,7 @@ async fn home_shows_the_follow_up_an_advisor_gave_the_officer(s: TestServer) {
     assert!(cases.contains("id=\"header-search\" name=\"q\""), "the search box is on every page");
     let (_, search) = get(&s, &c, "/search").await;
     assert!(search.contains("id=\"q\" name=\"q\"") && search.contains(" autofocus"), "the search field is focused");
+    assert!(!search.contains("header-search"), "the search page's own field is its only search box");
 
     let t = s.token(StaffRole::HousingOfficer).await;
     let (st, work) = s.call(&t, Method::GET, "/api/v1/me/work", None).await;
