@@ -116,6 +116,26 @@ pub struct FollowUp {
     pub done_by: Option<Id>,
 }
 
+/// An open follow-up on its owner's work list ("Your work"), with the
+/// person its entry is about. When the owner may not read the entry (its
+/// compartment is closed to them), the action and the person are left out:
+/// they still see that work is due on a day, never its words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyFollowUp {
+    pub id: Id,
+    pub entry_id: Id,
+    /// `None` when the caller may not read the entry.
+    pub action: Option<String>,
+    /// The entry's first person; `None` when the caller may not read the entry.
+    pub person_id: Option<Id>,
+    pub person_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub due_on: Date,
+    /// Due before today.
+    pub overdue: bool,
+}
+
 /// One entry in the contact log as stored and shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -621,4 +641,9 @@ crate::classify! { ContactEntry as "contact_entry" {
 crate::classify! { FollowUp as "follow_up" {
     keep: id, owner, due_on, done_at, done_by;
     action: FreeText,
+} }
+
+crate::classify! { MyFollowUp as "my_follow_up" {
+    keep: id, entry_id, person_id, due_on, overdue;
+    action: FreeText, person_name: Name,
 } }

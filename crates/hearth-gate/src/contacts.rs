@@ -11,7 +11,7 @@ use crate::policy::{AccessRequest, Relation};
 use crate::{Actor, Gate, GateError, Permit, Result, Target};
 use hearth_domain::{
     access::{Action, Compartment},
-    contacts::{ContactEntry, ContactInput, FollowUp, CONTACT_COMPARTMENTS},
+    contacts::{ContactEntry, ContactInput, FollowUp, MyFollowUp, CONTACT_COMPARTMENTS},
     error::FieldError,
     Id,
 };
@@ -284,5 +284,46 @@ impl Gate {
             Ok((after, target, Some(detail)))
         })
         .await
+    }
+
+    /// The caller's open follow-ups, soonest due first ("Your work"). The
+    /// policies are asked per contact compartment, as for a timeline, and
+    /// the answer filters in the query: a follow-up on an entry the caller
+    /// may list comes with its action and person, projected to the classes
+    /// that compartment opens; one on an entry they may not list comes as
+    /// work due on a day, without its words or person. One audit event per
+    /// compartment drawn on.
+    pub async fn my_follow_ups(&self, actor: &Actor) -> Result<Vec<MyFollowUp>> {
+        let today = Gate::today();
+        let mut tx = self.store.begin().await?;
+        let target = Target::collection("contact_entry");
+        let (vis, permits) = self.contact_visibility(&mut tx, actor, target).await?;
+        let rows = q::owned_follow_ups(&mut tx, actor.user_id, &vis).await?;
+        let mut items = vec![];
+        for r in &rows {
+            let mut item = MyFollowUp {
+                id: r.id,
+                entry_id: r.entry_id,
+                action: r.action.clone(),
+                person_id: r.person_id,
+                person_name: r.person_name.clone(),
+                due_on: r.due_on,
+                overdue: r.due_on < today,
+            };
+            match permits.iter().find(|p| p.compartment == r.compartment).filter(|_| r.visible) {
+                Some(p) => p.project(&mut item),
+                // Not listable: nothing of the entry goes out, whatever the query returned.
+                None => (item.action, item.person_id, item.person_name) = (None, None, None),
+            }
+            items.push(item);
+        }
+        for permit in &permits {
+            let ids: Vec<Id> = rows.iter().filter(|r| r.visible && r.compartment == permit.compartment).map(|r| r.id).collect();
+            if !ids.is_empty() {
+                self.record(&mut tx, actor, permit, target, Some(json!({ "follow_ups": ids }))).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(items)
     }
 }

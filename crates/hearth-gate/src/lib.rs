@@ -38,6 +38,7 @@ pub mod scim;
 pub mod sharing;
 pub mod staff;
 pub mod totp;
+pub mod work;
 
 use hearth_domain::{
     access::{Action, Compartment},

@@ -239,4 +239,16 @@ impl Gate {
         tx.commit().await?;
         Ok(names)
     }
+
+    /// Active colleagues by name and role, for choosing who owns a piece
+    /// of work (a follow-up). Names and roles of staff are not personal
+    /// data of the landlord's customers, and any signed-in member of staff
+    /// may give a colleague work, so like [`Gate::staff_names`] this is not
+    /// decided.
+    pub async fn colleagues(&self) -> Result<Vec<(Id, String, StaffRole)>> {
+        let mut tx = self.store.begin_read().await?;
+        let all = staff::colleagues(&mut tx).await?;
+        tx.commit().await?;
+        Ok(all)
+    }
 }

@@ -114,6 +114,64 @@ pub async fn follow_up(tx: &mut Tx, id: Id) -> Result<Option<(Id, FollowUp)>> {
     row.map(|r| Ok((r.try_get("entry_id")?, follow_up_from(&r)?))).transpose()
 }
 
+/// An open follow-up of its owner's, as the work list reads it. `visible`
+/// is false when the owner may not list the entry: the query then returns
+/// neither the action nor the person, so they are never read.
+#[derive(Debug, Clone)]
+pub struct OwnedFollowUp {
+    pub id: Id,
+    pub entry_id: Id,
+    pub compartment: Compartment,
+    pub visible: bool,
+    pub action: Option<String>,
+    pub person_id: Option<Id>,
+    pub person_name: Option<String>,
+    pub due_on: jiff::civil::Date,
+}
+
+/// How many open follow-ups the work list reads at most.
+pub const OWNED_FOLLOW_UPS_LIMIT: i64 = 200;
+
+/// `$1` the owner (also the caller the visibility is worked out for), `$2` the limit.
+pub(crate) fn owned_follow_ups_sql(vis: &ContactVisibility) -> String {
+    format!(
+        "SELECT x.id, x.entry_id, x.compartment, x.visible, x.due_on,
+                CASE WHEN x.visible = 1 THEN x.action END AS action,
+                CASE WHEN x.visible = 1 THEN p.id END AS person_id,
+                CASE WHEN x.visible = 1 THEN p.given_name END AS given_name,
+                CASE WHEN x.visible = 1 THEN p.family_name END AS family_name
+           FROM (SELECT f.id, f.entry_id, f.action, f.due_on, e.compartment,
+                        CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) AS visible,
+                        (SELECT MIN(ep.person_id) FROM contact_entry_person ep WHERE ep.entry_id = e.id) AS first_person
+                   FROM contact_follow_up f JOIN contact_entry e ON e.id = f.entry_id
+                  WHERE f.owner_id = $1 AND f.done_at IS NULL) x
+           LEFT JOIN person p ON p.id = x.first_person
+          ORDER BY x.due_on, x.id LIMIT $2",
+        vis.clause("e", "$1")
+    )
+}
+
+/// The owner's open follow-ups, soonest due first.
+pub async fn owned_follow_ups(tx: &mut Tx, owner: Id, vis: &ContactVisibility) -> Result<Vec<OwnedFollowUp>> {
+    let rows = sqlx::query(&owned_follow_ups_sql(vis)).bind(owner).bind(OWNED_FOLLOW_UPS_LIMIT).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            let given: Option<String> = r.try_get("given_name")?;
+            let family: Option<String> = r.try_get("family_name")?;
+            Ok(OwnedFollowUp {
+                id: r.try_get("id")?,
+                entry_id: r.try_get("entry_id")?,
+                compartment: vocab(r, "compartment", Compartment::parse)?,
+                visible: r.try_get::<i64, _>("visible")? == 1,
+                action: r.try_get("action")?,
+                person_id: r.try_get("person_id")?,
+                person_name: given.zip(family).map(|(g, f)| format!("{g} {f}")),
+                due_on: get_date(r, "due_on")?,
+            })
+        })
+        .collect()
+}
+
 /// Marks an open follow-up done. A follow-up already done is a conflict,
 /// so two people closing it at once cannot both be recorded as the closer.
 pub async fn mark_follow_up_done(tx: &mut Tx, id: Id, by: Id, now: Timestamp) -> Result<()> {

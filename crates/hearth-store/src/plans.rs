@@ -3,7 +3,7 @@
 //! scan, so every per-person read stays O(log n) in the size of the
 //! database (docs/performance.md).
 
-use crate::contacts::{entries_follow_ups_sql, entries_people_sql, timeline_sql, ContactVisibility};
+use crate::contacts::{entries_follow_ups_sql, entries_people_sql, owned_follow_ups_sql, timeline_sql, ContactVisibility};
 use crate::people::{contacts_for_sql, list_people_sql, person_sql, PersonFilter};
 use crate::{homes, needs, Backend, Result, Store};
 use hearth_domain::access::Compartment;
@@ -53,6 +53,7 @@ pub fn hot_queries() -> Vec<HotQuery> {
         q("person's contact timeline, next page", timeline, timeline_params(5)),
         q("timeline page's people", entries_people_sql(3), vec![Int(1), Int(2), Int(3)]),
         q("timeline page's follow-ups", entries_follow_ups_sql(3), vec![Int(1), Int(2), Int(3)]),
+        q("a colleague's open follow-ups", owned_follow_ups_sql(&officer), vec![Int(1), Int(200)]),
         q("person's households", homes::HOUSEHOLDS_OF, vec![Int(1)]),
         q("household's members", homes::members_of_sql(), vec![Int(1)]),
         q("household's tenancies", homes::tenancies_of_household_sql(), vec![Int(1)]),

@@ -500,3 +500,12 @@ pub async fn names(tx: &mut Tx) -> Result<std::collections::BTreeMap<Id, String>
     let rows = sqlx::query("SELECT id, display_name FROM staff_user").fetch_all(tx.conn()).await?;
     rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?))).collect()
 }
+
+/// Active people's accounts (no service accounts, no leavers) by name, with
+/// their roles: whom a piece of work can be given to.
+pub async fn colleagues(tx: &mut Tx) -> Result<Vec<(Id, String, StaffRole)>> {
+    let rows = sqlx::query("SELECT id, display_name, role FROM staff_user WHERE active = 1 AND kind = 'person' ORDER BY display_name, id")
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?, vocab(r, "role", StaffRole::parse)?))).collect()
+}

@@ -19,6 +19,7 @@ mod recordings;
 mod rights;
 mod sharing;
 mod staff;
+mod work;
 
 mod representatives;
 mod restrictions;
@@ -44,6 +45,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
+        .route("/me/work", get(work::my_work))
         .route("/auth/token", post(issue_token).delete(revoke_token))
         .route("/auth/sign-out-everywhere", post(sign_out_everywhere))
         .route("/people", get(people::list).post(people::create))
@@ -198,6 +200,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         edi::record, edi::coverage, edi::equity,
         representatives::list, representatives::add, representatives::end, representatives::check, representatives::set_memorable_word,
         staff::list, staff::create, staff::show, staff::change, staff::access_review, staff::complete_access_review, staff::create_service_account,
+        work::my_work,
     ),
     components(schemas(Problem, hearth_domain::error::FieldError)),
     modifiers(&BearerAuth),

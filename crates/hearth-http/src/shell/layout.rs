@@ -17,6 +17,36 @@ pub struct Chrome<'a> {
     pub registers: bool,
     /// Show the staff accounts (the administrator's and the DPO's) in the navigation.
     pub staff: bool,
+    /// Show the customer search box in the header (roles that may search).
+    pub search: bool,
+    /// The page's path, so the menu marks where the reader is.
+    pub path: &'a str,
+}
+
+impl Chrome<'_> {
+    /// The frame of a page nobody is signed in to.
+    pub fn signed_out() -> Chrome<'static> {
+        Chrome { actor: None, csrf: None, reviewer: false, registers: false, staff: false, search: false, path: "" }
+    }
+}
+
+/// One menu item: `aria-current="page"` on the page itself, `"true"` within
+/// its section (a case under "Cases"), with the Design System's active style.
+fn nav_item(href: &str, label: &str, path: &str) -> Markup {
+    let current = if path == href {
+        Some("page")
+    } else if href != "/" && path.starts_with(href) && path[href.len()..].starts_with('/') {
+        Some("true")
+    } else {
+        None
+    };
+    html! {
+        li class={ "govuk-service-navigation__item" @if current.is_some() { " govuk-service-navigation__item--active" } } {
+            a class="govuk-service-navigation__link" href=(href) aria-current=[current] {
+                @if current.is_some() { strong class="govuk-service-navigation__active-fallback" { (label) } } @else { (label) }
+            }
+        }
+    }
 }
 
 /// Roles that review needs or warning flags, offered the "Reviews due" work list.
@@ -58,36 +88,37 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                     nav aria-label="Menu" class="govuk-service-navigation__wrapper" {
                                         button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden { "Menu" }
                                         ul class="govuk-service-navigation__list" id="navigation" {
-                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/search" { "Find a customer" } }
-                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/people/new" { "Add a person" } }
-                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/cases" { "Cases" } }
-                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/notifications" { "Notifications" } }
-                                            li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/report-a-breach" { "Report a breach" } }
+                                            (nav_item("/", "Home", chrome.path))
+                                            (nav_item("/search", "Find a customer", chrome.path))
+                                            (nav_item("/people/new", "Add a person", chrome.path))
+                                            (nav_item("/cases", "Cases", chrome.path))
+                                            (nav_item("/notifications", "Notifications", chrome.path))
+                                            (nav_item("/report-a-breach", "Report a breach", chrome.path))
                                             @if chrome.actor.is_some_and(|a| REVIEWERS.contains(&a.role)) {
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/reviews" { "Reviews due" } }
+                                                (nav_item("/reviews", "Reviews due", chrome.path))
                                             }
                                             @if chrome.actor.is_some_and(|a| a.role == hearth_domain::staff::StaffRole::EdiAnalyst) {
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/edi/coverage" { "Equality coverage" } }
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/edi/equity" { "Service equity" } }
+                                                (nav_item("/edi/coverage", "Equality coverage", chrome.path))
+                                                (nav_item("/edi/equity", "Service equity", chrome.path))
                                             }
                                             @if chrome.reviewer {
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/break-glass" { "Break-glass reviews" } }
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/retention" { "Retention" } }
+                                                (nav_item("/break-glass", "Break-glass reviews", chrome.path))
+                                                (nav_item("/retention", "Retention", chrome.path))
                                             }
                                             @if chrome.staff {
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/staff" { "Staff accounts" } }
+                                                (nav_item("/staff", "Staff accounts", chrome.path))
                                             }
                                             @if chrome.actor.is_some_and(|a| ACCESS_REVIEWERS.contains(&a.role)) {
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/access-review" { "Access review" } }
+                                                (nav_item("/access-review", "Access review", chrome.path))
                                             }
                                             @if chrome.registers {
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/rights" { "Rights requests" } }
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/breaches" { "Breaches" } }
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/disclosures" { "Disclosures" } }
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/sharing-agreements" { "Sharing agreements" } }
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/removals" { "Removals" } }
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/anonymity-overrides" { "Anonymity overrides" } }
-                                                li class="govuk-service-navigation__item" { a class="govuk-service-navigation__link" href="/support-grants" { "Supplier access" } }
+                                                (nav_item("/rights", "Rights requests", chrome.path))
+                                                (nav_item("/breaches", "Breaches", chrome.path))
+                                                (nav_item("/disclosures", "Disclosures", chrome.path))
+                                                (nav_item("/sharing-agreements", "Sharing agreements", chrome.path))
+                                                (nav_item("/removals", "Removals", chrome.path))
+                                                (nav_item("/anonymity-overrides", "Anonymity overrides", chrome.path))
+                                                (nav_item("/support-grants", "Supplier access", chrome.path))
                                             }
                                         }
                                     }
@@ -98,6 +129,18 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                 }
                 div class="govuk-width-container" {
                     @if let (Some(actor), Some(csrf)) = (chrome.actor, chrome.csrf) {
+                        // Not on the search page itself, whose own field is the search (one box, one "Search" button).
+                        @if chrome.search && chrome.path != "/search" {
+                            // A GET form: it works without JavaScript and the results page can be bookmarked.
+                            form method="get" action="/search" role="search" class="hearth-header-search govuk-!-margin-top-3" novalidate {
+                                div class="govuk-form-group govuk-!-margin-bottom-2" {
+                                    label class="govuk-label govuk-label--s" for="header-search" { "Find a customer" }
+                                    input class="govuk-input govuk-input--width-20" id="header-search" name="q" type="search" spellcheck="false";
+                                    " "
+                                    button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button" { "Search" }
+                                }
+                            }
+                        }
                         div class="hearth-account govuk-!-margin-top-3" {
                             p class="govuk-body-s govuk-!-margin-bottom-1" {
                                 "Signed in as " strong { (actor.display_name) } " (" (actor.role.label()) ") · "
@@ -148,6 +191,7 @@ const DATE_FIELDS: &[&str] = &[
     "review_date",
     "incident_date",
     "person_told_on",
+    "follow_up_due",
 ];
 
 /// The anchor an error summary links to for a field, so keyboard users land

@@ -14,7 +14,15 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 pub fn chrome(s: &UiSession) -> Chrome<'_> {
-    Chrome { actor: Some(&s.actor), csrf: Some(&s.csrf), reviewer: s.reviewer, registers: s.registers, staff: s.staff }
+    Chrome {
+        actor: Some(&s.actor),
+        csrf: Some(&s.csrf),
+        reviewer: s.reviewer,
+        registers: s.registers,
+        staff: s.staff,
+        search: s.search,
+        path: &s.path,
+    }
 }
 
 /// A whole page as a response with a status.
@@ -142,7 +150,7 @@ pub(crate) async fn reads_audited_once(
         Ok(page) => page,
         Err(e) => {
             tracing::error!(error = %e, "the page's audit events could not be written; the page was not sent");
-            let chrome = Chrome { actor: None, csrf: None, reviewer: false, registers: false, staff: false };
+            let chrome = Chrome::signed_out();
             let title = "Sorry, there is a problem with the service";
             let body = maud::html! { h1 class="govuk-heading-l" { (title) } p class="govuk-body" { "Try again later." } };
             (StatusCode::INTERNAL_SERVER_ERROR, page(title, &chrome, false, body)).into_response()

@@ -85,6 +85,10 @@ pub struct UiSession {
     pub registers: bool,
     /// May list staff accounts, so the navigation offers them.
     pub staff: bool,
+    /// May search for customers, so the header offers the search box.
+    pub search: bool,
+    /// The path of the page asked for, so the menu can mark it.
+    pub path: String,
 }
 
 impl UiSession {
@@ -159,7 +163,10 @@ impl FromRequestParts<AppState> for UiSession {
                 let reviewer = state.gate.may(&s.actor, Action::List, Compartment::Audit);
                 let registers = state.gate.may(&s.actor, Action::List, Compartment::Rights);
                 let staff = state.gate.may(&s.actor, Action::List, Compartment::Staff);
-                Ok(UiSession { actor: s.actor, csrf: s.csrf_token, token, reviewer, registers, staff })
+                let search = state.gate.may(&s.actor, Action::List, Compartment::Identity)
+                    || state.gate.may_when_related(&s.actor, Action::List, Compartment::Identity);
+                let path = parts.uri.path().to_string();
+                Ok(UiSession { actor: s.actor, csrf: s.csrf_token, token, reviewer, registers, staff, search, path })
             }
             Err(_) => Err(Redirect::to("/login").into_response()),
         }

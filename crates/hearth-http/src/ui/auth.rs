@@ -41,7 +41,7 @@ fn ways(s: &AppState) -> Ways<'_> {
 }
 
 fn login_page(ways: &Ways, csrf: &str, username: &str, errors: &[FieldError]) -> Markup {
-    let chrome = Chrome { actor: None, csrf: None, reviewer: false, registers: false, staff: false };
+    let chrome = Chrome::signed_out();
     page(
         "Sign in",
         &chrome,
@@ -156,7 +156,7 @@ pub async fn logout(State(s): State<AppState>, headers: HeaderMap, Posted(sessio
     // Not a redirect: the page's form-action 'self' would stop a form's
     // redirect to another site; a page of ours moves on to the provider.
     let (href, refresh) = url;
-    let chrome = Chrome { actor: None, csrf: None, reviewer: false, registers: false, staff: false };
+    let chrome = Chrome::signed_out();
     let body = page(
         "Signing out",
         &chrome,

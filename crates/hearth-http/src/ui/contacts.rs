@@ -8,17 +8,17 @@
 //! was left, an appointment has an outcome) apply unchanged and its field
 //! errors land on this form's inputs. Times are shown in Europe/London.
 
-use crate::shell::layout::{csrf_field, error_for, error_summary, inline_error, page, radios, select, textarea, Input};
+use crate::shell::layout::{csrf_field, date_input, error_for, error_summary, inline_error, page, radios, select, textarea, Input};
 use crate::shell::respond::{chrome, error_page, respond};
 use crate::shell::session::{Posted, UiSession};
-use crate::shell::words::{long_date, uk_time};
+use crate::shell::words::{form_date, long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::contacts::TimelineFilter;
 use hearth_domain::{
-    contacts::{contact_compartment, AppointmentOutcome, Channel, ContactEntry, ContactInput, FollowUp},
+    contacts::{contact_compartment, AppointmentOutcome, Channel, ContactEntry, ContactInput, FollowUp, FollowUpInput},
     error::FieldError,
     recordings::{is_call, RecordingInput, RecordingPurpose},
     Id,
@@ -243,6 +243,13 @@ pub struct ContactForm {
     /// The case the contact is filed on, when the form was opened for one:
     /// the entry then takes the case's compartment.
     case_id: String,
+    /// An optional follow-up: what to do, the colleague who owns it (an
+    /// account chosen from a list of names, never typed) and when it is due.
+    follow_up_action: String,
+    follow_up_owner: String,
+    follow_up_due_day: String,
+    follow_up_due_month: String,
+    follow_up_due_year: String,
 }
 
 /// What opens the form: the case to file the contact on, if any.
@@ -262,7 +269,15 @@ impl ContactForm {
         };
         let outcome = self.appointment_outcome.trim();
         let appointment_outcome = (channel == Some(Channel::Appointment) && !outcome.is_empty()).then(|| outcome.to_string());
+        let follow_ups = self.wants_follow_up().then(|| {
+            vec![FollowUpInput {
+                action: Some(self.follow_up_action.clone()),
+                owner: self.follow_up_owner.trim().parse().ok(),
+                due_on: self.follow_up_due(),
+            }]
+        });
         ContactInput {
+            follow_ups,
             occurred_at: None, // now
             channel: Some(self.channel.trim().to_string()),
             compartment: Some(self.compartment.trim().to_string()).filter(|c| !c.is_empty()),
@@ -276,18 +291,78 @@ impl ContactForm {
     }
 }
 
+impl ContactForm {
+    /// A follow-up is asked for when any of its fields is filled in.
+    fn wants_follow_up(&self) -> bool {
+        [&self.follow_up_action, &self.follow_up_owner, &self.follow_up_due_day, &self.follow_up_due_month, &self.follow_up_due_year]
+            .iter()
+            .any(|v| !v.trim().is_empty())
+    }
+
+    fn follow_up_due(&self) -> Option<String> {
+        form_date(&self.follow_up_due_day, &self.follow_up_due_month, &self.follow_up_due_year)
+    }
+
+    /// The follow-up's due date in the words of the GOV.UK date pattern
+    /// (the domain's message speaks of ISO dates, which this form never shows).
+    fn due_date_error(&self, today: jiff::civil::Date) -> Option<FieldError> {
+        if !self.wants_follow_up() {
+            return None;
+        }
+        let message = match self.follow_up_due().map(|d| d.parse::<jiff::civil::Date>()) {
+            None => "Enter the date the follow-up is due",
+            Some(Err(_)) => "The due date must be a real date, for example 14 12 2026",
+            Some(Ok(d)) if d < today => "The due date must be today or in the future",
+            Some(Ok(_)) => return None,
+        };
+        Some(FieldError::new("follow_up_due", message))
+    }
+}
+
 /// The gate's field names onto this form's input ids; anything the form
 /// has no input for is shown against the channel, the first field.
 fn form_field(field: &str) -> &str {
     match field {
         "channel" | "summary" | "compartment" | "voicemail_left" | "appointment_outcome" => field,
+        "follow_ups[0].action" => "follow_up_action",
+        "follow_ups[0].owner" => "follow_up_owner",
+        "follow_ups[0].due_on" => "follow_up_due",
         // The case decides the compartment: a problem with it is shown there.
         "case_id" => "compartment",
         _ => "channel",
     }
 }
 
-fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, errors: &[FieldError]) -> Response {
+/// Active colleagues as the owner select offers them: "Name (Role)".
+type Colleagues = Vec<(Id, String, hearth_domain::staff::StaffRole)>;
+
+fn follow_up_fields(f: &ContactForm, colleagues: &Colleagues, me: Id, errors: &[FieldError]) -> Markup {
+    let labels: Vec<(String, String)> = colleagues
+        .iter()
+        .map(|(id, name, role)| {
+            (id.to_string(), if *id == me { format!("{name} ({}, you)", role.label()) } else { format!("{name} ({})", role.label()) })
+        })
+        .collect();
+    let mut owners: Vec<(&str, &str)> = vec![("", "Choose a colleague")];
+    owners.extend(labels.iter().map(|(v, l)| (v.as_str(), l.as_str())));
+    let action_error = error_for(errors, "follow_up_action");
+    html! {
+        fieldset class="govuk-fieldset" aria-describedby="follow-up-hint" {
+            legend class="govuk-fieldset__legend govuk-fieldset__legend--m" { h2 class="govuk-fieldset__heading" { "Follow-up (optional)" } }
+            div id="follow-up-hint" class="govuk-hint" { "Leave these blank if nothing needs doing. The follow-up shows on its owner's home page." }
+            div class={ "govuk-form-group" @if action_error.is_some() { " govuk-form-group--error" } } {
+                label class="govuk-label govuk-label--s" for="follow_up_action" { "What needs doing" }
+                (inline_error("follow_up_action", action_error))
+                input class={ "govuk-input" @if action_error.is_some() { " govuk-input--error" } } id="follow_up_action" name="follow_up_action" type="text"
+                    value=(f.follow_up_action) aria-describedby=[action_error.is_some().then_some("follow_up_action-error")];
+            }
+            (select("follow_up_owner", "Who will do it", &owners, f.follow_up_owner.trim(), errors))
+            (date_input("follow_up_due", "Due date", "For example, 14 12 2026", (&f.follow_up_due_day, &f.follow_up_due_month, &f.follow_up_due_year), errors))
+        }
+    }
+}
+
+fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, colleagues: &Colleagues, errors: &[FieldError]) -> Response {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let channel = if f.channel.is_empty() { Channel::CallIn.as_str() } else { f.channel.as_str() };
     // On a case the compartment is the case's unless one is chosen (and
@@ -327,6 +402,7 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, errors: &[FieldEr
                         (radios("voicemail_left", "Voicemail left?", Some("Only for an attempted call."), &[("yes", "Yes"), ("no", "No")], &f.voicemail_left, errors, " govuk-radios--inline govuk-radios--small"))
                         (radios("appointment_outcome", "Appointment outcome", Some("Only for an appointment."), &outcomes, &f.appointment_outcome, errors, " govuk-radios--inline govuk-radios--small"))
                         (select("compartment", "Compartment", &compartments, compartment, errors))
+                        (follow_up_fields(f, colleagues, s.actor.user_id, errors))
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Log the contact" }
                     }
                 } }
@@ -335,19 +411,64 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, errors: &[FieldEr
     )
 }
 
-pub async fn new_contact_form(session: UiSession, Path(id): Path<i64>, Query(q): Query<NewContactQuery>) -> Response {
+pub async fn new_contact_form(
+    State(s): State<AppState>,
+    session: UiSession,
+    Path(id): Path<i64>,
+    Query(q): Query<NewContactQuery>,
+) -> Response {
+    let colleagues = match s.gate.colleagues().await {
+        Ok(c) => c,
+        Err(e) => return error_page(&session, e),
+    };
     let case_id = q.case_id.trim().parse::<Id>().map(|c| c.to_string()).unwrap_or_default();
-    contact_form(&session, id, &ContactForm { case_id, ..Default::default() }, &[])
+    contact_form(&session, id, &ContactForm { case_id, ..Default::default() }, &colleagues, &[])
+}
+
+/// The gate's field errors on this form's inputs, the due date's in the
+/// form's own words, in the order the fields appear.
+fn form_errors(f: &ContactForm, gate_errors: Vec<FieldError>, today: jiff::civil::Date) -> Vec<FieldError> {
+    let due = f.due_date_error(today);
+    let mut errors: Vec<FieldError> =
+        gate_errors.into_iter().map(|e| FieldError::new(form_field(&e.field), e.message)).filter(|e| e.field != "follow_up_due").collect();
+    errors.extend(due);
+    let order = [
+        "channel",
+        "summary",
+        "voicemail_left",
+        "appointment_outcome",
+        "compartment",
+        "follow_up_action",
+        "follow_up_owner",
+        "follow_up_due",
+    ];
+    errors.sort_by_key(|e| order.iter().position(|o| *o == e.field).unwrap_or(0));
+    errors
 }
 
 pub async fn log_contact(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ContactForm>) -> Response {
-    match s.gate.log_contact(&session.actor, &f.input(id)).await {
+    let today = hearth_gate::Gate::today();
+    let input = f.input(id);
+    // Every mistake at once: the domain's checks and the form's own date check, before the gate is asked.
+    let early = match input.validate(jiff::Timestamp::now()) {
+        Ok(_) => vec![],
+        Err(v) => v.0,
+    };
+    let result = if early.is_empty() && f.due_date_error(today).is_none() {
+        s.gate.log_contact(&session.actor, &input).await
+    } else {
+        Err(GateError::Invalid(hearth_domain::error::ValidationErrors(early)))
+    };
+    match result {
         Ok(_) => Redirect::to(&format!("/people/{id}?done=contact-logged")).into_response(),
         // The person in the address does not exist: the form has nothing to fix.
         Err(GateError::Invalid(v)) if v.0.iter().any(|e| e.field.starts_with("person_ids")) => error_page(&session, GateError::NotFound),
         Err(GateError::Invalid(v)) => {
-            let errors: Vec<_> = v.0.into_iter().map(|e| FieldError::new(form_field(&e.field), e.message)).collect();
-            contact_form(&session, id, &f, &errors)
+            let colleagues = match s.gate.colleagues().await {
+                Ok(c) => c,
+                Err(e) => return error_page(&session, e),
+            };
+            contact_form(&session, id, &f, &colleagues, &form_errors(&f, v.0, today))
         }
         Err(e) => error_page(&session, e),
     }

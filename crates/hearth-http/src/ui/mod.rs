@@ -30,16 +30,16 @@ mod rights;
 mod sharing;
 mod sso;
 mod staff;
+mod work;
 
 use crate::AppState;
-use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 
 /// The UI's routes; `upload_limit` is the body limit for document uploads.
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/search") }))
+        .route("/", get(work::home))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/logout-everywhere", post(auth::logout_everywhere))

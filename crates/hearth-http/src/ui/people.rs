@@ -63,7 +63,7 @@ pub async fn search(State(s): State<AppState>, session: UiSession, Query(q): Que
                             p id="q-error" class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
                         }
                         input class={ "govuk-input govuk-!-width-two-thirds" @if error.is_some() { " govuk-input--error" } } id="q" name="q" type="search"
-                            value=(q.q) aria-describedby={ "q-hint" @if error.is_some() { " q-error" } } spellcheck="false";
+                            value=(q.q) aria-describedby={ "q-hint" @if error.is_some() { " q-error" } } spellcheck="false" autofocus;
                     }
                     button type="submit" class="govuk-button" data-module="govuk-button" { "Search" }
                 }

@@ -58,7 +58,7 @@ fn due_text(v: &RightsRequestView) -> Markup {
     }
 }
 
-fn request_table(caption: &str, items: &[&RightsRequestView]) -> Markup {
+pub(super) fn request_table(caption: &str, items: &[&RightsRequestView]) -> Markup {
     html! {
         table class="govuk-table" {
             caption class="govuk-table__caption govuk-table__caption--m" { (caption) " (" (items.len()) ")" }

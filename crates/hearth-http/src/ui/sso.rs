@@ -23,7 +23,7 @@ const SSO_COOKIE_PATH: &str = "/sign-in/sso";
 const SSO_COOKIE_SECS: i64 = 600;
 
 fn signed_out_chrome() -> Chrome<'static> {
-    Chrome { actor: None, csrf: None, reviewer: false, registers: false, staff: false }
+    Chrome::signed_out()
 }
 
 /// A page for someone who is not signed in, with a way back to the start.

@@ -18,6 +18,7 @@ mod documents;
 mod edi;
 mod erasure;
 mod history;
+mod home;
 mod import;
 mod needs;
 mod purposes;
