@@ -39,6 +39,12 @@ impl CaseKind {
         }
     }
 
+    /// The error when no kind, or no kind we know, was chosen.
+    pub fn choose_message() -> String {
+        let kinds: Vec<_> = CaseKind::ALL.iter().map(|k| k.label().to_lowercase()).collect();
+        format!("Choose what kind of case this is: {}", kinds.join(", "))
+    }
+
     pub fn reference_prefix(self) -> &'static str {
         match self {
             CaseKind::Asb => "ASB",
@@ -362,10 +368,9 @@ impl PartyInput {
 impl CaseInput {
     pub fn validate(&self, today: Date) -> Result<CaseFields, ValidationErrors> {
         let mut errs = ValidationErrors::default();
-        let kind = errs.check(CaseKind::parse(self.kind.as_deref().unwrap_or("").trim()).ok_or_else(|| {
-            let kinds: Vec<_> = CaseKind::ALL.iter().map(|k| k.label().to_lowercase()).collect();
-            FieldError::new("kind", format!("Choose what kind of case this is: {}", kinds.join(", ")))
-        }));
+        let kind = errs.check(
+            CaseKind::parse(self.kind.as_deref().unwrap_or("").trim()).ok_or_else(|| FieldError::new("kind", CaseKind::choose_message())),
+        );
         let summary = errs.check(crate::validate::name("summary", self.summary.as_deref().unwrap_or(""), "summary").and_then(|s| {
             if s.chars().count() > 2000 {
                 Err(FieldError::new("summary", "The summary must be 2,000 characters or fewer"))
@@ -458,6 +463,25 @@ pub struct CaseFilter {
     /// for the person's own record; every other list leaves them out, so a
     /// list filtered by person cannot point at an anonymous reporter.
     pub with_anonymous_reports: bool,
+    /// Any of these references (a picker's search); empty is no filter.
+    pub references: Vec<String>,
+}
+
+/// The references a typed case reference may mean: "asb-12" is `ASB-000012`,
+/// and a bare number is that case under every kind's prefix.
+pub fn references_for(text: &str) -> Vec<String> {
+    let t = text.trim().to_uppercase();
+    let (prefix, digits) = match t.rsplit_once(['-', ' ']) {
+        Some((p, d)) => (Some(p.trim().to_string()), d.trim().to_string()),
+        None => (None, t.clone()),
+    };
+    let Ok(n) = digits.parse::<u64>() else { return vec![] };
+    CaseKind::ALL
+        .iter()
+        .map(|k| k.reference_prefix())
+        .filter(|p| prefix.as_deref().is_none_or(|want| want == *p))
+        .map(|p| format!("{p}-{n:06}"))
+        .collect()
 }
 
 /// What a change to a case needs from other records and configuration: the

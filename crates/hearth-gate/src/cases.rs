@@ -241,6 +241,17 @@ impl Gate {
 
     /// Cases the actor may see; the policies are asked per compartment and
     /// the answer becomes the query's filter.
+    /// Cases a typed reference may mean ("ASB-000012", "asb 12", "12"),
+    /// among those the actor may list.
+    pub async fn find_cases(&self, actor: &Actor, text: &str, limit: i64) -> Result<Vec<Case>> {
+        let references = hearth_domain::cases::references_for(text);
+        if references.is_empty() {
+            return Ok(vec![]);
+        }
+        let filter = CaseFilter { references, ..Default::default() };
+        Ok(self.list_cases(actor, &filter, None, Some(limit)).await?.items)
+    }
+
     pub async fn list_cases(&self, actor: &Actor, filter: &CaseFilter, after: Option<Id>, limit: Option<i64>) -> Result<Page<Case>> {
         let mut vis = CaseVisibility::default();
         for kind in CaseKind::ALL {

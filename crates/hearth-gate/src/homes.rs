@@ -152,6 +152,17 @@ impl Gate {
         .await
     }
 
+    /// Properties matching a picker's search text (postcode, UPRN or the
+    /// start of the first line), at most `limit`.
+    pub async fn find_properties(&self, actor: &Actor, text: &str, limit: i64) -> Result<Vec<Property>> {
+        let text = crate::people::search_text("q", text)?.unwrap_or_default();
+        self.guarded(actor, Action::List, Compartment::Tenancy, Target::collection("property"), async |tx: &mut Tx| {
+            let found = if text.is_empty() { vec![] } else { q::find_properties(tx, &text, clamp_limit(Some(limit))).await? };
+            Ok((found, Target::collection("property"), Some(json!({ "search": true }))))
+        })
+        .await
+    }
+
     pub async fn update_property(&self, actor: &Actor, id: Id, update: &PropertyUpdate) -> Result<Property> {
         let fields = update.fields.validate()?;
         self.guarded(actor, Action::Edit, Compartment::Tenancy, Target::of("property", id, None), async |tx: &mut Tx| {

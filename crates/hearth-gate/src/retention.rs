@@ -1030,11 +1030,11 @@ impl Gate {
         match scope {
             Some(HoldScope::Person) => match input.person_id {
                 Some(id) => hold.person_id = Some(id),
-                None => errors.push(FieldError::new("person_id", "Give the person the hold is on")),
+                None => errors.push(FieldError::new("person_id", "Find and choose the person the hold is on")),
             },
             Some(HoldScope::Case) => match input.case_id {
                 Some(id) => hold.case_id = Some(id),
-                None => errors.push(FieldError::new("case_id", "Give the case the hold is on")),
+                None => errors.push(FieldError::new("case_id", "Find and choose the case the hold is on")),
             },
             Some(HoldScope::RecordClass) => match input.record_class.as_deref().map(str::trim).and_then(RecordClass::parse) {
                 Some(c) => hold.record_class = Some(c.as_str().into()),
@@ -1055,10 +1055,10 @@ impl Gate {
             if let Some(id) = hold.person_id {
                 hearth_store::people::person(tx, id)
                     .await
-                    .map_err(|_| FieldError::new("person_id", "There is no person with that number"))?;
+                    .map_err(|_| FieldError::new("person_id", "There is no such person"))?;
             }
             if let Some(id) = hold.case_id {
-                hearth_store::cases::case(tx, id).await.map_err(|_| FieldError::new("case_id", "There is no case with that number"))?;
+                hearth_store::cases::case(tx, id).await.map_err(|_| FieldError::new("case_id", "There is no such case"))?;
             }
             if let Some(owner) = input.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
                 let u = hearth_store::staff::user_by_username(tx, owner)

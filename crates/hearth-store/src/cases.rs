@@ -327,6 +327,10 @@ pub async fn list_cases(
         let anonymous = if f.with_anonymous_reports { "" } else { " AND cp.anonymous = 0" };
         clauses.push(format!("EXISTS (SELECT 1 FROM case_party cp WHERE cp.case_id = case_record.id AND cp.person_id = {b}{anonymous})"));
     }
+    if !f.references.is_empty() {
+        let list: Vec<String> = f.references.iter().map(|r| bind(Bind::Text(r.clone()), &mut binds)).collect();
+        clauses.push(format!("reference IN ({})", list.join(", ")));
+    }
     let sql = format!("SELECT {COLUMNS} FROM case_record WHERE {} ORDER BY id LIMIT $2", clauses.join(" AND "));
     let mut q = sqlx::query(&sql).bind(after.unwrap_or(0)).bind(limit + 1).bind(me);
     for b in &binds {

@@ -67,6 +67,26 @@ pub async fn list_properties(tx: &mut Tx, after: Option<Id>, limit: i64) -> Resu
     Ok(Page::from_rows(rows.iter().map(property_from).collect::<Result<_>>()?, limit, |p: &Property| p.id))
 }
 
+/// Properties a picker's search text may mean: a postcode, a UPRN, or the
+/// start of the first address line (each through its own index).
+pub async fn find_properties(tx: &mut Tx, text: &str, limit: i64) -> Result<Vec<Property>> {
+    let text = text.trim();
+    let rows = if hearth_domain::validate::postcode("q", text).is_ok() {
+        let sql = format!("SELECT {PROPERTY_COLUMNS} FROM property WHERE postcode_key = $1 ORDER BY line1_key, id LIMIT $2");
+        sqlx::query(&sql).bind(postcode_key(text)).bind(limit).fetch_all(tx.conn()).await?
+    } else if let Ok(uprn) = text.parse::<i64>() {
+        let sql = format!("SELECT {PROPERTY_COLUMNS} FROM property WHERE uprn = $1 LIMIT $2");
+        sqlx::query(&sql).bind(uprn).bind(limit).fetch_all(tx.conn()).await?
+    } else {
+        // The key is lower-case; the range keeps it a prefix search an index serves.
+        let from = text.to_lowercase();
+        let to = format!("{from}\u{10ffff}");
+        let sql = format!("SELECT {PROPERTY_COLUMNS} FROM property WHERE line1_key >= $1 AND line1_key < $2 ORDER BY line1_key, id LIMIT $3");
+        sqlx::query(&sql).bind(&from).bind(&to).bind(limit).fetch_all(tx.conn()).await?
+    };
+    rows.iter().map(property_from).collect()
+}
+
 pub async fn update_property(tx: &mut Tx, id: Id, version: i64, p: &PropertyFields) -> Result<Property> {
     let r = sqlx::query(
         "UPDATE property SET uprn = $3, line1 = $4, line2 = $5, town = $6, postcode = $7, postcode_key = $8, line1_key = $9, version = version + 1

@@ -60,6 +60,7 @@ pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q):
         kind,
         person_id: q.person_id,
         with_anonymous_reports: false,
+        references: vec![],
     };
     Ok(Json(s.gate.list_cases(&a, &filter, q.after, q.limit).await?.into()))
 }

@@ -89,6 +89,12 @@ impl Refusal {
         Refusal { status: StatusCode::UNPROCESSABLE_ENTITY, errors }
     }
 
+    /// No error: the page again as it is, for a step that writes nothing
+    /// (a picker's search).
+    pub fn none() -> Self {
+        Refusal { status: StatusCode::OK, errors: vec![] }
+    }
+
     /// One error on one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self::fields(vec![FieldError::new(field, message)])

@@ -7,6 +7,7 @@
 //! as UTC.
 
 use crate::shell::layout::{csrf_field, date_input, error_summary, page, radios, row, success_banner, textarea, Input};
+use crate::shell::picker::{self, picker, PickKind, Picked};
 use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
 use crate::shell::session::{Posted, UiSession};
 use crate::shell::words::form_date;
@@ -424,7 +425,7 @@ fn change_forms(s: &UiSession, v: &BreachView, f: &ChangeForm, errors: &[FieldEr
         h3 class="govuk-heading-s" { "Record a person affected" }
         form method="post" action=(action) novalidate {
             (hidden("add_person"))
-            (Input::text("add_person_id", "Person ID", &f.person_id).width("10").no_spellcheck().render(errors))
+            (picker("add_person_id", "Person affected", PickKind::Person, &f.picked, errors))
             button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record the person" }
         }
 
@@ -481,8 +482,14 @@ pub struct ChangeForm {
     reported_time: String,
     ico_reference: String,
     late_reason: String,
+    _pick: String,
     #[serde(rename = "add_person_id")]
     person_id: String,
+    #[serde(rename = "add_person_id_q")]
+    person_q: String,
+    /// The person picker as looked up for this page; never posted.
+    #[serde(skip)]
+    picked: Picked,
     notify_person_id: String,
     how: String,
     text: String,
@@ -502,14 +509,10 @@ fn change_field(change: &str, field: &str) -> String {
     .to_string()
 }
 
-pub async fn change_breach(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<ChangeForm>) -> Response {
+pub async fn change_breach(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, mut f): Posted<ChangeForm>) -> Response {
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
     let version = f.version;
-    let person = |v: &str, field: &str| -> Result<Id, FieldError> {
-        v.trim().parse().map_err(|_| {
-            FieldError::new(field, if v.trim().is_empty() { "Enter the person ID" } else { "Person ID must be a number, like 42" })
-        })
-    };
+    let person = |v: &str| -> Result<Id, ()> { v.trim().parse().map_err(|_| ()) };
     let change = match f.change.as_str() {
         "assess" => BreachChange::Assess { version, risk: f.risk.clone(), assessment: f.assessment.clone() },
         "decide" => {
@@ -529,11 +532,31 @@ pub async fn change_breach(State(s): State<AppState>, Path(id): Path<i64>, Poste
                 late_reason: opt(&f.late_reason),
             }
         }
-        "add_person" => match person(&f.person_id, "add_person_id") {
-            Ok(person_id) => BreachChange::AddPerson { version, person_id },
-            Err(e) => return changes_refused(&s.gate, &session, id, &f, Refusal::fields(vec![e])).await,
-        },
-        "notify_person" => match person(&f.notify_person_id, "notify_person_id") {
+        "add_person" => {
+            // "Find" or "Change" on the picker: the page again, nothing written.
+            let asked = picker::pick_request(&f._pick).map(|(_, change)| change);
+            if asked == Some(true) {
+                f.person_id.clear();
+            }
+            f.picked = match picker::resolve(&s.gate, &session.actor, PickKind::Person, &f.person_id, &f.person_q).await {
+                Ok(p) => p,
+                Err(e) => return error_page(&session, e),
+            };
+            if asked.is_some() {
+                return changes_refused(&s.gate, &session, id, &f, Refusal::none()).await;
+            }
+            match f.picked.id() {
+                Some(person_id) => BreachChange::AddPerson { version, person_id },
+                None => {
+                    let mut errors = picker::unchosen(&[("add_person_id", &f.picked)]);
+                    if errors.is_empty() {
+                        errors.push(FieldError::new("add_person_id", "Find and choose the person affected"));
+                    }
+                    return changes_refused(&s.gate, &session, id, &f, Refusal::fields(errors)).await;
+                }
+            }
+        }
+        "notify_person" => match person(&f.notify_person_id) {
             Ok(person_id) => BreachChange::NotifyPerson { version, person_id, on: None, how: f.how.clone() },
             Err(_) => return changes_refused(&s.gate, &session, id, &f, Refusal::field("notify_person_id", "Choose who was told")).await,
         },

@@ -4,10 +4,10 @@
 //! what, and when a share or a removal is allowed; this module only renders
 //! and posts.
 
-use crate::shell::layout::{csrf_field, error_summary, page, radios, select, success_banner, textarea, Input};
+use crate::shell::layout::{csrf_field, date_input, error_summary, page, radios, select, success_banner, textarea, Input};
 use crate::shell::respond::{chrome, error_page, respond, Refusal};
 use crate::shell::session::{Posted, UiSession};
-use crate::shell::words::long_date;
+use crate::shell::words::{form_date, long_date};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -30,7 +30,9 @@ pub struct AssessmentForm {
     reason: String,
     assessor_name: String,
     assessor_role: String,
-    assessed_on: String,
+    assessed_on_day: String,
+    assessed_on_month: String,
+    assessed_on_year: String,
     outcome: String,
     notes: String,
 }
@@ -44,7 +46,9 @@ pub struct ShareForm {
     recipient_name: String,
     what: String,
     why: String,
-    shared_on: String,
+    shared_on_day: String,
+    shared_on_month: String,
+    shared_on_year: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -130,7 +134,7 @@ fn capacity_page(s: &UiSession, name: &str, r: &CapacityRecord, banner: Option<&
             (textarea("reason", "reason", "Why there was reason to believe the person might lack capacity", &a.reason, errors))
             (Input::text("assessor_name", "Assessor's name", &a.assessor_name).render(errors))
             (Input::text("assessor_role", "Assessor's profession", &a.assessor_role).hint("For example, community psychiatric nurse").render(errors))
-            (Input::text("assessed_on", "Date of the assessment", &a.assessed_on).hint("As 2026-03-27; leave empty for today").width("10").render(errors))
+            (date_input("assessed_on", "Date of the assessment", "Leave blank for today. For example, 27 3 2026 or 27/3/2026", (&a.assessed_on_day, &a.assessed_on_month, &a.assessed_on_year), errors))
             (radios("outcome", "Outcome", None, &outcomes, &a.outcome, errors, ""))
             (textarea("notes", "notes", "Notes (optional)", &a.notes, errors))
             button type="submit" class="govuk-button" data-module="govuk-button" { "Record assessment" }
@@ -155,7 +159,7 @@ fn capacity_page(s: &UiSession, name: &str, r: &CapacityRecord, banner: Option<&
                 (Input::text("recipient_name", "Their name, or the agency", &sh.recipient_name).render(errors))
                 (textarea("what", "what", "What was shared: only what they need to know", &sh.what, errors))
                 (textarea("why", "why", "Why it is in the person's best interests", &sh.why, errors))
-                (Input::text("shared_on", "Date shared", &sh.shared_on).hint("As 2026-03-27; leave empty for today").width("10").render(errors))
+                (date_input("shared_on", "Date shared", "Leave blank for today. For example, 27 3 2026 or 27/3/2026", (&sh.shared_on_day, &sh.shared_on_month, &sh.shared_on_year), errors))
                 button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record share" }
             }
         }
@@ -205,7 +209,7 @@ pub async fn assess(State(s): State<AppState>, Path(id): Path<Id>, Posted(sessio
         reason: opt(&f.reason),
         assessor_name: opt(&f.assessor_name),
         assessor_role: opt(&f.assessor_role),
-        assessed_on: opt(&f.assessed_on),
+        assessed_on: form_date(&f.assessed_on_day, &f.assessed_on_month, &f.assessed_on_year),
         outcome: opt(&f.outcome),
         notes: opt(&f.notes),
     };
@@ -222,7 +226,7 @@ pub async fn share(State(s): State<AppState>, Path(id): Path<Id>, Posted(session
         recipient_name: opt(&f.recipient_name),
         what: opt(&f.what),
         why: opt(&f.why),
-        shared_on: opt(&f.shared_on),
+        shared_on: form_date(&f.shared_on_day, &f.shared_on_month, &f.shared_on_year),
     };
     match s.gate.record_share(&session.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/people/{id}/capacity?done=share")).into_response(),

@@ -12,7 +12,8 @@ use crate::shell::layout::{
 };
 use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
 use crate::shell::session::{Posted, UiSession};
-use crate::shell::words::{long_date, uk_time};
+use crate::shell::picker::{self, picker, PickKind, Picked};
+use crate::shell::words::{form_date, long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -126,13 +127,17 @@ pub async fn list(State(s): State<AppState>, session: UiSession) -> Response {
 #[serde(default)]
 pub struct NewCaseQuery {
     person_id: Option<String>,
+    kind: Option<String>,
 }
 
 /// The open-a-case form as posted: flat fields, parties numbered from 0.
+/// Records are chosen with pickers: `x` carries the chosen one, `x_q` the
+/// search typed, and `_pick` which picker's Find or Change was pressed.
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct CaseForm {
     _csrf: String,
+    _pick: String,
     kind: String,
     summary: String,
     priority: String,
@@ -146,20 +151,36 @@ pub struct CaseForm {
     received_on_year: String,
     trade: String,
     property_id: String,
+    property_id_q: String,
     party0_person_id: String,
+    party0_person_id_q: String,
     party0_role: String,
     party0_anonymous: Option<String>,
     party1_person_id: String,
+    party1_person_id_q: String,
     party1_role: String,
     party1_anonymous: Option<String>,
 }
 
-fn date_of(d: &str, m: &str, y: &str) -> Option<String> {
-    let (d, m, y) = (d.trim(), m.trim(), y.trim());
-    if d.is_empty() && m.is_empty() && y.is_empty() {
-        None
-    } else {
-        Some(format!("{y:0>4}-{m:0>2}-{d:0>2}"))
+/// The pickers on the open-a-case form, resolved through the gate.
+struct CasePickers {
+    property: Picked,
+    parties: [Picked; PARTY_SLOTS],
+}
+
+impl CasePickers {
+    async fn resolve(gate: &Gate, s: &UiSession, f: &CaseForm) -> Result<Self, GateError> {
+        Ok(CasePickers {
+            property: picker::resolve(gate, &s.actor, PickKind::Property, &f.property_id, &f.property_id_q).await?,
+            parties: [
+                picker::resolve(gate, &s.actor, PickKind::Person, &f.party0_person_id, &f.party0_person_id_q).await?,
+                picker::resolve(gate, &s.actor, PickKind::Person, &f.party1_person_id, &f.party1_person_id_q).await?,
+            ],
+        })
+    }
+
+    fn unchosen(&self) -> Vec<FieldError> {
+        picker::unchosen(&[("property_id", &self.property), ("party0_person_id", &self.parties[0]), ("party1_person_id", &self.parties[1])])
     }
 }
 
@@ -171,44 +192,47 @@ impl CaseForm {
         }
     }
 
-    /// The gate's input, errors found while reading the form (ids that are
-    /// not numbers), and for each party sent, the form slot it came from.
-    fn input(&self) -> (CaseInput, Vec<FieldError>, Vec<usize>) {
+    /// Lets go of the record a picker holds, for its "Change" button.
+    fn unpick(&mut self, field: &str) {
+        match field {
+            "property_id" => self.property_id.clear(),
+            "party0_person_id" => self.party0_person_id.clear(),
+            "party1_person_id" => self.party1_person_id.clear(),
+            _ => {}
+        }
+    }
+
+    /// The gate's input, errors found while reading the form, and for each
+    /// party sent, the form slot it came from. Records come from the
+    /// pickers, so only a record the gate showed can be sent.
+    fn input(&self, p: &CasePickers) -> (CaseInput, Vec<FieldError>, Vec<usize>) {
         let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
         let mut errors = vec![];
-        let number = |s: &str, field: &str, what: &str, errors: &mut Vec<FieldError>| -> Option<Id> {
-            let s = s.trim();
-            if s.is_empty() {
-                return None;
-            }
-            s.parse().map_err(|_| errors.push(FieldError::new(field, format!("{what} must be a number, like 42")))).ok()
-        };
-        let property_id = number(&self.property_id, "property_id", "Property ID", &mut errors);
         let mut parties = vec![];
         let mut slots = vec![];
         for i in 0..PARTY_SLOTS {
-            let (person, role, anonymous) = self.party(i);
+            let (_, role, anonymous) = self.party(i);
+            let person = &p.parties[i];
             // An untouched slot is no party; a half-filled one is, so the gate names what is missing.
-            if person.trim().is_empty() && role.trim().is_empty() && !anonymous {
+            if person.id().is_none() && person.query.is_empty() && role.trim().is_empty() && !anonymous {
                 continue;
             }
-            let person_id = number(person, &format!("party{i}_person_id"), "Person ID", &mut errors);
-            if person.trim().is_empty() {
-                errors.push(FieldError::new(format!("party{i}_person_id"), "Enter the person ID"));
+            if person.id().is_none() && !person.pending() {
+                errors.push(FieldError::new(format!("party{i}_person_id"), "Find and choose the person"));
             }
-            parties.push(PartyInput { person_id, role: opt(role), anonymous: Some(anonymous) });
+            parties.push(PartyInput { person_id: person.id(), role: opt(role), anonymous: Some(anonymous) });
             slots.push(i);
         }
         let input = CaseInput {
             kind: opt(&self.kind),
             summary: Some(self.summary.clone()),
             priority: opt(&self.priority),
-            due_date: date_of(&self.due_date_day, &self.due_date_month, &self.due_date_year),
+            due_date: form_date(&self.due_date_day, &self.due_date_month, &self.due_date_year),
             assigned_to: None,
             team: opt(&self.team),
-            received_on: date_of(&self.received_on_day, &self.received_on_month, &self.received_on_year),
+            received_on: form_date(&self.received_on_day, &self.received_on_month, &self.received_on_year),
             trade: opt(&self.trade),
-            property_id,
+            property_id: p.property.id(),
             parties: Some(parties),
         };
         (input, errors, slots)
@@ -228,16 +252,12 @@ fn form_field(field: &str, slots: &[usize]) -> String {
     field.to_string()
 }
 
-fn new_case_page(s: &UiSession, f: &CaseForm, errors: &[FieldError]) -> Response {
+/// The first step: which kind of case, so the form that follows asks only
+/// what that kind needs.
+fn choose_kind_page(s: &UiSession, person: &str, errors: &[FieldError]) -> Response {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let kinds: Vec<(&str, &str)> = CaseKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
-    let priorities: Vec<(&str, &str)> = CasePriority::ALL.iter().map(|p| (p.as_str(), p.label())).collect();
-    let priority = if f.priority.is_empty() { CasePriority::Routine.as_str() } else { f.priority.as_str() };
-    let mut trades = vec![("", "Not a repair")];
-    trades.extend(Trade::ALL.iter().map(|t| (t.as_str(), t.label())));
-    let mut roles = vec![("", "Choose a role")];
-    roles.extend(PartyRole::ALL.iter().map(|r| (r.as_str(), r.label())));
-    let title = "Open a case";
+    let title = "What kind of case is it?";
     respond(
         status,
         page(
@@ -249,37 +269,81 @@ fn new_case_page(s: &UiSession, f: &CaseForm, errors: &[FieldError]) -> Response
                 div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
                     (error_summary(errors))
                     h1 class="govuk-heading-l" { (title) }
+                    form method="get" action="/cases/new" novalidate {
+                        @if !person.is_empty() { input type="hidden" name="person_id" value=(person); }
+                        (radios("kind", "Kind of case", Some("The next page asks only what this kind of case needs."), &kinds, "", errors, ""))
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Continue" }
+                    }
+                } }
+            },
+        ),
+    )
+}
+
+fn new_case_page(s: &UiSession, kind: CaseKind, f: &CaseForm, p: &CasePickers, colleagues: &Colleagues, errors: &[FieldError]) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let priorities: Vec<(&str, &str)> = CasePriority::ALL.iter().map(|p| (p.as_str(), p.label())).collect();
+    let priority = if f.priority.is_empty() { CasePriority::Routine.as_str() } else { f.priority.as_str() };
+    let mut trades = vec![("", "Choose a trade")];
+    trades.extend(Trade::ALL.iter().map(|t| (t.as_str(), t.label())));
+    let mut roles = vec![("", "Choose a role")];
+    roles.extend(PartyRole::ALL.iter().map(|r| (r.as_str(), r.label())));
+    let staff: Vec<(String, String)> = colleagues
+        .iter()
+        .map(|(id, name, role)| {
+            (id.to_string(), if *id == s.actor.user_id { format!("{name} ({}, you)", role.label()) } else { format!("{name} ({})", role.label()) })
+        })
+        .collect();
+    let mut assignees: Vec<(&str, &str)> = vec![("", "Assign it later")];
+    assignees.extend(staff.iter().map(|(v, l)| (v.as_str(), l.as_str())));
+    let title = with_article(kind);
+    // An anonymous reporter belongs to the kinds of case people report.
+    let anonymity = matches!(kind, CaseKind::Asb | CaseKind::Safeguarding);
+    respond(
+        status,
+        page(
+            &title,
+            &chrome(s),
+            !errors.is_empty(),
+            html! {
+                a class="govuk-back-link" href="/cases/new" { "Choose another kind of case" }
+                div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                    (error_summary(errors))
+                    h1 class="govuk-heading-l" { (title) }
                     form method="post" action="/cases" novalidate {
                         (csrf_field(&s.csrf))
-                        (radios("kind", "Kind of case", None, &kinds, &f.kind, errors, ""))
+                        input type="hidden" name="kind" value=(kind.as_str());
                         (textarea("summary", "summary", "Summary", &f.summary, errors))
                         (radios("priority", "Priority", None, &priorities, priority, errors, " govuk-radios--inline"))
-                        (Input::text("assigned_to", "Assign to (staff username, optional)", &f.assigned_to).hint("Leave blank to assign it later.").autocomplete("off").width("20").no_spellcheck().render(errors))
+                        @if kind == CaseKind::Repair {
+                            (select("trade", "Trade", &trades, &f.trade, errors))
+                            (picker("property_id", "The property to be repaired", PickKind::Property, &p.property, errors))
+                        }
+                        @if kind == CaseKind::Complaint {
+                            (date_input("received_on", "Date received", "The day the complaint arrived, by any channel. Leave blank for today. For example, 27 3 2027 or 27/3/2027.", (&f.received_on_day, &f.received_on_month, &f.received_on_year), errors))
+                        } @else {
+                            (date_input("due_date", "Due by (optional)", "For example, 27 3 2027 or 27/3/2027", (&f.due_date_day, &f.due_date_month, &f.due_date_year), errors))
+                        }
+                        (select("assigned_to", "Assign to", &assignees, f.assigned_to.trim(), errors))
                         (Input::text("team", "Team (optional)", &f.team).autocomplete("off").width("20").render(errors))
-                        (date_input("due_date", "Due by (optional)", "For example, 27 3 2027", (&f.due_date_day, &f.due_date_month, &f.due_date_year), errors))
-
-                        h2 class="govuk-heading-m" { "Complaints" }
-                        (date_input("received_on", "Date received (optional)", "For a complaint. Leave blank for today.", (&f.received_on_day, &f.received_on_month, &f.received_on_year), errors))
-
-                        h2 class="govuk-heading-m" { "Repairs" }
-                        (select("trade", "Trade", &trades, &f.trade, errors))
-                        (Input::text("property_id", "Property ID", &f.property_id).hint("For a repair: the property to be repaired.").width("10").no_spellcheck().render(errors))
 
                         @for i in 0..PARTY_SLOTS {
-                            @let (person, role, anonymous) = f.party(i);
+                            @let (_, role, anonymous) = f.party(i);
                             @let anon_id = format!("party{i}_anonymous");
                             @let anon_error = error_for(errors, &anon_id);
-                            h2 class="govuk-heading-m" { "Party " (i + 1) " (optional)" }
-                            (Input::text(&format!("party{i}_person_id"), "Person ID", person).width("10").no_spellcheck().render(errors))
-                            (select(&format!("party{i}_role"), "Role", &roles, role, errors))
-                            div class={ "govuk-form-group" @if anon_error.is_some() { " govuk-form-group--error" } } {
-                                (inline_error(&anon_id, anon_error))
-                                div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
-                                    div class="govuk-checkboxes__item" {
-                                        input class="govuk-checkboxes__input" id=(anon_id) name=(anon_id) type="checkbox" value="yes" checked[anonymous]
-                                            aria-describedby=[anon_error.is_some().then(|| format!("{anon_id}-error"))];
-                                        label class="govuk-label govuk-checkboxes__label" for=(anon_id) {
-                                            "Keep the reporter anonymous" span class="govuk-visually-hidden" { " (party " (i + 1) ")" }
+                            h2 class="govuk-heading-m" { @if i == 0 { "Who it involves (optional)" } @else { "Someone else involved (optional)" } }
+                            (picker(&format!("party{i}_person_id"), "Person", PickKind::Person, &p.parties[i], errors))
+                            (select(&format!("party{i}_role"), "Their part in the case", &roles, role, errors))
+                            @if anonymity || anonymous {
+                                div class={ "govuk-form-group" @if anon_error.is_some() { " govuk-form-group--error" } } {
+                                    (inline_error(&anon_id, anon_error))
+                                    div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
+                                        div class="govuk-checkboxes__item" {
+                                            input class="govuk-checkboxes__input" id=(anon_id) name=(anon_id) type="checkbox" value="yes" checked[anonymous]
+                                                aria-describedby=[anon_error.is_some().then(|| format!("{anon_id}-error"))];
+                                            label class="govuk-label govuk-checkboxes__label" for=(anon_id) {
+                                                "Keep the reporter anonymous" span class="govuk-visually-hidden" { " (person " (i + 1) ")" }
+                                            }
                                         }
                                     }
                                 }
@@ -293,34 +357,95 @@ fn new_case_page(s: &UiSession, f: &CaseForm, errors: &[FieldError]) -> Response
     )
 }
 
-pub async fn new_case_form(session: UiSession, Query(q): Query<NewCaseQuery>) -> Response {
-    // Only a plain number is carried into the form from the link.
-    let person = q.person_id.filter(|p| !p.is_empty() && p.len() < 20 && p.bytes().all(|b| b.is_ascii_digit()));
-    let f = CaseForm { party0_person_id: person.unwrap_or_default(), ..Default::default() };
-    new_case_page(&session, &f, &[])
+/// Active colleagues as a select offers them, from the gate.
+type Colleagues = Vec<(Id, String, hearth_domain::staff::StaffRole)>;
+
+/// "Open an anti-social behaviour case", "Open a complaint": the heading for a kind.
+fn with_article(kind: CaseKind) -> String {
+    let lower = kind.label().to_lowercase();
+    let article = if lower.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let noun = if lower.ends_with("case") || matches!(kind, CaseKind::Complaint | CaseKind::Repair) { lower } else { format!("{lower} case") };
+    format!("Open {article} {noun}")
 }
 
-pub async fn open_case(State(s): State<AppState>, Posted(session, f): Posted<CaseForm>) -> Response {
-    let (mut input, mut errors, slots) = f.input();
-    if !f.assigned_to.trim().is_empty() {
-        match s.gate.user_id(f.assigned_to.trim()).await {
-            Ok(id) => input.assigned_to = Some(id),
-            Err(GateError::NotFound) => errors.push(FieldError::new("assigned_to", "There is no staff account with that username")),
-            Err(e) => return error_page(&session, e),
+/// Only a plain number is carried into the form from a link.
+fn plain_number(v: Option<String>) -> String {
+    v.filter(|p| !p.is_empty() && p.len() < 20 && p.bytes().all(|b| b.is_ascii_digit())).unwrap_or_default()
+}
+
+pub async fn new_case_form(State(s): State<AppState>, session: UiSession, Query(q): Query<NewCaseQuery>) -> Response {
+    let person = plain_number(q.person_id);
+    let kind = match q.kind.as_deref() {
+        None => return choose_kind_page(&session, &person, &[]),
+        Some(k) => match CaseKind::parse(k) {
+            Some(k) => k,
+            None => return choose_kind_page(&session, &person, &[FieldError::new("kind", CaseKind::choose_message())]),
+        },
+    };
+    let f = CaseForm { kind: kind.as_str().into(), party0_person_id: person, ..Default::default() };
+    render_new_case(&s, &session, kind, &f, vec![]).await
+}
+
+/// The form for a kind, with its pickers looked up again through the gate.
+async fn render_new_case(s: &AppState, session: &UiSession, kind: CaseKind, f: &CaseForm, errors: Vec<FieldError>) -> Response {
+    let pickers = match CasePickers::resolve(&s.gate, session, f).await {
+        Ok(p) => p,
+        Err(e) => return error_page(session, e),
+    };
+    let colleagues = match s.gate.colleagues().await {
+        Ok(c) => c,
+        Err(e) => return error_page(session, e),
+    };
+    new_case_page(session, kind, f, &pickers, &colleagues, &errors)
+}
+
+pub async fn open_case(State(s): State<AppState>, Posted(session, mut f): Posted<CaseForm>) -> Response {
+    let Some(kind) = CaseKind::parse(f.kind.trim()) else {
+        return choose_kind_page(&session, "", &[FieldError::new("kind", CaseKind::choose_message())]);
+    };
+    // "Find" or "Change" on a picker: show the form again, nothing written.
+    let asked = picker::pick_request(&f._pick).map(|(field, change)| (field.to_string(), change));
+    if let Some((field, change)) = &asked {
+        if *change {
+            f.unpick(field);
         }
+    }
+    let pickers = match CasePickers::resolve(&s.gate, &session, &f).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&session, e),
+    };
+    if asked.is_some() {
+        return render_new_case(&s, &session, kind, &f, vec![]).await;
+    }
+    let (mut input, mut errors, slots) = f.input(&pickers);
+    errors.extend(pickers.unchosen());
+    match f.assigned_to.trim() {
+        "" => {}
+        a => match a.parse::<Id>() {
+            Ok(id) => input.assigned_to = Some(id),
+            // A username still works, for forms posted by older pages.
+            Err(_) => match s.gate.user_id(a).await {
+                Ok(id) => input.assigned_to = Some(id),
+                Err(GateError::NotFound) => errors.push(FieldError::new("assigned_to", "Choose a colleague from the list")),
+                Err(e) => return error_page(&session, e),
+            },
+        },
     }
     if !errors.is_empty() {
         // Show the domain's complaints too, so the form is fixed in one go.
         if let Err(v) = input.validate(Gate::today()) {
-            errors.extend(v.0.into_iter().map(|e| FieldError::new(form_field(&e.field, &slots), e.message)));
+            let seen: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+            errors.extend(
+                v.0.into_iter().map(|e| FieldError::new(form_field(&e.field, &slots), e.message)).filter(|e| !seen.contains(&e.field)),
+            );
         }
-        return new_case_page(&session, &f, &errors);
+        return render_new_case(&s, &session, kind, &f, errors).await;
     }
     match s.gate.open_case(&session.actor, &input).await {
         Ok(v) => Redirect::to(&format!("/cases/{}?done=opened", v.case.id)).into_response(),
         Err(GateError::Invalid(v)) => {
             let errors: Vec<_> = v.0.into_iter().map(|e| FieldError::new(form_field(&e.field, &slots), e.message)).collect();
-            new_case_page(&session, &f, &errors)
+            render_new_case(&s, &session, kind, &f, errors).await
         }
         Err(e) => error_page(&session, e),
     }
@@ -677,13 +802,25 @@ mod tests {
 
     #[test]
     fn untouched_party_slots_are_not_sent() {
+        let chosen = |id| Picked { chosen: Some(picker::Choice { id, label: "A. Person".into(), detail: String::new() }), ..Default::default() };
+        let p = CasePickers { property: Picked::default(), parties: [Picked::default(), chosen(7)] };
         let f = CaseForm { kind: "asb".into(), party1_person_id: "7".into(), party1_role: "witness".into(), ..Default::default() };
-        let (input, errors, slots) = f.input();
+        let (input, errors, slots) = f.input(&p);
         assert!(errors.is_empty());
         assert_eq!(slots, vec![1]);
         assert_eq!(input.parties.unwrap()[0].person_id, Some(7));
-        let bad = CaseForm { party0_person_id: "seven".into(), ..Default::default() };
-        assert_eq!(bad.input().1[0].field, "party0_person_id");
+        // A role with nobody found is a party the form asks to be chosen.
+        let bad = CaseForm { party0_role: "witness".into(), ..Default::default() };
+        let none = CasePickers { property: Picked::default(), parties: [Picked::default(), Picked::default()] };
+        assert_eq!(bad.input(&none).1[0].field, "party0_person_id");
+    }
+
+    #[test]
+    fn headings_name_the_kind_in_words() {
+        assert_eq!(with_article(CaseKind::Asb), "Open an anti-social behaviour case");
+        assert_eq!(with_article(CaseKind::CareSupport), "Open a care and support case");
+        assert_eq!(with_article(CaseKind::Complaint), "Open a complaint");
+        assert_eq!(with_article(CaseKind::Repair), "Open a repair job");
     }
 }
 

@@ -97,6 +97,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/break-glass", get(grants::review_list))
         .route("/break-glass/{id}/review", post(grants::review))
         .route("/support-grants", get(grants::support_grants))
+        .route("/pick/{kind}", get(crate::shell::picker::matches))
         .route("/cases", get(cases::list).post(cases::open_case))
         .route("/cases/new", get(cases::new_case_form))
         .route("/cases/{id}", get(cases::case_page))

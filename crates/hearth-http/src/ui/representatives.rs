@@ -4,10 +4,11 @@
 //! a form to end one, and the form to add one. The gate decides; this
 //! module only renders and posts.
 
-use crate::shell::layout::{csrf_field, error_summary, inline_error, page, radios, select, textarea, Input};
+use crate::shell::layout::{csrf_field, date_input, error_summary, inline_error, page, radios, select, textarea, Input};
+use crate::shell::picker::{self, picker, PickKind, Picked};
 use crate::shell::respond::{chrome, error_page, respond};
 use crate::shell::session::{Posted, UiSession};
-use crate::shell::words::{long_date, uk_time};
+use crate::shell::words::{form_date, long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -365,15 +366,24 @@ pub async fn end(State(s): State<AppState>, Path(id): Path<i64>, Posted(session,
 #[serde(default)]
 pub struct RepForm {
     _csrf: String,
+    _pick: String,
     person_id: String,
+    person_id_q: String,
+    /// The picker as looked up for this page; never posted.
+    #[serde(skip)]
+    person: Picked,
     name: String,
     phone: String,
     relationship: String,
     scope: String,
     evidence: String,
     evidence_reference: String,
-    valid_from: String,
-    expires_on: String,
+    valid_from_day: String,
+    valid_from_month: String,
+    valid_from_year: String,
+    expires_on_day: String,
+    expires_on_month: String,
+    expires_on_year: String,
 }
 
 fn rep_form(session: &UiSession, id: Id, errors: &[FieldError], f: &RepForm) -> Markup {
@@ -388,15 +398,15 @@ fn rep_form(session: &UiSession, id: Id, errors: &[FieldError], f: &RepForm) -> 
         h1 class="govuk-heading-l" { "Add a representative" }
         form method="post" action={ "/people/" (id) "/representatives" } novalidate {
             (csrf_field(&session.csrf))
-            (Input::text("person_id", "Their person record number, if they are on file", &f.person_id).width("10").render(errors))
-            (Input::text("name", "Or their name", &f.name).render(errors))
+            (picker("person_id", "If they are on file: find them", PickKind::Person, &f.person, errors))
+            (Input::text("name", "If not: their name", &f.name).render(errors))
             (Input::text("phone", "And a phone number for them", &f.phone).kind("tel").width("20").render(errors))
             (select("relationship", "Who they are to the person", &rel, &f.relationship, errors))
             (radios("scope", "What they may deal with", None, &scopes, &f.scope, errors, ""))
             (select("evidence", "Evidence of their authority", &ev, &f.evidence, errors))
             (Input::text("evidence_reference", "Evidence reference", &f.evidence_reference).hint("The form, recorded call, LPA or order reference").render(errors))
-            (Input::text("valid_from", "In force from (YYYY-MM-DD)", &f.valid_from).hint("Leave blank for today").width("10").render(errors))
-            (Input::text("expires_on", "Expires on (YYYY-MM-DD)", &f.expires_on).hint("Leave blank if it does not expire").width("10").render(errors))
+            (date_input("valid_from", "In force from", "Leave blank for today. For example, 27 3 2026 or 27/3/2026", (&f.valid_from_day, &f.valid_from_month, &f.valid_from_year), errors))
+            (date_input("expires_on", "Expires on", "Leave blank if it does not expire", (&f.expires_on_day, &f.expires_on_month, &f.expires_on_year), errors))
             button type="submit" class="govuk-button" data-module="govuk-button" { "Add the representative" }
         }
     }
@@ -406,20 +416,22 @@ pub async fn new_rep_form(session: UiSession, Path(id): Path<i64>) -> Response {
     respond(StatusCode::OK, page("Add a representative", &chrome(&session), false, rep_form(&session, id, &[], &RepForm::default())))
 }
 
-pub async fn add_rep(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<RepForm>) -> Response {
-    let person_id = match f.person_id.trim() {
-        "" => None,
-        v => match v.parse() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                let errors = [FieldError::new("person_id", "Enter a record number, like 42")];
-                return respond(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    page("Add a representative", &chrome(&session), true, rep_form(&session, id, &errors, &f)),
-                );
-            }
-        },
+pub async fn add_rep(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, mut f): Posted<RepForm>) -> Response {
+    // "Find" or "Change" on the picker: the form again, nothing written.
+    let asked = picker::pick_request(&f._pick).map(|(_, change)| change);
+    if asked == Some(true) {
+        f.person_id.clear();
+    }
+    f.person = match picker::resolve(&s.gate, &session.actor, PickKind::Person, &f.person_id, &f.person_id_q).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&session, e),
     };
+    let errors = picker::unchosen(&[("person_id", &f.person)]);
+    if asked.is_some() || !errors.is_empty() {
+        let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+        return respond(status, page("Add a representative", &chrome(&session), !errors.is_empty(), rep_form(&session, id, &errors, &f)));
+    }
+    let person_id = f.person.id();
     let opt = |v: &str| Some(v.to_string());
     let input = RepresentativeInput {
         person_id,
@@ -429,8 +441,8 @@ pub async fn add_rep(State(s): State<AppState>, Path(id): Path<i64>, Posted(sess
         scope: opt(&f.scope),
         evidence: opt(&f.evidence),
         evidence_reference: opt(&f.evidence_reference),
-        valid_from: opt(&f.valid_from),
-        expires_on: opt(&f.expires_on),
+        valid_from: form_date(&f.valid_from_day, &f.valid_from_month, &f.valid_from_year),
+        expires_on: form_date(&f.expires_on_day, &f.expires_on_month, &f.expires_on_year),
     };
     match s.gate.add_representative(&session.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/people/{id}#representatives")).into_response(),

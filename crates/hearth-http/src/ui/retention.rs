@@ -5,7 +5,8 @@
 //!
 //! Every read and change is the gate's; this module only lays them out.
 
-use crate::shell::layout::{csrf_field, error_summary, page, select, success_banner, textarea, Input};
+use crate::shell::layout::{conditional_radios, csrf_field, error_summary, page, select, success_banner, textarea, Input};
+use crate::shell::picker::{self, picker, PickKind, Picked};
 use crate::shell::respond::{chrome, error_page, respond};
 use crate::shell::session::{Posted, UiSession};
 use crate::shell::words::uk_time;
@@ -47,14 +48,15 @@ fn th(text: &str) -> Markup {
 fn hold_form(s: &UiSession, f: &HoldForm, errors: &[FieldError]) -> Markup {
     let classes: Vec<(&str, &str)> =
         std::iter::once(("", "Choose a record class")).chain(RecordClass::ALL.iter().map(|c| (c.as_str(), c.label()))).collect();
+    let scopes = [
+        ("person", "A person's records", Some(picker("person_id", "Whose records", PickKind::Person, &f.person, errors))),
+        ("case", "A case", Some(picker("case_id", "Which case", PickKind::Case, &f.case, errors))),
+        ("record_class", "A whole record class", Some(select("record_class", "Record class", &classes, &f.record_class, errors))),
+    ];
     html! {
         form method="post" action="/retention/holds" novalidate {
             (csrf_field(&s.csrf))
-            (crate::shell::layout::radios("scope", "What does the hold cover?", None,
-                &[("person", "A person's records"), ("case", "A case"), ("record_class", "A whole record class")], &f.scope, errors, ""))
-            (Input::text("person_id", "Person number (for a person)", &f.person_id).width("10").no_spellcheck().render(errors))
-            (Input::text("case_id", "Case number (for a case)", &f.case_id).width("10").no_spellcheck().render(errors))
-            (select("record_class", "Record class (for a whole class)", &classes, &f.record_class, errors))
+            (conditional_radios("scope", "What does the hold cover?", &scopes, &f.scope, errors))
             (textarea("reason", "reason", "Why must disposal wait?", &f.reason, errors))
             (Input::text("owner", "Owner's username", &f.owner).hint("Who releases it. Leave blank for yourself.").width("20").no_spellcheck().render(errors))
             button type="submit" class="govuk-button" data-module="govuk-button" { "Place the hold" }
@@ -288,35 +290,52 @@ pub async fn retention(State(st): State<AppState>, session: UiSession, Query(q):
 #[serde(default)]
 pub struct HoldForm {
     _csrf: String,
+    _pick: String,
     scope: String,
     person_id: String,
+    person_id_q: String,
     case_id: String,
+    case_id_q: String,
+    /// The pickers as looked up for this page; never posted.
+    #[serde(skip)]
+    person: Picked,
+    #[serde(skip)]
+    case: Picked,
     record_class: String,
     reason: String,
     owner: String,
 }
 
-/// A number typed into a form, or an error naming the field.
-fn number(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
+pub async fn place_hold(State(st): State<AppState>, Posted(session, mut f): Posted<HoldForm>) -> Response {
+    // "Find" or "Change" on a picker: the page again, nothing written.
+    let asked = picker::pick_request(&f._pick).map(|(field, change)| (field.to_string(), change));
+    match &asked {
+        Some((field, true)) if field == "person_id" => f.person_id.clear(),
+        Some((field, true)) if field == "case_id" => f.case_id.clear(),
+        _ => {}
     }
-    match t.parse::<i64>() {
-        Ok(n) if n > 0 => Some(n),
-        _ => {
-            errors.push(FieldError::new(field, "Enter the number shown on the record, like 42"));
-            None
-        }
+    let looked_up = async {
+        Ok::<_, GateError>((
+            picker::resolve(&st.gate, &session.actor, PickKind::Person, &f.person_id, &f.person_id_q).await?,
+            picker::resolve(&st.gate, &session.actor, PickKind::Case, &f.case_id, &f.case_id_q).await?,
+        ))
+    };
+    (f.person, f.case) = match looked_up.await {
+        Ok(p) => p,
+        Err(e) => return error_page(&session, e),
+    };
+    if asked.is_some() {
+        return retention_page(&st.gate, &session, StatusCode::OK, None, &f, &[]).await;
     }
-}
-
-pub async fn place_hold(State(st): State<AppState>, Posted(session, f): Posted<HoldForm>) -> Response {
-    let mut errors = vec![];
+    let errors = match f.scope.as_str() {
+        "person" => picker::unchosen(&[("person_id", &f.person)]),
+        "case" => picker::unchosen(&[("case_id", &f.case)]),
+        _ => vec![],
+    };
     let input = HoldInput {
         scope: f.scope.clone(),
-        person_id: if f.scope == "person" { number("person_id", &f.person_id, &mut errors) } else { None },
-        case_id: if f.scope == "case" { number("case_id", &f.case_id, &mut errors) } else { None },
+        person_id: if f.scope == "person" { f.person.id() } else { None },
+        case_id: if f.scope == "case" { f.case.id() } else { None },
         record_class: (f.scope == "record_class" && !f.record_class.is_empty()).then(|| f.record_class.clone()),
         reason: f.reason.clone(),
         owner: Some(f.owner.clone()),

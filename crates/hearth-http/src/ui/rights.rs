@@ -8,6 +8,7 @@
 //! gate calls and the gate's field errors back into errors on the inputs.
 
 use crate::shell::layout::{csrf_field, date_input, error_summary, page, radios, row, success_banner, textarea, Input};
+use crate::shell::picker::{self, picker, PickKind, Picked};
 use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
 use crate::shell::session::{Posted, UiSession};
 use crate::shell::words::form_date;
@@ -130,8 +131,10 @@ pub async fn list(State(s): State<AppState>, session: UiSession) -> Response {
 #[serde(default)]
 pub struct RequestForm {
     _csrf: String,
+    _pick: String,
     kind: String,
     person_id: String,
+    person_id_q: String,
     requester: String,
     representative_name: String,
     representative_relationship: String,
@@ -149,7 +152,7 @@ pub struct NewRequestQuery {
     person_id: Option<String>,
 }
 
-fn new_request_page(s: &UiSession, f: &RequestForm, errors: &[FieldError]) -> Response {
+fn new_request_page(s: &UiSession, f: &RequestForm, person: &Picked, errors: &[FieldError]) -> Response {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let kinds: Vec<(&str, &str)> = RightsRequestKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
     let requesters: Vec<(&str, &str)> = RequesterKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
@@ -169,7 +172,7 @@ fn new_request_page(s: &UiSession, f: &RequestForm, errors: &[FieldError]) -> Re
                     form method="post" action="/rights" novalidate {
                         (csrf_field(&s.csrf))
                         (radios("kind", "Which right is the person exercising?", None, &kinds, &f.kind, errors, ""))
-                        (Input::text("person_id", "Person ID", &f.person_id).hint("The customer record the request is about.").width("10").no_spellcheck().render(errors))
+                        (picker("person_id", "The customer the request is about", PickKind::Person, person, errors))
                         (radios("requester", "Who made the request?", None, &requesters, requester, errors, ""))
                         (Input::text("representative_name", "Representative's name (if a representative)", &f.representative_name).autocomplete("off").render(errors))
                         (Input::text("representative_relationship", "Their relationship to the person", &f.representative_relationship).hint("For example, daughter, solicitor, attorney under a lasting power.").autocomplete("off").render(errors))
@@ -185,21 +188,37 @@ fn new_request_page(s: &UiSession, f: &RequestForm, errors: &[FieldError]) -> Re
     )
 }
 
-pub async fn new_request_form(session: UiSession, Query(q): Query<NewRequestQuery>) -> Response {
+pub async fn new_request_form(State(s): State<AppState>, session: UiSession, Query(q): Query<NewRequestQuery>) -> Response {
     let person = q.person_id.filter(|p| !p.is_empty() && p.len() < 20 && p.bytes().all(|b| b.is_ascii_digit()));
-    new_request_page(&session, &RequestForm { person_id: person.unwrap_or_default(), ..Default::default() }, &[])
+    let f = RequestForm { person_id: person.unwrap_or_default(), ..Default::default() };
+    render_new_request(&s, &session, &f, vec![]).await
 }
 
-pub async fn log_request(State(s): State<AppState>, Posted(session, f): Posted<RequestForm>) -> Response {
-    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-    let mut errors = vec![];
-    let person_id = match f.person_id.trim() {
-        "" => None,
-        p => p.parse().map_err(|_| errors.push(FieldError::new("person_id", "Person ID must be a number, like 42"))).ok(),
+/// The form again, its picker looked up through the gate.
+async fn render_new_request(s: &AppState, session: &UiSession, f: &RequestForm, errors: Vec<FieldError>) -> Response {
+    match picker::resolve(&s.gate, &session.actor, PickKind::Person, &f.person_id, &f.person_id_q).await {
+        Ok(p) => new_request_page(session, f, &p, &errors),
+        Err(e) => error_page(session, e),
+    }
+}
+
+pub async fn log_request(State(s): State<AppState>, Posted(session, mut f): Posted<RequestForm>) -> Response {
+    // "Find" or "Change" on the picker: the form again, nothing written.
+    if let Some((_, change)) = picker::pick_request(&f._pick) {
+        if change {
+            f.person_id.clear();
+        }
+        return render_new_request(&s, &session, &f, vec![]).await;
+    }
+    let person = match picker::resolve(&s.gate, &session.actor, PickKind::Person, &f.person_id, &f.person_id_q).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&session, e),
     };
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let errors = picker::unchosen(&[("person_id", &person)]);
     let input = RightsRequestInput {
         kind: opt(&f.kind),
-        person_id,
+        person_id: person.id(),
         requester: opt(&f.requester),
         representative_name: opt(&f.representative_name),
         representative_relationship: opt(&f.representative_relationship),
@@ -210,14 +229,15 @@ pub async fn log_request(State(s): State<AppState>, Posted(session, f): Posted<R
         notes: opt(&f.notes),
     };
     if !errors.is_empty() {
+        let mut errors = errors;
         if let Err(v) = input.validate(Gate::today()) {
             errors.extend(v.0.into_iter().filter(|e| e.field != "person_id"));
         }
-        return new_request_page(&session, &f, &errors);
+        return new_request_page(&session, &f, &person, &errors);
     }
     match s.gate.log_rights_request(&session.actor, &input).await {
         Ok(v) => Redirect::to(&format!("/rights/{}?done=logged", v.request.id)).into_response(),
-        Err(GateError::Invalid(v)) => new_request_page(&session, &f, &v.0),
+        Err(GateError::Invalid(v)) => new_request_page(&session, &f, &person, &v.0),
         Err(e) => error_page(&session, e),
     }
 }

@@ -11,6 +11,8 @@ use serde_json::json;
 
 both_backends!(
     an_officer_opens_works_and_closes_a_case_in_the_browser,
+    pickers_find_records_without_javascript_and_as_you_type,
+    each_kind_of_case_asks_only_what_it_needs,
     case_forms_name_their_errors_and_need_the_token,
     a_late_acknowledgement_is_not_shown_as_a_late_response,
 );
@@ -28,9 +30,15 @@ async fn an_officer_opens_works_and_closes_a_case_in_the_browser(s: TestServer) 
     let c = browser();
     let csrf = sign_in(&s, &c, "asb_officer").await;
 
-    let (status, form) = get(&s, &c, &format!("/cases/new?person_id={reporter}")).await;
+    // The first step asks the kind; the form for it has the person chosen, by name.
+    let (status, step) = get(&s, &c, &format!("/cases/new?person_id={reporter}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(form.contains(&format!("name=\"party0_person_id\" type=\"text\" value=\"{reporter}\"")), "the first party is filled in");
+    assert!(step.contains("What kind of case is it?") && step.contains(&format!("name=\"person_id\" value=\"{reporter}\"")), "{step}");
+    let (status, form) = get(&s, &c, &format!("/cases/new?kind=asb&person_id={reporter}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains(&format!("type=\"hidden\" name=\"party0_person_id\" value=\"{reporter}\"")), "the first party is chosen");
+    assert!(form.contains("Rhian Whistleford"), "and shown by name");
+    assert!(form.contains("Keep the reporter anonymous") && !form.contains("Trade"), "an ASB case asks about anonymity, not trades");
 
     let (r, n) = (reporter.to_string(), neighbour.to_string());
     let r = c
@@ -152,4 +160,94 @@ async fn a_late_acknowledgement_is_not_shown_as_a_late_response(s: TestServer) {
     let (_, list) = get(&s, &c, "/cases").await;
     let row = list.split("Boiler still broken").nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default();
     assert!(row.contains("Acknowledgement overdue") && !row.contains(">Overdue<"), "{row}");
+}
+
+/// The open-a-case form chooses people and the property with pickers: "Find"
+/// posts the form back with matches as radios (nothing written, what was
+/// typed kept), the chosen record is shown by name; typed but not chosen is
+/// an error on the picker; `/pick/...` offers the same matches as JSON.
+async fn pickers_find_records_without_javascript_and_as_you_type(s: TestServer) {
+    let neighbour = person(&s, "Noelle", "Quietbrook").await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let (st, home) = s
+        .call(
+            &officer,
+            Method::POST,
+            "/api/v1/properties",
+            Some(json!({"uprn": 100023336956_i64, "line1": "7 Fictional Lane", "town": "Madeupton", "postcode": "ZZ9 9ZZ"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{home}");
+    let property = home["id"].as_i64().unwrap();
+    let c = browser();
+    let csrf = sign_in(&s, &c, "housing_officer").await;
+
+    let find = [
+        ("_csrf", csrf.as_str()),
+        ("kind", "repair"),
+        ("summary", "Leaking gutter"),
+        ("_pick", "party0_person_id"),
+        ("party0_person_id_q", "Quietbrook"),
+        ("property_id_q", "zz9 9zz"),
+    ];
+    let r = c.post(s.url("/cases")).form(&find).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "a search is not a submission");
+    let page = r.text().await.unwrap();
+    assert!(page.contains(&format!("name=\"party0_person_id\" type=\"radio\" value=\"{neighbour}\"")), "{page}");
+    assert!(page.contains("Noelle Quietbrook") && page.contains("Leaking gutter"), "matches by name; what was typed is kept");
+    assert!(page.contains(&format!("name=\"property_id\" type=\"radio\" value=\"{property}\"")) && page.contains("7 Fictional Lane"));
+    assert!(!page.contains("Person ID") && !page.contains("Property ID"));
+    let (_, list) = get(&s, &c, "/cases").await;
+    assert!(!list.contains("Leaking gutter"), "nothing was opened");
+
+    // Sent with a search typed and nothing chosen: the picker says so.
+    let unchosen = [("_csrf", csrf.as_str()), ("kind", "repair"), ("summary", "Leaking gutter"), ("trade", "plumbing"), ("property_id_q", "Nowhere Road")];
+    let r = c.post(s.url("/cases")).form(&unchosen).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"#property_id\"") && page.contains("Nothing matched: search again"), "{page}");
+
+    // Chosen: the case opens on the chosen property and person.
+    let (p, n) = (property.to_string(), neighbour.to_string());
+    let chosen = [
+        ("_csrf", csrf.as_str()),
+        ("kind", "repair"),
+        ("summary", "Leaking gutter"),
+        ("trade", "plumbing"),
+        ("property_id", p.as_str()),
+        ("party0_person_id", n.as_str()),
+        ("party0_role", "complainant"),
+    ];
+    let r = c.post(s.url("/cases")).form(&chosen).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+
+    // As you type: the same matches, through the gate, for the session.
+    let (st, body) = get(&s, &c, "/pick/people?q=Quietbr").await;
+    assert_eq!(st, StatusCode::OK);
+    let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(found[0]["id"].as_i64(), Some(neighbour), "{found}");
+    assert_eq!(found[0]["label"], "Noelle Quietbrook");
+    let (_, body) = get(&s, &c, "/pick/properties?q=7%20fictional").await;
+    assert!(body.contains("7 Fictional Lane"), "{body}");
+    let (_, body) = get(&s, &c, "/pick/cases?q=REP-").await;
+    assert_eq!(body, "[]", "a reference without its number finds nothing");
+    let anonymous = reqwest::Client::new();
+    let r = anonymous.get(s.url("/pick/people?q=Quietbr")).send().await.unwrap();
+    assert!(r.status() != StatusCode::OK || r.url().path() == "/login", "signed-out callers are sent to sign in");
+    assert!(!r.text().await.unwrap().contains("Quietbrook"));
+}
+
+/// The open-a-case form for each kind asks only that kind's questions.
+async fn each_kind_of_case_asks_only_what_it_needs(s: TestServer) {
+    let c = browser();
+    sign_in(&s, &c, "housing_officer").await;
+    let (_, repair) = get(&s, &c, "/cases/new?kind=repair").await;
+    assert!(repair.contains("Open a repair") && repair.contains("name=\"trade\"") && repair.contains("property_id_q"));
+    assert!(!repair.contains("received_on_day") && !repair.contains("Keep the reporter anonymous"));
+    let (_, complaint) = get(&s, &c, "/cases/new?kind=complaint").await;
+    assert!(complaint.contains("Open a complaint") && complaint.contains("received_on_day"));
+    assert!(!complaint.contains("name=\"trade\"") && !complaint.contains("property_id_q") && !complaint.contains("due_date_day"));
+    let (st, bad) = get(&s, &c, "/cases/new?kind=sorcery").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.contains("Choose what kind of case this is") && bad.contains("href=\"#kind\""));
 }

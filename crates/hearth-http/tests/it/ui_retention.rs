@@ -55,7 +55,7 @@ async fn the_dpo_sees_upcoming_disposals_places_holds_and_downloads_certificates
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("There is no person with that number"));
+    assert!(r.text().await.unwrap().contains("Find and choose the person the hold is on"));
     let who_text = who.to_string();
     let r = c
         .post(s.url("/retention/holds"))

@@ -38,7 +38,7 @@ async fn the_dpo_logs_and_works_a_request_in_the_browser(s: TestServer) {
 
     let (st, form) = get(&s, &c, &format!("/rights/new?person_id={p}")).await;
     assert_eq!(st, StatusCode::OK);
-    assert!(form.contains(&format!("name=\"person_id\" type=\"text\" value=\"{p}\"")));
+    assert!(form.contains(&format!("type=\"hidden\" name=\"person_id\" value=\"{p}\"")));
 
     // A bad form: no right chosen, a representative without a relationship, a date in the future.
     let pid = p.to_string();
