@@ -370,3 +370,33 @@ export async function checkCaller(personId) {
   const text = normaliseSpace(await page.locator('main').textContent());
   if (!text.includes('Caller checked')) throw new Error(`no "Caller checked" on the person page: ${text.slice(0, 400)}`);
 }
+
+// Pickers (crates/hearth-http/src/shell/picker.rs). `pickByFind` uses the
+// no-JavaScript path: type, press Find (the form comes back with matches as
+// radios), choose the record whose number is `id`. `pickByTyping` uses the
+// autocomplete: type, wait for the listbox, arrow down to the record and
+// press Enter. Both return once the record is chosen.
+export async function pickByFind(field, query, id) {
+  await page.locator(`#${field}`).fill(query);
+  await clickAndNavigate(page.locator(`button[name="_pick"][value="${field}"]`));
+  const radio = page.locator(`input[type="radio"][name="${field}"][value="${id}"]`);
+  assert.equal(await radio.count(), 1, `searching ${field} for "${query}" did not offer record ${id}`);
+  await radio.check();
+}
+
+export async function pickByTyping(field, query, id) {
+  const box = page.locator(`#${field}`);
+  await box.fill('');
+  await box.pressSequentially(query, { delay: 20 });
+  const option = page.locator(`#${field}-listbox [role="option"][data-id="${id}"]`);
+  await option.waitFor({ state: 'attached' });
+  const count = await page.locator(`#${field}-listbox [role="option"]`).count();
+  for (let i = 0; i < count; i++) {
+    await box.press('ArrowDown');
+    if ((await option.getAttribute('aria-selected')) === 'true') break;
+  }
+  assert.equal(await option.getAttribute('aria-selected'), 'true', `arrowing through ${field}'s matches never reached record ${id}`);
+  await box.press('Enter');
+  const chosen = await page.locator(`input[type="hidden"][name="${field}"]`).getAttribute('value');
+  assert.equal(chosen, String(id), `${field} holds the chosen record`);
+}

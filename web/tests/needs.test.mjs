@@ -10,13 +10,14 @@
 
 import assert from 'node:assert/strict';
 import {
-  useServer, step, api, page, baseUrl, DEMO_PASSWORD, normaliseSpace, h1Text, checkPage, clickAndNavigate, expectPath,
+  useServer, step, api, page, baseUrl, DEMO_PASSWORD, normaliseSpace, h1Text, checkPage, clickAndNavigate, expectPath, pickByTyping,
 } from './harness.mjs';
 
 const DETAIL = 'Hard of hearing; lip-reads and prefers a text before a visit'; // plainly made up
 let person; // from the API
 let fullName;
 let propertyId;
+let propertyPostcode;
 
 useServer();
 
@@ -31,6 +32,7 @@ step('find a demo customer on the housing officer\'s patch through the API', asy
   fullName = `${person.given_name} ${person.family_name}`;
   const record = await api('GET', `/api/v1/people/${person.id}/record`, { token });
   propertyId = record.households?.[0]?.property?.id;
+  propertyPostcode = record.households?.[0]?.property?.postcode;
   assert.ok(propertyId, `customer #${person.id} has no home: ${JSON.stringify(record.households)}`);
   const adjustments = await api('GET', `/api/v1/people/${person.id}/adjustments`, { token });
   assert.deepEqual(adjustments, [], 'the customer under test starts with no adjustments');
@@ -104,12 +106,16 @@ step('adds a "call ahead" adjustment and sees the banner first on the person pag
 
 step('opens a repair job for the customer and sees the banner on the job', async () => {
   await clickAndNavigate(page.getByRole('link', { name: 'Open a case for this person', exact: true }));
-  assert.equal(await h1Text(), 'Open a case');
+  assert.equal(await h1Text(), 'What kind of case is it?');
   await page.getByLabel('Repair job', { exact: true }).check();
+  await clickAndNavigate(page.getByRole('button', { name: 'Continue', exact: true }));
+  assert.equal(await h1Text(), 'Open a repair job');
+  assert.ok((await page.locator('main').innerText()).includes(fullName), 'the customer is chosen, by name');
+  await checkPage('the open-a-repair form');
   await page.getByLabel('Summary', { exact: true }).fill('Kitchen tap will not turn off');
   await page.getByLabel('Trade', { exact: true }).selectOption({ label: 'Plumbing' });
-  await page.getByLabel('Property ID', { exact: true }).fill(String(propertyId));
-  await page.getByLabel('Role', { exact: true }).first().selectOption({ label: 'Subject' });
+  await pickByTyping('property_id', propertyPostcode, propertyId);
+  await page.getByLabel('Their part in the case', { exact: true }).first().selectOption({ label: 'Subject' });
   await clickAndNavigate(page.getByRole('button', { name: 'Open the case', exact: true }));
   assert.match(new URL(page.url()).pathname, /^\/cases\/\d+$/);
 

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import {
-  useServer, step, api, page, baseUrl, DEMO_PASSWORD, h1Text, checkPage, clickAndNavigate, expectPath,
+  useServer, step, api, page, baseUrl, DEMO_PASSWORD, h1Text, checkPage, clickAndNavigate, expectPath, pickByTyping,
 } from './harness.mjs';
 
 const REASON = 'Disrepair claim pending in the county court';
@@ -40,7 +40,7 @@ step('the DPO signs in and opens Retention', async () => {
 step('a hold without a reason is refused with an error summary', async () => {
   await page.getByText('Place a legal hold').click();
   await page.getByLabel("A person's records").check();
-  await page.getByLabel('Person number (for a person)').fill(String(person.id));
+  await pickByTyping('person_id', `${person.given_name} ${person.family_name}`, person.id);
   await clickAndNavigate(page.getByRole('button', { name: 'Place the hold' }));
   const summary = page.locator('.govuk-error-summary');
   assert.ok(await summary.isVisible(), 'error summary shown');

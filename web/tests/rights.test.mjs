@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
-  useServer, step, api, page, baseUrl, DEMO_PASSWORD, normaliseSpace, h1Text, checkPage, checkAccessibility, clickAndNavigate, expectPath,
+  useServer, step, api, page, baseUrl, DEMO_PASSWORD, normaliseSpace, h1Text, checkPage, checkAccessibility, clickAndNavigate, expectPath, pickByFind,
   currentPath,
 } from './harness.mjs';
 
@@ -43,7 +43,7 @@ step('the DPO logs a subject access request, first forgetting the right', async 
   await clickAndNavigate(page.getByRole('button', { name: 'Log a request', exact: true }));
   await expectPath('/rights/new');
   await checkPage('the log-a-request form');
-  await page.getByLabel('Person ID', { exact: true }).fill(String(person.id));
+  await pickByFind('person_id', `${person.given_name} ${person.family_name}`, person.id);
   await page.getByLabel('What the request asks for').fill('A copy of everything you hold about me');
   await clickAndNavigate(page.getByRole('button', { name: 'Log the request', exact: true }));
   const summary = normaliseSpace(await page.locator('.govuk-error-summary').textContent());

@@ -40,8 +40,11 @@ step('the DPO records an agreement, first leaving it blank', async () => {
   await page.getByLabel('Categories of data shared (one a line)').fill('name\naddress\nphone');
   await page.getByLabel('How data is sent').fill('Encrypted portal');
   await page.getByLabel('Security requirements').fill('Cyber Essentials Plus; data deleted when the job closes');
-  await page.getByLabel('Starts on').fill('2026-04-01');
-  await page.getByLabel('Expires on').fill('2029-03-31');
+  // A whole date typed into the day box is read as day, month and year.
+  await page.locator('#starts_on-day').fill('1/4/2026');
+  await page.locator('#expires_on-day').fill('31');
+  await page.locator('#expires_on-month').fill('3');
+  await page.locator('#expires_on-year').fill('2029');
   await page.getByLabel('Owner (who answers for it here)').fill('dpo');
   await clickAndNavigate(page.getByRole('button', { name: 'Record the agreement', exact: true }));
   await expectPath('/sharing-agreements');

@@ -54,8 +54,8 @@ async function pageProblems() {
       if (!visible(el) || ['radio', 'checkbox', 'submit', 'button'].includes(el.type)) continue;
       const label = (el.labels?.[0]?.textContent || el.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim();
       const asksForNumber = ['text', 'number', 'search', 'tel'].includes(el.type) || el.tagName === 'INPUT';
-      if (asksForNumber && el.tagName === 'INPUT' && /(^|_)id$/i.test(el.name)) problems.push(`a text box named ${el.name} ("${label}") asks for an id`);
-      if (/\bID\b|\b(person|case|property|record|staff) (number|no\.?)\b/i.test(label)) problems.push(`a field labelled "${label}" asks for an id`);
+      if (asksForNumber && el.tagName === 'INPUT' && /(^|_)ids?$/i.test(el.name)) problems.push(`a text box named ${el.name} ("${label}") asks for an id`);
+      if (/\bIDs?\b|\b(person|case|property|record|staff) (numbers?|no\.?)(?!\w)/i.test(label)) problems.push(`a field labelled "${label}" asks for an id`);
     }
     // Visible text only: not scripts, styles, or what is typed into fields.
     const texts = [];
@@ -66,10 +66,10 @@ async function pageProblems() {
         return visible(p) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
       },
     });
-    while (walker.nextNode()) texts.push(walker.currentNode.textContent);
-    const text = texts.join(' ').replace(/\s+/g, ' ');
+    while (walker.nextNode()) texts.push(walker.currentNode.textContent.replace(/\s+/g, ' '));
+    // Each text node alone: a label and its value ("Property" then "118 High St") are not one phrase.
     const report = (what, re) => {
-      const found = [...new Set(text.match(re) || [])];
+      const found = [...new Set(texts.flatMap((t) => t.match(re) || []))];
       if (found.length) problems.push(`${what}: ${found.slice(0, 5).map((f) => `"${f}"`).join(', ')}`);
     };
     report('snake_case values in visible text', /(?<![\w@.])[a-z]+(?:_[a-z0-9]+)+(?![\w@])/g);

@@ -609,7 +609,7 @@ impl Case {
                 if matches!(c.status, CaseStatus::Reported | CaseStatus::NoAccess) {
                     c.status = CaseStatus::Scheduled;
                 }
-                ("scheduled", format!("Booked {contractor_name} from {start} to {end}"))
+                ("scheduled", format!("Booked {contractor_name} from {} to {}", uk_time(start), uk_time(end)))
             }
             CaseChange::Note { kind, text, .. } => {
                 let text = validate::name("text", text, "note")?;
@@ -674,6 +674,13 @@ impl CaseChange {
             | CaseChange::Close { version, .. } => *version,
         }
     }
+}
+
+/// A moment as the timeline reads it in the UK: "24 November 2026, 09:00 GMT"
+/// (UTC where the time-zone database is missing, and then it says so).
+fn uk_time(t: Timestamp) -> String {
+    let zone = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+    t.to_zoned_datetime(zone).strftime("%-d %B %Y, %H:%M %Z").to_string()
 }
 
 #[cfg(test)]

@@ -1053,9 +1053,7 @@ impl Gate {
         };
         self.guarded(actor, Action::Create, Compartment::Rights, target, async |tx: &mut Tx| {
             if let Some(id) = hold.person_id {
-                hearth_store::people::person(tx, id)
-                    .await
-                    .map_err(|_| FieldError::new("person_id", "There is no such person"))?;
+                hearth_store::people::person(tx, id).await.map_err(|_| FieldError::new("person_id", "There is no such person"))?;
             }
             if let Some(id) = hold.case_id {
                 hearth_store::cases::case(tx, id).await.map_err(|_| FieldError::new("case_id", "There is no such case"))?;

@@ -71,6 +71,7 @@ function enhance(box) {
       li.className = 'hearth-picker__option';
       li.setAttribute('role', 'option');
       li.setAttribute('aria-selected', 'false');
+      li.dataset.id = String(m.id);
       const name = document.createElement('span');
       name.className = 'hearth-picker__label';
       name.textContent = m.label;

@@ -81,7 +81,8 @@ pub async fn find_properties(tx: &mut Tx, text: &str, limit: i64) -> Result<Vec<
         // The key is lower-case; the range keeps it a prefix search an index serves.
         let from = text.to_lowercase();
         let to = format!("{from}\u{10ffff}");
-        let sql = format!("SELECT {PROPERTY_COLUMNS} FROM property WHERE line1_key >= $1 AND line1_key < $2 ORDER BY line1_key, id LIMIT $3");
+        let sql =
+            format!("SELECT {PROPERTY_COLUMNS} FROM property WHERE line1_key >= $1 AND line1_key < $2 ORDER BY line1_key, id LIMIT $3");
         sqlx::query(&sql).bind(&from).bind(&to).bind(limit).fetch_all(tx.conn()).await?
     };
     rows.iter().map(property_from).collect()

@@ -398,27 +398,33 @@ pub fn radios(
     }
 }
 
-/// Radios whose options may each reveal more questions when chosen (GOV.UK
-/// conditional reveal). Without JavaScript every question shows; with it,
-/// only the chosen option's.
-pub fn conditional_radios(name: &str, legend: &str, options: &[(&str, &str, Option<Markup>)], checked: &str, errors: &[FieldError]) -> Markup {
+/// Radios whose options may each reveal more questions when chosen. The
+/// reveal is CSS alone (`.hearth-reveal` in web/hearth.scss): GOV.UK
+/// Frontend's script would put `aria-expanded` on the radios, which axe
+/// rightly refuses. A browser without `:has()` shows every question.
+pub fn conditional_radios(
+    name: &str,
+    legend: &str,
+    options: &[(&str, &str, Option<Markup>)],
+    checked: &str,
+    errors: &[FieldError],
+) -> Markup {
     let error = error_for(errors, name);
     html! {
         div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
             fieldset class="govuk-fieldset" aria-describedby=[error.is_some().then(|| format!("{name}-error"))] {
                 legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
                 (inline_error(name, error))
-                div class="govuk-radios" data-module="govuk-radios" {
+                div class="govuk-radios hearth-reveal" {
                     @for (i, (value, label, more)) in options.iter().enumerate() {
                         @let id = if i == 0 { name.to_string() } else { format!("{name}-{value}") };
                         @let reveal = format!("conditional-{name}-{value}");
                         div class="govuk-radios__item" {
-                            input class="govuk-radios__input" id=(id) name=(name) type="radio" value=(value) checked[checked == *value]
-                                data-aria-controls=[more.is_some().then_some(&reveal)];
+                            input class="govuk-radios__input" id=(id) name=(name) type="radio" value=(value) checked[checked == *value];
                             label class="govuk-label govuk-radios__label" for=(id) { (label) }
                         }
                         @if let Some(more) = more {
-                            div class={ "govuk-radios__conditional" @if checked != *value { " govuk-radios__conditional--hidden" } } id=(reveal) {
+                            div class="govuk-radios__conditional" id=(reveal) {
                                 (more)
                             }
                         }

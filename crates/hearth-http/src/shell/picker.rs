@@ -129,7 +129,11 @@ pub fn unchosen(pickers: &[(&str, &Picked)]) -> Vec<FieldError> {
         .iter()
         .filter(|(_, p)| p.pending())
         .map(|(field, p)| {
-            let what = if p.matches.as_ref().is_some_and(|m| !m.is_empty()) { "Choose one of the matches" } else { "Nothing matched: search again" };
+            let what = if p.matches.as_ref().is_some_and(|m| !m.is_empty()) {
+                "Choose one of the matches"
+            } else {
+                "Nothing matched: search again"
+            };
             FieldError::new(*field, what)
         })
         .collect()
@@ -177,7 +181,11 @@ fn property_choice(p: &hearth_domain::property::Property) -> Choice {
 }
 
 fn case_choice(c: &hearth_domain::cases::Case) -> Choice {
-    Choice { id: c.id, label: format!("{}: {}", c.reference, c.summary), detail: format!("{}, {}", c.kind.label(), c.status.label().to_lowercase()) }
+    Choice {
+        id: c.id,
+        label: format!("{}: {}", c.reference, c.summary),
+        detail: format!("{}, {}", c.kind.label(), c.status.label().to_lowercase()),
+    }
 }
 
 /// The picker on a form. `field` carries the chosen record; `{field}_q` the
@@ -239,6 +247,87 @@ pub fn picker(field: &str, label: &str, kind: PickKind, p: &Picked, errors: &[Fi
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// A picker for several people (those a disclosure is about): the chosen
+/// ones listed by name, each with "Remove", and a picker to add one more.
+#[derive(Clone, Debug, Default)]
+pub struct ManyPicked {
+    pub chosen: Vec<Choice>,
+    pub adding: Picked,
+}
+
+impl ManyPicked {
+    pub fn ids(&self) -> Vec<Id> {
+        self.chosen.iter().map(|c| c.id).collect()
+    }
+}
+
+/// Looks up a many-picker's form values: `chosen` the comma-separated
+/// numbers already chosen, `add` a match just chosen and `add_q` the search
+/// typed; `pick` is the button pressed (`{field}:remove:{n}` lets one go).
+/// Numbers the gate will not show are dropped, not named.
+pub async fn resolve_many(
+    gate: &Gate,
+    actor: &Actor,
+    field: &str,
+    chosen: &str,
+    add: &str,
+    add_q: &str,
+    pick: &str,
+) -> Result<ManyPicked, GateError> {
+    let removed: Option<Id> = pick.strip_prefix(field).and_then(|r| r.strip_prefix(":remove:")).and_then(|n| n.parse().ok());
+    let mut ids: Vec<Id> = chosen.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    let added: Option<Id> = add.trim().parse().ok();
+    ids.extend(added);
+    let mut out = ManyPicked::default();
+    for id in ids {
+        if Some(id) == removed || out.chosen.iter().any(|c| c.id == id) {
+            continue;
+        }
+        match describe(gate, actor, PickKind::Person, id).await {
+            Ok(c) => out.chosen.push(c),
+            Err(GateError::NotFound | GateError::Denied { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // A match just added clears the search; otherwise the search stands.
+    out.adding = if added.is_some() { Picked::default() } else { resolve(gate, actor, PickKind::Person, "", add_q).await? };
+    Ok(out)
+}
+
+/// The many-picker on a form: `field` carries the chosen numbers (hidden,
+/// comma-separated), `{field}_add` and `{field}_add_q` the one being added.
+pub fn many_picker(field: &str, legend: &str, p: &ManyPicked, errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, field);
+    let csv = p.ids().iter().map(Id::to_string).collect::<Vec<_>>().join(",");
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" id=(field) tabindex="-1" {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
+                @if let Some(e) = error {
+                    p id={ (field) "-error" } class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
+                }
+                input type="hidden" name=(field) value=(csv);
+                @if p.chosen.is_empty() {
+                    p class="govuk-body" { "Nobody chosen yet." }
+                } @else {
+                    ul class="govuk-list" {
+                        @for c in &p.chosen {
+                            li {
+                                strong { (c.label) } " " span class="govuk-hint govuk-!-display-inline" { (c.detail) } " "
+                                button type="submit" name="_pick" value={ (field) ":remove:" (c.id) } formnovalidate
+                                    class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button" {
+                                    "Remove" span class="govuk-visually-hidden" { " " (c.label) }
+                                }
+                            }
+                        }
+                    }
+                }
+                (picker(&format!("{field}_add"), "Add a person", PickKind::Person, &p.adding, errors))
             }
         }
     }

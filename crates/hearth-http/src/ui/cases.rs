@@ -10,9 +10,9 @@ use super::anonymity::OverrideForm;
 use crate::shell::layout::{
     csrf_field, date_input, error_for, error_summary, inline_error, page, radios, row, select, success_banner, textarea, Input,
 };
+use crate::shell::picker::{self, picker, PickKind, Picked};
 use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
 use crate::shell::session::{Posted, UiSession};
-use crate::shell::picker::{self, picker, PickKind, Picked};
 use crate::shell::words::{form_date, long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -291,7 +291,10 @@ fn new_case_page(s: &UiSession, kind: CaseKind, f: &CaseForm, p: &CasePickers, c
     let staff: Vec<(String, String)> = colleagues
         .iter()
         .map(|(id, name, role)| {
-            (id.to_string(), if *id == s.actor.user_id { format!("{name} ({}, you)", role.label()) } else { format!("{name} ({})", role.label()) })
+            (
+                id.to_string(),
+                if *id == s.actor.user_id { format!("{name} ({}, you)", role.label()) } else { format!("{name} ({})", role.label()) },
+            )
         })
         .collect();
     let mut assignees: Vec<(&str, &str)> = vec![("", "Assign it later")];
@@ -364,7 +367,8 @@ type Colleagues = Vec<(Id, String, hearth_domain::staff::StaffRole)>;
 fn with_article(kind: CaseKind) -> String {
     let lower = kind.label().to_lowercase();
     let article = if lower.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-    let noun = if lower.ends_with("case") || matches!(kind, CaseKind::Complaint | CaseKind::Repair) { lower } else { format!("{lower} case") };
+    let noun =
+        if lower.ends_with("case") || matches!(kind, CaseKind::Complaint | CaseKind::Repair) { lower } else { format!("{lower} case") };
     format!("Open {article} {noun}")
 }
 
@@ -802,7 +806,8 @@ mod tests {
 
     #[test]
     fn untouched_party_slots_are_not_sent() {
-        let chosen = |id| Picked { chosen: Some(picker::Choice { id, label: "A. Person".into(), detail: String::new() }), ..Default::default() };
+        let chosen =
+            |id| Picked { chosen: Some(picker::Choice { id, label: "A. Person".into(), detail: String::new() }), ..Default::default() };
         let p = CasePickers { property: Picked::default(), parties: [Picked::default(), chosen(7)] };
         let f = CaseForm { kind: "asb".into(), party1_person_id: "7".into(), party1_role: "witness".into(), ..Default::default() };
         let (input, errors, slots) = f.input(&p);

@@ -6,9 +6,10 @@
 //! only renders and posts.
 
 use crate::shell::charts::{bar_chart, BarValue};
-use crate::shell::layout::{csrf_field, error_summary, page, select, success_banner, Input};
+use crate::shell::layout::{csrf_field, date_input, error_summary, page, select, success_banner, Input};
 use crate::shell::respond::{chrome, error_page, respond};
 use crate::shell::session::{Posted, UiSession};
+use crate::shell::words::form_date;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -86,12 +87,17 @@ impl EdiForm {
         if source.is_none() {
             errors.push(FieldError::new("source", "Select how the answers were given"));
         }
-        let valid_until = match self.get("pregnancy_valid_until").trim() {
-            "" => None,
-            d => match d.parse() {
+        let typed = form_date(
+            self.get("pregnancy_valid_until_day"),
+            self.get("pregnancy_valid_until_month"),
+            self.get("pregnancy_valid_until_year"),
+        );
+        let valid_until = match typed {
+            None => None,
+            Some(d) => match d.parse() {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.push(FieldError::new("pregnancy_valid_until", "Enter the date as year-month-day, for example 2027-03-31"));
+                    errors.push(FieldError::new("pregnancy_valid_until", "Enter a real date, for example 31 3 2027"));
                     None
                 }
             },
@@ -166,7 +172,7 @@ fn form_page(session: &UiSession, id: i64, f: &EdiForm, errors: &[FieldError]) -
                     (Input::text(&name, "If other, describe it (optional otherwise)", f.get(&name)).render(errors))
                 }
                 @if c == Characteristic::PregnancyMaternity {
-                    (Input::text("pregnancy_valid_until", "If pregnant or on maternity, until when the answer holds", f.get("pregnancy_valid_until")).hint("For example, 2027-03-31").render(errors))
+                    (date_input("pregnancy_valid_until", "If pregnant or on maternity, until when the answer holds", "For example, 31 3 2027 or 31/3/2027", (f.get("pregnancy_valid_until_day"), f.get("pregnancy_valid_until_month"), f.get("pregnancy_valid_until_year")), errors))
                 }
                 @if c == Characteristic::FirstLanguage {
                     (select("interpreter_needed", "Needs an interpreter", &[("", "Not asked"), ("yes", "Yes"), ("no", "No")], f.get("interpreter_needed"), errors))

@@ -4,10 +4,11 @@
 //! corrections). The register offers no edit or delete: a decision or a
 //! correction is a new entry.
 
-use crate::shell::layout::{csrf_field, error_summary, page, radios, row, select, success_banner, textarea, Input};
+use crate::shell::layout::{csrf_field, date_input, error_summary, page, radios, row, select, success_banner, textarea, Input};
+use crate::shell::picker::{self, many_picker, ManyPicked};
 use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
 use crate::shell::session::{Posted, UiSession};
-use crate::shell::words::{long_date, uk_time};
+use crate::shell::words::{form_date, long_date, uk_time};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -24,6 +25,7 @@ use hearth_domain::{
 use hearth_gate::sharing::{DisclosureView, EndAgreement};
 use maud::{html, Markup};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 fn banner(done: &Done) -> Option<&'static str> {
     Some(match done.done.as_deref()? {
@@ -124,8 +126,12 @@ pub struct AgreementForm {
     data_categories: String,
     transfer_method: String,
     security_requirements: String,
-    starts_on: String,
-    expires_on: String,
+    starts_on_day: String,
+    starts_on_month: String,
+    starts_on_year: String,
+    expires_on_day: String,
+    expires_on_month: String,
+    expires_on_year: String,
     owner: String,
 }
 
@@ -146,7 +152,13 @@ pub struct RequestForm {
     verification: String,
     exemption: String,
     detail: String,
+    _pick: String,
     person_ids: String,
+    person_ids_add: String,
+    person_ids_add_q: String,
+    /// The people picker as looked up for this page; never posted.
+    #[serde(skip)]
+    people: ManyPicked,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -156,9 +168,17 @@ pub struct DecisionForm {
     decision: String,
     reason: String,
     fields: String,
+    _pick: String,
     person_ids: String,
+    person_ids_add: String,
+    person_ids_add_q: String,
+    /// The people picker as looked up for this page; never posted.
+    #[serde(skip)]
+    people: ManyPicked,
     method: String,
-    disclosed_on: String,
+    disclosed_on_day: String,
+    disclosed_on_month: String,
+    disclosed_on_year: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -199,8 +219,8 @@ fn agreement_page(s: &UiSession, orgs: &[Organisation], f: &AgreementForm, error
                         (textarea("data_categories", "data_categories", "Categories of data shared (one a line)", &f.data_categories, errors))
                         (Input::text("transfer_method", "How data is sent", &f.transfer_method).render(errors))
                         (textarea("security_requirements", "security_requirements", "Security requirements", &f.security_requirements, errors))
-                        (Input::text("starts_on", "Starts on", &f.starts_on).hint("For example, 2027-04-01").width("10").no_spellcheck().render(errors))
-                        (Input::text("expires_on", "Expires on", &f.expires_on).hint("For example, 2030-03-31").width("10").no_spellcheck().render(errors))
+                        (date_input("starts_on", "Starts on", "For example, 1 4 2027 or 1/4/2027", (&f.starts_on_day, &f.starts_on_month, &f.starts_on_year), errors))
+                        (date_input("expires_on", "Expires on", "For example, 31 3 2030 or 31/3/2030", (&f.expires_on_day, &f.expires_on_month, &f.expires_on_year), errors))
                         (Input::text("owner", "Owner (who answers for it here)", &f.owner).render(errors))
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Record the agreement" }
                     }
@@ -232,8 +252,8 @@ pub async fn create_agreement(State(s): State<AppState>, Posted(session, f): Pos
         data_categories: f.data_categories.lines().map(str::to_string).collect(),
         transfer_method: f.transfer_method.clone(),
         security_requirements: f.security_requirements.clone(),
-        starts_on: f.starts_on.clone(),
-        expires_on: f.expires_on.clone(),
+        starts_on: form_date(&f.starts_on_day, &f.starts_on_month, &f.starts_on_year).unwrap_or_default(),
+        expires_on: form_date(&f.expires_on_day, &f.expires_on_month, &f.expires_on_year).unwrap_or_default(),
         owner: f.owner.clone(),
     };
     if errors.is_empty() {
@@ -334,14 +354,6 @@ pub async fn register(State(s): State<AppState>, session: UiSession, Query(done)
     )
 }
 
-fn ids(field: &str, text: &str) -> Result<Vec<Id>, FieldError> {
-    text.split([',', ' ', '\n'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| t.parse::<Id>().map_err(|_| FieldError::new(field, "Enter person numbers separated by commas, like 12, 15")))
-        .collect()
-}
-
 fn request_page(s: &UiSession, f: &RequestForm, errors: &[FieldError]) -> Response {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let requesters: Vec<(&str, &str)> = RecipientType::REQUESTERS.iter().map(|r| (r.as_str(), r.label())).collect();
@@ -365,7 +377,7 @@ fn request_page(s: &UiSession, f: &RequestForm, errors: &[FieldError]) -> Respon
                         (textarea("verification", "verification", "How their identity and authority were checked", &f.verification, errors))
                         (radios("exemption", "Exemption claimed", None, &exemptions, &f.exemption, errors, ""))
                         (textarea("detail", "detail", "What is asked for, and why", &f.detail, errors))
-                        (Input::text("person_ids", "People the request is about (person numbers)", &f.person_ids).hint("For example, 12, 15").no_spellcheck().render(errors))
+                        (many_picker("person_ids", "People the request is about", &f.people, errors))
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Record the request" }
                     }
                 } }
@@ -382,18 +394,29 @@ fn flat(errors: Vec<FieldError>) -> Vec<FieldError> {
     errors.into_iter().map(|e| FieldError::new(e.field.split('[').next().unwrap_or("").to_string(), e.message)).collect()
 }
 
-pub async fn record_request(State(s): State<AppState>, Posted(session, f): Posted<RequestForm>) -> Response {
-    let person_ids = match ids("person_ids", &f.person_ids) {
-        Ok(v) => v,
-        Err(e) => return request_page(&session, &f, &[e]),
-    };
+pub async fn record_request(State(s): State<AppState>, Posted(session, mut f): Posted<RequestForm>) -> Response {
+    f.people =
+        match picker::resolve_many(&s.gate, &session.actor, "person_ids", &f.person_ids, &f.person_ids_add, &f.person_ids_add_q, &f._pick)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return error_page(&session, e),
+        };
+    // "Find", "Remove" or "Change" on the picker: the form again, nothing written.
+    if !f._pick.is_empty() {
+        return request_page(&session, &f, &[]);
+    }
+    let unchosen = picker::unchosen(&[("person_ids_add", &f.people.adding)]);
+    if !unchosen.is_empty() {
+        return request_page(&session, &f, &unchosen);
+    }
     let input = DisclosureRequestInput {
         requester_type: f.requester_type.clone(),
         requester: f.requester.clone(),
         verification: f.verification.clone(),
         exemption: f.exemption.clone(),
         detail: f.detail.clone(),
-        person_ids,
+        person_ids: f.people.ids(),
     };
     match s.gate.record_disclosure_request(&session.actor, &input).await {
         Ok(v) => Redirect::to(&format!("/disclosures/{}?done=request-recorded", v.entry.id)).into_response(),
@@ -402,7 +425,23 @@ pub async fn record_request(State(s): State<AppState>, Posted(session, f): Poste
     }
 }
 
-fn entry_rows(e: &DisclosureEntry) -> Markup {
+/// A register entry with the names of the people it is about, each decided
+/// by the gate for this reader.
+async fn load(
+    gate: &hearth_gate::Gate,
+    actor: &hearth_gate::Actor,
+    id: Id,
+) -> Result<(DisclosureView, BTreeMap<Id, String>), hearth_gate::GateError> {
+    let v = gate.disclosure(actor, id).await?;
+    let mut ids: Vec<Id> = v.entry.person_ids.clone();
+    ids.extend(v.follow_ups.iter().flat_map(|f| f.person_ids.iter().copied()));
+    ids.sort();
+    ids.dedup();
+    let names = gate.person_names(actor, &ids).await?;
+    Ok((v, names))
+}
+
+fn entry_rows(e: &DisclosureEntry, names: &BTreeMap<Id, String>) -> Markup {
     html! {
         dl class="govuk-summary-list" {
             (row("Entry", html! { (e.kind.label()) }))
@@ -413,7 +452,7 @@ fn entry_rows(e: &DisclosureEntry) -> Markup {
             @if let Some(d) = e.decision { (row("Decision", html! { (d.label()) })) }
             (row(if e.kind == DisclosureEntryKind::Decision { "Reason" } else { "Detail" }, html! { (e.detail) }))
             @if !e.person_ids.is_empty() {
-                (row("People", html! { @for (i, p) in e.person_ids.iter().enumerate() { @if i > 0 { ", " } a class="govuk-link" href={ "/people/" (p) } { "Record " (i + 1) } } }))
+                (row("People", html! { @for (i, p) in e.person_ids.iter().enumerate() { @if i > 0 { ", " } a class="govuk-link" href={ "/people/" (p) } { (names.get(p).map(String::as_str).unwrap_or("A person whose name you may not see")) } } }))
             }
             @if !e.fields.is_empty() { (row("Records and fields", html! { ul class="govuk-list" { @for f in &e.fields { li { (f) } } } })) }
             @if e.method.is_some() { (row("How", html! { (opt(&e.method)) })) }
@@ -425,7 +464,7 @@ fn entry_rows(e: &DisclosureEntry) -> Markup {
 
 fn disclosure_markup(
     s: &UiSession,
-    v: &DisclosureView,
+    (v, names): &(DisclosureView, BTreeMap<Id, String>),
     done: &Done,
     decision: &DecisionForm,
     correction: &CorrectionForm,
@@ -444,10 +483,10 @@ fn disclosure_markup(
             @if let Some(b) = banner(done) { (success_banner(b)) }
             (error_summary(errors))
             h1 class="govuk-heading-l" { (title) }
-            (entry_rows(&v.entry))
+            (entry_rows(&v.entry, names))
             @for f in &v.follow_ups {
                 h2 class="govuk-heading-m" { (f.reference) ": " (f.kind.label()) }
-                (entry_rows(f))
+                (entry_rows(f, names))
             }
             div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
                 @if v.entry.kind == DisclosureEntryKind::Request && !decided {
@@ -457,9 +496,9 @@ fn disclosure_markup(
                         (radios("decision", "Decision", None, &decisions, &decision.decision, errors, " govuk-radios--inline"))
                         (textarea("reason", "reason", "Reason", &decision.reason, errors))
                         (textarea("fields", "fields", "Exactly which records and fields left (one a line)", &decision.fields, errors))
-                        (Input::text("person_ids", "Whose data left (person numbers)", &decision.person_ids).no_spellcheck().render(errors))
+                        (many_picker("person_ids", "Whose data left", &decision.people, errors))
                         (Input::text("method", "How it left", &decision.method).hint("For example, secure email").render(errors))
-                        (Input::text("disclosed_on", "When it left", &decision.disclosed_on).hint("For example, 2027-03-31").width("10").no_spellcheck().render(errors))
+                        (date_input("disclosed_on", "When it left", "For example, 31 3 2027 or 31/3/2027", (&decision.disclosed_on_day, &decision.disclosed_on_month, &decision.disclosed_on_year), errors))
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Record the decision" }
                     }
                 }
@@ -476,36 +515,47 @@ fn disclosure_markup(
 }
 
 pub async fn disclosure_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>, Query(done): Query<Done>) -> Response {
-    match s.gate.disclosure(&session.actor, id).await {
+    match load(&s.gate, &session.actor, id).await {
         Ok(v) => respond(StatusCode::OK, disclosure_markup(&session, &v, &done, &DecisionForm::default(), &CorrectionForm::default(), &[])),
         Err(e) => error_page(&session, e),
     }
 }
 
-pub async fn decide(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<DecisionForm>) -> Response {
-    let person_ids = match ids("person_ids", &f.person_ids) {
-        Ok(v) => v,
-        Err(e) => {
-            return Refusal::fields(vec![e])
-                .page(&session, s.gate.disclosure(&session.actor, id), |v, errors| {
-                    disclosure_markup(&session, &v, &Done::default(), &f, &CorrectionForm::default(), errors)
-                })
-                .await
-        }
+pub async fn decide(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, mut f): Posted<DecisionForm>) -> Response {
+    f.people =
+        match picker::resolve_many(&s.gate, &session.actor, "person_ids", &f.person_ids, &f.person_ids_add, &f.person_ids_add_q, &f._pick)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return error_page(&session, e),
+        };
+    // "Find", "Remove" or "Change" on the picker: the page again, nothing written.
+    let early = if !f._pick.is_empty() {
+        Some(Refusal::none())
+    } else {
+        let unchosen = picker::unchosen(&[("person_ids_add", &f.people.adding)]);
+        (!unchosen.is_empty()).then(|| Refusal::fields(unchosen))
     };
+    if let Some(r) = early {
+        return r
+            .page(&session, load(&s.gate, &session.actor, id), |v, errors| {
+                disclosure_markup(&session, &v, &Done::default(), &f, &CorrectionForm::default(), errors)
+            })
+            .await;
+    }
     let input = DisclosureDecisionInput {
         decision: f.decision.clone(),
         reason: f.reason.clone(),
         fields: f.fields.lines().map(str::to_string).filter(|l| !l.trim().is_empty()).collect(),
-        person_ids,
+        person_ids: f.people.ids(),
         method: Some(f.method.clone()),
-        disclosed_on: Some(f.disclosed_on.clone()),
+        disclosed_on: form_date(&f.disclosed_on_day, &f.disclosed_on_month, &f.disclosed_on_year),
     };
     match s.gate.decide_disclosure(&session.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/disclosures/{id}?done=decided")).into_response(),
         Err(e) => match Refusal::from_gate(e, "entry", |x| x.split('[').next().unwrap_or("").to_string()) {
             Ok(r) => {
-                r.page(&session, s.gate.disclosure(&session.actor, id), |v, errors| {
+                r.page(&session, load(&s.gate, &session.actor, id), |v, errors| {
                     disclosure_markup(&session, &v, &Done::default(), &f, &CorrectionForm::default(), errors)
                 })
                 .await
@@ -520,7 +570,7 @@ pub async fn correct(State(s): State<AppState>, Path(id): Path<i64>, Posted(sess
         Ok(_) => Redirect::to(&format!("/disclosures/{id}?done=corrected")).into_response(),
         Err(e) => match Refusal::from_gate(e, "entry", |x| x.to_string()) {
             Ok(r) => {
-                r.page(&session, s.gate.disclosure(&session.actor, id), |v, errors| {
+                r.page(&session, load(&s.gate, &session.actor, id), |v, errors| {
                     disclosure_markup(&session, &v, &Done::default(), &DecisionForm::default(), &f, errors)
                 })
                 .await

@@ -233,15 +233,33 @@ fn done_message(done: &str) -> Option<&'static str> {
 }
 
 /// The changes posted from an account's page; `change` names which.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// Every change form on an account's page posts here; `change` says which.
+/// Read as pairs, so each ticked responsibility checkbox counts.
+#[derive(Default)]
 pub struct ChangeForm {
     _csrf: String,
     change: String,
     role: String,
     manager: String,
+    /// Compartment names, comma-separated.
     responsibilities: String,
     password: String,
+}
+
+impl<'de> Deserialize<'de> for ChangeForm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs: Vec<(String, String)> = Deserialize::deserialize(d)?;
+        let one = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        let ticked: Vec<&str> = pairs.iter().filter(|(k, _)| k == "responsibilities").map(|(_, v)| v.as_str()).collect();
+        Ok(ChangeForm {
+            _csrf: one("_csrf"),
+            change: one("change"),
+            role: one("role"),
+            manager: one("manager"),
+            responsibilities: ticked.join(","),
+            password: one("password"),
+        })
+    }
 }
 
 crate::shell::session::csrf_forms!(ChangeForm);
@@ -254,7 +272,15 @@ impl ChangeForm {
             "role" => (StaffChange::SetRole { role: self.role.clone() }, "role"),
             "manager" => (StaffChange::SetManager { manager: Some(self.manager.clone()) }, "manager"),
             "responsibilities" => (
-                StaffChange::SetResponsibilities { responsibilities: self.responsibilities.split(',').map(str::to_string).collect() },
+                StaffChange::SetResponsibilities {
+                    responsibilities: self
+                        .responsibilities
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                },
                 "responsibilities",
             ),
             "password" => (StaffChange::ResetPassword { password: self.password.clone() }, "password"),
@@ -263,12 +289,38 @@ impl ChangeForm {
     }
 }
 
+/// One checkbox per compartment, ticked for those the person answers for.
+fn responsibility_boxes(chosen: &[String], errors: &[FieldError]) -> Markup {
+    let error = crate::shell::layout::error_for(errors, "responsibilities");
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" aria-describedby="responsibilities-hint" {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Compartments this person answers for" }
+                div id="responsibilities-hint" class="govuk-hint" { "They see these compartments' records as the one responsible for them." }
+                (crate::shell::layout::inline_error("responsibilities", error))
+                div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
+                    @for (i, c) in Compartment::ALL.iter().enumerate() {
+                        @let id = if i == 0 { "responsibilities".to_string() } else { format!("responsibilities-{}", c.as_str()) };
+                        div class="govuk-checkboxes__item" {
+                            input class="govuk-checkboxes__input" id=(id) name="responsibilities" type="checkbox" value=(c.as_str())
+                                checked[chosen.iter().any(|r| r == c.as_str())];
+                            label class="govuk-label govuk-checkboxes__label" for=(id) { (c.label()) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn account_page(s: &UiSession, a: &StaffAccount, banner: Option<&str>, f: &ChangeForm, errors: &[FieldError]) -> Markup {
     let roles: Vec<(&str, &str)> = StaffRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect();
-    let compartments: Vec<&str> = Compartment::ALL.iter().map(|c| c.as_str()).collect();
-    let hint = format!("Compartment names separated by commas, from: {}", compartments.join(", "));
     let role = if f.role.is_empty() { a.role.as_str() } else { f.role.as_str() };
-    let responsibilities = if f.change == "responsibilities" { f.responsibilities.clone() } else { a.responsibilities.join(", ") };
+    let responsibilities: Vec<String> = if f.change == "responsibilities" {
+        f.responsibilities.split(',').map(|r| r.trim().to_string()).collect()
+    } else {
+        a.responsibilities.clone()
+    };
     let manager = if f.change == "manager" { f.manager.clone() } else { String::new() };
     let own = s.actor.user_id == a.id;
     page(
@@ -335,7 +387,7 @@ fn account_page(s: &UiSession, a: &StaffAccount, banner: Option<&str>, f: &Chang
             form method="post" action={ "/staff/" (a.id) "/changes" } novalidate {
                 (csrf_field(&s.csrf))
                 input type="hidden" name="change" value="responsibilities";
-                (Input::text("responsibilities", "Compartments this person answers for", &responsibilities).hint(&hint).no_spellcheck().render(errors))
+                (responsibility_boxes(&responsibilities, errors))
                 button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Set responsibilities" }
             }
             @if !a.service {

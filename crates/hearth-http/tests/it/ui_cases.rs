@@ -201,7 +201,13 @@ async fn pickers_find_records_without_javascript_and_as_you_type(s: TestServer) 
     assert!(!list.contains("Leaking gutter"), "nothing was opened");
 
     // Sent with a search typed and nothing chosen: the picker says so.
-    let unchosen = [("_csrf", csrf.as_str()), ("kind", "repair"), ("summary", "Leaking gutter"), ("trade", "plumbing"), ("property_id_q", "Nowhere Road")];
+    let unchosen = [
+        ("_csrf", csrf.as_str()),
+        ("kind", "repair"),
+        ("summary", "Leaking gutter"),
+        ("trade", "plumbing"),
+        ("property_id_q", "Nowhere Road"),
+    ];
     let r = c.post(s.url("/cases")).form(&unchosen).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
