@@ -130,7 +130,7 @@ pub fn name_rank(tokens: &[String], names: &[&str]) -> u8 {
     let mut worst = 0;
     for t in tokens {
         let t = name_key(t);
-        let r = if keys.iter().any(|k| *k == t) {
+        let r = if keys.contains(&t) {
             0
         } else if keys.iter().any(|k| k.starts_with(&t)) {
             1

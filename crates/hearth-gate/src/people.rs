@@ -259,9 +259,11 @@ impl Gate {
                     hearth_domain::classes::Project::project(&mut person, classes);
                 }
                 let mut item = PersonMatch::bare(person, m);
-                let home = homes.iter().find(|h| h.person_id == id);
-                if home.is_some() && self.would_permit(tx, actor, Action::View, Compartment::Tenancy, Target::person(id)).await?.is_some() {
-                    let h = home.expect("checked");
+                let mut home = homes.iter().find(|h| h.person_id == id);
+                if home.is_some() && self.would_permit(tx, actor, Action::View, Compartment::Tenancy, Target::person(id)).await?.is_none() {
+                    home = None;
+                }
+                if let Some(h) = home {
                     item.role = Some(h.role);
                     item.address = Some(format!("{}, {}", h.line1, h.town));
                     item.postcode = Some(h.postcode.clone());
