@@ -120,28 +120,6 @@ pub fn email_key(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
-/// How well a person's names answer the words searched for: 0 when every
-/// word is one of their names in full, 1 when every word starts one, 2
-/// otherwise (a close spelling). Lower is better; the store orders by the
-/// same rule in SQL, this is its statement for the tests and for callers
-/// that rank what they already hold.
-pub fn name_rank(tokens: &[String], names: &[&str]) -> u8 {
-    let keys: Vec<String> = names.iter().map(|n| name_key(n)).collect();
-    let mut worst = 0;
-    for t in tokens {
-        let t = name_key(t);
-        let r = if keys.contains(&t) {
-            0
-        } else if keys.iter().any(|k| k.starts_with(&t)) {
-            1
-        } else {
-            2
-        };
-        worst = worst.max(r);
-    }
-    worst
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,13 +154,5 @@ mod tests {
         assert_eq!(phone_key("+353 1 555 0100").as_deref(), Some("+35315550100"));
         assert_eq!(phone_key("12 Imaginary Row"), None);
         assert_eq!(phone_key("0161"), None);
-    }
-
-    #[test]
-    fn ranks_full_names_before_prefixes_before_close_spellings() {
-        let t = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
-        assert_eq!(name_rank(&t("sian inventley"), &["Siân", "Inventley"]), 0);
-        assert_eq!(name_rank(&t("sian invent"), &["Siân", "Inventley"]), 1);
-        assert_eq!(name_rank(&t("sian invently"), &["Siân", "Inventley"]), 2);
     }
 }
