@@ -52,13 +52,16 @@ step('advisor signs in', async () => {
   await page.getByLabel('Username', { exact: true }).fill('advisor');
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
+  // Staff land on their home page, and find customers from the menu (or the header's box).
+  await expectPath('/');
+  await clickAndNavigate(page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Find a customer', exact: true }));
   await expectPath('/search');
   assert.ok((await h1Text()).includes('Find a customer'), `search page h1 is "${await h1Text()}"`);
   await checkPage('the search page');
 });
 
 step('advisor searches by family name and opens the customer', async () => {
-  await page.getByLabel('Name, date of birth, postcode or tenancy reference').fill(person.family_name);
+  await page.getByLabel('Name, phone number, email address, date of birth, postcode or tenancy reference').fill(person.family_name);
   await clickAndNavigate(page.getByRole('button', { name: 'Search', exact: true }));
 
   const table = page.getByRole('table');
@@ -164,7 +167,7 @@ step('the DPO reviews the break-glass grant', async () => {
   await page.getByLabel('Username', { exact: true }).fill('dpo');
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
-  await expectPath('/search');
+  await expectPath('/');
   await clickAndNavigate(page.getByRole('link', { name: 'Break-glass reviews', exact: true }));
   await expectPath('/break-glass');
   await checkPage('the break-glass review page');
@@ -209,7 +212,7 @@ step('ASB officer signs in and opens the case list', async () => {
   await page.getByLabel('Username', { exact: true }).fill('asb.officer');
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
-  await expectPath('/search');
+  await expectPath('/');
   await clickAndNavigate(page.getByRole('link', { name: 'Cases', exact: true }));
   await expectPath('/cases');
   assert.equal(await h1Text(), 'Your cases');
@@ -304,7 +307,7 @@ step('advisor sees the contact history on the person page', async () => {
   await page.getByLabel('Username', { exact: true }).fill('advisor');
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
-  await expectPath('/search');
+  await expectPath('/');
   const res = await page.goto(`${baseUrl}/people/${person.id}`);
   assert.equal(res.status(), 200, `GET the person page returned HTTP ${res.status()}`);
   await checkCaller(person.id);

@@ -32,7 +32,7 @@ step('advisor signs in and opens the upload form from the person page', async ()
   await page.getByLabel('Username', { exact: true }).fill('advisor');
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
-  await expectPath('/search');
+  await expectPath('/');
   await page.goto(`${baseUrl}/people/${person.id}`);
   await checkCaller(person.id);
   await page.getByRole('heading', { level: 2, name: 'Documents', exact: true }).waitFor({ state: 'visible' });

@@ -44,7 +44,7 @@ step('housing officer signs in and opens the customer', async () => {
   await page.getByLabel('Username', { exact: true }).fill('housing.officer');
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
-  await expectPath('/search');
+  await expectPath('/');
 
   const res = await page.goto(`${baseUrl}/people/${person.id}`);
   assert.equal(res.status(), 200);

@@ -27,7 +27,7 @@ step('the DPO signs in and opens Retention', async () => {
   await page.getByLabel('Username', { exact: true }).fill('dpo');
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
-  await expectPath('/search');
+  await expectPath('/');
   await clickAndNavigate(page.getByRole('link', { name: 'Retention', exact: true }));
   await expectPath('/retention');
   assert.equal(await h1Text(), 'Retention and disposal');

@@ -32,7 +32,7 @@ step('the DPO signs in and opens the rights requests', async () => {
   await page.getByLabel('Username', { exact: true }).fill('dpo');
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await clickAndNavigate(page.getByRole('button', { name: 'Sign in', exact: true }));
-  await expectPath('/search');
+  await expectPath('/');
   await clickAndNavigate(page.getByRole('link', { name: 'Rights requests', exact: true }));
   await expectPath('/rights');
   assert.equal(await h1Text(), 'Rights requests');

@@ -168,7 +168,7 @@ after(async () => {
   proxy?.close();
 });
 
-// Signs in at the provider as `login`. Ends on /search when Hearth let them
+// Signs in at the provider as `login`. Ends on the home page when Hearth let them
 // in, or on the callback's own page when it did not.
 async function ssoSignIn(login, { expectSignedIn }) {
   await page.goto(`${baseUrl}/login`);
@@ -181,7 +181,7 @@ async function ssoSignIn(login, { expectSignedIn }) {
     await clickAndNavigate(page.locator('button', { hasText: 'Continue' }));
   }
   if (expectSignedIn) {
-    await page.waitForURL(`${baseUrl}/search`);
+    await page.waitForURL(`${baseUrl}/`);
   } else {
     await page.waitForURL((u) => u.href.startsWith(`${baseUrl}/sign-in/sso/callback`));
     await page.waitForLoadState('load');

@@ -34,6 +34,7 @@ pub mod restrictions;
 pub mod retention;
 pub mod rights;
 pub mod scim;
+pub mod search;
 pub mod sharing;
 pub mod staff;
 pub mod validate;

@@ -368,11 +368,18 @@ pub struct PersonFilter {
     /// Prefix of the first address line.
     pub address: Option<String>,
     pub tenancy_reference: Option<String>,
+    /// A phone number, compared by its national digits
+    /// ([`crate::search::phone_key`]) with the person's phone numbers.
+    pub phone: Option<String>,
+    /// An email address, compared in lower case with the person's.
+    pub email: Option<String>,
 }
 
 impl PersonFilter {
     pub fn is_search(&self) -> bool {
         !self.name_tokens.is_empty()
+            || self.phone.is_some()
+            || self.email.is_some()
             || self.date_of_birth.is_some()
             || self.postcode.is_some()
             || self.address.is_some()

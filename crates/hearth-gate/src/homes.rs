@@ -88,7 +88,9 @@ impl Gate {
         identity.project(&mut evidence);
         let restriction = hearth_store::restrictions::active(&mut tx, id).await?;
         let caller_check = self.current_caller_check(&mut tx, actor, id).await?.map(|(c, _)| c);
-        self.record(&mut tx, actor, &identity, Target::person(id), None).await?;
+        // Marked as an opening of the person, for the staff member's "recently viewed".
+        let opened = serde_json::from_str(hearth_store::audit::OPENED_DETAIL).expect("the marker is JSON");
+        self.record(&mut tx, actor, &identity, Target::person(id), Some(opened)).await?;
         let contacts = match self.permit_or_note(&mut tx, actor, Action::View, Compartment::Contact, Target::person(id)).await? {
             Some(p) => {
                 let mut c = pq::contacts_for(&mut tx, id).await?;

@@ -4,6 +4,7 @@
 
 use crate::{change, Actor, Gate, GateError, Result, Target};
 use hearth_domain::people::{IdentityEvidenceInput, IdentityEvidenceUpdate, Person, PersonInput, PersonKind, PersonUpdate};
+use hearth_domain::property::HouseholdRole;
 use hearth_domain::{
     access::{Action, Compartment},
     error::FieldError,
@@ -13,6 +14,7 @@ use hearth_domain::{
 use hearth_store::people::{self as q, PersonFilter};
 use hearth_store::{Page, Tx};
 use jiff::Timestamp;
+use serde::Serialize;
 use serde_json::json;
 
 /// A person to show: one reduced to a skeleton is [`GateError::Disposed`]
@@ -32,6 +34,75 @@ pub const MAX_PAGE: i64 = 100;
 
 pub fn clamp_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(25).clamp(1, MAX_PAGE)
+}
+
+/// How well a person found matched the words searched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Match {
+    /// Every word is one of their names in full (or nothing but names was searched).
+    Exact,
+    /// Every word starts one of their names.
+    Starts,
+    /// A close spelling of one of their names.
+    Close,
+}
+
+impl Match {
+    fn of(rank: i64) -> Match {
+        match rank {
+            0 => Match::Exact,
+            1..=9 => Match::Starts,
+            _ => Match::Close,
+        }
+    }
+}
+
+/// One person the customer search found, with what tells them apart from
+/// others of the same name. Each part is empty when the actor may not see
+/// it for this person.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonMatch {
+    pub person: Person,
+    pub matched: Match,
+    /// Their part in their household (tenant, household member, …).
+    pub role: Option<HouseholdRole>,
+    /// First line and town of their home, or of their postal address.
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub tenancy_reference: Option<String>,
+    /// Whether the home shown is current (false: a household they left or
+    /// a tenancy that ended); empty when no home is shown.
+    pub current_home: Option<bool>,
+}
+
+impl PersonMatch {
+    fn bare(person: Person, matched: Match) -> PersonMatch {
+        PersonMatch { person, matched, role: None, address: None, postcode: None, tenancy_reference: None, current_home: None }
+    }
+}
+
+/// A page of the customer search, best match first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchResults {
+    pub items: Vec<PersonMatch>,
+    /// `start` for the next page, when there is one.
+    pub next_start: Option<i64>,
+}
+
+/// The search's answer is projected as a list of people is: each person's
+/// fields by the classes the list permits. The home shown with each was
+/// decided as that person's tenancy or contact details (see
+/// [`Gate::search_people`]).
+impl hearth_domain::classes::Project for SearchResults {
+    fn project(&mut self, permitted: hearth_domain::classes::ClassSet) {
+        for m in &mut self.items {
+            m.person.project(permitted);
+        }
+    }
 }
 
 /// Empties what only [`Gate::identity_details_open`] shows: the person's
@@ -140,6 +211,81 @@ impl Gate {
             let mut detail = detail;
             detail["returned"] = json!(page.items.iter().map(|p| p.id).collect::<Vec<_>>());
             Ok((page, Target::collection("person"), Some(detail)))
+        })
+        .await
+    }
+
+    /// The customer search, best match first (see
+    /// [`hearth_store::people::search_people`]): each person found comes
+    /// with what tells them apart from others of the same name, each part
+    /// decided as that person's: their names and date of birth as
+    /// [`Gate::list_people`] shows them; their home, their part in its
+    /// household and its tenancy reference only when the actor may see the
+    /// person's tenancy; else a postal address of theirs when the actor may
+    /// see their contact details. One audit event records the search, who
+    /// was returned and whose home was shown.
+    pub async fn search_people(
+        &self,
+        actor: &Actor,
+        filter: &PersonFilter,
+        start: Option<i64>,
+        limit: Option<i64>,
+    ) -> Result<SearchResults> {
+        let start = start.unwrap_or(0).clamp(0, 10_000);
+        let limit = clamp_limit(limit);
+        let detail = json!({
+            "name": filter.name_tokens, "date_of_birth": filter.date_of_birth.map(|d| d.to_string()), "postcode": filter.postcode,
+            "address": filter.address, "tenancy_reference": filter.tenancy_reference, "phone": filter.phone, "email": filter.email,
+            "start": start, "ranked": true,
+        });
+        let today = Gate::today();
+        self.guarded(actor, Action::List, Compartment::Identity, Target::collection("person"), async |tx: &mut Tx| {
+            let (found, more) = q::search_people(tx, filter, start, limit).await?;
+            let ids: Vec<Id> = found.iter().map(|f| f.person.id).collect();
+            let homes = q::homes_in_brief(tx, &ids).await?;
+            let addresses = q::addresses_of(tx, &ids, today).await?;
+            let (mut items, mut homes_shown, mut addresses_shown) = (vec![], vec![], vec![]);
+            for f in found {
+                let mut person = f.person;
+                let id = person.id;
+                let identity = self.would_permit(tx, actor, Action::View, Compartment::Identity, Target::person(id)).await?;
+                let m = Match::of(f.rank);
+                let Some(classes) = identity else {
+                    hearth_domain::classes::Project::project(&mut person, hearth_domain::classes::ClassSet::NONE);
+                    items.push(PersonMatch::bare(person, m));
+                    continue;
+                };
+                if !classes.is_all() {
+                    hearth_domain::classes::Project::project(&mut person, classes);
+                }
+                let mut item = PersonMatch::bare(person, m);
+                let mut home = homes.iter().find(|h| h.person_id == id);
+                if home.is_some() && self.would_permit(tx, actor, Action::View, Compartment::Tenancy, Target::person(id)).await?.is_none() {
+                    home = None;
+                }
+                if let Some(h) = home {
+                    item.role = Some(h.role);
+                    item.address = Some(format!("{}, {}", h.line1, h.town));
+                    item.postcode = Some(h.postcode.clone());
+                    item.tenancy_reference = h.tenancy_reference.clone();
+                    item.current_home = Some(h.current);
+                    homes_shown.push(id);
+                } else if let Some(a) = addresses.iter().find(|a| a.person_id == id) {
+                    let contact = self.would_permit(tx, actor, Action::View, Compartment::Contact, Target::person(id)).await?;
+                    if contact.is_some_and(|c| c.contains(hearth_domain::classes::DataClass::PostalAddress)) {
+                        item.address = Some([&a.line1, &a.town].into_iter().flatten().cloned().collect::<Vec<_>>().join(", "));
+                        item.postcode = a.postcode.clone();
+                        addresses_shown.push(id);
+                    }
+                }
+                items.push(item);
+            }
+            let mut detail = detail;
+            detail["returned"] = json!(ids);
+            detail["homes_shown"] = json!(homes_shown);
+            detail["addresses_shown"] = json!(addresses_shown);
+            let next_start = more.then_some(start + limit);
+            Ok((SearchResults { items, next_start }, Target::collection("person"), Some(detail)))
         })
         .await
     }
@@ -266,7 +412,9 @@ impl Gate {
 }
 
 /// Turns one free-text search box into a filter: a date searches dates of
-/// birth, a postcode searches addresses, a tenancy-like reference searches
+/// birth, a postcode searches addresses, an email address or phone number
+/// (10 digits or more, spaces and +44 as they come) searches the people's
+/// own, a tenancy-like reference searches
 /// tenancies, text starting with a house number searches address lines, and
 /// anything else searches names. Over-long text or control characters are
 /// refused naming `q` (PostgreSQL cannot even compare text holding NUL).
@@ -280,6 +428,10 @@ pub fn parse_search(q: &str) -> Result<PersonFilter, GateError> {
         f.date_of_birth = Some(d);
     } else if hearth_domain::validate::postcode("q", q).is_ok() {
         f.postcode = Some(q.to_string());
+    } else if q.contains('@') && !q.contains(char::is_whitespace) {
+        f.email = Some(q.to_string());
+    } else if hearth_domain::search::phone_key(q).is_some_and(|k| k.len() >= 10) {
+        f.phone = Some(q.to_string());
     } else if q.contains('-') && q.chars().any(|c| c.is_ascii_digit()) && !q.contains(' ') {
         f.tenancy_reference = Some(q.to_string());
     } else if q.starts_with(|c: char| c.is_ascii_digit()) {
@@ -323,6 +475,9 @@ mod tests {
         assert_eq!(parse_search("TEN-000123").unwrap().tenancy_reference.as_deref(), Some("TEN-000123"));
         assert_eq!(parse_search("12 Imaginary Row").unwrap().address.as_deref(), Some("12 Imaginary Row"));
         assert_eq!(parse_search("ada test").unwrap().name_tokens, ["ada", "test"]);
+        assert_eq!(parse_search("+44 7700 900123").unwrap().phone.as_deref(), Some("+44 7700 900123"));
+        assert_eq!(parse_search("07700-900-123").unwrap().phone.as_deref(), Some("07700-900-123"));
+        assert_eq!(parse_search("Ada.Test@Example.org").unwrap().email.as_deref(), Some("Ada.Test@Example.org"));
         assert!(!parse_search("  ").unwrap().is_search());
     }
 }

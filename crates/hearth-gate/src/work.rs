@@ -52,7 +52,32 @@ pub struct MyWork {
     pub rights_requests: Option<Vec<RightsRequestView>>,
 }
 
+/// How many people "recently viewed" lists.
+pub const RECENTLY_VIEWED: usize = 5;
+
+/// A person the caller opened lately, by the name the gate lets them see.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecentPerson {
+    pub id: hearth_domain::Id,
+    pub name: String,
+}
+
 impl Gate {
+    /// The people the caller opened most recently (their person pages, as
+    /// the audit trail records them), newest first, at most
+    /// [`RECENTLY_VIEWED`]: each name is decided and audited as a read of
+    /// that person ([`Gate::person_names`]), and one the caller may no
+    /// longer read (or reduced by retention) is left out.
+    pub async fn recently_viewed(&self, actor: &Actor) -> Result<Vec<RecentPerson>> {
+        let ids = {
+            let mut tx = self.store.begin_read().await?;
+            hearth_store::audit::recently_opened(&mut tx, actor.user_id, RECENTLY_VIEWED).await?
+        };
+        let names = self.person_names(actor, &ids).await?;
+        Ok(ids.into_iter().filter_map(|id| names.get(&id).map(|name| RecentPerson { id, name: name.clone() })).collect())
+    }
+
     /// Whether the caller reviews needs or warning flags (asked as
     /// [`Gate::reviews_due`] asks: as the records' reviewer).
     pub fn may_review(&self, actor: &Actor) -> bool {

@@ -95,6 +95,34 @@ fn chain_hash_v2(prev_hash: &str, id: i64, occurred_at: &str, event: &NewAuditEv
     link(prev_hash, &serde_json::to_vec(&body).expect("audit event serialises"))
 }
 
+/// The detail the person page writes with its read of a person's
+/// identity, so the people a member of staff opened can be told from every
+/// other read of a name (a list, a caption, a search).
+pub const OPENED_DETAIL: &str = r#"{"opened":"person_record"}"#;
+
+/// `$1` the staff member, `$2` [`OPENED_DETAIL`], `$3` how many events to
+/// read back: their openings of people, newest first (the index on actor
+/// and id serves it).
+pub(crate) const RECENTLY_OPENED: &str =
+    "SELECT person_id FROM audit_event WHERE actor_id = $1 AND detail = $2 AND person_id IS NOT NULL ORDER BY actor_id DESC, id DESC LIMIT $3";
+
+/// The people `actor_id` opened most recently (their person pages), newest
+/// first, each once, at most `n`. Only ids: names are for the gate to decide.
+pub async fn recently_opened(tx: &mut Tx, actor_id: i64, n: usize) -> Result<Vec<i64>> {
+    let rows = sqlx::query(RECENTLY_OPENED).bind(actor_id).bind(OPENED_DETAIL).bind(200i64).fetch_all(tx.conn()).await?;
+    let mut out: Vec<i64> = vec![];
+    for r in rows {
+        let id: i64 = r.try_get("person_id")?;
+        if !out.contains(&id) {
+            out.push(id);
+            if out.len() == n {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Appends an event inside the caller's transaction; returns its id.
 pub async fn append(tx: &mut Tx, event: &NewAuditEvent, now: Timestamp) -> Result<i64> {
     let ids = append_many(tx, std::slice::from_ref(event), now).await?;

@@ -8,6 +8,7 @@
 //! their ids reserved first (see `reserve_ids`), so each row is written
 //! once with its submission already set.
 
+use crate::people::{key, sound};
 use crate::time::{date, get_opt_date, opt_date, ts};
 use crate::{homes, Backend, Result, StoreError, Tx};
 use hearth_domain::import::About;
@@ -81,10 +82,6 @@ async fn reserve_ids(tx: &mut Tx, table: &'static str, n: usize) -> Result<Vec<I
     }
 }
 
-fn key(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
 async fn sorted_ids<'a>(q: sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments<'a>>, tx: &mut Tx) -> Result<Vec<Id>> {
     let rows = q.fetch_all(tx.conn()).await?;
     let mut ids = rows.iter().map(|r| r.try_get::<Id, _>("id")).collect::<Result<Vec<_>, _>>()?;
@@ -97,11 +94,11 @@ pub async fn insert_people(tx: &mut Tx, people: &[PersonFields], now: Timestamp)
     let now = ts(now);
     let mut ids = Vec::with_capacity(people.len());
     let backend = tx.backend();
-    for chunk in people.chunks(rows_per_statement(11)) {
+    for chunk in people.chunks(rows_per_statement(13)) {
         let sql = format!(
             "INSERT INTO person (kind, given_name, family_name, preferred_name, date_of_birth, ni_number, given_key, family_key, preferred_key,
-               created_at, updated_at) VALUES {} RETURNING id",
-            values(backend, chunk.len(), 11)
+               given_sound, family_sound, created_at, updated_at) VALUES {} RETURNING id",
+            values(backend, chunk.len(), 13)
         );
         let mut q = sqlx::query(&sql);
         for p in chunk {
@@ -115,6 +112,8 @@ pub async fn insert_people(tx: &mut Tx, people: &[PersonFields], now: Timestamp)
                 .bind(key(&p.given_name))
                 .bind(key(&p.family_name))
                 .bind(p.preferred_name.as_deref().map(key))
+                .bind(sound(&p.given_name))
+                .bind(sound(&p.family_name))
                 .bind(now.clone())
                 .bind(now.clone());
         }

@@ -255,6 +255,9 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
+        let mut tx = self.begin().await?;
+        people::fill_search_keys(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -33,14 +33,31 @@ fn person_from(row: &AnyRow) -> Result<Person> {
     })
 }
 
-fn key(s: &str) -> String {
-    s.trim().to_lowercase()
+/// A name or address line as the search compares it (lower case, accents off).
+pub(crate) fn key(s: &str) -> String {
+    hearth_domain::search::name_key(s)
+}
+
+/// A name's sound key, for close spellings.
+pub(crate) fn sound(s: &str) -> String {
+    hearth_domain::search::sound_key(s)
+}
+
+/// The search key of a phone number or email address (`None` for an address).
+pub(crate) fn value_key(kind: ContactPointKind, value: Option<&str>) -> Option<String> {
+    let v = value?;
+    match kind {
+        ContactPointKind::Phone => hearth_domain::search::phone_key(v),
+        ContactPointKind::Email => Some(hearth_domain::search::email_key(v)),
+        ContactPointKind::Address => None,
+    }
 }
 
 pub async fn insert_person(tx: &mut Tx, p: &PersonFields, now: Timestamp) -> Result<Person> {
     let sql = format!(
-        "INSERT INTO person (kind, given_name, family_name, preferred_name, date_of_birth, ni_number, given_key, family_key, preferred_key, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING {PERSON_COLUMNS}"
+        "INSERT INTO person (kind, given_name, family_name, preferred_name, date_of_birth, ni_number, given_key, family_key, preferred_key,
+             given_sound, family_sound, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $12, $10, $10) RETURNING {PERSON_COLUMNS}"
     );
     let row = sqlx::query(&sql)
         .bind(p.kind.as_str())
@@ -53,6 +70,8 @@ pub async fn insert_person(tx: &mut Tx, p: &PersonFields, now: Timestamp) -> Res
         .bind(key(&p.family_name))
         .bind(p.preferred_name.as_deref().map(key))
         .bind(ts(now))
+        .bind(sound(&p.given_name))
+        .bind(sound(&p.family_name))
         .fetch_one(tx.conn())
         .await?;
     person_from(&row)
@@ -103,7 +122,7 @@ pub async fn disposed_at(tx: &mut Tx, id: Id) -> Result<Option<Timestamp>> {
 pub async fn update_person(tx: &mut Tx, id: Id, version: i64, p: &PersonFields, now: Timestamp) -> Result<Person> {
     let r = sqlx::query(
         "UPDATE person SET kind = $3, given_name = $4, family_name = $5, preferred_name = $6, date_of_birth = $7, ni_number = $8,
-             given_key = $9, family_key = $10, preferred_key = $11, updated_at = $12, version = version + 1
+             given_key = $9, family_key = $10, preferred_key = $11, updated_at = $12, given_sound = $13, family_sound = $14, version = version + 1
          WHERE id = $1 AND version = $2",
     )
     .bind(id)
@@ -118,6 +137,8 @@ pub async fn update_person(tx: &mut Tx, id: Id, version: i64, p: &PersonFields, 
     .bind(key(&p.family_name))
     .bind(p.preferred_name.as_deref().map(key))
     .bind(ts(now))
+    .bind(sound(&p.given_name))
+    .bind(sound(&p.family_name))
     .execute(tx.conn())
     .await;
     let r = match r {
@@ -165,56 +186,269 @@ pub(crate) fn list_people_sql(filter: &PersonFilter) -> (String, Vec<String>) {
     // Skeletons are never found: they hold no name, and nothing to show.
     let mut clauses = vec!["p.id > $1".to_string(), "p.disposed_at IS NULL".to_string()];
     let mut binds: Vec<String> = vec![];
-    // $1 is the cursor, $2 the limit; text binds follow from $3.
+    filter_clauses(filter, false, &mut clauses, &mut binds);
+    let sql = format!("SELECT {} FROM person p WHERE {} ORDER BY p.id LIMIT $2", person_columns("p"), clauses.join(" AND "));
+    (sql, binds)
+}
+
+fn person_columns(alias: &str) -> String {
+    PERSON_COLUMNS.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The filter's conditions on `person p`; text binds are numbered from `$3`
+/// (`$1` and `$2` are the caller's). With `close`, a name word also finds
+/// names that sound like it (their sound keys are equal). Each condition
+/// on another table names the people it finds through that table's index
+/// (`p.id IN (…)`), so a search is driven by an index whatever it filters on.
+fn filter_clauses(filter: &PersonFilter, close: bool, clauses: &mut Vec<String>, binds: &mut Vec<String>) {
     let next = |v: String, binds: &mut Vec<String>| {
         binds.push(v);
         format!("${}", binds.len() + 2)
     };
     if let Some(k) = filter.kind {
-        let b = next(k.as_str().into(), &mut binds);
+        let b = next(k.as_str().into(), binds);
         clauses.push(format!("p.kind = {b}"));
     }
     if filter.has_phone {
         clauses.push("EXISTS (SELECT 1 FROM contact_point c WHERE c.person_id = p.id AND c.kind = 'phone')".into());
     }
     for t in filter.name_tokens.iter().take(4) {
-        let b = next(like_prefix(t), &mut binds);
-        clauses.push(format!(
-            "(p.given_key LIKE {b} ESCAPE '\\' OR p.family_key LIKE {b} ESCAPE '\\' OR p.preferred_key LIKE {b} ESCAPE '\\')"
-        ));
+        let b = next(like_prefix(t), binds);
+        let prefix =
+            format!("p.given_key LIKE {b} ESCAPE '\\' OR p.family_key LIKE {b} ESCAPE '\\' OR p.preferred_key LIKE {b} ESCAPE '\\'");
+        let s = sound(t);
+        if close && !s.is_empty() {
+            let sb = next(s, binds);
+            clauses.push(format!("({prefix} OR p.given_sound = {sb} OR p.family_sound = {sb})"));
+        } else {
+            clauses.push(format!("({prefix})"));
+        }
     }
     if let Some(d) = filter.date_of_birth {
-        let b = next(date(d), &mut binds);
+        let b = next(date(d), binds);
         clauses.push(format!("p.date_of_birth = {b}"));
     }
     if let Some(pc) = &filter.postcode {
-        let b = next(postcode_key(pc), &mut binds);
+        let b = next(postcode_key(pc), binds);
         clauses.push(format!(
-            "(EXISTS (SELECT 1 FROM contact_point c WHERE c.person_id = p.id AND c.postcode_key = {b})
-              OR EXISTS (SELECT 1 FROM membership m JOIN household h ON h.id = m.household_id JOIN property pr ON pr.id = h.property_id
-                         WHERE m.person_id = p.id AND pr.postcode_key = {b}))"
+            "p.id IN (SELECT c.person_id FROM contact_point c WHERE c.postcode_key = {b}
+                      UNION SELECT m.person_id FROM property pr JOIN household h ON h.property_id = pr.id JOIN membership m ON m.household_id = h.id
+                            WHERE pr.postcode_key = {b})"
         ));
     }
     if let Some(a) = &filter.address {
-        let b = next(like_prefix(a), &mut binds);
+        let b = next(like_prefix(a), binds);
         clauses.push(format!(
-            "(EXISTS (SELECT 1 FROM contact_point c WHERE c.person_id = p.id AND c.line1_key LIKE {b} ESCAPE '\\')
-              OR EXISTS (SELECT 1 FROM membership m JOIN household h ON h.id = m.household_id JOIN property pr ON pr.id = h.property_id
-                         WHERE m.person_id = p.id AND pr.line1_key LIKE {b} ESCAPE '\\'))"
+            "p.id IN (SELECT c.person_id FROM contact_point c WHERE c.line1_key LIKE {b} ESCAPE '\\'
+                      UNION SELECT m.person_id FROM property pr JOIN household h ON h.property_id = pr.id JOIN membership m ON m.household_id = h.id
+                            WHERE pr.line1_key LIKE {b} ESCAPE '\\')"
         ));
     }
     if let Some(r) = &filter.tenancy_reference {
-        let b = next(r.trim().to_ascii_uppercase(), &mut binds);
+        let b = next(r.trim().to_ascii_uppercase(), binds);
         clauses.push(format!(
-            "EXISTS (SELECT 1 FROM membership m JOIN tenancy t ON t.household_id = m.household_id WHERE m.person_id = p.id AND t.reference = {b})"
+            "p.id IN (SELECT m.person_id FROM tenancy t JOIN membership m ON m.household_id = t.household_id WHERE t.reference = {b})"
+        ));
+    }
+    for v in
+        [filter.phone.as_deref().and_then(hearth_domain::search::phone_key), filter.email.as_deref().map(hearth_domain::search::email_key)]
+            .into_iter()
+            .flatten()
+    {
+        let b = next(v, binds);
+        clauses.push(format!("p.id IN (SELECT c.person_id FROM contact_point c WHERE c.value_key = {b})"));
+    }
+}
+
+/// The ranked search's SQL: `$1` how many to skip, `$2` the limit, then
+/// the text binds returned. Best first: people whose names are every word
+/// searched for in full, then those whose names start with them, then
+/// close spellings; then by family name, given name and id.
+pub(crate) fn search_people_sql(filter: &PersonFilter) -> (String, Vec<String>) {
+    let mut clauses = vec!["p.disposed_at IS NULL".to_string()];
+    let mut binds: Vec<String> = vec![];
+    filter_clauses(filter, true, &mut clauses, &mut binds);
+    // A word that is a name in full scores 0, one that starts a name 1,
+    // a close spelling 10: all full names first, then fewer prefixes.
+    let mut rank = vec!["0".to_string()];
+    for t in filter.name_tokens.iter().take(4) {
+        binds.push(key(t));
+        let e = format!("${}", binds.len() + 2);
+        binds.push(like_prefix(t));
+        let b = format!("${}", binds.len() + 2);
+        rank.push(format!(
+            "CASE WHEN p.given_key = {e} OR p.family_key = {e} OR p.preferred_key = {e} THEN 0
+                  WHEN p.given_key LIKE {b} ESCAPE '\\' OR p.family_key LIKE {b} ESCAPE '\\' OR p.preferred_key LIKE {b} ESCAPE '\\' THEN 1
+                  ELSE 10 END"
         ));
     }
     let sql = format!(
-        "SELECT {} FROM person p WHERE {} ORDER BY p.id LIMIT $2",
-        PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", "),
+        "SELECT {}, CAST({} AS BIGINT) AS search_rank FROM person p WHERE {} ORDER BY search_rank, p.family_key, p.given_key, p.id LIMIT $2 OFFSET $1",
+        person_columns("p"),
+        rank.join(" + "),
         clauses.join(" AND ")
     );
     (sql, binds)
+}
+
+/// One person found by the ranked search, with how well their names
+/// matched (0 every word in full, then higher for prefixes and close spellings).
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub person: Person,
+    pub rank: i64,
+}
+
+/// The people matching `filter`, best first, skipping `start`, at most
+/// `limit`; and whether more follow.
+pub async fn search_people(tx: &mut Tx, filter: &PersonFilter, start: i64, limit: i64) -> Result<(Vec<Found>, bool)> {
+    let (sql, binds) = search_people_sql(filter);
+    let mut q = sqlx::query(&sql).bind(start).bind(limit + 1);
+    for b in &binds {
+        q = q.bind(b.as_str());
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
+    let mut found = rows
+        .iter()
+        .map(|r| Ok(Found { person: person_from(r)?, rank: r.try_get::<i64, _>("search_rank")? }))
+        .collect::<Result<Vec<_>>>()?;
+    let more = found.len() as i64 > limit;
+    found.truncate(limit as usize);
+    Ok((found, more))
+}
+
+/// Where a person found by the search lives, to tell them apart from
+/// people of the same name: their household's home, their part in it and
+/// its tenancy's reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeBrief {
+    pub person_id: Id,
+    pub role: hearth_domain::property::HouseholdRole,
+    pub line1: String,
+    pub town: String,
+    pub postcode: String,
+    pub tenancy_reference: Option<String>,
+    /// Still a member, in a tenancy that has not ended.
+    pub current: bool,
+}
+
+/// The homes of `ids`, one per person: the current one, or else the latest.
+pub async fn homes_in_brief(tx: &mut Tx, ids: &[Id]) -> Result<Vec<HomeBrief>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT m.person_id, m.role, m.end_date AS left_on, pr.line1, pr.town, pr.postcode, t.reference, t.start_date, t.end_date
+           FROM membership m JOIN household h ON h.id = m.household_id JOIN property pr ON pr.id = h.property_id
+           LEFT JOIN tenancy t ON t.household_id = h.id
+          WHERE m.person_id IN ({}) ORDER BY m.person_id, m.id",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let mut best: std::collections::BTreeMap<Id, (bool, String, HomeBrief)> = Default::default();
+    for r in q.fetch_all(tx.conn()).await? {
+        let person_id: Id = r.try_get("person_id")?;
+        let left: Option<String> = r.try_get("left_on")?;
+        let reference: Option<String> = r.try_get("reference")?;
+        let ended: Option<String> = r.try_get("end_date")?;
+        let started: Option<String> = r.try_get("start_date")?;
+        let current = left.is_none() && reference.is_some() && ended.is_none();
+        let brief = HomeBrief {
+            person_id,
+            role: vocab(&r, "role", hearth_domain::property::HouseholdRole::parse)?,
+            line1: r.try_get("line1")?,
+            town: r.try_get("town")?,
+            postcode: r.try_get("postcode")?,
+            tenancy_reference: reference,
+            current,
+        };
+        let order = ended.or(started).unwrap_or_default();
+        let better = match best.get(&person_id) {
+            None => true,
+            Some((c, o, _)) => (current, &order) > (*c, o),
+        };
+        if better {
+            best.insert(person_id, (current, order, brief));
+        }
+    }
+    Ok(best.into_values().map(|(_, _, b)| b).collect())
+}
+
+/// The postal addresses of `ids` still valid on `today`, preferred first:
+/// for people with no household with us.
+pub async fn addresses_of(tx: &mut Tx, ids: &[Id], today: jiff::civil::Date) -> Result<Vec<ContactPoint>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {CONTACT_COLUMNS} FROM contact_point WHERE person_id IN ({}) AND kind = 'address' AND (valid_until IS NULL OR valid_until >= $1)
+          ORDER BY person_id, preferred DESC, id",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(date(today));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(tx.conn()).await?.iter().map(contact_from).collect()
+}
+
+/// Fills in the search keys of rows written before the store kept them
+/// (and re-folds their name keys): run by [`crate::Store::migrate`]. A
+/// person reduced to a skeleton is left with none.
+pub async fn fill_search_keys(tx: &mut Tx) -> Result<()> {
+    let mut after: Id = 0;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, given_name, family_name, preferred_name FROM person
+              WHERE given_sound IS NULL AND disposed_at IS NULL AND id > $1 ORDER BY id LIMIT 500",
+        )
+        .bind(after)
+        .fetch_all(tx.conn())
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        for r in &rows {
+            let (given, family): (String, String) = (r.try_get("given_name")?, r.try_get("family_name")?);
+            let preferred: Option<String> = r.try_get("preferred_name")?;
+            sqlx::query(
+                "UPDATE person SET given_key = $2, family_key = $3, preferred_key = $4, given_sound = $5, family_sound = $6 WHERE id = $1",
+            )
+            .bind(r.try_get::<Id, _>("id")?)
+            .bind(key(&given))
+            .bind(key(&family))
+            .bind(preferred.as_deref().map(key))
+            .bind(sound(&given))
+            .bind(sound(&family))
+            .execute(tx.conn())
+            .await?;
+        }
+    }
+    let mut after: Id = 0;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, kind, value FROM contact_point WHERE value_key IS NULL AND kind IN ('phone', 'email') AND id > $1 ORDER BY id LIMIT 500",
+        )
+        .bind(after)
+        .fetch_all(tx.conn())
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        for r in &rows {
+            let kind = vocab(r, "kind", ContactPointKind::parse)?;
+            let value: Option<String> = r.try_get("value")?;
+            sqlx::query("UPDATE contact_point SET value_key = $2 WHERE id = $1")
+                .bind(r.try_get::<Id, _>("id")?)
+                .bind(value_key(kind, value.as_deref()))
+                .execute(tx.conn())
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 // ---- identity evidence ----
@@ -336,8 +570,8 @@ pub async fn insert_contact(tx: &mut Tx, person_id: Id, c: &ContactPointFields, 
         clear_preferred(tx, person_id, c.kind, 0).await?;
     }
     let sql = format!(
-        "INSERT INTO contact_point (person_id, kind, value, line1, line2, town, postcode, postcode_key, line1_key, preferred, valid_from, valid_until, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING {CONTACT_COLUMNS}"
+        "INSERT INTO contact_point (person_id, kind, value, line1, line2, town, postcode, postcode_key, line1_key, preferred, valid_from, valid_until, created_at, updated_at, value_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING {CONTACT_COLUMNS}"
     );
     let row = sqlx::query(&sql)
         .bind(person_id)
@@ -353,6 +587,7 @@ pub async fn insert_contact(tx: &mut Tx, person_id: Id, c: &ContactPointFields, 
         .bind(opt_date(c.valid_from))
         .bind(opt_date(c.valid_until))
         .bind(ts(now))
+        .bind(value_key(c.kind, c.value.as_deref()))
         .fetch_one(tx.conn())
         .await
         .map_err(|e| child_guard(e, "person_id"))?;
@@ -386,7 +621,7 @@ pub async fn update_contact(
     }
     let r = sqlx::query(
         "UPDATE contact_point SET value = $3, line1 = $4, line2 = $5, town = $6, postcode = $7, postcode_key = $8, line1_key = $9,
-             preferred = $10, valid_from = $11, valid_until = $12, updated_at = $13, version = version + 1
+             preferred = $10, valid_from = $11, valid_until = $12, updated_at = $13, value_key = $14, version = version + 1
          WHERE id = $1 AND version = $2",
     )
     .bind(id)
@@ -402,6 +637,7 @@ pub async fn update_contact(
     .bind(opt_date(c.valid_from))
     .bind(opt_date(c.valid_until))
     .bind(ts(now))
+    .bind(value_key(c.kind, c.value.as_deref()))
     .execute(tx.conn())
     .await?;
     check_versioned_update(tx, r.rows_affected(), "contact_point", id).await?;

@@ -4,7 +4,7 @@
 //! database (docs/performance.md).
 
 use crate::contacts::{entries_follow_ups_sql, entries_people_sql, owned_follow_ups_sql, timeline_sql, ContactVisibility};
-use crate::people::{contacts_for_sql, list_people_sql, person_sql, PersonFilter};
+use crate::people::{contacts_for_sql, list_people_sql, person_sql, search_people_sql, PersonFilter};
 use crate::{homes, needs, Backend, Result, Store};
 use hearth_domain::access::Compartment;
 use sqlx::{Executor, Row};
@@ -46,6 +46,15 @@ pub fn hot_queries() -> Vec<HotQuery> {
     };
     let (name_sql, name_params) = search(&by_name);
     let (postcode_sql, postcode_params) = search(&by_postcode);
+    // The ranked search (the search page's and the API's): names by folded
+    // prefix or sound, phone numbers and email addresses by their keys.
+    let ranked = |name: &'static str, f: PersonFilter| {
+        let (sql, binds) = search_people_sql(&f);
+        let mut params = vec![Int(0), Int(26)];
+        params.extend(binds.into_iter().map(Text));
+        q(name, sql, params)
+    };
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     vec![
         q("person by id", person_sql(), vec![Int(1)]),
         q("person's contact points", contacts_for_sql(), vec![Int(1)]),
@@ -62,6 +71,18 @@ pub fn hot_queries() -> Vec<HotQuery> {
         q("patch officer check", needs::IS_PATCH_OFFICER, vec![Int(1), Int(1)]),
         q("search by name", name_sql, name_params),
         q("search by postcode", postcode_sql, postcode_params),
+        ranked("ranked search by a name, close spellings too", PersonFilter { name_tokens: words(&["invently"]), ..Default::default() }),
+        ranked("ranked search by full name", PersonFilter { name_tokens: words(&["sian", "inventley"]), ..Default::default() }),
+        ranked("ranked search by phone number", PersonFilter { phone: Some("+44 7700 900123".into()), ..Default::default() }),
+        ranked("ranked search by email address", PersonFilter { email: Some("ada@example.org".into()), ..Default::default() }),
+        ranked("ranked search by postcode", PersonFilter { postcode: Some("ZZ99 1AB".into()), ..Default::default() }),
+        ranked("ranked search by tenancy reference", PersonFilter { tenancy_reference: Some("TEN-000123".into()), ..Default::default() }),
+        ranked("ranked search by date of birth", PersonFilter { date_of_birth: Some(jiff::civil::date(1984, 3, 2)), ..Default::default() }),
+        q(
+            "people a member of staff opened lately",
+            crate::audit::RECENTLY_OPENED,
+            vec![Int(1), Text(crate::audit::OPENED_DETAIL.into()), Int(200)],
+        ),
     ]
 }
 

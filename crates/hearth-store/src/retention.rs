@@ -738,7 +738,7 @@ pub async fn skeleton_persons(tx: &mut Tx, whose: Whose, ids: &[Id], run_id: Id,
     }
     let sql = format!(
         "UPDATE person AS x SET given_name = $1, family_name = '', preferred_name = NULL, date_of_birth = NULL, ni_number = NULL,
-             memorable_word_hash = NULL, memorable_word_set_at = NULL, given_key = '', family_key = '', preferred_key = NULL, disposed_at = $2, disposal_run_id = $3, updated_at = $2,
+             memorable_word_hash = NULL, memorable_word_set_at = NULL, given_key = '', family_key = '', preferred_key = NULL, given_sound = NULL, family_sound = NULL, disposed_at = $2, disposal_run_id = $3, updated_at = $2,
              version = version + 1
          WHERE x.id IN ({}) AND x.disposed_at IS NULL{} RETURNING id",
         placeholders(4, ids.len()),

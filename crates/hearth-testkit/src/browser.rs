@@ -22,9 +22,9 @@ pub async fn sign_in(s: &TestServer, c: &Client, username: &str) -> String {
     let csrf = field(&page, "_csrf");
     let r = c.post(s.url("/login")).form(&[("_csrf", csrf.as_str()), ("username", username), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    assert_eq!(r.headers()["location"], "/search");
-    let search = c.get(s.url("/search")).send().await.unwrap().text().await.unwrap();
-    field(&search, "_csrf")
+    assert_eq!(r.headers()["location"], "/", "staff land on their home page");
+    let home = c.get(s.url("/")).send().await.unwrap().text().await.unwrap();
+    field(&home, "_csrf")
 }
 
 /// GET a page: its status and body.

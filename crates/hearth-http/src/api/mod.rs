@@ -49,6 +49,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/auth/token", post(issue_token).delete(revoke_token))
         .route("/auth/sign-out-everywhere", post(sign_out_everywhere))
         .route("/people", get(people::list).post(people::create))
+        .route("/people/search", get(people::search))
         .route("/people/{id}", get(people::show).put(people::update))
         .route("/people/{id}/record", get(people::record))
         .route("/people/{id}/history", get(history::person_history))
@@ -169,7 +170,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         refused with 400, a problem naming `X-Hearth-Purpose` and listing the declared purposes, and nothing is done or audited under it."),
     paths(
         health, issue_token, revoke_token, sign_out_everywhere,
-        people::list, people::create, people::show, people::update, people::record, history::person_history,
+        people::list, people::search, people::create, people::show, people::update, people::record, history::person_history,
         grants::break_glass, grants::review_list, grants::review, grants::grant_support, grants::support_grants,
         cases::open, cases::list, cases::show, cases::change,
         anonymity::person_cases, anonymity::letter, anonymity::request, anonymity::approve, anonymity::list,

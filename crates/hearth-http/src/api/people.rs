@@ -22,7 +22,7 @@ use serde::Deserialize;
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
-    /// Free-text search as in the UI: a name, date of birth, postcode, address or tenancy reference.
+    /// Free-text search as in the UI: a name, phone number, email address, date of birth, postcode, address or tenancy reference.
     q: Option<String>,
     /// Name words; each must start a given, family or preferred name.
     name: Option<String>,
@@ -84,6 +84,48 @@ pub async fn list(
 ) -> ApiResult<Json<ApiPage<Person>>> {
     let f = filter_of(&q)?;
     Ok(Json(s.gate.list_people(&a, &f, q.after, q.limit).await?.into()))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// What the search box takes: a name (accents and case aside; close
+    /// spellings are found too, after closer matches), a phone number
+    /// (spaces and +44 as they come), an email address, a date of birth,
+    /// a postcode, the start of an address or a tenancy reference.
+    q: String,
+    /// How many of the best matches to skip (the previous page's `next_start`).
+    start: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// The customer search: people matching `q`, best match first (every word
+/// a name in full, then names starting with the words, then close
+/// spellings; then by name), each with what tells them apart — their role
+/// in their household, their home's address and postcode, their tenancy
+/// reference — as far as the caller may see each person's.
+#[utoipa::path(get, path = "/api/v1/people/search", params(SearchQuery),
+    responses((status = 200, body = hearth_gate::people::SearchResults), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn search(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<hearth_gate::people::SearchResults>> {
+    let mut errs = ValidationErrors::default();
+    let f = parse_search(&q.q)?;
+    if !f.is_search() {
+        errs.push(FieldError::new("q", "Enter a name, phone number, email address, date of birth, postcode, address or tenancy reference"));
+    }
+    if let Some(l) = q.limit {
+        if !(1..=100).contains(&l) {
+            errs.push(FieldError::new("limit", "Limit must be from 1 to 100"));
+        }
+    }
+    if q.start.is_some_and(|st| !(0..=10_000).contains(&st)) {
+        errs.push(FieldError::new("start", "Start must be from 0 to 10000"));
+    }
+    errs.into_result()?;
+    Ok(Json(s.gate.search_people(&a, &f, q.start, q.limit).await?))
 }
 
 /// Records a new person (adult or child).

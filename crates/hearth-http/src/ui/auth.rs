@@ -104,7 +104,7 @@ pub async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: H
         match s.gate.sign_in_with_code(&f.username, &f.password, code, SessionKind::Web).await {
             Ok(signed) => {
                 let max_age = hearth_gate::auth::WEB_SESSION.as_secs();
-                let next = if signed.must_set_up_two_step { TWO_STEP_SETUP } else { "/search" };
+                let next = if signed.must_set_up_two_step { TWO_STEP_SETUP } else { "/" };
                 return (
                     AppendHeaders([
                         set_cookie(&headers, SESSION_COOKIE, &signed.token, max_age),

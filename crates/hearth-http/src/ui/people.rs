@@ -12,9 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::{
     error::FieldError,
-    people::{ContactPoint, ContactPointInput, ContactPointKind, ContactPointUpdate, Person, PersonInput, PersonUpdate},
+    people::{ContactPoint, ContactPointInput, ContactPointKind, ContactPointUpdate, Person, PersonInput, PersonKind, PersonUpdate},
 };
-use hearth_gate::people::parse_search;
+use hearth_gate::people::{parse_search, Match};
 use hearth_gate::GateError;
 use maud::html;
 use serde::Deserialize;
@@ -25,8 +25,11 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct SearchQuery {
     q: String,
-    after: Option<i64>,
+    start: Option<i64>,
 }
+
+/// What the search box takes, in words (its label and the API's).
+const SEARCH_LABEL: &str = "Name, phone number, email address, date of birth, postcode or tenancy reference";
 
 pub async fn search(State(s): State<AppState>, session: UiSession, Query(q): Query<SearchQuery>) -> Response {
     // Text that cannot be searched for is a form error on the box, not a failed page.
@@ -37,15 +40,15 @@ pub async fn search(State(s): State<AppState>, session: UiSession, Query(q): Que
     };
     let error = error_for(&errors, "q");
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let start = q.start.unwrap_or(0).clamp(0, 10_000);
     let results = if filter.is_search() {
-        match s.gate.list_people(&session.actor, &filter, q.after, Some(25)).await {
+        match s.gate.search_people(&session.actor, &filter, Some(start), Some(25)).await {
             Ok(p) => Some(p),
             Err(e) => return error_page(&session, e),
         }
     } else {
         None
     };
-    let label = "Name, date of birth, postcode or tenancy reference";
     respond(
         status,
         page(
@@ -57,8 +60,8 @@ pub async fn search(State(s): State<AppState>, session: UiSession, Query(q): Que
                 h1 class="govuk-heading-l" { "Find a customer" }
                 form method="get" action="/search" novalidate {
                     div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
-                        label class="govuk-label govuk-label--s" for="q" { (label) }
-                        div id="q-hint" class="govuk-hint" { "For example, Ada Fakeham, 02/03/1984, ZZ99 3AB or TEN-000123" }
+                        label class="govuk-label govuk-label--s" for="q" { (SEARCH_LABEL) }
+                        div id="q-hint" class="govuk-hint" { "For example, Ada Fakeham, 07700 900 123, 02/03/1984, ZZ99 3AB or TEN-000123" }
                         @if let Some(e) = error {
                             p id="q-error" class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (e) }
                         }
@@ -67,33 +70,56 @@ pub async fn search(State(s): State<AppState>, session: UiSession, Query(q): Que
                     }
                     button type="submit" class="govuk-button" data-module="govuk-button" { "Search" }
                 }
-                @if let Some(page_) = results {
-                    @if page_.items.is_empty() {
+                @if let Some(found) = results {
+                    @if found.items.is_empty() {
                         p class="govuk-body" { "No customers match " strong { (q.q) } "." }
                     } @else {
                         table class="govuk-table" {
-                            caption class="govuk-table__caption govuk-table__caption--m" { "Customers matching “" (q.q) "”" }
+                            caption class="govuk-table__caption govuk-table__caption--m" { "Customers matching “" (q.q) "”, closest first" }
                             thead class="govuk-table__head" {
                                 tr class="govuk-table__row" {
                                     th scope="col" class="govuk-table__header" { "Name" }
                                     th scope="col" class="govuk-table__header" { "Date of birth" }
-                                    th scope="col" class="govuk-table__header" { "Record" }
+                                    th scope="col" class="govuk-table__header" { "Address" }
+                                    th scope="col" class="govuk-table__header" { "Tenancy" }
+                                    th scope="col" class="govuk-table__header" { "Role" }
                                 }
                             }
                             tbody class="govuk-table__body" {
-                                @for p in &page_.items {
+                                @for m in &found.items {
+                                    @let p = &m.person;
                                     tr class="govuk-table__row" {
-                                        td class="govuk-table__cell" { a class="govuk-link" href={ "/people/" (p.id) } { (p.full_name()) } }
+                                        td class="govuk-table__cell" {
+                                            a class="govuk-link" href={ "/people/" (p.id) } { (p.full_name()) }
+                                            @if m.matched == Match::Close {
+                                                br; span class="govuk-body-s govuk-!-margin-bottom-0" { "Similar spelling" }
+                                            }
+                                        }
                                         td class="govuk-table__cell" { (p.date_of_birth.map(long_date).unwrap_or_default()) }
-                                        td class="govuk-table__cell" { (p.kind.label()) }
+                                        td class="govuk-table__cell" {
+                                            @if let Some(a) = &m.address { (a) }
+                                            @if let Some(pc) = &m.postcode { @if m.address.is_some() { br; } (pc) }
+                                        }
+                                        td class="govuk-table__cell" { (m.tenancy_reference.as_deref().unwrap_or("")) }
+                                        td class="govuk-table__cell" {
+                                            @if let Some(r) = m.role {
+                                                (r.label())
+                                                @if m.current_home == Some(false) { " (former)" }
+                                            } @else if p.kind == PersonKind::Child {
+                                                (p.kind.label())
+                                            }
+                                        }
                                     }
                                 }
                             }
                         }
-                        @if let Some(next) = page_.next_cursor {
+                        @if found.items.iter().any(|m| m.address.is_none() && m.role.is_none()) {
+                            p class="govuk-body-s" { "Where an address is blank, you cannot see it for that person (a contact-centre advisor sees it once the caller is checked) or none is held." }
+                        }
+                        @if let Some(next) = found.next_start {
                             nav class="govuk-pagination govuk-pagination--block" aria-label="Results pages" {
                                 div class="govuk-pagination__next" {
-                                    a class="govuk-link govuk-pagination__link" href={ "/search?q=" (urlencode(&q.q)) "&after=" (next) } rel="next" {
+                                    a class="govuk-link govuk-pagination__link" href={ "/search?q=" (urlencode(&q.q)) "&start=" (next) } rel="next" {
                                         span class="govuk-pagination__link-title" { "Next page" }
                                     }
                                 }

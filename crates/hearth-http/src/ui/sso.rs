@@ -144,7 +144,7 @@ pub async fn callback(State(s): State<AppState>, headers: HeaderMap, Query(q): Q
                     set_cookie(&headers, SESSION_COOKIE, &signed.token, max_age),
                     set_cookie(&headers, LOGIN_CSRF_COOKIE, "", 0),
                     forget,
-                    (header::REFRESH, HeaderValue::from_static("0; url=/search")),
+                    (header::REFRESH, HeaderValue::from_static("0; url=/")),
                 ]),
                 continue_page(),
             )
@@ -180,7 +180,7 @@ fn continue_page() -> Markup {
         false,
         html! {
             h1 class="govuk-heading-l" { "You are signed in" }
-            p class="govuk-body" { a class="govuk-link" href="/search" { "Continue to Hearth" } }
+            p class="govuk-body" { a class="govuk-link" href="/" { "Continue to Hearth" } }
         },
     )
 }

@@ -2,7 +2,8 @@
 //! cases, reviews and rights requests, due and overdue first, from one gate
 //! call ([`hearth_gate::Gate::my_work`]). A part the role has no use of is
 //! left out, and a role with none (the equality analyst) is pointed to
-//! what it can use, so nobody lands on a refusal.
+//! what it can use, so nobody lands on a refusal. Above them, the people
+//! the staff member opened most recently, named as the gate decides.
 
 use crate::shell::layout::page;
 use crate::shell::respond::{chrome, error_page, respond};
@@ -15,7 +16,7 @@ use axum::response::Response;
 use hearth_domain::access::{Action, Compartment};
 use hearth_domain::contacts::MyFollowUp;
 use hearth_domain::rights::WorkState;
-use hearth_gate::work::{MyWork, WorkCase};
+use hearth_gate::work::{MyWork, RecentPerson, WorkCase};
 use maud::{html, Markup};
 
 fn overdue_tag(late: bool) -> Markup {
@@ -104,11 +105,27 @@ fn reviews_table(items: &[hearth_domain::needs::ReviewItem]) -> Markup {
     }
 }
 
-fn body(s: &AppState, session: &UiSession, w: &MyWork) -> Markup {
+fn recent_list(recent: &[RecentPerson]) -> Markup {
+    html! {
+        h2 class="govuk-heading-m" { "Recently viewed people" }
+        @if recent.is_empty() {
+            p class="govuk-body" { "People whose records you open will be listed here." }
+        } @else {
+            ul class="govuk-list" {
+                @for p in recent {
+                    li { a class="govuk-link" href={ "/people/" (p.id) } { (p.name) } }
+                }
+            }
+        }
+    }
+}
+
+fn body(s: &AppState, session: &UiSession, w: &MyWork, recent: Option<&[RecentPerson]>) -> Markup {
     let actor = &session.actor;
     // Follow-ups are shown to whoever logs contacts, or has some anyway.
     let show_follow_ups = !w.follow_ups.is_empty() || s.gate.may(actor, Action::Create, Compartment::ContactLog);
-    let anything = show_follow_ups || w.cases.is_some() || w.reviews.is_some() || w.rights_requests.is_some();
+    let anything =
+        recent.is_some_and(|r| !r.is_empty()) || show_follow_ups || w.cases.is_some() || w.reviews.is_some() || w.rights_requests.is_some();
     let overdue = w.follow_ups.iter().filter(|f| f.overdue).count()
         + w.cases.iter().flatten().filter(|c| c.overdue).count()
         + w.reviews.iter().flatten().filter(|r| r.overdue).count()
@@ -120,6 +137,9 @@ fn body(s: &AppState, session: &UiSession, w: &MyWork) -> Markup {
                 span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
                 strong class="govuk-warning-text__text" { span class="govuk-visually-hidden" { "Warning" } (overdue) " overdue" }
             }
+        }
+        @if let Some(recent) = recent {
+            (recent_list(recent))
         }
         @if show_follow_ups {
             @if w.follow_ups.is_empty() {
@@ -176,5 +196,14 @@ pub async fn home(State(s): State<AppState>, session: UiSession) -> Response {
         Ok(w) => w,
         Err(e) => return error_page(&session, e),
     };
-    respond(StatusCode::OK, page("Your work", &chrome(&session), false, body(&s, &session, &work)))
+    // Only roles that may read people have any to list.
+    let recent = if s.gate.may(&session.actor, Action::View, Compartment::Identity) {
+        match s.gate.recently_viewed(&session.actor).await {
+            Ok(r) => Some(r),
+            Err(e) => return error_page(&session, e),
+        }
+    } else {
+        None
+    };
+    respond(StatusCode::OK, page("Your work", &chrome(&session), false, body(&s, &session, &work, recent.as_deref())))
 }

@@ -18,6 +18,7 @@ both_backends!(
     home_keeps_the_words_of_a_follow_up_the_owner_may_not_read,
     home_of_the_analyst_refuses_nothing,
     follow_up_form_names_its_fields,
+    home_lists_the_people_recently_opened,
 );
 
 /// A date as the UI writes it, e.g. "7 December 2026".
@@ -205,4 +206,42 @@ async fn follow_up_form_names_its_fields(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+/// "Recently viewed people": the last five people whose pages the staff
+/// member opened, newest first, each once; a search or a name in a list is
+/// not an opening, and someone else's openings are not theirs.
+async fn home_lists_the_people_recently_opened(s: TestServer) {
+    let mut ids = vec![];
+    for family in ["Aldous", "Brynmor", "Catterick", "Dunmow", "Eskdale", "Fenwick"] {
+        ids.push(person(&s, "Recent", family).await);
+    }
+    let c = browser();
+    sign_in(&s, &c, "housing_officer").await;
+    let (_, home) = get(&s, &c, "/").await;
+    assert!(home.contains("Recently viewed people") && home.contains("People whose records you open will be listed here."), "{home}");
+    for id in &ids {
+        assert_eq!(get(&s, &c, &format!("/people/{id}")).await.0, StatusCode::OK);
+    }
+    // Open the second again: it moves to the top, once.
+    get(&s, &c, &format!("/people/{}", ids[1])).await;
+    // A search names people without opening them.
+    get(&s, &c, "/search?q=Recent+Aldous").await;
+    let (_, home) = get(&s, &c, "/").await;
+    let recent = &home[home.find("Recently viewed people").unwrap()..];
+    let recent = &recent[..recent.find("</ul>").expect("a list")];
+    let order: Vec<usize> = [1, 5, 4, 3, 2]
+        .iter()
+        .map(|&i| recent.find(&format!("href=\"/people/{}\"", ids[i])).unwrap_or_else(|| panic!("person {i} listed:\n{recent}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "newest first: {order:?}\n{recent}");
+    assert!(recent.contains(">Recent Brynmor</a>"), "by name: {recent}");
+    assert!(!recent.contains(&format!("href=\"/people/{}\"", ids[0])), "only five: {recent}");
+    assert_eq!(recent.matches(&format!("href=\"/people/{}\"", ids[1])).count(), 1, "each once");
+
+    // Another member of staff has opened nobody.
+    let other = browser();
+    sign_in(&s, &other, "asb_officer").await;
+    let (_, theirs) = get(&s, &other, "/").await;
+    assert!(theirs.contains("People whose records you open will be listed here."), "{theirs}");
 }

@@ -37,6 +37,7 @@ mod rights;
 mod sar;
 mod scim;
 mod seams;
+mod search;
 mod security;
 mod sharing;
 mod staff;

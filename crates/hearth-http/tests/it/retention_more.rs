@@ -576,15 +576,17 @@ async fn warning_flags_go_two_years_after_the_last_contact_or_renewal(s: TestSer
 }
 
 /// The columns of a person row, so a column added later must be looked at here.
-const PERSON_COLUMNS: [&str; 18] = [
+const PERSON_COLUMNS: [&str; 20] = [
     "created_at",
     "date_of_birth",
     "disposal_run_id",
     "disposed_at",
     "family_key",
     "family_name",
+    "family_sound",
     "given_key",
     "given_name",
+    "given_sound",
     "id",
     "kind",
     "memorable_word_hash",
@@ -671,7 +673,16 @@ async fn a_former_tenants_identity_is_reduced_to_a_skeleton_once_their_other_rec
     for c in ["family_name", "given_key", "family_key"] {
         assert_eq!(text(c).as_deref(), Some(""), "{c}");
     }
-    for c in ["preferred_name", "preferred_key", "date_of_birth", "ni_number", "memorable_word_hash", "memorable_word_set_at"] {
+    for c in [
+        "preferred_name",
+        "preferred_key",
+        "given_sound",
+        "family_sound",
+        "date_of_birth",
+        "ni_number",
+        "memorable_word_hash",
+        "memorable_word_set_at",
+    ] {
         assert_eq!(text(c), None, "{c}");
     }
     assert_eq!(text("id"), Some(former.to_string()));

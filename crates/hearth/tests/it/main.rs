@@ -7,4 +7,5 @@ mod cli;
 mod crash;
 mod import;
 mod plans;
+mod search_keys;
 mod tls;
