@@ -158,7 +158,7 @@ async fn find(gate: &Gate, actor: &Actor, kind: PickKind, query: &str) -> Result
             if !filter.is_search() {
                 return Ok(vec![]);
             }
-            gate.list_people(actor, &filter, None, Some(MATCHES)).await?.items.iter().map(person_choice).collect()
+            gate.search_people(actor, &filter, None, Some(MATCHES)).await?.items.iter().map(match_choice).collect()
         }
         PickKind::Property => gate.find_properties(actor, query, MATCHES).await?.iter().map(property_choice).collect(),
         PickKind::Case => gate.find_cases(actor, query, MATCHES).await?.iter().map(case_choice).collect(),
@@ -174,6 +174,22 @@ fn person_choice(p: &hearth_domain::people::Person) -> Choice {
         detail.push(format!("known as {pn}"));
     }
     Choice { id: p.id, label: p.full_name(), detail: detail.join(", ") }
+}
+
+/// A search match: the person, and their home as far as the gate showed it,
+/// so look-alikes can be told apart.
+fn match_choice(m: &hearth_gate::people::PersonMatch) -> Choice {
+    let mut c = person_choice(&m.person);
+    let mut detail = vec![c.detail];
+    if let Some(r) = m.role {
+        detail.push(r.label().to_lowercase());
+    }
+    let home = [m.address.as_deref(), m.postcode.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
+    if !home.is_empty() {
+        detail.push(if m.current_home == Some(false) { format!("formerly {home}") } else { home });
+    }
+    c.detail = detail.join(", ");
+    c
 }
 
 fn property_choice(p: &hearth_domain::property::Property) -> Choice {
