@@ -188,12 +188,16 @@ fn letter_content(l: &CaseLetter) -> Markup {
 // ---- the cases on a person's own record ----
 
 /// The cases section of a person's page; nothing if the actor may see none.
-pub async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) -> Markup {
-    let cases: Vec<PersonCase> = gate.person_cases(&s.actor, person_id).await.unwrap_or_default();
+/// `open_only` is the person page's summary: only the cases still open.
+pub async fn person_section(gate: &Gate, s: &UiSession, person_id: Id, open_only: bool) -> Markup {
+    let mut cases: Vec<PersonCase> = gate.person_cases(&s.actor, person_id).await.unwrap_or_default();
+    if open_only {
+        cases.retain(|pc| !pc.case.is_closed());
+    }
     html! {
-        h2 class="govuk-heading-m" { "Cases" }
+        h2 class="govuk-heading-m" { (if open_only { "Open cases" } else { "Cases" }) }
         @if cases.is_empty() {
-            p class="govuk-body" { "No cases you can see." }
+            p class="govuk-body" { (if open_only { "No open cases you can see." } else { "No cases you can see." }) }
         } @else {
             table class="govuk-table" {
                 caption class="govuk-table__caption govuk-visually-hidden" { "Cases this person is party to" }

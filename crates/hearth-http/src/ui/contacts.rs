@@ -159,6 +159,47 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
     }
 }
 
+/// "Next actions" on the person page's summary: the open follow-ups of the
+/// newest entries the caller may see (the same read as the contact history),
+/// soonest due first, each with its "Mark done" button.
+pub(super) async fn next_actions(gate: &Gate, s: &UiSession, person_id: Id) -> Markup {
+    let Ok(p) = gate.person_timeline(&s.actor, person_id, &TimelineFilter::default(), None, Some(ON_PERSON_PAGE)).await else {
+        return html! {};
+    };
+    let mut open: Vec<&FollowUp> = p.items.iter().flat_map(|e| e.follow_ups.iter()).filter(|f| f.done_at.is_none()).collect();
+    open.sort_by_key(|f| f.due_on);
+    let names = Names::new();
+    let today = Gate::today();
+    html! {
+        h2 class="govuk-heading-m" id="next-actions" { "Next actions" }
+        @if open.is_empty() {
+            p class="govuk-body" { "No open follow-ups in the recent contact history." }
+        } @else {
+            ul class="govuk-list" {
+                @for f in &open {
+                    @if f.due_on < today { (overdue_item(f, s, person_id)) } @else { (follow_up_item(f, s.actor.user_id, &names, &s.csrf, person_id)) }
+                }
+            }
+        }
+        p class="govuk-body" { a class="govuk-link" href={ "/people/" (person_id) "/contacts/new" } { "Log a contact" } }
+    }
+}
+
+/// An open follow-up whose day has passed, marked as such.
+fn overdue_item(f: &FollowUp, s: &UiSession, person_id: Id) -> Markup {
+    html! {
+        li {
+            strong class="govuk-tag govuk-tag--red" { "Overdue" } " " (f.action) " – due " (long_date(f.due_on))
+            form method="post" action={ "/people/" (person_id) "/follow-ups/" (f.id) "/done" } class="govuk-!-display-inline" novalidate {
+                (csrf_field(&s.csrf))
+                button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0 govuk-!-margin-left-2" data-module="govuk-button" {
+                    "Mark done" span class="govuk-visually-hidden" { ": " (f.action) }
+                }
+            }
+        }
+    }
+}
+
 // ---- the paged list ----
 
 #[derive(Deserialize, Default)]
