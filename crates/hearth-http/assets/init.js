@@ -2,11 +2,28 @@
 import { initAll } from '/assets/govuk-frontend.min.js';
 initAll();
 
-// A question revealed under a radio (the log-a-contact form's voicemail or
-// appointment outcome) is hidden again when another option is chosen; its
-// answer is then no longer the user's, so it is left out of what is sent.
-// Without JavaScript every question is shown and sent as given, and the
-// server refuses an answer that contradicts the choice.
+// Radios whose options reveal their own questions (`data-hearth-reveal`,
+// GOV.UK's conditional-reveal markup): only the chosen option's panel is
+// shown. Not GOV.UK Frontend's radios script, which sets `aria-expanded` on
+// the radios (not allowed there by ARIA; axe refuses it). Without
+// JavaScript every panel shows.
+function syncReveals(group) {
+  for (const input of group.querySelectorAll('input[type="radio"][aria-controls]')) {
+    document.getElementById(input.getAttribute('aria-controls'))
+      ?.classList.toggle('govuk-radios__conditional--hidden', !input.checked);
+  }
+}
+for (const group of document.querySelectorAll('[data-hearth-reveal]')) {
+  group.addEventListener('change', () => syncReveals(group));
+  syncReveals(group);
+}
+// A page restored from the back-forward cache keeps its inputs' state.
+window.addEventListener('pageshow', () => document.querySelectorAll('[data-hearth-reveal]').forEach(syncReveals));
+
+// A question hidden again when another option is chosen is no longer the
+// user's answer, so it is left out of what is sent. Without JavaScript
+// every question is shown and sent as given, and the server refuses an
+// answer that contradicts the choice.
 document.addEventListener('formdata', (event) => {
   const hidden = event.target.querySelectorAll('.govuk-radios__conditional--hidden [name]');
   for (const name of new Set(Array.from(hidden, (input) => input.name))) {

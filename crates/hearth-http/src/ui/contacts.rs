@@ -460,8 +460,11 @@ fn channel_questions(f: &ContactForm, channel: Channel, errors: &[FieldError]) -
 }
 
 /// The channel as GOV.UK radios, each channel's own questions conditionally
-/// revealed under it. Without JavaScript every panel is shown; with it,
-/// answers in hidden panels are not sent (`assets/init.js`).
+/// revealed under it (the Design System's markup). Without JavaScript every
+/// panel is shown; with it, `assets/init.js` reveals the chosen channel's
+/// panel and leaves answers in hidden ones out of what is sent. Not GOV.UK
+/// Frontend's own radios script: it puts `aria-expanded` on the radios,
+/// which ARIA does not allow there and axe refuses.
 fn channel_radios(f: &ContactForm, chosen: &str, errors: &[FieldError]) -> Markup {
     let error = error_for(errors, "channel");
     html! {
@@ -469,7 +472,7 @@ fn channel_radios(f: &ContactForm, chosen: &str, errors: &[FieldError]) -> Marku
             fieldset class="govuk-fieldset" aria-describedby=[error.is_some().then_some("channel-error")] {
                 legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "How was the contact made?" }
                 (inline_error("channel", error))
-                div class="govuk-radios govuk-radios--small" data-module="govuk-radios" {
+                div class="govuk-radios govuk-radios--small" data-hearth-reveal {
                     @for (i, c) in Channel::ALL.iter().enumerate() {
                         // The first input's id is the field's name, so the error summary lands on it.
                         @let id = if i == 0 { "channel".to_string() } else { format!("channel-{}", c.as_str()) };
@@ -478,7 +481,7 @@ fn channel_radios(f: &ContactForm, chosen: &str, errors: &[FieldError]) -> Marku
                         @let checked = chosen == c.as_str();
                         div class="govuk-radios__item" {
                             input class="govuk-radios__input" id=(id) name="channel" type="radio" value=(c.as_str()) checked[checked]
-                                data-aria-controls=[panel.is_some().then_some(panel_id.as_str())];
+                                aria-controls=[panel.is_some().then_some(panel_id.as_str())];
                             label class="govuk-label govuk-radios__label" for=(id) { (c.label()) }
                         }
                         @if let Some(p) = panel {

@@ -34,7 +34,7 @@ async fn an_advisor_logs_a_call_and_sees_it_in_the_history(s: TestServer) {
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("value=\"call_in\" checked"), "inbound call is the default:\n{form}");
     // Questions of one channel are revealed under its radio (all shown without JavaScript).
-    assert!(form.contains("data-aria-controls=\"conditional-channel-call_attempt\""), "{form}");
+    assert!(form.contains("aria-controls=\"conditional-channel-call_attempt\""), "{form}");
     let attempt = &form[form.find("id=\"conditional-channel-call_attempt\"").expect("a panel for an attempted call")..];
     assert!(attempt[..attempt.find("</fieldset>").unwrap()].contains("name=\"voicemail_left\""), "the voicemail question is in it");
     assert!(form.contains("class=\"govuk-radios__conditional govuk-radios__conditional--hidden\" id=\"conditional-channel-appointment\""));
