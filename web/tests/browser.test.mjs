@@ -97,6 +97,11 @@ step('advisor searches by family name and opens the customer', async () => {
   await checkCaller(person.id);
   await page.getByRole('heading', { level: 2, name: 'Next actions', exact: true }).waitFor({ state: 'visible' });
   await checkPage('the person page summary');
+  // Reflow (WCAG 1.4.10): at 320 CSS pixels the summary and its sub-navigation need no sideways scrolling.
+  await page.setViewportSize({ width: 320, height: 900 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.ok(width <= 320, `the summary is ${width} pixels wide at 320`);
   await clickAndNavigate(nav.getByRole('link', { name: 'Personal details', exact: true }));
   for (const section of ['Identity', 'Contact details', 'Household', 'Tenancy']) {
     await page.getByRole('heading', { level: 2, name: section, exact: true }).waitFor({ state: 'visible' });
