@@ -181,7 +181,6 @@ pub(super) async fn next_actions(gate: &Gate, s: &UiSession, person_id: Id) -> M
                 }
             }
         }
-        p class="govuk-body" { a class="govuk-link" href={ "/people/" (person_id) "/contacts/new" } { "Log a contact" } }
     }
 }
 
