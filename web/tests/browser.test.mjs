@@ -86,10 +86,26 @@ step('advisor searches by family name and opens the customer', async () => {
   await expectPath(`/people/${person.id}`);
   const h1 = await h1Text();
   assert.ok(h1.includes(fullName), `person page h1 "${h1}" does not contain "${fullName}"`);
+  // The summary comes first; each part of the record is a view of its own.
+  const nav = page.getByRole('navigation', { name: 'Sections of this record' });
+  assert.equal(await nav.locator('[aria-current="page"]').textContent(), 'Summary', 'the summary is the current view');
+  await clickAndNavigate(nav.getByRole('link', { name: 'Personal details', exact: true }));
+  assert.equal(currentPath(), `/people/${person.id}`);
+  assert.equal(await nav.locator('[aria-current="page"]').textContent(), 'Personal details');
   // Only the name until the caller is checked: no phone number to read out.
   const unchecked = normaliseSpace(await page.locator('main').textContent());
   assert.ok(unchecked.includes('Shown once the caller has been checked'), 'contact details are hidden before the check');
+  await checkPage('the personal details view before the caller check');
+  await clickAndNavigate(nav.getByRole('link', { name: 'Summary', exact: true }));
   await checkCaller(person.id);
+  await page.getByRole('heading', { level: 2, name: 'Next actions', exact: true }).waitFor({ state: 'visible' });
+  await checkPage('the person page summary');
+  // Reflow (WCAG 1.4.10): at 320 CSS pixels the summary and its sub-navigation need no sideways scrolling.
+  await page.setViewportSize({ width: 320, height: 900 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.ok(width <= 320, `the summary is ${width} pixels wide at 320`);
+  await clickAndNavigate(nav.getByRole('link', { name: 'Personal details', exact: true }));
   for (const section of ['Identity', 'Contact details', 'Household', 'Tenancy']) {
     await page.getByRole('heading', { level: 2, name: section, exact: true }).waitFor({ state: 'visible' });
   }
@@ -258,12 +274,18 @@ step('ASB officer opens an ASB case with an anonymous reporter', async () => {
 
 step('ASB officer logs a contact and closes the case', async () => {
   const casePath = currentPath();
+  // One action at a time: the case lists them, each form on its own view.
+  assert.equal(await page.getByRole('button', { name: 'Close the case' }).count(), 0, 'the case page stacks its forms');
+  await clickAndNavigate(page.locator('#case-actions').getByRole('link', { name: 'Log a contact', exact: true }));
+  assert.equal(await h1Text(), 'Log a contact');
+  await checkPage('the log-a-contact action of a case');
   await page.getByLabel('What happened', { exact: true }).fill(CASE_CONTACT);
   await clickAndNavigate(page.getByRole('button', { name: 'Log the contact', exact: true }));
   await expectPath(casePath);
   assert.ok((await page.locator('body').innerText()).includes('Contact logged'), 'no "Contact logged" banner');
   await checkPage('the case page after logging a contact');
 
+  await clickAndNavigate(page.locator('#case-actions').getByRole('link', { name: 'Close the case', exact: true }));
   await page.getByLabel('Resolved', { exact: true }).check();
   await clickAndNavigate(page.getByRole('button', { name: 'Close the case', exact: true }));
   await expectPath(casePath);
@@ -273,7 +295,12 @@ step('ASB officer logs a contact and closes the case', async () => {
   for (const entry of [CASE_SUMMARY, CASE_CONTACT, 'Closed: Resolved']) {
     assert.ok(timeline.includes(entry), `timeline lacks "${entry}": ${timeline}`);
   }
-  assert.equal(await page.getByRole('button', { name: 'Close the case' }).count(), 0, 'a closed case still offers changes');
+  // Only asking to reveal the reporter outlives the case; nothing changes a closed case.
+  for (const action of ['Assign the case', 'Log a contact', 'Close the case']) {
+    assert.equal(await page.getByRole('link', { name: action, exact: true }).count(), 0, `a closed case still offers "${action}"`);
+  }
+  // Newest first, as the contact history is.
+  assert.ok(timeline.indexOf('Closed: Resolved') < timeline.indexOf(CASE_CONTACT), `the timeline is not newest first: ${timeline}`);
   assert.ok(!(await page.locator('body').innerText()).includes(reporter.family_name), 'the closed case names the reporter');
   await checkPage('the closed case page');
 
@@ -311,6 +338,8 @@ step('advisor sees the contact history on the person page', async () => {
   const res = await page.goto(`${baseUrl}/people/${person.id}`);
   assert.equal(res.status(), 200, `GET the person page returned HTTP ${res.status()}`);
   await checkCaller(person.id);
+  const nav = page.getByRole('navigation', { name: 'Sections of this record' });
+  await clickAndNavigate(nav.getByRole('link', { name: 'Contact history', exact: true }));
   await page.getByRole('heading', { level: 2, name: 'Contact history', exact: true }).waitFor({ state: 'visible' });
   await checkPage('the person page with its contact history');
 });
@@ -318,7 +347,10 @@ step('advisor sees the contact history on the person page', async () => {
 step('advisor logs a phone call', async () => {
   await openLogContactForm();
   await checkPage('the log-a-contact form');
-  assert.equal(await page.getByLabel('Channel', { exact: true }).inputValue(), 'call_in', 'inbound call is not the default');
+  assert.ok(await page.getByLabel('Inbound call', { exact: true }).isChecked(), 'inbound call is not the default');
+  // An inbound call asks nothing about voicemails or appointment outcomes: those questions stay hidden.
+  assert.ok(!(await page.locator('#voicemail_left').isVisible()), 'the voicemail question shows for an inbound call');
+  assert.ok(!(await page.getByLabel('Attended', { exact: true }).isVisible()), 'the appointment outcome shows for an inbound call');
   await page.getByLabel('Summary', { exact: true }).fill(CONTACT_CALL);
   await submitContact();
   await checkPage('the person page after logging a call');
@@ -326,7 +358,8 @@ step('advisor logs a phone call', async () => {
 
 step('advisor is asked about the voicemail, then logs an attempted call', async () => {
   await openLogContactForm();
-  await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Attempted call' });
+  await page.getByLabel('Attempted call', { exact: true }).check();
+  await page.locator('#voicemail_left').waitFor({ state: 'visible' });
   await page.getByLabel('Summary', { exact: true }).fill(CONTACT_ATTEMPT);
   await clickAndNavigate(page.getByRole('button', { name: 'Log the contact', exact: true }));
   const summary = page.locator('.govuk-error-summary');
@@ -343,9 +376,16 @@ step('advisor is asked about the voicemail, then logs an attempted call', async 
 
 step('advisor logs a no-access appointment and sees all three contacts', async () => {
   await openLogContactForm();
-  await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Appointment' });
+  // An answer to a question that no longer applies is not sent: the outcome
+  // chosen for an appointment is dropped once the channel is changed back.
+  await page.getByLabel('Appointment', { exact: true }).check();
+  await page.getByLabel('Attended', { exact: true }).check();
+  await page.getByLabel('Inbound call', { exact: true }).check();
+  assert.ok(!(await page.getByLabel('Attended', { exact: true }).isVisible()), 'the outcome is hidden again');
+  await page.getByLabel('Appointment', { exact: true }).check();
   await page.getByLabel('Summary', { exact: true }).fill(CONTACT_APPOINTMENT);
   await page.getByLabel('No access', { exact: true }).check();
+  await checkPage('the log-a-contact form with an appointment outcome revealed');
   await submitContact();
 
   // innerText, not textContent: it separates the table's cells.

@@ -35,6 +35,8 @@ step('advisor signs in and opens the upload form from the person page', async ()
   await expectPath('/');
   await page.goto(`${baseUrl}/people/${person.id}`);
   await checkCaller(person.id);
+  const nav = page.getByRole('navigation', { name: 'Sections of this record' });
+  await clickAndNavigate(nav.getByRole('link', { name: 'Documents', exact: true }));
   await page.getByRole('heading', { level: 2, name: 'Documents', exact: true }).waitFor({ state: 'visible' });
   await clickAndNavigate(page.getByRole('link', { name: 'Upload a document', exact: true }));
   await expectPath(`/people/${person.id}/documents/new`);

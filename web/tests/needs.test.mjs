@@ -48,6 +48,9 @@ step('housing officer signs in and opens the customer', async () => {
 
   const res = await page.goto(`${baseUrl}/people/${person.id}`);
   assert.equal(res.status(), 200);
+  // Needs are a view of their own, reached from the record's sub-navigation.
+  const nav = page.getByRole('navigation', { name: 'Sections of this record' });
+  await clickAndNavigate(nav.getByRole('link', { name: 'Needs and adjustments', exact: true }));
   await page.getByRole('heading', { level: 2, name: 'Needs and adjustments', exact: true }).waitFor({ state: 'visible' });
   assert.equal(await page.locator('#adjustments-banner').count(), 0, 'no banner before any adjustment');
   await checkPage('the person page before any need');
@@ -105,6 +108,8 @@ step('adds a "call ahead" adjustment and sees the banner first on the person pag
 });
 
 step('opens a repair job for the customer and sees the banner on the job', async () => {
+  const nav = page.getByRole('navigation', { name: 'Sections of this record' });
+  await clickAndNavigate(nav.getByRole('link', { name: 'Summary', exact: true }));
   await clickAndNavigate(page.getByRole('link', { name: 'Open a case for this person', exact: true }));
   assert.equal(await h1Text(), 'What kind of case is it?');
   await page.getByLabel('Repair job', { exact: true }).check();

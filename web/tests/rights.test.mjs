@@ -63,6 +63,11 @@ step('the DPO logs a subject access request, first forgetting the right', async 
 });
 
 step('the DPO records that identity was confirmed', async () => {
+  // One action at a time: the request lists them, each form on its own view.
+  assert.equal(await page.getByRole('button', { name: 'Refuse the request' }).count(), 0, 'the request page stacks its forms');
+  await clickAndNavigate(page.locator('#request-actions').getByRole('link', { name: 'Identity check', exact: true }));
+  assert.equal(await h1Text(), 'Identity check');
+  await checkPage('the identity check action');
   await page.getByLabel('How was identity confirmed?').fill('Photo ID and a recent utility bill seen at the office');
   await clickAndNavigate(page.getByRole('button', { name: 'Record identity as confirmed', exact: true }));
   const banner = normaliseSpace(await page.locator('.govuk-notification-banner').textContent());

@@ -382,10 +382,12 @@ fn content(errs: &mut ValidationErrors, at: &str, c: Content<'_>) -> Option<Cont
     Some(ContentFields { compartment: compartment?, summary: summary?, subjects, case_id: c.case_id, verbatim, follow_ups })
 }
 
-/// Refuses a channel-specific field given for another channel.
-fn only_for(errs: &mut ValidationErrors, channel: Option<Channel>, field: &str, present: bool, allowed: Channel, what: &str) {
-    if present && channel.is_some_and(|c| c != allowed) {
-        errs.push(FieldError::new(field, format!("Only {what} has this field")));
+/// Refuses an answer that contradicts the channel (an inbound call with an
+/// appointment outcome, a voicemail on a letter), naming the field and the
+/// channel given. `only` says which channel the answer belongs to.
+fn only_for(errs: &mut ValidationErrors, channel: Option<Channel>, field: &str, present: bool, allowed: Channel, only: &str) {
+    if let Some(c) = channel.filter(|c| present && *c != allowed) {
+        errs.push(FieldError::new(field, format!("{only}. This contact is: {}", c.label().to_lowercase())));
     }
 }
 
@@ -432,19 +434,33 @@ impl ContactInput {
         }
 
         // Channel-specific fields.
-        only_for(&mut errs, channel, "voicemail_left", self.voicemail_left.is_some(), Channel::CallAttempt, "an attempted call");
+        only_for(
+            &mut errs,
+            channel,
+            "voicemail_left",
+            self.voicemail_left.is_some(),
+            Channel::CallAttempt,
+            "Only an attempted call says whether a voicemail was left",
+        );
         if channel == Some(Channel::CallAttempt) && self.voicemail_left.is_none() {
             errs.push(FieldError::new("voicemail_left", "Say whether a voicemail was left"));
         }
         let outcome_text = self.appointment_outcome.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        only_for(&mut errs, channel, "appointment_outcome", outcome_text.is_some(), Channel::Appointment, "an appointment");
+        only_for(
+            &mut errs,
+            channel,
+            "appointment_outcome",
+            outcome_text.is_some(),
+            Channel::Appointment,
+            "Only an appointment has an outcome",
+        );
         only_for(
             &mut errs,
             channel,
             "place",
             self.place.as_deref().is_some_and(|p| !p.trim().is_empty()),
             Channel::Appointment,
-            "an appointment",
+            "Only an appointment has a place",
         );
         let appointment_outcome = match (channel, outcome_text) {
             (Some(Channel::Appointment), None) => {
@@ -458,8 +474,22 @@ impl ContactInput {
             _ => None,
         };
         let place = errs.check(crate::validate::optional_text("place", self.place.as_deref(), 200, "place")).flatten();
-        only_for(&mut errs, channel, "system_generated", self.system_generated.is_some(), Channel::LetterOut, "a letter sent");
-        only_for(&mut errs, channel, "service_request", self.service_request.is_some(), Channel::SocialMedia, "a social media contact");
+        only_for(
+            &mut errs,
+            channel,
+            "system_generated",
+            self.system_generated.is_some(),
+            Channel::LetterOut,
+            "Only a letter sent is made by a system",
+        );
+        only_for(
+            &mut errs,
+            channel,
+            "service_request",
+            self.service_request.is_some(),
+            Channel::SocialMedia,
+            "Only a social media post is marked as a service request",
+        );
         if channel == Some(Channel::SocialMedia) && self.service_request != Some(true) {
             errs.push(FieldError::new(
                 "service_request",
@@ -606,6 +636,21 @@ mod tests {
         assert_eq!(fields(&attempt), ["voicemail_left"]);
         let wrong = ContactInput { voicemail_left: Some(true), ..call("x") };
         assert_eq!(fields(&wrong), ["voicemail_left"]);
+        // Answers that contradict the channel are refused on their own field, naming the channel.
+        let attended = ContactInput { appointment_outcome: Some("attended".into()), ..call("x") };
+        let e = attended.validate(now()).unwrap_err().0;
+        assert_eq!((e[0].field.as_str(), e.len()), ("appointment_outcome", 1));
+        assert!(e[0].message.contains("Only an appointment has an outcome") && e[0].message.contains("inbound call"), "{}", e[0].message);
+        let visit = ContactInput {
+            channel: Some("appointment".into()),
+            appointment_outcome: Some("attended".into()),
+            voicemail_left: Some(false),
+            ..call("x")
+        };
+        assert_eq!(fields(&visit), ["voicemail_left"]);
+        let letter =
+            ContactInput { channel: Some("letter_in".into()), system_generated: Some(true), place: Some("Office".into()), ..call("x") };
+        assert_eq!(fields(&letter), ["place", "system_generated"]);
     }
 
     #[test]

@@ -75,13 +75,18 @@ fn status_tag(o: &AnonymityOverride) -> Markup {
     }
 }
 
-/// The override section of a case page: only shown when the case has an anonymous reporter.
-pub fn case_section(s: &UiSession, v: &CaseView, f: &OverrideForm, errors: &[FieldError]) -> Markup {
-    let anonymous: Vec<&CaseParty> = v.parties.iter().filter(|p| p.anonymous).collect();
-    if anonymous.is_empty() {
+/// Whether the case has an anonymous reporter, so the ask-to-reveal action applies.
+pub fn has_anonymous_reporter(v: &CaseView) -> bool {
+    v.parties.iter().any(|p| p.anonymous)
+}
+
+/// The override section of a case page: only shown when the case has an
+/// anonymous reporter. The ask-to-reveal form is an action of its own
+/// ([`override_form`]), linked from the case's list of actions.
+pub fn case_section(s: &UiSession, v: &CaseView) -> Markup {
+    if !has_anonymous_reporter(v) {
         return html! {};
     }
-    let grounds: Vec<(&str, &str)> = OverrideGround::ALL.iter().map(|g| (g.as_str(), g.label())).collect();
     let me = s.actor.user_id;
     html! {
         h2 class="govuk-heading-m" id="anonymity" { "Anonymous reporter" }
@@ -121,7 +126,14 @@ pub fn case_section(s: &UiSession, v: &CaseView, f: &OverrideForm, errors: &[Fie
                 }
             }
         }
-        h3 class="govuk-heading-s" { "Ask to reveal the reporter" }
+    }
+}
+
+/// The ask-to-reveal form, on its own action view of the case page.
+pub fn override_form(s: &UiSession, v: &CaseView, f: &OverrideForm, errors: &[FieldError]) -> Markup {
+    let anonymous: Vec<&CaseParty> = v.parties.iter().filter(|p| p.anonymous).collect();
+    let grounds: Vec<(&str, &str)> = OverrideGround::ALL.iter().map(|g| (g.as_str(), g.label())).collect();
+    html! {
         form method="post" action={ "/cases/" (v.case.id) "/anonymity-overrides" } novalidate {
             (csrf_field(&s.csrf))
             @if anonymous.len() == 1 {
@@ -176,12 +188,16 @@ fn letter_content(l: &CaseLetter) -> Markup {
 // ---- the cases on a person's own record ----
 
 /// The cases section of a person's page; nothing if the actor may see none.
-pub async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) -> Markup {
-    let cases: Vec<PersonCase> = gate.person_cases(&s.actor, person_id).await.unwrap_or_default();
+/// `open_only` is the person page's summary: only the cases still open.
+pub async fn person_section(gate: &Gate, s: &UiSession, person_id: Id, open_only: bool) -> Markup {
+    let mut cases: Vec<PersonCase> = gate.person_cases(&s.actor, person_id).await.unwrap_or_default();
+    if open_only {
+        cases.retain(|pc| !pc.case.is_closed());
+    }
     html! {
-        h2 class="govuk-heading-m" { "Cases" }
+        h2 class="govuk-heading-m" { (if open_only { "Open cases" } else { "Cases" }) }
         @if cases.is_empty() {
-            p class="govuk-body" { "No cases you can see." }
+            p class="govuk-body" { (if open_only { "No open cases you can see." } else { "No cases you can see." }) }
         } @else {
             table class="govuk-table" {
                 caption class="govuk-table__caption govuk-visually-hidden" { "Cases this person is party to" }

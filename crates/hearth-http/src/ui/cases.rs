@@ -470,15 +470,100 @@ fn done_message(done: &str) -> Option<&'static str> {
     })
 }
 
-pub async fn case_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>, Query(done): Query<Done>) -> Response {
+/// One thing to do to a case: each has its own view of the case page
+/// (`?action=`), so the page shows one form at a time.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum CaseAction {
+    Assign,
+    Contact,
+    Status,
+    Close,
+    Reveal,
+}
+
+impl CaseAction {
+    const ALL: [CaseAction; 5] = [CaseAction::Assign, CaseAction::Contact, CaseAction::Status, CaseAction::Close, CaseAction::Reveal];
+
+    fn slug(self) -> &'static str {
+        match self {
+            CaseAction::Assign => "assign",
+            CaseAction::Contact => "contact",
+            CaseAction::Status => "status",
+            CaseAction::Close => "close",
+            CaseAction::Reveal => "reveal",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            CaseAction::Assign => "Assign the case",
+            CaseAction::Contact => "Log a contact",
+            CaseAction::Status => "Move the case on",
+            CaseAction::Close => "Close the case",
+            CaseAction::Reveal => "Ask to reveal the reporter",
+        }
+    }
+
+    /// The action a posted change form belongs to, to show its errors there.
+    fn of_change(change: &str) -> Option<CaseAction> {
+        match change {
+            "assign" => Some(CaseAction::Assign),
+            "note" => Some(CaseAction::Contact),
+            "status" => Some(CaseAction::Status),
+            "close" => Some(CaseAction::Close),
+            _ => None,
+        }
+    }
+
+    /// The actions this case offers now: none that change a closed case, no
+    /// "move on" without a next status, and reveal only for an anonymous reporter.
+    fn offered(v: &CaseView) -> Vec<CaseAction> {
+        let c = &v.case;
+        CaseAction::ALL
+            .into_iter()
+            .filter(|a| match a {
+                CaseAction::Reveal => super::anonymity::has_anonymous_reporter(v),
+                CaseAction::Status => !c.is_closed() && !c.kind.next_statuses(c.status).is_empty(),
+                _ => !c.is_closed(),
+            })
+            .collect()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionQuery {
+    action: String,
+}
+
+pub async fn case_page(
+    State(s): State<AppState>,
+    session: UiSession,
+    Path(id): Path<i64>,
+    Query(done): Query<Done>,
+    Query(q): Query<ActionQuery>,
+) -> Response {
     match s.gate.case(&session.actor, id).await {
         Ok(v) => {
+            // An action the case does not offer now (closed meanwhile) is the case page itself.
+            let action = CaseAction::offered(&v).into_iter().find(|a| a.slug() == q.action);
             let banner = done.done.as_deref().and_then(done_message);
             let first = super::needs::case_banner(&s.gate, &session, &v).await;
-            respond(StatusCode::OK, case_view_page(&session, &v, banner, first, &ChangeForm::default(), &OverrideForm::default(), &[]))
+            let view = View { banner, action, f: &ChangeForm::default(), o: &OverrideForm::default(), errors: &[] };
+            respond(StatusCode::OK, case_view_page(&session, &v, first, view))
         }
         Err(e) => error_page(&session, e),
     }
+}
+
+/// Which view of the case page, and what comes back into it: the banner of
+/// a change just made, or a form as typed with its errors.
+struct View<'a> {
+    banner: Option<&'a str>,
+    action: Option<CaseAction>,
+    f: &'a ChangeForm,
+    o: &'a OverrideForm,
+    errors: &'a [FieldError],
 }
 
 /// Who a case is assigned to, by name.
@@ -505,27 +590,48 @@ fn event_label(kind: &str) -> String {
     }
 }
 
-/// `first` is the adjustments banner of the people on the case, shown before anything else.
-/// `o` is the ask-to-reveal form as typed, when it comes back with errors.
-fn case_view_page(
-    s: &UiSession,
-    v: &CaseView,
-    banner: Option<&str>,
-    first: Markup,
-    f: &ChangeForm,
-    o: &OverrideForm,
-    errors: &[FieldError],
-) -> Markup {
+/// One action's view: the case named, its form alone, errors on it.
+fn action_page(s: &UiSession, v: &CaseView, first: Markup, action: CaseAction, view: &View) -> Markup {
     let c = &v.case;
-    let me = s.actor.user_id;
+    let errors = view.errors;
     page(
-        &c.reference,
+        &format!("{}: {}", action.label(), c.reference),
         &chrome(s),
         !errors.is_empty(),
         html! {
+            a class="govuk-back-link" href={ "/cases/" (c.id) } { "Back to " (c.reference) }
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                (first)
+                span class="govuk-caption-l" { (c.reference) ": " (c.summary) }
+                // The conflict error ("changes") links here.
+                h1 class="govuk-heading-l" id="changes" tabindex="-1" { (action.label()) }
+                @if action == CaseAction::Reveal {
+                    (super::anonymity::override_form(s, v, view.o, errors))
+                } @else {
+                    (change_form(s, c, action, view.f, errors))
+                }
+                p class="govuk-body" { a class="govuk-link" href={ "/cases/" (c.id) } { "Cancel and go back to the case" } }
+            } }
+        },
+    )
+}
+
+/// `first` is the adjustments banner of the people on the case, shown before anything else.
+fn case_view_page(s: &UiSession, v: &CaseView, first: Markup, view: View) -> Markup {
+    if let Some(a) = view.action {
+        return action_page(s, v, first, a, &view);
+    }
+    let c = &v.case;
+    let me = s.actor.user_id;
+    let actions = CaseAction::offered(v);
+    page(
+        &c.reference,
+        &chrome(s),
+        false,
+        html! {
             a class="govuk-back-link" href="/cases" { "Back to your cases" }
-            @if let Some(b) = banner { (success_banner(b)) }
-            (error_summary(errors))
+            @if let Some(b) = view.banner { (success_banner(b)) }
             (first)
             span class="govuk-caption-l" { (c.kind.label()) }
             h1 class="govuk-heading-l" { (c.reference) }
@@ -600,11 +706,20 @@ fn case_view_page(
                 }
             }
 
-            (super::anonymity::case_section(s, v, o, errors))
+            (super::anonymity::case_section(s, v))
+
+            @if !actions.is_empty() {
+                h2 class="govuk-heading-m" id="changes" { "Work on this case" }
+                ul class="govuk-list" id="case-actions" {
+                    @for a in &actions {
+                        li { a class="govuk-link" href={ "/cases/" (c.id) "?action=" (a.slug()) } { (a.label()) } }
+                    }
+                }
+            }
 
             h2 class="govuk-heading-m" { "Timeline" }
             table class="govuk-table" id="timeline" {
-                caption class="govuk-table__caption govuk-visually-hidden" { "Timeline of this case, oldest first" }
+                caption class="govuk-table__caption govuk-visually-hidden" { "Timeline of this case, newest first" }
                 thead class="govuk-table__head" { tr class="govuk-table__row" {
                     th scope="col" class="govuk-table__header" { "When" }
                     th scope="col" class="govuk-table__header" { "Who" }
@@ -612,7 +727,8 @@ fn case_view_page(
                     th scope="col" class="govuk-table__header" { "Detail" }
                 } }
                 tbody class="govuk-table__body" {
-                    @for e in &v.timeline {
+                    // Newest first, as the contact history is.
+                    @for e in v.timeline.iter().rev() {
                         tr class="govuk-table__row" {
                             td class="govuk-table__cell" { time datetime=(e.at) { (uk_time(e.at)) } }
                             td class="govuk-table__cell" { (e.by_username) }
@@ -625,15 +741,12 @@ fn case_view_page(
 
             h2 class="govuk-heading-m" { "Documents" }
             p class="govuk-body" { "No documents yet." }
-
-            @if !c.is_closed() { (change_forms(s, c, f, errors)) }
         },
     )
 }
 
-/// One small form per change, each carrying the version it was read at.
-fn change_forms(s: &UiSession, c: &Case, f: &ChangeForm, errors: &[FieldError]) -> Markup {
-    let action = format!("/cases/{}/changes", c.id);
+/// The form of one change, carrying the version the case was read at.
+fn change_form(s: &UiSession, c: &Case, action: CaseAction, f: &ChangeForm, errors: &[FieldError]) -> Markup {
     let hidden = |change: &str| {
         html! {
             (csrf_field(&s.csrf))
@@ -644,40 +757,35 @@ fn change_forms(s: &UiSession, c: &Case, f: &ChangeForm, errors: &[FieldError]) 
     let next: Vec<(&str, &str)> = c.kind.next_statuses(c.status).iter().map(|st| (st.as_str(), st.label())).collect();
     let outcomes: Vec<(&str, &str)> = c.kind.outcomes().iter().map(|o| (o.as_str(), o.label())).collect();
     html! {
-        h2 class="govuk-heading-m" id="changes" tabindex="-1" { "Work on this case" }
-
-        h3 class="govuk-heading-s" { "Assign" }
-        form method="post" action=(action) novalidate {
-            (hidden("assign"))
-            (Input::text("assign_username", "Staff username", &f.assigned_to).autocomplete("off").width("20").no_spellcheck().render(errors))
-            (Input::text("assign_team", "Team (optional)", &f.team).autocomplete("off").width("20").render(errors))
-            button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Assign" }
-        }
-
-        h3 class="govuk-heading-s" { "Log a contact" }
-        form method="post" action=(action) novalidate {
-            (hidden("note"))
-            input type="hidden" name="kind" value="contact";
-            (textarea("contact_text", "text", "What happened", &f.text, errors))
-            button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Log the contact" }
-        }
-
-        @if !next.is_empty() {
-            h3 class="govuk-heading-s" { "Move the case on" }
-            form method="post" action=(action) novalidate {
-                (hidden("status"))
-                (radios("status", "Move to", None, &next, &f.status, errors, ""))
-                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Move the case on" }
+        form method="post" action={ "/cases/" (c.id) "/changes" } novalidate {
+            @match action {
+                CaseAction::Assign => {
+                    (hidden("assign"))
+                    (Input::text("assign_username", "Staff username", &f.assigned_to).autocomplete("off").width("20").no_spellcheck().render(errors))
+                    (Input::text("assign_team", "Team (optional)", &f.team).autocomplete("off").width("20").render(errors))
+                    button type="submit" class="govuk-button" data-module="govuk-button" { "Assign" }
+                }
+                CaseAction::Contact => {
+                    (hidden("note"))
+                    input type="hidden" name="kind" value="contact";
+                    (textarea("contact_text", "text", "What happened", &f.text, errors))
+                    button type="submit" class="govuk-button" data-module="govuk-button" { "Log the contact" }
+                }
+                CaseAction::Status => {
+                    (hidden("status"))
+                    (radios("status", "Move to", None, &next, &f.status, errors, ""))
+                    button type="submit" class="govuk-button" data-module="govuk-button" { "Move the case on" }
+                }
+                // Revealing is the anonymity module's own form (`override_form`).
+                CaseAction::Reveal => {}
+                CaseAction::Close => {
+                    (hidden("close"))
+                    (radios("outcome", "Outcome", None, &outcomes, &f.outcome, errors, ""))
+                    (textarea("close_note", "note", "Outcome note (optional)", &f.note, errors))
+                    (textarea("close_remedy", "remedy", "Remedy offered (optional)", &f.remedy, errors))
+                    button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Close the case" }
+                }
             }
-        }
-
-        h3 class="govuk-heading-s" { "Close the case" }
-        form method="post" action=(action) novalidate {
-            (hidden("close"))
-            (radios("outcome", "Outcome", None, &outcomes, &f.outcome, errors, ""))
-            (textarea("close_note", "note", "Outcome note (optional)", &f.note, errors))
-            (textarea("close_remedy", "remedy", "Remedy offered (optional)", &f.remedy, errors))
-            button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Close the case" }
         }
     }
 }
@@ -768,7 +876,9 @@ async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: 
         let first = super::needs::case_banner(gate, s, &v).await;
         Ok((v, first))
     };
-    r.page(s, load, |(v, first), errors| case_view_page(s, &v, None, first, f, &OverrideForm::default(), errors)).await
+    let action = CaseAction::of_change(&f.change);
+    let o = OverrideForm::default();
+    r.page(s, load, |(v, first), errors| case_view_page(s, &v, first, View { banner: None, action, f, o: &o, errors })).await
 }
 
 /// The case page again with the ask-to-reveal form's errors and what was typed.
@@ -778,7 +888,9 @@ async fn override_refused(gate: &Gate, s: &UiSession, id: Id, o: &OverrideForm, 
         let first = super::needs::case_banner(gate, s, &v).await;
         Ok((v, first))
     };
-    r.page(s, load, |(v, first), errors| case_view_page(s, &v, None, first, &ChangeForm::default(), o, errors)).await
+    let f = ChangeForm::default();
+    let action = Some(CaseAction::Reveal);
+    r.page(s, load, |(v, first), errors| case_view_page(s, &v, first, View { banner: None, action, f: &f, o, errors })).await
 }
 
 /// Asks to reveal an anonymous reporter (the form on the case page).

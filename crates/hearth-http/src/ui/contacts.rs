@@ -159,6 +159,46 @@ pub(super) async fn person_section(gate: &Gate, s: &UiSession, person_id: Id) ->
     }
 }
 
+/// "Next actions" on the person page's summary: the open follow-ups of the
+/// newest entries the caller may see (the same read as the contact history),
+/// soonest due first, each with its "Mark done" button.
+pub(super) async fn next_actions(gate: &Gate, s: &UiSession, person_id: Id) -> Markup {
+    let Ok(p) = gate.person_timeline(&s.actor, person_id, &TimelineFilter::default(), None, Some(ON_PERSON_PAGE)).await else {
+        return html! {};
+    };
+    let mut open: Vec<&FollowUp> = p.items.iter().flat_map(|e| e.follow_ups.iter()).filter(|f| f.done_at.is_none()).collect();
+    open.sort_by_key(|f| f.due_on);
+    let names = Names::new();
+    let today = Gate::today();
+    html! {
+        h2 class="govuk-heading-m" id="next-actions" { "Next actions" }
+        @if open.is_empty() {
+            p class="govuk-body" { "No open follow-ups in the recent contact history." }
+        } @else {
+            ul class="govuk-list" {
+                @for f in &open {
+                    @if f.due_on < today { (overdue_item(f, s, person_id)) } @else { (follow_up_item(f, s.actor.user_id, &names, &s.csrf, person_id)) }
+                }
+            }
+        }
+    }
+}
+
+/// An open follow-up whose day has passed, marked as such.
+fn overdue_item(f: &FollowUp, s: &UiSession, person_id: Id) -> Markup {
+    html! {
+        li {
+            strong class="govuk-tag govuk-tag--red" { "Overdue" } " " (f.action) " – due " (long_date(f.due_on))
+            form method="post" action={ "/people/" (person_id) "/follow-ups/" (f.id) "/done" } class="govuk-!-display-inline" novalidate {
+                (csrf_field(&s.csrf))
+                button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0 govuk-!-margin-left-2" data-module="govuk-button" {
+                    "Mark done" span class="govuk-visually-hidden" { ": " (f.action) }
+                }
+            }
+        }
+    }
+}
+
 // ---- the paged list ----
 
 #[derive(Deserialize, Default)]
@@ -229,8 +269,11 @@ pub async fn list(State(s): State<AppState>, session: UiSession, Path(id): Path<
 
 // ---- logging a contact ----
 
-/// The log-a-contact form as posted. Voicemail and outcome are always on
-/// the form (it works without JavaScript) but sent only for their channel.
+/// The log-a-contact form as posted. The questions of one channel (voicemail,
+/// appointment outcome and place, a system letter, a service request) are
+/// revealed under it; without JavaScript every one is shown, so an answer
+/// that contradicts the channel is sent as given and the domain refuses it
+/// on its field, as the API does.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ContactForm {
@@ -239,6 +282,11 @@ pub struct ContactForm {
     summary: String,
     voicemail_left: String,
     appointment_outcome: String,
+    place: String,
+    /// "yes" when ticked (a letter sent made by a system).
+    system_generated: String,
+    /// "yes" when ticked (a social media post needing a response).
+    service_request: String,
     compartment: String,
     /// The case the contact is filed on, when the form was opened for one:
     /// the entry then takes the case's compartment.
@@ -261,14 +309,13 @@ pub struct NewContactQuery {
 
 impl ContactForm {
     fn input(&self, person_id: Id) -> ContactInput {
-        let channel = Channel::parse(self.channel.trim());
-        let voicemail_left = match (channel, self.voicemail_left.as_str()) {
-            (Some(Channel::CallAttempt), "yes") => Some(true),
-            (Some(Channel::CallAttempt), "no") => Some(false),
+        let voicemail_left = match self.voicemail_left.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
             _ => None,
         };
-        let outcome = self.appointment_outcome.trim();
-        let appointment_outcome = (channel == Some(Channel::Appointment) && !outcome.is_empty()).then(|| outcome.to_string());
+        let given = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let ticked = |v: &str| (v == "yes").then_some(true);
         let follow_ups = self.wants_follow_up().then(|| {
             vec![FollowUpInput {
                 action: Some(self.follow_up_action.clone()),
@@ -285,7 +332,10 @@ impl ContactForm {
             case_id: self.case_id.trim().parse().ok(),
             summary: Some(self.summary.clone()),
             voicemail_left,
-            appointment_outcome,
+            appointment_outcome: given(&self.appointment_outcome),
+            place: given(&self.place),
+            system_generated: ticked(&self.system_generated),
+            service_request: ticked(&self.service_request),
             ..Default::default()
         }
     }
@@ -323,7 +373,14 @@ impl ContactForm {
 /// has no input for is shown against the channel, the first field.
 fn form_field(field: &str) -> &str {
     match field {
-        "channel" | "summary" | "compartment" | "voicemail_left" | "appointment_outcome" => field,
+        "channel"
+        | "summary"
+        | "compartment"
+        | "voicemail_left"
+        | "appointment_outcome"
+        | "place"
+        | "system_generated"
+        | "service_request" => field,
         "follow_ups[0].action" => "follow_up_action",
         "follow_ups[0].owner" => "follow_up_owner",
         "follow_ups[0].due_on" => "follow_up_due",
@@ -362,6 +419,80 @@ fn follow_up_fields(f: &ContactForm, colleagues: &Colleagues, me: Id, errors: &[
     }
 }
 
+/// A single "yes" checkbox inside a revealed panel, with its inline error.
+fn tick_box(name: &str, label: &str, checked: bool, errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, name);
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            (inline_error(name, error))
+            div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
+                div class="govuk-checkboxes__item" {
+                    input class="govuk-checkboxes__input" id=(name) name=(name) type="checkbox" value="yes" checked[checked]
+                        aria-describedby=[error.is_some().then(|| format!("{name}-error"))];
+                    label class="govuk-label govuk-checkboxes__label" for=(name) { (label) }
+                }
+            }
+        }
+    }
+}
+
+/// The questions that apply only to one channel, revealed under its radio.
+fn channel_questions(f: &ContactForm, channel: Channel, errors: &[FieldError]) -> Option<Markup> {
+    let outcomes: Vec<(&str, &str)> = AppointmentOutcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect();
+    Some(match channel {
+        Channel::CallAttempt => html! {
+            (radios("voicemail_left", "Was a voicemail left?", None, &[("yes", "Yes"), ("no", "No")], &f.voicemail_left, errors, " govuk-radios--inline govuk-radios--small"))
+        },
+        Channel::Appointment => html! {
+            (radios("appointment_outcome", "What happened at the appointment?", None, &outcomes, &f.appointment_outcome, errors, " govuk-radios--small"))
+            (Input::text("place", "Where was it? (optional)", &f.place).hint("The agreed place, for example the customer's home or the local office.").render(errors))
+        },
+        Channel::LetterOut => {
+            tick_box("system_generated", "Made by a system, for example a rent letter", f.system_generated == "yes", errors)
+        }
+        Channel::SocialMedia => html! {
+            p class="govuk-body" { "Social media posts are logged only when they are a service request that needs a response." }
+            (tick_box("service_request", "This post is a service request that needs a response", f.service_request == "yes", errors))
+        },
+        _ => return None,
+    })
+}
+
+/// The channel as GOV.UK radios, each channel's own questions conditionally
+/// revealed under it (the Design System's markup). Without JavaScript every
+/// panel is shown; with it, `assets/init.js` reveals the chosen channel's
+/// panel and leaves answers in hidden ones out of what is sent. Not GOV.UK
+/// Frontend's own radios script: it puts `aria-expanded` on the radios,
+/// which ARIA does not allow there and axe refuses.
+fn channel_radios(f: &ContactForm, chosen: &str, errors: &[FieldError]) -> Markup {
+    let error = error_for(errors, "channel");
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" aria-describedby=[error.is_some().then_some("channel-error")] {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "How was the contact made?" }
+                (inline_error("channel", error))
+                div class="govuk-radios govuk-radios--small" data-hearth-reveal {
+                    @for (i, c) in Channel::ALL.iter().enumerate() {
+                        // The first input's id is the field's name, so the error summary lands on it.
+                        @let id = if i == 0 { "channel".to_string() } else { format!("channel-{}", c.as_str()) };
+                        @let panel = channel_questions(f, *c, errors);
+                        @let panel_id = format!("conditional-channel-{}", c.as_str());
+                        @let checked = chosen == c.as_str();
+                        div class="govuk-radios__item" {
+                            input class="govuk-radios__input" id=(id) name="channel" type="radio" value=(c.as_str()) checked[checked]
+                                aria-controls=[panel.is_some().then_some(panel_id.as_str())];
+                            label class="govuk-label govuk-radios__label" for=(id) { (c.label()) }
+                        }
+                        @if let Some(p) = panel {
+                            div class={ "govuk-radios__conditional" @if !checked { " govuk-radios__conditional--hidden" } } id=(panel_id) { (p) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, colleagues: &Colleagues, errors: &[FieldError]) -> Response {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let channel = if f.channel.is_empty() { Channel::CallIn.as_str() } else { f.channel.as_str() };
@@ -374,7 +505,6 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, colleagues: &Coll
         compartments.push(("", "The case's compartment"));
     }
     compartments.extend(COMPARTMENTS.iter().copied());
-    let outcomes: Vec<(&str, &str)> = AppointmentOutcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect();
     let summary_error = error_for(errors, "summary");
     let title = "Log a contact";
     respond(
@@ -391,7 +521,7 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, colleagues: &Coll
                     form method="post" action={ "/people/" (person_id) "/contacts" } novalidate {
                         (csrf_field(&s.csrf))
                         @if let Some(case) = on_case { input type="hidden" name="case_id" value=(case); }
-                        (select("channel", "Channel", &channel_options(), channel, errors))
+                        (channel_radios(f, channel, errors))
                         div class={ "govuk-form-group" @if summary_error.is_some() { " govuk-form-group--error" } } {
                             label class="govuk-label govuk-label--s" for="summary" { "Summary" }
                             div id="summary-hint" class="govuk-hint" { "What the contact was about and what was agreed. Summarise rather than quote." }
@@ -399,8 +529,6 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, colleagues: &Coll
                             textarea class={ "govuk-textarea" @if summary_error.is_some() { " govuk-textarea--error" } } id="summary" name="summary" rows="4"
                                 aria-describedby={ "summary-hint" @if summary_error.is_some() { " summary-error" } } { (f.summary) }
                         }
-                        (radios("voicemail_left", "Voicemail left?", Some("Only for an attempted call."), &[("yes", "Yes"), ("no", "No")], &f.voicemail_left, errors, " govuk-radios--inline govuk-radios--small"))
-                        (radios("appointment_outcome", "Appointment outcome", Some("Only for an appointment."), &outcomes, &f.appointment_outcome, errors, " govuk-radios--inline govuk-radios--small"))
                         (select("compartment", "Compartment", &compartments, compartment, errors))
                         (follow_up_fields(f, colleagues, s.actor.user_id, errors))
                         button type="submit" class="govuk-button" data-module="govuk-button" { "Log the contact" }
@@ -437,6 +565,9 @@ fn form_errors(f: &ContactForm, gate_errors: Vec<FieldError>, today: jiff::civil
         "summary",
         "voicemail_left",
         "appointment_outcome",
+        "place",
+        "system_generated",
+        "service_request",
         "compartment",
         "follow_up_action",
         "follow_up_owner",
@@ -593,19 +724,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn channel_fields_are_sent_only_for_their_channel() {
+    fn answers_are_sent_as_given_so_the_domain_judges_them() {
+        // A contradiction (an inbound call with an outcome) is sent, to be refused on its field.
         let f = ContactForm {
             channel: "call_in".into(),
+            summary: "Rang in".into(),
             voicemail_left: "yes".into(),
             appointment_outcome: "attended".into(),
             ..Default::default()
         };
         let i = f.input(7);
-        assert_eq!((i.voicemail_left, i.appointment_outcome, i.person_ids), (None, None, Some(vec![7])));
+        assert_eq!(
+            (i.voicemail_left, i.appointment_outcome.as_deref(), i.person_ids.clone()),
+            (Some(true), Some("attended"), Some(vec![7]))
+        );
+        let fields: Vec<String> = i.validate(jiff::Timestamp::now()).unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["voicemail_left", "appointment_outcome"]);
         let f = ContactForm { channel: "call_attempt".into(), voicemail_left: "no".into(), ..Default::default() };
         assert_eq!(f.input(7).voicemail_left, Some(false));
-        let f = ContactForm { channel: "appointment".into(), appointment_outcome: "no_access".into(), ..Default::default() };
-        assert_eq!(f.input(7).appointment_outcome.as_deref(), Some("no_access"));
+        let f =
+            ContactForm { channel: "appointment".into(), appointment_outcome: "no_access".into(), place: " ".into(), ..Default::default() };
+        assert_eq!((f.input(7).appointment_outcome.as_deref(), f.input(7).place), (Some("no_access"), None));
+        let f = ContactForm { channel: "social_media".into(), service_request: "yes".into(), ..Default::default() };
+        assert_eq!((f.input(7).service_request, f.input(7).system_generated), (Some(true), None));
     }
 
     #[test]

@@ -73,7 +73,7 @@ fn history_content(id: i64, name: &str, events: &[AuditEvent], banner: Option<&s
                             td class="govuk-table__cell" { (ev.actor_username) }
                             td class="govuk-table__cell" { (StaffRole::parse(&ev.actor_role).map(StaffRole::label).unwrap_or(&ev.actor_role)) }
                             td class="govuk-table__cell" { (what(&ev.action, &ev.compartment)) }
-                            td class="govuk-table__cell" { (record(&ev.record_type, ev.record_id)) }
+                            td class="govuk-table__cell" { (record(&ev.record_type, ev.record_id, id)) }
                             td class="govuk-table__cell" {
                                 @if ev.decision == "allow" {
                                     strong class="govuk-tag govuk-tag--green" { "Allowed" }
@@ -105,14 +105,20 @@ fn what(action: &str, compartment: &str) -> String {
     format!("{action} {}", compartment.to_lowercase())
 }
 
-/// "Contact point 12"; a list has no id.
-fn record(record_type: &str, id: Option<i64>) -> String {
+/// The record an event was about, in words: "Their record" for the person
+/// themselves, "A need" or "An adjustment" for one of their records (a bare
+/// number read like a name: "Person 4", "Need 1"), "A list of case records"
+/// for a list, which has no id.
+fn record(record_type: &str, id: Option<i64>, person_id: i64) -> String {
     let words = record_type.replace('_', " ");
-    let mut chars = words.chars();
-    let name = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
     match id {
-        Some(id) => format!("{name} {id}"),
-        None => name,
+        Some(id) if record_type == "person" && id == person_id => "Their record".into(),
+        Some(_) if record_type == "person" => "Another person's record".into(),
+        Some(_) => {
+            let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) { "An" } else { "A" };
+            format!("{article} {words}")
+        }
+        None => format!("A list of {words} records"),
     }
 }
 
@@ -129,7 +135,10 @@ mod tests {
     #[test]
     fn actions_and_records_read_as_words() {
         assert_eq!(what("edit", "contact"), "Edit contact details");
-        assert_eq!(record("contact_point", Some(12)), "Contact point 12");
-        assert_eq!(record("person", None), "Person");
+        assert_eq!(record("contact_point", Some(12), 4), "A contact point");
+        assert_eq!(record("adjustment", Some(1), 4), "An adjustment");
+        assert_eq!(record("person", Some(4), 4), "Their record");
+        assert_eq!(record("person", Some(5), 4), "Another person's record");
+        assert_eq!(record("person", None, 4), "A list of person records");
     }
 }

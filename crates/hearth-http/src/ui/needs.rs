@@ -136,12 +136,15 @@ pub(super) struct PersonNeeds {
 
 /// Reads what the caller may see; a refused part is simply left out (the
 /// refusal is audited by the gate), and a failure never costs the page.
-pub(super) async fn person_sections(gate: &Gate, s: &UiSession, person_id: Id) -> PersonNeeds {
+/// `with_needs`: whether the needs themselves are read (the "Needs" view of
+/// the person page); other views show only the adjustments and flags first.
+pub(super) async fn person_sections(gate: &Gate, s: &UiSession, person_id: Id, with_needs: bool) -> PersonNeeds {
     let a = &s.actor;
     let adjustments = if gate.may(a, Action::List, Compartment::Adjustments) { gate.adjustments_of(a, person_id).await.ok() } else { None };
     let flags = if gate.may(a, Action::List, Compartment::WarningFlags) { gate.warning_flags_of(a, person_id).await.ok() } else { None };
     // Needs are need-to-know per person: read (and audit) them only for those it allows.
-    let needs = match gate.may_see_needs(a, person_id).await {
+    let may_see = if with_needs { gate.may_see_needs(a, person_id).await } else { Ok(false) };
+    let needs = match may_see {
         Ok(true) => match gate.needs_of(a, person_id).await {
             Ok(n) => Some(n),
             Err(e) => {

@@ -1,7 +1,9 @@
-//! The person page: the record's own details, composed with each feature's
-//! section (cases, contacts, documents, needs, representatives, restriction,
-//! break-glass offers). Each section is read and refused separately, so one
-//! refusal never costs the rest of the page.
+//! The person page: a short summary first (adjustments and warning flags,
+//! household, open cases, next actions), then each part of the record on its
+//! own view behind the record's sub-navigation (`?section=details`, contacts,
+//! needs, cases, documents, consent, restriction), composed from each
+//! feature's section. Each section is read and refused separately, so one
+//! refusal never costs the rest of the page, and a view reads only what it shows.
 
 use crate::shell::layout::{page, row, success_banner};
 use crate::shell::respond::{chrome, error_page, respond, Done};
@@ -14,11 +16,12 @@ use axum::response::Response;
 use hearth_domain::{
     access::{Action, Compartment},
     people::PersonKind,
-    validate,
+    validate, Id,
 };
 use hearth_gate::homes::PersonRecord;
 use hearth_gate::Gate;
 use maud::{html, Markup};
+use serde::Deserialize;
 
 fn done_message(done: &str) -> Option<&'static str> {
     Some(match done {
@@ -57,67 +60,216 @@ fn row_with_change(key: &str, value: Markup, href: &str, hidden: &str) -> Markup
     }
 }
 
+/// The views of the person page: a short summary first, each section of the
+/// record on its own view (`?section=`), so no view is a wall of everything.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Section {
+    Summary,
+    Details,
+    Contacts,
+    Needs,
+    Cases,
+    Documents,
+    Consent,
+    Restriction,
+}
+
+impl Section {
+    const ALL: [Section; 8] = [
+        Section::Summary,
+        Section::Details,
+        Section::Contacts,
+        Section::Needs,
+        Section::Cases,
+        Section::Documents,
+        Section::Consent,
+        Section::Restriction,
+    ];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Section::Summary => "",
+            Section::Details => "details",
+            Section::Contacts => "contacts",
+            Section::Needs => "needs",
+            Section::Cases => "cases",
+            Section::Documents => "documents",
+            Section::Consent => "consent",
+            Section::Restriction => "restriction",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Section::Summary => "Summary",
+            Section::Details => "Personal details",
+            Section::Contacts => "Contact history",
+            Section::Needs => "Needs and adjustments",
+            Section::Cases => "Cases",
+            Section::Documents => "Documents",
+            Section::Consent => "Consent and representatives",
+            Section::Restriction => "Restriction",
+        }
+    }
+
+    /// An unknown name is the summary, as a bare address is.
+    fn parse(s: &str) -> Section {
+        Section::ALL.into_iter().find(|x| !s.is_empty() && x.slug() == s).unwrap_or(Section::Summary)
+    }
+
+    fn href(self, id: Id) -> String {
+        match self {
+            Section::Summary => format!("/people/{id}"),
+            other => format!("/people/{id}?section={}", other.slug()),
+        }
+    }
+
+    /// Where a change's banner belongs when the redirect named no view: the
+    /// view that shows what was changed.
+    fn of_done(done: &str) -> Section {
+        match done {
+            "phone-updated" | "email-updated" | "address-updated" | "phone-added" | "email-added" | "address-added" | "person-updated" => {
+                Section::Details
+            }
+            "contact-logged" | "recording-saved" | "follow-up-done" => Section::Contacts,
+            "document-uploaded" => Section::Documents,
+            "need-recorded" | "need-ended" | "need-reviewed" | "adjustment-added" | "flag-added" => Section::Needs,
+            "consent-recorded" | "memorable-word-set" => Section::Consent,
+            _ => Section::Summary,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SectionQuery {
+    section: String,
+}
+
+/// The record's sub-navigation, the current view marked for assistive
+/// technology (`aria-current`) and by the Design System's active style.
+/// The restriction view is offered only to whoever may place one.
+fn section_nav(id: Id, current: Section, dpo: bool) -> Markup {
+    html! {
+        nav class="govuk-service-navigation govuk-!-margin-bottom-6" aria-label="Sections of this record" {
+            div class="govuk-service-navigation__container" {
+                ul class="govuk-service-navigation__list" {
+                    @for sec in Section::ALL.into_iter().filter(|s| dpo || *s != Section::Restriction) {
+                        @let here = sec == current;
+                        li class={ "govuk-service-navigation__item" @if here { " govuk-service-navigation__item--active" } } {
+                            a class="govuk-service-navigation__link" href=(sec.href(id)) aria-current=[here.then_some("page")] {
+                                @if here { strong class="govuk-service-navigation__active-fallback" { (sec.label()) } } @else { (sec.label()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub async fn person_page(
     State(s): State<AppState>,
     session: UiSession,
     Path(id): Path<i64>,
     Query(done): Query<Done>,
     Query(opened): Query<super::grants::Opened>,
+    Query(q): Query<SectionQuery>,
 ) -> Response {
     let rec = match s.gate.person_record(&session.actor, id).await {
         Ok(r) => r,
         Err(e) => return error_page(&session, e),
     };
-    let title = rec.person.full_name();
+    let section = match (q.section.as_str(), done.done.as_deref()) {
+        ("", Some(d)) => Section::of_done(d),
+        (name, _) => Section::parse(name),
+    };
+    let title = match section {
+        Section::Summary => rec.person.full_name(),
+        other => format!("{}: {}", other.label(), rec.person.full_name()),
+    };
     let banner = opened.banner().or_else(|| done.done.as_deref().and_then(done_message).map(str::to_string));
     let offer = |c: Compartment, key: &str| super::grants::offer(&s.gate, &session, id, c, key);
-    let contacts = super::contacts::person_section(&s.gate, &session, id).await;
-    let documents = super::documents::person_section(&s.gate, &session, id).await;
-    let contacts = html! { (contacts) (documents) };
     let restriction = super::restrictions::person_section(&s.gate, &session, &rec);
-    let consent = html! {
-        @if s.gate.may(&session.actor, Action::View, Compartment::Contact) {
-            h2 class="govuk-heading-m" { "Consent and contact preferences" }
-            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/consent" } { "Consent, contact preferences and objections" } }
+    let dpo = s.gate.may(&session.actor, Action::Create, Compartment::Rights);
+    // Read (and audit) only what this view shows; adjustments and warning flags come first on every view.
+    let needs = super::needs::person_sections(&s.gate, &session, id, section == Section::Needs).await;
+    let body = match section {
+        Section::Summary => {
+            let (caller_check, _) = super::representatives::person_section(&s.gate, &session, &rec).await;
+            let cases = super::anonymity::person_section(&s.gate, &session, id, true).await;
+            let next = super::contacts::next_actions(&s.gate, &session, id).await;
+            html! { (caller_check) (summary(&rec, &offer, cases, next)) }
         }
-        @if s.gate.may_when_related(&session.actor, Action::View, Compartment::Needs) {
-            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/capacity" } { "Mental capacity and best interests" } }
+        Section::Details => details(&rec, &offer),
+        Section::Contacts => super::contacts::person_section(&s.gate, &session, id).await,
+        Section::Needs => needs.section,
+        Section::Cases => html! {
+            (super::anonymity::person_section(&s.gate, &session, id, false).await)
+            p class="govuk-body" { a class="govuk-link" href={ "/cases/new?person_id=" (id) } { "Open a case for this person" } }
+        },
+        Section::Documents => super::documents::person_section(&s.gate, &session, id).await,
+        Section::Consent => {
+            let (_, representatives) = super::representatives::person_section(&s.gate, &session, &rec).await;
+            html! { (consent_links(&s.gate, &session, id)) (representatives) }
         }
-        // Offered by role alone, the same on every person: it must not hint whether answers exist.
-        @if s.gate.may(&session.actor, Action::Create, Compartment::Edi) {
-            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/edi/new" } { "Record equality monitoring answers" } }
-        }
+        Section::Restriction if dpo => restriction.form,
+        Section::Restriction => html! { p class="govuk-body" { "Only the data protection officer restricts processing." } },
     };
-    let (caller_check, representatives) = super::representatives::person_section(&s.gate, &session, &rec).await;
-    let contacts = html! { (representatives) (consent) (contacts) (restriction.form) };
-    let cases = super::anonymity::person_section(&s.gate, &session, id).await;
-    let contacts = html! { (cases) (contacts) };
-    let needs = super::needs::person_sections(&s.gate, &session, id).await;
-    let content = html! { (restriction.banner) (caller_check) (person_content(&rec, banner.as_deref(), &offer, needs, contacts)) };
+    let p = &rec.person;
+    let content = html! {
+        (restriction.banner)
+        @if let Some(b) = banner.as_deref() { (success_banner(b)) }
+        (needs.first)
+        span class="govuk-caption-l" { (if p.kind == PersonKind::Child { "Child" } else { "Customer" }) }
+        h1 class="govuk-heading-l" { (p.full_name()) }
+        (section_nav(id, section, dpo))
+        (body)
+    };
     respond(StatusCode::OK, page(&title, &chrome(&session), false, content))
 }
 
-/// `offer` renders the break-glass form for a refused compartment (or nothing);
-/// `needs` is the adjustments banner and flags (shown first) and the needs
-/// section; `contacts` is the contact history section, read separately from the record.
-fn person_content(
-    rec: &PersonRecord,
-    banner: Option<&str>,
-    offer: &dyn Fn(Compartment, &str) -> Markup,
-    needs: super::needs::PersonNeeds,
-    contacts: Markup,
-) -> Markup {
+/// Consent, capacity and equality monitoring: each on its own page, linked here.
+fn consent_links(gate: &Gate, session: &UiSession, id: Id) -> Markup {
+    html! {
+        @if gate.may(&session.actor, Action::View, Compartment::Contact) {
+            h2 class="govuk-heading-m" { "Consent and contact preferences" }
+            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/consent" } { "Consent, contact preferences and objections" } }
+        }
+        @if gate.may_when_related(&session.actor, Action::View, Compartment::Needs) {
+            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/capacity" } { "Mental capacity and best interests" } }
+        }
+        // Offered by role alone, the same on every person: it must not hint whether answers exist.
+        @if gate.may(&session.actor, Action::Create, Compartment::Edi) {
+            p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/edi/new" } { "Record equality monitoring answers" } }
+        }
+    }
+}
+
+/// The summary view: where they live and with whom, open cases and what
+/// is due next, with the links a call most often needs.
+fn summary(rec: &PersonRecord, offer: &dyn Fn(Compartment, &str) -> Markup, cases: Markup, next: Markup) -> Markup {
+    let p = &rec.person;
+    let id = p.id;
+    html! {
+        ul class="govuk-list" {
+            li { a class="govuk-link" href={ "/people/" (id) "/contacts/new" } { "Log a contact" } }
+            li { a class="govuk-link" href={ "/cases/new?person_id=" (id) } { "Open a case for this person" } }
+            li { a class="govuk-link" href={ "/people/" (id) "/history" } { "View history" } }
+        }
+        (household(rec, offer))
+        (cases)
+        (next)
+    }
+}
+
+/// The details view: identity, contact details, household and tenancy.
+/// `offer` renders the break-glass form for a refused compartment (or nothing).
+fn details(rec: &PersonRecord, offer: &dyn Fn(Compartment, &str) -> Markup) -> Markup {
     let p = &rec.person;
     let id = p.id;
     let today = Gate::today();
     html! {
-        @if let Some(b) = banner { (success_banner(b)) }
-        (needs.first)
-        span class="govuk-caption-l" { (if p.kind == PersonKind::Child { "Child" } else { "Customer" }) }
-        h1 class="govuk-heading-l" { (p.full_name()) }
-        p class="govuk-body" { a class="govuk-link" href={ "/people/" (id) "/history" } { "View history" } }
-        p class="govuk-body" { a class="govuk-link" href={ "/cases/new?person_id=" (id) } { "Open a case for this person" } }
-
         h2 class="govuk-heading-m" { "Identity" }
         dl class="govuk-summary-list" {
             // Identity is changed only for a checked caller (the gate refuses otherwise), so no link before.
@@ -147,7 +299,7 @@ fn person_content(
 
         h2 class="govuk-heading-m" { "Contact details" }
         @match &rec.contacts {
-            None if !rec.details_open => p class="govuk-body" { "Shown once the caller has been checked." },
+            None if !rec.details_open => p class="govuk-body" { "Shown once the caller has been checked. " a class="govuk-link" href={ "/people/" (id) } { "Check the caller on the summary" } },
             None => { p class="govuk-body" { "Your role does not give access to contact details." } (offer(Compartment::Contact, "contact")) },
             Some(_) if p.kind == PersonKind::Child => p class="govuk-body" { "A child's record holds only names and date of birth. Contact the household's adults." },
             Some(contacts) => {
@@ -172,6 +324,33 @@ fn person_content(
             }
         }
 
+        (household(rec, offer))
+
+        h2 class="govuk-heading-m" { "Tenancy" }
+        @match &rec.households {
+            None => { p class="govuk-body" { "Your role does not give access to tenancy details." } (offer(Compartment::Tenancy, "tenancy")) },
+            Some(hs) => {
+                @let tenancies: Vec<_> = hs.iter().flat_map(|h| h.tenancies.iter()).collect();
+                @if tenancies.is_empty() { p class="govuk-body" { "No tenancy recorded." } }
+                @for t in tenancies {
+                    dl class="govuk-summary-list" {
+                        (row("Reference", html! { (t.reference) }))
+                        (row("Tenure", html! { (t.tenure.label()) }))
+                        (row("Started", html! { (long_date(t.start_date)) }))
+                        (row("Ended", html! {
+                            @if let Some(e) = t.end_date { (long_date(e)) " – " (t.end_reason.map(|r| r.label()).unwrap_or("")) } @else { "Current tenancy" }
+                        }))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where the person lives and with whom (each member linked), or why not shown.
+fn household(rec: &PersonRecord, offer: &dyn Fn(Compartment, &str) -> Markup) -> Markup {
+    let id = rec.person.id;
+    html! {
         h2 class="govuk-heading-m" { "Household" }
         @match &rec.households {
             None => { p class="govuk-body" { "Your role does not give access to household details." } (offer(Compartment::Tenancy, "household")) },
@@ -202,28 +381,5 @@ fn person_content(
                 }
             }
         }
-
-        h2 class="govuk-heading-m" { "Tenancy" }
-        @match &rec.households {
-            None => { p class="govuk-body" { "Your role does not give access to tenancy details." } (offer(Compartment::Tenancy, "tenancy")) },
-            Some(hs) => {
-                @let tenancies: Vec<_> = hs.iter().flat_map(|h| h.tenancies.iter()).collect();
-                @if tenancies.is_empty() { p class="govuk-body" { "No tenancy recorded." } }
-                @for t in tenancies {
-                    dl class="govuk-summary-list" {
-                        (row("Reference", html! { (t.reference) }))
-                        (row("Tenure", html! { (t.tenure.label()) }))
-                        (row("Started", html! { (long_date(t.start_date)) }))
-                        (row("Ended", html! {
-                            @if let Some(e) = t.end_date { (long_date(e)) " – " (t.end_reason.map(|r| r.label()).unwrap_or("")) } @else { "Current tenancy" }
-                        }))
-                    }
-                }
-            }
-        }
-
-        (needs.section)
-
-        (contacts)
     }
 }

@@ -257,15 +257,127 @@ fn done_message(done: &str) -> Option<&'static str> {
     })
 }
 
-pub async fn request_page(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>, Query(done): Query<Done>) -> Response {
+/// One piece of work on an open request, each on its own view of the
+/// request page (`?action=`), so the page shows one form at a time.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum RequestAction {
+    Identity,
+    Clarification,
+    Extend,
+    Note,
+    Complete,
+    Refuse,
+}
+
+impl RequestAction {
+    const ALL: [RequestAction; 6] = [
+        RequestAction::Identity,
+        RequestAction::Clarification,
+        RequestAction::Extend,
+        RequestAction::Note,
+        RequestAction::Complete,
+        RequestAction::Refuse,
+    ];
+
+    fn slug(self) -> &'static str {
+        match self {
+            RequestAction::Identity => "identity",
+            RequestAction::Clarification => "clarification",
+            RequestAction::Extend => "extend",
+            RequestAction::Note => "note",
+            RequestAction::Complete => "complete",
+            RequestAction::Refuse => "refuse",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            RequestAction::Identity => "Identity check",
+            RequestAction::Clarification => "Clarification",
+            RequestAction::Extend => "Extend the deadline",
+            RequestAction::Note => "Add a note",
+            RequestAction::Complete => "Complete the request",
+            RequestAction::Refuse => "Refuse the request",
+        }
+    }
+
+    /// The view a posted change came from, to show its errors there.
+    fn of_change(change: &str) -> Option<RequestAction> {
+        Some(match change {
+            "request_identity" | "identity_passed" => RequestAction::Identity,
+            "request_clarification" | "clarification_received" => RequestAction::Clarification,
+            "extend" => RequestAction::Extend,
+            "note" => RequestAction::Note,
+            "complete" => RequestAction::Complete,
+            "refuse" => RequestAction::Refuse,
+            _ => return None,
+        })
+    }
+
+    /// What an open request offers now; a closed one takes notes only, on its page.
+    fn offered(r: &RightsRequest) -> Vec<RequestAction> {
+        if !r.is_open() {
+            return vec![];
+        }
+        RequestAction::ALL
+            .into_iter()
+            .filter(|a| match a {
+                RequestAction::Identity => r.identity_status == IdentityStatus::Pending,
+                RequestAction::Extend => r.extension_months < MAX_EXTENSION_MONTHS as i64,
+                _ => true,
+            })
+            .collect()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionQuery {
+    action: String,
+}
+
+pub async fn request_page(
+    State(s): State<AppState>,
+    session: UiSession,
+    Path(id): Path<i64>,
+    Query(done): Query<Done>,
+    Query(q): Query<ActionQuery>,
+) -> Response {
     match s.gate.rights_request(&session.actor, id).await {
         Ok(v) => {
             let banner = done.done.as_deref().and_then(done_message);
+            // An action the request no longer offers (closed meanwhile) is the request page itself.
+            let action = RequestAction::offered(&v.request).into_iter().find(|a| a.slug() == q.action);
+            if let Some(a) = action {
+                return respond(StatusCode::OK, action_page(&session, &v, a, &ChangeForm::default(), &[]));
+            }
             let drafts = drafts_of(&s.gate, &session, &v).await;
             respond(StatusCode::OK, request_view_page(&session, &v, &drafts, banner, &ChangeForm::default(), &[]))
         }
         Err(e) => error_page(&session, e),
     }
+}
+
+/// One action's view: the request named, its form alone, errors on it.
+fn action_page(s: &UiSession, v: &RightsRequestView, action: RequestAction, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+    let r = &v.request;
+    page(
+        &format!("{}: {}", action.label(), r.reference),
+        &chrome(s),
+        !errors.is_empty(),
+        html! {
+            a class="govuk-back-link" href={ "/rights/" (r.id) } { "Back to " (r.reference) }
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                span class="govuk-caption-l" { (r.reference) ": " (r.kind.label()) " for " (r.person_name) }
+                // The conflict error ("changes") links here.
+                h1 class="govuk-heading-l" id="changes" tabindex="-1" { (action.label()) }
+                p class="govuk-body" { "Due: " (due_text(v)) }
+                (action_form(s, v, action, f, errors))
+                p class="govuk-body" { a class="govuk-link" href={ "/rights/" (r.id) } { "Cancel and go back to the request" } }
+            } }
+        },
+    )
 }
 
 fn opt_date(d: Option<jiff::civil::Date>) -> String {
@@ -348,8 +460,15 @@ fn request_view_page(
                 }
             }
             (super::bundle::panel(r, drafts, &s.csrf))
-            @if r.is_open() { (change_forms(s, v, f, errors)) }
-            @else {
+            @if r.is_open() {
+                h2 class="govuk-heading-m" id="changes" { "Work on this request" }
+                ul class="govuk-list" id="request-actions" {
+                    @for a in RequestAction::offered(r) {
+                        li { a class="govuk-link" href={ "/rights/" (r.id) "?action=" (a.slug()) } { (a.label()) } }
+                    }
+                }
+            } @else {
+                // A closed request takes notes only: one form, so it stays on the page.
                 h2 class="govuk-heading-m" { "Add a note" }
                 (note_form(s, r, f, errors))
             }
@@ -375,82 +494,80 @@ fn note_form(s: &UiSession, r: &RightsRequest, f: &ChangeForm, errors: &[FieldEr
     }
 }
 
-/// One small form per change, each carrying the version it was read at.
-fn change_forms(s: &UiSession, v: &RightsRequestView, f: &ChangeForm, errors: &[FieldError]) -> Markup {
+/// The form (or, for identity and clarification, the forms) of one action,
+/// each carrying the version the request was read at.
+fn action_form(s: &UiSession, v: &RightsRequestView, action: RequestAction, f: &ChangeForm, errors: &[FieldError]) -> Markup {
     let r = &v.request;
-    let action = format!("/rights/{}/changes", r.id);
+    let action_url = format!("/rights/{}/changes", r.id);
+    let action_url = action_url.as_str();
     let grounds: Vec<(&str, &str)> = ExtensionGround::ALL.iter().map(|g| (g.as_str(), g.label())).collect();
     let refusals: Vec<(&str, &str)> = RefusalGround::ALL.iter().map(|g| (g.as_str(), g.label())).collect();
     let months = [("1", "One further month"), ("2", "Two further months")];
     let awaiting_clarification = r.clarification_requested_on.is_some() && r.clarification_received_on.is_none();
     html! {
-        h2 class="govuk-heading-m" id="changes" tabindex="-1" { "Work on this request" }
-
-        @if r.identity_status == IdentityStatus::Pending {
-            h3 class="govuk-heading-s" { "Identity check" }
-            form method="post" action=(action) novalidate {
-                (hidden(s, r, "identity_passed"))
-                (Input::text("method", "How was identity confirmed?", &f.method).hint("For example, photo ID and proof of address seen; known to staff and security questions answered.").render(errors))
-                (date_input("identity_on", "Date confirmed", "Leave blank for today.", (&f.identity_on_day, &f.identity_on_month, &f.identity_on_year), errors))
-                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record identity as confirmed" }
-            }
-            @if r.identity_requested_on.is_none() {
-                form method="post" action=(action) novalidate {
-                    (hidden(s, r, "request_identity"))
-                    p class="govuk-body" { "If you must ask the requester for proof of identity, the clock does not start until it arrives." }
-                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record that proof of identity was asked for today" }
+        @match action {
+            RequestAction::Identity => {
+                form method="post" action=(action_url) novalidate {
+                    (hidden(s, r, "identity_passed"))
+                    (Input::text("method", "How was identity confirmed?", &f.method).hint("For example, photo ID and proof of address seen; known to staff and security questions answered.").render(errors))
+                    (date_input("identity_on", "Date confirmed", "Leave blank for today.", (&f.identity_on_day, &f.identity_on_month, &f.identity_on_year), errors))
+                    button type="submit" class="govuk-button" data-module="govuk-button" { "Record identity as confirmed" }
+                }
+                @if r.identity_requested_on.is_none() {
+                    h2 class="govuk-heading-m" { "Or ask for proof of identity" }
+                    form method="post" action=(action_url) novalidate {
+                        (hidden(s, r, "request_identity"))
+                        p class="govuk-body" { "If you must ask the requester for proof of identity, the clock does not start until it arrives." }
+                        button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record that proof of identity was asked for today" }
+                    }
                 }
             }
-        }
-
-        h3 class="govuk-heading-s" { "Clarification" }
-        @if awaiting_clarification {
-            form method="post" action=(action) novalidate {
-                (hidden(s, r, "clarification_received"))
-                (date_input("clarification_on", "Date clarification arrived", "Leave blank for today.", (&f.clarification_on_day, &f.clarification_on_month, &f.clarification_on_year), errors))
-                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Record clarification received" }
-            }
-        } @else {
-            form method="post" action=(action) novalidate {
-                (hidden(s, r, "request_clarification"))
-                p class="govuk-body" { "The clock stands still while you wait for clarification you reasonably need." }
-                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" {
-                    @if r.clarification_rounds > 0 { "Record that further clarification was asked for today" }
-                    @else { "Record that clarification was asked for today" }
+            RequestAction::Clarification => {
+                @if awaiting_clarification {
+                    form method="post" action=(action_url) novalidate {
+                        (hidden(s, r, "clarification_received"))
+                        (date_input("clarification_on", "Date clarification arrived", "Leave blank for today.", (&f.clarification_on_day, &f.clarification_on_month, &f.clarification_on_year), errors))
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Record clarification received" }
+                    }
+                } @else {
+                    form method="post" action=(action_url) novalidate {
+                        (hidden(s, r, "request_clarification"))
+                        p class="govuk-body" { "The clock stands still while you wait for clarification you reasonably need." }
+                        button type="submit" class="govuk-button" data-module="govuk-button" {
+                            @if r.clarification_rounds > 0 { "Record that further clarification was asked for today" }
+                            @else { "Record that clarification was asked for today" }
+                        }
+                    }
                 }
             }
-        }
-
-        @if r.extension_months < MAX_EXTENSION_MONTHS as i64 {
-            h3 class="govuk-heading-s" { "Extend the deadline" }
-            form method="post" action=(action) novalidate {
-                (hidden(s, r, "extend"))
-                (radios("months", "Extension in total", None, &months, &f.months, errors, " govuk-radios--inline"))
-                (radios("ground", "Why more time is needed", None, &grounds, &f.ground, errors, ""))
-                (textarea("extend_reason", "reason", "Reason", &f.reason, errors))
-                (date_input("told_on", "Date the requester was told", "It must be within the first month. Leave blank for today.", (&f.told_on_day, &f.told_on_month, &f.told_on_year), errors))
-                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Extend the deadline" }
+            RequestAction::Extend => {
+                form method="post" action=(action_url) novalidate {
+                    (hidden(s, r, "extend"))
+                    (radios("months", "Extension in total", None, &months, &f.months, errors, " govuk-radios--inline"))
+                    (radios("ground", "Why more time is needed", None, &grounds, &f.ground, errors, ""))
+                    (textarea("extend_reason", "reason", "Reason", &f.reason, errors))
+                    (date_input("told_on", "Date the requester was told", "It must be within the first month. Leave blank for today.", (&f.told_on_day, &f.told_on_month, &f.told_on_year), errors))
+                    button type="submit" class="govuk-button" data-module="govuk-button" { "Extend the deadline" }
+                }
             }
-        }
-
-        h3 class="govuk-heading-s" { "Add a note" }
-        (note_form(s, r, f, errors))
-
-        h3 class="govuk-heading-s" { "Complete the request" }
-        form method="post" action=(action) novalidate {
-            (hidden(s, r, "complete"))
-            (textarea("outcome", "outcome", "What was done", &f.outcome, errors))
-            button type="submit" class="govuk-button" data-module="govuk-button" { "Complete the request" }
-        }
-
-        h3 class="govuk-heading-s" { "Refuse the request" }
-        p class="govuk-body" { "A request may be refused only if it is manifestly unfounded or manifestly excessive, or an exemption applies. The letter tells the requester they can complain to the Information Commissioner's Office." }
-        form method="post" action=(action) novalidate {
-            (hidden(s, r, "refuse"))
-            (radios("refuse_ground", "Ground", None, &refusals, &f.refuse_ground, errors, ""))
-            (Input::text("exemption", "Exemption (only when refusing under one)", &f.exemption).hint("For example, Data Protection Act 2018 Schedule 2 paragraph 2 (crime and taxation).").render(errors))
-            (textarea("refuse_reason", "refuse_reason", "Reason", &f.refuse_reason, errors))
-            button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Refuse the request" }
+            RequestAction::Note => (note_form(s, r, f, errors)),
+            RequestAction::Complete => {
+                form method="post" action=(action_url) novalidate {
+                    (hidden(s, r, "complete"))
+                    (textarea("outcome", "outcome", "What was done", &f.outcome, errors))
+                    button type="submit" class="govuk-button" data-module="govuk-button" { "Complete the request" }
+                }
+            }
+            RequestAction::Refuse => {
+                p class="govuk-body" { "A request may be refused only if it is manifestly unfounded or manifestly excessive, or an exemption applies. The letter tells the requester they can complain to the Information Commissioner's Office." }
+                form method="post" action=(action_url) novalidate {
+                    (hidden(s, r, "refuse"))
+                    (radios("refuse_ground", "Ground", None, &refusals, &f.refuse_ground, errors, ""))
+                    (Input::text("exemption", "Exemption (only when refusing under one)", &f.exemption).hint("For example, Data Protection Act 2018 Schedule 2 paragraph 2 (crime and taxation).").render(errors))
+                    (textarea("refuse_reason", "refuse_reason", "Reason", &f.refuse_reason, errors))
+                    button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Refuse the request" }
+                }
+            }
         }
     }
 }
@@ -553,11 +670,17 @@ pub async fn change_request(State(s): State<AppState>, Path(id): Path<i64>, Post
 
 /// The request page again, as it is now, with the errors and what was typed.
 async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: Refusal) -> Response {
-    let drafts = match gate.rights_request(&s.actor, id).await {
-        Ok(v) => drafts_of(gate, s, &v).await,
-        Err(_) => vec![],
+    // Errors come back on the view of the action that sent them, as the request is now.
+    let v = match gate.rights_request(&s.actor, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s, e),
     };
-    r.page(s, gate.rights_request(&s.actor, id), |v, errors| request_view_page(s, &v, &drafts, None, f, errors)).await
+    let offered = RequestAction::offered(&v.request);
+    if let Some(a) = RequestAction::of_change(&f.change).filter(|a| offered.contains(a)) {
+        return r.page(s, async { Ok(v) }, |v, errors| action_page(s, &v, a, f, errors)).await;
+    }
+    let drafts = drafts_of(gate, s, &v).await;
+    r.page(s, async { Ok(v) }, |v, errors| request_view_page(s, &v, &drafts, None, f, errors)).await
 }
 
 crate::shell::session::csrf_forms!(RequestForm, ChangeForm);

@@ -198,7 +198,7 @@ async fn the_consent_page_records_and_names_its_errors(s: TestServer) {
     let id = person(&s, &t, "Perpetua").await;
     let c = browser();
     let csrf = sign_in(&s, &c, "housing_officer").await;
-    let (_, person_page) = get(&s, &c, &format!("/people/{id}")).await;
+    let (_, person_page) = get(&s, &c, &format!("/people/{id}?section=consent")).await;
     assert!(person_page.contains(&format!("href=\"/people/{id}/consent\"")), "the person page links to it");
     let (st, page) = get(&s, &c, &format!("/people/{id}/consent")).await;
     assert_eq!(st, StatusCode::OK);

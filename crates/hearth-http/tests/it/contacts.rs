@@ -1,7 +1,8 @@
 //! The contact log over HTTP on SQLite and PostgreSQL: every channel logs
 //! with its own fields; social media without a service request, verbatim
-//! text without a reason and all-customer mailings are refused naming the
-//! field and store nothing; an ASB contact never reaches a contact-centre
+//! text without a reason, all-customer mailings and answers that contradict
+//! the channel (an inbound call "attended") are refused naming the field and
+//! store nothing; an ASB contact never reaches a contact-centre
 //! advisor's timeline, search or counts, while the assigned ASB officer
 //! sees it; a split submission's link shows only where both parts show.
 
@@ -128,6 +129,17 @@ async fn refusals_name_the_field_and_store_nothing(s: TestServer) {
         (with(json!({"channel": "email_out", "all_customers": true})), "all_customers", "All-customer mailings are not contacts"),
         (with(json!({"channel": "call_attempt"})), "voicemail_left", "voicemail"),
         (with(json!({"channel": "appointment"})), "appointment_outcome", "attended"),
+        // Answers that contradict the channel, named with the channel given.
+        (with(json!({"appointment_outcome": "attended"})), "appointment_outcome", "inbound call"),
+        (with(json!({"voicemail_left": false})), "voicemail_left", "Only an attempted call"),
+        (
+            with(json!({"channel": "appointment", "appointment_outcome": "attended", "voicemail_left": true})),
+            "voicemail_left",
+            "appointment",
+        ),
+        (with(json!({"place": "Sample Street office"})), "place", "Only an appointment has a place"),
+        (with(json!({"channel": "letter_in", "system_generated": true})), "system_generated", "letter received"),
+        (with(json!({"channel": "email_in", "service_request": true})), "service_request", "email received"),
         (with(json!({"channel": "fax"})), "channel", "Choose how the contact was made"),
         (with(json!({"summary": "  "})), "summary", "summary"),
         (with(json!({"person_ids": []})), "person_ids", "person"),

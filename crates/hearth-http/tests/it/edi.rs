@@ -222,7 +222,7 @@ async fn the_web_form_is_write_only(s: TestServer) {
     let id = person(&s, 1).await;
     let officer = browser();
     let csrf = sign_in(&s, &officer, "housing_officer").await;
-    let (_, person_page) = get(&s, &officer, &format!("/people/{id}")).await;
+    let (_, person_page) = get(&s, &officer, &format!("/people/{id}?section=consent")).await;
     assert!(person_page.contains(&format!("/people/{id}/edi/new")), "the front line is offered the form");
     let (st, page) = get(&s, &officer, &format!("/people/{id}/edi/new")).await;
     assert_eq!(st, StatusCode::OK);
@@ -257,7 +257,7 @@ async fn the_web_form_is_write_only(s: TestServer) {
     // A role that may not capture gets neither the form nor the post.
     let asb = browser();
     let asb_csrf = sign_in(&s, &asb, "asb_officer").await;
-    let (_, person_page) = get(&s, &asb, &format!("/people/{id}")).await;
+    let (_, person_page) = get(&s, &asb, &format!("/people/{id}?section=consent")).await;
     assert!(!person_page.contains("/edi/new"), "nor the link");
     let (st, _) = get(&s, &asb, &format!("/people/{id}/edi/new")).await;
     assert_eq!(st, StatusCode::FORBIDDEN);

@@ -141,10 +141,11 @@ async fn history_page_shows_a_table_and_the_person_page_links_to_it(s: TestServe
     for header in ["When", "Who", "Role", "What", "Record", "Decision"] {
         assert!(page.contains(&format!("<th scope=\"col\" class=\"govuk-table__header\">{header}</th>")), "column {header}");
     }
-    for text in ["Create identity", "View identity", "Edit identity", "Housing officer", &format!("Person {id}"), "Allowed"] {
+    for text in ["Create identity", "View identity", "Edit identity", "Housing officer", "Their record", "Allowed"] {
         assert!(page.contains(text), "the page shows {text:?}");
     }
     assert!(page.contains("GMT") || page.contains("BST"), "times are UK time");
+    assert!(!page.contains(&format!("Person {id}<")), "the record is named in words, not by a bare number");
     // The caption names the person as they are now; the rows never show an edit's values.
     assert!(page.contains("<span class=\"govuk-caption-l\">Wren Fakeham-Notreal</span>"), "the page names the person, not a number");
     let rows = page.split("<table").nth(1).unwrap_or_default();

@@ -48,6 +48,7 @@ mod ui_break_glass;
 mod ui_cases;
 mod ui_contacts;
 mod ui_documents;
+mod ui_person;
 mod ui_representatives;
 mod ui_restriction;
 mod ui_retention;

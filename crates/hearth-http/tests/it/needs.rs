@@ -85,7 +85,7 @@ async fn without_consent_a_need_is_stored_but_not_used_and_the_page_says_why(s: 
 
     let c = browser();
     sign_in(&s, &c, "housing_officer").await;
-    let (_, page) = get(&s, &c, &format!("/people/{person}")).await;
+    let (_, page) = get(&s, &c, &format!("/people/{person}?section=needs")).await;
     assert!(!page.contains("id=\"adjustments-banner\""), "no banner without consent");
     assert!(page.contains("recorded but not used to tailor services, because the person has not given consent"), "the page says why");
     assert!(page.contains(&format!("id=\"need-{nid}-not-used\"")), "and says it against the need");
@@ -206,7 +206,7 @@ async fn an_income_officer_sees_adjustments_but_not_health_detail(s: TestServer)
 
     let c = browser();
     sign_in(&s, &c, "income_officer").await;
-    let (st, page) = get(&s, &c, &format!("/people/{person}")).await;
+    let (st, page) = get(&s, &c, &format!("/people/{person}?section=needs")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("id=\"adjustments-banner\"") && page.contains("Allow longer calls"), "adjustments shown");
     assert!(!page.contains(DETAIL) && !page.contains("hard of hearing") && !page.contains(">Hearing<"), "health detail never shown");
@@ -472,13 +472,13 @@ async fn the_forms_name_their_errors_and_a_need_is_reviewed_and_ended(s: TestSer
     let (st, _, _) =
         post(&format!("/needs/{nid}/end"), &[("version", "2"), ("reason", "Support from a bereavement charity has ended")]).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
-    let (_, page) = get(&s, &c, &format!("/people/{person}")).await;
+    let (_, page) = get(&s, &c, &format!("/people/{person}?section=needs")).await;
     assert!(page.contains("Bereavement (ended)") && page.contains("Support from a bereavement charity has ended"), "who and why are kept");
 
     // An advisor's page view neither reads nor is refused the needs: nothing to audit.
     let a = browser();
     sign_in(&s, &a, "contact_centre_advisor").await;
-    let (st, page) = get(&s, &a, &format!("/people/{person}")).await;
+    let (st, page) = get(&s, &a, &format!("/people/{person}?section=needs")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(!page.contains("Bereavement"));
     let (_, history) = s.call(&s.token(StaffRole::Dpo).await, Method::GET, &format!("/api/v1/people/{person}/history"), None).await;

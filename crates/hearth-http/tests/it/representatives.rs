@@ -402,8 +402,10 @@ async fn a_caller_check_compares_answers_with_facts_the_advisor_has_not_seen(s: 
     assert_eq!((st, points.as_array().map(Vec::len)), (StatusCode::OK, Some(3)), "{points}");
     let (_, shown) = s.call(&advisor, Method::GET, &format!("/api/v1/people/{id}"), None).await;
     assert_eq!(shown["date_of_birth"], "1984-03-02");
-    let (_, page) = hearth_testkit::get(&s, &web, &format!("/people/{id}")).await;
-    assert!(page.contains("07700 900982") && page.contains("Memorable word"), "the page opens after the check");
+    let (_, page) = hearth_testkit::get(&s, &web, &format!("/people/{id}?section=details")).await;
+    assert!(page.contains("07700 900982"), "the page opens after the check");
+    let (_, page) = hearth_testkit::get(&s, &web, &format!("/people/{id}?section=consent")).await;
+    assert!(page.contains("Memorable word"), "and the memorable word's section with it");
 
     // The audit trail has every attempt and the word being set, never an answer or the word.
     let dpo = s.token(StaffRole::Dpo).await;

@@ -240,9 +240,12 @@ async fn a_contractor_on_a_job_reads_no_identifiers_or_email(s: TestServer) {
     }
     let c = browser();
     sign_in(&s, &c, "contractor").await;
-    let (st, page) = get(&s, &c, &format!("/people/{tenant}")).await;
-    assert_eq!(st, StatusCode::OK);
-    for leak in ["1971", "JT654321A", "JT 65", "sheetly@", "6 May"] {
-        assert!(!page.contains(leak), "{leak} on the page");
+    // Every view of the record: the summary and each section.
+    for view in ["", "?section=details", "?section=contacts", "?section=needs", "?section=consent"] {
+        let (st, page) = get(&s, &c, &format!("/people/{tenant}{view}")).await;
+        assert_eq!(st, StatusCode::OK);
+        for leak in ["1971", "JT654321A", "JT 65", "sheetly@", "6 May"] {
+            assert!(!page.contains(leak), "{leak} on the page {view}");
+        }
     }
 }

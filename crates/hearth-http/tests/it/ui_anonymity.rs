@@ -54,8 +54,12 @@ async fn the_reporter_stays_hidden_on_every_page_until_an_approved_override(s: T
     assert!(own.contains(&f.reference) && own.contains("Reported anonymously"));
     assert!(own.contains(&format!("href=\"/cases/{id}/letters/{}\"", f.reporter)));
 
-    // Asking without a ground or detail comes back with the errors.
-    let party = field(&page, "party_id");
+    // Asking is an action of its own; without a ground or detail it comes back there with the errors.
+    let (st, ask) = get(&s, &officer, &format!("/cases/{id}?action=reveal")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(ask.contains(">Ask to reveal the reporter</h1>"), "{ask}");
+    assert_no_reporter(&ask, f.reporter, "the ask-to-reveal view");
+    let party = field(&ask, "party_id");
     let path = format!("/cases/{id}/anonymity-overrides");
     let r = officer.post(s.url(&path)).form(&[("_csrf", csrf.as_str()), ("party_id", &party), ("detail", "x")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -65,6 +69,7 @@ async fn the_reporter_stays_hidden_on_every_page_until_an_approved_override(s: T
         "{body}"
     );
     assert_no_reporter(&body, f.reporter, "the refused form");
+    assert!(body.contains(">Ask to reveal the reporter</h1>"), "the errors come back on the action's own view");
     let detail = "Order ZZ-TEST-0002 of the Testville County Court";
     let form = [("_csrf", csrf.as_str()), ("party_id", &party), ("ground", "court_order"), ("detail", detail)];
     let r = officer.post(s.url(&path)).form(&form).send().await.unwrap();

@@ -70,7 +70,27 @@ async fn an_officer_opens_works_and_closes_a_case_in_the_browser(s: TestServer) 
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Case opened") && page.contains("Anonymous reporter") && page.contains("Noel Loudhouse"));
     assert!(!page.contains("Whistleford"), "the anonymous reporter is never named");
-    let version = field(&page, "version");
+    // One action at a time: the page lists them; each form is on its own view.
+    assert!(!page.contains("name=\"version\""), "the case page stacks no forms");
+    for a in ["assign", "contact", "status", "close", "reveal"] {
+        assert!(page.contains(&format!("href=\"/cases/{id}?action={a}\"")), "{a} is offered: {page}");
+    }
+    let (status, form) = get(&s, &c, &format!("/cases/{id}?action=contact")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("<h1 class=\"govuk-heading-l\" id=\"changes\" tabindex=\"-1\">Log a contact</h1>"), "{form}");
+    assert_eq!(form.matches("<form method=\"post\" action=\"/cases/").count(), 1, "one form on the view");
+    let version = field(&form, "version");
+    // A change refused comes back on its own view with the error.
+    let r = c
+        .post(s.url(&format!("/cases/{id}/changes")))
+        .form(&[("_csrf", csrf.as_str()), ("version", version.as_str()), ("change", "close"), ("outcome", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let back = r.text().await.unwrap();
+    assert!(back.contains("href=\"#outcome\"") && back.contains(">Close the case</h1>"), "{back}");
+    assert!(!back.contains("name=\"assign_username\""), "only the form that was sent");
 
     let action = format!("/cases/{id}/changes");
     let contact =
@@ -83,13 +103,17 @@ async fn an_officer_opens_works_and_closes_a_case_in_the_browser(s: TestServer) 
 
     let (_, page) = get(&s, &c, &format!("/cases/{id}")).await;
     assert!(page.contains("Visited the block"));
-    let version = field(&page, "version");
+    let (_, form) = get(&s, &c, &format!("/cases/{id}?action=close")).await;
+    let version = field(&form, "version");
     let close = [("_csrf", csrf.as_str()), ("version", version.as_str()), ("change", "close"), ("outcome", "resolved")];
     let r = c.post(s.url(&action)).form(&close).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, page) = get(&s, &c, r.headers()["location"].to_str().unwrap()).await;
     assert!(page.contains("Case closed") && page.contains("Resolved") && page.contains("Retention from"));
-    assert!(!page.contains(&format!("action=\"{action}\"")), "a closed case offers no changes");
+    assert!(!page.contains(&format!("action=\"{action}\"")) && !page.contains("?action=close"), "a closed case offers no changes");
+    // Newest first, as the contact history is.
+    let timeline = &page[page.find("id=\"timeline\"").unwrap()..];
+    assert!(timeline.find("Visited the block").unwrap() < timeline.find(">Opened<").unwrap(), "{timeline}");
 
     s.gate.add_user("other.officer", "Other Officer", StaffRole::HousingOfficer, &[], PASSWORD).await.unwrap();
     let other = browser();

@@ -1,8 +1,9 @@
 //! The contact log in the web UI without a browser: a contact-centre advisor
 //! logs an inbound call through the form and sees it in the person page's
-//! Contact history; an attempted call without the voicemail answer is
-//! refused naming that field; a post without the CSRF token is refused; on
-//! SQLite and PostgreSQL.
+//! Contact history; an attempted call without the voicemail answer, and an
+//! inbound call with an appointment outcome, are refused naming the field;
+//! each channel's own questions are revealed under its radio; a post
+//! without the CSRF token is refused; on SQLite and PostgreSQL.
 
 use hearth_domain::staff::StaffRole;
 use hearth_testkit::{browser, get, sign_in, TestServer};
@@ -25,13 +26,18 @@ async fn an_advisor_logs_a_call_and_sees_it_in_the_history(s: TestServer) {
     // An advisor sees the contact history only after checking the caller.
     hearth_testkit::check_caller_ui(&s, &c, &csrf, id).await;
 
-    let (status, page) = get(&s, &c, &format!("/people/{id}")).await;
+    let (status, page) = get(&s, &c, &format!("/people/{id}?section=contacts")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Contact history") && page.contains(&format!("href=\"/people/{id}/contacts/new\"")), "{page}");
 
     let (status, form) = get(&s, &c, &format!("/people/{id}/contacts/new")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(form.contains("<option value=\"call_in\" selected>Inbound call</option>"), "inbound call is the default:\n{form}");
+    assert!(form.contains("value=\"call_in\" checked"), "inbound call is the default:\n{form}");
+    // Questions of one channel are revealed under its radio (all shown without JavaScript).
+    assert!(form.contains("aria-controls=\"conditional-channel-call_attempt\""), "{form}");
+    let attempt = &form[form.find("id=\"conditional-channel-call_attempt\"").expect("a panel for an attempted call")..];
+    assert!(attempt[..attempt.find("</fieldset>").unwrap()].contains("name=\"voicemail_left\""), "the voicemail question is in it");
+    assert!(form.contains("class=\"govuk-radios__conditional govuk-radios__conditional--hidden\" id=\"conditional-channel-appointment\""));
     assert!(form.contains("<option value=\"general\" selected>General</option>"), "general is the default");
 
     let r = c
@@ -75,12 +81,32 @@ async fn the_contact_form_names_its_errors_and_needs_the_token(s: TestServer) {
     assert!(page.contains("href=\"#voicemail_left\"") && page.contains("id=\"voicemail_left-error\""), "voicemail is named:\n{page}");
     assert!(page.contains("Say whether a voicemail was left"));
     assert!(page.contains("Rang about the rent"), "what was typed is kept");
+    // Its panel is open on the page that comes back, so the error shows where it is.
+    assert!(page.contains("class=\"govuk-radios__conditional\" id=\"conditional-channel-call_attempt\""), "{page}");
+
+    // A contradiction (possible without JavaScript, where every question shows) is refused on its field.
+    let r = c
+        .post(&action)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("channel", "call_in"),
+            ("summary", "Rang in about the visit"),
+            ("appointment_outcome", "attended"),
+            ("compartment", "general"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"#appointment_outcome\"") && page.contains("id=\"appointment_outcome-error\""), "{page}");
+    assert!(page.contains("Only an appointment has an outcome"), "{page}");
 
     let r = c.post(&action).form(&[("channel", "call_in"), ("summary", "No token")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "a post without the token is refused");
     let r = c.post(&action).form(&[("_csrf", "forged"), ("channel", "call_in"), ("summary", "Forged")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
-    let (_, page) = get(&s, &c, &format!("/people/{id}")).await;
+    let (_, page) = get(&s, &c, &format!("/people/{id}?section=contacts")).await;
     assert!(page.contains("No contacts you can see are recorded") && !page.contains("No token"), "nothing was logged");
 }

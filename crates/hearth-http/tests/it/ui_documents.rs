@@ -42,7 +42,7 @@ async fn an_advisor_uploads_a_pdf_and_downloads_it(s: TestServer) {
     let csrf = sign_in(&s, &c, "contact_centre_advisor").await;
     // An advisor sees the contact history only after checking the caller.
     hearth_testkit::check_caller_ui(&s, &c, &csrf, id).await;
-    let (status, page) = get(&s, &c, &format!("/people/{id}")).await;
+    let (status, page) = get(&s, &c, &format!("/people/{id}?section=documents")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("No documents you can see are filed") && page.contains(&format!("/people/{id}/documents/new")), "{page}");
     let (status, f) = get(&s, &c, &format!("/people/{id}/documents/new")).await;
@@ -85,7 +85,7 @@ async fn the_upload_form_names_its_errors_and_needs_the_token(s: TestServer) {
     assert!(page.contains("govuk-file-upload--error"));
     let r = c.post(&action).multipart(form("forged", "a.pdf", "application/pdf", PDF)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "a post without the session's token is refused");
-    let (_, page) = get(&s, &c, &format!("/people/{id}")).await;
+    let (_, page) = get(&s, &c, &format!("/people/{id}?section=documents")).await;
     assert!(page.contains("No documents you can see are filed"), "nothing was stored");
 }
 
@@ -156,7 +156,7 @@ async fn a_line_manager_reads_their_notifications(s: TestServer) {
     let csrf = sign_in(&s, &adv, "contact_centre_advisor").await;
     // An advisor sees the contact history only after checking the caller.
     hearth_testkit::check_caller_ui(&s, &adv, &csrf, id).await;
-    let (_, page) = get(&s, &adv, &format!("/people/{id}")).await;
+    let (_, page) = get(&s, &adv, &format!("/people/{id}?section=contacts")).await;
     let form_path = format!("/people/{id}/contacts/{entry}/recording");
     assert!(page.contains(&form_path), "calls offer a recording link: {page}");
     let (st, f) = get(&s, &adv, &form_path).await;

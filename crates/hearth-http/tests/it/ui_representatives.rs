@@ -31,7 +31,8 @@ async fn an_advisor_checks_the_caller_from_the_person_page(s: TestServer) {
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("Check the caller first") && page.contains("Check the answers"), "the form is offered");
     assert!(!page.contains("type=\"checkbox\""), "the advisor types answers, never ticks them");
-    assert!(!page.contains("Add a representative"), "no authority is given on an unchecked caller's word");
+    let (_, consent) = get(&s, &c, &format!("/people/{id}?section=consent")).await;
+    assert!(!consent.contains("Add a representative"), "no authority is given on an unchecked caller's word");
     let (st, page) = get(&s, &c, &format!("/people/{id}/contacts")).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(page.contains("Check the answers"), "a refused read offers the form");
@@ -62,8 +63,10 @@ async fn an_advisor_checks_the_caller_from_the_person_page(s: TestServer) {
     assert_eq!((r.status(), r.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, format!("/people/{id}").as_str()));
     let (_, page) = get(&s, &c, &format!("/people/{id}")).await;
     assert!(page.contains("Caller checked at") && !page.contains("Check the answers"), "the check opens the page");
-    assert!(page.contains("Add a representative"));
-    assert!(!page.contains("Your role does not give access to tenancy details"), "tenancy shown");
+    let (_, consent) = get(&s, &c, &format!("/people/{id}?section=consent")).await;
+    assert!(consent.contains("Add a representative"));
+    let (_, details) = get(&s, &c, &format!("/people/{id}?section=details")).await;
+    assert!(details.contains("Tenancy") && !details.contains("Your role does not give access to tenancy details"), "tenancy shown");
     let (st, _) = get(&s, &c, &format!("/people/{id}/contacts")).await;
     assert_eq!(st, StatusCode::OK);
 
@@ -101,7 +104,7 @@ async fn staff_add_and_end_a_representative_from_the_person_page(s: TestServer) 
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, page) = get(&s, &c, &format!("/people/{id}")).await;
+    let (_, page) = get(&s, &c, &format!("/people/{id}?section=consent")).await;
     assert!(page.contains("Jo Notreal") && page.contains("Act on repairs") && page.contains("End this authority"), "listed");
     let t = s.token(StaffRole::HousingOfficer).await;
     let (_, reps) = s.call(&t, Method::GET, &format!("/api/v1/people/{id}/representatives"), None).await;
@@ -111,7 +114,7 @@ async fn staff_add_and_end_a_representative_from_the_person_page(s: TestServer) 
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = c.post(&end).form(&[("_csrf", csrf.as_str()), ("reason", "Customer withdrew consent")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, page) = get(&s, &c, &format!("/people/{id}")).await;
+    let (_, page) = get(&s, &c, &format!("/people/{id}?section=consent")).await;
     assert!(page.contains("Customer withdrew consent") && !page.contains("End this authority"), "ended");
 }
 
@@ -119,7 +122,7 @@ async fn staff_set_a_memorable_word_from_the_person_page(s: TestServer) {
     let id = person(&s).await;
     let c = browser();
     let csrf = sign_in(&s, &c, "housing_officer").await;
-    let (_, page) = get(&s, &c, &format!("/people/{id}")).await;
+    let (_, page) = get(&s, &c, &format!("/people/{id}?section=consent")).await;
     assert!(page.contains("Memorable word") && page.contains("Not set") && page.contains("Set a memorable word"), "{page}");
     let (st, form) = get(&s, &c, &format!("/people/{id}/memorable-word")).await;
     assert_eq!(st, StatusCode::OK);
@@ -137,7 +140,7 @@ async fn staff_set_a_memorable_word_from_the_person_page(s: TestServer) {
     // An advisor before the check sees no memorable-word section and may not open the form.
     let a = browser();
     sign_in(&s, &a, "contact_centre_advisor").await;
-    let (_, page) = get(&s, &a, &format!("/people/{id}")).await;
+    let (_, page) = get(&s, &a, &format!("/people/{id}?section=consent")).await;
     assert!(!page.contains("Change the memorable word"));
     let (st, _) = get(&s, &a, &format!("/people/{id}/memorable-word")).await;
     assert_eq!(st, StatusCode::FORBIDDEN);

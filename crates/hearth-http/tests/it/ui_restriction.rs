@@ -18,7 +18,7 @@ async fn the_dpo_restricts_from_the_person_page_and_staff_see_the_banner(s: Test
 
     let dpo = browser();
     let csrf = sign_in(&s, &dpo, "dpo").await;
-    let (st, page) = get(&s, &dpo, &format!("/people/{id}")).await;
+    let (st, page) = get(&s, &dpo, &format!("/people/{id}?section=restriction")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("Restrict processing") && !page.contains("Processing restricted"), "the DPO is offered the form");
     let r = dpo.post(s.url(&format!("/people/{id}/restriction"))).form(&[("_csrf", csrf.as_str()), ("reason", "")]).send().await.unwrap();
@@ -54,7 +54,7 @@ async fn the_dpo_restricts_from_the_person_page_and_staff_see_the_banner(s: Test
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "only the DPO lifts");
 
-    let (_, page) = get(&s, &dpo, &format!("/people/{id}")).await;
+    let (_, page) = get(&s, &dpo, &format!("/people/{id}?section=restriction")).await;
     assert!(page.contains("Lift the restriction"));
     let r = dpo
         .post(s.url(&format!("/people/{id}/restriction/lift")))

@@ -87,8 +87,13 @@ async fn the_dpo_logs_and_works_a_request_in_the_browser(s: TestServer) {
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("Request logged") && page.contains("Ivy Formfiller") && page.contains("8 October 2026"), "{page}");
 
+    // One action at a time: the page lists them; each form is on its own view.
+    assert!(!page.contains("name=\"version\"") && page.contains(&format!("href=\"/rights/{id}?action=refuse\"")), "{page}");
+    let (_, form) = get(&s, &c, &format!("/rights/{id}?action=identity")).await;
+    assert!(form.contains("How was identity confirmed?") && !form.contains("Refuse the request"), "{form}");
+
     // Confirm identity with a bad then a good form.
-    let version = hearth_testkit::field(&page, "version");
+    let version = hearth_testkit::field(&form, "version");
     let r = c
         .post(s.url(&format!("/rights/{id}/changes")))
         .form(&[("_csrf", csrf.as_str()), ("version", version.as_str()), ("change", "identity_passed"), ("method", "")])
@@ -96,7 +101,8 @@ async fn the_dpo_logs_and_works_a_request_in_the_browser(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("href=\"#method\""));
+    let back = r.text().await.unwrap();
+    assert!(back.contains("href=\"#method\"") && back.contains(">Identity check</h1>"), "the error comes back on its own view: {back}");
     let r = c
         .post(s.url(&format!("/rights/{id}/changes")))
         .form(&[
@@ -119,7 +125,8 @@ async fn the_dpo_logs_and_works_a_request_in_the_browser(s: TestServer) {
     assert!(list.contains("Overdue (1)") && list.contains(&format!("href=\"/rights/{id}\"")), "{list}");
 
     // Refuse it; the letter shows and names the ICO.
-    let version = hearth_testkit::field(&page, "version");
+    let (_, form) = get(&s, &c, &format!("/rights/{id}?action=refuse")).await;
+    let version = hearth_testkit::field(&form, "version");
     let r = c
         .post(s.url(&format!("/rights/{id}/changes")))
         .form(&[
