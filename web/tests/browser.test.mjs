@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   useServer, step, api, page, baseUrl, tmpDir, DEMO_PASSWORD, normaliseSpace, currentPath, h1Text, checkPage,
-  clickAndNavigate, expectPath, checkCaller,
+  clickAndNavigate, expectPath, checkCaller, pickByFind, pickByTyping,
 } from './harness.mjs';
 
 const NEW_PHONE = '01632 960 123'; // Ofcom drama range: plainly fake
@@ -238,9 +238,13 @@ step('ASB officer signs in and opens the case list', async () => {
 step('ASB officer is told what is missing on the open-a-case form', async () => {
   await clickAndNavigate(page.getByRole('button', { name: 'Open a case', exact: true }));
   await expectPath('/cases/new');
+  assert.equal(await h1Text(), 'What kind of case is it?');
+  await checkPage('the choose-a-kind step');
+  await page.getByLabel('Anti-social behaviour', { exact: true }).check();
+  await clickAndNavigate(page.getByRole('button', { name: 'Continue', exact: true }));
+  assert.equal(await h1Text(), 'Open an anti-social behaviour case');
   await checkPage('the open-a-case form');
 
-  await page.getByLabel('Anti-social behaviour', { exact: true }).check();
   await clickAndNavigate(page.getByRole('button', { name: 'Open the case', exact: true }));
   const summary = page.locator('.govuk-error-summary');
   await summary.waitFor({ state: 'visible' });
@@ -250,13 +254,15 @@ step('ASB officer is told what is missing on the open-a-case form', async () => 
 });
 
 step('ASB officer opens an ASB case with an anonymous reporter', async () => {
-  await page.getByLabel('Anti-social behaviour', { exact: true }).check();
+  // People are chosen by search, never by number: once without JavaScript's help, once as you type.
+  await pickByFind('party0_person_id', `${reporter.given_name} ${reporter.family_name}`, reporter.id);
+  await checkPage('the open-a-case form with matches to choose from');
+  await pickByTyping('party1_person_id', `${perpetrator.given_name} ${perpetrator.family_name}`, perpetrator.id);
   await page.getByLabel('Summary', { exact: true }).fill(CASE_SUMMARY);
-  await page.getByLabel('Assign to (staff username, optional)', { exact: true }).fill('asb.officer');
-  await page.locator('#party0_person_id').fill(String(reporter.id));
+  const me = await page.locator('#assigned_to option', { hasText: 'you)' }).getAttribute('value');
+  await page.locator('#assigned_to').selectOption(me);
   await page.locator('#party0_role').selectOption('reporter');
   await page.locator('#party0_anonymous').check();
-  await page.locator('#party1_person_id').fill(String(perpetrator.id));
   await page.locator('#party1_role').selectOption('alleged_perpetrator');
   await clickAndNavigate(page.getByRole('button', { name: 'Open the case', exact: true }));
   assert.match(currentPath(), /^\/cases\/\d+$/, `not on a case page: ${page.url()}`);
