@@ -120,6 +120,10 @@ step('the advisor logs a call with a follow-up for the housing officer, keyboard
   await enterAndNavigate();
   await expectPath(`/people/${person.id}/contacts/new`);
   await checkPage('the log-a-contact form with its follow-up');
+  await tabTo((f) => f.id === 'reason', 'the reason for contact');
+  await type('A r');
+  const reason = await page.evaluate(() => document.querySelector('#reason').selectedOptions[0].textContent);
+  assert.equal(reason, 'A repair', 'the reason is chosen by typing its words');
   await tabTo((f) => f.id === 'summary', 'the summary');
   await type(SUMMARY);
   await tabTo((f) => f.id === 'follow_up_action', 'the follow-up action');
@@ -140,6 +144,7 @@ step('the advisor logs a call with a follow-up for the housing officer, keyboard
   await expectPath(`/people/${person.id}`);
   const body = normaliseSpace(await page.locator('body').textContent());
   assert.ok(body.includes(SUMMARY) && body.includes(ACTION), 'the contact and its follow-up are on the person page');
+  assert.ok(body.includes('A repair'), 'with the reason for contact');
   console.log(`home page to a logged call with a follow-up, keyboard alone: ${keys - typed} key presses besides ${typed} characters typed`);
   assert.ok(keys - typed < MAX_KEYS, `too many key presses besides the text: ${keys - typed} (at most ${MAX_KEYS - 1})`);
   await checkPage('the person page after logging the call');

@@ -99,6 +99,9 @@ fn entries_table(caption: &str, entries: &[ContactEntry], me: Id, names: &Names,
                         td class="govuk-table__cell" { time datetime=(e.occurred_at) { (uk_time(e.occurred_at)) } }
                         td class="govuk-table__cell" { (channel_cell(e)) }
                         td class="govuk-table__cell" {
+                            @if !e.subjects.is_empty() {
+                                strong class="govuk-tag govuk-tag--grey govuk-!-margin-bottom-1" { (e.subjects.join(", ")) } br;
+                            }
                             (e.summary)
                             @if !e.follow_ups.is_empty() {
                                 ul class="govuk-list govuk-body-s govuk-!-margin-top-2" {
@@ -279,6 +282,9 @@ pub async fn list(State(s): State<AppState>, session: UiSession, Path(id): Path<
 pub struct ContactForm {
     _csrf: String,
     channel: String,
+    /// Why the customer got in touch (or we did), one of [`REASONS`]; kept
+    /// as the entry's subject, so reports can count contacts by reason.
+    reason: String,
     summary: String,
     voicemail_left: String,
     appointment_outcome: String,
@@ -331,6 +337,7 @@ impl ContactForm {
             person_ids: Some(vec![person_id]),
             case_id: self.case_id.trim().parse().ok(),
             summary: Some(self.summary.clone()),
+            subjects: Some(REASONS.iter().find(|r| **r == self.reason.trim()).map(|r| vec![r.to_string()]).unwrap_or_default()),
             voicemail_left,
             appointment_outcome: given(&self.appointment_outcome),
             place: given(&self.place),
@@ -342,6 +349,12 @@ impl ContactForm {
 }
 
 impl ContactForm {
+    /// A reason not among those offered (a form made elsewhere) is refused, not dropped.
+    fn reason_error(&self) -> Option<FieldError> {
+        let r = self.reason.trim();
+        (!r.is_empty() && !REASONS.contains(&r)).then(|| FieldError::new("reason", "Choose a reason for contact from the list"))
+    }
+
     /// A follow-up is asked for when any of its fields is filled in.
     fn wants_follow_up(&self) -> bool {
         [&self.follow_up_action, &self.follow_up_owner, &self.follow_up_due_day, &self.follow_up_due_month, &self.follow_up_due_year]
@@ -371,8 +384,21 @@ impl ContactForm {
 
 /// The gate's field names onto this form's input ids; anything the form
 /// has no input for is shown against the channel, the first field.
+/// The reasons for contact the form offers, in the words kept.
+pub const REASONS: &[&str] = &[
+    "Rent and payments",
+    "A repair",
+    "Anti-social behaviour",
+    "A complaint",
+    "The tenancy",
+    "Support and wellbeing",
+    "A change of details",
+    "A general enquiry",
+];
+
 fn form_field(field: &str) -> &str {
     match field {
+        f if f.starts_with("subjects") => "reason",
         "channel"
         | "summary"
         | "compartment"
@@ -506,6 +532,8 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, colleagues: &Coll
     }
     compartments.extend(COMPARTMENTS.iter().copied());
     let summary_error = error_for(errors, "summary");
+    let mut reasons: Vec<(&str, &str)> = vec![("", "Choose a reason")];
+    reasons.extend(REASONS.iter().map(|r| (*r, *r)));
     let title = "Log a contact";
     respond(
         status,
@@ -522,6 +550,7 @@ fn contact_form(s: &UiSession, person_id: Id, f: &ContactForm, colleagues: &Coll
                         (csrf_field(&s.csrf))
                         @if let Some(case) = on_case { input type="hidden" name="case_id" value=(case); }
                         (channel_radios(f, channel, errors))
+                        (select("reason", "Reason for contact", &reasons, f.reason.trim(), errors))
                         div class={ "govuk-form-group" @if summary_error.is_some() { " govuk-form-group--error" } } {
                             label class="govuk-label govuk-label--s" for="summary" { "Summary" }
                             div id="summary-hint" class="govuk-hint" { "What the contact was about and what was agreed. Summarise rather than quote." }
@@ -557,11 +586,16 @@ pub async fn new_contact_form(
 /// form's own words, in the order the fields appear.
 fn form_errors(f: &ContactForm, gate_errors: Vec<FieldError>, today: jiff::civil::Date) -> Vec<FieldError> {
     let due = f.due_date_error(today);
-    let mut errors: Vec<FieldError> =
-        gate_errors.into_iter().map(|e| FieldError::new(form_field(&e.field), e.message)).filter(|e| e.field != "follow_up_due").collect();
+    let mut errors: Vec<FieldError> = gate_errors
+        .into_iter()
+        .map(|e| FieldError::new(form_field(&e.field), e.message))
+        .filter(|e| e.field != "follow_up_due" && e.field != "reason")
+        .collect();
     errors.extend(due);
+    errors.extend(f.reason_error());
     let order = [
         "channel",
+        "reason",
         "summary",
         "voicemail_left",
         "appointment_outcome",
@@ -585,7 +619,7 @@ pub async fn log_contact(State(s): State<AppState>, Path(id): Path<i64>, Posted(
         Ok(_) => vec![],
         Err(v) => v.0,
     };
-    let result = if early.is_empty() && f.due_date_error(today).is_none() {
+    let result = if early.is_empty() && f.due_date_error(today).is_none() && f.reason_error().is_none() {
         s.gate.log_contact(&session.actor, &input).await
     } else {
         Err(GateError::Invalid(hearth_domain::error::ValidationErrors(early)))

@@ -45,6 +45,7 @@ async fn an_advisor_logs_a_call_and_sees_it_in_the_history(s: TestServer) {
         .form(&[
             ("_csrf", csrf.as_str()),
             ("channel", "call_in"),
+            ("reason", "A repair"),
             ("summary", "Asked when the boiler will be fixed"),
             ("compartment", "general"),
         ])
@@ -60,6 +61,26 @@ async fn an_advisor_logs_a_call_and_sees_it_in_the_history(s: TestServer) {
     assert!(page.contains("Contact logged"), "no banner");
     let history = &page[page.find("Contact history").unwrap()..];
     assert!(history.contains("Inbound call") && history.contains("Asked when the boiler will be fixed"), "{history}");
+    assert!(history.contains(">A repair</strong>"), "the reason for contact is shown with the entry: {history}");
+
+    // A reason the form does not offer is refused on its field, and nothing is logged.
+    let r = c
+        .post(s.url(&format!("/people/{id}/contacts")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("channel", "call_in"),
+            ("reason", "reason_code_7"),
+            ("summary", "Second call"),
+            ("compartment", "general"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"#reason\"") && page.contains("Choose a reason for contact from the list"), "{page}");
+    let (_, page) = get(&s, &c, &format!("/people/{id}?section=contacts")).await;
+    assert!(!page.contains("Second call"), "nothing half-written");
 }
 
 async fn the_contact_form_names_its_errors_and_needs_the_token(s: TestServer) {
