@@ -132,6 +132,14 @@ impl Refusal {
     }
 }
 
+/// The `?action=` query of a record's page: which one of its actions is
+/// shown, each form on a view of its own.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionQuery {
+    pub action: String,
+}
+
 /// The `?done=` query a page is redirected to after a change, naming its banner.
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -11,7 +11,7 @@ use crate::shell::layout::{
     csrf_field, date_input, error_for, error_summary, inline_error, page, radios, row, select, success_banner, textarea, Input,
 };
 use crate::shell::picker::{self, picker, PickKind, Picked};
-use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
+use crate::shell::respond::{chrome, error_page, respond, ActionQuery, Done, Refusal};
 use crate::shell::session::{Posted, UiSession};
 use crate::shell::words::{form_date, long_date, uk_time};
 use crate::AppState;
@@ -387,20 +387,27 @@ pub async fn new_case_form(State(s): State<AppState>, session: UiSession, Query(
         },
     };
     let f = CaseForm { kind: kind.as_str().into(), party0_person_id: person, ..Default::default() };
-    render_new_case(&s, &session, kind, &f, vec![]).await
+    let pickers = match CasePickers::resolve(&s.gate, &session, &f).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&session, e),
+    };
+    render_new_case(&s, &session, kind, &f, &pickers, vec![]).await
 }
 
-/// The form for a kind, with its pickers looked up again through the gate.
-async fn render_new_case(s: &AppState, session: &UiSession, kind: CaseKind, f: &CaseForm, errors: Vec<FieldError>) -> Response {
-    let pickers = match CasePickers::resolve(&s.gate, session, f).await {
-        Ok(p) => p,
-        Err(e) => return error_page(session, e),
-    };
+/// The form for a kind, with its pickers as this request looked them up.
+async fn render_new_case(
+    s: &AppState,
+    session: &UiSession,
+    kind: CaseKind,
+    f: &CaseForm,
+    pickers: &CasePickers,
+    errors: Vec<FieldError>,
+) -> Response {
     let colleagues = match s.gate.colleagues().await {
         Ok(c) => c,
         Err(e) => return error_page(session, e),
     };
-    new_case_page(session, kind, f, &pickers, &colleagues, &errors)
+    new_case_page(session, kind, f, pickers, &colleagues, &errors)
 }
 
 pub async fn open_case(State(s): State<AppState>, Posted(session, mut f): Posted<CaseForm>) -> Response {
@@ -419,7 +426,7 @@ pub async fn open_case(State(s): State<AppState>, Posted(session, mut f): Posted
         Err(e) => return error_page(&session, e),
     };
     if asked.is_some() {
-        return render_new_case(&s, &session, kind, &f, vec![]).await;
+        return render_new_case(&s, &session, kind, &f, &pickers, vec![]).await;
     }
     let (mut input, mut errors, slots) = f.input(&pickers);
     errors.extend(pickers.unchosen());
@@ -443,13 +450,13 @@ pub async fn open_case(State(s): State<AppState>, Posted(session, mut f): Posted
                 v.0.into_iter().map(|e| FieldError::new(form_field(&e.field, &slots), e.message)).filter(|e| !seen.contains(&e.field)),
             );
         }
-        return render_new_case(&s, &session, kind, &f, errors).await;
+        return render_new_case(&s, &session, kind, &f, &pickers, errors).await;
     }
     match s.gate.open_case(&session.actor, &input).await {
         Ok(v) => Redirect::to(&format!("/cases/{}?done=opened", v.case.id)).into_response(),
         Err(GateError::Invalid(v)) => {
             let errors: Vec<_> = v.0.into_iter().map(|e| FieldError::new(form_field(&e.field, &slots), e.message)).collect();
-            render_new_case(&s, &session, kind, &f, errors).await
+            render_new_case(&s, &session, kind, &f, &pickers, errors).await
         }
         Err(e) => error_page(&session, e),
     }
@@ -528,12 +535,6 @@ impl CaseAction {
             })
             .collect()
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ActionQuery {
-    action: String,
 }
 
 pub async fn case_page(

@@ -9,7 +9,7 @@
 
 use crate::shell::layout::{csrf_field, date_input, error_summary, page, radios, row, success_banner, textarea, Input};
 use crate::shell::picker::{self, picker, PickKind, Picked};
-use crate::shell::respond::{chrome, error_page, respond, Done, Refusal};
+use crate::shell::respond::{chrome, error_page, respond, ActionQuery, Done, Refusal};
 use crate::shell::session::{Posted, UiSession};
 use crate::shell::words::form_date;
 use crate::shell::words::long_date;
@@ -328,12 +328,6 @@ impl RequestAction {
             })
             .collect()
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ActionQuery {
-    action: String,
 }
 
 pub async fn request_page(
