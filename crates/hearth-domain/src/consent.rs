@@ -230,6 +230,10 @@ pub struct PreferencesInput {
     /// The person asked for no marketing by any channel.
     #[serde(default)]
     pub marketing_opt_out: bool,
+    /// No letters to an address the person shares with others (post there
+    /// could put them at risk).
+    #[serde(default)]
+    pub no_letters_to_shared_address: bool,
     pub note: Option<String>,
 }
 
@@ -240,6 +244,7 @@ pub struct PreferencesFields {
     pub preferred_channel: Option<PreferenceChannel>,
     pub declined_channels: Vec<PreferenceChannel>,
     pub marketing_opt_out: bool,
+    pub no_letters_to_shared_address: bool,
     pub note: Option<String>,
 }
 
@@ -270,6 +275,7 @@ impl PreferencesInput {
             preferred_channel: preferred,
             declined_channels: declined,
             marketing_opt_out: self.marketing_opt_out,
+            no_letters_to_shared_address: self.no_letters_to_shared_address,
             note,
         })
     }
@@ -283,6 +289,8 @@ pub struct ContactPreferences {
     pub preferred_channel: Option<PreferenceChannel>,
     pub declined_channels: Vec<PreferenceChannel>,
     pub marketing_opt_out: bool,
+    /// No letters to an address the person shares with others.
+    pub no_letters_to_shared_address: bool,
     pub note: Option<String>,
     pub updated_by: String,
     /// RFC 3339.
@@ -476,6 +484,6 @@ crate::classify! { Objection as "objection" {
 } }
 
 crate::classify! { ContactPreferences as "contact_preferences" {
-    keep: person_id, preferred_channel, declined_channels, marketing_opt_out, updated_by, updated_at, version;
+    keep: person_id, preferred_channel, declined_channels, marketing_opt_out, no_letters_to_shared_address, updated_by, updated_at, version;
     note: FreeText,
 } }

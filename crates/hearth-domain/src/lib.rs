@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod capacity;
 pub mod cases;
 pub mod classes;
+pub mod comms;
 pub mod consent;
 pub mod contacts;
 pub mod documents;

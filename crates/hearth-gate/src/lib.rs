@@ -15,6 +15,7 @@ pub mod breaches;
 pub mod bundle;
 pub mod capacity;
 pub mod cases;
+pub mod comms;
 pub mod consent;
 pub mod contacts;
 pub mod documents;
@@ -152,6 +153,9 @@ pub enum GateError {
     /// them a role, or their account is disabled. The words are for them.
     #[error("{0}")]
     SignInRefused(String),
+    /// A letter could not be rendered (a template the operator changed).
+    #[error("the letter could not be made: {0}")]
+    Comms(String),
     #[error("storage failed: {0}")]
     Store(StoreError),
 }
@@ -279,6 +283,10 @@ pub struct Gate {
     two_step_required: bool,
     /// The directory mapping (groups to roles) and single sign-on settings.
     identity: std::sync::Arc<hearth_domain::identity::IdentityConfig>,
+    /// Letter, email and text templates (configuration; the shipped ones by default).
+    templates: std::sync::Arc<hearth_comms::templates::Templates>,
+    /// How emails and texts leave: no mail server and log-only texts by default.
+    courier: hearth_comms::transport::Courier,
 }
 
 /// Default life of a break-glass grant: long enough to deal with an
@@ -302,7 +310,16 @@ impl Gate {
             caller_check_for: hearth_domain::representatives::CALLER_CHECK_LASTS,
             edi_key: None,
             disclosure_control: hearth_domain::edi::DisclosureControl::default(),
+            templates: std::sync::Arc::new(hearth_comms::templates::Templates::default()),
+            courier: hearth_comms::transport::Courier::default(),
         }
+    }
+
+    /// Sets the templates and the transports for letters, emails and texts.
+    pub fn with_comms(mut self, templates: hearth_comms::templates::Templates, courier: hearth_comms::transport::Courier) -> Self {
+        self.templates = std::sync::Arc::new(templates);
+        self.courier = courier;
+        self
     }
 
     /// Switches equality capture on with the operator's key.

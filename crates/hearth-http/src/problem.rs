@@ -81,6 +81,11 @@ impl From<GateError> for Problem {
             }
             GateError::SignInRefused(_) => Problem::new(StatusCode::FORBIDDEN, "sign-in-refused", "Sign-in refused", e.to_string()),
             GateError::Conflict => Problem::field(StatusCode::CONFLICT, "conflict", "Edit conflict", "version", e.to_string()),
+            GateError::Comms(err) => {
+                // A template the operator changed; start-up checks them, so this is rare.
+                tracing::error!(error = %err, "letter rendering failed");
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "letter-failed", "The letter could not be made", "Nothing was sent or saved")
+            }
             GateError::Store(err) => {
                 tracing::error!(error = %err, "storage failure");
                 Problem::new(

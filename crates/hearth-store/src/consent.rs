@@ -113,6 +113,7 @@ fn preferences_from(r: &AnyRow) -> Result<ContactPreferences> {
             .transpose()?,
         declined_channels,
         marketing_opt_out: r.try_get::<i64, _>("marketing_opt_out")? == 1,
+        no_letters_to_shared_address: r.try_get::<i64, _>("no_letters_to_shared_address")? == 1,
         note: r.try_get("note")?,
         updated_by: r.try_get("updated_by")?,
         updated_at: r.try_get("updated_at")?,
@@ -122,7 +123,7 @@ fn preferences_from(r: &AnyRow) -> Result<ContactPreferences> {
 
 pub async fn preferences_of(tx: &mut Tx, person_id: Id) -> Result<Option<ContactPreferences>> {
     sqlx::query(
-        "SELECT p.person_id, p.preferred_channel, p.declined_channels, p.marketing_opt_out, p.note, s.username AS updated_by, p.updated_at,
+        "SELECT p.person_id, p.preferred_channel, p.declined_channels, p.marketing_opt_out, p.no_letters_to_shared_address, p.note, s.username AS updated_by, p.updated_at,
                 p.version
          FROM contact_preference p JOIN staff_user s ON s.id = p.updated_by WHERE p.person_id = $1",
     )
@@ -142,8 +143,9 @@ pub async fn save_preferences(tx: &mut Tx, person_id: Id, f: &PreferencesFields,
     match existing {
         None => {
             sqlx::query(
-                "INSERT INTO contact_preference (person_id, preferred_channel, declined_channels, marketing_opt_out, note, updated_by, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO contact_preference (person_id, preferred_channel, declined_channels, marketing_opt_out, note, updated_by, updated_at,
+                     no_letters_to_shared_address)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(person_id)
             .bind(f.preferred_channel.map(|c| c.as_str()))
@@ -152,6 +154,7 @@ pub async fn save_preferences(tx: &mut Tx, person_id: Id, f: &PreferencesFields,
             .bind(&f.note)
             .bind(by)
             .bind(ts(now))
+            .bind(f.no_letters_to_shared_address as i64)
             .execute(tx.conn())
             .await
             .map_err(|e| {
@@ -170,7 +173,7 @@ pub async fn save_preferences(tx: &mut Tx, person_id: Id, f: &PreferencesFields,
             }
             sqlx::query(
                 "UPDATE contact_preference SET preferred_channel = $3, declined_channels = $4, marketing_opt_out = $5, note = $6,
-                     updated_by = $7, updated_at = $8, version = version + 1
+                     updated_by = $7, updated_at = $8, no_letters_to_shared_address = $9, version = version + 1
                  WHERE person_id = $1 AND version = $2",
             )
             .bind(person_id)
@@ -181,6 +184,7 @@ pub async fn save_preferences(tx: &mut Tx, person_id: Id, f: &PreferencesFields,
             .bind(&f.note)
             .bind(by)
             .bind(ts(now))
+            .bind(f.no_letters_to_shared_address as i64)
             .execute(tx.conn())
             .await?;
         }

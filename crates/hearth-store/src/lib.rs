@@ -17,6 +17,7 @@ pub mod breaches;
 pub mod bundles;
 pub mod capacity;
 pub mod cases;
+pub mod comms;
 pub mod consent;
 pub mod contacts;
 pub mod directory;

@@ -346,6 +346,8 @@ pub async fn skeleton_cases(tx: &mut Tx, ids: &[Id], run_id: Id, now: Timestamp)
         for sql in [
             format!("DELETE FROM contact_entry_person WHERE entry_id IN ({list})"),
             format!("DELETE FROM contact_follow_up WHERE entry_id IN ({list})"),
+            // The skeleton keeps no letter: who it went to, where and about what.
+            format!("DELETE FROM communication WHERE entry_id IN ({list})"),
         ] {
             bind_ids(sqlx::query(&sql), chunk).await.execute(tx.conn()).await?;
         }

@@ -96,6 +96,18 @@ struct Cli {
     /// Largest document accepted for upload, in MiB.
     #[arg(long, global = true, env = "HEARTH_DOCUMENTS_MAX_MIB", default_value_t = 10)]
     documents_max_mib: usize,
+    /// A directory of letter, email and text templates replacing the shipped
+    /// ones file by file (see docs/communications.md); checked at start-up.
+    #[arg(long, global = true, env = "HEARTH_TEMPLATES_DIR")]
+    templates_dir: Option<std::path::PathBuf>,
+    /// The mail server for emails to customers: smtps://user:pass@host:465, or
+    /// smtp://user:pass@host:587?tls=required (STARTTLS). Without one, emails
+    /// are recorded as not sent and the sender is told.
+    #[arg(long, global = true, env = "HEARTH_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The address customers' emails come from.
+    #[arg(long, global = true, env = "HEARTH_MAIL_FROM", default_value = "Example Homes <no-reply@example.invalid>")]
+    mail_from: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -329,6 +341,13 @@ async fn main() -> anyhow::Result<()> {
         }
         gate = gate.with_identity(identity);
     }
+    let templates = hearth_comms::templates::Templates::load(cli.templates_dir.as_deref())
+        .map_err(|e| anyhow::anyhow!("the letter templates are not right: {e}"))?;
+    let mailer = match &cli.smtp_url {
+        Some(url) => Some(hearth_comms::transport::Mailer::new(url, &cli.mail_from).map_err(|e| anyhow::anyhow!("{e}"))?),
+        None => None,
+    };
+    gate = gate.with_comms(templates, hearth_comms::transport::Courier { mailer, ..Default::default() });
     match edi_key {
         Some(key) => gate = gate.with_edi_key(key),
         None if matches!(cli.command, Command::Serve { .. }) => {
@@ -470,6 +489,15 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
+    // Emails and texts left queued by a restart or a mail server that was down.
+    let sender = gate.clone();
+    tokio::spawn(async move {
+        match sender.dispatch_queued().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "sent the communications left queued"),
+            Err(e) => tracing::warn!(error = %e, "communications left queued could not be sent"),
+        }
+    });
     let Some(tls) = tls else {
         let app = hearth_http::router_with(gate, limits).into_make_service_with_connect_info::<SocketAddr>();
         tracing::info!("Hearth is listening on http://{addr}/");

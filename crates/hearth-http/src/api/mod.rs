@@ -6,6 +6,7 @@ mod breaches;
 mod bundle;
 mod capacity;
 mod cases;
+mod comms;
 mod consent;
 mod contacts;
 mod documents;
@@ -88,6 +89,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights-requests", get(rights::list).post(rights::log))
         .route("/rights-requests/{id}", get(rights::show))
         .route("/rights-requests/{id}/changes", post(rights::change))
+        .route("/rights-requests/{id}/letters", get(comms::rights_list).post(comms::send_rights))
+        .route("/cases/{id}/letters", post(comms::send_case))
         .route("/rights-requests/{id}/bundle", get(bundle::bundle))
         .route("/rights-requests/{id}/bundle-drafts", get(bundle::list_drafts).post(bundle::create_draft))
         .route("/bundle-drafts/{id}", get(bundle::draft))
@@ -177,7 +180,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         contacts::log, contacts::show, contacts::timeline,
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
-        rights::log, rights::list, rights::show, rights::change, bundle::bundle, bundle::create_draft, bundle::list_drafts, bundle::draft, bundle::preview, bundle::change_draft, bundle::release,
+        rights::log, rights::list, rights::show, rights::change, comms::send_rights, comms::rights_list, comms::send_case, bundle::bundle, bundle::create_draft, bundle::list_drafts, bundle::draft, bundle::preview, bundle::change_draft, bundle::release,
         bundle::portability, bundle::erasure_review, bundle::carry_out_erasure, bundle::rectifications,
         breaches::record_breach, breaches::report_breach, breaches::breaches, breaches::breach, breaches::change_breach,
         sharing::organisations, sharing::add_organisation,

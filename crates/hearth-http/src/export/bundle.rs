@@ -15,7 +15,7 @@ pub fn bundle_html(b: &AccessBundle) -> String {
 
 /// The bundle as a PDF, the same words as the HTML ([`super::pdf`]).
 pub fn bundle_pdf(b: &AccessBundle) -> Result<Vec<u8>, String> {
-    super::pdf::render(&readable::document(b))
+    hearth_comms::pdf::render(&readable::document(b))
 }
 
 /// The bundle as the requester receives it: the PDF, the printable HTML and the JSON in one zip.

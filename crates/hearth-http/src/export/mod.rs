@@ -4,7 +4,6 @@
 //! It knows nothing of either surface's routes or pages.
 
 pub mod bundle;
-pub mod pdf;
 pub mod readable;
 pub mod zip;
 

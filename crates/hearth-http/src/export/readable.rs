@@ -4,7 +4,7 @@
 //! complain to the ICO), then one section per kind of record with headings,
 //! labels in words, dates in UK form, staff named by role, and no internal
 //! ids, configuration references or code values. The same [`Doc`] is
-//! rendered as printable HTML (here) and as PDF ([`crate::export::pdf`]), so both
+//! rendered as printable HTML (here) and as PDF ([`hearth_comms::pdf`]), so both
 //! say the same thing.
 
 use hearth_gate::bundle::{AccessBundle, REDACTED};
@@ -14,28 +14,7 @@ use maud::{html, DOCTYPE};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// One block of the response, in reading order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Block {
-    Title(String),
-    Heading(String),
-    Subheading(String),
-    Para(String),
-    /// A label and its value.
-    Row(String, String),
-    Bullet(String),
-    /// Starts a new page in print.
-    PageBreak,
-}
-
-/// The whole response.
-#[derive(Debug, Clone)]
-pub struct Doc {
-    pub title: String,
-    /// The person asked for large print (an adjustment on their record).
-    pub large_print: bool,
-    pub blocks: Vec<Block>,
-}
+pub use hearth_comms::doc::{Block, Doc};
 
 /// Keys that only place a record inside Hearth: never shown.
 const HIDDEN: &[&str] = &[

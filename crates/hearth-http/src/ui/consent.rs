@@ -55,6 +55,7 @@ pub struct PreferencesForm {
     declined_letter: String,
     declined_visit: String,
     marketing_opt_out: String,
+    no_letters_to_shared_address: String,
     note: String,
 }
 
@@ -96,6 +97,7 @@ impl PreferencesForm {
             preferred_channel: Some(self.preferred_channel.clone()),
             declined_channels: PreferenceChannel::ALL.iter().filter(|c| self.declined(**c)).map(|c| c.as_str().to_string()).collect(),
             marketing_opt_out: !self.marketing_opt_out.is_empty(),
+            no_letters_to_shared_address: !self.no_letters_to_shared_address.is_empty(),
             note: Some(self.note.clone()),
         }
     }
@@ -113,6 +115,7 @@ impl PreferencesForm {
             declined_letter: mark(PreferenceChannel::Letter),
             declined_visit: mark(PreferenceChannel::Visit),
             marketing_opt_out: if p.marketing_opt_out { "yes".into() } else { String::new() },
+            no_letters_to_shared_address: if p.no_letters_to_shared_address { "yes".into() } else { String::new() },
             note: p.note.clone().unwrap_or_default(),
         }
     }
@@ -256,6 +259,11 @@ fn consent_page(s: &UiSession, name: &str, o: &ConsentOverview, banner: Option<&
                     div class="govuk-checkboxes__item" {
                         input class="govuk-checkboxes__input" id="marketing_opt_out" name="marketing_opt_out" type="checkbox" value="yes" checked[!prefs.marketing_opt_out.is_empty()];
                         label class="govuk-label govuk-checkboxes__label" for="marketing_opt_out" { "No marketing by any channel" }
+                    }
+                    div class="govuk-checkboxes__item" {
+                        input class="govuk-checkboxes__input" id="no_letters_to_shared_address" name="no_letters_to_shared_address" type="checkbox" value="yes" aria-describedby="no_letters_to_shared_address-hint" checked[!prefs.no_letters_to_shared_address.is_empty()];
+                        label class="govuk-label govuk-checkboxes__label" for="no_letters_to_shared_address" { "No letters to an address they share with others" }
+                        div class="govuk-hint govuk-checkboxes__hint" id="no_letters_to_shared_address-hint" { "For example, when post at home could put them at risk. Letters then go only to an address of their own, or by email." }
                     }
                 }
             }

@@ -1,14 +1,14 @@
-//! The readable access response ([`crate::export::readable::Doc`]) as a PDF, made
+//! A [`Doc`] (an access response, a letter) as a PDF, made
 //! with `printpdf` and the embedded DejaVu Sans font (free to redistribute;
 //! its licence is beside it in assets/fonts). A4, 20 mm margins, lines
 //! wrapped by the font's own glyph widths, page numbers at the foot; large
 //! print (16 pt body) when the person's adjustments ask for it.
 
-use crate::export::readable::{Block, Doc};
+use crate::doc::{Block, Doc};
 use printpdf::{CustomPdfConformance, IndirectFontRef, Mm, PdfConformance, PdfDocument, PdfDocumentReference, PdfLayerReference};
 
-const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+const REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
 
 const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;

@@ -1,0 +1,508 @@
+//! Gate operations for customer communications: sending a letter, email or
+//! text about a rights request or a case, in the channel and format the
+//! person needs, with copies to a representative whose scope covers it.
+//!
+//! Sending is decided like any change (the DPO for rights letters; those
+//! who may work a case for its letters) and recorded in the same
+//! transaction: a contact-log entry on the person (system-made, letter,
+//! email or text), the rendered file as a document filed with that entry
+//! (so it follows the entry's retention rule), and a communication row with
+//! its delivery state. Emails and texts are handed to the transport only
+//! after the commit ([`Gate::dispatch`]); a failure is recorded and shown on
+//! the sender's home page. Letters are rendered to PDF for printing.
+
+use crate::{Actor, Gate, GateError, Result, Target};
+use hearth_comms::letter::{letter, Letterhead};
+use hearth_comms::transport::OutgoingEmail;
+use hearth_domain::{
+    access::{Action, Compartment},
+    anonymity::LANDLORD_LINES,
+    cases::{CaseKind, PartyRole},
+    comms::{route, CommChannel, CommFormat, CommStatus, Communication, Reach, RecipientRole, Template},
+    contacts::{Channel, ContactFields},
+    documents::{DocumentFiling, DocumentKind},
+    error::FieldError,
+    needs::AdjustmentKind,
+    people::ContactPointKind,
+    representatives::RepresentativeScope,
+    rights::{RefusalGround, RightsRequest},
+    Id,
+};
+use hearth_store::comms::{self as q, NewCommunication};
+use hearth_store::documents::NewDocument;
+use hearth_store::Tx;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// Most failures the home page lists.
+const MAX_FAILURES: i64 = 20;
+
+/// A request to send a letter, as posted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SendInput {
+    /// Which letter: for a rights request rights_acknowledgement, identity_request,
+    /// clarification, extension_notice, refusal or response_cover; for a complaint
+    /// complaint_acknowledgement or complaint_response; for any case case_letter.
+    pub template: Option<String>,
+    /// A case letter's recipient (one of the case's parties).
+    pub person_id: Option<Id>,
+    /// The words of a complaint response.
+    pub response: Option<String>,
+}
+
+/// What one letter is about, worked out before rendering.
+struct Spec {
+    about_type: &'static str,
+    about_id: Id,
+    template: Template,
+    /// The person the letter is about and (unless a copy) to.
+    person_id: Id,
+    /// Values for the template besides the recipient's.
+    ctx: Value,
+    /// The contact log entry's compartment and case.
+    entry_compartment: Compartment,
+    case_id: Option<Id>,
+    /// Where the rendered file is kept (the DPO's letters in the rights compartment).
+    document_compartment: Compartment,
+    /// Representatives with one of these scopes get a copy.
+    copy_scopes: &'static [RepresentativeScope],
+    /// The timeline line, without the channel.
+    summary: String,
+}
+
+fn uk(d: Date) -> String {
+    d.strftime("%-d %B %Y").to_string()
+}
+
+fn is_mobile(number: &str) -> bool {
+    let digits: String = number.chars().filter(|c| c.is_ascii_digit()).collect();
+    digits.starts_with("07") || digits.starts_with("447")
+}
+
+impl Gate {
+    /// The person's channels, preferences and formats, as the route rule needs them.
+    async fn reach_of(&self, tx: &mut Tx, person_id: Id, today: Date) -> Result<Reach> {
+        let prefs = hearth_store::consent::preferences_of(tx, person_id).await?;
+        let mut points: Vec<_> = hearth_store::people::contacts_for(tx, person_id)
+            .await?
+            .into_iter()
+            .filter(|c| c.valid_from.is_none_or(|f| f <= today) && c.valid_until.is_none_or(|u| u >= today))
+            .collect();
+        points.sort_by_key(|c| !c.preferred);
+        let of = |k: ContactPointKind| points.iter().filter(move |c| c.kind == k);
+        let emails = of(ContactPointKind::Email).filter_map(|c| c.value.clone()).collect();
+        let mobiles = of(ContactPointKind::Phone).filter_map(|c| c.value.clone()).filter(|v| is_mobile(v)).collect();
+        let own_address =
+            of(ContactPointKind::Address).next().map(|c| [&c.line1, &c.line2, &c.town, &c.postcode].into_iter().flatten().cloned().collect());
+        let mut home_address = None;
+        for h in hearth_store::homes::households_of(tx, person_id).await? {
+            let members = hearth_store::homes::members_of(tx, h.id).await?;
+            let current: Vec<_> = members.iter().filter(|m| m.end_date.is_none_or(|e| e >= today)).collect();
+            if current.iter().any(|m| m.person_id == person_id) {
+                let p = hearth_store::homes::property(tx, h.property_id).await?;
+                let lines = [Some(p.line1), p.line2, Some(p.town), Some(p.postcode)].into_iter().flatten().collect();
+                home_address = Some((lines, current.iter().any(|m| m.person_id != person_id)));
+                break;
+            }
+        }
+        let formats = hearth_store::needs::adjustments_of(tx, person_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.ended_at.is_none() && a.kind == AdjustmentKind::PreferredFormat)
+            .filter_map(|a| a.format)
+            .collect();
+        Ok(Reach {
+            preferred: prefs.as_ref().and_then(|p| p.preferred_channel),
+            declined: prefs.as_ref().map(|p| p.declined_channels.clone()).unwrap_or_default(),
+            emails,
+            mobiles,
+            own_address,
+            home_address,
+            no_letters_to_shared_address: prefs.as_ref().is_some_and(|p| p.no_letters_to_shared_address),
+            formats,
+        })
+    }
+
+    /// Renders and records one letter to the person and a copy to each
+    /// representative whose scope covers it, inside the caller's decided
+    /// transaction. Returns the communications made; those waiting for a
+    /// transport go to [`Gate::dispatch`] after the commit.
+    async fn record_letter(&self, tx: &mut Tx, actor: &Actor, spec: &Spec) -> Result<Vec<Communication>> {
+        let today = Gate::today();
+        let subject_person = crate::person_of(tx, spec.person_id).await?;
+        let mut recipients: Vec<(Id, RecipientRole, Option<Id>)> = vec![(spec.person_id, RecipientRole::Person, None)];
+        for r in hearth_store::representatives::for_person(tx, spec.person_id).await? {
+            let in_force = r.ended_at.is_none() && r.valid_from <= today && r.expires_on.is_none_or(|e| e >= today);
+            // Only a representative on file has an address to write to.
+            if let (true, true, Some(rp)) = (in_force, spec.copy_scopes.contains(&r.scope), r.representative_person_id) {
+                recipients.push((rp, RecipientRole::Representative, Some(r.id)));
+            }
+        }
+        let mut made = vec![];
+        for (to_person, role, representative_id) in recipients {
+            let to = crate::person_of(tx, to_person).await?;
+            let reach = self.reach_of(tx, to_person, today).await?;
+            let has_text = self.templates.has_text(spec.template);
+            let route = route(&reach, has_text);
+            let mut ctx = spec.ctx.clone();
+            if let Value::Object(m) = &mut ctx {
+                m.insert("name".into(), json!(to.full_name()));
+                m.insert("given_name".into(), json!(to.given_name));
+                m.insert("person_name".into(), json!(subject_person.full_name()));
+                m.insert("to_representative".into(), json!(role == RecipientRole::Representative));
+                m.insert("sender".into(), json!(actor.display_name));
+                m.insert("landlord_name".into(), json!(LANDLORD_LINES[0]));
+                m.insert("today".into(), json!(uk(today)));
+            }
+            let format = route.as_ref().map(|r| r.format).unwrap_or(CommFormat::Standard);
+            let rendered = self.templates.render(spec.template, format, &ctx).map_err(|e| GateError::Comms(e.to_string()))?;
+            let now = Timestamp::now();
+            let (channel, to_address, status, failure, file, entry_channel, line) = match &route {
+                Err(no) => (None, None, CommStatus::Failed, Some(no.reason.clone()), None, Channel::LetterOut, format!("Could not send: {}", no.reason)),
+                Ok(r) => {
+                    let large = r.format == CommFormat::LargePrint;
+                    let pdf = |to_lines: Vec<String>| -> Result<Vec<u8>> {
+                        let head = Letterhead { from_lines: LANDLORD_LINES, to_lines, date: &uk(today), large_print: large };
+                        hearth_comms::pdf::render(&letter(&head, &rendered)).map_err(GateError::Comms)
+                    };
+                    let also = if r.also_needed.is_empty() {
+                        String::new()
+                    } else {
+                        let words: Vec<_> = r.also_needed.iter().map(|f| f.label().to_lowercase()).collect();
+                        format!(" They also need {}: arrange it.", words.join(" and "))
+                    };
+                    match r.channel {
+                        CommChannel::Letter => {
+                            let mut to_lines = vec![to.full_name()];
+                            to_lines.extend(r.to.lines().map(str::to_string));
+                            let bytes = pdf(to_lines)?;
+                            let what = format!("Letter ({}) ready to print and post", r.format.label().to_lowercase());
+                            (Some(CommChannel::Letter), Some(r.to.clone()), CommStatus::ReadyToPrint, None, Some((DocumentKind::Pdf, bytes)), Channel::LetterOut, format!("{what}.{also}"))
+                        }
+                        CommChannel::Email => {
+                            let attachment = if large { Some((format!("{}.pdf", spec.template.as_str().replace('_', "-")), pdf(vec![to.full_name()])?)) } else { None };
+                            let email = OutgoingEmail { to: r.to.clone(), subject: rendered.subject.clone(), text: rendered.text.clone(), attachment };
+                            let mailer = self.courier.mailer.as_ref();
+                            match mailer.map(|m| m.message(&email)) {
+                                Some(Ok(msg)) => (Some(CommChannel::Email), Some(r.to.clone()), CommStatus::Queued, None, Some((DocumentKind::Eml, msg.formatted())), Channel::EmailOut, format!("Email sent to {}.{also}", r.to)),
+                                Some(Err(e)) => (Some(CommChannel::Email), Some(r.to.clone()), CommStatus::Failed, Some(e.to_string()), None, Channel::EmailOut, format!("Could not send: {e}")),
+                                None => (Some(CommChannel::Email), Some(r.to.clone()), CommStatus::Failed, Some("No mail server is configured".into()), None, Channel::EmailOut, "Could not send: no mail server is configured".into()),
+                            }
+                        }
+                        CommChannel::Sms => {
+                            let text = self.templates.render_text(spec.template, &ctx).map_err(|e| GateError::Comms(e.to_string()))?.unwrap_or_default();
+                            (Some(CommChannel::Sms), Some(r.to.clone()), CommStatus::Queued, None, None, Channel::SmsOut, format!("Text message to {}: {text}", r.to))
+                        }
+                    }
+                }
+            };
+            let subject_line = match channel {
+                Some(CommChannel::Sms) => self.templates.render_text(spec.template, &ctx).map_err(|e| GateError::Comms(e.to_string()))?.unwrap_or_default(),
+                _ => rendered.subject.clone(),
+            };
+            let copy = if role == RecipientRole::Representative { format!(" Copy to {} (representative).", to.full_name()) } else { String::new() };
+            let fields = ContactFields {
+                occurred_at: now,
+                channel: entry_channel,
+                compartment: spec.entry_compartment,
+                compartment_given: true,
+                person_ids: vec![spec.person_id],
+                case_id: spec.case_id,
+                subjects: vec![spec.template.label().to_string()],
+                summary: format!("{}: {}{copy} {line}", spec.summary, rendered.subject),
+                verbatim: None,
+                follow_ups: vec![],
+                voicemail_left: None,
+                appointment_outcome: None,
+                place: None,
+                system_generated: Some(true),
+                service_request: None,
+            };
+            let entry_id = hearth_store::contacts::insert_entry(tx, &fields, None, actor.user_id, now).await?;
+            let document_id = match &file {
+                Some((kind, bytes)) => {
+                    let sha = hex::encode(Sha256::digest(bytes));
+                    let stored = crate::auth::random_token();
+                    let d = NewDocument {
+                        person_id: spec.person_id,
+                        compartment: spec.document_compartment,
+                        case_id: spec.case_id,
+                        entry_id: Some(entry_id),
+                        kind: *kind,
+                        title: &rendered.subject,
+                        legally_privileged: false,
+                        filed_as: DocumentFiling::ContactEntry,
+                        bytes,
+                        sha256: &sha,
+                        stored_name: &stored,
+                        uploaded_by: actor.user_id,
+                    };
+                    Some(hearth_store::documents::insert(tx, &self.documents, &d, now).await?)
+                }
+                None => None,
+            };
+            let name = to.full_name();
+            let new = NewCommunication {
+                person_id: spec.person_id,
+                about_type: spec.about_type,
+                about_id: spec.about_id,
+                template: spec.template,
+                recipient: role,
+                representative_id,
+                recipient_name: (role == RecipientRole::Representative).then_some(name.as_str()),
+                channel,
+                format: rendered.format,
+                to_address: to_address.as_deref(),
+                subject: &subject_line,
+                status,
+                failure: failure.as_deref(),
+                entry_id: Some(entry_id),
+                document_id,
+                sent_by: actor.user_id,
+            };
+            let id = q::insert(tx, &new, now).await?;
+            made.push(q::communication(tx, id).await?);
+        }
+        Ok(made)
+    }
+
+    /// Hands queued emails and texts to their transport and records how it
+    /// went. Called after the commit that recorded them, and at start-up for
+    /// any left queued; a failure is kept for the sender to see.
+    pub async fn dispatch(&self, ids: &[Id]) -> Result<()> {
+        for &id in ids {
+            let mut tx = self.store.begin().await?;
+            let c = q::communication(&mut tx, id).await?;
+            if c.status != CommStatus::Queued {
+                continue;
+            }
+            let content = match c.document_id {
+                Some(d) => Some(hearth_store::documents::content(&mut tx, &self.documents, d).await?),
+                None => None,
+            };
+            tx.commit().await?;
+            let outcome: std::result::Result<String, String> = match (c.channel, &c.to_address) {
+                (Some(CommChannel::Email), Some(to)) => match (&self.courier.mailer, content) {
+                    (Some(m), Some(bytes)) => m.send_raw(to, &bytes).await.map(|_| "smtp".to_string()).map_err(|e| e.to_string()),
+                    (None, _) => Err("No mail server is configured".into()),
+                    (_, None) => Err("The email was not kept".into()),
+                },
+                (Some(CommChannel::Sms), Some(to)) => self.courier.sms.send(to, &c.subject).await.map_err(|e| e.to_string()),
+                _ => Err("Nothing to send it by".into()),
+            };
+            let mut tx = self.store.begin().await?;
+            match outcome {
+                Ok(reference) => q::set_delivery(&mut tx, id, CommStatus::Sent, None, Some(&reference), Timestamp::now()).await?,
+                Err(e) => {
+                    tracing::warn!(communication = id, "a communication could not be sent");
+                    q::set_delivery(&mut tx, id, CommStatus::Failed, Some(&e), None, Timestamp::now()).await?
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Sends anything left queued (a restart, a mail server that was down).
+    pub async fn dispatch_queued(&self) -> Result<usize> {
+        let mut tx = self.store.begin().await?;
+        let ids = q::queued(&mut tx, 500).await?;
+        tx.commit().await?;
+        self.dispatch(&ids).await?;
+        Ok(ids.len())
+    }
+
+    fn queued_ids(made: &[Communication]) -> Vec<Id> {
+        made.iter().filter(|c| c.status == CommStatus::Queued).map(|c| c.id).collect()
+    }
+
+    /// Inside a decided operation that received a rights request (the front
+    /// door): records its acknowledgement. The caller dispatches after commit.
+    pub(crate) async fn acknowledge_rights_request(&self, tx: &mut Tx, actor: &Actor, r: &RightsRequest) -> Result<Vec<Communication>> {
+        let spec = self.rights_spec(r, Template::RightsAcknowledgement);
+        self.record_letter(tx, actor, &spec).await
+    }
+
+    fn rights_spec(&self, r: &RightsRequest, template: Template) -> Spec {
+        let due = r.clock(&self.calendar).due_on().or(r.due_on);
+        let ground = match r.refusal_ground {
+            Some(RefusalGround::ManifestlyUnfounded) => "the request is manifestly unfounded".to_string(),
+            Some(RefusalGround::ManifestlyExcessive) => "the request is manifestly excessive".to_string(),
+            Some(RefusalGround::Exemption) => {
+                format!("an exemption applies{}", r.refusal_exemption.as_deref().map(|e| format!(" ({e})")).unwrap_or_default())
+            }
+            None => String::new(),
+        };
+        Spec {
+            about_type: "rights_request",
+            about_id: r.id,
+            template,
+            person_id: r.person_id,
+            ctx: json!({
+                "reference": r.reference,
+                "request_words": r.kind.request_words().split_once(' ').map(|(_, w)| w.to_string()).unwrap_or_default(),
+                "received_on": uk(r.received_on),
+                "due_on": due.map(uk).unwrap_or_default(),
+                "extension_reason": r.extension_reason.clone().unwrap_or_else(|| r.extension_ground.map(|g| g.label().to_lowercase()).unwrap_or_default()),
+                "refusal_ground": ground,
+                "refusal_reason": r.refusal_reason.clone().unwrap_or_default(),
+            }),
+            entry_compartment: Compartment::ContactLog,
+            case_id: None,
+            document_compartment: Compartment::Rights,
+            copy_scopes: &[RepresentativeScope::Everything],
+            summary: format!("{} ({})", template.label(), r.reference),
+        }
+    }
+
+    /// Sends one of a rights request's letters (the DPO).
+    pub async fn send_rights_letter(&self, actor: &Actor, request_id: Id, input: &SendInput) -> Result<Vec<Communication>> {
+        let template = input
+            .template
+            .as_deref()
+            .and_then(Template::parse)
+            .filter(|t| Template::RIGHTS.contains(t))
+            .ok_or_else(|| FieldError::new("template", "Choose a rights request letter"))?;
+        let made = self
+            .guarded(actor, Action::Edit, Compartment::Rights, Target::of("rights_request", request_id, None), async |tx: &mut Tx| {
+                let r = hearth_store::rights::request(tx, request_id).await?;
+                match template {
+                    Template::Refusal if r.refusal_ground.is_none() => {
+                        return Err(FieldError::new("template", "Record the refusal first: the letter gives its ground").into())
+                    }
+                    Template::ExtensionNotice if r.extension_months == 0 => {
+                        return Err(FieldError::new("template", "Record the extension first: the letter gives the new date").into())
+                    }
+                    _ => {}
+                }
+                let made = self.record_letter(tx, actor, &self.rights_spec(&r, template)).await?;
+                let t = Target::of("communication", request_id, Some(r.person_id));
+                Ok((made.clone(), t, Some(json!({ "sent": made.iter().map(|c| c.id).collect::<Vec<_>>(), "template": template }))))
+            })
+            .await?;
+        self.dispatch(&Gate::queued_ids(&made)).await?;
+        Ok(made)
+    }
+
+    /// Sends a letter about a case to one of its parties: a complaint's
+    /// acknowledgement or response to the complainant, or the case letter
+    /// (as [`Gate::case_letter`] composes it, never naming an anonymous
+    /// reporter to anyone else).
+    pub async fn send_case_letter(&self, actor: &Actor, case_id: Id, input: &SendInput) -> Result<Vec<Communication>> {
+        let template = input
+            .template
+            .as_deref()
+            .and_then(Template::parse)
+            .filter(|t| matches!(t, Template::CaseLetter | Template::ComplaintAcknowledgement | Template::ComplaintResponse))
+            .ok_or_else(|| FieldError::new("template", "Choose a case letter"))?;
+        let person_id = input.person_id.ok_or_else(|| FieldError::new("person_id", "Choose who the letter is to"))?;
+        let compartment = self.case_compartment(case_id).await?;
+        let made = self
+            .guarded(actor, Action::Edit, compartment, Target::of("case", case_id, None), async |tx: &mut Tx| {
+                let c = hearth_store::cases::case(tx, case_id).await?;
+                let Some((_, role, anonymous)) = hearth_store::anonymity::party_of(tx, case_id, person_id).await? else {
+                    return Err(FieldError::new("person_id", "Choose one of the case's parties").into());
+                };
+                if anonymous && !self.may_approve_override(actor, c.compartment) {
+                    return Err(FieldError::new("person_id", "Choose one of the case's parties").into());
+                }
+                // Everyone else on the case is redacted from what the letter quotes.
+                let others: Vec<Id> = hearth_store::anonymity::party_people(tx, case_id).await?.into_iter().map(|p| p.0).filter(|p| *p != person_id).collect();
+                let redactor = crate::bundle::redactor_for(tx, person_id, others).await?;
+                let summary = redactor.redact(&c.summary, "[another person]");
+                let today = Gate::today();
+                let (ctx, copy_scopes): (Value, &'static [RepresentativeScope]) = match template {
+                    Template::CaseLetter => {
+                        let person = crate::person_of(tx, person_id).await?;
+                        let mut redacted = c.clone();
+                        redacted.summary = summary.clone();
+                        let l = crate::anonymity::compose_letter(&redacted, role, anonymous, &person, &[], today, &actor.display_name);
+                        (json!({ "reference": c.reference, "subject": l.subject, "paragraphs": l.paragraphs }), &[RepresentativeScope::Everything])
+                    }
+                    _ => {
+                        if c.kind != CaseKind::Complaint || role != PartyRole::Complainant {
+                            return Err(FieldError::new("template", "Complaint letters go to the complainant on a complaint").into());
+                        }
+                        let stage = c.stage.unwrap_or(1);
+                        let received = c.stage_received_on.unwrap_or(today);
+                        let deadlines = self.complaint_code.deadlines(&self.calendar, stage as u8, received, c.acknowledged_on, c.extension_days as u32);
+                        let response = redactor.redact(input.response.as_deref().unwrap_or("").trim(), "[another person]");
+                        if template == Template::ComplaintResponse && response.is_empty() {
+                            return Err(FieldError::new("response", "Enter the response").into());
+                        }
+                        (
+                            json!({ "reference": c.reference, "stage": stage, "received_on": uk(received), "respond_by": uk(deadlines.respond_by),
+                                    "summary": summary.trim_end_matches('.'), "response": response }),
+                            &[RepresentativeScope::Everything, RepresentativeScope::DiscussAccount],
+                        )
+                    }
+                };
+                let spec = Spec {
+                    about_type: "case",
+                    about_id: case_id,
+                    template,
+                    person_id,
+                    ctx,
+                    entry_compartment: c.compartment,
+                    case_id: Some(case_id),
+                    document_compartment: c.compartment,
+                    copy_scopes,
+                    summary: format!("{} ({})", template.label(), c.reference),
+                };
+                let made = self.record_letter(tx, actor, &spec).await?;
+                // A letter to an anonymous reporter stays off the history managers read.
+                let t = Target::of("communication", case_id, (!anonymous).then_some(person_id));
+                Ok((made.clone(), t, Some(json!({ "sent": made.iter().map(|c| c.id).collect::<Vec<_>>(), "template": template }))))
+            })
+            .await?;
+        self.dispatch(&Gate::queued_ids(&made)).await?;
+        Ok(made)
+    }
+
+    /// The letters sent about a rights request (the DPO).
+    pub async fn rights_communications(&self, actor: &Actor, request_id: Id) -> Result<Vec<Communication>> {
+        self.guarded(actor, Action::View, Compartment::Rights, Target::of("rights_request", request_id, None), async |tx: &mut Tx| {
+            let list = q::about(tx, "rights_request", request_id).await?;
+            Ok((list, Target::of("communication", request_id, None), None))
+        })
+        .await
+    }
+
+    /// What the caller sent that could not be sent: their own, for their home page.
+    pub async fn my_failed_communications(&self, actor: &Actor) -> Result<Vec<Communication>> {
+        let mut tx = self.store.begin().await?;
+        let mut list = q::failures_of(&mut tx, actor.user_id, MAX_FAILURES).await?;
+        tx.commit().await?;
+        // Read without a decision, so nothing about the person: what it was,
+        // why it failed, and the request or case (whose page is decided).
+        for c in &mut list {
+            c.person_name.clear();
+            c.to_address = None;
+            c.recipient_name = None;
+        }
+        Ok(list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_domain::{consent::PreferenceChannel, needs::PreferredFormat};
+
+    #[test]
+    fn mobiles_take_texts_landlines_do_not() {
+        assert!(is_mobile("07700 900123") && is_mobile("+44 7700 900123"));
+        assert!(!is_mobile("0113 496 0000"));
+    }
+
+    #[test]
+    fn a_preference_channel_is_not_a_format() {
+        // Guards the match in reach_of: formats come only from preferred-format adjustments.
+        assert!(PreferenceChannel::parse("large_print").is_none());
+        assert!(PreferredFormat::parse("large_print").is_some());
+    }
+}
