@@ -1,7 +1,7 @@
 -- Customer communications (issue 28): every letter, email and text Hearth
--- sends. The rendered file is a document filed with the communication's
--- contact-log entry, and the row goes when the entry goes (ON DELETE
--- CASCADE), so each follows its entry's retention rule.
+-- sends, with the rendered file (the PDF letter, the email as sent). The
+-- row goes when its contact-log entry goes (ON DELETE CASCADE), so each
+-- follows its entry's retention rule.
 CREATE TABLE communication (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
@@ -18,7 +18,8 @@ CREATE TABLE communication (
     status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'ready_to_print', 'failed')),
     failure TEXT,
     entry_id INTEGER REFERENCES contact_entry(id) ON DELETE CASCADE,
-    document_id INTEGER REFERENCES document(id) ON DELETE SET NULL,
+    file_kind TEXT CHECK (file_kind IN ('pdf', 'eml')),
+    file BLOB,
     provider_ref TEXT,
     sent_by INTEGER NOT NULL REFERENCES staff_user(id),
     created_at TEXT NOT NULL,

@@ -25,4 +25,3 @@ pub struct Doc {
     pub large_print: bool,
     pub blocks: Vec<Block>,
 }
-

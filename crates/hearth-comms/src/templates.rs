@@ -38,7 +38,11 @@ const SHIPPED: &[(&str, &str)] = &[
 /// Words a template must keep, whatever the operator writes: a refusal that
 /// does not tell the person they can complain to the ICO breaks Art. 12(4).
 const REQUIRED: &[(Template, &str, &str)] = &[
-    (Template::Refusal, "Information Commissioner", "a refusal must tell the person they can complain to the Information Commissioner's Office"),
+    (
+        Template::Refusal,
+        "Information Commissioner",
+        "a refusal must tell the person they can complain to the Information Commissioner's Office",
+    ),
     (Template::ExtensionNotice, "{{ due_on }}", "an extension notice must give the new date ({{ due_on }})"),
     (Template::RightsAcknowledgement, "{{ due_on }}", "an acknowledgement must give the date we will respond by ({{ due_on }})"),
 ];
@@ -108,7 +112,8 @@ impl Templates {
                         message: "no template has this name (NAME.md, NAME.easy_read.md or NAME.sms.txt, where NAME is one of the shipped templates)".into(),
                     });
                 }
-                let text = std::fs::read_to_string(&path).map_err(|source| TemplateError::Read { file: path.display().to_string(), source })?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|source| TemplateError::Read { file: path.display().to_string(), source })?;
                 files.insert(name, text);
             }
         }
@@ -125,7 +130,10 @@ impl Templates {
         let templates = Templates { env, files };
         for (t, words, why) in REQUIRED {
             if !templates.files[&file_name(*t, "")].contains(words) {
-                return Err(TemplateError::Invalid { file: file_name(*t, ""), message: format!("{why}: it no longer contains \"{words}\"") });
+                return Err(TemplateError::Invalid {
+                    file: file_name(*t, ""),
+                    message: format!("{why}: it no longer contains \"{words}\""),
+                });
             }
         }
         // Every file renders against sample values, or start-up stops here.
@@ -133,7 +141,11 @@ impl Templates {
             for variant in ["", "easy_read", "sms"] {
                 let name = file_name(*t, variant);
                 if templates.files.contains_key(&name) {
-                    templates.env.get_template(&name).and_then(|tpl| tpl.render(minijinja::value::Serde(sample(*t)))).map_err(|e| invalid(&name, &e))?;
+                    templates
+                        .env
+                        .get_template(&name)
+                        .and_then(|tpl| tpl.render(minijinja::value::Serde(sample(*t))))
+                        .map_err(|e| invalid(&name, &e))?;
                 }
             }
         }

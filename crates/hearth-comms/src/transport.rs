@@ -56,7 +56,11 @@ fn loopback(url: &str) -> bool {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let host_port = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
     let host_port = host_port.split(['/', '?']).next().unwrap_or("");
-    let host = if let Some(h) = host_port.strip_prefix('[') { h.split(']').next().unwrap_or("") } else { host_port.split(':').next().unwrap_or("") };
+    let host = if let Some(h) = host_port.strip_prefix('[') {
+        h.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
     matches!(host, "127.0.0.1" | "localhost" | "::1")
 }
 
@@ -100,7 +104,8 @@ impl Mailer {
     /// Sends a message exactly as it was kept (the stored .eml), to `to`.
     pub async fn send_raw(&self, to: &str, bytes: &[u8]) -> Result<(), TransportError> {
         let to: lettre::Address = to.parse().map_err(|e| TransportError::Build(format!("the address: {e}")))?;
-        let envelope = lettre::address::Envelope::new(Some(self.from.email.clone()), vec![to]).map_err(|e| TransportError::Build(e.to_string()))?;
+        let envelope =
+            lettre::address::Envelope::new(Some(self.from.email.clone()), vec![to]).map_err(|e| TransportError::Build(e.to_string()))?;
         self.transport.send_raw(&envelope, bytes).await.map(|_| ()).map_err(|e| TransportError::Send(e.to_string()))
     }
 }

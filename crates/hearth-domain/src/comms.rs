@@ -202,8 +202,8 @@ pub struct Communication {
     pub failure: Option<String>,
     /// The contact-log entry that records it.
     pub entry_id: Option<Id>,
-    /// The rendered file (a PDF letter or the email as sent).
-    pub document_id: Option<Id>,
+    /// The rendered file kept: `pdf` (a letter) or `eml` (the email as sent).
+    pub file_kind: Option<String>,
     /// `rights_request`, `case` or `breach`, and its id.
     pub about_type: String,
     pub about_id: Id,
@@ -257,7 +257,8 @@ mod tests {
 
     #[test]
     fn no_letter_to_a_shared_home_when_asked() {
-        let shared = Reach { emails: vec![], home_address: Some((vec!["2 Test Row".into()], true)), no_letters_to_shared_address: true, ..reach() };
+        let shared =
+            Reach { emails: vec![], home_address: Some((vec!["2 Test Row".into()], true)), no_letters_to_shared_address: true, ..reach() };
         assert!(route(&shared, false).unwrap_err().reason.contains("share"));
         let own = Reach { own_address: Some(vec!["PO Box 1".into()]), ..shared.clone() };
         assert_eq!(route(&own, false).unwrap().to, "PO Box 1");

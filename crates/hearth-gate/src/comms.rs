@@ -20,7 +20,7 @@ use hearth_domain::{
     cases::{CaseKind, PartyRole},
     comms::{route, CommChannel, CommFormat, CommStatus, Communication, Reach, RecipientRole, Template},
     contacts::{Channel, ContactFields},
-    documents::{DocumentFiling, DocumentKind},
+    documents::DocumentKind,
     error::FieldError,
     needs::AdjustmentKind,
     people::ContactPointKind,
@@ -29,13 +29,11 @@ use hearth_domain::{
     Id,
 };
 use hearth_store::comms::{self as q, NewCommunication};
-use hearth_store::documents::NewDocument;
 use hearth_store::Tx;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 /// Most failures the home page lists.
 const MAX_FAILURES: i64 = 20;
@@ -66,8 +64,6 @@ struct Spec {
     /// The contact log entry's compartment and case.
     entry_compartment: Compartment,
     case_id: Option<Id>,
-    /// Where the rendered file is kept (the DPO's letters in the rights compartment).
-    document_compartment: Compartment,
     /// Representatives with one of these scopes get a copy.
     copy_scopes: &'static [RepresentativeScope],
     /// The timeline line, without the channel.
@@ -96,8 +92,9 @@ impl Gate {
         let of = |k: ContactPointKind| points.iter().filter(move |c| c.kind == k);
         let emails = of(ContactPointKind::Email).filter_map(|c| c.value.clone()).collect();
         let mobiles = of(ContactPointKind::Phone).filter_map(|c| c.value.clone()).filter(|v| is_mobile(v)).collect();
-        let own_address =
-            of(ContactPointKind::Address).next().map(|c| [&c.line1, &c.line2, &c.town, &c.postcode].into_iter().flatten().cloned().collect());
+        let own_address = of(ContactPointKind::Address)
+            .next()
+            .map(|c| [&c.line1, &c.line2, &c.town, &c.postcode].into_iter().flatten().cloned().collect());
         let mut home_address = None;
         for h in hearth_store::homes::households_of(tx, person_id).await? {
             let members = hearth_store::homes::members_of(tx, h.id).await?;
@@ -162,7 +159,15 @@ impl Gate {
             let rendered = self.templates.render(spec.template, format, &ctx).map_err(|e| GateError::Comms(e.to_string()))?;
             let now = Timestamp::now();
             let (channel, to_address, status, failure, file, entry_channel, line) = match &route {
-                Err(no) => (None, None, CommStatus::Failed, Some(no.reason.clone()), None, Channel::LetterOut, format!("Could not send: {}", no.reason)),
+                Err(no) => (
+                    None,
+                    None,
+                    CommStatus::Failed,
+                    Some(no.reason.clone()),
+                    None,
+                    Channel::LetterOut,
+                    format!("Could not send: {}", no.reason),
+                ),
                 Ok(r) => {
                     let large = r.format == CommFormat::LargePrint;
                     let pdf = |to_lines: Vec<String>| -> Result<Vec<u8>> {
@@ -181,30 +186,89 @@ impl Gate {
                             to_lines.extend(r.to.lines().map(str::to_string));
                             let bytes = pdf(to_lines)?;
                             let what = format!("Letter ({}) ready to print and post", r.format.label().to_lowercase());
-                            (Some(CommChannel::Letter), Some(r.to.clone()), CommStatus::ReadyToPrint, None, Some((DocumentKind::Pdf, bytes)), Channel::LetterOut, format!("{what}.{also}"))
+                            (
+                                Some(CommChannel::Letter),
+                                Some(r.to.clone()),
+                                CommStatus::ReadyToPrint,
+                                None,
+                                Some((DocumentKind::Pdf, bytes)),
+                                Channel::LetterOut,
+                                format!("{what}.{also}"),
+                            )
                         }
                         CommChannel::Email => {
-                            let attachment = if large { Some((format!("{}.pdf", spec.template.as_str().replace('_', "-")), pdf(vec![to.full_name()])?)) } else { None };
-                            let email = OutgoingEmail { to: r.to.clone(), subject: rendered.subject.clone(), text: rendered.text.clone(), attachment };
+                            let attachment = if large {
+                                Some((format!("{}.pdf", spec.template.as_str().replace('_', "-")), pdf(vec![to.full_name()])?))
+                            } else {
+                                None
+                            };
+                            let email = OutgoingEmail {
+                                to: r.to.clone(),
+                                subject: rendered.subject.clone(),
+                                text: rendered.text.clone(),
+                                attachment,
+                            };
                             let mailer = self.courier.mailer.as_ref();
                             match mailer.map(|m| m.message(&email)) {
-                                Some(Ok(msg)) => (Some(CommChannel::Email), Some(r.to.clone()), CommStatus::Queued, None, Some((DocumentKind::Eml, msg.formatted())), Channel::EmailOut, format!("Email sent to {}.{also}", r.to)),
-                                Some(Err(e)) => (Some(CommChannel::Email), Some(r.to.clone()), CommStatus::Failed, Some(e.to_string()), None, Channel::EmailOut, format!("Could not send: {e}")),
-                                None => (Some(CommChannel::Email), Some(r.to.clone()), CommStatus::Failed, Some("No mail server is configured".into()), None, Channel::EmailOut, "Could not send: no mail server is configured".into()),
+                                Some(Ok(msg)) => (
+                                    Some(CommChannel::Email),
+                                    Some(r.to.clone()),
+                                    CommStatus::Queued,
+                                    None,
+                                    Some((DocumentKind::Eml, msg.formatted())),
+                                    Channel::EmailOut,
+                                    format!("Email sent to {}.{also}", r.to),
+                                ),
+                                Some(Err(e)) => (
+                                    Some(CommChannel::Email),
+                                    Some(r.to.clone()),
+                                    CommStatus::Failed,
+                                    Some(e.to_string()),
+                                    None,
+                                    Channel::EmailOut,
+                                    format!("Could not send: {e}"),
+                                ),
+                                None => (
+                                    Some(CommChannel::Email),
+                                    Some(r.to.clone()),
+                                    CommStatus::Failed,
+                                    Some("No mail server is configured".into()),
+                                    None,
+                                    Channel::EmailOut,
+                                    "Could not send: no mail server is configured".into(),
+                                ),
                             }
                         }
                         CommChannel::Sms => {
-                            let text = self.templates.render_text(spec.template, &ctx).map_err(|e| GateError::Comms(e.to_string()))?.unwrap_or_default();
-                            (Some(CommChannel::Sms), Some(r.to.clone()), CommStatus::Queued, None, None, Channel::SmsOut, format!("Text message to {}: {text}", r.to))
+                            let text = self
+                                .templates
+                                .render_text(spec.template, &ctx)
+                                .map_err(|e| GateError::Comms(e.to_string()))?
+                                .unwrap_or_default();
+                            (
+                                Some(CommChannel::Sms),
+                                Some(r.to.clone()),
+                                CommStatus::Queued,
+                                None,
+                                None,
+                                Channel::SmsOut,
+                                format!("Text message to {}: {text}", r.to),
+                            )
                         }
                     }
                 }
             };
             let subject_line = match channel {
-                Some(CommChannel::Sms) => self.templates.render_text(spec.template, &ctx).map_err(|e| GateError::Comms(e.to_string()))?.unwrap_or_default(),
+                Some(CommChannel::Sms) => {
+                    self.templates.render_text(spec.template, &ctx).map_err(|e| GateError::Comms(e.to_string()))?.unwrap_or_default()
+                }
                 _ => rendered.subject.clone(),
             };
-            let copy = if role == RecipientRole::Representative { format!(" Copy to {} (representative).", to.full_name()) } else { String::new() };
+            let copy = if role == RecipientRole::Representative {
+                format!(" Copy to {} (representative).", to.full_name())
+            } else {
+                String::new()
+            };
             let fields = ContactFields {
                 occurred_at: now,
                 channel: entry_channel,
@@ -223,28 +287,6 @@ impl Gate {
                 service_request: None,
             };
             let entry_id = hearth_store::contacts::insert_entry(tx, &fields, None, actor.user_id, now).await?;
-            let document_id = match &file {
-                Some((kind, bytes)) => {
-                    let sha = hex::encode(Sha256::digest(bytes));
-                    let stored = crate::auth::random_token();
-                    let d = NewDocument {
-                        person_id: spec.person_id,
-                        compartment: spec.document_compartment,
-                        case_id: spec.case_id,
-                        entry_id: Some(entry_id),
-                        kind: *kind,
-                        title: &rendered.subject,
-                        legally_privileged: false,
-                        filed_as: DocumentFiling::ContactEntry,
-                        bytes,
-                        sha256: &sha,
-                        stored_name: &stored,
-                        uploaded_by: actor.user_id,
-                    };
-                    Some(hearth_store::documents::insert(tx, &self.documents, &d, now).await?)
-                }
-                None => None,
-            };
             let name = to.full_name();
             let new = NewCommunication {
                 person_id: spec.person_id,
@@ -261,7 +303,7 @@ impl Gate {
                 status,
                 failure: failure.as_deref(),
                 entry_id: Some(entry_id),
-                document_id,
+                file: file.as_ref().map(|(k, b)| (k.as_str(), b.as_slice())),
                 sent_by: actor.user_id,
             };
             let id = q::insert(tx, &new, now).await?;
@@ -280,10 +322,7 @@ impl Gate {
             if c.status != CommStatus::Queued {
                 continue;
             }
-            let content = match c.document_id {
-                Some(d) => Some(hearth_store::documents::content(&mut tx, &self.documents, d).await?),
-                None => None,
-            };
+            let content = q::file(&mut tx, id).await?.map(|f| f.1);
             tx.commit().await?;
             let outcome: std::result::Result<String, String> = match (c.channel, &c.to_address) {
                 (Some(CommChannel::Email), Some(to)) => match (&self.courier.mailer, content) {
@@ -353,7 +392,6 @@ impl Gate {
             }),
             entry_compartment: Compartment::ContactLog,
             case_id: None,
-            document_compartment: Compartment::Rights,
             copy_scopes: &[RepresentativeScope::Everything],
             summary: format!("{} ({})", template.label(), r.reference),
         }
@@ -407,8 +445,11 @@ impl Gate {
                 let Some((_, role, anonymous)) = hearth_store::anonymity::party_of(tx, case_id, person_id).await? else {
                     return Err(FieldError::new("person_id", "Choose one of the case's parties").into());
                 };
-                if anonymous && !self.may_approve_override(actor, c.compartment) {
-                    return Err(FieldError::new("person_id", "Choose one of the case's parties").into());
+                if anonymous {
+                    // A letter on their record would link them to the case for
+                    // everyone who reads it; theirs are written from the case
+                    // letter page, by those who may see who they are.
+                    return Err(FieldError::new("person_id", "Write to an anonymous reporter from their case letter page: a sent letter would link them to the case").into());
                 }
                 // Everyone else on the case is redacted from what the letter quotes.
                 let others: Vec<Id> = hearth_store::anonymity::party_people(tx, case_id).await?.into_iter().map(|p| p.0).filter(|p| *p != person_id).collect();
@@ -449,7 +490,6 @@ impl Gate {
                     ctx,
                     entry_compartment: c.compartment,
                     case_id: Some(case_id),
-                    document_compartment: c.compartment,
                     copy_scopes,
                     summary: format!("{} ({})", template.label(), c.reference),
                 };
@@ -472,6 +512,34 @@ impl Gate {
         .await
     }
 
+    /// The rendered file of a communication (a PDF letter, or the email as
+    /// sent), for those who may see what it is about: the DPO for rights
+    /// letters, those who may see the case for a case's.
+    pub async fn communication_file(&self, actor: &Actor, id: Id) -> Result<(DocumentKind, Vec<u8>)> {
+        let (about_type, about_id) = {
+            let mut tx = self.store.begin().await?;
+            let c = q::communication(&mut tx, id).await.map_err(|_| GateError::NotFound)?;
+            tx.commit().await?;
+            (c.about_type, c.about_id)
+        };
+        // Decided as reading what it is about, so a case's officers are judged by their relation to the case.
+        let (compartment, about) = match about_type.as_str() {
+            "case" => (self.case_compartment(about_id).await?, Target::of("case", about_id, None)),
+            _ => (Compartment::Rights, Target::of("rights_request", about_id, None)),
+        };
+        self.guarded(actor, Action::View, compartment, about, async |tx: &mut Tx| {
+            let c = q::communication(tx, id).await?;
+            if q::to_anonymous_party(tx, id).await? && !self.may_approve_override(actor, compartment) {
+                return Err(GateError::NotFound);
+            }
+            let (kind, bytes) = q::file(tx, id).await?.ok_or(GateError::NotFound)?;
+            let kind = DocumentKind::parse(&kind).ok_or(GateError::NotFound)?;
+            Ok((FileOut(kind, bytes), Target::of("communication", id, Some(c.person_id)), None))
+        })
+        .await
+        .map(|f| (f.0, f.1))
+    }
+
     /// What the caller sent that could not be sent: their own, for their home page.
     pub async fn my_failed_communications(&self, actor: &Actor) -> Result<Vec<Communication>> {
         let mut tx = self.store.begin().await?;
@@ -487,6 +555,10 @@ impl Gate {
         Ok(list)
     }
 }
+
+/// A rendered file, assembled inside its decision.
+pub struct FileOut(DocumentKind, Vec<u8>);
+hearth_domain::assembled_in_the_gate!(FileOut);
 
 #[cfg(test)]
 mod tests {

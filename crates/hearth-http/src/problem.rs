@@ -84,7 +84,12 @@ impl From<GateError> for Problem {
             GateError::Comms(err) => {
                 // A template the operator changed; start-up checks them, so this is rare.
                 tracing::error!(error = %err, "letter rendering failed");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "letter-failed", "The letter could not be made", "Nothing was sent or saved")
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "letter-failed",
+                    "The letter could not be made",
+                    "Nothing was sent or saved",
+                )
             }
             GateError::Store(err) => {
                 tracing::error!(error = %err, "storage failure");

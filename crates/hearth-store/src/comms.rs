@@ -28,12 +28,13 @@ pub struct NewCommunication<'a> {
     pub status: CommStatus,
     pub failure: Option<&'a str>,
     pub entry_id: Option<Id>,
-    pub document_id: Option<Id>,
+    /// The rendered file: (`pdf` or `eml`, bytes).
+    pub file: Option<(&'a str, &'a [u8])>,
     pub sent_by: Id,
 }
 
 const COLUMNS: &str = "c.id, c.person_id, p.given_name, p.family_name, c.template, c.recipient, c.recipient_name, c.channel, c.format,
-    c.to_address, c.subject, c.status, c.failure, c.entry_id, c.document_id, c.about_type, c.about_id, c.sent_by, c.created_at";
+    c.to_address, c.subject, c.status, c.failure, c.entry_id, c.file_kind, c.about_type, c.about_id, c.sent_by, c.created_at";
 const FROM: &str = "FROM communication c JOIN person p ON p.id = c.person_id";
 
 fn communication_from(row: &AnyRow) -> Result<Communication> {
@@ -54,7 +55,7 @@ fn communication_from(row: &AnyRow) -> Result<Communication> {
         status: vocab(row, "status", CommStatus::parse)?,
         failure: row.try_get("failure")?,
         entry_id: row.try_get("entry_id")?,
-        document_id: row.try_get("document_id")?,
+        file_kind: row.try_get("file_kind")?,
         about_type: row.try_get("about_type")?,
         about_id: row.try_get("about_id")?,
         sent_by: row.try_get("sent_by")?,
@@ -65,8 +66,8 @@ fn communication_from(row: &AnyRow) -> Result<Communication> {
 pub async fn insert(tx: &mut Tx, c: &NewCommunication<'_>, now: Timestamp) -> Result<Id> {
     let id: i64 = sqlx::query(
         "INSERT INTO communication (person_id, about_type, about_id, template, recipient, representative_id, recipient_name, channel,
-             format, to_address, subject, status, failure, entry_id, document_id, sent_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+             format, to_address, subject, status, failure, entry_id, file_kind, file, sent_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
     )
     .bind(c.person_id)
     .bind(c.about_type)
@@ -82,7 +83,8 @@ pub async fn insert(tx: &mut Tx, c: &NewCommunication<'_>, now: Timestamp) -> Re
     .bind(c.status.as_str())
     .bind(c.failure)
     .bind(c.entry_id)
-    .bind(c.document_id)
+    .bind(c.file.map(|f| f.0))
+    .bind(c.file.map(|f| f.1.to_vec()))
     .bind(c.sent_by)
     .bind(ts(now))
     .fetch_one(tx.conn())
@@ -94,6 +96,30 @@ pub async fn insert(tx: &mut Tx, c: &NewCommunication<'_>, now: Timestamp) -> Re
 pub async fn communication(tx: &mut Tx, id: Id) -> Result<Communication> {
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE c.id = $1");
     sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(communication_from).transpose()?.ok_or(StoreError::NotFound)
+}
+
+/// The rendered file of a communication: (`pdf` or `eml`, bytes).
+pub async fn file(tx: &mut Tx, id: Id) -> Result<Option<(String, Vec<u8>)>> {
+    let row = sqlx::query("SELECT file_kind, file FROM communication WHERE id = $1")
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let kind: Option<String> = row.try_get("file_kind")?;
+    let bytes: Option<Vec<u8>> = row.try_get("file")?;
+    Ok(kind.zip(bytes))
+}
+
+/// Whether a communication went to an anonymous reporter of its case.
+pub async fn to_anonymous_party(tx: &mut Tx, id: Id) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM communication c JOIN case_party p ON p.case_id = c.about_id AND p.person_id = c.person_id
+         WHERE c.id = $1 AND c.about_type = 'case' AND p.anonymous = 1",
+    )
+    .bind(id)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
 /// The communications about one request, case or breach, oldest first.
@@ -133,6 +159,7 @@ pub async fn set_delivery(
 /// Ids of communications still waiting for a transport (after a restart, or a
 /// mail server that was down).
 pub async fn queued(tx: &mut Tx, limit: i64) -> Result<Vec<Id>> {
-    let rows = sqlx::query("SELECT id FROM communication WHERE status = 'queued' ORDER BY id LIMIT $1").bind(limit).fetch_all(tx.conn()).await?;
+    let rows =
+        sqlx::query("SELECT id FROM communication WHERE status = 'queued' ORDER BY id LIMIT $1").bind(limit).fetch_all(tx.conn()).await?;
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }

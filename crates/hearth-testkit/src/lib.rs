@@ -17,6 +17,7 @@
 //!   the web UI;
 //! - [`fixtures`]: the records many tests start from (a tenant, a household,
 //!   a case of each kind, a former tenant, an anonymously reported ASB case);
+//! - [`SmtpSink`]: a real SMTP server (aiosmtpd) on loopback;
 //! - text checks ([`pdf_text`], [`assert_readable`], [`problem_fields`]);
 //! - [`both_backends!`]: the one way to run a test body on SQLite and on
 //!   PostgreSQL.
@@ -27,6 +28,7 @@ pub mod fixtures;
 mod gate;
 mod macros;
 mod server;
+mod smtp;
 mod text;
 
 pub use browser::{browser, field, get, sign_in};
@@ -36,4 +38,5 @@ pub use server::{
     check_caller, check_caller_ui, give_memorable_word, problem_fields, release_bundle, split, start, start_configured, start_keyed,
     start_limited, start_with, TestServer, MEMORABLE_WORD, TEST_EDI_KEY,
 };
+pub use smtp::SmtpSink;
 pub use text::{assert_readable, pdf_text};

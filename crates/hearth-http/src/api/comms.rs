@@ -8,6 +8,7 @@ use crate::problem::ApiResult;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use hearth_domain::comms::Communication;
 use hearth_gate::comms::SendInput;
@@ -47,4 +48,15 @@ pub async fn send_case(
     ApiJson(input): ApiJson<SendInput>,
 ) -> ApiResult<(StatusCode, Json<Vec<Communication>>)> {
     Ok((StatusCode::CREATED, Json(s.gate.send_case_letter(&a, id, &input).await?)))
+}
+
+/// The rendered file of a communication: the PDF letter, or the email as
+/// sent. The DPO reads rights letters; a case's letters, those who may see
+/// the case.
+#[utoipa::path(get, path = "/api/v1/communications/{id}/file", params(("id" = i64, Path)),
+    responses((status = 200, description = "The letter (PDF) or the email as sent", content(("application/pdf"), ("message/rfc822"))),
+        (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
+pub async fn file(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Response> {
+    let (kind, bytes) = s.gate.communication_file(&a, id).await?;
+    Ok(crate::export::file(kind, &format!("communication-{id}"), bytes))
 }

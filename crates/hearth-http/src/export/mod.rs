@@ -52,10 +52,15 @@ pub fn with_type(body: String, content_type: &'static str) -> Response {
 /// The bytes as a download: the sniffed type, never rendered in the
 /// browser, named by id (never by the uploader's file name).
 pub fn attachment(doc: &Document, bytes: Vec<u8>) -> Response {
+    file(doc.kind, &format!("document-{}", doc.id), bytes)
+}
+
+/// A file of `kind` downloaded as `stem.ext`, never cached or sniffed.
+pub fn file(kind: hearth_domain::documents::DocumentKind, stem: &str, bytes: Vec<u8>) -> Response {
     let mut r = bytes.into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&doc.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
-    let disposition = format!("attachment; filename=\"document-{}.{}\"", doc.id, doc.kind.extension());
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.media_type()));
+    let disposition = format!("attachment; filename=\"{stem}.{}\"", kind.extension());
     h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii file name"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

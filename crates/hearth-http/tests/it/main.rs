@@ -12,6 +12,7 @@ mod bundle;
 mod capacity;
 mod case_compartments;
 mod cases;
+mod communications;
 mod consent;
 mod contacts;
 mod documents;

@@ -1,0 +1,212 @@
+//! Customer communications over HTTP on both engines, with a real SMTP
+//! server (aiosmtpd) on loopback and the letters read back with pdftotext:
+//! each person is written to by the channel they prefer and in the format
+//! their adjustments ask for, every communication is on their timeline, a
+//! refusal names the ICO, a representative gets a copy, a person with no way
+//! to reach them is a failure on the sender's home page, and no letter to
+//! an alleged perpetrator names or locates an anonymous reporter.
+
+use hearth_comms::templates::Templates;
+use hearth_comms::transport::{Courier, Mailer};
+use hearth_domain::staff::StaffRole;
+use hearth_testkit::fixtures::{self, assert_no_reporter, NewTenant};
+use hearth_testkit::{pdf_text, start_configured, Backend, SmtpSink, TestServer};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+hearth_testkit::both_backends!(
+    backend: acknowledgements_go_by_email_or_as_large_print_letters_and_are_logged,
+    a_refusal_letter_names_the_person_their_address_uk_dates_and_the_ico,
+    a_letter_to_the_alleged_perpetrator_never_names_or_locates_the_reporter,
+);
+
+async fn server(backend: Backend, smtp: &SmtpSink) -> TestServer {
+    let url = smtp.url();
+    start_configured(backend, move |g| {
+        let mailer = Mailer::new(&url, "Example Homes <letters@example.test>").unwrap();
+        g.with_comms(Templates::default(), Courier { mailer: Some(mailer), ..Default::default() })
+    })
+    .await
+}
+
+/// An access request for `person`, received on 1 December 2026, logged by the DPO.
+async fn access_request(s: &TestServer, dpo: &str, person: i64) -> Value {
+    let body = json!({"kind": "access", "person_id": person, "description": "A copy of everything", "received_on": "2026-12-01"});
+    s.created(dpo, "/api/v1/rights-requests", body).await["request"].clone()
+}
+
+async fn send(s: &TestServer, t: &str, path: &str, body: Value) -> Vec<Value> {
+    let (st, v) = s.call(t, Method::POST, path, Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    v.as_array().unwrap().clone()
+}
+
+async fn download(s: &TestServer, t: &str, communication: &Value) -> Vec<u8> {
+    let r = s.client.get(s.url(&format!("/api/v1/communications/{communication}/file"))).bearer_auth(t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.bytes().await.unwrap().to_vec()
+}
+
+async fn timeline(s: &TestServer, t: &str, person: i64) -> String {
+    let (st, v) = s.call(t, Method::GET, &format!("/api/v1/people/{person}/timeline"), None).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v.to_string()
+}
+
+/// A preferred-format adjustment of `format` for `person`.
+async fn wants_format(s: &TestServer, t: &str, person: i64, format: &str) {
+    let need = s
+        .post_ok(
+            t,
+            &format!("/api/v1/people/{person}/needs"),
+            json!({"category": "disability_or_health_condition", "detail": "Sight loss",
+            "source": "staff_contact", "disclosure_channel": "phone", "duration": "long_term", "consent_to_tailor": true}),
+        )
+        .await;
+    s.post_ok(
+        t,
+        &format!("/api/v1/people/{person}/adjustments"),
+        json!({"need_id": need["id"], "kind": "preferred_format", "format": format}),
+    )
+    .await;
+}
+
+async fn acknowledgements_go_by_email_or_as_large_print_letters_and_are_logged(backend: Backend) {
+    let smtp = SmtpSink::start();
+    let s = server(backend, &smtp).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    // Adaline prefers email.
+    let ada = fixtures::tenant(&s, &officer, NewTenant::new("Adaline", "Mailwright", 910_001).line1("3 Inbox Lane")).await.person;
+    s.created(
+        &officer,
+        &format!("/api/v1/people/{ada}/contact-points"),
+        json!({"kind": "email", "value": "adaline@example.test", "preferred": true}),
+    )
+    .await;
+    let (st, v) = s
+        .call(&officer, Method::PUT, &format!("/api/v1/people/{ada}/contact-preferences"), Some(json!({"preferred_channel": "email"})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // Bertram reads only large print and has no email: a large-print letter to his home.
+    let bert = fixtures::tenant(&s, &officer, NewTenant::new("Bertram", "Bigletter", 910_002).line1("5 Print Street")).await.person;
+    wants_format(&s, &officer, bert, "large_print").await;
+
+    for (person, channel) in [(ada, "email"), (bert, "letter")] {
+        let r = access_request(&s, &dpo, person).await;
+        let sent =
+            send(&s, &dpo, &format!("/api/v1/rights-requests/{}/letters", r["id"]), json!({"template": "rights_acknowledgement"})).await;
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0]["channel"], channel, "{sent:?}");
+        let list = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{}/letters", r["id"]), None).await.1;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        let status = &list[0]["status"];
+        assert_eq!(status, if channel == "email" { "sent" } else { "ready_to_print" }, "{list}");
+        // On the person's timeline, as a system-made letter or email.
+        let t = timeline(&s, &dpo, person).await;
+        assert!(
+            t.contains(if channel == "email" { "email_out" } else { "letter_out" }) && t.contains(r["reference"].as_str().unwrap()),
+            "{t}"
+        );
+    }
+    let mail = smtp.wait_for("adaline@example.test");
+    assert!(mail.contains("Subject: We have received your access request (SAR-"), "{mail}");
+    assert!(mail.contains("Dear Adaline Mailwright") && mail.contains("1 December 2026"), "{mail}");
+    assert!(!mail.contains("Bertram"), "one email, to one person");
+    assert_eq!(smtp.messages().len(), 1, "Bertram is written to, not emailed");
+
+    let r = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests?all=true&person_id={bert}"), None).await.1;
+    let rid = r["items"][0]["request"]["id"].clone();
+    let list = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{rid}/letters"), None).await.1;
+    assert_eq!(list[0]["format"], "large_print", "{list}");
+    let pdf = download(&s, &dpo, &list[0]["id"]).await;
+    // Words only: large print wraps a date across lines.
+    let text = pdf_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Bertram Bigletter") && text.contains("5 Print Street") && text.contains("ZZ99 3AB"), "{text}");
+    assert!(text.contains("1 December 2026") && text.contains("4 January 2027"), "UK dates, received and due: {text}");
+    assert!(large_print(&pdf), "set in large print");
+    // The advisor and the officer cannot read the DPO's letter.
+    let r = s.client.get(s.url(&format!("/api/v1/communications/{}/file", list[0]["id"]))).bearer_auth(&officer).send().await.unwrap();
+    assert!(matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", r.status());
+}
+
+/// Whether the body text is set at 16 pt or more (pdftotext -bbox gives each word's box).
+fn large_print(pdf: &[u8]) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("letter.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg("-bbox").arg(&path).arg("-").output().expect("pdftotext");
+    let html = String::from_utf8_lossy(&out.stdout);
+    let heights: Vec<f64> = html
+        .lines()
+        .filter(|l| l.contains("<word"))
+        .filter_map(|l| {
+            let y = |k: &str| l.split(&format!("{k}=\"")).nth(1)?.split('"').next()?.parse::<f64>().ok();
+            Some(y("yMax")? - y("yMin")?)
+        })
+        .collect();
+    assert!(!heights.is_empty(), "{html}");
+    let mut sorted = heights.clone();
+    sorted.sort_by(f64::total_cmp);
+    // The median word box of 16 pt type is about 18 pt high; 11 pt type about 13.
+    sorted[sorted.len() / 2] >= 16.0
+}
+
+async fn a_refusal_letter_names_the_person_their_address_uk_dates_and_the_ico(backend: Backend) {
+    let smtp = SmtpSink::start();
+    let s = server(backend, &smtp).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let cyril = fixtures::tenant(&s, &officer, NewTenant::new("Cyril", "Refusington", 910_003).line1("8 Denial Close")).await.person;
+    let r = access_request(&s, &dpo, cyril).await;
+    let path = format!("/api/v1/rights-requests/{}/letters", r["id"]);
+    // No letter of refusal before the refusal is recorded.
+    let (st, v) = s.call(&dpo, Method::POST, &path, Some(json!({"template": "refusal"}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("template"), "{v}");
+    let (st, v) = s.call(&dpo, Method::POST, &path, Some(json!({"template": "no_such_letter"}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let change = json!({"change": "refuse", "version": r["version"], "ground": "manifestly_excessive",
+        "reason": "It repeats the request we answered on 2 November 2026."});
+    let (st, v) = s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{}/changes", r["id"]), Some(change)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let sent = send(&s, &dpo, &path, json!({"template": "refusal"})).await;
+    assert_eq!(sent[0]["channel"], "letter");
+    let text = pdf_text(&download(&s, &dpo, &sent[0]["id"]).await);
+    assert!(text.contains("Cyril Refusington") && text.contains("8 Denial Close") && text.contains("Testbury"), "{text}");
+    assert!(text.contains("1 December 2026") && !text.contains("2026-12-01"), "UK dates only: {text}");
+    assert!(text.contains("manifestly excessive") && text.contains("It repeats the request"), "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("You also have the right to complain to the Information Commissioner's Office (ICO)"), "{flat}");
+    // Only the DPO sends the DPO's letters.
+    let (st, _) = s.call(&officer, Method::POST, &path, Some(json!({"template": "refusal"}))).await;
+    assert!(matches!(st, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{st}");
+}
+
+async fn a_letter_to_the_alleged_perpetrator_never_names_or_locates_the_reporter(backend: Backend) {
+    let smtp = SmtpSink::start();
+    let s = server(backend, &smtp).await;
+    let asb = fixtures::anonymous_asb_case(&s).await;
+    let case_id = asb.case_id;
+    // The alleged perpetrator also has an email and prefers it: check both channels.
+    let path = format!("/api/v1/cases/{case_id}/letters");
+    let sent = send(&s, &asb.officer, &path, json!({"template": "case_letter", "person_id": asb.accused})).await;
+    assert_eq!(sent.len(), 1);
+    let letter = pdf_text(&download(&s, &asb.officer, &sent[0]["id"]).await);
+    assert!(letter.contains("Rhea Noisington") && letter.contains("9 Loud Lane") && letter.contains("Loud music"), "{letter}");
+    assert_no_reporter(&letter, asb.reporter, "the letter to the alleged perpetrator");
+    assert_no_reporter(&serde_json::to_string(&sent).unwrap(), asb.reporter, "the record of the letter");
+    s.created(
+        &asb.officer,
+        &format!("/api/v1/people/{}/contact-points", asb.accused),
+        json!({"kind": "email", "value": "rhea@example.test", "preferred": true}),
+    )
+    .await;
+    let sent = send(&s, &asb.officer, &path, json!({"template": "case_letter", "person_id": asb.accused})).await;
+    assert_eq!(sent[0]["channel"], "email");
+    assert_no_reporter(&smtp.wait_for("rhea@example.test"), asb.reporter, "the email to the alleged perpetrator");
+    assert_no_reporter(&timeline(&s, &asb.officer, asb.accused).await, asb.reporter, "the perpetrator's timeline");
+    // No sent letter to the anonymous reporter: it would link them to the case on their record.
+    let (st, v) = s.call(&asb.officer, Method::POST, &path, Some(json!({"template": "case_letter", "person_id": asb.reporter}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+}
