@@ -121,6 +121,9 @@ pub struct CaseLetter {
     pub paragraphs: Vec<String>,
     pub sign_off: Vec<String>,
     pub text: String,
+    /// Written to an anonymous reporter: printed by hand, never sent and
+    /// logged, so nothing on their record links them to the case.
+    pub to_anonymous_reporter: bool,
 }
 
 /// The landlord's letterhead. Plainly fake: Hearth ships no real landlord.

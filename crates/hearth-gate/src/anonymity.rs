@@ -120,6 +120,7 @@ pub fn compose_letter(
         paragraphs,
         sign_off,
         text,
+        to_anonymous_reporter: anonymous,
     }
 }
 

@@ -161,7 +161,11 @@ pub async fn approve(State(s): State<AppState>, Path(id): Path<i64>, Posted(sess
 
 pub async fn letter_page(State(s): State<AppState>, session: UiSession, Path((id, person_id)): Path<(i64, i64)>) -> Response {
     match s.gate.case_letter(&session.actor, id, person_id).await {
-        Ok(l) => respond(StatusCode::OK, page(&format!("Letter: {}", l.case_reference), &chrome(&session), false, letter_content(&l))),
+        Ok(l) => {
+            let send = (!l.to_anonymous_reporter).then(|| super::comms::send_case_letter_form(&session.csrf, id, person_id));
+            let body = html! { (letter_content(&l)) @if let Some(f) = send { (f) } };
+            respond(StatusCode::OK, page(&format!("Letter: {}", l.case_reference), &chrome(&session), false, body))
+        }
         Err(e) => error_page(&session, e),
     }
 }

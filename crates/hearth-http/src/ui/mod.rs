@@ -13,6 +13,7 @@ mod breaches;
 mod bundle;
 mod capacity;
 mod cases;
+mod comms;
 mod consent;
 mod contacts;
 mod documents;
@@ -118,6 +119,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/new", get(rights::new_request_form))
         .route("/rights/{id}", get(rights::request_page))
         .route("/rights/{id}/changes", post(rights::change_request))
+        .route("/rights/{id}/letters", get(comms::rights_letters).post(comms::send_rights_letter))
+        .route("/cases/{id}/letters", post(comms::send_case_letter))
+        .route("/communications/{id}/file", get(comms::file))
         .route("/rights/{id}/bundle", get(bundle::bundle_page))
         .route("/rights/{id}/bundle-drafts", post(bundle::create))
         .route("/rights/drafts/{id}", get(bundle::review))

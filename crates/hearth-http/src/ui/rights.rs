@@ -346,7 +346,8 @@ pub async fn request_page(
                 return respond(StatusCode::OK, action_page(&session, &v, a, &ChangeForm::default(), &[]));
             }
             let drafts = drafts_of(&s.gate, &session, &v).await;
-            respond(StatusCode::OK, request_view_page(&session, &v, &drafts, banner, &ChangeForm::default(), &[]))
+            let letters = s.gate.rights_communications(&session.actor, id).await.unwrap_or_default();
+            respond(StatusCode::OK, request_view_page(&session, &v, &drafts, &letters, banner, &ChangeForm::default(), &[]))
         }
         Err(e) => error_page(&session, e),
     }
@@ -390,6 +391,7 @@ fn request_view_page(
     s: &UiSession,
     v: &RightsRequestView,
     drafts: &[BundleDraft],
+    letters: &[hearth_domain::comms::Communication],
     banner: Option<&str>,
     f: &ChangeForm,
     errors: &[FieldError],
@@ -454,6 +456,7 @@ fn request_view_page(
                 }
             }
             (super::bundle::panel(r, drafts, &s.csrf))
+            (super::comms::rights_panel(r.id, letters))
             @if r.is_open() {
                 h2 class="govuk-heading-m" id="changes" { "Work on this request" }
                 ul class="govuk-list" id="request-actions" {
@@ -674,7 +677,8 @@ async fn changes_refused(gate: &Gate, s: &UiSession, id: Id, f: &ChangeForm, r: 
         return r.page(s, async { Ok(v) }, |v, errors| action_page(s, &v, a, f, errors)).await;
     }
     let drafts = drafts_of(gate, s, &v).await;
-    r.page(s, async { Ok(v) }, |v, errors| request_view_page(s, &v, &drafts, None, f, errors)).await
+    let letters = gate.rights_communications(&s.actor, id).await.unwrap_or_default();
+    r.page(s, async { Ok(v) }, |v, errors| request_view_page(s, &v, &drafts, &letters, None, f, errors)).await
 }
 
 crate::shell::session::csrf_forms!(RequestForm, ChangeForm);

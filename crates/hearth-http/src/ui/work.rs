@@ -205,5 +205,8 @@ pub async fn home(State(s): State<AppState>, session: UiSession) -> Response {
     } else {
         None
     };
-    respond(StatusCode::OK, page("Your work", &chrome(&session), false, body(&s, &session, &work, recent.as_deref())))
+    // Letters and emails the caller sent that did not go: theirs to put right.
+    let failed = s.gate.my_failed_communications(&session.actor).await.unwrap_or_default();
+    let content = html! { (super::comms::failures_panel(&failed)) (body(&s, &session, &work, recent.as_deref())) };
+    respond(StatusCode::OK, page("Your work", &chrome(&session), false, content))
 }
