@@ -10,7 +10,7 @@ use hearth_comms::templates::Templates;
 use hearth_comms::transport::{Courier, Mailer};
 use hearth_domain::staff::StaffRole;
 use hearth_testkit::fixtures::{self, assert_no_reporter, NewTenant};
-use hearth_testkit::{pdf_text, start_configured, Backend, SmtpSink, TestServer};
+use hearth_testkit::{browser, field, get, pdf_text, sign_in, start_configured, Backend, SmtpSink, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -18,6 +18,7 @@ hearth_testkit::both_backends!(
     backend: acknowledgements_go_by_email_or_as_large_print_letters_and_are_logged,
     a_refusal_letter_names_the_person_their_address_uk_dates_and_the_ico,
     a_letter_to_the_alleged_perpetrator_never_names_or_locates_the_reporter,
+    copies_texts_easy_read_and_failures_follow_each_persons_needs,
 );
 
 async fn server(backend: Backend, smtp: &SmtpSink) -> TestServer {
@@ -209,4 +210,92 @@ async fn a_letter_to_the_alleged_perpetrator_never_names_or_locates_the_reporter
     // No sent letter to the anonymous reporter: it would link them to the case on their record.
     let (st, v) = s.call(&asb.officer, Method::POST, &path, Some(json!({"template": "case_letter", "person_id": asb.reporter}))).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+}
+
+async fn copies_texts_easy_read_and_failures_follow_each_persons_needs(backend: Backend) {
+    let smtp = SmtpSink::start();
+    let s = server(backend, &smtp).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let points = |id: i64| format!("/api/v1/people/{id}/contact-points");
+    let prefs = |id: i64| format!("/api/v1/people/{id}/contact-preferences");
+
+    // Dora shares her home and asked for no letters there; she has no email.
+    let dora = fixtures::tenant(&s, &officer, NewTenant::new("Dora", "Sharedhall", 910_004).line1("6 Party Wall")).await;
+    let lodger = fixtures::person(&s, &officer, "Lenny", "Lodgewell").await;
+    s.created(
+        &officer,
+        &format!("/api/v1/households/{}/members", dora.household),
+        json!({"person_id": lodger, "role": "household_member"}),
+    )
+    .await;
+    let (st, v) = s.call(&officer, Method::PUT, &prefs(dora.person), Some(json!({"no_letters_to_shared_address": true}))).await;
+    assert_eq!((st, v["no_letters_to_shared_address"].clone()), (StatusCode::OK, json!(true)), "{v}");
+    // Her son Edwin acts for her in everything, and takes email.
+    let edwin = fixtures::person(&s, &officer, "Edwin", "Sharedhall").await;
+    s.created(&officer, &points(edwin), json!({"kind": "email", "value": "edwin@example.test", "preferred": true})).await;
+    s.created(
+        &officer,
+        &format!("/api/v1/people/{}/representatives", dora.person),
+        json!({"person_id": edwin, "relationship": "relative",
+        "scope": "everything", "evidence": "signed_authority_form", "evidence_reference": "AUTH-0042"}),
+    )
+    .await;
+    let r = access_request(&s, &dpo, dora.person).await;
+    let sent = send(&s, &dpo, &format!("/api/v1/rights-requests/{}/letters", r["id"]), json!({"template": "rights_acknowledgement"})).await;
+    assert_eq!(sent.len(), 2, "to Dora and a copy to Edwin: {sent:?}");
+    assert_eq!((sent[0]["status"].clone(), sent[0]["channel"].clone()), (json!("failed"), Value::Null), "{sent:?}");
+    assert!(sent[0]["failure"].as_str().unwrap().contains("share"), "{sent:?}");
+    assert_eq!((sent[1]["recipient"].clone(), sent[1]["channel"].clone()), (json!("representative"), json!("email")), "{sent:?}");
+    let copy = smtp.wait_for("edwin@example.test");
+    assert!(copy.contains("Dear Edwin Sharedhall") && copy.contains("on behalf of Dora Sharedhall"), "{copy}");
+
+    // Fenella prefers texts: the acknowledgement goes by the (log-only) text provider.
+    let fen = fixtures::tenant(&s, &officer, NewTenant::new("Fenella", "Textmore", 910_005).phone("07700 900555")).await.person;
+    let (st, _) = s.call(&officer, Method::PUT, &prefs(fen), Some(json!({"preferred_channel": "sms"}))).await;
+    assert_eq!(st, StatusCode::OK);
+    let r = access_request(&s, &dpo, fen).await;
+    let sent = send(&s, &dpo, &format!("/api/v1/rights-requests/{}/letters", r["id"]), json!({"template": "rights_acknowledgement"})).await;
+    assert_eq!((sent[0]["channel"].clone(), sent[0]["to_address"].clone()), (json!("sms"), json!("07700 900555")), "{sent:?}");
+    let list = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{}/letters", r["id"]), None).await.1;
+    assert_eq!(list[0]["status"], "sent", "{list}");
+    assert!(timeline(&s, &dpo, fen).await.contains("sms_out"));
+    // A refusal has no text form: it goes by letter to her home.
+    let refuse = json!({"change": "refuse", "version": r["version"], "ground": "manifestly_unfounded", "reason": "It was made to cause disruption."});
+    assert_eq!(s.call(&dpo, Method::POST, &format!("/api/v1/rights-requests/{}/changes", r["id"]), Some(refuse)).await.0, StatusCode::OK);
+    let sent = send(&s, &dpo, &format!("/api/v1/rights-requests/{}/letters", r["id"]), json!({"template": "refusal"})).await;
+    assert_eq!(sent[0]["channel"], "letter", "{sent:?}");
+
+    // Gus reads easy read, by email.
+    let gus = fixtures::tenant(&s, &officer, NewTenant::new("Gus", "Plainword", 910_006)).await.person;
+    s.created(&officer, &points(gus), json!({"kind": "email", "value": "gus@example.test", "preferred": true})).await;
+    wants_format(&s, &officer, gus, "easy_read").await;
+    let r = access_request(&s, &dpo, gus).await;
+    let sent = send(&s, &dpo, &format!("/api/v1/rights-requests/{}/letters", r["id"]), json!({"template": "rights_acknowledgement"})).await;
+    assert_eq!(sent[0]["format"], "easy_read", "{sent:?}");
+    let mail = smtp.wait_for("gus@example.test");
+    assert!(mail.contains("We got your request on 1 December 2026."), "{mail}");
+
+    // Dora's failure waits on the DPO's home page, without her details.
+    let c = browser();
+    sign_in(&s, &c, "dpo").await;
+    let (_, home) = get(&s, &c, "/").await;
+    assert!(home.contains("Could not be sent") && home.contains("Acknowledgement of a rights request"), "{home}");
+    assert!(!home.contains("Dora") && !home.contains("6 Party Wall"), "{home}");
+    // The letters page lists what was sent and sends a letter from a form.
+    let rid = r["id"].as_i64().unwrap();
+    let (st, page) = get(&s, &c, &format!("/rights/{rid}/letters")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("gus@example.test") && page.contains("Easy read") && page.contains("Sent"), "{page}");
+    let form = [("_csrf", field(&page, "_csrf")), ("template".into(), "extension_notice".into())];
+    let r = c.post(s.url(&format!("/rights/{rid}/letters"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no extension recorded yet");
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Record the extension first"), "{body}");
+    let form = [("_csrf", field(&page, "_csrf")), ("template".into(), "clarification".into())];
+    let r = c.post(s.url(&format!("/rights/{rid}/letters"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, &c, &format!("/rights/{rid}/letters?done=letter")).await;
+    assert!(page.contains("Letter sent") && page.contains("Request for clarification"), "{page}");
+    assert!(smtp.messages().iter().any(|m| m.contains("A question about your access request")), "the clarification was emailed");
 }
