@@ -376,6 +376,10 @@ pub(crate) async fn seed(s: &TestServer) -> World {
         .await;
     let fd_id = fd["id"].as_i64().unwrap();
     w.add("Frd", Compartment::Rights, DataClass::FreeText, ("rights_request", fd_id, Some(perpetrator)));
+    // The DPO confirms who asked, as for the SAR, so the time machine can close it.
+    let (_, fd) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{fd_id}"), None).await;
+    let change = json!({"change": "identity_passed", "version": fd["request"]["version"], "method": "Letter signed and matched"});
+    s.post_ok(&dpo, &format!("/api/v1/rights-requests/{fd_id}/changes"), change).await;
     w.id("rights-requests", fd_id);
     // Its bundle under review, with a redaction the DPO gave a reason for.
     let draft = s.post_ok(&dpo, &format!("/api/v1/rights-requests/{rr_id}/bundle-drafts"), json!({})).await;
