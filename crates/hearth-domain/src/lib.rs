@@ -21,6 +21,7 @@ pub mod documents;
 pub mod edi;
 pub mod erasure;
 pub mod error;
+pub mod front_door;
 pub mod grants;
 pub mod identity;
 pub mod import;

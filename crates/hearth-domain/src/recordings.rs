@@ -196,6 +196,9 @@ crate::vocabulary! {
     /// What a notification to a staff member is about.
     NotificationKind {
         CallEndedUnconsentedRecording => "call_ended_unconsented_recording" / "Call ended over an unconsented recording",
+        RightsRequestReceived => "rights_request_received" / "Rights request received",
+        ComplaintReceived => "complaint_received" / "Complaint received",
+        AsbReportReceived => "asb_report_received" / "Antisocial behaviour report received",
     }
 }
 

@@ -290,6 +290,11 @@ pub struct RightsRequest {
     /// The deadline as last worked out (empty while the clock stands still or once closed).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub due_on: Option<Date>,
+    /// How it reached us, when it came through the front door.
+    pub channel: Option<crate::front_door::ReceivedVia>,
+    /// The member of staff who took it at the front door.
+    pub received_by: Option<Id>,
+    pub received_by_name: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     pub version: i64,
@@ -937,6 +942,9 @@ mod tests {
             closed_on: None,
             outcome: None,
             due_on: None,
+            channel: None,
+            received_by: None,
+            received_by_name: None,
             created_at: Timestamp::UNIX_EPOCH,
             version: 1,
         }
@@ -1053,7 +1061,7 @@ crate::classify! { RightsRequest as "rights_request" {
     keep: id, reference, kind, person_id, requester, representative_relationship, received_on, identity_status,
         identity_requested_on, identity_received_on, clarification_requested_on, clarification_received_on, clarification_rounds,
         earlier_paused_days, status, owner_id, owner_name, extension_months, extension_ground, extension_told_on, refusal_ground,
-        refusal_exemption, closed_on, due_on, created_at, version;
+        refusal_exemption, closed_on, due_on, channel, received_by, received_by_name, created_at, version;
     person_name: Name, representative_name: Name, representative_authority: FreeText, description: FreeText, identity_method: FreeText,
     notes: FreeText, extension_reason: FreeText, refusal_reason: FreeText, refusal_letter: FreeText, outcome: FreeText,
 } }

@@ -10,7 +10,7 @@ use crate::{Actor, Gate, GateError, Result, Target};
 use hearth_domain::{
     access::{Action, Compartment},
     anonymity::AnonymityOverride,
-    cases::{Case, CaseChangeContext, CaseEvent, CaseInput, CaseKind, CaseParty, CaseStatus, PartyFields, StageDeadlines},
+    cases::{Case, CaseChangeContext, CaseEvent, CaseFields, CaseInput, CaseKind, CaseParty, CaseStatus, PartyFields, StageDeadlines},
     classes::ClassSet,
     error::FieldError,
     staff::StaffRole,
@@ -144,32 +144,46 @@ impl Gate {
         let fields = input.validate(today)?;
         let compartment = fields.kind.compartment();
         self.guarded(actor, Action::Create, compartment, Target::collection("case"), async |tx: &mut Tx| {
-            let mut names = vec![];
-            for (i, p) in fields.parties.iter().enumerate() {
-                match people::person(tx, p.person_id).await {
-                    Ok(person) => names.push((p.person_id, person.given_name, person.family_name, p.anonymous)),
-                    Err(_) => return Err(FieldError::new(format!("parties[{i}].person_id"), "No such person").into()),
-                }
-            }
-            let reporters = crate::anonymity::reporter_identifiers(tx, &names).await?;
-            crate::anonymity::check_not_identified("summary", &fields.summary, &reporters)?;
-            let now = Timestamp::now();
-            let c = q::insert_case(tx, &fields, actor.user_id, now, today).await?;
-            for p in &fields.parties {
-                q::insert_party(tx, c.id, p, now).await?;
-            }
-            let named: Vec<Id> = fields.parties.iter().filter(|p| !p.anonymous).map(|p| p.person_id).collect();
-            q::insert_event(tx, c.id, actor.user_id, "opened", &format!("{} opened: {}", c.kind.label(), c.summary), now).await?;
-            if let Some(a) = c.assigned_to {
-                let name = hearth_store::staff::user_by_id(tx, a).await?.display_name;
-                q::insert_event(tx, c.id, actor.user_id, "assigned", &format!("Assigned to {name}"), now).await?;
-            }
-            let c = self.priority_uplift(tx, actor, c, &named, now).await?;
+            let (c, detail) = self.write_case(tx, actor, &fields, today).await?;
             let view = self.view_of(tx, c, today).await?;
-            let detail = json!({ "new": view.case, "parties": fields.parties.iter().map(party_detail).collect::<Vec<_>>() });
             Ok((view.clone(), case_target(view.case.id), Some(detail)))
         })
         .await
+    }
+
+    /// Writes a new case with its parties and first timeline entries inside
+    /// a decision already made (opening a case, or the front door), and
+    /// returns it with the audit detail, which never names an anonymous reporter.
+    pub(crate) async fn write_case(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        fields: &CaseFields,
+        today: Date,
+    ) -> Result<(Case, serde_json::Value)> {
+        let mut names = vec![];
+        for (i, p) in fields.parties.iter().enumerate() {
+            match people::person(tx, p.person_id).await {
+                Ok(person) => names.push((p.person_id, person.given_name, person.family_name, p.anonymous)),
+                Err(_) => return Err(FieldError::new(format!("parties[{i}].person_id"), "No such person").into()),
+            }
+        }
+        let reporters = crate::anonymity::reporter_identifiers(tx, &names).await?;
+        crate::anonymity::check_not_identified("summary", &fields.summary, &reporters)?;
+        let now = Timestamp::now();
+        let c = q::insert_case(tx, fields, actor.user_id, now, today).await?;
+        for p in &fields.parties {
+            q::insert_party(tx, c.id, p, now).await?;
+        }
+        let named: Vec<Id> = fields.parties.iter().filter(|p| !p.anonymous).map(|p| p.person_id).collect();
+        q::insert_event(tx, c.id, actor.user_id, "opened", &format!("{} opened: {}", c.kind.label(), c.summary), now).await?;
+        if let Some(a) = c.assigned_to {
+            let name = hearth_store::staff::user_by_id(tx, a).await?.display_name;
+            q::insert_event(tx, c.id, actor.user_id, "assigned", &format!("Assigned to {name}"), now).await?;
+        }
+        let c = self.priority_uplift(tx, actor, c, &named, now).await?;
+        let detail = json!({ "new": c, "parties": fields.parties.iter().map(party_detail).collect::<Vec<_>>() });
+        Ok((c, detail))
     }
 
     async fn view_of(&self, tx: &mut Tx, case: Case, today: Date) -> Result<CaseView> {

@@ -21,6 +21,7 @@ pub mod contacts;
 pub mod documents;
 pub mod edi;
 pub mod erasure;
+pub mod front_door;
 pub mod grants;
 pub mod history;
 pub mod homes;

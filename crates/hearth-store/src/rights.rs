@@ -5,6 +5,7 @@
 use crate::time::{date, get_date, get_opt_date, get_ts, opt_date, ts};
 use crate::{check_versioned_update, is_reference_violation, vocab, Result, StoreError, Tx};
 use hearth_domain::{
+    front_door::ReceivedVia,
     rights::{
         ExtensionGround, IdentityStatus, RefusalGround, RequesterKind, RightsRequest, RightsRequestFields, RightsRequestKind,
         RightsRequestStatus,
@@ -21,9 +22,10 @@ const COLUMNS: &str = "r.id, r.reference, r.kind, r.person_id, p.given_name || '
     r.identity_status, r.identity_method, r.identity_requested_on, r.identity_received_on, r.clarification_requested_on,
     r.clarification_received_on, r.clarification_rounds, r.earlier_paused_days, r.status, r.owner_id, u.display_name AS owner_name, r.notes, r.extension_months, r.extension_ground,
     r.extension_reason, r.extension_told_on, r.refusal_ground, r.refusal_exemption, r.refusal_reason, r.refusal_letter, r.closed_on,
-    r.outcome, r.due_on, r.created_at, r.version";
+    r.outcome, r.due_on, r.channel, r.received_by, rb.display_name AS received_by_name, r.created_at, r.version";
 
-const FROM: &str = "rights_request r JOIN person p ON p.id = r.person_id LEFT JOIN staff_user u ON u.id = r.owner_id";
+const FROM: &str = "rights_request r JOIN person p ON p.id = r.person_id LEFT JOIN staff_user u ON u.id = r.owner_id
+    LEFT JOIN staff_user rb ON rb.id = r.received_by";
 
 fn opt_vocab<T>(row: &AnyRow, column: &'static str, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
     let s: Option<String> = row.try_get(column)?;
@@ -66,6 +68,9 @@ fn request_from(row: &AnyRow) -> Result<RightsRequest> {
         closed_on: get_opt_date(row, "closed_on")?,
         outcome: row.try_get("outcome")?,
         due_on: get_opt_date(row, "due_on")?,
+        channel: opt_vocab(row, "channel", ReceivedVia::parse)?,
+        received_by: row.try_get("received_by")?,
+        received_by_name: row.try_get("received_by_name")?,
         created_at: get_ts(row, "created_at")?,
         version: row.try_get("version")?,
     })
@@ -110,6 +115,17 @@ pub async fn insert_request(tx: &mut Tx, f: &RightsRequestFields, due_on: Option
         .execute(tx.conn())
         .await?;
     request(tx, id).await
+}
+
+/// Notes how a request came through the front door, and who took it.
+pub async fn mark_received(tx: &mut Tx, id: Id, channel: ReceivedVia, by: Id) -> Result<()> {
+    sqlx::query("UPDATE rights_request SET channel = $2, received_by = $3 WHERE id = $1")
+        .bind(id)
+        .bind(channel.as_str())
+        .bind(by)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 pub async fn request(tx: &mut Tx, id: Id) -> Result<RightsRequest> {

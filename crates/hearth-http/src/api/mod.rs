@@ -11,6 +11,7 @@ mod consent;
 mod contacts;
 mod documents;
 mod edi;
+mod front_door;
 mod grants;
 mod history;
 mod homes;
@@ -103,6 +104,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights-requests/{id}/rectifications", get(bundle::rectifications))
         .route("/breaches", get(breaches::breaches).post(breaches::record_breach))
         .route("/breach-reports", post(breaches::report_breach))
+        .route("/front-door", post(front_door::receive))
         .route("/breaches/{id}", get(breaches::breach))
         .route("/breaches/{id}/changes", post(breaches::change_breach))
         .route("/organisations", get(sharing::organisations).post(sharing::add_organisation))
@@ -184,6 +186,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         rights::log, rights::list, rights::show, rights::change, comms::send_rights, comms::rights_list, comms::send_case, comms::file, bundle::bundle, bundle::create_draft, bundle::list_drafts, bundle::draft, bundle::preview, bundle::change_draft, bundle::release,
         bundle::portability, bundle::erasure_review, bundle::carry_out_erasure, bundle::rectifications,
         breaches::record_breach, breaches::report_breach, breaches::breaches, breaches::breach, breaches::change_breach,
+        front_door::receive,
         sharing::organisations, sharing::add_organisation,
         sharing::create_agreement, sharing::agreements, sharing::agreement, sharing::end_agreement,
         sharing::record_request, sharing::disclosures, sharing::disclosure, sharing::decide, sharing::correct,

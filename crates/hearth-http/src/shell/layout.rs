@@ -49,6 +49,14 @@ fn nav_item(href: &str, label: &str, path: &str) -> Markup {
     }
 }
 
+/// Roles the policies keep from the front door (recording a request as it
+/// arrives): supplier support, and the roles that touch no identified record.
+const NO_FRONT_DOOR: &[hearth_domain::staff::StaffRole] = &[
+    hearth_domain::staff::StaffRole::SupplierSupport,
+    hearth_domain::staff::StaffRole::EdiAnalyst,
+    hearth_domain::staff::StaffRole::SystemAdministrator,
+];
+
 /// Roles that review needs or warning flags, offered the "Reviews due" work list.
 const REVIEWERS: &[hearth_domain::staff::StaffRole] = &[
     hearth_domain::staff::StaffRole::HousingOfficer,
@@ -93,6 +101,9 @@ pub fn page(title: &str, chrome: &Chrome, has_errors: bool, content: Markup) -> 
                                             (nav_item("/people/new", "Add a person", chrome.path))
                                             (nav_item("/cases", "Cases", chrome.path))
                                             (nav_item("/notifications", "Notifications", chrome.path))
+                                            @if chrome.actor.is_some_and(|a| !NO_FRONT_DOOR.contains(&a.role)) {
+                                                (nav_item("/front-door", "Record a request", chrome.path))
+                                            }
                                             (nav_item("/report-a-breach", "Report a breach", chrome.path))
                                             @if chrome.actor.is_some_and(|a| REVIEWERS.contains(&a.role)) {
                                                 (nav_item("/reviews", "Reviews due", chrome.path))

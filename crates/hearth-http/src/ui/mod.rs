@@ -18,6 +18,7 @@ mod consent;
 mod contacts;
 mod documents;
 mod edi;
+mod front_door;
 mod grants;
 mod history;
 mod needs;
@@ -139,6 +140,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/breaches", get(breaches::list).post(breaches::record_breach))
         .route("/breaches/new", get(breaches::new_breach_form))
         .route("/report-a-breach", get(breaches::report_form).post(breaches::report_breach))
+        .route("/front-door", get(front_door::form).post(front_door::receive))
         .route("/breaches/{id}", get(breaches::breach_page))
         .route("/breaches/{id}/changes", post(breaches::change_breach))
         .route("/retention", get(retention::retention))

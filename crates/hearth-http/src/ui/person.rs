@@ -255,6 +255,7 @@ fn summary(rec: &PersonRecord, offer: &dyn Fn(Compartment, &str) -> Markup, case
         ul class="govuk-list" {
             li { a class="govuk-link" href={ "/people/" (id) "/contacts/new" } { "Log a contact" } }
             li { a class="govuk-link" href={ "/cases/new?person_id=" (id) } { "Open a case for this person" } }
+            li { a class="govuk-link" href={ "/front-door?person_id=" (id) } { "Record a request from this person" } }
             li { a class="govuk-link" href={ "/people/" (id) "/history" } { "View history" } }
         }
         (household(rec, offer))

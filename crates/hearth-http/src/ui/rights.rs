@@ -419,7 +419,11 @@ fn request_view_page(
                     }
                 }))
                 (row("What they asked for", html! { (r.description) }))
-                (row("Received", html! { (long_date(r.received_on)) }))
+                (row("Received", html! {
+                    (long_date(r.received_on))
+                    @if let Some(c) = r.channel { " (" (c.label().to_lowercase()) ")" }
+                    @if let Some(n) = &r.received_by_name { br; "Taken by " (n) " at the front door" }
+                }))
                 (row("Due", due_text(v)))
                 (row("Status", html! { (r.status.label()) }))
                 (row("Identity", html! {

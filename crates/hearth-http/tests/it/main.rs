@@ -18,6 +18,7 @@ mod contacts;
 mod documents;
 mod edi;
 mod erasure;
+mod front_door;
 mod history;
 mod home;
 mod import;

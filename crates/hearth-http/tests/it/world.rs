@@ -365,6 +365,22 @@ pub(crate) async fn seed(s: &TestServer) -> World {
     let change = json!({"change": "identity_passed", "version": rr["request"]["version"], "method": "Passport seen"});
     s.post_ok(&dpo, &format!("/api/v1/rights-requests/{rr_id}/changes"), change).await;
     w.id("rights-requests", rr_id);
+    // One taken at the front door by an advisor: what they sent is the DPO's alone.
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let fd = s
+        .post_ok(
+            &advisor,
+            "/api/v1/front-door",
+            json!({"kind": "rights_request", "right": "erasure", "person_id": perpetrator, "channel": "letter", "message": "Frd delete my file"}),
+        )
+        .await;
+    let fd_id = fd["id"].as_i64().unwrap();
+    w.add("Frd", Compartment::Rights, DataClass::FreeText, ("rights_request", fd_id, Some(perpetrator)));
+    // The DPO confirms who asked, as for the SAR, so the time machine can close it.
+    let (_, fd) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{fd_id}"), None).await;
+    let change = json!({"change": "identity_passed", "version": fd["request"]["version"], "method": "Letter signed and matched"});
+    s.post_ok(&dpo, &format!("/api/v1/rights-requests/{fd_id}/changes"), change).await;
+    w.id("rights-requests", fd_id);
     // Its bundle under review, with a redaction the DPO gave a reason for.
     let draft = s.post_ok(&dpo, &format!("/api/v1/rights-requests/{rr_id}/bundle-drafts"), json!({})).await;
     let draft_id = draft["id"].as_i64().unwrap();
