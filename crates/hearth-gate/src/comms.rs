@@ -355,7 +355,7 @@ impl Gate {
         Ok(ids.len())
     }
 
-    fn queued_ids(made: &[Communication]) -> Vec<Id> {
+    pub(crate) fn queued_ids(made: &[Communication]) -> Vec<Id> {
         made.iter().filter(|c| c.status == CommStatus::Queued).map(|c| c.id).collect()
     }
 
@@ -439,68 +439,110 @@ impl Gate {
             .ok_or_else(|| FieldError::new("template", "Choose a case letter"))?;
         let person_id = input.person_id.ok_or_else(|| FieldError::new("person_id", "Choose who the letter is to"))?;
         let compartment = self.case_compartment(case_id).await?;
+        let response = input.response.clone();
         let made = self
             .guarded(actor, Action::Edit, compartment, Target::of("case", case_id, None), async |tx: &mut Tx| {
-                let c = hearth_store::cases::case(tx, case_id).await?;
-                let Some((_, role, anonymous)) = hearth_store::anonymity::party_of(tx, case_id, person_id).await? else {
-                    return Err(FieldError::new("person_id", "Choose one of the case's parties").into());
-                };
-                if anonymous {
-                    // A letter on their record would link them to the case for
-                    // everyone who reads it; theirs are written from the case
-                    // letter page, by those who may see who they are.
-                    return Err(FieldError::new("person_id", "Write to an anonymous reporter from their case letter page: a sent letter would link them to the case").into());
-                }
-                // Everyone else on the case is redacted from what the letter quotes.
-                let others: Vec<Id> = hearth_store::anonymity::party_people(tx, case_id).await?.into_iter().map(|p| p.0).filter(|p| *p != person_id).collect();
-                let redactor = crate::bundle::redactor_for(tx, person_id, others).await?;
-                let summary = redactor.redact(&c.summary, "[another person]");
-                let today = Gate::today();
-                let (ctx, copy_scopes): (Value, &'static [RepresentativeScope]) = match template {
-                    Template::CaseLetter => {
-                        let person = crate::person_of(tx, person_id).await?;
-                        let mut redacted = c.clone();
-                        redacted.summary = summary.clone();
-                        let l = crate::anonymity::compose_letter(&redacted, role, anonymous, &person, &[], today, &actor.display_name);
-                        (json!({ "reference": c.reference, "subject": l.subject, "paragraphs": l.paragraphs }), &[RepresentativeScope::Everything])
-                    }
-                    _ => {
-                        if c.kind != CaseKind::Complaint || role != PartyRole::Complainant {
-                            return Err(FieldError::new("template", "Complaint letters go to the complainant on a complaint").into());
-                        }
-                        let stage = c.stage.unwrap_or(1);
-                        let received = c.stage_received_on.unwrap_or(today);
-                        let deadlines = self.complaint_code.deadlines(&self.calendar, stage as u8, received, c.acknowledged_on, c.extension_days as u32);
-                        let response = redactor.redact(input.response.as_deref().unwrap_or("").trim(), "[another person]");
-                        if template == Template::ComplaintResponse && response.is_empty() {
-                            return Err(FieldError::new("response", "Enter the response").into());
-                        }
-                        (
-                            json!({ "reference": c.reference, "stage": stage, "received_on": uk(received), "respond_by": uk(deadlines.respond_by),
-                                    "summary": summary.trim_end_matches('.'), "response": response }),
-                            &[RepresentativeScope::Everything, RepresentativeScope::DiscussAccount],
-                        )
-                    }
-                };
-                let spec = Spec {
-                    about_type: "case",
-                    about_id: case_id,
-                    template,
-                    person_id,
-                    ctx,
-                    entry_compartment: c.compartment,
-                    case_id: Some(case_id),
-                    copy_scopes,
-                    summary: format!("{} ({})", template.label(), c.reference),
-                };
+                let spec = self.case_spec(tx, actor, case_id, person_id, template, response.as_deref()).await?;
                 let made = self.record_letter(tx, actor, &spec).await?;
-                // A letter to an anonymous reporter stays off the history managers read.
-                let t = Target::of("communication", case_id, (!anonymous).then_some(person_id));
+                let t = Target::of("communication", case_id, Some(person_id));
                 Ok((made.clone(), t, Some(json!({ "sent": made.iter().map(|c| c.id).collect::<Vec<_>>(), "template": template }))))
             })
             .await?;
         self.dispatch(&Gate::queued_ids(&made)).await?;
         Ok(made)
+    }
+
+    /// What a case letter to `person_id` says and where it is logged.
+    async fn case_spec(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        case_id: Id,
+        person_id: Id,
+        template: Template,
+        response: Option<&str>,
+    ) -> Result<Spec> {
+        let c = hearth_store::cases::case(tx, case_id).await?;
+        let Some((_, role, anonymous)) = hearth_store::anonymity::party_of(tx, case_id, person_id).await? else {
+            return Err(FieldError::new("person_id", "Choose one of the case's parties").into());
+        };
+        if anonymous {
+            // A letter on their record would link them to the case for
+            // everyone who reads it; theirs are written from the case
+            // letter page, by those who may see who they are.
+            return Err(FieldError::new(
+                "person_id",
+                "Write to an anonymous reporter from their case letter page: a sent letter would link them to the case",
+            )
+            .into());
+        }
+        // Everyone else on the case is redacted from what the letter quotes.
+        let others: Vec<Id> =
+            hearth_store::anonymity::party_people(tx, case_id).await?.into_iter().map(|p| p.0).filter(|p| *p != person_id).collect();
+        let redactor = crate::bundle::redactor_for(tx, person_id, others).await?;
+        let summary = redactor.redact(&c.summary, "[another person]");
+        let today = Gate::today();
+        let (ctx, copy_scopes): (Value, &'static [RepresentativeScope]) = match template {
+            Template::CaseLetter => {
+                let person = crate::person_of(tx, person_id).await?;
+                let mut redacted = c.clone();
+                redacted.summary = summary.clone();
+                let l = crate::anonymity::compose_letter(&redacted, role, anonymous, &person, &[], today, &actor.display_name);
+                (json!({ "reference": c.reference, "subject": l.subject, "paragraphs": l.paragraphs }), &[RepresentativeScope::Everything])
+            }
+            _ => {
+                if c.kind != CaseKind::Complaint || role != PartyRole::Complainant {
+                    return Err(FieldError::new("template", "Complaint letters go to the complainant on a complaint").into());
+                }
+                let stage = c.stage.unwrap_or(1);
+                let received = c.stage_received_on.unwrap_or(today);
+                let deadlines =
+                    self.complaint_code.deadlines(&self.calendar, stage as u8, received, c.acknowledged_on, c.extension_days as u32);
+                let response = redactor.redact(response.unwrap_or("").trim(), "[another person]");
+                if template == Template::ComplaintResponse && response.is_empty() {
+                    return Err(FieldError::new("response", "Enter the response").into());
+                }
+                (
+                    json!({ "reference": c.reference, "stage": stage, "received_on": uk(received), "respond_by": uk(deadlines.respond_by),
+                            "summary": summary.trim_end_matches('.'), "response": response }),
+                    &[RepresentativeScope::Everything, RepresentativeScope::DiscussAccount],
+                )
+            }
+        };
+        Ok(Spec {
+            about_type: "case",
+            about_id: case_id,
+            template,
+            person_id,
+            ctx,
+            entry_compartment: c.compartment,
+            case_id: Some(case_id),
+            copy_scopes,
+            summary: format!("{} ({})", template.label(), c.reference),
+        })
+    }
+
+    /// Inside a decided operation that received a complaint (the front
+    /// door): records its acknowledgement to the complainant.
+    pub(crate) async fn acknowledge_complaint(&self, tx: &mut Tx, actor: &Actor, case_id: Id, person_id: Id) -> Result<Vec<Communication>> {
+        let spec = self.case_spec(tx, actor, case_id, person_id, Template::ComplaintAcknowledgement, None).await?;
+        self.record_letter(tx, actor, &spec).await
+    }
+
+    /// How an acknowledgement went, for the receipt: "sent by email to…".
+    pub(crate) fn describe(made: &[Communication]) -> Option<String> {
+        let c = made.first()?;
+        Some(match (c.status, c.channel) {
+            (CommStatus::Failed, _) => format!(
+                "The acknowledgement could not be sent: {}. It is on your home page.",
+                c.failure.as_deref().unwrap_or("no way to reach them")
+            ),
+            (CommStatus::ReadyToPrint, _) => {
+                format!("The acknowledgement is ready to print and post ({}).", c.format.label().to_lowercase())
+            }
+            (_, Some(ch)) => format!("The acknowledgement was sent by {}.", ch.label().to_lowercase()),
+            _ => "The acknowledgement was recorded.".to_string(),
+        })
     }
 
     /// The letters sent about a rights request (the DPO).

@@ -53,6 +53,12 @@ pub struct FrontDoorReceipt {
     pub told: String,
     /// How many members of staff were told.
     pub told_count: usize,
+    /// How the acknowledgement to the person went, in words (none for an ASB report:
+    /// the officer writes to a reporter, so an anonymous one is never linked to the case).
+    pub acknowledgement: Option<String>,
+    /// Emails and texts to hand to their transport after the commit.
+    #[serde(skip)]
+    pub(crate) queued: Vec<Id>,
 }
 
 // Ids, a reference, dates and words about the organisation: nothing about the person.
@@ -67,27 +73,42 @@ impl Gate {
     pub async fn receive_request(&self, actor: &Actor, input: &FrontDoorInput) -> Result<FrontDoorReceipt> {
         let today = Gate::today();
         let f = input.validate(today)?;
-        self.guarded(actor, Action::Create, f.kind.compartment(), Target::collection(RECORD_TYPE), async |tx: &mut Tx| {
-            if people::person(tx, f.person_id).await.is_err() {
-                return Err(FieldError::new("person_id", "No such person").into());
-            }
-            let now = Timestamp::now();
-            let (mut receipt, target, mut detail) = match f.kind {
-                FrontDoorKind::RightsRequest => self.receive_rights_request(tx, actor, &f, now).await?,
-                FrontDoorKind::Complaint | FrontDoorKind::AsbReport => self.receive_case(tx, actor, &f, today, now).await?,
-            };
-            let told = self.tell(tx, &f, &receipt, actor, now).await?;
-            receipt.told_count = told.len();
-            receipt.told = match (f.kind, told.is_empty()) {
-                (_, true) => "nobody: no account answers for it yet, so tell your manager".into(),
-                (FrontDoorKind::RightsRequest, false) => "the data protection officer".into(),
-                (_, false) => "the team responsible".into(),
-            };
-            detail["front_door"] = json!({ "channel": f.channel, "received_on": f.received_on.to_string(), "received_by": actor.user_id });
-            detail["told"] = json!(told);
-            Ok((receipt, target, Some(detail)))
-        })
-        .await
+        let receipt = self
+            .guarded(actor, Action::Create, f.kind.compartment(), Target::collection(RECORD_TYPE), async |tx: &mut Tx| {
+                if people::person(tx, f.person_id).await.is_err() {
+                    return Err(FieldError::new("person_id", "No such person").into());
+                }
+                let now = Timestamp::now();
+                let (mut receipt, target, mut detail) = match f.kind {
+                    FrontDoorKind::RightsRequest => self.receive_rights_request(tx, actor, &f, now).await?,
+                    FrontDoorKind::Complaint | FrontDoorKind::AsbReport => self.receive_case(tx, actor, &f, today, now).await?,
+                };
+                let told = self.tell(tx, &f, &receipt, actor, now).await?;
+                // The acknowledgement goes at once, by the person's channel and in their format.
+                let acknowledged = match f.kind {
+                    FrontDoorKind::RightsRequest => {
+                        let r = hearth_store::rights::request(tx, receipt.id).await?;
+                        self.acknowledge_rights_request(tx, actor, &r).await?
+                    }
+                    FrontDoorKind::Complaint => self.acknowledge_complaint(tx, actor, receipt.id, f.person_id).await?,
+                    FrontDoorKind::AsbReport => vec![],
+                };
+                receipt.acknowledgement = Gate::describe(&acknowledged);
+                receipt.queued = Gate::queued_ids(&acknowledged);
+                receipt.told_count = told.len();
+                receipt.told = match (f.kind, told.is_empty()) {
+                    (_, true) => "nobody: no account answers for it yet, so tell your manager".into(),
+                    (FrontDoorKind::RightsRequest, false) => "the data protection officer".into(),
+                    (_, false) => "the team responsible".into(),
+                };
+                detail["front_door"] =
+                    json!({ "channel": f.channel, "received_on": f.received_on.to_string(), "received_by": actor.user_id });
+                detail["told"] = json!(told);
+                Ok((receipt, target, Some(detail)))
+            })
+            .await?;
+        self.dispatch(&receipt.queued).await?;
+        Ok(receipt)
     }
 
     /// Into the DPO's queue, open, with the clock running from receipt.
@@ -114,6 +135,8 @@ impl Gate {
             acknowledge_by: None,
             told: String::new(),
             told_count: 0,
+            acknowledgement: None,
+            queued: vec![],
         };
         let target = Target::of("rights_request", r.id, Some(r.person_id));
         Ok((receipt, target, json!({ "new": r })))
@@ -152,6 +175,8 @@ impl Gate {
             acknowledge_by: deadlines.as_ref().map(|d| d.acknowledge_by),
             told: String::new(),
             told_count: 0,
+            acknowledgement: None,
+            queued: vec![],
         };
         Ok((receipt, Target::of("case", c.id, None), detail))
     }

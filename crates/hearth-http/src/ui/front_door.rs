@@ -222,6 +222,7 @@ fn receipt_page(s: &UiSession, r: &FrontDoorReceipt) -> Markup {
             } @else {
                 p class="govuk-body" id="told" { "Nobody answers for it in Hearth yet: tell your manager today. Received on " (long_date(r.received_on)) "." }
             }
+            @if let Some(a) = &r.acknowledgement { p class="govuk-body" id="acknowledgement" { (a) } }
             @match r.kind {
                 FrontDoorKind::RightsRequest => {
                     @if let Some(d) = r.due_on {

@@ -93,20 +93,23 @@ async fn acknowledgements_go_by_email_or_as_large_print_letters_and_are_logged(b
     let bert = fixtures::tenant(&s, &officer, NewTenant::new("Bertram", "Bigletter", 910_002).line1("5 Print Street")).await.person;
     wants_format(&s, &officer, bert, "large_print").await;
 
-    for (person, channel) in [(ada, "email"), (bert, "letter")] {
-        let r = access_request(&s, &dpo, person).await;
-        let sent =
-            send(&s, &dpo, &format!("/api/v1/rights-requests/{}/letters", r["id"]), json!({"template": "rights_acknowledgement"})).await;
-        assert_eq!(sent.len(), 1, "{sent:?}");
-        assert_eq!(sent[0]["channel"], channel, "{sent:?}");
-        let list = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{}/letters", r["id"]), None).await.1;
+    // Each asks for their information by phone; a contact-centre advisor
+    // records it at the front door, and the acknowledgement goes at once.
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    for (person, channel, words) in [(ada, "email", "sent by email"), (bert, "letter", "ready to print and post (large print)")] {
+        let body = json!({"kind": "rights_request", "right": "access", "person_id": person, "channel": "phone",
+            "received_on": "2026-12-01", "message": "Please send me everything you hold about me."});
+        let (st, receipt) = s.call(&advisor, Method::POST, "/api/v1/front-door", Some(body)).await;
+        assert_eq!(st, StatusCode::CREATED, "{receipt}");
+        assert!(receipt["acknowledgement"].as_str().unwrap().contains(words), "{receipt}");
+        let list = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{}/letters", receipt["id"]), None).await.1;
         assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
-        let status = &list[0]["status"];
-        assert_eq!(status, if channel == "email" { "sent" } else { "ready_to_print" }, "{list}");
+        assert_eq!(list[0]["channel"], channel, "{list}");
+        assert_eq!(list[0]["status"], if channel == "email" { "sent" } else { "ready_to_print" }, "{list}");
         // On the person's timeline, as a system-made letter or email.
         let t = timeline(&s, &dpo, person).await;
         assert!(
-            t.contains(if channel == "email" { "email_out" } else { "letter_out" }) && t.contains(r["reference"].as_str().unwrap()),
+            t.contains(if channel == "email" { "email_out" } else { "letter_out" }) && t.contains(receipt["reference"].as_str().unwrap()),
             "{t}"
         );
     }
@@ -179,6 +182,13 @@ async fn a_refusal_letter_names_the_person_their_address_uk_dates_and_the_ico(ba
     assert!(text.contains("manifestly excessive") && text.contains("It repeats the request"), "{text}");
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("You also have the right to complain to the Information Commissioner's Office (ICO)"), "{flat}");
+    // A complaint taken at the front door is acknowledged at once, by letter to his home.
+    let advisor = s.token(StaffRole::ContactCentreAdvisor).await;
+    let body = json!({"kind": "complaint", "person_id": cyril, "channel": "phone", "received_on": "2026-12-01",
+        "summary": "The kitchen repair was left unfinished", "message": "Nobody came back to finish the kitchen."});
+    let (st, receipt) = s.call(&advisor, Method::POST, "/api/v1/front-door", Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{receipt}");
+    assert!(receipt["acknowledgement"].as_str().unwrap().contains("ready to print and post"), "{receipt}");
     // Only the DPO sends the DPO's letters.
     let (st, _) = s.call(&officer, Method::POST, &path, Some(json!({"template": "refusal"}))).await;
     assert!(matches!(st, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{st}");
