@@ -18,6 +18,7 @@ use hearth_domain::{
     access::{Action, Compartment},
     anonymity::LANDLORD_LINES,
     cases::{CaseKind, PartyRole},
+    classes::DataClass,
     comms::{route, CommChannel, CommFormat, CommStatus, Communication, Reach, RecipientRole, Template},
     contacts::{Channel, ContactFields},
     documents::DocumentKind,
@@ -52,6 +53,19 @@ pub struct SendInput {
     pub response: Option<String>,
 }
 
+/// A notice to one person affected by a personal data breach (UK GDPR Art.
+/// 34(2)): what happened, its likely consequences and what was done, in
+/// words for them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BreachNoticeInput {
+    /// A person recorded as affected by the breach.
+    pub person_id: Option<Id>,
+    pub what_happened: Option<String>,
+    pub likely_consequences: Option<String>,
+    pub measures: Option<String>,
+}
+
 /// What one letter is about, worked out before rendering.
 struct Spec {
     about_type: &'static str,
@@ -72,6 +86,11 @@ struct Spec {
 
 fn uk(d: Date) -> String {
     d.strftime("%-d %B %Y").to_string()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 fn is_mobile(number: &str) -> bool {
@@ -217,7 +236,7 @@ impl Gate {
                                     None,
                                     Some((DocumentKind::Eml, msg.formatted())),
                                     Channel::EmailOut,
-                                    format!("Email sent to {}.{also}", r.to),
+                                    format!("Email sent.{also}"),
                                 ),
                                 Some(Err(e)) => (
                                     Some(CommChannel::Email),
@@ -252,7 +271,7 @@ impl Gate {
                                 None,
                                 None,
                                 Channel::SmsOut,
-                                format!("Text message to {}: {text}", r.to),
+                                format!("Text message: {text}"),
                             )
                         }
                     }
@@ -359,6 +378,26 @@ impl Gate {
         made.iter().filter(|c| c.status == CommStatus::Queued).map(|c| c.id).collect()
     }
 
+    /// Whether the actor may read the contact details a letter carries (the
+    /// address, email or number it went to).
+    async fn may_see_contact(&self, tx: &mut Tx, actor: &Actor, person_id: Id) -> Result<bool> {
+        Ok(self
+            .would_permit(tx, actor, Action::View, Compartment::Contact, Target::person(person_id))
+            .await?
+            .is_some_and(|c| [DataClass::PostalAddress, DataClass::Email, DataClass::Phone].iter().all(|k| c.contains(*k))))
+    }
+
+    /// What was made, as the sender may read it: where each went only for
+    /// one who may see the person's contact details.
+    async fn as_seen_by(&self, tx: &mut Tx, actor: &Actor, person_id: Id, mut made: Vec<Communication>) -> Result<Vec<Communication>> {
+        if !self.may_see_contact(tx, actor, person_id).await? {
+            for c in &mut made {
+                c.to_address = None;
+            }
+        }
+        Ok(made)
+    }
+
     /// Inside a decided operation that received a rights request (the front
     /// door): records its acknowledgement. The caller dispatches after commit.
     pub(crate) async fn acknowledge_rights_request(&self, tx: &mut Tx, actor: &Actor, r: &RightsRequest) -> Result<Vec<Communication>> {
@@ -444,6 +483,7 @@ impl Gate {
             .guarded(actor, Action::Edit, compartment, Target::of("case", case_id, None), async |tx: &mut Tx| {
                 let spec = self.case_spec(tx, actor, case_id, person_id, template, response.as_deref()).await?;
                 let made = self.record_letter(tx, actor, &spec).await?;
+                let made = self.as_seen_by(tx, actor, person_id, made).await?;
                 let t = Target::of("communication", case_id, Some(person_id));
                 Ok((made.clone(), t, Some(json!({ "sent": made.iter().map(|c| c.id).collect::<Vec<_>>(), "template": template }))))
             })
@@ -502,6 +542,9 @@ impl Gate {
                 if template == Template::ComplaintResponse && response.is_empty() {
                     return Err(FieldError::new("response", "Enter the response").into());
                 }
+                if response.chars().count() > 10_000 {
+                    return Err(FieldError::new("response", "The response must be 10,000 characters or fewer").into());
+                }
                 (
                     json!({ "reference": c.reference, "stage": stage, "received_on": uk(received), "respond_by": uk(deadlines.respond_by),
                             "summary": summary.trim_end_matches('.'), "response": response }),
@@ -545,6 +588,60 @@ impl Gate {
         })
     }
 
+    /// Tells one person affected by a breach (the DPO): the notice goes by
+    /// their channel and in their format, and the register records them as
+    /// told, that day, by that channel, in the same transaction.
+    pub async fn send_breach_notice(&self, actor: &Actor, breach_id: Id, input: &BreachNoticeInput) -> Result<Vec<Communication>> {
+        let mut errs = hearth_domain::error::ValidationErrors::default();
+        let person_id = input.person_id;
+        if person_id.is_none() {
+            errs.push(FieldError::new("person_id", "Choose the person affected"));
+        }
+        let mut text = |field: &str, v: &Option<String>, what: &str| {
+            let v = v.as_deref().map(str::trim).unwrap_or("");
+            if v.is_empty() {
+                errs.push(FieldError::new(field, format!("Enter {what}")));
+            } else if v.chars().count() > 4000 {
+                errs.push(FieldError::new(field, format!("{} must be 4000 characters or fewer", capitalise(what))));
+            }
+            v.to_string()
+        };
+        let what_happened = text("what_happened", &input.what_happened, "what happened");
+        let consequences = text("likely_consequences", &input.likely_consequences, "what it may mean for them");
+        let measures = text("measures", &input.measures, "what has been done");
+        errs.into_result()?;
+        let person_id = person_id.expect("checked");
+        let made = self
+            .guarded(actor, Action::Edit, Compartment::Rights, Target::of("breach", breach_id, Some(person_id)), async |tx: &mut Tx| {
+                let b = hearth_store::breaches::breach(tx, breach_id).await?;
+                if !hearth_store::breaches::people(tx, breach_id).await?.iter().any(|p| p.person_id == person_id) {
+                    return Err(FieldError::new("person_id", "Record the person as affected by this breach first").into());
+                }
+                let spec = Spec {
+                    about_type: "breach",
+                    about_id: breach_id,
+                    template: Template::BreachNotification,
+                    person_id,
+                    ctx: json!({ "reference": b.reference, "what_happened": what_happened, "likely_consequences": consequences, "measures": measures }),
+                    entry_compartment: Compartment::ContactLog,
+                    case_id: None,
+                    copy_scopes: &[RepresentativeScope::Everything],
+                    summary: format!("{} ({})", Template::BreachNotification.label(), b.reference),
+                };
+                let made = self.record_letter(tx, actor, &spec).await?;
+                if let Some(c) = made.iter().find(|c| c.recipient == RecipientRole::Person && c.status != CommStatus::Failed) {
+                    let how = c.channel.map(|ch| ch.label()).unwrap_or("Letter");
+                    hearth_store::breaches::notify_person(tx, breach_id, person_id, Gate::today(), how).await?;
+                    hearth_store::breaches::add_action(tx, breach_id, actor.user_id, &format!("Notice sent to an affected person ({})", how.to_lowercase()), Timestamp::now()).await?;
+                }
+                let t = Target::of("communication", breach_id, Some(person_id));
+                Ok((made.clone(), t, Some(json!({ "sent": made.iter().map(|c| c.id).collect::<Vec<_>>(), "template": Template::BreachNotification }))))
+            })
+            .await?;
+        self.dispatch(&Gate::queued_ids(&made)).await?;
+        Ok(made)
+    }
+
     /// The letters sent about a rights request (the DPO).
     pub async fn rights_communications(&self, actor: &Actor, request_id: Id) -> Result<Vec<Communication>> {
         self.guarded(actor, Action::View, Compartment::Rights, Target::of("rights_request", request_id, None), async |tx: &mut Tx| {
@@ -573,6 +670,16 @@ impl Gate {
             let c = q::communication(tx, id).await?;
             if q::to_anonymous_party(tx, id).await? && !self.may_approve_override(actor, compartment) {
                 return Err(GateError::NotFound);
+            }
+            // The letter carries where it went.
+            if !self.may_see_contact(tx, actor, c.person_id).await? {
+                return Err(GateError::Denied {
+                    role: actor.role.label().into(),
+                    action: Action::View,
+                    compartment: Compartment::Contact,
+                    reason: "the letter carries contact details the reader may not see".into(),
+                    advice: Some("it carries their address or email, which your role may not see".into()),
+                });
             }
             let (kind, bytes) = q::file(tx, id).await?.ok_or(GateError::NotFound)?;
             let kind = DocumentKind::parse(&kind).ok_or(GateError::NotFound)?;

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use hearth_domain::comms::Communication;
-use hearth_gate::comms::SendInput;
+use hearth_gate::comms::{BreachNoticeInput, SendInput};
 
 /// Sends one of the request's letters to the person, with a copy to a
 /// representative whose scope is everything. Each goes by the person's
@@ -59,4 +59,18 @@ pub async fn send_case(
 pub async fn file(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Response> {
     let (kind, bytes) = s.gate.communication_file(&a, id).await?;
     Ok(crate::export::file(kind, &format!("communication-{id}"), bytes))
+}
+
+/// Tells one person affected by a breach: the notice goes by their channel
+/// and in their format, and the register records them as told.
+#[utoipa::path(post, path = "/api/v1/breaches/{id}/notices", params(("id" = i64, Path)), request_body = BreachNoticeInput,
+    responses((status = 201, body = Vec<Communication>), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)))]
+pub async fn breach_notice(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiJson(input): ApiJson<BreachNoticeInput>,
+) -> ApiResult<(StatusCode, Json<Vec<Communication>>)> {
+    Ok((StatusCode::CREATED, Json(s.gate.send_breach_notice(&a, id, &input).await?)))
 }

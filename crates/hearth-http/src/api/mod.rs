@@ -107,6 +107,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/front-door", post(front_door::receive))
         .route("/breaches/{id}", get(breaches::breach))
         .route("/breaches/{id}/changes", post(breaches::change_breach))
+        .route("/breaches/{id}/notices", post(comms::breach_notice))
         .route("/organisations", get(sharing::organisations).post(sharing::add_organisation))
         .route("/sharing-agreements", get(sharing::agreements).post(sharing::create_agreement))
         .route("/sharing-agreements/{id}", get(sharing::agreement))
@@ -183,7 +184,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         contacts::log, contacts::show, contacts::timeline,
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
-        rights::log, rights::list, rights::show, rights::change, comms::send_rights, comms::rights_list, comms::send_case, comms::file, bundle::bundle, bundle::create_draft, bundle::list_drafts, bundle::draft, bundle::preview, bundle::change_draft, bundle::release,
+        rights::log, rights::list, rights::show, rights::change, comms::send_rights, comms::rights_list, comms::send_case, comms::file, comms::breach_notice, bundle::bundle, bundle::create_draft, bundle::list_drafts, bundle::draft, bundle::preview, bundle::change_draft, bundle::release,
         bundle::portability, bundle::erasure_review, bundle::carry_out_erasure, bundle::rectifications,
         breaches::record_breach, breaches::report_breach, breaches::breaches, breaches::breach, breaches::change_breach,
         front_door::receive,

@@ -163,7 +163,14 @@ pub async fn letter_page(State(s): State<AppState>, session: UiSession, Path((id
     match s.gate.case_letter(&session.actor, id, person_id).await {
         Ok(l) => {
             let send = (!l.to_anonymous_reporter).then(|| super::comms::send_case_letter_form(&session.csrf, id, person_id));
-            let body = html! { (letter_content(&l)) @if let Some(f) = send { (f) } };
+            // A complainant also gets the complaint code's letters.
+            let complaint =
+                l.kind == "acknowledgement" && l.case_reference.starts_with(hearth_domain::cases::CaseKind::Complaint.reference_prefix());
+            let body = html! {
+                (letter_content(&l))
+                @if let Some(f) = send { (f) }
+                @if complaint { (super::comms::complaint_letter_forms(&session.csrf, id, person_id)) }
+            };
             respond(StatusCode::OK, page(&format!("Letter: {}", l.case_reference), &chrome(&session), false, body))
         }
         Err(e) => error_page(&session, e),

@@ -275,6 +275,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "decided" => "Decision recorded",
         "person" => "Person recorded",
         "notified" => "Notification recorded",
+        "notice" => "Notice sent",
         "action" => "Action recorded",
         "committee" => "Committee report recorded",
         "closed" => "Breach closed",
@@ -353,6 +354,9 @@ fn breach_view_page(s: &UiSession, v: &BreachView, banner: Option<&str>, f: &Cha
                         }
                     }
                 }
+            }
+            @if !v.people.is_empty() {
+                p class="govuk-body" { a class="govuk-link" href={ "/breaches/" (b.id) "/notices" } { "Tell a person affected" } }
             }
             @if b.risk == BreachRisk::HighRisk && v.people.iter().any(|p| p.notified_on.is_none()) {
                 div class="govuk-warning-text" {

@@ -471,6 +471,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "contact" => "Contact logged",
         "status" => "Status changed",
         "closed" => "Case closed",
+        "letter" => "Letter sent",
         "override_requested" => "Asked to reveal the reporter: waiting for a second person to approve",
         "override_approved" => "Reveal of the reporter approved",
         _ => return None,

@@ -5,7 +5,7 @@
 //! channel and format, and records everything; a failure reaches the
 //! sender's home page ([`failures_panel`]).
 
-use crate::shell::layout::{csrf_field, error_summary, page, select, success_banner};
+use crate::shell::layout::{csrf_field, error_summary, page, radios, select, success_banner, textarea};
 use crate::shell::respond::{chrome, error_page, respond, Done};
 use crate::shell::session::{Posted, UiSession};
 use crate::shell::words::long_date;
@@ -15,7 +15,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::comms::{CommChannel, CommStatus, Communication, RecipientRole, Template};
 use hearth_domain::error::FieldError;
-use hearth_gate::comms::SendInput;
+use hearth_gate::breaches::BreachView;
+use hearth_gate::comms::{BreachNoticeInput, SendInput};
 use hearth_gate::rights::RightsRequestView;
 use hearth_gate::GateError;
 use maud::{html, Markup};
@@ -30,7 +31,17 @@ pub struct LetterForm {
     response: String,
 }
 
-crate::shell::session::csrf_forms!(LetterForm);
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct NoticeForm {
+    _csrf: String,
+    person_id: String,
+    what_happened: String,
+    likely_consequences: String,
+    measures: String,
+}
+
+crate::shell::session::csrf_forms!(LetterForm, NoticeForm);
 
 fn sent_on(c: &Communication) -> String {
     c.created_at.parse::<jiff::Timestamp>().map(|t| long_date(crate::shell::words::london(t).date())).unwrap_or_default()
@@ -193,6 +204,26 @@ pub fn send_case_letter_form(csrf: &str, case_id: i64, person_id: i64) -> Markup
     }
 }
 
+/// For a complaint's complainant: send the acknowledgement, or a stage response.
+pub fn complaint_letter_forms(csrf: &str, case_id: i64, person_id: i64) -> Markup {
+    html! {
+        h2 class="govuk-heading-m" { "Complaint letters" }
+        form method="post" action={ "/cases/" (case_id) "/letters" } novalidate {
+            (csrf_field(csrf))
+            input type="hidden" name="template" value="complaint_acknowledgement";
+            input type="hidden" name="person_id" value=(person_id);
+            button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Send the complaint acknowledgement" }
+        }
+        form method="post" action={ "/cases/" (case_id) "/letters" } novalidate {
+            (csrf_field(csrf))
+            input type="hidden" name="template" value="complaint_response";
+            input type="hidden" name="person_id" value=(person_id);
+            (textarea("response", "response", "Our response at this stage", "", &[]))
+            button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Send the stage response" }
+        }
+    }
+}
+
 /// Downloads what was sent: the PDF letter, or the email as sent.
 pub async fn file(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
     match s.gate.communication_file(&session.actor, id).await {
@@ -221,5 +252,66 @@ pub fn failures_panel(list: &[Communication]) -> Markup {
                 }
             }
         }
+    }
+}
+
+fn notice_page(s: &UiSession, v: &BreachView, f: &NoticeForm, errors: &[FieldError]) -> Markup {
+    let b = &v.breach;
+    let people: Vec<(String, String)> = v.people.iter().map(|p| (p.person_id.to_string(), p.name.clone())).collect();
+    let options: Vec<(&str, &str)> = people.iter().map(|(v, l)| (v.as_str(), l.as_str())).collect();
+    page(
+        &format!("Tell a person affected: {}", b.reference),
+        &chrome(s),
+        !errors.is_empty(),
+        html! {
+            a class="govuk-back-link" href={ "/breaches/" (b.id) } { "Back to " (b.reference) }
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                span class="govuk-caption-l" { (b.reference) ": " (b.title) }
+                h1 class="govuk-heading-l" { "Tell a person affected" }
+                p class="govuk-body" {
+                    "Write for them, in plain words: what happened, what it may mean for them, and what has been done. "
+                    "The notice adds how to contact the data protection officer and their right to complain to the ICO. "
+                    "It goes the way they prefer, in the format they need, and the register records them as told."
+                }
+                @if options.is_empty() {
+                    p class="govuk-body" { "Record the people affected on the breach first." }
+                } @else {
+                    form method="post" action={ "/breaches/" (b.id) "/notices" } novalidate {
+                        (csrf_field(&s.csrf))
+                        (radios("person_id", "Who to tell", None, &options, &f.person_id, errors, ""))
+                        (textarea("what_happened", "what_happened", "What happened", &f.what_happened, errors))
+                        (textarea("likely_consequences", "likely_consequences", "What it may mean for them", &f.likely_consequences, errors))
+                        (textarea("measures", "measures", "What has been done", &f.measures, errors))
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Send the notice" }
+                    }
+                }
+            } }
+        },
+    )
+}
+
+pub async fn breach_notice_form(State(s): State<AppState>, session: UiSession, Path(id): Path<i64>) -> Response {
+    match s.gate.breach(&session.actor, id).await {
+        Ok(v) => respond(StatusCode::OK, notice_page(&session, &v, &NoticeForm::default(), &[])),
+        Err(e) => error_page(&session, e),
+    }
+}
+
+pub async fn send_breach_notice(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<NoticeForm>) -> Response {
+    let given = |v: &str| Some(v.to_string()).filter(|v| !v.trim().is_empty());
+    let input = BreachNoticeInput {
+        person_id: f.person_id.trim().parse().ok(),
+        what_happened: given(&f.what_happened),
+        likely_consequences: given(&f.likely_consequences),
+        measures: given(&f.measures),
+    };
+    match s.gate.send_breach_notice(&session.actor, id, &input).await {
+        Ok(_) => Redirect::to(&format!("/breaches/{id}?done=notice")).into_response(),
+        Err(GateError::Invalid(errors)) => match s.gate.breach(&session.actor, id).await {
+            Ok(v) => respond(StatusCode::UNPROCESSABLE_ENTITY, notice_page(&session, &v, &f, &errors.0)),
+            Err(e) => error_page(&session, e),
+        },
+        Err(e) => error_page(&session, e),
     }
 }

@@ -143,6 +143,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/front-door", get(front_door::form).post(front_door::receive))
         .route("/breaches/{id}", get(breaches::breach_page))
         .route("/breaches/{id}/changes", post(breaches::change_breach))
+        .route("/breaches/{id}/notices", get(comms::breach_notice_form).post(comms::send_breach_notice))
         .route("/retention", get(retention::retention))
         .route("/retention/holds", post(retention::place_hold))
         .route("/retention/holds/{id}/release", post(retention::release_hold))

@@ -19,6 +19,7 @@ hearth_testkit::both_backends!(
     a_refusal_letter_names_the_person_their_address_uk_dates_and_the_ico,
     a_letter_to_the_alleged_perpetrator_never_names_or_locates_the_reporter,
     copies_texts_easy_read_and_failures_follow_each_persons_needs,
+    people_affected_by_a_breach_are_told_and_the_register_says_so,
 );
 
 async fn server(backend: Backend, smtp: &SmtpSink) -> TestServer {
@@ -217,6 +218,12 @@ async fn a_letter_to_the_alleged_perpetrator_never_names_or_locates_the_reporter
     assert_eq!(sent[0]["channel"], "email");
     assert_no_reporter(&smtp.wait_for("rhea@example.test"), asb.reporter, "the email to the alleged perpetrator");
     assert_no_reporter(&timeline(&s, &asb.officer, asb.accused).await, asb.reporter, "the perpetrator's timeline");
+    // The case letter page offers to send it.
+    let c = browser();
+    sign_in(&s, &c, "asb_officer").await;
+    let (st, page) = get(&s, &c, &format!("/cases/{case_id}/letters/{}", asb.accused)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Send this letter"), "{page}");
     // No sent letter to the anonymous reporter: it would link them to the case on their record.
     let (st, v) = s.call(&asb.officer, Method::POST, &path, Some(json!({"template": "case_letter", "person_id": asb.reporter}))).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -297,15 +304,78 @@ async fn copies_texts_easy_read_and_failures_follow_each_persons_needs(backend: 
     let (st, page) = get(&s, &c, &format!("/rights/{rid}/letters")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("gus@example.test") && page.contains("Easy read") && page.contains("Sent"), "{page}");
-    let form = [("_csrf", field(&page, "_csrf")), ("template".into(), "extension_notice".into())];
+    let form = [("_csrf", field(&page, "_csrf")), ("template", "extension_notice".into())];
     let r = c.post(s.url(&format!("/rights/{rid}/letters"))).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no extension recorded yet");
     let body = r.text().await.unwrap();
     assert!(body.contains("Record the extension first"), "{body}");
-    let form = [("_csrf", field(&page, "_csrf")), ("template".into(), "clarification".into())];
+    let form = [("_csrf", field(&page, "_csrf")), ("template", "clarification".into())];
     let r = c.post(s.url(&format!("/rights/{rid}/letters"))).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, page) = get(&s, &c, &format!("/rights/{rid}/letters?done=letter")).await;
     assert!(page.contains("Letter sent") && page.contains("Request for clarification"), "{page}");
     assert!(smtp.messages().iter().any(|m| m.contains("A question about your access request")), "the clarification was emailed");
+}
+
+async fn people_affected_by_a_breach_are_told_and_the_register_says_so(backend: Backend) {
+    let smtp = SmtpSink::start();
+    let s = server(backend, &smtp).await;
+    let officer = s.token(StaffRole::HousingOfficer).await;
+    let dpo = s.token(StaffRole::Dpo).await;
+    let hal = fixtures::tenant(&s, &officer, NewTenant::new("Hal", "Breachley", 910_007)).await.person;
+    s.created(
+        &officer,
+        &format!("/api/v1/people/{hal}/contact-points"),
+        json!({"kind": "email", "value": "hal@example.test", "preferred": true}),
+    )
+    .await;
+    let b = s
+        .created(
+            &dpo,
+            "/api/v1/breaches",
+            json!({"title": "Letter to the wrong home", "description": "Arrears letter posted to a neighbour",
+            "discovered_at": "2026-12-01T10:00:00Z"}),
+        )
+        .await;
+    let bid = b["breach"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/breaches/{bid}/notices");
+    let notice = json!({"person_id": hal, "what_happened": "A letter about your rent account was posted to a neighbour on 30 November 2026.",
+        "likely_consequences": "Your neighbour may have read your name and rent balance.", "measures": "We have asked for the letter back."});
+    // Only someone recorded as affected is told.
+    let (st, v) = s.call(&dpo, Method::POST, &path, Some(notice.clone())).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("person_id"), "{v}");
+    let (st, v) = s.call(&dpo, Method::POST, &path, Some(json!({"person_id": hal}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("likely_consequences") && v.to_string().contains("measures"), "{v}");
+    let add = json!({"change": "add_person", "version": b["breach"]["version"], "person_id": hal});
+    assert_eq!(s.call(&dpo, Method::POST, &format!("/api/v1/breaches/{bid}/changes"), Some(add)).await.0, StatusCode::OK);
+    let sent = send(&s, &dpo, &path, notice).await;
+    assert_eq!(sent[0]["channel"], "email", "{sent:?}");
+    let mail = smtp.wait_for("hal@example.test");
+    assert!(mail.contains("Dear Hal Breachley") && mail.contains("posted to a neighbour on 30 November 2026"), "{mail}");
+    assert!(mail.contains("Information Commissioner's Office"), "{mail}");
+    let (_, view) = s.call(&dpo, Method::GET, &format!("/api/v1/breaches/{bid}"), None).await;
+    assert!(view.to_string().contains("\"notified_how\":\"Email\""), "the register says he was told: {view}");
+    // The web form: the person is chosen from those affected, and a missing answer is named.
+    let c = browser();
+    sign_in(&s, &c, "dpo").await;
+    let (st, page) = get(&s, &c, &format!("/breaches/{bid}/notices")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Hal Breachley") && page.contains("What it may mean for them"), "{page}");
+    let form = [("_csrf", field(&page, "_csrf")), ("person_id", hal.to_string()), ("what_happened", "A letter went astray.".into())];
+    let r = c.post(s.url(&format!("/breaches/{bid}/notices"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Enter what it may mean for them") && body.contains("A letter went astray."), "{body}");
+    // Nobody but the DPO sends one.
+    let (st, _) = s
+        .call(
+            &officer,
+            Method::POST,
+            &path,
+            Some(json!({"person_id": hal, "what_happened": "x", "likely_consequences": "y", "measures": "z"})),
+        )
+        .await;
+    assert!(matches!(st, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{st}");
 }

@@ -355,6 +355,14 @@ pub(crate) async fn seed(s: &TestServer) -> World {
         w.id("cases", c);
     }
     w.letters = vec![(asb_id, perpetrator), (asb_id, reporter), (job_id, tenant), (sg_id, tenant)];
+    // Letters sent and logged: to the alleged perpetrator (by post or email,
+    // as they prefer) and to the tenant about the repair.
+    for (t, case, person) in [(&asb_officer, asb_id, perpetrator), (&officer, job_id, tenant)] {
+        let sent = s.post_ok(t, &format!("/api/v1/cases/{case}/letters"), json!({"template": "case_letter", "person_id": person})).await;
+        for c in sent.as_array().unwrap() {
+            w.id("communications", c["id"].as_i64().unwrap());
+        }
+    }
 
     // A subject access request, so its bundle is swept too.
     let rr = s
@@ -381,6 +389,10 @@ pub(crate) async fn seed(s: &TestServer) -> World {
     let change = json!({"change": "identity_passed", "version": fd["request"]["version"], "method": "Letter signed and matched"});
     s.post_ok(&dpo, &format!("/api/v1/rights-requests/{fd_id}/changes"), change).await;
     w.id("rights-requests", fd_id);
+    // Its acknowledgement went at once: the letter or email is swept too.
+    let (_, sent) = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{fd_id}/letters"), None).await;
+    assert_eq!(sent.as_array().map(Vec::len), Some(1), "{sent}");
+    w.id("communications", sent[0]["id"].as_i64().unwrap());
     // Its bundle under review, with a redaction the DPO gave a reason for.
     let draft = s.post_ok(&dpo, &format!("/api/v1/rights-requests/{rr_id}/bundle-drafts"), json!({})).await;
     let draft_id = draft["id"].as_i64().unwrap();
