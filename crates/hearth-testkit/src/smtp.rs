@@ -99,7 +99,7 @@ impl SmtpSink {
             .map(|e| e.path())
             .collect();
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+        files.iter().map(|p| quoted_printable(&std::fs::read_to_string(p).unwrap())).collect()
     }
 
     /// Waits up to 10 seconds for a message to `to` and returns it.
@@ -113,4 +113,27 @@ impl SmtpSink {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+/// The message with quoted-printable undone (soft line breaks joined, `=XX`
+/// bytes decoded), so a test reads the words as sent. Base64 parts (a PDF)
+/// are left as they are.
+fn quoted_printable(m: &str) -> String {
+    let joined = m.replace("=\r\n", "").replace("=\n", "");
+    let b = joined.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'=' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
