@@ -66,6 +66,14 @@ pub struct BreachNoticeInput {
     pub measures: Option<String>,
 }
 
+/// A bounce: why the email came back.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BounceInput {
+    /// The mail server's words, e.g. "550 mailbox unavailable".
+    pub reason: Option<String>,
+}
+
 /// What one letter is about, worked out before rendering.
 struct Spec {
     about_type: &'static str,
@@ -687,6 +695,40 @@ impl Gate {
         })
         .await
         .map(|f| (f.0, f.1))
+    }
+
+    /// Records that an email came back undelivered (a bounce the mail
+    /// server sent after accepting it): the communication is failed with the
+    /// reason, and its sender sees it on their home page. Decided as an edit
+    /// of what it is about.
+    pub async fn record_bounce(&self, actor: &Actor, id: Id, input: &BounceInput) -> Result<Communication> {
+        let reason = input.reason.as_deref().map(str::trim).unwrap_or("");
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(FieldError::new("reason", "Enter why it came back, in 500 characters or fewer").into());
+        }
+        let (about_type, about_id) = {
+            let mut tx = self.store.begin().await?;
+            let c = q::communication(&mut tx, id).await.map_err(|_| GateError::NotFound)?;
+            tx.commit().await?;
+            (c.about_type, c.about_id)
+        };
+        let (compartment, about) = match about_type.as_str() {
+            "case" => (self.case_compartment(about_id).await?, Target::of("case", about_id, None)),
+            "breach" => (Compartment::Rights, Target::of("breach", about_id, None)),
+            _ => (Compartment::Rights, Target::of("rights_request", about_id, None)),
+        };
+        self.guarded(actor, Action::Edit, compartment, about, async |tx: &mut Tx| {
+            let c = q::communication(tx, id).await?;
+            if c.channel != Some(CommChannel::Email) || c.status != CommStatus::Sent {
+                return Err(FieldError::new("reason", "Only an email that was sent can come back").into());
+            }
+            let failure = format!("Came back undelivered: {reason}");
+            q::set_delivery(tx, id, CommStatus::Failed, Some(&failure), None, Timestamp::now()).await?;
+            let c = q::communication(tx, id).await?;
+            let c = self.as_seen_by(tx, actor, c.person_id, vec![c]).await?.remove(0);
+            Ok((c.clone(), Target::of("communication", id, Some(c.person_id)), Some(json!({ "bounced": id }))))
+        })
+        .await
     }
 
     /// What the caller sent that could not be sent: their own, for their home page.

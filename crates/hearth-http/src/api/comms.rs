@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use hearth_domain::comms::Communication;
-use hearth_gate::comms::{BreachNoticeInput, SendInput};
+use hearth_gate::comms::{BounceInput, BreachNoticeInput, SendInput};
 
 /// Sends one of the request's letters to the person, with a copy to a
 /// representative whose scope is everything. Each goes by the person's
@@ -73,4 +73,18 @@ pub async fn breach_notice(
     ApiJson(input): ApiJson<BreachNoticeInput>,
 ) -> ApiResult<(StatusCode, Json<Vec<Communication>>)> {
     Ok((StatusCode::CREATED, Json(s.gate.send_breach_notice(&a, id, &input).await?)))
+}
+
+/// Records that a sent email came back undelivered (for the mailbox that
+/// receives bounces, or whoever reads it): the sender sees it on their home page.
+#[utoipa::path(post, path = "/api/v1/communications/{id}/bounce", params(("id" = i64, Path)), request_body = BounceInput,
+    responses((status = 200, body = Communication), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)))]
+pub async fn bounce(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    RecordId(id): RecordId,
+    ApiJson(input): ApiJson<BounceInput>,
+) -> ApiResult<Json<Communication>> {
+    Ok(Json(s.gate.record_bounce(&a, id, &input).await?))
 }

@@ -293,12 +293,26 @@ async fn copies_texts_easy_read_and_failures_follow_each_persons_needs(backend: 
     let mail = smtp.wait_for("gus@example.test");
     assert!(mail.contains("We got your request on 1 December 2026."), "{mail}");
 
+    // Edwin's copy bounces later: the DPO records it, and it joins the failures.
+    let edwin_copy = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests?all=true&person_id={}", dora.person), None).await.1
+        ["items"][0]["request"]["id"]
+        .clone();
+    let list = s.call(&dpo, Method::GET, &format!("/api/v1/rights-requests/{edwin_copy}/letters"), None).await.1;
+    let copy_id = list[1]["id"].clone();
+    let bounce = format!("/api/v1/communications/{copy_id}/bounce");
+    let (st, v) = s.call(&dpo, Method::POST, &bounce, Some(json!({}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (st, v) = s.call(&dpo, Method::POST, &bounce, Some(json!({"reason": "550 mailbox unavailable"}))).await;
+    assert_eq!((st, v["status"].clone()), (StatusCode::OK, json!("failed")), "{v}");
+    let (st, _) = s.call(&officer, Method::POST, &bounce, Some(json!({"reason": "550"}))).await;
+    assert!(matches!(st, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{st}");
     // Dora's failure waits on the DPO's home page, without her details.
     let c = browser();
     sign_in(&s, &c, "dpo").await;
     let (_, home) = get(&s, &c, "/").await;
     assert!(home.contains("Could not be sent") && home.contains("Acknowledgement of a rights request"), "{home}");
     assert!(!home.contains("Dora") && !home.contains("6 Party Wall"), "{home}");
+    assert!(home.contains("Came back undelivered: 550 mailbox unavailable") && !home.contains("edwin@example.test"), "{home}");
     // The letters page lists what was sent and sends a letter from a form.
     let rid = r["id"].as_i64().unwrap();
     let (st, page) = get(&s, &c, &format!("/rights/{rid}/letters")).await;
