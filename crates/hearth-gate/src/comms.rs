@@ -580,6 +580,13 @@ impl Gate {
         self.record_letter(tx, actor, &spec).await
     }
 
+    /// Inside a decided operation that received an ASB report from a named
+    /// reporter (the front door): records the case letter thanking them.
+    pub(crate) async fn acknowledge_report(&self, tx: &mut Tx, actor: &Actor, case_id: Id, person_id: Id) -> Result<Vec<Communication>> {
+        let spec = self.case_spec(tx, actor, case_id, person_id, Template::CaseLetter, None).await?;
+        self.record_letter(tx, actor, &spec).await
+    }
+
     /// How an acknowledgement went, for the receipt: "sent by email to…".
     pub(crate) fn describe(made: &[Communication]) -> Option<String> {
         let c = made.first()?;

@@ -53,8 +53,8 @@ pub struct FrontDoorReceipt {
     pub told: String,
     /// How many members of staff were told.
     pub told_count: usize,
-    /// How the acknowledgement to the person went, in words (none for an ASB report:
-    /// the officer writes to a reporter, so an anonymous one is never linked to the case).
+    /// How the acknowledgement to the person went, in words (none to an anonymous
+    /// reporter: a logged letter would link them to the case).
     pub acknowledgement: Option<String>,
     /// Emails and texts to hand to their transport after the commit.
     #[serde(skip)]
@@ -91,6 +91,9 @@ impl Gate {
                         self.acknowledge_rights_request(tx, actor, &r).await?
                     }
                     FrontDoorKind::Complaint => self.acknowledge_complaint(tx, actor, receipt.id, f.person_id).await?,
+                    // A named reporter is thanked; an anonymous one is never sent
+                    // a logged letter, which would link them to the case.
+                    FrontDoorKind::AsbReport if !f.anonymous => self.acknowledge_report(tx, actor, receipt.id, f.person_id).await?,
                     FrontDoorKind::AsbReport => vec![],
                 };
                 receipt.acknowledgement = Gate::describe(&acknowledged);

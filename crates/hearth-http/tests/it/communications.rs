@@ -190,6 +190,17 @@ async fn a_refusal_letter_names_the_person_their_address_uk_dates_and_the_ico(ba
     let (st, receipt) = s.call(&advisor, Method::POST, "/api/v1/front-door", Some(body)).await;
     assert_eq!(st, StatusCode::CREATED, "{receipt}");
     assert!(receipt["acknowledgement"].as_str().unwrap().contains("ready to print and post"), "{receipt}");
+    // A named neighbour's ASB report is acknowledged; an anonymous one never gets a logged letter.
+    for (anonymous, words) in [(false, Some("ready to print and post")), (true, None)] {
+        let body = json!({"kind": "asb_report", "person_id": cyril, "channel": "phone", "received_on": "2026-12-01", "anonymous": anonymous,
+            "summary": "Shouting in the stairwell at night", "message": "It happens every weekend."});
+        let (st, receipt) = s.call(&advisor, Method::POST, "/api/v1/front-door", Some(body)).await;
+        assert_eq!(st, StatusCode::CREATED, "{receipt}");
+        match words {
+            Some(w) => assert!(receipt["acknowledgement"].as_str().unwrap().contains(w), "{receipt}"),
+            None => assert!(receipt["acknowledgement"].is_null(), "{receipt}"),
+        }
+    }
     // Only the DPO sends the DPO's letters.
     let (st, _) = s.call(&officer, Method::POST, &path, Some(json!({"template": "refusal"}))).await;
     assert!(matches!(st, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{st}");
