@@ -670,17 +670,7 @@ impl Gate {
     /// sent), for those who may see what it is about: the DPO for rights
     /// letters, those who may see the case for a case's.
     pub async fn communication_file(&self, actor: &Actor, id: Id) -> Result<(DocumentKind, Vec<u8>)> {
-        let (about_type, about_id) = {
-            let mut tx = self.store.begin().await?;
-            let c = q::communication(&mut tx, id).await.map_err(|_| GateError::NotFound)?;
-            tx.commit().await?;
-            (c.about_type, c.about_id)
-        };
-        // Decided as reading what it is about, so a case's officers are judged by their relation to the case.
-        let (compartment, about) = match about_type.as_str() {
-            "case" => (self.case_compartment(about_id).await?, Target::of("case", about_id, None)),
-            _ => (Compartment::Rights, Target::of("rights_request", about_id, None)),
-        };
+        let (compartment, about) = self.about_of(id).await?;
         self.guarded(actor, Action::View, compartment, about, async |tx: &mut Tx| {
             let c = q::communication(tx, id).await?;
             if q::to_anonymous_party(tx, id).await? && !self.may_approve_override(actor, compartment) {
@@ -704,6 +694,53 @@ impl Gate {
         .map(|f| (f.0, f.1))
     }
 
+    /// What a communication is about, as a decision's compartment and target:
+    /// a case's letters are judged by the reader's relation to the case.
+    async fn about_of(&self, id: Id) -> Result<(Compartment, Target)> {
+        let (about_type, about_id) = {
+            let mut tx = self.store.begin().await?;
+            let c = q::communication(&mut tx, id).await.map_err(|_| GateError::NotFound)?;
+            tx.commit().await?;
+            (c.about_type, c.about_id)
+        };
+        Ok(match about_type.as_str() {
+            "case" => (self.case_compartment(about_id).await?, Target::of("case", about_id, None)),
+            "breach" => (Compartment::Rights, Target::of("breach", about_id, None)),
+            _ => (Compartment::Rights, Target::of("rights_request", about_id, None)),
+        })
+    }
+
+    /// Records that a letter ready to print was printed and posted.
+    pub async fn mark_posted(&self, actor: &Actor, id: Id) -> Result<Communication> {
+        let (compartment, about) = self.about_of(id).await?;
+        self.guarded(actor, Action::Edit, compartment, about, async |tx: &mut Tx| {
+            let c = q::communication(tx, id).await?;
+            if c.status != CommStatus::ReadyToPrint {
+                return Err(FieldError::new("status", "Only a letter ready to print can be posted").into());
+            }
+            q::set_delivery(tx, id, CommStatus::Sent, None, Some("posted"), Timestamp::now()).await?;
+            let c = q::communication(tx, id).await?;
+            let c = self.as_seen_by(tx, actor, c.person_id, vec![c]).await?.remove(0);
+            Ok((c.clone(), Target::of("communication", id, Some(c.person_id)), Some(json!({ "posted": id }))))
+        })
+        .await
+    }
+
+    /// Letters waiting to be printed and posted by the caller, for their home
+    /// page: their own case letters, and for the DPO every rights letter and
+    /// breach notice. What each is and where it belongs, nothing about the person.
+    pub async fn my_letters_to_print(&self, actor: &Actor) -> Result<Vec<Communication>> {
+        let mut tx = self.store.begin().await?;
+        let mut list = q::to_print_of(&mut tx, actor.user_id, self.may(actor, Action::Edit, Compartment::Rights), MAX_FAILURES).await?;
+        tx.commit().await?;
+        for c in &mut list {
+            c.person_name.clear();
+            c.to_address = None;
+            c.recipient_name = None;
+        }
+        Ok(list)
+    }
+
     /// Records that an email came back undelivered (a bounce the mail
     /// server sent after accepting it): the communication is failed with the
     /// reason, and its sender sees it on their home page. Decided as an edit
@@ -713,17 +750,7 @@ impl Gate {
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(FieldError::new("reason", "Enter why it came back, in 500 characters or fewer").into());
         }
-        let (about_type, about_id) = {
-            let mut tx = self.store.begin().await?;
-            let c = q::communication(&mut tx, id).await.map_err(|_| GateError::NotFound)?;
-            tx.commit().await?;
-            (c.about_type, c.about_id)
-        };
-        let (compartment, about) = match about_type.as_str() {
-            "case" => (self.case_compartment(about_id).await?, Target::of("case", about_id, None)),
-            "breach" => (Compartment::Rights, Target::of("breach", about_id, None)),
-            _ => (Compartment::Rights, Target::of("rights_request", about_id, None)),
-        };
+        let (compartment, about) = self.about_of(id).await?;
         self.guarded(actor, Action::Edit, compartment, about, async |tx: &mut Tx| {
             let c = q::communication(tx, id).await?;
             if c.channel != Some(CommChannel::Email) || c.status != CommStatus::Sent {
@@ -738,10 +765,11 @@ impl Gate {
         .await
     }
 
-    /// What the caller sent that could not be sent: their own, for their home page.
+    /// What could not be sent, for the caller's home page: what they sent,
+    /// and for the DPO every rights letter and breach notice.
     pub async fn my_failed_communications(&self, actor: &Actor) -> Result<Vec<Communication>> {
         let mut tx = self.store.begin().await?;
-        let mut list = q::failures_of(&mut tx, actor.user_id, MAX_FAILURES).await?;
+        let mut list = q::failures_of(&mut tx, actor.user_id, self.may(actor, Action::Edit, Compartment::Rights), MAX_FAILURES).await?;
         tx.commit().await?;
         // Read without a decision, so nothing about the person: what it was,
         // why it failed, and the request or case (whose page is decided).

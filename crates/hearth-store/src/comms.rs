@@ -129,10 +129,28 @@ pub async fn about(tx: &mut Tx, about_type: &str, about_id: Id) -> Result<Vec<Co
     rows.iter().map(communication_from).collect()
 }
 
-/// What the sender sent that could not be sent, newest first.
-pub async fn failures_of(tx: &mut Tx, sender: Id, limit: i64) -> Result<Vec<Communication>> {
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE c.sent_by = $1 AND c.status = 'failed' ORDER BY c.id DESC LIMIT $2");
-    let rows = sqlx::query(&sql).bind(sender).bind(limit).fetch_all(tx.conn()).await?;
+/// What the sender sent that could not be sent, newest first; with
+/// `rights`, also every rights letter and breach notice that could not be
+/// (for the DPO, who answers for them whoever sent them).
+pub async fn failures_of(tx: &mut Tx, sender: Id, rights: bool, limit: i64) -> Result<Vec<Communication>> {
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE c.status = 'failed' AND (c.sent_by = $1 OR ($2 = 1 AND c.about_type IN ('rights_request', 'breach')))
+         ORDER BY c.id DESC LIMIT $3"
+    );
+    let rows = sqlx::query(&sql).bind(sender).bind(rights as i64).bind(limit).fetch_all(tx.conn()).await?;
+    rows.iter().map(communication_from).collect()
+}
+
+/// Letters rendered and waiting to be printed and posted, oldest first:
+/// the sender's case letters, and with `rights` every rights letter and
+/// breach notice (the DPO prints those, whoever recorded the request).
+pub async fn to_print_of(tx: &mut Tx, sender: Id, rights: bool, limit: i64) -> Result<Vec<Communication>> {
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE c.status = 'ready_to_print'
+           AND ((c.sent_by = $1 AND c.about_type = 'case') OR ($2 = 1 AND c.about_type IN ('rights_request', 'breach')))
+         ORDER BY c.id LIMIT $3"
+    );
+    let rows = sqlx::query(&sql).bind(sender).bind(rights as i64).bind(limit).fetch_all(tx.conn()).await?;
     rows.iter().map(communication_from).collect()
 }
 

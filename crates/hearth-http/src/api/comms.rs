@@ -88,3 +88,11 @@ pub async fn bounce(
 ) -> ApiResult<Json<Communication>> {
     Ok(Json(s.gate.record_bounce(&a, id, &input).await?))
 }
+
+/// Records that a letter ready to print was printed and posted.
+#[utoipa::path(post, path = "/api/v1/communications/{id}/posted", params(("id" = i64, Path)),
+    responses((status = 200, body = Communication), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)))]
+pub async fn posted(State(s): State<AppState>, ApiActor(a): ApiActor, RecordId(id): RecordId) -> ApiResult<Json<Communication>> {
+    Ok(Json(s.gate.mark_posted(&a, id).await?))
+}

@@ -94,6 +94,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/cases/{id}/letters", post(comms::send_case))
         .route("/communications/{id}/file", get(comms::file))
         .route("/communications/{id}/bounce", post(comms::bounce))
+        .route("/communications/{id}/posted", post(comms::posted))
         .route("/rights-requests/{id}/bundle", get(bundle::bundle))
         .route("/rights-requests/{id}/bundle-drafts", get(bundle::list_drafts).post(bundle::create_draft))
         .route("/bundle-drafts/{id}", get(bundle::draft))
@@ -185,7 +186,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         contacts::log, contacts::show, contacts::timeline,
         capacity::show, capacity::assess, capacity::share, capacity::not_held, capacity::removal_list, capacity::remove,
         consent::show, consent::record, consent::preferences, consent::object, consent::withdraw_objection, consent::audience,
-        rights::log, rights::list, rights::show, rights::change, comms::send_rights, comms::rights_list, comms::send_case, comms::file, comms::breach_notice, comms::bounce, bundle::bundle, bundle::create_draft, bundle::list_drafts, bundle::draft, bundle::preview, bundle::change_draft, bundle::release,
+        rights::log, rights::list, rights::show, rights::change, comms::send_rights, comms::rights_list, comms::send_case, comms::file, comms::breach_notice, comms::bounce, comms::posted, bundle::bundle, bundle::create_draft, bundle::list_drafts, bundle::draft, bundle::preview, bundle::change_draft, bundle::release,
         bundle::portability, bundle::erasure_review, bundle::carry_out_erasure, bundle::rectifications,
         breaches::record_breach, breaches::report_breach, breaches::breaches, breaches::breach, breaches::change_breach,
         front_door::receive,

@@ -41,7 +41,13 @@ pub struct NoticeForm {
     measures: String,
 }
 
-crate::shell::session::csrf_forms!(LetterForm, NoticeForm);
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct PostedForm {
+    _csrf: String,
+}
+
+crate::shell::session::csrf_forms!(LetterForm, NoticeForm, PostedForm);
 
 fn sent_on(c: &Communication) -> String {
     c.created_at.parse::<jiff::Timestamp>().map(|t| long_date(crate::shell::words::london(t).date())).unwrap_or_default()
@@ -232,8 +238,42 @@ pub async fn file(State(s): State<AppState>, session: UiSession, Path(id): Path<
     }
 }
 
+/// For the sender's home page: their letters waiting to be printed and posted.
+pub fn to_print_panel(csrf: &str, list: &[Communication]) -> Markup {
+    html! {
+        @if !list.is_empty() {
+            h2 class="govuk-heading-m" id="to-print" { "Letters to print and post" }
+            ul class="govuk-list" {
+                @for c in list {
+                    li {
+                        @let href = if c.about_type == "case" { format!("/cases/{}", c.about_id) } else if c.about_type == "breach" { format!("/breaches/{}", c.about_id) } else { format!("/rights/{}/letters", c.about_id) };
+                        a class="govuk-link" href=(href) { (c.template.label()) } " (" (c.format.label().to_lowercase()) "), " (sent_on(c)) ". "
+                        a class="govuk-link" href={ "/communications/" (c.id) "/file" } { "Print it" span class="govuk-visually-hidden" { ": " (c.template.label().to_lowercase()) } }
+                        form method="post" action={ "/communications/" (c.id) "/posted" } class="govuk-!-display-inline" {
+                            (csrf_field(csrf))
+                            " "
+                            button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button" {
+                                "Mark as posted" span class="govuk-visually-hidden" { ": " (c.template.label().to_lowercase()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Records a letter as posted, then back home.
+pub async fn posted(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, _f): Posted<PostedForm>) -> Response {
+    match s.gate.mark_posted(&session.actor, id).await {
+        Ok(_) => Redirect::to("/#to-print").into_response(),
+        Err(e) => error_page(&session, e),
+    }
+}
+
 /// For the sender's home page: what they sent that could not be sent.
-pub fn failures_panel(list: &[Communication]) -> Markup {
+/// `may_rights`: the reader answers for rights letters (links to them).
+pub fn failures_panel(list: &[Communication], may_rights: bool) -> Markup {
     html! {
         @if !list.is_empty() {
             div class="govuk-notification-banner" role="region" aria-labelledby="failed-letters-title" data-module="govuk-notification-banner" {
@@ -244,8 +284,14 @@ pub fn failures_panel(list: &[Communication]) -> Markup {
                     ul class="govuk-list" id="failed-letters" {
                         @for c in list {
                             li {
-                                @let href = if c.about_type == "case" { format!("/cases/{}", c.about_id) } else { format!("/rights/{}/letters", c.about_id) };
-                                a class="govuk-link" href=(href) { (c.template.label()) } ", " (sent_on(c)) ": " (c.failure.as_deref().unwrap_or("not sent"))
+                                @match (c.about_type.as_str(), may_rights) {
+                                    ("case", _) => { a class="govuk-link" href={ "/cases/" (c.about_id) } { (c.template.label()) } }
+                                    ("breach", true) => { a class="govuk-link" href={ "/breaches/" (c.about_id) } { (c.template.label()) } }
+                                    (_, true) => { a class="govuk-link" href={ "/rights/" (c.about_id) "/letters" } { (c.template.label()) } }
+                                    // Someone who took a request at the front door: the DPO sees it too.
+                                    _ => { (c.template.label()) " (the data protection officer has been told)" }
+                                }
+                                ", " (sent_on(c)) ": " (c.failure.as_deref().unwrap_or("not sent"))
                             }
                         }
                     }

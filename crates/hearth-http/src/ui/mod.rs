@@ -123,6 +123,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/{id}/letters", get(comms::rights_letters).post(comms::send_rights_letter))
         .route("/cases/{id}/letters", post(comms::send_case_letter))
         .route("/communications/{id}/file", get(comms::file))
+        .route("/communications/{id}/posted", post(comms::posted))
         .route("/rights/{id}/bundle", get(bundle::bundle_page))
         .route("/rights/{id}/bundle-drafts", post(bundle::create))
         .route("/rights/drafts/{id}", get(bundle::review))

@@ -207,6 +207,11 @@ pub async fn home(State(s): State<AppState>, session: UiSession) -> Response {
     };
     // Letters and emails the caller sent that did not go: theirs to put right.
     let failed = s.gate.my_failed_communications(&session.actor).await.unwrap_or_default();
-    let content = html! { (super::comms::failures_panel(&failed)) (body(&s, &session, &work, recent.as_deref())) };
+    let to_print = s.gate.my_letters_to_print(&session.actor).await.unwrap_or_default();
+    let content = html! {
+        (super::comms::failures_panel(&failed, s.gate.may(&session.actor, Action::Edit, Compartment::Rights)))
+        (body(&s, &session, &work, recent.as_deref()))
+        (super::comms::to_print_panel(&session.csrf, &to_print))
+    };
     respond(StatusCode::OK, page("Your work", &chrome(&session), false, content))
 }

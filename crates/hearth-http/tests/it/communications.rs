@@ -130,6 +130,22 @@ async fn acknowledgements_go_by_email_or_as_large_print_letters_and_are_logged(b
     assert!(text.contains("Bertram Bigletter") && text.contains("5 Print Street") && text.contains("ZZ99 3AB"), "{text}");
     assert!(text.contains("1 December 2026") && text.contains("4 January 2027"), "UK dates, received and due: {text}");
     assert!(large_print(&pdf), "set in large print");
+    // The letter waits on the DPO's home page until it is posted (the advisor who took the request cannot open it).
+    let c = browser();
+    sign_in(&s, &c, "contact_centre_advisor").await;
+    let (_, home) = get(&s, &c, "/").await;
+    assert!(!home.contains("Letters to print and post"), "{home}");
+    let c = browser();
+    sign_in(&s, &c, "dpo").await;
+    let (_, home) = get(&s, &c, "/").await;
+    assert!(home.contains("Letters to print and post") && home.contains("Acknowledgement of a rights request"), "{home}");
+    assert!(!home.contains("Bertram") && !home.contains("5 Print Street"), "no personal details on the list: {home}");
+    let (st, v) = s.call(&dpo, Method::POST, &format!("/api/v1/communications/{}/posted", list[0]["id"]), None).await;
+    assert_eq!((st, v["status"].clone()), (StatusCode::OK, json!("sent")), "{v}");
+    let (st, v) = s.call(&dpo, Method::POST, &format!("/api/v1/communications/{}/posted", list[0]["id"]), None).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "posted once: {v}");
+    let (_, home) = get(&s, &c, "/").await;
+    assert!(!home.contains("Letters to print and post"), "{home}");
     // The advisor and the officer cannot read the DPO's letter.
     let r = s.client.get(s.url(&format!("/api/v1/communications/{}/file", list[0]["id"]))).bearer_auth(&officer).send().await.unwrap();
     assert!(matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", r.status());
