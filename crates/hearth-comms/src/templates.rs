@@ -25,11 +25,14 @@ const SHIPPED: &[(&str, &str)] = &[
     ("rights_acknowledgement.easy_read.md", include_str!("../../../config/templates/rights_acknowledgement.easy_read.md")),
     ("rights_acknowledgement.sms.txt", include_str!("../../../config/templates/rights_acknowledgement.sms.txt")),
     ("identity_request.md", include_str!("../../../config/templates/identity_request.md")),
+    ("identity_request.easy_read.md", include_str!("../../../config/templates/identity_request.easy_read.md")),
     ("clarification.md", include_str!("../../../config/templates/clarification.md")),
+    ("clarification.easy_read.md", include_str!("../../../config/templates/clarification.easy_read.md")),
     ("extension_notice.md", include_str!("../../../config/templates/extension_notice.md")),
     ("refusal.md", include_str!("../../../config/templates/refusal.md")),
     ("response_cover.md", include_str!("../../../config/templates/response_cover.md")),
     ("complaint_acknowledgement.md", include_str!("../../../config/templates/complaint_acknowledgement.md")),
+    ("complaint_acknowledgement.easy_read.md", include_str!("../../../config/templates/complaint_acknowledgement.easy_read.md")),
     ("complaint_response.md", include_str!("../../../config/templates/complaint_response.md")),
     ("case_letter.md", include_str!("../../../config/templates/case_letter.md")),
     ("breach_notification.md", include_str!("../../../config/templates/breach_notification.md")),
@@ -288,6 +291,15 @@ mod tests {
         let r = t.render(Template::Refusal, CommFormat::Standard, &sample(Template::Refusal)).unwrap();
         assert!(r.text.contains("Information Commissioner's Office"));
         assert!(t.has_text(Template::RightsAcknowledgement) && !t.has_text(Template::Refusal));
+    }
+
+    #[test]
+    fn every_file_in_the_shipped_folder_is_built_in() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/templates");
+        for e in std::fs::read_dir(dir).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().to_string();
+            assert!(SHIPPED.iter().any(|(n, _)| *n == name), "{name} is in config/templates but not built in");
+        }
     }
 
     #[test]

@@ -355,7 +355,10 @@ async fn copies_texts_easy_read_and_failures_follow_each_persons_needs(backend: 
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, page) = get(&s, &c, &format!("/rights/{rid}/letters?done=letter")).await;
     assert!(page.contains("Letter sent") && page.contains("Request for clarification"), "{page}");
-    assert!(smtp.messages().iter().any(|m| m.contains("A question about your access request")), "the clarification was emailed");
+    assert!(
+        smtp.messages().iter().any(|m| m.contains("Subject: A question about your request (SAR-")),
+        "the clarification was emailed in easy read"
+    );
 }
 
 async fn people_affected_by_a_breach_are_told_and_the_register_says_so(backend: Backend) {
