@@ -11,7 +11,7 @@ use crate::{event, Actor, Gate, GateError, Result, Target};
 use hearth_domain::redact::Identifiers;
 use hearth_domain::{
     access::{Action, Compartment},
-    anonymity::{AnonymityOverride, CaseLetter, OverrideInput, LANDLORD_LINES},
+    anonymity::{AnonymityOverride, CaseLetter, OverrideInput},
     cases::{Case, PartyRole},
     classes::DataClass,
     error::FieldError,
@@ -39,6 +39,13 @@ pub struct PersonCase {
 /// Most overrides one request of the register returns.
 const MAX_OVERRIDES: i64 = 100;
 
+/// Who a letter is from: the member of staff, and the landlord's letterhead.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender<'a> {
+    pub name: &'a str,
+    pub letterhead: &'a [String],
+}
+
 /// Composes the letter. It is given the case and the recipient only: the
 /// other parties are never read, so none of them can appear in it.
 pub fn compose_letter(
@@ -48,8 +55,9 @@ pub fn compose_letter(
     recipient: &Person,
     address: &[String],
     today: Date,
-    from: &str,
+    from: &Sender<'_>,
 ) -> CaseLetter {
+    let Sender { name: from, letterhead } = *from;
     let reference = &c.reference;
     let kind_label = c.kind.label().to_lowercase();
     let (kind, subject, paragraphs) = match role {
@@ -85,11 +93,11 @@ pub fn compose_letter(
             ],
         ),
     };
-    let from_lines: Vec<String> = LANDLORD_LINES.iter().map(|l| l.to_string()).collect();
+    let from_lines: Vec<String> = letterhead.to_vec();
     let mut to_lines = vec![recipient.full_name()];
     to_lines.extend(address.iter().cloned());
     let salutation = format!("Dear {}", recipient.full_name());
-    let sign_off = vec!["Yours sincerely".to_string(), from.to_string(), LANDLORD_LINES[0].to_string()];
+    let sign_off = vec!["Yours sincerely".to_string(), from.to_string(), letterhead.first().cloned().unwrap_or_default()];
     let date_text = today.strftime("%-d %B %Y").to_string();
     let mut text = String::new();
     for l in &from_lines {
@@ -270,7 +278,15 @@ impl Gate {
             let redactor = crate::bundle::redactor_for(tx, person_id, others).await?;
             let mut c = c;
             c.summary = redactor.redact(&c.summary, "[another person]");
-            let letter = compose_letter(&c, role, anonymous, &person, &address, today, &actor.display_name);
+            let letter = compose_letter(
+                &c,
+                role,
+                anonymous,
+                &person,
+                &address,
+                today,
+                &Sender { name: &actor.display_name, letterhead: &self.letterhead },
+            );
             // A letter to an anonymous reporter stays off their history, which
             // managers read; the DPO sees it in the detail.
             let recorded = Target::of("case_letter", case_id, (!anonymous).then_some(person_id));

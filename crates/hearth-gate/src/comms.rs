@@ -16,7 +16,6 @@ use hearth_comms::letter::{letter, Letterhead};
 use hearth_comms::transport::OutgoingEmail;
 use hearth_domain::{
     access::{Action, Compartment},
-    anonymity::LANDLORD_LINES,
     cases::{CaseKind, PartyRole},
     classes::DataClass,
     comms::{route, CommChannel, CommFormat, CommStatus, Communication, Reach, RecipientRole, Template},
@@ -179,7 +178,7 @@ impl Gate {
                 m.insert("person_name".into(), json!(subject_person.full_name()));
                 m.insert("to_representative".into(), json!(role == RecipientRole::Representative));
                 m.insert("sender".into(), json!(actor.display_name));
-                m.insert("landlord_name".into(), json!(LANDLORD_LINES[0]));
+                m.insert("landlord_name".into(), json!(self.letterhead.first()));
                 m.insert("today".into(), json!(uk(today)));
             }
             let format = route.as_ref().map(|r| r.format).unwrap_or(CommFormat::Standard);
@@ -198,7 +197,7 @@ impl Gate {
                 Ok(r) => {
                     let large = r.format == CommFormat::LargePrint;
                     let pdf = |to_lines: Vec<String>| -> Result<Vec<u8>> {
-                        let head = Letterhead { from_lines: LANDLORD_LINES, to_lines, date: &uk(today), large_print: large };
+                        let head = Letterhead { from_lines: &self.letterhead, to_lines, date: &uk(today), large_print: large };
                         hearth_comms::pdf::render(&letter(&head, &rendered)).map_err(GateError::Comms)
                     };
                     let also = if r.also_needed.is_empty() {
@@ -535,7 +534,15 @@ impl Gate {
                 let person = crate::person_of(tx, person_id).await?;
                 let mut redacted = c.clone();
                 redacted.summary = summary.clone();
-                let l = crate::anonymity::compose_letter(&redacted, role, anonymous, &person, &[], today, &actor.display_name);
+                let l = crate::anonymity::compose_letter(
+                    &redacted,
+                    role,
+                    anonymous,
+                    &person,
+                    &[],
+                    today,
+                    &crate::anonymity::Sender { name: &actor.display_name, letterhead: &self.letterhead },
+                );
                 (json!({ "reference": c.reference, "subject": l.subject, "paragraphs": l.paragraphs }), &[RepresentativeScope::Everything])
             }
             _ => {

@@ -288,6 +288,8 @@ pub struct Gate {
     templates: std::sync::Arc<hearth_comms::templates::Templates>,
     /// How emails and texts leave: no mail server and log-only texts by default.
     courier: hearth_comms::transport::Courier,
+    /// The landlord's name and address at the head of every letter (configuration).
+    letterhead: std::sync::Arc<Vec<String>>,
 }
 
 /// Default life of a break-glass grant: long enough to deal with an
@@ -313,7 +315,16 @@ impl Gate {
             disclosure_control: hearth_domain::edi::DisclosureControl::default(),
             templates: std::sync::Arc::new(hearth_comms::templates::Templates::default()),
             courier: hearth_comms::transport::Courier::default(),
+            letterhead: std::sync::Arc::new(hearth_domain::anonymity::LANDLORD_LINES.iter().map(|l| l.to_string()).collect()),
         }
+    }
+
+    /// Sets the landlord's name and address printed at the head of letters:
+    /// one to eight lines, the name first, each at most 100 characters.
+    pub fn with_letterhead(mut self, lines: Vec<String>) -> std::result::Result<Self, String> {
+        let lines = hearth_comms::letter::letterhead(lines)?;
+        self.letterhead = std::sync::Arc::new(lines);
+        Ok(self)
     }
 
     /// Sets the templates and the transports for letters, emails and texts.

@@ -105,6 +105,10 @@ struct Cli {
     /// are recorded as not sent and the sender is told.
     #[arg(long, global = true, env = "HEARTH_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
+    /// A file with the landlord's name and address for the head of letters,
+    /// one line per line (the name first). Default: the test landlord.
+    #[arg(long, global = true, env = "HEARTH_LETTERHEAD_FILE")]
+    letterhead_file: Option<std::path::PathBuf>,
     /// The address customers' emails come from.
     #[arg(long, global = true, env = "HEARTH_MAIL_FROM", default_value = "Example Homes <no-reply@example.invalid>")]
     mail_from: String,
@@ -348,6 +352,10 @@ async fn main() -> anyhow::Result<()> {
         None => None,
     };
     gate = gate.with_comms(templates, hearth_comms::transport::Courier { mailer, ..Default::default() });
+    if let Some(path) = &cli.letterhead_file {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading the letterhead file {}", path.display()))?;
+        gate = gate.with_letterhead(text.lines().map(str::to_string).collect()).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
     match edi_key {
         Some(key) => gate = gate.with_edi_key(key),
         None if matches!(cli.command, Command::Serve { .. }) => {

@@ -26,7 +26,8 @@ async fn server(backend: Backend, smtp: &SmtpSink) -> TestServer {
     let url = smtp.url();
     start_configured(backend, move |g| {
         let mailer = Mailer::new(&url, "Example Homes <letters@example.test>").unwrap();
-        g.with_comms(Templates::default(), Courier { mailer: Some(mailer), ..Default::default() })
+        let letterhead = ["Fictional Housing Trust (Test Data)", "2 Nowhere Row", "Testville", "ZZ99 8ZZ"].map(String::from).to_vec();
+        g.with_comms(Templates::default(), Courier { mailer: Some(mailer), ..Default::default() }).with_letterhead(letterhead).unwrap()
     })
     .await
 }
@@ -195,6 +196,7 @@ async fn a_refusal_letter_names_the_person_their_address_uk_dates_and_the_ico(ba
     assert_eq!(sent[0]["channel"], "letter");
     let text = pdf_text(&download(&s, &dpo, &sent[0]["id"]).await);
     assert!(text.contains("Cyril Refusington") && text.contains("8 Denial Close") && text.contains("Testbury"), "{text}");
+    assert!(text.contains("Fictional Housing Trust (Test Data)") && text.contains("2 Nowhere Row"), "the operator's letterhead: {text}");
     assert!(text.contains("1 December 2026") && !text.contains("2026-12-01"), "UK dates only: {text}");
     assert!(text.contains("manifestly excessive") && text.contains("It repeats the request"), "{text}");
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
