@@ -160,6 +160,20 @@ pub async fn approve(State(s): State<AppState>, Path(id): Path<i64>, Posted(sess
 // ---- letters ----
 
 pub async fn letter_page(State(s): State<AppState>, session: UiSession, Path((id, person_id)): Path<(i64, i64)>) -> Response {
+    letter_view(&s, &session, id, person_id, StatusCode::OK, "", &[]).await
+}
+
+/// The letter page, with what was typed into the complaint response and its
+/// errors when a send came back refused.
+pub(super) async fn letter_view(
+    s: &AppState,
+    session: &UiSession,
+    id: i64,
+    person_id: i64,
+    status: StatusCode,
+    response: &str,
+    errors: &[hearth_domain::error::FieldError],
+) -> Response {
     match s.gate.case_letter(&session.actor, id, person_id).await {
         Ok(l) => {
             let send = (!l.to_anonymous_reporter).then(|| super::comms::send_case_letter_form(&session.csrf, id, person_id));
@@ -167,13 +181,14 @@ pub async fn letter_page(State(s): State<AppState>, session: UiSession, Path((id
             let complaint =
                 l.kind == "acknowledgement" && l.case_reference.starts_with(hearth_domain::cases::CaseKind::Complaint.reference_prefix());
             let body = html! {
+                (crate::shell::layout::error_summary(errors))
                 (letter_content(&l))
                 @if let Some(f) = send { (f) }
-                @if complaint { (super::comms::complaint_letter_forms(&session.csrf, id, person_id)) }
+                @if complaint { (super::comms::complaint_letter_forms(&session.csrf, id, person_id, response, errors)) }
             };
-            respond(StatusCode::OK, page(&format!("Letter: {}", l.case_reference), &chrome(&session), false, body))
+            respond(status, page(&format!("Letter: {}", l.case_reference), &chrome(session), !errors.is_empty(), body))
         }
-        Err(e) => error_page(&session, e),
+        Err(e) => error_page(session, e),
     }
 }
 

@@ -191,9 +191,13 @@ pub async fn send_case_letter(State(s): State<AppState>, Path(id): Path<i64>, Po
         person_id: f.person_id.trim().parse().ok(),
         response: Some(f.response.clone()).filter(|r| !r.trim().is_empty()),
     };
-    match s.gate.send_case_letter(&session.actor, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/cases/{id}?done=letter")).into_response(),
-        Err(e) => error_page(&session, e),
+    match (s.gate.send_case_letter(&session.actor, id, &input).await, input.person_id) {
+        (Ok(_), _) => Redirect::to(&format!("/cases/{id}?done=letter")).into_response(),
+        // Back to the letter page, the error on the field that caused it.
+        (Err(GateError::Invalid(v)), Some(person_id)) => {
+            super::anonymity::letter_view(&s, &session, id, person_id, StatusCode::UNPROCESSABLE_ENTITY, &f.response, &v.0).await
+        }
+        (Err(e), _) => error_page(&session, e),
     }
 }
 
@@ -211,7 +215,7 @@ pub fn send_case_letter_form(csrf: &str, case_id: i64, person_id: i64) -> Markup
 }
 
 /// For a complaint's complainant: send the acknowledgement, or a stage response.
-pub fn complaint_letter_forms(csrf: &str, case_id: i64, person_id: i64) -> Markup {
+pub fn complaint_letter_forms(csrf: &str, case_id: i64, person_id: i64, response: &str, errors: &[FieldError]) -> Markup {
     html! {
         h2 class="govuk-heading-m" { "Complaint letters" }
         form method="post" action={ "/cases/" (case_id) "/letters" } novalidate {
@@ -224,7 +228,7 @@ pub fn complaint_letter_forms(csrf: &str, case_id: i64, person_id: i64) -> Marku
             (csrf_field(csrf))
             input type="hidden" name="template" value="complaint_response";
             input type="hidden" name="person_id" value=(person_id);
-            (textarea("response", "response", "Our response at this stage", "", &[]))
+            (textarea("response", "response", "Our response at this stage", response, errors))
             button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Send the stage response" }
         }
     }

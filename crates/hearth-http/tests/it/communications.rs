@@ -208,6 +208,40 @@ async fn a_refusal_letter_names_the_person_their_address_uk_dates_and_the_ico(ba
     let (st, receipt) = s.call(&advisor, Method::POST, "/api/v1/front-door", Some(body)).await;
     assert_eq!(st, StatusCode::CREATED, "{receipt}");
     assert!(receipt["acknowledgement"].as_str().unwrap().contains("ready to print and post"), "{receipt}");
+    // The officer answering a complaint sends the stage response from the complainant's letter page.
+    let me = s.gate.user_id("housing_officer").await.unwrap();
+    let cmp = s
+        .created(
+            &officer,
+            "/api/v1/cases",
+            json!({"kind": "complaint", "summary": "Heating not fixed", "assigned_to": me,
+            "parties": [{"person_id": cyril, "role": "complainant"}]}),
+        )
+        .await["case"]["id"]
+        .as_i64()
+        .unwrap();
+    let c = browser();
+    sign_in(&s, &c, "housing_officer").await;
+    let (st, page) = get(&s, &c, &format!("/cases/{cmp}/letters/{cyril}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Send the complaint acknowledgement") && page.contains("Send the stage response"), "{page}");
+    let post = |template: &'static str, response: &'static str| {
+        let form = [
+            ("_csrf", field(&page, "_csrf")),
+            ("template", template.into()),
+            ("person_id", cyril.to_string()),
+            ("response", response.into()),
+        ];
+        c.post(s.url(&format!("/cases/{cmp}/letters"))).form(&form).send()
+    };
+    let r = post("complaint_response", "  ").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Enter the response") && body.contains("govuk-error-summary"), "the error is on the form: {body}");
+    let r = post("complaint_response", "We are sorry. An engineer fixed the boiler on 3 December 2026.").await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let t = timeline(&s, &officer, cyril).await;
+    assert!(t.contains("Complaint response") && t.contains("Our stage 1 response to your complaint"), "{t}");
     // A named neighbour's ASB report is acknowledged; an anonymous one never gets a logged letter.
     for (anonymous, words) in [(false, Some("ready to print and post")), (true, None)] {
         let body = json!({"kind": "asb_report", "person_id": cyril, "channel": "phone", "received_on": "2026-12-01", "anonymous": anonymous,
