@@ -192,6 +192,36 @@ pub(super) async fn letter_view(
     }
 }
 
+/// A case letter, or a complaint letter, as posted from the letter page.
+#[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CaseLetterForm {
+    _csrf: String,
+    template: String,
+    person_id: String,
+    response: String,
+}
+
+crate::shell::session::csrf_forms!(CaseLetterForm);
+
+/// Sends a case letter to one party (the button on the case letter page),
+/// then shows the case.
+pub async fn send_case_letter(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<CaseLetterForm>) -> Response {
+    let input = hearth_gate::comms::SendInput {
+        template: Some(f.template.clone()),
+        person_id: f.person_id.trim().parse().ok(),
+        response: Some(f.response.clone()).filter(|r| !r.trim().is_empty()),
+    };
+    match (s.gate.send_case_letter(&session.actor, id, &input).await, input.person_id) {
+        (Ok(_), _) => Redirect::to(&format!("/cases/{id}?done=letter")).into_response(),
+        // Back to the letter page, the error on the field that caused it.
+        (Err(hearth_gate::GateError::Invalid(v)), Some(person_id)) => {
+            letter_view(&s, &session, id, person_id, StatusCode::UNPROCESSABLE_ENTITY, &f.response, &v.0).await
+        }
+        (Err(e), _) => error_page(&session, e),
+    }
+}
+
 fn letter_content(l: &CaseLetter) -> Markup {
     html! {
         a class="govuk-back-link" href={ "/cases/" (l.case_id) } { "Back to the case" }

@@ -27,8 +27,6 @@ use serde::Deserialize;
 pub struct LetterForm {
     _csrf: String,
     template: String,
-    person_id: String,
-    response: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -180,24 +178,6 @@ pub async fn send_rights_letter(State(s): State<AppState>, Path(id): Path<i64>, 
             respond(StatusCode::UNPROCESSABLE_ENTITY, rights_letters_page(&session, &view, &list, &f, &v.0, false))
         }
         Err(e) => error_page(&session, e),
-    }
-}
-
-/// Sends a case letter to one party (the button on the case letter page),
-/// then shows the case.
-pub async fn send_case_letter(State(s): State<AppState>, Path(id): Path<i64>, Posted(session, f): Posted<LetterForm>) -> Response {
-    let input = SendInput {
-        template: Some(f.template.clone()),
-        person_id: f.person_id.trim().parse().ok(),
-        response: Some(f.response.clone()).filter(|r| !r.trim().is_empty()),
-    };
-    match (s.gate.send_case_letter(&session.actor, id, &input).await, input.person_id) {
-        (Ok(_), _) => Redirect::to(&format!("/cases/{id}?done=letter")).into_response(),
-        // Back to the letter page, the error on the field that caused it.
-        (Err(GateError::Invalid(v)), Some(person_id)) => {
-            super::anonymity::letter_view(&s, &session, id, person_id, StatusCode::UNPROCESSABLE_ENTITY, &f.response, &v.0).await
-        }
-        (Err(e), _) => error_page(&session, e),
     }
 }
 

@@ -121,7 +121,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rights/{id}", get(rights::request_page))
         .route("/rights/{id}/changes", post(rights::change_request))
         .route("/rights/{id}/letters", get(comms::rights_letters).post(comms::send_rights_letter))
-        .route("/cases/{id}/letters", post(comms::send_case_letter))
+        .route("/cases/{id}/letters", post(anonymity::send_case_letter))
         .route("/communications/{id}/file", get(comms::file))
         .route("/communications/{id}/posted", post(comms::posted))
         .route("/rights/{id}/bundle", get(bundle::bundle_page))
