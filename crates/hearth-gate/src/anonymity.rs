@@ -98,7 +98,7 @@ pub fn compose_letter(
     to_lines.extend(address.iter().cloned());
     let salutation = format!("Dear {}", recipient.full_name());
     let sign_off = vec!["Yours sincerely".to_string(), from.to_string(), letterhead.first().cloned().unwrap_or_default()];
-    let date_text = today.strftime("%-d %B %Y").to_string();
+    let date_text = crate::long_date(today);
     let mut text = String::new();
     for l in &from_lines {
         text.push_str(l);

@@ -73,6 +73,48 @@ pub struct BounceInput {
     pub reason: Option<String>,
 }
 
+/// How one communication went out, as [`Gate::outcome`] worked it out.
+struct Outcome {
+    channel: Option<CommChannel>,
+    to_address: Option<String>,
+    status: CommStatus,
+    failure: Option<String>,
+    file: Option<(DocumentKind, Vec<u8>)>,
+    entry_channel: Channel,
+    /// The timeline's words about how it went.
+    line: String,
+    /// The subject kept on the record (a text's whole words).
+    subject: String,
+}
+
+impl Outcome {
+    fn made(
+        channel: CommChannel,
+        to_address: Option<String>,
+        status: CommStatus,
+        file: Option<(DocumentKind, Vec<u8>)>,
+        entry_channel: Channel,
+        line: String,
+        subject: String,
+    ) -> Outcome {
+        Outcome { channel: Some(channel), to_address, status, failure: None, file, entry_channel, line, subject }
+    }
+
+    fn failed(channel: Option<CommChannel>, to_address: Option<String>, why: &str, subject: String, entry_channel: Channel) -> Outcome {
+        let line = format!("Could not send: {why}");
+        Outcome {
+            channel,
+            to_address,
+            status: CommStatus::Failed,
+            failure: Some(why.to_string()),
+            file: None,
+            entry_channel,
+            line,
+            subject,
+        }
+    }
+}
+
 /// What one letter is about, worked out before rendering.
 struct Spec {
     about_type: &'static str,
@@ -89,10 +131,6 @@ struct Spec {
     copy_scopes: &'static [RepresentativeScope],
     /// The timeline line, without the channel.
     summary: String,
-}
-
-fn uk(d: Date) -> String {
-    d.strftime("%-d %B %Y").to_string()
 }
 
 fn capitalise(s: &str) -> String {
@@ -150,6 +188,75 @@ impl Gate {
         })
     }
 
+    /// How one rendered letter goes by its route: the file to keep, where it
+    /// goes, its first status and the timeline's words.
+    fn outcome(
+        &self,
+        template: Template,
+        route: &std::result::Result<hearth_domain::comms::Route, hearth_domain::comms::NoRoute>,
+        rendered: &hearth_comms::templates::Rendered,
+        ctx: &Value,
+        name: &str,
+        today: Date,
+    ) -> Result<Outcome> {
+        let r = match route {
+            Err(no) => return Ok(Outcome::failed(None, None, &no.reason, rendered.subject.clone(), Channel::LetterOut)),
+            Ok(r) => r,
+        };
+        let large = r.format == CommFormat::LargePrint;
+        let pdf = |to_lines: Vec<String>| -> Result<Vec<u8>> {
+            let head = Letterhead { from_lines: &self.letterhead, to_lines, date: &crate::long_date(today), large_print: large };
+            hearth_comms::pdf::render(&letter(&head, rendered)).map_err(GateError::Comms)
+        };
+        let also = if r.also_needed.is_empty() {
+            String::new()
+        } else {
+            let words: Vec<_> = r.also_needed.iter().map(|f| f.label().to_lowercase()).collect();
+            format!(" They also need {}: arrange it.", words.join(" and "))
+        };
+        let to = Some(r.to.clone());
+        let subject = rendered.subject.clone();
+        Ok(match r.channel {
+            CommChannel::Letter => {
+                let mut to_lines = vec![name.to_string()];
+                to_lines.extend(r.to.lines().map(str::to_string));
+                let line = format!("Letter ({}) ready to print and post.{also}", r.format.label().to_lowercase());
+                Outcome::made(
+                    CommChannel::Letter,
+                    to,
+                    CommStatus::ReadyToPrint,
+                    Some((DocumentKind::Pdf, pdf(to_lines)?)),
+                    Channel::LetterOut,
+                    line,
+                    subject,
+                )
+            }
+            CommChannel::Email => {
+                let attachment =
+                    if large { Some((format!("{}.pdf", template.as_str().replace('_', "-")), pdf(vec![name.to_string()])?)) } else { None };
+                let email = OutgoingEmail { to: r.to.clone(), subject: subject.clone(), text: rendered.text.clone(), attachment };
+                match self.courier.mailer.as_ref().map(|m| m.message(&email)) {
+                    Some(Ok(msg)) => Outcome::made(
+                        CommChannel::Email,
+                        to,
+                        CommStatus::Queued,
+                        Some((DocumentKind::Eml, msg.formatted())),
+                        Channel::EmailOut,
+                        format!("Email sent.{also}"),
+                        subject,
+                    ),
+                    Some(Err(e)) => Outcome::failed(Some(CommChannel::Email), to, &e.to_string(), subject, Channel::EmailOut),
+                    None => Outcome::failed(Some(CommChannel::Email), to, "No mail server is configured", subject, Channel::EmailOut),
+                }
+            }
+            CommChannel::Sms => {
+                // A text's words are its subject: what the provider is handed.
+                let text = self.templates.render_text(template, ctx).map_err(|e| GateError::Comms(e.to_string()))?.unwrap_or_default();
+                Outcome::made(CommChannel::Sms, to, CommStatus::Queued, None, Channel::SmsOut, format!("Text message: {text}"), text)
+            }
+        })
+    }
+
     /// Renders and records one letter to the person and a copy to each
     /// representative whose scope covers it, inside the caller's decided
     /// transaction. Returns the communications made; those waiting for a
@@ -179,117 +286,12 @@ impl Gate {
                 m.insert("to_representative".into(), json!(role == RecipientRole::Representative));
                 m.insert("sender".into(), json!(actor.display_name));
                 m.insert("landlord_name".into(), json!(self.letterhead.first()));
-                m.insert("today".into(), json!(uk(today)));
+                m.insert("today".into(), json!(crate::long_date(today)));
             }
             let format = route.as_ref().map(|r| r.format).unwrap_or(CommFormat::Standard);
             let rendered = self.templates.render(spec.template, format, &ctx).map_err(|e| GateError::Comms(e.to_string()))?;
             let now = Timestamp::now();
-            let (channel, to_address, status, failure, file, entry_channel, line) = match &route {
-                Err(no) => (
-                    None,
-                    None,
-                    CommStatus::Failed,
-                    Some(no.reason.clone()),
-                    None,
-                    Channel::LetterOut,
-                    format!("Could not send: {}", no.reason),
-                ),
-                Ok(r) => {
-                    let large = r.format == CommFormat::LargePrint;
-                    let pdf = |to_lines: Vec<String>| -> Result<Vec<u8>> {
-                        let head = Letterhead { from_lines: &self.letterhead, to_lines, date: &uk(today), large_print: large };
-                        hearth_comms::pdf::render(&letter(&head, &rendered)).map_err(GateError::Comms)
-                    };
-                    let also = if r.also_needed.is_empty() {
-                        String::new()
-                    } else {
-                        let words: Vec<_> = r.also_needed.iter().map(|f| f.label().to_lowercase()).collect();
-                        format!(" They also need {}: arrange it.", words.join(" and "))
-                    };
-                    match r.channel {
-                        CommChannel::Letter => {
-                            let mut to_lines = vec![to.full_name()];
-                            to_lines.extend(r.to.lines().map(str::to_string));
-                            let bytes = pdf(to_lines)?;
-                            let what = format!("Letter ({}) ready to print and post", r.format.label().to_lowercase());
-                            (
-                                Some(CommChannel::Letter),
-                                Some(r.to.clone()),
-                                CommStatus::ReadyToPrint,
-                                None,
-                                Some((DocumentKind::Pdf, bytes)),
-                                Channel::LetterOut,
-                                format!("{what}.{also}"),
-                            )
-                        }
-                        CommChannel::Email => {
-                            let attachment = if large {
-                                Some((format!("{}.pdf", spec.template.as_str().replace('_', "-")), pdf(vec![to.full_name()])?))
-                            } else {
-                                None
-                            };
-                            let email = OutgoingEmail {
-                                to: r.to.clone(),
-                                subject: rendered.subject.clone(),
-                                text: rendered.text.clone(),
-                                attachment,
-                            };
-                            let mailer = self.courier.mailer.as_ref();
-                            match mailer.map(|m| m.message(&email)) {
-                                Some(Ok(msg)) => (
-                                    Some(CommChannel::Email),
-                                    Some(r.to.clone()),
-                                    CommStatus::Queued,
-                                    None,
-                                    Some((DocumentKind::Eml, msg.formatted())),
-                                    Channel::EmailOut,
-                                    format!("Email sent.{also}"),
-                                ),
-                                Some(Err(e)) => (
-                                    Some(CommChannel::Email),
-                                    Some(r.to.clone()),
-                                    CommStatus::Failed,
-                                    Some(e.to_string()),
-                                    None,
-                                    Channel::EmailOut,
-                                    format!("Could not send: {e}"),
-                                ),
-                                None => (
-                                    Some(CommChannel::Email),
-                                    Some(r.to.clone()),
-                                    CommStatus::Failed,
-                                    Some("No mail server is configured".into()),
-                                    None,
-                                    Channel::EmailOut,
-                                    "Could not send: no mail server is configured".into(),
-                                ),
-                            }
-                        }
-                        CommChannel::Sms => {
-                            let text = self
-                                .templates
-                                .render_text(spec.template, &ctx)
-                                .map_err(|e| GateError::Comms(e.to_string()))?
-                                .unwrap_or_default();
-                            (
-                                Some(CommChannel::Sms),
-                                Some(r.to.clone()),
-                                CommStatus::Queued,
-                                None,
-                                None,
-                                Channel::SmsOut,
-                                format!("Text message: {text}"),
-                            )
-                        }
-                    }
-                }
-            };
-            let subject_line = match channel {
-                Some(CommChannel::Sms) => {
-                    self.templates.render_text(spec.template, &ctx).map_err(|e| GateError::Comms(e.to_string()))?.unwrap_or_default()
-                }
-                _ => rendered.subject.clone(),
-            };
+            let sent = self.outcome(spec.template, &route, &rendered, &ctx, &to.full_name(), today)?;
             let copy = if role == RecipientRole::Representative {
                 format!(" Copy to {} (representative).", to.full_name())
             } else {
@@ -297,13 +299,13 @@ impl Gate {
             };
             let fields = ContactFields {
                 occurred_at: now,
-                channel: entry_channel,
+                channel: sent.entry_channel,
                 compartment: spec.entry_compartment,
                 compartment_given: true,
                 person_ids: vec![spec.person_id],
                 case_id: spec.case_id,
                 subjects: vec![spec.template.label().to_string()],
-                summary: format!("{}: {}{copy} {line}", spec.summary, rendered.subject),
+                summary: format!("{}: {}{copy} {}", spec.summary, rendered.subject, sent.line),
                 verbatim: None,
                 follow_ups: vec![],
                 voicemail_left: None,
@@ -322,14 +324,14 @@ impl Gate {
                 recipient: role,
                 representative_id,
                 recipient_name: (role == RecipientRole::Representative).then_some(name.as_str()),
-                channel,
+                channel: sent.channel,
                 format: rendered.format,
-                to_address: to_address.as_deref(),
-                subject: &subject_line,
-                status,
-                failure: failure.as_deref(),
+                to_address: sent.to_address.as_deref(),
+                subject: &sent.subject,
+                status: sent.status,
+                failure: sent.failure.as_deref(),
                 entry_id: Some(entry_id),
-                file: file.as_ref().map(|(k, b)| (k.as_str(), b.as_slice())),
+                file: sent.file.as_ref().map(|(k, b)| (k.as_str(), b.as_slice())),
                 sent_by: actor.user_id,
             };
             let id = q::insert(tx, &new, now).await?;
@@ -430,8 +432,8 @@ impl Gate {
             ctx: json!({
                 "reference": r.reference,
                 "request_words": r.kind.request_words().split_once(' ').map(|(_, w)| w.to_string()).unwrap_or_default(),
-                "received_on": uk(r.received_on),
-                "due_on": due.map(uk).unwrap_or_default(),
+                "received_on": crate::long_date(r.received_on),
+                "due_on": due.map(crate::long_date).unwrap_or_default(),
                 "extension_reason": r.extension_reason.clone().unwrap_or_else(|| r.extension_ground.map(|g| g.label().to_lowercase()).unwrap_or_default()),
                 "refusal_ground": ground,
                 "refusal_reason": r.refusal_reason.clone().unwrap_or_default(),
@@ -561,7 +563,7 @@ impl Gate {
                     return Err(FieldError::new("response", "The response must be 10,000 characters or fewer").into());
                 }
                 (
-                    json!({ "reference": c.reference, "stage": stage, "received_on": uk(received), "respond_by": uk(deadlines.respond_by),
+                    json!({ "reference": c.reference, "stage": stage, "received_on": crate::long_date(received), "respond_by": crate::long_date(deadlines.respond_by),
                             "summary": summary.trim_end_matches('.'), "response": response }),
                     &[RepresentativeScope::Everything, RepresentativeScope::DiscussAccount],
                 )
@@ -719,16 +721,30 @@ impl Gate {
 
     /// Records that a letter ready to print was printed and posted.
     pub async fn mark_posted(&self, actor: &Actor, id: Id) -> Result<Communication> {
+        let check = |c: &Communication| {
+            (c.status == CommStatus::ReadyToPrint).then_some(()).ok_or(("status", "Only a letter ready to print can be posted"))
+        };
+        self.change_delivery(actor, id, check, (CommStatus::Sent, None, Some("posted")), json!({ "posted": id })).await
+    }
+
+    /// Moves a communication to `status` when `check` allows it, decided as an
+    /// edit of what it is about; returns it as the caller may read it.
+    async fn change_delivery(
+        &self,
+        actor: &Actor,
+        id: Id,
+        check: impl Fn(&Communication) -> std::result::Result<(), (&'static str, &'static str)>,
+        (status, failure, provider_ref): (CommStatus, Option<&str>, Option<&str>),
+        detail: Value,
+    ) -> Result<Communication> {
         let (compartment, about) = self.about_of(id).await?;
         self.guarded(actor, Action::Edit, compartment, about, async |tx: &mut Tx| {
             let c = q::communication(tx, id).await?;
-            if c.status != CommStatus::ReadyToPrint {
-                return Err(FieldError::new("status", "Only a letter ready to print can be posted").into());
-            }
-            q::set_delivery(tx, id, CommStatus::Sent, None, Some("posted"), Timestamp::now()).await?;
+            check(&c).map_err(|(field, message)| FieldError::new(field, message))?;
+            q::set_delivery(tx, id, status, failure, provider_ref, Timestamp::now()).await?;
             let c = q::communication(tx, id).await?;
             let c = self.as_seen_by(tx, actor, c.person_id, vec![c]).await?.remove(0);
-            Ok((c.clone(), Target::of("communication", id, Some(c.person_id)), Some(json!({ "posted": id }))))
+            Ok((c.clone(), Target::of("communication", id, Some(c.person_id)), Some(detail)))
         })
         .await
     }
@@ -737,10 +753,24 @@ impl Gate {
     /// page: their own case letters, and for the DPO every rights letter and
     /// breach notice. What each is and where it belongs, nothing about the person.
     pub async fn my_letters_to_print(&self, actor: &Actor) -> Result<Vec<Communication>> {
+        self.home_list(actor, q::to_print_of).await
+    }
+
+    /// One of the home page's lists: read without a decision, so nothing
+    /// about the person (not even an address a mail server quoted back):
+    /// what it was, why, and the request or case, whose page is decided.
+    async fn home_list(
+        &self,
+        actor: &Actor,
+        query: impl AsyncFnOnce(&mut Tx, Id, bool, i64) -> hearth_store::Result<Vec<Communication>>,
+    ) -> Result<Vec<Communication>> {
         let mut tx = self.store.begin().await?;
-        let mut list = q::to_print_of(&mut tx, actor.user_id, self.may(actor, Action::Edit, Compartment::Rights), MAX_FAILURES).await?;
+        let mut list = query(&mut tx, actor.user_id, self.may(actor, Action::Edit, Compartment::Rights), MAX_FAILURES).await?;
         tx.commit().await?;
         for c in &mut list {
+            if let (Some(f), Some(a)) = (&mut c.failure, &c.to_address) {
+                *f = f.replace(a.as_str(), "[their address]");
+            }
             c.person_name.clear();
             c.to_address = None;
             c.recipient_name = None;
@@ -757,35 +787,19 @@ impl Gate {
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(FieldError::new("reason", "Enter why it came back, in 500 characters or fewer").into());
         }
-        let (compartment, about) = self.about_of(id).await?;
-        self.guarded(actor, Action::Edit, compartment, about, async |tx: &mut Tx| {
-            let c = q::communication(tx, id).await?;
-            if c.channel != Some(CommChannel::Email) || c.status != CommStatus::Sent {
-                return Err(FieldError::new("reason", "Only an email that was sent can come back").into());
-            }
-            let failure = format!("Came back undelivered: {reason}");
-            q::set_delivery(tx, id, CommStatus::Failed, Some(&failure), None, Timestamp::now()).await?;
-            let c = q::communication(tx, id).await?;
-            let c = self.as_seen_by(tx, actor, c.person_id, vec![c]).await?.remove(0);
-            Ok((c.clone(), Target::of("communication", id, Some(c.person_id)), Some(json!({ "bounced": id }))))
-        })
-        .await
+        let failure = format!("Came back undelivered: {reason}");
+        let check = |c: &Communication| {
+            (c.channel == Some(CommChannel::Email) && c.status == CommStatus::Sent)
+                .then_some(())
+                .ok_or(("reason", "Only an email that was sent can come back"))
+        };
+        self.change_delivery(actor, id, check, (CommStatus::Failed, Some(&failure), None), json!({ "bounced": id })).await
     }
 
     /// What could not be sent, for the caller's home page: what they sent,
     /// and for the DPO every rights letter and breach notice.
     pub async fn my_failed_communications(&self, actor: &Actor) -> Result<Vec<Communication>> {
-        let mut tx = self.store.begin().await?;
-        let mut list = q::failures_of(&mut tx, actor.user_id, self.may(actor, Action::Edit, Compartment::Rights), MAX_FAILURES).await?;
-        tx.commit().await?;
-        // Read without a decision, so nothing about the person: what it was,
-        // why it failed, and the request or case (whose page is decided).
-        for c in &mut list {
-            c.person_name.clear();
-            c.to_address = None;
-            c.recipient_name = None;
-        }
-        Ok(list)
+        self.home_list(actor, q::failures_of).await
     }
 }
 

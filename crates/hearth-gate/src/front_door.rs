@@ -64,10 +64,6 @@ pub struct FrontDoorReceipt {
 // Ids, a reference, dates and words about the organisation: nothing about the person.
 hearth_domain::holds_no_personal_data!(FrontDoorReceipt);
 
-fn day(d: Date) -> String {
-    d.strftime("%-d %B %Y").to_string()
-}
-
 impl Gate {
     /// Records what came through the front door (see the module's comment).
     pub async fn receive_request(&self, actor: &Actor, input: &FrontDoorInput) -> Result<FrontDoorReceipt> {
@@ -165,8 +161,15 @@ impl Gate {
         }
         let (c, detail) = self.write_case(tx, actor, &fields, today).await?;
         let taken_by = format!("{} ({})", actor.display_name, actor.role.label());
-        hearth_store::cases::insert_event(tx, c.id, actor.user_id, "received", &f.received_note(&taken_by, &day(f.received_on)), now)
-            .await?;
+        hearth_store::cases::insert_event(
+            tx,
+            c.id,
+            actor.user_id,
+            "received",
+            &f.received_note(&taken_by, &crate::long_date(f.received_on)),
+            now,
+        )
+        .await?;
         let deadlines = self.complaint_deadlines(&c);
         let receipt = FrontDoorReceipt {
             kind: f.kind,
@@ -194,10 +197,12 @@ impl Gate {
             FrontDoorKind::Complaint => NotificationKind::ComplaintReceived,
             FrontDoorKind::AsbReport => NotificationKind::AsbReportReceived,
         };
-        let mut message = format!("{} received {} on {}", r.reference, f.channel.words(), day(r.received_on));
+        let mut message = format!("{} received {} on {}", r.reference, f.channel.words(), crate::long_date(r.received_on));
         match (r.acknowledge_by, r.due_on) {
-            (Some(a), Some(d)) => message.push_str(&format!(", acknowledge by {}, respond by {}", day(a), day(d))),
-            (None, Some(d)) => message.push_str(&format!(", due {}", day(d))),
+            (Some(a), Some(d)) => {
+                message.push_str(&format!(", acknowledge by {}, respond by {}", crate::long_date(a), crate::long_date(d)))
+            }
+            (None, Some(d)) => message.push_str(&format!(", due {}", crate::long_date(d))),
             _ => {}
         }
         message.push_str(&format!(". Taken by {}.", actor.display_name));

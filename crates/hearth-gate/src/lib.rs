@@ -778,6 +778,11 @@ pub(crate) fn restrictable(action: Action, compartment: Compartment, target: Tar
         && !consent::REDUCES_PROCESSING.contains(&target.record_type)
 }
 
+/// A day as letters and messages write it: "7 December 2026".
+pub(crate) fn long_date(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %B %Y").to_string()
+}
+
 pub(crate) fn uk() -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC)
 }

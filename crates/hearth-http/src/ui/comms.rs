@@ -222,6 +222,17 @@ pub async fn file(State(s): State<AppState>, session: UiSession, Path(id): Path<
     }
 }
 
+/// Where a communication belongs: its case, or (for one who answers for
+/// them, `may_rights`) its breach or its request's letters.
+fn about_link(c: &Communication, may_rights: bool) -> Option<String> {
+    match (c.about_type.as_str(), may_rights) {
+        ("case", _) => Some(format!("/cases/{}", c.about_id)),
+        ("breach", true) => Some(format!("/breaches/{}", c.about_id)),
+        (_, true) => Some(format!("/rights/{}/letters", c.about_id)),
+        _ => None,
+    }
+}
+
 /// For the sender's home page: their letters waiting to be printed and posted.
 pub fn to_print_panel(csrf: &str, list: &[Communication]) -> Markup {
     html! {
@@ -230,8 +241,8 @@ pub fn to_print_panel(csrf: &str, list: &[Communication]) -> Markup {
             ul class="govuk-list" {
                 @for c in list {
                     li {
-                        @let href = if c.about_type == "case" { format!("/cases/{}", c.about_id) } else if c.about_type == "breach" { format!("/breaches/{}", c.about_id) } else { format!("/rights/{}/letters", c.about_id) };
-                        a class="govuk-link" href=(href) { (c.template.label()) } " (" (c.format.label().to_lowercase()) "), " (sent_on(c)) ". "
+                        // Only the DPO is shown rights letters and breach notices here.
+                        a class="govuk-link" href=[about_link(c, true)] { (c.template.label()) } " (" (c.format.label().to_lowercase()) "), " (sent_on(c)) ". "
                         a class="govuk-link" href={ "/communications/" (c.id) "/file" } { "Print it" span class="govuk-visually-hidden" { ": " (c.template.label().to_lowercase()) } }
                         form method="post" action={ "/communications/" (c.id) "/posted" } class="govuk-!-display-inline" {
                             (csrf_field(csrf))
@@ -268,12 +279,10 @@ pub fn failures_panel(list: &[Communication], may_rights: bool) -> Markup {
                     ul class="govuk-list" id="failed-letters" {
                         @for c in list {
                             li {
-                                @match (c.about_type.as_str(), may_rights) {
-                                    ("case", _) => { a class="govuk-link" href={ "/cases/" (c.about_id) } { (c.template.label()) } }
-                                    ("breach", true) => { a class="govuk-link" href={ "/breaches/" (c.about_id) } { (c.template.label()) } }
-                                    (_, true) => { a class="govuk-link" href={ "/rights/" (c.about_id) "/letters" } { (c.template.label()) } }
+                                @match about_link(c, may_rights) {
+                                    Some(href) => { a class="govuk-link" href=(href) { (c.template.label()) } }
                                     // Someone who took a request at the front door: the DPO sees it too.
-                                    _ => { (c.template.label()) " (the data protection officer has been told)" }
+                                    None => { (c.template.label()) " (the data protection officer has been told)" }
                                 }
                                 ", " (sent_on(c)) ": " (c.failure.as_deref().unwrap_or("not sent"))
                             }
